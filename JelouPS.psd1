@@ -1,0 +1,33 @@
+@{
+    RootModule             = 'JelouPS.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = 'e179a416-2602-4e94-84b6-3754c10ebd6b'
+    Author                 = 'JelouPS contributors'
+    CompanyName            = 'JelouPS'
+    Copyright              = '(c) JelouPS contributors. MIT License.'
+    Description            = 'Manage Jelou External Support integrations from PowerShell: create and rotate integrations, keep the one-time signing secret in a SecretManagement vault, and get typed objects and clear errors back.'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    PowerShellVersion      = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('JelouPS.Format.ps1xml')
+    CmdletsToExport        = @(
+        'Connect-Jelou'
+        'Disconnect-Jelou'
+        'Get-JelouContext'
+        'New-JelouExternalSupport'
+        'Get-JelouExternalSupport'
+        'Set-JelouExternalSupport'
+        'Remove-JelouExternalSupport'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Jelou', 'ExternalSupport', 'Webhook', 'HMAC', 'SecretManagement', 'API', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://github.com/jelouPS/JelouPS/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/jelouPS/JelouPS'
+            ReleaseNotes = 'Connection, integration create/get/update/delete, typed errors, local emulator.'
+        }
+    }
+}

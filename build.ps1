@@ -1,0 +1,118 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates JelouPS.
+.DESCRIPTION
+    Build  assembles an importable module in out/JelouPS (version from JelouPS.psd1).
+    Test   builds, runs the xunit suites and the Pester suite, and prints "N passed, N failed".
+    Demo   builds, starts the local Jelou emulator and walks through the main job against it.
+    Clean  removes out/ and every bin/ and obj/ folder.
+    The module is never imported into this process: binary modules cannot be unloaded, so Pester
+    and the demo run in a child PowerShell.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'JelouPS'
+$TestResults = Join-Path $Out 'TestResults'
+$Version = (Import-PowerShellDataFile (Join-Path $Root 'JelouPS.psd1')).ModuleVersion
+$EmulatorDll = Join-Path $Root "src/JelouPS.Emulator/bin/$Configuration/net10.0/JelouPS.Emulator.dll"
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+# The PowerShell running this script, started again as a child process.
+function Invoke-ChildPwsh {
+    $self = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') {
+        & $self (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive @args
+    }
+    else {
+        & $self -NoProfile -NonInteractive @args
+    }
+}
+
+function Invoke-Build {
+    Invoke-Dotnet build (Join-Path $Root 'JelouPS.sln') --configuration $Configuration "-p:Version=$Version" --nologo --verbosity quiet
+    $bin = Join-Path $Root "src/JelouPS/bin/$Configuration/netstandard2.0"
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    $dependencies = New-Item -ItemType Directory (Join-Path $ModuleOut 'dependencies') -Force
+    Copy-Item (Join-Path $Root 'JelouPS.psd1') $ModuleOut
+    Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse
+    Get-ChildItem $bin -Filter '*.dll' | ForEach-Object {
+        $target = if ($_.Name -like 'JelouPS*') { $ModuleOut } else { $dependencies }
+        Copy-Item $_.FullName $target
+    }
+    Write-Host "Built JelouPS $Version in $ModuleOut"
+}
+
+function Get-PesterModulePath {
+    Invoke-Dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') --verbosity quiet
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $pester = Join-Path $packages.Trim() 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester 5.7.1 was restored but $pester is missing." }
+    $pester
+}
+
+# Counts from a VSTest .trx file; a missing file means the run itself broke, which counts as a failure.
+function Read-TrxCounts([string] $Path) {
+    if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $counters = ([xml](Get-Content -Raw $Path)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $pester = Get-PesterModulePath
+    if (Test-Path $TestResults) { Remove-Item $TestResults -Recurse -Force }
+    $summary = [ordered]@{}
+
+    foreach ($project in 'JelouPS.Client.Tests', 'JelouPS.Tests') {
+        & dotnet test (Join-Path $Root "tests/$project") --configuration $Configuration --no-build --nologo `
+            --logger "trx;LogFileName=$project.trx" --logger 'console;verbosity=minimal' --results-directory $TestResults
+        $summary[$project] = Read-TrxCounts (Join-Path $TestResults "$project.trx")
+    }
+
+    $pesterResult = Join-Path $TestResults 'pester.json'
+    Invoke-ChildPwsh -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -PesterPath $pester `
+        -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -ResultPath $pesterResult
+    $summary['Pester'] = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+
+    $passed = 0; $failed = 0
+    foreach ($suite in $summary.GetEnumerator()) {
+        Write-Host ("{0,-22} {1,4} passed, {2,3} failed" -f $suite.Key, $suite.Value.Passed, $suite.Value.Failed)
+        $passed += $suite.Value.Passed
+        $failed += $suite.Value.Failed
+    }
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-ChildPwsh -File (Join-Path $Root 'tests/Demo.ps1') -ModulePath $ModuleOut -EmulatorDll $EmulatorDll
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Clean {
+    if (Test-Path $Out) { Remove-Item $Out -Recurse -Force }
+    Get-ChildItem $Root -Directory -Recurse -Include 'bin', 'obj' | Where-Object FullName -notmatch '[\\/]\.git[\\/]' |
+        Remove-Item -Recurse -Force
+}
+
+& "Invoke-$Task"

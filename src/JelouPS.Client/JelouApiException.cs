@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+
+namespace JelouPS
+{
+    /// <summary>
+    /// A failed call to Jelou. Carries the HTTP status and the API's own messages; never a secret:
+    /// messages are built from the error envelope's text fields only, never from raw bodies.
+    /// </summary>
+    public sealed class JelouApiException : Exception
+    {
+        private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoFieldErrors =
+            new Dictionary<string, IReadOnlyList<string>>();
+
+        internal JelouApiException(
+            JelouErrorKind kind,
+            string message,
+            HttpStatusCode? statusCode = null,
+            string? apiMessage = null,
+            string? errorCode = null,
+            string? errorKey = null,
+            IReadOnlyDictionary<string, IReadOnlyList<string>>? fieldErrors = null,
+            string? requestId = null,
+            TimeSpan? retryAfter = null,
+            Exception? innerException = null)
+            : base(message, innerException)
+        {
+            Kind = kind;
+            StatusCode = statusCode;
+            ApiMessage = apiMessage;
+            ErrorCode = errorCode;
+            ErrorKey = errorKey;
+            FieldErrors = fieldErrors ?? NoFieldErrors;
+            RequestId = requestId;
+            RetryAfter = retryAfter;
+        }
+
+        public JelouErrorKind Kind { get; }
+
+        /// <summary>The HTTP status, or null when no response arrived.</summary>
+        public HttpStatusCode? StatusCode { get; }
+
+        /// <summary>The API's human-readable message (<c>message</c> or <c>error.description</c>).</summary>
+        public string? ApiMessage { get; }
+
+        /// <summary>The API's <c>error.code</c>.</summary>
+        public string? ErrorCode { get; }
+
+        /// <summary>The API's <c>error.key</c>.</summary>
+        public string? ErrorKey { get; }
+
+        /// <summary>Field name to the API's reasons, from <c>validationError</c>.</summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> FieldErrors { get; }
+
+        /// <summary>The <c>x-request-id</c> the API answered with, for support tickets.</summary>
+        public string? RequestId { get; }
+
+        /// <summary>How long the API asked us to wait (429/503 <c>Retry-After</c>).</summary>
+        public TimeSpan? RetryAfter { get; }
+
+        /// <summary>"webhookUrl: must be https; authType: ..." or null when the API named no field.</summary>
+        public string? FieldErrorSummary => FieldErrors.Count == 0
+            ? null
+            : string.Join("; ", FieldErrors.Select(f => f.Key + ": " + string.Join(", ", f.Value)));
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Net.Http.Headers;
+using System.Security;
+using System.Text;
+using JelouPS.Security;
+
+namespace JelouPS
+{
+    /// <summary>How requests to the management API authenticate. The secret part stays a SecureString.</summary>
+    public abstract class JelouCredential
+    {
+        private protected JelouCredential() { }
+
+        /// <summary>"ApiKey" or "ClientCredential", for display.</summary>
+        public abstract string AuthenticationType { get; }
+
+        /// <summary>Header name and value; the value is plaintext, so it is built per request and dropped.</summary>
+        internal abstract void Apply(HttpRequestHeaders headers);
+
+        private protected static SecureString ReadOnlyCopy(SecureString secret, string parameterName)
+        {
+            if (secret is null) throw new ArgumentNullException(parameterName);
+            if (secret.Length == 0) throw new ArgumentException("The value must not be empty.", parameterName);
+            SecureString copy = secret.Copy();
+            copy.MakeReadOnly();
+            return copy;
+        }
+    }
+
+    /// <summary>A project API key, sent as <c>x-api-key</c>.</summary>
+    public sealed class JelouApiKeyCredential : JelouCredential
+    {
+        private readonly SecureString _apiKey;
+
+        public JelouApiKeyCredential(SecureString apiKey) => _apiKey = ReadOnlyCopy(apiKey, nameof(apiKey));
+
+        public override string AuthenticationType => "ApiKey";
+
+        internal override void Apply(HttpRequestHeaders headers) =>
+            headers.TryAddWithoutValidation("x-api-key", SecureStrings.ToPlainText(_apiKey));
+
+        public override string ToString() => AuthenticationType;
+    }
+
+    /// <summary>Client id and secret, sent as HTTP Basic.</summary>
+    public sealed class JelouClientCredential : JelouCredential
+    {
+        private readonly SecureString _clientSecret;
+
+        public JelouClientCredential(string clientId, SecureString clientSecret)
+        {
+            if (string.IsNullOrEmpty(clientId)) throw new ArgumentException("The client id must not be empty.", nameof(clientId));
+            if (clientId.IndexOf(':') >= 0) throw new ArgumentException("A client id cannot contain ':' (HTTP Basic separates id and secret with it).", nameof(clientId));
+            ClientId = clientId;
+            _clientSecret = ReadOnlyCopy(clientSecret, nameof(clientSecret));
+        }
+
+        public string ClientId { get; }
+
+        public override string AuthenticationType => "ClientCredential";
+
+        internal override void Apply(HttpRequestHeaders headers)
+        {
+            string encoded = SecureStrings.UseChars(_clientSecret, secret =>
+            {
+                char[] pair = new char[ClientId.Length + 1 + secret.Length];
+                byte[]? bytes = null;
+                try
+                {
+                    ClientId.CopyTo(0, pair, 0, ClientId.Length);
+                    pair[ClientId.Length] = ':';
+                    Array.Copy(secret, 0, pair, ClientId.Length + 1, secret.Length);
+                    bytes = Encoding.UTF8.GetBytes(pair);
+                    return Convert.ToBase64String(bytes);
+                }
+                finally
+                {
+                    Array.Clear(pair, 0, pair.Length);
+                    if (bytes != null) Array.Clear(bytes, 0, bytes.Length);
+                }
+            });
+            headers.Authorization = new AuthenticationHeaderValue("Basic", encoded);
+        }
+
+        public override string ToString() => AuthenticationType + " " + ClientId;
+    }
+}

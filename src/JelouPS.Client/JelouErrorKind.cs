@@ -1,0 +1,29 @@
+namespace JelouPS
+{
+    /// <summary>What went wrong with a call to Jelou, independent of how a host reports it.</summary>
+    public enum JelouErrorKind
+    {
+        /// <summary>400 or 422: the API rejected the request's content.</summary>
+        ValidationFailed,
+        /// <summary>401: missing or wrong API key or client credentials.</summary>
+        Unauthorized,
+        /// <summary>403: the credentials are valid but not allowed to do this.</summary>
+        Forbidden,
+        /// <summary>404: no such integration, bot, user or conversation.</summary>
+        NotFound,
+        /// <summary>409: the resource already exists (for example a second integration for a project).</summary>
+        Conflict,
+        /// <summary>429: too many requests.</summary>
+        RateLimited,
+        /// <summary>5xx: the API failed.</summary>
+        ServerError,
+        /// <summary>Any other unexpected HTTP status.</summary>
+        UnexpectedStatus,
+        /// <summary>The body is not the JSON the API documents (HTML, empty, truncated, wrong shape).</summary>
+        InvalidResponse,
+        /// <summary>No answer within the connection's timeout.</summary>
+        Timeout,
+        /// <summary>The request never reached the API (DNS, refused connection, TLS failure).</summary>
+        ConnectionFailed,
+    }
+}

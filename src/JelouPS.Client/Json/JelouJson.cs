@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using JelouPS.Http;
+
+namespace JelouPS.Json
+{
+    /// <summary>
+    /// Reading Jelou's two documented answer shapes (flat object, or a <c>{message,statusMessage,status,data}</c>
+    /// envelope) and its error body. Messages about a bad body describe its shape, never its content,
+    /// because bodies may hold the signing secret.
+    /// </summary>
+    internal static class JelouJson
+    {
+        /// <summary>Compact JSON with JavaScript's escaping, the form Jelou's own Node code produces.</summary>
+        internal static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Indented = false,
+        };
+
+        /// <summary>Parses a 2xx body; the caller disposes the document.</summary>
+        internal static JsonDocument Parse(ApiResponse response)
+        {
+            if (response.Body.Length == 0)
+            {
+                throw InvalidResponse(response, "an empty body");
+            }
+            try
+            {
+                JsonDocument document = JsonDocument.Parse(response.Body);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    JsonValueKind kind = document.RootElement.ValueKind;
+                    document.Dispose();
+                    throw InvalidResponse(response, $"a JSON {Describe(kind)} instead of an object");
+                }
+                return document;
+            }
+            catch (JsonException)
+            {
+                throw InvalidResponse(response, "a body that is not valid JSON");
+            }
+        }
+
+        /// <summary>The resource: the envelope's <c>data</c> when enveloped, else the body itself.</summary>
+        internal static JsonElement Unwrap(JsonElement root, ApiResponse response)
+        {
+            bool enveloped = root.TryGetProperty("statusMessage", out _) || root.TryGetProperty("status", out _);
+            if (!enveloped || !root.TryGetProperty("data", out JsonElement data))
+            {
+                return root;
+            }
+            if (data.ValueKind != JsonValueKind.Object)
+            {
+                throw InvalidResponse(response, $"an envelope whose data is a JSON {Describe(data.ValueKind)}");
+            }
+            return data;
+        }
+
+        internal static string? GetString(JsonElement obj, string name, ApiResponse response)
+        {
+            if (!obj.TryGetProperty(name, out JsonElement value)) return null;
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return value.GetString();
+                case JsonValueKind.Null: return null;
+                // Ids are documented as strings; a numeric id is still an id.
+                case JsonValueKind.Number: return value.GetRawText();
+                default: throw InvalidResponse(response, $"'{name}' as a JSON {Describe(value.ValueKind)}");
+            }
+        }
+
+        internal static DateTimeOffset? GetDate(JsonElement obj, string name, ApiResponse response)
+        {
+            string? text = GetString(obj, name, response);
+            if (text is null) return null;
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset parsed))
+            {
+                return parsed;
+            }
+            throw InvalidResponse(response, $"'{name}' that is not a date");
+        }
+
+        internal static JelouApiException InvalidResponse(ApiResponse response, string what) =>
+            new JelouApiException(
+                JelouErrorKind.InvalidResponse,
+                $"The Jelou API answered {response.StatusText} with {what} ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes); expected the documented JSON.",
+                response.StatusCode,
+                requestId: response.RequestId);
+
+        /// <summary>The error body's parts, as far as it has them. Never throws: a broken error body is still an error.</summary>
+        internal static ApiError ReadError(ApiResponse response)
+        {
+            var error = new ApiError();
+            if (response.Body.Length == 0) return error;
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(response.Body);
+                JsonElement root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return error;
+                error.IsJson = true;
+                error.Message = JoinText(root, "message");
+                if (root.TryGetProperty("error", out JsonElement detail) && detail.ValueKind == JsonValueKind.Object)
+                {
+                    error.Code = JoinText(detail, "code");
+                    error.Key = JoinText(detail, "key");
+                    error.Description = JoinText(detail, "description");
+                }
+                else if (detail.ValueKind == JsonValueKind.String)
+                {
+                    error.Description = detail.GetString();
+                }
+                foreach (string name in new[] { "validationError", "validationErrors", "errors" })
+                {
+                    if (root.TryGetProperty(name, out JsonElement validation))
+                    {
+                        ReadFieldErrors(validation, error.FieldErrors);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                error.IsJson = false;
+            }
+            return error;
+        }
+
+        // validationError is shown only as {} in the docs; accept the common forms:
+        // {"field": "reason"}, {"field": ["reasons"]}, {"field": {"constraint": "reason"}}, [{"field"|"property"|"path", "message"|"constraints"}].
+        private static void ReadFieldErrors(JsonElement validation, Dictionary<string, IReadOnlyList<string>> into)
+        {
+            if (validation.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty field in validation.EnumerateObject())
+                {
+                    Add(into, field.Name, Texts(field.Value));
+                }
+            }
+            else if (validation.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement item in validation.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.Object)
+                    {
+                        Add(into, "(request)", Texts(item));
+                        continue;
+                    }
+                    string field = FirstText(item, "field", "property", "path", "param") ?? "(request)";
+                    var reasons = new List<string>();
+                    foreach (string name in new[] { "message", "msg", "constraints", "messages" })
+                    {
+                        if (item.TryGetProperty(name, out JsonElement reason)) reasons.AddRange(Texts(reason));
+                    }
+                    Add(into, field, reasons);
+                }
+            }
+        }
+
+        private static void Add(Dictionary<string, IReadOnlyList<string>> into, string field, IEnumerable<string> reasons)
+        {
+            var list = into.TryGetValue(field, out IReadOnlyList<string>? existing) ? existing.ToList() : new List<string>();
+            list.AddRange(reasons.Where(r => r.Length > 0));
+            into[field] = list;
+        }
+
+        private static IEnumerable<string> Texts(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    yield return value.GetString()!;
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in value.EnumerateArray())
+                        foreach (string text in Texts(item)) yield return text;
+                    break;
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in value.EnumerateObject())
+                        foreach (string text in Texts(property.Value)) yield return text;
+                    break;
+                case JsonValueKind.Number:
+                case JsonValueKind.True:
+                case JsonValueKind.False:
+                    yield return value.GetRawText();
+                    break;
+            }
+        }
+
+        private static string? FirstText(JsonElement obj, params string[] names)
+        {
+            foreach (string name in names)
+            {
+                if (obj.TryGetProperty(name, out JsonElement value))
+                {
+                    string joined = string.Join(".", Texts(value));
+                    if (joined.Length > 0) return joined;
+                }
+            }
+            return null;
+        }
+
+        private static string? JoinText(JsonElement obj, string name)
+        {
+            if (!obj.TryGetProperty(name, out JsonElement value)) return null;
+            string joined = string.Join("; ", Texts(value));
+            return joined.Length == 0 ? null : joined;
+        }
+
+        private static string Describe(JsonValueKind kind) => kind.ToString().ToLowerInvariant();
+    }
+
+    /// <summary>The parts of Jelou's error body (§3 of the API notes).</summary>
+    internal sealed class ApiError
+    {
+        public bool IsJson { get; set; }
+        public string? Message { get; set; }
+        public string? Code { get; set; }
+        public string? Key { get; set; }
+        public string? Description { get; set; }
+        public Dictionary<string, IReadOnlyList<string>> FieldErrors { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Security;
+
+namespace JelouPS
+{
+    /// <summary>What to send when creating or updating an integration. Null members are not sent.</summary>
+    public sealed class ExternalSupportSettings
+    {
+        public Uri? WebhookUrl { get; set; }
+
+        /// <summary>One of <see cref="WebhookAuthTypes.All"/>.</summary>
+        public string? AuthType { get; set; }
+
+        /// <summary>The credential Jelou presents to the webhook (token, key or Basic credential).</summary>
+        public SecureString? Authorization { get; set; }
+
+        /// <summary>The checks the API documents, made before anything is sent.</summary>
+        internal void Validate(bool creating)
+        {
+            if (creating && WebhookUrl is null)
+            {
+                throw new ArgumentException("A webhook URL is required to create an integration.", nameof(WebhookUrl));
+            }
+            if (WebhookUrl != null)
+            {
+                JelouUris.RequireSecure(WebhookUrl, nameof(WebhookUrl));
+            }
+            if (AuthType != null)
+            {
+                AuthType = WebhookAuthTypes.Normalize(AuthType, nameof(AuthType));
+                bool needsCredential = AuthType != WebhookAuthTypes.NoAuth;
+                bool hasCredential = Authorization != null && Authorization.Length > 0;
+                if (needsCredential && !hasCredential && creating)
+                {
+                    throw new ArgumentException($"Auth type '{AuthType}' needs the credential Jelou will present to the webhook: pass -WebhookAuthorization.", nameof(Authorization));
+                }
+                if (!needsCredential && hasCredential)
+                {
+                    throw new ArgumentException("Auth type 'no_auth' takes no webhook authorization.", nameof(Authorization));
+                }
+            }
+            else if (Authorization != null && creating)
+            {
+                throw new ArgumentException("Say how Jelou presents the webhook authorization: pass -AuthType bearer, api_key or basic.", nameof(AuthType));
+            }
+        }
+    }
+
+    /// <summary>The documented values of <c>authType</c>.</summary>
+    public static class WebhookAuthTypes
+    {
+        public const string Bearer = "bearer";
+        public const string ApiKey = "api_key";
+        public const string Basic = "basic";
+        public const string NoAuth = "no_auth";
+
+        public static readonly string[] All = { Bearer, ApiKey, Basic, NoAuth };
+
+        internal static string Normalize(string value, string parameterName)
+        {
+            foreach (string known in All)
+            {
+                if (string.Equals(known, value, StringComparison.OrdinalIgnoreCase)) return known;
+            }
+            throw new ArgumentException($"'{value}' is not an auth type Jelou knows; use one of {string.Join(", ", All)}.", parameterName);
+        }
+    }
+}

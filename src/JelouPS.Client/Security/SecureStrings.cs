@@ -1,0 +1,58 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Text;
+
+namespace JelouPS.Security
+{
+    /// <summary>
+    /// The few places where a secret's plaintext must exist (a header value, a JSON member, an HMAC key).
+    /// Buffers we own are zeroed as soon as the caller is done with them.
+    /// </summary>
+    public static class SecureStrings
+    {
+        /// <summary>A read-only SecureString holding <paramref name="value"/>.</summary>
+        public static SecureString FromString(string value)
+        {
+            if (value is null) throw new ArgumentNullException(nameof(value));
+            var secure = new SecureString();
+            foreach (char c in value) secure.AppendChar(c);
+            secure.MakeReadOnly();
+            return secure;
+        }
+
+        /// <summary>Runs <paramref name="use"/> over the secret's characters, then zeroes them.</summary>
+        public static T UseChars<T>(SecureString secret, Func<char[], T> use)
+        {
+            if (secret is null) throw new ArgumentNullException(nameof(secret));
+            char[] chars = new char[secret.Length];
+            IntPtr unmanaged = IntPtr.Zero;
+            try
+            {
+                unmanaged = Marshal.SecureStringToGlobalAllocUnicode(secret);
+                Marshal.Copy(unmanaged, chars, 0, chars.Length);
+                return use(chars);
+            }
+            finally
+            {
+                if (unmanaged != IntPtr.Zero) Marshal.ZeroFreeGlobalAllocUnicode(unmanaged);
+                Array.Clear(chars, 0, chars.Length);
+            }
+        }
+
+        /// <summary>Runs <paramref name="use"/> over the secret's UTF-8 bytes, then zeroes them.</summary>
+        public static T UseUtf8Bytes<T>(SecureString secret, Func<byte[], T> use) =>
+            UseChars(secret, chars =>
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(chars);
+                try { return use(bytes); }
+                finally { Array.Clear(bytes, 0, bytes.Length); }
+            });
+
+        /// <summary>
+        /// The plaintext as a string, for APIs that only take strings (HTTP header values).
+        /// Strings cannot be zeroed: call this as late as possible and drop the result at once.
+        /// </summary>
+        internal static string ToPlainText(SecureString secret) => UseChars(secret, chars => new string(chars));
+    }
+}

@@ -1,0 +1,252 @@
+using System;
+using System.Text.Json;
+using System.Threading.Tasks;
+
+namespace JelouPS.Emulator;
+
+/// <summary>
+/// <c>/_emulator/…</c>: what the in-process API offers, for a child-process user (Pester, the demo).
+/// No auth (loopback only), and never a secret: integrations are shown without authorization or
+/// signing secret. Bodies are read as JSON whatever their Content-Type, to be easy to call from a shell.
+/// </summary>
+internal static class ControlEndpoints
+{
+    public static ApiResult Handle(EmulatorCore core, EmulatorRequest request) => (request.Method, request.Segments) switch
+    {
+        ("GET", [_, "requests"]) => ApiResult.Json(200, w => WriteArray(w, core.Log.Snapshot(), WriteRequest)),
+        ("DELETE", [_, "requests"]) => Done(core.Log.Clear),
+        ("GET", [_, "shape"]) => ShapeResult(core.Shape),
+        ("PUT", [_, "shape"]) => SetShape(core, request),
+        ("POST", [_, "faults"]) => AddFault(core, request),
+        ("DELETE", [_, "faults"]) => Done(core.Faults.Clear),
+        ("GET", [_, "integrations", var projectId]) => GetIntegration(core, projectId),
+        ("GET", [_, "deliveries"]) => ApiResult.Json(200, w => WriteArray(w, core.Events.Snapshot(), WriteDelivery)),
+        ("GET", [_, "agent-messages"]) => ApiResult.Json(200, w => WriteArray(w, core.State.AgentMessagesSnapshot(), WriteAgentMessage)),
+        ("POST", [_, "conversations", var projectId, var conversationId, "user-message"]) => UserMessage(core, request, projectId, conversationId),
+        ("POST", [_, "reset"]) => Done(core.Reset),
+        _ => Errors.RouteNotFound(request.Method, request.RawPath),
+    };
+
+    private static ApiResult Done(Action action)
+    {
+        action();
+        return ApiResult.NoContent();
+    }
+
+    private static ApiResult ShapeResult(ResponseShape shape) => ApiResult.Json(200, w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("shape", shape == ResponseShape.Flat ? "flat" : "envelope");
+        w.WriteEndObject();
+    });
+
+    private static ApiResult SetShape(EmulatorCore core, EmulatorRequest request)
+    {
+        if (!TryReadBody(request, out JsonElement body, out ApiResult? bad))
+        {
+            return bad!;
+        }
+
+        var errors = new ValidationErrors();
+        string? shape = new FieldReader(body, errors, string.Empty, "shape").RequiredOneOf("shape", "envelope", "flat");
+        if (errors.Any)
+        {
+            return Errors.Validation(errors, status: 400);
+        }
+
+        core.Shape = shape == "flat" ? ResponseShape.Flat : ResponseShape.Envelope;
+        return ShapeResult(core.Shape);
+    }
+
+    private static ApiResult AddFault(EmulatorCore core, EmulatorRequest request)
+    {
+        if (!TryReadBody(request, out JsonElement body, out ApiResult? bad))
+        {
+            return bad!;
+        }
+
+        var errors = new ValidationErrors();
+        var fields = new FieldReader(body, errors, string.Empty, "method", "pathContains", "status", "body", "contentType", "delayMs", "retryAfter", "count");
+        var fault = new EmulatorFault
+        {
+            Method = fields.OptionalString("method"),
+            PathContains = fields.OptionalString("pathContains"),
+            Body = fields.OptionalString("body") ?? string.Empty,
+            ContentType = fields.OptionalString("contentType") ?? "application/json",
+            RetryAfter = fields.OptionalString("retryAfter"),
+        };
+        fault.Status = Integer(body, "status", errors, 200, 599) ?? (errors.Has("status") ? 0 : 500);
+        fault.Delay = TimeSpan.FromMilliseconds(Integer(body, "delayMs", errors, 0, int.MaxValue) ?? 0);
+        fault.Count = Integer(body, "count", errors, 1, int.MaxValue) ?? 1;
+        if (errors.Any)
+        {
+            return Errors.Validation(errors, status: 400);
+        }
+
+        core.Faults.Enqueue(fault);
+        return ApiResult.Json(201, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("method", fault.Method);
+            w.WriteString("pathContains", fault.PathContains);
+            w.WriteNumber("status", fault.Status);
+            w.WriteNumber("delayMs", (long)fault.Delay.TotalMilliseconds);
+            w.WriteNumber("count", fault.Count);
+            w.WriteEndObject();
+        });
+    }
+
+    private static ApiResult GetIntegration(EmulatorCore core, string projectId)
+    {
+        IntegrationRecord? i = core.State.FindIntegration(projectId);
+        if (i is null)
+        {
+            return Errors.NotFound($"No integration exists for project {projectId}");
+        }
+
+        return ApiResult.Json(200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("projectId", i.ProjectId);
+            w.WriteString("id", i.Id);
+            w.WriteString("brainId", i.BrainId);
+            w.WriteString("webhookUrl", i.WebhookUrl);
+            w.WriteString("authType", i.AuthType);
+            w.WriteBoolean("hasAuthorization", i.Authorization is not null);
+            w.WriteString("createdAt", Json.Timestamp(i.CreatedAt));
+            w.WriteString("updatedAt", Json.Timestamp(i.UpdatedAt));
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>Answers 202 at once and delivers in the background (see GET deliveries): a caller
+    /// that is also the single-threaded receiver must not be blocked by its own delivery.</summary>
+    private static ApiResult UserMessage(EmulatorCore core, EmulatorRequest request, string projectId, string conversationId)
+    {
+        if (!TryReadBody(request, out JsonElement body, out ApiResult? bad))
+        {
+            return bad!;
+        }
+
+        var errors = new ValidationErrors();
+        string? text = new FieldReader(body, errors, string.Empty, "text").RequiredString("text");
+        if (errors.Any)
+        {
+            return Errors.Validation(errors, status: 400);
+        }
+
+        ApiResult? failure = core.TrySendUserMessage(projectId, conversationId, text!, out Task<DeliveryRecord>? _, out string? messageId);
+        return failure ?? ApiResult.Json(202, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("messageId", messageId);
+            w.WriteString("conversationId", conversationId);
+            w.WriteEndObject();
+        });
+    }
+
+    private static bool TryReadBody(EmulatorRequest request, out JsonElement body, out ApiResult? error)
+    {
+        error = null;
+        if (Json.TryParse(request.Body, out body) && body.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        error = Errors.BadRequest("Request body must be a JSON object");
+        return false;
+    }
+
+    private static int? Integer(JsonElement body, string name, ValidationErrors errors, int min, int max)
+    {
+        if (!body.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        errors.Add(name, $"{name} must be an integer from {min} to {max}");
+        return null;
+    }
+
+    private static void WriteArray<T>(Utf8JsonWriter w, T[] items, Action<Utf8JsonWriter, T> write)
+    {
+        w.WriteStartArray();
+        foreach (T item in items)
+        {
+            write(w, item);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteRequest(Utf8JsonWriter w, RecordedRequest r)
+    {
+        w.WriteStartObject();
+        w.WriteString("requestId", r.RequestId);
+        w.WriteString("receivedAt", Json.Timestamp(r.ReceivedAt));
+        w.WriteString("method", r.Method);
+        w.WriteString("path", r.Path);
+        w.WriteString("query", r.Query);
+        w.WriteString("contentType", r.ContentType);
+        w.WriteString("authentication", r.Authentication);
+        w.WriteStartObject("headers");
+        foreach ((string name, string value) in r.Headers)
+        {
+            w.WriteString(name, value);
+        }
+
+        w.WriteEndObject();
+        w.WriteString("body", r.Body);
+        w.WriteNumber("bodyLength", r.BodyLength);
+        w.WriteNumber("responseStatus", r.ResponseStatus);
+        w.WriteBoolean("secretsRedacted", r.SecretsRedacted);
+        w.WriteEndObject();
+    }
+
+    private static void WriteDelivery(Utf8JsonWriter w, DeliveryRecord d)
+    {
+        w.WriteStartObject();
+        w.WriteString("event", d.Event);
+        w.WriteString("projectId", d.ProjectId);
+        w.WriteString("url", d.Url);
+        w.WriteString("body", d.Body);
+        w.WriteString("signature", d.Signature);
+        if (d.Status is { } status)
+        {
+            w.WriteNumber("status", status);
+        }
+        else
+        {
+            w.WriteNull("status");
+        }
+
+        w.WriteString("error", d.Error);
+        w.WriteString("startedAt", Json.Timestamp(d.StartedAt));
+        w.WriteNumber("durationMs", (long)d.Duration.TotalMilliseconds);
+        w.WriteEndObject();
+    }
+
+    private static void WriteAgentMessage(Utf8JsonWriter w, AgentMessage m)
+    {
+        w.WriteStartObject();
+        w.WriteString("projectId", m.ProjectId);
+        w.WriteString("conversationId", m.ConversationId);
+        w.WriteString("roomId", m.RoomId);
+        w.WriteString("botId", m.BotId);
+        w.WriteString("userId", m.UserId);
+        w.WriteString("messageId", m.MessageId);
+        w.WriteString("type", m.Type);
+        w.WriteString("text", m.Text);
+        w.WriteString("url", m.Url);
+        w.WriteString("mimeType", m.MimeType);
+        w.WriteString("caption", m.Caption);
+        w.WriteString("fileName", m.FileName);
+        w.WriteString("receivedAt", Json.Timestamp(m.ReceivedAt));
+        w.WriteEndObject();
+    }
+}

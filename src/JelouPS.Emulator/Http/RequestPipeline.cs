@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace JelouPS.Emulator;
+
+/// <summary>
+/// The whole HTTP surface in one terminal delegate: read, log, fault or dispatch, write.
+/// No ASP.NET routing: the emulator splits the raw path itself (see <see cref="EmulatorRequest.SplitPath"/>).
+/// </summary>
+internal sealed class RequestPipeline
+{
+    private readonly EmulatorCore _core;
+    private readonly ILogger _logger;
+
+    public RequestPipeline(EmulatorCore core, ILogger logger)
+    {
+        _core = core;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        string requestId = Guid.NewGuid().ToString("D");
+        context.Response.Headers["x-request-id"] = requestId;
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e)
+        {
+            await RespondAsync(context, Errors.BadRequest(e.Message, e.StatusCode));
+            return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return;
+        }
+
+        EmulatorRequest request = Read(context, body);
+        if (request.Segments is ["_emulator", ..])
+        {
+            // The control surface is neither logged nor faulted: it is how tests look at those.
+            ApiResult control = IsLoopback(context.Connection.RemoteIpAddress)
+                ? ControlEndpoints.Handle(_core, request)
+                : Errors.Forbidden("The control endpoints answer loopback callers only");
+            await RespondAsync(context, control);
+            return;
+        }
+
+        RecordedRequest entry = Record(requestId, request);
+        _core.Log.Add(entry);
+
+        ApiResult? result = await AnswerAsync(context, request);
+        _core.Log.Complete(entry, result?.Status ?? 0);
+        if (result is null)
+        {
+            context.Abort();
+            return;
+        }
+
+        await RespondAsync(context, result);
+    }
+
+    private async Task<ApiResult?> AnswerAsync(HttpContext context, EmulatorRequest request)
+    {
+        try
+        {
+            EmulatorFault? fault = _core.Faults.TryTake(request.Method, request.RawPath, request.DecodedPath);
+            if (fault is null)
+            {
+                return Router.Dispatch(_core, request);
+            }
+
+            if (fault.Delay > TimeSpan.Zero)
+            {
+                // A client timeout (RequestAborted) or a stop must end the wait at once, not after it.
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
+                await Task.Delay(fault.Delay, cancel.Token);
+            }
+
+            return ApiResult.FromFault(fault);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Unhandled error answering {Method} {Path}", request.Method, request.RawPath);
+            return Errors.Internal();
+        }
+    }
+
+    private EmulatorRequest Read(HttpContext context, byte[] body)
+    {
+        // RawTarget keeps the escapes exactly as the client sent them (Request.Path is half-decoded).
+        string target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.ToUriComponent();
+        int question = target.IndexOf('?', StringComparison.Ordinal);
+        string rawPath = question < 0 ? target : target[..question];
+        string query = question < 0 ? string.Empty : target[(question + 1)..];
+        if (!rawPath.StartsWith('/'))
+        {
+            rawPath = context.Request.Path.ToUriComponent();
+        }
+
+        (string[]? segments, string decoded) = EmulatorRequest.SplitPath(rawPath);
+        return new EmulatorRequest
+        {
+            Method = context.Request.Method,
+            RawPath = rawPath,
+            DecodedPath = decoded,
+            Query = query,
+            Segments = segments,
+            Body = body,
+            ContentType = context.Request.ContentType,
+            Headers = context.Request.Headers,
+            Authentication = _core.Authenticate(context.Request.Headers),
+        };
+    }
+
+    private RecordedRequest Record(string requestId, EmulatorRequest request)
+    {
+        IReadOnlyList<string> secrets = _core.SecretsToScrub();
+        bool scrubbed = false;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string name, Microsoft.Extensions.Primitives.StringValues values) in request.Headers)
+        {
+            headers[name] = Redaction.IsSecretHeader(name) ? Redaction.Mask : Redaction.Scrub(values.ToString(), secrets, ref scrubbed);
+        }
+
+        return new RecordedRequest
+        {
+            RequestId = requestId,
+            ReceivedAt = DateTimeOffset.UtcNow,
+            Method = request.Method,
+            Path = Redaction.Scrub(request.RawPath, secrets, ref scrubbed),
+            Query = Redaction.Scrub(request.Query, secrets, ref scrubbed),
+            ContentType = request.ContentType,
+            Authentication = request.Authentication,
+            Headers = headers,
+            Body = Redaction.Scrub(Redaction.RedactAuthorizationMembers(request.Body), secrets, ref scrubbed),
+            BodyLength = request.Body.Length,
+            SecretsRedacted = scrubbed,
+        };
+    }
+
+    private static async Task RespondAsync(HttpContext context, ApiResult result)
+    {
+        try
+        {
+            await result.WriteAsync(context);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client went away; nothing left to tell it.
+        }
+    }
+
+    private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address);
+}

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace JelouPS.Emulator;
+
+/// <summary>One request the emulator answered, with every secret removed.</summary>
+public sealed record RecordedRequest
+{
+    /// <summary>The x-request-id the emulator answered with.</summary>
+    public required string RequestId { get; init; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required string Method { get; init; }
+
+    /// <summary>The path as received: still escaped (a project id "a b/c" shows as a%20b%2Fc).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The raw query string without the '?'; empty when none.</summary>
+    public required string Query { get; init; }
+
+    public string? ContentType { get; init; }
+
+    /// <summary>"api-key", "basic", "none" or "invalid" (credentials sent but not accepted).</summary>
+    public required string Authentication { get; init; }
+
+    /// <summary>Request headers; x-api-key, Authorization and similar show as "[REDACTED]".</summary>
+    public required IReadOnlyDictionary<string, string> Headers { get; init; }
+
+    /// <summary>The body as UTF-8 text, with any JSON <c>authorization</c> member's value replaced.</summary>
+    public required string Body { get; init; }
+
+    /// <summary>The body's length in bytes, as received.</summary>
+    public required long BodyLength { get; init; }
+
+    /// <summary>The status answered; 0 while pending or when the client went away first.</summary>
+    public int ResponseStatus { get; init; }
+
+    /// <summary>
+    /// True when a known secret (an API key, a client secret, a signing secret or webhook credential
+    /// handed out earlier) turned up somewhere it should not (path, query, another header, another
+    /// body member) and was scrubbed: a client-side leak worth failing a test over.
+    /// </summary>
+    public bool SecretsRedacted { get; init; }
+}
+
+internal sealed class RequestLog
+{
+    // Enough for any test or demo; keeps a long-running emulator from growing without bound.
+    private const int Capacity = 10_000;
+
+    private readonly object _gate = new();
+    private readonly List<RecordedRequest> _entries = new();
+    private readonly List<(Func<RecordedRequest, bool> Predicate, TaskCompletionSource<RecordedRequest> Waiter)> _waiters = new();
+
+    public void Add(RecordedRequest entry)
+    {
+        var satisfied = new List<TaskCompletionSource<RecordedRequest>>();
+        lock (_gate)
+        {
+            if (_entries.Count >= Capacity)
+            {
+                _entries.RemoveAt(0);
+            }
+
+            _entries.Add(entry);
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Predicate(entry))
+                {
+                    satisfied.Add(_waiters[i].Waiter);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        // Completed outside the lock: continuations run asynchronously anyway, but a predicate must not re-enter.
+        satisfied.ForEach(w => w.TrySetResult(entry));
+    }
+
+    /// <summary>The first entry, already logged or yet to come, that matches; lets a test know a request has arrived.</summary>
+    public async Task<RecordedRequest> WaitForAsync(Func<RecordedRequest, bool> predicate, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<RecordedRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            RecordedRequest? existing = _entries.FirstOrDefault(predicate);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            _waiters.Add((predicate, waiter));
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiters.RemoveAll(w => w.Waiter == waiter);
+            }
+        }
+    }
+
+    /// <summary>Called before the response is written, so a client that has its answer sees the entry.</summary>
+    public void Complete(RecordedRequest entry, int status)
+    {
+        lock (_gate)
+        {
+            // Reference identity: records compare by value and two requests can look alike.
+            for (int i = _entries.Count - 1; i >= 0; i--)
+            {
+                if (ReferenceEquals(_entries[i], entry))
+                {
+                    _entries[i] = entry with { ResponseStatus = status };
+                    return;
+                }
+            }
+        }
+    }
+
+    public RecordedRequest[] Snapshot()
+    {
+        lock (_gate)
+        {
+            return _entries.ToArray();
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+        }
+    }
+}
+
+/// <summary>Keeps secrets out of the request log.</summary>
+internal static partial class Redaction
+{
+    public const string Mask = "[REDACTED]";
+
+    private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "x-api-key", "Authorization", "Proxy-Authorization", "Cookie",
+    };
+
+    public static bool IsSecretHeader(string name) => SecretHeaders.Contains(name);
+
+    /// <summary>The body as text with every <c>authorization</c> member's value (at any depth) masked.</summary>
+    public static string RedactAuthorizationMembers(byte[] body)
+    {
+        var ranges = new List<(int Start, int End)>();
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName
+                    && string.Equals(reader.GetString(), "authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    reader.Read();
+                    int start = checked((int)reader.TokenStartIndex);
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        reader.Skip();
+                    }
+
+                    ranges.Add((start, checked((int)reader.BytesConsumed)));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (or truncated): a pattern still catches the usual "authorization":"…" form.
+            return AuthorizationMember().Replace(Encoding.UTF8.GetString(body), m => m.Groups["name"].Value + "\"" + Mask + "\"");
+        }
+
+        if (ranges.Count == 0)
+        {
+            return Encoding.UTF8.GetString(body);
+        }
+
+        var text = new StringBuilder(body.Length);
+        int position = 0;
+        foreach ((int start, int end) in ranges)
+        {
+            text.Append(Encoding.UTF8.GetString(body, position, start - position)).Append('"').Append(Mask).Append('"');
+            position = end;
+        }
+
+        return text.Append(Encoding.UTF8.GetString(body, position, body.Length - position)).ToString();
+    }
+
+    /// <summary>Replaces every occurrence of a known secret; reports whether any was found.</summary>
+    public static string Scrub(string text, IReadOnlyList<string> secrets, ref bool scrubbed)
+    {
+        foreach (string secret in secrets)
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+                scrubbed = true;
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>Longest first, so a secret that contains another is masked whole.</summary>
+    public static IReadOnlyList<string> Order(IEnumerable<string> secrets) =>
+        secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
+
+    [GeneratedRegex("(?<name>\"authorization\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AuthorizationMember();
+}

@@ -1,0 +1,102 @@
+using System;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Security;
+using JelouPS.Infrastructure;
+
+namespace JelouPS.Commands
+{
+    /// <summary>Connect-Jelou: sets the session's connection.</summary>
+    [Cmdlet(VerbsCommunications.Connect, "Jelou", DefaultParameterSetName = ApiKeySet)]
+    [OutputType(typeof(JelouContext))]
+    public sealed class ConnectJelouCommand : PSCmdlet
+    {
+        private const string ApiKeySet = "ApiKey";
+        private const string CredentialSet = "Credential";
+
+        /// <summary>The project API key, sent as x-api-key. A plain string is accepted and converted at once.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ApiKeySet)]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString ApiKey { get; set; } = null!;
+
+        /// <summary>Client id (user name) and client secret (password), sent as HTTP Basic.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+        [ValidateNotNull]
+        [Credential]
+        public PSCredential Credential { get; set; } = null!;
+
+        [Parameter]
+        [ValidateNotNull]
+        [ValidateSecureUri]
+        public Uri BaseUri { get; set; } = JelouClientOptions.DefaultBaseUri;
+
+        [Parameter]
+        [ValidateNotNull]
+        [ValidateSecureUri]
+        public Uri ChatbotUri { get; set; } = JelouClientOptions.DefaultChatbotUri;
+
+        /// <summary>Seconds one request may take before it fails with JelouTimeout.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = (int)JelouClientOptions.DefaultTimeout.TotalSeconds;
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void EndProcessing()
+        {
+            JelouCredential credential;
+            try
+            {
+                credential = ParameterSetName == CredentialSet
+                    ? new JelouClientCredential(Credential.UserName, Credential.Password)
+                    : new JelouApiKeyCredential(ApiKey);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(ErrorMapper.From(ex, null));
+                return;
+            }
+
+            var options = new JelouClientOptions(credential)
+            {
+                BaseUri = BaseUri,
+                ChatbotUri = ChatbotUri,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            };
+            var context = new JelouContext(new JelouClient(options));
+            // The previous connection is not disposed: a context saved with -PassThru may still be in use.
+            JelouSession.Set(Runspace.DefaultRunspace, context);
+            WriteVerbose($"Connected to {context.BaseUri} with {context.AuthenticationType}.");
+            if (PassThru) WriteObject(context);
+        }
+    }
+
+    /// <summary>Disconnect-Jelou: forgets the session's connection and closes its HTTP connections.</summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "Jelou")]
+    [OutputType(typeof(void))]
+    public sealed class DisconnectJelouCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            JelouContext? context = JelouSession.Get(Runspace.DefaultRunspace);
+            if (context is null) return;
+            JelouSession.Set(Runspace.DefaultRunspace, null);
+            context.Client.Dispose();
+            WriteVerbose($"Disconnected from {context.BaseUri}.");
+        }
+    }
+
+    /// <summary>Get-JelouContext: the session's connection, without its key; nothing when not connected.</summary>
+    [Cmdlet(VerbsCommon.Get, "JelouContext")]
+    [OutputType(typeof(JelouContext))]
+    public sealed class GetJelouContextCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            JelouContext? context = JelouSession.Get(Runspace.DefaultRunspace);
+            if (context != null) WriteObject(context);
+        }
+    }
+}

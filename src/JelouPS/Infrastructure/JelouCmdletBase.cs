@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>
+    /// Runs the client's async calls from a cmdlet: one cancellation source per command (Ctrl+C cancels it),
+    /// and the client's trace lines are written from the pipeline thread only, while the call runs.
+    /// </summary>
+    public abstract class JelouCmdletBase : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+
+        protected CancellationToken CancelToken => _cancel.Token;
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        /// <summary>Runs <paramref name="call"/> to completion, pumping its trace lines to -Verbose and -Debug.</summary>
+        private T Run<T>(Func<IJelouTrace, CancellationToken, Task<T>> call)
+        {
+            using var lines = new BlockingCollection<(bool Debug, string Text)>();
+            var trace = new QueuedTrace(lines);
+            Task<T> task = Task.Run(() => call(trace, _cancel.Token));
+            task.ContinueWith(_ => lines.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (var line in lines.GetConsumingEnumerable())
+            {
+                if (line.Debug) WriteDebug(line.Text);
+                else WriteVerbose(line.Text);
+            }
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.</summary>
+        protected bool TryRun<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, out T result)
+        {
+            try
+            {
+                result = Run(call);
+                return true;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                result = default!;
+                WriteJelouError(ex, target);
+                return false;
+            }
+        }
+
+        /// <inheritdoc cref="TryRun{T}"/>
+        protected bool TryRun(object? target, Func<IJelouTrace, CancellationToken, Task> call) =>
+            TryRun<bool>(target, async (trace, token) =>
+            {
+                await call(trace, token).ConfigureAwait(false);
+                return true;
+            }, out _);
+
+        /// <summary>
+        /// Reports a failure for one input. Failures that doom every later input (bad credentials) end
+        /// the command; the rest are non-terminating, so a pipeline of projects goes on.
+        /// </summary>
+        protected void WriteJelouError(Exception exception, object? target)
+        {
+            ErrorRecord record = ErrorMapper.From(exception, target);
+            if (ErrorMapper.IsFatal(exception)) ThrowTerminatingError(record);
+            WriteError(record);
+        }
+
+        public void Dispose()
+        {
+            _cancel.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        private sealed class QueuedTrace : IJelouTrace
+        {
+            private readonly BlockingCollection<(bool, string)> _lines;
+
+            public QueuedTrace(BlockingCollection<(bool, string)> lines) => _lines = lines;
+
+            public void Verbose(string message) => _lines.TryAdd((false, message));
+
+            public void Debug(string message) => _lines.TryAdd((true, message));
+        }
+    }
+
+    /// <summary>A cmdlet that talks to the API: resolves -Context, else the runspace's connection.</summary>
+    public abstract class JelouApiCmdletBase : JelouCmdletBase
+    {
+        /// <summary>The connection to use instead of the session's (from Connect-Jelou -PassThru).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public JelouContext? Context { get; set; }
+
+        protected JelouClient Client { get; private set; } = null!;
+
+        protected override void BeginProcessing()
+        {
+            JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
+            if (context is null) ThrowTerminatingError(ErrorMapper.NotConnected());
+            Client = context!.Client;
+        }
+    }
+}

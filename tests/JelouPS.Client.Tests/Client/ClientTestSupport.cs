@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using JelouPS.Security;
+using Xunit;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>One emulator for a test class; each test uses its own project ids.</summary>
+    public sealed class EmulatorFixture : IAsyncLifetime
+    {
+        public JelouEmulator Emulator { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Emulator = await JelouEmulator.StartAsync(new EmulatorOptions());
+
+        public async Task DisposeAsync() => await Emulator.DisposeAsync();
+    }
+
+    /// <summary>Collects the client's trace lines so tests can read them and scan them for secrets.</summary>
+    internal sealed class RecordingTrace : IJelouTrace
+    {
+        public ConcurrentQueue<string> Lines { get; } = new ConcurrentQueue<string>();
+
+        public void Verbose(string message) => Lines.Enqueue("VERBOSE: " + message);
+
+        public void Debug(string message) => Lines.Enqueue("DEBUG: " + message);
+    }
+
+    /// <summary>A handler that answers with whatever the test says, to fake networks the emulator can't.</summary>
+    internal sealed class StubHandler : HttpMessageHandler
+    {
+        private readonly Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> _answer;
+
+        public StubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) => _answer = answer;
+
+        public List<HttpRequestMessage> Requests { get; } = new List<HttpRequestMessage>();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request);
+            return _answer(request, cancellationToken);
+        }
+    }
+
+    internal static class TestClients
+    {
+        public static SecureString Secure(string value) => SecureStrings.FromString(value);
+
+        public static JelouClient ForEmulator(JelouEmulator emulator, JelouCredential? credential = null, TimeSpan? timeout = null) =>
+            new JelouClient(new JelouClientOptions(credential ?? new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey)))
+            {
+                BaseUri = emulator.GatewayUri,
+                ChatbotUri = emulator.ChatbotUri,
+                Timeout = timeout ?? TimeSpan.FromSeconds(10),
+            });
+
+        public static JelouClient ForStub(StubHandler handler, TimeSpan? timeout = null) =>
+            new JelouClient(
+                new JelouClientOptions(new JelouApiKeyCredential(Secure("stub-api-key")))
+                {
+                    BaseUri = new Uri("https://gateway.example.test/jelouapi"),
+                    Timeout = timeout ?? TimeSpan.FromSeconds(10),
+                },
+                handler);
+
+        public static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+
+        public static string Plain(SecureString secret) => SecureStrings.UseChars(secret, chars => new string(chars));
+    }
+}

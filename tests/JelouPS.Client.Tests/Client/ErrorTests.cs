@@ -1,0 +1,275 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using Xunit;
+using static JelouPS.Tests.Client.TestClients;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>Every way a call can fail becomes a JelouApiException of the right kind, with the API's words and no secret.</summary>
+    public sealed class ErrorTests : IClassFixture<EmulatorFixture>
+    {
+        private readonly JelouEmulator _emulator;
+
+        public ErrorTests(EmulatorFixture fixture)
+        {
+            _emulator = fixture.Emulator;
+            _emulator.Shape = ResponseShape.Envelope;
+        }
+
+        /// <summary>A fault for this test's project only: a fault left unconsumed must not hit another test.</summary>
+        private string Fault(EmulatorFault fault)
+        {
+            string projectId = NewProjectId();
+            fault.PathContains = projectId;
+            _emulator.EnqueueFault(fault);
+            return projectId;
+        }
+
+        private static ExternalSupportSettings Settings(string url = "https://crm.example.com/jelou") =>
+            new ExternalSupportSettings { WebhookUrl = new Uri(url), AuthType = "api_key", Authorization = Secure("webhook-key-secret") };
+
+        private static void AssertNoSecret(JelouApiException error)
+        {
+            string text = error.ToString() + error.ApiMessage + error.FieldErrorSummary;
+            foreach (string secret in new[] { EmulatorOptions.DefaultApiKey, "webhook-key-secret", "wrong-key-secret" })
+            {
+                Assert.DoesNotContain(secret, text);
+            }
+        }
+
+        [Fact]
+        public async Task A_wrong_api_key_is_Unauthorized_with_the_apis_message()
+        {
+            using JelouClient client = ForEmulator(_emulator, new JelouApiKeyCredential(Secure("wrong-key-secret")));
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(NewProjectId(), Settings()));
+
+            Assert.Equal(JelouErrorKind.Unauthorized, error.Kind);
+            Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+            Assert.Equal("UNAUTHORIZED", error.ErrorCode);
+            Assert.False(string.IsNullOrEmpty(error.ApiMessage));
+            Assert.Contains(error.ApiMessage!, error.Message);
+            Assert.NotNull(error.RequestId);
+            AssertNoSecret(error);
+        }
+
+        [Fact]
+        public async Task An_unknown_project_is_NotFound()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(NewProjectId()));
+
+            Assert.Equal(JelouErrorKind.NotFound, error.Kind);
+            Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+            Assert.StartsWith("The Jelou API answered 404", error.Message);
+        }
+
+        [Fact]
+        public async Task A_second_create_is_a_Conflict()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Settings());
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal(JelouErrorKind.Conflict, error.Kind);
+        }
+
+        [Fact]
+        public async Task Validation_errors_name_each_field_and_the_apis_reason()
+        {
+            string projectId = Fault(new EmulatorFault
+            {
+                Status = 422,
+                Body = "{\"message\":\"Validation failed\",\"statusMessage\":\"error\",\"status\":0,\"error\":{\"code\":\"VALIDATION_ERROR\",\"key\":\"external_support.validation\",\"description\":\"Invalid body\"},\"validationError\":{\"webhookUrl\":[\"webhookUrl must be an HTTPS URL\"],\"authType\":\"authType must be one of bearer, api_key, basic, no_auth\"}}",
+            });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal(JelouErrorKind.ValidationFailed, error.Kind);
+            Assert.Equal((HttpStatusCode)422, error.StatusCode);
+            Assert.Equal(new[] { "webhookUrl must be an HTTPS URL" }, error.FieldErrors["webhookUrl"]);
+            Assert.Equal(new[] { "authType must be one of bearer, api_key, basic, no_auth" }, error.FieldErrors["authType"]);
+            Assert.Contains("Validation failed: Invalid body", error.Message);
+            Assert.Contains("webhookUrl: webhookUrl must be an HTTPS URL", error.Message);
+            Assert.Contains("authType: authType must be one of", error.Message);
+        }
+
+        [Fact]
+        public async Task The_emulators_own_validation_reaches_the_caller_field_by_field()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Settings());
+
+            // authType bearer with no authorization stored or sent: only the API can know that.
+            await client.UpdateExternalSupportAsync(projectId, new ExternalSupportSettings { AuthType = "no_auth" });
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.UpdateExternalSupportAsync(projectId, new ExternalSupportSettings { AuthType = "bearer" }));
+
+            Assert.Equal(JelouErrorKind.ValidationFailed, error.Kind);
+            Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+            Assert.Contains("authorization", error.FieldErrors.Keys);
+        }
+
+        [Theory]
+        [InlineData("[{\"property\":\"webhookUrl\",\"constraints\":{\"isUrl\":\"webhookUrl must be a URL\"}}]", "webhookUrl", "webhookUrl must be a URL")]
+        [InlineData("{\"webhookUrl\":{\"isUrl\":\"must be a URL\"}}", "webhookUrl", "must be a URL")]
+        [InlineData("[{\"field\":\"botId\",\"message\":\"botId is required\"}]", "botId", "botId is required")]
+        public async Task Validation_details_are_read_in_their_common_forms(string validationError, string field, string reason)
+        {
+            string projectId = Fault(new EmulatorFault { Status = 400, Body = "{\"message\":\"Bad Request\",\"validationError\":" + validationError + "}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(new[] { reason }, error.FieldErrors[field]);
+        }
+
+        [Theory]
+        [InlineData(500, JelouErrorKind.ServerError)]
+        [InlineData(502, JelouErrorKind.ServerError)]
+        [InlineData(503, JelouErrorKind.ServerError)]
+        [InlineData(403, JelouErrorKind.Forbidden)]
+        [InlineData(418, JelouErrorKind.UnexpectedStatus)]
+        [InlineData(302, JelouErrorKind.UnexpectedStatus)]
+        public async Task Statuses_map_to_kinds(int status, JelouErrorKind kind)
+        {
+            string projectId = Fault(new EmulatorFault { Status = status, Body = "{\"message\":\"Something broke\",\"statusMessage\":\"error\",\"status\":0}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(kind, error.Kind);
+            Assert.Equal((HttpStatusCode)status, error.StatusCode);
+            Assert.Equal("Something broke", error.ApiMessage);
+        }
+
+        [Fact]
+        public async Task A_server_error_with_an_html_body_says_so_without_quoting_it()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 502, ContentType = "text/html", Body = "<html><body>Bad gateway secret-ish</body></html>" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(JelouErrorKind.ServerError, error.Kind);
+            Assert.Contains("non-JSON body (text/html", error.Message);
+            Assert.DoesNotContain("secret-ish", error.Message);
+        }
+
+        [Fact]
+        public async Task Rate_limiting_carries_retry_after()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 429, RetryAfter = "7", Body = "{\"message\":\"Too many requests\"}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(JelouErrorKind.RateLimited, error.Kind);
+            Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+        }
+
+        [Theory]
+        [InlineData("text/html", "<html>login</html>", "not valid JSON")]
+        [InlineData("application/json", "", "an empty body")]
+        [InlineData("application/json", "{\"id\":\"x\",\"signingSecret\":\"abc", "not valid JSON")]
+        [InlineData("application/json", "[1,2]", "a JSON array")]
+        [InlineData("application/json", "{\"statusMessage\":\"success\",\"status\":1,\"data\":\"nope\"}", "data is a JSON string")]
+        [InlineData("application/json", "{\"id\":\"x\",\"webhookUrl\":\"https://a\",\"createdAt\":\"yesterday\",\"signingSecret\":\"s3cr3t-in-body\"}", "'createdAt' that is not a date")]
+        [InlineData("application/json", "{\"id\":\"x\",\"webhookUrl\":\"https://a\"}", "no signingSecret")]
+        public async Task A_success_status_with_a_body_that_is_not_the_documented_json_is_InvalidResponse(string contentType, string body, string expected)
+        {
+            string projectId = Fault(new EmulatorFault { Status = 200, ContentType = contentType, Body = body });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal(JelouErrorKind.InvalidResponse, error.Kind);
+            Assert.Contains(expected, error.Message);
+            Assert.DoesNotContain("s3cr3t-in-body", error.ToString());
+            Assert.DoesNotContain("abc", error.Message.Replace("bytes", ""));
+        }
+
+        [Fact]
+        public async Task No_answer_within_the_timeout_is_Timeout()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30) });
+            using JelouClient client = ForEmulator(_emulator, timeout: TimeSpan.FromMilliseconds(300));
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(JelouErrorKind.Timeout, error.Kind);
+            Assert.Contains("0.3 s", error.Message);
+        }
+
+        [Fact]
+        public async Task Cancelling_is_not_a_timeout()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30) });
+            using JelouClient client = ForEmulator(_emulator);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetExternalSupportAsync(projectId, cancellationToken: cancel.Token));
+        }
+
+        [Fact]
+        public async Task A_refused_connection_is_ConnectionFailed()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            using var client = new JelouClient(new JelouClientOptions(new JelouApiKeyCredential(Secure("refused-key-secret"))) { BaseUri = new Uri($"http://127.0.0.1:{port}/jelouapi") });
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Equal(JelouErrorKind.ConnectionFailed, error.Kind);
+            Assert.Null(error.StatusCode);
+            Assert.Contains($"127.0.0.1:{port}", error.Message);
+            Assert.DoesNotContain("refused-key-secret", error.ToString());
+        }
+
+        [Fact]
+        public async Task Redirects_are_not_followed_so_the_api_key_stays_with_jelou()
+        {
+            var handler = new StubHandler((request, token) =>
+            {
+                var response = new HttpResponseMessage(HttpStatusCode.Found);
+                response.Headers.Location = new Uri("https://elsewhere.example/steal");
+                return Task.FromResult(response);
+            });
+            using JelouClient client = ForStub(handler);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Equal(JelouErrorKind.UnexpectedStatus, error.Kind);
+            Assert.Single(handler.Requests);
+        }
+
+        [Fact]
+        public async Task A_retry_after_date_is_turned_into_a_wait()
+        {
+            var handler = new StubHandler((request, token) =>
+            {
+                var response = new HttpResponseMessage((HttpStatusCode)429) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+                response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(DateTimeOffset.UtcNow.AddMinutes(2));
+                return Task.FromResult(response);
+            });
+            using JelouClient client = ForStub(handler);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.InRange(error.RetryAfter!.Value.TotalSeconds, 100, 121);
+        }
+    }
+}

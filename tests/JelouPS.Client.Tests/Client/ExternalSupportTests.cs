@@ -1,0 +1,213 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using Xunit;
+using static JelouPS.Tests.Client.TestClients;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>The integration resource end to end against the emulator, in both answer shapes.</summary>
+    public sealed class ExternalSupportTests : IClassFixture<EmulatorFixture>
+    {
+        private readonly JelouEmulator _emulator;
+
+        public ExternalSupportTests(EmulatorFixture fixture)
+        {
+            _emulator = fixture.Emulator;
+            _emulator.Shape = ResponseShape.Envelope;
+        }
+
+        private static ExternalSupportSettings Bearer(string url = "https://crm.example.com/jelou", string token = "tok-123") =>
+            new ExternalSupportSettings { WebhookUrl = new Uri(url), AuthType = "bearer", Authorization = Secure(token) };
+
+        [Theory]
+        [InlineData(ResponseShape.Envelope)]
+        [InlineData(ResponseShape.Flat)]
+        public async Task Create_returns_the_integration_and_its_signing_secret_in_either_shape(ResponseShape shape)
+        {
+            _emulator.Shape = shape;
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+
+            ExternalSupportIntegration created = await client.CreateExternalSupportAsync(projectId, Bearer());
+
+            IntegrationRecord stored = _emulator.FindIntegration(projectId)!;
+            Assert.Equal(projectId, created.ProjectId);
+            Assert.Equal(stored.Id, created.Id);
+            Assert.Equal(projectId, created.BrainId);
+            Assert.Equal("https://crm.example.com/jelou", created.WebhookUrl);
+            Assert.Equal("bearer", created.AuthType);
+            Assert.Equal(stored.SigningSecret, Plain(created.SigningSecret!));
+            Assert.Equal(stored.CreatedAt.ToUnixTimeMilliseconds(), created.CreatedAt!.Value.ToUnixTimeMilliseconds());
+            Assert.Equal(TimeSpan.Zero, created.CreatedAt!.Value.Offset);
+        }
+
+        [Fact]
+        public async Task Create_sends_the_documented_request_byte_for_byte()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+
+            await client.CreateExternalSupportAsync(projectId, Bearer("https://crm.example.com/jelou?a=1&b=ü", "tok\"+/<>"));
+
+            RecordedRequest request = _emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal));
+            Assert.Equal("POST", request.Method);
+            Assert.Equal("/jelouapi/v1/external-support/" + projectId, request.Path);
+            Assert.Equal("api-key", request.Authentication);
+            Assert.StartsWith("application/json", request.ContentType);
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/jelou?a=1&b=ü\",\"authType\":\"bearer\",\"authorization\":\"[REDACTED]\"}", request.Body);
+            Assert.Equal("tok\"+/<>", _emulator.FindIntegration(projectId)!.Authorization);
+        }
+
+        [Fact]
+        public async Task Create_without_auth_settings_sends_only_the_webhook_url()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+
+            await client.CreateExternalSupportAsync(projectId, new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/hook") });
+
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/hook\"}", _emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal)).Body);
+        }
+
+        [Fact]
+        public async Task Client_credentials_are_sent_as_http_basic()
+        {
+            var credential = new JelouClientCredential(EmulatorOptions.DefaultClientId, Secure(EmulatorOptions.DefaultClientSecret));
+            using JelouClient client = ForEmulator(_emulator, credential);
+            string projectId = NewProjectId();
+
+            await client.CreateExternalSupportAsync(projectId, Bearer());
+
+            Assert.Equal("basic", _emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal)).Authentication);
+        }
+
+        [Theory]
+        [InlineData(ResponseShape.Envelope)]
+        [InlineData(ResponseShape.Flat)]
+        public async Task Get_returns_the_integration_without_a_secret(ResponseShape shape)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Bearer());
+            _emulator.Shape = shape;
+
+            ExternalSupportIntegration found = await client.GetExternalSupportAsync(projectId);
+
+            Assert.Equal("https://crm.example.com/jelou", found.WebhookUrl);
+            Assert.Equal(projectId, found.BrainId);
+            Assert.NotNull(found.UpdatedAt);
+            Assert.Null(found.SigningSecret);
+        }
+
+        [Fact]
+        public async Task Update_sends_only_the_settings_given_and_keeps_the_rest()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Bearer());
+
+            ExternalSupportIntegration updated = await client.UpdateExternalSupportAsync(projectId, new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/v2") });
+
+            RecordedRequest request = _emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal));
+            Assert.Equal("PATCH", request.Method);
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/v2\"}", request.Body);
+            Assert.Equal("https://crm.example.com/v2", updated.WebhookUrl);
+            Assert.Equal("bearer", updated.AuthType);
+            Assert.Equal("tok-123", _emulator.FindIntegration(projectId)!.Authorization);
+        }
+
+        [Fact]
+        public async Task Delete_removes_the_integration()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Bearer());
+
+            await client.DeleteExternalSupportAsync(projectId);
+
+            Assert.Null(_emulator.FindIntegration(projectId));
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+            Assert.Equal(JelouErrorKind.NotFound, error.Kind);
+        }
+
+        [Theory]
+        [InlineData(ResponseShape.Envelope)]
+        [InlineData(ResponseShape.Flat)]
+        public async Task Regenerate_returns_a_new_secret_that_replaces_the_old(ResponseShape shape)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            ExternalSupportIntegration created = await client.CreateExternalSupportAsync(projectId, Bearer());
+            _emulator.Shape = shape;
+
+            ExternalSupportIntegration rotated = await client.RegenerateSigningSecretAsync(projectId);
+
+            Assert.Equal("/jelouapi/v1/external-support/" + projectId + "/secret/regenerate", _emulator.Requests.Last().Path);
+            Assert.NotEqual(Plain(created.SigningSecret!), Plain(rotated.SigningSecret!));
+            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, Plain(rotated.SigningSecret!));
+        }
+
+        [Theory]
+        [InlineData("a b/c", "a%20b%2Fc")]
+        [InlineData("ñandú?#", "%C3%B1and%C3%BA%3F%23")]
+        public async Task Project_ids_are_escaped_in_the_path(string projectId, string escaped)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string unique = projectId + Guid.NewGuid().ToString("N");
+
+            await client.CreateExternalSupportAsync(unique, Bearer());
+
+            Assert.Equal("/jelouapi/v1/external-support/" + escaped + Guid.Parse(unique.Substring(projectId.Length)).ToString("N"), _emulator.Requests.Last().Path);
+            Assert.NotNull(_emulator.FindIntegration(unique));
+        }
+
+        [Theory]
+        [InlineData(".")]
+        [InlineData("..")]
+        [InlineData("")]
+        public async Task Project_ids_that_a_url_would_swallow_are_refused_before_sending(string projectId)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            int before = _emulator.Requests.Count;
+
+            await Assert.ThrowsAsync<ArgumentException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(before, _emulator.Requests.Count);
+        }
+
+        [Fact]
+        public async Task The_platform_prefix_works_as_a_base_uri()
+        {
+            using var client = new JelouClient(new JelouClientOptions(new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey)))
+            {
+                BaseUri = new Uri(_emulator.BaseAddress, "platform/"),
+            });
+            string projectId = NewProjectId();
+
+            await client.CreateExternalSupportAsync(projectId, Bearer());
+
+            Assert.Equal("/platform/v1/external-support/" + projectId, _emulator.Requests.Last().Path);
+        }
+
+        [Fact]
+        public async Task Trace_names_method_path_and_status_and_redacts_credentials()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            var trace = new RecordingTrace();
+            string projectId = NewProjectId();
+
+            ExternalSupportIntegration created = await client.CreateExternalSupportAsync(projectId, Bearer(token: "trace-token-secret"), trace);
+
+            string all = string.Join("\n", trace.Lines);
+            Assert.Contains($"VERBOSE: POST {_emulator.GatewayUri}/v1/external-support/{projectId}", all);
+            Assert.Contains("answered 200", all);
+            Assert.Contains("x-api-key: REDACTED", all);
+            Assert.DoesNotContain(EmulatorOptions.DefaultApiKey, all);
+            Assert.DoesNotContain("trace-token-secret", all);
+            Assert.DoesNotContain(Plain(created.SigningSecret!), all);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System;
+using System.Security;
+using System.Threading.Tasks;
+using JelouPS.Security;
+using Xunit;
+using static JelouPS.Tests.Client.TestClients;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>Bad input fails before any byte is sent.</summary>
+    public sealed class ValidationTests
+    {
+        private static readonly StubHandler NeverCalled = new StubHandler((r, t) => throw new InvalidOperationException("No request should be sent."));
+
+        [Theory]
+        [InlineData("http://crm.example.com/jelou")]
+        [InlineData("ftp://crm.example.com/jelou")]
+        [InlineData("https://user:pass@crm.example.com/jelou")]
+        public async Task Webhook_urls_must_be_https(string url)
+        {
+            using JelouClient client = ForStub(NeverCalled);
+
+            var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+                client.CreateExternalSupportAsync("p1", new ExternalSupportSettings { WebhookUrl = new Uri(url) }));
+
+            Assert.Equal("WebhookUrl", error.ParamName);
+        }
+
+        [Theory]
+        [InlineData("http://127.0.0.1:8080/hook")]
+        [InlineData("http://localhost/hook")]
+        [InlineData("http://[::1]:5000/hook")]
+        [InlineData("https://crm.example.com/hook")]
+        public void Https_or_loopback_http_is_accepted(string url) =>
+            Assert.Equal(new Uri(url), JelouUris.RequireSecure(url, "WebhookUrl"));
+
+        [Theory]
+        [InlineData("not a url")]
+        [InlineData("/relative/path")]
+        [InlineData("")]
+        public void Relative_or_garbage_urls_are_refused(string url) =>
+            Assert.Throws<ArgumentException>(() => JelouUris.RequireSecure(url, "WebhookUrl"));
+
+        [Theory]
+        [InlineData("bearer", null, "needs the credential")]
+        [InlineData("api_key", "", "needs the credential")]
+        [InlineData("no_auth", "x", "takes no webhook authorization")]
+        [InlineData("oauth", "x", "is not an auth type")]
+        [InlineData(null, "x", "pass -AuthType")]
+        public async Task Auth_settings_must_agree(string? authType, string? authorization, string message)
+        {
+            using JelouClient client = ForStub(NeverCalled);
+            var settings = new ExternalSupportSettings
+            {
+                WebhookUrl = new Uri("https://crm.example.com/hook"),
+                AuthType = authType,
+                Authorization = authorization is null ? null : Secure(authorization),
+            };
+
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => client.CreateExternalSupportAsync("p1", settings));
+
+            Assert.Contains(message, error.Message);
+        }
+
+        [Fact]
+        public async Task Auth_type_is_case_insensitive_and_sent_as_documented()
+        {
+            string? body = null;
+            var handler = new StubHandler(async (request, token) =>
+            {
+                body = await request.Content!.ReadAsStringAsync(token);
+                return new System.Net.Http.HttpResponseMessage(System.Net.HttpStatusCode.OK)
+                {
+                    Content = new System.Net.Http.StringContent("{\"id\":\"i\",\"signingSecret\":\"s\"}"),
+                };
+            });
+            using JelouClient client = ForStub(handler);
+
+            await client.CreateExternalSupportAsync("p1", new ExternalSupportSettings { WebhookUrl = new Uri("https://h/x"), AuthType = "API_KEY", Authorization = Secure("k") });
+
+            Assert.Equal("{\"webhookUrl\":\"https://h/x\",\"authType\":\"api_key\",\"authorization\":\"k\"}", body);
+        }
+
+        [Theory]
+        [InlineData("http://gateway.example.com/jelouapi")]
+        [InlineData("relative")]
+        public void The_base_uri_must_be_https_unless_loopback(string baseUri)
+        {
+            var options = new JelouClientOptions(new JelouApiKeyCredential(Secure("k")));
+            Assert.Throws<ArgumentException>(() =>
+            {
+                options.BaseUri = new Uri(baseUri, UriKind.RelativeOrAbsolute);
+                new JelouClient(options).Dispose();
+            });
+        }
+
+        [Fact]
+        public void Credentials_refuse_empty_secrets_and_colons_in_client_ids()
+        {
+            Assert.Throws<ArgumentException>(() => new JelouApiKeyCredential(new SecureString()));
+            Assert.Throws<ArgumentException>(() => new JelouClientCredential("a:b", Secure("s")));
+            Assert.Throws<ArgumentException>(() => new JelouClientCredential("", Secure("s")));
+        }
+
+        [Fact]
+        public void A_credential_keeps_its_own_copy_of_the_secret()
+        {
+            var key = new SecureString();
+            foreach (char c in "abc") key.AppendChar(c);
+            var credential = new JelouApiKeyCredential(key);
+            key.Dispose();
+
+            var headers = new System.Net.Http.HttpRequestMessage().Headers;
+            credential.Apply(headers);
+
+            Assert.Equal("abc", string.Join("", headers.GetValues("x-api-key")));
+            Assert.Equal("ApiKey", credential.ToString());
+        }
+
+        [Fact]
+        public void SecureStrings_round_trip_unicode_as_utf8()
+        {
+            SecureString secret = SecureStrings.FromString("clé-🔑");
+            byte[] copy = SecureStrings.UseUtf8Bytes(secret, bytes => (byte[])bytes.Clone());
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes("clé-🔑"), copy);
+            Assert.True(secret.IsReadOnly());
+        }
+    }
+}

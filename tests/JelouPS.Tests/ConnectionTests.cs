@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using JelouPS.Emulator;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    public sealed class ConnectionTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private readonly JelouEmulator _emulator;
+        private readonly PowerShellHost _host = new PowerShellHost();
+
+        public ConnectionTests(EmulatorFixture fixture) => _emulator = fixture.Emulator;
+
+        public void Dispose() => _host.Dispose();
+
+        [Fact]
+        public void A_plain_string_api_key_is_accepted_and_never_shown()
+        {
+            Invocation result = _host.Invoke("Connect-Jelou -ApiKey 'plain-key-value' -BaseUri https://gateway.example.test/jelouapi -PassThru -Verbose; Get-JelouContext");
+
+            result.ThrowIfFailed();
+            Assert.Equal(2, result.Output.Count);
+            var context = Assert.IsType<JelouContext>(result.Output[1].BaseObject);
+            Assert.Equal("ApiKey", context.AuthenticationType);
+            Assert.Equal(new Uri("https://gateway.example.test/jelouapi"), context.BaseUri);
+            Assert.Equal(JelouClientOptions.DefaultChatbotUri, context.ChatbotUri);
+            Assert.Null(context.ClientId);
+            Assert.DoesNotContain("plain-key-value", result.AllText());
+        }
+
+        [Fact]
+        public void The_default_base_uri_is_the_production_gateway()
+        {
+            JelouContext context = (JelouContext)_host.Invoke("Connect-Jelou -ApiKey k -PassThru").ThrowIfFailed().Output[0].BaseObject;
+
+            Assert.Equal(new Uri("https://gateway.jelou.ai/jelouapi"), context.BaseUri);
+            Assert.Equal(TimeSpan.FromSeconds(30), context.Timeout);
+        }
+
+        [Fact]
+        public void A_credential_connects_with_client_id_and_secret()
+        {
+            Invocation result = _host.Invoke(
+                "$c = [pscredential]::new('client-7', (ConvertTo-SecureString 'client-secret-value' -AsPlainText -Force)); Connect-Jelou -Credential $c -PassThru");
+
+            var context = Assert.IsType<JelouContext>(result.ThrowIfFailed().Output.Single().BaseObject);
+            Assert.Equal("ClientCredential", context.AuthenticationType);
+            Assert.Equal("client-7", context.ClientId);
+            Assert.DoesNotContain("client-secret-value", result.AllText());
+        }
+
+        [Theory]
+        [InlineData("-BaseUri http://gateway.example.test/jelouapi")]
+        [InlineData("-ChatbotUri http://chatbot.example.test")]
+        [InlineData("-BaseUri ftp://gateway.example.test")]
+        public void Plain_http_is_refused_unless_loopback(string parameter)
+        {
+            Invocation result = _host.Invoke($"Connect-Jelou -ApiKey k {parameter}");
+
+            var error = Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
+            Assert.Contains("must use https", error.Message);
+            Assert.Empty(_host.Invoke("Get-JelouContext").Output);
+        }
+
+        [Fact]
+        public void Loopback_http_is_accepted()
+        {
+            _host.Invoke("Connect-Jelou -ApiKey k -BaseUri http://127.0.0.1:1/jelouapi -ChatbotUri http://localhost:1").ThrowIfFailed();
+        }
+
+        [Fact]
+        public void Without_a_connection_api_cmdlets_say_how_to_connect()
+        {
+            Invocation result = _host.Invoke("Get-JelouExternalSupport p1");
+
+            var error = result.Terminating!;
+            Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+            Assert.Contains("Connect-Jelou", error.ErrorDetails.Message);
+        }
+
+        [Fact]
+        public void Disconnect_forgets_the_connection()
+        {
+            _host.Connect(_emulator);
+
+            _host.Invoke("Disconnect-Jelou").ThrowIfFailed();
+
+            Assert.Empty(_host.Invoke("Get-JelouContext").ThrowIfFailed().Output);
+            Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand",
+                _host.Invoke("Get-JelouExternalSupport p1").Terminating!.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void Each_runspace_has_its_own_connection()
+        {
+            using var other = new PowerShellHost();
+            _host.Connect(_emulator);
+
+            Assert.Single(_host.Invoke("Get-JelouContext").Output);
+            Assert.Empty(other.Invoke("Get-JelouContext").Output);
+        }
+
+        [Fact]
+        public void A_context_passed_explicitly_is_used_without_a_session_connection()
+        {
+            using var other = new PowerShellHost();
+            object context = _host.Invoke($"Connect-Jelou -ApiKey '{EmulatorOptions.DefaultApiKey}' -BaseUri $args[0] -PassThru", null, _emulator.GatewayUri).ThrowIfFailed().Output[0].BaseObject;
+            string projectId = "ctx-" + Guid.NewGuid().ToString("N");
+
+            Invocation result = other.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/h -Context $args[1]", null, projectId, context);
+
+            Assert.Single(result.ThrowIfFailed().Output);
+        }
+    }
+}

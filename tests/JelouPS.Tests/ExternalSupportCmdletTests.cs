@@ -1,0 +1,267 @@
+using System;
+using System.Collections;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using JelouPS.Security;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    public sealed class ExternalSupportCmdletTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private const string Namespace = "JelouPS.Commands.";
+        private readonly JelouEmulator _emulator;
+        private readonly PowerShellHost _host = new PowerShellHost();
+
+        public ExternalSupportCmdletTests(EmulatorFixture fixture)
+        {
+            _emulator = fixture.Emulator;
+            _emulator.Shape = ResponseShape.Envelope;
+            _host.Connect(_emulator);
+        }
+
+        public void Dispose() => _host.Dispose();
+
+        private static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+
+        private static string Plain(SecureString secret) => SecureStrings.UseChars(secret, chars => new string(chars));
+
+        private int RequestsFor(string projectId) => _emulator.Requests.Count(r => r.Path.Contains(projectId, StringComparison.Ordinal));
+
+        [Theory]
+        [InlineData(ResponseShape.Envelope)]
+        [InlineData(ResponseShape.Flat)]
+        public void New_emits_a_typed_integration_with_the_secret_as_a_SecureString(ResponseShape shape)
+        {
+            _emulator.Shape = shape;
+            string projectId = NewProjectId();
+
+            Invocation result = _host.Invoke(
+                "New-JelouExternalSupport -ProjectId $args[0] -WebhookUrl https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'hook-token-value' -Verbose -Debug",
+                null, projectId);
+
+            result.ThrowIfFailed();
+            var integration = Assert.IsType<ExternalSupportIntegration>(Assert.Single(result.Output).BaseObject);
+            Assert.Equal(projectId, integration.ProjectId);
+            Assert.Equal("bearer", integration.AuthType);
+            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, Plain(integration.SigningSecret!));
+            Assert.Equal("hook-token-value", _emulator.FindIntegration(projectId)!.Authorization);
+            Assert.Contains(result.Verbose, v => v.StartsWith("POST ", StringComparison.Ordinal) && v.Contains("/v1/external-support/" + projectId));
+            Assert.Contains(result.Debug, d => d.Contains("x-api-key: REDACTED"));
+            string all = result.AllText();
+            Assert.DoesNotContain("hook-token-value", all);
+            Assert.DoesNotContain(EmulatorOptions.DefaultApiKey, all);
+            Assert.DoesNotContain(_emulator.FindIntegration(projectId)!.SigningSecret, all);
+        }
+
+        [Fact]
+        public void New_takes_project_ids_and_webhooks_from_csv_rows_and_goes_on_after_a_failure()
+        {
+            string first = NewProjectId(), taken = NewProjectId(), last = NewProjectId();
+            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/a", null, taken).ThrowIfFailed();
+
+            Invocation result = _host.Invoke(
+                "$args[0] | ConvertFrom-Csv | New-JelouExternalSupport",
+                null, $"ProjectId,WebhookUrl,AuthType\n{first},https://crm.example.com/1,no_auth\n{taken},https://crm.example.com/2,no_auth\n{last},https://crm.example.com/3,no_auth");
+
+            Assert.Null(result.Terminating);
+            Assert.Equal(new[] { first, last }, result.Output.Select(o => ((ExternalSupportIntegration)o.BaseObject).ProjectId));
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouConflict,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
+            Assert.Equal(taken, error.TargetObject);
+            Assert.Equal("https://crm.example.com/3", _emulator.FindIntegration(last)!.WebhookUrl);
+        }
+
+        [Theory]
+        [InlineData("-WebhookUrl http://crm.example.com/jelou", "must use https")]
+        [InlineData("-WebhookUrl 'not a url'", "is not an absolute URL")]
+        [InlineData("-WebhookUrl https://crm.example.com/j -AuthType oauth", "does not belong to the set")]
+        public void Bad_parameters_fail_at_binding_before_any_request(string parameters, string message)
+        {
+            string projectId = NewProjectId();
+
+            Invocation result = _host.Invoke($"New-JelouExternalSupport -ProjectId $args[0] {parameters}", null, projectId);
+
+            Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
+            Assert.Contains(message, result.Terminating!.Exception.Message);
+            Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Theory]
+        [InlineData("-AuthType bearer", "needs the credential")]
+        [InlineData("-AuthType no_auth -WebhookAuthorization x", "takes no webhook authorization")]
+        [InlineData("-WebhookAuthorization x", "pass -AuthType")]
+        public void Inconsistent_auth_settings_are_an_InvalidArgument_error_before_any_request(string parameters, string message)
+        {
+            string projectId = NewProjectId();
+
+            Invocation result = _host.Invoke($"New-JelouExternalSupport $args[0] https://crm.example.com/j {parameters}", null, projectId);
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouInvalidArgument," + Namespace + "NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Contains(message, error.Exception.Message);
+            Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Fact]
+        public void WhatIf_sends_nothing()
+        {
+            string projectId = NewProjectId();
+
+            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -WhatIf", null, projectId);
+
+            Assert.Empty(result.ThrowIfFailed().Output);
+            Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Fact]
+        public void Get_pipes_into_Remove()
+        {
+            string projectId = NewProjectId();
+            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+
+            _host.Invoke("Get-JelouExternalSupport $args[0] | Remove-JelouExternalSupport -Confirm:$false", null, projectId).ThrowIfFailed();
+
+            Assert.Null(_emulator.FindIntegration(projectId));
+            Assert.Equal("DELETE", _emulator.Requests.Last().Method);
+        }
+
+        [Fact]
+        public void Get_returns_no_secret_and_an_unknown_project_is_JelouNotFound()
+        {
+            string known = NewProjectId(), unknown = NewProjectId();
+            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, known).ThrowIfFailed();
+
+            Invocation result = _host.Invoke("Get-JelouExternalSupport $args[0], $args[1]", null, unknown, known);
+
+            var integration = (ExternalSupportIntegration)Assert.Single(result.Output).BaseObject;
+            Assert.Null(integration.SigningSecret);
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouNotFound," + Namespace + "GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal(unknown, error.TargetObject);
+            Assert.Contains("404", error.ErrorDetails.Message);
+            Assert.NotNull(error.ErrorDetails.RecommendedAction);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, ((JelouApiException)error.Exception).StatusCode);
+        }
+
+        [Fact]
+        public void Set_sends_only_the_parameters_given()
+        {
+            string projectId = NewProjectId();
+            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType api_key -WebhookAuthorization k1", null, projectId).ThrowIfFailed();
+
+            Invocation result = _host.Invoke("Set-JelouExternalSupport $args[0] -WebhookAuthorization 'k2-new-value' -Confirm:$false", null, projectId);
+
+            var updated = (ExternalSupportIntegration)Assert.Single(result.ThrowIfFailed().Output).BaseObject;
+            Assert.Equal("api_key", updated.AuthType);
+            Assert.Equal("{\"authorization\":\"[REDACTED]\"}", _emulator.Requests.Last().Body);
+            Assert.Equal("k2-new-value", _emulator.FindIntegration(projectId)!.Authorization);
+        }
+
+        [Fact]
+        public void Set_with_nothing_to_change_fails_before_any_request()
+        {
+            string projectId = NewProjectId();
+
+            Invocation result = _host.Invoke("Set-JelouExternalSupport $args[0]", null, projectId);
+
+            var error = result.Terminating!;
+            Assert.Equal("JelouInvalidArgument," + Namespace + "SetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Fact]
+        public void Remove_is_high_impact_and_asks_first()
+        {
+            var remove = typeof(Commands.RemoveJelouExternalSupportCommand).GetCustomAttributes(typeof(CmdletAttribute), false).Cast<CmdletAttribute>().Single();
+            Assert.Equal(ConfirmImpact.High, remove.ConfirmImpact);
+            string projectId = NewProjectId();
+            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+
+            _host.Invoke("Remove-JelouExternalSupport $args[0] -WhatIf", null, projectId).ThrowIfFailed();
+
+            Assert.NotNull(_emulator.FindIntegration(projectId));
+        }
+
+        [Fact]
+        public void A_401_ends_the_pipeline_with_JelouUnauthorized()
+        {
+            _host.Invoke("Connect-Jelou -ApiKey 'wrong-key-value' -BaseUri $args[0]", null, _emulator.GatewayUri).ThrowIfFailed();
+            string first = NewProjectId(), second = NewProjectId();
+
+            Invocation result = _host.Invoke("$args[0], $args[1] | Get-JelouExternalSupport", null, first, second);
+
+            var error = result.Terminating!;
+            Assert.Equal("JelouUnauthorized," + Namespace + "GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+            Assert.Equal(0, RequestsFor(second));
+            Assert.DoesNotContain("wrong-key-value", result.AllText());
+        }
+
+        [Theory]
+        [InlineData(500, "{\"message\":\"Database down\"}", "application/json", "JelouServerError", ErrorCategory.ResourceUnavailable)]
+        [InlineData(200, "<html>portal</html>", "text/html", "JelouInvalidResponse", ErrorCategory.InvalidResult)]
+        [InlineData(422, "{\"message\":\"Invalid\",\"validationError\":{\"webhookUrl\":[\"must be public\"]}}", "application/json", "JelouValidationFailed", ErrorCategory.InvalidArgument)]
+        public void Api_failures_become_error_records_with_stable_ids(int status, string body, string contentType, string errorId, ErrorCategory category)
+        {
+            string projectId = NewProjectId();
+            _emulator.EnqueueFault(new EmulatorFault { Status = status, Body = body, ContentType = contentType, PathContains = projectId });
+
+            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal(errorId + "," + Namespace + "NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(category, error.CategoryInfo.Category);
+            Assert.Equal(projectId, error.TargetObject);
+            Assert.Contains(status.ToString(), error.ErrorDetails.Message);
+            if (status == 422) Assert.Contains("webhookUrl: must be public", error.ErrorDetails.Message);
+        }
+
+        [Fact]
+        public void A_slow_api_is_JelouTimeout()
+        {
+            _host.Connect(_emulator, "-TimeoutSec 1");
+            string projectId = NewProjectId();
+            _emulator.EnqueueFault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30), PathContains = projectId });
+
+            Invocation result = _host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId);
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouTimeout," + Namespace + "GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public async Task Stopping_the_pipeline_cancels_the_request_at_once()
+        {
+            string projectId = NewProjectId();
+            _emulator.EnqueueFault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30), PathContains = projectId });
+            using PowerShell ps = _host.Create("Get-JelouExternalSupport $args[0] -Verbose", null, projectId);
+            var requestSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ps.Streams.Verbose.DataAdded += (s, e) => requestSent.TrySetResult();
+
+            IAsyncResult running = ps.BeginInvoke();
+            await requestSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+
+            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"Stop took {stopwatch.Elapsed}.");
+            Assert.Empty(ps.Streams.Error);
+        }
+
+        [Fact]
+        public void AuthType_completes_its_four_values()
+        {
+            Invocation result = _host.Invoke("(TabExpansion2 'New-JelouExternalSupport -AuthType ' 35).CompletionMatches.CompletionText");
+
+            Assert.Equal(new[] { "api_key", "basic", "bearer", "no_auth" }, result.ThrowIfFailed().Output.Select(o => o.ToString()).OrderBy(s => s));
+        }
+    }
+}
