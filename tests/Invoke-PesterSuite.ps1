@@ -1,0 +1,29 @@
+<#
+    Runs the Pester suite in this (child) process against the built module, and writes
+    {"Passed":N,"Failed":N} to -ResultPath for build.ps1's summary.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $EmulatorDll,
+    [Parameter(Mandatory)] [string] $ResultPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+
+# Read by tests/pester/Common.ps1.
+$env:JELOUPS_MODULE_PATH = (Resolve-Path $ModulePath).Path
+$env:JELOUPS_EMULATOR_DLL = (Resolve-Path $EmulatorDll).Path
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = Join-Path $PSScriptRoot 'pester'
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Normal'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputFormat = 'NUnitXml'
+$configuration.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
+$result = Invoke-Pester -Configuration $configuration
+
+# A container that failed to load (syntax error, BeforeAll throw) counts as a failure too.
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content -Path $ResultPath

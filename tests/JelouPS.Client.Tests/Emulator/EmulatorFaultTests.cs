@@ -1,0 +1,116 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using Xunit;
+
+namespace JelouPS.Tests.EmulatorContract;
+
+public sealed class EmulatorFaultTests : EmulatorTestBase
+{
+    [Fact]
+    public async Task A_fault_answers_its_status_body_content_type_and_retry_after_before_any_auth_check()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { Status = 503, Body = "<html>down</html>", ContentType = "text/html", RetryAfter = "3" });
+
+        Reply faulted = await GetAsync(Api("p1"), Auth.None);
+        Reply next = await GetAsync(Api("p1"), Auth.None);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, faulted.Status);
+        Assert.Equal("<html>down</html>", faulted.Body);
+        Assert.Equal("text/html", faulted.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(3), faulted.Headers.RetryAfter?.Delta);
+        Assert.Single(faulted.Headers.GetValues("x-request-id"));
+        AssertError(next, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        Assert.Equal([503, 401], Emulator.Requests.Select(r => r.ResponseStatus));
+    }
+
+    [Fact]
+    public async Task A_fault_may_have_an_empty_body_or_a_success_status()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { Status = 500 });
+        Emulator.EnqueueFault(new EmulatorFault { Status = 200, Body = "not json" });
+
+        Reply empty = await GetAsync(Api("p1"));
+        Reply garbage = await GetAsync(Api("p1"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, empty.Status);
+        Assert.Equal(string.Empty, empty.Body);
+        Assert.Equal(HttpStatusCode.OK, garbage.Status);
+        Assert.Equal("not json", garbage.Body);
+    }
+
+    [Fact]
+    public async Task Faults_match_method_and_path_first_in_first_out_for_count_requests()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { Method = "get", PathContains = "/p-one", Status = 500, Count = 2 });
+        Emulator.EnqueueFault(new EmulatorFault { Status = 502 });
+
+        Reply other = await PostAsync(Api("p-two"), $$"""{"webhookUrl":"{{HttpsHook}}"}""");
+        Reply first = await GetAsync(Api("p-one"));
+        Reply second = await GetAsync(Api("p-one"));
+        Reply third = await GetAsync(Api("p-one"));
+
+        Assert.Equal(HttpStatusCode.BadGateway, other.Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, first.Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, second.Status);
+        AssertError(third, HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task A_fault_path_may_be_given_decoded()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { PathContains = "a b/c", Status = 504 });
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, (await GetAsync(Api("a b/c"))).Status);
+    }
+
+    [Fact]
+    public async Task A_delayed_fault_ends_as_soon_as_the_client_gives_up()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { Status = 500, Delay = TimeSpan.FromMinutes(2) });
+        using var impatient = new HttpClient { BaseAddress = Emulator.BaseAddress, Timeout = TimeSpan.FromMilliseconds(300) };
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => SendAsync(HttpMethod.Get, Api("p1"), client: impatient));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+        AssertError(await GetAsync(Api("p1")), HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Stopping_ends_a_delayed_fault_at_once()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { Status = 500, Delay = TimeSpan.FromMinutes(2) });
+        Task<Reply> pending = GetAsync(Api("slow"));
+        await Emulator.WaitForRequestAsync(r => r.Path.EndsWith("/slow", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(10));
+        var clock = Stopwatch.StartNew();
+
+        await Emulator.StopAsync();
+
+        // Well under the 5 s shutdown timeout: the delay was cancelled, not waited out.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), clock.Elapsed.ToString());
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Theory]
+    [InlineData(99, 1)]
+    [InlineData(600, 1)]
+    [InlineData(500, 0)]
+    public void An_impossible_fault_is_refused(int status, int count)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Emulator.EnqueueFault(new EmulatorFault { Status = status, Count = count }));
+    }
+
+    [Fact]
+    public async Task Cleared_faults_no_longer_answer()
+    {
+        Emulator.EnqueueFault(new EmulatorFault { Status = 500 });
+        Emulator.ClearFaults();
+
+        AssertError(await GetAsync(Api("p1")), HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+}

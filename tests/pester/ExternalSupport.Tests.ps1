@@ -1,0 +1,160 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+}
+
+AfterAll {
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'New-JelouExternalSupport' {
+    It 'creates an integration and returns its signing secret as a SecureString (<_> shape)' -ForEach 'envelope', 'flat' {
+        Invoke-JelouEmulatorControl $Emulator 'shape' -Method PUT -Body @{ shape = $_ } | Out-Null
+        $projectId = New-TestProjectId
+
+        $i = New-JelouExternalSupport -ProjectId $projectId -WebhookUrl https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'pester-token'
+
+        $i.PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration'
+        $i.ProjectId | Should -Be $projectId
+        $i.BrainId | Should -Be $projectId
+        $i.WebhookUrl | Should -Be 'https://crm.example.com/jelou'
+        $i.AuthType | Should -Be 'bearer'
+        $i.CreatedAt | Should -BeOfType [DateTimeOffset]
+        $i.SigningSecret | Should -BeOfType [securestring]
+        ConvertTo-PlainText $i.SigningSecret | Should -Match '^[0-9a-f]{64}$'
+        (Invoke-JelouEmulatorControl $Emulator "integrations/$projectId").authType | Should -Be 'bearer'
+    }
+
+    It 'sends the documented request' {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        $projectId = New-TestProjectId
+
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -AuthType api_key -WebhookAuthorization 'k' | Out-Null
+
+        $request = @(Invoke-JelouEmulatorControl $Emulator 'requests')[-1]
+        $request.method | Should -Be 'POST'
+        $request.path | Should -Be "/jelouapi/v1/external-support/$projectId"
+        $request.authentication | Should -Be 'api-key'
+        $request.body | Should -Be '{"webhookUrl":"https://crm.example.com/jelou","authType":"api_key","authorization":"[REDACTED]"}'
+    }
+
+    It 'creates one integration per CSV row and reports a failing row without stopping' {
+        $taken = New-TestProjectId
+        New-JelouExternalSupport $taken https://crm.example.com/a | Out-Null
+        $ids = (New-TestProjectId), $taken, (New-TestProjectId)
+        $csv = Join-Path $TestDrive 'projects.csv'
+        $ids | ForEach-Object { [pscustomobject]@{ ProjectId = $_; Team = 'support' } } | Export-Csv $csv -NoTypeInformation
+
+        $created = Import-Csv $csv | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $created.ProjectId | Should -Be @($ids[0], $ids[2])
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'JelouConflict,JelouPS.Commands.NewJelouExternalSupportCommand'
+        $failures[0].TargetObject | Should -Be $taken
+    }
+
+    It 'refuses a plain-http webhook before sending anything' {
+        $projectId = New-TestProjectId
+
+        { New-JelouExternalSupport $projectId http://crm.example.com/jelou } | Should -Throw -ErrorId 'ParameterArgumentValidationError,JelouPS.Commands.NewJelouExternalSupportCommand'
+
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match $projectId).Count | Should -Be 0
+    }
+}
+
+Describe 'Output and formatting' {
+    BeforeAll {
+        $projectId = New-TestProjectId
+        $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -AuthType basic -WebhookAuthorization 'dXNlcjpwYXNz'
+        $secret = ConvertTo-PlainText $integration.SigningSecret
+    }
+
+    It 'shows a table of project, auth type, creation time and webhook by default, without the secret' {
+        $text = $integration | Out-String
+        $text | Should -Match 'ProjectId\s+AuthType\s+CreatedAt\s+WebhookUrl'
+        $text | Should -Match ([regex]::Escape($projectId))
+        $text | Should -Not -Match 'SigningSecret'
+        $text | Should -Not -Match $secret
+    }
+
+    It 'hides the secret from the default list view, and Format-List * shows only its type' {
+        ($integration | Format-List | Out-String) | Should -Not -Match 'SigningSecret'
+        $all = $integration | Format-List * | Out-String
+        $all | Should -Match 'SigningSecret\s+: System.Security.SecureString'
+        $all | Should -Not -Match $secret
+    }
+
+    It 'never shows the secret in ToString, ConvertTo-Json or Export-Csv' {
+        $integration.ToString() | Should -Be "$projectId -> https://crm.example.com/jelou"
+        ($integration | ConvertTo-Json) | Should -Not -Match $secret
+        ($integration | ConvertTo-Csv) -join "`n" | Should -Not -Match $secret
+    }
+
+    It 'shows the connection without its key' {
+        $text = Get-JelouContext | Format-List | Out-String
+        $text | Should -Match 'AuthenticationType : ApiKey'
+        $text | Should -Not -Match $Emulator.ApiKey
+    }
+}
+
+Describe 'Get, Set and Remove' {
+    It 'round-trips an integration and deletes it through the pipeline' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/v1 | Out-Null
+
+        $updated = Set-JelouExternalSupport $projectId -WebhookUrl https://crm.example.com/v2 -Confirm:$false
+        $updated.WebhookUrl | Should -Be 'https://crm.example.com/v2'
+        (Get-JelouExternalSupport $projectId).WebhookUrl | Should -Be 'https://crm.example.com/v2'
+        (Get-JelouExternalSupport $projectId).SigningSecret | Should -BeNullOrEmpty
+
+        Get-JelouExternalSupport $projectId | Remove-JelouExternalSupport -Confirm:$false
+
+        { Get-JelouExternalSupport $projectId -ErrorAction Stop } | Should -Throw -ErrorId 'JelouNotFound,JelouPS.Commands.GetJelouExternalSupportCommand'
+    }
+
+    It 'reports an API failure with its status and the API''s own message' {
+        $projectId = New-TestProjectId
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 503; pathContains = $projectId; body = '{"message":"Maintenance window"}' } | Out-Null
+
+        Get-JelouExternalSupport $projectId -ErrorVariable failure -ErrorAction SilentlyContinue
+
+        $failure[0].FullyQualifiedErrorId | Should -Be 'JelouServerError,JelouPS.Commands.GetJelouExternalSupportCommand'
+        $failure[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $failure[0].ErrorDetails.Message | Should -Match '503.*Maintenance window'
+        $failure[0].Exception.StatusCode | Should -Be 503
+    }
+}
+
+Describe 'Secrets stay out of every stream' {
+    It 'writes no API key, webhook authorization or signing secret to any stream or the transcript' {
+        $transcript = Join-Path $TestDrive 'transcript.txt'
+        $projectId = New-TestProjectId
+        Start-Transcript -Path $transcript | Out-Null
+        try {
+            Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri -Verbose
+            $i = New-JelouExternalSupport $projectId https://crm.example.com/j -AuthType bearer -WebhookAuthorization 'leak-check-token' -Verbose -Debug -InformationAction Continue 5>&1 4>&1 |
+                Tee-Object -Variable created | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] }
+            $all = & {
+                $created
+                $i | Format-List * | Out-String
+                Set-JelouExternalSupport $projectId -WebhookAuthorization 'leak-check-token-2' -Verbose -Debug -Confirm:$false
+                Get-JelouExternalSupport (New-TestProjectId) -Verbose -Debug -ErrorAction Continue
+            } *>&1 | Out-String
+        }
+        finally {
+            Stop-Transcript | Out-Null
+        }
+        $signing = ConvertTo-PlainText $i.SigningSecret
+        $signing | Should -Match '^[0-9a-f]{64}$'
+        $log = Invoke-JelouEmulatorControl $Emulator 'requests' | ConvertTo-Json -Depth 10
+        foreach ($text in $all, (Get-Content -Raw $transcript), $log) {
+            foreach ($secret in $Emulator.ApiKey, 'leak-check-token', 'leak-check-token-2', $signing) {
+                $text | Should -Not -Match ([regex]::Escape($secret))
+                $text | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($secret))))
+            }
+        }
+        $all | Should -Match "POST http://127.0.0.1:\d+/jelouapi/v1/external-support/$projectId answered 200"
+    }
+}
