@@ -18,6 +18,7 @@
         'Get-JelouExternalSupport'
         'Set-JelouExternalSupport'
         'Remove-JelouExternalSupport'
+        'Reset-JelouExternalSupportSecret'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -3,7 +3,6 @@ using System.Collections;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
-using System.Threading.Tasks;
 using JelouPS.Emulator;
 using JelouPS.Security;
 using Xunit;
@@ -235,25 +234,6 @@ namespace JelouPS.Tests
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouTimeout," + Namespace + "GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);
-        }
-
-        [Fact]
-        public async Task Stopping_the_pipeline_cancels_the_request_at_once()
-        {
-            string projectId = NewProjectId();
-            _emulator.EnqueueFault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30), PathContains = projectId });
-            using PowerShell ps = _host.Create("Get-JelouExternalSupport $args[0] -Verbose", null, projectId);
-            var requestSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            ps.Streams.Verbose.DataAdded += (s, e) => requestSent.TrySetResult();
-
-            IAsyncResult running = ps.BeginInvoke();
-            await requestSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-            ps.Stop();
-
-            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"Stop took {stopwatch.Elapsed}.");
-            Assert.Empty(ps.Streams.Error);
         }
 
         [Fact]

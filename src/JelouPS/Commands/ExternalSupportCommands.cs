@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
 using JelouPS.Infrastructure;
 
 namespace JelouPS.Commands
@@ -8,7 +9,7 @@ namespace JelouPS.Commands
     /// <summary>New-JelouExternalSupport: creates the project's integration and receives its one-time signing secret.</summary>
     [Cmdlet(VerbsCommon.New, "JelouExternalSupport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ExternalSupportIntegration))]
-    public sealed class NewJelouExternalSupportCommand : JelouApiCmdletBase
+    public sealed class NewJelouExternalSupportCommand : SigningSecretCmdletBase
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -30,6 +31,10 @@ namespace JelouPS.Commands
         [SecureStringTransformation]
         public SecureString? WebhookAuthorization { get; set; }
 
+        /// <summary>Overwrite a secret of the same name in -Vault (by default an existing one stops the create).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void ProcessRecord()
         {
             var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = WebhookAuthorization };
@@ -42,11 +47,18 @@ namespace JelouPS.Commands
                 WriteJelouError(ex, ProjectId);
                 return;
             }
-            if (!ShouldProcess(ProjectId, $"Create the external-support integration posting to {WebhookUrl}")) return;
+            string? secretName = ClaimSecretName(ProjectId, mayOverwrite: Force);
+            if (secretName is null) return;
+            string action = $"Create the external-support integration posting to {WebhookUrl}"
+                + (UsesVault ? $" and store its signing secret as '{secretName}' in vault '{Vault}'" : "");
+            if (!ShouldProcess(ProjectId, action)) return;
+            if (Stopping) throw new PipelineStoppedException();
 
-            if (TryRun(ProjectId, (trace, token) => Client.CreateExternalSupportAsync(ProjectId, settings, trace, token), out ExternalSupportIntegration integration))
+            // Once sent, a create runs to the end even on Ctrl+C (its timeout still applies): stopping
+            // it midway would leave an integration whose one-time secret nobody received.
+            if (TryRun(ProjectId, (trace, _) => Client.CreateExternalSupportAsync(ProjectId, settings, trace, CancellationToken.None), out ExternalSupportIntegration integration))
             {
-                WriteObject(integration);
+                EmitWithSecret(integration, secretName, overwrite: Force);
             }
         }
     }
@@ -151,6 +163,35 @@ namespace JelouPS.Commands
                 if (TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token)))
                 {
                     WriteVerbose($"Deleted the external-support integration of {projectId}.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Reset-JelouExternalSupportSecret: regenerates the signing secret; the old one stops working at once.</summary>
+    [Cmdlet(VerbsCommon.Reset, "JelouExternalSupportSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(ExternalSupportIntegration))]
+    public sealed class ResetJelouExternalSupportSecretCommand : SigningSecretCmdletBase
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] ProjectId { get; set; } = null!;
+
+        protected override void ProcessRecord()
+        {
+            foreach (string projectId in ProjectId)
+            {
+                string? secretName = ClaimSecretName(projectId, mayOverwrite: true);
+                if (secretName is null) continue;
+                string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
+                    + (UsesVault ? $" and replace '{secretName}' in vault '{Vault}'" : "");
+                if (!ShouldProcess(projectId, action)) continue;
+                if (Stopping) throw new PipelineStoppedException();
+
+                // Like a create, a regenerate is not abandoned once sent: the old secret may already be dead.
+                if (TryRun(projectId, (trace, _) => Client.RegenerateSigningSecretAsync(projectId, trace, CancellationToken.None), out ExternalSupportIntegration integration))
+                {
+                    EmitWithSecret(integration, secretName, overwrite: true);
                 }
             }
         }

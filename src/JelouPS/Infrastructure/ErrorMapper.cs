@@ -19,6 +19,8 @@ namespace JelouPS.Infrastructure
                     {
                         ErrorDetails = new ErrorDetails(api.Message) { RecommendedAction = advice },
                     };
+                case VaultException vault:
+                    return new ErrorRecord(vault, vault.ErrorId, vault.Category, target);
                 case ArgumentException argument:
                     return InvalidArgument(argument.Message.Split(new[] { " (Parameter '" }, StringSplitOptions.None)[0], target, argument);
                 default:

@@ -26,10 +26,21 @@ namespace JelouPS.Infrastructure
             var trace = new QueuedTrace(lines);
             Task<T> task = Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => lines.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            bool stopped = false;
             foreach (var line in lines.GetConsumingEnumerable())
             {
-                if (line.Debug) WriteDebug(line.Text);
-                else WriteVerbose(line.Text);
+                // Once the pipeline stops, writes throw; keep draining so a call that must finish
+                // (a create whose secret we must not lose) still hands back its result.
+                if (stopped) continue;
+                try
+                {
+                    if (line.Debug) WriteDebug(line.Text);
+                    else WriteVerbose(line.Text);
+                }
+                catch (PipelineStoppedException)
+                {
+                    stopped = true;
+                }
             }
             try
             {

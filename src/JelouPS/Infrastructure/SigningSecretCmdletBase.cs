@@ -1,0 +1,172 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>
+    /// A cmdlet that receives a signing secret (create, regenerate) and may store it in a vault.
+    /// The secret is shown once by the API, so this never loses it: the integration is always emitted
+    /// with its secret, a vault failure is a non-terminating error that says how to store it by hand,
+    /// and a pipeline stopped after Jelou answered keeps it in $JelouUnsavedIntegrations.
+    /// </summary>
+    public abstract class SigningSecretCmdletBase : JelouApiCmdletBase
+    {
+        internal const string UnsavedVariable = "JelouUnsavedIntegrations";
+
+        private readonly Dictionary<string, string> _secretNamesUsed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        private SecretVault? _vault;
+
+        /// <summary>The SecretManagement vault to store the signing secret in.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
+        public string? Vault { get; set; }
+
+        /// <summary>The secret's name in the vault; default Jelou-&lt;ProjectId&gt;.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? SecretName { get; set; }
+
+        protected bool UsesVault => _vault != null;
+
+        /// <summary>Fails the whole command, before any API call, when -Vault cannot be written to.</summary>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (Vault is null) return;
+            try
+            {
+                _vault = SecretVault.Open(Vault);
+            }
+            catch (VaultException ex)
+            {
+                ThrowTerminatingError(ErrorMapper.From(ex, Vault));
+            }
+        }
+
+        protected static string DefaultSecretName(string projectId) => "Jelou-" + projectId;
+
+        /// <summary>
+        /// The vault name for this project's secret, or null (after an error) when it cannot be used:
+        /// the name was already used by another project in this command, or it exists and may not be overwritten.
+        /// </summary>
+        protected string? ClaimSecretName(string projectId, bool mayOverwrite)
+        {
+            string name = SecretName ?? DefaultSecretName(projectId);
+            if (_vault is null) return name;
+            if (_secretNamesUsed.TryGetValue(name, out string? owner) && !string.Equals(owner, projectId, StringComparison.Ordinal))
+            {
+                WriteError(ErrorMapper.InvalidArgument(
+                    $"The secret name '{name}' was already used for project '{owner}' in this command; storing project '{projectId}' under it would overwrite that secret. Leave -SecretName out (each project gets Jelou-<ProjectId>) or give each row its own SecretName.",
+                    projectId));
+                return null;
+            }
+            try
+            {
+                if (!mayOverwrite && _vault.Contains(name))
+                {
+                    WriteError(new ErrorRecord(
+                        new InvalidOperationException($"Vault '{_vault.Name}' already has a secret named '{name}'. Nothing was created. Use -Force to overwrite it, or -SecretName to choose another name."),
+                        "JelouSecretExists", ErrorCategory.ResourceExists, projectId));
+                    return null;
+                }
+            }
+            catch (VaultException ex)
+            {
+                WriteJelouError(ex, projectId);
+                return null;
+            }
+            _secretNamesUsed[name] = projectId;
+            return name;
+        }
+
+        /// <summary>Stores the secret when a vault was given, then emits the integration: never loses the secret.</summary>
+        protected void EmitWithSecret(ExternalSupportIntegration integration, string secretName, bool overwrite)
+        {
+            var output = PSObject.AsPSObject(integration);
+            VaultException? failure = null;
+            string? warning = null;
+            bool stored = false;
+            if (_vault != null && integration.SigningSecret != null)
+            {
+                try
+                {
+                    warning = _vault.Store(secretName, integration.SigningSecret, Metadata(integration), overwrite);
+                    stored = true;
+                    output.Properties.Add(new PSNoteProperty("SecretVault", _vault.Name));
+                    output.Properties.Add(new PSNoteProperty("SecretName", secretName));
+                }
+                catch (VaultException ex)
+                {
+                    failure = ex;
+                }
+                catch (PipelineStoppedException)
+                {
+                    failure = new VaultException("JelouVaultWriteFailed", ErrorCategory.OperationStopped, "The command was stopped before the secret was stored.");
+                }
+            }
+
+            try
+            {
+                WriteObject(output);
+            }
+            catch (PipelineStoppedException)
+            {
+                if (!stored) KeepUnsaved(integration);
+                throw;
+            }
+
+            if (stored) WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{secretName}' in vault '{_vault!.Name}'.");
+            if (warning != null) WriteWarning(warning);
+            if (failure != null)
+            {
+                string manual = $"$integration.SigningSecret | Set-Secret -Name '{secretName}' -Vault '{_vault!.Name}'";
+                WriteError(new ErrorRecord(
+                    new InvalidOperationException(
+                        $"Jelou created the signing secret of {integration.ProjectId}, but storing it in vault '{_vault.Name}' failed: {failure.Message} " +
+                        $"The secret is in the emitted object (and in this error's TargetObject); store it by hand now, e.g. {manual}",
+                        failure),
+                    "JelouVaultWriteFailed", ErrorCategory.WriteError, integration)
+                {
+                    ErrorDetails = new ErrorDetails($"Storing the signing secret of {integration.ProjectId} in vault '{_vault.Name}' failed: {failure.Message}")
+                    {
+                        RecommendedAction = "$integration = $Error[0].TargetObject; " + manual,
+                    },
+                });
+            }
+        }
+
+        private static Hashtable Metadata(ExternalSupportIntegration integration)
+        {
+            // SecretManagement metadata takes strings, ints and DateTimes only.
+            var metadata = new Hashtable { ["ProjectId"] = integration.ProjectId };
+            if (integration.Id != null) metadata["IntegrationId"] = integration.Id;
+            if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl;
+            if (integration.CreatedAt is DateTimeOffset created) metadata["CreatedAt"] = created.UtcDateTime;
+            if (integration.SecretRegeneratedAt is DateTimeOffset regenerated) metadata["RegeneratedAt"] = regenerated.UtcDateTime;
+            return metadata;
+        }
+
+        /// <summary>
+        /// The pipeline stopped after Jelou answered but before the integration reached the caller: keep it
+        /// where the user can find it, and say so on the host (the streams are closed by now).
+        /// </summary>
+        private void KeepUnsaved(ExternalSupportIntegration integration)
+        {
+            var kept = SessionState.PSVariable.GetValue("global:" + UnsavedVariable) as List<ExternalSupportIntegration> ?? new List<ExternalSupportIntegration>();
+            kept.Add(integration);
+            SessionState.PSVariable.Set("global:" + UnsavedVariable, kept);
+            try
+            {
+                Host.UI.WriteWarningLine($"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${UnsavedVariable}: store it now, e.g. ${UnsavedVariable}[-1].SigningSecret | Set-Secret -Name {DefaultSecretName(integration.ProjectId)} -Vault <vault>");
+            }
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is HostException || ex is NotImplementedException)
+            {
+                // The variable is the record that matters; a host that cannot print it loses nothing.
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using JelouPS.Security;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>Ctrl+C after Jelou has been asked for a secret must not lose the secret.</summary>
+    public sealed class StopSafetyTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private const string Secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        private readonly JelouEmulator _emulator;
+        private readonly PowerShellHost _host = new PowerShellHost();
+
+        public StopSafetyTests(EmulatorFixture fixture)
+        {
+            _emulator = fixture.Emulator;
+            _host.Connect(_emulator);
+        }
+
+        public void Dispose() => _host.Dispose();
+
+        /// <summary>Runs <paramref name="script"/>, stops it once the slow create is on the wire, and waits for the end.</summary>
+        private async Task<Invocation> StopDuringCreate(string script, string projectId)
+        {
+            // A create answer that takes a while to come: Ctrl+C lands while it is in flight.
+            _emulator.EnqueueFault(new EmulatorFault
+            {
+                PathContains = projectId,
+                Status = 200,
+                Delay = TimeSpan.FromSeconds(1),
+                Body = $"{{\"id\":\"i-1\",\"brainId\":\"{projectId}\",\"webhookUrl\":\"https://crm.example.com/j\",\"authType\":\"no_auth\",\"signingSecret\":\"{Secret}\",\"createdAt\":\"2026-01-15T10:30:00.000Z\"}}",
+            });
+            using PowerShell ps = _host.Create(script, null, projectId);
+            var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ps.Streams.Verbose.DataAdded += (s, e) =>
+            {
+                if (ps.Streams.Verbose[e.Index].Message.StartsWith("POST ", StringComparison.Ordinal)) sent.TrySetResult();
+            };
+            IAsyncResult running = ps.BeginInvoke();
+            await sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            ps.Stop();
+            Exception? ended = Record.Exception(() => ps.EndInvoke(running));
+            Assert.IsType<PipelineStoppedException>(ended);
+            return PowerShellHost.Collect(ps, new System.Collections.ObjectModel.Collection<PSObject>(), null);
+        }
+
+        [Fact]
+        public async Task A_create_stopped_in_flight_completes_and_keeps_the_secret_for_the_user()
+        {
+            string projectId = "stop-" + Guid.NewGuid().ToString("N");
+
+            Invocation stopped = await StopDuringCreate("New-JelouExternalSupport $args[0] https://crm.example.com/j -Verbose", projectId);
+
+            Assert.Empty(stopped.Errors);
+            var kept = _host.Invoke("$global:JelouUnsavedIntegrations").Output.Select(o => (ExternalSupportIntegration)o.BaseObject);
+            ExternalSupportIntegration integration = Assert.Single(kept, i => i.ProjectId == projectId);
+            Assert.Equal(Secret, SecureStrings.UseChars(integration.SigningSecret!, c => new string(c)));
+        }
+
+        [Fact]
+        public async Task A_stopped_get_is_abandoned_at_once()
+        {
+            string projectId = "stop-get-" + Guid.NewGuid().ToString("N");
+            _emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(30) });
+            using PowerShell ps = _host.Create("Get-JelouExternalSupport $args[0] -Verbose", null, projectId);
+            var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ps.Streams.Verbose.DataAdded += (s, e) => sent.TrySetResult();
+
+            IAsyncResult running = ps.BeginInvoke();
+            await sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+
+            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"Stop took {stopwatch.Elapsed}.");
+            Assert.Empty(ps.Streams.Error);
+        }
+    }
+}
