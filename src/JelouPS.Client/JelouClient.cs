@@ -1,13 +1,16 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Security;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Http;
 using JelouPS.Json;
 using JelouPS.Security;
+using JelouPS.Webhooks;
 
 namespace JelouPS
 {
@@ -71,7 +74,103 @@ namespace JelouPS
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "secret/regenerate");
             ApiResponse response = await SendManagementAsync(HttpMethod.Post, uri, null, trace, cancellationToken).ConfigureAwait(false);
-            return ReadIntegration(projectId, response, secretExpected: true);
+            // The enveloped answer carries no regeneratedAt: then the time the answer arrived is the best record.
+            return ReadIntegration(projectId, response, secretExpected: true, regeneratedFallback: DateTimeOffset.UtcNow);
+        }
+
+        /// <summary><c>POST .../conversations/start</c>. Not idempotent: never sent twice.</summary>
+        public async Task<Conversation> StartConversationAsync(string projectId, StartConversationRequest request, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        {
+            if (request is null) throw new ArgumentNullException(nameof(request));
+            Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/start");
+            request.Validate();
+            var body = new List<KeyValuePair<string, object?>>
+            {
+                SupportMessage.Member("botId", request.BotId),
+                SupportMessage.Member("userId", request.UserId),
+            };
+            if (request.InitialMessage != null) body.Add(SupportMessage.Member("initialMessage", request.InitialMessage));
+            if (request.Metadata != null) body.Add(SupportMessage.Member("metadata", request.Metadata));
+            if (request.AssignmentType != null)
+            {
+                body.Add(SupportMessage.Member("assignment", new[] { SupportMessage.Member("type", request.AssignmentType), SupportMessage.Member("target", request.AssignmentTarget) }));
+            }
+            ApiResponse response = await SendManagementAsync(HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
+            return ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
+        }
+
+        /// <summary><c>POST .../conversations/close</c>: closes the user's conversation with the bot.</summary>
+        public async Task CloseConversationAsync(string projectId, CloseConversationRequest request, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        {
+            if (request is null) throw new ArgumentNullException(nameof(request));
+            Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/close");
+            request.Validate();
+            var body = new List<KeyValuePair<string, object?>>
+            {
+                SupportMessage.Member("botId", request.BotId),
+                SupportMessage.Member("userId", request.UserId),
+            };
+            if (request.RedirectType != null)
+            {
+                var redirect = new List<KeyValuePair<string, object?>> { SupportMessage.Member("type", request.RedirectType) };
+                if (request.RedirectText != null) redirect.Add(SupportMessage.Member("text", request.RedirectText));
+                body.Add(SupportMessage.Member("redirectPayload", redirect));
+            }
+            await SendManagementAsync(HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary><c>GET .../conversations/{conversationId}</c>.</summary>
+        public async Task<Conversation> GetConversationAsync(string projectId, string conversationId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        {
+            Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/" + JelouUris.Segment(conversationId, nameof(conversationId)));
+            ApiResponse response = await SendManagementAsync(HttpMethod.Get, uri, null, trace, cancellationToken).ConfigureAwait(false);
+            return ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
+        }
+
+        /// <summary>
+        /// Sends an agent's reply to <c>{ChatbotUri}/v1/external-support/webhook</c>, signed with
+        /// <c>X-Jelou-Signature</c> over exactly the bytes sent. This endpoint takes no API key.
+        /// </summary>
+        public async Task<SupportMessageReceipt> SendSupportMessageAsync(SupportMessage message, SecureString signingSecret, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        {
+            if (message is null) throw new ArgumentNullException(nameof(message));
+            if (signingSecret is null || signingSecret.Length == 0) throw new ArgumentException("A signing secret is required to sign the message.", nameof(signingSecret));
+            message.Validate();
+            byte[] body = Utf8(message.Payload());
+            string signature = JelouSignature.Compute(body, signingSecret);
+            Uri uri = JelouUris.Combine(Options.ChatbotUri, "v1/external-support/webhook");
+            ApiResponse response = await _transport.SendAsync(HttpMethod.Post, uri, body, headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken).ConfigureAwait(false);
+            return new SupportMessageReceipt(message.ProjectId, message.RoomId, message.MessageId!, message.Type, (int)response.StatusCode, DateTimeOffset.UtcNow);
+        }
+
+        private static byte[] Utf8(object body) => Encoding.UTF8.GetBytes(JavaScriptJson.Stringify(body));
+
+        private static Conversation ReadConversation(string projectId, ApiResponse response, string? fallbackUserId, string? fallbackBotId)
+        {
+            // The start answer is undocumented: an empty or message-only body still means "started".
+            if (response.Body.Length == 0 && fallbackUserId != null)
+            {
+                return new Conversation(projectId, null, null, null, null, null, null, new ConversationUser(fallbackUserId, null, null), new ConversationBot(fallbackBotId, null));
+            }
+            using JsonDocument document = JelouJson.Parse(response);
+            JsonElement data = JelouJson.Unwrap(document.RootElement, response);
+            JsonElement? user = JelouJson.GetObject(data, response, "User", "user", "contact");
+            JsonElement? bot = JelouJson.GetObject(data, response, "Bot", "bot");
+            return new Conversation(
+                projectId,
+                JelouJson.GetString(data, "_id", response) ?? JelouJson.GetString(data, "id", response) ?? JelouJson.GetString(data, "conversationId", response),
+                JelouJson.GetString(data, "roomId", response) ?? JelouJson.GetString(data, "room_id", response),
+                JelouJson.GetString(data, "state", response),
+                JelouJson.GetDate(data, "startAt", response),
+                JelouJson.GetDate(data, "endAt", response),
+                JelouJson.GetString(data, "endedReason", response),
+                new ConversationUser(
+                    user is JsonElement u ? JelouJson.GetString(u, "id", response) : fallbackUserId,
+                    user is JsonElement n ? JelouJson.GetString(n, "names", response) ?? JelouJson.GetString(n, "name", response) : null,
+                    user is JsonElement r ? JelouJson.GetString(r, "referenceId", response) : null),
+                new ConversationBot(
+                    bot is JsonElement b ? JelouJson.GetString(b, "id", response) : fallbackBotId,
+                    bot is JsonElement bn ? JelouJson.GetString(bn, "name", response) : null));
         }
 
         private Uri IntegrationUri(string projectId) =>
@@ -108,7 +207,7 @@ namespace JelouPS
             }
         }
 
-        private static ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, bool secretExpected)
+        private static ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, bool secretExpected, DateTimeOffset? regeneratedFallback = null)
         {
             try
             {
@@ -133,7 +232,7 @@ namespace JelouPS
                     secret,
                     JelouJson.GetDate(data, "createdAt", response),
                     JelouJson.GetDate(data, "updatedAt", response),
-                    JelouJson.GetDate(data, "regeneratedAt", response));
+                    JelouJson.GetDate(data, "regeneratedAt", response) ?? regeneratedFallback);
             }
             finally
             {

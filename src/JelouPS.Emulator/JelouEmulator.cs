@@ -134,8 +134,7 @@ public sealed class JelouEmulator : IAsyncDisposable
         ApiResult? failure = _core.TrySendUserMessage(projectId, conversationId, text, out Task<DeliveryRecord>? delivery, out _);
         if (failure is not null)
         {
-            string reason = System.Text.Json.JsonDocument.Parse(failure.Body).RootElement.GetProperty("message").GetString()!;
-            throw new InvalidOperationException(reason);
+            throw new InvalidOperationException(failure.ErrorMessage);
         }
 
         return delivery!.WaitAsync(cancellationToken);

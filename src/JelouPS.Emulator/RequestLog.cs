@@ -79,7 +79,7 @@ internal sealed class RequestLog
             }
         }
 
-        // Completed outside the lock: continuations run asynchronously anyway, but a predicate must not re-enter.
+        // Completed outside the lock, so nothing a waiter does can run while the log is held.
         satisfied.ForEach(w => w.TrySetResult(entry));
     }
 

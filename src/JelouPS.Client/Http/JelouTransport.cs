@@ -79,8 +79,10 @@ namespace JelouPS.Http
             byte[]? jsonBody,
             Action<HttpRequestHeaders>? addHeaders,
             IJelouTrace? trace,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken,
+            TimeSpan? timeout = null)
         {
+            TimeSpan limit = timeout ?? _timeout;
             using var request = new HttpRequestMessage(method, uri);
             if (jsonBody != null)
             {
@@ -93,12 +95,12 @@ namespace JelouPS.Http
             trace?.Verbose(jsonBody is null ? target : $"{target} with a {jsonBody.Length}-byte JSON body");
             trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_timeout);
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeoutSource.CancelAfter(limit);
             var stopwatch = Stopwatch.StartNew();
             try
             {
-                using HttpResponseMessage response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                using HttpResponseMessage response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutSource.Token).ConfigureAwait(false);
                 byte[] body = response.Content is null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 var answer = new ApiResponse(
                     response.StatusCode,
@@ -119,7 +121,7 @@ namespace JelouPS.Http
             {
                 throw new JelouApiException(
                     JelouErrorKind.Timeout,
-                    $"{target} got no answer within {_timeout.TotalSeconds:0.###} s. Raise the connection's timeout with Connect-Jelou -TimeoutSec if the API is slow.");
+                    $"{target} got no answer within {limit.TotalSeconds:0.###} s. Raise -TimeoutSec if the server is slow.");
             }
             catch (HttpRequestException ex)
             {

@@ -74,6 +74,18 @@ namespace JelouPS.Json
             }
         }
 
+        /// <summary>The first of <paramref name="names"/> that is a JSON object.</summary>
+        internal static JsonElement? GetObject(JsonElement obj, ApiResponse response, params string[] names)
+        {
+            foreach (string name in names)
+            {
+                if (!obj.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null) continue;
+                if (value.ValueKind != JsonValueKind.Object) throw InvalidResponse(response, $"'{name}' as a JSON {Describe(value.ValueKind)}");
+                return value;
+            }
+            return null;
+        }
+
         internal static DateTimeOffset? GetDate(JsonElement obj, string name, ApiResponse response)
         {
             string? text = GetString(obj, name, response);

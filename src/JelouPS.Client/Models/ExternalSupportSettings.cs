@@ -27,7 +27,7 @@ namespace JelouPS
             }
             if (AuthType != null)
             {
-                AuthType = WebhookAuthTypes.Normalize(AuthType, nameof(AuthType));
+                AuthType = Require.OneOf(AuthType, WebhookAuthTypes.All, nameof(AuthType));
                 bool needsCredential = AuthType != WebhookAuthTypes.NoAuth;
                 bool hasCredential = Authorization != null && Authorization.Length > 0;
                 if (needsCredential && !hasCredential && creating)
@@ -55,14 +55,5 @@ namespace JelouPS
         public const string NoAuth = "no_auth";
 
         public static readonly string[] All = { Bearer, ApiKey, Basic, NoAuth };
-
-        internal static string Normalize(string value, string parameterName)
-        {
-            foreach (string known in All)
-            {
-                if (string.Equals(known, value, StringComparison.OrdinalIgnoreCase)) return known;
-            }
-            throw new ArgumentException($"'{value}' is not an auth type Jelou knows; use one of {string.Join(", ", All)}.", parameterName);
-        }
     }
 }

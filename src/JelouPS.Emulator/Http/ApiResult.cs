@@ -23,6 +23,9 @@ internal sealed class ApiResult
     public string? ContentType { get; }
     public string? RetryAfter { get; private init; }
 
+    /// <summary>The human message of an error result, for in-process callers that throw instead.</summary>
+    public string? ErrorMessage { get; private init; }
+
     public static ApiResult Json(int status, Action<Utf8JsonWriter> write) =>
         new(status, JelouPS.Emulator.Json.Write(write), JsonContentType);
 
@@ -55,7 +58,7 @@ internal sealed class ApiResult
 
     /// <summary>The documented error body (§3), used for every non-2xx the emulator makes up.</summary>
     public static ApiResult Error(int status, string code, string key, string message, ValidationErrors? validation = null, string? description = null) =>
-        Json(status, w =>
+        new(status, JelouPS.Emulator.Json.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("message", message);
@@ -82,7 +85,10 @@ internal sealed class ApiResult
             }
 
             w.WriteEndObject();
-        });
+        }), JsonContentType)
+        {
+            ErrorMessage = message,
+        };
 
     public async Task WriteAsync(HttpContext context)
     {

@@ -50,7 +50,7 @@ internal sealed class EmulatorRequest
         root = default;
         if (!IsJsonContentType(ContentType))
         {
-            error = Errors.BadRequest("Content-Type must be application/json");
+            error = Errors.BadRequest("Content-Type must be application/json (UTF-8)");
             return false;
         }
 

@@ -45,7 +45,7 @@ namespace JelouPS.Tests.Client
         [InlineData("bearer", null, "needs the credential")]
         [InlineData("api_key", "", "needs the credential")]
         [InlineData("no_auth", "x", "takes no webhook authorization")]
-        [InlineData("oauth", "x", "is not an auth type")]
+        [InlineData("oauth", "x", "is not a valid AuthType")]
         [InlineData(null, "x", "pass -AuthType")]
         public async Task Auth_settings_must_agree(string? authType, string? authorization, string message)
         {

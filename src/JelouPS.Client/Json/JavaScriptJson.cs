@@ -1,0 +1,165 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace JelouPS.Json
+{
+    /// <summary>
+    /// JSON exactly as JavaScript's <c>JSON.stringify</c> writes it (Jelou signs what its Node code
+    /// stringifies): member order kept, no spaces, only <c>"</c>, <c>\</c> and control characters escaped
+    /// (lone surrogates as <c>\uXXXX</c>), numbers in ECMAScript's Number-to-String form.
+    /// Takes null, booleans, strings, numbers, dictionaries (in their enumeration order) and sequences.
+    /// </summary>
+    public static class JavaScriptJson
+    {
+        public static string Stringify(object? value)
+        {
+            var builder = new StringBuilder();
+            Write(builder, value, depth: 0);
+            return builder.ToString();
+        }
+
+        private static void Write(StringBuilder builder, object? value, int depth)
+        {
+            if (depth > 64) throw new ArgumentException("The value nests deeper than 64 levels (or refers to itself).");
+            switch (value)
+            {
+                case null:
+                case DBNull _:
+                    builder.Append("null");
+                    return;
+                case bool b:
+                    builder.Append(b ? "true" : "false");
+                    return;
+                case string s:
+                    WriteString(builder, s);
+                    return;
+                case char c:
+                    WriteString(builder, c.ToString());
+                    return;
+                case Enum e:
+                    WriteString(builder, e.ToString());
+                    return;
+                case DateTimeOffset date:
+                    // JSON.stringify(new Date()) gives ISO 8601 UTC with milliseconds.
+                    WriteString(builder, date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    return;
+                case DateTime dateTime:
+                    WriteString(builder, (dateTime.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc) : dateTime.ToUniversalTime()).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    return;
+                case IDictionary dictionary:
+                    WriteObject(builder, Entries(dictionary), depth);
+                    return;
+                case IEnumerable<KeyValuePair<string, object?>> members:
+                    WriteObject(builder, members, depth);
+                    return;
+                case IEnumerable sequence:
+                    builder.Append('[');
+                    bool first = true;
+                    foreach (object? item in sequence)
+                    {
+                        if (!first) builder.Append(',');
+                        first = false;
+                        Write(builder, item, depth + 1);
+                    }
+                    builder.Append(']');
+                    return;
+            }
+            if (IsNumber(value))
+            {
+                builder.Append(FormatNumber(Convert.ToDouble(value, CultureInfo.InvariantCulture)));
+                return;
+            }
+            throw new ArgumentException($"A {value.GetType().Name} has no JSON form; use a string, number, boolean, dictionary or list.");
+        }
+
+        private static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary dictionary)
+        {
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                yield return new KeyValuePair<string, object?>(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "", entry.Value);
+            }
+        }
+
+        private static void WriteObject(StringBuilder builder, IEnumerable<KeyValuePair<string, object?>> members, int depth)
+        {
+            builder.Append('{');
+            bool first = true;
+            foreach (KeyValuePair<string, object?> member in members)
+            {
+                if (!first) builder.Append(',');
+                first = false;
+                WriteString(builder, member.Key);
+                builder.Append(':');
+                Write(builder, member.Value, depth + 1);
+            }
+            builder.Append('}');
+        }
+
+        private static bool IsNumber(object value) =>
+            value is byte || value is sbyte || value is short || value is ushort || value is int || value is uint
+            || value is long || value is ulong || value is float || value is double || value is decimal;
+
+        internal static void WriteString(StringBuilder builder, string value)
+        {
+            builder.Append('"');
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                switch (c)
+                {
+                    case '"': builder.Append("\\\""); break;
+                    case '\\': builder.Append("\\\\"); break;
+                    case '\b': builder.Append("\\b"); break;
+                    case '\f': builder.Append("\\f"); break;
+                    case '\n': builder.Append("\\n"); break;
+                    case '\r': builder.Append("\\r"); break;
+                    case '\t': builder.Append("\\t"); break;
+                    default:
+                        bool loneHigh = char.IsHighSurrogate(c) && (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]));
+                        bool loneLow = char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(value[i - 1]));
+                        if (c < 0x20 || loneHigh || loneLow)
+                        {
+                            builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            builder.Append(c);
+                        }
+                        break;
+                }
+            }
+            builder.Append('"');
+        }
+
+        /// <summary>ECMAScript Number::toString(10): shortest round-trip digits, exponent only outside [1e-7, 1e21).</summary>
+        internal static string FormatNumber(double value)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value)) return "null";
+            if (value == 0) return "0";
+            string sign = value < 0 ? "-" : "";
+            // "R" is the shortest round-trip form on .NET Core 3.0+; split it into digits and exponent.
+            string r = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+            int e = r.IndexOfAny(new[] { 'E', 'e' });
+            int exponent = e >= 0 ? int.Parse(r.Substring(e + 1), CultureInfo.InvariantCulture) : 0;
+            string mantissa = e >= 0 ? r.Substring(0, e) : r;
+            int dot = mantissa.IndexOf('.');
+            string digits = dot >= 0 ? mantissa.Remove(dot, 1) : mantissa;
+            int pointPosition = (dot >= 0 ? dot : mantissa.Length) + exponent;
+            int leadingZeros = 0;
+            while (leadingZeros < digits.Length - 1 && digits[leadingZeros] == '0') leadingZeros++;
+            digits = digits.Substring(leadingZeros).TrimEnd('0');
+            pointPosition -= leadingZeros;
+            if (digits.Length == 0) return "0";
+
+            int k = digits.Length, n = pointPosition;
+            if (k <= n && n <= 21) return sign + digits + new string('0', n - k);
+            if (0 < n && n <= 21) return sign + digits.Substring(0, n) + "." + digits.Substring(n);
+            if (-6 < n && n <= 0) return sign + "0." + new string('0', -n) + digits;
+            string exp = (n - 1 >= 0 ? "+" : "-") + Math.Abs(n - 1).ToString(CultureInfo.InvariantCulture);
+            return k == 1 ? sign + digits + "e" + exp : sign + digits[0] + "." + digits.Substring(1) + "e" + exp;
+        }
+    }
+}

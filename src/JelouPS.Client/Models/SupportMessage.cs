@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+
+namespace JelouPS
+{
+    /// <summary>An agent's reply to the end user: the documented <c>incoming_message</c> payload.</summary>
+    public sealed class SupportMessage
+    {
+        public static readonly string[] Types = { "text", "image", "video", "audio", "document" };
+
+        public string ProjectId { get; set; } = "";
+        public string RoomId { get; set; } = "";
+        public string BotId { get; set; } = "";
+        public string UserId { get; set; } = "";
+
+        /// <summary>Your unique id for the message; a new one when null.</summary>
+        public string? MessageId { get; set; }
+
+        /// <summary>text, image, video, audio or document.</summary>
+        public string Type { get; set; } = "text";
+        public string? Text { get; set; }
+        public Uri? MediaUrl { get; set; }
+        public string? MimeType { get; set; }
+
+        /// <summary>For image and video.</summary>
+        public string? Caption { get; set; }
+
+        /// <summary>For document.</summary>
+        public string? FileName { get; set; }
+
+        internal void Validate()
+        {
+            Require.NotEmpty(ProjectId, nameof(ProjectId));
+            Require.NotEmpty(RoomId, nameof(RoomId));
+            Require.NotEmpty(BotId, nameof(BotId));
+            Require.NotEmpty(UserId, nameof(UserId));
+            Type = Require.OneOf(Type, Types, "MediaType");
+            MessageId ??= Guid.NewGuid().ToString();
+            if (Type == "text")
+            {
+                Require.NotEmpty(Text, nameof(Text));
+                if (MediaUrl != null || MimeType != null || Caption != null || FileName != null)
+                {
+                    throw new ArgumentException("A text message takes no -MediaUrl, -MimeType, -Caption or -FileName.", nameof(Text));
+                }
+                return;
+            }
+            if (Text != null) throw new ArgumentException($"A {Type} message takes no -Text; use -Caption for images and videos.", nameof(Text));
+            if (MediaUrl is null) throw new ArgumentException($"A {Type} message needs -MediaUrl.", nameof(MediaUrl));
+            if (MediaUrl.Scheme != Uri.UriSchemeHttps) throw new ArgumentException("Jelou fetches media over https only.", nameof(MediaUrl));
+            Require.NotEmpty(MimeType, nameof(MimeType));
+            if (Caption != null && Type != "image" && Type != "video") throw new ArgumentException("Only images and videos take -Caption.", nameof(Caption));
+            if (FileName != null && Type != "document") throw new ArgumentException("Only documents take -FileName.", nameof(FileName));
+        }
+
+        /// <summary>The payload's members in the documented order.</summary>
+        internal IEnumerable<KeyValuePair<string, object?>> Payload()
+        {
+            var content = new List<KeyValuePair<string, object?>>();
+            if (Type == "text")
+            {
+                content.Add(Member("body", Text));
+            }
+            else
+            {
+                content.Add(Member("url", MediaUrl!.OriginalString));
+                content.Add(Member("mime_type", MimeType));
+                if (Caption != null) content.Add(Member("caption", Caption));
+                if (FileName != null) content.Add(Member("filename", FileName));
+            }
+            return new[]
+            {
+                Member("field", "messages"),
+                Member("object", "message_event"),
+                Member("event_type", "incoming_message"),
+                Member("project_id", ProjectId),
+                Member("room_id", RoomId),
+                Member("bot_id", BotId),
+                Member("user_id", UserId),
+                Member("value", new[] { Member("id", MessageId), Member("type", Type), Member("content", content) }),
+            };
+        }
+
+        internal static KeyValuePair<string, object?> Member(string name, object? value) => new KeyValuePair<string, object?>(name, value);
+    }
+
+    /// <summary>What Jelou answered to an agent reply.</summary>
+    public sealed class SupportMessageReceipt
+    {
+        internal SupportMessageReceipt(string projectId, string roomId, string messageId, string type, int statusCode, DateTimeOffset sentAt)
+        {
+            ProjectId = projectId;
+            RoomId = roomId;
+            MessageId = messageId;
+            Type = type;
+            StatusCode = statusCode;
+            SentAt = sentAt;
+        }
+
+        public string ProjectId { get; }
+        public string RoomId { get; }
+        public string MessageId { get; }
+        public string Type { get; }
+        public int StatusCode { get; }
+        public DateTimeOffset SentAt { get; }
+
+        public override string ToString() => $"{MessageId} ({Type}) -> {RoomId}: {StatusCode}";
+    }
+}

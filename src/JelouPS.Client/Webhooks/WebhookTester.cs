@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using JelouPS.Http;
+using JelouPS.Json;
+using JelouPS.Security;
+
+namespace JelouPS.Webhooks
+{
+    /// <summary>What to put in a sample event, and how to authenticate to the receiver as Jelou would.</summary>
+    public sealed class TestEventRequest
+    {
+        public static readonly string[] EventTypes = { "message", "conversation.start", "conversation.close" };
+
+        public Uri WebhookUrl { get; set; } = null!;
+        public string EventType { get; set; } = "message";
+        public SecureString SigningSecret { get; set; } = null!;
+        public string? AuthType { get; set; }
+        public SecureString? Authorization { get; set; }
+        public string ProjectId { get; set; } = "test-project";
+        public string RoomId { get; set; } = "test-room";
+        public string BotId { get; set; } = "test-bot";
+        public string UserId { get; set; } = "test-user";
+        public string Text { get; set; } = "Hello from Send-JelouTestEvent";
+
+        internal void Validate()
+        {
+            JelouUris.RequireSecure(WebhookUrl, nameof(WebhookUrl));
+            EventType = Require.OneOf(EventType, EventTypes, nameof(EventType));
+            if (SigningSecret is null || SigningSecret.Length == 0) throw new ArgumentException("A signing secret is required to sign the event.", nameof(SigningSecret));
+            new ExternalSupportSettings { AuthType = AuthType, Authorization = Authorization, WebhookUrl = WebhookUrl }.Validate(creating: true);
+            AuthType = AuthType is null ? null : Require.OneOf(AuthType, WebhookAuthTypes.All, nameof(AuthType));
+        }
+
+        /// <summary>A realistic sample of the documented event, members in the documented order.</summary>
+        internal object Sample(DateTimeOffset now)
+        {
+            string conversationId = Guid.NewGuid().ToString("N").Substring(0, 24);
+            long timestamp = now.ToUnixTimeMilliseconds();
+            KeyValuePair<string, object?> M(string name, object? value) => SupportMessage.Member(name, value);
+            if (EventType == "message")
+            {
+                return new[]
+                {
+                    M("field", "messages"), M("object", "message_event"), M("event_type", "message"), M("timestamp", timestamp),
+                    M("project_id", ProjectId), M("room_id", RoomId),
+                    M("contact", new[] { M("id", UserId), M("name", "Test User") }),
+                    M("conversation", new[] { M("id", conversationId) }),
+                    M("bot", new[] { M("id", BotId), M("name", "Test Bot") }),
+                    M("value", new[] { M("id", "test-" + Guid.NewGuid().ToString("N")), M("type", "text"), M("content", new[] { M("body", Text) }) }),
+                };
+            }
+            var head = new List<KeyValuePair<string, object?>>
+            {
+                M("event", EventType), M("timestamp", timestamp), M("project_id", ProjectId), M("room_id", RoomId),
+                M("conversation", new[] { M("id", conversationId) }), M("contact", new[] { M("id", UserId) }), M("bot", new[] { M("id", BotId) }),
+            };
+            if (EventType == "conversation.start")
+            {
+                head.Add(M("assignment", new[] { M("type", "queue"), M("target", "SUPPORT") }));
+                head.Add(M("metadata", new[] { M("ticketId", "T-12345") }));
+            }
+            else
+            {
+                head.Add(M("reason", "closed_by_operator"));
+                head.Add(M("redirect_payload", new[] { M("type", "text"), M("text", "Thanks for contacting us") }));
+            }
+            return head;
+        }
+    }
+
+    /// <summary>How the receiver answered a test event.</summary>
+    public sealed class WebhookTestResult
+    {
+        internal WebhookTestResult(string eventType, Uri webhookUrl, int? statusCode, TimeSpan latency, string? error, string payload)
+        {
+            EventType = eventType;
+            WebhookUrl = webhookUrl;
+            StatusCode = statusCode;
+            Latency = latency;
+            Error = error;
+            Payload = payload;
+        }
+
+        public string EventType { get; }
+        public Uri WebhookUrl { get; }
+
+        /// <summary>The receiver's HTTP status; null when no answer came.</summary>
+        public int? StatusCode { get; }
+        public bool Succeeded => StatusCode >= 200 && StatusCode <= 299;
+        public TimeSpan Latency { get; }
+
+        /// <summary>Why it failed: the receiver's status text, a timeout or a connection error.</summary>
+        public string? Error { get; }
+
+        /// <summary>The exact JSON body that was signed and sent.</summary>
+        public string Payload { get; }
+
+        public override string ToString() => $"{EventType} -> {WebhookUrl}: {(StatusCode?.ToString() ?? "no answer")} in {Latency.TotalMilliseconds:0} ms";
+    }
+
+    /// <summary>Posts signed sample events to a provider's own webhook, as Jelou would, to test a receiver before going live.</summary>
+    public sealed class WebhookTester : IDisposable
+    {
+        private readonly JelouTransport _transport;
+
+        public WebhookTester() : this(null) { }
+
+        internal WebhookTester(HttpMessageHandler? handler) => _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, handler);
+
+        public async Task<WebhookTestResult> SendAsync(TestEventRequest request, TimeSpan timeout, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        {
+            if (request is null) throw new ArgumentNullException(nameof(request));
+            request.Validate();
+            string payload = JavaScriptJson.Stringify(request.Sample(DateTimeOffset.UtcNow));
+            byte[] body = Encoding.UTF8.GetBytes(payload);
+            string signature = JelouSignature.Compute(body, request.SigningSecret);
+            var stopwatch = Stopwatch.StartNew();
+            try
+            {
+                ApiResponse response = await _transport.SendAsync(HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
+                return new WebhookTestResult(request.EventType, request.WebhookUrl, (int)response.StatusCode, stopwatch.Elapsed, null, payload);
+            }
+            catch (JelouApiException ex)
+            {
+                return new WebhookTestResult(request.EventType, request.WebhookUrl, (int?)ex.StatusCode, stopwatch.Elapsed, ex.Message, payload);
+            }
+        }
+
+        // The headers Jelou adds to each delivery (§2.3): the signature, and the integration's auth header.
+        private static void AddHeaders(HttpRequestHeaders headers, TestEventRequest request, string signature)
+        {
+            headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature);
+            if (request.Authorization is null) return;
+            string credential = SecureStrings.ToPlainText(request.Authorization);
+            switch (request.AuthType)
+            {
+                case WebhookAuthTypes.Bearer: headers.Authorization = new AuthenticationHeaderValue("Bearer", credential); break;
+                case WebhookAuthTypes.Basic: headers.Authorization = new AuthenticationHeaderValue("Basic", credential); break;
+                case WebhookAuthTypes.ApiKey: headers.TryAddWithoutValidation("X-API-Key", credential); break;
+            }
+        }
+
+        public void Dispose() => _transport.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+# Nothing secret reaches any stream, view, serialisation, transcript or the emulator's request log:
+# create, rotate and every error path, with every diagnostic stream on.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+    Reset-StandInSecretStore
+    Register-StandInVault -Name LeakVault -DefaultVault
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    $ClientId, $ClientSecret = 'emulator-client', 'emulator-client-secret'
+    $WebhookTokens = 'leak-webhook-token-1', 'leak-webhook-token-2'
+}
+
+AfterAll {
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'Secrets never leak' {
+    BeforeAll {
+        $transcript = Join-Path $TestDrive 'transcript.txt'
+        $projectId = New-TestProjectId
+        $results = [System.Collections.Generic.List[object]]::new()
+        $noisy = @{ Verbose = $true; Debug = $true; InformationAction = 'Continue'; ErrorAction = 'Continue'; WarningAction = 'Continue' }
+        $fault = {
+            param($status, $body, $extra = @{})
+            Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body (@{ status = $status; body = $body; pathContains = 'leak-fault' } + $extra) | Out-Null
+        }
+
+        Start-Transcript -Path $transcript | Out-Null
+        try {
+            $streams = & {
+                Connect-Jelou -Credential ([pscredential]::new($ClientId, (ConvertTo-SecureString $ClientSecret -AsPlainText -Force))) -BaseUri $Emulator.GatewayUri -PassThru -Verbose
+                Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri -TimeoutSec 1 -PassThru -Verbose
+                New-JelouExternalSupport $projectId https://crm.example.com/j -AuthType bearer -WebhookAuthorization $WebhookTokens[0] -Vault LeakVault @noisy
+                Set-JelouExternalSupport $projectId -AuthType api_key -WebhookAuthorization $WebhookTokens[1] -Confirm:$false @noisy
+                Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Confirm:$false @noisy
+                New-JelouExternalSupport $projectId https://crm.example.com/j -Vault LeakVault @noisy            # secret exists
+                New-JelouExternalSupport $projectId https://crm.example.com/j -Force @noisy                      # 409
+                & $fault 422 '{"message":"Invalid","validationError":{"authorization":["bad value"]}}'
+                New-JelouExternalSupport 'leak-fault-422' https://crm.example.com/j -AuthType bearer -WebhookAuthorization $WebhookTokens[0] @noisy
+                & $fault 500 '<html>boom</html>' @{ contentType = 'text/html' }
+                Get-JelouExternalSupport 'leak-fault-500' @noisy
+                & $fault 200 '{"id":"x","signingSecret":"' @{}
+                New-JelouExternalSupport 'leak-fault-truncated' https://crm.example.com/j @noisy
+                & $fault 200 '{}' @{ delayMs = 5000 }
+                Get-JelouExternalSupport 'leak-fault-timeout' @noisy
+                Set-StandInVaultBehavior -Name LeakVault -FailWrites
+                Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Confirm:$false @noisy              # vault write fails
+                Set-StandInVaultBehavior -Name LeakVault
+                Connect-Jelou -ApiKey 'leak-wrong-api-key' -BaseUri $Emulator.GatewayUri
+                try { Get-JelouExternalSupport $projectId @noisy } catch { $_ }                                  # 401 ends the command
+            } *>&1
+        }
+        finally {
+            Stop-Transcript | Out-Null
+        }
+
+        $objects = @($streams | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] })
+        $errors = @($streams | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) + @($Error | Select-Object -First 20)
+        $signingSecrets = $objects | Where-Object SigningSecret | ForEach-Object { ConvertTo-PlainText $_.SigningSecret }
+        $secrets = @($Emulator.ApiKey, $ClientSecret, 'leak-wrong-api-key') + $WebhookTokens + $signingSecrets
+        $base64 = @($secrets | ForEach-Object { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($_)) }) +
+            [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("${ClientId}:$ClientSecret"))
+
+        $rendered = [System.Collections.Generic.List[string]]::new()
+        $rendered.Add(($streams | Out-String -Width 400))
+        foreach ($view in 'NormalView', 'DetailedView', 'ConciseView', 'CategoryView') {
+            $ErrorView = $view
+            $rendered.Add(($errors | Out-String -Width 400))
+        }
+        $ErrorView = 'ConciseView'
+        foreach ($item in @($objects) + @($errors)) {
+            $rendered.Add($item.ToString())
+            $rendered.Add(($item | Format-List * -Force | Out-String -Width 400))
+            # Exception.Data (ListDictionaryInternal) defeats ConvertTo-Json at depth; go as deep as it allows.
+            $json = try { $item | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue } catch { $item | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue }
+            $rendered.Add($json)
+        }
+        foreach ($e in $errors) { $rendered.Add(($e.Exception | Format-List * -Force | Out-String -Width 400)); $rendered.Add("$($e.Exception)") }
+        $rendered.Add((Get-Content -Raw $transcript))
+        $rendered.Add((Invoke-JelouEmulatorControl $Emulator 'requests' | ConvertTo-Json -Depth 10))
+    }
+
+    It 'exercised every path it claims to' {
+        $signingSecrets.Count | Should -Be 3                          # create, rotate, rotate again
+        $ids = $errors.FullyQualifiedErrorId -replace ',.*'
+        foreach ($id in 'JelouSecretExists', 'JelouConflict', 'JelouValidationFailed', 'JelouServerError', 'JelouInvalidResponse', 'JelouTimeout', 'JelouVaultWriteFailed', 'JelouUnauthorized') {
+            $ids | Should -Contain $id
+        }
+        ($rendered -join "`n") | Should -Match 'x-api-key: REDACTED'
+    }
+
+    It 'shows no secret in plain text anywhere' {
+        $all = $rendered -join "`n"
+        foreach ($secret in $secrets) { $all.Contains($secret) | Should -BeFalse -Because "'$($secret.Substring(0, 4))…' must not appear" }
+    }
+
+    It 'shows no secret in base64 anywhere' {
+        $all = $rendered -join "`n"
+        foreach ($encoded in $base64) { $all.Contains($encoded) | Should -BeFalse }
+    }
+}
