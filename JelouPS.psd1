@@ -19,6 +19,14 @@
         'Set-JelouExternalSupport'
         'Remove-JelouExternalSupport'
         'Reset-JelouExternalSupportSecret'
+        'Start-JelouConversation'
+        'Close-JelouConversation'
+        'Get-JelouConversation'
+        'Send-JelouSupportMessage'
+        'Get-JelouWebhookSignature'
+        'Test-JelouWebhookSignature'
+        'ConvertFrom-JelouWebhookEvent'
+        'Send-JelouTestEvent'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
@@ -28,7 +36,7 @@
             Tags         = @('Jelou', 'ExternalSupport', 'Webhook', 'HMAC', 'SecretManagement', 'API', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/jelouPS/JelouPS/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/jelouPS/JelouPS'
-            ReleaseNotes = 'Connection, integration create/get/update/delete, typed errors, local emulator.'
+            ReleaseNotes = 'Connection; integration create, get, update, delete and secret rotation with SecretManagement vault storage; conversations; signed agent replies; webhook signatures, typed events and test events; local emulator.'
         }
     }
 }

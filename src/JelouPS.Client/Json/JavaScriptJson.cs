@@ -87,7 +87,21 @@ namespace JelouPS.Json
         {
             builder.Append('{');
             bool first = true;
-            foreach (KeyValuePair<string, object?> member in members)
+            // A JavaScript object lists array-index keys ("0", "7", ...) first, ascending, then the rest in insertion order.
+            var all = new List<KeyValuePair<string, object?>>(members);
+            var ordered = new List<KeyValuePair<string, object?>>(all.Count);
+            var indexKeys = new List<(uint Index, KeyValuePair<string, object?> Member)>();
+            foreach (KeyValuePair<string, object?> member in all)
+            {
+                if (IsArrayIndex(member.Key, out uint index)) indexKeys.Add((index, member));
+            }
+            indexKeys.Sort((a, b) => a.Index.CompareTo(b.Index));
+            foreach (var key in indexKeys) ordered.Add(key.Member);
+            foreach (KeyValuePair<string, object?> member in all)
+            {
+                if (!IsArrayIndex(member.Key, out _)) ordered.Add(member);
+            }
+            foreach (KeyValuePair<string, object?> member in ordered)
             {
                 if (!first) builder.Append(',');
                 first = false;
@@ -96,6 +110,18 @@ namespace JelouPS.Json
                 Write(builder, member.Value, depth + 1);
             }
             builder.Append('}');
+        }
+
+        // ECMAScript array index: the canonical decimal form of an integer in [0, 2^32 - 2].
+        private static bool IsArrayIndex(string key, out uint index)
+        {
+            index = 0;
+            if (key.Length == 0 || key.Length > 10 || (key.Length > 1 && key[0] == '0')) return false;
+            foreach (char c in key)
+            {
+                if (c < '0' || c > '9') return false;
+            }
+            return uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out index) && index != uint.MaxValue;
         }
 
         private static bool IsNumber(object value) =>

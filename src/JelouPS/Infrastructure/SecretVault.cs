@@ -47,6 +47,20 @@ namespace JelouPS.Infrastructure
             return found.Any(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
         }
 
+        /// <summary>Reads a secret (a signing secret stored by New-JelouExternalSupport -Vault) as a SecureString.</summary>
+        internal SecureString Read(string secretName)
+        {
+            Collection<PSObject> found = Invoke(
+                "Get-Secret",
+                new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
+                failure => new VaultException("JelouVaultReadFailed", ErrorCategory.ReadError, $"Could not read '{secretName}' from vault '{Name}': {failure}"));
+            foreach (PSObject item in found)
+            {
+                if (item?.BaseObject is SecureString secret) return secret;
+            }
+            throw new VaultException("JelouVaultReadFailed", ErrorCategory.InvalidData, $"'{secretName}' in vault '{Name}' is not a SecureString secret.");
+        }
+
         /// <summary>
         /// Stores <paramref name="secret"/>. Vaults that keep no metadata get the secret without it, and the
         /// returned text says so (for a warning). Throws <see cref="VaultException"/> when nothing was stored.

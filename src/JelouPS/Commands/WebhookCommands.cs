@@ -1,0 +1,215 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using JelouPS.Infrastructure;
+using JelouPS.Json;
+using JelouPS.Webhooks;
+
+namespace JelouPS.Commands
+{
+    /// <summary>The payload either as received or sent (string or bytes), or as an object to serialise the way Jelou's Node code does.</summary>
+    public abstract class WebhookPayloadCmdletBase : PSCmdlet
+    {
+        protected const string PayloadSet = "Payload";
+        protected const string ObjectSet = "InputObject";
+
+        /// <summary>The exact body: a string (signed as UTF-8) or a byte array.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PayloadSet)]
+        [Alias("Body")]
+        [PayloadTransformation]
+        public byte[] Payload { get; set; } = null!;
+
+        /// <summary>An object to serialise as JSON.stringify does (member order kept, no spaces), then sign.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ObjectSet)]
+        public object InputObject { get; set; } = null!;
+
+        [Parameter(Mandatory = true)]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString SigningSecret { get; set; } = null!;
+
+        /// <summary>The bytes that are (or were) signed, or null after an error for a value with no JSON form.</summary>
+        protected byte[]? SignedBytes()
+        {
+            if (ParameterSetName == PayloadSet) return Payload;
+            try
+            {
+                return Encoding.UTF8.GetBytes(JavaScriptJson.Stringify(PowerShellValues.ToPlain(InputObject)));
+            }
+            catch (ArgumentException ex)
+            {
+                WriteError(ErrorMapper.InvalidArgument(ex.Message, InputObject, ex));
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Get-JelouWebhookSignature: the X-Jelou-Signature value for a payload.</summary>
+    [Cmdlet(VerbsCommon.Get, "JelouWebhookSignature", DefaultParameterSetName = PayloadSet)]
+    [OutputType(typeof(string))]
+    public sealed class GetJelouWebhookSignatureCommand : WebhookPayloadCmdletBase
+    {
+        protected override void ProcessRecord()
+        {
+            byte[]? bytes = SignedBytes();
+            if (bytes != null) WriteObject(JelouSignature.Compute(bytes, SigningSecret));
+        }
+    }
+
+    /// <summary>Test-JelouWebhookSignature: whether a signature matches; $false (never an error) for a malformed one.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "JelouWebhookSignature", DefaultParameterSetName = PayloadSet)]
+    [OutputType(typeof(bool))]
+    public sealed class TestJelouWebhookSignatureCommand : WebhookPayloadCmdletBase
+    {
+        /// <summary>The X-Jelou-Signature header as received, with or without "sha256=".</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? Signature { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            byte[]? bytes = SignedBytes();
+            if (bytes != null) WriteObject(JelouSignature.Verify(bytes, Signature, SigningSecret));
+        }
+    }
+
+    /// <summary>ConvertFrom-JelouWebhookEvent: a raw webhook body to a typed event, verifying its signature first when asked.</summary>
+    [Cmdlet(VerbsData.ConvertFrom, "JelouWebhookEvent")]
+    [OutputType(typeof(JelouWebhookEvent), typeof(JelouMessageEvent), typeof(JelouConversationStartEvent), typeof(JelouConversationCloseEvent))]
+    public sealed class ConvertFromJelouWebhookEventCommand : PSCmdlet
+    {
+        /// <summary>The body exactly as received: a string or a byte array.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Alias("Body")]
+        [PayloadTransformation]
+        public byte[] Payload { get; set; } = null!;
+
+        /// <summary>The X-Jelou-Signature header; with -SigningSecret the body is verified first.</summary>
+        [Parameter]
+        [AllowEmptyString]
+        public string? Signature { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString? SigningSecret { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (Signature != null && SigningSecret is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("-Signature is checked against -SigningSecret: give both, or neither to skip verification.", null));
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (SigningSecret != null && !JelouSignature.Verify(Payload, Signature, SigningSecret))
+            {
+                WriteError(new ErrorRecord(
+                    new SecurityException("The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way. Reject it (answer 401)."),
+                    "JelouSignatureMismatch", ErrorCategory.SecurityError, null));
+                return;
+            }
+            try
+            {
+                WriteObject(JelouWebhookEvent.Parse(Payload));
+            }
+            catch (FormatException ex)
+            {
+                WriteError(new ErrorRecord(ex, "JelouInvalidWebhookEvent", ErrorCategory.InvalidData, null));
+            }
+        }
+    }
+
+    /// <summary>Send-JelouTestEvent: posts a signed sample event to the provider's own webhook, as Jelou would.</summary>
+    [Cmdlet(VerbsCommunications.Send, "JelouTestEvent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(WebhookTestResult))]
+    public sealed class SendJelouTestEventCommand : JelouCmdletBase
+    {
+        // One HttpClient for every test event in the process.
+        private static readonly Lazy<WebhookTester> Tester = new Lazy<WebhookTester>(() => new WebhookTester());
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        [ValidateSecureUri]
+        public Uri WebhookUrl { get; set; } = null!;
+
+        [Parameter(Mandatory = true)]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString SigningSecret { get; set; } = null!;
+
+        [Parameter(Position = 1)]
+        [ValidateSet("message", "conversation.start", "conversation.close")]
+        public string EventType { get; set; } = "message";
+
+        /// <summary>How Jelou authenticates to the webhook (as the integration's -AuthType).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateSet(WebhookAuthTypes.Bearer, WebhookAuthTypes.ApiKey, WebhookAuthTypes.Basic, WebhookAuthTypes.NoAuth)]
+        public string? AuthType { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString? WebhookAuthorization { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string ProjectId { get; set; } = "test-project";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string RoomId { get; set; } = "test-room";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string BotId { get; set; } = "test-bot";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string UserId { get; set; } = "test-user";
+
+        /// <summary>The end user's text in a message event.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Text { get; set; } = "Hello from Send-JelouTestEvent";
+
+        [Parameter]
+        [ValidateRange(1, 300)]
+        public int TimeoutSec { get; set; } = 20;
+
+        protected override void ProcessRecord()
+        {
+            var request = new TestEventRequest
+            {
+                WebhookUrl = WebhookUrl,
+                EventType = EventType,
+                SigningSecret = SigningSecret,
+                AuthType = AuthType,
+                Authorization = WebhookAuthorization,
+                ProjectId = ProjectId,
+                RoomId = RoomId,
+                BotId = BotId,
+                UserId = UserId,
+                Text = Text,
+            };
+            try
+            {
+                request.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                WriteJelouError(ex, WebhookUrl);
+                return;
+            }
+            if (!ShouldProcess(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
+            if (TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, TimeSpan.FromSeconds(TimeoutSec), trace, token), out WebhookTestResult result))
+            {
+                WriteObject(result);
+            }
+        }
+    }
+}

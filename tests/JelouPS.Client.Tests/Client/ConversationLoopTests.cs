@@ -1,0 +1,292 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Linq;
+using System.Net;
+using System.Security;
+using System.Text;
+using System.Threading.Tasks;
+using JelouPS.Emulator;
+using JelouPS.Security;
+using JelouPS.Tests.EmulatorContract;
+using JelouPS.Webhooks;
+using Xunit;
+using static JelouPS.Tests.Client.TestClients;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>
+    /// The whole loop against the emulator: integration -> start conversation -> signed event to our receiver
+    /// -> typed event -> signed agent reply the emulator verifies.
+    /// </summary>
+    public sealed class ConversationLoopTests : IClassFixture<EmulatorFixture>
+    {
+        private readonly JelouEmulator _emulator;
+
+        public ConversationLoopTests(EmulatorFixture fixture)
+        {
+            _emulator = fixture.Emulator;
+            _emulator.Shape = ResponseShape.Envelope;
+        }
+
+        private async Task<(JelouClient Client, string ProjectId, SecureString Secret, WebhookReceiver Receiver)> IntegrationAsync()
+        {
+            WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+            JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            ExternalSupportIntegration integration = await client.CreateExternalSupportAsync(projectId, new ExternalSupportSettings
+            {
+                WebhookUrl = receiver.Url,
+                AuthType = "bearer",
+                Authorization = Secure("receiver-token"),
+            });
+            return (client, projectId, integration.SigningSecret!, receiver);
+        }
+
+        [Fact]
+        public async Task A_started_conversation_reaches_the_receiver_as_a_signed_typed_event()
+        {
+            var (client, projectId, secret, receiver) = await IntegrationAsync();
+            await using var _ = receiver;
+            using var __ = client;
+            var metadata = new OrderedDictionary { ["ticketId"] = "T-12345", ["tags"] = new[] { "vip", "es" }, ["nested"] = new OrderedDictionary { ["level"] = 2 } };
+
+            Conversation conversation = await client.StartConversationAsync(projectId, new StartConversationRequest
+            {
+                BotId = "bot-1",
+                UserId = "user-1",
+                InitialMessage = "Hola 👋",
+                Metadata = metadata,
+                AssignmentType = "QUEUE",
+                AssignmentTarget = "SUPPORT",
+            });
+
+            Assert.Equal("{\"botId\":\"bot-1\",\"userId\":\"user-1\",\"initialMessage\":\"Hola 👋\",\"metadata\":{\"ticketId\":\"T-12345\",\"tags\":[\"vip\",\"es\"],\"nested\":{\"level\":2}},\"assignment\":{\"type\":\"queue\",\"target\":\"SUPPORT\"}}",
+                _emulator.Requests.Last(r => r.Path.EndsWith("/conversations/start", StringComparison.Ordinal)).Body);
+            Assert.Equal("active", conversation.State);
+            Assert.Equal("user-1", conversation.UserId);
+            Assert.Equal("bot-1", conversation.BotId);
+
+            ReceivedWebhook delivery = await receiver.NextAsync();
+            Assert.Equal("Bearer receiver-token", delivery.Header("Authorization"));
+            Assert.True(JelouSignature.Verify(delivery.Body, delivery.Header("X-Jelou-Signature"), secret));
+            var started = Assert.IsType<JelouConversationStartEvent>(JelouWebhookEvent.Parse(delivery.Body));
+            Assert.Equal(projectId, started.ProjectId);
+            Assert.Equal(conversation.Id, started.ConversationId);
+            Assert.Equal(conversation.RoomId, started.RoomId);
+            Assert.Equal("user-1", started.UserId);
+            Assert.Equal("queue", started.AssignmentType);
+            Assert.Equal("T-12345", ((OrderedDictionary)started.Metadata!)["ticketId"]);
+            Assert.Equal(Encoding.UTF8.GetString(delivery.Body), started.RawPayload);
+        }
+
+        [Fact]
+        public async Task A_user_message_event_is_answered_with_a_signed_reply_the_emulator_accepts()
+        {
+            var (client, projectId, secret, receiver) = await IntegrationAsync();
+            await using var _ = receiver;
+            using var __ = client;
+            Conversation conversation = await client.StartConversationAsync(projectId, new StartConversationRequest { BotId = "bot-2", UserId = "user-2" });
+            await receiver.NextAsync();
+
+            await _emulator.SendUserMessageAsync(projectId, conversation.Id!, "¿Dónde está mi pedido?");
+            var message = Assert.IsType<JelouMessageEvent>(JelouWebhookEvent.Parse((await receiver.NextAsync()).Body));
+            Assert.Equal("¿Dónde está mi pedido?", message.Text);
+            Assert.Equal("text", message.MessageType);
+
+            SupportMessageReceipt receipt = await client.SendSupportMessageAsync(new SupportMessage
+            {
+                ProjectId = message.ProjectId!,
+                RoomId = message.RoomId!,
+                BotId = message.BotId!,
+                UserId = message.UserId!,
+                Text = "Ya va en camino 🚚",
+            }, secret);
+
+            AgentMessage delivered = Assert.Single(_emulator.AgentMessages, m => m.MessageId == receipt.MessageId);
+            Assert.Equal("Ya va en camino 🚚", delivered.Text);
+            Assert.Equal(200, receipt.StatusCode);
+            RecordedRequest sent = _emulator.Requests.Last(r => r.Path == "/v1/external-support/webhook");
+            Assert.Equal("none", sent.Authentication);
+            Assert.Equal($"{{\"field\":\"messages\",\"object\":\"message_event\",\"event_type\":\"incoming_message\",\"project_id\":\"{projectId}\",\"room_id\":\"{message.RoomId}\",\"bot_id\":\"bot-2\",\"user_id\":\"user-2\",\"value\":{{\"id\":\"{receipt.MessageId}\",\"type\":\"text\",\"content\":{{\"body\":\"Ya va en camino 🚚\"}}}}}}", sent.Body);
+        }
+
+        [Theory]
+        [InlineData("image", "https://cdn.example.com/a.jpg", "image/jpeg", "A caption", null)]
+        [InlineData("video", "https://cdn.example.com/a.mp4", "video/mp4", null, null)]
+        [InlineData("audio", "https://cdn.example.com/a.ogg", "audio/ogg", null, null)]
+        [InlineData("document", "https://cdn.example.com/a.pdf", "application/pdf", null, "invoice.pdf")]
+        public async Task Media_replies_carry_the_documented_content(string type, string url, string mime, string? caption, string? fileName)
+        {
+            var (client, projectId, secret, receiver) = await IntegrationAsync();
+            await using var _ = receiver;
+            using var __ = client;
+            Conversation conversation = await client.StartConversationAsync(projectId, new StartConversationRequest { BotId = "bot-3", UserId = "user-3" });
+
+            SupportMessageReceipt receipt = await client.SendSupportMessageAsync(new SupportMessage
+            {
+                ProjectId = projectId, RoomId = conversation.RoomId!, BotId = "bot-3", UserId = "user-3",
+                Type = type, MediaUrl = new Uri(url), MimeType = mime, Caption = caption, FileName = fileName, MessageId = "m-" + type,
+            }, secret);
+
+            AgentMessage delivered = Assert.Single(_emulator.AgentMessages, m => m.MessageId == "m-" + type && m.ProjectId == projectId);
+            Assert.Equal((type, url, mime, caption, fileName), (delivered.Type, delivered.Url, delivered.MimeType, delivered.Caption, delivered.FileName));
+        }
+
+        [Fact]
+        public async Task A_reply_signed_with_the_old_secret_after_a_rotation_is_rejected()
+        {
+            var (client, projectId, oldSecret, receiver) = await IntegrationAsync();
+            await using var _ = receiver;
+            using var __ = client;
+            Conversation conversation = await client.StartConversationAsync(projectId, new StartConversationRequest { BotId = "bot-4", UserId = "user-4" });
+            await client.RegenerateSigningSecretAsync(projectId);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.SendSupportMessageAsync(new SupportMessage
+            {
+                ProjectId = projectId, RoomId = conversation.RoomId!, BotId = "bot-4", UserId = "user-4", Text = "hi",
+            }, oldSecret));
+
+            Assert.Equal(JelouErrorKind.Unauthorized, error.Kind);
+        }
+
+        [Fact]
+        public async Task Close_sends_the_redirect_payload_and_get_reads_the_closed_conversation()
+        {
+            var (client, projectId, _, receiver) = await IntegrationAsync();
+            await using var __ = receiver;
+            using var ___ = client;
+            Conversation started = await client.StartConversationAsync(projectId, new StartConversationRequest { BotId = "bot-5", UserId = "user-5" });
+
+            await client.CloseConversationAsync(projectId, new CloseConversationRequest { BotId = "bot-5", UserId = "user-5", RedirectText = "¡Gracias!" });
+            _emulator.Shape = ResponseShape.Flat;
+            Conversation closed = await client.GetConversationAsync(projectId, started.Id!);
+
+            Assert.Equal("{\"botId\":\"bot-5\",\"userId\":\"user-5\",\"redirectPayload\":{\"type\":\"text\",\"text\":\"¡Gracias!\"}}",
+                _emulator.Requests.Last(r => r.Path.EndsWith("/conversations/close", StringComparison.Ordinal)).Body);
+            Assert.Equal("closed", closed.State);
+            Assert.Equal("closed_by_operator", closed.EndedReason);
+            Assert.NotNull(closed.EndAt);
+            Assert.Equal("user-5", closed.User!.Id);
+            Assert.Equal(started.RoomId, closed.RoomId);
+        }
+
+        [Theory]
+        [InlineData(null, "x", "AssignmentType")]
+        [InlineData("queue", null, "AssignmentTarget")]
+        [InlineData("desk", "x", "AssignmentType")]
+        public async Task Assignment_needs_both_halves_and_a_known_type(string? type, string? target, string parameter)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => client.StartConversationAsync("p", new StartConversationRequest { BotId = "b", UserId = "u", AssignmentType = type, AssignmentTarget = target }));
+            Assert.Equal(parameter, error.ParamName);
+        }
+
+        [Theory]
+        [InlineData("text", null, null, "Text")]
+        [InlineData("image", "http://cdn.example.com/a.jpg", "image/jpeg", "MediaUrl")]
+        [InlineData("audio", "https://cdn.example.com/a.ogg", null, "MimeType")]
+        [InlineData("sticker", "https://cdn.example.com/a", "x/y", "MediaType")]
+        public async Task Replies_are_checked_before_sending(string type, string? url, string? mime, string parameter)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendSupportMessageAsync(new SupportMessage
+            {
+                ProjectId = "p", RoomId = "r", BotId = "b", UserId = "u", Type = type, MediaUrl = url is null ? null : new Uri(url), MimeType = mime,
+            }, Secure("s")));
+            Assert.Equal(parameter, error.ParamName);
+        }
+    }
+
+    public sealed class WebhookEventTests
+    {
+        [Fact]
+        public void The_documented_message_event_reads_into_its_type()
+        {
+            const string body = "{\"field\":\"messages\",\"object\":\"message_event\",\"event_type\":\"message\",\"timestamp\":1776134278574,\"project_id\":\"P\",\"room_id\":\"R\",\"contact\":{\"id\":\"U\",\"name\":\"Ana\"},\"conversation\":{\"id\":\"C\"},\"bot\":{\"id\":\"B\",\"name\":\"Bot\"},\"value\":{\"id\":\"M\",\"type\":\"image\",\"content\":{\"url\":\"https://s.example.com/i.jpg\",\"mime_type\":\"image/jpeg\",\"caption\":\"c\"}}}";
+
+            var message = Assert.IsType<JelouMessageEvent>(JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(body)));
+
+            Assert.Equal(("message", "P", "R", "C", "U", "B"), (message.EventName, message.ProjectId, message.RoomId, message.ConversationId, message.UserId, message.BotId));
+            Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1776134278574), message.Timestamp);
+            Assert.Equal(("M", "image", "https://s.example.com/i.jpg", "image/jpeg", "c"), (message.MessageId, message.MessageType, message.MediaUrl, message.MimeType, message.Caption));
+            Assert.Equal(("Ana", "Bot"), (message.UserName, message.BotName));
+        }
+
+        [Fact]
+        public void Unknown_events_come_through_as_the_base_type()
+        {
+            JelouWebhookEvent parsed = JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes("{\"event\":\"conversation.transfer\",\"project_id\":\"P\",\"timestamp\":5}"));
+            Assert.Equal(typeof(JelouWebhookEvent), parsed.GetType());
+            Assert.Equal("conversation.transfer", parsed.EventName);
+        }
+
+        [Theory]
+        [InlineData(new byte[] { 0x7b, 0x22, 0xff, 0x22, 0x7d }, "not valid UTF-8")]
+        [InlineData(new byte[] { 0x5b, 0x5d }, "not a JSON object")]
+        [InlineData(new byte[] { 0x7b }, "not valid JSON")]
+        public void Bodies_that_are_not_a_json_object_in_utf8_are_a_FormatException(byte[] body, string message) =>
+            Assert.Contains(message, Assert.Throws<FormatException>(() => JelouWebhookEvent.Parse(body)).Message);
+    }
+
+    public sealed class WebhookTesterTests
+    {
+        [Theory]
+        [InlineData("message", typeof(JelouMessageEvent))]
+        [InlineData("conversation.start", typeof(JelouConversationStartEvent))]
+        [InlineData("conversation.close", typeof(JelouConversationCloseEvent))]
+        [InlineData("Conversation.Close", typeof(JelouConversationCloseEvent))]
+        public async Task Sample_events_arrive_signed_with_the_auth_header_and_read_back_as_their_type(string eventType, Type expected)
+        {
+            await using WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+            using var tester = new WebhookTester();
+            SecureString secret = Secure("tester-secret");
+
+            WebhookTestResult result = await tester.SendAsync(new TestEventRequest
+            {
+                WebhookUrl = receiver.Url, EventType = eventType, SigningSecret = secret, AuthType = "api_key", Authorization = Secure("key-123"), ProjectId = "P1",
+            }, TimeSpan.FromSeconds(10));
+
+            ReceivedWebhook received = await receiver.NextAsync();
+            Assert.True(result.Succeeded);
+            Assert.Equal(200, result.StatusCode);
+            Assert.True(result.Latency > TimeSpan.Zero);
+            Assert.Equal("key-123", received.Header("X-API-Key"));
+            Assert.True(JelouSignature.Verify(received.Body, received.Header("X-Jelou-Signature"), secret));
+            Assert.Equal(result.Payload, Encoding.UTF8.GetString(received.Body));
+            JelouWebhookEvent parsed = JelouWebhookEvent.Parse(received.Body);
+            Assert.IsType(expected, parsed);
+            Assert.Equal("P1", parsed.ProjectId);
+        }
+
+        [Fact]
+        public async Task A_receiver_that_refuses_is_a_result_not_an_exception()
+        {
+            await using WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+            receiver.Status = 401;
+            using var tester = new WebhookTester();
+
+            WebhookTestResult result = await tester.SendAsync(new TestEventRequest { WebhookUrl = receiver.Url, SigningSecret = Secure("s") }, TimeSpan.FromSeconds(10));
+
+            Assert.False(result.Succeeded);
+            Assert.Equal(401, result.StatusCode);
+            Assert.Contains("401", result.Error);
+        }
+
+        [Fact]
+        public async Task A_receiver_that_is_not_there_is_a_result_with_no_status()
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            using var tester = new WebhookTester();
+
+            WebhookTestResult result = await tester.SendAsync(new TestEventRequest { WebhookUrl = new Uri($"http://127.0.0.1:{port}/hook"), SigningSecret = Secure("s") }, TimeSpan.FromSeconds(10));
+
+            Assert.Null(result.StatusCode);
+            Assert.False(result.Succeeded);
+            Assert.Contains("Could not reach", result.Error);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using JelouPS.Security;
+using JelouPS.Webhooks;
+using Xunit;
+
+namespace JelouPS.Tests.Client
+{
+    public sealed class SignatureTests
+    {
+        private const string Body = "{\"a\":1}";
+
+        // Known vectors computed outside .NET: printf '%s' BODY | openssl dgst -sha256 -hmac SECRET
+        [Theory]
+        [InlineData("{\"a\":1}", "secret", "sha256=aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494")]
+        [InlineData("{\"texto\":\"ñandú 🔑\"}", "clé-🔑", "sha256=bcad930a536cc445fc3c295a1706c6233aff3fae4ce5695bdd91f0ec1af7d886")]
+        public void The_signature_is_sha256_prefixed_lowercase_hex_of_the_exact_bytes(string body, string secret, string expected)
+        {
+            Assert.Equal(expected, JelouSignature.Compute(Encoding.UTF8.GetBytes(body), SecureStrings.FromString(secret)));
+            Assert.NotEqual(expected, JelouSignature.Compute(Encoding.UTF8.GetBytes(body + " "), SecureStrings.FromString(secret)));
+        }
+
+        [Fact]
+        public void The_secret_is_used_as_utf8_text_not_hex_decoded()
+        {
+            byte[] body = Encoding.UTF8.GetBytes(Body);
+            Assert.NotEqual(JelouSignature.Compute(body, SecureStrings.FromString("ab")), JelouSignature.Compute(body, SecureStrings.FromString("AB")));
+        }
+
+        [Theory]
+        [InlineData(true, "")]
+        [InlineData(false, "sha256=")]
+        [InlineData(false, "SHA256=")]
+        public void Verification_accepts_any_prefix_case_and_hex_case(bool stripPrefix, string prefix)
+        {
+            byte[] body = Encoding.UTF8.GetBytes(Body);
+            var secret = SecureStrings.FromString("secret");
+            string hex = JelouSignature.Compute(body, secret).Substring("sha256=".Length);
+            Assert.True(JelouSignature.Verify(body, (stripPrefix ? "" : prefix) + hex.ToUpperInvariant(), secret));
+            Assert.True(JelouSignature.Verify(body, " " + prefix + hex + " ", secret));
+        }
+
+        [Theory]
+        [InlineData(null)]
+        [InlineData("")]
+        [InlineData("sha256=")]
+        [InlineData("sha256=abc")]
+        [InlineData("sha256=zzzz")]
+        [InlineData("md5=0123")]
+        public void Malformed_signatures_are_false_never_an_exception(string? signature) =>
+            Assert.False(JelouSignature.Verify(Encoding.UTF8.GetBytes(Body), signature, SecureStrings.FromString("secret")));
+
+        [Fact]
+        public void A_signature_of_the_wrong_length_or_one_flipped_digit_fails()
+        {
+            byte[] body = Encoding.UTF8.GetBytes(Body);
+            var secret = SecureStrings.FromString("secret");
+            string good = JelouSignature.Compute(body, secret);
+            char last = good[good.Length - 1];
+            Assert.False(JelouSignature.Verify(body, good.Substring(0, good.Length - 1) + (last == '0' ? '1' : '0'), secret));
+            Assert.False(JelouSignature.Verify(body, good + "0", secret));
+            Assert.False(JelouSignature.Verify(body, good, SecureStrings.FromString("other")));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+<#
+    Get-Help for every exported command of the built module (real synopsis, description, examples
+    with code, every parameter described), the about topic, and the markdown-to-MAML converter's
+    refusal of incomplete help.
+#>
+BeforeDiscovery {
+    if (-not $env:JELOUPS_MODULE_PATH) { throw 'Run the Pester suite through ./build.ps1 -Task Test.' }
+    $manifest = Import-PowerShellDataFile (Join-Path $env:JELOUPS_MODULE_PATH 'JelouPS.psd1')
+    $commands = @(@($manifest.CmdletsToExport) + @($manifest.FunctionsToExport) | Where-Object { $_ -and $_ -ne '*' } |
+        ForEach-Object { @{ Name = $_ } })
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $CommonParameters = @([System.Management.Automation.Cmdlet]::CommonParameters) + 'UseTransaction'
+    $Converter = Join-Path $PSScriptRoot '../../module/help/ConvertTo-JelouMaml.ps1'
+    $MarkdownSource = Join-Path $PSScriptRoot '../../module/help'
+    $manifest = Import-PowerShellDataFile (Join-Path $ModulePath 'JelouPS.psd1')
+    $ManifestCommands = @(@($manifest.CmdletsToExport) + @($manifest.FunctionsToExport) | Where-Object { $_ -and $_ -ne '*' } | Sort-Object)
+
+    function Get-HelpText($Value) { (@($Value | ForEach-Object { if ($_ -is [string]) { $_ } else { $_.Text } }) -join "`n").Trim() }
+
+    # Runs the converter as the build does: in a child PowerShell, which imports the binary module.
+    function Invoke-Converter([string] $MarkdownPath, [string] $OutputPath) {
+        $self = (Get-Process -Id $PID).Path
+        $pwshDll = @(if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $output = & $self @pwshDll -NoProfile -NonInteractive -File $Converter -ModulePath $ModulePath `
+            -MarkdownPath $MarkdownPath -OutputPath $OutputPath 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+    }
+
+    # A copy of the markdown in TestDrive; $Edits maps a command name to a scriptblock that edits
+    # its markdown text, or to $null to remove its file.
+    function New-MarkdownCopy([hashtable] $Edits) {
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory $folder
+        Copy-Item (Join-Path $MarkdownSource '*.md') $folder
+        foreach ($name in $Edits.Keys) {
+            $file = Join-Path $folder "$name.md"
+            if ($Edits[$name]) { Set-Content -LiteralPath $file -Value (& $Edits[$name] (Get-Content -Raw -LiteralPath $file)) -Encoding UTF8 -NoNewline }
+            else { Remove-Item -LiteralPath $file }
+        }
+        $folder
+    }
+}
+
+Describe 'Get-Help <Name>' -ForEach $commands {
+    BeforeAll {
+        $help = Get-Help -Name $Name -Full
+        $command = Get-Command -Name $Name -Module JelouPS
+    }
+
+    It 'has a written synopsis, not the generated one' {
+        $synopsis = Get-HelpText $help.Synopsis
+        $synopsis | Should -Not -BeNullOrEmpty
+        $synopsis | Should -Not -Match "^\s*$([regex]::Escape($Name))(\s|$)" -Because 'PowerShell shows the syntax as synopsis when there is no help file'
+        $synopsis.Length | Should -BeGreaterThan 20
+    }
+
+    It 'has a description' {
+        Get-HelpText $help.description | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least one example, each with a title, code and an explanation' {
+        $examples = @($help.examples.example)
+        $examples.Count | Should -BeGreaterOrEqual 1
+        foreach ($example in $examples) {
+            $example.title | Should -Match 'Example \d+'
+            "$($example.code)".Trim() | Should -Not -BeNullOrEmpty -Because "$($example.title) needs code"
+            Get-HelpText $example.remarks | Should -Not -BeNullOrEmpty -Because "$($example.title) needs an explanation"
+        }
+    }
+
+    It 'describes every parameter' {
+        $documented = @{}
+        foreach ($parameter in @($help.parameters.parameter | Where-Object { $_ })) { $documented[$parameter.name] = Get-HelpText $parameter.description }
+        $undescribed = @($command.Parameters.Keys | Where-Object { $CommonParameters -notcontains $_ -and -not $documented[$_] })
+        $undescribed | Should -BeNullOrEmpty -Because 'every parameter of the cmdlet needs a description'
+    }
+
+    It 'shows the live syntax of every parameter set' {
+        @($help.syntax.syntaxItem).Count | Should -Be @($command.ParameterSets).Count
+    }
+}
+
+Describe 'Get-Help coverage' {
+    It 'covers exactly the exported commands' {
+        $exported = @((Get-Module JelouPS).ExportedCommands.Values | Where-Object CommandType -in 'Cmdlet', 'Function' | ForEach-Object Name | Sort-Object)
+        $exported | Should -Be $ManifestCommands
+    }
+
+    It 'ships one well-formed MAML file named after the cmdlet assembly' {
+        $maml = Join-Path $ModulePath 'en-US/JelouPS.dll-Help.xml'
+        $maml | Should -Exist
+        $xml = [xml](Get-Content -Raw -LiteralPath $maml)
+        $names = @($xml.helpItems.command | ForEach-Object { $_.details.name } | Sort-Object)
+        $names | Should -Be $ManifestCommands
+    }
+}
+
+Describe 'about_JelouPS' {
+    It 'is found by Get-Help and covers the key concepts' {
+        $text = Get-Help about_JelouPS | Out-String
+        $text | Should -Match 'about_JelouPS'
+        foreach ($concept in 'Connect-Jelou', '-Context', '-Vault', '$JelouUnsavedIntegrations', 'JelouNotFound', 'JelouUnauthorized', 'loopback', 'emulator') {
+            $text | Should -BeLikeExactly "*$concept*"
+        }
+    }
+
+    It 'lists every ErrorId the module can raise' {
+        $text = Get-Content -Raw (Join-Path $ModulePath 'en-US/about_JelouPS.help.txt') -ErrorAction Stop
+        foreach ($id in 'JelouValidationFailed', 'JelouUnauthorized', 'JelouForbidden', 'JelouNotFound', 'JelouConflict', 'JelouRateLimited',
+            'JelouServerError', 'JelouUnexpectedStatus', 'JelouInvalidResponse', 'JelouTimeout', 'JelouConnectionFailed', 'JelouInvalidArgument',
+            'JelouNotConnected', 'JelouSecretManagementMissing', 'JelouVaultNotFound', 'JelouVaultUnavailable', 'JelouSecretExists', 'JelouVaultWriteFailed') {
+            $text | Should -BeLikeExactly "*$id*"
+        }
+    }
+
+    It 'keeps its lines within 80 characters' {
+        $long = @(Get-Content (Join-Path $ModulePath 'en-US/about_JelouPS.help.txt') -ErrorAction Stop | Where-Object { $_.Length -gt 80 })
+        $long | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'ConvertTo-JelouMaml' {
+    It 'converts the markdown of every exported command' {
+        $output = Join-Path $TestDrive 'ok/JelouPS.dll-Help.xml'
+        $run = Invoke-Converter $MarkdownSource $output
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $xml = [xml](Get-Content -Raw -LiteralPath $output)
+        $xml.helpItems.schema | Should -Be 'maml'
+        @($xml.helpItems.command).Count | Should -Be $ManifestCommands.Count
+    }
+
+    Context 'given incomplete markdown' {
+        BeforeAll {
+            $folder = New-MarkdownCopy @{
+                'Get-JelouContext'            = $null
+                'Get-JelouExternalSupport'    = { param($md) $md -replace '(?s)(### -Context\r?\n).*?(```yaml)', '$1$2' }
+                'Remove-JelouExternalSupport' = { param($md) $md -replace '(?s)(## EXAMPLES\r?\n).*?(## PARAMETERS)', "`$1`n`$2" }
+                'Set-JelouExternalSupport'    = { param($md) $md -replace '### CommonParameters', "### -Colour`nNot a parameter.`n`n### CommonParameters" }
+            }
+            $output = Join-Path $folder 'out/JelouPS.dll-Help.xml'
+            $run = Invoke-Converter $folder $output
+            # The error view wraps long messages and prefixes the lines with '|'.
+            $reported = $run.Output -replace '[\s|]+', ' '
+        }
+
+        It 'fails and writes no help file' {
+            $run.ExitCode | Should -Not -Be 0
+            $output | Should -Not -Exist
+        }
+
+        It 'reports that <Case>' -ForEach @(
+            @{ Case = 'a command has no markdown file'; Message = 'Get-JelouContext has no help' }
+            @{ Case = 'a parameter has no description'; Message = 'parameter -Context has no description' }
+            @{ Case = 'a command has no example'; Message = 'Remove-JelouExternalSupport.md: ## EXAMPLES has no' }
+            @{ Case = 'a documented parameter does not exist'; Message = 'documents -Colour, which Set-JelouExternalSupport does not have' }
+        ) {
+            $reported | Should -BeLike "*$Message*"
+        }
+    }
+}
