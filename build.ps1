@@ -53,11 +53,15 @@ function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     $dependencies = New-Item -ItemType Directory (Join-Path $ModuleOut 'dependencies') -Force
     Copy-Item (Join-Path $Root 'JelouPS.psd1') $ModuleOut
-    Copy-Item (Join-Path $Root 'module/*') $ModuleOut -Recurse
+    # module/help holds the help sources; the module ships the MAML made from them.
+    Get-ChildItem (Join-Path $Root 'module') -Exclude 'help' | Copy-Item -Destination $ModuleOut -Recurse
     Get-ChildItem $bin -Filter '*.dll' | ForEach-Object {
         $target = if ($_.Name -like 'JelouPS*') { $ModuleOut } else { $dependencies }
         Copy-Item $_.FullName $target
     }
+    Invoke-ChildPwsh -File (Join-Path $Root 'module/help/ConvertTo-JelouMaml.ps1') -ModulePath $ModuleOut `
+        -MarkdownPath (Join-Path $Root 'module/help') -OutputPath (Join-Path $ModuleOut 'en-US/JelouPS.dll-Help.xml')
+    if ($LASTEXITCODE -ne 0) { throw 'Help generation failed: see the warnings above.' }
     Write-Host "Built JelouPS $Version in $ModuleOut"
 }
 
@@ -76,6 +80,13 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
 }
 
+# Counts written by tests/Invoke-PesterSuite.ps1; a missing or malformed file means the run broke.
+function Read-PesterCounts([string] $Path) {
+    $counts = if (Test-Path $Path) { Get-Content -Raw $Path | ConvertFrom-Json }
+    if ($counts -and $counts.Passed -is [long] -and $counts.Failed -is [long]) { return $counts }
+    [pscustomobject]@{ Passed = 0; Failed = 1 }
+}
+
 function Invoke-Test {
     Invoke-Build
     $pester = Get-PesterModulePath
@@ -91,7 +102,7 @@ function Invoke-Test {
     $pesterResult = Join-Path $TestResults 'pester.json'
     Invoke-ChildPwsh -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -PesterPath $pester `
         -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -ResultPath $pesterResult
-    $summary['Pester'] = if (Test-Path $pesterResult) { Get-Content -Raw $pesterResult | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $summary['Pester'] = Read-PesterCounts $pesterResult
 
     $passed = 0; $failed = 0
     foreach ($suite in $summary.GetEnumerator()) {

@@ -22,7 +22,9 @@ $configuration.Output.Verbosity = 'Normal'
 $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputFormat = 'NUnitXml'
 $configuration.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
-$result = Invoke-Pester -Configuration $configuration
+# Anything a test file writes to the output at discovery would come back too: keep only the run.
+$result = Invoke-Pester -Configuration $configuration | Where-Object { $_ -is [Pester.Run] } | Select-Object -Last 1
+if (-not $result) { throw 'Invoke-Pester returned no run result.' }
 
 # A container that failed to load (syntax error, BeforeAll throw) counts as a failure too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount

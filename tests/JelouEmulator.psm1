@@ -63,7 +63,43 @@ function Invoke-JelouEmulatorControl {
         $request.Body = $Body | ConvertTo-Json -Depth 10 -Compress
         $request.ContentType = 'application/json'
     }
-    Invoke-RestMethod @request
+    # Invoke-RestMethod writes a JSON array as one object; unroll it so Where-Object sees each item.
+    Invoke-RestMethod @request | ForEach-Object { $_ }
 }
 
-Export-ModuleMember -Function Start-JelouEmulator, Stop-JelouEmulator, Invoke-JelouEmulatorControl
+# A webhook receiver on 127.0.0.1 (what a provider's CRM would run), to watch Jelou's signed events arrive.
+function Start-TestWebhookReceiver {
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    $port = $probe.LocalEndpoint.Port
+    $probe.Stop()
+    $listener = [System.Net.HttpListener]::new()
+    $listener.Prefixes.Add("http://127.0.0.1:$port/hooks/jelou/")
+    $listener.Start()
+    [pscustomobject]@{ Listener = $listener; Url = [uri]"http://127.0.0.1:$port/hooks/jelou/" }
+}
+
+# Waits for the next delivery, answers 200, and returns its raw body and headers.
+function Receive-TestWebhook {
+    param([Parameter(Mandatory)] $Receiver, [int] $TimeoutSec = 15)
+    $pending = $Receiver.Listener.GetContextAsync()
+    if (-not $pending.Wait([timespan]::FromSeconds($TimeoutSec))) { throw "No webhook delivery within $TimeoutSec s." }
+    $context = $pending.Result
+    $buffer = [System.IO.MemoryStream]::new()
+    $context.Request.InputStream.CopyTo($buffer)
+    $context.Response.StatusCode = 200
+    $context.Response.Close()
+    [pscustomobject]@{
+        Body          = $buffer.ToArray()
+        Signature     = $context.Request.Headers['X-Jelou-Signature']
+        Authorization = $context.Request.Headers['Authorization']
+        ApiKey        = $context.Request.Headers['X-API-Key']
+    }
+}
+
+function Stop-TestWebhookReceiver {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Receiver)
+    process { $Receiver.Listener.Close() }
+}
+
+Export-ModuleMember -Function Start-JelouEmulator, Stop-JelouEmulator, Invoke-JelouEmulatorControl, Start-TestWebhookReceiver, Receive-TestWebhook, Stop-TestWebhookReceiver

@@ -7,8 +7,8 @@
     out/JelouPS/en-US/JelouPS.dll-Help.xml). Syntax, parameter types, positions, mandatory flags,
     aliases, valid values and pipeline input come from the live command metadata; synopsis,
     description, parameter descriptions, default values, inputs, outputs, notes, examples and
-    related links come from the markdown (its ## SYNTAX section and yaml blocks are otherwise
-    ignored). No module beyond PowerShell itself is needed.
+    related links come from the markdown; its ## SYNTAX section, and its yaml blocks except
+    'Default value', are ignored. No module beyond PowerShell itself is needed.
 
     Throws, listing every problem, when a command has no markdown file, an empty synopsis or
     description, or no example with code, when a parameter has no description, or when the
@@ -93,7 +93,10 @@ function Read-Markdown([string] $Path) {
     $end = if ($lines.Count -gt 2 -and $lines[0] -eq '---') { [array]::IndexOf($lines, '---', 1) } else { -1 }
     if ($end -lt 0 -or -not ($lines[1..$end] -match '^schema:\s*2\.0\.0\s*$')) { throw "${Path}: no platyPS front matter with 'schema: 2.0.0'." }
     $doc = @{}
-    foreach ($section in (Split-Heading $lines[$end..($lines.Count - 1)] '##')) { $doc[$section.Title.ToUpperInvariant()] = @(Split-Block $section.Lines) }
+    foreach ($section in (Split-Heading $lines[$end..($lines.Count - 1)] '##')) {
+        try { $doc[$section.Title.ToUpperInvariant()] = @(Split-Block $section.Lines) }
+        catch { throw "${Path}: ## $($section.Title): $_" }
+    }
     foreach ($name in 'SYNOPSIS', 'DESCRIPTION', 'EXAMPLES', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'NOTES', 'RELATED LINKS') { if (-not $doc.ContainsKey($name)) { $doc[$name] = @() } }
     $doc
 }

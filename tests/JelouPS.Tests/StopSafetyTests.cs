@@ -62,6 +62,22 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public async Task A_create_stopped_in_flight_with_a_vault_still_stores_the_secret()
+        {
+            string standIn = System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
+            _host.Invoke("Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name StopVault", null, standIn).ThrowIfFailed();
+            string projectId = "stop-vault-" + Guid.NewGuid().ToString("N");
+
+            Invocation stopped = await StopDuringCreate("New-JelouExternalSupport $args[0] https://crm.example.com/j -Vault StopVault -Verbose", projectId);
+
+            string? stored = _host.Invoke("Get-StandInSecret -Vault StopVault -Name $args[0] | ForEach-Object { [Net.NetworkCredential]::new('', $_.Secret).Password }", null, "Jelou-" + projectId)
+                .ThrowIfFailed().Output.Select(o => o.BaseObject as string).SingleOrDefault();
+            var kept = _host.Invoke("$global:JelouUnsavedIntegrations").Output.Where(o => o != null).Select(o => (ExternalSupportIntegration)o.BaseObject).Where(i => i.ProjectId == projectId).ToList();
+            Assert.Equal(Secret, stored);
+            Assert.Empty(kept);
+        }
+
+        [Fact]
         public async Task A_stopped_get_is_abandoned_at_once()
         {
             string projectId = "stop-get-" + Guid.NewGuid().ToString("N");

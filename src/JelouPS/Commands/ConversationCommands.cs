@@ -1,13 +1,10 @@
-using System;
 using System.Management.Automation;
 using JelouPS.Infrastructure;
 
 namespace JelouPS.Commands
 {
-    /// <summary>Start-JelouConversation: opens a conversation between a bot's end user and the external panel.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "JelouConversation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(Conversation))]
-    public sealed class StartJelouConversationCommand : JelouApiCmdletBase
+    /// <summary>A cmdlet about one end user's conversation with a bot: the API names it by project, bot and user.</summary>
+    public abstract class ConversationCmdletBase : JelouApiCmdletBase
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -20,6 +17,15 @@ namespace JelouPS.Commands
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string UserId { get; set; } = null!;
+
+        protected string Target => $"user {UserId} of bot {BotId} in {ProjectId}";
+    }
+
+    /// <summary>Start-JelouConversation: opens a conversation between a bot's end user and the external panel.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "JelouConversation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Conversation))]
+    public sealed class StartJelouConversationCommand : ConversationCmdletBase
+    {
 
         /// <summary>Sent to the user when the conversation opens; none when left out.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -42,26 +48,20 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            StartConversationRequest request;
-            try
+            var request = new StartConversationRequest
             {
-                request = new StartConversationRequest
-                {
-                    BotId = BotId,
-                    UserId = UserId,
-                    InitialMessage = InitialMessage,
-                    Metadata = PowerShellValues.ToPlain(Metadata),
-                    AssignmentType = AssignmentType,
-                    AssignmentTarget = AssignmentTarget,
-                };
+                BotId = BotId,
+                UserId = UserId,
+                InitialMessage = InitialMessage,
+                AssignmentType = AssignmentType,
+                AssignmentTarget = AssignmentTarget,
+            };
+            if (!TryValidate(UserId, () =>
+            {
+                request.Metadata = PowerShellValues.ToPlain(Metadata);
                 request.Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                WriteJelouError(ex, UserId);
-                return;
-            }
-            if (!ShouldProcess($"user {UserId} of bot {BotId} in {ProjectId}", "Start a conversation")) return;
+            })) return;
+            if (!ShouldProcess(Target, "Start a conversation")) return;
             // Not documented as idempotent, so it is sent once and never retried.
             if (TryRun(UserId, (trace, token) => Client.StartConversationAsync(ProjectId, request, trace, token), out Conversation conversation))
             {
@@ -73,20 +73,8 @@ namespace JelouPS.Commands
     /// <summary>Close-JelouConversation: closes the user's conversation with the bot.</summary>
     [Cmdlet(VerbsCommon.Close, "JelouConversation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
-    public sealed class CloseJelouConversationCommand : JelouApiCmdletBase
+    public sealed class CloseJelouConversationCommand : ConversationCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string ProjectId { get; set; } = null!;
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string BotId { get; set; } = null!;
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string UserId { get; set; } = null!;
-
         /// <summary>text (send -RedirectText to the user) or edge.</summary>
         [Parameter]
         [ValidateSet("text", "edge")]
@@ -99,16 +87,8 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             var request = new CloseConversationRequest { BotId = BotId, UserId = UserId, RedirectType = RedirectType, RedirectText = RedirectText };
-            try
-            {
-                request.Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                WriteJelouError(ex, UserId);
-                return;
-            }
-            if (!ShouldProcess($"user {UserId} of bot {BotId} in {ProjectId}", "Close the conversation")) return;
+            if (!TryValidate(UserId, request.Validate)) return;
+            if (!ShouldProcess(Target, "Close the conversation")) return;
             if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(ProjectId, request, trace, token)))
             {
                 WriteVerbose($"Closed the conversation of {UserId} with {BotId}.");

@@ -38,15 +38,7 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = WebhookAuthorization };
-            try
-            {
-                settings.Validate(creating: true);
-            }
-            catch (ArgumentException ex)
-            {
-                WriteJelouError(ex, ProjectId);
-                return;
-            }
+            if (!TryValidate(ProjectId, () => settings.Validate(creating: true))) return;
             string? secretName = ClaimSecretName(ProjectId, mayOverwrite: Force);
             if (secretName is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl}"

@@ -196,15 +196,7 @@ namespace JelouPS.Commands
                 UserId = UserId,
                 Text = Text,
             };
-            try
-            {
-                request.Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                WriteJelouError(ex, WebhookUrl);
-                return;
-            }
+            if (!TryValidate(WebhookUrl, request.Validate)) return;
             if (!ShouldProcess(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
             if (TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, TimeSpan.FromSeconds(TimeoutSec), trace, token), out WebhookTestResult result))
             {

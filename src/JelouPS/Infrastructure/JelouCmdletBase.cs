@@ -76,6 +76,21 @@ namespace JelouPS.Infrastructure
                 return true;
             }, out _);
 
+        /// <summary>Runs the checks made before any request; a bad argument is reported for this input and false returned.</summary>
+        protected bool TryValidate(object? target, Action validate)
+        {
+            try
+            {
+                validate();
+                return true;
+            }
+            catch (ArgumentException ex)
+            {
+                WriteJelouError(ex, target);
+                return false;
+            }
+        }
+
         /// <summary>
         /// Reports a failure for one input. Failures that doom every later input (bad credentials) end
         /// the command; the rest are non-terminating, so a pipeline of projects goes on.

@@ -1,0 +1,147 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using JelouPS.Emulator;
+using JelouPS.Json;
+using JelouPS.Security;
+using JelouPS.Webhooks;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>The webhook toolkit through a real runspace: signatures, typed events, conversations and replies.</summary>
+    public sealed class WebhookCmdletTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private const string Namespace = "JelouPS.Commands.";
+        private const string Body = "{\"event_type\":\"message\",\"project_id\":\"P\",\"room_id\":\"R\",\"contact\":{\"id\":\"U\"},\"bot\":{\"id\":\"B\"},\"value\":{\"id\":\"M\",\"type\":\"text\",\"content\":{\"body\":\"hola ñ\"}}}";
+        private readonly JelouEmulator _emulator;
+        private readonly PowerShellHost _host = new PowerShellHost();
+
+        public WebhookCmdletTests(EmulatorFixture fixture)
+        {
+            _emulator = fixture.Emulator;
+            _host.Connect(_emulator);
+        }
+
+        public void Dispose() => _host.Dispose();
+
+        private static string Sign(string body, string secret) =>
+            JelouSignature.Compute(Encoding.UTF8.GetBytes(body), SecureStrings.FromString(secret));
+
+        [Fact]
+        public void Signatures_of_strings_bytes_and_objects_agree_with_the_client()
+        {
+            Invocation result = _host.Invoke(@"
+                Get-JelouWebhookSignature -Payload $args[0] -SigningSecret 'sig-secret'
+                Get-JelouWebhookSignature -Payload ([Text.Encoding]::UTF8.GetBytes($args[0])) -SigningSecret 'sig-secret'
+                Get-JelouWebhookSignature -InputObject ([ordered]@{ n = 1.5; list = @(1, 'x'); obj = [pscustomobject]@{ z = $null; a = $true } }) -SigningSecret 'sig-secret'",
+                null, Body);
+
+            string[] signatures = result.ThrowIfFailed().Output.Select(o => (string)o.BaseObject).ToArray();
+            Assert.Equal(Sign(Body, "sig-secret"), signatures[0]);
+            Assert.Equal(signatures[0], signatures[1]);
+            Assert.Equal(Sign("{\"n\":1.5,\"list\":[1,\"x\"],\"obj\":{\"z\":null,\"a\":true}}", "sig-secret"), signatures[2]);
+            Assert.DoesNotContain("sig-secret", result.AllText());
+        }
+
+        [Theory]
+        [InlineData("good", true)]
+        [InlineData("", false)]
+        [InlineData("sha256=", false)]
+        [InlineData("sha256=not-hex!", false)]
+        [InlineData("tampered", false)]
+        public void Test_signature_answers_true_or_false_and_never_errors(string signature, bool expected)
+        {
+            string given = signature == "good" ? Sign(Body, "s") : signature == "tampered" ? Sign(Body + " ", "s") : signature;
+
+            Invocation result = _host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, given);
+
+            Assert.Equal(expected, (bool)Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+        }
+
+        [Fact]
+        public void A_verified_body_becomes_a_typed_event_that_pipes_into_a_reply()
+        {
+            Invocation result = _host.Invoke("$args[0] | ConvertFrom-JelouWebhookEvent -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s"));
+
+            var message = Assert.IsType<JelouMessageEvent>(Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+            Assert.Equal("hola ñ", message.Text);
+            Assert.Equal(("P", "R", "U", "B"), (message.ProjectId, message.RoomId, message.UserId, message.BotId));
+        }
+
+        [Fact]
+        public void A_body_that_does_not_match_its_signature_is_JelouSignatureMismatch()
+        {
+            Invocation result = _host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret 'other'", null, Body, Sign(Body, "s"));
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouSignatureMismatch," + Namespace + "ConvertFromJelouWebhookEventCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.SecurityError, error.CategoryInfo.Category);
+            Assert.Empty(result.Output);
+        }
+
+        [Fact]
+        public void A_body_that_is_not_a_json_object_is_JelouInvalidWebhookEvent()
+        {
+            Invocation result = _host.Invoke("'<html>' | ConvertFrom-JelouWebhookEvent");
+
+            Assert.Equal("JelouInvalidWebhookEvent," + Namespace + "ConvertFromJelouWebhookEventCommand", result.SingleError().FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void A_signature_without_a_secret_is_refused_rather_than_silently_skipped()
+        {
+            Invocation result = _host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature 'sha256=00'", null, Body);
+
+            Assert.Equal("JelouInvalidArgument," + Namespace + "ConvertFromJelouWebhookEventCommand", result.Terminating?.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void Start_sends_metadata_of_any_nesting_and_only_the_keys_given()
+        {
+            string projectId = "conv-" + Guid.NewGuid().ToString("N");
+            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+
+            Invocation result = _host.Invoke(
+                "Start-JelouConversation $args[0] -BotId b1 -UserId u1 -Metadata ([ordered]@{ ticket = 'T-1'; tags = @('a', 'b'); customer = [pscustomobject]@{ tier = 'gold'; years = 3 } }) -Confirm:$false",
+                null, projectId);
+
+            var conversation = Assert.IsType<Conversation>(Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+            Assert.Equal("u1", conversation.UserId);
+            Assert.Equal("{\"botId\":\"b1\",\"userId\":\"u1\",\"metadata\":{\"ticket\":\"T-1\",\"tags\":[\"a\",\"b\"],\"customer\":{\"tier\":\"gold\",\"years\":3}}}",
+                _emulator.Requests.Last(r => r.Path.EndsWith("/conversations/start", StringComparison.Ordinal)).Body);
+        }
+
+        [Theory]
+        [InlineData("-AssignmentType queue", "needs both")]
+        [InlineData("-AssignmentTarget x", "needs both")]
+        public void Start_checks_the_assignment_before_sending(string parameters, string message)
+        {
+            Invocation result = _host.Invoke($"Start-JelouConversation p -BotId b -UserId u {parameters} -Confirm:$false");
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouInvalidArgument," + Namespace + "StartJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(message, error.Exception.Message);
+        }
+
+        [Theory]
+        [InlineData("-Text hi", "-SigningSecret")]
+        [InlineData("-Text hi -SigningSecret s -Vault v", "not both")]
+        public void A_reply_needs_exactly_one_source_of_the_signing_secret(string parameters, string message)
+        {
+            Invocation result = _host.Invoke($"Send-JelouSupportMessage -ProjectId p -RoomId r -BotId b -UserId u {parameters}");
+
+            Assert.Equal("JelouInvalidArgument," + Namespace + "SendJelouSupportMessageCommand", result.Terminating?.FullyQualifiedErrorId);
+            Assert.Contains(message, result.Terminating!.Exception.Message);
+        }
+
+        [Fact]
+        public void A_media_reply_with_a_plain_http_url_is_refused_at_binding()
+        {
+            Invocation result = _host.Invoke("Send-JelouSupportMessage -ProjectId p -RoomId r -BotId b -UserId u -MediaType image -MediaUrl http://cdn.example.com/a.jpg -MimeType image/jpeg -SigningSecret s");
+
+            Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+# The whole loop, as a provider runs it: integration -> conversation -> signed event to our receiver ->
+# typed event -> signed agent reply that the emulator verifies.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+    Reset-StandInSecretStore
+    Register-StandInVault -Name LoopVault -DefaultVault
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+    $Receiver = Start-TestWebhookReceiver
+    $ProjectId = New-TestProjectId
+    $Integration = New-JelouExternalSupport $ProjectId $Receiver.Url -AuthType bearer -WebhookAuthorization 'receiver-token' -Vault LoopVault
+    $Secret = $Integration.SigningSecret
+}
+
+AfterAll {
+    $Receiver | Stop-TestWebhookReceiver
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'The support loop' {
+    It 'starts a conversation, receives its signed event, and answers the user' {
+        $conversation = Start-JelouConversation $ProjectId -BotId bot-1 -UserId user-1 -InitialMessage 'Hola' `
+            -Metadata ([ordered]@{ ticketId = 'T-1'; customer = [pscustomobject]@{ tier = 'gold'; since = 2019 } }) -AssignmentType queue -AssignmentTarget SUPPORT -Confirm:$false
+        $conversation.PSObject.TypeNames[0] | Should -Be 'JelouPS.Conversation'
+        $conversation.State | Should -Be 'active'
+
+        $delivery = Receive-TestWebhook $Receiver
+        $delivery.Authorization | Should -Be 'Bearer receiver-token'
+        Test-JelouWebhookSignature -Payload $delivery.Body -Signature $delivery.Signature -SigningSecret $Secret | Should -BeTrue
+        $started = ConvertFrom-JelouWebhookEvent -Payload $delivery.Body -Signature $delivery.Signature -SigningSecret $Secret
+        $started | Should -BeOfType ([JelouPS.Webhooks.JelouConversationStartEvent])
+        $started.ConversationId | Should -Be $conversation.Id
+        $started.Metadata.customer.tier | Should -Be 'gold'
+
+        Invoke-JelouEmulatorControl $Emulator "conversations/$ProjectId/$($conversation.Id)/user-message" -Method POST -Body @{ text = '¿Mi pedido?' } | Out-Null
+        $delivery = Receive-TestWebhook $Receiver
+        $message = [System.Text.Encoding]::UTF8.GetString($delivery.Body) | ConvertFrom-JelouWebhookEvent -Signature $delivery.Signature -SigningSecret $Secret
+        $message.Text | Should -Be '¿Mi pedido?'
+
+        # The event carries everything a reply needs: pipe it.
+        $receipt = $message | Send-JelouSupportMessage -Text 'Va en camino 🚚' -Vault LoopVault -Confirm:$false
+        $receipt.StatusCode | Should -Be 200
+        $sent = Invoke-JelouEmulatorControl $Emulator 'agent-messages' | Where-Object messageId -EQ $receipt.MessageId
+        $sent.text | Should -Be 'Va en camino 🚚'
+
+        Get-JelouConversation $ProjectId $conversation.Id | Close-JelouConversation -RedirectText '¡Gracias!' -Confirm:$false
+        (Get-JelouConversation $ProjectId $conversation.Id).State | Should -Be 'closed'
+        $closed = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $Receiver).Body
+        $closed.EventName | Should -Be 'conversation.close'
+        $closed.RedirectText | Should -Be '¡Gracias!'
+    }
+
+    It 'starts one conversation per CSV row' {
+        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ ProjectId = $ProjectId; BotId = 'bot-csv'; UserId = "csv-user-$_"; InitialMessage = "Hola $_" } }
+        $started = $rows | Start-JelouConversation -Confirm:$false
+        $started.UserId | Should -Be @('csv-user-1', 'csv-user-2', 'csv-user-3')
+        1..3 | ForEach-Object { Receive-TestWebhook $Receiver | Out-Null }
+    }
+
+    It 'rejects a tampered event with JelouSignatureMismatch' {
+        $body = '{"event_type":"message","project_id":"P"}'
+        $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
+        ConvertFrom-JelouWebhookEvent -Payload ($body -replace 'P', 'Q') -Signature $signature -SigningSecret $Secret -ErrorVariable failed -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $failed[0].FullyQualifiedErrorId | Should -Be 'JelouSignatureMismatch,JelouPS.Commands.ConvertFromJelouWebhookEventCommand'
+        $failed[0].CategoryInfo.Category | Should -Be 'SecurityError'
+    }
+
+    It 'refuses a reply signed with a secret the API no longer accepts' {
+        $conversation = Start-JelouConversation $ProjectId -BotId bot-x -UserId user-x -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+        { $conversation | Send-JelouSupportMessage -ProjectId $ProjectId -Text 'hi' -SigningSecret 'not-the-secret' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouUnauthorized,JelouPS.Commands.SendJelouSupportMessageCommand'
+    }
+}
+
+Describe 'Signatures' {
+    It 'signs an object the way JSON.stringify serialises it' {
+        $object = [ordered]@{ b = 1; a = @('x', $true, $null); text = 'ñ "q" /' }
+        $fromObject = Get-JelouWebhookSignature -InputObject $object -SigningSecret $Secret
+        $fromText = Get-JelouWebhookSignature -Payload '{"b":1,"a":["x",true,null],"text":"ñ \"q\" /"}' -SigningSecret $Secret
+        $fromObject | Should -Be $fromText
+        $fromObject | Should -Match '^sha256=[0-9a-f]{64}$'
+    }
+
+    It 'returns $false, never an error, for malformed signatures' -ForEach @('', 'sha256=', 'zzz', 'sha256=12') {
+        Test-JelouWebhookSignature -Payload '{}' -Signature $_ -SigningSecret $Secret -ErrorAction Stop | Should -BeFalse
+    }
+}
+
+Describe 'Send-JelouTestEvent' {
+    It 'posts a signed sample <_> event with the integration''s auth header and reports status and latency' -ForEach 'message', 'conversation.start', 'conversation.close' {
+        $pending = Start-ThreadJob { param($r) Receive-TestWebhook $r } -ArgumentList $Receiver -InitializationScript ([scriptblock]::Create("Import-Module '$PSScriptRoot/../JelouEmulator.psm1'"))
+        $result = Send-JelouTestEvent -WebhookUrl $Receiver.Url -SigningSecret $Secret -EventType $_ -AuthType api_key -WebhookAuthorization 'k-1' -ProjectId $ProjectId -Confirm:$false
+        $delivery = $pending | Receive-Job -Wait -AutoRemoveJob
+
+        $result.Succeeded | Should -BeTrue
+        $result.StatusCode | Should -Be 200
+        $result.Latency | Should -BeOfType [timespan]
+        $delivery.ApiKey | Should -Be 'k-1'
+        $event = ConvertFrom-JelouWebhookEvent -Payload $delivery.Body -Signature $delivery.Signature -SigningSecret $Secret
+        $event.EventName | Should -Be $_
+        $event.ProjectId | Should -Be $ProjectId
+    }
+}
