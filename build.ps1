@@ -2,10 +2,11 @@
 .SYNOPSIS
     Builds, tests and demonstrates JelouPS.
 .DESCRIPTION
-    Build  assembles an importable module in out/JelouPS (version from JelouPS.psd1).
-    Test   builds, runs the xunit suites and the Pester suite, and prints "N passed, N failed".
-    Demo   builds, starts the local Jelou emulator and walks through the main job against it.
-    Clean  removes out/ and every bin/ and obj/ folder.
+    Build    assembles an importable module in out/JelouPS (version from JelouPS.psd1).
+    Package  builds and writes out/JelouPS.<version>.nupkg, installable with Install-PSResource from out/.
+    Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed".
+    Demo     builds, starts the local Jelou emulator and walks through the main job against it.
+    Clean    removes out/ and every bin/ and obj/ folder.
     The module is never imported into this process: binary modules cannot be unloaded, so Pester
     and the demo run in a child PowerShell.
 .EXAMPLE
@@ -13,7 +14,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -65,6 +66,26 @@ function Invoke-Build {
     Write-Host "Built JelouPS $Version in $ModuleOut"
 }
 
+# Publishes out/JelouPS into out/ as a nupkg through a temporary local repository, as the Gallery would
+# receive it. In a child process: publishing reads the manifest, and the build never loads the module.
+function Invoke-Package {
+    Invoke-Build
+    Get-ChildItem $Out -Filter 'JelouPS.*.nupkg' | Remove-Item
+    $publish = {
+        param($ModulePath, $Repository)
+        $ErrorActionPreference = 'Stop'
+        $name = 'JelouPSBuild' + [guid]::NewGuid().ToString('N')
+        Register-PSResourceRepository -Name $name -Uri $Repository -Trusted
+        try { Publish-PSResource -Path $ModulePath -Repository $name -SkipDependenciesCheck }
+        finally { Unregister-PSResourceRepository -Name $name }
+    }
+    Invoke-ChildPwsh -Command "& { $publish } '$ModuleOut' '$Out'"
+    if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed with exit code $LASTEXITCODE." }
+    $package = Join-Path $Out "JelouPS.$Version.nupkg"
+    if (-not (Test-Path $package)) { throw "Publishing wrote no $package." }
+    Write-Host "Packaged $package"
+}
+
 function Get-PesterModulePath {
     Invoke-Dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') --verbosity quiet
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
@@ -88,7 +109,7 @@ function Read-PesterCounts([string] $Path) {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package
     $pester = Get-PesterModulePath
     if (Test-Path $TestResults) { Remove-Item $TestResults -Recurse -Force }
     $summary = [ordered]@{}
@@ -101,7 +122,7 @@ function Invoke-Test {
 
     $pesterResult = Join-Path $TestResults 'pester.json'
     Invoke-ChildPwsh -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -PesterPath $pester `
-        -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -ResultPath $pesterResult
+        -ModulePath $ModuleOut -PackagePath (Join-Path $Out "JelouPS.$Version.nupkg") -EmulatorDll $EmulatorDll -ResultPath $pesterResult
     $summary['Pester'] = Read-PesterCounts $pesterResult
 
     $passed = 0; $failed = 0

@@ -5,6 +5,7 @@
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $PackagePath,
     [Parameter(Mandatory)] [string] $EmulatorDll,
     [Parameter(Mandatory)] [string] $ResultPath
 )
@@ -14,6 +15,7 @@ Import-Module $PesterPath -Force
 # Read by tests/pester/Common.ps1.
 $env:JELOUPS_MODULE_PATH = (Resolve-Path $ModulePath).Path
 $env:JELOUPS_EMULATOR_DLL = (Resolve-Path $EmulatorDll).Path
+$env:JELOUPS_PACKAGE_PATH = (Resolve-Path $PackagePath).Path
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = Join-Path $PSScriptRoot 'pester'

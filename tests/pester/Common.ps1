@@ -10,3 +10,14 @@ function New-TestProjectId { 'pester-' + [guid]::NewGuid().ToString('N').Substri
 function ConvertTo-PlainText([securestring] $Secure) {
     [System.Net.NetworkCredential]::new('', $Secure).Password
 }
+
+# Runs a script in a fresh PowerShell (the one running the tests, started again) and returns its output.
+function Invoke-FreshPwsh([string] $Script) {
+    $self = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') {
+        & $self (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Script
+    }
+    else {
+        & $self -NoProfile -NonInteractive -Command $Script
+    }
+}

@@ -28,7 +28,7 @@ Describe 'The built module' {
 
     It 'imports in a fresh process and its cmdlets answer Get-Command' {
         $script = "Import-Module '$ModulePath/JelouPS.psd1'; (Get-Command -Module JelouPS).Count"
-        $count = & ([Environment]::ProcessPath) ((Join-Path $PSHOME 'pwsh.dll') | Where-Object { [IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet' }) -NoProfile -Command $script
+        $count = Invoke-FreshPwsh $script
         [int]$count | Should -Be (Get-Command -Module JelouPS).Count
     }
 }
