@@ -223,16 +223,23 @@ namespace JelouPS
                 {
                     throw JelouJson.InvalidResponse(response, "no signingSecret in the answer");
                 }
+
+                // Once a secret is in hand, a malformed detail must not cost it: such a member reads as null.
+                T? Read<T>(Func<T?> read)
+                {
+                    try { return read(); }
+                    catch (JelouApiException) when (secret != null) { return default; }
+                }
                 return new ExternalSupportIntegration(
                     projectId,
-                    JelouJson.GetString(data, "id", response) ?? JelouJson.GetString(data, "_id", response),
-                    JelouJson.GetString(data, "brainId", response),
-                    JelouJson.GetString(data, "webhookUrl", response),
-                    JelouJson.GetString(data, "authType", response),
+                    Read(() => JelouJson.GetString(data, "id", response) ?? JelouJson.GetString(data, "_id", response)),
+                    Read(() => JelouJson.GetString(data, "brainId", response)),
+                    Read(() => JelouJson.GetString(data, "webhookUrl", response)),
+                    Read(() => JelouJson.GetString(data, "authType", response)),
                     secret,
-                    JelouJson.GetDate(data, "createdAt", response),
-                    JelouJson.GetDate(data, "updatedAt", response),
-                    JelouJson.GetDate(data, "regeneratedAt", response) ?? regeneratedFallback);
+                    Read(() => JelouJson.GetDate(data, "createdAt", response)),
+                    Read(() => JelouJson.GetDate(data, "updatedAt", response)),
+                    Read(() => JelouJson.GetDate(data, "regeneratedAt", response)) ?? regeneratedFallback);
             }
             finally
             {

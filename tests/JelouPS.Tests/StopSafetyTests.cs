@@ -77,6 +77,58 @@ namespace JelouPS.Tests
             Assert.Empty(kept);
         }
 
+        private ExternalSupportIntegration Kept(string projectId) =>
+            _host.Invoke("$global:JelouUnsavedIntegrations").Output.Where(o => o != null).Select(o => (ExternalSupportIntegration)o.BaseObject).Single(i => i.ProjectId == projectId);
+
+        [Fact]
+        public void A_verbose_preference_of_Stop_does_not_cost_the_secret()
+        {
+            string projectId = "verbose-stop-" + Guid.NewGuid().ToString("N");
+
+            Invocation result = _host.Invoke("$VerbosePreference = 'Stop'; New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+
+            Assert.IsType<ActionPreferenceStopException>(result.Terminating?.Exception);
+            Assert.NotNull(Kept(projectId).SigningSecret);
+            Assert.NotNull(_emulator.FindIntegration(projectId));
+        }
+
+        [Fact]
+        public void A_later_command_that_throws_does_not_cost_the_secret()
+        {
+            string projectId = "downstream-" + Guid.NewGuid().ToString("N");
+
+            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | ForEach-Object { throw 'downstream failure' }", null, projectId);
+
+            Assert.Contains("downstream failure", result.Terminating?.Exception.Message);
+            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, SecureStrings.UseChars(Kept(projectId).SigningSecret!, c => new string(c)));
+        }
+
+        [Fact]
+        public void Select_Object_First_takes_the_object_without_keeping_it_as_unsaved()
+        {
+            string projectId = "first-" + Guid.NewGuid().ToString("N");
+
+            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | Select-Object -First 1", null, projectId);
+
+            Assert.Single(result.ThrowIfFailed().Output);
+            Assert.DoesNotContain(_host.Invoke("$global:JelouUnsavedIntegrations").Output, o => o != null);
+        }
+
+        [Fact]
+        public void A_create_whose_answer_never_came_says_to_check_and_rotate_not_to_retry()
+        {
+            string projectId = "unknown-" + Guid.NewGuid().ToString("N");
+            _host.Connect(_emulator, "-TimeoutSec 1");
+            _emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(30) });
+
+            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouTimeout,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("may have issued a signing secret", error.ErrorDetails.Message);
+            Assert.Contains($"Reset-JelouExternalSupportSecret {projectId}", error.ErrorDetails.RecommendedAction);
+        }
+
         [Fact]
         public async Task A_stopped_get_is_abandoned_at_once()
         {

@@ -41,17 +41,10 @@ namespace JelouPS.Commands
             if (!TryValidate(ProjectId, () => settings.Validate(creating: true))) return;
             string? secretName = ClaimSecretName(ProjectId, mayOverwrite: Force);
             if (secretName is null) return;
-            string action = $"Create the external-support integration posting to {WebhookUrl}"
+            string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (UsesVault ? $" and store its signing secret as '{secretName}' in vault '{Vault}'" : "");
             if (!ShouldProcess(ProjectId, action)) return;
-            if (Stopping) throw new PipelineStoppedException();
-
-            // Once sent, a create runs to the end even on Ctrl+C (its timeout still applies): stopping
-            // it midway would leave an integration whose one-time secret nobody received.
-            if (TryRun(ProjectId, (trace, _) => Client.CreateExternalSupportAsync(ProjectId, settings, trace, CancellationToken.None), out ExternalSupportIntegration integration))
-            {
-                EmitWithSecret(integration, secretName, overwrite: Force);
-            }
+            Issue(ProjectId, secretName, overwrite: Force, trace => Client.CreateExternalSupportAsync(ProjectId, settings, trace, CancellationToken.None));
         }
     }
 
@@ -178,13 +171,7 @@ namespace JelouPS.Commands
                 string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                     + (UsesVault ? $" and replace '{secretName}' in vault '{Vault}'" : "");
                 if (!ShouldProcess(projectId, action)) continue;
-                if (Stopping) throw new PipelineStoppedException();
-
-                // Like a create, a regenerate is not abandoned once sent: the old secret may already be dead.
-                if (TryRun(projectId, (trace, _) => Client.RegenerateSigningSecretAsync(projectId, trace, CancellationToken.None), out ExternalSupportIntegration integration))
-                {
-                    EmitWithSecret(integration, secretName, overwrite: true);
-                }
+                Issue(projectId, secretName, overwrite: true, trace => Client.RegenerateSigningSecretAsync(projectId, trace, CancellationToken.None));
             }
         }
     }

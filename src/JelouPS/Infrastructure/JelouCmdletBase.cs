@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -26,30 +27,45 @@ namespace JelouPS.Infrastructure
             var trace = new QueuedTrace(lines);
             Task<T> task = Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => lines.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            bool stopped = false;
+            Exception? writeFailure = null;
             foreach (var line in lines.GetConsumingEnumerable())
             {
-                // Once the pipeline stops, writes throw; keep draining so a call that must finish
-                // (a create whose secret we must not lose) still hands back its result.
-                if (stopped) continue;
+                // A write can throw: the pipeline stopped, -Verbose:Stop, an Inquire answered Halt. Keep draining
+                // so the call still completes, and raise the failure only once its result is taken care of.
+                if (writeFailure != null) continue;
                 try
                 {
                     if (line.Debug) WriteDebug(line.Text);
                     else WriteVerbose(line.Text);
                 }
-                catch (PipelineStoppedException)
+                catch (Exception ex)
                 {
-                    stopped = true;
+                    writeFailure = ex;
                 }
             }
+            T result;
             try
             {
-                return task.GetAwaiter().GetResult();
+                result = task.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
+            if (writeFailure != null)
+            {
+                OnResultStranded(result);
+                _writeFailure = writeFailure;
+                ExceptionDispatchInfo.Capture(writeFailure).Throw();
+            }
+            return result;
+        }
+
+        private Exception? _writeFailure;
+
+        /// <summary>A call succeeded but its result cannot reach the caller: a write failed while it ran.</summary>
+        protected virtual void OnResultStranded(object? result)
+        {
         }
 
         /// <summary>Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.</summary>
@@ -60,7 +76,8 @@ namespace JelouPS.Infrastructure
                 result = Run(call);
                 return true;
             }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            // What the pipeline itself threw (a stop, an ActionPreference Stop) is not this input's failure.
+            catch (Exception ex) when (!(ex is PipelineStoppedException) && !ReferenceEquals(ex, _writeFailure))
             {
                 result = default!;
                 WriteJelouError(ex, target);
@@ -97,10 +114,13 @@ namespace JelouPS.Infrastructure
         /// </summary>
         protected void WriteJelouError(Exception exception, object? target)
         {
-            ErrorRecord record = ErrorMapper.From(exception, target);
+            ErrorRecord record = ToErrorRecord(exception, target);
             if (ErrorMapper.IsFatal(exception)) ThrowTerminatingError(record);
             WriteError(record);
         }
+
+        /// <summary>The record for a failure; a cmdlet may add advice that only it can give.</summary>
+        protected virtual ErrorRecord ToErrorRecord(Exception exception, object? target) => ErrorMapper.From(exception, target);
 
         public void Dispose()
         {

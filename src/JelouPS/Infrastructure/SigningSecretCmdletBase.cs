@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Threading.Tasks;
 
 namespace JelouPS.Infrastructure
 {
@@ -83,39 +84,74 @@ namespace JelouPS.Infrastructure
             return name;
         }
 
+        /// <summary>
+        /// Asks Jelou for a signing secret (create, regenerate) and delivers it: stored in the vault when one was
+        /// given, then emitted. Once sent, the request is not abandoned on Ctrl+C (its timeout still applies):
+        /// stopping midway would leave a secret nobody received.
+        /// </summary>
+        protected void Issue(string projectId, string secretName, bool overwrite, Func<IJelouTrace, Task<ExternalSupportIntegration>> issue)
+        {
+            if (Stopping) throw new PipelineStoppedException();
+            _pending = (secretName, overwrite);
+            try
+            {
+                if (TryRun(projectId, (trace, _) => issue(trace), out ExternalSupportIntegration integration))
+                {
+                    EmitWithSecret(integration, secretName, overwrite);
+                }
+            }
+            finally
+            {
+                _pending = null;
+            }
+        }
+
+        private (string SecretName, bool Overwrite)? _pending;
+
+        /// <summary>The secret arrived while a write failed (a stop, -Verbose:Stop): store it, or keep it for the user.</summary>
+        protected override void OnResultStranded(object? result)
+        {
+            if (!(result is ExternalSupportIntegration integration) || integration.SigningSecret is null || _pending is null) return;
+            if (!TryStore(integration, _pending.Value.SecretName, _pending.Value.Overwrite, out _, out _)) KeepUnsaved(integration);
+        }
+
+        /// <summary>When Jelou may have issued a secret that never arrived, say how to get a new one rather than to retry.</summary>
+        protected override ErrorRecord ToErrorRecord(Exception exception, object? target)
+        {
+            ErrorRecord record = base.ToErrorRecord(exception, target);
+            bool outcomeUnknown = exception is JelouApiException api && _pending != null
+                && (api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed);
+            if (outcomeUnknown)
+            {
+                string vault = Vault is null ? "" : $" -Vault '{Vault}' -SecretName '{_pending!.Value.SecretName}'";
+                record.ErrorDetails = new ErrorDetails(exception.Message + " Jelou may have issued a signing secret that did not arrive.")
+                {
+                    RecommendedAction = $"Do not just retry. Check with Get-JelouExternalSupport {target}; if the integration exists, get a new secret with Reset-JelouExternalSupportSecret {target}{vault}.",
+                };
+            }
+            return record;
+        }
+
         /// <summary>Stores the secret when a vault was given, then emits the integration: never loses the secret.</summary>
-        protected void EmitWithSecret(ExternalSupportIntegration integration, string secretName, bool overwrite)
+        private void EmitWithSecret(ExternalSupportIntegration integration, string secretName, bool overwrite)
         {
             var output = PSObject.AsPSObject(integration);
-            VaultException? failure = null;
-            string? warning = null;
-            bool stored = false;
-            if (_vault != null && integration.SigningSecret != null)
+            bool stored = TryStore(integration, secretName, overwrite, out string? warning, out VaultException? failure);
+            if (stored)
             {
-                try
-                {
-                    warning = _vault.Store(secretName, integration.SigningSecret, Metadata(integration), overwrite);
-                    stored = true;
-                    output.Properties.Add(new PSNoteProperty("SecretVault", _vault.Name));
-                    output.Properties.Add(new PSNoteProperty("SecretName", secretName));
-                }
-                catch (VaultException ex)
-                {
-                    failure = ex;
-                }
-                catch (PipelineStoppedException)
-                {
-                    failure = new VaultException("JelouVaultWriteFailed", ErrorCategory.OperationStopped, "The command was stopped before the secret was stored.");
-                }
+                output.Properties.Add(new PSNoteProperty("SecretVault", _vault!.Name));
+                output.Properties.Add(new PSNoteProperty("SecretName", secretName));
             }
 
             try
             {
                 WriteObject(output);
             }
-            catch (PipelineStoppedException)
+            // Select-Object -First stops the commands before it once it holds the object (a stop with no Ctrl+C,
+            // Stopping is false): that object was delivered. Any other failure means the caller does not have it.
+            catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !Stopping))
             {
-                if (!stored) KeepUnsaved(integration);
+                KeepUnsaved(integration);
                 throw;
             }
 
@@ -139,12 +175,35 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>Stores the secret in the vault, if one was given; false when there is none or the write failed.</summary>
+        private bool TryStore(ExternalSupportIntegration integration, string secretName, bool overwrite, out string? warning, out VaultException? failure)
+        {
+            warning = null;
+            failure = null;
+            if (_vault is null || integration.SigningSecret is null) return false;
+            try
+            {
+                warning = _vault.Store(secretName, integration.SigningSecret, Metadata(integration), overwrite);
+                return true;
+            }
+            catch (VaultException ex)
+            {
+                failure = ex;
+            }
+            catch (PipelineStoppedException)
+            {
+                failure = new VaultException("JelouVaultWriteFailed", ErrorCategory.OperationStopped, "The command was stopped before the secret was stored.");
+            }
+            return false;
+        }
+
         private static Hashtable Metadata(ExternalSupportIntegration integration)
         {
             // SecretManagement metadata takes strings, ints and DateTimes only.
             var metadata = new Hashtable { ["ProjectId"] = integration.ProjectId };
             if (integration.Id != null) metadata["IntegrationId"] = integration.Id;
-            if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl;
+            // Metadata is not encrypted by every vault: keep a query string (which may carry a token) out of it.
+            if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl.Split('?')[0];
             if (integration.CreatedAt is DateTimeOffset created) metadata["CreatedAt"] = created.UtcDateTime;
             if (integration.SecretRegeneratedAt is DateTimeOffset regenerated) metadata["RegeneratedAt"] = regenerated.UtcDateTime;
             return metadata;

@@ -185,7 +185,6 @@ namespace JelouPS.Tests.Client
         [InlineData("application/json", "{\"id\":\"x\",\"signingSecret\":\"abc", "not valid JSON")]
         [InlineData("application/json", "[1,2]", "a JSON array")]
         [InlineData("application/json", "{\"statusMessage\":\"success\",\"status\":1,\"data\":\"nope\"}", "data is a JSON string")]
-        [InlineData("application/json", "{\"id\":\"x\",\"webhookUrl\":\"https://a\",\"createdAt\":\"yesterday\",\"signingSecret\":\"s3cr3t-in-body\"}", "'createdAt' that is not a date")]
         [InlineData("application/json", "{\"id\":\"x\",\"webhookUrl\":\"https://a\"}", "no signingSecret")]
         public async Task A_success_status_with_a_body_that_is_not_the_documented_json_is_InvalidResponse(string contentType, string body, string expected)
         {
@@ -198,6 +197,32 @@ namespace JelouPS.Tests.Client
             Assert.Contains(expected, error.Message);
             Assert.DoesNotContain("s3cr3t-in-body", error.ToString());
             Assert.DoesNotContain("abc", error.Message.Replace("bytes", ""));
+        }
+
+        [Fact]
+        public async Task A_malformed_detail_next_to_a_signing_secret_does_not_cost_the_secret()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 200, Body = "{\"id\":{\"x\":1},\"webhookUrl\":\"https://a\",\"createdAt\":\"yesterday\",\"signingSecret\":\"kept-secret\"}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            ExternalSupportIntegration created = await client.CreateExternalSupportAsync(projectId, Settings());
+
+            Assert.Equal("kept-secret", Plain(created.SigningSecret!));
+            Assert.Null(created.Id);
+            Assert.Null(created.CreatedAt);
+            Assert.Equal("https://a", created.WebhookUrl);
+        }
+
+        [Fact]
+        public async Task A_malformed_date_without_a_secret_is_InvalidResponse()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 200, Body = "{\"id\":\"x\",\"createdAt\":\"yesterday\"}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(JelouErrorKind.InvalidResponse, error.Kind);
+            Assert.Contains("'createdAt' that is not a date", error.Message);
         }
 
         [Fact]
