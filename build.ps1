@@ -79,7 +79,8 @@ function Invoke-Package {
         try { Publish-PSResource -Path $ModulePath -Repository $name -SkipDependenciesCheck }
         finally { Unregister-PSResourceRepository -Name $name }
     }
-    Invoke-ChildPwsh -Command "& { $publish } '$ModuleOut' '$Out'"
+    $quote = { "'" + ($args[0] -replace "'", "''") + "'" }
+    Invoke-ChildPwsh -Command "& { $publish } $(& $quote $ModuleOut) $(& $quote $Out)"
     if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed with exit code $LASTEXITCODE." }
     $package = Join-Path $Out "JelouPS.$Version.nupkg"
     if (-not (Test-Path $package)) { throw "Publishing wrote no $package." }

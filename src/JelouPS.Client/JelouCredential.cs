@@ -32,7 +32,14 @@ namespace JelouPS
     {
         private readonly SecureString _apiKey;
 
-        public JelouApiKeyCredential(SecureString apiKey) => _apiKey = ReadOnlyCopy(apiKey, nameof(apiKey));
+        public JelouApiKeyCredential(SecureString apiKey)
+        {
+            _apiKey = ReadOnlyCopy(apiKey, nameof(apiKey));
+            if (!SecureStrings.IsHeaderSafe(_apiKey))
+            {
+                throw new ArgumentException("The API key has characters an HTTP header cannot carry (only printable ASCII is allowed); check that it was copied whole and alone.", nameof(apiKey));
+            }
+        }
 
         public override string AuthenticationType => "ApiKey";
 

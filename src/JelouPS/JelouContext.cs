@@ -30,6 +30,15 @@ namespace JelouPS
 
         public DateTimeOffset ConnectedAt { get; }
 
+        /// <summary>Set by Disconnect-Jelou: the HTTP connections are closed and the context can no longer be used.</summary>
+        internal bool IsClosed { get; private set; }
+
+        internal void Close()
+        {
+            IsClosed = true;
+            Client.Dispose();
+        }
+
         public override string ToString() => $"{AuthenticationType} {BaseUri}";
     }
 }

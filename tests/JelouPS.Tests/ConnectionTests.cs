@@ -94,6 +94,27 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_saved_context_is_refused_after_Disconnect_with_JelouNotConnected()
+        {
+            _host.Invoke($"$saved = Connect-Jelou -ApiKey '{EmulatorOptions.DefaultApiKey}' -BaseUri $args[0] -PassThru; Disconnect-Jelou", null, _emulator.GatewayUri).ThrowIfFailed();
+
+            Invocation result = _host.Invoke("Get-JelouExternalSupport p1 -Context $saved");
+
+            Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
+        }
+
+        [Theory]
+        [InlineData("\"key`nwith-a-line-break\"")]
+        [InlineData("'clé'")]
+        public void An_api_key_no_header_can_carry_is_refused_when_connecting(string key)
+        {
+            Invocation result = _host.Invoke($"Connect-Jelou -ApiKey {key} -BaseUri https://gateway.example.test/jelouapi");
+
+            Assert.Equal("JelouInvalidArgument,JelouPS.Commands.ConnectJelouCommand", result.Terminating?.FullyQualifiedErrorId);
+            Assert.DoesNotContain("with-a-line-break", result.AllText());
+        }
+
+        [Fact]
         public void Each_runspace_has_its_own_connection()
         {
             using var other = new PowerShellHost();

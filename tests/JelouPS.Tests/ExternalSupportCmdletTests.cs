@@ -78,7 +78,6 @@ namespace JelouPS.Tests
         [Theory]
         [InlineData("-WebhookUrl http://crm.example.com/jelou", "must use https")]
         [InlineData("-WebhookUrl 'not a url'", "is not an absolute URL")]
-        [InlineData("-WebhookUrl https://crm.example.com/j -AuthType oauth", "does not belong to the set")]
         public void Bad_parameters_fail_at_binding_before_any_request(string parameters, string message)
         {
             string projectId = NewProjectId();
@@ -94,6 +93,8 @@ namespace JelouPS.Tests
         [InlineData("-AuthType bearer", "needs the credential")]
         [InlineData("-AuthType no_auth -WebhookAuthorization x", "takes no webhook authorization")]
         [InlineData("-WebhookAuthorization x", "pass -AuthType")]
+        [InlineData("-AuthType oauth -WebhookAuthorization x", "is not a valid AuthType")]
+        [InlineData("-AuthType bearer -WebhookAuthorization \"a`nb\"", "cannot carry")]
         public void Inconsistent_auth_settings_are_an_InvalidArgument_error_before_any_request(string parameters, string message)
         {
             string projectId = NewProjectId();
@@ -105,6 +106,18 @@ namespace JelouPS.Tests
             Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
             Assert.Contains(message, error.Exception.Message);
             Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Fact]
+        public void Blank_optional_csv_cells_count_as_not_given()
+        {
+            string projectId = NewProjectId();
+
+            Invocation result = _host.Invoke("$args[0] | ConvertFrom-Csv | New-JelouExternalSupport", null, $"ProjectId,WebhookUrl,AuthType,SecretName\n{projectId},https://crm.example.com/1,,");
+
+            var integration = (ExternalSupportIntegration)Assert.Single(result.ThrowIfFailed().Output).BaseObject;
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/1\"}", _emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal)).Body);
+            Assert.Equal("no_auth", integration.AuthType);
         }
 
         [Fact]

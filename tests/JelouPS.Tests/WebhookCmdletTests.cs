@@ -60,6 +60,17 @@ namespace JelouPS.Tests
             Assert.Equal(expected, (bool)Assert.Single(result.ThrowIfFailed().Output).BaseObject);
         }
 
+        [Theory]
+        [InlineData("''")]
+        [InlineData("([byte[]]@())")]
+        public void An_empty_body_is_simply_not_signed_by_that_secret(string payload)
+        {
+            Invocation result = _host.Invoke($"Test-JelouWebhookSignature -Payload {payload} -Signature $args[0] -SigningSecret 's'; ConvertFrom-JelouWebhookEvent -Payload {payload} -Signature $args[0] -SigningSecret 's'", null, Sign(Body, "s"));
+
+            Assert.False((bool)Assert.Single(result.Output).BaseObject);
+            Assert.Equal("JelouSignatureMismatch," + Namespace + "ConvertFromJelouWebhookEventCommand", result.SingleError().FullyQualifiedErrorId);
+        }
+
         [Fact]
         public void A_verified_body_becomes_a_typed_event_that_pipes_into_a_reply()
         {

@@ -78,7 +78,8 @@ Describe 'Secrets never leak' {
         }
         foreach ($e in $errors) { $rendered.Add(($e.Exception | Format-List * -Force | Out-String -Width 400)); $rendered.Add("$($e.Exception)") }
         $rendered.Add((Get-Content -Raw $transcript))
-        $rendered.Add((Invoke-JelouEmulatorControl $Emulator 'requests' | ConvertTo-Json -Depth 10))
+        $requestLog = @(Invoke-JelouEmulatorControl $Emulator 'requests')
+        $rendered.Add(($requestLog | ConvertTo-Json -Depth 10))
     }
 
     It 'exercised every path it claims to' {
@@ -88,6 +89,11 @@ Describe 'Secrets never leak' {
             $ids | Should -Contain $id
         }
         ($rendered -join "`n") | Should -Match 'x-api-key: REDACTED'
+    }
+
+    It 'sent no secret where the API does not expect one (the emulator had nothing to scrub from its log)' {
+        $requestLog.Count | Should -BeGreaterThan 5
+        @($requestLog | Where-Object secretsRedacted).Count | Should -Be 0
     }
 
     It 'shows no secret in plain text anywhere' {

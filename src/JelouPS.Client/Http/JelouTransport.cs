@@ -44,9 +44,13 @@ namespace JelouPS.Http
             }
         }
 
-        internal JelouTransport(TimeSpan timeout, HttpMessageHandler? handler)
+        private readonly string _peer;
+
+        // peer: who answers, for messages: "The Jelou API", or "The webhook" when testing a receiver.
+        internal JelouTransport(TimeSpan timeout, HttpMessageHandler? handler, string peer = "The Jelou API")
         {
             _timeout = timeout;
+            _peer = peer;
             _http = new Lazy<HttpClient>(() => CreateHttpClient(handler), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -136,7 +140,7 @@ namespace JelouPS.Http
             }
         }
 
-        private static JelouApiException ErrorFrom(ApiResponse response)
+        private JelouApiException ErrorFrom(ApiResponse response)
         {
             JelouErrorKind kind = KindOf(response.StatusCode);
             ApiError error = JelouJson.ReadError(response);
@@ -146,7 +150,7 @@ namespace JelouPS.Http
                 apiMessage = error.Message + ": " + error.Description;
             }
 
-            string message = $"The Jelou API answered {response.StatusText}";
+            string message = $"{_peer} answered {response.StatusText}";
             if (apiMessage != null) message += ": " + apiMessage.TrimEnd('.') + ".";
             else if (!error.IsJson && response.Body.Length > 0) message += $" with a non-JSON body ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes).";
             else message += ".";

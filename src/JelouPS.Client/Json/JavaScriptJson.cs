@@ -67,6 +67,12 @@ namespace JelouPS.Json
                     builder.Append(']');
                     return;
             }
+            if (value is System.Numerics.BigInteger big)
+            {
+                // JSON.parse reads every number as a double; so does this.
+                builder.Append(FormatNumber((double)big));
+                return;
+            }
             if (IsNumber(value))
             {
                 builder.Append(FormatNumber(Convert.ToDouble(value, CultureInfo.InvariantCulture)));
@@ -110,6 +116,18 @@ namespace JelouPS.Json
                 Write(builder, member.Value, depth + 1);
             }
             builder.Append('}');
+        }
+
+        // The fewest significant digits that read back as the same double, as JavaScript picks them. ("R" is that
+        // only on .NET Core 3.0+; on .NET Framework, under Windows PowerShell, it can give 17 digits where 16 do.)
+        private static string ShortestRoundTrip(double value)
+        {
+            for (int digits = 1; digits < 17; digits++)
+            {
+                string candidate = value.ToString("E" + (digits - 1), CultureInfo.InvariantCulture);
+                if (double.Parse(candidate, CultureInfo.InvariantCulture) == value) return candidate;
+            }
+            return value.ToString("E16", CultureInfo.InvariantCulture);
         }
 
         // ECMAScript array index: the canonical decimal form of an integer in [0, 2^32 - 2].
@@ -166,8 +184,7 @@ namespace JelouPS.Json
             if (double.IsNaN(value) || double.IsInfinity(value)) return "null";
             if (value == 0) return "0";
             string sign = value < 0 ? "-" : "";
-            // "R" is the shortest round-trip form on .NET Core 3.0+; split it into digits and exponent.
-            string r = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+            string r = ShortestRoundTrip(Math.Abs(value));
             int e = r.IndexOfAny(new[] { 'E', 'e' });
             int exponent = e >= 0 ? int.Parse(r.Substring(e + 1), CultureInfo.InvariantCulture) : 0;
             string mantissa = e >= 0 ? r.Substring(0, e) : r;

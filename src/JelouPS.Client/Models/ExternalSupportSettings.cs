@@ -25,6 +25,10 @@ namespace JelouPS
             {
                 JelouUris.RequireSecure(WebhookUrl, nameof(WebhookUrl));
             }
+            if (Authorization != null && !Security.SecureStrings.IsHeaderSafe(Authorization))
+            {
+                throw new ArgumentException("The webhook authorization has characters an HTTP header cannot carry (only printable ASCII is allowed); Jelou sends it to your webhook as a header.", nameof(Authorization));
+            }
             if (AuthType != null)
             {
                 AuthType = Require.OneOf(AuthType, WebhookAuthTypes.All, nameof(AuthType));

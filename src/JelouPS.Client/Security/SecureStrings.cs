@@ -49,6 +49,10 @@ namespace JelouPS.Security
                 finally { Array.Clear(bytes, 0, bytes.Length); }
             });
 
+        /// <summary>Whether the secret can travel in an HTTP header: printable ASCII only (no line breaks, no NUL).</summary>
+        internal static bool IsHeaderSafe(SecureString secret) =>
+            UseChars(secret, chars => Array.TrueForAll(chars, c => c >= 0x20 && c < 0x7f));
+
         /// <summary>
         /// The plaintext as a string, for APIs that only take strings (HTTP header values).
         /// Strings cannot be zeroed: call this as late as possible and drop the result at once.

@@ -112,7 +112,7 @@ namespace JelouPS.Webhooks
 
         public WebhookTester() : this(null) { }
 
-        internal WebhookTester(HttpMessageHandler? handler) => _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, handler);
+        internal WebhookTester(HttpMessageHandler? handler) => _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, handler, peer: "The webhook");
 
         public async Task<WebhookTestResult> SendAsync(TestEventRequest request, TimeSpan timeout, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {

@@ -83,7 +83,7 @@ namespace JelouPS.Commands
             JelouContext? context = JelouSession.Get(Runspace.DefaultRunspace);
             if (context is null) return;
             JelouSession.Set(Runspace.DefaultRunspace, null);
-            context.Client.Dispose();
+            context.Close();
             WriteVerbose($"Disconnected from {context.BaseUri}.");
         }
     }

@@ -27,9 +27,8 @@ namespace JelouPS.Commands
     public sealed class StartJelouConversationCommand : ConversationCmdletBase
     {
 
-        /// <summary>Sent to the user when the conversation opens; none when left out.</summary>
+        /// <summary>Sent to the user when the conversation opens; none when left out (or blank in a CSV row).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
         public string? InitialMessage { get; set; }
 
         /// <summary>Free-form context (any nesting); use [ordered]@{} to fix the key order.</summary>
@@ -37,13 +36,13 @@ namespace JelouPS.Commands
         [ValidateNotNull]
         public object? Metadata { get; set; }
 
+        /// <summary>queue, operator or team (tab completes).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateSet("queue", "operator", "team")]
+        [ArgumentCompleter(typeof(KnownValuesCompleter))]
         public string? AssignmentType { get; set; }
 
         /// <summary>The queue name, operator id or team.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
         public string? AssignmentTarget { get; set; }
 
         protected override void ProcessRecord()
@@ -52,9 +51,9 @@ namespace JelouPS.Commands
             {
                 BotId = BotId,
                 UserId = UserId,
-                InitialMessage = InitialMessage,
-                AssignmentType = AssignmentType,
-                AssignmentTarget = AssignmentTarget,
+                InitialMessage = KnownValuesCompleter.Given(InitialMessage),
+                AssignmentType = KnownValuesCompleter.Given(AssignmentType),
+                AssignmentTarget = KnownValuesCompleter.Given(AssignmentTarget),
             };
             if (!TryValidate(UserId, () =>
             {

@@ -21,8 +21,9 @@ namespace JelouPS.Commands
         [ValidateSecureUri]
         public Uri WebhookUrl { get; set; } = null!;
 
+        /// <summary>bearer, api_key, basic or no_auth (tab completes); a blank CSV cell counts as not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateSet(WebhookAuthTypes.Bearer, WebhookAuthTypes.ApiKey, WebhookAuthTypes.Basic, WebhookAuthTypes.NoAuth)]
+        [ArgumentCompleter(typeof(KnownValuesCompleter))]
         public string? AuthType { get; set; }
 
         /// <summary>The credential Jelou presents to the webhook. A plain string is accepted and converted at once.</summary>
@@ -37,7 +38,7 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = WebhookAuthorization };
+            var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = KnownValuesCompleter.Given(AuthType), Authorization = WebhookAuthorization };
             if (!TryValidate(ProjectId, () => settings.Validate(creating: true))) return;
             string? secretName = ClaimSecretName(ProjectId, mayOverwrite: Force);
             if (secretName is null) return;

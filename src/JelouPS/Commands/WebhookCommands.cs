@@ -17,6 +17,8 @@ namespace JelouPS.Commands
         /// <summary>The exact body: a string (signed as UTF-8) or a byte array.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PayloadSet)]
         [Alias("Body")]
+        [AllowEmptyString]
+        [AllowEmptyCollection]
         [PayloadTransformation]
         public byte[] Payload { get; set; } = null!;
 
@@ -83,6 +85,8 @@ namespace JelouPS.Commands
         /// <summary>The body exactly as received: a string or a byte array.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [Alias("Body")]
+        [AllowEmptyString]
+        [AllowEmptyCollection]
         [PayloadTransformation]
         public byte[] Payload { get; set; } = null!;
 

@@ -22,11 +22,15 @@ namespace JelouPS.Infrastructure
                 case VaultException vault:
                     return new ErrorRecord(vault, vault.ErrorId, vault.Category, target);
                 case ArgumentException argument:
-                    return InvalidArgument(argument.Message.Split(new[] { " (Parameter '" }, StringSplitOptions.None)[0], target, argument);
+                    return InvalidArgument(WithoutParameterName(argument), target, argument);
                 default:
                     return new ErrorRecord(exception, "JelouUnexpectedError", ErrorCategory.NotSpecified, target);
             }
         }
+
+        /// <summary>The message without the runtime's parameter-name suffix: " (Parameter 'x')" on .NET, a "Parameter name: x" line on .NET Framework.</summary>
+        internal static string WithoutParameterName(ArgumentException exception) =>
+            exception.Message.Split(new[] { " (Parameter '", Environment.NewLine + "Parameter name:" }, StringSplitOptions.None)[0];
 
         internal static ErrorRecord InvalidArgument(string message, object? target, Exception? inner = null) =>
             new ErrorRecord(new ArgumentException(message, inner), InvalidArgumentId, ErrorCategory.InvalidArgument, target);

@@ -153,7 +153,7 @@ namespace JelouPS.Infrastructure
         protected override void BeginProcessing()
         {
             JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
-            if (context is null) ThrowTerminatingError(ErrorMapper.NotConnected());
+            if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected());
             Client = context!.Client;
         }
     }

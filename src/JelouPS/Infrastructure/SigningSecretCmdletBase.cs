@@ -26,9 +26,8 @@ namespace JelouPS.Infrastructure
         [ArgumentCompleter(typeof(VaultNameCompleter))]
         public string? Vault { get; set; }
 
-        /// <summary>The secret's name in the vault; default Jelou-&lt;ProjectId&gt;.</summary>
+        /// <summary>The secret's name in the vault; default Jelou-&lt;ProjectId&gt; (also for a blank CSV cell).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
         public string? SecretName { get; set; }
 
         protected bool UsesVault => _vault != null;
@@ -56,7 +55,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         protected string? ClaimSecretName(string projectId, bool mayOverwrite)
         {
-            string name = SecretName ?? DefaultSecretName(projectId);
+            string name = KnownValuesCompleter.Given(SecretName) ?? DefaultSecretName(projectId);
             if (_vault is null) return name;
             if (_secretNamesUsed.TryGetValue(name, out string? owner) && !string.Equals(owner, projectId, StringComparison.Ordinal))
             {

@@ -16,8 +16,8 @@ namespace JelouPS.Infrastructure
             }
             catch (ArgumentException ex)
             {
-                // ArgumentException appends "Parameter name"; the binder already names the parameter.
-                throw new ValidationMetadataException(ex.Message.Split(new[] { Environment.NewLine, " (Parameter" }, StringSplitOptions.None)[0]);
+                // The binder already names the parameter.
+                throw new ValidationMetadataException(ErrorMapper.WithoutParameterName(ex));
             }
         }
     }

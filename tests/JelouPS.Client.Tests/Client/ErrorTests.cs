@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Emulator;
+using JelouPS.Tests.EmulatorContract;
 using Xunit;
 using static JelouPS.Tests.Client.TestClients;
 
@@ -267,18 +268,21 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task Redirects_are_not_followed_so_the_api_key_stays_with_jelou()
         {
-            var handler = new StubHandler((request, token) =>
+            await using WebhookReceiver elsewhere = await WebhookReceiver.StartAsync();
+            await using WebhookReceiver redirecting = await WebhookReceiver.StartAsync();
+            redirecting.Status = 302;
+            redirecting.Location = elsewhere.Url;
+            using var client = new JelouClient(new JelouClientOptions(new JelouApiKeyCredential(Secure("redirect-key-secret")))
             {
-                var response = new HttpResponseMessage(HttpStatusCode.Found);
-                response.Headers.Location = new Uri("https://elsewhere.example/steal");
-                return Task.FromResult(response);
+                BaseUri = new Uri(redirecting.Url.GetLeftPart(UriPartial.Authority) + "/jelouapi"),
             });
-            using JelouClient client = ForStub(handler);
 
             var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
 
             Assert.Equal(JelouErrorKind.UnexpectedStatus, error.Kind);
-            Assert.Single(handler.Requests);
+            Assert.Equal(HttpStatusCode.Found, error.StatusCode);
+            Assert.True(redirecting.TryTake(out _));
+            Assert.False(elsewhere.TryTake(out _));
         }
 
         [Fact]

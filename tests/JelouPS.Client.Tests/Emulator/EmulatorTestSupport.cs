@@ -182,6 +182,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status answered to every delivery.</summary>
     public int Status { get; set; } = 200;
 
+    /// <summary>A Location header for every answer (to act as a redirecting server).</summary>
+    public Uri? Location { get; set; }
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var receiver = new WebhookReceiver();
@@ -219,5 +222,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         _received.Writer.TryWrite(new ReceivedWebhook(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers, buffer.ToArray()));
         context.Response.StatusCode = Status;
+        if (Location is not null) context.Response.Headers.Location = Location.ToString();
     }
 }
