@@ -96,15 +96,7 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("-SecretName names a secret in -Vault; give -Vault too.", null));
             }
             base.BeginProcessing();
-            if (Vault is null) return;
-            try
-            {
-                _vault = SecretVault.Open(Vault);
-            }
-            catch (VaultException ex)
-            {
-                ThrowTerminatingError(ErrorMapper.From(ex, Vault));
-            }
+            _vault = OpenVault(Vault);
         }
 
         protected override void ProcessRecord()

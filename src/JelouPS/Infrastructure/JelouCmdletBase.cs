@@ -119,6 +119,21 @@ namespace JelouPS.Infrastructure
             WriteError(record);
         }
 
+        /// <summary>The vault named by -Vault, or null when none was given; ends the command, before any API call, when it cannot be used.</summary>
+        internal SecretVault? OpenVault(string? name)
+        {
+            if (name is null) return null;
+            try
+            {
+                return SecretVault.Open(name);
+            }
+            catch (VaultException ex)
+            {
+                ThrowTerminatingError(ErrorMapper.From(ex, name));
+                return null;
+            }
+        }
+
         /// <summary>The record for a failure; a cmdlet may add advice that only it can give.</summary>
         protected virtual ErrorRecord ToErrorRecord(Exception exception, object? target) => ErrorMapper.From(exception, target);
 

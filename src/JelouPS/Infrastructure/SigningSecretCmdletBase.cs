@@ -32,19 +32,10 @@ namespace JelouPS.Infrastructure
 
         protected bool UsesVault => _vault != null;
 
-        /// <summary>Fails the whole command, before any API call, when -Vault cannot be written to.</summary>
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            if (Vault is null) return;
-            try
-            {
-                _vault = SecretVault.Open(Vault);
-            }
-            catch (VaultException ex)
-            {
-                ThrowTerminatingError(ErrorMapper.From(ex, Vault));
-            }
+            _vault = OpenVault(Vault);
         }
 
         protected static string DefaultSecretName(string projectId) => "Jelou-" + projectId;
