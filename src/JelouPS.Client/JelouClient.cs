@@ -213,13 +213,8 @@ namespace JelouPS
             {
                 using JsonDocument document = JelouJson.Parse(response);
                 JsonElement data = JelouJson.Unwrap(document.RootElement, response);
-                SecureString? secret = null;
-                string? secretText = JelouJson.GetString(data, "signingSecret", response);
-                if (secretText != null)
-                {
-                    secret = SecureStrings.FromString(secretText);
-                }
-                else if (secretExpected)
+                SecureString? secret = JelouJson.ReadSecret(response, "signingSecret");
+                if (secret is null && secretExpected)
                 {
                     throw JelouJson.InvalidResponse(response, "no signingSecret in the answer");
                 }

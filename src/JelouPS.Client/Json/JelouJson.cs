@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Security;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using JelouPS.Http;
@@ -72,6 +73,36 @@ namespace JelouPS.Json
                 case JsonValueKind.Number: return value.GetRawText();
                 default: throw InvalidResponse(response, $"'{name}' as a JSON {Describe(value.ValueKind)}");
             }
+        }
+
+        /// <summary>
+        /// The string member <paramref name="name"/> (at the top or in the envelope's data) as a SecureString, read
+        /// straight from the body's bytes so that no string of it is ever made; null when absent.
+        /// </summary>
+        internal static SecureString? ReadSecret(ApiResponse response, string name)
+        {
+            var reader = new Utf8JsonReader(response.Body);
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth > 2 || !reader.ValueTextEquals(name)) continue;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null) return null;
+                if (reader.TokenType != JsonTokenType.String) throw InvalidResponse(response, $"'{name}' as a JSON {reader.TokenType.ToString().ToLowerInvariant()}");
+                char[] chars = new char[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
+                try
+                {
+                    int length = reader.CopyString(chars);
+                    var secret = new SecureString();
+                    for (int i = 0; i < length; i++) secret.AppendChar(chars[i]);
+                    secret.MakeReadOnly();
+                    return secret;
+                }
+                finally
+                {
+                    Array.Clear(chars, 0, chars.Length);
+                }
+            }
+            return null;
         }
 
         /// <summary>The first of <paramref name="names"/> that is a JSON object.</summary>

@@ -214,6 +214,19 @@ namespace JelouPS.Tests.Client
             Assert.Equal("https://a", created.WebhookUrl);
         }
 
+        [Theory]
+        [InlineData("{\"signingSecret\":\"a\\\"b\\u00e9c\\/d\"}")]
+        [InlineData("{\"message\":[\"ok\"],\"statusMessage\":\"success\",\"status\":1,\"data\":{\"brainId\":\"b\",\"signingSecret\":\"a\\\"b\\u00e9c\\/d\"}}")]
+        public async Task An_escaped_secret_is_read_exactly(string body)
+        {
+            string projectId = Fault(new EmulatorFault { Status = 200, Body = body });
+            using JelouClient client = ForEmulator(_emulator);
+
+            ExternalSupportIntegration rotated = await client.RegenerateSigningSecretAsync(projectId);
+
+            Assert.Equal("a\"béc/d", Plain(rotated.SigningSecret!));
+        }
+
         [Fact]
         public async Task A_malformed_date_without_a_secret_is_InvalidResponse()
         {
