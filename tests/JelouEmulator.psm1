@@ -69,14 +69,23 @@ function Invoke-JelouEmulatorControl {
 
 # A webhook receiver on 127.0.0.1 (what a provider's CRM would run), to watch Jelou's signed events arrive.
 function Start-TestWebhookReceiver {
-    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $probe.Start()
-    $port = $probe.LocalEndpoint.Port
-    $probe.Stop()
-    $listener = [System.Net.HttpListener]::new()
-    $listener.Prefixes.Add("http://127.0.0.1:$port/hooks/jelou/")
-    $listener.Start()
-    [pscustomobject]@{ Listener = $listener; Url = [uri]"http://127.0.0.1:$port/hooks/jelou/" }
+    # HttpListener needs a concrete port: take a free one, and take another if something grabbed it meanwhile.
+    for ($attempt = 1; ; $attempt++) {
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $probe.Start()
+        $port = $probe.LocalEndpoint.Port
+        $probe.Stop()
+        $listener = [System.Net.HttpListener]::new()
+        $listener.Prefixes.Add("http://127.0.0.1:$port/hooks/jelou/")
+        try {
+            $listener.Start()
+            return [pscustomobject]@{ Listener = $listener; Url = [uri]"http://127.0.0.1:$port/hooks/jelou/" }
+        }
+        catch [System.Net.HttpListenerException] {
+            $listener.Close()
+            if ($attempt -ge 5) { throw }
+        }
+    }
 }
 
 # Waits for the next delivery, answers 200, and returns its raw body and headers.

@@ -91,7 +91,7 @@ namespace JelouPS.Http
             if (jsonBody != null)
             {
                 request.Content = new ByteArrayContent(jsonBody);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             }
             addHeaders?.Invoke(request.Headers);
 

@@ -108,6 +108,9 @@ namespace JelouPS.Tests.Client
             Assert.Equal(200, receipt.StatusCode);
             RecordedRequest sent = _emulator.Requests.Last(r => r.Path == "/v1/external-support/webhook");
             Assert.Equal("none", sent.Authentication);
+            Assert.Equal("application/json", sent.ContentType);
+            Assert.False(sent.Headers.ContainsKey("x-api-key"));
+            Assert.True(JelouSignature.Verify(Encoding.UTF8.GetBytes(sent.Body), sent.Headers["X-Jelou-Signature"], secret));
             Assert.Equal($"{{\"field\":\"messages\",\"object\":\"message_event\",\"event_type\":\"incoming_message\",\"project_id\":\"{projectId}\",\"room_id\":\"{message.RoomId}\",\"bot_id\":\"bot-2\",\"user_id\":\"user-2\",\"value\":{{\"id\":\"{receipt.MessageId}\",\"type\":\"text\",\"content\":{{\"body\":\"Ya va en camino 🚚\"}}}}}}", sent.Body);
         }
 

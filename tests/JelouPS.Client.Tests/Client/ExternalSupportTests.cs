@@ -56,7 +56,11 @@ namespace JelouPS.Tests.Client
             Assert.Equal("POST", request.Method);
             Assert.Equal("/jelouapi/v1/external-support/" + projectId, request.Path);
             Assert.Equal("api-key", request.Authentication);
-            Assert.StartsWith("application/json", request.ContentType);
+            Assert.Equal("application/json", request.ContentType);
+            Assert.Equal("[REDACTED]", request.Headers["x-api-key"]);
+            Assert.Equal("application/json", request.Headers["Accept"]);
+            Assert.StartsWith("JelouPS/", request.Headers["User-Agent"]);
+            Assert.False(request.Headers.ContainsKey("Authorization"));
             Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/jelou?a=1&b=ü\",\"authType\":\"bearer\",\"authorization\":\"[REDACTED]\"}", request.Body);
             Assert.Equal("tok\"+/<>", _emulator.FindIntegration(projectId)!.Authorization);
         }
