@@ -51,9 +51,9 @@ namespace JelouPS.Commands
             {
                 BotId = BotId,
                 UserId = UserId,
-                InitialMessage = KnownValuesCompleter.Given(InitialMessage),
-                AssignmentType = KnownValuesCompleter.Given(AssignmentType),
-                AssignmentTarget = KnownValuesCompleter.Given(AssignmentTarget),
+                InitialMessage = PowerShellValues.Given(InitialMessage),
+                AssignmentType = PowerShellValues.Given(AssignmentType),
+                AssignmentTarget = PowerShellValues.Given(AssignmentTarget),
             };
             if (!TryValidate(UserId, () =>
             {

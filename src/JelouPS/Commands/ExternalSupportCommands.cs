@@ -38,7 +38,7 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = KnownValuesCompleter.Given(AuthType), Authorization = WebhookAuthorization };
+            var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookAuthorization };
             if (!TryValidate(ProjectId, () => settings.Validate(creating: true))) return;
             string? secretName = ClaimSecretName(ProjectId, mayOverwrite: Force);
             if (secretName is null) return;

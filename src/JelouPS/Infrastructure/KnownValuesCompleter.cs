@@ -28,8 +28,5 @@ namespace JelouPS.Infrastructure
                 .Where(v => v.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
         }
-
-        /// <summary>A CSV cell left empty means "not given".</summary>
-        internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
     }
 }

@@ -9,6 +9,9 @@ namespace JelouPS.Infrastructure
     /// <summary>PowerShell values as the plain .NET values the client serialises, and payloads as bytes.</summary>
     internal static class PowerShellValues
     {
+        /// <summary>An optional value bound from a CSV column: a cell left empty means "not given".</summary>
+        internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
         /// <summary>
         /// Unwraps PSObjects all the way down: dictionaries keep their order, [pscustomobject]s become their
         /// properties in order, lists become lists. (A plain @{} has no order of its own; use [ordered]@{}.)

@@ -46,7 +46,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         protected string? ClaimSecretName(string projectId, bool mayOverwrite)
         {
-            string name = KnownValuesCompleter.Given(SecretName) ?? DefaultSecretName(projectId);
+            string name = PowerShellValues.Given(SecretName) ?? DefaultSecretName(projectId);
             if (_vault is null) return name;
             if (_secretNamesUsed.TryGetValue(name, out string? owner) && !string.Equals(owner, projectId, StringComparison.Ordinal))
             {
