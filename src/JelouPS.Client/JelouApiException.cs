@@ -61,8 +61,10 @@ namespace JelouPS
         public TimeSpan? RetryAfter { get; }
 
         /// <summary>"webhookUrl: must be https; authType: ..." or null when the API named no field.</summary>
-        public string? FieldErrorSummary => FieldErrors.Count == 0
+        public string? FieldErrorSummary => Summarize(FieldErrors);
+
+        internal static string? Summarize(IReadOnlyDictionary<string, IReadOnlyList<string>> fieldErrors) => fieldErrors.Count == 0
             ? null
-            : string.Join("; ", FieldErrors.Select(f => f.Key + ": " + string.Join(", ", f.Value)));
+            : string.Join("; ", fieldErrors.Select(f => f.Key + ": " + string.Join(", ", f.Value)));
     }
 }

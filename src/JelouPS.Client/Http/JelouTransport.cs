@@ -154,9 +154,9 @@ namespace JelouPS.Http
             if (apiMessage != null) message += ": " + apiMessage.TrimEnd('.') + ".";
             else if (!error.IsJson && response.Body.Length > 0) message += $" with a non-JSON body ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes).";
             else message += ".";
-            if (error.FieldErrors.Count > 0)
+            if (JelouApiException.Summarize(error.FieldErrors) is string fields)
             {
-                message += " " + string.Join("; ", error.FieldErrors.Select(f => $"{f.Key}: {string.Join(", ", f.Value)}")) + ".";
+                message += " " + fields + ".";
             }
             if (response.RetryAfter is TimeSpan wait)
             {

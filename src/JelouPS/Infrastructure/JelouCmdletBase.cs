@@ -16,8 +16,6 @@ namespace JelouPS.Infrastructure
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
-        protected CancellationToken CancelToken => _cancel.Token;
-
         protected override void StopProcessing() => _cancel.Cancel();
 
         /// <summary>Runs <paramref name="call"/> to completion, pumping its trace lines to -Verbose and -Debug.</summary>
