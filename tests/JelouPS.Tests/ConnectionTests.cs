@@ -6,19 +6,15 @@ using Xunit;
 
 namespace JelouPS.Tests
 {
-    public sealed class ConnectionTests : IClassFixture<EmulatorFixture>, IDisposable
+    public sealed class ConnectionTests : HostedTest
     {
-        private readonly JelouEmulator _emulator;
-        private readonly PowerShellHost _host = new PowerShellHost();
 
-        public ConnectionTests(EmulatorFixture fixture) => _emulator = fixture.Emulator;
-
-        public void Dispose() => _host.Dispose();
+        public ConnectionTests(EmulatorFixture fixture) : base(fixture, connect: false) { }
 
         [Fact]
         public void A_plain_string_api_key_is_accepted_and_never_shown()
         {
-            Invocation result = _host.Invoke("Connect-Jelou -ApiKey 'plain-key-value' -BaseUri https://gateway.example.test/jelouapi -PassThru -Verbose; Get-JelouContext");
+            Invocation result = Host.Invoke("Connect-Jelou -ApiKey 'plain-key-value' -BaseUri https://gateway.example.test/jelouapi -PassThru -Verbose; Get-JelouContext");
 
             result.ThrowIfFailed();
             Assert.Equal(2, result.Output.Count);
@@ -33,7 +29,7 @@ namespace JelouPS.Tests
         [Fact]
         public void The_default_base_uri_is_the_production_gateway()
         {
-            JelouContext context = (JelouContext)_host.Invoke("Connect-Jelou -ApiKey k -PassThru").ThrowIfFailed().Output[0].BaseObject;
+            JelouContext context = (JelouContext)Host.Invoke("Connect-Jelou -ApiKey k -PassThru").ThrowIfFailed().Output[0].BaseObject;
 
             Assert.Equal(new Uri("https://gateway.jelou.ai/jelouapi"), context.BaseUri);
             Assert.Equal(TimeSpan.FromSeconds(30), context.Timeout);
@@ -42,7 +38,7 @@ namespace JelouPS.Tests
         [Fact]
         public void A_credential_connects_with_client_id_and_secret()
         {
-            Invocation result = _host.Invoke(
+            Invocation result = Host.Invoke(
                 "$c = [pscredential]::new('client-7', (ConvertTo-SecureString 'client-secret-value' -AsPlainText -Force)); Connect-Jelou -Credential $c -PassThru");
 
             var context = Assert.IsType<JelouContext>(result.ThrowIfFailed().Output.Single().BaseObject);
@@ -57,23 +53,23 @@ namespace JelouPS.Tests
         [InlineData("-BaseUri ftp://gateway.example.test")]
         public void Plain_http_is_refused_unless_loopback(string parameter)
         {
-            Invocation result = _host.Invoke($"Connect-Jelou -ApiKey k {parameter}");
+            Invocation result = Host.Invoke($"Connect-Jelou -ApiKey k {parameter}");
 
             var error = Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
             Assert.Contains("must use https", error.Message);
-            Assert.Empty(_host.Invoke("Get-JelouContext").Output);
+            Assert.Empty(Host.Invoke("Get-JelouContext").Output);
         }
 
         [Fact]
         public void Loopback_http_is_accepted()
         {
-            _host.Invoke("Connect-Jelou -ApiKey k -BaseUri http://127.0.0.1:1/jelouapi -ChatbotUri http://localhost:1").ThrowIfFailed();
+            Host.Invoke("Connect-Jelou -ApiKey k -BaseUri http://127.0.0.1:1/jelouapi -ChatbotUri http://localhost:1").ThrowIfFailed();
         }
 
         [Fact]
         public void Without_a_connection_api_cmdlets_say_how_to_connect()
         {
-            Invocation result = _host.Invoke("Get-JelouExternalSupport p1");
+            Invocation result = Host.Invoke("Get-JelouExternalSupport p1");
 
             var error = result.Terminating!;
             Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -84,21 +80,21 @@ namespace JelouPS.Tests
         [Fact]
         public void Disconnect_forgets_the_connection()
         {
-            _host.Connect(_emulator);
+            Host.Connect(Emulator);
 
-            _host.Invoke("Disconnect-Jelou").ThrowIfFailed();
+            Host.Invoke("Disconnect-Jelou").ThrowIfFailed();
 
-            Assert.Empty(_host.Invoke("Get-JelouContext").ThrowIfFailed().Output);
+            Assert.Empty(Host.Invoke("Get-JelouContext").ThrowIfFailed().Output);
             Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand",
-                _host.Invoke("Get-JelouExternalSupport p1").Terminating!.FullyQualifiedErrorId);
+                Host.Invoke("Get-JelouExternalSupport p1").Terminating!.FullyQualifiedErrorId);
         }
 
         [Fact]
         public void A_saved_context_is_refused_after_Disconnect_with_JelouNotConnected()
         {
-            _host.Invoke($"$saved = Connect-Jelou -ApiKey '{EmulatorOptions.DefaultApiKey}' -BaseUri $args[0] -PassThru; Disconnect-Jelou", null, _emulator.GatewayUri).ThrowIfFailed();
+            Host.Invoke($"$saved = Connect-Jelou -ApiKey '{EmulatorOptions.DefaultApiKey}' -BaseUri $args[0] -PassThru; Disconnect-Jelou", null, Emulator.GatewayUri).ThrowIfFailed();
 
-            Invocation result = _host.Invoke("Get-JelouExternalSupport p1 -Context $saved");
+            Invocation result = Host.Invoke("Get-JelouExternalSupport p1 -Context $saved");
 
             Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
         }
@@ -108,7 +104,7 @@ namespace JelouPS.Tests
         [InlineData("'clé'")]
         public void An_api_key_no_header_can_carry_is_refused_when_connecting(string key)
         {
-            Invocation result = _host.Invoke($"Connect-Jelou -ApiKey {key} -BaseUri https://gateway.example.test/jelouapi");
+            Invocation result = Host.Invoke($"Connect-Jelou -ApiKey {key} -BaseUri https://gateway.example.test/jelouapi");
 
             Assert.Equal("JelouInvalidArgument,JelouPS.Commands.ConnectJelouCommand", result.Terminating?.FullyQualifiedErrorId);
             Assert.DoesNotContain("with-a-line-break", result.AllText());
@@ -118,9 +114,9 @@ namespace JelouPS.Tests
         public void Each_runspace_has_its_own_connection()
         {
             using var other = new PowerShellHost();
-            _host.Connect(_emulator);
+            Host.Connect(Emulator);
 
-            Assert.Single(_host.Invoke("Get-JelouContext").Output);
+            Assert.Single(Host.Invoke("Get-JelouContext").Output);
             Assert.Empty(other.Invoke("Get-JelouContext").Output);
         }
 
@@ -128,7 +124,7 @@ namespace JelouPS.Tests
         public void A_context_passed_explicitly_is_used_without_a_session_connection()
         {
             using var other = new PowerShellHost();
-            object context = _host.Invoke($"Connect-Jelou -ApiKey '{EmulatorOptions.DefaultApiKey}' -BaseUri $args[0] -PassThru", null, _emulator.GatewayUri).ThrowIfFailed().Output[0].BaseObject;
+            object context = Host.Invoke($"Connect-Jelou -ApiKey '{EmulatorOptions.DefaultApiKey}' -BaseUri $args[0] -PassThru", null, Emulator.GatewayUri).ThrowIfFailed().Output[0].BaseObject;
             string projectId = "ctx-" + Guid.NewGuid().ToString("N");
 
             Invocation result = other.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/h -Context $args[1]", null, projectId, context);

@@ -9,36 +9,27 @@ using Xunit;
 
 namespace JelouPS.Tests
 {
-    public sealed class ExternalSupportCmdletTests : IClassFixture<EmulatorFixture>, IDisposable
+    public sealed class ExternalSupportCmdletTests : HostedTest
     {
         private const string Namespace = "JelouPS.Commands.";
-        private readonly JelouEmulator _emulator;
-        private readonly PowerShellHost _host = new PowerShellHost();
 
-        public ExternalSupportCmdletTests(EmulatorFixture fixture)
-        {
-            _emulator = fixture.Emulator;
-            _emulator.Shape = ResponseShape.Envelope;
-            _host.Connect(_emulator);
-        }
-
-        public void Dispose() => _host.Dispose();
+        public ExternalSupportCmdletTests(EmulatorFixture fixture) : base(fixture) { }
 
         private static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
 
         private static string Plain(SecureString secret) => SecureStrings.UseChars(secret, chars => new string(chars));
 
-        private int RequestsFor(string projectId) => _emulator.Requests.Count(r => r.Path.Contains(projectId, StringComparison.Ordinal));
+        private int RequestsFor(string projectId) => Emulator.Requests.Count(r => r.Path.Contains(projectId, StringComparison.Ordinal));
 
         [Theory]
         [InlineData(ResponseShape.Envelope)]
         [InlineData(ResponseShape.Flat)]
         public void New_emits_a_typed_integration_with_the_secret_as_a_SecureString(ResponseShape shape)
         {
-            _emulator.Shape = shape;
+            Emulator.Shape = shape;
             string projectId = NewProjectId();
 
-            Invocation result = _host.Invoke(
+            Invocation result = Host.Invoke(
                 "New-JelouExternalSupport -ProjectId $args[0] -WebhookUrl https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'hook-token-value' -Verbose -Debug",
                 null, projectId);
 
@@ -46,23 +37,23 @@ namespace JelouPS.Tests
             var integration = Assert.IsType<ExternalSupportIntegration>(Assert.Single(result.Output).BaseObject);
             Assert.Equal(projectId, integration.ProjectId);
             Assert.Equal("bearer", integration.AuthType);
-            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, Plain(integration.SigningSecret!));
-            Assert.Equal("hook-token-value", _emulator.FindIntegration(projectId)!.Authorization);
+            Assert.Equal(Emulator.FindIntegration(projectId)!.SigningSecret, Plain(integration.SigningSecret!));
+            Assert.Equal("hook-token-value", Emulator.FindIntegration(projectId)!.Authorization);
             Assert.Contains(result.Verbose, v => v.StartsWith("POST ", StringComparison.Ordinal) && v.Contains("/v1/external-support/" + projectId));
             Assert.Contains(result.Debug, d => d.Contains("x-api-key: REDACTED"));
             string all = result.AllText();
             Assert.DoesNotContain("hook-token-value", all);
             Assert.DoesNotContain(EmulatorOptions.DefaultApiKey, all);
-            Assert.DoesNotContain(_emulator.FindIntegration(projectId)!.SigningSecret, all);
+            Assert.DoesNotContain(Emulator.FindIntegration(projectId)!.SigningSecret, all);
         }
 
         [Fact]
         public void New_takes_project_ids_and_webhooks_from_csv_rows_and_goes_on_after_a_failure()
         {
             string first = NewProjectId(), taken = NewProjectId(), last = NewProjectId();
-            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/a", null, taken).ThrowIfFailed();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/a", null, taken).ThrowIfFailed();
 
-            Invocation result = _host.Invoke(
+            Invocation result = Host.Invoke(
                 "$args[0] | ConvertFrom-Csv | New-JelouExternalSupport",
                 null, $"ProjectId,WebhookUrl,AuthType\n{first},https://crm.example.com/1,no_auth\n{taken},https://crm.example.com/2,no_auth\n{last},https://crm.example.com/3,no_auth");
 
@@ -72,7 +63,7 @@ namespace JelouPS.Tests
             Assert.Equal("JelouConflict,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
             Assert.Equal(taken, error.TargetObject);
-            Assert.Equal("https://crm.example.com/3", _emulator.FindIntegration(last)!.WebhookUrl);
+            Assert.Equal("https://crm.example.com/3", Emulator.FindIntegration(last)!.WebhookUrl);
         }
 
         [Theory]
@@ -82,7 +73,7 @@ namespace JelouPS.Tests
         {
             string projectId = NewProjectId();
 
-            Invocation result = _host.Invoke($"New-JelouExternalSupport -ProjectId $args[0] {parameters}", null, projectId);
+            Invocation result = Host.Invoke($"New-JelouExternalSupport -ProjectId $args[0] {parameters}", null, projectId);
 
             Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
             Assert.Contains(message, result.Terminating!.Exception.Message);
@@ -99,7 +90,7 @@ namespace JelouPS.Tests
         {
             string projectId = NewProjectId();
 
-            Invocation result = _host.Invoke($"New-JelouExternalSupport $args[0] https://crm.example.com/j {parameters}", null, projectId);
+            Invocation result = Host.Invoke($"New-JelouExternalSupport $args[0] https://crm.example.com/j {parameters}", null, projectId);
 
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouInvalidArgument," + Namespace + "NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -113,10 +104,10 @@ namespace JelouPS.Tests
         {
             string projectId = NewProjectId();
 
-            Invocation result = _host.Invoke("$args[0] | ConvertFrom-Csv | New-JelouExternalSupport", null, $"ProjectId,WebhookUrl,AuthType,SecretName\n{projectId},https://crm.example.com/1,,");
+            Invocation result = Host.Invoke("$args[0] | ConvertFrom-Csv | New-JelouExternalSupport", null, $"ProjectId,WebhookUrl,AuthType,SecretName\n{projectId},https://crm.example.com/1,,");
 
             var integration = (ExternalSupportIntegration)Assert.Single(result.ThrowIfFailed().Output).BaseObject;
-            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/1\"}", _emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal)).Body);
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/1\"}", Emulator.Requests.Last(r => r.Path.EndsWith(projectId, StringComparison.Ordinal)).Body);
             Assert.Equal("no_auth", integration.AuthType);
         }
 
@@ -125,7 +116,7 @@ namespace JelouPS.Tests
         {
             string projectId = NewProjectId();
 
-            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -WhatIf", null, projectId);
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -WhatIf", null, projectId);
 
             Assert.Empty(result.ThrowIfFailed().Output);
             Assert.Equal(0, RequestsFor(projectId));
@@ -135,21 +126,21 @@ namespace JelouPS.Tests
         public void Get_pipes_into_Remove()
         {
             string projectId = NewProjectId();
-            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
 
-            _host.Invoke("Get-JelouExternalSupport $args[0] | Remove-JelouExternalSupport -Confirm:$false", null, projectId).ThrowIfFailed();
+            Host.Invoke("Get-JelouExternalSupport $args[0] | Remove-JelouExternalSupport -Confirm:$false", null, projectId).ThrowIfFailed();
 
-            Assert.Null(_emulator.FindIntegration(projectId));
-            Assert.Equal("DELETE", _emulator.Requests.Last().Method);
+            Assert.Null(Emulator.FindIntegration(projectId));
+            Assert.Equal("DELETE", Emulator.Requests.Last().Method);
         }
 
         [Fact]
         public void Get_returns_no_secret_and_an_unknown_project_is_JelouNotFound()
         {
             string known = NewProjectId(), unknown = NewProjectId();
-            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, known).ThrowIfFailed();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, known).ThrowIfFailed();
 
-            Invocation result = _host.Invoke("Get-JelouExternalSupport $args[0], $args[1]", null, unknown, known);
+            Invocation result = Host.Invoke("Get-JelouExternalSupport $args[0], $args[1]", null, unknown, known);
 
             var integration = (ExternalSupportIntegration)Assert.Single(result.Output).BaseObject;
             Assert.Null(integration.SigningSecret);
@@ -166,14 +157,14 @@ namespace JelouPS.Tests
         public void Set_sends_only_the_parameters_given()
         {
             string projectId = NewProjectId();
-            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType api_key -WebhookAuthorization k1", null, projectId).ThrowIfFailed();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType api_key -WebhookAuthorization k1", null, projectId).ThrowIfFailed();
 
-            Invocation result = _host.Invoke("Set-JelouExternalSupport $args[0] -WebhookAuthorization 'k2-new-value' -Confirm:$false", null, projectId);
+            Invocation result = Host.Invoke("Set-JelouExternalSupport $args[0] -WebhookAuthorization 'k2-new-value' -Confirm:$false", null, projectId);
 
             var updated = (ExternalSupportIntegration)Assert.Single(result.ThrowIfFailed().Output).BaseObject;
             Assert.Equal("api_key", updated.AuthType);
-            Assert.Equal("{\"authorization\":\"[REDACTED]\"}", _emulator.Requests.Last().Body);
-            Assert.Equal("k2-new-value", _emulator.FindIntegration(projectId)!.Authorization);
+            Assert.Equal("{\"authorization\":\"[REDACTED]\"}", Emulator.Requests.Last().Body);
+            Assert.Equal("k2-new-value", Emulator.FindIntegration(projectId)!.Authorization);
         }
 
         [Fact]
@@ -181,7 +172,7 @@ namespace JelouPS.Tests
         {
             string projectId = NewProjectId();
 
-            Invocation result = _host.Invoke("Set-JelouExternalSupport $args[0]", null, projectId);
+            Invocation result = Host.Invoke("Set-JelouExternalSupport $args[0]", null, projectId);
 
             var error = result.Terminating!;
             Assert.Equal("JelouInvalidArgument," + Namespace + "SetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -194,20 +185,20 @@ namespace JelouPS.Tests
             var remove = typeof(Commands.RemoveJelouExternalSupportCommand).GetCustomAttributes(typeof(CmdletAttribute), false).Cast<CmdletAttribute>().Single();
             Assert.Equal(ConfirmImpact.High, remove.ConfirmImpact);
             string projectId = NewProjectId();
-            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
 
-            _host.Invoke("Remove-JelouExternalSupport $args[0] -WhatIf", null, projectId).ThrowIfFailed();
+            Host.Invoke("Remove-JelouExternalSupport $args[0] -WhatIf", null, projectId).ThrowIfFailed();
 
-            Assert.NotNull(_emulator.FindIntegration(projectId));
+            Assert.NotNull(Emulator.FindIntegration(projectId));
         }
 
         [Fact]
         public void A_401_ends_the_pipeline_with_JelouUnauthorized()
         {
-            _host.Invoke("Connect-Jelou -ApiKey 'wrong-key-value' -BaseUri $args[0]", null, _emulator.GatewayUri).ThrowIfFailed();
+            Host.Invoke("Connect-Jelou -ApiKey 'wrong-key-value' -BaseUri $args[0]", null, Emulator.GatewayUri).ThrowIfFailed();
             string first = NewProjectId(), second = NewProjectId();
 
-            Invocation result = _host.Invoke("$args[0], $args[1] | Get-JelouExternalSupport", null, first, second);
+            Invocation result = Host.Invoke("$args[0], $args[1] | Get-JelouExternalSupport", null, first, second);
 
             var error = result.Terminating!;
             Assert.Equal("JelouUnauthorized," + Namespace + "GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -223,9 +214,9 @@ namespace JelouPS.Tests
         public void Api_failures_become_error_records_with_stable_ids(int status, string body, string contentType, string errorId, ErrorCategory category)
         {
             string projectId = NewProjectId();
-            _emulator.EnqueueFault(new EmulatorFault { Status = status, Body = body, ContentType = contentType, PathContains = projectId });
+            Emulator.EnqueueFault(new EmulatorFault { Status = status, Body = body, ContentType = contentType, PathContains = projectId });
 
-            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
 
             ErrorRecord error = result.SingleError();
             Assert.Equal(errorId + "," + Namespace + "NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -238,11 +229,11 @@ namespace JelouPS.Tests
         [Fact]
         public void A_slow_api_is_JelouTimeout()
         {
-            _host.Connect(_emulator, "-TimeoutSec 1");
+            Host.Connect(Emulator, "-TimeoutSec 1");
             string projectId = NewProjectId();
-            _emulator.EnqueueFault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30), PathContains = projectId });
+            Emulator.EnqueueFault(new EmulatorFault { Status = 200, Delay = TimeSpan.FromSeconds(30), PathContains = projectId });
 
-            Invocation result = _host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId);
+            Invocation result = Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId);
 
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouTimeout," + Namespace + "GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -252,7 +243,7 @@ namespace JelouPS.Tests
         [Fact]
         public void AuthType_completes_its_four_values()
         {
-            Invocation result = _host.Invoke("(TabExpansion2 'New-JelouExternalSupport -AuthType ' 35).CompletionMatches.CompletionText");
+            Invocation result = Host.Invoke("(TabExpansion2 'New-JelouExternalSupport -AuthType ' 35).CompletionMatches.CompletionText");
 
             Assert.Equal(new[] { "api_key", "basic", "bearer", "no_auth" }, result.ThrowIfFailed().Output.Select(o => o.ToString()).OrderBy(s => s));
         }

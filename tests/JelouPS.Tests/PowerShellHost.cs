@@ -22,6 +22,23 @@ namespace JelouPS.Tests
         public async Task DisposeAsync() => await Emulator.DisposeAsync();
     }
 
+    /// <summary>A test class with a runspace of its own per test, connected to the class's emulator unless it says not.</summary>
+    public abstract class HostedTest : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        protected HostedTest(EmulatorFixture fixture, bool connect = true)
+        {
+            Emulator = fixture.Emulator;
+            Emulator.Shape = ResponseShape.Envelope;
+            if (connect) Host.Connect(Emulator);
+        }
+
+        protected JelouEmulator Emulator { get; }
+
+        protected PowerShellHost Host { get; } = new PowerShellHost();
+
+        public void Dispose() => Host.Dispose();
+    }
+
     /// <summary>Everything one invocation wrote, on every stream.</summary>
     public sealed class Invocation
     {

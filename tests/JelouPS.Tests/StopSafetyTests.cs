@@ -9,32 +9,24 @@ using Xunit;
 namespace JelouPS.Tests
 {
     /// <summary>Ctrl+C after Jelou has been asked for a secret must not lose the secret.</summary>
-    public sealed class StopSafetyTests : IClassFixture<EmulatorFixture>, IDisposable
+    public sealed class StopSafetyTests : HostedTest
     {
         private const string Secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        private readonly JelouEmulator _emulator;
-        private readonly PowerShellHost _host = new PowerShellHost();
 
-        public StopSafetyTests(EmulatorFixture fixture)
-        {
-            _emulator = fixture.Emulator;
-            _host.Connect(_emulator);
-        }
-
-        public void Dispose() => _host.Dispose();
+        public StopSafetyTests(EmulatorFixture fixture) : base(fixture) { }
 
         /// <summary>Runs <paramref name="script"/>, stops it once the slow create is on the wire, and waits for the end.</summary>
         private async Task<Invocation> StopDuringCreate(string script, string projectId)
         {
             // A create answer that takes a while to come: Ctrl+C lands while it is in flight.
-            _emulator.EnqueueFault(new EmulatorFault
+            Emulator.EnqueueFault(new EmulatorFault
             {
                 PathContains = projectId,
                 Status = 200,
                 Delay = TimeSpan.FromSeconds(1),
                 Body = $"{{\"id\":\"i-1\",\"brainId\":\"{projectId}\",\"webhookUrl\":\"https://crm.example.com/j\",\"authType\":\"no_auth\",\"signingSecret\":\"{Secret}\",\"createdAt\":\"2026-01-15T10:30:00.000Z\"}}",
             });
-            using PowerShell ps = _host.Create(script, null, projectId);
+            using PowerShell ps = Host.Create(script, null, projectId);
             var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             ps.Streams.Verbose.DataAdded += (s, e) =>
             {
@@ -56,8 +48,7 @@ namespace JelouPS.Tests
             Invocation stopped = await StopDuringCreate("New-JelouExternalSupport $args[0] https://crm.example.com/j -Verbose", projectId);
 
             Assert.Empty(stopped.Errors);
-            var kept = _host.Invoke("$global:JelouUnsavedIntegrations").Output.Select(o => (ExternalSupportIntegration)o.BaseObject);
-            ExternalSupportIntegration integration = Assert.Single(kept, i => i.ProjectId == projectId);
+            ExternalSupportIntegration integration = Kept(projectId);
             Assert.Equal(Secret, SecureStrings.UseChars(integration.SigningSecret!, c => new string(c)));
         }
 
@@ -65,31 +56,32 @@ namespace JelouPS.Tests
         public async Task A_create_stopped_in_flight_with_a_vault_still_stores_the_secret()
         {
             string standIn = System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
-            _host.Invoke("Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name StopVault", null, standIn).ThrowIfFailed();
+            Host.Invoke("Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name StopVault", null, standIn).ThrowIfFailed();
             string projectId = "stop-vault-" + Guid.NewGuid().ToString("N");
 
             Invocation stopped = await StopDuringCreate("New-JelouExternalSupport $args[0] https://crm.example.com/j -Vault StopVault -Verbose", projectId);
 
-            string? stored = _host.Invoke("Get-StandInSecret -Vault StopVault -Name $args[0] | ForEach-Object { [Net.NetworkCredential]::new('', $_.Secret).Password }", null, "Jelou-" + projectId)
+            string? stored = Host.Invoke("Get-StandInSecret -Vault StopVault -Name $args[0] | ForEach-Object { [Net.NetworkCredential]::new('', $_.Secret).Password }", null, "Jelou-" + projectId)
                 .ThrowIfFailed().Output.Select(o => o.BaseObject as string).SingleOrDefault();
-            var kept = _host.Invoke("$global:JelouUnsavedIntegrations").Output.Where(o => o != null).Select(o => (ExternalSupportIntegration)o.BaseObject).Where(i => i.ProjectId == projectId).ToList();
             Assert.Equal(Secret, stored);
-            Assert.Empty(kept);
+            Assert.DoesNotContain(Unsaved(), i => i.ProjectId == projectId);
         }
 
-        private ExternalSupportIntegration Kept(string projectId) =>
-            _host.Invoke("$global:JelouUnsavedIntegrations").Output.Where(o => o != null).Select(o => (ExternalSupportIntegration)o.BaseObject).Single(i => i.ProjectId == projectId);
+        private ExternalSupportIntegration[] Unsaved() =>
+            Host.Invoke("$global:JelouUnsavedIntegrations").Output.Where(o => o != null).Select(o => (ExternalSupportIntegration)o.BaseObject).ToArray();
+
+        private ExternalSupportIntegration Kept(string projectId) => Assert.Single(Unsaved(), i => i.ProjectId == projectId);
 
         [Fact]
         public void A_verbose_preference_of_Stop_does_not_cost_the_secret()
         {
             string projectId = "verbose-stop-" + Guid.NewGuid().ToString("N");
 
-            Invocation result = _host.Invoke("$VerbosePreference = 'Stop'; New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+            Invocation result = Host.Invoke("$VerbosePreference = 'Stop'; New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
 
             Assert.IsType<ActionPreferenceStopException>(result.Terminating?.Exception);
             Assert.NotNull(Kept(projectId).SigningSecret);
-            Assert.NotNull(_emulator.FindIntegration(projectId));
+            Assert.NotNull(Emulator.FindIntegration(projectId));
         }
 
         [Fact]
@@ -97,10 +89,10 @@ namespace JelouPS.Tests
         {
             string projectId = "downstream-" + Guid.NewGuid().ToString("N");
 
-            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | ForEach-Object { throw 'downstream failure' }", null, projectId);
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | ForEach-Object { throw 'downstream failure' }", null, projectId);
 
             Assert.Contains("downstream failure", result.Terminating?.Exception.Message);
-            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, SecureStrings.UseChars(Kept(projectId).SigningSecret!, c => new string(c)));
+            Assert.Equal(Emulator.FindIntegration(projectId)!.SigningSecret, SecureStrings.UseChars(Kept(projectId).SigningSecret!, c => new string(c)));
         }
 
         [Fact]
@@ -108,20 +100,20 @@ namespace JelouPS.Tests
         {
             string projectId = "first-" + Guid.NewGuid().ToString("N");
 
-            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | Select-Object -First 1", null, projectId);
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | Select-Object -First 1", null, projectId);
 
             Assert.Single(result.ThrowIfFailed().Output);
-            Assert.DoesNotContain(_host.Invoke("$global:JelouUnsavedIntegrations").Output, o => o != null);
+            Assert.Empty(Unsaved());
         }
 
         [Fact]
         public void A_create_whose_answer_never_came_says_to_check_and_rotate_not_to_retry()
         {
             string projectId = "unknown-" + Guid.NewGuid().ToString("N");
-            _host.Connect(_emulator, "-TimeoutSec 1");
-            _emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(30) });
+            Host.Connect(Emulator, "-TimeoutSec 1");
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(30) });
 
-            Invocation result = _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
 
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouTimeout,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
@@ -133,8 +125,8 @@ namespace JelouPS.Tests
         public async Task A_stopped_get_is_abandoned_at_once()
         {
             string projectId = "stop-get-" + Guid.NewGuid().ToString("N");
-            _emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(30) });
-            using PowerShell ps = _host.Create("Get-JelouExternalSupport $args[0] -Verbose", null, projectId);
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(30) });
+            using PowerShell ps = Host.Create("Get-JelouExternalSupport $args[0] -Verbose", null, projectId);
             var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             ps.Streams.Verbose.DataAdded += (s, e) => sent.TrySetResult();
 

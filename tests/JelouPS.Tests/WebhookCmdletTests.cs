@@ -11,20 +11,12 @@ using Xunit;
 namespace JelouPS.Tests
 {
     /// <summary>The webhook toolkit through a real runspace: signatures, typed events, conversations and replies.</summary>
-    public sealed class WebhookCmdletTests : IClassFixture<EmulatorFixture>, IDisposable
+    public sealed class WebhookCmdletTests : HostedTest
     {
         private const string Namespace = "JelouPS.Commands.";
         private const string Body = "{\"event_type\":\"message\",\"project_id\":\"P\",\"room_id\":\"R\",\"contact\":{\"id\":\"U\"},\"bot\":{\"id\":\"B\"},\"value\":{\"id\":\"M\",\"type\":\"text\",\"content\":{\"body\":\"hola ñ\"}}}";
-        private readonly JelouEmulator _emulator;
-        private readonly PowerShellHost _host = new PowerShellHost();
 
-        public WebhookCmdletTests(EmulatorFixture fixture)
-        {
-            _emulator = fixture.Emulator;
-            _host.Connect(_emulator);
-        }
-
-        public void Dispose() => _host.Dispose();
+        public WebhookCmdletTests(EmulatorFixture fixture) : base(fixture) { }
 
         private static string Sign(string body, string secret) =>
             JelouSignature.Compute(Encoding.UTF8.GetBytes(body), SecureStrings.FromString(secret));
@@ -32,7 +24,7 @@ namespace JelouPS.Tests
         [Fact]
         public void Signatures_of_strings_bytes_and_objects_agree_with_the_client()
         {
-            Invocation result = _host.Invoke(@"
+            Invocation result = Host.Invoke(@"
                 Get-JelouWebhookSignature -Payload $args[0] -SigningSecret 'sig-secret'
                 Get-JelouWebhookSignature -Payload ([Text.Encoding]::UTF8.GetBytes($args[0])) -SigningSecret 'sig-secret'
                 Get-JelouWebhookSignature -InputObject ([ordered]@{ n = 1.5; list = @(1, 'x'); obj = [pscustomobject]@{ z = $null; a = $true } }) -SigningSecret 'sig-secret'",
@@ -55,7 +47,7 @@ namespace JelouPS.Tests
         {
             string given = signature == "good" ? Sign(Body, "s") : signature == "tampered" ? Sign(Body + " ", "s") : signature;
 
-            Invocation result = _host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, given);
+            Invocation result = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, given);
 
             Assert.Equal(expected, (bool)Assert.Single(result.ThrowIfFailed().Output).BaseObject);
         }
@@ -65,7 +57,7 @@ namespace JelouPS.Tests
         [InlineData("([byte[]]@())")]
         public void An_empty_body_is_simply_not_signed_by_that_secret(string payload)
         {
-            Invocation result = _host.Invoke($"Test-JelouWebhookSignature -Payload {payload} -Signature $args[0] -SigningSecret 's'; ConvertFrom-JelouWebhookEvent -Payload {payload} -Signature $args[0] -SigningSecret 's'", null, Sign(Body, "s"));
+            Invocation result = Host.Invoke($"Test-JelouWebhookSignature -Payload {payload} -Signature $args[0] -SigningSecret 's'; ConvertFrom-JelouWebhookEvent -Payload {payload} -Signature $args[0] -SigningSecret 's'", null, Sign(Body, "s"));
 
             Assert.False((bool)Assert.Single(result.Output).BaseObject);
             Assert.Equal("JelouSignatureMismatch," + Namespace + "ConvertFromJelouWebhookEventCommand", result.SingleError().FullyQualifiedErrorId);
@@ -74,7 +66,7 @@ namespace JelouPS.Tests
         [Fact]
         public void A_verified_body_becomes_a_typed_event_that_pipes_into_a_reply()
         {
-            Invocation result = _host.Invoke("$args[0] | ConvertFrom-JelouWebhookEvent -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s"));
+            Invocation result = Host.Invoke("$args[0] | ConvertFrom-JelouWebhookEvent -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s"));
 
             var message = Assert.IsType<JelouMessageEvent>(Assert.Single(result.ThrowIfFailed().Output).BaseObject);
             Assert.Equal("hola ñ", message.Text);
@@ -84,7 +76,7 @@ namespace JelouPS.Tests
         [Fact]
         public void A_body_that_does_not_match_its_signature_is_JelouSignatureMismatch()
         {
-            Invocation result = _host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret 'other'", null, Body, Sign(Body, "s"));
+            Invocation result = Host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret 'other'", null, Body, Sign(Body, "s"));
 
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouSignatureMismatch," + Namespace + "ConvertFromJelouWebhookEventCommand", error.FullyQualifiedErrorId);
@@ -95,7 +87,7 @@ namespace JelouPS.Tests
         [Fact]
         public void A_body_that_is_not_a_json_object_is_JelouInvalidWebhookEvent()
         {
-            Invocation result = _host.Invoke("'<html>' | ConvertFrom-JelouWebhookEvent");
+            Invocation result = Host.Invoke("'<html>' | ConvertFrom-JelouWebhookEvent");
 
             Assert.Equal("JelouInvalidWebhookEvent," + Namespace + "ConvertFromJelouWebhookEventCommand", result.SingleError().FullyQualifiedErrorId);
         }
@@ -103,7 +95,7 @@ namespace JelouPS.Tests
         [Fact]
         public void A_signature_without_a_secret_is_refused_rather_than_silently_skipped()
         {
-            Invocation result = _host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature 'sha256=00'", null, Body);
+            Invocation result = Host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature 'sha256=00'", null, Body);
 
             Assert.Equal("JelouInvalidArgument," + Namespace + "ConvertFromJelouWebhookEventCommand", result.Terminating?.FullyQualifiedErrorId);
         }
@@ -112,16 +104,16 @@ namespace JelouPS.Tests
         public void Start_sends_metadata_of_any_nesting_and_only_the_keys_given()
         {
             string projectId = "conv-" + Guid.NewGuid().ToString("N");
-            _host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
 
-            Invocation result = _host.Invoke(
+            Invocation result = Host.Invoke(
                 "Start-JelouConversation $args[0] -BotId b1 -UserId u1 -Metadata ([ordered]@{ ticket = 'T-1'; tags = @('a', 'b'); customer = [pscustomobject]@{ tier = 'gold'; years = 3 } }) -Confirm:$false",
                 null, projectId);
 
             var conversation = Assert.IsType<Conversation>(Assert.Single(result.ThrowIfFailed().Output).BaseObject);
             Assert.Equal("u1", conversation.UserId);
             Assert.Equal("{\"botId\":\"b1\",\"userId\":\"u1\",\"metadata\":{\"ticket\":\"T-1\",\"tags\":[\"a\",\"b\"],\"customer\":{\"tier\":\"gold\",\"years\":3}}}",
-                _emulator.Requests.Last(r => r.Path.EndsWith("/conversations/start", StringComparison.Ordinal)).Body);
+                Emulator.Requests.Last(r => r.Path.EndsWith("/conversations/start", StringComparison.Ordinal)).Body);
         }
 
         [Theory]
@@ -129,7 +121,7 @@ namespace JelouPS.Tests
         [InlineData("-AssignmentTarget x", "needs both")]
         public void Start_checks_the_assignment_before_sending(string parameters, string message)
         {
-            Invocation result = _host.Invoke($"Start-JelouConversation p -BotId b -UserId u {parameters} -Confirm:$false");
+            Invocation result = Host.Invoke($"Start-JelouConversation p -BotId b -UserId u {parameters} -Confirm:$false");
 
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouInvalidArgument," + Namespace + "StartJelouConversationCommand", error.FullyQualifiedErrorId);
@@ -141,7 +133,7 @@ namespace JelouPS.Tests
         [InlineData("-Text hi -SigningSecret s -Vault v", "not both")]
         public void A_reply_needs_exactly_one_source_of_the_signing_secret(string parameters, string message)
         {
-            Invocation result = _host.Invoke($"Send-JelouSupportMessage -ProjectId p -RoomId r -BotId b -UserId u {parameters}");
+            Invocation result = Host.Invoke($"Send-JelouSupportMessage -ProjectId p -RoomId r -BotId b -UserId u {parameters}");
 
             Assert.Equal("JelouInvalidArgument," + Namespace + "SendJelouSupportMessageCommand", result.Terminating?.FullyQualifiedErrorId);
             Assert.Contains(message, result.Terminating!.Exception.Message);
@@ -150,7 +142,7 @@ namespace JelouPS.Tests
         [Fact]
         public void A_media_reply_with_a_plain_http_url_is_refused_at_binding()
         {
-            Invocation result = _host.Invoke("Send-JelouSupportMessage -ProjectId p -RoomId r -BotId b -UserId u -MediaType image -MediaUrl http://cdn.example.com/a.jpg -MimeType image/jpeg -SigningSecret s");
+            Invocation result = Host.Invoke("Send-JelouSupportMessage -ProjectId p -RoomId r -BotId b -UserId u -MediaType image -MediaUrl http://cdn.example.com/a.jpg -MimeType image/jpeg -SigningSecret s");
 
             Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
         }
