@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Security;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,6 +10,7 @@ using JelouPS.Http;
 using JelouPS.Json;
 using JelouPS.Security;
 using JelouPS.Webhooks;
+using static JelouPS.Json.JavaScriptJson;
 
 namespace JelouPS
 {
@@ -86,14 +86,14 @@ namespace JelouPS
             request.Validate();
             var body = new List<KeyValuePair<string, object?>>
             {
-                SupportMessage.Member("botId", request.BotId),
-                SupportMessage.Member("userId", request.UserId),
+                Member("botId", request.BotId),
+                Member("userId", request.UserId),
             };
-            if (request.InitialMessage != null) body.Add(SupportMessage.Member("initialMessage", request.InitialMessage));
-            if (request.Metadata != null) body.Add(SupportMessage.Member("metadata", request.Metadata));
+            if (request.InitialMessage != null) body.Add(Member("initialMessage", request.InitialMessage));
+            if (request.Metadata != null) body.Add(Member("metadata", request.Metadata));
             if (request.AssignmentType != null)
             {
-                body.Add(SupportMessage.Member("assignment", new[] { SupportMessage.Member("type", request.AssignmentType), SupportMessage.Member("target", request.AssignmentTarget) }));
+                body.Add(Member("assignment", new[] { Member("type", request.AssignmentType), Member("target", request.AssignmentTarget) }));
             }
             ApiResponse response = await SendManagementAsync(HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
             return ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
@@ -107,14 +107,14 @@ namespace JelouPS
             request.Validate();
             var body = new List<KeyValuePair<string, object?>>
             {
-                SupportMessage.Member("botId", request.BotId),
-                SupportMessage.Member("userId", request.UserId),
+                Member("botId", request.BotId),
+                Member("userId", request.UserId),
             };
             if (request.RedirectType != null)
             {
-                var redirect = new List<KeyValuePair<string, object?>> { SupportMessage.Member("type", request.RedirectType) };
-                if (request.RedirectText != null) redirect.Add(SupportMessage.Member("text", request.RedirectText));
-                body.Add(SupportMessage.Member("redirectPayload", redirect));
+                var redirect = new List<KeyValuePair<string, object?>> { Member("type", request.RedirectType) };
+                if (request.RedirectText != null) redirect.Add(Member("text", request.RedirectText));
+                body.Add(Member("redirectPayload", redirect));
             }
             await SendManagementAsync(HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
         }
@@ -142,8 +142,6 @@ namespace JelouPS
             ApiResponse response = await _transport.SendAsync(HttpMethod.Post, uri, body, headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken).ConfigureAwait(false);
             return new SupportMessageReceipt(message.ProjectId, message.RoomId, message.MessageId!, message.Type, (int)response.StatusCode, DateTimeOffset.UtcNow);
         }
-
-        private static byte[] Utf8(object body) => Encoding.UTF8.GetBytes(JavaScriptJson.Stringify(body));
 
         private static Conversation ReadConversation(string projectId, ApiResponse response, string? fallbackUserId, string? fallbackBotId)
         {

@@ -14,6 +14,12 @@ namespace JelouPS.Json
     /// </summary>
     public static class JavaScriptJson
     {
+        /// <summary>One object member, for building payloads whose member order matters.</summary>
+        public static KeyValuePair<string, object?> Member(string name, object? value) => new KeyValuePair<string, object?>(name, value);
+
+        /// <summary>The <see cref="Stringify"/> text as UTF-8, the bytes that are signed and sent.</summary>
+        public static byte[] Utf8(object? value) => Encoding.UTF8.GetBytes(Stringify(value));
+
         public static string Stringify(object? value)
         {
             var builder = new StringBuilder();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using static JelouPS.Json.JavaScriptJson;
 
 namespace JelouPS
 {
@@ -80,8 +81,6 @@ namespace JelouPS
                 Member("value", new[] { Member("id", MessageId), Member("type", Type), Member("content", content) }),
             };
         }
-
-        internal static KeyValuePair<string, object?> Member(string name, object? value) => new KeyValuePair<string, object?>(name, value);
     }
 
     /// <summary>What Jelou answered to an agent reply.</summary>

@@ -31,11 +31,12 @@ namespace JelouPS.Webhooks
 
         internal void Validate()
         {
-            JelouUris.RequireSecure(WebhookUrl, nameof(WebhookUrl));
             EventType = Require.OneOf(EventType, EventTypes, nameof(EventType));
             if (SigningSecret is null || SigningSecret.Length == 0) throw new ArgumentException("A signing secret is required to sign the event.", nameof(SigningSecret));
-            new ExternalSupportSettings { AuthType = AuthType, Authorization = Authorization, WebhookUrl = WebhookUrl }.Validate(creating: true);
-            AuthType = AuthType is null ? null : Require.OneOf(AuthType, WebhookAuthTypes.All, nameof(AuthType));
+            // The receiver is called as the integration would be: the same URL, auth type and credential rules.
+            var integration = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = Authorization };
+            integration.Validate(creating: true);
+            AuthType = integration.AuthType;
         }
 
         /// <summary>A realistic sample of the documented event, members in the documented order.</summary>
@@ -43,7 +44,7 @@ namespace JelouPS.Webhooks
         {
             string conversationId = Guid.NewGuid().ToString("N").Substring(0, 24);
             long timestamp = now.ToUnixTimeMilliseconds();
-            KeyValuePair<string, object?> M(string name, object? value) => SupportMessage.Member(name, value);
+            KeyValuePair<string, object?> M(string name, object? value) => JavaScriptJson.Member(name, value);
             if (EventType == "message")
             {
                 return new[]

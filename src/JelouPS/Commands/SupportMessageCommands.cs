@@ -115,17 +115,12 @@ namespace JelouPS.Commands
                 Caption = Caption,
                 FileName = FileName,
             };
-            SecureString secret;
-            try
+            SecureString secret = null!;
+            if (!TryValidate(RoomId, () =>
             {
                 message.Validate();
-                secret = SigningSecret ?? VaultSecret(SecretName ?? "Jelou-" + ProjectId);
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
-            {
-                WriteJelouError(ex, RoomId);
-                return;
-            }
+                secret = SigningSecret ?? VaultSecret(SecretName ?? SecretVault.DefaultSecretName(ProjectId));
+            })) return;
             if (!ShouldProcess($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
             if (TryRun(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token), out SupportMessageReceipt receipt))
             {

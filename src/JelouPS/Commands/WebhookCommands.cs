@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using System.Security;
-using System.Text;
 using JelouPS.Infrastructure;
 using JelouPS.Json;
 using JelouPS.Webhooks;
@@ -37,7 +36,7 @@ namespace JelouPS.Commands
             if (ParameterSetName == PayloadSet) return Payload;
             try
             {
-                return Encoding.UTF8.GetBytes(JavaScriptJson.Stringify(PowerShellValues.ToPlain(InputObject)));
+                return JavaScriptJson.Utf8(PowerShellValues.ToPlain(InputObject));
             }
             catch (ArgumentException ex)
             {

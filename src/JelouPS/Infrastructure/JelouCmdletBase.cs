@@ -91,7 +91,10 @@ namespace JelouPS.Infrastructure
                 return true;
             }, out _);
 
-        /// <summary>Runs the checks made before any request; a bad argument is reported for this input and false returned.</summary>
+        /// <summary>
+        /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported
+        /// for this input and false returned.
+        /// </summary>
         protected bool TryValidate(object? target, Action validate)
         {
             try
@@ -99,7 +102,7 @@ namespace JelouPS.Infrastructure
                 validate();
                 return true;
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
             {
                 WriteJelouError(ex, target);
                 return false;

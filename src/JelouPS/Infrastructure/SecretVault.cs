@@ -22,6 +22,9 @@ namespace JelouPS.Infrastructure
 
         public string Name { get; }
 
+        /// <summary>Where a project's signing secret is stored unless -SecretName says otherwise.</summary>
+        internal static string DefaultSecretName(string projectId) => "Jelou-" + projectId;
+
         /// <summary>Checks that SecretManagement is there and the vault exists and is unlocked.</summary>
         internal static SecretVault Open(string name)
         {

@@ -38,15 +38,13 @@ namespace JelouPS.Infrastructure
             _vault = OpenVault(Vault);
         }
 
-        protected static string DefaultSecretName(string projectId) => "Jelou-" + projectId;
-
         /// <summary>
         /// The vault name for this project's secret, or null (after an error) when it cannot be used:
         /// the name was already used by another project in this command, or it exists and may not be overwritten.
         /// </summary>
         protected string? ClaimSecretName(string projectId, bool mayOverwrite)
         {
-            string name = PowerShellValues.Given(SecretName) ?? DefaultSecretName(projectId);
+            string name = PowerShellValues.Given(SecretName) ?? SecretVault.DefaultSecretName(projectId);
             if (_vault is null) return name;
             if (_secretNamesUsed.TryGetValue(name, out string? owner) && !string.Equals(owner, projectId, StringComparison.Ordinal))
             {
@@ -210,7 +208,7 @@ namespace JelouPS.Infrastructure
             SessionState.PSVariable.Set("global:" + UnsavedVariable, kept);
             try
             {
-                Host.UI.WriteWarningLine($"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${UnsavedVariable}: store it now, e.g. ${UnsavedVariable}[-1].SigningSecret | Set-Secret -Name {DefaultSecretName(integration.ProjectId)} -Vault <vault>");
+                Host.UI.WriteWarningLine($"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${UnsavedVariable}: store it now, e.g. ${UnsavedVariable}[-1].SigningSecret | Set-Secret -Name {SecretVault.DefaultSecretName(integration.ProjectId)} -Vault <vault>");
             }
             catch (Exception ex) when (ex is PipelineStoppedException || ex is HostException || ex is NotImplementedException)
             {
