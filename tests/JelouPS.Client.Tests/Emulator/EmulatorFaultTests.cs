@@ -71,13 +71,17 @@ public sealed class EmulatorFaultTests : EmulatorTestBase
     [Fact]
     public async Task A_delayed_fault_ends_as_soon_as_the_client_gives_up()
     {
-        Emulator.EnqueueFault(new EmulatorFault { Status = 500, Delay = TimeSpan.FromMinutes(2) });
-        using var impatient = new HttpClient { BaseAddress = Emulator.BaseAddress, Timeout = TimeSpan.FromMilliseconds(300) };
+        // Scoped to its own path, and with the server warmed up, so that on a slow machine the fault cannot
+        // outlive a client that gave up before its request arrived and then stall the follow-up request.
+        AssertError(await GetAsync(Api("warm-up")), HttpStatusCode.NotFound, "NOT_FOUND");
+        Emulator.EnqueueFault(new EmulatorFault { Status = 500, Delay = TimeSpan.FromMinutes(2), PathContains = "impatient" });
+        using var impatient = new HttpClient { BaseAddress = Emulator.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
 
-        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => SendAsync(HttpMethod.Get, Api("p1"), client: impatient));
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => SendAsync(HttpMethod.Get, Api("impatient"), client: impatient));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+        await Emulator.WaitForRequestAsync(r => r.Path.EndsWith("/impatient", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(10));
         AssertError(await GetAsync(Api("p1")), HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
