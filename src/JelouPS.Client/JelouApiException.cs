@@ -24,10 +24,14 @@ namespace JelouPS
             IReadOnlyDictionary<string, IReadOnlyList<string>>? fieldErrors = null,
             string? requestId = null,
             TimeSpan? retryAfter = null,
-            Exception? innerException = null)
+            Exception? innerException = null,
+            JelouOperation operation = JelouOperation.None,
+            bool isApiError = false)
             : base(message, innerException)
         {
             Kind = kind;
+            Operation = operation;
+            IsApiError = isApiError;
             StatusCode = statusCode;
             ApiMessage = apiMessage;
             ErrorCode = errorCode;
@@ -38,6 +42,15 @@ namespace JelouPS
         }
 
         public JelouErrorKind Kind { get; }
+
+        /// <summary>The call that failed.</summary>
+        public JelouOperation Operation { get; }
+
+        /// <summary>
+        /// Whether the body was the API's own error envelope (<c>statusMessage</c>, <c>status</c> or <c>error</c>). A 404
+        /// without it came from something else on the path: usually a base URI without <c>/jelouapi</c> or <c>/platform</c>.
+        /// </summary>
+        public bool IsApiError { get; }
 
         /// <summary>The HTTP status, or null when no response arrived.</summary>
         public HttpStatusCode? StatusCode { get; }

@@ -42,14 +42,14 @@ namespace JelouPS
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: true);
-            ApiResponse response = await SendManagementAsync(HttpMethod.Post, uri, SettingsBody(settings), trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.CreateIntegration, HttpMethod.Post, uri, SettingsBody(settings), trace, cancellationToken).ConfigureAwait(false);
             return ReadIntegration(projectId, response, secretExpected: true);
         }
 
         /// <summary><c>GET /v1/external-support/{projectId}</c>: the integration, without its secret.</summary>
         public async Task<ExternalSupportIntegration> GetExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
-            ApiResponse response = await SendManagementAsync(HttpMethod.Get, IntegrationUri(projectId), null, trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.GetIntegration, HttpMethod.Get, IntegrationUri(projectId), null, trace, cancellationToken).ConfigureAwait(false);
             return ReadIntegration(projectId, response, secretExpected: false);
         }
 
@@ -59,23 +59,37 @@ namespace JelouPS
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: false);
-            ApiResponse response = await SendManagementAsync(Patch, uri, SettingsBody(settings), trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Patch, uri, SettingsBody(settings), trace, cancellationToken).ConfigureAwait(false);
             return ReadIntegration(projectId, response, secretExpected: false);
         }
 
         /// <summary><c>DELETE /v1/external-support/{projectId}</c>. Jelou stops sending events at once.</summary>
         public async Task DeleteExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
-            await SendManagementAsync(HttpMethod.Delete, IntegrationUri(projectId), null, trace, cancellationToken).ConfigureAwait(false);
+            await SendManagementAsync(JelouOperation.DeleteIntegration, HttpMethod.Delete, IntegrationUri(projectId), null, trace, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary><c>POST /v1/external-support/{projectId}/secret/regenerate</c>. The old secret dies at once.</summary>
+        /// <summary>
+        /// <c>POST /v1/external-support/{projectId}/secret/regenerate</c>. The old secret dies at once. The enveloped answer
+        /// names only the project and the secret, so the integration's other members are read back with a GET (a read:
+        /// if it fails, the new secret is still returned, with what the answer held).
+        /// </summary>
         public async Task<ExternalSupportIntegration> RegenerateSigningSecretAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "secret/regenerate");
-            ApiResponse response = await SendManagementAsync(HttpMethod.Post, uri, null, trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.RegenerateSecret, HttpMethod.Post, uri, null, trace, cancellationToken).ConfigureAwait(false);
             // The enveloped answer carries no regeneratedAt: then the time the answer arrived is the best record.
-            return ReadIntegration(projectId, response, secretExpected: true, regeneratedFallback: DateTimeOffset.UtcNow);
+            ExternalSupportIntegration regenerated = ReadIntegration(projectId, response, secretExpected: true, regeneratedFallback: DateTimeOffset.UtcNow);
+            if (regenerated.Id != null && regenerated.WebhookUrl != null && regenerated.CreatedAt != null) return regenerated;
+            try
+            {
+                return regenerated.CompletedWith(await GetExternalSupportAsync(projectId, trace, cancellationToken).ConfigureAwait(false));
+            }
+            catch (JelouApiException ex)
+            {
+                trace?.Verbose($"Kept the new signing secret of {projectId} without the integration's id, URL and creation time: reading them back failed ({ex.Kind}).");
+                return regenerated;
+            }
         }
 
         /// <summary><c>POST .../conversations/start</c>. Not idempotent: never sent twice.</summary>
@@ -95,7 +109,7 @@ namespace JelouPS
             {
                 body.Add(Member("assignment", new[] { Member("type", request.AssignmentType), Member("target", request.AssignmentTarget) }));
             }
-            ApiResponse response = await SendManagementAsync(HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.StartConversation, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
             return ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
         }
 
@@ -116,14 +130,14 @@ namespace JelouPS
                 if (request.RedirectText != null) redirect.Add(Member("text", request.RedirectText));
                 body.Add(Member("redirectPayload", redirect));
             }
-            await SendManagementAsync(HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
+            await SendManagementAsync(JelouOperation.CloseConversation, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary><c>GET .../conversations/{conversationId}</c>.</summary>
         public async Task<Conversation> GetConversationAsync(string projectId, string conversationId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/" + JelouUris.Segment(conversationId, nameof(conversationId)));
-            ApiResponse response = await SendManagementAsync(HttpMethod.Get, uri, null, trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.GetConversation, HttpMethod.Get, uri, null, trace, cancellationToken).ConfigureAwait(false);
             return ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
         }
 
@@ -139,7 +153,7 @@ namespace JelouPS
             byte[] body = Utf8(message.Payload());
             string signature = JelouSignature.Compute(body, signingSecret);
             Uri uri = JelouUris.Combine(Options.ChatbotUri, "v1/external-support/webhook");
-            ApiResponse response = await _transport.SendAsync(HttpMethod.Post, uri, body, headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await _transport.SendAsync(JelouOperation.SendMessage, HttpMethod.Post, uri, body, headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken).ConfigureAwait(false);
             return new SupportMessageReceipt(message.ProjectId, message.RoomId, message.MessageId!, message.Type, (int)response.StatusCode, DateTimeOffset.UtcNow);
         }
 
@@ -159,8 +173,8 @@ namespace JelouPS
                 JelouJson.GetString(data, "_id", response) ?? JelouJson.GetString(data, "id", response) ?? JelouJson.GetString(data, "conversationId", response),
                 JelouJson.GetString(data, "roomId", response) ?? JelouJson.GetString(data, "room_id", response),
                 JelouJson.GetString(data, "state", response),
-                JelouJson.GetDate(data, "startAt", response),
-                JelouJson.GetDate(data, "endAt", response),
+                JelouJson.GetDate(data, "startAt"),
+                JelouJson.GetDate(data, "endAt"),
                 JelouJson.GetString(data, "endedReason", response),
                 new ConversationUser(
                     user is JsonElement u ? JelouJson.GetString(u, "id", response) : fallbackUserId,
@@ -174,8 +188,8 @@ namespace JelouPS
         private Uri IntegrationUri(string projectId) =>
             JelouUris.Combine(Options.BaseUri, "v1/external-support/" + JelouUris.Segment(projectId, nameof(projectId)));
 
-        private Task<ApiResponse> SendManagementAsync(HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken) =>
-            _transport.SendAsync(method, uri, body, Options.Credential.Apply, trace, cancellationToken);
+        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken) =>
+            _transport.SendAsync(operation, method, uri, body, Options.Credential.Apply, trace, cancellationToken);
 
         private static byte[] SettingsBody(ExternalSupportSettings settings)
         {
@@ -230,9 +244,9 @@ namespace JelouPS
                     Read(() => JelouJson.GetString(data, "webhookUrl", response)),
                     Read(() => JelouJson.GetString(data, "authType", response)),
                     secret,
-                    Read(() => JelouJson.GetDate(data, "createdAt", response)),
-                    Read(() => JelouJson.GetDate(data, "updatedAt", response)),
-                    Read(() => JelouJson.GetDate(data, "regeneratedAt", response)) ?? regeneratedFallback);
+                    JelouJson.GetDate(data, "createdAt"),
+                    JelouJson.GetDate(data, "updatedAt"),
+                    JelouJson.GetDate(data, "regeneratedAt") ?? regeneratedFallback);
             }
             finally
             {

@@ -7,6 +7,8 @@ namespace JelouPS
         ValidationFailed,
         /// <summary>401: missing or wrong API key or client credentials.</summary>
         Unauthorized,
+        /// <summary>401 from the agent-reply endpoint: the reply's <c>X-Jelou-Signature</c> was refused, so the signing secret used is not the project's current one.</summary>
+        SignatureRejected,
         /// <summary>403: the credentials are valid but not allowed to do this.</summary>
         Forbidden,
         /// <summary>404: no such integration, bot, user or conversation.</summary>

@@ -78,6 +78,7 @@ namespace JelouPS.Http
         /// The request body is wiped once sent: it may hold the webhook authorization.
         /// </summary>
         internal async Task<ApiResponse> SendAsync(
+            JelouOperation operation,
             HttpMethod method,
             Uri uri,
             byte[]? jsonBody,
@@ -117,7 +118,7 @@ namespace JelouPS.Http
                 trace?.Debug("Response headers: " + Describe(response.Headers, response.Content?.Headers));
                 if (!answer.IsSuccess)
                 {
-                    throw ErrorFrom(answer);
+                    throw ErrorFrom(answer, operation);
                 }
                 return answer;
             }
@@ -125,14 +126,16 @@ namespace JelouPS.Http
             {
                 throw new JelouApiException(
                     JelouErrorKind.Timeout,
-                    $"{target} got no answer within {limit.TotalSeconds:0.###} s. Raise -TimeoutSec if the server is slow.");
+                    $"{target} got no answer within {limit.TotalSeconds:0.###} s. Raise -TimeoutSec if the server is slow.",
+                    operation: operation);
             }
             catch (HttpRequestException ex)
             {
                 throw new JelouApiException(
                     JelouErrorKind.ConnectionFailed,
                     $"Could not reach {uri.GetLeftPart(UriPartial.Authority)}: {InnermostMessage(ex)}",
-                    innerException: ex);
+                    innerException: ex,
+                    operation: operation);
             }
             finally
             {
@@ -140,9 +143,9 @@ namespace JelouPS.Http
             }
         }
 
-        private JelouApiException ErrorFrom(ApiResponse response)
+        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation)
         {
-            JelouErrorKind kind = KindOf(response.StatusCode);
+            JelouErrorKind kind = KindOf(response.StatusCode, operation);
             ApiError error = JelouJson.ReadError(response);
             string? apiMessage = error.Description ?? error.Message;
             if (error.Description != null && error.Message != null && error.Message != error.Description)
@@ -163,17 +166,19 @@ namespace JelouPS.Http
                 message += $" Retry after {wait.TotalSeconds:0} s.";
             }
 
-            return new JelouApiException(kind, message, response.StatusCode, apiMessage, error.Code, error.Key, error.FieldErrors, response.RequestId, response.RetryAfter);
+            return new JelouApiException(kind, message, response.StatusCode, apiMessage, error.Code, error.Key, error.FieldErrors, response.RequestId, response.RetryAfter,
+                operation: operation, isApiError: error.IsEnvelope);
         }
 
-        private static JelouErrorKind KindOf(HttpStatusCode status)
+        private static JelouErrorKind KindOf(HttpStatusCode status, JelouOperation operation)
         {
             int code = (int)status;
             switch (code)
             {
                 case 400:
                 case 422: return JelouErrorKind.ValidationFailed;
-                case 401: return JelouErrorKind.Unauthorized;
+                // The reply endpoint takes no API key: its only credential is the signature.
+                case 401: return operation == JelouOperation.SendMessage ? JelouErrorKind.SignatureRejected : JelouErrorKind.Unauthorized;
                 case 403: return JelouErrorKind.Forbidden;
                 case 404: return JelouErrorKind.NotFound;
                 case 409: return JelouErrorKind.Conflict;

@@ -53,7 +53,10 @@ namespace JelouPS.Json
                     WriteString(builder, date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
                     return;
                 case DateTime dateTime:
-                    WriteString(builder, (dateTime.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc) : dateTime.ToUniversalTime()).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    // ConvertFrom-Json makes DateTimes of date strings: a zone-less one stays zone-less rather than being called UTC.
+                    WriteString(builder, dateTime.Kind == DateTimeKind.Unspecified
+                        ? dateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture)
+                        : dateTime.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
                     return;
                 case IDictionary dictionary:
                     WriteObject(builder, Entries(dictionary), depth);

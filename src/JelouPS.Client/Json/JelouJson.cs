@@ -117,15 +117,32 @@ namespace JelouPS.Json
             return null;
         }
 
-        internal static DateTimeOffset? GetDate(JsonElement obj, string name, ApiResponse response)
+        /// <summary>
+        /// A date member: ISO 8601 text (a zone-less time read as UTC, as servers write them) or Unix epoch milliseconds,
+        /// as a number or digits. Absent, null, empty or unreadable is null: one odd date never costs the rest of the answer.
+        /// </summary>
+        internal static DateTimeOffset? GetDate(JsonElement obj, string name)
         {
-            string? text = GetString(obj, name, response);
-            if (text is null) return null;
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset parsed))
+            if (!obj.TryGetProperty(name, out JsonElement value)) return null;
+            switch (value.ValueKind)
             {
-                return parsed;
+                case JsonValueKind.Number:
+                    return value.TryGetInt64(out long milliseconds) ? FromEpochMilliseconds(milliseconds) : null;
+                case JsonValueKind.String:
+                    string text = value.GetString()!.Trim();
+                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long digits)) return FromEpochMilliseconds(digits);
+                    return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset parsed)
+                        ? parsed
+                        : (DateTimeOffset?)null;
+                default:
+                    return null;
             }
-            throw InvalidResponse(response, $"'{name}' that is not a date");
+        }
+
+        private static DateTimeOffset? FromEpochMilliseconds(long milliseconds)
+        {
+            const long Min = -62135596800000, Max = 253402300799999;
+            return milliseconds < Min || milliseconds > Max ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
         }
 
         internal static JelouApiException InvalidResponse(ApiResponse response, string what) =>
@@ -146,6 +163,7 @@ namespace JelouPS.Json
                 JsonElement root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) return error;
                 error.IsJson = true;
+                error.IsEnvelope = root.TryGetProperty("statusMessage", out _) || root.TryGetProperty("status", out _) || root.TryGetProperty("error", out _);
                 error.Message = JoinText(root, "message");
                 if (root.TryGetProperty("error", out JsonElement detail) && detail.ValueKind == JsonValueKind.Object)
                 {
@@ -260,6 +278,9 @@ namespace JelouPS.Json
     internal sealed class ApiError
     {
         public bool IsJson { get; set; }
+
+        /// <summary>The body has the envelope's members: it came from the API, not from a proxy or a wrong route.</summary>
+        public bool IsEnvelope { get; set; }
         public string? Message { get; set; }
         public string? Code { get; set; }
         public string? Key { get; set; }

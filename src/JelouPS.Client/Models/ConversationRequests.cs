@@ -42,20 +42,23 @@ namespace JelouPS
         public string? RedirectType { get; set; }
         public string? RedirectText { get; set; }
 
-        public static readonly string[] RedirectTypes = { "text", "edge" };
+        public const string TextRedirect = "text";
+        public const string EdgeRedirect = "edge";
+
+        public static readonly string[] RedirectTypes = { TextRedirect, EdgeRedirect };
 
         internal void Validate()
         {
             Require.NotEmpty(BotId, nameof(BotId));
             Require.NotEmpty(UserId, nameof(UserId));
-            if (RedirectType is null && RedirectText != null) RedirectType = "text";
+            if (RedirectType is null && RedirectText != null) RedirectType = TextRedirect;
             if (RedirectType is null) return;
             RedirectType = Require.OneOf(RedirectType, RedirectTypes, nameof(RedirectType));
-            if (RedirectType == "text" && string.IsNullOrEmpty(RedirectText))
+            if (RedirectType == TextRedirect && string.IsNullOrEmpty(RedirectText))
             {
                 throw new ArgumentException("A text redirect needs -RedirectText, the message the user gets on close.", nameof(RedirectText));
             }
-            if (RedirectType == "edge" && RedirectText != null)
+            if (RedirectType == EdgeRedirect && RedirectText != null)
             {
                 throw new ArgumentException("An edge redirect takes no -RedirectText.", nameof(RedirectText));
             }

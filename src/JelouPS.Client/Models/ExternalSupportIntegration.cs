@@ -52,6 +52,43 @@ namespace JelouPS
 
         public DateTimeOffset? SecretRegeneratedAt { get; }
 
+        /// <summary>The SecretManagement vault the signing secret was stored in by JelouPS (and read back to check); null when not stored.</summary>
+        public string? SecretVault { get; private set; }
+
+        /// <summary>The secret's name in <see cref="SecretVault"/>.</summary>
+        public string? SecretName { get; private set; }
+
+        /// <summary>
+        /// Where the signing secret is now, for the default view: "&lt;name&gt; in vault &lt;vault&gt;", or a reminder that the
+        /// object is its only copy. Null when the answer carried no secret (reads and updates).
+        /// </summary>
+        public string? SecretLocation =>
+            SigningSecret is null ? null
+            : SecretVault is null ? "in SigningSecret only: store it now"
+            : $"{SecretName} in vault {SecretVault}";
+
+        /// <summary>When the signing secret this object carries was issued: its rotation, else the integration's creation.</summary>
+        public DateTimeOffset? SecretIssuedAt => SigningSecret is null ? null : SecretRegeneratedAt ?? CreatedAt;
+
+        internal void MarkStored(string vault, string secretName)
+        {
+            SecretVault = vault;
+            SecretName = secretName;
+        }
+
+        /// <summary>This answer with the members it lacks taken from <paramref name="details"/> (the regenerate answer names no URL or id).</summary>
+        internal ExternalSupportIntegration CompletedWith(ExternalSupportIntegration details) =>
+            new ExternalSupportIntegration(
+                ProjectId,
+                Id ?? details.Id,
+                BrainId ?? details.BrainId,
+                WebhookUrl ?? details.WebhookUrl,
+                AuthType ?? details.AuthType,
+                SigningSecret,
+                CreatedAt ?? details.CreatedAt,
+                UpdatedAt ?? details.UpdatedAt,
+                SecretRegeneratedAt);
+
         public override string ToString() => $"{ProjectId} -> {WebhookUrl}";
     }
 }

@@ -14,12 +14,20 @@ namespace JelouPS
         /// <summary>The credential Jelou presents to the webhook (token, key or Basic credential).</summary>
         public SecureString? Authorization { get; set; }
 
-        /// <summary>The checks the API documents, made before anything is sent.</summary>
+        /// <summary>
+        /// The checks the API documents, made before anything is sent. The same rules hold for a create and an update,
+        /// except that an update needs only what changes: an auth type other than no_auth comes with the credential it
+        /// presents (the stored one was made for the old type), while a new credential alone keeps the current type.
+        /// </summary>
         internal void Validate(bool creating)
         {
             if (creating && WebhookUrl is null)
             {
                 throw new ArgumentException("A webhook URL is required to create an integration.", nameof(WebhookUrl));
+            }
+            if (!creating && WebhookUrl is null && AuthType is null && Authorization is null)
+            {
+                throw new ArgumentException("Nothing to change: give -WebhookUrl, -AuthType or -WebhookAuthorization.", nameof(WebhookUrl));
             }
             if (WebhookUrl != null)
             {
@@ -29,16 +37,16 @@ namespace JelouPS
             {
                 throw new ArgumentException("The webhook authorization has characters an HTTP header cannot carry (only printable ASCII is allowed); Jelou sends it to your webhook as a header.", nameof(Authorization));
             }
+            bool hasCredential = Authorization != null && Authorization.Length > 0;
             if (AuthType != null)
             {
                 AuthType = Require.OneOf(AuthType, WebhookAuthTypes.All, nameof(AuthType));
                 bool needsCredential = AuthType != WebhookAuthTypes.NoAuth;
-                bool hasCredential = Authorization != null && Authorization.Length > 0;
-                if (needsCredential && !hasCredential && creating)
+                if (needsCredential && !hasCredential)
                 {
                     throw new ArgumentException($"Auth type '{AuthType}' needs the credential Jelou will present to the webhook: pass -WebhookAuthorization.", nameof(Authorization));
                 }
-                if (!needsCredential && hasCredential)
+                if (!needsCredential && Authorization != null)
                 {
                     throw new ArgumentException("Auth type 'no_auth' takes no webhook authorization.", nameof(Authorization));
                 }
@@ -46,6 +54,10 @@ namespace JelouPS
             else if (Authorization != null && creating)
             {
                 throw new ArgumentException("Say how Jelou presents the webhook authorization: pass -AuthType bearer, api_key or basic.", nameof(AuthType));
+            }
+            else if (Authorization != null && !hasCredential)
+            {
+                throw new ArgumentException("The webhook authorization is empty.", nameof(Authorization));
             }
         }
     }

@@ -7,7 +7,13 @@ namespace JelouPS
     /// <summary>An agent's reply to the end user: the documented <c>incoming_message</c> payload.</summary>
     public sealed class SupportMessage
     {
-        public static readonly string[] Types = { "text", "image", "video", "audio", "document" };
+        public const string TextType = "text";
+        public const string ImageType = "image";
+        public const string VideoType = "video";
+        public const string AudioType = "audio";
+        public const string DocumentType = "document";
+
+        public static readonly string[] Types = { TextType, ImageType, VideoType, AudioType, DocumentType };
 
         public string ProjectId { get; set; } = "";
         public string RoomId { get; set; } = "";
@@ -18,7 +24,7 @@ namespace JelouPS
         public string? MessageId { get; set; }
 
         /// <summary>text, image, video, audio or document.</summary>
-        public string Type { get; set; } = "text";
+        public string Type { get; set; } = TextType;
         public string? Text { get; set; }
         public Uri? MediaUrl { get; set; }
         public string? MimeType { get; set; }
@@ -37,7 +43,7 @@ namespace JelouPS
             Require.NotEmpty(UserId, nameof(UserId));
             Type = Require.OneOf(Type, Types, "MediaType");
             MessageId ??= Guid.NewGuid().ToString();
-            if (Type == "text")
+            if (Type == TextType)
             {
                 Require.NotEmpty(Text, nameof(Text));
                 if (MediaUrl != null || MimeType != null || Caption != null || FileName != null)
@@ -50,15 +56,15 @@ namespace JelouPS
             if (MediaUrl is null) throw new ArgumentException($"A {Type} message needs -MediaUrl.", nameof(MediaUrl));
             if (MediaUrl.Scheme != Uri.UriSchemeHttps) throw new ArgumentException("Jelou fetches media over https only.", nameof(MediaUrl));
             Require.NotEmpty(MimeType, nameof(MimeType));
-            if (Caption != null && Type != "image" && Type != "video") throw new ArgumentException("Only images and videos take -Caption.", nameof(Caption));
-            if (FileName != null && Type != "document") throw new ArgumentException("Only documents take -FileName.", nameof(FileName));
+            if (Caption != null && Type != ImageType && Type != VideoType) throw new ArgumentException("Only images and videos take -Caption.", nameof(Caption));
+            if (FileName != null && Type != DocumentType) throw new ArgumentException("Only documents take -FileName.", nameof(FileName));
         }
 
         /// <summary>The payload's members in the documented order.</summary>
         internal IEnumerable<KeyValuePair<string, object?>> Payload()
         {
             var content = new List<KeyValuePair<string, object?>>();
-            if (Type == "text")
+            if (Type == TextType)
             {
                 content.Add(Member("body", Text));
             }

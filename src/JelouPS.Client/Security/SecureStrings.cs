@@ -49,6 +49,20 @@ namespace JelouPS.Security
                 finally { Array.Clear(bytes, 0, bytes.Length); }
             });
 
+        /// <summary>Whether two secrets hold the same characters, compared in constant time for equal lengths.</summary>
+        public static bool Equal(SecureString first, SecureString second)
+        {
+            if (first is null) throw new ArgumentNullException(nameof(first));
+            if (second is null) throw new ArgumentNullException(nameof(second));
+            if (first.Length != second.Length) return false;
+            return UseChars(first, a => UseChars(second, b =>
+            {
+                int difference = 0;
+                for (int i = 0; i < a.Length; i++) difference |= a[i] ^ b[i];
+                return difference == 0;
+            }));
+        }
+
         /// <summary>Whether the secret can travel in an HTTP header: printable ASCII only (no line breaks, no NUL).</summary>
         internal static bool IsHeaderSafe(SecureString secret) =>
             UseChars(secret, chars => Array.TrueForAll(chars, c => c >= 0x20 && c < 0x7f));

@@ -16,7 +16,11 @@ namespace JelouPS.Webhooks
     /// <summary>What to put in a sample event, and how to authenticate to the receiver as Jelou would.</summary>
     public sealed class TestEventRequest
     {
-        public static readonly string[] EventTypes = { "message", "conversation.start", "conversation.close" };
+        public const string Message = "message";
+        public const string ConversationStart = "conversation.start";
+        public const string ConversationClose = "conversation.close";
+
+        public static readonly string[] EventTypes = { Message, ConversationStart, ConversationClose };
 
         public Uri WebhookUrl { get; set; } = null!;
         public string EventType { get; set; } = "message";
@@ -125,7 +129,7 @@ namespace JelouPS.Webhooks
             var stopwatch = Stopwatch.StartNew();
             try
             {
-                ApiResponse response = await _transport.SendAsync(HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
+                ApiResponse response = await _transport.SendAsync(JelouOperation.None, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int)response.StatusCode, stopwatch.Elapsed, null, payload);
             }
             catch (JelouApiException ex)

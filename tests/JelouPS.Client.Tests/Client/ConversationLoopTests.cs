@@ -150,7 +150,9 @@ namespace JelouPS.Tests.Client
                 ProjectId = projectId, RoomId = conversation.RoomId!, BotId = "bot-4", UserId = "user-4", Text = "hi",
             }, oldSecret));
 
-            Assert.Equal(JelouErrorKind.Unauthorized, error.Kind);
+            // The reply endpoint takes no API key: a 401 there is about the signing secret, never the connection.
+            Assert.Equal(JelouErrorKind.SignatureRejected, error.Kind);
+            Assert.Equal(JelouOperation.SendMessage, error.Operation);
         }
 
         [Fact]

@@ -113,9 +113,10 @@ namespace JelouPS.Tests.Client
             string projectId = NewProjectId();
             await client.CreateExternalSupportAsync(projectId, Settings());
 
-            // authType bearer with no authorization stored or sent: only the API can know that.
+            // A new credential alone keeps the stored auth type, which is no_auth: only the API can know that.
             await client.UpdateExternalSupportAsync(projectId, new ExternalSupportSettings { AuthType = "no_auth" });
-            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.UpdateExternalSupportAsync(projectId, new ExternalSupportSettings { AuthType = "bearer" }));
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.UpdateExternalSupportAsync(projectId,
+                new ExternalSupportSettings { Authorization = JelouPS.Security.SecureStrings.FromString("a-token") }));
 
             Assert.Equal(JelouErrorKind.ValidationFailed, error.Kind);
             Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
@@ -227,16 +228,25 @@ namespace JelouPS.Tests.Client
             Assert.Equal("a\"béc/d", Plain(rotated.SigningSecret!));
         }
 
-        [Fact]
-        public async Task A_malformed_date_without_a_secret_is_InvalidResponse()
+        [Theory]
+        [InlineData("\"yesterday\"", null)]
+        [InlineData("\"\"", null)]
+        [InlineData("null", null)]
+        [InlineData("{}", null)]
+        [InlineData("1776134278574", "2026-04-14T02:37:58.574Z")]
+        [InlineData("\"1776134278574\"", "2026-04-14T02:37:58.574Z")]
+        [InlineData("\"2026-01-15T10:30:00\"", "2026-01-15T10:30:00Z")]
+        [InlineData("\"2026-01-15T10:30:00.000+02:00\"", "2026-01-15T08:30:00Z")]
+        public async Task An_odd_date_becomes_null_or_the_right_time_and_the_rest_is_kept(string createdAt, string? expected)
         {
-            string projectId = Fault(new EmulatorFault { Status = 200, Body = "{\"id\":\"x\",\"createdAt\":\"yesterday\"}" });
+            string projectId = Fault(new EmulatorFault { Status = 200, Body = "{\"id\":\"x\",\"webhookUrl\":\"https://crm.example.com/j\",\"createdAt\":" + createdAt + "}" });
             using JelouClient client = ForEmulator(_emulator);
 
-            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+            ExternalSupportIntegration integration = await client.GetExternalSupportAsync(projectId);
 
-            Assert.Equal(JelouErrorKind.InvalidResponse, error.Kind);
-            Assert.Contains("'createdAt' that is not a date", error.Message);
+            Assert.Equal("x", integration.Id);
+            Assert.Equal("https://crm.example.com/j", integration.WebhookUrl);
+            Assert.Equal(expected is null ? (DateTimeOffset?)null : DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), integration.CreatedAt);
         }
 
         [Fact]

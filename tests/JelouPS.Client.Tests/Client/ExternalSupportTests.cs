@@ -149,9 +149,31 @@ namespace JelouPS.Tests.Client
 
             ExternalSupportIntegration rotated = await client.RegenerateSigningSecretAsync(projectId);
 
-            Assert.Equal("/jelouapi/v1/external-support/" + projectId + "/secret/regenerate", _emulator.Requests.Last().Path);
+            string path = "/jelouapi/v1/external-support/" + projectId;
+            Assert.Equal(new[] { "POST " + path + "/secret/regenerate", "GET " + path }, _emulator.Requests.TakeLast(2).Select(r => r.Method + " " + r.Path));
             Assert.NotEqual(Plain(created.SigningSecret!), Plain(rotated.SigningSecret!));
             Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, Plain(rotated.SigningSecret!));
+            // The answer names only the project and the secret; the rest is read back, so a vault gets full metadata.
+            Assert.Equal(created.Id, rotated.Id);
+            Assert.Equal(created.WebhookUrl, rotated.WebhookUrl);
+            Assert.Equal(created.CreatedAt, rotated.CreatedAt);
+            Assert.NotNull(rotated.SecretRegeneratedAt);
+        }
+
+        [Fact]
+        public async Task Regenerate_keeps_the_new_secret_when_reading_the_rest_back_fails()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Bearer());
+            _emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = projectId, Status = 503 });
+            var trace = new RecordingTrace();
+
+            ExternalSupportIntegration rotated = await client.RegenerateSigningSecretAsync(projectId, trace);
+
+            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, Plain(rotated.SigningSecret!));
+            Assert.Null(rotated.WebhookUrl);
+            Assert.Contains(trace.Lines, line => line.Contains("Kept the new signing secret of " + projectId, StringComparison.Ordinal));
         }
 
         [Theory]

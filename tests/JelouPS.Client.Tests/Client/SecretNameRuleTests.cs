@@ -1,0 +1,116 @@
+using System;
+using System.Linq;
+using CsCheck;
+using JelouPS.Retry;
+using JelouPS.Secrets;
+using Xunit;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>Secret names each vault extension can take, and the default name made valid for it.</summary>
+    public sealed class SecretNameRuleTests
+    {
+        private static readonly string[] Modules =
+        {
+            "Az.KeyVault", "Microsoft.PowerShell.SecretStore", "SecretManagement.KeePass", "SecretManagement.LastPass",
+            "SecretManagement.1Password", "SecretManagement.BitWarden", "SecretManagement.Hashicorp.Vault.KV",
+            "SecretManagement.JustinGrote.CredMan", "Microsoft.PowerShell.CredManStore", "Some.Unknown.Extension",
+        };
+
+        [Theory]
+        [InlineData("Az.KeyVault", "Jelou-acme-prod", null)]
+        [InlineData("az.keyvault", "Jelou-acme_prod", "it has '_'")]
+        [InlineData("Az.KeyVault", "Jelou p1", "it has a space")]
+        [InlineData("Az.KeyVault", "Jelou-ñandú", "it has 'ñ'")]
+        [InlineData("Microsoft.PowerShell.SecretStore", "Jelou-acme_prod", null)]
+        [InlineData("Microsoft.PowerShell.SecretStore", "Jelou-*", "it has '*'")]
+        [InlineData("Microsoft.PowerShell.SecretStore", "psht:x", "it starts with 'psht:'")]
+        [InlineData("Microsoft.PowerShell.SecretStore", " Jelou-p1", "it starts or ends with a space")]
+        [InlineData("SecretManagement.KeePass", "team/Jelou-p1", "it has '/'")]
+        [InlineData("SecretManagement.LastPass", "12345", "it is a bare number or a name ending in '(id: N)' (LastPass reads those as item ids)")]
+        [InlineData("SecretManagement.LastPass", "Jelou (id: 7)", "it is a bare number or a name ending in '(id: N)' (LastPass reads those as item ids)")]
+        [InlineData("SecretManagement.1Password", "Jelou-\"p1\"", "it has '\"'")]
+        [InlineData("SecretManagement.BitWarden", "Jelou p1", "it has a space")]
+        [InlineData("Some.Unknown.Extension", "Jelou-a[1]", "it has '['")]
+        [InlineData("Some.Unknown.Extension", "Jelou-\u0007", "it has control character U+0007")]
+        [InlineData("Some.Unknown.Extension", "", "it is empty")]
+        public void Check_says_why_a_vault_cannot_take_a_name(string module, string name, string? problem)
+        {
+            Assert.Equal(problem, SecretNameRule.For(module).Check(name));
+        }
+
+        [Fact]
+        public void Key_Vault_takes_at_most_127_characters()
+        {
+            SecretNameRule rule = SecretNameRule.For("Az.KeyVault");
+            Assert.Null(rule.Check(new string('a', 127)));
+            Assert.Equal("it is 128 characters long", rule.Check(new string('a', 128)));
+            Assert.Contains("letters, digits and '-' only", rule.Description);
+            Assert.Contains("at most 127 characters", rule.Description);
+        }
+
+        [Theory]
+        [InlineData("p1", "Jelou-p1")]
+        [InlineData("acme-prod", "Jelou-acme-prod")]
+        public void The_default_name_is_Jelou_and_the_project_when_the_vault_takes_it(string projectId, string expected)
+        {
+            foreach (string module in Modules) Assert.Equal(expected, SecretNameRule.For(module).Derive(projectId));
+        }
+
+        [Fact]
+        public void A_project_id_Key_Vault_cannot_take_gets_a_readable_name_of_its_own()
+        {
+            SecretNameRule rule = SecretNameRule.For("Az.KeyVault");
+
+            string underscore = rule.Derive("acme_prod");
+            string dot = rule.Derive("acme.prod");
+
+            Assert.StartsWith("Jelou-acme-prod-", underscore, StringComparison.Ordinal);
+            Assert.Matches("^Jelou-acme-prod-[0-9a-f]{8}$", underscore);
+            Assert.NotEqual(underscore, dot);
+            Assert.NotEqual("Jelou-acme-prod", underscore);
+            Assert.Equal(underscore, rule.Derive("acme_prod"));
+        }
+
+        [Fact]
+        public void Every_derived_name_is_one_the_vault_takes_and_never_another_projects()
+        {
+            Gen<char> character = Gen.OneOf(Gen.Char[' ', '~'], Gen.Char['\u0000', '\u001f'], Gen.Char['\u0080', '\uffff'], Gen.OneOfConst('_', '-', '*', '[', '/', '"'));
+            Gen<string> projectIds = Gen.OneOf(character.Array[1, 40].Select(chars => new string(chars)), character.Array[120, 300].Select(chars => new string(chars)));
+            projectIds.Select(projectIds)
+                .Sample((projectId, other) =>
+                {
+                    foreach (string module in Modules)
+                    {
+                        SecretNameRule rule = SecretNameRule.For(module);
+                        string name = rule.Derive(projectId);
+                        Assert.Null(rule.Check(name));
+                        Assert.True(projectId == other || name != rule.Derive(other), $"{module}: '{projectId}' and '{other}' share '{name}'");
+                    }
+                }, iter: 300);
+        }
+
+        [Fact]
+        public void Project_ids_that_differ_only_where_the_vault_is_strict_get_different_names()
+        {
+            string[] ids = { "acme_prod", "acme.prod", "acme prod", "acme-prod", "acme*prod", "acme/prod", "acme\\prod" };
+            foreach (string module in Modules)
+            {
+                string[] names = ids.Select(SecretNameRule.For(module).Derive).ToArray();
+                Assert.Equal(names.Length, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            }
+        }
+
+        [Theory]
+        [InlineData(1, 0.0, 200)]
+        [InlineData(1, 1.0, 300)]
+        [InlineData(2, 0.5, 500)]
+        [InlineData(3, 0.5, 1000)]
+        [InlineData(10, 0.5, 2000)]
+        public void Backoff_doubles_from_the_first_delay_up_to_the_cap_with_twenty_percent_jitter(int retry, double random, double expectedMs)
+        {
+            TimeSpan delay = Backoff.Delay(retry, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2), () => random);
+            Assert.Equal(expectedMs, delay.TotalMilliseconds, precision: 6);
+        }
+    }
+}
