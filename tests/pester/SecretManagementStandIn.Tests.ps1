@@ -553,6 +553,22 @@ Describe 'SecretManagement stand-in: failing vaults' {
             $writeErrors[0].FullyQualifiedErrorId | Should -BeLike 'SetSecretInvalidOperation,*'
         }
 
+        It 'fails the next N writes, then takes writes again (-FailNextWrites)' {
+            Set-StandInVaultBehavior -Name 'Store' -FailNextWrites 2
+            1..3 | ForEach-Object { Set-Secret -Name "try$_" -Secret 'v' -Vault 'Store' -ErrorAction SilentlyContinue }
+
+            Get-StandInSecret -Vault 'Store' -Name 'try1' | Should -BeNullOrEmpty
+            Get-StandInSecret -Vault 'Store' -Name 'try2' | Should -BeNullOrEmpty
+            Get-StandInSecret -Vault 'Store' -Name 'try3' | Should -Not -BeNullOrEmpty
+        }
+
+        It 'reports success and stores nothing (-DropWrites)' {
+            Set-StandInVaultBehavior -Name 'Store' -DropWrites
+            Set-Secret -Name 'dropped' -Secret 'v' -Vault 'Store' -ErrorVariable writeErrors
+            $writeErrors.Count | Should -Be 0
+            Get-StandInSecret -Vault 'Store' -Name 'dropped' | Should -BeNullOrEmpty
+        }
+
         It 'sets the whole behaviour on each call: -Name alone makes the vault healthy again' {
             Set-StandInVaultBehavior -Name 'Store' -FailWrites -Locked
             Set-StandInVaultBehavior -Name 'Store'
@@ -563,6 +579,70 @@ Describe 'SecretManagement stand-in: failing vaults' {
             Set-StandInVaultBehavior -Name 'Store' -FailWrites
             Test-SecretVault -Name 'Store' | Should -BeTrue -Because 'the second call did not ask for -Locked'
         }
+    }
+}
+
+Describe 'SecretManagement stand-in: what a compiled cmdlet does that a script function would not' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name 'Store'
+    }
+
+    It 'obeys the caller''s own $WhatIfPreference, not only the global one (<Command>)' -TestCases @(
+        @{ Command = 'Set-Secret'; Call = { Set-Secret -Name 'preset' -Secret 'new' -Vault 'Store' } }
+        @{ Command = 'Remove-Secret'; Call = { Remove-Secret -Name 'preset' -Vault 'Store' } }
+    ) {
+        Set-Secret -Name 'preset' -Secret 'old' -Vault 'Store'
+        & { $WhatIfPreference = $true; & $Call } 6> $null
+
+        (Get-StandInSecret -Vault 'Store' -Name 'preset').Secret | Should -Be 'old'
+    }
+
+    It 'takes -WhatIf:$false over the caller''s $WhatIfPreference' {
+        & { $WhatIfPreference = $true; Set-Secret -Name 'explicit' -Secret 'v' -Vault 'Store' -WhatIf:$false }
+        Get-StandInSecret -Vault 'Store' -Name 'explicit' | Should -Not -BeNullOrEmpty
+    }
+
+    It 'asks when the caller''s $ConfirmPreference is Medium, and in a host that cannot ask ends without storing' {
+        # This suite runs in pwsh -NonInteractive: the prompt throws, as it does in a runbook.
+        $failure = { & { $ConfirmPreference = 'Medium'; Set-Secret -Name 'prompted' -Secret 'v' -Vault 'Store'; 'went on' } } |
+            Should -Throw -PassThru
+        $failure.Exception.Message | Should -Match 'NonInteractive'
+        Get-StandInSecret -Vault 'Store' -Name 'prompted' | Should -BeNullOrEmpty
+    }
+
+    It 'does not ask with -Confirm:$false whatever the caller''s $ConfirmPreference' {
+        & { $ConfirmPreference = 'Low'; Set-Secret -Name 'quiet' -Secret 'v' -Vault 'Store' -Confirm:$false }
+        Get-StandInSecret -Vault 'Store' -Name 'quiet' | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'SecretManagement stand-in: extension vaults that behave like theirs' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-SecretVault -Name 'KV' -ModuleName 'Az.KeyVault' -VaultParameters @{ AZKVaultName = 'my-kv'; SubscriptionId = 'sub' }
+    }
+
+    It 'refuses a name Azure Key Vault cannot take, with the service''s reason inside SetSecretInvalidOperation' {
+        Set-Secret -Name 'Jelou-acme_prod' -Secret 'v' -Vault 'KV' -ErrorAction SilentlyContinue -ErrorVariable writeErrors
+
+        $writeErrors[0].FullyQualifiedErrorId | Should -BeLike 'SetSecretInvalidOperation,*'
+        $writeErrors[0].Exception.InnerException.Message | Should -Match 'invalid name: Jelou-acme_prod'
+        Get-StandInSecret -Vault 'KV' -Name 'Jelou-acme_prod' | Should -BeNullOrEmpty
+    }
+
+    It 'takes letters, digits and dashes up to 127 characters' {
+        Set-Secret -Name ('J' * 127) -Secret 'v' -Vault 'KV'
+        Set-Secret -Name ('J' * 128) -Secret 'v' -Vault 'KV' -ErrorAction SilentlyContinue -ErrorVariable writeErrors
+        Get-StandInSecret -Vault 'KV' -Name ('J' * 127) | Should -Not -BeNullOrEmpty
+        $writeErrors.Count | Should -Be 1
+    }
+
+    It 'keeps no metadata: SetSecretMetadataCommandNotSupported, and the secret written is removed again' {
+        Set-Secret -Name 'Jelou-p1' -Secret 'v' -Vault 'KV' -Metadata @{ ProjectId = 'p1' } -ErrorAction SilentlyContinue -ErrorVariable writeErrors
+
+        $writeErrors.FullyQualifiedErrorId | Should -Contain 'SetSecretMetadataCommandNotSupported,Set-Secret'
+        Get-StandInSecret -Vault 'KV' -Name 'Jelou-p1' | Should -BeNullOrEmpty
     }
 }
 

@@ -27,6 +27,15 @@
 #  * Register-SecretVault does not load or check an extension module. It registers an in-memory
 #    vault that supports metadata.
 #  * An ErrorRecord's TargetObject is $null where the real module puts the cmdlet instance.
+#
+# Where a script function would differ from a compiled cmdlet in ways callers can see, the stand-in
+# behaves like the cmdlet: ShouldProcess reads $WhatIfPreference and $ConfirmPreference from the
+# caller's scope (not only the global one), and a ShouldProcess that throws (a prompt the host cannot
+# show) ends the command before it writes anything (see Test-ShouldProcess).
+#
+# Extension vaults registered with a known module name behave like that extension where callers can
+# see it (see $script:ExtensionTraits): Az.KeyVault refuses names Azure Key Vault cannot take and keeps
+# no metadata.
 
 Set-StrictMode -Version Latest
 
@@ -67,6 +76,25 @@ $script:PasswordRequiredMessage = "A valid password is required to access the Mi
 $script:InvalidSecretTypeMessage = 'Invalid type. Types supported: byte[], string, SecureString, PSCredential, Hashtable'
 $script:InvalidMetadataTypeMessage = 'Microsoft.PowerShell.SecretStore accepts secret metadata only of types: string, int, DateTime'
 
+# What the extension behind a vault does that a caller can see, by the extension's module name.
+#  * Az.KeyVault (Az.KeyVault.Extension.psm1): Set-Secret has no -Metadata and there is no
+#    Set-SecretInfo; Azure Key Vault refuses names other than 1-127 of 0-9, a-z, A-Z and '-', and
+#    the extension lets Set-AzKeyVaultSecret's error escape (the service answers 400 BadParameter).
+#  * Microsoft.PowerShell.SecretStore, and any other name: metadata supported, any name.
+$script:ExtensionTraits = @{
+    'Az.KeyVault' = @{
+        SupportsMetadata = $false
+        InvalidName      = { param([string] $Name) $Name -cnotmatch '^[0-9a-zA-Z-]{1,127}$' }
+        InvalidNameError = "Operation returned an invalid status code 'BadRequest'. The request URI contains an invalid name: {0}. Secret names can contain only 0-9, a-z, A-Z, and -."
+    }
+}
+
+function Get-ExtensionTraits {
+    param([string] $ModuleName)
+    if ($script:ExtensionTraits.ContainsKey($ModuleName)) { return $script:ExtensionTraits[$ModuleName] }
+    @{ SupportsMetadata = $true; InvalidName = $null; InvalidNameError = $null }
+}
+
 #endregion
 
 #region State
@@ -93,6 +121,27 @@ function New-StandInErrorRecord {
         [object] $TargetObject = $null
     )
     [System.Management.Automation.ErrorRecord]::new($Exception, $ErrorId, $Category, $TargetObject)
+}
+
+function Test-ShouldProcess {
+    # $Cmdlet.ShouldProcess as a compiled cmdlet would run it (the real commands are compiled cmdlets).
+    # A compiled cmdlet runs in its caller's scope, so it sees the caller's $WhatIfPreference and
+    # $ConfirmPreference; a module function sees only the global ones unless they are copied in. And a
+    # ShouldProcess that throws (a prompt the host cannot show) ends a compiled cmdlet before it writes
+    # anything, where a script statement would fail alone and let the next statement store the secret.
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Target, [string] $Action)
+    $bound = $Cmdlet.MyInvocation.BoundParameters
+    if (-not $bound.ContainsKey('WhatIf')) { $WhatIfPreference = $Cmdlet.SessionState.PSVariable.GetValue('WhatIfPreference') }
+    if (-not $bound.ContainsKey('Confirm')) { $ConfirmPreference = $Cmdlet.SessionState.PSVariable.GetValue('ConfirmPreference') }
+    try {
+        $Cmdlet.ShouldProcess($Target, $Action)
+    }
+    catch {
+        $failure = if ($_.Exception.InnerException) { $_.Exception.InnerException } else { $_.Exception }
+        $record = if ($failure -is [System.Management.Automation.IContainsErrorRecord]) { $failure.ErrorRecord }
+        else { New-StandInErrorRecord -Exception $failure -ErrorId $failure.GetType().Name -Category InvalidOperation }
+        $Cmdlet.ThrowTerminatingError($record)
+    }
 }
 
 function Get-BaseValue {
@@ -214,6 +263,8 @@ function New-StandInVault {
         Locked            = $false
         FailWrites        = $false
         FailWritesAfter   = -1
+        FailNextWrites    = 0
+        DropWrites        = $false
         WritesSucceeded   = 0
         WriteFailureStyle = 'ExtensionThrows'
         Secrets           = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::OrdinalIgnoreCase)
@@ -291,6 +342,7 @@ function New-MethodInvocationFailure {
 function Test-WriteShouldFail {
     param([hashtable] $Vault)
     if ($Vault.FailWrites) { return $true }
+    if ($Vault.FailNextWrites -gt 0) { $Vault.FailNextWrites--; return $true }
     ($Vault.FailWritesAfter -ge 0) -and ($Vault.WritesSucceeded -ge $Vault.FailWritesAfter)
 }
 
@@ -350,6 +402,12 @@ function Invoke-ExtSetSecret {
         return $r
     }
 
+    $traits = Get-ExtensionTraits $Vault.ModuleName
+    if ($traits.InvalidName -and (& $traits.InvalidName $Name)) {
+        $r.Terminating = [System.InvalidOperationException]::new(($traits.InvalidNameError -f $Name))
+        return $r
+    }
+
     $value = Get-BaseValue $Secret
     if (-not (Test-IsSupportedSecretValue $value)) {
         $r.Terminating = New-MethodInvocationFailure -Method 'WriteObject' -ArgumentCount 4 `
@@ -375,6 +433,8 @@ function Invoke-ExtSetSecret {
                     -ErrorId 'SecretStoreSetSecretFailed' -Category InvalidOperation))
         return $r
     }
+
+    if ($Vault.DropWrites) { return $r }
 
     $stored = @{
         Name     = $Name
@@ -668,17 +728,17 @@ function Register-SecretVault {
             $existing = $script:Vaults[$Name]
         }
 
-        if (-not $PSCmdlet.ShouldProcess($Name, 'Register module as a SecretManagement extension vault for current user')) { return }
+        if (-not (Test-ShouldProcess $PSCmdlet $Name 'Register module as a SecretManagement extension vault for current user')) { return }
 
         $moduleLeaf = Split-Path -Path $ModuleName -Leaf
         $moduleExtension = [System.IO.Path]::GetExtension($moduleLeaf)
         if ($moduleExtension -eq '.psd1' -or $moduleExtension -eq '.psm1') { $moduleLeaf = [System.IO.Path]::GetFileNameWithoutExtension($moduleLeaf) }
 
         $vault = New-StandInVault -Name $Name -ModuleName $moduleLeaf -ModulePath (Get-StandInModulePath $ModuleName) `
-            -Description $Description -VaultParameters $VaultParameters -SupportsMetadata $true
+            -Description $Description -VaultParameters $VaultParameters -SupportsMetadata (Get-ExtensionTraits $moduleLeaf).SupportsMetadata
         if ($null -ne $existing) {
             # The extension's own store (and the stand-in's failure switches) outlive a re-registration.
-            foreach ($key in 'Secrets', 'Locked', 'FailWrites', 'FailWritesAfter', 'WritesSucceeded', 'WriteFailureStyle', 'SupportsMetadata') {
+            foreach ($key in 'Secrets', 'Locked', 'FailWrites', 'FailWritesAfter', 'FailNextWrites', 'DropWrites', 'WritesSucceeded', 'WriteFailureStyle', 'SupportsMetadata') {
                 $vault[$key] = $existing[$key]
             }
             [void] $script:Vaults.Remove($Name)
@@ -710,7 +770,7 @@ function Unregister-SecretVault {
         $log = Add-CallLogEntry $PSCmdlet $PSBoundParameters
 
         function Remove-OneVault([string] $VaultName) {
-            if (-not $PSCmdlet.ShouldProcess($VaultName, 'Unregister SecretManagement extension vault module for current user')) { return }
+            if (-not (Test-ShouldProcess $PSCmdlet $VaultName 'Unregister SecretManagement extension vault module for current user')) { return }
             if (-not $script:Vaults.ContainsKey($VaultName)) {
                 $PSCmdlet.WriteError((New-StandInErrorRecord `
                             -Exception ([System.Management.Automation.ItemNotFoundException]::new("Unable to find secret vault $VaultName to unregister it.")) `
@@ -788,7 +848,7 @@ function Set-SecretVaultDefault {
     begin { $log = Add-CallLogEntry $PSCmdlet $PSBoundParameters }
     process { Update-CallLogEntry $log $PSCmdlet $PSBoundParameters }
     end {
-        if (-not $PSCmdlet.ShouldProcess($Name, 'Set vault as default')) { return }
+        if (-not (Test-ShouldProcess $PSCmdlet $Name 'Set vault as default')) { return }
         $vaultName = switch ($PSCmdlet.ParameterSetName) {
             'NameParameterSet' { $Name }
             'SecretVaultParameterSet' { $SecretVault.Name }
@@ -950,7 +1010,7 @@ function Set-SecretInfo {
     }
     process {
         Update-CallLogEntry $log $PSCmdlet $PSBoundParameters
-        if (-not $PSCmdlet.ShouldProcess($Vault, 'Write secret metadata to vault and override any existing metadata associated with the secret')) { return }
+        if (-not (Test-ShouldProcess $PSCmdlet $Vault 'Write secret metadata to vault and override any existing metadata associated with the secret')) { return }
 
         $secretName = $Name
         $vaultName = $Vault
@@ -1117,7 +1177,7 @@ function Set-Secret {
     }
     process {
         Update-CallLogEntry $log $PSCmdlet $PSBoundParameters
-        if (-not $PSCmdlet.ShouldProcess($Vault, 'Write secret to vault and override any existing secret of the same name')) { return }
+        if (-not (Test-ShouldProcess $PSCmdlet $Vault 'Write secret to vault and override any existing secret of the same name')) { return }
 
         $secretToWrite = $null
         switch ($PSCmdlet.ParameterSetName) {
@@ -1177,7 +1237,7 @@ function Remove-Secret {
     begin { $log = Add-CallLogEntry $PSCmdlet $PSBoundParameters }
     process {
         Update-CallLogEntry $log $PSCmdlet $PSBoundParameters
-        if (-not $PSCmdlet.ShouldProcess($Vault, 'Remove secret by name from vault')) { return }
+        if (-not (Test-ShouldProcess $PSCmdlet $Vault 'Remove secret by name from vault')) { return }
 
         $secretName = $Name
         $vaultName = $Vault
@@ -1213,7 +1273,8 @@ function Register-StandInVault {
     .DESCRIPTION
     Registers a vault the way Register-SecretVault would register an extension vault. By default it
     behaves like Microsoft.PowerShell.SecretStore (metadata supported; metadata values must be
-    string, int or DateTime). -NoMetadataSupport makes it an extension whose Set-Secret has no
+    string, int or DateTime); with -ModuleName of a known extension (Az.KeyVault) it behaves like that
+    extension (see $script:ExtensionTraits). -NoMetadataSupport makes it an extension whose Set-Secret has no
     -Metadata parameter and which has no Set-SecretInfo: Set-Secret -Metadata then writes
     SetSecretMetadataCommandNotSupported and removes the secret it just wrote, like the real module.
     As with Register-SecretVault, the first vault registered becomes the default unless
@@ -1254,7 +1315,7 @@ function Register-StandInVault {
     }
     $existingCount = $script:Vaults.Count
     $vault = New-StandInVault -Name $Name -ModuleName $ModuleName -ModulePath (Get-StandInModulePath $ModuleName) `
-        -Description $Description -VaultParameters $VaultParameters -SupportsMetadata (-not $NoMetadataSupport)
+        -Description $Description -VaultParameters $VaultParameters -SupportsMetadata ((-not $NoMetadataSupport) -and (Get-ExtensionTraits $ModuleName).SupportsMetadata)
     $script:Vaults[$Name] = $vault
     $isDefault = if ($PSBoundParameters.ContainsKey('DefaultVault')) { [bool] $DefaultVault } else { $existingCount -eq 0 }
     if ($isDefault) { $script:DefaultVaultName = $Name }
@@ -1276,6 +1337,9 @@ function Set-StandInVaultBehavior {
       'Microsoft.PowerShell.SecretManagement.PasswordRequiredException'. Unlock-SecretVault unlocks it.
     -FailWrites: every Set-Secret write fails and nothing is stored.
     -FailWritesAfter N: the next N Set-Secret writes succeed, then writes fail. Counting starts at this call.
+    -FailNextWrites N: the next N Set-Secret writes fail, then writes succeed again (a vault that is busy or
+      throttled for a moment).
+    -DropWrites: Set-Secret reports success but stores nothing (a broken or eventually consistent extension).
     -WriteFailureStyle: how a failing write surfaces. ExtensionThrows (default): non-terminating
       'SetSecretInvalidOperation' ("Unable to add secret <name> to vault <vault>"), as when an
       extension's Set-Secret throws. ExtensionWritesError: the extension's own non-terminating
@@ -1298,6 +1362,13 @@ function Set-StandInVaultBehavior {
         [int] $FailWritesAfter,
 
         [Parameter()]
+        [ValidateRange(0, [int]::MaxValue)]
+        [int] $FailNextWrites,
+
+        [Parameter()]
+        [switch] $DropWrites,
+
+        [Parameter()]
         [ValidateSet('ExtensionThrows', 'ExtensionWritesError')]
         [string] $WriteFailureStyle = 'ExtensionThrows'
     )
@@ -1308,6 +1379,8 @@ function Set-StandInVaultBehavior {
     $vault.Locked = [bool] $Locked
     $vault.FailWrites = [bool] $FailWrites
     $vault.FailWritesAfter = $(if ($PSBoundParameters.ContainsKey('FailWritesAfter')) { $FailWritesAfter } else { -1 })
+    $vault.FailNextWrites = $FailNextWrites
+    $vault.DropWrites = [bool] $DropWrites
     $vault.WritesSucceeded = 0
     $vault.WriteFailureStyle = $WriteFailureStyle
 }
