@@ -4,7 +4,7 @@
 .DESCRIPTION
     Build    assembles an importable module in out/JelouPS (version from JelouPS.psd1).
     Package  builds and writes out/JelouPS.<version>.nupkg, installable with Install-PSResource from out/.
-    Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed".
+    Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed, N skipped".
     Demo     builds, starts the local Jelou emulator and walks through the main job against it.
     Clean    removes out/ and every bin/ and obj/ folder.
     The module is never imported into this process: binary modules cannot be unloaded, so Pester
@@ -97,16 +97,20 @@ function Get-PesterModulePath {
 
 # Counts from a VSTest .trx file; a missing file means the run itself broke, which counts as a failure.
 function Read-TrxCounts([string] $Path) {
-    if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    if (-not (Test-Path $Path)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     $counters = ([xml](Get-Content -Raw $Path)).TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
+    [pscustomobject]@{
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.notExecuted
+    }
 }
 
 # Counts written by tests/Invoke-PesterSuite.ps1; a missing or malformed file means the run broke.
 function Read-PesterCounts([string] $Path) {
     $counts = if (Test-Path $Path) { Get-Content -Raw $Path | ConvertFrom-Json }
-    if ($counts -and $counts.Passed -is [long] -and $counts.Failed -is [long]) { return $counts }
-    [pscustomobject]@{ Passed = 0; Failed = 1 }
+    if ($counts -and $counts.Passed -is [long] -and $counts.Failed -is [long] -and $counts.Skipped -is [long]) { return $counts }
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
 }
 
 function Invoke-Test {
@@ -126,13 +130,14 @@ function Invoke-Test {
         -ModulePath $ModuleOut -PackagePath (Join-Path $Out "JelouPS.$Version.nupkg") -EmulatorDll $EmulatorDll -ResultPath $pesterResult
     $summary['Pester'] = Read-PesterCounts $pesterResult
 
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $skipped = 0
     foreach ($suite in $summary.GetEnumerator()) {
-        Write-Host ("{0,-22} {1,4} passed, {2,3} failed" -f $suite.Key, $suite.Value.Passed, $suite.Value.Failed)
+        Write-Host ("{0,-22} {1,4} passed, {2,3} failed, {3,3} skipped" -f $suite.Key, $suite.Value.Passed, $suite.Value.Failed, $suite.Value.Skipped)
         $passed += $suite.Value.Passed
         $failed += $suite.Value.Failed
+        $skipped += $suite.Value.Skipped
     }
-    Write-Host "$passed passed, $failed failed"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }
 

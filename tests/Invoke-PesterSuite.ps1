@@ -30,4 +30,4 @@ if (-not $result) { throw 'Invoke-Pester returned no run result.' }
 
 # A container that failed to load (syntax error, BeforeAll throw) counts as a failure too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content -Path $ResultPath
+[pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } | ConvertTo-Json | Set-Content -Path $ResultPath
