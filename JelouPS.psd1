@@ -19,6 +19,7 @@
         'Set-JelouExternalSupport'
         'Remove-JelouExternalSupport'
         'Reset-JelouExternalSupportSecret'
+        'Save-JelouSigningSecret'
         'Start-JelouConversation'
         'Close-JelouConversation'
         'Get-JelouConversation'

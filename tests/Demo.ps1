@@ -30,9 +30,12 @@ try {
     Write-Step ('New-JelouExternalSupport: Jelou will post events with a bearer token' + $(if ($vault) { "; the secret goes to vault '$($vault.Name)'" } else { ' (no SecretManagement vault here: the secret stays in the object)' }))
     $integration = New-JelouExternalSupport -ProjectId demo-project -WebhookUrl $receiver.Url `
         -AuthType bearer -WebhookAuthorization 'demo-webhook-token' @storage -Confirm:$false
-    $integration | Format-List | Out-Host
+    $integration | Out-Host
     Write-Host ("The one-time signing secret arrived as a SecureString of {0} characters and was not printed." -f $integration.SigningSecret.Length)
-    if (-not $vault) { Write-Host 'With a vault: New-JelouExternalSupport ... -Vault MyVault, or $integration.SigningSecret | Set-Secret -Name Jelou-demo-project -Vault MyVault' }
+    if (-not $vault) {
+        Write-Host "Until it is in a vault, the session keeps it too: `$JelouUnsavedIntegrations holds $(@($JelouUnsavedIntegrations).Count) integration(s)."
+        Write-Host 'With a vault: New-JelouExternalSupport ... -Vault MyVault, or later: Save-JelouSigningSecret -Vault MyVault'
+    }
 
     Write-Step 'Get-JelouExternalSupport: the API never returns the secret again'
     Get-JelouExternalSupport demo-project | Out-Host
@@ -66,12 +69,13 @@ try {
     Get-JelouExternalSupport no-such-project -ErrorAction SilentlyContinue -ErrorVariable failure
     Write-Host "$($failure[0].FullyQualifiedErrorId) [$($failure[0].CategoryInfo.Category)]: $($failure[0].ErrorDetails.Message)"
 
-    Write-Step 'Reset-JelouExternalSupportSecret: the old secret dies at once; the new one replaces it'
-    $rotated = Reset-JelouExternalSupportSecret demo-project @storage -Confirm:$false
-    Write-Host ("New secret: a SecureString of {0} characters, regenerated at {1:u}." -f $rotated.SigningSecret.Length, $rotated.SecretRegeneratedAt)
+    Write-Step 'Reset-JelouExternalSupportSecret -Force (unattended): the old secret dies at once; the new one replaces it'
+    $rotated = Reset-JelouExternalSupportSecret demo-project @storage -Force
+    $rotated | Out-Host
+    Write-Host ("New secret: a SecureString of {0} characters; the earlier one is dropped from `$JelouUnsavedIntegrations, which now holds {1}." -f $rotated.SigningSecret.Length, @($JelouUnsavedIntegrations).Count)
 
-    Write-Step 'Remove-JelouExternalSupport'
-    Get-JelouExternalSupport demo-project | Remove-JelouExternalSupport -Confirm:$false -Verbose
+    Write-Step 'Remove-JelouExternalSupport -Force'
+    Get-JelouExternalSupport demo-project | Remove-JelouExternalSupport -Force -Verbose
 }
 finally {
     if ($receiver) { $receiver | Stop-TestWebhookReceiver }

@@ -252,7 +252,9 @@ function Write-Command($Command, $Doc, [string] $Path) {
 $manifest = $ModulePath
 if (Test-Path -LiteralPath $ModulePath -PathType Container) { $manifest = @(Get-ChildItem -LiteralPath $ModulePath -Filter '*.psd1')[0].FullName }
 $module = Import-Module $manifest -PassThru -Force -DisableNameChecking
-$commands = @($module.ExportedCommands.Values | Where-Object { $_.CommandType -in 'Cmdlet', 'Function' } | Sort-Object Name)
+# Through Get-Command: only its copies resolve a cmdlet's dynamic parameters (-Vault and -SecretName).
+$commands = @($module.ExportedCommands.Values | Where-Object { $_.CommandType -in 'Cmdlet', 'Function' } | Sort-Object Name |
+    ForEach-Object { Get-Command -Name $_.Name -Module $module.Name })
 if (-not $commands) { throw "Module $($module.Name) exports no command." }
 
 $buffer = [System.IO.MemoryStream]::new()

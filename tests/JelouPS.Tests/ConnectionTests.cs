@@ -97,6 +97,9 @@ namespace JelouPS.Tests
             Invocation result = Host.Invoke("Get-JelouExternalSupport p1 -Context $saved");
 
             Assert.Equal("JelouNotConnected,JelouPS.Commands.GetJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
+            // Not "run Connect-Jelou": the user did, and passed a context that Disconnect-Jelou closed since.
+            Assert.Contains("-Context was closed by Disconnect-Jelou", result.Terminating!.ErrorDetails.Message);
+            Assert.Contains("-PassThru", result.Terminating.ErrorDetails.RecommendedAction);
         }
 
         [Theory]

@@ -1,9 +1,12 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using JelouPS.Commands;
+using JelouPS.Infrastructure;
+using JelouPS.Webhooks;
 using Xunit;
 
 namespace JelouPS.Tests
@@ -49,6 +52,71 @@ namespace JelouPS.Tests
                 {
                     Assert.True(attribute.SupportsShouldProcess, cmdlet.Name);
                 }
+            }
+        }
+    
+        /// <summary>Every parameter of every cmdlet, dynamic ones (-Vault, -SecretName) included.</summary>
+        private static IEnumerable<(Type Cmdlet, PropertyInfo Property, ParameterAttribute Parameter)> Parameters() =>
+            from cmdlet in Cmdlets
+            let dynamic = typeof(IDynamicParameters).IsAssignableFrom(cmdlet) ? new[] { typeof(SecretVaultParameters) } : Type.EmptyTypes
+            from type in dynamic.Prepend(cmdlet)
+            from property in type.GetProperties()
+            from parameter in property.GetCustomAttributes<ParameterAttribute>()
+            select (cmdlet, property, parameter);
+
+        // Text that is the user's own words or bytes, sent as given; every other text parameter is an id, URL, enum or name.
+        private static readonly string[] FreeText = { "Text", "InitialMessage", "Caption", "RedirectText", "Signature" };
+
+        [Fact]
+        public void A_parameter_that_binds_from_CSV_rows_never_uses_ValidateSet()
+        {
+            // A ValidateSet rejects a blank cell at binding, without saying which row; these are checked per input instead.
+            var offenders = Parameters()
+                .Where(p => p.Parameter.ValueFromPipelineByPropertyName && p.Property.GetCustomAttribute<ValidateSetAttribute>() != null)
+                .Select(p => p.Cmdlet.Name + " -" + p.Property.Name);
+            Assert.Empty(offenders);
+        }
+
+        [Fact]
+        public void Every_id_URL_enum_and_name_is_trimmed_as_it_binds()
+        {
+            var offenders = Parameters()
+                .Where(p => p.Property.PropertyType == typeof(string) || p.Property.PropertyType == typeof(string[]) || p.Property.PropertyType == typeof(Uri))
+                .Where(p => !FreeText.Contains(p.Property.Name) && p.Property.GetCustomAttribute<TrimmedAttribute>() is null)
+                .Select(p => p.Cmdlet.Name + " -" + p.Property.Name)
+                .Distinct();
+            Assert.Empty(offenders);
+        }
+
+        [Fact]
+        public void ValidateSet_values_are_the_client_constants()
+        {
+            string[] Values(Type cmdlet, string parameter) => cmdlet.GetProperty(parameter)!.GetCustomAttribute<ValidateSetAttribute>()!.ValidValues.ToArray();
+            Assert.Equal(CloseConversationRequest.RedirectTypes, Values(typeof(CloseJelouConversationCommand), "RedirectType"));
+            Assert.Equal(SupportMessage.Types.Where(t => t != SupportMessage.TextType), Values(typeof(SendJelouSupportMessageCommand), "MediaType"));
+            Assert.Equal(TestEventRequest.EventTypes, Values(typeof(SendJelouTestEventCommand), "EventType"));
+        }
+
+        [Fact]
+        public void Shared_parameters_are_declared_once()
+        {
+            // Declared where they are shared; Send-JelouSupportMessage and Send-JelouTestEvent carry their own payload ids
+            // (-Text is the reply cmdlet's positional parameter; the test event's ids are optional sample values).
+            var expected = new Dictionary<string, Type[]>
+            {
+                ["Vault"] = new[] { typeof(SecretVaultParameters) },
+                ["SecretName"] = new[] { typeof(SecretVaultParameters) },
+                ["Context"] = new[] { typeof(JelouApiCmdletBase) },
+                ["AuthType"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand) },
+                ["WebhookAuthorization"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand) },
+                ["ProjectId"] = new[] { typeof(ProjectCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
+                ["BotId"] = new[] { typeof(ConversationCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
+                ["UserId"] = new[] { typeof(ConversationCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
+            };
+            foreach (var (name, declaringTypes) in expected)
+            {
+                var actual = Parameters().Where(p => p.Property.Name == name).Select(p => p.Property.DeclaringType!).Distinct();
+                Assert.Equal(declaringTypes.Select(t => t.Name).OrderBy(n => n), actual.Select(t => t.Name).OrderBy(n => n));
             }
         }
     }

@@ -174,8 +174,9 @@ namespace JelouPS.Tests
 
             Invocation result = Host.Invoke("Set-JelouExternalSupport $args[0]", null, projectId);
 
-            var error = result.Terminating!;
+            ErrorRecord error = result.SingleError();
             Assert.Equal("JelouInvalidArgument," + Namespace + "SetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.StartsWith($"Project '{projectId}': Nothing to change", error.ErrorDetails.Message, StringComparison.Ordinal);
             Assert.Equal(0, RequestsFor(projectId));
         }
 

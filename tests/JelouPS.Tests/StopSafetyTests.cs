@@ -96,14 +96,15 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Select_Object_First_takes_the_object_without_keeping_it_as_unsaved()
+        public void Select_Object_First_takes_the_object_and_the_session_still_keeps_its_secret()
         {
             string projectId = "first-" + Guid.NewGuid().ToString("N");
 
             Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j | Select-Object -First 1", null, projectId);
 
-            Assert.Single(result.ThrowIfFailed().Output);
-            Assert.Empty(Unsaved());
+            var delivered = (ExternalSupportIntegration)Assert.Single(result.ThrowIfFailed().Output).BaseObject;
+            // Stored in no vault, so kept for the session whether or not the caller kept the object.
+            Assert.Same(delivered, Kept(projectId));
         }
 
         [Fact]

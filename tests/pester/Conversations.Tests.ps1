@@ -68,11 +68,24 @@ Describe 'The support loop' {
         $failed[0].CategoryInfo.Category | Should -Be 'SecurityError'
     }
 
-    It 'refuses a reply signed with a secret the API no longer accepts' {
-        $conversation = Start-JelouConversation $ProjectId -BotId bot-x -UserId user-x -Confirm:$false
+    It 'reports a reply refused for its signature as the stale secret it is, and sends the next reply' {
+        $other = New-TestProjectId
+        New-JelouExternalSupport $other $Receiver.Url -AuthType bearer -WebhookAuthorization 'receiver-token' -Vault LoopVault | Out-Null
+        $stale = Start-JelouConversation $other -BotId bot-x -UserId user-x -Confirm:$false
         Receive-TestWebhook $Receiver | Out-Null
-        { $conversation | Send-JelouSupportMessage -ProjectId $ProjectId -Text 'hi' -SigningSecret 'not-the-secret' -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'JelouUnauthorized,JelouPS.Commands.SendJelouSupportMessageCommand'
+        $current = Start-JelouConversation $ProjectId -BotId bot-y -UserId user-y -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+        Set-Secret -Name "Jelou-$other" -Secret 'a-secret-from-before-a-rotation' -Vault LoopVault
+
+        $sent = $stale, $current | Send-JelouSupportMessage 'hi' -Vault LoopVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        @($sent).RoomId | Should -Be $current.RoomId -Because 'a refused signature is non-terminating: the next reply still goes'
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSignatureRejected,JelouPS.Commands.SendJelouSupportMessageCommand'
+        $refused[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $refused[0].ErrorDetails.Message | Should -BeLike "Reply to room '$($stale.RoomId)' of project '$other':*"
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match 'stale'
+        $refused[0].ErrorDetails.RecommendedAction | Should -Not -Match 'API key'
     }
 }
 

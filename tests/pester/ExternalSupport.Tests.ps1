@@ -16,7 +16,8 @@ Describe 'New-JelouExternalSupport' {
 
         $i = New-JelouExternalSupport -ProjectId $projectId -WebhookUrl https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'pester-token'
 
-        $i.PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration'
+        $i | Should -BeOfType [JelouPS.ExternalSupportIntegration]
+        $i.PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration#IssuedSecret' -Because 'its default view shows where the secret is'
         $i.ProjectId | Should -Be $projectId
         $i.BrainId | Should -Be $projectId
         $i.WebhookUrl | Should -Be 'https://crm.example.com/jelou'
@@ -71,16 +72,24 @@ Describe 'Output and formatting' {
         $secret = ConvertTo-PlainText $integration.SigningSecret
     }
 
-    It 'shows a table of project, auth type, creation time and webhook by default, without the secret' {
-        $text = $integration | Out-String
+    It 'shows where a new secret is, and when it was issued, by default' {
+        $text = $integration | Out-String -Width 80
+        $text | Should -Match 'ProjectId\s+SecretIssuedAt\s+SecretLocation'
+        $text | Should -Match "$([regex]::Escape($projectId))\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+in SigningSecret only: store it now"
+        $text | Should -Not -Match $secret
+        @($text -split '\r?\n' | Where-Object Length -gt 80) | Should -BeNullOrEmpty -Because 'the view fits an 80-column terminal'
+    }
+
+    It 'shows a table of project, auth type, creation time and webhook for a read, without the secret' {
+        $text = Get-JelouExternalSupport $projectId | Out-String
         $text | Should -Match 'ProjectId\s+AuthType\s+CreatedAt\s+WebhookUrl'
         $text | Should -Match ([regex]::Escape($projectId))
         $text | Should -Not -Match 'SigningSecret'
         $text | Should -Not -Match $secret
     }
 
-    It 'hides the secret from the default list view, and Format-List * shows only its type' {
-        ($integration | Format-List | Out-String) | Should -Not -Match 'SigningSecret'
+    It 'keeps the secret itself out of the default list view, and Format-List * shows only its type' {
+        ($integration | Format-List | Out-String) | Should -Not -Match '(?m)^SigningSecret\s*:'
         $all = $integration | Format-List * | Out-String
         $all | Should -Match 'SigningSecret\s+: System.Security.SecureString'
         $all | Should -Not -Match $secret

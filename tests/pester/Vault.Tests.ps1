@@ -109,13 +109,15 @@ Describe 'New-JelouExternalSupport -Vault' {
         $failed[0].FullyQualifiedErrorId | Should -Be 'JelouVaultWriteFailed,JelouPS.Commands.NewJelouExternalSupportCommand'
         $failed[0].CategoryInfo.Category | Should -Be 'WriteError'
         $failed[0].TargetObject | Should -Be $i
-        $failed[0].ErrorDetails.RecommendedAction | Should -Match "Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault'"
+        $byHand = "`$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$projectId' | Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'"
+        $failed[0].ErrorDetails.RecommendedAction | Should -BeLike "*$byHand*"
+        $failed[0].Exception.InnerException.ErrorRecord.FullyQualifiedErrorId | Should -BeLike 'SetSecretInvalidOperation,*' -Because "the vault's own error is kept"
 
-        # The suggested line works once the vault is healthy again.
+        # The suggested line works, as written, once the vault is healthy again.
         Set-StandInVaultBehavior -Name TestVault
-        $integration = $failed[0].TargetObject
-        $integration.SigningSecret | Set-Secret -Name "Jelou-$projectId" -Vault 'TestVault'
+        Invoke-Expression $byHand
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+        $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
     }
 
     It 'stores without metadata, with a warning, in a vault that keeps none' {
@@ -232,7 +234,264 @@ Describe 'Reading secrets back' {
 
     It 'connects with an API key straight from Get-Secret' {
         Set-Secret -Name JelouApiKey -Secret $Emulator.ApiKey -Vault TestVault
-        Connect-Jelou -ApiKey (Get-Secret JelouApiKey -Vault TestVault) -BaseUri $Emulator.GatewayUri
+        Connect-Jelou -ApiKey (Get-Secret JelouApiKey -Vault TestVault) -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
         { Get-JelouExternalSupport (New-TestProjectId) -ErrorAction Stop } | Should -Throw -ErrorId 'JelouNotFound,*'
+    }
+}
+
+Describe 'Vault names, checked before anything is created or rotated' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name TestVault -DefaultVault
+        Register-SecretVault -Name KV -ModuleName Az.KeyVault -VaultParameters @{ AZKVaultName = 'my-kv'; SubscriptionId = 'sub' }
+    }
+
+    It 'stores acme_prod in Key Vault under a default name Key Vault takes, and says which' {
+        $projectId = 'acme_prod_' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+
+        $i = New-JelouExternalSupport -ProjectId $projectId -WebhookUrl https://crm.example.com/jelou -Vault KV -WarningVariable warned -WarningAction SilentlyContinue
+
+        $i.SecretName | Should -Match '^Jelou-acme-prod-[0-9a-z]{6}-[0-9a-f]{8}$'
+        $i.SecretVault | Should -Be 'KV'
+        Get-StoredPlainText KV $i.SecretName | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+        "$warned" | Should -Match ([regex]::Escape("goes in as '$($i.SecretName)'"))
+        # Send-JelouSupportMessage -Vault finds it under the same name.
+        (Get-SecretInfo -Vault KV).Name | Should -Be $i.SecretName
+    }
+
+    It 'gives projects that differ only where Key Vault is strict names of their own' {
+        $suffix = [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $created = "acme_prod$suffix", "acme.prod$suffix" | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Vault KV -WarningAction SilentlyContinue
+
+        $created.Count | Should -Be 2
+        $created[0].SecretName | Should -Not -Be $created[1].SecretName
+        foreach ($i in $created) { Get-StoredPlainText KV $i.SecretName | Should -Be (ConvertTo-PlainText $i.SigningSecret) }
+    }
+
+    It 'refuses a -SecretName the vault cannot take, naming the rule, before any request (<Command>)' -TestCases @(
+        @{ Command = 'New-JelouExternalSupport'; Call = { param($p) New-JelouExternalSupport $p https://crm.example.com/jelou -Vault KV -SecretName 'Jelou_p' -ErrorAction Stop } }
+        @{ Command = 'Reset-JelouExternalSupportSecret'; Call = { param($p) Reset-JelouExternalSupportSecret $p -Vault KV -SecretName 'Jelou_p' -Force -ErrorAction Stop } }
+    ) {
+        $projectId = New-TestProjectId
+        if ($Command -like 'Reset*') { $old = New-JelouExternalSupport $projectId https://crm.example.com/jelou }
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+
+        $failure = { & $Call $projectId } | Should -Throw -PassThru
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $failure.Exception.Message | Should -Match "cannot store a secret named 'Jelou_p': it has '_'"
+        $failure.Exception.Message | Should -Match "letters, digits and '-' only"
+        @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0 -Because 'nothing may be created or rotated'
+    }
+
+    It 'refuses wildcard characters in a name for any vault' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -SecretName 'Jelou-[p]' -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        Get-CreateRequestCount $projectId | Should -Be 0
+    }
+
+    It 'never overwrites a secret whose metadata names another project, even with -Force' {
+        $owner = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault -SecretName Shared
+        $projectId = New-TestProjectId
+
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -SecretName Shared -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
+        $refused[0].Exception.Message | Should -Match "signing secret of project '$($owner.ProjectId)'"
+        Get-CreateRequestCount $projectId | Should -Be 0
+        Get-StoredPlainText TestVault Shared | Should -Be (ConvertTo-PlainText $owner.SigningSecret)
+    }
+}
+
+Describe 'Vault writes do only what the user agreed to' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name TestVault -DefaultVault
+    }
+
+    It 'stores, and says so only once it is stored, when the caller has $WhatIfPreference and passes -WhatIf:$false' {
+        $projectId = New-TestProjectId
+
+        $i = & { $WhatIfPreference = $true; New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -WhatIf:$false }
+
+        $i.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+    }
+
+    It 'does not prompt again for the vault write when the caller''s $ConfirmPreference is Low (<Command>)' -TestCases @(
+        @{ Command = 'New'; Call = { param($p) New-JelouExternalSupport $p https://crm.example.com/jelou -Vault TestVault -Confirm:$false } }
+        @{ Command = 'Reset'; Call = { param($p) Reset-JelouExternalSupportSecret $p -Vault TestVault -Force } }
+    ) {
+        $projectId = New-TestProjectId
+        if ($Command -eq 'Reset') { New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null }
+
+        # This suite runs in pwsh -NonInteractive: a second prompt would fail.
+        $i = & { $ConfirmPreference = 'Low'; & $Call $projectId }
+
+        $i.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+    }
+
+    It 'reads every write back: a vault that reports success but stores nothing is a JelouVaultWriteFailed' {
+        Set-StandInVaultBehavior -Name TestVault -DropWrites
+        $projectId = New-TestProjectId
+
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $i.SecretVault | Should -BeNullOrEmpty -Because 'it was not stored'
+        $i.SecretLocation | Should -Be 'in SigningSecret only: store it now'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultWriteFailed,*'
+        $failed[0].Exception.Message | Should -Match 'Set-Secret reported no error, but reading .* back .* failed'
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $projectId
+    }
+
+    It 'tries a failing write again with backoff, one -Verbose line a retry, and stores it' {
+        Set-StandInVaultBehavior -Name TestVault -FailNextWrites 2
+        $projectId = New-TestProjectId
+
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -Verbose 4>&1 |
+            Tee-Object -Variable all | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] }
+
+        $i.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+        $retries = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'did not take' })
+        $retries.Count | Should -Be 2
+        $retries[0].Message | Should -Match 'attempt 1 of 3'
+    }
+
+    It 'keeps the vault''s full record of a rotated secret: project, integration, webhook URL, creation and rotation times' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou?token=x -Vault TestVault
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
+
+        $metadata = (Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId").Metadata
+        $metadata.ProjectId | Should -Be $projectId
+        $metadata.IntegrationId | Should -Be $created.Id
+        $metadata.WebhookUrl | Should -Be 'https://crm.example.com/jelou' -Because 'a query string may carry a token'
+        $metadata.CreatedAt | Should -Be $created.CreatedAt.UtcDateTime
+        $metadata.RegeneratedAt | Should -Be $rotated.SecretRegeneratedAt.UtcDateTime
+    }
+
+    It 'shows the new secret''s location and rotation time in Reset''s default view' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
+
+        $wide = $rotated | Out-String -Width 200
+        $wide | Should -Match "$([regex]::Escape($projectId))\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+Jelou-$([regex]::Escape($projectId)) in vault TestVault"
+        $narrow = $rotated | Out-String -Width 80
+        @($narrow -split '\r?\n' | Where-Object Length -gt 80) | Should -BeNullOrEmpty
+        $narrow | Should -Not -Match '…' -Because 'the location wraps in an 80-column terminal rather than being cut'
+        ($narrow -replace '\s+') | Should -Match ([regex]::Escape("Jelou-${projectId}invaultTestVault"))
+    }
+}
+
+Describe 'A secret never stays only in an object nobody kept' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name TestVault -DefaultVault
+    }
+
+    It 'keeps every secret issued without a vault for the session, and Save-JelouSigningSecret stores them' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $projectId
+
+        $saved = Save-JelouSigningSecret -Vault TestVault -PassThru
+
+        $saved.ProjectId | Should -Contain $projectId
+        $kept = $saved | Where-Object ProjectId -eq $projectId
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $kept.SigningSecret)
+        (Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId").Metadata.IntegrationId | Should -Be $kept.Id
+        $kept.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
+    }
+
+    It 'forgets a kept secret once Jelou has replaced it: a rotation supersedes it' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Force
+
+        $kept = @($JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId)
+        $kept.Count | Should -Be 1 -Because 'the first secret stopped working when the second was issued'
+        ConvertTo-PlainText $kept[0].SigningSecret | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+    }
+
+    It 'uses SecretManagement''s default vault for -SecretName without -Vault' {
+        $projectId = New-TestProjectId
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -SecretName "Crm-$projectId"
+        $i.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Crm-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+    }
+
+    It 'fails before any request for -SecretName without -Vault when there is no default vault' {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name NotDefault -DefaultVault:$false
+        $projectId = New-TestProjectId
+
+        { New-JelouExternalSupport $projectId https://crm.example.com/jelou -SecretName "Crm-$projectId" -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultNotFound,JelouPS.Commands.NewJelouExternalSupportCommand'
+        Get-CreateRequestCount $projectId | Should -Be 0
+    }
+
+    It 'leaves the integration recoverable in a runbook with $ErrorActionPreference = ''Stop'' when the vault write fails' {
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+        $projectId = New-TestProjectId
+
+        $caught = & {
+            $ErrorActionPreference = 'Stop'
+            try { $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault; 'not reached' }
+            catch { $_ }
+        }
+
+        $caught.FullyQualifiedErrorId | Should -BeLike 'JelouVaultWriteFailed,*'
+        $caught.ErrorDetails.Message | Should -Match '\$JelouUnsavedIntegrations'
+        $caught.ErrorDetails.RecommendedAction | Should -Match 'catch this error and pipe its TargetObject to Save-JelouSigningSecret'
+        $caught.TargetObject.ProjectId | Should -Be $projectId
+        Set-StandInVaultBehavior -Name TestVault
+        $caught.TargetObject | Save-JelouSigningSecret -Vault TestVault
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $caught.TargetObject.SigningSecret)
+    }
+
+    It 'refuses to save an integration that carries no secret' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        Get-JelouExternalSupport $projectId | Save-JelouSigningSecret -Vault TestVault -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Signing secrets kept in other shapes' {
+    BeforeAll {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name Shapes -DefaultVault
+        $Receiver = Start-TestWebhookReceiver
+        $ProjectId = New-TestProjectId
+        $Integration = New-JelouExternalSupport $ProjectId $Receiver.Url
+        $Conversation = Start-JelouConversation $ProjectId -BotId bot-s -UserId user-s -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+    }
+
+    AfterAll { $Receiver | Stop-TestWebhookReceiver }
+
+    It 'signs a reply with the password of a PSCredential secret (KeePass, LastPass, 1Password login items)' {
+        Set-Secret -Name Login -Secret ([pscredential]::new('jelou', $Integration.SigningSecret)) -Vault Shapes
+
+        $receipt = $Conversation | Send-JelouSupportMessage 'from a login item' -Vault Shapes -SecretName Login -Confirm:$false
+
+        $receipt.StatusCode | Should -Be 200
+    }
+
+    It 'names the shapes it reads when the secret is a hashtable' {
+        Set-Secret -Name Table -Secret @{ signingSecret = 'x' } -Vault Shapes
+
+        $Conversation | Send-JelouSupportMessage 'hi' -Vault Shapes -SecretName Table -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouVaultReadFailed,JelouPS.Commands.SendJelouSupportMessageCommand'
+        $refused[0].Exception.Message | Should -Match 'is a Hashtable; a signing secret is read from a SecureString, a string or a PSCredential'
     }
 }

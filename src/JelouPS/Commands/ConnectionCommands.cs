@@ -27,11 +27,13 @@ namespace JelouPS.Commands
         public PSCredential Credential { get; set; } = null!;
 
         [Parameter]
+        [Trimmed]
         [ValidateNotNull]
         [ValidateSecureUri]
         public Uri BaseUri { get; set; } = JelouClientOptions.DefaultBaseUri;
 
         [Parameter]
+        [Trimmed]
         [ValidateNotNull]
         [ValidateSecureUri]
         public Uri ChatbotUri { get; set; } = JelouClientOptions.DefaultChatbotUri;

@@ -3,49 +3,32 @@ using JelouPS.Infrastructure;
 
 namespace JelouPS.Commands
 {
-    /// <summary>A cmdlet about one end user's conversation with a bot: the API names it by project, bot and user.</summary>
-    public abstract class ConversationCmdletBase : JelouApiCmdletBase
-    {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string ProjectId { get; set; } = null!;
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string BotId { get; set; } = null!;
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string UserId { get; set; } = null!;
-
-        protected string Target => $"user {UserId} of bot {BotId} in {ProjectId}";
-    }
-
     /// <summary>Start-JelouConversation: opens a conversation between a bot's end user and the external panel.</summary>
     [Cmdlet(VerbsLifecycle.Start, "JelouConversation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Conversation))]
     public sealed class StartJelouConversationCommand : ConversationCmdletBase
     {
-
         /// <summary>Sent to the user when the conversation opens; none when left out (or blank in a CSV row).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? InitialMessage { get; set; }
 
-        /// <summary>Free-form context (any nesting); use [ordered]@{} to fix the key order.</summary>
+        /// <summary>Free-form context: a hashtable ([ordered]@{} fixes the key order) or an object, nested as deep as needed.</summary>
         [Parameter]
         [ValidateNotNull]
         public object? Metadata { get; set; }
 
         /// <summary>queue, operator or team (tab completes).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
         [ArgumentCompleter(typeof(KnownValuesCompleter))]
         public string? AssignmentType { get; set; }
 
         /// <summary>The queue name, operator id or team.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
         public string? AssignmentTarget { get; set; }
 
-        protected override void ProcessRecord()
+        private protected override void ProcessProject(string projectId)
         {
             var request = new StartConversationRequest
             {
@@ -57,12 +40,12 @@ namespace JelouPS.Commands
             };
             if (!TryValidate(UserId, () =>
             {
-                request.Metadata = PowerShellValues.ToPlain(Metadata);
+                if (Metadata != null) request.Metadata = PowerShellValues.ToMetadata(Metadata);
                 request.Validate();
             })) return;
-            if (!ShouldProcess(Target, "Start a conversation")) return;
+            if (!Approved(Target, "Start a conversation")) return;
             // Not documented as idempotent, so it is sent once and never retried.
-            if (TryRun(UserId, (trace, token) => Client.StartConversationAsync(ProjectId, request, trace, token), out Conversation conversation))
+            if (TryRun(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token), out Conversation conversation))
             {
                 WriteObject(conversation);
             }
@@ -76,19 +59,20 @@ namespace JelouPS.Commands
     {
         /// <summary>text (send -RedirectText to the user) or edge.</summary>
         [Parameter]
-        [ValidateSet("text", "edge")]
+        [Trimmed]
+        [ValidateSet(CloseConversationRequest.TextRedirect, CloseConversationRequest.EdgeRedirect)]
         public string? RedirectType { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? RedirectText { get; set; }
 
-        protected override void ProcessRecord()
+        private protected override void ProcessProject(string projectId)
         {
             var request = new CloseConversationRequest { BotId = BotId, UserId = UserId, RedirectType = RedirectType, RedirectText = RedirectText };
             if (!TryValidate(UserId, request.Validate)) return;
-            if (!ShouldProcess(Target, "Close the conversation")) return;
-            if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(ProjectId, request, trace, token)))
+            if (!Approved(Target, "Close the conversation")) return;
+            if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(projectId, request, trace, token)))
             {
                 WriteVerbose($"Closed the conversation of {UserId} with {BotId}.");
             }
@@ -98,20 +82,19 @@ namespace JelouPS.Commands
     /// <summary>Get-JelouConversation: one conversation by id.</summary>
     [Cmdlet(VerbsCommon.Get, "JelouConversation")]
     [OutputType(typeof(Conversation))]
-    public sealed class GetJelouConversationCommand : JelouApiCmdletBase
+    public sealed class GetJelouConversationCommand : ProjectCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string ProjectId { get; set; } = null!;
-
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string ConversationId { get; set; } = null!;
 
-        protected override void ProcessRecord()
+        internal override string? Item => $"Conversation '{ConversationId}' of project '{CurrentProjectId}'";
+
+        private protected override void ProcessProject(string projectId)
         {
-            if (TryRun(ConversationId, (trace, token) => Client.GetConversationAsync(ProjectId, ConversationId, trace, token), out Conversation conversation))
+            if (TryRun(ConversationId, (trace, token) => Client.GetConversationAsync(projectId, ConversationId, trace, token), out Conversation conversation))
             {
                 WriteObject(conversation);
             }

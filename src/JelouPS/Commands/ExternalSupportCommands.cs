@@ -1,6 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
-using System.Security;
+using System.Management.Automation.Runspaces;
 using System.Threading;
 using JelouPS.Infrastructure;
 
@@ -9,63 +10,54 @@ namespace JelouPS.Commands
     /// <summary>New-JelouExternalSupport: creates the project's integration and receives its one-time signing secret.</summary>
     [Cmdlet(VerbsCommon.New, "JelouExternalSupport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ExternalSupportIntegration))]
-    public sealed class NewJelouExternalSupportCommand : SigningSecretCmdletBase
+    public sealed class NewJelouExternalSupportCommand : WebhookSettingsCmdletBase, IDynamicParameters
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string ProjectId { get; set; } = null!;
+        private readonly SecretVaultParameters _vault = new SecretVaultParameters();
+        private SecretIssuer _issuer = null!;
 
         /// <summary>The public https URL Jelou will post events to.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
         [ValidateNotNull]
         [ValidateSecureUri]
         public Uri WebhookUrl { get; set; } = null!;
 
-        /// <summary>bearer, api_key, basic or no_auth (tab completes); a blank CSV cell counts as not given.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(KnownValuesCompleter))]
-        public string? AuthType { get; set; }
-
-        /// <summary>The credential Jelou presents to the webhook. A plain string is accepted and converted at once.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        [SecureStringTransformation]
-        public SecureString? WebhookAuthorization { get; set; }
-
-        /// <summary>Overwrite a secret of the same name in -Vault (by default an existing one stops the create).</summary>
+        /// <summary>Overwrite a secret of the same name in the vault (by default an existing one stops the create).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void ProcessRecord()
+        public object GetDynamicParameters() => _vault;
+
+        protected override void BeginProcessing()
         {
-            var settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookAuthorization };
-            if (!TryValidate(ProjectId, () => settings.Validate(creating: true))) return;
-            string? secretName = ClaimSecretName(ProjectId, mayOverwrite: Force);
-            if (secretName is null) return;
+            base.BeginProcessing();
+            _vault.Open(this);
+            _issuer = new SecretIssuer(this, _vault);
+        }
+
+        private protected override void ProcessProject(string projectId)
+        {
+            ExternalSupportSettings settings = Settings(WebhookUrl);
+            if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
+            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: Force);
+            if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
-                + (UsesVault ? $" and store its signing secret as '{secretName}' in vault '{Vault}'" : "");
-            if (!ShouldProcess(ProjectId, action)) return;
-            Issue(ProjectId, secretName, overwrite: Force, trace => Client.CreateExternalSupportAsync(ProjectId, settings, trace, CancellationToken.None));
+                + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
+            if (!Approved(projectId, action)) return;
+            _issuer.Issue(projectId, destination, trace => Client.CreateExternalSupportAsync(projectId, settings, trace, CancellationToken.None));
         }
     }
 
     /// <summary>Get-JelouExternalSupport: the project's integration, without its secret.</summary>
     [Cmdlet(VerbsCommon.Get, "JelouExternalSupport")]
     [OutputType(typeof(ExternalSupportIntegration))]
-    public sealed class GetJelouExternalSupportCommand : JelouApiCmdletBase
+    public sealed class GetJelouExternalSupportCommand : ProjectCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] ProjectId { get; set; } = null!;
-
-        protected override void ProcessRecord()
+        private protected override void ProcessProject(string projectId)
         {
-            foreach (string projectId in ProjectId)
+            if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token), out ExternalSupportIntegration integration))
             {
-                if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token), out ExternalSupportIntegration integration))
-                {
-                    WriteObject(integration);
-                }
+                WriteObject(integration);
             }
         }
     }
@@ -73,61 +65,32 @@ namespace JelouPS.Commands
     /// <summary>Set-JelouExternalSupport: changes only the settings given.</summary>
     [Cmdlet(VerbsCommon.Set, "JelouExternalSupport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ExternalSupportIntegration))]
-    public sealed class SetJelouExternalSupportCommand : JelouApiCmdletBase
+    public sealed class SetJelouExternalSupportCommand : WebhookSettingsCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string ProjectId { get; set; } = null!;
-
-        [Parameter]
+        /// <summary>The new public https URL for events.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
         [ValidateNotNull]
         [ValidateSecureUri]
         public Uri? WebhookUrl { get; set; }
 
-        [Parameter]
-        [ValidateSet(WebhookAuthTypes.Bearer, WebhookAuthTypes.ApiKey, WebhookAuthTypes.Basic, WebhookAuthTypes.NoAuth)]
-        public string? AuthType { get; set; }
-
-        [Parameter]
-        [ValidateNotNull]
-        [SecureStringTransformation]
-        public SecureString? WebhookAuthorization { get; set; }
-
-        private ExternalSupportSettings _settings = null!;
-
-        protected override void BeginProcessing()
+        private protected override void ProcessProject(string projectId)
         {
-            _settings = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = WebhookAuthorization };
-            try
-            {
-                if (WebhookUrl is null && AuthType is null && WebhookAuthorization is null)
-                {
-                    throw new ArgumentException("Nothing to change: give -WebhookUrl, -AuthType or -WebhookAuthorization.");
-                }
-                _settings.Validate(creating: false);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(ErrorMapper.From(ex, null));
-            }
-            base.BeginProcessing();
-        }
-
-        protected override void ProcessRecord()
-        {
-            if (!ShouldProcess(ProjectId, $"Update the external-support integration ({Changes()})")) return;
-            if (TryRun(ProjectId, (trace, token) => Client.UpdateExternalSupportAsync(ProjectId, _settings, trace, token), out ExternalSupportIntegration integration))
+            ExternalSupportSettings settings = Settings(WebhookUrl);
+            if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
+            if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
+            if (TryRun(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token), out ExternalSupportIntegration integration))
             {
                 WriteObject(integration);
             }
         }
 
-        private string Changes()
+        private static string Changes(ExternalSupportSettings settings)
         {
-            var changes = new System.Collections.Generic.List<string>();
-            if (WebhookUrl != null) changes.Add($"webhook URL {WebhookUrl}");
-            if (AuthType != null) changes.Add($"auth type {AuthType}");
-            if (WebhookAuthorization != null) changes.Add("webhook authorization");
+            var changes = new List<string>();
+            if (settings.WebhookUrl != null) changes.Add($"webhook URL {settings.WebhookUrl.GetLeftPart(UriPartial.Path)}");
+            if (settings.AuthType != null) changes.Add($"auth type {settings.AuthType}");
+            if (settings.Authorization != null) changes.Add("webhook authorization");
             return string.Join(", ", changes);
         }
     }
@@ -135,21 +98,63 @@ namespace JelouPS.Commands
     /// <summary>Remove-JelouExternalSupport: deletes the integration; Jelou stops sending events at once.</summary>
     [Cmdlet(VerbsCommon.Remove, "JelouExternalSupport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
-    public sealed class RemoveJelouExternalSupportCommand : JelouApiCmdletBase
+    public sealed class RemoveJelouExternalSupportCommand : ProjectCmdletBase, IDynamicParameters
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] ProjectId { get; set; } = null!;
+        private readonly SecretVaultParameters _vault = new SecretVaultParameters();
 
-        protected override void ProcessRecord()
+        /// <summary>Delete without asking (for unattended runs); -WhatIf still only describes.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        public object GetDynamicParameters() => _vault;
+
+        protected override void BeginProcessing()
         {
-            foreach (string projectId in ProjectId)
+            base.BeginProcessing();
+            _vault.Open(this);
+        }
+
+        private protected override void ProcessProject(string projectId)
+        {
+            SecretVault? vault = null;
+            string name = "";
+            bool stored = false;
+            if (!TryValidate(projectId, () =>
             {
-                if (!ShouldProcess(projectId, "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)")) continue;
-                if (TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token)))
+                vault = _vault.Current();
+                if (vault is null) return;
+                name = _vault.NameFor(vault, projectId);
+                PSObject? existing = vault.Find(name);
+                string? owner = existing is null ? null : SecretVault.OwnerOf(existing);
+                if (owner != null && !string.Equals(owner, projectId, StringComparison.Ordinal))
                 {
-                    WriteVerbose($"Deleted the external-support integration of {projectId}.");
+                    throw new ArgumentException($"'{name}' in vault {vault.Display} is the signing secret of project '{owner}' (its metadata says so), not of '{projectId}': nothing was deleted. Give this project's -SecretName.");
                 }
+                stored = existing != null;
+            })) return;
+
+            string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
+                + (stored ? $" and remove its signing secret '{name}' from vault {vault!.Display}" : "");
+            if (!Approved(projectId, action, Force)) return;
+            if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token))) return;
+            JelouSession.Superseded(this, projectId);
+            WriteVerbose($"Deleted the external-support integration of {projectId}.");
+            if (vault is null) return;
+            if (!stored)
+            {
+                WriteWarning($"Vault {vault.Display} has no secret named '{name}': there was no stored signing secret of {projectId} to remove.");
+                return;
+            }
+            try
+            {
+                vault.Remove(name);
+                WriteVerbose($"Removed the signing secret '{name}' of {projectId} from vault {vault.Display}.");
+            }
+            catch (VaultException ex)
+            {
+                WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
+                    new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{name}' from vault {vault.Display} failed: {ex.Message}", ex.InnerException),
+                    projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}"));
             }
         }
     }
@@ -157,23 +162,106 @@ namespace JelouPS.Commands
     /// <summary>Reset-JelouExternalSupportSecret: regenerates the signing secret; the old one stops working at once.</summary>
     [Cmdlet(VerbsCommon.Reset, "JelouExternalSupportSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(ExternalSupportIntegration))]
-    public sealed class ResetJelouExternalSupportSecretCommand : SigningSecretCmdletBase
+    public sealed class ResetJelouExternalSupportSecretCommand : ProjectCmdletBase, IDynamicParameters
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string[] ProjectId { get; set; } = null!;
+        private readonly SecretVaultParameters _vault = new SecretVaultParameters();
+        private SecretIssuer _issuer = null!;
+
+        /// <summary>Rotate without asking (for unattended runs); -WhatIf still only describes.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        public object GetDynamicParameters() => _vault;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            _vault.Open(this);
+            _issuer = new SecretIssuer(this, _vault);
+        }
+
+        private protected override void ProcessProject(string projectId)
+        {
+            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: true);
+            if (destination is null) return;
+            string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
+                + (destination.Vault is null ? "" : $" and replace {destination.Place}");
+            if (!Approved(projectId, action, Force)) return;
+            _issuer.Issue(projectId, destination, trace => Client.RegenerateSigningSecretAsync(projectId, trace, CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// Save-JelouSigningSecret: stores the signing secret of integrations from the pipeline, or of every integration
+    /// issued in this session whose secret is in no vault, with its metadata; the way back when a vault write failed.
+    /// </summary>
+    [Cmdlet(VerbsData.Save, "JelouSigningSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(ExternalSupportIntegration))]
+    public sealed class SaveJelouSigningSecretCommand : JelouCmdletBase, IDynamicParameters
+    {
+        private readonly SecretVaultParameters _vault = new SecretVaultParameters();
+        private SecretIssuer _issuer = null!;
+        private ExternalSupportIntegration? _current;
+
+        /// <summary>Integrations with their secret (New- or Reset- output, $JelouUnsavedIntegrations, a JelouVaultWriteFailed error's TargetObject).</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public ExternalSupportIntegration[]? InputObject { get; set; }
+
+        /// <summary>Overwrite a secret of the same name in the vault.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit each integration once stored.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        public object GetDynamicParameters() => _vault;
+
+        internal override string? Item => _current is null ? null : $"Project '{_current.ProjectId}'";
+
+        protected override void BeginProcessing()
+        {
+            _vault.Open(this, required: true);
+            _issuer = new SecretIssuer(this, _vault);
+        }
 
         protected override void ProcessRecord()
         {
-            foreach (string projectId in ProjectId)
+            if (InputObject is null) return;
+            foreach (ExternalSupportIntegration integration in InputObject) Save(integration);
+        }
+
+        protected override void EndProcessing()
+        {
+            // No input at all: every secret of this session that is still in no vault.
+            if (MyInvocation.ExpectingInput || InputObject != null) return;
+            IReadOnlyList<ExternalSupportIntegration> unsaved = JelouSession.Unsaved(Runspace.DefaultRunspace);
+            if (unsaved.Count == 0) WriteVerbose($"No signing secret of this session is waiting to be stored (${JelouSession.UnsavedVariable} is empty).");
+            foreach (ExternalSupportIntegration integration in unsaved) Save(integration);
+        }
+
+        private void Save(ExternalSupportIntegration integration)
+        {
+            _current = integration;
+            if (integration.SigningSecret is null)
             {
-                string? secretName = ClaimSecretName(projectId, mayOverwrite: true);
-                if (secretName is null) continue;
-                string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
-                    + (UsesVault ? $" and replace '{secretName}' in vault '{Vault}'" : "");
-                if (!ShouldProcess(projectId, action)) continue;
-                Issue(projectId, secretName, overwrite: true, trace => Client.RegenerateSigningSecretAsync(projectId, trace, CancellationToken.None));
+                WriteError(ErrorMapper.InvalidArgument(
+                    $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one.",
+                    integration, Item));
+                return;
             }
+            SecretDestination? destination = _issuer.Claim(integration.ProjectId, mayOverwrite: Force);
+            if (destination is null) return;
+            if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
+            if (_issuer.TryStore(integration, destination, out string? warning, out VaultException? failure))
+            {
+                WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
+                if (warning != null) WriteWarning(warning);
+                if (PassThru) WriteObject(SecretIssuer.Issued(integration));
+                return;
+            }
+            WriteError(SecretIssuer.WriteFailed(integration, destination, failure!, Item));
         }
     }
 }

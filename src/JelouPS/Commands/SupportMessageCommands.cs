@@ -10,29 +10,38 @@ namespace JelouPS.Commands
     /// Send-JelouSupportMessage: an agent's reply to the end user, signed with the integration's secret
     /// over exactly the bytes sent.
     /// </summary>
+    /// <remarks>
+    /// Its ids are members of the reply's payload, bound by name from a message event piped in; -Text is the
+    /// positional parameter (so "$event | Send-JelouSupportMessage 'On it'" answers an event), which is why it does
+    /// not share the positional -ProjectId of the project cmdlets.
+    /// </remarks>
     [Cmdlet(VerbsCommunications.Send, "JelouSupportMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = TextSet)]
     [OutputType(typeof(SupportMessageReceipt))]
-    public sealed class SendJelouSupportMessageCommand : JelouApiCmdletBase
+    public sealed class SendJelouSupportMessageCommand : JelouApiCmdletBase, IDynamicParameters
     {
         private const string TextSet = "Text";
         private const string MediaSet = "Media";
         private readonly Dictionary<string, SecureString> _secrets = new Dictionary<string, SecureString>(StringComparer.OrdinalIgnoreCase);
-        private SecretVault? _vault;
+        private readonly SecretVaultParameters _vault = new SecretVaultParameters();
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string ProjectId { get; set; } = null!;
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string RoomId { get; set; } = null!;
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string BotId { get; set; } = null!;
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string UserId { get; set; } = null!;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = TextSet)]
@@ -40,16 +49,19 @@ namespace JelouPS.Commands
         public string Text { get; set; } = null!;
 
         [Parameter(Mandatory = true, ParameterSetName = MediaSet)]
-        [ValidateSet("image", "video", "audio", "document")]
+        [Trimmed]
+        [ValidateSet(SupportMessage.ImageType, SupportMessage.VideoType, SupportMessage.AudioType, SupportMessage.DocumentType)]
         public string MediaType { get; set; } = null!;
 
         /// <summary>An https URL Jelou fetches the media from.</summary>
         [Parameter(Mandatory = true, ParameterSetName = MediaSet)]
+        [Trimmed]
         [ValidateNotNull]
         [ValidateSecureUri]
         public Uri MediaUrl { get; set; } = null!;
 
         [Parameter(Mandatory = true, ParameterSetName = MediaSet)]
+        [Trimmed]
         [ValidateNotNullOrEmpty]
         public string MimeType { get; set; } = null!;
 
@@ -60,12 +72,14 @@ namespace JelouPS.Commands
 
         /// <summary>For document.</summary>
         [Parameter(ParameterSetName = MediaSet)]
+        [Trimmed]
         [ValidateNotNullOrEmpty]
         public string? FileName { get; set; }
 
         /// <summary>Your id for the message; a new GUID by default.</summary>
         [Parameter]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string? MessageId { get; set; }
 
         /// <summary>The integration's signing secret, e.g. from Get-Secret. A plain string is accepted and converted at once.</summary>
@@ -74,29 +88,19 @@ namespace JelouPS.Commands
         [SecureStringTransformation]
         public SecureString? SigningSecret { get; set; }
 
-        /// <summary>Read the signing secret from this vault instead (as stored by New-JelouExternalSupport -Vault).</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(VaultNameCompleter))]
-        public string? Vault { get; set; }
+        public object GetDynamicParameters() => _vault;
 
-        /// <summary>The secret's name in -Vault; default Jelou-&lt;ProjectId&gt;.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? SecretName { get; set; }
+        internal override string? Item => $"Reply to room '{RoomId}' of project '{ProjectId}'";
 
         protected override void BeginProcessing()
         {
-            if ((SigningSecret is null) == (Vault is null))
+            bool vaultGiven = _vault.Vault != null || _vault.GivenSecretName != null;
+            if ((SigningSecret is null) != vaultGiven)
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.", null));
             }
-            if (SecretName != null && Vault is null)
-            {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("-SecretName names a secret in -Vault; give -Vault too.", null));
-            }
             base.BeginProcessing();
-            _vault = OpenVault(Vault);
+            _vault.Open(this);
         }
 
         protected override void ProcessRecord()
@@ -108,7 +112,7 @@ namespace JelouPS.Commands
                 BotId = BotId,
                 UserId = UserId,
                 MessageId = MessageId,
-                Type = ParameterSetName == MediaSet ? MediaType : "text",
+                Type = ParameterSetName == MediaSet ? MediaType : SupportMessage.TextType,
                 Text = ParameterSetName == TextSet ? Text : null,
                 MediaUrl = ParameterSetName == MediaSet ? MediaUrl : null,
                 MimeType = ParameterSetName == MediaSet ? MimeType : null,
@@ -119,20 +123,24 @@ namespace JelouPS.Commands
             if (!TryValidate(RoomId, () =>
             {
                 message.Validate();
-                secret = SigningSecret ?? VaultSecret(SecretName ?? SecretVault.DefaultSecretName(ProjectId));
+                secret = SigningSecret ?? VaultSecret();
             })) return;
-            if (!ShouldProcess($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
+            if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
+            // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
             if (TryRun(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token), out SupportMessageReceipt receipt))
             {
                 WriteObject(receipt);
             }
         }
 
-        private SecureString VaultSecret(string name)
+        /// <summary>The project's secret from the vault, read once per name in this command.</summary>
+        private SecureString VaultSecret()
         {
+            SecretVault vault = _vault.Current()!;
+            string name = _vault.NameFor(vault, ProjectId);
             if (!_secrets.TryGetValue(name, out SecureString? secret))
             {
-                secret = _vault!.Read(name);
+                secret = vault.Read(name);
                 _secrets[name] = secret;
             }
             return secret;

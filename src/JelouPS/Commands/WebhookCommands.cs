@@ -36,11 +36,17 @@ namespace JelouPS.Commands
             if (ParameterSetName == PayloadSet) return Payload;
             try
             {
-                return JavaScriptJson.Utf8(PowerShellValues.ToPlain(InputObject));
+                object? plain = PowerShellValues.ToPlain(InputObject);
+                if (PowerShellValues.ContainsDates(plain))
+                {
+                    WriteWarning("-InputObject holds DateTime values. JSON.parse never makes them (ConvertFrom-Json does, from date strings), so the JSON signed here " +
+                        "may differ from the body Jelou signed. Verify the raw body as received with -Payload.");
+                }
+                return JavaScriptJson.Utf8(plain);
             }
             catch (ArgumentException ex)
             {
-                WriteError(ErrorMapper.InvalidArgument(ex.Message, InputObject, ex));
+                WriteError(ErrorMapper.From(ex, InputObject));
                 return null;
             }
         }
@@ -111,9 +117,9 @@ namespace JelouPS.Commands
         {
             if (SigningSecret != null && !JelouSignature.Verify(Payload, Signature, SigningSecret))
             {
-                WriteError(new ErrorRecord(
+                WriteError(ErrorMapper.Create(ErrorMapper.SignatureMismatch,
                     new SecurityException("The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way. Reject it (answer 401)."),
-                    "JelouSignatureMismatch", ErrorCategory.SecurityError, null));
+                    Signature));
                 return;
             }
             try
@@ -122,12 +128,16 @@ namespace JelouPS.Commands
             }
             catch (FormatException ex)
             {
-                WriteError(new ErrorRecord(ex, "JelouInvalidWebhookEvent", ErrorCategory.InvalidData, null));
+                WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, Payload.Length));
             }
         }
     }
 
     /// <summary>Send-JelouTestEvent: posts a signed sample event to the provider's own webhook, as Jelou would.</summary>
+    /// <remarks>
+    /// Its ids are sample values written into the event (optional, with defaults), not the API's project parameter;
+    /// its auth settings are the integration's, bound by name from Get-JelouExternalSupport output or a CSV row.
+    /// </remarks>
     [Cmdlet(VerbsCommunications.Send, "JelouTestEvent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(WebhookTestResult))]
     public sealed class SendJelouTestEventCommand : JelouCmdletBase
@@ -136,6 +146,7 @@ namespace JelouPS.Commands
         private static readonly Lazy<WebhookTester> Tester = new Lazy<WebhookTester>(() => new WebhookTester());
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
         [ValidateNotNull]
         [ValidateSecureUri]
         public Uri WebhookUrl { get; set; } = null!;
@@ -146,12 +157,14 @@ namespace JelouPS.Commands
         public SecureString SigningSecret { get; set; } = null!;
 
         [Parameter(Position = 1)]
-        [ValidateSet("message", "conversation.start", "conversation.close")]
-        public string EventType { get; set; } = "message";
+        [Trimmed]
+        [ValidateSet(TestEventRequest.Message, TestEventRequest.ConversationStart, TestEventRequest.ConversationClose)]
+        public string EventType { get; set; } = TestEventRequest.Message;
 
-        /// <summary>How Jelou authenticates to the webhook (as the integration's -AuthType).</summary>
+        /// <summary>How Jelou authenticates to the webhook (as the integration's -AuthType); a blank CSV cell counts as not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateSet(WebhookAuthTypes.Bearer, WebhookAuthTypes.ApiKey, WebhookAuthTypes.Basic, WebhookAuthTypes.NoAuth)]
+        [Trimmed]
+        [ArgumentCompleter(typeof(KnownValuesCompleter))]
         public string? AuthType { get; set; }
 
         [Parameter]
@@ -160,19 +173,23 @@ namespace JelouPS.Commands
         public SecureString? WebhookAuthorization { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string ProjectId { get; set; } = "test-project";
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string RoomId { get; set; } = "test-room";
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string BotId { get; set; } = "test-bot";
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
+        [Trimmed]
+        [ValidateId]
         public string UserId { get; set; } = "test-user";
 
         /// <summary>The end user's text in a message event.</summary>
@@ -184,6 +201,8 @@ namespace JelouPS.Commands
         [ValidateRange(1, 300)]
         public int TimeoutSec { get; set; } = 20;
 
+        internal override string? Item => $"Test event to {WebhookUrl.GetLeftPart(UriPartial.Path)}";
+
         protected override void ProcessRecord()
         {
             var request = new TestEventRequest
@@ -191,7 +210,7 @@ namespace JelouPS.Commands
                 WebhookUrl = WebhookUrl,
                 EventType = EventType,
                 SigningSecret = SigningSecret,
-                AuthType = AuthType,
+                AuthType = PowerShellValues.Given(AuthType),
                 Authorization = WebhookAuthorization,
                 ProjectId = ProjectId,
                 RoomId = RoomId,
@@ -200,10 +219,15 @@ namespace JelouPS.Commands
                 Text = Text,
             };
             if (!TryValidate(WebhookUrl, request.Validate)) return;
-            if (!ShouldProcess(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
-            if (TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, TimeSpan.FromSeconds(TimeoutSec), trace, token), out WebhookTestResult result))
+            if (!Approved(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
+            if (!TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, TimeSpan.FromSeconds(TimeoutSec), trace, token), out WebhookTestResult result)) return;
+            WriteObject(result);
+            // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
+            if (!result.Succeeded)
             {
-                WriteObject(result);
+                WriteError(ErrorMapper.Create(ErrorMapper.TestEventFailed,
+                    new InvalidOperationException($"The receiver did not accept the '{EventType}' test event: {result.Error ?? "status " + result.StatusCode}."),
+                    result, Item));
             }
         }
     }

@@ -1,30 +1,109 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace JelouPS.Infrastructure
 {
-    /// <summary>The one place where a failure becomes an ErrorRecord with a stable ErrorId and category.</summary>
+    /// <summary>
+    /// The one place where a failure becomes an ErrorRecord: every ErrorId JelouPS writes is in <see cref="Table"/>
+    /// with its category and its usual advice (about_JelouPS lists them all; a test reads this table), and the
+    /// message names the item the error is about, so each error of a batch says which row it belongs to.
+    /// </summary>
     internal static class ErrorMapper
     {
+        internal const string ValidationFailed = "JelouValidationFailed";
+        internal const string Unauthorized = "JelouUnauthorized";
+        internal const string SignatureRejected = "JelouSignatureRejected";
+        internal const string Forbidden = "JelouForbidden";
+        internal const string NotFound = "JelouNotFound";
+        internal const string Conflict = "JelouConflict";
+        internal const string RateLimited = "JelouRateLimited";
+        internal const string ServerError = "JelouServerError";
+        internal const string UnexpectedStatus = "JelouUnexpectedStatus";
+        internal const string InvalidResponse = "JelouInvalidResponse";
+        internal const string Timeout = "JelouTimeout";
+        internal const string ConnectionFailed = "JelouConnectionFailed";
         internal const string InvalidArgumentId = "JelouInvalidArgument";
         internal const string NotConnectedId = "JelouNotConnected";
+        internal const string ConfirmationRequired = "JelouConfirmationRequired";
+        internal const string SecretManagementMissing = "JelouSecretManagementMissing";
+        internal const string VaultNotFound = "JelouVaultNotFound";
+        internal const string VaultUnavailable = "JelouVaultUnavailable";
+        internal const string SecretExists = "JelouSecretExists";
+        internal const string VaultWriteFailed = "JelouVaultWriteFailed";
+        internal const string VaultReadFailed = "JelouVaultReadFailed";
+        internal const string SignatureMismatch = "JelouSignatureMismatch";
+        internal const string InvalidWebhookEvent = "JelouInvalidWebhookEvent";
+        internal const string TestEventFailed = "JelouTestEventFailed";
+        internal const string UnexpectedError = "JelouUnexpectedError";
 
-        internal static ErrorRecord From(Exception exception, object? target)
+        /// <summary>Every ErrorId, its category, and the advice it carries unless the failing call has better.</summary>
+        internal static readonly IReadOnlyDictionary<string, (ErrorCategory Category, string? Advice)> Table =
+            new Dictionary<string, (ErrorCategory, string?)>(StringComparer.Ordinal)
+            {
+                [ValidationFailed] = (ErrorCategory.InvalidArgument, "Correct the fields the API named and run the command again."),
+                [Unauthorized] = (ErrorCategory.AuthenticationError, "Check the API key or client credentials and run Connect-Jelou again."),
+                [SignatureRejected] = (ErrorCategory.SecurityError,
+                    "The signing secret used is not the project's current one: the stored copy is stale. Read it again from where the last " +
+                    "New-JelouExternalSupport or Reset-JelouExternalSupportSecret stored it, or rotate it (Reset-JelouExternalSupportSecret <project> -Vault <vault>) and use the new one."),
+                [Forbidden] = (ErrorCategory.PermissionDenied, "Use credentials of the project, or ask its owner for access."),
+                [NotFound] = (ErrorCategory.ObjectNotFound, "Check the project id: Jelou knows no integration for it."),
+                [Conflict] = (ErrorCategory.ResourceExists, "The project already has an integration: change it with Set-JelouExternalSupport, or remove it first."),
+                [RateLimited] = (ErrorCategory.LimitsExceeded, "Wait and run the command again, or send fewer requests at a time."),
+                [ServerError] = (ErrorCategory.ResourceUnavailable, "Jelou failed to handle the request; try again later and quote the request id to Jelou's support if it persists."),
+                [UnexpectedStatus] = (ErrorCategory.ProtocolError, "The API answered with a status it does not document for this call."),
+                [InvalidResponse] = (ErrorCategory.InvalidResult, "Check -BaseUri: the server answered, but not as the Jelou API does."),
+                [Timeout] = (ErrorCategory.OperationTimeout, "Try again, or connect with a larger -TimeoutSec."),
+                [ConnectionFailed] = (ErrorCategory.ConnectionError, "Check -BaseUri, the network and any proxy."),
+                [InvalidArgumentId] = (ErrorCategory.InvalidArgument, null),
+                [NotConnectedId] = (ErrorCategory.ConnectionError, "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)"),
+                [ConfirmationRequired] = (ErrorCategory.InvalidOperation, null),
+                [SecretManagementMissing] = (ErrorCategory.NotInstalled, "Install-PSResource Microsoft.PowerShell.SecretManagement"),
+                [VaultNotFound] = (ErrorCategory.ObjectNotFound, "Get-SecretVault lists the registered vaults."),
+                [VaultUnavailable] = (ErrorCategory.ResourceUnavailable, "Test-SecretVault -Name <vault> shows the problem."),
+                [SecretExists] = (ErrorCategory.ResourceExists, "Use -Force to overwrite it, or -SecretName to choose another name."),
+                [VaultWriteFailed] = (ErrorCategory.WriteError, null),
+                [VaultReadFailed] = (ErrorCategory.ReadError, "Check -Vault and -SecretName: Get-SecretInfo -Vault <vault> lists the names."),
+                [SignatureMismatch] = (ErrorCategory.SecurityError, "Reject the delivery (answer 401); check that the receiver verifies the raw body with the project's current signing secret."),
+                [InvalidWebhookEvent] = (ErrorCategory.InvalidData, "Pass the body exactly as received (the raw string or bytes), not a parsed object."),
+                [TestEventFailed] = (ErrorCategory.InvalidResult, "Check that the receiver is running at -WebhookUrl and answers 2xx to a correctly signed event."),
+                [UnexpectedError] = (ErrorCategory.NotSpecified, null),
+            };
+
+        /// <summary>
+        /// A record with <paramref name="errorId"/>'s category; the message names <paramref name="item"/> when given and ends
+        /// with <paramref name="note"/>.
+        /// </summary>
+        internal static ErrorRecord Create(string errorId, Exception exception, object? target, string? item = null, string? advice = null, string? note = null)
+        {
+            (ErrorCategory category, string? usualAdvice) = Table[errorId];
+            var record = new ErrorRecord(exception, errorId, category, target);
+            string? recommended = advice ?? usualAdvice;
+            if (item != null || recommended != null || note != null)
+            {
+                string message = (item is null ? "" : item + ": ") + exception.Message + (note is null ? "" : " " + note);
+                record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
+            }
+            return record;
+        }
+
+        internal static ErrorRecord From(Exception exception, object? target, string? item = null)
         {
             switch (exception)
             {
+                case JelouApiException api when OutcomeUnknown(api):
+                    // The request may have been carried out: Jelou may have issued a secret that never arrived.
+                    return Create(IdOf(api.Kind), api, target, item,
+                        $"Do not just retry. Check with Get-JelouExternalSupport {target}; if the integration exists, get a new secret with Reset-JelouExternalSupportSecret {target} (with -Vault to store it).",
+                        note: "Jelou may have issued a signing secret that did not arrive.");
                 case JelouApiException api:
-                    var (id, category, advice) = Describe(api.Kind);
-                    return new ErrorRecord(api, id, category, target)
-                    {
-                        ErrorDetails = new ErrorDetails(api.Message) { RecommendedAction = advice },
-                    };
+                    return Create(IdOf(api.Kind), api, target, item, Advice(api));
                 case VaultException vault:
-                    return new ErrorRecord(vault, vault.ErrorId, vault.Category, target);
+                    return Create(vault.ErrorId, vault, target, item, vault.Advice);
                 case ArgumentException argument:
-                    return InvalidArgument(WithoutParameterName(argument), target, argument);
+                    return Create(InvalidArgumentId, new ArgumentException(WithoutParameterName(argument), argument), target, item);
                 default:
-                    return new ErrorRecord(exception, "JelouUnexpectedError", ErrorCategory.NotSpecified, target);
+                    return Create(UnexpectedError, exception, target, item);
             }
         }
 
@@ -32,52 +111,73 @@ namespace JelouPS.Infrastructure
         internal static string WithoutParameterName(ArgumentException exception) =>
             exception.Message.Split(new[] { " (Parameter '", Environment.NewLine + "Parameter name:" }, StringSplitOptions.None)[0];
 
-        internal static ErrorRecord InvalidArgument(string message, object? target, Exception? inner = null) =>
-            new ErrorRecord(new ArgumentException(message, inner), InvalidArgumentId, ErrorCategory.InvalidArgument, target);
+        internal static ErrorRecord InvalidArgument(string message, object? target, string? item = null) =>
+            Create(InvalidArgumentId, new ArgumentException(message), target, item);
 
-        internal static ErrorRecord NotConnected() =>
-            new ErrorRecord(
-                new InvalidOperationException("Not connected to Jelou. Run Connect-Jelou first, or pass -Context."),
-                NotConnectedId,
-                ErrorCategory.ConnectionError,
-                null)
-            {
-                ErrorDetails = new ErrorDetails("Not connected to Jelou. Run Connect-Jelou first, or pass -Context.")
-                {
-                    RecommendedAction = "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)",
-                },
-            };
+        internal static ErrorRecord NotConnected(bool contextClosed) => contextClosed
+            ? Create(NotConnectedId, new InvalidOperationException("The connection passed with -Context was closed by Disconnect-Jelou."), null,
+                advice: "Connect again (Connect-Jelou ... -PassThru) and pass the new context, or leave -Context out to use the session's connection.")
+            : Create(NotConnectedId, new InvalidOperationException("Not connected to Jelou. Run Connect-Jelou first, or pass -Context."), null);
 
         /// <summary>Whether every later input is doomed too, so the cmdlet should stop rather than go on.</summary>
         internal static bool IsFatal(Exception exception) =>
             exception is JelouApiException api && api.Kind == JelouErrorKind.Unauthorized;
 
-        private static (string Id, ErrorCategory Category, string Advice) Describe(JelouErrorKind kind)
+        private static string IdOf(JelouErrorKind kind)
         {
             switch (kind)
             {
-                case JelouErrorKind.ValidationFailed:
-                    return ("JelouValidationFailed", ErrorCategory.InvalidArgument, "Correct the fields the API named and run the command again.");
-                case JelouErrorKind.Unauthorized:
-                    return ("JelouUnauthorized", ErrorCategory.AuthenticationError, "Check the API key or client credentials and run Connect-Jelou again.");
-                case JelouErrorKind.Forbidden:
-                    return ("JelouForbidden", ErrorCategory.PermissionDenied, "Use credentials of the project, or ask its owner for access.");
+                case JelouErrorKind.ValidationFailed: return ValidationFailed;
+                case JelouErrorKind.Unauthorized: return Unauthorized;
+                case JelouErrorKind.SignatureRejected: return SignatureRejected;
+                case JelouErrorKind.Forbidden: return Forbidden;
+                case JelouErrorKind.NotFound: return NotFound;
+                case JelouErrorKind.Conflict: return Conflict;
+                case JelouErrorKind.RateLimited: return RateLimited;
+                case JelouErrorKind.ServerError: return ServerError;
+                case JelouErrorKind.InvalidResponse: return InvalidResponse;
+                case JelouErrorKind.Timeout: return Timeout;
+                case JelouErrorKind.ConnectionFailed: return ConnectionFailed;
+                default: return UnexpectedStatus;
+            }
+        }
+
+        /// <summary>A create or a rotation that got no usable answer: it may or may not have happened.</summary>
+        private static bool OutcomeUnknown(JelouApiException api) =>
+            (api.Operation == JelouOperation.CreateIntegration || api.Operation == JelouOperation.RegenerateSecret)
+            && (api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed);
+
+        /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
+        private static string? Advice(JelouApiException api)
+        {
+            switch (api.Kind)
+            {
+                case JelouErrorKind.NotFound when !api.IsApiError && api.Operation != JelouOperation.SendMessage:
+                    return "The answer is not the Jelou API's error body, so the path itself may be wrong: check that -BaseUri ends in /jelouapi or /platform (Connect-Jelou -BaseUri https://gateway.jelou.ai/jelouapi).";
                 case JelouErrorKind.NotFound:
-                    return ("JelouNotFound", ErrorCategory.ObjectNotFound, "Check the id; Get-JelouExternalSupport shows whether the project has an integration.");
-                case JelouErrorKind.Conflict:
-                    return ("JelouConflict", ErrorCategory.ResourceExists, "The project already has an integration: change it with Set-JelouExternalSupport, or remove it first.");
-                case JelouErrorKind.RateLimited:
-                    return ("JelouRateLimited", ErrorCategory.LimitsExceeded, "Wait and run the command again, or send fewer requests at a time.");
-                case JelouErrorKind.ServerError:
-                    return ("JelouServerError", ErrorCategory.ResourceUnavailable, "Jelou failed to handle the request; try again later and quote the request id to Jelou's support if it persists.");
-                case JelouErrorKind.InvalidResponse:
-                    return ("JelouInvalidResponse", ErrorCategory.InvalidResult, "Check -BaseUri: the server answered, but not as the Jelou API does.");
-                case JelouErrorKind.Timeout:
-                    return ("JelouTimeout", ErrorCategory.OperationTimeout, "Try again, or connect with a larger -TimeoutSec.");
-                case JelouErrorKind.ConnectionFailed:
-                    return ("JelouConnectionFailed", ErrorCategory.ConnectionError, "Check -BaseUri, the network and any proxy.");
+                    switch (api.Operation)
+                    {
+                        case JelouOperation.GetIntegration:
+                        case JelouOperation.UpdateIntegration:
+                        case JelouOperation.DeleteIntegration:
+                        case JelouOperation.RegenerateSecret:
+                            return "The project has no integration: check the project id, or create one with New-JelouExternalSupport.";
+                        case JelouOperation.GetConversation:
+                            return "The project has no conversation with this id: check -ConversationId (it is the conversation.id of an event, or the Id Start-JelouConversation returned).";
+                        case JelouOperation.StartConversation:
+                        case JelouOperation.CloseConversation:
+                            return "Jelou knows no such bot or user in this project: check -BotId and -UserId.";
+                        case JelouOperation.SendMessage:
+                            return "Check -ProjectId, -RoomId, -BotId and -UserId: the room must be an active conversation of that bot and user.";
+                        default:
+                            return null;
+                    }
+                case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
+                    return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
+                case JelouErrorKind.ValidationFailed when api.Operation == JelouOperation.SendMessage:
+                    return "Correct the reply's fields the API named (room, bot, user, media URL) and send it again.";
                 default:
-                    return ("JelouUnexpectedStatus", ErrorCategory.ProtocolError, "The API answered with a status it does not document for this call.");
+                    return null;
             }
         }
     }

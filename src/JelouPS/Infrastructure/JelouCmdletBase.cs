@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,16 +9,24 @@ namespace JelouPS.Infrastructure
 {
     /// <summary>
     /// Runs the client's async calls from a cmdlet: one cancellation source per command (Ctrl+C cancels it),
-    /// and the client's trace lines are written from the pipeline thread only, while the call runs.
+    /// and the client's trace lines are written from the pipeline thread only, while the call runs. Every error
+    /// goes through <see cref="ErrorMapper"/>, named after <see cref="Item"/>.
     /// </summary>
     public abstract class JelouCmdletBase : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private Exception? _writeFailure;
+
+        /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
+        internal CancellationToken CancelToken => _cancel.Token;
+
+        /// <summary>What the current input is, for error messages ("Project 'p1'"); null when the message says it already.</summary>
+        internal virtual string? Item => null;
 
         protected override void StopProcessing() => _cancel.Cancel();
 
         /// <summary>Runs <paramref name="call"/> to completion, pumping its trace lines to -Verbose and -Debug.</summary>
-        private T Run<T>(Func<IJelouTrace, CancellationToken, Task<T>> call)
+        private T Run<T>(Func<IJelouTrace, CancellationToken, Task<T>> call, Action<T>? onStranded)
         {
             using var lines = new BlockingCollection<(bool Debug, string Text)>();
             var trace = new QueuedTrace(lines);
@@ -52,39 +59,35 @@ namespace JelouPS.Infrastructure
             }
             if (writeFailure != null)
             {
-                OnResultStranded(result);
+                onStranded?.Invoke(result);
                 _writeFailure = writeFailure;
                 ExceptionDispatchInfo.Capture(writeFailure).Throw();
             }
             return result;
         }
 
-        private Exception? _writeFailure;
-
-        /// <summary>A call succeeded but its result cannot reach the caller: a write failed while it ran.</summary>
-        protected virtual void OnResultStranded(object? result)
-        {
-        }
-
-        /// <summary>Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.</summary>
-        protected bool TryRun<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, out T result)
+        /// <summary>
+        /// Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.
+        /// <paramref name="onStranded"/> gets a result that arrived while a write failed (it cannot reach the caller).
+        /// </summary>
+        internal bool TryRun<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, out T result, Action<T>? onStranded = null)
         {
             try
             {
-                result = Run(call);
+                result = Run(call, onStranded);
                 return true;
             }
             // What the pipeline itself threw (a stop, an ActionPreference Stop) is not this input's failure.
             catch (Exception ex) when (!(ex is PipelineStoppedException) && !ReferenceEquals(ex, _writeFailure))
             {
                 result = default!;
-                WriteJelouError(ex, target);
+                WriteJelouError(ex, ErrorMapper.From(ex, target, Item));
                 return false;
             }
         }
 
         /// <inheritdoc cref="TryRun{T}"/>
-        protected bool TryRun(object? target, Func<IJelouTrace, CancellationToken, Task> call) =>
+        internal bool TryRun(object? target, Func<IJelouTrace, CancellationToken, Task> call) =>
             TryRun<bool>(target, async (trace, token) =>
             {
                 await call(trace, token).ConfigureAwait(false);
@@ -95,7 +98,7 @@ namespace JelouPS.Infrastructure
         /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported
         /// for this input and false returned.
         /// </summary>
-        protected bool TryValidate(object? target, Action validate)
+        internal bool TryValidate(object? target, Action validate)
         {
             try
             {
@@ -104,7 +107,7 @@ namespace JelouPS.Infrastructure
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
             {
-                WriteJelouError(ex, target);
+                WriteJelouError(ex, ErrorMapper.From(ex, target, Item));
                 return false;
             }
         }
@@ -113,30 +116,39 @@ namespace JelouPS.Infrastructure
         /// Reports a failure for one input. Failures that doom every later input (bad credentials) end
         /// the command; the rest are non-terminating, so a pipeline of projects goes on.
         /// </summary>
-        protected void WriteJelouError(Exception exception, object? target)
+        internal void WriteJelouError(Exception exception, ErrorRecord record)
         {
-            ErrorRecord record = ToErrorRecord(exception, target);
             if (ErrorMapper.IsFatal(exception)) ThrowTerminatingError(record);
             WriteError(record);
         }
 
-        /// <summary>The vault named by -Vault, or null when none was given; ends the command, before any API call, when it cannot be used.</summary>
-        internal SecretVault? OpenVault(string? name)
+        /// <summary>
+        /// ShouldProcess, with what unattended runs need. <paramref name="force"/> is the value of a -Force switch that
+        /// answers the confirmation in advance, as Az's destructive cmdlets do (null when the cmdlet has none); -WhatIf
+        /// (or $WhatIfPreference) still only describes. A prompt the host cannot show (pwsh -NonInteractive, a runbook)
+        /// ends the command with an error that says how to confirm in advance.
+        /// </summary>
+        internal bool Approved(string target, string action, bool? force = null)
         {
-            if (name is null) return null;
+            if (force == true && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfInEffect) return true;
             try
             {
-                return SecretVault.Open(name);
+                return ShouldProcess(target, action);
             }
-            catch (VaultException ex)
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                ThrowTerminatingError(ErrorMapper.From(ex, name));
-                return null;
+                string how = force is null ? "-Confirm:$false" : "-Force (or -Confirm:$false)";
+                ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
+                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({ex.Message.TrimEnd('.')}).", ex),
+                    target, advice: $"Confirm in advance with {how}: in a script or runbook, that is the answer to the prompt."));
+                return false;
             }
         }
 
-        /// <summary>The record for a failure; a cmdlet may add advice that only it can give.</summary>
-        protected virtual ErrorRecord ToErrorRecord(Exception exception, object? target) => ErrorMapper.From(exception, target);
+        private bool WhatIfInEffect =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+                ? LanguagePrimitives.IsTrue(whatIf)
+                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 
         public void Dispose()
         {
@@ -153,24 +165,6 @@ namespace JelouPS.Infrastructure
             public void Verbose(string message) => _lines.TryAdd((false, message));
 
             public void Debug(string message) => _lines.TryAdd((true, message));
-        }
-    }
-
-    /// <summary>A cmdlet that talks to the API: resolves -Context, else the runspace's connection.</summary>
-    public abstract class JelouApiCmdletBase : JelouCmdletBase
-    {
-        /// <summary>The connection to use instead of the session's (from Connect-Jelou -PassThru).</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public JelouContext? Context { get; set; }
-
-        protected JelouClient Client { get; private set; } = null!;
-
-        protected override void BeginProcessing()
-        {
-            JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
-            if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected());
-            Client = context!.Client;
         }
     }
 }

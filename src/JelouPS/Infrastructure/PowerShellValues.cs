@@ -13,6 +13,52 @@ namespace JelouPS.Infrastructure
         internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
         /// <summary>
+        /// -Metadata as the JSON object the API documents: a dictionary ([ordered]@{} keeps its order) or an object such
+        /// as ConvertFrom-Json gives. Text (JSON not yet parsed), numbers and arrays are refused with a hint.
+        /// </summary>
+        internal static object ToMetadata(object value)
+        {
+            object unwrapped = value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
+            bool isObject = unwrapped is IDictionary || (unwrapped is PSObject custom && custom.BaseObject is PSCustomObject);
+            if (!isObject)
+            {
+                string hint = unwrapped is string
+                    ? "Text is not an object: if it is JSON, pass (ConvertFrom-Json $text) or a hashtable such as @{ ticketId = 'T-1' }."
+                    : unwrapped is IEnumerable
+                        ? "A list is not an object: pass one hashtable or object, e.g. @{ ticketId = 'T-1' }."
+                        : "Pass a hashtable or an object, e.g. @{ ticketId = 'T-1' }.";
+                throw new ArgumentException($"-Metadata must be a JSON object (a hashtable or an object), not a {Describe(unwrapped)}. {hint}");
+            }
+            return ToPlain(value)!;
+        }
+
+        /// <summary>Whether a value made by <see cref="ToPlain"/> holds a DateTime anywhere.</summary>
+        internal static bool ContainsDates(object? plain)
+        {
+            switch (plain)
+            {
+                case DateTime _:
+                case DateTimeOffset _:
+                    return true;
+                case string _:
+                case null:
+                    return false;
+                case KeyValuePair<string, object?> member:
+                    return ContainsDates(member.Value);
+                case IEnumerable items:
+                    foreach (object? item in items)
+                    {
+                        if (ContainsDates(item)) return true;
+                    }
+                    return false;
+                default:
+                    return false;
+            }
+        }
+
+        private static string Describe(object value) => value is string ? "string" : value is IEnumerable ? "list" : value.GetType().Name;
+
+        /// <summary>
         /// Unwraps PSObjects all the way down: dictionaries keep their order, [pscustomobject]s become their
         /// properties in order, lists become lists. (A plain @{} has no order of its own; use [ordered]@{}.)
         /// </summary>

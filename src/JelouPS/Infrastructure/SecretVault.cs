@@ -5,71 +5,147 @@ using System.Collections.ObjectModel;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
+using JelouPS.Retry;
+using JelouPS.Secrets;
+using JelouPS.Security;
 
 namespace JelouPS.Infrastructure
 {
     /// <summary>
-    /// A SecretManagement vault, reached by calling SecretManagement's commands by name in the caller's
-    /// runspace (so the caller's registered vaults, and any stand-in, are found; we never link its
-    /// assembly). Secrets travel as SecureString parameters, never in script text. Must be used from the
-    /// pipeline thread.
+    /// A SecretManagement vault, reached by calling SecretManagement's commands by name in the caller's runspace
+    /// (so the caller's registered vaults, and any stand-in, are found; we never link its assembly). Secrets travel
+    /// as SecureString parameters, never in script text. Must be used from the pipeline thread.
     /// </summary>
+    /// <remarks>
+    /// A nested command runs in the caller's scope and would obey the caller's preference variables: a
+    /// $WhatIfPreference would make Set-Secret write nothing and report no error, a low $ConfirmPreference would make
+    /// it prompt (and fail in a non-interactive runbook), an $ErrorActionPreference of Stop would turn its first error
+    /// into an exception. The JelouPS cmdlet has already asked ShouldProcess, so every call states its own preferences,
+    /// and every write is read back before it counts as stored.
+    /// </remarks>
     internal sealed class SecretVault
     {
         private const string Module = "Microsoft.PowerShell.SecretManagement";
 
-        private SecretVault(string name) => Name = name;
+        // SecretManagement's own ErrorIds (src/code/Utils.cs, SecretManagement.cs): decisions are made on these, never on English text.
+        internal const string MetadataNotSupported = "SetSecretMetadataCommandNotSupported";
+        internal const string AlreadyExists = "SetSecretCommandAlreadyExistsWithNoClobber";
+        internal const string PasswordRequired = "PasswordRequiredException";
+
+        /// <summary>Writes tried in all: a vault that fails for a moment (throttled, busy) gets this many chances.</summary>
+        internal const int WriteAttempts = 3;
+
+        private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
+        private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
+        private SecretVault(string name, string? moduleName)
+        {
+            Name = name;
+            ModuleName = moduleName;
+            NameRule = SecretNameRule.For(moduleName);
+        }
 
         public string Name { get; }
 
-        /// <summary>Where a project's signing secret is stored unless -SecretName says otherwise.</summary>
-        internal static string DefaultSecretName(string projectId) => "Jelou-" + projectId;
+        /// <summary>The extension module behind the vault (Get-SecretVault's ModuleName), e.g. Az.KeyVault.</summary>
+        public string? ModuleName { get; }
 
-        /// <summary>Checks that SecretManagement is there and the vault exists and is unlocked.</summary>
-        internal static SecretVault Open(string name)
+        /// <summary>The secret names this vault's extension can take.</summary>
+        public SecretNameRule NameRule { get; }
+
+        /// <summary>"'KV' (Az.KeyVault)", for messages.</summary>
+        public string Display => ModuleName is null ? $"'{Name}'" : $"'{Name}' ({ModuleName})";
+
+        /// <summary>
+        /// Checks that SecretManagement is there and the vault exists and is unlocked. With no name, SecretManagement's
+        /// default vault is used, as Set-Secret would.
+        /// </summary>
+        internal static SecretVault Open(string? name)
         {
-            Invoke("Get-SecretVault", new Hashtable { ["Name"] = name }, failure => new VaultException(
-                "JelouVaultNotFound", ErrorCategory.ObjectNotFound,
-                $"There is no SecretManagement vault named '{name}': {failure} See Get-SecretVault for the registered vaults."));
-
-            Collection<PSObject> test = Invoke("Test-SecretVault", new Hashtable { ["Name"] = name }, failure => Unavailable(name, failure));
+            PSObject info;
+            if (name is null)
+            {
+                info = Invoke("Get-SecretVault", new Hashtable(), failure => VaultException.NotFound("(default)", failure))
+                    .FirstOrDefault(vault => LanguagePrimitives.IsTrue(vault?.Properties["IsDefault"]?.Value))
+                    ?? throw new VaultException(ErrorMapper.VaultNotFound,
+                        "-SecretName was given without -Vault, and SecretManagement has no default vault.",
+                        "Name the vault with -Vault, or make one the default: Set-SecretVaultDefault -Name <vault>.");
+                name = (string)info.Properties["Name"].Value;
+            }
+            else
+            {
+                info = Invoke("Get-SecretVault", new Hashtable { ["Name"] = name }, failure => VaultException.NotFound(name, failure)).FirstOrDefault()
+                    ?? throw VaultException.NotFound(name, null);
+            }
+            var vault = new SecretVault(name, info.Properties["ModuleName"]?.Value as string);
+            Collection<PSObject> test = Invoke("Test-SecretVault", new Hashtable { ["Name"] = name }, failure => vault.Unavailable(failure));
             if (!test.Any(result => result?.BaseObject is bool ok && ok))
             {
-                throw Unavailable(name, "Test-SecretVault reported a problem.");
+                throw vault.Unavailable(null, "Test-SecretVault reported a problem.");
             }
-            return new SecretVault(name);
+            return vault;
         }
 
-        /// <summary>Whether a secret of exactly this name is in the vault.</summary>
-        internal bool Contains(string secretName)
+        /// <summary>Throws <see cref="ArgumentException"/> naming the rule when this vault's extension cannot take <paramref name="secretName"/>.</summary>
+        internal void CheckName(string secretName)
         {
-            Collection<PSObject> found = Invoke(
-                "Get-SecretInfo",
-                new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name },
-                failure => Unavailable(Name, failure));
-            return found.Any(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
+            string? problem = NameRule.Check(secretName);
+            if (problem != null)
+            {
+                throw new ArgumentException(
+                    $"Vault {Display} cannot store a secret named '{secretName}': {problem}. {NameRule.Store} takes names of {NameRule.Description}. " +
+                    "Choose another -SecretName, or leave it out to get a name the vault takes.");
+            }
         }
 
-        /// <summary>Reads a secret (a signing secret stored by New-JelouExternalSupport -Vault) as a SecureString.</summary>
+        /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
+        internal PSObject? Find(string secretName) =>
+            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, failure => Unavailable(failure))
+                .FirstOrDefault(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>The project a stored secret's metadata names, or null when it names none (or the vault keeps no metadata).</summary>
+        internal static string? OwnerOf(PSObject info) =>
+            info.Properties["Metadata"]?.Value is IDictionary metadata && metadata.Contains("ProjectId") ? metadata["ProjectId"] as string : null;
+
+        /// <summary>
+        /// Reads a signing secret: stored as a SecureString (or a string, which Get-Secret returns as one), or as a
+        /// PSCredential whose password is the secret (KeePass, LastPass, 1Password login items).
+        /// </summary>
         internal SecureString Read(string secretName)
         {
+            var failures = new List<ErrorRecord>();
             Collection<PSObject> found = Invoke(
                 "Get-Secret",
                 new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
-                failure => new VaultException("JelouVaultReadFailed", ErrorCategory.ReadError, $"Could not read '{secretName}' from vault '{Name}': {failure}"));
+                failure => new VaultException(ErrorMapper.VaultReadFailed, $"Could not read '{secretName}' from vault {Display}: {failure}", vaultError: failure));
             foreach (PSObject item in found)
             {
-                if (item?.BaseObject is SecureString secret) return secret;
+                switch (item?.BaseObject)
+                {
+                    case SecureString secret: return secret;
+                    case PSCredential credential: return credential.Password;
+                    case string text: return SecureStrings.FromString(text);
+                    case null: continue;
+                    case object other:
+                        throw new VaultException(ErrorMapper.VaultReadFailed,
+                            $"'{secretName}' in vault {Display} is a {Describe(other)}; a signing secret is read from a SecureString, a string or a PSCredential (its password).",
+                            "Store the signing secret on its own: Save-JelouSigningSecret, or Set-Secret -Name <name> -SecureStringSecret <secret>.");
+                }
             }
-            throw new VaultException("JelouVaultReadFailed", ErrorCategory.InvalidData, $"'{secretName}' in vault '{Name}' is not a SecureString secret.");
+            throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
+                "Check -SecretName (Get-SecretInfo -Vault <vault> lists the names), or store the secret first with Save-JelouSigningSecret.");
         }
 
         /// <summary>
-        /// Stores <paramref name="secret"/>. Vaults that keep no metadata get the secret without it, and the
-        /// returned text says so (for a warning). Throws <see cref="VaultException"/> when nothing was stored.
+        /// Stores <paramref name="secret"/> and reads it back. A vault that keeps no metadata gets the secret without it,
+        /// and the returned text says so (for a warning). A failing write is tried <see cref="WriteAttempts"/> times with
+        /// backoff, each retry told to <paramref name="verbose"/>. Throws <see cref="VaultException"/> when the secret is not
+        /// confirmed stored.
         /// </summary>
-        internal string? Store(string secretName, SecureString secret, Hashtable metadata, bool overwrite)
+        internal string? Store(string secretName, SecureString secret, Hashtable metadata, bool overwrite, Action<string> verbose, CancellationToken cancellation)
         {
+            string? warning = null;
             var parameters = new Hashtable
             {
                 ["Name"] = secretName,
@@ -78,33 +154,89 @@ namespace JelouPS.Infrastructure
                 ["Metadata"] = metadata,
             };
             if (!overwrite) parameters["NoClobber"] = true;
-            try
+            for (int attempt = 1; ; attempt++)
             {
-                Invoke("Set-Secret", parameters, failure => new VaultException("JelouVaultWriteFailed", ErrorCategory.WriteError, failure));
-                return null;
-            }
-            catch (VaultException ex) when (IsMetadataUnsupported(ex.Message))
-            {
-                parameters.Remove("Metadata");
-                Invoke("Set-Secret", parameters, failure => new VaultException("JelouVaultWriteFailed", ErrorCategory.WriteError, failure));
-                return $"Vault '{Name}' keeps no metadata: the secret '{secretName}' was stored without its project id, integration id, webhook URL and creation time.";
+                VaultException? failure = TryWrite("Set-Secret", parameters, secretName);
+                if (failure?.VaultErrorId == MetadataNotSupported)
+                {
+                    // SecretManagement removed the secret again, "since it did not fully write": store it without metadata.
+                    parameters.Remove("Metadata");
+                    warning = $"Vault {Display} keeps no metadata: '{secretName}' was stored without its project id, integration id, webhook URL and times.";
+                    failure = TryWrite("Set-Secret", parameters, secretName);
+                }
+                // A write that failed half-way may have stored it: then NoClobber refuses the next try, and the read-back decides.
+                if (failure is null || failure.VaultErrorId == AlreadyExists && attempt > 1)
+                {
+                    failure = Verify(secretName, secret);
+                    if (failure is null) return warning;
+                }
+                if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
+                TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
+                verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message} Trying again in {wait.TotalSeconds:0.##} s.");
+                if (cancellation.WaitHandle.WaitOne(wait)) throw failure.After(attempt);
             }
         }
 
-        // SecretManagement's own words when a vault extension does not implement metadata.
-        private static bool IsMetadataUnsupported(string message) =>
-            message.IndexOf("metadata", StringComparison.OrdinalIgnoreCase) >= 0
-            && (message.IndexOf("not supported", StringComparison.OrdinalIgnoreCase) >= 0
-                || message.IndexOf("does not support", StringComparison.OrdinalIgnoreCase) >= 0);
+        /// <summary>Removes a secret; a secret that is not there is no failure. Returns whether one was removed.</summary>
+        internal bool Remove(string secretName)
+        {
+            if (Find(secretName) is null) return false;
+            VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name }, secretName);
+            if (failure != null) throw failure;
+            return true;
+        }
 
-        private static VaultException Unavailable(string name, string failure) =>
-            new VaultException("JelouVaultUnavailable", ErrorCategory.ResourceUnavailable, $"Vault '{name}' cannot be used now: {failure}");
+        private VaultException? TryWrite(string command, Hashtable parameters, string secretName)
+        {
+            try
+            {
+                Invoke(command, parameters, failure => new VaultException(ErrorMapper.VaultWriteFailed, $"{command} failed: {failure}", vaultError: failure), changesState: true);
+                return null;
+            }
+            catch (VaultException ex) when (ex.ErrorId == ErrorMapper.VaultWriteFailed)
+            {
+                return ex;
+            }
+        }
 
-        /// <summary>Runs one SecretManagement command; any error it writes or throws becomes the exception <paramref name="fail"/> makes.</summary>
-        private static Collection<PSObject> Invoke(string command, Hashtable parameters, Func<string, VaultException> fail)
+        /// <summary>Reads the secret back: a write that reported no error still counts only once the vault holds this very secret.</summary>
+        private VaultException? Verify(string secretName, SecureString expected)
+        {
+            SecureString stored;
+            try
+            {
+                stored = Read(secretName);
+            }
+            catch (VaultException ex)
+            {
+                return new VaultException(ErrorMapper.VaultWriteFailed,
+                    $"Set-Secret reported no error, but reading '{secretName}' back from vault {Display} failed: {ex.Message}", vaultError: ex.VaultError, transient: true);
+            }
+            return SecureStrings.Equal(stored, expected)
+                ? null
+                : new VaultException(ErrorMapper.VaultWriteFailed, $"Set-Secret reported no error, but vault {Display} does not hold the new secret under '{secretName}'.", transient: true);
+        }
+
+        private VaultException Unavailable(ErrorRecord? vaultError, string? failure = null) =>
+            new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} cannot be used now: {failure ?? vaultError?.ToString()}",
+                "Test-SecretVault -Name <vault> shows the problem; unlock the vault (Unlock-SecretVault) or sign in to its service, then try again.", vaultError, transient: false);
+
+        private static string Describe(object value) => value is Hashtable ? "Hashtable" : value is byte[] ? "byte array" : value.GetType().Name;
+
+        /// <summary>
+        /// Runs one SecretManagement command with its own preferences; any error it writes or throws becomes the exception
+        /// <paramref name="fail"/> makes (the vault's own ErrorRecord kept inside it).
+        /// </summary>
+        private static Collection<PSObject> Invoke(string command, Hashtable parameters, Func<ErrorRecord, VaultException> fail, bool changesState = false)
         {
             using PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            ps.AddCommand(Module + "\\" + command).AddParameters(parameters).AddParameter("ErrorAction", ActionPreference.Continue);
+            ps.AddCommand(Module + "\\" + command).AddParameters(parameters)
+                .AddParameter("ErrorAction", ActionPreference.Continue)
+                .AddParameter("WarningAction", ActionPreference.SilentlyContinue)
+                .AddParameter("InformationAction", ActionPreference.SilentlyContinue)
+                .AddParameter("Verbose", false)
+                .AddParameter("Debug", false);
+            if (changesState) ps.AddParameter("WhatIf", false).AddParameter("Confirm", false);
             Collection<PSObject> results;
             try
             {
@@ -112,33 +244,60 @@ namespace JelouPS.Infrastructure
             }
             catch (CommandNotFoundException)
             {
-                throw new VaultException(
-                    "JelouSecretManagementMissing", ErrorCategory.NotInstalled,
-                    $"The {Module} module is not installed, so no vault can be used. Install it with: Install-PSResource {Module}");
+                throw new VaultException(ErrorMapper.SecretManagementMissing,
+                    $"The {Module} module is not installed, so no vault can be used.", $"Install-PSResource {Module}");
             }
             catch (RuntimeException ex)
             {
-                throw fail(ex.Message);
+                throw fail(ex.ErrorRecord);
             }
-            if (ps.HadErrors && ps.Streams.Error.Count > 0)
-            {
-                throw fail(string.Join(" ", ps.Streams.Error.Select(e => e.ToString())));
-            }
+            if (ps.Streams.Error.Count > 0) throw fail(ps.Streams.Error[0]);
             return results;
         }
     }
 
-    /// <summary>A vault call failed; carries the ErrorId and category the cmdlet reports it with.</summary>
+    /// <summary>A vault call failed; carries the ErrorId it is reported with and the vault's own ErrorRecord (as the inner exception's).</summary>
     internal sealed class VaultException : Exception
     {
-        internal VaultException(string errorId, ErrorCategory category, string message) : base(message)
+        internal VaultException(string errorId, string message, string? advice = null, ErrorRecord? vaultError = null, bool? transient = null)
+            : base(message, vaultError is null ? null : new RuntimeException(vaultError.ToString(), vaultError.Exception, vaultError))
         {
             ErrorId = errorId;
-            Category = category;
+            Advice = advice;
+            VaultError = vaultError;
+            IsTransient = transient ?? (vaultError != null && !IsPermanent(vaultError));
         }
 
         public string ErrorId { get; }
 
-        public ErrorCategory Category { get; }
+        /// <summary>What to do about it, for RecommendedAction.</summary>
+        public string? Advice { get; }
+
+        /// <summary>The error SecretManagement (or the extension) wrote.</summary>
+        public ErrorRecord? VaultError { get; }
+
+        /// <summary>The vault's own ErrorId (before the comma of its FullyQualifiedErrorId).</summary>
+        public string? VaultErrorId => VaultError?.FullyQualifiedErrorId.Split(',')[0];
+
+        /// <summary>Whether trying again may help: not for a locked vault, an existing name, a missing feature or a refusal.</summary>
+        public bool IsTransient { get; }
+
+        internal static VaultException NotFound(string name, ErrorRecord? vaultError) =>
+            new VaultException(ErrorMapper.VaultNotFound, $"There is no SecretManagement vault named '{name}'.",
+                "Get-SecretVault lists the registered vaults; register one with Register-SecretVault.", vaultError, transient: false);
+
+        /// <summary>This failure, saying how many writes were tried.</summary>
+        internal VaultException After(int attempts) => attempts == 1
+            ? this
+            : new VaultException(ErrorId, Message.TrimEnd('.') + $" (tried {attempts} times).", Advice, VaultError, IsTransient);
+
+        private static bool IsPermanent(ErrorRecord error)
+        {
+            string id = error.FullyQualifiedErrorId;
+            ErrorCategory category = error.CategoryInfo.Category;
+            return id.StartsWith(SecretVault.AlreadyExists, StringComparison.Ordinal) || id.IndexOf(SecretVault.PasswordRequired, StringComparison.Ordinal) >= 0
+                || category == ErrorCategory.NotImplemented || category == ErrorCategory.ObjectNotFound || category == ErrorCategory.ResourceExists
+                || category == ErrorCategory.PermissionDenied || category == ErrorCategory.InvalidArgument;
+        }
     }
 }

@@ -1,0 +1,89 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Security;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>A cmdlet that talks to the API: resolves -Context, else the runspace's connection.</summary>
+    public abstract class JelouApiCmdletBase : JelouCmdletBase
+    {
+        /// <summary>The connection to use instead of the session's (from Connect-Jelou -PassThru).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public JelouContext? Context { get; set; }
+
+        private protected JelouClient Client { get; private set; } = null!;
+
+        protected override void BeginProcessing()
+        {
+            JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
+            if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected(contextClosed: Context != null));
+            Client = context!.Client;
+        }
+    }
+
+    /// <summary>A cmdlet about one or more projects' integrations: the API keys every call by project.</summary>
+    public abstract class ProjectCmdletBase : JelouApiCmdletBase
+    {
+        /// <summary>The Jelou (Brain) project; several from a list, the pipeline, or CSV rows' ProjectId column.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
+        [ValidateId]
+        public string[] ProjectId { get; set; } = null!;
+
+        /// <summary>The project being worked on.</summary>
+        internal string CurrentProjectId { get; private set; } = "";
+
+        internal override string? Item => $"Project '{CurrentProjectId}'";
+
+        protected override void ProcessRecord()
+        {
+            foreach (string projectId in ProjectId)
+            {
+                CurrentProjectId = projectId;
+                ProcessProject(projectId);
+            }
+        }
+
+        /// <summary>Does the cmdlet's work for one project.</summary>
+        private protected abstract void ProcessProject(string projectId);
+    }
+
+    /// <summary>A cmdlet about one end user's conversation with a bot: the API names it by project, bot and user.</summary>
+    public abstract class ConversationCmdletBase : ProjectCmdletBase
+    {
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
+        [ValidateId]
+        public string BotId { get; set; } = null!;
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
+        [ValidateId]
+        public string UserId { get; set; } = null!;
+
+        internal override string? Item => $"Conversation of user '{UserId}' with bot '{BotId}' in project '{CurrentProjectId}'";
+
+        private protected string Target => $"user {UserId} of bot {BotId} in {CurrentProjectId}";
+    }
+
+    /// <summary>A cmdlet that sets how Jelou authenticates to the provider's webhook.</summary>
+    public abstract class WebhookSettingsCmdletBase : ProjectCmdletBase
+    {
+        /// <summary>bearer, api_key, basic or no_auth (tab completes); a blank CSV cell counts as not given.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Trimmed]
+        [ArgumentCompleter(typeof(KnownValuesCompleter))]
+        public string? AuthType { get; set; }
+
+        /// <summary>The credential Jelou presents to the webhook. A plain string is accepted and converted at once.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString? WebhookAuthorization { get; set; }
+
+        /// <summary>What to send: the webhook URL given, and the auth settings (a blank auth type counts as not given).</summary>
+        private protected ExternalSupportSettings Settings(System.Uri? webhookUrl) =>
+            new ExternalSupportSettings { WebhookUrl = webhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookAuthorization };
+    }
+}

@@ -1,0 +1,221 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Threading.Tasks;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>Where an issued signing secret goes: a vault and a name, or (no vault) only the emitted object.</summary>
+    internal sealed class SecretDestination
+    {
+        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false);
+
+        internal SecretDestination(SecretVault? vault, string? name, bool overwrite)
+        {
+            Vault = vault;
+            Name = name;
+            Overwrite = overwrite;
+        }
+
+        public SecretVault? Vault { get; }
+        public string? Name { get; }
+        public bool Overwrite { get; }
+
+        /// <summary>"'n' in vault 'v' (module)", for ShouldProcess messages.</summary>
+        public string Place => $"'{Name}' in vault {Vault?.Display}";
+    }
+
+    /// <summary>
+    /// Delivers the signing secrets Jelou issues (create, regenerate) and that are shown only once. Nothing is lost:
+    /// the secret is stored (and read back) when a vault was given, and every secret that is in no vault is kept for the
+    /// session in $JelouUnsavedIntegrations before it is emitted. A vault failure is a non-terminating error that says
+    /// how to store it by hand; a pipeline stopped after Jelou answered still stores or keeps it.
+    /// </summary>
+    internal sealed class SecretIssuer
+    {
+        /// <summary>The type name New- and Reset- add, so their default view shows where the secret went.</summary>
+        internal const string IssuedTypeName = "JelouPS.ExternalSupportIntegration#IssuedSecret";
+
+        private readonly JelouCmdletBase _cmdlet;
+        private readonly SecretVaultParameters _parameters;
+        private readonly Dictionary<string, string> _namesUsed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        internal SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
+        {
+            _cmdlet = cmdlet;
+            _parameters = parameters;
+        }
+
+        /// <summary>
+        /// Decides where the project's secret will go, before any request: the vault can be used, the name is one the vault
+        /// takes, no other project of this command has it, and the vault holds no secret of that name unless
+        /// <paramref name="mayOverwrite"/> (and never one whose metadata names another project). Null after an error.
+        /// </summary>
+        internal SecretDestination? Claim(string projectId, bool mayOverwrite)
+        {
+            SecretVault? vault = null;
+            string name = "";
+            PSObject? existing = null;
+            if (!_cmdlet.TryValidate(projectId, () =>
+            {
+                vault = _parameters.Current();
+                if (vault is null) return;
+                name = _parameters.NameFor(vault, projectId);
+                existing = vault.Find(name);
+            })) return null;
+            if (vault is null) return SecretDestination.ObjectOnly;
+
+            if (_namesUsed.TryGetValue(name, out string? claimant) && !string.Equals(claimant, projectId, StringComparison.Ordinal))
+            {
+                _cmdlet.WriteError(ErrorMapper.InvalidArgument(
+                    $"The secret name '{name}' was already used for project '{claimant}' in this command; storing project '{projectId}' under it would overwrite that secret. " +
+                    "Leave -SecretName out (each project gets its own name) or give each row its own SecretName.", projectId, _cmdlet.Item));
+                return null;
+            }
+            if (existing != null)
+            {
+                string? owner = SecretVault.OwnerOf(existing);
+                if (owner != null && !string.Equals(owner, projectId, StringComparison.Ordinal))
+                {
+                    WriteSecretExists(projectId, $"Vault {vault.Display} already has '{name}', and its metadata says it is the signing secret of project '{owner}'. Nothing was sent to Jelou; -Force never overwrites another project's secret.",
+                        "Choose another -SecretName for this project.");
+                    return null;
+                }
+                if (!mayOverwrite)
+                {
+                    WriteSecretExists(projectId, $"Vault {vault.Display} already has a secret named '{name}'. Nothing was sent to Jelou. Use -Force to overwrite it, or -SecretName to choose another name.", null);
+                    return null;
+                }
+            }
+            _namesUsed[name] = projectId;
+            if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
+            {
+                _cmdlet.WriteWarning($"Vault {vault.Display} cannot take 'Jelou-{projectId}' as a name ({vault.NameRule.Store} takes {vault.NameRule.Description}): the signing secret of {projectId} goes in as '{name}'.");
+            }
+            return new SecretDestination(vault, name, mayOverwrite);
+        }
+
+        /// <summary>
+        /// Asks Jelou for a signing secret and delivers it. Once sent, the request is not abandoned on Ctrl+C (its timeout
+        /// still applies): stopping midway would leave a secret nobody received.
+        /// </summary>
+        internal void Issue(string projectId, SecretDestination destination, Func<IJelouTrace, Task<ExternalSupportIntegration>> issue)
+        {
+            if (_cmdlet.Stopping) throw new PipelineStoppedException();
+            if (_cmdlet.TryRun(projectId, (trace, _) => issue(trace), out ExternalSupportIntegration integration, onStranded: stranded => Deliver(stranded, destination, reachable: false)))
+            {
+                Deliver(integration, destination, reachable: true);
+            }
+        }
+
+        /// <summary>Stores an issued secret in <paramref name="destination"/>'s vault; false (with the failure) when it is not confirmed stored.</summary>
+        internal bool TryStore(ExternalSupportIntegration integration, SecretDestination destination, out string? warning, out VaultException? failure)
+        {
+            warning = null;
+            failure = null;
+            if (destination.Vault is null || integration.SigningSecret is null) return false;
+            try
+            {
+                warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration), destination.Overwrite, _cmdlet.WriteVerbose, _cmdlet.CancelToken);
+                integration.MarkStored(destination.Vault.Name, destination.Name!);
+                JelouSession.Saved(_cmdlet, integration);
+                return true;
+            }
+            catch (VaultException ex)
+            {
+                failure = ex;
+            }
+            catch (PipelineStoppedException)
+            {
+                failure = new VaultException(ErrorMapper.VaultWriteFailed, "The command was stopped before the secret was stored.");
+            }
+            return false;
+        }
+
+        /// <summary>The object as New- and Reset- emit it: its default view shows where the secret is.</summary>
+        internal static PSObject Issued(ExternalSupportIntegration integration)
+        {
+            PSObject output = PSObject.AsPSObject(integration);
+            if (!output.TypeNames.Contains(IssuedTypeName)) output.TypeNames.Insert(0, IssuedTypeName);
+            return output;
+        }
+
+        /// <summary>The error for a secret that Jelou issued and the vault did not take: the integration is its TargetObject.</summary>
+        internal static ErrorRecord WriteFailed(ExternalSupportIntegration integration, SecretDestination destination, VaultException failure, string? item)
+        {
+            string unsaved = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret";
+            return ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
+                new InvalidOperationException(
+                    $"Jelou issued the signing secret of {integration.ProjectId}, but storing it as '{destination.Name}' in vault {destination.Vault!.Display} failed: {failure.Message} " +
+                    $"The secret is in the emitted object, in this error's TargetObject, and in ${JelouSession.UnsavedVariable} until this session ends.",
+                    failure.InnerException),
+                integration, item,
+                $"Store it now, once the vault works: {unsaved} -Vault {Quote(destination.Vault.Name)} -SecretName {Quote(destination.Name!)} " +
+                $"(or into another vault: {unsaved} -Vault <vault>). In a script, catch this error and pipe its TargetObject to Save-JelouSigningSecret.");
+        }
+
+        /// <summary>A PowerShell single-quoted string.</summary>
+        internal static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
+
+        private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
+        {
+            // Jelou stops accepting the project's earlier secret at once: kept copies of it are worthless now.
+            JelouSession.Superseded(_cmdlet, integration.ProjectId);
+            bool stored = TryStore(integration, destination, out string? warning, out VaultException? failure);
+            if (!stored) JelouSession.KeepUnsaved(_cmdlet, integration);
+            if (!reachable)
+            {
+                if (!stored) WarnOnHost(integration);
+                return;
+            }
+
+            try
+            {
+                _cmdlet.WriteObject(Issued(integration));
+            }
+            // Select-Object -First stops the commands before it once it holds the object (a stop with no Ctrl+C,
+            // Stopping is false): that object was delivered. Any other failure means the caller does not have it.
+            catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
+            {
+                WarnOnHost(integration);
+                throw;
+            }
+
+            if (stored) _cmdlet.WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
+            if (warning != null) _cmdlet.WriteWarning(warning);
+            if (failure != null) _cmdlet.WriteError(WriteFailed(integration, destination, failure, _cmdlet.Item));
+        }
+
+        private void WriteSecretExists(string projectId, string message, string? advice) =>
+            _cmdlet.WriteError(ErrorMapper.Create(ErrorMapper.SecretExists, new InvalidOperationException(message), projectId, _cmdlet.Item, advice));
+
+        /// <summary>The vault's record of the secret: project id, integration id, webhook URL, creation and rotation times.</summary>
+        internal static Hashtable Metadata(ExternalSupportIntegration integration)
+        {
+            // SecretManagement metadata takes strings, ints and DateTimes only.
+            var metadata = new Hashtable { ["ProjectId"] = integration.ProjectId };
+            if (integration.Id != null) metadata["IntegrationId"] = integration.Id;
+            // Metadata is not encrypted by every vault: keep a query string (which may carry a token) out of it.
+            if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl.Split('?')[0];
+            if (integration.CreatedAt is DateTimeOffset created) metadata["CreatedAt"] = created.UtcDateTime;
+            if (integration.SecretRegeneratedAt is DateTimeOffset regenerated) metadata["RegeneratedAt"] = regenerated.UtcDateTime;
+            return metadata;
+        }
+
+        /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
+        private void WarnOnHost(ExternalSupportIntegration integration)
+        {
+            try
+            {
+                _cmdlet.Host.UI.WriteWarningLine(
+                    $"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
+            }
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is HostException || ex is NotImplementedException)
+            {
+                // The session's list is the record that matters; a host that cannot print loses nothing.
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+using JelouPS.Emulator;
+using JelouPS.Infrastructure;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>Errors tell the truth about their cause: per cmdlet, per item, with advice that fits the call that failed.</summary>
+    public sealed class ErrorRecordTests : HostedTest
+    {
+        public ErrorRecordTests(EmulatorFixture fixture) : base(fixture) { }
+
+        private static string NewProjectId() => "e-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+
+        private string NewIntegration()
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] http://127.0.0.1:1/hook", null, projectId).ThrowIfFailed();
+            return projectId;
+        }
+
+        [Fact]
+        public void A_404_from_Get_JelouConversation_is_a_missing_conversation()
+        {
+            string projectId = NewIntegration();
+
+            ErrorRecord error = Host.Invoke("Get-JelouConversation $args[0] no-such-conversation", null, projectId).SingleError();
+
+            Assert.Equal("JelouNotFound,JelouPS.Commands.GetJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.StartsWith($"Conversation 'no-such-conversation' of project '{projectId}':", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Contains("no conversation with this id", error.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain("New-JelouExternalSupport", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_409_from_Start_JelouConversation_is_an_active_conversation()
+        {
+            string projectId = NewIntegration();
+            Host.Invoke("Start-JelouConversation $args[0] -BotId b1 -UserId u1", null, projectId).ThrowIfFailed();
+
+            ErrorRecord error = Host.Invoke("Start-JelouConversation $args[0] -BotId b1 -UserId u1", null, projectId).SingleError();
+
+            Assert.Equal("JelouConflict,JelouPS.Commands.StartJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.StartsWith($"Conversation of user 'u1' with bot 'b1' in project '{projectId}':", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Contains("already has an active conversation", error.ErrorDetails.RecommendedAction);
+            Assert.Contains("Close-JelouConversation", error.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain("integration", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_404_from_Get_JelouExternalSupport_does_not_tell_you_to_run_it()
+        {
+            string projectId = NewProjectId();
+
+            ErrorRecord error = Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId).SingleError();
+
+            Assert.Equal("JelouNotFound,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.DoesNotContain("Get-JelouExternalSupport", error.ErrorDetails.RecommendedAction);
+            Assert.Contains("New-JelouExternalSupport", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_404_that_is_not_the_APIs_error_body_points_at_the_base_URI()
+        {
+            string projectId = NewProjectId();
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 404, Body = "<html><body>Cannot GET</body></html>", ContentType = "text/html" });
+
+            ErrorRecord error = Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId).SingleError();
+
+            Assert.Equal("JelouNotFound,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("/jelouapi or /platform", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void Every_error_of_a_batch_names_the_project_it_is_about()
+        {
+            string first = NewProjectId(), second = NewProjectId();
+
+            Invocation result = Host.Invoke("$args[0], $args[1] | Get-JelouExternalSupport", null, first, second);
+
+            Assert.Equal(new[] { $"Project '{first}':", $"Project '{second}':" },
+                result.Errors.Select(e => e.ErrorDetails.Message.Substring(0, e.ErrorDetails.Message.IndexOf(':') + 1)));
+            Assert.Equal(new object[] { first, second }, result.Errors.Select(e => e.TargetObject));
+        }
+
+        [Fact]
+        public void A_prompt_the_host_cannot_show_ends_the_command_and_says_how_to_confirm()
+        {
+            string projectId = NewIntegration();
+            int before = Emulator.Requests.Count(r => r.Method == "DELETE");
+
+            Invocation result = Host.Invoke("Remove-JelouExternalSupport $args[0]", null, projectId);
+
+            Assert.Equal("JelouConfirmationRequired,JelouPS.Commands.RemoveJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
+            Assert.Contains("-Force", result.Terminating!.ErrorDetails.RecommendedAction);
+            Assert.Equal(before, Emulator.Requests.Count(r => r.Method == "DELETE"));
+        }
+
+        [Fact]
+        public void Every_ErrorId_the_mapper_names_is_in_its_one_table_with_a_category()
+        {
+            string[] ids = typeof(ErrorMapper).GetFields(BindingFlags.NonPublic | BindingFlags.Static)
+                .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
+
+            Assert.True(ids.Length >= 25, "the mapper names its ErrorIds as constants");
+            Assert.Equal(ids.OrderBy(id => id), ErrorMapper.Table.Keys.OrderBy(id => id));
+            Assert.All(ids, id => Assert.StartsWith("Jelou", id, StringComparison.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+# Input as it arrives from spreadsheets and other tools: padded cells, blank ids, missing columns, JSON text
+# where an object belongs, DateTimes made by ConvertFrom-Json. Cleaned or refused before any request.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+    Reset-StandInSecretStore
+    Register-StandInVault -Name TestVault -DefaultVault
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+
+    function Get-Request([string] $ProjectId) {
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.path -match [regex]::Escape($ProjectId) })
+    }
+}
+
+AfterAll {
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'Padded and blank spreadsheet cells' {
+    It 'trims a padded row: the path, the webhook URL and the secret name are clean' {
+        $projectId = New-TestProjectId
+        $csv = "ProjectId,WebhookUrl,AuthType,SecretName`n$projectId ,https://crm.example.com/jelou ,,"
+
+        $i = $csv | ConvertFrom-Csv | New-JelouExternalSupport -Vault TestVault
+
+        $request = Get-Request $projectId | Select-Object -First 1
+        $request.path | Should -Be "/jelouapi/v1/external-support/$projectId"
+        $request.body | Should -Be '{"webhookUrl":"https://crm.example.com/jelou"}'
+        $i.SecretName | Should -Be "Jelou-$projectId"
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -Not -BeNullOrEmpty
+    }
+
+    It 'trims padded enums and names given directly: ''<Value>''' -TestCases @(
+        @{ Value = ' bearer ' }, @{ Value = "bearer`t" }
+    ) {
+        $projectId = New-TestProjectId
+        $i = New-JelouExternalSupport " $projectId " ' https://crm.example.com/jelou' -AuthType $Value -WebhookAuthorization 'padded-enum-token' -Vault ' TestVault ' -SecretName " Crm-$projectId "
+        $i.AuthType | Should -Be 'bearer'
+        $i.SecretName | Should -Be "Crm-$projectId"
+        Get-JelouExternalSupport "$projectId  " | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses a project id of only spaces, from a row or given directly, before any request' {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+
+        "ProjectId,WebhookUrl`n   ,https://crm.example.com/jelou" | ConvertFrom-Csv |
+            New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+        { New-JelouExternalSupport '   ' https://crm.example.com/jelou } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { Get-JelouConversation -ProjectId "`t" -ConversationId c1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
+    }
+
+    It 'refuses a row without a ProjectId column instead of sending the whole row as the id' {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+
+        "Project,WebhookUrl`np1,https://crm.example.com/jelou" | ConvertFrom-Csv |
+            New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        "$($refused[0])" | Should -Match 'whole input object'
+        @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
+    }
+
+    It 'takes a blank AuthType cell as not given in Send-JelouTestEvent too, and reports a failed delivery as an error' {
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $row = "WebhookUrl,AuthType,ProjectId`nhttp://127.0.0.1:$port/hook ,,p1" | ConvertFrom-Csv
+
+        $result = $row | Send-JelouTestEvent -SigningSecret 'test-secret' -TimeoutSec 5 -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $result.Succeeded | Should -BeFalse -Because 'nothing listens there; the blank AuthType cell bound without error'
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be 'JelouTestEventFailed,JelouPS.Commands.SendJelouTestEventCommand'
+        $failed[0].TargetObject | Should -BeOfType ([JelouPS.Webhooks.WebhookTestResult])
+        { $row | Send-JelouTestEvent -SigningSecret 'test-secret' -TimeoutSec 5 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'JelouTestEventFailed,*'
+    }
+}
+
+Describe '-Metadata is a JSON object' {
+    BeforeAll {
+        $ProjectId = New-TestProjectId
+        $receiver = Start-TestWebhookReceiver
+        New-JelouExternalSupport $ProjectId $receiver.Url | Out-Null
+    }
+
+    AfterAll { $receiver | Stop-TestWebhookReceiver }
+
+    It 'refuses <Case> before the start request, with a hint' -TestCases @(
+        @{ Case = 'JSON text'; Value = '{"ticketId":"T-1"}'; Hint = 'ConvertFrom-Json' }
+        @{ Case = 'a number'; Value = 42; Hint = 'hashtable' }
+        @{ Case = 'an array'; Value = @(@{ a = 1 }, @{ b = 2 }); Hint = 'one hashtable' }
+    ) {
+        $before = @(Get-Request "$ProjectId/conversations/start").Count
+
+        Start-JelouConversation $ProjectId -BotId b1 -UserId u1 -Metadata $Value -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.StartJelouConversationCommand'
+        $refused[0].Exception.Message | Should -Match $Hint
+        @(Get-Request "$ProjectId/conversations/start").Count | Should -Be $before
+    }
+
+    It 'sends dates from ConvertFrom-Json as they were: a zone-less time stays zone-less' {
+        $metadata = '{"ticketId":"T-9","openedAt":"2026-01-15T10:30:00","closedAt":"2026-01-15T11:00:00Z"}' | ConvertFrom-Json
+
+        Start-JelouConversation $ProjectId -BotId b2 -UserId u2 -Metadata $metadata -Confirm:$false -ErrorAction Stop | Out-Null
+
+        $body = (Get-Request "$ProjectId/conversations/start")[-1].body
+        $body | Should -Match '"openedAt":"2026-01-15T10:30:00\.000"'
+        $body | Should -Match '"closedAt":"2026-01-15T11:00:00\.000Z"'
+    }
+}
+
+Describe 'Signing an object that came from ConvertFrom-Json' {
+    It 'warns that DateTime values may not be what Jelou signed, and points to the raw body' {
+        $body = '{"event":"conversation.start","at":"2026-01-15T10:30:00.000Z"}'
+        $object = $body | ConvertFrom-Json
+
+        Get-JelouWebhookSignature -InputObject $object -SigningSecret 's' -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+        Test-JelouWebhookSignature -InputObject $object -Signature 'sha256=00' -SigningSecret 's' -WarningVariable +warned -WarningAction SilentlyContinue | Out-Null
+
+        $warned.Count | Should -Be 2
+        "$($warned[0])" | Should -Match 'DateTime'
+        "$($warned[0])" | Should -Match '-Payload'
+    }
+
+    It 'does not warn for an object without dates' {
+        Get-JelouWebhookSignature -InputObject ([ordered]@{ a = 1 }) -SigningSecret 's' -WarningVariable warned | Out-Null
+        $warned.Count | Should -Be 0
+    }
+}

@@ -1,0 +1,138 @@
+# Runbooks and CI jobs: no prompts, -Force for the destructive cmdlets, and the same checks on update as on create.
+# This suite runs in pwsh -NonInteractive, as a runbook does: any prompt throws.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+
+    function Get-RequestCount([string] $Method, [string] $ProjectId) {
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq $Method -and $_.path -match [regex]::Escape($ProjectId) }).Count
+    }
+}
+
+AfterAll {
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe '-Force on the destructive cmdlets' {
+    BeforeEach {
+        $ProjectId = New-TestProjectId
+        New-JelouExternalSupport $ProjectId https://crm.example.com/jelou | Out-Null
+    }
+
+    It '<Command> without -Force cannot ask here, sends nothing, and says to use -Force' -TestCases @(
+        @{ Command = 'Remove-JelouExternalSupport'; Method = 'DELETE' }
+        @{ Command = 'Reset-JelouExternalSupportSecret'; Method = 'POST' }
+    ) {
+        $before = Get-RequestCount $Method $ProjectId
+
+        $failure = { & $Command $ProjectId } | Should -Throw -PassThru
+
+        $failure.FullyQualifiedErrorId | Should -Be "JelouConfirmationRequired,JelouPS.Commands.$($Command -replace '-', '')Command"
+        $failure.ErrorDetails.RecommendedAction | Should -Match '-Force'
+        Get-RequestCount $Method $ProjectId | Should -Be $before
+    }
+
+    It '<Command> -Force does it without a prompt' -TestCases @(
+        @{ Command = 'Remove-JelouExternalSupport'; Method = 'DELETE' }
+        @{ Command = 'Reset-JelouExternalSupportSecret'; Method = 'POST' }
+    ) {
+        $before = Get-RequestCount $Method $ProjectId
+        & $Command $ProjectId -Force | Out-Null
+        Get-RequestCount $Method $ProjectId | Should -Be ($before + 1)
+    }
+
+    It '<Command> -Force still honours -WhatIf and $WhatIfPreference' -TestCases @(
+        @{ Command = 'Remove-JelouExternalSupport'; Method = 'DELETE' }
+        @{ Command = 'Reset-JelouExternalSupportSecret'; Method = 'POST' }
+    ) {
+        $before = Get-RequestCount $Method $ProjectId
+        & $Command $ProjectId -Force -WhatIf
+        & { $WhatIfPreference = $true; & $Command $ProjectId -Force }
+        Get-RequestCount $Method $ProjectId | Should -Be $before
+    }
+
+    It 'says -Confirm:$false, not -Force, where -Force means something else (New-JelouExternalSupport)' {
+        $projectId = New-TestProjectId
+        $failure = { & { $ConfirmPreference = 'Medium'; New-JelouExternalSupport $projectId https://crm.example.com/jelou } } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -BeLike 'JelouConfirmationRequired,*'
+        $failure.ErrorDetails.RecommendedAction | Should -Match '-Confirm:\$false'
+        $failure.ErrorDetails.RecommendedAction | Should -Not -Match '-Force'
+        Get-RequestCount 'POST' $projectId | Should -Be 0
+    }
+}
+
+Describe 'Remove-JelouExternalSupport -Vault' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name TestVault -DefaultVault
+        $ProjectId = New-TestProjectId
+    }
+
+    It 'removes the stored signing secret once the integration is deleted' {
+        New-JelouExternalSupport $ProjectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+
+        Remove-JelouExternalSupport $ProjectId -Vault TestVault -Force
+
+        Get-RequestCount 'DELETE' $ProjectId | Should -Be 1
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$ProjectId" | Should -BeNullOrEmpty
+    }
+
+    It 'warns when the vault holds no secret of that name, and still deletes' {
+        New-JelouExternalSupport $ProjectId https://crm.example.com/jelou | Out-Null
+        Remove-JelouExternalSupport $ProjectId -Vault TestVault -Force -WarningVariable warned -WarningAction SilentlyContinue
+        Get-RequestCount 'DELETE' $ProjectId | Should -Be 1
+        "$warned" | Should -Match "no secret named 'Jelou-$ProjectId'"
+    }
+
+    It 'never removes a secret whose metadata names another project, and then deletes nothing' {
+        $other = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault -SecretName Shared
+        New-JelouExternalSupport $ProjectId https://crm.example.com/jelou | Out-Null
+
+        Remove-JelouExternalSupport $ProjectId -Vault TestVault -SecretName Shared -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        Get-RequestCount 'DELETE' $ProjectId | Should -Be 0
+        ConvertTo-PlainText (Get-StandInSecret -Vault TestVault -Name Shared).Secret | Should -Be (ConvertTo-PlainText $other.SigningSecret)
+    }
+}
+
+Describe 'Set-JelouExternalSupport validates as New-JelouExternalSupport does' {
+    BeforeAll {
+        $ProjectId = New-TestProjectId
+        New-JelouExternalSupport $ProjectId https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'first-token' | Out-Null
+    }
+
+    It 'refuses -AuthType <AuthType> without -WebhookAuthorization before any request' -TestCases @(
+        @{ AuthType = 'bearer' }, @{ AuthType = 'basic' }, @{ AuthType = ' api_key ' }
+    ) {
+        $before = Get-RequestCount 'PATCH' $ProjectId
+        Set-JelouExternalSupport $ProjectId -AuthType $AuthType -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SetJelouExternalSupportCommand'
+        $refused[0].ErrorDetails.Message | Should -Match "^Project '$ProjectId': Auth type '$($AuthType.Trim())' needs the credential"
+        Get-RequestCount 'PATCH' $ProjectId | Should -Be $before
+    }
+
+    It 'refuses no_auth with a credential, as New does' {
+        Set-JelouExternalSupport $ProjectId -AuthType no_auth -WebhookAuthorization 'x' -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SetJelouExternalSupportCommand'
+    }
+
+    It 'takes a new credential alone, keeping the auth type' {
+        $updated = Set-JelouExternalSupport $ProjectId -WebhookAuthorization 'second-token' -Confirm:$false
+        $updated.AuthType | Should -Be 'bearer'
+        (Invoke-JelouEmulatorControl $Emulator "integrations/$ProjectId").hasAuthorization | Should -BeTrue
+    }
+
+    It 'updates several projects from CSV rows, each by its own columns' {
+        $first, $second = (New-TestProjectId), (New-TestProjectId)
+        $first, $second | New-JelouExternalSupport -WebhookUrl https://crm.example.com/old | Out-Null
+
+        $updated = "ProjectId,WebhookUrl`n$first ,https://crm.example.com/new1 `n$second,https://crm.example.com/new2" | ConvertFrom-Csv |
+            Set-JelouExternalSupport -Confirm:$false
+
+        $updated.WebhookUrl | Should -Be 'https://crm.example.com/new1', 'https://crm.example.com/new2'
+    }
+}
