@@ -86,9 +86,28 @@ namespace JelouPS.Secrets
             }
         }
 
-        /// <summary>The rule of the extension vault module <paramref name="moduleName"/>; the rule every vault shares for an unknown one.</summary>
-        public static SecretNameRule For(string? moduleName) =>
-            moduleName != null && ByModule.TryGetValue(moduleName, out SecretNameRule? rule) ? rule : Generic;
+        // Forks and look-alikes keep the store's name in theirs (AzureKeyVault.Extension, SecretManagement.KeePass2, ...).
+        private static readonly (string Word, string Module)[] ByWord =
+        {
+            ("KeyVault", "Az.KeyVault"), ("SecretStore", "Microsoft.PowerShell.SecretStore"), ("KeePass", "SecretManagement.KeePass"),
+            ("LastPass", "SecretManagement.LastPass"), ("1Password", "SecretManagement.1Password"), ("BitWarden", "SecretManagement.BitWarden"),
+            ("Hashicorp", "SecretManagement.Hashicorp.Vault.KV"), ("CredMan", "SecretManagement.JustinGrote.CredMan"),
+        };
+
+        /// <summary>
+        /// The rule of the extension vault module <paramref name="moduleName"/>: a known module's, else that of the store its
+        /// name mentions (a module with KeyVault in its name stores in Azure Key Vault), else the rule every vault shares.
+        /// </summary>
+        public static SecretNameRule For(string? moduleName)
+        {
+            if (moduleName is null) return Generic;
+            if (ByModule.TryGetValue(moduleName, out SecretNameRule? rule)) return rule;
+            foreach ((string word, string module) in ByWord)
+            {
+                if (moduleName.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0) return ByModule[module];
+            }
+            return Generic;
+        }
 
         /// <summary>Why the store cannot take <paramref name="name"/>, or null when it can.</summary>
         public string? Check(string name)

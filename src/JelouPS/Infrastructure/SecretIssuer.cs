@@ -153,7 +153,8 @@ namespace JelouPS.Infrastructure
                     failure.InnerException),
                 integration, item,
                 $"Store it now, once the vault works: {unsaved} -Vault {Quote(destination.Vault.Name)} -SecretName {Quote(destination.Name!)} " +
-                $"(or into another vault: {unsaved} -Vault <vault>). In a script, catch this error and pipe its TargetObject to Save-JelouSigningSecret.");
+                $"(if the vault refused the name, give another -SecretName; or store it in another vault: {unsaved} -Vault <vault>). " +
+                "In a script, catch this error and pipe its TargetObject to Save-JelouSigningSecret.");
         }
 
         /// <summary>A PowerShell single-quoted string.</summary>

@@ -39,6 +39,15 @@ namespace JelouPS.Tests.Client
             Assert.Equal(problem, SecretNameRule.For(module).Check(name));
         }
 
+        [Theory]
+        [InlineData("AzureKeyVault.Extension")]
+        [InlineData("Contoso.KeyVault.SecretManagement")]
+        [InlineData("az.keyvault")]
+        public void A_module_named_after_Key_Vault_gets_its_rule(string module)
+        {
+            Assert.Equal("it has '_'", SecretNameRule.For(module).Check("Jelou-acme_prod"));
+        }
+
         [Fact]
         public void Key_Vault_takes_at_most_127_characters()
         {
