@@ -46,7 +46,15 @@ Describe 'Secrets never leak' {
                 Get-JelouExternalSupport 'leak-fault-timeout' @noisy
                 Set-StandInVaultBehavior -Name LeakVault -FailWrites
                 Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Confirm:$false @noisy              # vault write fails
+                Set-StandInVaultBehavior -Name LeakVault -FailNextWrites 1
+                Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Force @noisy                       # stored after a retry
+                Set-StandInVaultBehavior -Name LeakVault -DropWrites
+                Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Force @noisy                       # the read-back finds nothing
                 Set-StandInVaultBehavior -Name LeakVault
+                $JelouUnsavedIntegrations | Format-List *
+                Save-JelouSigningSecret -Vault LeakVault -Force -PassThru @noisy                                 # the session's unsaved secrets
+                Send-JelouTestEvent http://127.0.0.1:1/hook -SigningSecret $WebhookTokens[0] -AuthType bearer -WebhookAuthorization $WebhookTokens[1] -Confirm:$false @noisy
+                Remove-JelouExternalSupport $projectId -Vault LeakVault -Force @noisy
                 Connect-Jelou -ApiKey 'leak-wrong-api-key' -BaseUri $Emulator.GatewayUri
                 try { Get-JelouExternalSupport $projectId @noisy } catch { $_ }                                  # 401 ends the command
             } *>&1
@@ -83,12 +91,13 @@ Describe 'Secrets never leak' {
     }
 
     It 'exercised every path it claims to' {
-        $signingSecrets.Count | Should -Be 3                          # create, rotate, rotate again
+        @($signingSecrets | Sort-Object -Unique).Count | Should -Be 5   # create, then four rotations
         $ids = $errors.FullyQualifiedErrorId -replace ',.*'
-        foreach ($id in 'JelouSecretExists', 'JelouConflict', 'JelouValidationFailed', 'JelouServerError', 'JelouInvalidResponse', 'JelouTimeout', 'JelouVaultWriteFailed', 'JelouUnauthorized') {
+        foreach ($id in 'JelouSecretExists', 'JelouConflict', 'JelouValidationFailed', 'JelouServerError', 'JelouInvalidResponse', 'JelouTimeout', 'JelouVaultWriteFailed', 'JelouTestEventFailed', 'JelouUnauthorized') {
             $ids | Should -Contain $id
         }
         ($rendered -join "`n") | Should -Match 'x-api-key: REDACTED'
+        ($rendered -join "`n") | Should -Match 'did not take .* \(attempt 1 of 3\)' -Because 'a vault retry was logged'
     }
 
     It 'sent no secret where the API does not expect one (the emulator had nothing to scrub from its log)' {
