@@ -47,8 +47,9 @@ namespace JelouPS
         public JelouOperation Operation { get; }
 
         /// <summary>
-        /// Whether the body was the API's own error envelope (<c>statusMessage</c>, <c>status</c> or <c>error</c>). A 404
-        /// without it came from something else on the path: usually a base URI without <c>/jelouapi</c> or <c>/platform</c>.
+        /// Whether the API itself answered about this resource: its error envelope (<c>statusMessage</c>, <c>status</c> or
+        /// <c>error</c>), not naming an unknown route. A 404 without it came from something else on the path, usually a
+        /// base URI without <c>/jelouapi</c> or <c>/platform</c>.
         /// </summary>
         public bool IsApiError { get; }
 
@@ -75,6 +76,10 @@ namespace JelouPS
 
         /// <summary>"webhookUrl: must be https; authType: ..." or null when the API named no field.</summary>
         public string? FieldErrorSummary => Summarize(FieldErrors);
+
+        /// <summary>This failure with <paramref name="message"/> (the item it is about named first), everything else kept.</summary>
+        internal JelouApiException WithMessage(string message) =>
+            new JelouApiException(Kind, message, StatusCode, ApiMessage, ErrorCode, ErrorKey, FieldErrors, RequestId, RetryAfter, InnerException, Operation, IsApiError);
 
         internal static string? Summarize(IReadOnlyDictionary<string, IReadOnlyList<string>> fieldErrors) => fieldErrors.Count == 0
             ? null

@@ -219,7 +219,7 @@ namespace JelouPS
             }
         }
 
-        private static ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, bool secretExpected, DateTimeOffset? regeneratedFallback = null)
+        private ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, bool secretExpected, DateTimeOffset? regeneratedFallback = null)
         {
             try
             {
@@ -246,7 +246,10 @@ namespace JelouPS
                     secret,
                     JelouJson.GetDate(data, "createdAt"),
                     JelouJson.GetDate(data, "updatedAt"),
-                    JelouJson.GetDate(data, "regeneratedAt") ?? regeneratedFallback);
+                    JelouJson.GetDate(data, "regeneratedAt") ?? regeneratedFallback)
+                {
+                    Source = Options.BaseUri,
+                };
             }
             finally
             {

@@ -105,6 +105,7 @@ namespace JelouPS.Tests
         [Theory]
         [InlineData("\"key`nwith-a-line-break\"")]
         [InlineData("'clé'")]
+        [InlineData("'   '")]
         public void An_api_key_no_header_can_carry_is_refused_when_connecting(string key)
         {
             Invocation result = Host.Invoke($"Connect-Jelou -ApiKey {key} -BaseUri https://gateway.example.test/jelouapi");

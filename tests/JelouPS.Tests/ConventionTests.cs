@@ -98,7 +98,7 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Shared_parameters_are_declared_once()
+        public void Shared_parameters_have_one_declaration_each_except_the_payload_ids_of_the_reply_and_test_event_cmdlets()
         {
             // Declared where they are shared; Send-JelouSupportMessage and Send-JelouTestEvent carry their own payload ids
             // (-Text is the reply cmdlet's positional parameter; the test event's ids are optional sample values).

@@ -75,7 +75,7 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Every_error_of_a_batch_names_the_project_it_is_about()
+        public void Every_error_of_a_batch_names_the_project_it_is_about_in_its_message_and_its_exception()
         {
             string first = NewProjectId(), second = NewProjectId();
 
@@ -83,7 +83,38 @@ namespace JelouPS.Tests
 
             Assert.Equal(new[] { $"Project '{first}':", $"Project '{second}':" },
                 result.Errors.Select(e => e.ErrorDetails.Message.Substring(0, e.ErrorDetails.Message.IndexOf(':') + 1)));
+            // Runbooks often log $_.Exception.Message alone.
+            Assert.All(result.Errors, e => Assert.StartsWith($"Project '{e.TargetObject}': ", e.Exception.Message, StringComparison.Ordinal));
+            Assert.All(result.Errors, e => Assert.IsType<JelouApiException>(e.Exception));
             Assert.Equal(new object[] { first, second }, result.Errors.Select(e => e.TargetObject));
+        }
+
+        [Fact]
+        public void A_create_whose_answer_is_cut_short_says_a_secret_may_have_been_issued()
+        {
+            string projectId = NewProjectId();
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Body = "{\"data\":{\"brainId\":\"" + projectId + "\",\"signingSecret\":\"x\"" });
+
+            ErrorRecord error = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).SingleError();
+
+            Assert.Equal("JelouInvalidResponse,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("may have issued a signing secret", error.ErrorDetails.Message);
+            Assert.Contains($"Reset-JelouExternalSupportSecret {projectId}", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_404_for_a_route_the_API_does_not_have_points_at_the_base_URI()
+        {
+            Host.Invoke("Connect-Jelou -ApiKey $args[0] -BaseUri $args[1]", null, EmulatorOptions.DefaultApiKey, Emulator.ChatbotUri).ThrowIfFailed();
+
+            Invocation created = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, NewProjectId());
+            Invocation read = Host.Invoke("Get-JelouExternalSupport $args[0]", null, NewProjectId());
+
+            foreach (ErrorRecord error in new[] { created.SingleError(), read.SingleError() })
+            {
+                Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+                Assert.Contains("/jelouapi or /platform", error.ErrorDetails.RecommendedAction);
+            }
         }
 
         [Fact]

@@ -64,6 +64,33 @@ Describe 'Padded and blank spreadsheet cells' {
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
     }
 
+    It 'takes an id that is a number or a GUID from a row''s property, as given directly' {
+        $number = Get-Random -Minimum 100000 -Maximum 999999
+        $guid = [guid]::NewGuid()
+
+        $created = [pscustomobject]@{ ProjectId = $number; WebhookUrl = 'https://crm.example.com/jelou' }, [pscustomobject]@{ ProjectId = $guid; WebhookUrl = 'https://crm.example.com/jelou' } |
+            New-JelouExternalSupport
+
+        $created.ProjectId | Should -Be "$number", "$guid"
+        ('[{"ProjectId":' + $number + '}]' | ConvertFrom-Json | Get-JelouExternalSupport).ProjectId | Should -Be "$number"
+    }
+
+    It 'refuses a hashtable piped as a row instead of sending its type name as the id' {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        @{ Project = 'p1' } | Get-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+        "$($refused[0])" | Should -Match 'whole input object'
+        @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
+    }
+
+    It 'trims the invisible characters spreadsheets leave: <Case>' -TestCases @(
+        @{ Case = 'a byte-order mark'; Prefix = [string][char]0xFEFF; Suffix = '' }
+        @{ Case = 'a zero-width space'; Prefix = ''; Suffix = [string][char]0x200B }
+    ) {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport "$Prefix$projectId$Suffix" https://crm.example.com/jelou | Out-Null
+        (Get-Request $projectId)[0].path | Should -Be "/jelouapi/v1/external-support/$projectId"
+    }
+
     It 'takes a blank AuthType cell as not given in Send-JelouTestEvent too, and reports a failed delivery as an error' {
         $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
@@ -71,7 +98,8 @@ Describe 'Padded and blank spreadsheet cells' {
 
         $result = $row | Send-JelouTestEvent -SigningSecret 'test-secret' -TimeoutSec 5 -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
 
-        $result.Succeeded | Should -BeFalse -Because 'nothing listens there; the blank AuthType cell bound without error'
+        $result | Should -Not -BeNullOrEmpty -Because 'the blank AuthType cell bound without error'
+        $result.Succeeded | Should -BeFalse -Because 'nothing listens there'
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -Be 'JelouTestEventFailed,JelouPS.Commands.SendJelouTestEventCommand'
         $failed[0].TargetObject | Should -BeOfType ([JelouPS.Webhooks.WebhookTestResult])

@@ -562,6 +562,13 @@ Describe 'SecretManagement stand-in: failing vaults' {
             Get-StandInSecret -Vault 'Store' -Name 'try3' | Should -Not -BeNullOrEmpty
         }
 
+        It 'stores the secret and then reports SetSecretInvalidOperation (-FailAfterWrite)' {
+            Set-StandInVaultBehavior -Name 'Store' -FailAfterWrite
+            Set-Secret -Name 'late' -Secret 'v' -Vault 'Store' -ErrorAction SilentlyContinue -ErrorVariable writeErrors
+            $writeErrors[0].FullyQualifiedErrorId | Should -BeLike 'SetSecretInvalidOperation,*'
+            (Get-StandInSecret -Vault 'Store' -Name 'late').Secret | Should -Be 'v'
+        }
+
         It 'reports success and stores nothing (-DropWrites)' {
             Set-StandInVaultBehavior -Name 'Store' -DropWrites
             Set-Secret -Name 'dropped' -Secret 'v' -Vault 'Store' -ErrorVariable writeErrors

@@ -93,7 +93,7 @@ Describe 'Remove-JelouExternalSupport -Vault' {
 
         Remove-JelouExternalSupport $ProjectId -Vault TestVault -SecretName Shared -Force -ErrorVariable refused -ErrorAction SilentlyContinue
 
-        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.RemoveJelouExternalSupportCommand'
         Get-RequestCount 'DELETE' $ProjectId | Should -Be 0
         ConvertTo-PlainText (Get-StandInSecret -Vault TestVault -Name Shared).Secret | Should -Be (ConvertTo-PlainText $other.SigningSecret)
     }

@@ -342,7 +342,7 @@ Describe 'Vault writes do only what the user agreed to' {
         $i.SecretVault | Should -BeNullOrEmpty -Because 'it was not stored'
         $i.SecretLocation | Should -Be 'in SigningSecret only: store it now'
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultWriteFailed,*'
-        $failed[0].Exception.Message | Should -Match 'Set-Secret reported no error, but reading .* back .* failed'
+        $failed[0].Exception.Message | Should -Match 'Set-Secret reported success, but vault .* does not hold the new secret'
         $JelouUnsavedIntegrations.ProjectId | Should -Contain $projectId
     }
 
@@ -493,5 +493,150 @@ Describe 'Signing secrets kept in other shapes' {
 
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouVaultReadFailed,JelouPS.Commands.SendJelouSupportMessageCommand'
         $refused[0].Exception.Message | Should -Match 'is a Hashtable; a signing secret is read from a SecureString, a string or a PSCredential'
+    }
+}
+
+Describe 'Whose secret is under a name' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name TestVault -DefaultVault
+        Register-SecretVault -Name KV -ModuleName Az.KeyVault -VaultParameters @{ AZKVaultName = 'my-kv'; SubscriptionId = 'sub' }
+    }
+
+    It 'does not let a rotation replace a secret nothing says is the project''s, in a vault that keeps no metadata' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        Set-Secret -Name Team-Secret -Secret 'someone-elses-secret' -Vault KV
+
+        Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName Team-Secret -Force:$false -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
+        $refused[0].Exception.Message | Should -Match 'nothing says it is the signing secret'
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match "$projectId/secret/regenerate").Count | Should -Be 0
+        (Get-StandInSecret -Vault KV -Name Team-Secret).Secret | Should -Be 'someone-elses-secret'
+    }
+
+    It 'remembers which project it stored a name for, where the vault keeps no metadata, and never gives it to another' {
+        $first, $second = (New-TestProjectId), (New-TestProjectId)
+        $kept = New-JelouExternalSupport $first https://crm.example.com/jelou -Vault KV -SecretName Team-Secret -WarningAction SilentlyContinue
+
+        New-JelouExternalSupport $second https://crm.example.com/jelou -Vault KV -SecretName Team-Secret -Force -ErrorVariable refused -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
+        $refused[0].Exception.Message | Should -Match "the signing secret of project '$first'"
+        Get-CreateRequestCount $second | Should -Be 0
+        Get-StoredPlainText KV Team-Secret | Should -Be (ConvertTo-PlainText $kept.SigningSecret)
+    }
+
+    It 'never saves a secret Jelou has replaced since, even with -Force' {
+        $projectId = New-TestProjectId
+        $old = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        $live = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
+
+        $old | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
+        $refused[0].Exception.Message | Should -Match 'newer signing secret'
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $live.SigningSecret)
+    }
+
+    It 'stores a rotated secret by hand, as the error says, after the rotation''s own write failed' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-StandInVaultBehavior -Name TestVault
+
+        $failed[0].Exception.Message | Should -Match 'still holds the secret that was there before'
+        $byHand = "`$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$projectId' | Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'"
+        $failed[0].ErrorDetails.RecommendedAction | Should -BeLike "*$byHand*"
+        Invoke-Expression $byHand
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+    }
+
+    It 'counts a write that stored the secret and then reported an error as stored' {
+        Set-StandInVaultBehavior -Name TestVault -FailAfterWrite
+        $projectId = New-TestProjectId
+
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $failed.Count | Should -Be 0
+        $i.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+    }
+
+    It 'does not ask a vault that keeps no metadata to keep it (SecretManagement would write, fail and remove)' {
+        Clear-StandInCallLog
+        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault KV -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+        @(Get-StandInCallLog Set-Secret).Count | Should -Be 1
+        (Get-StandInCallLog Set-Secret).ParameterNames | Should -Not -Contain 'Metadata'
+        "$warned" | Should -Match 'keeps no metadata'
+    }
+
+    It 'uses the default vault for the rows that name a secret, and only those' {
+        Register-StandInVault -Name Other -DefaultVault:$false
+        $named, $blank = (New-TestProjectId), (New-TestProjectId)
+
+        $created = "ProjectId,SecretName`n$named,Crm-$named`n$blank," | ConvertFrom-Csv | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou
+
+        ($created | Where-Object ProjectId -eq $named).SecretVault | Should -Be 'TestVault'
+        ($created | Where-Object ProjectId -eq $blank).SecretVault | Should -BeNullOrEmpty
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $blank
+    }
+
+    It 'says no -Vault was given when Save has neither a vault nor a default' {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name NotDefault -DefaultVault:$false
+        { Save-JelouSigningSecret -ErrorAction Stop } | Should -Throw '*No -Vault was given, and SecretManagement has no default vault*'
+    }
+
+    It 'refuses to remove another project''s secret with the same ErrorId as everywhere' {
+        $owner = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault -SecretName Shared
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+
+        Remove-JelouExternalSupport $projectId -Vault TestVault -SecretName Shared -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.RemoveJelouExternalSupportCommand'
+        Get-StoredPlainText TestVault Shared | Should -Be (ConvertTo-PlainText $owner.SigningSecret)
+    }
+
+    It 'reads each row''s secret from the default vault when the rows name them' {
+        $receiver = Start-TestWebhookReceiver
+        try {
+            $projectId = New-TestProjectId
+            New-JelouExternalSupport $projectId $receiver.Url -Vault TestVault -SecretName "Reply-$projectId" | Out-Null
+            $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+            Receive-TestWebhook $receiver | Out-Null
+            $row = $conversation | Select-Object ProjectId, RoomId, BotId, UserId, @{ n = 'SecretName'; e = { "Reply-$projectId" } }
+
+            $receipt = $row | Send-JelouSupportMessage 'hi' -Confirm:$false
+
+            $receipt.StatusCode | Should -Be 200
+        }
+        finally { $receiver | Stop-TestWebhookReceiver }
+    }
+}
+
+Describe 'Secrets issued in other runspaces' {
+    BeforeAll {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name TestVault -DefaultVault
+    }
+
+    It 'keeps a secret issued in ForEach-Object -Parallel for the session that started it' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
+        $context = Get-JelouContext
+        $projectId = New-TestProjectId
+        $modulePath = Join-Path $ModulePath 'JelouPS.psd1'
+
+        $projectId | ForEach-Object -Parallel {
+            Import-Module $using:modulePath
+            New-JelouExternalSupport $_ https://crm.example.com/jelou -Context $using:context | Out-Null
+        }
+
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $projectId
+        $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault TestVault
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -Not -BeNullOrEmpty
     }
 }

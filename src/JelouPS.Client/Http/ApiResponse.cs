@@ -6,8 +6,9 @@ namespace JelouPS.Http
     /// <summary>A buffered answer from Jelou: status, body bytes and the headers the client uses.</summary>
     internal sealed class ApiResponse
     {
-        internal ApiResponse(HttpStatusCode statusCode, string? reasonPhrase, byte[] body, string? contentType, string? requestId, TimeSpan? retryAfter)
+        internal ApiResponse(JelouOperation operation, HttpStatusCode statusCode, string? reasonPhrase, byte[] body, string? contentType, string? requestId, TimeSpan? retryAfter)
         {
+            Operation = operation;
             StatusCode = statusCode;
             ReasonPhrase = reasonPhrase;
             Body = body;
@@ -16,6 +17,8 @@ namespace JelouPS.Http
             RetryAfter = retryAfter;
         }
 
+        /// <summary>The call this answers, for errors about its body.</summary>
+        public JelouOperation Operation { get; }
         public HttpStatusCode StatusCode { get; }
         public string? ReasonPhrase { get; }
         public byte[] Body { get; }

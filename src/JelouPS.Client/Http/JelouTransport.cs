@@ -108,6 +108,7 @@ namespace JelouPS.Http
                 using HttpResponseMessage response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutSource.Token).ConfigureAwait(false);
                 byte[] body = response.Content is null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 var answer = new ApiResponse(
+                    operation,
                     response.StatusCode,
                     response.ReasonPhrase,
                     body,
@@ -166,8 +167,12 @@ namespace JelouPS.Http
                 message += $" Retry after {wait.TotalSeconds:0} s.";
             }
 
+            // Express answers an unknown route with "Cannot POST /path"; a gateway may name it in its error key.
+            bool wrongRoute = !error.IsEnvelope
+                || (apiMessage?.StartsWith("Cannot ", StringComparison.Ordinal) ?? false)
+                || (error.Key?.IndexOf("route", StringComparison.OrdinalIgnoreCase) ?? -1) >= 0;
             return new JelouApiException(kind, message, response.StatusCode, apiMessage, error.Code, error.Key, error.FieldErrors, response.RequestId, response.RetryAfter,
-                operation: operation, isApiError: error.IsEnvelope);
+                operation: operation, isApiError: !wrongRoute);
         }
 
         private static JelouErrorKind KindOf(HttpStatusCode status, JelouOperation operation)

@@ -50,13 +50,11 @@ namespace JelouPS.Json
                     return;
                 case DateTimeOffset date:
                     // JSON.stringify(new Date()) gives ISO 8601 UTC with milliseconds.
-                    WriteString(builder, date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    WriteString(builder, Iso(date.UtcDateTime) + "Z");
                     return;
                 case DateTime dateTime:
                     // ConvertFrom-Json makes DateTimes of date strings: a zone-less one stays zone-less rather than being called UTC.
-                    WriteString(builder, dateTime.Kind == DateTimeKind.Unspecified
-                        ? dateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture)
-                        : dateTime.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    WriteString(builder, dateTime.Kind == DateTimeKind.Unspecified ? Iso(dateTime) : Iso(dateTime.ToUniversalTime()) + "Z");
                     return;
                 case IDictionary dictionary:
                     WriteObject(builder, Entries(dictionary), depth);
@@ -89,6 +87,10 @@ namespace JelouPS.Json
             }
             throw new ArgumentException($"A {value.GetType().Name} has no JSON form; use a string, number, boolean, dictionary or list.");
         }
+
+        // Milliseconds, as a JavaScript Date has them; finer ticks (ConvertFrom-Json keeps seven digits) are kept, not cut.
+        private static string Iso(DateTime time) =>
+            time.ToString(time.Ticks % TimeSpan.TicksPerMillisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss.fff" : "yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
 
         private static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary dictionary)
         {

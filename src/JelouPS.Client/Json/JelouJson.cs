@@ -150,7 +150,8 @@ namespace JelouPS.Json
                 JelouErrorKind.InvalidResponse,
                 $"The Jelou API answered {response.StatusText} with {what} ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes); expected the documented JSON.",
                 response.StatusCode,
-                requestId: response.RequestId);
+                requestId: response.RequestId,
+                operation: response.Operation);
 
         /// <summary>The error body's parts, as far as it has them. Never throws: a broken error body is still an error.</summary>
         internal static ApiError ReadError(ApiResponse response)

@@ -70,6 +70,9 @@ namespace JelouPS
         /// <summary>When the signing secret this object carries was issued: its rotation, else the integration's creation.</summary>
         public DateTimeOffset? SecretIssuedAt => SigningSecret is null ? null : SecretRegeneratedAt ?? CreatedAt;
 
+        /// <summary>The API base URI that answered: two connections (a sandbox and production) may know the same project id.</summary>
+        internal Uri? Source { get; set; }
+
         internal void MarkStored(string vault, string secretName)
         {
             SecretVault = vault;
@@ -87,7 +90,7 @@ namespace JelouPS
                 SigningSecret,
                 CreatedAt ?? details.CreatedAt,
                 UpdatedAt ?? details.UpdatedAt,
-                SecretRegeneratedAt);
+                SecretRegeneratedAt) { Source = Source };
 
         public override string ToString() => $"{ProjectId} -> {WebhookUrl}";
     }

@@ -70,6 +70,8 @@ namespace JelouPS.Commands
             var context = new JelouContext(new JelouClient(options));
             // The previous connection is not disposed: a context saved with -PassThru may still be in use.
             JelouSession.Set(Runspace.DefaultRunspace, context);
+            // In the runspace the user works in: secrets issued in others (ForEach-Object -Parallel) show up there.
+            JelouSession.ShowUnsaved(this);
             WriteVerbose($"Connected to {context.BaseUri} with {context.AuthenticationType}.");
             if (PassThru) WriteObject(context);
         }

@@ -39,7 +39,7 @@ namespace JelouPS.Commands
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
-            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: Force);
+            SecretDestination? destination = _issuer.Claim(projectId, force: Force, replacesOwn: false);
             if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
@@ -116,45 +116,40 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            SecretVault? vault = null;
-            string name = "";
-            bool stored = false;
-            if (!TryValidate(projectId, () =>
+            SecretSlot? slot = null;
+            if (!TryValidate(projectId, () => slot = _vault.Locate(projectId))) return;
+            bool removesSecret = slot?.Existing != null;
+            if (removesSecret && (slot!.IsOtherProjects(projectId) || !(Force || slot.IsProjects(projectId))))
             {
-                vault = _vault.Current();
-                if (vault is null) return;
-                name = _vault.NameFor(vault, projectId);
-                PSObject? existing = vault.Find(name);
-                string? owner = existing is null ? null : SecretVault.OwnerOf(existing);
-                if (owner != null && !string.Equals(owner, projectId, StringComparison.Ordinal))
-                {
-                    throw new ArgumentException($"'{name}' in vault {vault.Display} is the signing secret of project '{owner}' (its metadata says so), not of '{projectId}': nothing was deleted. Give this project's -SecretName.");
-                }
-                stored = existing != null;
-            })) return;
+                string whose = slot.IsOtherProjects(projectId) ? $"the signing secret of project '{slot.Owner}'" : $"a secret nothing says is the signing secret of '{projectId}'";
+                WriteError(ErrorMapper.Create(ErrorMapper.SecretExists,
+                    new InvalidOperationException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {whose}: nothing was deleted."), projectId, Item,
+                    slot.IsOtherProjects(projectId) ? "Give this project's -SecretName." : "Give this project's -SecretName, or -Force to remove that one."));
+                return;
+            }
 
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
-                + (stored ? $" and remove its signing secret '{name}' from vault {vault!.Display}" : "");
+                + (removesSecret ? $" and remove its signing secret '{slot!.ExistingName}' from vault {slot.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
             if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token))) return;
-            JelouSession.Superseded(this, projectId);
+            JelouSession.Deleted(Client.Options.BaseUri, projectId);
             WriteVerbose($"Deleted the external-support integration of {projectId}.");
-            if (vault is null) return;
-            if (!stored)
+            if (slot is null) return;
+            if (!removesSecret)
             {
-                WriteWarning($"Vault {vault.Display} has no secret named '{name}': there was no stored signing secret of {projectId} to remove.");
+                WriteWarning($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
                 return;
             }
             try
             {
-                vault.Remove(name);
-                WriteVerbose($"Removed the signing secret '{name}' of {projectId} from vault {vault.Display}.");
+                slot.Vault.Remove(slot.ExistingName!);
+                WriteVerbose($"Removed the signing secret '{slot.ExistingName}' of {projectId} from vault {slot.Vault.Display}.");
             }
             catch (VaultException ex)
             {
                 WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
-                    new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{name}' from vault {vault.Display} failed: {ex.Message}", ex.InnerException),
-                    projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}"));
+                    new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{slot.ExistingName}' from vault {slot.Vault.Display} failed: {ex.Message}", ex.InnerException),
+                    projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(slot.ExistingName!)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}"));
             }
         }
     }
@@ -182,7 +177,7 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: true);
+            SecretDestination? destination = _issuer.Claim(projectId, force: Force, replacesOwn: true);
             if (destination is null) return;
             string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                 + (destination.Vault is null ? "" : $" and replace {destination.Place}");
@@ -236,7 +231,7 @@ namespace JelouPS.Commands
         {
             // No input at all: every secret of this session that is still in no vault.
             if (MyInvocation.ExpectingInput || InputObject != null) return;
-            IReadOnlyList<ExternalSupportIntegration> unsaved = JelouSession.Unsaved(Runspace.DefaultRunspace);
+            IReadOnlyList<ExternalSupportIntegration> unsaved = JelouSession.Unsaved();
             if (unsaved.Count == 0) WriteVerbose($"No signing secret of this session is waiting to be stored (${JelouSession.UnsavedVariable} is empty).");
             foreach (ExternalSupportIntegration integration in unsaved) Save(integration);
         }
@@ -244,24 +239,20 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
-            if (integration.SigningSecret is null)
+            if (integration.SigningSecret is null || !JelouSession.IsLatest(integration))
             {
-                WriteError(ErrorMapper.InvalidArgument(
-                    $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one.",
+                WriteError(ErrorMapper.InvalidArgument(integration.SigningSecret is null
+                    ? $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one."
+                    : $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored.",
                     integration, Item));
                 return;
             }
-            SecretDestination? destination = _issuer.Claim(integration.ProjectId, mayOverwrite: Force);
+            SecretDestination? destination = _issuer.Claim(integration.ProjectId, force: Force, replacesOwn: true, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
-            if (_issuer.TryStore(integration, destination, out string? warning, out VaultException? failure))
-            {
-                WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
-                if (warning != null) WriteWarning(warning);
-                if (PassThru) WriteObject(SecretIssuer.Issued(integration));
-                return;
-            }
-            WriteError(SecretIssuer.WriteFailed(integration, destination, failure!, Item));
+            bool stored = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
+            if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
+            _issuer.Report(integration, destination, stored, warning, failure);
         }
     }
 }

@@ -94,14 +94,17 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
+            // A SecretName may still come with each input row; what the command line alone decides is checked here.
             bool vaultGiven = _vault.Vault != null || _vault.GivenSecretName != null;
-            if ((SigningSecret is null) != vaultGiven)
+            if ((SigningSecret != null && vaultGiven) || (SigningSecret is null && !vaultGiven && !MyInvocation.ExpectingInput))
             {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.", null));
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(OneSecretSource, null));
             }
             base.BeginProcessing();
             _vault.Open(this);
         }
+
+        private const string OneSecretSource = "Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.";
 
         protected override void ProcessRecord()
         {
@@ -123,7 +126,9 @@ namespace JelouPS.Commands
             if (!TryValidate(RoomId, () =>
             {
                 message.Validate();
-                secret = SigningSecret ?? VaultSecret();
+                SecretVault? vault = _vault.Current();
+                if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(OneSecretSource);
+                secret = SigningSecret ?? VaultSecret(vault!);
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
@@ -134,9 +139,8 @@ namespace JelouPS.Commands
         }
 
         /// <summary>The project's secret from the vault, read once per name in this command.</summary>
-        private SecureString VaultSecret()
+        private SecureString VaultSecret(SecretVault vault)
         {
-            SecretVault vault = _vault.Current()!;
             string name = _vault.NameFor(vault, ProjectId);
             if (!_secrets.TryGetValue(name, out SecureString? secret))
             {

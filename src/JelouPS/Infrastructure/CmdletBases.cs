@@ -19,6 +19,7 @@ namespace JelouPS.Infrastructure
             JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
             if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected(contextClosed: Context != null));
             Client = context!.Client;
+            JelouSession.ShowUnsaved(this);
         }
     }
 
@@ -27,7 +28,7 @@ namespace JelouPS.Infrastructure
     {
         /// <summary>The Jelou (Brain) project; several from a list, the pipeline, or CSV rows' ProjectId column.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Trimmed]
+        [Trimmed(FromProperty = nameof(ProjectId))]
         [ValidateId]
         public string[] ProjectId { get; set; } = null!;
 

@@ -44,8 +44,9 @@ namespace JelouPS.Infrastructure
                 [ValidationFailed] = (ErrorCategory.InvalidArgument, "Correct the fields the API named and run the command again."),
                 [Unauthorized] = (ErrorCategory.AuthenticationError, "Check the API key or client credentials and run Connect-Jelou again."),
                 [SignatureRejected] = (ErrorCategory.SecurityError,
-                    "The signing secret used is not the project's current one: the stored copy is stale. Read it again from where the last " +
-                    "New-JelouExternalSupport or Reset-JelouExternalSupportSecret stored it, or rotate it (Reset-JelouExternalSupportSecret <project> -Vault <vault>) and use the new one."),
+                    "The signing secret used is not the project's current one: the stored copy is stale (or has extra characters, such as a trailing newline). " +
+                    "Read it again from where the last New-JelouExternalSupport or Reset-JelouExternalSupportSecret stored it, or rotate it " +
+                    "(Reset-JelouExternalSupportSecret <project> -Vault <vault>) and use the new one."),
                 [Forbidden] = (ErrorCategory.PermissionDenied, "Use credentials of the project, or ask its owner for access."),
                 [NotFound] = (ErrorCategory.ObjectNotFound, "Check the project id: Jelou knows no integration for it."),
                 [Conflict] = (ErrorCategory.ResourceExists, "The project already has an integration: change it with Set-JelouExternalSupport, or remove it first."),
@@ -77,13 +78,19 @@ namespace JelouPS.Infrastructure
         internal static ErrorRecord Create(string errorId, Exception exception, object? target, string? item = null, string? advice = null, string? note = null)
         {
             (ErrorCategory category, string? usualAdvice) = Table[errorId];
-            var record = new ErrorRecord(exception, errorId, category, target);
-            string? recommended = advice ?? usualAdvice;
-            if (item != null || recommended != null || note != null)
+            string message = (item is null ? "" : item + ": ") + exception.Message + (note is null ? "" : " " + note);
+            // The exception says it too: scripts log $_.Exception.Message.
+            Exception named = message == exception.Message ? exception : exception switch
             {
-                string message = (item is null ? "" : item + ": ") + exception.Message + (note is null ? "" : " " + note);
-                record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
-            }
+                JelouApiException api => api.WithMessage(message),
+                VaultException vault => vault.WithMessage(message),
+                ArgumentException argument => new ArgumentException(message, argument.InnerException),
+                InvalidOperationException operation when operation.GetType() == typeof(InvalidOperationException) => new InvalidOperationException(message, operation.InnerException),
+                _ => exception,
+            };
+            var record = new ErrorRecord(named, errorId, category, target);
+            string? recommended = advice ?? usualAdvice;
+            if (item != null || recommended != null || note != null) record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
             return record;
         }
 
@@ -101,7 +108,7 @@ namespace JelouPS.Infrastructure
                 case VaultException vault:
                     return Create(vault.ErrorId, vault, target, item, vault.Advice);
                 case ArgumentException argument:
-                    return Create(InvalidArgumentId, new ArgumentException(WithoutParameterName(argument), argument), target, item);
+                    return Create(InvalidArgumentId, new ArgumentException(WithoutParameterName(argument), argument.InnerException), target, item);
                 default:
                     return Create(UnexpectedError, exception, target, item);
             }
@@ -157,6 +164,8 @@ namespace JelouPS.Infrastructure
                 case JelouErrorKind.NotFound:
                     switch (api.Operation)
                     {
+                        case JelouOperation.CreateIntegration:
+                            return "Jelou knows no such project: check the project id (it is the Jelou Brain project's id).";
                         case JelouOperation.GetIntegration:
                         case JelouOperation.UpdateIntegration:
                         case JelouOperation.DeleteIntegration:

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -6,22 +7,32 @@ using System.Runtime.CompilerServices;
 namespace JelouPS.Infrastructure
 {
     /// <summary>
-    /// What each runspace keeps: its current connection, and the signing secrets issued in it that are stored in no
-    /// vault. Keyed by runspace, not held in a static field, so two runspaces in one process (hosted apps, thread jobs)
-    /// never share a connection or see each other's secrets.
+    /// What the session keeps. The connection is per runspace, so two runspaces in one process (hosted apps, thread jobs)
+    /// never share or overwrite one. The signing secrets issued and stored in no vault are per process: a secret issued
+    /// in ForEach-Object -Parallel or a thread job must outlive that runspace, and the user looks for it in their own.
     /// </summary>
     internal static class JelouSession
     {
-        /// <summary>The global variable that shows the unsaved integrations (a copy of the session's list).</summary>
+        /// <summary>The global variable that shows the unsaved integrations (a live, read-only view of the process's list).</summary>
         internal const string UnsavedVariable = "JelouUnsavedIntegrations";
 
         private sealed class Slot
         {
             public JelouContext? Context;
-            public readonly List<ExternalSupportIntegration> Unsaved = new List<ExternalSupportIntegration>();
         }
 
         private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
+
+        private static readonly object Gate = new object();
+        private static readonly List<ExternalSupportIntegration> UnsavedList = new List<ExternalSupportIntegration>();
+
+        // The latest secret issued per API and project (null once the integration is deleted): any earlier one is dead.
+        private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
+
+        // Which project's secret this process stored under a vault's name: an owner for vaults that keep no metadata.
+        private static readonly Dictionary<string, string> StoredFor = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedList.ToArray(); });
 
         internal static JelouContext? Get(Runspace runspace) =>
             Slots.TryGetValue(runspace, out Slot? slot) ? slot.Context : null;
@@ -29,38 +40,77 @@ namespace JelouPS.Infrastructure
         internal static void Set(Runspace runspace, JelouContext? context) =>
             Slots.GetOrCreateValue(runspace).Context = context;
 
-        /// <summary>The integrations whose signing secret was issued in this session and is in no vault, oldest first.</summary>
-        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved(Runspace runspace) => Slots.GetOrCreateValue(runspace).Unsaved.ToArray();
+        /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
+        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() => View.ToArray();
 
-        /// <summary>
-        /// Keeps an integration whose secret is in no vault until the session ends (or it is saved), and shows the
-        /// kept ones in $JelouUnsavedIntegrations.
-        /// </summary>
-        internal static void KeepUnsaved(PSCmdlet cmdlet, ExternalSupportIntegration integration) =>
-            Change(cmdlet, unsaved => { if (!unsaved.Contains(integration)) unsaved.Add(integration); });
-
-        /// <summary>Forgets a kept integration once its secret is stored.</summary>
-        internal static void Saved(PSCmdlet cmdlet, ExternalSupportIntegration integration) => Change(cmdlet, unsaved => unsaved.Remove(integration));
-
-        /// <summary>
-        /// Forgets the project's kept secrets when Jelou has made them worthless: a new secret was issued for the
-        /// project (the old one stops working at once), or its integration was deleted.
-        /// </summary>
-        internal static void Superseded(PSCmdlet cmdlet, string projectId) => Change(cmdlet, unsaved => unsaved.RemoveAll(i => i.ProjectId == projectId));
-
-        /// <summary>
-        /// Changes the session's list, then sets $JelouUnsavedIntegrations to a copy of it: a command that stores them
-        /// may be reading the variable in the same pipeline, and a variable removed or overwritten comes back.
-        /// </summary>
-        private static void Change(PSCmdlet cmdlet, System.Action<List<ExternalSupportIntegration>> change)
+        /// <summary>Sets $JelouUnsavedIntegrations in the caller's runspace, unless it is already there.</summary>
+        internal static void ShowUnsaved(PSCmdlet cmdlet)
         {
-            List<ExternalSupportIntegration> unsaved = Slots.GetOrCreateValue(Runspace.DefaultRunspace).Unsaved;
-            int before = unsaved.Count;
-            change(unsaved);
-            if (unsaved.Count != before || cmdlet.SessionState.PSVariable.Get("global:" + UnsavedVariable) is null)
+            if (!ReferenceEquals(cmdlet.SessionState.PSVariable.GetValue("global:" + UnsavedVariable), View))
             {
-                cmdlet.SessionState.PSVariable.Set("global:" + UnsavedVariable, unsaved.ToArray());
+                cmdlet.SessionState.PSVariable.Set("global:" + UnsavedVariable, View);
             }
         }
+
+        /// <summary>
+        /// Records a secret Jelou just issued: it is the project's only live one, so earlier ones kept for the project are
+        /// dropped (Jelou stops accepting them at once), and it is kept itself until it is stored.
+        /// </summary>
+        internal static void Issued(PSCmdlet cmdlet, ExternalSupportIntegration integration)
+        {
+            lock (Gate)
+            {
+                string key = Key(integration.Source, integration.ProjectId);
+                Latest[key] = integration;
+                UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
+                UnsavedList.Add(integration);
+            }
+            ShowUnsaved(cmdlet);
+        }
+
+        /// <summary>Keeps an integration that is not (or no longer) in a vault, unless Jelou has issued a newer secret since.</summary>
+        internal static void KeepUnsaved(PSCmdlet cmdlet, ExternalSupportIntegration integration)
+        {
+            lock (Gate)
+            {
+                if (IsLatest(integration) && !UnsavedList.Contains(integration)) UnsavedList.Add(integration);
+            }
+            ShowUnsaved(cmdlet);
+        }
+
+        /// <summary>The project's integration was deleted: its kept secrets are worthless.</summary>
+        internal static void Deleted(Uri source, string projectId)
+        {
+            lock (Gate)
+            {
+                string key = Key(source, projectId);
+                Latest[key] = null;
+                UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
+            }
+        }
+
+        /// <summary>A secret is in a vault now: no longer kept, and the vault's name is known to hold that project's secret.</summary>
+        internal static void Stored(ExternalSupportIntegration integration, string vault, string secretName)
+        {
+            lock (Gate)
+            {
+                UnsavedList.Remove(integration);
+                StoredFor[vault + "\n" + secretName] = integration.ProjectId;
+            }
+        }
+
+        /// <summary>The project whose secret this process stored under the vault's name, or null.</summary>
+        internal static string? StoredProject(string vault, string secretName)
+        {
+            lock (Gate) return StoredFor.TryGetValue(vault + "\n" + secretName, out string? projectId) ? projectId : null;
+        }
+
+        /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>
+        internal static bool IsLatest(ExternalSupportIntegration integration)
+        {
+            lock (Gate) return !Latest.TryGetValue(Key(integration.Source, integration.ProjectId), out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration);
+        }
+
+        private static string Key(Uri? source, string projectId) => (source?.AbsoluteUri ?? "") + "\n" + projectId;
     }
 }

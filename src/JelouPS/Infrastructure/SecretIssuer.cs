@@ -10,18 +10,24 @@ namespace JelouPS.Infrastructure
     /// <summary>Where an issued signing secret goes: a vault and a name, or (no vault) only the emitted object.</summary>
     internal sealed class SecretDestination
     {
-        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false);
+        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false, false);
 
-        internal SecretDestination(SecretVault? vault, string? name, bool overwrite)
+        internal SecretDestination(SecretVault? vault, string? name, bool overwrite, bool needsForce)
         {
             Vault = vault;
             Name = name;
             Overwrite = overwrite;
+            NeedsForce = needsForce;
         }
 
         public SecretVault? Vault { get; }
         public string? Name { get; }
+
+        /// <summary>The write may replace a secret of that name (no NoClobber).</summary>
         public bool Overwrite { get; }
+
+        /// <summary>The name holds a secret that is not provably the project's: storing there again by hand needs -Force.</summary>
+        public bool NeedsForce { get; }
 
         /// <summary>"'n' in vault 'v' (module)", for ShouldProcess messages.</summary>
         public string Place => $"'{Name}' in vault {Vault?.Display}";
@@ -49,23 +55,20 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Decides where the project's secret will go, before any request: the vault can be used, the name is one the vault
-        /// takes, no other project of this command has it, and the vault holds no secret of that name unless
-        /// <paramref name="mayOverwrite"/> (and never one whose metadata names another project). Null after an error.
+        /// Decides where the project's secret will go, before anything is written or sent: the vault can be used, the name is
+        /// one the vault takes and no other project of this command has it. A secret already under the name is replaced only
+        /// with <paramref name="force"/>, or with <paramref name="replacesOwn"/> when it is provably the project's own; never
+        /// when it is another project's, nor (when <paramref name="saving"/> an issued secret) when it is newer. Null after an error.
         /// </summary>
-        internal SecretDestination? Claim(string projectId, bool mayOverwrite)
+        internal SecretDestination? Claim(string projectId, bool force, bool replacesOwn, ExternalSupportIntegration? saving = null)
         {
-            SecretVault? vault = null;
-            string name = "";
-            PSObject? existing = null;
-            if (!_cmdlet.TryValidate(projectId, () =>
-            {
-                vault = _parameters.Current();
-                if (vault is null) return;
-                name = _parameters.NameFor(vault, projectId);
-                existing = vault.Find(name);
-            })) return null;
-            if (vault is null) return SecretDestination.ObjectOnly;
+            SecretSlot? slot = null;
+            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId))) return null;
+            if (slot is null) return SecretDestination.ObjectOnly;
+            string name = slot.Name;
+            string vault = slot.Vault.Display;
+            // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
+            string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
 
             if (_namesUsed.TryGetValue(name, out string? claimant) && !string.Equals(claimant, projectId, StringComparison.Ordinal))
             {
@@ -74,27 +77,36 @@ namespace JelouPS.Infrastructure
                     "Leave -SecretName out (each project gets its own name) or give each row its own SecretName.", projectId, _cmdlet.Item));
                 return null;
             }
-            if (existing != null)
+            if (slot.Existing != null)
             {
-                string? owner = SecretVault.OwnerOf(existing);
-                if (owner != null && !string.Equals(owner, projectId, StringComparison.Ordinal))
+                if (slot.IsOtherProjects(projectId))
                 {
-                    WriteSecretExists(projectId, $"Vault {vault.Display} already has '{name}', and its metadata says it is the signing secret of project '{owner}'. Nothing was sent to Jelou; -Force never overwrites another project's secret.",
+                    WriteSecretExists(projectId, $"Vault {vault} has '{slot.ExistingName}', the signing secret of project '{slot.Owner}'.{outcome} Another project's secret is never replaced, even with -Force.",
                         "Choose another -SecretName for this project.");
                     return null;
                 }
-                if (!mayOverwrite)
+                if (saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued)
                 {
-                    WriteSecretExists(projectId, $"Vault {vault.Display} already has a secret named '{name}'. Nothing was sent to Jelou. Use -Force to overwrite it, or -SecretName to choose another name.", null);
+                    WriteSecretExists(projectId, $"Vault {vault} holds a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {issued:u}, and Jelou no longer accepts it.{outcome}",
+                        "Nothing to do: the vault has the live secret.");
+                    return null;
+                }
+                bool own = slot.IsProjects(projectId);
+                if (!force && !(replacesOwn && own))
+                {
+                    WriteSecretExists(projectId, own || !replacesOwn
+                        ? $"Vault {vault} already has a secret named '{slot.ExistingName}'.{outcome} Use -Force to overwrite it, or -SecretName to choose another name."
+                        : $"Vault {vault} has '{slot.ExistingName}', and nothing says it is the signing secret of '{projectId}' (the vault keeps no metadata, and it is not this project's default name).{outcome} Use -Force to replace it, or choose another -SecretName.",
+                        null);
                     return null;
                 }
             }
             _namesUsed[name] = projectId;
             if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
             {
-                _cmdlet.WriteWarning($"Vault {vault.Display} cannot take 'Jelou-{projectId}' as a name ({vault.NameRule.Store} takes {vault.NameRule.Description}): the signing secret of {projectId} goes in as '{name}'.");
+                _cmdlet.WriteWarning($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}): the signing secret of {projectId} goes in as '{name}'.");
             }
-            return new SecretDestination(vault, name, mayOverwrite);
+            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || force, needsForce: slot.Existing != null && !slot.IsProjects(projectId));
         }
 
         /// <summary>
@@ -120,7 +132,7 @@ namespace JelouPS.Infrastructure
             {
                 warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration), destination.Overwrite, _cmdlet.WriteVerbose, _cmdlet.CancelToken);
                 integration.MarkStored(destination.Vault.Name, destination.Name!);
-                JelouSession.Saved(_cmdlet, integration);
+                JelouSession.Stored(integration, destination.Vault.Name, destination.Name!);
                 return true;
             }
             catch (VaultException ex)
@@ -145,16 +157,27 @@ namespace JelouPS.Infrastructure
         /// <summary>The error for a secret that Jelou issued and the vault did not take: the integration is its TargetObject.</summary>
         internal static ErrorRecord WriteFailed(ExternalSupportIntegration integration, SecretDestination destination, VaultException failure, string? item)
         {
+            string options = $"-Vault {Quote(destination.Vault!.Name)} -SecretName {Quote(destination.Name!)}" + (destination.NeedsForce ? " -Force" : "");
             string unsaved = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret";
+            string before = destination.Overwrite
+                ? $" Unless the vault says otherwise, '{destination.Name}' still holds the secret that was there before (after a rotation, one Jelou no longer accepts)."
+                : "";
             return ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
                 new InvalidOperationException(
-                    $"Jelou issued the signing secret of {integration.ProjectId}, but storing it as '{destination.Name}' in vault {destination.Vault!.Display} failed: {failure.Message} " +
-                    $"The secret is in the emitted object, in this error's TargetObject, and in ${JelouSession.UnsavedVariable} until this session ends.",
+                    $"Jelou issued the signing secret of {integration.ProjectId}, but storing it as '{destination.Name}' in vault {destination.Vault.Display} failed: {failure.Message}{before} " +
+                    $"The new secret is in the emitted object, in this error's TargetObject, and in ${JelouSession.UnsavedVariable} until this session ends.",
                     failure.InnerException),
                 integration, item,
-                $"Store it now, once the vault works: {unsaved} -Vault {Quote(destination.Vault.Name)} -SecretName {Quote(destination.Name!)} " +
-                $"(if the vault refused the name, give another -SecretName; or store it in another vault: {unsaved} -Vault <vault>). " +
-                "In a script, catch this error and pipe its TargetObject to Save-JelouSigningSecret.");
+                $"Store it now, once the vault works: {unsaved} {options} (if the vault refused the name, give another -SecretName; or store it in another vault: " +
+                $"{unsaved} -Vault <vault>). In a script, catch this error and pipe its TargetObject to Save-JelouSigningSecret {options}.");
+        }
+
+        /// <summary>Tells how storing went: a verbose line when stored, the vault's warning, the error when it failed.</summary>
+        internal void Report(ExternalSupportIntegration integration, SecretDestination destination, bool stored, string? warning, VaultException? failure)
+        {
+            if (stored) _cmdlet.WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
+            if (warning != null) _cmdlet.WriteWarning(warning);
+            if (failure != null) _cmdlet.WriteError(WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 
         /// <summary>A PowerShell single-quoted string.</summary>
@@ -162,10 +185,9 @@ namespace JelouPS.Infrastructure
 
         private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
         {
-            // Jelou stops accepting the project's earlier secret at once: kept copies of it are worthless now.
-            JelouSession.Superseded(_cmdlet, integration.ProjectId);
+            // Kept before anything else can fail, and superseding the project's earlier secrets, which Jelou no longer accepts.
+            JelouSession.Issued(_cmdlet, integration);
             bool stored = TryStore(integration, destination, out string? warning, out VaultException? failure);
-            if (!stored) JelouSession.KeepUnsaved(_cmdlet, integration);
             if (!reachable)
             {
                 if (!stored) WarnOnHost(integration);
@@ -183,10 +205,7 @@ namespace JelouPS.Infrastructure
                 WarnOnHost(integration);
                 throw;
             }
-
-            if (stored) _cmdlet.WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
-            if (warning != null) _cmdlet.WriteWarning(warning);
-            if (failure != null) _cmdlet.WriteError(WriteFailed(integration, destination, failure, _cmdlet.Item));
+            Report(integration, destination, stored, warning, failure);
         }
 
         private void WriteSecretExists(string projectId, string message, string? advice) =>

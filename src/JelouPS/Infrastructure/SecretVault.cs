@@ -32,6 +32,7 @@ namespace JelouPS.Infrastructure
         internal const string MetadataNotSupported = "SetSecretMetadataCommandNotSupported";
         internal const string AlreadyExists = "SetSecretCommandAlreadyExistsWithNoClobber";
         internal const string PasswordRequired = "PasswordRequiredException";
+        internal const string NotFound = "GetSecretNotFound";
 
         /// <summary>Writes tried in all: a vault that fails for a moment (throttled, busy) gets this many chances.</summary>
         internal const int WriteAttempts = 3;
@@ -43,7 +44,7 @@ namespace JelouPS.Infrastructure
         {
             Name = name;
             ModuleName = moduleName;
-            NameRule = SecretNameRule.For(moduleName);
+            Extension = VaultExtension.For(moduleName);
         }
 
         public string Name { get; }
@@ -51,17 +52,17 @@ namespace JelouPS.Infrastructure
         /// <summary>The extension module behind the vault (Get-SecretVault's ModuleName), e.g. Az.KeyVault.</summary>
         public string? ModuleName { get; }
 
-        /// <summary>The secret names this vault's extension can take.</summary>
-        public SecretNameRule NameRule { get; }
+        /// <summary>What this vault's extension can take: names, metadata.</summary>
+        public VaultExtension Extension { get; }
 
         /// <summary>"'KV' (Az.KeyVault)", for messages.</summary>
         public string Display => ModuleName is null ? $"'{Name}'" : $"'{Name}' ({ModuleName})";
 
         /// <summary>
         /// Checks that SecretManagement is there and the vault exists and is unlocked. With no name, SecretManagement's
-        /// default vault is used, as Set-Secret would.
+        /// default vault is used, as Set-Secret would; <paramref name="whyDefault"/> says why, should there be none.
         /// </summary>
-        internal static SecretVault Open(string? name)
+        internal static SecretVault Open(string? name, string whyDefault)
         {
             PSObject info;
             if (name is null)
@@ -69,7 +70,7 @@ namespace JelouPS.Infrastructure
                 info = Invoke("Get-SecretVault", new Hashtable(), failure => VaultException.NotFound("(default)", failure))
                     .FirstOrDefault(vault => LanguagePrimitives.IsTrue(vault?.Properties["IsDefault"]?.Value))
                     ?? throw new VaultException(ErrorMapper.VaultNotFound,
-                        "-SecretName was given without -Vault, and SecretManagement has no default vault.",
+                        $"{whyDefault}, and SecretManagement has no default vault.",
                         "Name the vault with -Vault, or make one the default: Set-SecretVaultDefault -Name <vault>.");
                 name = (string)info.Properties["Name"].Value;
             }
@@ -90,11 +91,11 @@ namespace JelouPS.Infrastructure
         /// <summary>Throws <see cref="ArgumentException"/> naming the rule when this vault's extension cannot take <paramref name="secretName"/>.</summary>
         internal void CheckName(string secretName)
         {
-            string? problem = NameRule.Check(secretName);
+            string? problem = Extension.Check(secretName);
             if (problem != null)
             {
                 throw new ArgumentException(
-                    $"Vault {Display} cannot store a secret named '{secretName}': {problem}. {NameRule.Store} takes names of {NameRule.Description}. " +
+                    $"Vault {Display} cannot store a secret named '{secretName}': {problem}. {Extension.Store} takes names of {Extension.Description}. " +
                     "Choose another -SecretName, or leave it out to get a name the vault takes.");
             }
         }
@@ -104,21 +105,27 @@ namespace JelouPS.Infrastructure
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, failure => Unavailable(failure))
                 .FirstOrDefault(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
 
-        /// <summary>The project a stored secret's metadata names, or null when it names none (or the vault keeps no metadata).</summary>
-        internal static string? OwnerOf(PSObject info) =>
-            info.Properties["Metadata"]?.Value is IDictionary metadata && metadata.Contains("ProjectId") ? metadata["ProjectId"] as string : null;
-
         /// <summary>
         /// Reads a signing secret: stored as a SecureString (or a string, which Get-Secret returns as one), or as a
         /// PSCredential whose password is the secret (KeePass, LastPass, 1Password login items).
         /// </summary>
-        internal SecureString Read(string secretName)
+        internal SecureString Read(string secretName) =>
+            ReadOrNull(secretName) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
+                "Check -SecretName (Get-SecretInfo -Vault <vault> lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
+
+        /// <summary>As <see cref="Read"/>, but null when the vault has no secret of that name.</summary>
+        private SecureString? ReadOrNull(string secretName)
         {
-            var failures = new List<ErrorRecord>();
-            Collection<PSObject> found = Invoke(
-                "Get-Secret",
-                new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
-                failure => new VaultException(ErrorMapper.VaultReadFailed, $"Could not read '{secretName}' from vault {Display}: {failure}", vaultError: failure));
+            Collection<PSObject> found;
+            try
+            {
+                found = Invoke("Get-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
+                    failure => new VaultException(ErrorMapper.VaultReadFailed, $"Could not read '{secretName}' from vault {Display}: {failure}", vaultError: failure));
+            }
+            catch (VaultException ex) when (ex.VaultErrorId == NotFound)
+            {
+                return null;
+            }
             foreach (PSObject item in found)
             {
                 switch (item?.BaseObject)
@@ -130,11 +137,10 @@ namespace JelouPS.Infrastructure
                     case object other:
                         throw new VaultException(ErrorMapper.VaultReadFailed,
                             $"'{secretName}' in vault {Display} is a {Describe(other)}; a signing secret is read from a SecureString, a string or a PSCredential (its password).",
-                            "Store the signing secret on its own: Save-JelouSigningSecret, or Set-Secret -Name <name> -SecureStringSecret <secret>.");
+                            "Store the signing secret on its own: Save-JelouSigningSecret, or Set-Secret -Name <name> -SecureStringSecret <secret>.", transient: false);
                 }
             }
-            throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
-                "Check -SecretName (Get-SecretInfo -Vault <vault> lists the names), or store the secret first with Save-JelouSigningSecret.");
+            return null;
         }
 
         /// <summary>
@@ -145,31 +151,33 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal string? Store(string secretName, SecureString secret, Hashtable metadata, bool overwrite, Action<string> verbose, CancellationToken cancellation)
         {
-            string? warning = null;
+            string noMetadata = $"Vault {Display} keeps no metadata: '{secretName}' was stored without its project id, integration id, webhook URL and times.";
             var parameters = new Hashtable
             {
                 ["Name"] = secretName,
                 ["SecureStringSecret"] = secret,
                 ["Vault"] = Name,
-                ["Metadata"] = metadata,
             };
+            // An extension known to keep none is not asked: SecretManagement would write the secret, fail the metadata,
+            // and remove the secret again (with an overwrite, the one that was there before too).
+            if (Extension.KeepsMetadata) parameters["Metadata"] = metadata;
             if (!overwrite) parameters["NoClobber"] = true;
+            string? warning = Extension.KeepsMetadata ? null : noMetadata;
             for (int attempt = 1; ; attempt++)
             {
-                VaultException? failure = TryWrite("Set-Secret", parameters, secretName);
+                VaultException? failure = TryWrite("Set-Secret", parameters);
                 if (failure?.VaultErrorId == MetadataNotSupported)
                 {
                     // SecretManagement removed the secret again, "since it did not fully write": store it without metadata.
                     parameters.Remove("Metadata");
-                    warning = $"Vault {Display} keeps no metadata: '{secretName}' was stored without its project id, integration id, webhook URL and times.";
-                    failure = TryWrite("Set-Secret", parameters, secretName);
+                    warning = noMetadata;
+                    failure = TryWrite("Set-Secret", parameters);
                 }
-                // A write that failed half-way may have stored it: then NoClobber refuses the next try, and the read-back decides.
-                if (failure is null || failure.VaultErrorId == AlreadyExists && attempt > 1)
-                {
-                    failure = Verify(secretName, secret);
-                    if (failure is null) return warning;
-                }
+                // The vault decides, whatever the write said: one that reported an error may have stored the secret
+                // (then NoClobber refuses the next try), one that reported none may not have.
+                VaultException? unconfirmed = Confirm(secretName, secret, reportedSuccess: failure is null);
+                if (unconfirmed is null) return warning;
+                failure ??= unconfirmed;
                 if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
                 TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
                 verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message} Trying again in {wait.TotalSeconds:0.##} s.");
@@ -177,16 +185,14 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>Removes a secret; a secret that is not there is no failure. Returns whether one was removed.</summary>
-        internal bool Remove(string secretName)
+        /// <summary>Removes a secret. Throws <see cref="VaultException"/> when the vault did not remove it.</summary>
+        internal void Remove(string secretName)
         {
-            if (Find(secretName) is null) return false;
-            VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name }, secretName);
+            VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name });
             if (failure != null) throw failure;
-            return true;
         }
 
-        private VaultException? TryWrite(string command, Hashtable parameters, string secretName)
+        private VaultException? TryWrite(string command, Hashtable parameters)
         {
             try
             {
@@ -199,22 +205,25 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>Reads the secret back: a write that reported no error still counts only once the vault holds this very secret.</summary>
-        private VaultException? Verify(string secretName, SecureString expected)
+        /// <summary>Null when the vault holds this very secret under the name; else why the write is not confirmed.</summary>
+        private VaultException? Confirm(string secretName, SecureString expected, bool reportedSuccess)
         {
-            SecureString stored;
+            string said = reportedSuccess ? "Set-Secret reported success, but " : "";
+            SecureString? stored;
             try
             {
-                stored = Read(secretName);
+                stored = ReadOrNull(secretName);
             }
             catch (VaultException ex)
             {
+                // It may well be stored (a vault identity allowed to write but not to read): say so, and keep the secret.
                 return new VaultException(ErrorMapper.VaultWriteFailed,
-                    $"Set-Secret reported no error, but reading '{secretName}' back from vault {Display} failed: {ex.Message}", vaultError: ex.VaultError, transient: true);
+                    $"{said}reading '{secretName}' back from vault {Display} to confirm it failed, so it may or may not be stored: {ex.Message}",
+                    vaultError: ex.VaultError, transient: ex.IsTransient);
             }
-            return SecureStrings.Equal(stored, expected)
-                ? null
-                : new VaultException(ErrorMapper.VaultWriteFailed, $"Set-Secret reported no error, but vault {Display} does not hold the new secret under '{secretName}'.", transient: true);
+            if (stored != null && SecureStrings.Equal(stored, expected)) return null;
+            return new VaultException(ErrorMapper.VaultWriteFailed,
+                $"{said}vault {Display} does not hold the new secret under '{secretName}'" + (stored is null ? "." : " (it holds another one)."), transient: true);
         }
 
         private VaultException Unavailable(ErrorRecord? vaultError, string? failure = null) =>
@@ -287,9 +296,10 @@ namespace JelouPS.Infrastructure
                 "Get-SecretVault lists the registered vaults; register one with Register-SecretVault.", vaultError, transient: false);
 
         /// <summary>This failure, saying how many writes were tried.</summary>
-        internal VaultException After(int attempts) => attempts == 1
-            ? this
-            : new VaultException(ErrorId, Message.TrimEnd('.') + $" (tried {attempts} times).", Advice, VaultError, IsTransient);
+        internal VaultException After(int attempts) => attempts == 1 ? this : WithMessage(Message.TrimEnd('.') + $" (tried {attempts} times).");
+
+        /// <summary>This failure with another message (the item it is about named first), everything else kept.</summary>
+        internal VaultException WithMessage(string message) => new VaultException(ErrorId, message, Advice, VaultError, IsTransient);
 
         private static bool IsPermanent(ErrorRecord error)
         {

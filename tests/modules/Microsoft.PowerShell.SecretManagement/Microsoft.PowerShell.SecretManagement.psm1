@@ -265,6 +265,7 @@ function New-StandInVault {
         FailWritesAfter   = -1
         FailNextWrites    = 0
         DropWrites        = $false
+        FailAfterWrite    = $false
         WritesSucceeded   = 0
         WriteFailureStyle = 'ExtensionThrows'
         Secrets           = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::OrdinalIgnoreCase)
@@ -444,6 +445,10 @@ function Invoke-ExtSetSecret {
     [void] $Vault.Secrets.Remove($Name)
     $Vault.Secrets[$Name] = $stored
     $Vault.WritesSucceeded++
+    if ($Vault.FailAfterWrite) {
+        # A store that took the secret and then failed to answer (a timeout on the way back).
+        $r.Terminating = [System.TimeoutException]::new("The stand-in vault '$($Vault.Name)' stored the secret but timed out answering (simulated).")
+    }
     $r
 }
 
@@ -738,7 +743,7 @@ function Register-SecretVault {
             -Description $Description -VaultParameters $VaultParameters -SupportsMetadata (Get-ExtensionTraits $moduleLeaf).SupportsMetadata
         if ($null -ne $existing) {
             # The extension's own store (and the stand-in's failure switches) outlive a re-registration.
-            foreach ($key in 'Secrets', 'Locked', 'FailWrites', 'FailWritesAfter', 'FailNextWrites', 'DropWrites', 'WritesSucceeded', 'WriteFailureStyle', 'SupportsMetadata') {
+            foreach ($key in 'Secrets', 'Locked', 'FailWrites', 'FailWritesAfter', 'FailNextWrites', 'DropWrites', 'FailAfterWrite', 'WritesSucceeded', 'WriteFailureStyle', 'SupportsMetadata') {
                 $vault[$key] = $existing[$key]
             }
             [void] $script:Vaults.Remove($Name)
@@ -1340,6 +1345,8 @@ function Set-StandInVaultBehavior {
     -FailNextWrites N: the next N Set-Secret writes fail, then writes succeed again (a vault that is busy or
       throttled for a moment).
     -DropWrites: Set-Secret reports success but stores nothing (a broken or eventually consistent extension).
+    -FailAfterWrite: Set-Secret stores the secret, then reports SetSecretInvalidOperation (a store that timed out
+      answering after it wrote).
     -WriteFailureStyle: how a failing write surfaces. ExtensionThrows (default): non-terminating
       'SetSecretInvalidOperation' ("Unable to add secret <name> to vault <vault>"), as when an
       extension's Set-Secret throws. ExtensionWritesError: the extension's own non-terminating
@@ -1369,6 +1376,9 @@ function Set-StandInVaultBehavior {
         [switch] $DropWrites,
 
         [Parameter()]
+        [switch] $FailAfterWrite,
+
+        [Parameter()]
         [ValidateSet('ExtensionThrows', 'ExtensionWritesError')]
         [string] $WriteFailureStyle = 'ExtensionThrows'
     )
@@ -1381,6 +1391,7 @@ function Set-StandInVaultBehavior {
     $vault.FailWritesAfter = $(if ($PSBoundParameters.ContainsKey('FailWritesAfter')) { $FailWritesAfter } else { -1 })
     $vault.FailNextWrites = $FailNextWrites
     $vault.DropWrites = [bool] $DropWrites
+    $vault.FailAfterWrite = [bool] $FailAfterWrite
     $vault.WritesSucceeded = 0
     $vault.WriteFailureStyle = $WriteFailureStyle
 }

@@ -8,7 +8,7 @@ using Xunit;
 namespace JelouPS.Tests.Client
 {
     /// <summary>Secret names each vault extension can take, and the default name made valid for it.</summary>
-    public sealed class SecretNameRuleTests
+    public sealed class VaultExtensionTests
     {
         private static readonly string[] Modules =
         {
@@ -36,7 +36,7 @@ namespace JelouPS.Tests.Client
         [InlineData("Some.Unknown.Extension", "", "it is empty")]
         public void Check_says_why_a_vault_cannot_take_a_name(string module, string name, string? problem)
         {
-            Assert.Equal(problem, SecretNameRule.For(module).Check(name));
+            Assert.Equal(problem, VaultExtension.For(module).Check(name));
         }
 
         [Theory]
@@ -45,13 +45,13 @@ namespace JelouPS.Tests.Client
         [InlineData("az.keyvault")]
         public void A_module_named_after_Key_Vault_gets_its_rule(string module)
         {
-            Assert.Equal("it has '_'", SecretNameRule.For(module).Check("Jelou-acme_prod"));
+            Assert.Equal("it has '_'", VaultExtension.For(module).Check("Jelou-acme_prod"));
         }
 
         [Fact]
         public void Key_Vault_takes_at_most_127_characters()
         {
-            SecretNameRule rule = SecretNameRule.For("Az.KeyVault");
+            VaultExtension rule = VaultExtension.For("Az.KeyVault");
             Assert.Null(rule.Check(new string('a', 127)));
             Assert.Equal("it is 128 characters long", rule.Check(new string('a', 128)));
             Assert.Contains("letters, digits and '-' only", rule.Description);
@@ -63,13 +63,13 @@ namespace JelouPS.Tests.Client
         [InlineData("acme-prod", "Jelou-acme-prod")]
         public void The_default_name_is_Jelou_and_the_project_when_the_vault_takes_it(string projectId, string expected)
         {
-            foreach (string module in Modules) Assert.Equal(expected, SecretNameRule.For(module).Derive(projectId));
+            foreach (string module in Modules) Assert.Equal(expected, VaultExtension.For(module).Derive(projectId));
         }
 
         [Fact]
         public void A_project_id_Key_Vault_cannot_take_gets_a_readable_name_of_its_own()
         {
-            SecretNameRule rule = SecretNameRule.For("Az.KeyVault");
+            VaultExtension rule = VaultExtension.For("Az.KeyVault");
 
             string underscore = rule.Derive("acme_prod");
             string dot = rule.Derive("acme.prod");
@@ -91,7 +91,7 @@ namespace JelouPS.Tests.Client
                 {
                     foreach (string module in Modules)
                     {
-                        SecretNameRule rule = SecretNameRule.For(module);
+                        VaultExtension rule = VaultExtension.For(module);
                         string name = rule.Derive(projectId);
                         Assert.Null(rule.Check(name));
                         Assert.True(projectId == other || name != rule.Derive(other), $"{module}: '{projectId}' and '{other}' share '{name}'");
@@ -105,7 +105,7 @@ namespace JelouPS.Tests.Client
             string[] ids = { "acme_prod", "acme.prod", "acme prod", "acme-prod", "acme*prod", "acme/prod", "acme\\prod" };
             foreach (string module in Modules)
             {
-                string[] names = ids.Select(SecretNameRule.For(module).Derive).ToArray();
+                string[] names = ids.Select(VaultExtension.For(module).Derive).ToArray();
                 Assert.Equal(names.Length, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
             }
         }

@@ -9,9 +9,10 @@ using System.Text.RegularExpressions;
 namespace JelouPS.Secrets
 {
     /// <summary>
-    /// The secret names a SecretManagement extension vault can take, known by the extension's module name (what
-    /// Get-SecretVault shows as ModuleName). SecretManagement itself only refuses an empty name; each extension
-    /// passes the name on to its store, which may refuse it after Jelou has issued a secret, so names are checked first.
+    /// What a SecretManagement extension vault does that a caller must know before writing, by the extension's module
+    /// name (what Get-SecretVault shows as ModuleName): the secret names it can take, and whether it keeps metadata.
+    /// SecretManagement itself only refuses an empty name; each extension passes the name on to its store, which may
+    /// refuse it after Jelou has issued a secret, so names are checked first.
     /// </summary>
     /// <remarks>
     /// Sources: Azure Key Vault object names (learn.microsoft.com, "About keys, secrets, and certificates": 1-127 of
@@ -22,28 +23,30 @@ namespace JelouPS.Secrets
     /// command line); SecretManagement.Hashicorp.Vault.KV (the name is put in the URL path unescaped, '/' is a sub-path);
     /// Windows Credential Manager (CRED_MAX_GENERIC_TARGET_NAME_LENGTH 32767, less the extension's prefix).
     /// Every vault: no wildcard characters, since SecretManagement and several extensions look names up with them.
+    /// Metadata: only extensions whose Set-Secret takes -Metadata or that export Set-SecretInfo keep it (SecretStore,
+    /// HashiCorp's); for the others SecretManagement writes the secret, fails the metadata and removes the secret again.
     /// </remarks>
-    public sealed class SecretNameRule
+    public sealed class VaultExtension
     {
         private const string WildcardCharacters = "*?[]";
 
-        private static readonly SecretNameRule Generic = new SecretNameRule("any SecretManagement vault", int.MaxValue, "");
+        private static readonly VaultExtension Generic = new VaultExtension("any SecretManagement vault", int.MaxValue, "", keepsMetadata: true);
 
-        private static readonly Dictionary<string, SecretNameRule> ByModule = new Dictionary<string, SecretNameRule>(StringComparer.OrdinalIgnoreCase)
+        private static readonly Dictionary<string, VaultExtension> ByModule = new Dictionary<string, VaultExtension>(StringComparer.OrdinalIgnoreCase)
         {
-            ["Az.KeyVault"] = new SecretNameRule("Azure Key Vault", 127, "", allowed: c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-',
+            ["Az.KeyVault"] = new VaultExtension("Azure Key Vault", 127, "", keepsMetadata: false, allowed: c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-',
                 allowedText: "letters, digits and '-' only"),
-            ["Microsoft.PowerShell.SecretStore"] = new SecretNameRule("SecretStore", int.MaxValue, "", reservedPrefix: "psht:"),
-            ["SecretManagement.KeePass"] = new SecretNameRule("KeePass", int.MaxValue, "/"),
-            ["SecretManagement.LastPass"] = new SecretNameRule("LastPass", int.MaxValue, "/\\",
+            ["Microsoft.PowerShell.SecretStore"] = new VaultExtension("SecretStore", int.MaxValue, "", keepsMetadata: true, reservedPrefix: "psht:"),
+            ["SecretManagement.KeePass"] = new VaultExtension("KeePass", int.MaxValue, "/", keepsMetadata: false),
+            ["SecretManagement.LastPass"] = new VaultExtension("LastPass", int.MaxValue, "/\\", keepsMetadata: false,
                 reserved: new Regex(@"^\d+$|\(id: *\d+\)$", RegexOptions.CultureInvariant), reservedText: "a bare number or a name ending in '(id: N)' (LastPass reads those as item ids)"),
-            ["SecretManagement.1Password"] = new SecretNameRule("1Password", int.MaxValue, "\""),
-            ["SecretManagement.BitWarden"] = new SecretNameRule("Bitwarden", int.MaxValue, "\" \t"),
-            ["SecretManagement.Hashicorp.Vault.KV"] = new SecretNameRule("HashiCorp Vault KV", int.MaxValue, "",
+            ["SecretManagement.1Password"] = new VaultExtension("1Password", int.MaxValue, "\"", keepsMetadata: false),
+            ["SecretManagement.BitWarden"] = new VaultExtension("Bitwarden", int.MaxValue, "\" \t", keepsMetadata: false),
+            ["SecretManagement.Hashicorp.Vault.KV"] = new VaultExtension("HashiCorp Vault KV", int.MaxValue, "", keepsMetadata: true,
                 allowed: c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.',
                 allowedText: "letters, digits, '-', '_' and '.' only"),
-            ["SecretManagement.JustinGrote.CredMan"] = new SecretNameRule("Windows Credential Manager", 32767 - 8, ""),
-            ["Microsoft.PowerShell.CredManStore"] = new SecretNameRule("Windows Credential Manager", 32767 - 5, ""),
+            ["SecretManagement.JustinGrote.CredMan"] = new VaultExtension("Windows Credential Manager", 32767 - 8, "", keepsMetadata: false),
+            ["Microsoft.PowerShell.CredManStore"] = new VaultExtension("Windows Credential Manager", 32767 - 5, "", keepsMetadata: false),
         };
 
         private readonly Func<char, bool>? _allowed;
@@ -53,11 +56,12 @@ namespace JelouPS.Secrets
         private readonly Regex? _reserved;
         private readonly string? _reservedText;
 
-        private SecretNameRule(string store, int maxLength, string forbidden, Func<char, bool>? allowed = null, string? allowedText = null,
+        private VaultExtension(string store, int maxLength, string forbidden, bool keepsMetadata, Func<char, bool>? allowed = null, string? allowedText = null,
             string? reservedPrefix = null, Regex? reserved = null, string? reservedText = null)
         {
             Store = store;
             MaxLength = maxLength;
+            KeepsMetadata = keepsMetadata;
             _forbidden = forbidden;
             _allowed = allowed;
             _allowedText = allowedText;
@@ -71,6 +75,9 @@ namespace JelouPS.Secrets
 
         /// <summary>The longest name the store takes.</summary>
         public int MaxLength { get; }
+
+        /// <summary>Whether the extension keeps SecretManagement metadata (an unknown one is assumed to, and is told by its error if not).</summary>
+        public bool KeepsMetadata { get; }
 
         /// <summary>The rule in words, for error messages.</summary>
         public string Description
@@ -98,10 +105,10 @@ namespace JelouPS.Secrets
         /// The rule of the extension vault module <paramref name="moduleName"/>: a known module's, else that of the store its
         /// name mentions (a module with KeyVault in its name stores in Azure Key Vault), else the rule every vault shares.
         /// </summary>
-        public static SecretNameRule For(string? moduleName)
+        public static VaultExtension For(string? moduleName)
         {
             if (moduleName is null) return Generic;
-            if (ByModule.TryGetValue(moduleName, out SecretNameRule? rule)) return rule;
+            if (ByModule.TryGetValue(moduleName, out VaultExtension? rule)) return rule;
             foreach ((string word, string module) in ByWord)
             {
                 if (moduleName.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0) return ByModule[module];
