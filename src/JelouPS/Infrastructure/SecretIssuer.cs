@@ -96,7 +96,7 @@ namespace JelouPS.Infrastructure
                 {
                     WriteSecretExists(projectId, own || !replacesOwn
                         ? $"Vault {vault} already has a secret named '{slot.ExistingName}'.{outcome} Use -Force to overwrite it, or -SecretName to choose another name."
-                        : $"Vault {vault} has '{slot.ExistingName}', and nothing says it is the signing secret of '{projectId}' (the vault keeps no metadata, and it is not this project's default name).{outcome} Use -Force to replace it, or choose another -SecretName.",
+                        : $"Vault {vault} has '{slot.ExistingName}', and nothing says it is the signing secret of '{projectId}' (no metadata names its project, this session did not store it, and it is not this project's default name).{outcome} Use -Force to replace it, or choose another -SecretName.",
                         null);
                     return null;
                 }
