@@ -52,6 +52,19 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public void Dates_keep_their_zone_and_their_precision()
+        {
+            var zoneless = new DateTime(2026, 1, 15, 10, 30, 0, DateTimeKind.Unspecified);
+            var utc = new DateTime(2026, 1, 15, 10, 30, 0, 123, DateTimeKind.Utc);
+
+            // ConvertFrom-Json makes a zone-less DateTime of "2026-01-15T10:30:00": it is not called UTC.
+            Assert.Equal("\"2026-01-15T10:30:00.000\"", JavaScriptJson.Stringify(zoneless));
+            Assert.Equal("\"2026-01-15T10:30:00.123Z\"", JavaScriptJson.Stringify(utc));
+            Assert.Equal("\"2026-01-15T10:30:00.1234567Z\"", JavaScriptJson.Stringify(utc.AddTicks(4567)));
+            Assert.Equal("\"2026-01-15T08:30:00.000Z\"", JavaScriptJson.Stringify(new DateTimeOffset(2026, 1, 15, 10, 30, 0, TimeSpan.FromHours(2))));
+        }
+
+        [Fact]
         public void Values_with_no_JSON_form_are_refused()
         {
             Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(new object()));

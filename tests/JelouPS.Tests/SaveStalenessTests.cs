@@ -1,0 +1,35 @@
+using System;
+using System.Management.Automation;
+using JelouPS.Security;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>A secret from another session is never saved over a newer one the vault already holds for the project.</summary>
+    public sealed class SaveStalenessTests : HostedTest
+    {
+        public SaveStalenessTests(EmulatorFixture fixture) : base(fixture, connect: false) { }
+
+        private static ExternalSupportIntegration Issued(string projectId, string secret, DateTimeOffset createdAt) =>
+            new ExternalSupportIntegration(projectId, "i-1", projectId, "https://crm.example.com/j", "no_auth", SecureStrings.FromString(secret), createdAt, null, null);
+
+        [Fact]
+        public void An_older_secret_is_not_saved_over_the_newer_one_the_vault_holds()
+        {
+            string standIn = System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
+            string projectId = "stale-" + Guid.NewGuid().ToString("N");
+            Host.Invoke(
+                "Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name V; " +
+                "Set-Secret -Name \"Jelou-$($args[1])\" -Secret 'the-live-secret' -Vault V -Metadata @{ ProjectId = $args[1]; CreatedAt = [datetime]::SpecifyKind([datetime]'2026-06-01', 'Utc') }",
+                null, standIn, projectId).ThrowIfFailed();
+            ExternalSupportIntegration older = Issued(projectId, "a-dead-secret", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+            Invocation result = Host.Invoke("$args[0] | Save-JelouSigningSecret -Vault V -Force", null, older);
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouSecretExists,JelouPS.Commands.SaveJelouSigningSecretCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("holds a newer signing secret", error.Exception.Message);
+            Assert.Equal("the-live-secret", Host.Invoke("(Get-StandInSecret -Vault V -Name $args[0]).Secret", null, "Jelou-" + projectId).Output[0].BaseObject);
+        }
+    }
+}
