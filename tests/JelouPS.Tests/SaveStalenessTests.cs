@@ -24,7 +24,7 @@ namespace JelouPS.Tests
                 null, standIn, projectId).ThrowIfFailed();
             ExternalSupportIntegration older = Issued(projectId, "a-dead-secret", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-            Invocation result = Host.Invoke("$args[0] | Save-JelouSigningSecret -Vault V -Force", null, older);
+            Invocation result = Host.Invoke("$args[0] | Save-JelouSigningSecret -Vault V", null, older);
 
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouSecretExists,JelouPS.Commands.SaveJelouSigningSecretCommand", error.FullyQualifiedErrorId);

@@ -75,16 +75,25 @@ Describe 'Padded and blank spreadsheet cells' {
         ('[{"ProjectId":' + $number + '}]' | ConvertFrom-Json | Get-JelouExternalSupport).ProjectId | Should -Be "$number"
     }
 
-    It 'refuses a hashtable piped as a row instead of sending its type name as the id' {
+    It 'refuses a hashtable piped as a row, whose other keys would not bind: <Keys>' -TestCases @(
+        @{ Keys = 'no ProjectId'; Row = @{ Project = 'p1' } }
+        @{ Keys = 'ProjectId and SecretName'; Row = @{ ProjectId = 'p1'; SecretName = 'S-p1'; AuthType = 'bearer' } }
+    ) {
         Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
-        @{ Project = 'p1' } | Get-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
-        "$($refused[0])" | Should -Match 'whole input object'
+        $Row | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -ErrorVariable refused -ErrorAction SilentlyContinue
+        "$($refused[0])" | Should -Match 'hashtable'
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
+    }
+
+    It 'refuses a -Vault that is a pattern before any request' {
+        { New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault 'Test*' -ErrorAction Stop } | Should -Throw '*is a pattern*'
     }
 
     It 'trims the invisible characters spreadsheets leave: <Case>' -TestCases @(
         @{ Case = 'a byte-order mark'; Prefix = [string][char]0xFEFF; Suffix = '' }
         @{ Case = 'a zero-width space'; Prefix = ''; Suffix = [string][char]0x200B }
+        @{ Case = 'direction marks'; Prefix = [string][char]0x200E; Suffix = [string][char]0x200F }
+        @{ Case = 'a soft hyphen'; Prefix = ''; Suffix = [string][char]0x00AD }
     ) {
         $projectId = New-TestProjectId
         New-JelouExternalSupport "$Prefix$projectId$Suffix" https://crm.example.com/jelou | Out-Null

@@ -52,7 +52,7 @@ Describe 'Secrets never leak' {
                 Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Force @noisy                       # the read-back finds nothing
                 Set-StandInVaultBehavior -Name LeakVault
                 $JelouUnsavedIntegrations | Format-List *
-                Save-JelouSigningSecret -Vault LeakVault -Force -PassThru @noisy                                 # the session's unsaved secrets
+                Save-JelouSigningSecret -Vault LeakVault -PassThru @noisy                                 # the session's unsaved secrets
                 Send-JelouTestEvent http://127.0.0.1:1/hook -SigningSecret $WebhookTokens[0] -AuthType bearer -WebhookAuthorization $WebhookTokens[1] -Confirm:$false @noisy
                 Remove-JelouExternalSupport $projectId -Vault LeakVault -Force @noisy
                 Connect-Jelou -ApiKey 'leak-wrong-api-key' -BaseUri $Emulator.GatewayUri

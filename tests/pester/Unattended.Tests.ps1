@@ -99,6 +99,15 @@ Describe 'Remove-JelouExternalSupport -Vault' {
     }
 }
 
+Describe '-Debug in a host that cannot ask' {
+    It 'leaves the debug lines out with a warning, and the call and its secret go through' {
+        $projectId = New-TestProjectId
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Debug -WarningVariable warned -WarningAction SilentlyContinue
+        $i.ProjectId | Should -Be $projectId
+        "$warned" | Should -Match "DebugPreference = 'Continue'"
+    }
+}
+
 Describe 'Set-JelouExternalSupport validates as New-JelouExternalSupport does' {
     BeforeAll {
         $ProjectId = New-TestProjectId

@@ -151,10 +151,11 @@ Describe 'New-JelouExternalSupport -Vault' {
         $created = $ids | ForEach-Object { [pscustomobject]@{ ProjectId = $_ } } |
             New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Vault TestVault -ErrorVariable failed -ErrorAction SilentlyContinue
 
-        $created.Count | Should -Be 8
-        $failed.Count | Should -Be 3
-        $failed.TargetObject.ProjectId | Should -Be $ids[5..7]
+        $created.Count | Should -Be 6 -Because 'the sixth secret could not be stored, so no more are issued'
+        $failed[0].TargetObject.ProjectId | Should -Be $ids[5]
         foreach ($i in $created) { ConvertTo-PlainText $i.SigningSecret | Should -Match '^[0-9a-f]{64}$' }
+        foreach ($i in $created[0..4]) { Get-StoredPlainText TestVault "Jelou-$($i.ProjectId)" | Should -Be (ConvertTo-PlainText $i.SigningSecret) }
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $ids[5]
     }
 
     It 'refuses one -SecretName for several projects rather than overwrite one with another' {
@@ -503,17 +504,99 @@ Describe 'Whose secret is under a name' {
         Register-SecretVault -Name KV -ModuleName Az.KeyVault -VaultParameters @{ AZKVaultName = 'my-kv'; SubscriptionId = 'sub' }
     }
 
-    It 'does not let a rotation replace a secret nothing says is the project''s, in a vault that keeps no metadata' {
-        $projectId = New-TestProjectId
+    It 'never lets a rotation, even with -Force, take another project''s default name in a vault that keeps no metadata' {
+        $projectId, $other = (New-TestProjectId), (New-TestProjectId)
         New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
-        Set-Secret -Name Team-Secret -Secret 'someone-elses-secret' -Vault KV
+        Set-Secret -Name "Jelou-$other" -Secret 'the-other-projects-secret' -Vault KV     # stored by another run
 
-        Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName Team-Secret -Force:$false -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+        Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "Jelou-$other" -Force -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
-        $refused[0].Exception.Message | Should -Match 'nothing says it is the signing secret'
+        $refused[0].Exception.Message | Should -Match "another project's default name"
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match "$projectId/secret/regenerate").Count | Should -Be 0
-        (Get-StandInSecret -Vault KV -Name Team-Secret).Secret | Should -Be 'someone-elses-secret'
+        (Get-StandInSecret -Vault KV -Name "Jelou-$other").Secret | Should -Be 'the-other-projects-secret'
+    }
+
+    It 'gives ids that differ only in case names of their own, so -Force never reaches the other''s' {
+        $lower = 'case-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $upper = $lower.ToUpperInvariant()
+        $first = New-JelouExternalSupport $lower https://crm.example.com/jelou -Vault KV -WarningAction SilentlyContinue
+
+        $second = New-JelouExternalSupport $upper https://crm.example.com/jelou -Vault KV -Force -WarningAction SilentlyContinue
+
+        $second.SecretName | Should -Not -Be $first.SecretName
+        $second.SecretName | Should -Match "^Jelou-$upper-[0-9a-f]{8}$"
+        Get-StoredPlainText KV $first.SecretName | Should -Be (ConvertTo-PlainText $first.SigningSecret)
+        Get-StoredPlainText KV $second.SecretName | Should -Be (ConvertTo-PlainText $second.SigningSecret)
+    }
+
+    It 'rotates the secret where it is stored, under the name the project''s metadata has, and removes it from there' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        # Stored by hand, as a receiver's team might: only the metadata says whose it is.
+        $created.SigningSecret | Set-Secret -Name "Crm-Receiver-$projectId" -Vault TestVault -Metadata @{ ProjectId = $projectId }
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
+
+        $rotated.SecretName | Should -Be "Crm-Receiver-$projectId"
+        Get-StoredPlainText TestVault "Crm-Receiver-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+
+        Remove-JelouExternalSupport $projectId -Vault TestVault -Force
+        Get-StandInSecret -Vault TestVault -Name "Crm-Receiver-$projectId" | Should -BeNullOrEmpty
+    }
+
+    It 'stores by hand where a failed rotation meant to, with no -SecretName' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -SecretName "Custom-$projectId" | Out-Null
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -ErrorAction SilentlyContinue
+        Set-StandInVaultBehavior -Name TestVault
+
+        $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault TestVault
+
+        Get-StoredPlainText TestVault "Custom-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+    }
+
+    It 'issues no more secrets once the vault fails in a batch, so none lives only in memory' {
+        Set-StandInVaultBehavior -Name TestVault -FailWritesAfter 2
+        $ids = 1..5 | ForEach-Object { New-TestProjectId }
+
+        $created = $ids | ForEach-Object { [pscustomobject]@{ ProjectId = $_ } } |
+            New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Vault TestVault -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $created.ProjectId | Should -Be $ids[0..2]
+        ($failed | ForEach-Object { $_.FullyQualifiedErrorId -replace ',.*' }) | Should -Be 'JelouVaultWriteFailed', 'JelouVaultUnavailable', 'JelouVaultUnavailable'
+        $failed[1].Exception.Message | Should -Match "Storing the signing secret of $($ids[2]) in vault 'TestVault'.* failed"
+        foreach ($id in $ids[3..4]) { Get-CreateRequestCount $id | Should -Be 0 }
+    }
+
+    It 'keeps the vault''s record of the integration when a rotation cannot read it back' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'GET'; pathContains = $projectId; status = 503 } | Out-Null
+
+        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        $metadata = (Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId").Metadata
+        $metadata.IntegrationId | Should -Be $created.Id
+        $metadata.WebhookUrl | Should -Be 'https://crm.example.com/jelou'
+        $metadata.RegeneratedAt | Should -Not -BeNullOrEmpty
+        "$warned" | Should -Match 'reading them back failed'
+    }
+
+    It 'tries every kept secret before reporting, even with $ErrorActionPreference = ''Stop''' {
+        $owner = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault
+        $blocked, $fine = (New-TestProjectId), (New-TestProjectId)
+        $blocked, $fine | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou | Out-Null
+        # Another project's secret already sits under the blocked project's default name.
+        Set-Secret -Name "Jelou-$blocked" -Secret 'x' -Vault TestVault -Metadata @{ ProjectId = $owner.ProjectId }
+
+        $caught = & { $ErrorActionPreference = 'Stop'; try { Save-JelouSigningSecret -Vault TestVault } catch { $_ } }
+
+        $caught.FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$fine" | Should -Not -BeNullOrEmpty
     }
 
     It 'remembers which project it stored a name for, where the vault keeps no metadata, and never gives it to another' {
@@ -528,12 +611,12 @@ Describe 'Whose secret is under a name' {
         Get-StoredPlainText KV Team-Secret | Should -Be (ConvertTo-PlainText $kept.SigningSecret)
     }
 
-    It 'never saves a secret Jelou has replaced since, even with -Force' {
+    It 'never saves a secret Jelou has replaced since' {
         $projectId = New-TestProjectId
         $old = New-JelouExternalSupport $projectId https://crm.example.com/jelou
         $live = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
 
-        $old | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+        $old | Save-JelouSigningSecret -Vault TestVault -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
         $refused[0].Exception.Message | Should -Match 'newer signing secret'

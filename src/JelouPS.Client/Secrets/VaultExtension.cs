@@ -135,13 +135,14 @@ namespace JelouPS.Secrets
         /// <summary>
         /// The default name for a project's signing secret: "Jelou-&lt;projectId&gt;" when the store takes it; otherwise each
         /// character it cannot take becomes '-', and a short hash of the project id is added so that two projects
-        /// (acme_prod, acme-prod) never share a name.
+        /// (acme_prod, acme-prod) never share a name. Stores compare names without case, so an id with capitals gets the
+        /// hash too (Acme-prod and acme-prod would share "Jelou-acme-prod").
         /// </summary>
         public string Derive(string projectId)
         {
             if (projectId is null) throw new ArgumentNullException(nameof(projectId));
             string plain = "Jelou-" + projectId;
-            if (Check(plain) is null) return plain;
+            if (Check(plain) is null && projectId == projectId.ToLowerInvariant()) return plain;
             var mapped = new StringBuilder(plain.Length);
             foreach (char c in plain) mapped.Append(Takes(c) ? c : '-');
             string suffix = "-" + Hash(projectId);

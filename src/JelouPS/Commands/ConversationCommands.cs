@@ -74,7 +74,7 @@ namespace JelouPS.Commands
             if (!Approved(Target, "Close the conversation")) return;
             if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(projectId, request, trace, token)))
             {
-                WriteVerbose($"Closed the conversation of {UserId} with {BotId}.");
+                Trace($"Closed the conversation of {UserId} with {BotId}.");
             }
         }
     }

@@ -39,7 +39,7 @@ namespace JelouPS.Commands
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
-            SecretDestination? destination = _issuer.Claim(projectId, force: Force, replacesOwn: false);
+            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: Force, findExisting: false);
             if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
@@ -117,14 +117,12 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             SecretSlot? slot = null;
-            if (!TryValidate(projectId, () => slot = _vault.Locate(projectId))) return;
+            if (!TryValidate(projectId, () => slot = _vault.Locate(projectId, findExisting: true))) return;
             bool removesSecret = slot?.Existing != null;
-            if (removesSecret && (slot!.IsOtherProjects(projectId) || !(Force || slot.IsProjects(projectId))))
+            if (removesSecret && slot!.IsOtherProjects(projectId))
             {
-                string whose = slot.IsOtherProjects(projectId) ? $"the signing secret of project '{slot.Owner}'" : $"a secret nothing says is the signing secret of '{projectId}'";
-                WriteError(ErrorMapper.Create(ErrorMapper.SecretExists,
-                    new InvalidOperationException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {whose}: nothing was deleted."), projectId, Item,
-                    slot.IsOtherProjects(projectId) ? "Give this project's -SecretName." : "Give this project's -SecretName, or -Force to remove that one."));
+                var refused = new InvalidOperationException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: nothing was deleted.");
+                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretExists, refused, projectId, Item, "Give this project's -SecretName."));
                 return;
             }
 
@@ -133,17 +131,17 @@ namespace JelouPS.Commands
             if (!Approved(projectId, action, Force)) return;
             if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token))) return;
             JelouSession.Deleted(Client.Options.BaseUri, projectId);
-            WriteVerbose($"Deleted the external-support integration of {projectId}.");
+            Trace($"Deleted the external-support integration of {projectId}.");
             if (slot is null) return;
             if (!removesSecret)
             {
-                WriteWarning($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
+                Warn($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
                 return;
             }
             try
             {
                 slot.Vault.Remove(slot.ExistingName!);
-                WriteVerbose($"Removed the signing secret '{slot.ExistingName}' of {projectId} from vault {slot.Vault.Display}.");
+                Trace($"Removed the signing secret '{slot.ExistingName}' of {projectId} from vault {slot.Vault.Display}.");
             }
             catch (VaultException ex)
             {
@@ -177,7 +175,7 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            SecretDestination? destination = _issuer.Claim(projectId, force: Force, replacesOwn: true);
+            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: true, findExisting: true);
             if (destination is null) return;
             string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                 + (destination.Vault is null ? "" : $" and replace {destination.Place}");
@@ -202,10 +200,6 @@ namespace JelouPS.Commands
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
         public ExternalSupportIntegration[]? InputObject { get; set; }
-
-        /// <summary>Overwrite a secret of the same name in the vault.</summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
 
         /// <summary>Emit each integration once stored.</summary>
         [Parameter]
@@ -232,8 +226,13 @@ namespace JelouPS.Commands
             // No input at all: every secret of this session that is still in no vault.
             if (MyInvocation.ExpectingInput || InputObject != null) return;
             IReadOnlyList<ExternalSupportIntegration> unsaved = JelouSession.Unsaved();
-            if (unsaved.Count == 0) WriteVerbose($"No signing secret of this session is waiting to be stored (${JelouSession.UnsavedVariable} is empty).");
+            if (unsaved.Count == 0) Trace($"No signing secret of this session is waiting to be stored (${JelouSession.UnsavedVariable} is empty).");
+            // Every one is tried before any error is written: under $ErrorActionPreference = 'Stop' the first would end the rest.
+            DeferredErrors = new List<ErrorRecord>();
             foreach (ExternalSupportIntegration integration in unsaved) Save(integration);
+            List<ErrorRecord> errors = DeferredErrors;
+            DeferredErrors = null;
+            foreach (ErrorRecord error in errors) WriteError(error);
         }
 
         private void Save(ExternalSupportIntegration integration)
@@ -241,13 +240,14 @@ namespace JelouPS.Commands
             _current = integration;
             if (integration.SigningSecret is null || !JelouSession.IsLatest(integration))
             {
-                WriteError(ErrorMapper.InvalidArgument(integration.SigningSecret is null
+                ErrorRecord refused = ErrorMapper.InvalidArgument(integration.SigningSecret is null
                     ? $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one."
                     : $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored.",
-                    integration, Item));
+                    integration, Item);
+                WriteJelouError(refused.Exception, refused);
                 return;
             }
-            SecretDestination? destination = _issuer.Claim(integration.ProjectId, force: Force, replacesOwn: true, saving: integration);
+            SecretDestination? destination = _issuer.Claim(integration.ProjectId, mayOverwrite: true, findExisting: true, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
             bool stored = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -16,6 +18,10 @@ namespace JelouPS.Infrastructure
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private Exception? _writeFailure;
+        private bool _traceUnavailable;
+
+        /// <summary>When set, errors are collected here instead of written, so that every input is tried first.</summary>
+        internal List<ErrorRecord>? DeferredErrors { get; set; }
 
         /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
         internal CancellationToken CancelToken => _cancel.Token;
@@ -40,8 +46,7 @@ namespace JelouPS.Infrastructure
                 if (writeFailure != null) continue;
                 try
                 {
-                    if (line.Debug) WriteDebug(line.Text);
-                    else WriteVerbose(line.Text);
+                    Trace(line.Text, line.Debug);
                 }
                 catch (Exception ex)
                 {
@@ -65,6 +70,42 @@ namespace JelouPS.Infrastructure
             }
             return result;
         }
+
+        /// <summary>
+        /// Writes a diagnostic line to -Verbose (or -Debug). -Debug on a compiled cmdlet asks before each verbose and debug
+        /// line (Inquire), and a host that cannot ask (pwsh -NonInteractive, a runbook) throws: the lines are diagnostics, so
+        /// they are left out, with one warning, rather than fail a command that may already have issued a secret.
+        /// </summary>
+        internal void Trace(string text, bool debug = false)
+        {
+            if (_traceUnavailable) return;
+            try
+            {
+                if (debug) WriteDebug(text);
+                else WriteVerbose(text);
+            }
+            catch (Exception ex) when (IsPromptFailure(ex))
+            {
+                _traceUnavailable = true;
+                const string Notice = "-Debug asks before each verbose, debug and warning line, and this host cannot ask: those lines are left out. " +
+                    "Set $DebugPreference = 'Continue' (and $VerbosePreference) instead of -Debug.";
+                Warn(Notice);
+            }
+        }
+
+        /// <summary>Writes a warning; under -Debug it asks too, and in a host that cannot ask the host has shown the line before asking.</summary>
+        internal void Warn(string text)
+        {
+            try
+            {
+                WriteWarning(text);
+            }
+            catch (Exception ex) when (IsPromptFailure(ex))
+            {
+            }
+        }
+
+        private static bool IsPromptFailure(Exception ex) => ex is PSInvalidOperationException || ex is HostException;
 
         /// <summary>
         /// Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.
@@ -119,7 +160,8 @@ namespace JelouPS.Infrastructure
         internal void WriteJelouError(Exception exception, ErrorRecord record)
         {
             if (ErrorMapper.IsFatal(exception)) ThrowTerminatingError(record);
-            WriteError(record);
+            if (DeferredErrors != null) DeferredErrors.Add(record);
+            else WriteError(record);
         }
 
         /// <summary>

@@ -29,8 +29,13 @@ namespace JelouPS.Infrastructure
         // The latest secret issued per API and project (null once the integration is deleted): any earlier one is dead.
         private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
 
-        // Which project's secret this process stored under a vault's name: an owner for vaults that keep no metadata.
+        // Which project's secret this process stored under a vault's name: an owner for vaults that keep no metadata;
+        // and, the other way, under which name it stored a project's secret in a vault.
         private static readonly Dictionary<string, string> StoredFor = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        private static readonly Dictionary<string, string> StoredAt = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        // Where a secret was meant to go when the vault did not take it: where storing it by hand should put it.
+        private static readonly ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>> MeantFor = new ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>>();
 
         internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedList.ToArray(); });
 
@@ -96,6 +101,17 @@ namespace JelouPS.Infrastructure
             {
                 UnsavedList.Remove(integration);
                 StoredFor[vault + "\n" + secretName] = integration.ProjectId;
+                StoredAt[vault + "\n" + integration.ProjectId] = secretName;
+            }
+        }
+
+        /// <summary>The vault did not take the secret: remember where it was meant to go, for storing it by hand.</summary>
+        internal static void NotStored(ExternalSupportIntegration integration, string vault, string secretName)
+        {
+            lock (Gate)
+            {
+                MeantFor.Remove(integration);
+                MeantFor.Add(integration, Tuple.Create(vault, secretName));
             }
         }
 
@@ -103,6 +119,30 @@ namespace JelouPS.Infrastructure
         internal static string? StoredProject(string vault, string secretName)
         {
             lock (Gate) return StoredFor.TryGetValue(vault + "\n" + secretName, out string? projectId) ? projectId : null;
+        }
+
+        /// <summary>
+        /// Where this process put (or meant to put) a project's secret in the vault: for <paramref name="integration"/>, the
+        /// name its own store aimed at; else the name it last stored the project's secret under. Null when it never did.
+        /// </summary>
+        internal static string? KnownName(string vault, string projectId, ExternalSupportIntegration? integration)
+        {
+            lock (Gate)
+            {
+                if (integration != null && MeantFor.TryGetValue(integration, out Tuple<string, string>? meant) && string.Equals(meant.Item1, vault, StringComparison.OrdinalIgnoreCase)) return meant.Item2;
+                return StoredAt.TryGetValue(vault + "\n" + projectId, out string? name) ? name : null;
+            }
+        }
+
+        /// <summary>The vault holds a newer secret of the project than this one: it is dead, and no longer kept.</summary>
+        internal static void Replaced(ExternalSupportIntegration integration)
+        {
+            lock (Gate)
+            {
+                UnsavedList.Remove(integration);
+                string key = Key(integration.Source, integration.ProjectId);
+                if (!Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration)) Latest[key] = null;
+            }
         }
 
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>

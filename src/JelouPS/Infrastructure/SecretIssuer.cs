@@ -10,24 +10,24 @@ namespace JelouPS.Infrastructure
     /// <summary>Where an issued signing secret goes: a vault and a name, or (no vault) only the emitted object.</summary>
     internal sealed class SecretDestination
     {
-        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false, false);
+        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false, null);
 
-        internal SecretDestination(SecretVault? vault, string? name, bool overwrite, bool needsForce)
+        internal SecretDestination(SecretVault? vault, string? name, bool overwrite, IDictionary? previousMetadata)
         {
             Vault = vault;
             Name = name;
             Overwrite = overwrite;
-            NeedsForce = needsForce;
+            PreviousMetadata = previousMetadata;
         }
 
         public SecretVault? Vault { get; }
         public string? Name { get; }
 
-        /// <summary>The write may replace a secret of that name (no NoClobber).</summary>
+        /// <summary>The write replaces the secret of that name (no NoClobber).</summary>
         public bool Overwrite { get; }
 
-        /// <summary>The name holds a secret that is not provably the project's: storing there again by hand needs -Force.</summary>
-        public bool NeedsForce { get; }
+        /// <summary>The metadata of the project's secret being replaced: what the new answer lacks is kept from it.</summary>
+        public IDictionary? PreviousMetadata { get; }
 
         /// <summary>"'n' in vault 'v' (module)", for ShouldProcess messages.</summary>
         public string Place => $"'{Name}' in vault {Vault?.Display}";
@@ -48,6 +48,9 @@ namespace JelouPS.Infrastructure
         private readonly SecretVaultParameters _parameters;
         private readonly Dictionary<string, string> _namesUsed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+        // "p3 in vault 'KV'" once a vault write of this command failed.
+        private string? _failed;
+
         internal SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
         {
             _cmdlet = cmdlet;
@@ -55,58 +58,67 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Decides where the project's secret will go, before anything is written or sent: the vault can be used, the name is
-        /// one the vault takes and no other project of this command has it. A secret already under the name is replaced only
-        /// with <paramref name="force"/>, or with <paramref name="replacesOwn"/> when it is provably the project's own; never
-        /// when it is another project's, nor (when <paramref name="saving"/> an issued secret) when it is newer. Null after an error.
+        /// Decides where the project's secret will go, before anything is written or sent: the vault can be used (and has
+        /// not just failed this command), the name is one the vault takes and no other project of this command has it. A
+        /// secret already under the name is replaced only when <paramref name="mayOverwrite"/>; never when it is another
+        /// project's, nor (when <paramref name="saving"/> an issued secret) when it is newer. A rotation or a save looks for
+        /// the project's secret where it already is. Null after an error.
         /// </summary>
-        internal SecretDestination? Claim(string projectId, bool force, bool replacesOwn, ExternalSupportIntegration? saving = null)
+        internal SecretDestination? Claim(string projectId, bool mayOverwrite, bool findExisting, ExternalSupportIntegration? saving = null)
         {
+            // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
+            string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
+            if (_failed != null && saving is null)
+            {
+                // Each secret issued now would live only in this process: stop issuing until the vault works.
+                Refuse(ErrorMapper.VaultUnavailable, projectId, $"Storing the signing secret of {_failed} failed a moment ago, so no more secrets are issued by this command.{outcome}",
+                    "Once the vault works, run the command again for the projects left; store the secrets already issued with Save-JelouSigningSecret.");
+                return null;
+            }
             SecretSlot? slot = null;
-            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId))) return null;
+            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId, findExisting, saving))) return null;
             if (slot is null) return SecretDestination.ObjectOnly;
             string name = slot.Name;
             string vault = slot.Vault.Display;
-            // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
-            string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
 
             if (_namesUsed.TryGetValue(name, out string? claimant) && !string.Equals(claimant, projectId, StringComparison.Ordinal))
             {
-                _cmdlet.WriteError(ErrorMapper.InvalidArgument(
-                    $"The secret name '{name}' was already used for project '{claimant}' in this command; storing project '{projectId}' under it would overwrite that secret. " +
-                    "Leave -SecretName out (each project gets its own name) or give each row its own SecretName.", projectId, _cmdlet.Item));
+                Refuse(ErrorMapper.InvalidArgumentId, projectId,
+                    $"The secret name '{name}' was already used for project '{claimant}' in this command; storing project '{projectId}' under it would overwrite that secret.{outcome}",
+                    "Give each project its own SecretName (or leave it out: each project gets its own default name).");
                 return null;
             }
             if (slot.Existing != null)
             {
                 if (slot.IsOtherProjects(projectId))
                 {
-                    WriteSecretExists(projectId, $"Vault {vault} has '{slot.ExistingName}', the signing secret of project '{slot.Owner}'.{outcome} Another project's secret is never replaced, even with -Force.",
-                        "Choose another -SecretName for this project.");
+                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}.{outcome} Another project's secret is never replaced.",
+                        "Give this project another -SecretName; if that secret really is this project's, remove it (Remove-Secret) and run again.");
                     return null;
                 }
                 if (saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued)
                 {
-                    WriteSecretExists(projectId, $"Vault {vault} holds a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {issued:u}, and Jelou no longer accepts it.{outcome}",
+                    JelouSession.Replaced(saving);
+                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} holds a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {issued:u}, and Jelou no longer accepts it.{outcome}",
                         "Nothing to do: the vault has the live secret.");
                     return null;
                 }
-                bool own = slot.IsProjects(projectId);
-                if (!force && !(replacesOwn && own))
+                if (!mayOverwrite)
                 {
-                    WriteSecretExists(projectId, own || !replacesOwn
-                        ? $"Vault {vault} already has a secret named '{slot.ExistingName}'.{outcome} Use -Force to overwrite it, or -SecretName to choose another name."
-                        : $"Vault {vault} has '{slot.ExistingName}', and nothing says it is the signing secret of '{projectId}' (no metadata names its project, this session did not store it, and it is not this project's default name).{outcome} Use -Force to replace it, or choose another -SecretName.",
-                        null);
+                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} already has a secret named '{slot.ExistingName}'.{outcome} Use -Force to overwrite it, or -SecretName to choose another name.", null);
                     return null;
                 }
             }
             _namesUsed[name] = projectId;
-            if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
+            if (_parameters.GivenSecretName is null && name != slot.DefaultName)
             {
-                _cmdlet.WriteWarning($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}): the signing secret of {projectId} goes in as '{name}'.");
+                _cmdlet.Trace($"The signing secret of {projectId} is kept as '{name}' in vault {vault} (where it was found): it goes there.");
             }
-            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || force, needsForce: slot.Existing != null && !slot.IsProjects(projectId));
+            else if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
+            {
+                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}, and names without case): the signing secret of {projectId} goes in as '{name}'.");
+            }
+            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || mayOverwrite, slot.ExistingMetadata);
         }
 
         /// <summary>
@@ -130,7 +142,7 @@ namespace JelouPS.Infrastructure
             if (destination.Vault is null || integration.SigningSecret is null) return false;
             try
             {
-                warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration), destination.Overwrite, _cmdlet.WriteVerbose, _cmdlet.CancelToken);
+                warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                 integration.MarkStored(destination.Vault.Name, destination.Name!);
                 JelouSession.Stored(integration, destination.Vault.Name, destination.Name!);
                 return true;
@@ -143,6 +155,7 @@ namespace JelouPS.Infrastructure
             {
                 failure = new VaultException(ErrorMapper.VaultWriteFailed, "The command was stopped before the secret was stored.");
             }
+            JelouSession.NotStored(integration, destination.Vault.Name, destination.Name!);
             return false;
         }
 
@@ -157,7 +170,7 @@ namespace JelouPS.Infrastructure
         /// <summary>The error for a secret that Jelou issued and the vault did not take: the integration is its TargetObject.</summary>
         internal static ErrorRecord WriteFailed(ExternalSupportIntegration integration, SecretDestination destination, VaultException failure, string? item)
         {
-            string options = $"-Vault {Quote(destination.Vault!.Name)} -SecretName {Quote(destination.Name!)}" + (destination.NeedsForce ? " -Force" : "");
+            string options = $"-Vault {Quote(destination.Vault!.Name)} -SecretName {Quote(destination.Name!)}";
             string unsaved = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret";
             string before = destination.Overwrite
                 ? $" Unless the vault says otherwise, '{destination.Name}' still holds the secret that was there before (after a rotation, one Jelou no longer accepts)."
@@ -175,9 +188,9 @@ namespace JelouPS.Infrastructure
         /// <summary>Tells how storing went: a verbose line when stored, the vault's warning, the error when it failed.</summary>
         internal void Report(ExternalSupportIntegration integration, SecretDestination destination, bool stored, string? warning, VaultException? failure)
         {
-            if (stored) _cmdlet.WriteVerbose($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
-            if (warning != null) _cmdlet.WriteWarning(warning);
-            if (failure != null) _cmdlet.WriteError(WriteFailed(integration, destination, failure, _cmdlet.Item));
+            if (stored) _cmdlet.Trace($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
+            if (warning != null) _cmdlet.Warn(warning);
+            if (failure != null) _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 
         /// <summary>A PowerShell single-quoted string.</summary>
@@ -188,6 +201,13 @@ namespace JelouPS.Infrastructure
             // Kept before anything else can fail, and superseding the project's earlier secrets, which Jelou no longer accepts.
             JelouSession.Issued(_cmdlet, integration);
             bool stored = TryStore(integration, destination, out string? warning, out VaultException? failure);
+            if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
+            if (integration.Id is null || integration.WebhookUrl is null)
+            {
+                warning = (warning is null ? "" : warning + " ") +
+                    $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL, and reading them back failed: the output lacks them" +
+                    (destination.PreviousMetadata is null ? "." : ", and the vault keeps them from the secret it replaced.");
+            }
             if (!reachable)
             {
                 if (!stored) WarnOnHost(integration);
@@ -208,11 +228,17 @@ namespace JelouPS.Infrastructure
             Report(integration, destination, stored, warning, failure);
         }
 
-        private void WriteSecretExists(string projectId, string message, string? advice) =>
-            _cmdlet.WriteError(ErrorMapper.Create(ErrorMapper.SecretExists, new InvalidOperationException(message), projectId, _cmdlet.Item, advice));
+        private void Refuse(string errorId, string projectId, string message, string? advice)
+        {
+            var exception = new InvalidOperationException(message);
+            _cmdlet.WriteJelouError(exception, ErrorMapper.Create(errorId, exception, projectId, _cmdlet.Item, advice));
+        }
 
-        /// <summary>The vault's record of the secret: project id, integration id, webhook URL, creation and rotation times.</summary>
-        internal static Hashtable Metadata(ExternalSupportIntegration integration)
+        /// <summary>
+        /// The vault's record of the secret: project id, integration id, webhook URL, creation and rotation times; what the
+        /// answer did not name is kept from the <paramref name="previous"/> record of the project's secret it replaces.
+        /// </summary>
+        internal static Hashtable Metadata(ExternalSupportIntegration integration, IDictionary? previous)
         {
             // SecretManagement metadata takes strings, ints and DateTimes only.
             var metadata = new Hashtable { ["ProjectId"] = integration.ProjectId };
@@ -221,6 +247,14 @@ namespace JelouPS.Infrastructure
             if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl.Split('?')[0];
             if (integration.CreatedAt is DateTimeOffset created) metadata["CreatedAt"] = created.UtcDateTime;
             if (integration.SecretRegeneratedAt is DateTimeOffset regenerated) metadata["RegeneratedAt"] = regenerated.UtcDateTime;
+            if (previous != null)
+            {
+                foreach (string key in new[] { "IntegrationId", "WebhookUrl", "CreatedAt" })
+                {
+                    object? value = previous.Contains(key) ? previous[key] is PSObject p ? p.BaseObject : previous[key] : null;
+                    if (!metadata.ContainsKey(key) && (value is string || value is DateTime)) metadata[key] = value;
+                }
+            }
             return metadata;
         }
 

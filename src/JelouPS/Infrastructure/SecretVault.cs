@@ -64,6 +64,10 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static SecretVault Open(string? name, string whyDefault)
         {
+            if (name != null && WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                throw new VaultException(ErrorMapper.VaultNotFound, $"'{name}' is a pattern; -Vault takes the name of one vault.", "Get-SecretVault lists the registered vaults.", transient: false);
+            }
             PSObject info;
             if (name is null)
             {
@@ -99,6 +103,14 @@ namespace JelouPS.Infrastructure
                     "Choose another -SecretName, or leave it out to get a name the vault takes.");
             }
         }
+
+        /// <summary>The names of the secrets whose metadata names <paramref name="projectId"/>.</summary>
+        internal string[] FindByProject(string projectId) =>
+            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
+                .Where(info => info?.Properties["Metadata"]?.Value is IDictionary metadata && metadata.Contains("ProjectId")
+                    && string.Equals((metadata["ProjectId"] is PSObject p ? p.BaseObject : metadata["ProjectId"]) as string, projectId, StringComparison.Ordinal))
+                .Select(info => (string)info.Properties["Name"].Value)
+                .ToArray();
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>

@@ -8,14 +8,13 @@ using System.Text.RegularExpressions;
 namespace JelouPS.Infrastructure
 {
     /// <summary>
-    /// Trims surrounding whitespace, and the invisible characters spreadsheets and editors leave (byte-order mark, zero-width
-    /// space and joiners), from ids, URLs, enum values and names as they are bound, whether given directly or from a pipeline
-    /// or CSV row: cells arrive padded ("p10 "), and a padded id would be sent as "p10%20".
+    /// Trims surrounding whitespace, and the invisible format characters spreadsheets and editors leave (byte-order mark,
+    /// zero-width spaces and joiners, direction marks, soft hyphens), from ids, URLs, enum values and names as they are
+    /// bound, whether given directly or from a pipeline or CSV row: cells arrive padded ("p10 "), and a padded id would be
+    /// sent as "p10%20".
     /// </summary>
     internal sealed class TrimmedAttribute : ArgumentTransformationAttribute
     {
-        private static readonly char[] Invisible = { '\uFEFF', '\u200B', '\u200C', '\u200D', '\u2060' };
-
         /// <summary>
         /// For a parameter that takes whole pipeline objects too (ValueFromPipeline): the property to take from an object, so
         /// that a row whose id is a number or a GUID binds its id (PowerShell would otherwise bind the whole row, made into
@@ -45,18 +44,25 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        internal static string Trim(string text) => text.Trim().Trim(Invisible).Trim();
+        internal static string Trim(string text)
+        {
+            int start = 0, end = text.Length;
+            while (start < end && IsBlank(text[start])) start++;
+            while (end > start && IsBlank(text[end - 1])) end--;
+            return text.Substring(start, end - start);
+        }
+
+        private static bool IsBlank(char c) => char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
 
         private static bool IsScalar(object value) => value.GetType().IsPrimitive || value is decimal || value is Guid || value is Uri || value is Enum;
 
         private static object Property(object input, string name)
         {
-            if (PSObject.AsPSObject(input).BaseObject is IDictionary dictionary)
-            {
-                return dictionary.Contains(name) ? Text(dictionary[name]) : "@{" + string.Join("; ", dictionary.Keys.Cast<object>()) + "}";
-            }
+            object row = PSObject.AsPSObject(input).BaseObject;
+            // Only a row's properties bind by name: a hashtable's other keys (SecretName, AuthType) would be dropped unseen.
+            if (row is IDictionary dictionary) return "@{" + string.Join("; ", dictionary.Keys.Cast<object>()) + "} (a hashtable; pipe [pscustomobject]@{...})";
             PSPropertyInfo? property = PSObject.AsPSObject(input).Properties[name];
-            return property is null ? "@{" + PSObject.AsPSObject(input).BaseObject.GetType().Name + "}" : Text(property.Value);
+            return property is null ? "@{" + row.GetType().Name + "}" : Text(property.Value);
         }
 
         private static string Text(object? value) =>
@@ -69,7 +75,7 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal sealed class ValidateIdAttribute : ValidateArgumentsAttribute
     {
-        private static readonly Regex WholeObject = new Regex(@"^@\{.*\}$", RegexOptions.Singleline | RegexOptions.CultureInvariant);
+        private static readonly Regex WholeObject = new Regex(@"^@\{.*\}", RegexOptions.Singleline | RegexOptions.CultureInvariant);
 
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
@@ -80,7 +86,7 @@ namespace JelouPS.Infrastructure
                 if (WholeObject.IsMatch(text))
                 {
                     throw new ValidationMetadataException(
-                        $"'{text}' is a whole input object, not an id: the input has no property of this parameter's name. Rename the column, or pass the id by name.");
+                        $"'{text}' is a whole input object, not an id: the input has no property of this parameter's name, or is a hashtable. Rename the column, pipe [pscustomobject]@{{...}}, or pass the id by name.");
                 }
             }
         }

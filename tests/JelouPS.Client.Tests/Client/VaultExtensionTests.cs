@@ -67,6 +67,17 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public void Ids_that_differ_only_in_case_get_names_that_differ_in_more_than_case()
+        {
+            foreach (string module in Modules)
+            {
+                VaultExtension rule = VaultExtension.For(module);
+                Assert.Equal("Jelou-acme-prod", rule.Derive("acme-prod"));
+                Assert.Matches("^Jelou-Acme-prod-[0-9a-f]{8}$", rule.Derive("Acme-prod"));
+            }
+        }
+
+        [Fact]
         public void A_project_id_Key_Vault_cannot_take_gets_a_readable_name_of_its_own()
         {
             VaultExtension rule = VaultExtension.For("Az.KeyVault");
@@ -94,7 +105,8 @@ namespace JelouPS.Tests.Client
                         VaultExtension rule = VaultExtension.For(module);
                         string name = rule.Derive(projectId);
                         Assert.Null(rule.Check(name));
-                        Assert.True(projectId == other || name != rule.Derive(other), $"{module}: '{projectId}' and '{other}' share '{name}'");
+                        // Stores compare names without case: different ids must differ in more than case.
+                        Assert.True(projectId == other || !string.Equals(name, rule.Derive(other), StringComparison.OrdinalIgnoreCase), $"{module}: '{projectId}' and '{other}' share '{name}'");
                     }
                 }, iter: 300);
         }
@@ -102,7 +114,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public void Project_ids_that_differ_only_where_the_vault_is_strict_get_different_names()
         {
-            string[] ids = { "acme_prod", "acme.prod", "acme prod", "acme-prod", "acme*prod", "acme/prod", "acme\\prod" };
+            string[] ids = { "acme_prod", "acme.prod", "acme prod", "acme-prod", "acme*prod", "acme/prod", "acme\\prod", "Acme-prod", "ACME-PROD" };
             foreach (string module in Modules)
             {
                 string[] names = ids.Select(VaultExtension.For(module).Derive).ToArray();
