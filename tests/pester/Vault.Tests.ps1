@@ -512,9 +512,72 @@ Describe 'Whose secret is under a name' {
         Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "Jelou-$other" -Force -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
-        $refused[0].Exception.Message | Should -Match "another project's default name"
+        $refused[0].Exception.Message | Should -Match "the default name of project '$other'"
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match "$projectId/secret/regenerate").Count | Should -Be 0
         (Get-StandInSecret -Vault KV -Name "Jelou-$other").Secret | Should -Be 'the-other-projects-secret'
+    }
+
+    It 'replaces a secret nothing tells the owner of only with -Force, on a rotation' {
+        $projectId, $other = (New-TestProjectId), (New-TestProjectId)
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        Set-Secret -Name "crm-signing-$other" -Secret 'the-other-projects-secret' -Vault KV     # stored by hand, no metadata
+
+        Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "crm-signing-$other" -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
+        $refused[0].Exception.Message | Should -Match 'nothing tells whose secret it is'
+        (Get-StandInSecret -Vault KV -Name "crm-signing-$other").Secret | Should -Be 'the-other-projects-secret'
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "crm-signing-$other" -Force -WarningAction SilentlyContinue
+        Get-StoredPlainText KV "crm-signing-$other" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+    }
+
+    It 'never replaces a project''s secret from another API, whose metadata says so' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        $platform = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri ([uri]::new($Emulator.BaseAddress, 'platform')) -PassThru
+        Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+
+        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $platform -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
+        $refused[0].Exception.Message | Should -Match "project '$projectId' on .*/jelouapi"
+    }
+
+    It 'keeps apart ids that differ only in case in what the session remembers' {
+        $lower = 'keys-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $first = New-JelouExternalSupport $lower https://crm.example.com/jelou -Vault TestVault
+        New-JelouExternalSupport $lower.ToUpperInvariant() https://crm.example.com/jelou -Vault TestVault | Out-Null
+
+        $rotated = Reset-JelouExternalSupportSecret $lower -Vault TestVault -Force
+
+        $rotated.SecretName | Should -Be $first.SecretName
+        Get-StoredPlainText TestVault $first.SecretName | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+    }
+
+    It 'stores by hand where a failed create meant to, although nothing is there yet' {
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+        $projectId = New-TestProjectId
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -SecretName "CrmSigning-$projectId" -ErrorAction SilentlyContinue
+        Set-StandInVaultBehavior -Name TestVault
+
+        $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault TestVault
+
+        Get-StoredPlainText TestVault "CrmSigning-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+    }
+
+    It 'reads a reply''s secret where a rotation put it' {
+        $receiver = Start-TestWebhookReceiver
+        try {
+            $projectId = New-TestProjectId
+            $created = New-JelouExternalSupport $projectId $receiver.Url
+            $created.SigningSecret | Set-Secret -Name "Crm-$projectId" -Vault TestVault -Metadata @{ ProjectId = $projectId }
+            Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force | Out-Null
+            $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+            Receive-TestWebhook $receiver | Out-Null
+
+            ($conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
+        }
+        finally { $receiver | Stop-TestWebhookReceiver }
     }
 
     It 'gives ids that differ only in case names of their own, so -Force never reaches the other''s' {

@@ -39,7 +39,7 @@ namespace JelouPS.Commands
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
-            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: Force, findExisting: false);
+            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, force: Force, replacesOwn: false);
             if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
@@ -117,14 +117,18 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             SecretSlot? slot = null;
-            if (!TryValidate(projectId, () => slot = _vault.Locate(projectId, findExisting: true))) return;
-            bool removesSecret = slot?.Existing != null;
-            if (removesSecret && slot!.IsOtherProjects(projectId))
+            if (!TryValidate(projectId, () => slot = _vault.Locate(projectId, Client.Options.BaseUri, findExisting: true))) return;
+            Ownership ownership = slot?.OwnershipFor(projectId) ?? Ownership.None;
+            if (ownership == Ownership.Other || (ownership == Ownership.Unknown && !Force))
             {
-                var refused = new InvalidOperationException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: nothing was deleted.");
-                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretExists, refused, projectId, Item, "Give this project's -SecretName."));
+                var refused = new InvalidOperationException(ownership == Ownership.Other
+                    ? $"'{slot!.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: nothing was deleted."
+                    : $"Nothing tells whose secret '{slot!.ExistingName}' in vault {slot.Vault.Display} is (no metadata names a project, and it is not this project's default name): nothing was deleted.");
+                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretExists, refused, projectId, Item,
+                    ownership == Ownership.Other ? "Give this project's -SecretName." : "Use -Force to remove it with the integration, or give this project's -SecretName."));
                 return;
             }
+            bool removesSecret = ownership != Ownership.None;
 
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
                 + (removesSecret ? $" and remove its signing secret '{slot!.ExistingName}' from vault {slot.Vault.Display}" : "");
@@ -175,7 +179,7 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            SecretDestination? destination = _issuer.Claim(projectId, mayOverwrite: true, findExisting: true);
+            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, force: Force, replacesOwn: true);
             if (destination is null) return;
             string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                 + (destination.Vault is null ? "" : $" and replace {destination.Place}");
@@ -200,6 +204,10 @@ namespace JelouPS.Commands
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
         public ExternalSupportIntegration[]? InputObject { get; set; }
+
+        /// <summary>Replace a secret of the same name although nothing tells whose it is (another project's is never replaced).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         /// <summary>Emit each integration once stored.</summary>
         [Parameter]
@@ -228,11 +236,17 @@ namespace JelouPS.Commands
             IReadOnlyList<ExternalSupportIntegration> unsaved = JelouSession.Unsaved();
             if (unsaved.Count == 0) Trace($"No signing secret of this session is waiting to be stored (${JelouSession.UnsavedVariable} is empty).");
             // Every one is tried before any error is written: under $ErrorActionPreference = 'Stop' the first would end the rest.
-            DeferredErrors = new List<ErrorRecord>();
-            foreach (ExternalSupportIntegration integration in unsaved) Save(integration);
-            List<ErrorRecord> errors = DeferredErrors;
-            DeferredErrors = null;
-            foreach (ErrorRecord error in errors) WriteError(error);
+            var errors = new List<ErrorRecord>();
+            DeferredErrors = errors;
+            try
+            {
+                foreach (ExternalSupportIntegration integration in unsaved) Save(integration);
+            }
+            finally
+            {
+                DeferredErrors = null;
+                foreach (ErrorRecord error in errors) WriteError(error);
+            }
         }
 
         private void Save(ExternalSupportIntegration integration)
@@ -247,9 +261,11 @@ namespace JelouPS.Commands
                 WriteJelouError(refused.Exception, refused);
                 return;
             }
-            SecretDestination? destination = _issuer.Claim(integration.ProjectId, mayOverwrite: true, findExisting: true, saving: integration);
+            SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.Source, force: Force, replacesOwn: true, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
+            // A rotation in another runspace may have replaced it since it was checked.
+            if (!JelouSession.IsLatest(integration)) return;
             bool stored = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
             _issuer.Report(integration, destination, stored, warning, failure);

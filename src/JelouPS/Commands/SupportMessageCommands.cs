@@ -21,7 +21,7 @@ namespace JelouPS.Commands
     {
         private const string TextSet = "Text";
         private const string MediaSet = "Media";
-        private readonly Dictionary<string, SecureString> _secrets = new Dictionary<string, SecureString>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, SecureString> _secrets = new Dictionary<string, SecureString>(StringComparer.Ordinal);
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -138,14 +138,16 @@ namespace JelouPS.Commands
             }
         }
 
-        /// <summary>The project's secret from the vault, read once per name in this command.</summary>
+        /// <summary>The project's secret from the vault, found and read once per project and secret name in this command.</summary>
         private SecureString VaultSecret(SecretVault vault)
         {
-            string name = _vault.NameFor(vault, ProjectId);
-            if (!_secrets.TryGetValue(name, out SecureString? secret))
+            string key = ProjectId + "\n" + _vault.GivenSecretName;
+            if (!_secrets.TryGetValue(key, out SecureString? secret))
             {
+                // Where the project's secret is: -SecretName, where a rotation put it, the default name, or what its metadata says.
+                string name = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: true)!.Name;
                 secret = vault.Read(name);
-                _secrets[name] = secret;
+                _secrets[key] = secret;
             }
             return secret;
         }

@@ -105,7 +105,7 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        private static bool IsPromptFailure(Exception ex) => ex is PSInvalidOperationException || ex is HostException;
+        private static bool IsPromptFailure(Exception ex) => ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException;
 
         /// <summary>
         /// Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.

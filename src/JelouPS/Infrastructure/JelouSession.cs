@@ -29,10 +29,11 @@ namespace JelouPS.Infrastructure
         // The latest secret issued per API and project (null once the integration is deleted): any earlier one is dead.
         private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
 
-        // Which project's secret this process stored under a vault's name: an owner for vaults that keep no metadata;
-        // and, the other way, under which name it stored a project's secret in a vault.
-        private static readonly Dictionary<string, string> StoredFor = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        private static readonly Dictionary<string, string> StoredAt = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // Which project's secret (on which API) this process stored under a vault's name: an owner for vaults that keep
+        // no metadata; and, the other way, the name it stored a project's secret under in a vault. Vault and secret names
+        // compare without case, as vaults compare them; project ids compare exactly.
+        private static readonly Dictionary<string, SecretOwner> StoredFor = new Dictionary<string, SecretOwner>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, string> StoredAt = new Dictionary<string, string>(StringComparer.Ordinal);
 
         // Where a secret was meant to go when the vault did not take it: where storing it by hand should put it.
         private static readonly ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>> MeantFor = new ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>>();
@@ -83,7 +84,7 @@ namespace JelouPS.Infrastructure
             ShowUnsaved(cmdlet);
         }
 
-        /// <summary>The project's integration was deleted: its kept secrets are worthless.</summary>
+        /// <summary>The project's integration was deleted: its kept secrets are worthless, and no vault name holds a live one.</summary>
         internal static void Deleted(Uri source, string projectId)
         {
             lock (Gate)
@@ -91,6 +92,10 @@ namespace JelouPS.Infrastructure
                 string key = Key(source, projectId);
                 Latest[key] = null;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
+                foreach (string stored in new List<string>(StoredAt.Keys))
+                {
+                    if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);
+                }
             }
         }
 
@@ -100,8 +105,8 @@ namespace JelouPS.Infrastructure
             lock (Gate)
             {
                 UnsavedList.Remove(integration);
-                StoredFor[vault + "\n" + secretName] = integration.ProjectId;
-                StoredAt[vault + "\n" + integration.ProjectId] = secretName;
+                StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.Source);
+                StoredAt[Fold(vault) + "\n" + Key(integration.Source, integration.ProjectId)] = secretName;
             }
         }
 
@@ -115,34 +120,22 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>The project whose secret this process stored under the vault's name, or null.</summary>
-        internal static string? StoredProject(string vault, string secretName)
+        /// <summary>Whose secret this process stored under the vault's name, or null.</summary>
+        internal static SecretOwner? StoredOwner(string vault, string secretName)
         {
-            lock (Gate) return StoredFor.TryGetValue(vault + "\n" + secretName, out string? projectId) ? projectId : null;
+            lock (Gate) return StoredFor.TryGetValue(NameKey(vault, secretName), out SecretOwner? owner) ? owner : null;
         }
 
-        /// <summary>
-        /// Where this process put (or meant to put) a project's secret in the vault: for <paramref name="integration"/>, the
-        /// name its own store aimed at; else the name it last stored the project's secret under. Null when it never did.
-        /// </summary>
-        internal static string? KnownName(string vault, string projectId, ExternalSupportIntegration? integration)
+        /// <summary>Where <paramref name="integration"/>'s own store aimed, when the vault did not take it; null otherwise.</summary>
+        internal static string? MeantName(ExternalSupportIntegration integration, string vault)
         {
-            lock (Gate)
-            {
-                if (integration != null && MeantFor.TryGetValue(integration, out Tuple<string, string>? meant) && string.Equals(meant.Item1, vault, StringComparison.OrdinalIgnoreCase)) return meant.Item2;
-                return StoredAt.TryGetValue(vault + "\n" + projectId, out string? name) ? name : null;
-            }
+            lock (Gate) return MeantFor.TryGetValue(integration, out Tuple<string, string>? meant) && Fold(meant.Item1) == Fold(vault) ? meant.Item2 : null;
         }
 
-        /// <summary>The vault holds a newer secret of the project than this one: it is dead, and no longer kept.</summary>
-        internal static void Replaced(ExternalSupportIntegration integration)
+        /// <summary>The name this process last stored the project's secret (from that API) under in the vault; null when it never did.</summary>
+        internal static string? StoredName(string vault, Uri? source, string projectId)
         {
-            lock (Gate)
-            {
-                UnsavedList.Remove(integration);
-                string key = Key(integration.Source, integration.ProjectId);
-                if (!Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration)) Latest[key] = null;
-            }
+            lock (Gate) return StoredAt.TryGetValue(Fold(vault) + "\n" + Key(source, projectId), out string? name) ? name : null;
         }
 
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>
@@ -152,5 +145,28 @@ namespace JelouPS.Infrastructure
         }
 
         private static string Key(Uri? source, string projectId) => (source?.AbsoluteUri ?? "") + "\n" + projectId;
+
+        private static string Fold(string name) => name.ToUpperInvariant();
+
+        private static string NameKey(string vault, string secretName) => Fold(vault) + "\n" + Fold(secretName);
+    }
+
+    /// <summary>A project, and the API base URI it lives on (null when unknown).</summary>
+    internal sealed class SecretOwner
+    {
+        internal SecretOwner(string projectId, Uri? source)
+        {
+            ProjectId = projectId;
+            Source = source;
+        }
+
+        public string ProjectId { get; }
+        public Uri? Source { get; }
+
+        /// <summary>Whether this is <paramref name="projectId"/> on <paramref name="source"/>; an unknown API matches any.</summary>
+        public bool Is(string projectId, Uri? source) =>
+            string.Equals(ProjectId, projectId, StringComparison.Ordinal) && (Source is null || source is null || Source == source);
+
+        public override string ToString() => Source is null ? $"project '{ProjectId}'" : $"project '{ProjectId}' on {Source.GetLeftPart(UriPartial.Path).TrimEnd('/')}";
     }
 }

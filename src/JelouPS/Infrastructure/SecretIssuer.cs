@@ -10,13 +10,14 @@ namespace JelouPS.Infrastructure
     /// <summary>Where an issued signing secret goes: a vault and a name, or (no vault) only the emitted object.</summary>
     internal sealed class SecretDestination
     {
-        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false, null);
+        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false, false, null);
 
-        internal SecretDestination(SecretVault? vault, string? name, bool overwrite, IDictionary? previousMetadata)
+        internal SecretDestination(SecretVault? vault, string? name, bool overwrite, bool existed, IDictionary? previousMetadata)
         {
             Vault = vault;
             Name = name;
             Overwrite = overwrite;
+            Existed = existed;
             PreviousMetadata = previousMetadata;
         }
 
@@ -25,6 +26,9 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The write replaces the secret of that name (no NoClobber).</summary>
         public bool Overwrite { get; }
+
+        /// <summary>A secret was under the name when the destination was chosen.</summary>
+        public bool Existed { get; }
 
         /// <summary>The metadata of the project's secret being replaced: what the new answer lacks is kept from it.</summary>
         public IDictionary? PreviousMetadata { get; }
@@ -58,13 +62,15 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Decides where the project's secret will go, before anything is written or sent: the vault can be used (and has
-        /// not just failed this command), the name is one the vault takes and no other project of this command has it. A
-        /// secret already under the name is replaced only when <paramref name="mayOverwrite"/>; never when it is another
-        /// project's, nor (when <paramref name="saving"/> an issued secret) when it is newer. A rotation or a save looks for
-        /// the project's secret where it already is. Null after an error.
+        /// Decides where the project's secret (from the API <paramref name="source"/>) will go, before anything is written or
+        /// sent: the vault can be used (and has not just failed this command), the name is one the vault takes and no other
+        /// project of this command has it. A secret already under the name is replaced when it is the project's own and
+        /// <paramref name="replacesOwn"/> (a rotation, a save), or with <paramref name="force"/> when it is the project's or
+        /// nothing tells whose; never when it is another project's, nor (when <paramref name="saving"/> an issued secret)
+        /// when the vault's copy looks newer. A rotation or a save looks for the project's secret where it already is.
+        /// Null after an error.
         /// </summary>
-        internal SecretDestination? Claim(string projectId, bool mayOverwrite, bool findExisting, ExternalSupportIntegration? saving = null)
+        internal SecretDestination? Claim(string projectId, Uri? source, bool force, bool replacesOwn, ExternalSupportIntegration? saving = null)
         {
             // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
             string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
@@ -76,7 +82,7 @@ namespace JelouPS.Infrastructure
                 return null;
             }
             SecretSlot? slot = null;
-            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId, findExisting, saving))) return null;
+            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId, source, findExisting: replacesOwn, saving))) return null;
             if (slot is null) return SecretDestination.ObjectOnly;
             string name = slot.Name;
             string vault = slot.Vault.Display;
@@ -88,37 +94,40 @@ namespace JelouPS.Infrastructure
                     "Give each project its own SecretName (or leave it out: each project gets its own default name).");
                 return null;
             }
-            if (slot.Existing != null)
+            switch (slot.OwnershipFor(projectId))
             {
-                if (slot.IsOtherProjects(projectId))
-                {
-                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}.{outcome} Another project's secret is never replaced.",
+                case Ownership.Other:
+                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}.{outcome} Another project's secret is never replaced, -Force or not.",
                         "Give this project another -SecretName; if that secret really is this project's, remove it (Remove-Secret) and run again.");
                     return null;
-                }
-                if (saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued)
-                {
-                    JelouSession.Replaced(saving);
-                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} holds a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {issued:u}, and Jelou no longer accepts it.{outcome}",
-                        "Nothing to do: the vault has the live secret.");
+                case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued:
+                    Refuse(ErrorMapper.SecretExists, projectId,
+                        $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {issued:u}, so Jelou probably no longer accepts it.{outcome}",
+                        "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.");
                     return null;
-                }
-                if (!mayOverwrite)
-                {
+                case Ownership.Own when !replacesOwn && !force:
                     Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} already has a secret named '{slot.ExistingName}'.{outcome} Use -Force to overwrite it, or -SecretName to choose another name.", null);
                     return null;
-                }
+                case Ownership.Unknown when !force:
+                    Refuse(ErrorMapper.SecretExists, projectId,
+                        $"Vault {vault} has '{slot.ExistingName}', and nothing tells whose secret it is (no metadata names a project, this session did not store it there, and it is not this project's default name).{outcome} " +
+                        "Use -Force to replace it, or choose another -SecretName.", null);
+                    return null;
             }
             _namesUsed[name] = projectId;
             if (_parameters.GivenSecretName is null && name != slot.DefaultName)
             {
                 _cmdlet.Trace($"The signing secret of {projectId} is kept as '{name}' in vault {vault} (where it was found): it goes there.");
             }
+            else if (_parameters.GivenSecretName is null && slot.Vault.Extension.Check("Jelou-" + projectId) is string problem)
+            {
+                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({problem}; {slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}): the signing secret of {projectId} goes in as '{name}'.");
+            }
             else if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
             {
-                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}, and names without case): the signing secret of {projectId} goes in as '{name}'.");
+                _cmdlet.Trace($"Vaults compare names without case, so the default name of {projectId}, which has capitals, gets a hash of the id: '{name}'.");
             }
-            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || mayOverwrite, slot.ExistingMetadata);
+            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || replacesOwn || force, existed: slot.Existing != null, slot.ExistingMetadata);
         }
 
         /// <summary>
@@ -172,7 +181,7 @@ namespace JelouPS.Infrastructure
         {
             string options = $"-Vault {Quote(destination.Vault!.Name)} -SecretName {Quote(destination.Name!)}";
             string unsaved = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret";
-            string before = destination.Overwrite
+            string before = destination.Existed
                 ? $" Unless the vault says otherwise, '{destination.Name}' still holds the secret that was there before (after a rotation, one Jelou no longer accepts)."
                 : "";
             return ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
@@ -242,6 +251,8 @@ namespace JelouPS.Infrastructure
         {
             // SecretManagement metadata takes strings, ints and DateTimes only.
             var metadata = new Hashtable { ["ProjectId"] = integration.ProjectId };
+            // Two connections (a sandbox and production) may know the same project id: the vault says which API it is from.
+            if (integration.Source != null) metadata["ApiBaseUri"] = integration.Source.AbsoluteUri;
             if (integration.Id != null) metadata["IntegrationId"] = integration.Id;
             // Metadata is not encrypted by every vault: keep a query string (which may carry a token) out of it.
             if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl.Split('?')[0];

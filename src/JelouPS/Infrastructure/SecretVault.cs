@@ -104,13 +104,14 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>The names of the secrets whose metadata names <paramref name="projectId"/>.</summary>
-        internal string[] FindByProject(string projectId) =>
+        /// <summary>The secrets whose metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
+        internal PSObject[] FindByProject(string projectId, Uri? source) =>
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
                 .Where(info => info?.Properties["Metadata"]?.Value is IDictionary metadata && metadata.Contains("ProjectId")
-                    && string.Equals((metadata["ProjectId"] is PSObject p ? p.BaseObject : metadata["ProjectId"]) as string, projectId, StringComparison.Ordinal))
-                .Select(info => (string)info.Properties["Name"].Value)
+                    && new SecretOwner(Text(metadata["ProjectId"]) ?? "", Uri.TryCreate(Text(metadata["ApiBaseUri"]), UriKind.Absolute, out Uri? api) ? api : null).Is(projectId, source))
                 .ToArray();
+
+        private static string? Text(object? value) => (value is PSObject p ? p.BaseObject : value) as string;
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>

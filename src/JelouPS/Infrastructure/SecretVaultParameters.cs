@@ -58,33 +58,38 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Where the project's secret goes in the current input's vault, and what the vault holds there now; null when no
-        /// vault is wanted. The name is -SecretName, else (<paramref name="findExisting"/>: a rotation, a removal, a save)
-        /// wherever the project's secret already is, else the default made valid for the vault. Throws ArgumentException for
-        /// a -SecretName the vault cannot take, VaultException when the vault cannot be read.
+        /// Where the project's secret (on the API <paramref name="source"/>) goes in the current input's vault, and what the
+        /// vault holds there now; null when no vault is wanted. The name is -SecretName, else (<paramref name="findExisting"/>:
+        /// a rotation, a removal, a reply, a save) wherever the project's secret already is, else the default made valid for
+        /// the vault. Throws ArgumentException for a -SecretName the vault cannot take, VaultException when the vault
+        /// cannot be read.
         /// </summary>
-        internal SecretSlot? Locate(string projectId, bool findExisting, ExternalSupportIntegration? saving = null)
+        internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null)
         {
             SecretVault? vault = Current();
             if (vault is null) return null;
             string defaultName = vault.Extension.Derive(projectId);
-            string name = GivenSecretName is null
-                ? (findExisting ? WhereStored(vault, projectId, defaultName, saving) : null) ?? defaultName
-                : NameFor(vault, projectId);
-            return new SecretSlot(vault, name, defaultName, vault.Find(name));
-        }
-
-        /// <summary>
-        /// The name the project's secret is under in the vault: where this session stored it (or meant to), the default name,
-        /// or the one secret whose metadata names the project; null when none is found.
-        /// </summary>
-        private static string? WhereStored(SecretVault vault, string projectId, string defaultName, ExternalSupportIntegration? saving)
-        {
-            string? known = JelouSession.KnownName(vault.Name, projectId, saving);
-            if (known != null && vault.Find(known) != null) return known;
-            if (vault.Find(defaultName) != null) return defaultName;
-            string[] tagged = vault.FindByProject(projectId);
-            return tagged.Length == 1 ? tagged[0] : null;
+            string? known = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
+            known ??= JelouSession.StoredName(vault.Name, source, projectId);
+            if (GivenSecretName != null)
+            {
+                string name = NameFor(vault, projectId);
+                return new SecretSlot(vault, name, defaultName, known, source, vault.Find(name));
+            }
+            if (!findExisting) return new SecretSlot(vault, defaultName, defaultName, known, source, vault.Find(defaultName));
+            // Where this session put it (or meant to), the default name, or the one secret whose metadata names the project.
+            if (known != null)
+            {
+                PSObject? there = vault.Find(known);
+                if (there != null || (saving != null && known == JelouSession.MeantName(saving, vault.Name))) return new SecretSlot(vault, known, defaultName, known, source, there);
+            }
+            PSObject? atDefault = vault.Find(defaultName);
+            if (atDefault is null && vault.Extension.KeepsMetadata)
+            {
+                PSObject[] tagged = vault.FindByProject(projectId, source);
+                if (tagged.Length == 1) return new SecretSlot(vault, (string)tagged[0].Properties["Name"].Value, defaultName, known, source, tagged[0]);
+            }
+            return new SecretSlot(vault, defaultName, defaultName, known, source, atDefault);
         }
 
         /// <summary>
@@ -100,14 +105,29 @@ namespace JelouPS.Infrastructure
         }
     }
 
+    /// <summary>Whose the secret already under a name is, as far as anything can tell.</summary>
+    internal enum Ownership
+    {
+        /// <summary>There is no secret under the name.</summary>
+        None,
+        /// <summary>The project's own: its metadata or this session says so, or it is under the project's default name or where this session put the project's secret.</summary>
+        Own,
+        /// <summary>Another project's: its metadata or this session says so, or it is under another project's default name (Jelou-&lt;id&gt;). Never replaced or removed.</summary>
+        Other,
+        /// <summary>Nothing tells whose: replaced or removed only with -Force.</summary>
+        Unknown,
+    }
+
     /// <summary>A project's secret name in a vault, and the secret the vault holds under it now, if any.</summary>
     internal sealed class SecretSlot
     {
-        internal SecretSlot(SecretVault vault, string name, string defaultName, PSObject? existing)
+        internal SecretSlot(SecretVault vault, string name, string defaultName, string? knownName, Uri? source, PSObject? existing)
         {
             Vault = vault;
             Name = name;
             DefaultName = defaultName;
+            KnownName = knownName;
+            Source = source;
             Existing = existing;
         }
 
@@ -117,33 +137,48 @@ namespace JelouPS.Infrastructure
         /// <summary>The name JelouPS derives for the project.</summary>
         public string DefaultName { get; }
 
+        /// <summary>Where this session stored the project's secret in the vault (or meant to), if anywhere.</summary>
+        public string? KnownName { get; }
+
+        /// <summary>The API the project lives on.</summary>
+        public Uri? Source { get; }
+
         /// <summary>The secret under the name now, as Get-SecretInfo describes it; null when there is none.</summary>
         public PSObject? Existing { get; }
 
         /// <summary>The existing secret's own name, as the vault spells it (vaults compare names without case).</summary>
-        public string? ExistingName => Existing?.Properties["Name"]?.Value as string ?? (Existing is null ? null : Name);
+        public string? ExistingName => Existing is null ? null : Existing.Properties["Name"]?.Value as string ?? Name;
 
         /// <summary>The existing secret's metadata, when the vault keeps it.</summary>
         public IDictionary? ExistingMetadata => Existing?.Properties["Metadata"]?.Value as IDictionary;
 
-        /// <summary>The project the existing secret belongs to, by its metadata or by what this session stored there; null when unknown.</summary>
-        public string? Owner => Existing is null ? null : Metadata("ProjectId") as string ?? JelouSession.StoredProject(Vault.Name, ExistingName!);
+        /// <summary>Whose the existing secret is, by its metadata (project and API) or by what this session stored there; null when unknown.</summary>
+        public SecretOwner? Owner => Existing is null ? null
+            : Metadata("ProjectId") is string project ? new SecretOwner(project, Metadata("ApiBaseUri") is string api && Uri.TryCreate(api, UriKind.Absolute, out Uri? uri) ? uri : null)
+            : JelouSession.StoredOwner(Vault.Name, ExistingName!);
 
         /// <summary>When the existing secret was issued, by its metadata (rotation, else creation); null when unknown.</summary>
         public DateTimeOffset? ExistingIssuedAt => (Metadata("RegeneratedAt") ?? Metadata("CreatedAt")) is DateTime issued
             ? new DateTimeOffset(issued.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(issued, DateTimeKind.Utc) : issued.ToUniversalTime())
             : (DateTimeOffset?)null;
 
-        /// <summary>
-        /// Whether the existing secret is another project's: its metadata or this session says so, or, where nothing can
-        /// say, its name is the default name of another project (Jelou-&lt;id&gt;). Such a secret is never replaced or removed.
-        /// </summary>
-        public bool IsOtherProjects(string projectId) => Existing != null && (Owner is string owner
-            ? !string.Equals(owner, projectId, StringComparison.Ordinal)
-            : ExistingName!.StartsWith("Jelou-", StringComparison.OrdinalIgnoreCase) && !string.Equals(ExistingName, DefaultName, StringComparison.OrdinalIgnoreCase));
+        /// <summary>Whose the existing secret is, for <paramref name="projectId"/>.</summary>
+        public Ownership OwnershipFor(string projectId)
+        {
+            if (Existing is null) return Ownership.None;
+            if (Owner is SecretOwner owner) return owner.Is(projectId, Source) ? Ownership.Own : Ownership.Other;
+            if (Same(ExistingName, DefaultName) || Same(ExistingName, KnownName)) return Ownership.Own;
+            return IsDefaultNameOfAnother ? Ownership.Other : Ownership.Unknown;
+        }
 
-        /// <summary>Why <see cref="IsOtherProjects"/> says so, for messages.</summary>
-        public string OtherOwner => Owner is string owner ? $"the signing secret of project '{owner}'" : "another project's default name";
+        /// <summary>Why the existing secret is another project's, for messages.</summary>
+        public string OtherOwner => Owner is SecretOwner owner ? $"the signing secret of {owner}" : $"the default name of project '{ExistingName!.Substring("Jelou-".Length)}'";
+
+        // Exactly the name JelouPS derives for some project id: that project's, not this one's.
+        private bool IsDefaultNameOfAnother =>
+            ExistingName!.StartsWith("Jelou-", StringComparison.OrdinalIgnoreCase) && Same(Vault.Extension.Derive(ExistingName.Substring("Jelou-".Length)), ExistingName);
+
+        private static bool Same(string? first, string? second) => second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
 
         private object? Metadata(string key) =>
             ExistingMetadata is IDictionary metadata && metadata.Contains(key) ? (metadata[key] is PSObject p ? p.BaseObject : metadata[key]) : null;
