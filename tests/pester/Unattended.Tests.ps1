@@ -32,6 +32,7 @@ Describe '-Force on the destructive cmdlets' {
 
         $failure.FullyQualifiedErrorId | Should -Be "JelouConfirmationRequired,JelouPS.Commands.$($Command -replace '-', '')Command"
         $failure.ErrorDetails.RecommendedAction | Should -Match '-Force'
+        $failure.Exception.Message | Should -Match 'Use -Force'     # the one line NormalView and ConciseView show
         Get-RequestCount $Method $ProjectId | Should -Be $before
     }
 

@@ -361,6 +361,16 @@ Describe 'Vault writes do only what the user agreed to' {
         $retries[0].Message | Should -Match 'attempt 1 of 3'
     }
 
+    It 'leaves nothing in $Error when a retried write succeeds, so a runbook checking $Error sees a success' {
+        Set-StandInVaultBehavior -Name TestVault -FailNextWrites 1
+        $Error.Clear()
+
+        $i = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault -ErrorAction Stop
+
+        $i.SecretVault | Should -Be 'TestVault'
+        $Error.Count | Should -Be 0
+    }
+
     It 'keeps the vault''s full record of a rotated secret: project, integration, webhook URL, creation and rotation times' {
         $projectId = New-TestProjectId
         $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou?token=x -Vault TestVault
@@ -531,16 +541,17 @@ Describe 'Whose secret is under a name' {
         Get-StoredPlainText KV "crm-signing-$other" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
     }
 
-    It 'never replaces a project''s secret from another API, whose metadata says so' {
+    It 'never replaces a project''s secret from another server, whose metadata says so' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
-        $platform = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri ([uri]::new($Emulator.BaseAddress, 'platform')) -PassThru
+        # Another server (a staging gateway, say) has projects of its own, whatever their ids.
+        $staging = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri "http://localhost:$($Emulator.BaseAddress.Port)/jelouapi" -PassThru
         Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
 
-        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $platform -ErrorVariable refused -ErrorAction SilentlyContinue
+        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $staging -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
-        $refused[0].Exception.Message | Should -Match "project '$projectId' on .*/jelouapi"
+        $refused[0].Exception.Message | Should -Match "project '$projectId' on http://127\.0\.0\.1:"
     }
 
     It 'keeps apart ids that differ only in case in what the session remembers' {
@@ -762,6 +773,70 @@ Describe 'Whose secret is under a name' {
             $receipt.StatusCode | Should -Be 200
         }
         finally { $receiver | Stop-TestWebhookReceiver }
+    }
+
+    It '<Command> leaves the Jelou- name of the id in capitals alone, though the vault finds it by the lower-case name' -TestCases @(
+        @{ Command = 'New' }, @{ Command = 'Reset' }, @{ Command = 'Remove' }, @{ Command = 'Save' }
+    ) {
+        $lower = 'case-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $upper = $lower.ToUpperInvariant()
+        $issued = New-JelouExternalSupport $lower https://crm.example.com/jelou
+        # Project UPPER's secret, stored by hand (or by a JelouPS that did not hash ids with capitals) in a vault with no metadata.
+        Set-Secret -Name "Jelou-$upper" -Secret 'upper-secret' -Vault KV
+
+        switch ($Command) {
+            'New' { New-JelouExternalSupport "$lower-b" https://crm.example.com/jelou -Vault KV -SecretName "Jelou-$upper" -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+            'Reset' { Reset-JelouExternalSupportSecret $lower -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+            'Remove' { Remove-JelouExternalSupport $lower -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+            'Save' { $issued | Save-JelouSigningSecret -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+        }
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
+        $refused[0].Exception.Message | Should -Match "default name of project '$upper'"
+        (Get-StandInSecret -Vault KV -Name "Jelou-$upper").Secret | Should -BeExactly 'upper-secret'
+    }
+
+    It 'finds the project''s own secret whether -BaseUri ends in a slash or uses the /platform prefix' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        $slash = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri "$($Emulator.GatewayUri)/" -PassThru
+        $platform = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri ([uri]::new($Emulator.BaseAddress, 'platform')) -PassThru
+        Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $slash
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $platform -WhatIf -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused | Should -BeNullOrEmpty
+    }
+
+    It 'signs no reply with a secret whose metadata names another project' {
+        $projectId = New-TestProjectId
+        Set-Secret -Name "Jelou-$projectId" -Secret 'the-other-projects' -Vault TestVault -Metadata @{ ProjectId = "$projectId-other" }
+        $before = @(Invoke-JelouEmulatorControl $Emulator 'requests').Count
+
+        Send-JelouSupportMessage -ProjectId $projectId -RoomId r -BotId b -UserId u -Text hi -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $refused[0].Exception.Message | Should -Match "project '$projectId-other'"
+        @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be $before
+    }
+
+    It 'names every secret whose metadata names the project when it cannot tell which to remove' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        Set-Secret -Name "A-$projectId" -Secret 'a' -Vault TestVault -Metadata @{ ProjectId = $projectId }
+        Set-Secret -Name "B-$projectId" -Secret 'b' -Vault TestVault -Metadata @{ ProjectId = $projectId }
+
+        Remove-JelouExternalSupport $projectId -Vault TestVault -Force -WarningVariable warned -WarningAction SilentlyContinue
+
+        "$warned" | Should -Match "'A-$projectId', 'B-$projectId'"
+        (Get-StandInSecret -Vault TestVault -Name "A-$projectId").Secret | Should -BeExactly 'a'
+    }
+
+    It 'says with a warning that an id with capitals gets a hashed default name' {
+        $projectId = 'Caps-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -Match ([regex]::Escape($created.SecretName))
     }
 }
 

@@ -139,7 +139,9 @@ namespace JelouPS.Commands
             if (slot is null) return;
             if (!removesSecret)
             {
-                Warn($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
+                Warn(slot.Ambiguity is string ambiguous
+                    ? $"The integration of {projectId} was deleted, but {ambiguous}, so none was removed: their secrets no longer work; remove them by hand (Remove-Secret)."
+                    : $"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
                 return;
             }
             try

@@ -145,8 +145,13 @@ namespace JelouPS.Commands
             if (!_secrets.TryGetValue(key, out SecureString? secret))
             {
                 // Where the project's secret is: -SecretName, where a rotation put it, the default name, or what its metadata says.
-                string name = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: true)!.Name;
-                secret = vault.Read(name);
+                SecretSlot slot = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: true)!;
+                if (slot.OwnershipFor(ProjectId) == Ownership.Other)
+                {
+                    throw new ArgumentException($"'{slot.ExistingName}' in vault {vault.Display} is {slot.OtherOwner}: a reply of project '{ProjectId}' is not signed with it. Give this project's -SecretName.");
+                }
+                if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{ProjectId}', {ambiguous}. Give -SecretName.");
+                secret = vault.Read(slot.Name);
                 _secrets[key] = secret;
             }
             return secret;

@@ -181,7 +181,7 @@ namespace JelouPS.Infrastructure
             {
                 string how = force is null ? "-Confirm:$false" : "-Force (or -Confirm:$false)";
                 ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
-                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({ex.Message.TrimEnd('.')}).", ex),
+                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({ex.Message.TrimEnd('.')}). Use {how} to confirm in advance.", ex),
                     target, advice: $"Confirm in advance with {how}: in a script or runbook, that is the answer to the prompt."));
                 return false;
             }

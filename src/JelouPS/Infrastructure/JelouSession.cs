@@ -144,7 +144,7 @@ namespace JelouPS.Infrastructure
             lock (Gate) return !Latest.TryGetValue(Key(integration.Source, integration.ProjectId), out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration);
         }
 
-        private static string Key(Uri? source, string projectId) => (source?.AbsoluteUri ?? "") + "\n" + projectId;
+        private static string Key(Uri? source, string projectId) => SecretOwner.Server(source) + "\n" + projectId;
 
         private static string Fold(string name) => name.ToUpperInvariant();
 
@@ -163,10 +163,16 @@ namespace JelouPS.Infrastructure
         public string ProjectId { get; }
         public Uri? Source { get; }
 
-        /// <summary>Whether this is <paramref name="projectId"/> on <paramref name="source"/>; an unknown API matches any.</summary>
+        /// <summary>Whether this is <paramref name="projectId"/> on <paramref name="source"/>'s server; an unknown API matches any.</summary>
         public bool Is(string projectId, Uri? source) =>
-            string.Equals(ProjectId, projectId, StringComparison.Ordinal) && (Source is null || source is null || Source == source);
+            string.Equals(ProjectId, projectId, StringComparison.Ordinal) && (Source is null || source is null || Server(Source) == Server(source));
 
-        public override string ToString() => Source is null ? $"project '{ProjectId}'" : $"project '{ProjectId}' on {Source.GetLeftPart(UriPartial.Path).TrimEnd('/')}";
+        /// <summary>
+        /// The server an API base URI names (scheme, host, port): its projects are the same whatever the path, since the docs
+        /// give the same API under /jelouapi and /platform (jelou-api.md §1), with or without a trailing slash.
+        /// </summary>
+        internal static string Server(Uri? source) => source is null ? "" : source.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+
+        public override string ToString() => Source is null ? $"project '{ProjectId}'" : $"project '{ProjectId}' on {Server(Source)}";
     }
 }

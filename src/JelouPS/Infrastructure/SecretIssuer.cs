@@ -115,7 +115,11 @@ namespace JelouPS.Infrastructure
                     return null;
             }
             _namesUsed[name] = projectId;
-            if (_parameters.GivenSecretName is null && name != slot.DefaultName)
+            if (slot.Ambiguity is string ambiguous)
+            {
+                _cmdlet.Warn($"For {projectId}, {ambiguous}: the signing secret goes in as '{name}'.");
+            }
+            else if (_parameters.GivenSecretName is null && name != slot.DefaultName)
             {
                 _cmdlet.Trace($"The signing secret of {projectId} is kept as '{name}' in vault {vault} (where it was found): it goes there.");
             }
@@ -125,7 +129,7 @@ namespace JelouPS.Infrastructure
             }
             else if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
             {
-                _cmdlet.Trace($"Vaults compare names without case, so the default name of {projectId}, which has capitals, gets a hash of the id: '{name}'.");
+                _cmdlet.Warn($"Vaults compare names without case, so the default name of {projectId}, which has capitals, gets a hash of the id: '{name}'.");
             }
             return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || replacesOwn || force, existed: slot.Existing != null, slot.ExistingMetadata);
         }

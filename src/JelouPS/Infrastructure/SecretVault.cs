@@ -271,11 +271,34 @@ namespace JelouPS.Infrastructure
             }
             catch (RuntimeException ex)
             {
+                Forget(ps, ex.ErrorRecord);
                 throw fail(ex.ErrorRecord);
             }
-            if (ps.Streams.Error.Count > 0) throw fail(ps.Streams.Error[0]);
+            if (ps.Streams.Error.Count > 0)
+            {
+                ErrorRecord first = ps.Streams.Error[0];
+                Forget(ps, ps.Streams.Error.ToArray());
+                throw fail(first);
+            }
             return results;
         }
+
+        /// <summary>
+        /// Takes the vault's own errors back out of $Error: the caller sees them inside ours, or not at all when a retry
+        /// or a fallback worked, so a script that checks $Error after a success finds nothing.
+        /// </summary>
+        private static void Forget(PowerShell ps, params ErrorRecord[] errors)
+        {
+            // A script in the caller's runspace: session state cannot be reached from C# while the caller's pipeline runs.
+            ps.Commands.Clear();
+            ps.AddScript(ForgetScript, useLocalScope: true).AddArgument(errors.Select(error => error.Exception).ToArray());
+            ps.Invoke();
+        }
+
+        private const string ForgetScript =
+            "param($exceptions) for ($i = $global:Error.Count - 1; $i -ge 0; $i--) { " +
+            "$entry = $global:Error[$i]; if ($entry -is [System.Management.Automation.ErrorRecord]) { $entry = $entry.Exception }; " +
+            "foreach ($e in $exceptions) { if ([object]::ReferenceEquals($entry, $e)) { $global:Error.RemoveAt($i); break } } }";
     }
 
     /// <summary>A vault call failed; carries the ErrorId it is reported with and the vault's own ErrorRecord (as the inner exception's).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Linq;
 using System.Management.Automation;
 
 namespace JelouPS.Infrastructure
@@ -88,6 +89,12 @@ namespace JelouPS.Infrastructure
             {
                 PSObject[] tagged = vault.FindByProject(projectId, source);
                 if (tagged.Length == 1) return new SecretSlot(vault, (string)tagged[0].Properties["Name"].Value, defaultName, known, source, tagged[0]);
+                if (tagged.Length > 1)
+                {
+                    string names = string.Join(", ", tagged.Select(secret => $"'{secret.Properties["Name"].Value}'"));
+                    return new SecretSlot(vault, defaultName, defaultName, known, source, null,
+                        $"vault {vault.Display} has no secret named '{defaultName}', and {tagged.Length} secrets whose metadata names project '{projectId}' ({names}): which one is live cannot be told");
+                }
             }
             return new SecretSlot(vault, defaultName, defaultName, known, source, atDefault);
         }
@@ -121,8 +128,9 @@ namespace JelouPS.Infrastructure
     /// <summary>A project's secret name in a vault, and the secret the vault holds under it now, if any.</summary>
     internal sealed class SecretSlot
     {
-        internal SecretSlot(SecretVault vault, string name, string defaultName, string? knownName, Uri? source, PSObject? existing)
+        internal SecretSlot(SecretVault vault, string name, string defaultName, string? knownName, Uri? source, PSObject? existing, string? ambiguity = null)
         {
+            Ambiguity = ambiguity;
             Vault = vault;
             Name = name;
             DefaultName = defaultName;
@@ -139,6 +147,9 @@ namespace JelouPS.Infrastructure
 
         /// <summary>Where this session stored the project's secret in the vault (or meant to), if anywhere.</summary>
         public string? KnownName { get; }
+
+        /// <summary>Why the project's secret was not found although the vault may hold it (several secrets name the project); null otherwise.</summary>
+        public string? Ambiguity { get; }
 
         /// <summary>The API the project lives on.</summary>
         public Uri? Source { get; }
@@ -167,16 +178,19 @@ namespace JelouPS.Infrastructure
         {
             if (Existing is null) return Ownership.None;
             if (Owner is SecretOwner owner) return owner.Is(projectId, Source) ? Ownership.Own : Ownership.Other;
-            if (Same(ExistingName, DefaultName) || Same(ExistingName, KnownName)) return Ownership.Own;
-            return IsDefaultNameOfAnother ? Ownership.Other : Ownership.Unknown;
+            if (IsJelouName(DefaultName) || IsJelouName(Prefix + projectId) || Same(ExistingName, KnownName)) return Ownership.Own;
+            return ExistingName!.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? Ownership.Other : Ownership.Unknown;
         }
 
         /// <summary>Why the existing secret is another project's, for messages.</summary>
-        public string OtherOwner => Owner is SecretOwner owner ? $"the signing secret of {owner}" : $"the default name of project '{ExistingName!.Substring("Jelou-".Length)}'";
+        public string OtherOwner => Owner is SecretOwner owner ? $"the signing secret of {owner}" : $"the default name of project '{ExistingName!.Substring(Prefix.Length)}'";
 
-        // Exactly the name JelouPS derives for some project id: that project's, not this one's.
-        private bool IsDefaultNameOfAnother =>
-            ExistingName!.StartsWith("Jelou-", StringComparison.OrdinalIgnoreCase) && Same(Vault.Extension.Derive(ExistingName.Substring("Jelou-".Length)), ExistingName);
+        private const string Prefix = "Jelou-";
+
+        // Jelou-<id> names the project <id>, exactly: vaults find Jelou-Q5 when asked for Jelou-q5, but it is project Q5's.
+        private bool IsJelouName(string name) =>
+            ExistingName!.Length == name.Length && ExistingName.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+            && string.CompareOrdinal(ExistingName, Prefix.Length, name, Prefix.Length, name.Length) == 0;
 
         private static bool Same(string? first, string? second) => second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
 
