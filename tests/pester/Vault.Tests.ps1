@@ -252,7 +252,7 @@ Describe 'Vault names, checked before anything is created or rotated' {
 
         $i = New-JelouExternalSupport -ProjectId $projectId -WebhookUrl https://crm.example.com/jelou -Vault KV -WarningVariable warned -WarningAction SilentlyContinue
 
-        $i.SecretName | Should -Match '^Jelou-acme-prod-[0-9a-z]{6}-[0-9a-f]{8}$'
+        $i.SecretName | Should -Match '^Jelou-acme-prod-[0-9a-z]{6}--[0-9a-f]{8}$'
         $i.SecretVault | Should -Be 'KV'
         Get-StoredPlainText KV $i.SecretName | Should -Be (ConvertTo-PlainText $i.SigningSecret)
         "$warned" | Should -Match ([regex]::Escape("goes in as '$($i.SecretName)'"))
@@ -514,38 +514,58 @@ Describe 'Whose secret is under a name' {
         Register-SecretVault -Name KV -ModuleName Az.KeyVault -VaultParameters @{ AZKVaultName = 'my-kv'; SubscriptionId = 'sub' }
     }
 
-    It 'never lets a rotation, even with -Force, take another project''s default name in a vault that keeps no metadata' {
+    It 'never lets a project take another project''s default name as -SecretName, even with -Force' {
         $projectId, $other = (New-TestProjectId), (New-TestProjectId)
         New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
         Set-Secret -Name "Jelou-$other" -Secret 'the-other-projects-secret' -Vault KV     # stored by another run
 
         Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "Jelou-$other" -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault KV -SecretName "Jelou-$other-new" -Force -ErrorVariable refusedNew -ErrorAction SilentlyContinue
 
-        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
-        $refused[0].Exception.Message | Should -Match "the default name of project '$other'"
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
+        $refused[0].Exception.Message | Should -Match "the name JelouPS gives project '$other''s signing secret"
+        $refusedNew[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.NewJelouExternalSupportCommand'
+        Get-CreateRequestCount "$other-new" | Should -Be 0
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match "$projectId/secret/regenerate").Count | Should -Be 0
         (Get-StandInSecret -Vault KV -Name "Jelou-$other").Secret | Should -Be 'the-other-projects-secret'
     }
 
-    It 'replaces a secret nothing tells the owner of only with -Force, on a rotation' {
-        $projectId, $other = (New-TestProjectId), (New-TestProjectId)
-        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
-        Set-Secret -Name "crm-signing-$other" -Secret 'the-other-projects-secret' -Vault KV     # stored by hand, no metadata
+    It '<Command> -Force, which a runbook needs for the prompt, never replaces or removes a secret nothing tells the owner of' -TestCases @(
+        @{ Command = 'Reset' }, @{ Command = 'Remove' }
+    ) {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        Set-Secret -Name CrmWebhookToken -Secret 'crm-token' -Vault TestVault     # the CRM's own secret, in the same vault
+        $row = [pscustomobject]@{ ProjectId = $projectId; SecretName = 'CrmWebhookToken' }     # a spreadsheet's wrong column
 
-        Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "crm-signing-$other" -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
-        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouSecretExists,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
-        $refused[0].Exception.Message | Should -Match 'nothing tells whose secret it is'
-        (Get-StandInSecret -Vault KV -Name "crm-signing-$other").Secret | Should -Be 'the-other-projects-secret'
+        switch ($Command) {
+            'Reset' { $row | Reset-JelouExternalSupportSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+            'Remove' { $row | Remove-JelouExternalSupport -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+        }
 
-        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "crm-signing-$other" -Force -WarningAction SilentlyContinue
-        Get-StoredPlainText KV "crm-signing-$other" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
+        $refused[0].Exception.Message | Should -Match '-Force only answers the prompt'
+        (Get-StandInSecret -Vault TestVault -Name CrmWebhookToken).Secret | Should -BeExactly 'crm-token'
+        Get-JelouExternalSupport $projectId | Should -Not -BeNullOrEmpty
+    }
+
+    It 'rotates into a hand-named secret of a vault without metadata the way the refusal says' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        $created.SigningSecret | Set-Secret -Name "crm-signing-$projectId" -Vault KV     # stored by hand, no metadata
+        Reset-JelouExternalSupportSecret $projectId -Vault KV -SecretName "crm-signing-$projectId" -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match 'Reset-JelouExternalSupportSecret .* -Force \| Save-JelouSigningSecret -Vault .* -SecretName .* -Force'
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Force | Save-JelouSigningSecret -Vault KV -SecretName "crm-signing-$projectId" -Force -PassThru -WarningAction SilentlyContinue
+
+        Get-StoredPlainText KV "crm-signing-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
     }
 
     It 'never replaces a project''s secret from another server, whose metadata says so' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
-        # Another server (a staging gateway, say) has projects of its own, whatever their ids.
-        $staging = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri "http://localhost:$($Emulator.BaseAddress.Port)/jelouapi" -PassThru
+        # Another server (a staging gateway, say) has projects of its own, whatever their ids; refused before any request.
+        $staging = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri https://gateway-staging.example.com/jelouapi -PassThru
         Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
 
         Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $staging -ErrorVariable refused -ErrorAction SilentlyContinue
@@ -599,7 +619,7 @@ Describe 'Whose secret is under a name' {
         $second = New-JelouExternalSupport $upper https://crm.example.com/jelou -Vault KV -Force -WarningAction SilentlyContinue
 
         $second.SecretName | Should -Not -Be $first.SecretName
-        $second.SecretName | Should -Match "^Jelou-$upper-[0-9a-f]{8}$"
+        $second.SecretName | Should -Match "^Jelou-$upper--[0-9a-f]{8}$"
         Get-StoredPlainText KV $first.SecretName | Should -Be (ConvertTo-PlainText $first.SigningSecret)
         Get-StoredPlainText KV $second.SecretName | Should -Be (ConvertTo-PlainText $second.SigningSecret)
     }
@@ -785,7 +805,7 @@ Describe 'Whose secret is under a name' {
         Set-Secret -Name "Jelou-$upper" -Secret 'upper-secret' -Vault KV
 
         switch ($Command) {
-            'New' { New-JelouExternalSupport "$lower-b" https://crm.example.com/jelou -Vault KV -SecretName "Jelou-$upper" -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
+            'New' { New-JelouExternalSupport $lower https://crm.example.com/jelou -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
             'Reset' { Reset-JelouExternalSupportSecret $lower -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
             'Remove' { Remove-JelouExternalSupport $lower -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
             'Save' { $issued | Save-JelouSigningSecret -Vault KV -Force -ErrorVariable refused -ErrorAction SilentlyContinue }
@@ -821,16 +841,76 @@ Describe 'Whose secret is under a name' {
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be $before
     }
 
-    It 'names every secret whose metadata names the project when it cannot tell which to remove' {
+    It 'removes every copy of the project''s secret with the integration, and only those' {
         $projectId = New-TestProjectId
-        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
-        Set-Secret -Name "A-$projectId" -Secret 'a' -Vault TestVault -Metadata @{ ProjectId = $projectId }
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -SecretName "A-$projectId" | Out-Null
         Set-Secret -Name "B-$projectId" -Secret 'b' -Vault TestVault -Metadata @{ ProjectId = $projectId }
+        Set-Secret -Name "Jelou-$projectId" -Secret 'c' -Vault TestVault
+        Set-Secret -Name "Else-$projectId" -Secret 'else' -Vault TestVault
 
-        Remove-JelouExternalSupport $projectId -Vault TestVault -Force -WarningVariable warned -WarningAction SilentlyContinue
+        Remove-JelouExternalSupport $projectId -Vault TestVault -Force
 
-        "$warned" | Should -Match "'A-$projectId', 'B-$projectId'"
-        (Get-StandInSecret -Vault TestVault -Name "A-$projectId").Secret | Should -BeExactly 'a'
+        @(Get-SecretInfo -Vault TestVault -Name "*$projectId").Name | Should -Be @("Else-$projectId")
+    }
+
+    It 'says which copies of the project''s secret a rotation into another name leaves dead' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+
+        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -SecretName "$projectId-rotated" -Force -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        "$warned" | Should -Match "also holds 'Jelou-$projectId'.*no longer works"
+    }
+
+    It 'signs a reply with the newest of the project''s secrets by their metadata' {
+        $receiver = Start-TestWebhookReceiver
+        try {
+            $projectId = New-TestProjectId
+            New-JelouExternalSupport $projectId $receiver.Url -Vault TestVault | Out-Null
+            $rotated = Reset-JelouExternalSupportSecret $projectId -Force
+            # Stored by another tool: only its metadata says it is newer than what this session stored.
+            $rotated.SigningSecret | Set-Secret -Name "$projectId-rotated" -Vault TestVault -Metadata @{ ProjectId = $projectId; RegeneratedAt = $rotated.SecretRegeneratedAt.UtcDateTime }
+            $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+            Receive-TestWebhook $receiver | Out-Null
+
+            ($conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
+        }
+        finally { $receiver | Stop-TestWebhookReceiver }
+    }
+
+    It 'finds the plain Jelou-<id> name of an id with capitals, which an earlier version or a person stored' {
+        $projectId = 'Plain-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        $created.SigningSecret | Set-Secret -Name "Jelou-$projectId" -Vault KV
+
+        Remove-JelouExternalSupport $projectId -Vault KV -Force -WarningVariable warned
+
+        $warned | Should -BeNullOrEmpty
+        Get-SecretInfo -Vault KV -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+    }
+
+    It 'treats localhost and 127.0.0.1 as one server' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        $localhost = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri "http://localhost:$($Emulator.BaseAddress.Port)/jelouapi" -PassThru
+        Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+
+        Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -Context $localhost -WhatIf -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused | Should -BeNullOrEmpty
+    }
+
+    It 'saves over an undated copy of the project''s secret it did not store only with -Force' {
+        $projectId = New-TestProjectId
+        $issued = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        Set-Secret -Name "Jelou-$projectId" -Secret 'maybe-newer' -Vault KV     # another session's rotation, for all anyone can tell
+
+        $issued | Save-JelouSigningSecret -Vault KV -ErrorVariable refused -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        (Get-StandInSecret -Vault KV -Name "Jelou-$projectId").Secret | Should -BeExactly 'maybe-newer'
+        $refused[0].Exception.Message | Should -Match 'nothing tells whether it is older or newer'
+
+        $issued | Save-JelouSigningSecret -Vault KV -Force -WarningAction SilentlyContinue
+        Get-StoredPlainText KV "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $issued.SigningSecret)
     }
 
     It 'says with a warning that an id with capitals gets a hashed default name' {

@@ -132,24 +132,52 @@ namespace JelouPS.Secrets
             return null;
         }
 
+        /// <summary>The start of every name JelouPS gives a project's secret: a name with it is taken to be some project's.</summary>
+        public const string Prefix = "Jelou-";
+
+        // The end of a hashed name: "--" and 8 hex digits, which real ids rarely end with. An id that does gets the hash too,
+        // so no project's plain name is another's hashed one.
+        private const string HashSeparator = "--";
+        private static readonly Regex HashedEnd = new Regex(HashSeparator + "[0-9a-f]{8}$", RegexOptions.CultureInvariant);
+
         /// <summary>
         /// The default name for a project's signing secret: "Jelou-&lt;projectId&gt;" when the store takes it; otherwise each
-        /// character it cannot take becomes '-', and a short hash of the project id is added so that two projects
+        /// character it cannot take becomes '-', and "--" and a short hash of the project id are added so that two projects
         /// (acme_prod, acme-prod) never share a name. Stores compare names without case, so an id with capitals gets the
-        /// hash too (Acme-prod and acme-prod would share "Jelou-acme-prod").
+        /// hash too (Acme-prod and acme-prod would share "Jelou-acme-prod"), and so does an id that ends like a hash
+        /// (acme-prod--05e2089e would otherwise have acme_prod's hashed name).
         /// </summary>
         public string Derive(string projectId)
         {
             if (projectId is null) throw new ArgumentNullException(nameof(projectId));
-            string plain = "Jelou-" + projectId;
-            if (Check(plain) is null && projectId == projectId.ToLowerInvariant()) return plain;
+            string plain = Prefix + projectId;
+            if (Check(plain) is null && projectId == projectId.ToLowerInvariant() && !HashedEnd.IsMatch(projectId)) return plain;
             var mapped = new StringBuilder(plain.Length);
             foreach (char c in plain) mapped.Append(Takes(c) ? c : '-');
-            string suffix = "-" + Hash(projectId);
+            string suffix = HashSeparator + Hash(projectId);
             int room = Math.Min(MaxLength, 200) - suffix.Length;
             string derived = mapped.ToString(0, Math.Min(mapped.Length, room)).TrimEnd('-', ' ') + suffix;
             return Check(derived) is null ? derived : "Jelou" + suffix;
         }
+
+        /// <summary>
+        /// Whether <paramref name="secretName"/> is a name JelouPS gives <paramref name="projectId"/>: its default name, or the
+        /// plain Jelou-&lt;projectId&gt; (stored by hand, or by a version that did not hash ids with capitals). The id is
+        /// compared exactly: stores find Jelou-Q5 when asked for Jelou-q5, but it is project Q5's.
+        /// </summary>
+        public bool IsNameOf(string secretName, string projectId) =>
+            SameName(secretName, Derive(projectId)) || (!HashedEnd.IsMatch(projectId) && SameName(secretName, Prefix + projectId));
+
+        /// <summary>Whether <paramref name="secretName"/> has the form of a name JelouPS gives a project (Jelou-...).</summary>
+        public static bool IsProjectName(string secretName) => secretName.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The project a Jelou-&lt;id&gt; name is the plain name of; null for a hashed name, which does not say.</summary>
+        public static string? PlainNameOf(string secretName) =>
+            IsProjectName(secretName) && !HashedEnd.IsMatch(secretName) ? secretName.Substring(Prefix.Length) : null;
+
+        // The prefix in any case (stores keep or fold it), the id exactly.
+        private static bool SameName(string name, string jelouName) =>
+            name.Length == jelouName.Length && IsProjectName(name) && string.CompareOrdinal(name, Prefix.Length, jelouName, Prefix.Length, jelouName.Length) == 0;
 
         private bool Takes(char c) =>
             (_allowed is null || _allowed(c)) && !char.IsControl(c) && WildcardCharacters.IndexOf(c) < 0 && _forbidden.IndexOf(c) < 0;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
@@ -39,7 +40,7 @@ namespace JelouPS.Commands
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
-            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, force: Force, replacesOwn: false);
+            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, overwrite: Force);
             if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
@@ -118,42 +119,46 @@ namespace JelouPS.Commands
         {
             SecretSlot? slot = null;
             if (!TryValidate(projectId, () => slot = _vault.Locate(projectId, Client.Options.BaseUri, findExisting: true))) return;
-            Ownership ownership = slot?.OwnershipFor(projectId) ?? Ownership.None;
-            if (ownership == Ownership.Other || (ownership == Ownership.Unknown && !Force))
+            Ownership ownership = slot?.Ownership ?? Ownership.None;
+            if (ownership == Ownership.Other || ownership == Ownership.Unknown)
             {
                 var refused = new InvalidOperationException(ownership == Ownership.Other
                     ? $"'{slot!.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: nothing was deleted."
-                    : $"Nothing tells whose secret '{slot!.ExistingName}' in vault {slot.Vault.Display} is (no metadata names a project, and it is not this project's default name): nothing was deleted.");
-                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretExists, refused, projectId, Item,
-                    ownership == Ownership.Other ? "Give this project's -SecretName." : "Use -Force to remove it with the integration, or give this project's -SecretName."));
+                    : $"Nothing tells whose secret '{slot!.ExistingName}' in vault {slot.Vault.Display} is (no metadata names a project, this session did not store it, and it is not this project's default name): nothing was deleted. -Force only answers the prompt.");
+                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretExists, refused, projectId, Item, ownership == Ownership.Other
+                    ? "Give this project's -SecretName."
+                    : $"If it is this project's secret, remove it yourself (Remove-Secret -Name {SecretIssuer.Quote(slot.ExistingName!)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}) and run again without -SecretName; else give this project's -SecretName."));
                 return;
             }
-            bool removesSecret = ownership != Ownership.None;
+            // Once the integration is deleted, every stored copy of its secret is dead: all of the project's go.
+            List<string> secrets = slot is null ? new List<string>()
+                : (ownership == Ownership.Own ? new[] { slot.ExistingName! } : Array.Empty<string>()).Concat(slot.Others.Select(other => other.ExistingName!)).ToList();
 
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
-                + (removesSecret ? $" and remove its signing secret '{slot!.ExistingName}' from vault {slot.Vault.Display}" : "");
+                + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
             if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token))) return;
             JelouSession.Deleted(Client.Options.BaseUri, projectId);
             Trace($"Deleted the external-support integration of {projectId}.");
             if (slot is null) return;
-            if (!removesSecret)
+            if (secrets.Count == 0)
             {
-                Warn(slot.Ambiguity is string ambiguous
-                    ? $"The integration of {projectId} was deleted, but {ambiguous}, so none was removed: their secrets no longer work; remove them by hand (Remove-Secret)."
-                    : $"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
+                Warn($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
                 return;
             }
-            try
+            foreach (string name in secrets)
             {
-                slot.Vault.Remove(slot.ExistingName!);
-                Trace($"Removed the signing secret '{slot.ExistingName}' of {projectId} from vault {slot.Vault.Display}.");
-            }
-            catch (VaultException ex)
-            {
-                WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
-                    new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{slot.ExistingName}' from vault {slot.Vault.Display} failed: {ex.Message}", ex.InnerException),
-                    projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(slot.ExistingName!)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}"));
+                try
+                {
+                    slot.Vault.Remove(name);
+                    Trace($"Removed the signing secret '{name}' of {projectId} from vault {slot.Vault.Display}.");
+                }
+                catch (VaultException ex)
+                {
+                    WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
+                        new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{name}' from vault {slot.Vault.Display} failed: {ex.Message}", ex.InnerException),
+                        projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}"));
+                }
             }
         }
     }
@@ -181,7 +186,7 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, force: Force, replacesOwn: true);
+            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, overwrite: false, rotation: true);
             if (destination is null) return;
             string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                 + (destination.Vault is null ? "" : $" and replace {destination.Place}");
@@ -263,7 +268,7 @@ namespace JelouPS.Commands
                 WriteJelouError(refused.Exception, refused);
                 return;
             }
-            SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.Source, force: Force, replacesOwn: true, saving: integration);
+            SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.Source, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
             // A rotation in another runspace may have replaced it since it was checked.

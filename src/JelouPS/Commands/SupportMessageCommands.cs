@@ -146,7 +146,7 @@ namespace JelouPS.Commands
             {
                 // Where the project's secret is: -SecretName, where a rotation put it, the default name, or what its metadata says.
                 SecretSlot slot = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: true)!;
-                if (slot.OwnershipFor(ProjectId) == Ownership.Other)
+                if (slot.Ownership == Ownership.Other)
                 {
                     throw new ArgumentException($"'{slot.ExistingName}' in vault {vault.Display} is {slot.OtherOwner}: a reply of project '{ProjectId}' is not signed with it. Give this project's -SecretName.");
                 }

@@ -169,10 +169,12 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// The server an API base URI names (scheme, host, port): its projects are the same whatever the path, since the docs
-        /// give the same API under /jelouapi and /platform (jelou-api.md §1), with or without a trailing slash.
+        /// give the same API under /jelouapi and /platform (jelou-api.md §1), with or without a trailing slash; and
+        /// localhost is 127.0.0.1 (an emulator or a tunnel).
         /// </summary>
-        internal static string Server(Uri? source) => source is null ? "" : source.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+        internal static string Server(Uri? source) =>
+            source is null ? "" : source.IsLoopback ? $"{source.Scheme}://loopback:{source.Port}" : source.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 
-        public override string ToString() => Source is null ? $"project '{ProjectId}'" : $"project '{ProjectId}' on {Server(Source)}";
+        public override string ToString() => Source is null ? $"project '{ProjectId}'" : $"project '{ProjectId}' on {Source.GetLeftPart(UriPartial.Authority)}";
     }
 }

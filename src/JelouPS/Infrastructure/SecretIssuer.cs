@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Threading.Tasks;
@@ -64,13 +65,19 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Decides where the project's secret (from the API <paramref name="source"/>) will go, before anything is written or
         /// sent: the vault can be used (and has not just failed this command), the name is one the vault takes and no other
-        /// project of this command has it. A secret already under the name is replaced when it is the project's own and
-        /// <paramref name="replacesOwn"/> (a rotation, a save), or with <paramref name="force"/> when it is the project's or
-        /// nothing tells whose; never when it is another project's, nor (when <paramref name="saving"/> an issued secret)
-        /// when the vault's copy looks newer. A rotation or a save looks for the project's secret where it already is.
+        /// project of this command has it. A rotation or a save looks for the project's secret where it already is. What
+        /// the vault holds under the name now is replaced:
+        /// <list type="bullet">
+        /// <item>the project's own: by a rotation (the old secret dies with it); by a create only with
+        /// <paramref name="overwrite"/>; by a save (<paramref name="saving"/>) when it is older by its metadata, or where
+        /// this session put it, else only with <paramref name="overwrite"/>, and never when its metadata shows it newer;</item>
+        /// <item>a secret nothing tells whose: by a create or a save with <paramref name="overwrite"/>, never by a rotation
+        /// (whose -Force only answers the prompt);</item>
+        /// <item>another project's: never.</item>
+        /// </list>
         /// Null after an error.
         /// </summary>
-        internal SecretDestination? Claim(string projectId, Uri? source, bool force, bool replacesOwn, ExternalSupportIntegration? saving = null)
+        internal SecretDestination? Claim(string projectId, Uri? source, bool overwrite, ExternalSupportIntegration? saving = null, bool rotation = false)
         {
             // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
             string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
@@ -82,7 +89,7 @@ namespace JelouPS.Infrastructure
                 return null;
             }
             SecretSlot? slot = null;
-            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId, source, findExisting: replacesOwn, saving))) return null;
+            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId, source, findExisting: rotation || saving != null, saving))) return null;
             if (slot is null) return SecretDestination.ObjectOnly;
             string name = slot.Name;
             string vault = slot.Vault.Display;
@@ -94,30 +101,21 @@ namespace JelouPS.Infrastructure
                     "Give each project its own SecretName (or leave it out: each project gets its own default name).");
                 return null;
             }
-            switch (slot.OwnershipFor(projectId))
+            string? refusal = Refusal(slot, overwrite, saving, rotation, out string? advice);
+            if (refusal != null)
             {
-                case Ownership.Other:
-                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}.{outcome} Another project's secret is never replaced, -Force or not.",
-                        "Give this project another -SecretName; if that secret really is this project's, remove it (Remove-Secret) and run again.");
-                    return null;
-                case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued:
-                    Refuse(ErrorMapper.SecretExists, projectId,
-                        $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {issued:u}, so Jelou probably no longer accepts it.{outcome}",
-                        "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.");
-                    return null;
-                case Ownership.Own when !replacesOwn && !force:
-                    Refuse(ErrorMapper.SecretExists, projectId, $"Vault {vault} already has a secret named '{slot.ExistingName}'.{outcome} Use -Force to overwrite it, or -SecretName to choose another name.", null);
-                    return null;
-                case Ownership.Unknown when !force:
-                    Refuse(ErrorMapper.SecretExists, projectId,
-                        $"Vault {vault} has '{slot.ExistingName}', and nothing tells whose secret it is (no metadata names a project, this session did not store it there, and it is not this project's default name).{outcome} " +
-                        "Use -Force to replace it, or choose another -SecretName.", null);
-                    return null;
+                Refuse(ErrorMapper.SecretExists, projectId, refusal + outcome, advice);
+                return null;
             }
             _namesUsed[name] = projectId;
             if (slot.Ambiguity is string ambiguous)
             {
-                _cmdlet.Warn($"For {projectId}, {ambiguous}: the signing secret goes in as '{name}'.");
+                _cmdlet.Warn($"{ambiguous}: the signing secret of {projectId} goes in as '{name}'; the others no longer work once it is stored (remove them with Remove-Secret).");
+            }
+            else if (slot.Others.Count > 0)
+            {
+                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", slot.Others.Select(o => $"'{o.ExistingName}'"))}, a signing secret of {projectId} by its name or metadata: " +
+                    $"once this is stored in '{name}', that copy no longer works (remove it with Remove-Secret).");
             }
             else if (_parameters.GivenSecretName is null && name != slot.DefaultName)
             {
@@ -129,9 +127,38 @@ namespace JelouPS.Infrastructure
             }
             else if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
             {
-                _cmdlet.Warn($"Vaults compare names without case, so the default name of {projectId}, which has capitals, gets a hash of the id: '{name}'.");
+                _cmdlet.Warn($"The signing secret of {projectId} goes in as '{name}': with capitals or a hash-like ending, 'Jelou-{projectId}' could be another project's name (vaults compare names without case).");
             }
-            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || replacesOwn || force, existed: slot.Existing != null, slot.ExistingMetadata);
+            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || rotation || overwrite, existed: slot.Existing != null, slot.ExistingMetadata);
+        }
+
+        // Why the secret under the slot's name must not be replaced; null when it may.
+        private static string? Refusal(SecretSlot slot, bool overwrite, ExternalSupportIntegration? saving, bool rotation, out string? advice)
+        {
+            advice = null;
+            string vault = slot.Vault.Display;
+            string projectId = slot.ProjectId;
+            switch (slot.Ownership)
+            {
+                case Ownership.Other:
+                    advice = "Give this project another -SecretName; if that secret really is this project's, remove it (Remove-Secret) and run again.";
+                    return $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}. Another project's secret is never replaced, -Force or not.";
+                case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued:
+                    advice = "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.";
+                    return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {saving.SecretIssuedAt:u}, so Jelou probably no longer accepts it.";
+                case Ownership.Own when saving != null && !overwrite && slot.ExistingIssuedAt is null && !slot.IsWhereSessionPutIt:
+                    advice = "If this secret is the project's live one (nothing rotated it since), use -Force to replace the vault's copy; else leave the vault as it is.";
+                    return $"Vault {vault} has '{slot.ExistingName}', a signing secret of project '{projectId}', and nothing tells whether it is older or newer than this one (no issue time in its metadata, and this session did not store it).";
+                case Ownership.Own when saving is null && !rotation && !overwrite:
+                    return $"Vault {vault} already has a secret named '{slot.ExistingName}'. Use -Force to overwrite it, or -SecretName to choose another name.";
+                case Ownership.Unknown when rotation:
+                    advice = $"If it is this project's secret, rotate without -Vault and store the new secret there: Reset-JelouExternalSupportSecret {Quote(projectId)} -Force | " +
+                        $"Save-JelouSigningSecret -Vault {Quote(slot.Vault.Name)} -SecretName {Quote(slot.ExistingName!)} -Force. Otherwise choose another -SecretName.";
+                    return $"Vault {vault} has '{slot.ExistingName}', and nothing tells whose secret it is (no metadata names a project, this session did not store it there, and it is not this project's default name). A rotation never replaces such a secret: -Force only answers the prompt.";
+                case Ownership.Unknown when !overwrite:
+                    return $"Vault {vault} has '{slot.ExistingName}', and nothing tells whose secret it is (no metadata names a project, this session did not store it there, and it is not this project's default name). Use -Force to replace it, or choose another -SecretName.";
+            }
+            return null;
         }
 
         /// <summary>

@@ -1,7 +1,9 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using JelouPS.Secrets;
 
 namespace JelouPS.Infrastructure
 {
@@ -62,41 +64,62 @@ namespace JelouPS.Infrastructure
         /// Where the project's secret (on the API <paramref name="source"/>) goes in the current input's vault, and what the
         /// vault holds there now; null when no vault is wanted. The name is -SecretName, else (<paramref name="findExisting"/>:
         /// a rotation, a removal, a reply, a save) wherever the project's secret already is, else the default made valid for
-        /// the vault. Throws ArgumentException for a -SecretName the vault cannot take, VaultException when the vault
-        /// cannot be read.
+        /// the vault. Throws ArgumentException for a -SecretName the vault cannot take or that is another project's name,
+        /// VaultException when the vault cannot be read.
         /// </summary>
         internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null)
         {
             SecretVault? vault = Current();
             if (vault is null) return null;
+            string? meant = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
+            string? known = meant ?? JelouSession.StoredName(vault.Name, source, projectId);
+            SecretSlot At(string name) => new SecretSlot(vault, projectId, source, name, known, vault.Find(name));
+            SecretSlot? given = GivenSecretName is null ? null : At(NameFor(vault, projectId));
             string defaultName = vault.Extension.Derive(projectId);
-            string? known = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
-            known ??= JelouSession.StoredName(vault.Name, source, projectId);
-            if (GivenSecretName != null)
+            if (!findExisting) return given ?? At(defaultName);
+
+            // Every secret that is provably the project's: where this session put it, its default or plain Jelou-<id> name,
+            // and those whose metadata names it.
+            var found = new List<SecretSlot>();
+            void Add(SecretSlot slot)
             {
-                string name = NameFor(vault, projectId);
-                return new SecretSlot(vault, name, defaultName, known, source, vault.Find(name));
+                if (slot.Ownership == Ownership.Own && !found.Any(f => SecretSlot.Same(f.ExistingName, slot.ExistingName))) found.Add(slot);
             }
-            if (!findExisting) return new SecretSlot(vault, defaultName, defaultName, known, source, vault.Find(defaultName));
-            // Where this session put it (or meant to), the default name, or the one secret whose metadata names the project.
-            if (known != null)
+            SecretSlot? atKnown = known is null ? null : At(known);
+            if (atKnown != null) Add(atKnown);
+            SecretSlot atDefault = At(defaultName);
+            Add(atDefault);
+            string plain = VaultExtension.Prefix + projectId;
+            if (!SecretSlot.Same(plain, defaultName) && vault.Extension.Check(plain) is null) Add(At(plain));
+            if (vault.Extension.KeepsMetadata)
             {
-                PSObject? there = vault.Find(known);
-                if (there != null || (saving != null && known == JelouSession.MeantName(saving, vault.Name))) return new SecretSlot(vault, known, defaultName, known, source, there);
-            }
-            PSObject? atDefault = vault.Find(defaultName);
-            if (atDefault is null && vault.Extension.KeepsMetadata)
-            {
-                PSObject[] tagged = vault.FindByProject(projectId, source);
-                if (tagged.Length == 1) return new SecretSlot(vault, (string)tagged[0].Properties["Name"].Value, defaultName, known, source, tagged[0]);
-                if (tagged.Length > 1)
+                foreach (PSObject tagged in vault.FindByProject(projectId, source))
                 {
-                    string names = string.Join(", ", tagged.Select(secret => $"'{secret.Properties["Name"].Value}'"));
-                    return new SecretSlot(vault, defaultName, defaultName, known, source, null,
-                        $"vault {vault.Display} has no secret named '{defaultName}', and {tagged.Length} secrets whose metadata names project '{projectId}' ({names}): which one is live cannot be told");
+                    Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
                 }
             }
-            return new SecretSlot(vault, defaultName, defaultName, known, source, atDefault);
+
+            // -SecretName; else where a failed write meant to put this secret; else the newest by metadata; else where this
+            // session last put it; else the one found; else the default name.
+            SecretSlot? newest = Newest(found);
+            SecretSlot primary = given
+                ?? (meant != null ? atKnown : null)
+                ?? newest
+                ?? (atKnown?.Existing != null ? atKnown : null)
+                ?? (found.Count == 1 ? found[0] : null)
+                ?? atDefault;
+            string? ambiguity = given is null && found.Count > 1 && primary == atDefault
+                ? $"{found.Count} secrets in vault {vault.Display} are project '{projectId}''s ({string.Join(", ", found.Select(f => $"'{f.ExistingName}'"))}), and nothing tells which is the newest"
+                : null;
+            return primary.With(found.Where(f => !SecretSlot.Same(f.ExistingName, primary.ExistingName ?? primary.Name)).ToList(), ambiguity);
+        }
+
+        // The one secret issued last, when every candidate's metadata says when it was issued.
+        private static SecretSlot? Newest(List<SecretSlot> found)
+        {
+            if (found.Count < 2 || found.Any(f => f.ExistingIssuedAt is null)) return null;
+            List<SecretSlot> ordered = found.OrderByDescending(f => f.ExistingIssuedAt).ToList();
+            return ordered[0].ExistingIssuedAt > ordered[1].ExistingIssuedAt ? ordered[0] : null;
         }
 
         /// <summary>
@@ -108,6 +131,12 @@ namespace JelouPS.Infrastructure
             string? given = GivenSecretName;
             if (given is null) return vault.Extension.Derive(projectId);
             vault.CheckName(given);
+            if (VaultExtension.IsProjectName(given) && !vault.Extension.IsNameOf(given, projectId))
+            {
+                string whose = VaultExtension.PlainNameOf(given) is string other ? $"project '{other}'" : "another project";
+                throw new ArgumentException($"The secret name '{given}' has the form of the name JelouPS gives {whose}'s signing secret, so it cannot hold project '{projectId}''s. " +
+                    $"Choose a name that does not start with '{VaultExtension.Prefix}', or leave -SecretName out.");
+            }
             return given;
         }
     }
@@ -117,45 +146,56 @@ namespace JelouPS.Infrastructure
     {
         /// <summary>There is no secret under the name.</summary>
         None,
-        /// <summary>The project's own: its metadata or this session says so, or it is under the project's default name or where this session put the project's secret.</summary>
+        /// <summary>The project's own: its metadata or this session says so, or it has a name JelouPS gives the project, or it is where this session put the project's secret.</summary>
         Own,
-        /// <summary>Another project's: its metadata or this session says so, or it is under another project's default name (Jelou-&lt;id&gt;). Never replaced or removed.</summary>
+        /// <summary>Another project's: its metadata or this session says so, or it has a Jelou- name that is not this project's. Never replaced, removed or read for it.</summary>
         Other,
-        /// <summary>Nothing tells whose: replaced or removed only with -Force.</summary>
+        /// <summary>Nothing tells whose: only New- and Save- replace it, with -Force.</summary>
         Unknown,
     }
 
     /// <summary>A project's secret name in a vault, and the secret the vault holds under it now, if any.</summary>
     internal sealed class SecretSlot
     {
-        internal SecretSlot(SecretVault vault, string name, string defaultName, string? knownName, Uri? source, PSObject? existing, string? ambiguity = null)
+        internal SecretSlot(SecretVault vault, string projectId, Uri? source, string name, string? knownName, PSObject? existing)
         {
-            Ambiguity = ambiguity;
             Vault = vault;
-            Name = name;
-            DefaultName = defaultName;
-            KnownName = knownName;
+            ProjectId = projectId;
             Source = source;
+            Name = name;
+            KnownName = knownName;
             Existing = existing;
         }
 
         public SecretVault Vault { get; }
-        public string Name { get; }
-
-        /// <summary>The name JelouPS derives for the project.</summary>
-        public string DefaultName { get; }
-
-        /// <summary>Where this session stored the project's secret in the vault (or meant to), if anywhere.</summary>
-        public string? KnownName { get; }
-
-        /// <summary>Why the project's secret was not found although the vault may hold it (several secrets name the project); null otherwise.</summary>
-        public string? Ambiguity { get; }
+        public string ProjectId { get; }
 
         /// <summary>The API the project lives on.</summary>
         public Uri? Source { get; }
 
+        public string Name { get; }
+
+        /// <summary>The name JelouPS derives for the project in this vault.</summary>
+        public string DefaultName => Vault.Extension.Derive(ProjectId);
+
+        /// <summary>Where this session stored the project's secret in the vault (or meant to), if anywhere.</summary>
+        public string? KnownName { get; }
+
         /// <summary>The secret under the name now, as Get-SecretInfo describes it; null when there is none.</summary>
         public PSObject? Existing { get; }
+
+        /// <summary>The project's other secrets in the vault (its own, by name, metadata or this session): dead copies, or the live one when this is not.</summary>
+        public IReadOnlyList<SecretSlot> Others { get; private set; } = Array.Empty<SecretSlot>();
+
+        /// <summary>Why it cannot be told which of the project's secrets is the live one; null when it can.</summary>
+        public string? Ambiguity { get; private set; }
+
+        internal SecretSlot With(IReadOnlyList<SecretSlot> others, string? ambiguity)
+        {
+            Others = others;
+            Ambiguity = ambiguity;
+            return this;
+        }
 
         /// <summary>The existing secret's own name, as the vault spells it (vaults compare names without case).</summary>
         public string? ExistingName => Existing is null ? null : Existing.Properties["Name"]?.Value as string ?? Name;
@@ -173,26 +213,27 @@ namespace JelouPS.Infrastructure
             ? new DateTimeOffset(issued.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(issued, DateTimeKind.Utc) : issued.ToUniversalTime())
             : (DateTimeOffset?)null;
 
-        /// <summary>Whose the existing secret is, for <paramref name="projectId"/>.</summary>
-        public Ownership OwnershipFor(string projectId)
+        /// <summary>Whether this session put the project's secret under this name (or meant to).</summary>
+        public bool IsWhereSessionPutIt => Same(ExistingName ?? Name, KnownName);
+
+        /// <summary>Whose the existing secret is.</summary>
+        public Ownership Ownership
         {
-            if (Existing is null) return Ownership.None;
-            if (Owner is SecretOwner owner) return owner.Is(projectId, Source) ? Ownership.Own : Ownership.Other;
-            if (IsJelouName(DefaultName) || IsJelouName(Prefix + projectId) || Same(ExistingName, KnownName)) return Ownership.Own;
-            return ExistingName!.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? Ownership.Other : Ownership.Unknown;
+            get
+            {
+                if (Existing is null) return Ownership.None;
+                if (Owner is SecretOwner owner) return owner.Is(ProjectId, Source) ? Ownership.Own : Ownership.Other;
+                if (Vault.Extension.IsNameOf(ExistingName!, ProjectId) || IsWhereSessionPutIt) return Ownership.Own;
+                return VaultExtension.IsProjectName(ExistingName!) ? Ownership.Other : Ownership.Unknown;
+            }
         }
 
         /// <summary>Why the existing secret is another project's, for messages.</summary>
-        public string OtherOwner => Owner is SecretOwner owner ? $"the signing secret of {owner}" : $"the default name of project '{ExistingName!.Substring(Prefix.Length)}'";
+        public string OtherOwner => Owner is SecretOwner owner ? $"the signing secret of {owner}"
+            : VaultExtension.PlainNameOf(ExistingName!) is string other ? $"the default name of project '{other}'"
+            : "a name JelouPS gives another project";
 
-        private const string Prefix = "Jelou-";
-
-        // Jelou-<id> names the project <id>, exactly: vaults find Jelou-Q5 when asked for Jelou-q5, but it is project Q5's.
-        private bool IsJelouName(string name) =>
-            ExistingName!.Length == name.Length && ExistingName.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
-            && string.CompareOrdinal(ExistingName, Prefix.Length, name, Prefix.Length, name.Length) == 0;
-
-        private static bool Same(string? first, string? second) => second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
+        internal static bool Same(string? first, string? second) => first != null && second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
 
         private object? Metadata(string key) =>
             ExistingMetadata is IDictionary metadata && metadata.Contains(key) ? (metadata[key] is PSObject p ? p.BaseObject : metadata[key]) : null;

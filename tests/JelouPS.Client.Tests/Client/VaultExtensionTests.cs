@@ -73,7 +73,7 @@ namespace JelouPS.Tests.Client
             {
                 VaultExtension rule = VaultExtension.For(module);
                 Assert.Equal("Jelou-acme-prod", rule.Derive("acme-prod"));
-                Assert.Matches("^Jelou-Acme-prod-[0-9a-f]{8}$", rule.Derive("Acme-prod"));
+                Assert.Matches("^Jelou-Acme-prod--[0-9a-f]{8}$", rule.Derive("Acme-prod"));
             }
         }
 
@@ -86,7 +86,7 @@ namespace JelouPS.Tests.Client
             string dot = rule.Derive("acme.prod");
 
             Assert.StartsWith("Jelou-acme-prod-", underscore, StringComparison.Ordinal);
-            Assert.Matches("^Jelou-acme-prod-[0-9a-f]{8}$", underscore);
+            Assert.Matches("^Jelou-acme-prod--[0-9a-f]{8}$", underscore);
             Assert.NotEqual(underscore, dot);
             Assert.NotEqual("Jelou-acme-prod", underscore);
             Assert.Equal(underscore, rule.Derive("acme_prod"));
@@ -120,6 +120,31 @@ namespace JelouPS.Tests.Client
                 string[] names = ids.Select(VaultExtension.For(module).Derive).ToArray();
                 Assert.Equal(names.Length, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
             }
+        }
+
+        [Fact]
+        public void No_project_has_another_projects_hashed_name_as_its_own()
+        {
+            VaultExtension keyVault = VaultExtension.For("Az.KeyVault");
+            string hashed = keyVault.Derive("acme_prod");
+            string lookalike = hashed.Substring(VaultExtension.Prefix.Length);
+
+            Assert.NotEqual(hashed, keyVault.Derive(lookalike), StringComparer.OrdinalIgnoreCase);
+            Assert.False(keyVault.IsNameOf(hashed, lookalike));
+            Assert.True(keyVault.IsNameOf(hashed, "acme_prod"));
+        }
+
+        [Theory]
+        [InlineData("Jelou-p5", "p5", true)]
+        [InlineData("JELOU-p5", "p5", true)]
+        [InlineData("Jelou-P5", "p5", false)]
+        [InlineData("Jelou-p5", "P5", false)]
+        [InlineData("Jelou-P5", "P5", true)]
+        [InlineData("Jelou-p5-old", "p5", false)]
+        [InlineData("crm-p5", "p5", false)]
+        public void A_Jelou_name_is_a_projects_by_its_exact_id(string secretName, string projectId, bool expected)
+        {
+            Assert.Equal(expected, VaultExtension.For("Microsoft.PowerShell.SecretStore").IsNameOf(secretName, projectId));
         }
 
         [Theory]
