@@ -20,7 +20,7 @@ namespace JelouPS.Tests
             string projectId = "stale-" + Guid.NewGuid().ToString("N");
             Host.Invoke(
                 "Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name V; " +
-                "Set-Secret -Name \"Jelou-$($args[1])\" -Secret 'the-live-secret' -Vault V -Metadata @{ ProjectId = $args[1]; CreatedAt = [datetime]::SpecifyKind([datetime]'2026-06-01', 'Utc') }",
+                "Set-Secret -Name \"Jelou-$($args[1])\" -Secret 'the-live-secret' -Vault V -Metadata @{ ProjectId = $args[1]; IntegrationId = 'i-1'; CreatedAt = [datetime]::SpecifyKind([datetime]'2026-06-01', 'Utc') }",
                 null, standIn, projectId).ThrowIfFailed();
             ExternalSupportIntegration older = Issued(projectId, "a-dead-secret", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 

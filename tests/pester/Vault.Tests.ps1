@@ -128,7 +128,7 @@ Describe 'New-JelouExternalSupport -Vault' {
 
         Get-StoredPlainText PlainVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
         $warned.Count | Should -Be 1
-        "$($warned[0])" | Should -Match 'without its project id'
+        "$($warned[0])" | Should -Match 'without their project id'
     }
 
     It 'creates 20 projects from a CSV into one vault, every secret stored and matching' {
@@ -601,7 +601,7 @@ Describe 'Whose secret is under a name' {
         try {
             $projectId = New-TestProjectId
             $created = New-JelouExternalSupport $projectId $receiver.Url
-            $created.SigningSecret | Set-Secret -Name "Crm-$projectId" -Vault TestVault -Metadata @{ ProjectId = $projectId }
+            $created.SigningSecret | Set-Secret -Name "Crm-$projectId" -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)" }
             Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force | Out-Null
             $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
             Receive-TestWebhook $receiver | Out-Null
@@ -628,7 +628,7 @@ Describe 'Whose secret is under a name' {
         $projectId = New-TestProjectId
         $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou
         # Stored by hand, as a receiver's team might: only the metadata says whose it is.
-        $created.SigningSecret | Set-Secret -Name "Crm-Receiver-$projectId" -Vault TestVault -Metadata @{ ProjectId = $projectId }
+        $created.SigningSecret | Set-Secret -Name "Crm-Receiver-$projectId" -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)" }
 
         $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
 
@@ -685,7 +685,7 @@ Describe 'Whose secret is under a name' {
         $blocked, $fine = (New-TestProjectId), (New-TestProjectId)
         $blocked, $fine | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou | Out-Null
         # Another project's secret already sits under the blocked project's default name.
-        Set-Secret -Name "Jelou-$blocked" -Secret 'x' -Vault TestVault -Metadata @{ ProjectId = $owner.ProjectId }
+        Set-Secret -Name "Jelou-$blocked" -Secret 'x' -Vault TestVault -Metadata @{ ProjectId = $owner.ProjectId; ApiBaseUri = "$($Emulator.GatewayUri)" }
 
         $caught = & { $ErrorActionPreference = 'Stop'; try { Save-JelouSigningSecret -Vault TestVault } catch { $_ } }
 
@@ -831,7 +831,7 @@ Describe 'Whose secret is under a name' {
 
     It 'signs no reply with a secret whose metadata names another project' {
         $projectId = New-TestProjectId
-        Set-Secret -Name "Jelou-$projectId" -Secret 'the-other-projects' -Vault TestVault -Metadata @{ ProjectId = "$projectId-other" }
+        Set-Secret -Name "Jelou-$projectId" -Secret 'the-other-projects' -Vault TestVault -Metadata @{ ProjectId = "$projectId-other"; ApiBaseUri = "$($Emulator.GatewayUri)" }
         $before = @(Invoke-JelouEmulatorControl $Emulator 'requests').Count
 
         Send-JelouSupportMessage -ProjectId $projectId -RoomId r -BotId b -UserId u -Text hi -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
@@ -844,7 +844,7 @@ Describe 'Whose secret is under a name' {
     It 'removes every copy of the project''s secret with the integration, and only those' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -SecretName "A-$projectId" | Out-Null
-        Set-Secret -Name "B-$projectId" -Secret 'b' -Vault TestVault -Metadata @{ ProjectId = $projectId }
+        Set-Secret -Name "B-$projectId" -Secret 'b' -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)" }
         Set-Secret -Name "Jelou-$projectId" -Secret 'c' -Vault TestVault
         Set-Secret -Name "Else-$projectId" -Secret 'else' -Vault TestVault
 
@@ -869,7 +869,7 @@ Describe 'Whose secret is under a name' {
             New-JelouExternalSupport $projectId $receiver.Url -Vault TestVault | Out-Null
             $rotated = Reset-JelouExternalSupportSecret $projectId -Force
             # Stored by another tool: only its metadata says it is newer than what this session stored.
-            $rotated.SigningSecret | Set-Secret -Name "$projectId-rotated" -Vault TestVault -Metadata @{ ProjectId = $projectId; RegeneratedAt = $rotated.SecretRegeneratedAt.UtcDateTime }
+            $rotated.SigningSecret | Set-Secret -Name "$projectId-rotated" -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)"; RegeneratedAt = $rotated.SecretRegeneratedAt.UtcDateTime }
             $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
             Receive-TestWebhook $receiver | Out-Null
 
@@ -911,6 +911,38 @@ Describe 'Whose secret is under a name' {
 
         $issued | Save-JelouSigningSecret -Vault KV -Force -WarningAction SilentlyContinue
         Get-StoredPlainText KV "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $issued.SigningSecret)
+    }
+
+    It 'takes a bare ProjectId tag, as other tools write, for no proof that a secret is the project''s' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        Set-Secret -Name "gcp-$projectId" -Secret 'gcp-key' -Vault TestVault -Metadata @{ ProjectId = $projectId; Owner = 'terraform' }
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -WarningVariable warned
+        Remove-JelouExternalSupport $projectId -Vault TestVault -Force
+
+        $rotated.SecretName | Should -Be "Jelou-$projectId"
+        $warned | Should -BeNullOrEmpty
+        (Get-StandInSecret -Vault TestVault -Name "gcp-$projectId").Secret | Should -BeExactly 'gcp-key'
+    }
+
+    It 'never saves over a copy whose metadata dates it later, also when the date is ISO 8601 text' {
+        $projectId = New-TestProjectId
+        $issued = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        Set-Secret -Name "Jelou-$projectId" -Secret 'live-newer' -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)"; RegeneratedAt = '2099-01-01T00:00:00Z' }
+
+        $issued | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].Exception.Message | Should -Match 'newer signing secret'
+        (Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId").Secret | Should -BeExactly 'live-newer'
+    }
+
+    It 'says once a command that a vault keeps no metadata' {
+        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ ProjectId = New-TestProjectId; WebhookUrl = 'https://crm.example.com/jelou' } }
+
+        $rows | New-JelouExternalSupport -Vault KV -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        @($warned | Where-Object { "$_" -match 'keeps no metadata' }).Count | Should -Be 1
     }
 
     It 'says with a warning that an id with capitals gets a hashed default name' {

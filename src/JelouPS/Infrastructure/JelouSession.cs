@@ -1,5 +1,7 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
@@ -162,6 +164,24 @@ namespace JelouPS.Infrastructure
 
         public string ProjectId { get; }
         public Uri? Source { get; }
+
+        /// <summary>
+        /// The owner a secret's metadata names, when JelouPS wrote it: ProjectId together with ApiBaseUri or IntegrationId,
+        /// as JelouPS stores them with every secret. A bare ProjectId proves nothing: other tools (Terraform, Azure DevOps,
+        /// Sentry) tag their own secrets with one.
+        /// </summary>
+        internal static SecretOwner? FromMetadata(IDictionary? metadata)
+        {
+            string? project = Value(metadata, "ProjectId");
+            string? api = Value(metadata, "ApiBaseUri");
+            if (project is null || (api is null && Value(metadata, "IntegrationId") is null)) return null;
+            return new SecretOwner(project, Uri.TryCreate(api, UriKind.Absolute, out Uri? uri) ? uri : null);
+        }
+
+        private static string? Value(IDictionary? metadata, string key) =>
+            metadata != null && metadata.Contains(key) && metadata[key] is object value
+                ? Convert.ToString(value is PSObject wrapped ? wrapped.BaseObject : value, CultureInfo.InvariantCulture)
+                : null;
 
         /// <summary>Whether this is <paramref name="projectId"/> on <paramref name="source"/>'s server; an unknown API matches any.</summary>
         public bool Is(string projectId, Uri? source) =>

@@ -53,6 +53,8 @@ namespace JelouPS.Infrastructure
         private readonly SecretVaultParameters _parameters;
         private readonly Dictionary<string, string> _namesUsed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+        private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
+
         // "p3 in vault 'KV'" once a vault write of this command failed.
         private string? _failed;
 
@@ -127,7 +129,10 @@ namespace JelouPS.Infrastructure
             }
             else if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
             {
-                _cmdlet.Warn($"The signing secret of {projectId} goes in as '{name}': with capitals or a hash-like ending, 'Jelou-{projectId}' could be another project's name (vaults compare names without case).");
+                string why = projectId != projectId.ToLowerInvariant()
+                    ? $"vaults ignore case in names, so 'Jelou-{projectId}' would also be project '{projectId.ToLowerInvariant()}''s"
+                    : $"'Jelou-{projectId}' ends like another project's hashed name";
+                _cmdlet.Warn($"The signing secret of {projectId} goes in as '{name}': {why}.");
             }
             return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || rotation || overwrite, existed: slot.Existing != null, slot.ExistingMetadata);
         }
@@ -183,6 +188,8 @@ namespace JelouPS.Infrastructure
             try
             {
                 warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
+                // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
+                if (warning != null && !_warned.Add(warning)) warning = null;
                 integration.MarkStored(destination.Vault.Name, destination.Name!);
                 JelouSession.Stored(integration, destination.Vault.Name, destination.Name!);
                 return true;

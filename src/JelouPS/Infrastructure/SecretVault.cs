@@ -107,11 +107,8 @@ namespace JelouPS.Infrastructure
         /// <summary>The secrets whose metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
         internal PSObject[] FindByProject(string projectId, Uri? source) =>
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
-                .Where(info => info?.Properties["Metadata"]?.Value is IDictionary metadata && metadata.Contains("ProjectId")
-                    && new SecretOwner(Text(metadata["ProjectId"]) ?? "", Uri.TryCreate(Text(metadata["ApiBaseUri"]), UriKind.Absolute, out Uri? api) ? api : null).Is(projectId, source))
+                .Where(info => SecretOwner.FromMetadata(info?.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true)
                 .ToArray();
-
-        private static string? Text(object? value) => (value is PSObject p ? p.BaseObject : value) as string;
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>
@@ -164,7 +161,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal string? Store(string secretName, SecureString secret, Hashtable metadata, bool overwrite, Action<string> verbose, CancellationToken cancellation)
         {
-            string noMetadata = $"Vault {Display} keeps no metadata: '{secretName}' was stored without its project id, integration id, webhook URL and times.";
+            string noMetadata = $"Vault {Display} keeps no metadata: signing secrets are stored there without their project id, integration id, webhook URL and times.";
             var parameters = new Hashtable
             {
                 ["Name"] = secretName,
@@ -193,7 +190,7 @@ namespace JelouPS.Infrastructure
                 failure ??= unconfirmed;
                 if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
                 TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
-                verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message} Trying again in {wait.TotalSeconds:0.##} s.");
+                verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message.TrimEnd('.')}. Trying again in {wait.TotalSeconds:0.##} s.");
                 if (cancellation.WaitHandle.WaitOne(wait)) throw failure.After(attempt);
             }
         }

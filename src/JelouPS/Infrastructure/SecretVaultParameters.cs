@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using JelouPS.Secrets;
@@ -204,14 +205,19 @@ namespace JelouPS.Infrastructure
         public IDictionary? ExistingMetadata => Existing?.Properties["Metadata"]?.Value as IDictionary;
 
         /// <summary>Whose the existing secret is, by its metadata (project and API) or by what this session stored there; null when unknown.</summary>
-        public SecretOwner? Owner => Existing is null ? null
-            : Metadata("ProjectId") is string project ? new SecretOwner(project, Metadata("ApiBaseUri") is string api && Uri.TryCreate(api, UriKind.Absolute, out Uri? uri) ? uri : null)
-            : JelouSession.StoredOwner(Vault.Name, ExistingName!);
+        public SecretOwner? Owner => Existing is null ? null : SecretOwner.FromMetadata(ExistingMetadata) ?? JelouSession.StoredOwner(Vault.Name, ExistingName!);
 
-        /// <summary>When the existing secret was issued, by its metadata (rotation, else creation); null when unknown.</summary>
-        public DateTimeOffset? ExistingIssuedAt => (Metadata("RegeneratedAt") ?? Metadata("CreatedAt")) is DateTime issued
-            ? new DateTimeOffset(issued.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(issued, DateTimeKind.Utc) : issued.ToUniversalTime())
-            : (DateTimeOffset?)null;
+        /// <summary>
+        /// When the existing secret was issued, by its metadata (rotation, else creation): a DateTime (zone-less is UTC), or
+        /// ISO 8601 text, as vaults that keep metadata as JSON return it; null when unknown.
+        /// </summary>
+        public DateTimeOffset? ExistingIssuedAt => (Metadata("RegeneratedAt") ?? Metadata("CreatedAt")) switch
+        {
+            DateTime issued => new DateTimeOffset(issued.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(issued, DateTimeKind.Utc) : issued.ToUniversalTime()),
+            DateTimeOffset issued => issued,
+            string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset issued) => issued,
+            _ => null,
+        };
 
         /// <summary>Whether this session put the project's secret under this name (or meant to).</summary>
         public bool IsWhereSessionPutIt => Same(ExistingName ?? Name, KnownName);
