@@ -32,8 +32,7 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _vault.Open(this);
-            _issuer = new SecretIssuer(this, _vault);
+            _issuer = SecretIssuer.Open(this, _vault);
         }
 
         private protected override void ProcessProject(string projectId)
@@ -124,7 +123,7 @@ namespace JelouPS.Commands
             {
                 var refused = new InvalidOperationException(ownership == Ownership.Other
                     ? $"'{slot!.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: nothing was deleted."
-                    : $"Nothing tells whose secret '{slot!.ExistingName}' in vault {slot.Vault.Display} is (no metadata names a project, this session did not store it, and it is not this project's default name): nothing was deleted. -Force only answers the prompt.");
+                    : $"{slot!.Unclaimed}: nothing was deleted. -Force only answers the prompt.");
                 WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretExists, refused, projectId, Item, ownership == Ownership.Other
                     ? "Give this project's -SecretName."
                     : $"If it is this project's secret, remove it yourself (Remove-Secret -Name {SecretIssuer.Quote(slot.ExistingName!)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}) and run again without -SecretName; else give this project's -SecretName."));
@@ -180,8 +179,7 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _vault.Open(this);
-            _issuer = new SecretIssuer(this, _vault);
+            _issuer = SecretIssuer.Open(this, _vault);
         }
 
         private protected override void ProcessProject(string projectId)
@@ -212,7 +210,7 @@ namespace JelouPS.Commands
         [ValidateNotNull]
         public ExternalSupportIntegration[]? InputObject { get; set; }
 
-        /// <summary>Replace a secret of the same name although nothing tells whose it is (another project's is never replaced).</summary>
+        /// <summary>Replace a secret of the same name that nothing ties to a project, or an undated copy of the project's that this session did not store (another project's is never replaced).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -226,8 +224,7 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
-            _vault.Open(this, required: true);
-            _issuer = new SecretIssuer(this, _vault);
+            _issuer = SecretIssuer.Open(this, _vault, vaultRequired: true);
         }
 
         protected override void ProcessRecord()

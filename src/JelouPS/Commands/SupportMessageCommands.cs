@@ -144,8 +144,9 @@ namespace JelouPS.Commands
             string key = ProjectId + "\n" + _vault.GivenSecretName;
             if (!_secrets.TryGetValue(key, out SecureString? secret))
             {
-                // Where the project's secret is: -SecretName, where a rotation put it, the default name, or what its metadata says.
-                SecretSlot slot = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: true)!;
+                // -SecretName; else where the project's secret is (the newest by metadata, where this session put it, its
+                // Jelou- name, or what its metadata says). Its other copies do not matter here, so a given name is not searched past.
+                SecretSlot slot = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: _vault.GivenSecretName is null)!;
                 if (slot.Ownership == Ownership.Other)
                 {
                     throw new ArgumentException($"'{slot.ExistingName}' in vault {vault.Display} is {slot.OtherOwner}: a reply of project '{ProjectId}' is not signed with it. Give this project's -SecretName.");

@@ -28,10 +28,10 @@ namespace JelouPS.Infrastructure
         private static readonly object Gate = new object();
         private static readonly List<ExternalSupportIntegration> UnsavedList = new List<ExternalSupportIntegration>();
 
-        // The latest secret issued per API and project (null once the integration is deleted): any earlier one is dead.
+        // The latest secret issued per server and project (null once the integration is deleted): any earlier one is dead.
         private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
 
-        // Which project's secret (on which API) this process stored under a vault's name: an owner for vaults that keep
+        // Which project's secret (on which server) this process stored under a vault's name: an owner for vaults that keep
         // no metadata; and, the other way, the name it stored a project's secret under in a vault. Vault and secret names
         // compare without case, as vaults compare them; project ids compare exactly.
         private static readonly Dictionary<string, SecretOwner> StoredFor = new Dictionary<string, SecretOwner>(StringComparer.Ordinal);
@@ -108,7 +108,7 @@ namespace JelouPS.Infrastructure
             {
                 UnsavedList.Remove(integration);
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.Source);
-                StoredAt[Fold(vault) + "\n" + Key(integration.Source, integration.ProjectId)] = secretName;
+                StoredAt[StoredAtKey(vault, integration.Source, integration.ProjectId)] = secretName;
             }
         }
 
@@ -137,7 +137,7 @@ namespace JelouPS.Infrastructure
         /// <summary>The name this process last stored the project's secret (from that API) under in the vault; null when it never did.</summary>
         internal static string? StoredName(string vault, Uri? source, string projectId)
         {
-            lock (Gate) return StoredAt.TryGetValue(Fold(vault) + "\n" + Key(source, projectId), out string? name) ? name : null;
+            lock (Gate) return StoredAt.TryGetValue(StoredAtKey(vault, source, projectId), out string? name) ? name : null;
         }
 
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>
@@ -151,6 +151,9 @@ namespace JelouPS.Infrastructure
         private static string Fold(string name) => name.ToUpperInvariant();
 
         private static string NameKey(string vault, string secretName) => Fold(vault) + "\n" + Fold(secretName);
+
+        // Ends with Key(source, projectId), which Deleted looks for.
+        private static string StoredAtKey(string vault, Uri? source, string projectId) => Fold(vault) + "\n" + Key(source, projectId);
     }
 
     /// <summary>A project, and the API base URI it lives on (null when unknown).</summary>
@@ -179,9 +182,7 @@ namespace JelouPS.Infrastructure
         }
 
         private static string? Value(IDictionary? metadata, string key) =>
-            metadata != null && metadata.Contains(key) && metadata[key] is object value
-                ? Convert.ToString(value is PSObject wrapped ? wrapped.BaseObject : value, CultureInfo.InvariantCulture)
-                : null;
+            PowerShellValues.Entry(metadata, key) is object value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
         /// <summary>Whether this is <paramref name="projectId"/> on <paramref name="source"/>'s server; an unknown API matches any.</summary>
         public bool Is(string projectId, Uri? source) =>

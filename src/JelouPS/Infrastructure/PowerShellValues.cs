@@ -12,6 +12,10 @@ namespace JelouPS.Infrastructure
         /// <summary>An optional value bound from a CSV column: a cell left empty means "not given".</summary>
         internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
+        /// <summary>The value under <paramref name="key"/> (a vault's metadata, say), unwrapped from its PSObject; null when absent.</summary>
+        internal static object? Entry(IDictionary? dictionary, string key) =>
+            dictionary != null && dictionary.Contains(key) ? (dictionary[key] is PSObject wrapped ? wrapped.BaseObject : dictionary[key]) : null;
+
         /// <summary>
         /// -Metadata as the JSON object the API documents: a dictionary ([ordered]@{} keeps its order) or an object such
         /// as ConvertFrom-Json gives. Text (JSON not yet parsed), numbers and arrays are refused with a hint.

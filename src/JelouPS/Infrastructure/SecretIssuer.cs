@@ -58,10 +58,17 @@ namespace JelouPS.Infrastructure
         // "p3 in vault 'KV'" once a vault write of this command failed.
         private string? _failed;
 
-        internal SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
+        private SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
         {
             _cmdlet = cmdlet;
             _parameters = parameters;
+        }
+
+        /// <summary>Opens the vault the command line names (see <see cref="SecretVaultParameters.Open"/>) and issues into it.</summary>
+        internal static SecretIssuer Open(JelouCmdletBase cmdlet, SecretVaultParameters parameters, bool vaultRequired = false)
+        {
+            parameters.Open(cmdlet, vaultRequired);
+            return new SecretIssuer(cmdlet, parameters);
         }
 
         /// <summary>
@@ -159,9 +166,9 @@ namespace JelouPS.Infrastructure
                 case Ownership.Unknown when rotation:
                     advice = $"If it is this project's secret, rotate without -Vault and store the new secret there: Reset-JelouExternalSupportSecret {Quote(projectId)} -Force | " +
                         $"Save-JelouSigningSecret -Vault {Quote(slot.Vault.Name)} -SecretName {Quote(slot.ExistingName!)} -Force. Otherwise choose another -SecretName.";
-                    return $"Vault {vault} has '{slot.ExistingName}', and nothing tells whose secret it is (no metadata names a project, this session did not store it there, and it is not this project's default name). A rotation never replaces such a secret: -Force only answers the prompt.";
+                    return $"{slot.Unclaimed}. A rotation never replaces such a secret: -Force only answers the prompt.";
                 case Ownership.Unknown when !overwrite:
-                    return $"Vault {vault} has '{slot.ExistingName}', and nothing tells whose secret it is (no metadata names a project, this session did not store it there, and it is not this project's default name). Use -Force to replace it, or choose another -SecretName.";
+                    return $"{slot.Unclaimed}. Use -Force to replace it, or choose another -SecretName.";
             }
             return null;
         }
@@ -300,7 +307,7 @@ namespace JelouPS.Infrastructure
             {
                 foreach (string key in new[] { "IntegrationId", "WebhookUrl", "CreatedAt" })
                 {
-                    object? value = previous.Contains(key) ? previous[key] is PSObject p ? p.BaseObject : previous[key] : null;
+                    object? value = PowerShellValues.Entry(previous, key);
                     if (!metadata.ContainsKey(key) && (value is string || value is DateTime)) metadata[key] = value;
                 }
             }

@@ -74,7 +74,13 @@ namespace JelouPS.Infrastructure
             if (vault is null) return null;
             string? meant = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
             string? known = meant ?? JelouSession.StoredName(vault.Name, source, projectId);
-            SecretSlot At(string name) => new SecretSlot(vault, projectId, source, name, known, vault.Find(name));
+            // The known, given, default and plain names are often the same name: each is looked up once.
+            var lookedUp = new Dictionary<string, PSObject?>(StringComparer.OrdinalIgnoreCase);
+            SecretSlot At(string name)
+            {
+                if (!lookedUp.TryGetValue(name, out PSObject? existing)) lookedUp[name] = existing = vault.Find(name);
+                return new SecretSlot(vault, projectId, source, name, known, existing);
+            }
             SecretSlot? given = GivenSecretName is null ? null : At(NameFor(vault, projectId));
             string defaultName = vault.Extension.Derive(projectId);
             if (!findExisting) return given ?? At(defaultName);
@@ -234,6 +240,10 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>What is known of an existing secret of unknown owner, for messages.</summary>
+        public string Unclaimed =>
+            $"Nothing tells whose secret '{ExistingName}' in vault {Vault.Display} is (no JelouPS metadata names a project, this session did not store it there, and it is not this project's Jelou- name)";
+
         /// <summary>Why the existing secret is another project's, for messages.</summary>
         public string OtherOwner => Owner is SecretOwner owner ? $"the signing secret of {owner}"
             : VaultExtension.PlainNameOf(ExistingName!) is string other ? $"the default name of project '{other}'"
@@ -241,7 +251,6 @@ namespace JelouPS.Infrastructure
 
         internal static bool Same(string? first, string? second) => first != null && second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
 
-        private object? Metadata(string key) =>
-            ExistingMetadata is IDictionary metadata && metadata.Contains(key) ? (metadata[key] is PSObject p ? p.BaseObject : metadata[key]) : null;
+        private object? Metadata(string key) => PowerShellValues.Entry(ExistingMetadata, key);
     }
 }
