@@ -26,9 +26,11 @@ namespace JelouPS
             TimeSpan? retryAfter = null,
             Exception? innerException = null,
             JelouOperation operation = JelouOperation.None,
-            bool isApiError = false)
+            bool isApiError = false,
+            bool nothingSent = false)
             : base(message, innerException)
         {
+            NothingSent = nothingSent;
             Kind = kind;
             Operation = operation;
             IsApiError = isApiError;
@@ -74,12 +76,35 @@ namespace JelouPS
         /// <summary>How long the API asked us to wait (429/503 <c>Retry-After</c>).</summary>
         public TimeSpan? RetryAfter { get; }
 
+        /// <summary>
+        /// What the answer still gave when the call failed after Jelou issued a signing secret (a body cut or malformed after
+        /// the secret, a connection reset after it): the integration as far as the answer named it, with the secret.
+        /// </summary>
+        public ExternalSupportIntegration? Integration { get; private set; }
+
+        /// <summary>None of the request left this process (a refused connection, a failed name lookup): it cannot have acted.</summary>
+        internal bool NothingSent { get; }
+
+        /// <summary>The bytes of a 2xx answer that broke off or was refused while being read, for what they still say; wiped once read.</summary>
+        internal Http.ApiResponse? PartialAnswer { get; set; }
+
         /// <summary>"webhookUrl: must be https; authType: ..." or null when the API named no field.</summary>
         public string? FieldErrorSummary => Summarize(FieldErrors);
 
         /// <summary>This failure with <paramref name="message"/> (the item it is about named first), everything else kept.</summary>
         internal JelouApiException WithMessage(string message) =>
-            new JelouApiException(Kind, message, StatusCode, ApiMessage, ErrorCode, ErrorKey, FieldErrors, RequestId, RetryAfter, InnerException, Operation, IsApiError);
+            new JelouApiException(Kind, message, StatusCode, ApiMessage, ErrorCode, ErrorKey, FieldErrors, RequestId, RetryAfter, InnerException, Operation, IsApiError, NothingSent)
+            {
+                Integration = Integration,
+            };
+
+        /// <summary>This failure, carrying the <paramref name="integration"/> (and its signing secret) the answer still gave.</summary>
+        internal JelouApiException WithIntegration(ExternalSupportIntegration integration, string message)
+        {
+            JelouApiException carried = WithMessage(message);
+            carried.Integration = integration;
+            return carried;
+        }
 
         internal static string? Summarize(IReadOnlyDictionary<string, IReadOnlyList<string>> fieldErrors) => fieldErrors.Count == 0
             ? null

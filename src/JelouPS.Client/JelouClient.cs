@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Http;
 using JelouPS.Json;
+using JelouPS.Retry;
 using JelouPS.Security;
 using JelouPS.Webhooks;
 using static JelouPS.Json.JavaScriptJson;
@@ -26,47 +27,51 @@ namespace JelouPS
 
         public JelouClient(JelouClientOptions options) : this(options, handler: null) { }
 
-        /// <summary>For tests: a handler that fakes or faults the network.</summary>
-        internal JelouClient(JelouClientOptions options, HttpMessageHandler? handler)
+        /// <summary>For tests: a handler that fakes or faults the network, how retry waits are waited, and the stop grace.</summary>
+        internal JelouClient(JelouClientOptions options, HttpMessageHandler? handler, Func<TimeSpan, CancellationToken, Task>? delay = null, TimeSpan? stopGrace = null)
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             options.Validate();
-            _transport = new JelouTransport(options.Timeout, handler);
+            _transport = new JelouTransport(options.Timeout, new RetryPolicy(options.MaximumRetryCount, options.RetryInterval, delay), handler, stopGrace: stopGrace);
         }
 
         public JelouClientOptions Options { get; }
 
-        /// <summary><c>POST /v1/external-support/{projectId}</c>. The answer is the only time the signing secret is shown.</summary>
-        public async Task<ExternalSupportIntegration> CreateExternalSupportAsync(string projectId, ExternalSupportSettings settings, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        /// <summary>
+        /// <c>POST /v1/external-support/{projectId}</c>. The answer is the only time the signing secret is shown. Not idempotent:
+        /// sent again only after a 429 or when none of it left. <paramref name="timeout"/> (the connection's by default) bounds
+        /// the whole call, retries included. A failure after the secret arrived carries it in <see cref="JelouApiException.Integration"/>.
+        /// </summary>
+        public async Task<ExternalSupportIntegration> CreateExternalSupportAsync(string projectId, ExternalSupportSettings settings, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: true);
-            ApiResponse response = await SendManagementAsync(JelouOperation.CreateIntegration, HttpMethod.Post, uri, SettingsBody(settings), trace, cancellationToken).ConfigureAwait(false);
-            return ReadIntegration(projectId, response, secretExpected: true);
+            return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout, regeneratedFallback: null).ConfigureAwait(false);
         }
 
         /// <summary><c>GET /v1/external-support/{projectId}</c>: the integration, without its secret.</summary>
-        public async Task<ExternalSupportIntegration> GetExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task<ExternalSupportIntegration> GetExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
-            ApiResponse response = await SendManagementAsync(JelouOperation.GetIntegration, HttpMethod.Get, IntegrationUri(projectId), null, trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.GetIntegration, Idempotency.Idempotent, HttpMethod.Get, IntegrationUri(projectId), null, trace, cancellationToken, timeout).ConfigureAwait(false);
             return ReadIntegration(projectId, response, secretExpected: false);
         }
 
         /// <summary><c>PATCH /v1/external-support/{projectId}</c> with only the settings that are set.</summary>
-        public async Task<ExternalSupportIntegration> UpdateExternalSupportAsync(string projectId, ExternalSupportSettings settings, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task<ExternalSupportIntegration> UpdateExternalSupportAsync(string projectId, ExternalSupportSettings settings, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: false);
-            ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Patch, uri, SettingsBody(settings), trace, cancellationToken).ConfigureAwait(false);
+            // The same body sent twice sets the same settings.
+            ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Idempotency.Idempotent, Patch, uri, SettingsBody(settings), trace, cancellationToken, timeout).ConfigureAwait(false);
             return ReadIntegration(projectId, response, secretExpected: false);
         }
 
         /// <summary><c>DELETE /v1/external-support/{projectId}</c>. Jelou stops sending events at once.</summary>
-        public async Task DeleteExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task DeleteExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
-            await SendManagementAsync(JelouOperation.DeleteIntegration, HttpMethod.Delete, IntegrationUri(projectId), null, trace, cancellationToken).ConfigureAwait(false);
+            await SendManagementAsync(JelouOperation.DeleteIntegration, Idempotency.Idempotent, HttpMethod.Delete, IntegrationUri(projectId), null, trace, cancellationToken, timeout).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -74,26 +79,25 @@ namespace JelouPS
         /// names only the project and the secret, so the integration's other members are read back with a GET (a read:
         /// if it fails, the new secret is still returned, with what the answer held).
         /// </summary>
-        public async Task<ExternalSupportIntegration> RegenerateSigningSecretAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task<ExternalSupportIntegration> RegenerateSigningSecretAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "secret/regenerate");
-            ApiResponse response = await SendManagementAsync(JelouOperation.RegenerateSecret, HttpMethod.Post, uri, null, trace, cancellationToken).ConfigureAwait(false);
             // The enveloped answer carries no regeneratedAt: then the time the answer arrived is the best record.
-            ExternalSupportIntegration regenerated = ReadIntegration(projectId, response, secretExpected: true, regeneratedFallback: DateTimeOffset.UtcNow);
+            ExternalSupportIntegration regenerated = await IssueAsync(projectId, JelouOperation.RegenerateSecret, uri, null, trace, cancellationToken, timeout, regeneratedFallback: DateTimeOffset.UtcNow).ConfigureAwait(false);
             if (regenerated.Id != null && regenerated.WebhookUrl != null && regenerated.CreatedAt != null) return regenerated;
             try
             {
-                return regenerated.CompletedWith(await GetExternalSupportAsync(projectId, trace, cancellationToken).ConfigureAwait(false));
+                return regenerated.CompletedWith(await GetExternalSupportAsync(projectId, trace, cancellationToken, timeout).ConfigureAwait(false));
             }
-            catch (JelouApiException ex)
+            catch (Exception ex) when (ex is JelouApiException || ex is OperationCanceledException)
             {
-                trace?.Verbose($"Kept the new signing secret of {projectId} without the integration's id, URL and creation time: reading them back failed ({ex.Kind}).");
+                trace?.Verbose($"Kept the new signing secret of {projectId} without the integration's id, URL and creation time: reading them back failed ({(ex as JelouApiException)?.Kind.ToString() ?? "stopped"}).");
                 return regenerated;
             }
         }
 
         /// <summary><c>POST .../conversations/start</c>. Not idempotent: never sent twice.</summary>
-        public async Task<Conversation> StartConversationAsync(string projectId, StartConversationRequest request, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task<Conversation> StartConversationAsync(string projectId, StartConversationRequest request, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             if (request is null) throw new ArgumentNullException(nameof(request));
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/start");
@@ -109,12 +113,15 @@ namespace JelouPS
             {
                 body.Add(Member("assignment", new[] { Member("type", request.AssignmentType), Member("target", request.AssignmentTarget) }));
             }
-            ApiResponse response = await SendManagementAsync(JelouOperation.StartConversation, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.StartConversation, Idempotency.NotIdempotent, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken, timeout).ConfigureAwait(false);
             return ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
         }
 
-        /// <summary><c>POST .../conversations/close</c>: closes the user's conversation with the bot.</summary>
-        public async Task CloseConversationAsync(string projectId, CloseConversationRequest request, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        /// <summary>
+        /// <c>POST .../conversations/close</c>: closes the user's conversation with the bot. Not idempotent: sent twice, it could
+        /// close a conversation the user started in between.
+        /// </summary>
+        public async Task CloseConversationAsync(string projectId, CloseConversationRequest request, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             if (request is null) throw new ArgumentNullException(nameof(request));
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/close");
@@ -130,14 +137,14 @@ namespace JelouPS
                 if (request.RedirectText != null) redirect.Add(Member("text", request.RedirectText));
                 body.Add(Member("redirectPayload", redirect));
             }
-            await SendManagementAsync(JelouOperation.CloseConversation, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken).ConfigureAwait(false);
+            await SendManagementAsync(JelouOperation.CloseConversation, Idempotency.NotIdempotent, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken, timeout).ConfigureAwait(false);
         }
 
         /// <summary><c>GET .../conversations/{conversationId}</c>.</summary>
-        public async Task<Conversation> GetConversationAsync(string projectId, string conversationId, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task<Conversation> GetConversationAsync(string projectId, string conversationId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/" + JelouUris.Segment(conversationId, nameof(conversationId)));
-            ApiResponse response = await SendManagementAsync(JelouOperation.GetConversation, HttpMethod.Get, uri, null, trace, cancellationToken).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.GetConversation, Idempotency.Idempotent, HttpMethod.Get, uri, null, trace, cancellationToken, timeout).ConfigureAwait(false);
             return ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
         }
 
@@ -145,7 +152,7 @@ namespace JelouPS
         /// Sends an agent's reply to <c>{ChatbotUri}/v1/external-support/webhook</c>, signed with
         /// <c>X-Jelou-Signature</c> over exactly the bytes sent. This endpoint takes no API key.
         /// </summary>
-        public async Task<SupportMessageReceipt> SendSupportMessageAsync(SupportMessage message, SecureString signingSecret, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
+        public async Task<SupportMessageReceipt> SendSupportMessageAsync(SupportMessage message, SecureString signingSecret, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             if (message is null) throw new ArgumentNullException(nameof(message));
             if (signingSecret is null || signingSecret.Length == 0) throw new ArgumentException("A signing secret is required to sign the message.", nameof(signingSecret));
@@ -153,7 +160,9 @@ namespace JelouPS
             byte[] body = Utf8(message.Payload());
             string signature = JelouSignature.Compute(body, signingSecret);
             Uri uri = JelouUris.Combine(Options.ChatbotUri, "v1/external-support/webhook");
-            ApiResponse response = await _transport.SendAsync(JelouOperation.SendMessage, HttpMethod.Post, uri, body, headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken).ConfigureAwait(false);
+            // Not idempotent: the user would see the reply twice.
+            ApiResponse response = await _transport.SendAsync(JelouOperation.SendMessage, Idempotency.NotIdempotent, HttpMethod.Post, uri, body,
+                headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
             return new SupportMessageReceipt(message.ProjectId, message.RoomId, message.MessageId!, message.Type, (int)response.StatusCode, DateTimeOffset.UtcNow);
         }
 
@@ -188,8 +197,53 @@ namespace JelouPS
         private Uri IntegrationUri(string projectId) =>
             JelouUris.Combine(Options.BaseUri, "v1/external-support/" + JelouUris.Segment(projectId, nameof(projectId)));
 
-        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken) =>
-            _transport.SendAsync(operation, method, uri, body, Options.Credential.Apply, trace, cancellationToken);
+        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout) =>
+            _transport.SendAsync(operation, idempotency, method, uri, body, Options.Credential.Apply, trace, cancellationToken, timeout);
+
+        /// <summary>
+        /// Asks Jelou to issue a signing secret (create, regenerate). Whatever goes wrong once the secret has arrived, in the
+        /// answer's body or while it was still being read, fails with the secret and what the answer named in
+        /// <see cref="JelouApiException.Integration"/>; the answer's bytes are wiped either way.
+        /// </summary>
+        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, DateTimeOffset? regeneratedFallback)
+        {
+            ApiResponse response;
+            try
+            {
+                response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout).ConfigureAwait(false);
+            }
+            catch (JelouApiException ex) when (ex.PartialAnswer != null)
+            {
+                throw Salvaged(projectId, ex, ex.PartialAnswer, regeneratedFallback);
+            }
+            try
+            {
+                return ReadIntegration(projectId, response, secretExpected: true, regeneratedFallback);
+            }
+            catch (JelouApiException ex)
+            {
+                throw Salvaged(projectId, ex, response, regeneratedFallback);
+            }
+            finally
+            {
+                response.ClearBody();
+            }
+        }
+
+        private JelouApiException Salvaged(string projectId, JelouApiException failure, ApiResponse answer, DateTimeOffset? regeneratedFallback)
+        {
+            try
+            {
+                (SecureString? secret, Dictionary<string, string> members) = JelouJson.Salvage(answer, "signingSecret");
+                if (secret is null) return failure;
+                ExternalSupportIntegration integration = Integration(projectId, name => members.TryGetValue(name, out string? value) ? value : null, secret, regeneratedFallback);
+                return failure.WithIntegration(integration, failure.Message + " The signing secret did arrive before that: it is kept with the error.");
+            }
+            finally
+            {
+                answer.ClearBody();
+            }
+        }
 
         private static byte[] SettingsBody(ExternalSupportSettings settings)
         {
@@ -221,40 +275,54 @@ namespace JelouPS
 
         private ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, bool secretExpected, DateTimeOffset? regeneratedFallback = null)
         {
-            try
+            using JsonDocument document = JelouJson.Parse(response);
+            JsonElement root = document.RootElement;
+            JsonElement data = JelouJson.Unwrap(root, response);
+            if ((root.TryGetProperty("statusMessage", out _) || root.TryGetProperty("status", out _)) && !root.TryGetProperty("data", out _))
             {
-                using JsonDocument document = JelouJson.Parse(response);
-                JsonElement data = JelouJson.Unwrap(document.RootElement, response);
-                SecureString? secret = JelouJson.ReadSecret(response, "signingSecret");
-                if (secret is null && secretExpected)
-                {
-                    throw JelouJson.InvalidResponse(response, "no signingSecret in the answer");
-                }
+                throw JelouJson.InvalidResponse(response, "an envelope without data");
+            }
+            SecureString? secret = JelouJson.ReadSecret(response, "signingSecret");
+            if (secret is null && secretExpected)
+            {
+                throw JelouJson.InvalidResponse(response, "no signingSecret in the answer");
+            }
 
-                // Once a secret is in hand, a malformed detail must not cost it: such a member reads as null.
-                T? Read<T>(Func<T?> read)
-                {
-                    try { return read(); }
-                    catch (JelouApiException) when (secret != null) { return default; }
-                }
-                return new ExternalSupportIntegration(
-                    projectId,
-                    Read(() => JelouJson.GetString(data, "id", response) ?? JelouJson.GetString(data, "_id", response)),
-                    Read(() => JelouJson.GetString(data, "brainId", response)),
-                    Read(() => JelouJson.GetString(data, "webhookUrl", response)),
-                    Read(() => JelouJson.GetString(data, "authType", response)),
-                    secret,
-                    JelouJson.GetDate(data, "createdAt"),
-                    JelouJson.GetDate(data, "updatedAt"),
-                    JelouJson.GetDate(data, "regeneratedAt") ?? regeneratedFallback)
-                {
-                    Source = Options.BaseUri,
-                };
-            }
-            finally
+            // Once a secret is in hand, a malformed detail must not cost it: such a member reads as null.
+            string? Member(string name)
             {
-                if (secretExpected) response.ClearBody();
+                try { return JelouJson.GetString(data, name, response); }
+                catch (JelouApiException) when (secret != null) { return null; }
             }
+            ExternalSupportIntegration integration = Integration(projectId, Member, secret, regeneratedFallback);
+            if (integration.Id is null && integration.BrainId is null && integration.WebhookUrl is null && integration.AuthType is null && secret is null && integration.CreatedAt is null)
+            {
+                throw JelouJson.InvalidResponse(response, "an object naming none of the integration's members");
+            }
+            return integration;
+        }
+
+        /// <summary>The integration from its members' text (<paramref name="member"/> by wire name; dates as ISO 8601 or epoch milliseconds).</summary>
+        private ExternalSupportIntegration Integration(string projectId, Func<string, string?> member, SecureString? secret, DateTimeOffset? regeneratedFallback)
+        {
+            DateTimeOffset? Date(string name)
+            {
+                try { return JelouJson.ParseDate(member(name)); }
+                catch (JelouApiException) { return null; }
+            }
+            return new ExternalSupportIntegration(
+                projectId,
+                member("id") ?? member("_id"),
+                member("brainId"),
+                member("webhookUrl"),
+                member("authType"),
+                secret,
+                Date("createdAt"),
+                Date("updatedAt"),
+                Date("regeneratedAt") ?? regeneratedFallback)
+            {
+                Source = Options.BaseUri,
+            };
         }
 
         public void Dispose() => _transport.Dispose();

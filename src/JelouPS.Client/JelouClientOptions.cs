@@ -13,6 +13,11 @@ namespace JelouPS
 
         public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
+        /// <summary>Azure.Core's defaults: 3 retries, the first after about 0.8 s.</summary>
+        public const int DefaultMaximumRetryCount = 3;
+
+        public static readonly TimeSpan DefaultRetryInterval = TimeSpan.FromSeconds(0.8);
+
         public JelouClientOptions(JelouCredential credential) =>
             Credential = credential ?? throw new ArgumentNullException(nameof(credential));
 
@@ -22,8 +27,16 @@ namespace JelouPS
 
         public Uri ChatbotUri { get; set; } = DefaultChatbotUri;
 
-        /// <summary>How long one request may take, from send to the last byte of the answer.</summary>
+        /// <summary>How long one call may take, from the first send to the last byte of the answer, retries and their waits included.</summary>
         public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+        /// <summary>
+        /// How many times a failed send is sent again when that is safe (see <see cref="Retry.RetryPolicy"/>); 0 turns retries off.
+        /// </summary>
+        public int MaximumRetryCount { get; set; } = DefaultMaximumRetryCount;
+
+        /// <summary>The wait before the first retry; each next one waits twice as long (±20%), unless the API sends Retry-After.</summary>
+        public TimeSpan RetryInterval { get; set; } = DefaultRetryInterval;
 
         internal void Validate()
         {
@@ -32,6 +45,14 @@ namespace JelouPS
             if (Timeout <= TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(Timeout), "The timeout must be positive.");
+            }
+            if (MaximumRetryCount < 0 || MaximumRetryCount > 10)
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaximumRetryCount), "The retry count must be 0 to 10.");
+            }
+            if (RetryInterval < TimeSpan.Zero || RetryInterval > Retry.RetryPolicy.MaxDelay)
+            {
+                throw new ArgumentOutOfRangeException(nameof(RetryInterval), "The retry interval must be 0 to 60 seconds.");
             }
         }
     }

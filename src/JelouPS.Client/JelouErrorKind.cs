@@ -25,7 +25,12 @@ namespace JelouPS
         InvalidResponse,
         /// <summary>No answer within the connection's timeout.</summary>
         Timeout,
-        /// <summary>The request never reached the API (DNS, refused connection, TLS failure).</summary>
+        /// <summary>The connection failed: before the request left (DNS, refused connection, TLS), or broke during the call.</summary>
         ConnectionFailed,
+        /// <summary>
+        /// A request that is not idempotent (create, regenerate, conversation start or close, agent reply) left, and no answer
+        /// came (timeout, broken connection, a stop): it may or may not have been carried out.
+        /// </summary>
+        OutcomeUnknown,
     }
 }

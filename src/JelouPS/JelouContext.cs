@@ -28,6 +28,12 @@ namespace JelouPS
 
         public TimeSpan Timeout => Client.Options.Timeout;
 
+        /// <summary>How many times a failed request is sent again when that is safe.</summary>
+        public int MaximumRetryCount => Client.Options.MaximumRetryCount;
+
+        /// <summary>The wait before the first retry (each next one doubles), unless the API sends Retry-After.</summary>
+        public TimeSpan RetryInterval => Client.Options.RetryInterval;
+
         public DateTimeOffset ConnectedAt { get; }
 
         /// <summary>Set by Disconnect-Jelou: the HTTP connections are closed and the context can no longer be used.</summary>

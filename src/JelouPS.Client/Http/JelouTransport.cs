@@ -2,26 +2,30 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Reflection;
+using System.Security.Authentication;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Json;
+using JelouPS.Retry;
 
 namespace JelouPS.Http
 {
     /// <summary>
-    /// One shared HttpClient per connection, and the single place where a request is sent, timed out,
-    /// traced and turned into an <see cref="ApiResponse"/> or a <see cref="JelouApiException"/>.
-    /// Retries will wrap <see cref="SendAsync"/>; nothing else sends.
+    /// One shared HttpClient per connection, and the single place where a request is sent, retried, timed out, traced and
+    /// turned into an <see cref="ApiResponse"/> or a <see cref="JelouApiException"/>. Nothing else sends.
     /// </summary>
     internal sealed class JelouTransport : IDisposable
     {
-        private const long MaxResponseBytes = 16 * 1024 * 1024;
+        /// <summary>Answers are read up to this size and refused beyond it, without buffering the rest.</summary>
+        internal const int MaxResponseBytes = 10 * 1024 * 1024;
 
         // Header values shown in -Debug; every other header is shown as REDACTED (Azure.Core's sanitizer does the same).
         private static readonly HashSet<string> LoggableHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -33,6 +37,10 @@ namespace JelouPS.Http
 
         private readonly Lazy<HttpClient> _http;
         private readonly TimeSpan _timeout;
+        private readonly RetryPolicy _retry;
+
+        // Cancelled by Dispose (Disconnect-Jelou), so that a call in flight ends as "closed", not as a timeout.
+        private readonly CancellationTokenSource _closed = new CancellationTokenSource();
 
         static JelouTransport()
         {
@@ -46,10 +54,20 @@ namespace JelouPS.Http
 
         private readonly string _peer;
 
+        /// <summary>
+        /// How long a request that is not idempotent may still take once its caller cancels: its answer may be the only copy
+        /// of a signing secret, and without it the outcome is unknown. Waits between retries end at once.
+        /// </summary>
+        internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(3);
+
+        private readonly TimeSpan _stopGrace;
+
         // peer: who answers, for messages: "The Jelou API", or "The webhook" when testing a receiver.
-        internal JelouTransport(TimeSpan timeout, HttpMessageHandler? handler, string peer = "The Jelou API")
+        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, string peer = "The Jelou API", TimeSpan? stopGrace = null)
         {
             _timeout = timeout;
+            _stopGrace = stopGrace ?? DefaultStopGrace;
+            _retry = retry;
             _peer = peer;
             _http = new Lazy<HttpClient>(() => CreateHttpClient(handler), LazyThreadSafetyMode.ExecutionAndPublication);
         }
@@ -64,9 +82,8 @@ namespace JelouPS.Http
             };
             var http = new HttpClient(handler, disposeHandler: true)
             {
-                // Our own linked token times each request, so Ctrl+C and timeout can be told apart.
+                // Our own linked token times each call, so Ctrl+C, Disconnect-Jelou and a timeout can be told apart.
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-                MaxResponseContentBufferSize = MaxResponseBytes,
             };
             http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
             http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -74,11 +91,13 @@ namespace JelouPS.Http
         }
 
         /// <summary>
-        /// Sends one request and buffers the answer. Non-2xx answers throw <see cref="JelouApiException"/>.
-        /// The request body is wiped once sent: it may hold the webhook authorization.
+        /// Sends a request, and again as <see cref="RetryPolicy"/> allows for its <paramref name="idempotency"/>, all within
+        /// <paramref name="timeout"/> (the connection's by default), and buffers the answer. Non-2xx answers throw
+        /// <see cref="JelouApiException"/>. The request body is wiped once done: it may hold the webhook authorization.
         /// </summary>
         internal async Task<ApiResponse> SendAsync(
             JelouOperation operation,
+            Idempotency idempotency,
             HttpMethod method,
             Uri uri,
             byte[]? jsonBody,
@@ -87,62 +106,232 @@ namespace JelouPS.Http
             CancellationToken cancellationToken,
             TimeSpan? timeout = null)
         {
-            TimeSpan limit = timeout ?? _timeout;
-            using var request = new HttpRequestMessage(method, uri);
-            if (jsonBody != null)
-            {
-                request.Content = new ByteArrayContent(jsonBody);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            }
-            addHeaders?.Invoke(request.Headers);
-
+            TimeSpan budget = timeout ?? _timeout;
             string target = method.Method + " " + uri.GetLeftPart(UriPartial.Path);
-            trace?.Verbose(jsonBody is null ? target : $"{target} with a {jsonBody.Length}-byte JSON body");
-            trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
-
-            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutSource.CancelAfter(limit);
-            var stopwatch = Stopwatch.StartNew();
+            var clock = Stopwatch.StartNew();
             try
             {
-                using HttpResponseMessage response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutSource.Token).ConfigureAwait(false);
-                byte[] body = response.Content is null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                var answer = new ApiResponse(
-                    operation,
-                    response.StatusCode,
-                    response.ReasonPhrase,
-                    body,
-                    response.Content?.Headers.ContentType?.MediaType,
-                    FirstHeader(response, "x-request-id"),
-                    ReadRetryAfter(response));
-                trace?.Verbose($"{target} answered {answer.StatusText} in {stopwatch.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
-                trace?.Debug("Response headers: " + Describe(response.Headers, response.Content?.Headers));
-                if (!answer.IsSuccess)
+                for (int attempt = 1; ; attempt++)
                 {
-                    throw ErrorFrom(answer, operation);
+                    try
+                    {
+                        return await SendOnceAsync(operation, idempotency, method, uri, jsonBody, addHeaders, trace, target, attempt, budget, clock, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (JelouApiException failure) when (attempt <= _retry.MaxRetries && RetryPolicy.MayRetry(failure, idempotency))
+                    {
+                        TimeSpan wait = _retry.DelayBefore(attempt, failure.RetryAfter);
+                        string why = failure.StatusCode is HttpStatusCode status && failure.Kind != JelouErrorKind.ConnectionFailed
+                            ? $"it answered {(int)status}" + (failure.RetryAfter is null ? "" : " with Retry-After")
+                            : failure.NothingSent ? "the request could not be sent" : "the connection broke";
+                        if (clock.Elapsed + wait >= budget)
+                        {
+                            trace?.Verbose($"{target}: {why}; not retried, since waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s.");
+                            throw;
+                        }
+                        trace?.Verbose($"{target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Seconds(wait)} s.");
+                        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+                        try
+                        {
+                            await _retry.WaitAsync(wait, waiting.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            throw Closed(operation, target, mayHaveActed: false);
+                        }
+                    }
                 }
-                return answer;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new JelouApiException(
-                    JelouErrorKind.Timeout,
-                    $"{target} got no answer within {limit.TotalSeconds:0.###} s. Raise -TimeoutSec if the server is slow.",
-                    operation: operation);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new JelouApiException(
-                    JelouErrorKind.ConnectionFailed,
-                    $"Could not reach {uri.GetLeftPart(UriPartial.Authority)}: {InnermostMessage(ex)}",
-                    innerException: ex,
-                    operation: operation);
             }
             finally
             {
                 if (jsonBody != null) Array.Clear(jsonBody, 0, jsonBody.Length);
             }
         }
+
+        private async Task<ApiResponse> SendOnceAsync(
+            JelouOperation operation,
+            Idempotency idempotency,
+            HttpMethod method,
+            Uri uri,
+            byte[]? jsonBody,
+            Action<HttpRequestHeaders>? addHeaders,
+            IJelouTrace? trace,
+            string target,
+            int attempt,
+            TimeSpan budget,
+            Stopwatch clock,
+            CancellationToken cancellationToken)
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            // .NET's connection pool silently resends a request whose connection fails before any answer, unless it has
+            // begun sending the request's content: every request but a GET gets content (empty when bodiless), so only
+            // this loop resends, visibly. The content also tells whether any of the request left.
+            SentContent? content = method == HttpMethod.Get ? null : new SentContent(jsonBody);
+            request.Content = content;
+            addHeaders?.Invoke(request.Headers);
+
+            string sending = jsonBody is null ? target : $"{target} with a {jsonBody.Length}-byte JSON body";
+            trace?.Verbose(attempt == 1 ? sending : $"{sending} (attempt {attempt})");
+            trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
+
+            bool notIdempotent = idempotency == Idempotency.NotIdempotent;
+            using var stopped = new CancellationTokenSource();
+            using CancellationTokenRegistration stopping = cancellationToken.Register(() =>
+            {
+                if (notIdempotent) stopped.CancelAfter(_stopGrace);
+                else stopped.Cancel();
+            });
+            using var callSource = CancellationTokenSource.CreateLinkedTokenSource(stopped.Token, _closed.Token);
+            callSource.CancelAfter(Max(budget - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
+            CancellationToken token = callSource.Token;
+            var started = Stopwatch.StartNew();
+            HttpResponseMessage? response = null;
+            var body = new BodyBuffer();
+            try
+            {
+                try
+                {
+                    response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
+                {
+                    bool nothingSent = content is null ? LooksUnsent(ex) : !content.Started;
+                    bool unknown = notIdempotent && !nothingSent;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        if (unknown) throw new JelouApiException(JelouErrorKind.OutcomeUnknown, $"{target} was stopped before an answer came: whether it was carried out is unknown.", innerException: ex, operation: operation);
+                        throw;
+                    }
+                    if (_closed.IsCancellationRequested) throw Closed(operation, target, unknown);
+                    if (ex is OperationCanceledException || ex is ObjectDisposedException)
+                    {
+                        string late = $"{target} got no answer within {Seconds(budget)} s";
+                        throw unknown
+                            ? new JelouApiException(JelouErrorKind.OutcomeUnknown, late + ": whether it was carried out is unknown.", operation: operation)
+                            : new JelouApiException(JelouErrorKind.Timeout, late + ". Raise -TimeoutSec if the server is slow.", operation: operation);
+                    }
+                    string authority = uri.GetLeftPart(UriPartial.Authority);
+                    if (nothingSent)
+                    {
+                        throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex)} Nothing was sent.", innerException: ex, operation: operation, nothingSent: true);
+                    }
+                    throw new JelouApiException(unknown ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,
+                        $"The connection to {authority} broke before an answer came ({InnermostMessage(ex).TrimEnd('.')})" + (unknown ? ": whether the request was carried out is unknown." : "."),
+                        innerException: ex, operation: operation);
+                }
+
+                string? failure = null;
+                JelouErrorKind failureKind = JelouErrorKind.ConnectionFailed;
+                Exception? cause = null;
+                try
+                {
+                    await ReadBodyAsync(response, body, token).ConfigureAwait(false);
+                }
+                catch (ResponseTooLargeException)
+                {
+                    failureKind = JelouErrorKind.InvalidResponse;
+                    failure = $"with a body larger than {MaxResponseBytes / (1024 * 1024)} MB, which was refused";
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
+                {
+                    cause = ex;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        if (!notIdempotent) throw new OperationCanceledException(cancellationToken);
+                        failureKind = JelouErrorKind.OutcomeUnknown;
+                        failure = $"but was stopped after {body.Length} bytes of the body";
+                    }
+                    else if (_closed.IsCancellationRequested)
+                    {
+                        failure = $"but Disconnect-Jelou closed the connection after {body.Length} bytes of the body";
+                    }
+                    else if (token.IsCancellationRequested)
+                    {
+                        failureKind = JelouErrorKind.Timeout;
+                        failure = $"but the body did not end within {Seconds(budget)} s ({body.Length} bytes read)";
+                    }
+                    else
+                    {
+                        failure = $"but the connection broke after {body.Length} bytes of the body ({InnermostMessage(ex).TrimEnd('.')})";
+                    }
+                }
+
+                var answer = new ApiResponse(
+                    operation,
+                    response.StatusCode,
+                    response.ReasonPhrase,
+                    body.ToArray(),
+                    response.Content?.Headers.ContentType?.MediaType,
+                    FirstHeader(response, "x-request-id"),
+                    ReadRetryAfter(response));
+                trace?.Verbose($"{target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
+                trace?.Debug("Response headers: " + Describe(response.Headers, response.Content?.Headers));
+                // An error answer is an error whatever became of its body: what arrived of it still says why.
+                if (!answer.IsSuccess) throw ErrorFrom(answer, operation);
+                if (failure != null)
+                {
+                    throw new JelouApiException(failureKind, $"{_peer} answered {answer.StatusText} {failure}.", answer.StatusCode, requestId: answer.RequestId, innerException: cause, operation: operation)
+                    {
+                        PartialAnswer = answer,
+                    };
+                }
+                return answer;
+            }
+            finally
+            {
+                response?.Dispose();
+                body.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Reads the body into <paramref name="body"/>, at most <see cref="MaxResponseBytes"/>. Disposing the response on
+        /// cancellation ends a read on runtimes whose streams ignore the token (.NET Framework).
+        /// </summary>
+        private static async Task ReadBodyAsync(HttpResponseMessage response, BodyBuffer body, CancellationToken token)
+        {
+            if (response.Content is null) return;
+            using CancellationTokenRegistration abort = token.Register(response.Dispose);
+            using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            byte[] chunk = new byte[16 * 1024];
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, token).ConfigureAwait(false)) > 0)
+                {
+                    if (body.Length + read > MaxResponseBytes) throw new ResponseTooLargeException();
+                    body.Append(chunk, read);
+                }
+            }
+            finally
+            {
+                Array.Clear(chunk, 0, chunk.Length);
+            }
+        }
+
+        private JelouApiException Closed(JelouOperation operation, string target, bool mayHaveActed) =>
+            new JelouApiException(mayHaveActed ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,
+                $"{target} was cut short: Disconnect-Jelou closed the connection" + (mayHaveActed ? " before an answer came, so whether it was carried out is unknown." : "."),
+                operation: operation);
+
+        // Without content to tell, failures that happen before a connection exists: name lookup, refused connection, TLS.
+        private static bool LooksUnsent(Exception ex)
+        {
+            for (Exception? inner = ex; inner != null; inner = inner.InnerException)
+            {
+                if (inner is SocketException socket)
+                {
+                    return socket.SocketErrorCode == SocketError.ConnectionRefused || socket.SocketErrorCode == SocketError.HostNotFound
+                        || socket.SocketErrorCode == SocketError.NoData || socket.SocketErrorCode == SocketError.TryAgain
+                        || socket.SocketErrorCode == SocketError.NetworkUnreachable || socket.SocketErrorCode == SocketError.HostUnreachable;
+                }
+                if (inner is AuthenticationException) return true;
+            }
+            return false;
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
         private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation)
         {
@@ -229,7 +418,70 @@ namespace JelouPS.Http
 
         public void Dispose()
         {
+            _closed.Cancel();
             if (_http.IsValueCreated) _http.Value.Dispose();
+        }
+
+        /// <summary>A request's body (empty when it has none) that tells whether sending it began.</summary>
+        private sealed class SentContent : HttpContent
+        {
+            private static readonly byte[] Empty = new byte[0];
+            private readonly byte[] _bytes;
+            private volatile bool _started;
+
+            internal SentContent(byte[]? json)
+            {
+                _bytes = json ?? Empty;
+                if (json != null) Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+
+            internal bool Started => _started;
+
+            protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+            {
+                _started = true;
+                return stream.WriteAsync(_bytes, 0, _bytes.Length);
+            }
+
+            protected override bool TryComputeLength(out long length)
+            {
+                length = _bytes.Length;
+                return true;
+            }
+        }
+
+        /// <summary>A growing byte buffer that wipes what it outgrows: answers to create and regenerate hold the secret.</summary>
+        private sealed class BodyBuffer
+        {
+            private byte[] _bytes = new byte[0];
+
+            internal int Length { get; private set; }
+
+            internal void Append(byte[] chunk, int count)
+            {
+                if (Length + count > _bytes.Length)
+                {
+                    byte[] larger = new byte[Math.Max(Length + count, Math.Max(4096, _bytes.Length * 2))];
+                    Buffer.BlockCopy(_bytes, 0, larger, 0, Length);
+                    Array.Clear(_bytes, 0, _bytes.Length);
+                    _bytes = larger;
+                }
+                Buffer.BlockCopy(chunk, 0, _bytes, Length, count);
+                Length += count;
+            }
+
+            internal byte[] ToArray()
+            {
+                byte[] copy = new byte[Length];
+                Buffer.BlockCopy(_bytes, 0, copy, 0, Length);
+                return copy;
+            }
+
+            internal void Clear() => Array.Clear(_bytes, 0, _bytes.Length);
+        }
+
+        private sealed class ResponseTooLargeException : Exception
+        {
         }
     }
 }

@@ -32,7 +32,7 @@ namespace JelouPS.Json
             }
             try
             {
-                JsonDocument document = JsonDocument.Parse(response.Body);
+                JsonDocument document = JsonDocument.Parse(Utf8Json(response));
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     JsonValueKind kind = document.RootElement.ValueKind;
@@ -45,6 +45,14 @@ namespace JelouPS.Json
             {
                 throw InvalidResponse(response, "a body that is not valid JSON");
             }
+        }
+
+        // The body without a UTF-8 byte order mark: RFC 8259 §8.1 lets a parser ignore one, and some servers send it.
+        private static ReadOnlyMemory<byte> Utf8Json(ApiResponse response)
+        {
+            byte[] body = response.Body;
+            bool bom = body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF;
+            return bom ? new ReadOnlyMemory<byte>(body, 3, body.Length - 3) : body;
         }
 
         /// <summary>The resource: the envelope's <c>data</c> when enveloped, else the body itself.</summary>
@@ -67,7 +75,15 @@ namespace JelouPS.Json
             if (!obj.TryGetProperty(name, out JsonElement value)) return null;
             switch (value.ValueKind)
             {
-                case JsonValueKind.String: return value.GetString();
+                case JsonValueKind.String:
+                    try
+                    {
+                        return value.GetString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw InvalidResponse(response, $"'{name}' holding an escape that is not valid Unicode (a lone surrogate)");
+                    }
                 case JsonValueKind.Null: return null;
                 // Ids are documented as strings; a numeric id is still an id.
                 case JsonValueKind.Number: return value.GetRawText();
@@ -81,28 +97,96 @@ namespace JelouPS.Json
         /// </summary>
         internal static SecureString? ReadSecret(ApiResponse response, string name)
         {
-            var reader = new Utf8JsonReader(response.Body);
+            var reader = new Utf8JsonReader(Utf8Json(response).Span);
             while (reader.Read())
             {
                 if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth > 2 || !reader.ValueTextEquals(name)) continue;
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null) return null;
                 if (reader.TokenType != JsonTokenType.String) throw InvalidResponse(response, $"'{name}' as a JSON {reader.TokenType.ToString().ToLowerInvariant()}");
-                char[] chars = new char[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-                try
-                {
-                    int length = reader.CopyString(chars);
-                    var secret = new SecureString();
-                    for (int i = 0; i < length; i++) secret.AppendChar(chars[i]);
-                    secret.MakeReadOnly();
-                    return secret;
-                }
-                finally
-                {
-                    Array.Clear(chars, 0, chars.Length);
-                }
+                return Secret(ref reader) ?? throw InvalidResponse(response, $"'{name}' holding an escape that is not valid Unicode (a lone surrogate)");
             }
             return null;
+        }
+
+        // The reader's string token as a read-only SecureString, with no string of it made; null when it is not valid UTF-16.
+        private static SecureString? Secret(ref Utf8JsonReader reader)
+        {
+            char[] chars = new char[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
+            try
+            {
+                int length = reader.CopyString(chars);
+                var secret = new SecureString();
+                for (int i = 0; i < length; i++) secret.AppendChar(chars[i]);
+                secret.MakeReadOnly();
+                return secret;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+            finally
+            {
+                Array.Clear(chars, 0, chars.Length);
+            }
+        }
+
+        /// <summary>
+        /// What a broken answer still says, read up to where it breaks off: the string member <paramref name="secretName"/>
+        /// as a SecureString, and the scalar members (as text) of the object holding it, at the top, in an envelope's
+        /// <c>data</c> (also when <c>data</c> is a string of JSON), or in an array around either.
+        /// </summary>
+        internal static (SecureString? Secret, Dictionary<string, string> Members) Salvage(ApiResponse response, string secretName)
+        {
+            var members = new Dictionary<string, string>(StringComparer.Ordinal);
+            SecureString? secret = Salvage(Utf8Json(response).Span, secretName, members, nested: false);
+            return (secret, members);
+        }
+
+        private static SecureString? Salvage(ReadOnlySpan<byte> json, string secretName, Dictionary<string, string> members, bool nested)
+        {
+            SecureString? secret = null;
+            var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
+            try
+            {
+                while (reader.Read())
+                {
+                    if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth > 3) continue;
+                    bool isSecret = reader.ValueTextEquals(secretName);
+                    bool isData = reader.ValueTextEquals("data");
+                    string? name = isSecret ? null : reader.GetString();
+                    if (!reader.Read()) break;
+                    if (isSecret && reader.TokenType == JsonTokenType.String)
+                    {
+                        secret ??= Secret(ref reader);
+                    }
+                    else if (isData && reader.TokenType == JsonTokenType.String && !nested)
+                    {
+                        // Copied through arrays that are wiped, not a string: the text may hold the secret.
+                        char[] text = new char[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
+                        byte[] inner = new byte[0];
+                        try
+                        {
+                            inner = System.Text.Encoding.UTF8.GetBytes(text, 0, reader.CopyString(text));
+                            secret ??= Salvage(inner, secretName, members, nested: true);
+                        }
+                        finally
+                        {
+                            Array.Clear(text, 0, text.Length);
+                            Array.Clear(inner, 0, inner.Length);
+                        }
+                    }
+                    else if (name != null && (reader.TokenType == JsonTokenType.String || reader.TokenType == JsonTokenType.Number) && !members.ContainsKey(name))
+                    {
+                        members[name] = reader.TokenType == JsonTokenType.String ? reader.GetString()! : System.Text.Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+                    }
+                }
+            }
+            // Where the JSON breaks off (cut, trailing bytes, a bad escape), what was read before stands.
+            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
+            {
+            }
+            return secret;
         }
 
         /// <summary>The first of <paramref name="names"/> that is a JSON object.</summary>
@@ -129,14 +213,28 @@ namespace JelouPS.Json
                 case JsonValueKind.Number:
                     return value.TryGetInt64(out long milliseconds) ? FromEpochMilliseconds(milliseconds) : null;
                 case JsonValueKind.String:
-                    string text = value.GetString()!.Trim();
-                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long digits)) return FromEpochMilliseconds(digits);
-                    return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset parsed)
-                        ? parsed
-                        : (DateTimeOffset?)null;
+                    try
+                    {
+                        return ParseDate(value.GetString());
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return null;
+                    }
                 default:
                     return null;
             }
+        }
+
+        /// <summary>The text of a date member, read as <see cref="GetDate"/> reads it.</summary>
+        internal static DateTimeOffset? ParseDate(string? text)
+        {
+            if (text is null) return null;
+            text = text.Trim();
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long digits)) return FromEpochMilliseconds(digits);
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset parsed)
+                ? parsed
+                : (DateTimeOffset?)null;
         }
 
         private static DateTimeOffset? FromEpochMilliseconds(long milliseconds)
@@ -160,7 +258,7 @@ namespace JelouPS.Json
             if (response.Body.Length == 0) return error;
             try
             {
-                using JsonDocument document = JsonDocument.Parse(response.Body);
+                using JsonDocument document = JsonDocument.Parse(Utf8Json(response));
                 JsonElement root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) return error;
                 error.IsJson = true;
@@ -187,6 +285,10 @@ namespace JelouPS.Json
             catch (JsonException)
             {
                 error.IsJson = false;
+            }
+            // A text member with a lone-surrogate escape: the parts read before it stand.
+            catch (InvalidOperationException)
+            {
             }
             return error;
         }

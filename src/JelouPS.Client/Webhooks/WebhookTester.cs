@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Http;
 using JelouPS.Json;
+using JelouPS.Retry;
 using JelouPS.Security;
 
 namespace JelouPS.Webhooks
@@ -117,7 +118,7 @@ namespace JelouPS.Webhooks
 
         public WebhookTester() : this(null) { }
 
-        internal WebhookTester(HttpMessageHandler? handler) => _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, handler, peer: "The webhook");
+        internal WebhookTester(HttpMessageHandler? handler) => _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, RetryPolicy.None, handler, peer: "The webhook");
 
         public async Task<WebhookTestResult> SendAsync(TestEventRequest request, TimeSpan timeout, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
@@ -129,7 +130,7 @@ namespace JelouPS.Webhooks
             var stopwatch = Stopwatch.StartNew();
             try
             {
-                ApiResponse response = await _transport.SendAsync(JelouOperation.None, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
+                ApiResponse response = await _transport.SendAsync(JelouOperation.None, Idempotency.NotIdempotent, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int)response.StatusCode, stopwatch.Elapsed, null, payload);
             }
             catch (JelouApiException ex)

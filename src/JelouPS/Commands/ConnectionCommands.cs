@@ -38,10 +38,20 @@ namespace JelouPS.Commands
         [ValidateSecureUri]
         public Uri ChatbotUri { get; set; } = JelouClientOptions.DefaultChatbotUri;
 
-        /// <summary>Seconds one request may take before it fails with JelouTimeout.</summary>
+        /// <summary>Seconds one call may take, retries and their waits included, before it fails with JelouTimeout.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = (int)JelouClientOptions.DefaultTimeout.TotalSeconds;
+
+        /// <summary>How many times a failed request is sent again when that is safe (Invoke-RestMethod's name); 0 turns retries off.</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaximumRetryCount { get; set; } = JelouClientOptions.DefaultMaximumRetryCount;
+
+        /// <summary>Seconds before the first retry; each next one waits twice as long, unless the API says how long (Retry-After).</summary>
+        [Parameter]
+        [ValidateRange(0.0, 60.0)]
+        public double RetryIntervalSec { get; set; } = JelouClientOptions.DefaultRetryInterval.TotalSeconds;
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -66,12 +76,14 @@ namespace JelouPS.Commands
                 BaseUri = BaseUri,
                 ChatbotUri = ChatbotUri,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                MaximumRetryCount = MaximumRetryCount,
+                RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
             };
             var context = new JelouContext(new JelouClient(options));
             // The previous connection is not disposed: a context saved with -PassThru may still be in use.
             JelouSession.Set(Runspace.DefaultRunspace, context);
             // In the runspace the user works in: secrets issued in others (ForEach-Object -Parallel) show up there.
-            JelouSession.ShowUnsaved(this);
+            JelouSession.Show(this);
             WriteVerbose($"Connected to {context.BaseUri} with {context.AuthenticationType}.");
             if (PassThru) WriteObject(context);
         }

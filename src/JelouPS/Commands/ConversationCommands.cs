@@ -45,7 +45,7 @@ namespace JelouPS.Commands
             })) return;
             if (!Approved(Target, "Start a conversation")) return;
             // Not documented as idempotent, so it is sent once and never retried.
-            if (TryRun(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token), out Conversation conversation))
+            if (TryRun(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), out Conversation conversation))
             {
                 WriteObject(conversation);
             }
@@ -72,7 +72,7 @@ namespace JelouPS.Commands
             var request = new CloseConversationRequest { BotId = BotId, UserId = UserId, RedirectType = RedirectType, RedirectText = RedirectText };
             if (!TryValidate(UserId, request.Validate)) return;
             if (!Approved(Target, "Close the conversation")) return;
-            if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(projectId, request, trace, token)))
+            if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(projectId, request, trace, token, CallTimeout)))
             {
                 Trace($"Closed the conversation of {UserId} with {BotId}.");
             }
@@ -94,7 +94,7 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            if (TryRun(ConversationId, (trace, token) => Client.GetConversationAsync(projectId, ConversationId, trace, token), out Conversation conversation))
+            if (TryRun(ConversationId, (trace, token) => Client.GetConversationAsync(projectId, ConversationId, trace, token, CallTimeout), out Conversation conversation))
             {
                 WriteObject(conversation);
             }

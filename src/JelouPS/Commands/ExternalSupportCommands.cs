@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using System.Threading;
 using JelouPS.Infrastructure;
 
 namespace JelouPS.Commands
@@ -44,7 +43,7 @@ namespace JelouPS.Commands
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
             if (!Approved(projectId, action)) return;
-            _issuer.Issue(projectId, destination, trace => Client.CreateExternalSupportAsync(projectId, settings, trace, CancellationToken.None));
+            _issuer.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.CreateExternalSupportAsync(projectId, settings, trace, token, CallTimeout));
         }
     }
 
@@ -55,8 +54,9 @@ namespace JelouPS.Commands
     {
         private protected override void ProcessProject(string projectId)
         {
-            if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token), out ExternalSupportIntegration integration))
+            if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout), out ExternalSupportIntegration integration))
             {
+                JelouSession.Settled(Client.Options.BaseUri, projectId);
                 WriteObject(integration);
             }
         }
@@ -79,7 +79,7 @@ namespace JelouPS.Commands
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
-            if (TryRun(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token), out ExternalSupportIntegration integration))
+            if (TryRun(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), out ExternalSupportIntegration integration))
             {
                 WriteObject(integration);
             }
@@ -136,7 +136,7 @@ namespace JelouPS.Commands
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
                 + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
-            if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token))) return;
+            if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout))) return;
             JelouSession.Deleted(Client.Options.BaseUri, projectId);
             Trace($"Deleted the external-support integration of {projectId}.");
             if (slot is null) return;
@@ -189,7 +189,7 @@ namespace JelouPS.Commands
             string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                 + (destination.Vault is null ? "" : $" and replace {destination.Place}");
             if (!Approved(projectId, action, Force)) return;
-            _issuer.Issue(projectId, destination, trace => Client.RegenerateSigningSecretAsync(projectId, trace, CancellationToken.None));
+            _issuer.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.RegenerateSigningSecretAsync(projectId, trace, token, CallTimeout));
         }
     }
 

@@ -132,7 +132,7 @@ namespace JelouPS.Commands
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
-            if (TryRun(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token), out SupportMessageReceipt receipt))
+            if (TryRun(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), out SupportMessageReceipt receipt))
             {
                 WriteObject(receipt);
             }

@@ -140,10 +140,13 @@ namespace JelouPS.Commands
     /// </remarks>
     [Cmdlet(VerbsCommunications.Send, "JelouTestEvent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(WebhookTestResult))]
-    public sealed class SendJelouTestEventCommand : JelouCmdletBase
+    public sealed class SendJelouTestEventCommand : JelouRequestCmdletBase
     {
         // One HttpClient for every test event in the process.
         private static readonly Lazy<WebhookTester> Tester = new Lazy<WebhookTester>(() => new WebhookTester());
+
+        // A receiver must answer Jelou quickly; 20 s tells a slow one from a dead one.
+        private static readonly TimeSpan TestEventTimeout = TimeSpan.FromSeconds(20);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Trimmed]
@@ -197,10 +200,6 @@ namespace JelouPS.Commands
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = "Hello from Send-JelouTestEvent";
 
-        [Parameter]
-        [ValidateRange(1, 300)]
-        public int TimeoutSec { get; set; } = 20;
-
         internal override string? Item => $"Test event to {WebhookUrl.GetLeftPart(UriPartial.Path)}";
 
         protected override void ProcessRecord()
@@ -220,7 +219,7 @@ namespace JelouPS.Commands
             };
             if (!TryValidate(WebhookUrl, request.Validate)) return;
             if (!Approved(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
-            if (!TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, TimeSpan.FromSeconds(TimeoutSec), trace, token), out WebhookTestResult result)) return;
+            if (!TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), out WebhookTestResult result)) return;
             WriteObject(result);
             // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
             if (!result.Succeeded)

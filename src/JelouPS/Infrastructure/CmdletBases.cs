@@ -1,11 +1,24 @@
+using System;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security;
 
 namespace JelouPS.Infrastructure
 {
+    /// <summary>A cmdlet that sends requests: each call may be given its own time limit.</summary>
+    public abstract class JelouRequestCmdletBase : JelouCmdletBase
+    {
+        /// <summary>Seconds each call may take, retries and their waits included, instead of the connection's -TimeoutSec.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int? TimeoutSec { get; set; }
+
+        /// <summary>The time limit given for this command's calls; null for the connection's.</summary>
+        private protected TimeSpan? CallTimeout => TimeoutSec is int seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+    }
+
     /// <summary>A cmdlet that talks to the API: resolves -Context, else the runspace's connection.</summary>
-    public abstract class JelouApiCmdletBase : JelouCmdletBase
+    public abstract class JelouApiCmdletBase : JelouRequestCmdletBase
     {
         /// <summary>The connection to use instead of the session's (from Connect-Jelou -PassThru).</summary>
         [Parameter]
@@ -19,7 +32,7 @@ namespace JelouPS.Infrastructure
             JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
             if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected(contextClosed: Context != null));
             Client = context!.Client;
-            JelouSession.ShowUnsaved(this);
+            JelouSession.Show(this);
         }
     }
 

@@ -23,6 +23,7 @@ namespace JelouPS.Infrastructure
         internal const string InvalidResponse = "JelouInvalidResponse";
         internal const string Timeout = "JelouTimeout";
         internal const string ConnectionFailed = "JelouConnectionFailed";
+        internal const string OutcomeUnknown = "JelouOutcomeUnknown";
         internal const string InvalidArgumentId = "JelouInvalidArgument";
         internal const string NotConnectedId = "JelouNotConnected";
         internal const string ConfirmationRequired = "JelouConfirmationRequired";
@@ -56,6 +57,7 @@ namespace JelouPS.Infrastructure
                 [InvalidResponse] = (ErrorCategory.InvalidResult, "Check -BaseUri: the server answered, but not as the Jelou API does."),
                 [Timeout] = (ErrorCategory.OperationTimeout, "Try again, or connect with a larger -TimeoutSec."),
                 [ConnectionFailed] = (ErrorCategory.ConnectionError, "Check -BaseUri, the network and any proxy."),
+                [OutcomeUnknown] = (ErrorCategory.OperationTimeout, "Find out whether the request was carried out before sending it again."),
                 [InvalidArgumentId] = (ErrorCategory.InvalidArgument, null),
                 [NotConnectedId] = (ErrorCategory.ConnectionError, "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)"),
                 [ConfirmationRequired] = (ErrorCategory.InvalidOperation, null),
@@ -98,13 +100,13 @@ namespace JelouPS.Infrastructure
         {
             switch (exception)
             {
-                case JelouApiException api when OutcomeUnknown(api):
-                    // The request may have been carried out: Jelou may have issued a secret that never arrived.
+                case JelouApiException api when api.Kind != JelouErrorKind.OutcomeUnknown && api.Integration is null && SecretMayBeLost(api):
+                    // Jelou answered that it acted, but the answer did not bring the secret: it exists, and nobody has it.
                     return Create(IdOf(api.Kind), api, target, item,
-                        $"Do not just retry. Check with Get-JelouExternalSupport {target}; if the integration exists, get a new secret with Reset-JelouExternalSupportSecret {target} (with -Vault to store it).",
+                        $"Check with Get-JelouExternalSupport {ProjectOf(target)}; a new secret comes with Reset-JelouExternalSupportSecret {ProjectOf(target)} (with -Vault to store it).",
                         note: "Jelou may have issued a signing secret that did not arrive.");
                 case JelouApiException api:
-                    return Create(IdOf(api.Kind), api, target, item, Advice(api));
+                    return Create(IdOf(api.Kind), api, target, item, Advice(api, target));
                 case VaultException vault:
                     return Create(vault.ErrorId, vault, target, item, vault.Advice);
                 case ArgumentException argument:
@@ -145,17 +147,42 @@ namespace JelouPS.Infrastructure
                 case JelouErrorKind.InvalidResponse: return InvalidResponse;
                 case JelouErrorKind.Timeout: return Timeout;
                 case JelouErrorKind.ConnectionFailed: return ConnectionFailed;
+                case JelouErrorKind.OutcomeUnknown: return OutcomeUnknown;
                 default: return UnexpectedStatus;
             }
         }
 
-        /// <summary>A create or a rotation that got no usable answer: it may or may not have happened.</summary>
-        private static bool OutcomeUnknown(JelouApiException api) =>
+        /// <summary>A create or a rotation that answered, but not usably: it may have happened, with its secret lost.</summary>
+        private static bool SecretMayBeLost(JelouApiException api) =>
             (api.Operation == JelouOperation.CreateIntegration || api.Operation == JelouOperation.RegenerateSecret)
-            && (api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed);
+            && (api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed)
+            && !api.NothingSent;
+
+        private static string ProjectOf(object? target) => target is ExternalSupportIntegration integration ? integration.ProjectId : target as string ?? "<project>";
+
+        /// <summary>How to find out whether a request of <paramref name="operation"/> that got no answer was carried out, and what then.</summary>
+        internal static string? OutcomeAdvice(JelouOperation operation, string? projectId)
+        {
+            string project = projectId ?? "<project>";
+            switch (operation)
+            {
+                case JelouOperation.CreateIntegration:
+                    return $"Check with Get-JelouExternalSupport {project}: if the integration exists, its signing secret never arrived; get a new one with Reset-JelouExternalSupportSecret {project} -Vault <vault>. If it does not exist, create it again.";
+                case JelouOperation.RegenerateSecret:
+                    return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} -Vault <vault>: only the newest secret works.";
+                case JelouOperation.StartConversation:
+                    return "Check with Get-JelouConversation (or wait for the conversation.start event) before starting it again: a second start would fail with JelouConflict if the first took.";
+                case JelouOperation.CloseConversation:
+                    return "Check whether the conversation is closed (Get-JelouConversation, or the conversation.close event) before closing again.";
+                case JelouOperation.SendMessage:
+                    return "The reply may have reached the user: check the conversation before sending it again.";
+                default:
+                    return null;
+            }
+        }
 
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
-        private static string? Advice(JelouApiException api)
+        private static string? Advice(JelouApiException api, object? target)
         {
             switch (api.Kind)
             {
@@ -183,6 +210,10 @@ namespace JelouPS.Infrastructure
                     }
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
+                case JelouErrorKind.OutcomeUnknown:
+                    return OutcomeAdvice(api.Operation, ProjectOf(target));
+                case JelouErrorKind.ConnectionFailed when api.NothingSent:
+                    return "Nothing was sent: check -BaseUri, the network and any proxy, then run the command again.";
                 case JelouErrorKind.ValidationFailed when api.Operation == JelouOperation.SendMessage:
                     return "Correct the reply's fields the API named (room, bot, user, media URL) and send it again.";
                 default:

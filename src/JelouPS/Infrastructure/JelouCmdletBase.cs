@@ -109,9 +109,10 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.
-        /// <paramref name="onStranded"/> gets a result that arrived while a write failed (it cannot reach the caller).
+        /// <paramref name="onStranded"/> gets a result that arrived while a write failed (it cannot reach the caller);
+        /// <paramref name="salvage"/> gets the failure first, to act on what it still carries, and names the error's target.
         /// </summary>
-        internal bool TryRun<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, out T result, Action<T>? onStranded = null)
+        internal bool TryRun<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, out T result, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
         {
             try
             {
@@ -122,7 +123,8 @@ namespace JelouPS.Infrastructure
             catch (Exception ex) when (!(ex is PipelineStoppedException) && !ReferenceEquals(ex, _writeFailure))
             {
                 result = default!;
-                WriteJelouError(ex, ErrorMapper.From(ex, target, Item));
+                object? errorTarget = salvage is null ? target : salvage(ex);
+                WriteJelouError(ex, ErrorMapper.From(ex, errorTarget, Item));
                 return false;
             }
         }

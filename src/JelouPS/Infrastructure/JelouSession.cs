@@ -18,6 +18,9 @@ namespace JelouPS.Infrastructure
         /// <summary>The global variable that shows the unsaved integrations (a live, read-only view of the process's list).</summary>
         internal const string UnsavedVariable = "JelouUnsavedIntegrations";
 
+        /// <summary>The global variable that shows the requests whose outcome is unknown.</summary>
+        internal const string UnknownVariable = "JelouUnknownOutcomes";
+
         private sealed class Slot
         {
             public JelouContext? Context;
@@ -40,7 +43,11 @@ namespace JelouPS.Infrastructure
         // Where a secret was meant to go when the vault did not take it: where storing it by hand should put it.
         private static readonly ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>> MeantFor = new ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>>();
 
+        private static readonly List<UnknownOutcome> UnknownList = new List<UnknownOutcome>();
+
         internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedList.ToArray(); });
+
+        private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
 
         internal static JelouContext? Get(Runspace runspace) =>
             Slots.TryGetValue(runspace, out Slot? slot) ? slot.Context : null;
@@ -51,13 +58,31 @@ namespace JelouPS.Infrastructure
         /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
         internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() => View.ToArray();
 
-        /// <summary>Sets $JelouUnsavedIntegrations in the caller's runspace, unless it is already there.</summary>
-        internal static void ShowUnsaved(PSCmdlet cmdlet)
+        /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace, unless they are already there.</summary>
+        internal static void Show(PSCmdlet cmdlet)
         {
             if (!ReferenceEquals(cmdlet.SessionState.PSVariable.GetValue("global:" + UnsavedVariable), View))
             {
                 cmdlet.SessionState.PSVariable.Set("global:" + UnsavedVariable, View);
             }
+            if (!ReferenceEquals(cmdlet.SessionState.PSVariable.GetValue("global:" + UnknownVariable), UnknownView))
+            {
+                cmdlet.SessionState.PSVariable.Set("global:" + UnknownVariable, UnknownView);
+            }
+        }
+
+        /// <summary>Records a create or rotation of the project that was sent and got no answer.</summary>
+        internal static void OutcomeUnknown(PSCmdlet cmdlet, UnknownOutcome outcome)
+        {
+            lock (Gate) UnknownList.Add(outcome);
+            Show(cmdlet);
+        }
+
+        /// <summary>The project's integration was read, created, rotated or removed since: earlier unknown outcomes are settled.</summary>
+        internal static void Settled(Uri? source, string projectId)
+        {
+            string key = Key(source, projectId);
+            lock (Gate) UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
         }
 
         /// <summary>
@@ -72,8 +97,9 @@ namespace JelouPS.Infrastructure
                 Latest[key] = integration;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
                 UnsavedList.Add(integration);
+                UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
             }
-            ShowUnsaved(cmdlet);
+            Show(cmdlet);
         }
 
         /// <summary>Keeps an integration that is not (or no longer) in a vault, unless Jelou has issued a newer secret since.</summary>
@@ -83,7 +109,7 @@ namespace JelouPS.Infrastructure
             {
                 if (IsLatest(integration) && !UnsavedList.Contains(integration)) UnsavedList.Add(integration);
             }
-            ShowUnsaved(cmdlet);
+            Show(cmdlet);
         }
 
         /// <summary>The project's integration was deleted: its kept secrets are worthless, and no vault name holds a live one.</summary>
@@ -94,6 +120,7 @@ namespace JelouPS.Infrastructure
                 string key = Key(source, projectId);
                 Latest[key] = null;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
+                UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
                 foreach (string stored in new List<string>(StoredAt.Keys))
                 {
                     if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace JelouPS.Infrastructure
@@ -174,16 +175,39 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Asks Jelou for a signing secret and delivers it. Once sent, the request is not abandoned on Ctrl+C (its timeout
-        /// still applies): stopping midway would leave a secret nobody received.
+        /// Asks Jelou for a signing secret and delivers it. On Ctrl+C the request in flight still gets a few seconds for its
+        /// answer (see the transport's stop grace); a secret that arrived before a failure is delivered as well, and the error
+        /// carries it; a request that got no answer is recorded in $JelouUnknownOutcomes.
         /// </summary>
-        internal void Issue(string projectId, SecretDestination destination, Func<IJelouTrace, Task<ExternalSupportIntegration>> issue)
+        internal void Issue(string projectId, Uri source, SecretDestination destination, Func<IJelouTrace, CancellationToken, Task<ExternalSupportIntegration>> issue)
         {
             if (_cmdlet.Stopping) throw new PipelineStoppedException();
-            if (_cmdlet.TryRun(projectId, (trace, _) => issue(trace), out ExternalSupportIntegration integration, onStranded: stranded => Deliver(stranded, destination, reachable: false)))
+            if (_cmdlet.TryRun(projectId, issue, out ExternalSupportIntegration integration,
+                onStranded: stranded => Deliver(stranded, destination, reachable: false),
+                salvage: failure => Salvage(projectId, source, destination, failure)))
             {
                 Deliver(integration, destination, reachable: true);
             }
+        }
+
+        // What a failed issue still calls for: delivering the secret it carries (the error then names the integration), or a
+        // record that the project's secret may have changed with nobody holding it.
+        private object Salvage(string projectId, Uri source, SecretDestination destination, Exception failure)
+        {
+            if (!(failure is JelouApiException api)) return projectId;
+            if (api.Integration is ExternalSupportIntegration issued)
+            {
+                Deliver(issued, destination, reachable: !_cmdlet.Stopping);
+                return issued;
+            }
+            if (api.Kind == JelouErrorKind.OutcomeUnknown)
+            {
+                string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
+                var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, source, DateTimeOffset.UtcNow, check);
+                JelouSession.OutcomeUnknown(_cmdlet, outcome);
+                if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
+            }
+            return projectId;
         }
 
         /// <summary>Stores an issued secret in <paramref name="destination"/>'s vault; false (with the failure) when it is not confirmed stored.</summary>
@@ -315,12 +339,14 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
-        private void WarnOnHost(ExternalSupportIntegration integration)
+        private void WarnOnHost(ExternalSupportIntegration integration) =>
+            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
+
+        private void WarnOnHost(string warning)
         {
             try
             {
-                _cmdlet.Host.UI.WriteWarningLine(
-                    $"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
+                _cmdlet.Host.UI.WriteWarningLine(warning);
             }
             catch (Exception ex) when (ex is PipelineStoppedException || ex is HostException || ex is NotImplementedException)
             {

@@ -47,26 +47,47 @@ namespace JelouPS.Tests.Client
         }
     }
 
+    /// <summary>Retry waits that return at once and are recorded, so tests of backoff never sleep.</summary>
+    internal sealed class RecordingDelay
+    {
+        public ConcurrentQueue<TimeSpan> Waits { get; } = new ConcurrentQueue<TimeSpan>();
+
+        public Task WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
+        {
+            Waits.Enqueue(wait);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }
+    }
+
     internal static class TestClients
     {
         public static SecureString Secure(string value) => SecureStrings.FromString(value);
 
-        public static JelouClient ForEmulator(JelouEmulator emulator, JelouCredential? credential = null, TimeSpan? timeout = null) =>
-            new JelouClient(new JelouClientOptions(credential ?? new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey)))
-            {
-                BaseUri = emulator.GatewayUri,
-                ChatbotUri = emulator.ChatbotUri,
-                Timeout = timeout ?? TimeSpan.FromSeconds(10),
-            });
+        /// <summary>A client of the emulator; without <paramref name="retries"/> it does not retry, so one fault is one failure.</summary>
+        public static JelouClient ForEmulator(JelouEmulator emulator, JelouCredential? credential = null, TimeSpan? timeout = null, int retries = 0, RecordingDelay? delay = null) =>
+            new JelouClient(
+                new JelouClientOptions(credential ?? new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey)))
+                {
+                    BaseUri = emulator.GatewayUri,
+                    ChatbotUri = emulator.ChatbotUri,
+                    Timeout = timeout ?? TimeSpan.FromSeconds(10),
+                    MaximumRetryCount = retries,
+                },
+                handler: null,
+                delay is null ? null : delay.WaitAsync);
 
-        public static JelouClient ForStub(StubHandler handler, TimeSpan? timeout = null) =>
+        public static JelouClient ForStub(StubHandler handler, TimeSpan? timeout = null, int retries = 0, RecordingDelay? delay = null, TimeSpan? stopGrace = null) =>
             new JelouClient(
                 new JelouClientOptions(new JelouApiKeyCredential(Secure("stub-api-key")))
                 {
                     BaseUri = new Uri("https://gateway.example.test/jelouapi"),
                     Timeout = timeout ?? TimeSpan.FromSeconds(10),
+                    MaximumRetryCount = retries,
                 },
-                handler);
+                handler,
+                delay is null ? null : delay.WaitAsync,
+                stopGrace);
 
         public static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
 

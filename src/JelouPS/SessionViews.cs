@@ -1,0 +1,86 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+
+namespace JelouPS
+{
+    /// <summary>
+    /// A live, read-only view of a list the session keeps for the whole process (any runspace): each enumeration is a
+    /// snapshot, so piping it into a command that takes items off the list is safe.
+    /// </summary>
+    public abstract class SessionView<T> : IReadOnlyList<T>
+    {
+        private readonly Func<T[]> _snapshot;
+
+        private protected SessionView(Func<T[]> snapshot) => _snapshot = snapshot;
+
+        public int Count => _snapshot().Length;
+
+        /// <summary>An item by position; a negative index counts from the end, as with arrays ([-1] is the newest).</summary>
+        public T this[int index]
+        {
+            get
+            {
+                T[] items = _snapshot();
+                return items[index < 0 ? items.Length + index : index];
+            }
+        }
+
+        internal T[] ToArray() => _snapshot();
+
+        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_snapshot()).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// $JelouUnsavedIntegrations: the integrations whose one-time signing secret was issued in this session (any runspace of
+    /// the process) and is in no vault yet, oldest first.
+    /// </summary>
+    public sealed class UnsavedIntegrations : SessionView<ExternalSupportIntegration>
+    {
+        internal UnsavedIntegrations(Func<ExternalSupportIntegration[]> snapshot) : base(snapshot) { }
+
+        public override string ToString() => $"{Count} integration(s) whose signing secret is in no vault";
+    }
+
+    /// <summary>
+    /// $JelouUnknownOutcomes: creates and rotations of this session (any runspace of the process) that were sent and got no
+    /// answer (a timeout, a broken connection, Ctrl+C), oldest first. Jelou may have carried them out; each says how to
+    /// find out. An entry goes once the project's integration is read, created, rotated or removed again.
+    /// </summary>
+    public sealed class UnknownOutcomes : SessionView<UnknownOutcome>
+    {
+        internal UnknownOutcomes(Func<UnknownOutcome[]> snapshot) : base(snapshot) { }
+
+        public override string ToString() => $"{Count} request(s) whose outcome is unknown";
+    }
+
+    /// <summary>A create or rotation that was sent and got no answer.</summary>
+    public sealed class UnknownOutcome
+    {
+        internal UnknownOutcome(string projectId, string command, Uri? apiBaseUri, DateTimeOffset at, string check)
+        {
+            ProjectId = projectId;
+            Command = command;
+            ApiBaseUri = apiBaseUri;
+            At = at;
+            Check = check;
+        }
+
+        public string ProjectId { get; }
+
+        /// <summary>The cmdlet that sent it.</summary>
+        public string Command { get; }
+
+        public Uri? ApiBaseUri { get; }
+
+        /// <summary>When the request was given up (UTC).</summary>
+        public DateTimeOffset At { get; }
+
+        /// <summary>How to find out what happened, and what to do then.</summary>
+        public string Check { get; }
+
+        public override string ToString() => $"{Command} {ProjectId} at {At:u}: {Check}";
+    }
+}
