@@ -90,16 +90,35 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void A_create_whose_answer_is_cut_short_says_a_secret_may_have_been_issued()
+        public void A_create_whose_answer_is_cut_short_before_the_secret_says_a_secret_may_have_been_issued()
         {
             string projectId = NewProjectId();
-            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Body = "{\"data\":{\"brainId\":\"" + projectId + "\",\"signingSecret\":\"x\"" });
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Body = "{\"data\":{\"brainId\":\"" + projectId + "\",\"signingSec" });
 
             ErrorRecord error = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).SingleError();
 
             Assert.Equal("JelouInvalidResponse,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Contains("may have issued a signing secret", error.ErrorDetails.Message);
             Assert.Contains($"Reset-JelouExternalSupportSecret {projectId}", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_create_whose_answer_is_cut_short_after_the_secret_emits_and_keeps_it_and_the_error_carries_it()
+        {
+            string projectId = NewProjectId();
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Body = "{\"data\":{\"id\":\"i-9\",\"brainId\":\"" + projectId + "\",\"signingSecret\":\"cut-secret-123\"" });
+
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
+
+            var emitted = (ExternalSupportIntegration)Assert.Single(result.Output).BaseObject;
+            Assert.Equal("cut-secret-123", JelouPS.Security.SecureStrings.UseChars(emitted.SigningSecret!, c => new string(c)));
+            Assert.Equal("i-9", emitted.Id);
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouInvalidResponse,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Same(emitted, error.TargetObject);
+            Assert.Contains("The signing secret did arrive", error.ErrorDetails.Message);
+            Assert.DoesNotContain("cut-secret-123", result.AllText());
+            Assert.Contains(Host.Invoke("$global:JelouUnsavedIntegrations").Output, o => ReferenceEquals(o.BaseObject, emitted));
         }
 
         [Fact]

@@ -117,9 +117,43 @@ namespace JelouPS.Tests
             Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId);
 
             ErrorRecord error = result.SingleError();
-            Assert.Equal("JelouTimeout,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
-            Assert.Contains("may have issued a signing secret", error.ErrorDetails.Message);
+            Assert.Equal("JelouOutcomeUnknown,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);
+            Assert.Contains("got no answer within 1 s: whether it was carried out is unknown", error.ErrorDetails.Message);
+            Assert.Contains($"Check with Get-JelouExternalSupport {projectId}", error.ErrorDetails.RecommendedAction);
             Assert.Contains($"Reset-JelouExternalSupportSecret {projectId}", error.ErrorDetails.RecommendedAction);
+            UnknownOutcome recorded = Assert.Single(UnknownOutcomes(), o => o.ProjectId == projectId);
+            Assert.Equal("New-JelouExternalSupport", recorded.Command);
+
+            // Reading the integration settles it.
+            Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId);
+            Assert.DoesNotContain(UnknownOutcomes(), o => o.ProjectId == projectId);
+        }
+
+        private UnknownOutcome[] UnknownOutcomes() =>
+            Host.Invoke("$global:JelouUnknownOutcomes").Output.Where(o => o != null).Select(o => (UnknownOutcome)o.BaseObject).ToArray();
+
+        [Fact]
+        public async Task A_create_stopped_with_no_answer_ends_after_a_short_grace_and_is_recorded()
+        {
+            string projectId = "stop-unknown-" + Guid.NewGuid().ToString("N");
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 200, Delay = TimeSpan.FromSeconds(60) });
+            using PowerShell ps = Host.Create("New-JelouExternalSupport $args[0] https://crm.example.com/j -Verbose", null, projectId);
+            var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ps.Streams.Verbose.DataAdded += (s, e) =>
+            {
+                if (ps.Streams.Verbose[e.Index].Message.StartsWith("POST ", StringComparison.Ordinal)) sent.TrySetResult();
+            };
+            IAsyncResult running = ps.BeginInvoke();
+            await sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+            ps.Stop();
+
+            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
+            Assert.InRange(stopwatch.Elapsed.TotalSeconds, 2.5, 10);
+            UnknownOutcome recorded = Assert.Single(UnknownOutcomes(), o => o.ProjectId == projectId);
+            Assert.Contains($"Get-JelouExternalSupport {projectId}", recorded.Check);
         }
 
         [Fact]
@@ -137,7 +171,7 @@ namespace JelouPS.Tests
             ps.Stop();
 
             Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"Stop took {stopwatch.Elapsed}.");
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"Stop took {stopwatch.Elapsed}.");
             Assert.Empty(ps.Streams.Error);
         }
     }

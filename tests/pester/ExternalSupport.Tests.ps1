@@ -123,15 +123,47 @@ Describe 'Get, Set and Remove' {
         { Get-JelouExternalSupport $projectId -ErrorAction Stop } | Should -Throw -ErrorId 'JelouNotFound,JelouPS.Commands.GetJelouExternalSupportCommand'
     }
 
-    It 'reports an API failure with its status and the API''s own message' {
+    It 'reports an API failure with its status and the API''s own message, once the retries are spent' {
         $projectId = New-TestProjectId
-        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 503; pathContains = $projectId; body = '{"message":"Maintenance window"}' } | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 503; pathContains = $projectId; body = '{"message":"Maintenance window"}'; retryAfter = '0'; count = 4 } | Out-Null
 
-        Get-JelouExternalSupport $projectId -ErrorVariable failure -ErrorAction SilentlyContinue
+        $verbose = Get-JelouExternalSupport $projectId -ErrorVariable failure -ErrorAction SilentlyContinue -Verbose 4>&1
+
+        @($verbose | Where-Object { "$_" -match 'it answered 503 with Retry-After; retry \d of 3 in 0 s' }).Count | Should -Be 3
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -like "*$projectId").Count | Should -Be 4
 
         $failure[0].FullyQualifiedErrorId | Should -Be 'JelouServerError,JelouPS.Commands.GetJelouExternalSupportCommand'
         $failure[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
         $failure[0].ErrorDetails.Message | Should -Match '503.*Maintenance window'
         $failure[0].Exception.StatusCode | Should -Be 503
+    }
+
+    It 'waits as long as Retry-After asks, then succeeds' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/v1 | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 429; pathContains = $projectId; retryAfter = '1'; body = '{"message":"Too many requests"}' } | Out-Null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+
+        $integration = Get-JelouExternalSupport $projectId
+
+        $integration.WebhookUrl | Should -Be 'https://crm.example.com/v1'
+        $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+    }
+
+    It 'does not retry when the connection says so, and a per-call -TimeoutSec bounds the waits' {
+        $projectId = New-TestProjectId
+        $noRetry = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -MaximumRetryCount 0 -PassThru
+        Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+        $noRetry.MaximumRetryCount | Should -Be 0
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 503; pathContains = $projectId; count = 2 } | Out-Null
+        Get-JelouExternalSupport $projectId -Context $noRetry -ErrorAction SilentlyContinue -ErrorVariable first
+        $first[0].FullyQualifiedErrorId | Should -BeLike 'JelouServerError,*'
+
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 429; pathContains = $projectId; retryAfter = '30' } | Out-Null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Get-JelouExternalSupport $projectId -TimeoutSec 5 -ErrorAction SilentlyContinue -ErrorVariable second
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $second[0].FullyQualifiedErrorId | Should -BeLike 'JelouRateLimited,*'
+        $second[0].ErrorDetails.Message | Should -Match 'Retry after 30 s'
     }
 }

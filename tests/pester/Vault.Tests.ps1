@@ -669,7 +669,7 @@ Describe 'Whose secret is under a name' {
     It 'keeps the vault''s record of the integration when a rotation cannot read it back' {
         $projectId = New-TestProjectId
         $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault
-        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'GET'; pathContains = $projectId; status = 503 } | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'GET'; pathContains = $projectId; status = 503; retryAfter = '0'; count = 4 } | Out-Null
 
         Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
 

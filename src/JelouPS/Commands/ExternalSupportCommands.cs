@@ -54,7 +54,13 @@ namespace JelouPS.Commands
     {
         private protected override void ProcessProject(string projectId)
         {
-            if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout), out ExternalSupportIntegration integration))
+            // Either answer settles an earlier create or rotation whose outcome was unknown: it exists, or it does not.
+            if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout), out ExternalSupportIntegration integration,
+                salvage: failure =>
+                {
+                    if (failure is JelouApiException { Kind: JelouErrorKind.NotFound, IsApiError: true }) JelouSession.Settled(Client.Options.BaseUri, projectId);
+                    return projectId;
+                }))
             {
                 JelouSession.Settled(Client.Options.BaseUri, projectId);
                 WriteObject(integration);
