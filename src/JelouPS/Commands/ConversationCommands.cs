@@ -45,10 +45,7 @@ namespace JelouPS.Commands
             })) return;
             if (!Approved(Target, "Start a conversation")) return;
             // Not documented as idempotent, so it is sent once and never retried.
-            if (TryRun(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), out Conversation conversation))
-            {
-                WriteObject(conversation);
-            }
+            Submit(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), conversation => WriteObject(conversation));
         }
     }
 
@@ -72,10 +69,8 @@ namespace JelouPS.Commands
             var request = new CloseConversationRequest { BotId = BotId, UserId = UserId, RedirectType = RedirectType, RedirectText = RedirectText };
             if (!TryValidate(UserId, request.Validate)) return;
             if (!Approved(Target, "Close the conversation")) return;
-            if (TryRun(UserId, (trace, token) => Client.CloseConversationAsync(projectId, request, trace, token, CallTimeout)))
-            {
-                Trace($"Closed the conversation of {UserId} with {BotId}.");
-            }
+            string closed = $"Closed the conversation of {UserId} with {BotId}.";
+            Submit(UserId, (trace, token) => Client.CloseConversationAsync(projectId, request, trace, token, CallTimeout), () => Trace(closed));
         }
     }
 
@@ -90,14 +85,12 @@ namespace JelouPS.Commands
         [ValidateId]
         public string ConversationId { get; set; } = null!;
 
-        internal override string? Item => $"Conversation '{ConversationId}' of project '{CurrentProjectId}'";
+        internal override string? CurrentItem => $"Conversation '{ConversationId}' of project '{CurrentProjectId}'";
 
         private protected override void ProcessProject(string projectId)
         {
-            if (TryRun(ConversationId, (trace, token) => Client.GetConversationAsync(projectId, ConversationId, trace, token, CallTimeout), out Conversation conversation))
-            {
-                WriteObject(conversation);
-            }
+            string conversationId = ConversationId;
+            Submit(conversationId, (trace, token) => Client.GetConversationAsync(projectId, conversationId, trace, token, CallTimeout), conversation => WriteObject(conversation));
         }
     }
 }

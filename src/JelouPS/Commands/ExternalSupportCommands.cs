@@ -55,16 +55,17 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             // Either answer settles an earlier create or rotation whose outcome was unknown: it exists, or it does not.
-            if (TryRun(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout), out ExternalSupportIntegration integration,
+            Submit(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout),
+                integration =>
+                {
+                    JelouSession.Settled(Client.Options.BaseUri, projectId);
+                    WriteObject(integration);
+                },
                 salvage: failure =>
                 {
                     if (failure is JelouApiException { Kind: JelouErrorKind.NotFound, IsApiError: true }) JelouSession.Settled(Client.Options.BaseUri, projectId);
                     return projectId;
-                }))
-            {
-                JelouSession.Settled(Client.Options.BaseUri, projectId);
-                WriteObject(integration);
-            }
+                });
         }
     }
 
@@ -85,10 +86,7 @@ namespace JelouPS.Commands
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
-            if (TryRun(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), out ExternalSupportIntegration integration))
-            {
-                WriteObject(integration);
-            }
+            Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(integration));
         }
 
         private static string Changes(ExternalSupportSettings settings)
@@ -142,7 +140,11 @@ namespace JelouPS.Commands
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
                 + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
-            if (!TryRun(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout))) return;
+            Submit(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout), () => Deleted(projectId, slot, secrets));
+        }
+
+        private void Deleted(string projectId, SecretSlot? slot, List<string> secrets)
+        {
             JelouSession.Deleted(Client.Options.BaseUri, projectId);
             Trace($"Deleted the external-support integration of {projectId}.");
             if (slot is null) return;
@@ -226,7 +228,7 @@ namespace JelouPS.Commands
 
         public object GetDynamicParameters() => _vault;
 
-        internal override string? Item => _current is null ? null : $"Project '{_current.ProjectId}'";
+        internal override string? CurrentItem => _current is null ? null : $"Project '{_current.ProjectId}'";
 
         protected override void BeginProcessing()
         {
@@ -241,6 +243,7 @@ namespace JelouPS.Commands
 
         protected override void EndProcessing()
         {
+            base.EndProcessing();
             // No input at all: every secret of this session that is still in no vault.
             if (MyInvocation.ExpectingInput || InputObject != null) return;
             IReadOnlyList<ExternalSupportIntegration> unsaved = JelouSession.Unsaved();

@@ -90,7 +90,7 @@ namespace JelouPS.Commands
 
         public object GetDynamicParameters() => _vault;
 
-        internal override string? Item => $"Reply to room '{RoomId}' of project '{ProjectId}'";
+        internal override string? CurrentItem => $"Reply to room '{RoomId}' of project '{ProjectId}'";
 
         protected override void BeginProcessing()
         {
@@ -132,10 +132,7 @@ namespace JelouPS.Commands
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
-            if (TryRun(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), out SupportMessageReceipt receipt))
-            {
-                WriteObject(receipt);
-            }
+            Submit(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), receipt => WriteObject(receipt));
         }
 
         /// <summary>The project's secret from the vault, found and read once per project and secret name in this command.</summary>

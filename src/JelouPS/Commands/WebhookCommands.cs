@@ -200,7 +200,7 @@ namespace JelouPS.Commands
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = "Hello from Send-JelouTestEvent";
 
-        internal override string? Item => $"Test event to {WebhookUrl.GetLeftPart(UriPartial.Path)}";
+        internal override string? CurrentItem => $"Test event to {WebhookUrl.GetLeftPart(UriPartial.Path)}";
 
         protected override void ProcessRecord()
         {
@@ -219,15 +219,17 @@ namespace JelouPS.Commands
             };
             if (!TryValidate(WebhookUrl, request.Validate)) return;
             if (!Approved(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
-            if (!TryRun(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), out WebhookTestResult result)) return;
-            WriteObject(result);
-            // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
-            if (!result.Succeeded)
+            Submit(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
             {
-                WriteError(ErrorMapper.Create(ErrorMapper.TestEventFailed,
-                    new InvalidOperationException($"The receiver did not accept the '{EventType}' test event: {result.Error ?? "status " + result.StatusCode}."),
-                    result, Item));
-            }
+                WriteObject(result);
+                // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
+                if (!result.Succeeded)
+                {
+                    WriteError(ErrorMapper.Create(ErrorMapper.TestEventFailed,
+                        new InvalidOperationException($"The receiver did not accept the '{result.EventType}' test event: {result.Error ?? "status " + result.StatusCode}."),
+                        result, Item));
+                }
+            });
         }
     }
 }

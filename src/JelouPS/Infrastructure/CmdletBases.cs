@@ -25,6 +25,16 @@ namespace JelouPS.Infrastructure
         [ValidateNotNull]
         public JelouContext? Context { get; set; }
 
+        /// <summary>
+        /// How many requests may be in flight at once over the connection's HTTP client, for pipeline input (1 to 64). Output,
+        /// errors and vault writes still come from the pipeline thread, in input order.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 1;
+
+        internal override int Concurrency => ThrottleLimit;
+
         private protected JelouClient Client { get; private set; } = null!;
 
         protected override void BeginProcessing()
@@ -48,7 +58,10 @@ namespace JelouPS.Infrastructure
         /// <summary>The project being worked on.</summary>
         internal string CurrentProjectId { get; private set; } = "";
 
-        internal override string? Item => $"Project '{CurrentProjectId}'";
+        internal override string? CurrentItem => $"Project '{CurrentProjectId}'";
+
+        // Ids given on the command line are all known at the start; piped ones are not.
+        internal override int? ExpectedCount => MyInvocation.ExpectingInput ? (int?)null : ProjectId?.Length;
 
         protected override void ProcessRecord()
         {
@@ -76,7 +89,7 @@ namespace JelouPS.Infrastructure
         [ValidateId]
         public string UserId { get; set; } = null!;
 
-        internal override string? Item => $"Conversation of user '{UserId}' with bot '{BotId}' in project '{CurrentProjectId}'";
+        internal override string? CurrentItem => $"Conversation of user '{UserId}' with bot '{BotId}' in project '{CurrentProjectId}'";
 
         private protected string Target => $"user {UserId} of bot {BotId} in {CurrentProjectId}";
     }

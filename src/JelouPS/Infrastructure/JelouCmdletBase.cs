@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Runtime.ExceptionServices;
@@ -10,15 +12,25 @@ using System.Threading.Tasks;
 namespace JelouPS.Infrastructure
 {
     /// <summary>
-    /// Runs the client's async calls from a cmdlet: one cancellation source per command (Ctrl+C cancels it),
-    /// and the client's trace lines are written from the pipeline thread only, while the call runs. Every error
-    /// goes through <see cref="ErrorMapper"/>, named after <see cref="Item"/>.
+    /// Runs the client's async calls from a cmdlet: one cancellation source per command (Ctrl+C cancels it), and a window
+    /// of calls in flight (one by default; up to -ThrottleLimit). Calls run on the thread pool and only queue typed records
+    /// (their -Verbose and -Debug lines, and that they ended); the pipeline thread writes those, and settles each call,
+    /// output, errors and vault writes alike, in input order. Every error goes through <see cref="ErrorMapper"/>, named
+    /// after the <see cref="Item"/> the call was about.
     /// </summary>
     public abstract class JelouCmdletBase : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private readonly BlockingCollection<Record> _records = new BlockingCollection<Record>();
+        private readonly Queue<Call> _window = new Queue<Call>();
+        private readonly Stopwatch _clock = new Stopwatch();
+        private IJelouTrace? _trace;
         private Exception? _writeFailure;
         private bool _traceUnavailable;
+        private string? _settling;
+        private int _settled;
+        private int _failed;
+        private TimeSpan _progressShown;
 
         /// <summary>When set, errors are collected here instead of written, so that every input is tried first.</summary>
         internal List<ErrorRecord>? DeferredErrors { get; set; }
@@ -26,49 +38,156 @@ namespace JelouPS.Infrastructure
         /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
         internal CancellationToken CancelToken => _cancel.Token;
 
-        /// <summary>What the current input is, for error messages ("Project 'p1'"); null when the message says it already.</summary>
-        internal virtual string? Item => null;
+        /// <summary>What the input being handled is, for error messages ("Project 'p1'"): while a call settles, the one it was about.</summary>
+        internal string? Item => _settling ?? CurrentItem;
+
+        /// <summary>What the current input is, for error messages; null when the message says it already.</summary>
+        internal virtual string? CurrentItem => null;
+
+        /// <summary>How many calls may be in flight at once.</summary>
+        internal virtual int Concurrency => 1;
+
+        /// <summary>How many inputs the command will handle, when known in advance (for progress).</summary>
+        internal virtual int? ExpectedCount => null;
 
         protected override void StopProcessing() => _cancel.Cancel();
 
-        /// <summary>Runs <paramref name="call"/> to completion, pumping its trace lines to -Verbose and -Debug.</summary>
-        private T Run<T>(Func<IJelouTrace, CancellationToken, Task<T>> call, Action<T>? onStranded)
+        /// <summary>Settles every call still in flight; commands that override this call it first.</summary>
+        protected override void EndProcessing()
         {
-            using var lines = new BlockingCollection<(bool Debug, string Text)>();
-            var trace = new QueuedTrace(lines);
+            Pump(room: 0);
+            if (_progressShown > TimeSpan.Zero) WriteProgress(new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        /// <summary>
+        /// Starts <paramref name="call"/> for one input, once the window has room; the pipeline thread settles it later, in
+        /// input order: <paramref name="onSuccess"/> gets its result. A failure is reported (see <see cref="WriteJelouError"/>),
+        /// after <paramref name="salvage"/> has acted on what it still carries and named the error's target.
+        /// <paramref name="onStranded"/> gets a result that arrived when the pipeline could no longer take it (a stop, a failed
+        /// write): it must keep what cannot be lost. With a window of one, the call is settled before this returns.
+        /// </summary>
+        internal void Submit<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
+        {
+            Pump(room: Concurrency - 1);
+            _trace ??= new QueuedTrace(_records);
+            IJelouTrace trace = _trace;
+            if (!_clock.IsRunning) _clock.Start();
             Task<T> task = Task.Run(() => call(trace, _cancel.Token));
-            task.ContinueWith(_ => lines.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            Exception? writeFailure = null;
-            foreach (var line in lines.GetConsumingEnumerable())
+            task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            string? item = Item;
+            _window.Enqueue(new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded)));
+            if (Concurrency <= 1) Pump(room: 0);
+        }
+
+        /// <inheritdoc cref="Submit{T}"/>
+        internal void Submit(object? target, Func<IJelouTrace, CancellationToken, Task> call, Action onSuccess) =>
+            Submit<bool>(target, async (trace, token) =>
             {
-                // A write can throw: the pipeline stopped, -Verbose:Stop, an Inquire answered Halt. Keep draining
-                // so the call still completes, and raise the failure only once its result is taken care of.
-                if (writeFailure != null) continue;
-                try
+                await call(trace, token).ConfigureAwait(false);
+                return true;
+            }, _ => onSuccess());
+
+        /// <summary>
+        /// Writes the calls' records and settles the calls that ended, in input order, until at most <paramref name="room"/>
+        /// are in flight. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then every call
+        /// left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised after.
+        /// </summary>
+        private void Pump(int room)
+        {
+            while (_window.Count > (_writeFailure is null ? room : 0))
+            {
+                Call head = _window.Peek();
+                if (head.Task.IsCompleted)
                 {
-                    Trace(line.Text, line.Debug);
+                    _window.Dequeue();
+                    head.Settle(_writeFailure != null);
+                    ShowProgress();
+                    continue;
                 }
-                catch (Exception ex)
-                {
-                    writeFailure = ex;
-                }
+                Write(_records.Take());
             }
-            T result;
+            while (_records.TryTake(out Record record)) Write(record);
+            if (_writeFailure != null) ExceptionDispatchInfo.Capture(_writeFailure).Throw();
+        }
+
+        private void Write(Record record)
+        {
+            if (record.Kind == RecordKind.Ended || _writeFailure != null) return;
             try
             {
-                result = task.GetAwaiter().GetResult();
+                Trace(record.Text!, record.Kind == RecordKind.Debug);
             }
-            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            catch (Exception ex)
             {
-                throw new PipelineStoppedException();
+                _writeFailure = ex;
             }
-            if (writeFailure != null)
+        }
+
+        private void Settle<T>(Task<T> task, object? target, string? item, Action<T> onSuccess, Action<T>? onStranded, Func<Exception, object?>? salvage, bool stranded)
+        {
+            Exception? failure = task.IsFaulted ? task.Exception!.GetBaseException() : null;
+            if (stranded)
             {
-                onStranded?.Invoke(result);
-                _writeFailure = writeFailure;
-                ExceptionDispatchInfo.Capture(writeFailure).Throw();
+                // Nothing can be written: keep what cannot be lost, quietly.
+                try
+                {
+                    if (task.Status == TaskStatus.RanToCompletion) onStranded?.Invoke(task.Result);
+                    else if (failure != null && !(failure is OperationCanceledException)) salvage?.Invoke(failure);
+                }
+                catch (Exception)
+                {
+                }
+                return;
             }
-            return result;
+            _settling = item;
+            try
+            {
+                if (task.Status == TaskStatus.RanToCompletion)
+                {
+                    _settled++;
+                    onSuccess(task.Result);
+                    return;
+                }
+                if (failure is null || (failure is OperationCanceledException && _cancel.IsCancellationRequested)) throw new PipelineStoppedException();
+                _settled++;
+                _failed++;
+                object? errorTarget = salvage is null ? target : salvage(failure);
+                WriteJelouError(failure, ErrorMapper.From(failure, errorTarget, Item));
+            }
+            catch (Exception ex)
+            {
+                _writeFailure ??= ex;
+            }
+            finally
+            {
+                _settling = null;
+            }
+        }
+
+        private const int ProgressId = 0x4A50;
+
+        /// <summary>Count, rate and (when the total is known) time left, on runs longer than a second, at most 4 times a second.</summary>
+        private void ShowProgress()
+        {
+            TimeSpan elapsed = _clock.Elapsed;
+            if (_writeFailure != null || elapsed < TimeSpan.FromSeconds(1) || elapsed - _progressShown < TimeSpan.FromMilliseconds(250)) return;
+            _progressShown = elapsed;
+            double rate = _settled / elapsed.TotalSeconds;
+            var progress = new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name,
+                string.Format(CultureInfo.InvariantCulture, "{0} done ({1} failed), {2:0.#} per second, {3} in flight", _settled, _failed, rate, _window.Count));
+            if (ExpectedCount is int total && total > 0)
+            {
+                progress.PercentComplete = Math.Min(100, _settled * 100 / total);
+                if (rate > 0) progress.SecondsRemaining = (int)Math.Ceiling(Math.Max(0, total - _settled) / rate);
+            }
+            try
+            {
+                WriteProgress(progress);
+            }
+            catch (Exception ex)
+            {
+                _writeFailure ??= ex;
+            }
         }
 
         /// <summary>
@@ -106,36 +225,6 @@ namespace JelouPS.Infrastructure
         }
 
         private static bool IsPromptFailure(Exception ex) => ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException;
-
-        /// <summary>
-        /// Runs <paramref name="call"/> for one input; on failure reports it (see <see cref="WriteJelouError"/>) and returns false.
-        /// <paramref name="onStranded"/> gets a result that arrived while a write failed (it cannot reach the caller);
-        /// <paramref name="salvage"/> gets the failure first, to act on what it still carries, and names the error's target.
-        /// </summary>
-        internal bool TryRun<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, out T result, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
-        {
-            try
-            {
-                result = Run(call, onStranded);
-                return true;
-            }
-            // What the pipeline itself threw (a stop, an ActionPreference Stop) is not this input's failure.
-            catch (Exception ex) when (!(ex is PipelineStoppedException) && !ReferenceEquals(ex, _writeFailure))
-            {
-                result = default!;
-                object? errorTarget = salvage is null ? target : salvage(ex);
-                WriteJelouError(ex, ErrorMapper.From(ex, errorTarget, Item));
-                return false;
-            }
-        }
-
-        /// <inheritdoc cref="TryRun{T}"/>
-        internal bool TryRun(object? target, Func<IJelouTrace, CancellationToken, Task> call) =>
-            TryRun<bool>(target, async (trace, token) =>
-            {
-                await call(trace, token).ConfigureAwait(false);
-                return true;
-            }, out _);
 
         /// <summary>
         /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported
@@ -197,18 +286,54 @@ namespace JelouPS.Infrastructure
         public void Dispose()
         {
             _cancel.Dispose();
+            _records.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        private enum RecordKind
+        {
+            Verbose,
+            Debug,
+            Ended,
+        }
+
+        /// <summary>What a call running on the thread pool hands the pipeline thread.</summary>
+        private readonly struct Record
+        {
+            internal static readonly Record Ended = new Record(RecordKind.Ended, null);
+
+            internal Record(RecordKind kind, string? text)
+            {
+                Kind = kind;
+                Text = text;
+            }
+
+            internal RecordKind Kind { get; }
+            internal string? Text { get; }
+        }
+
+        /// <summary>A call in the window: its task, and how the pipeline thread settles it (or strands its result).</summary>
+        private sealed class Call
+        {
+            internal Call(Task task, Action<bool> settle)
+            {
+                Task = task;
+                Settle = settle;
+            }
+
+            internal Task Task { get; }
+            internal Action<bool> Settle { get; }
         }
 
         private sealed class QueuedTrace : IJelouTrace
         {
-            private readonly BlockingCollection<(bool, string)> _lines;
+            private readonly BlockingCollection<Record> _records;
 
-            public QueuedTrace(BlockingCollection<(bool, string)> lines) => _lines = lines;
+            public QueuedTrace(BlockingCollection<Record> records) => _records = records;
 
-            public void Verbose(string message) => _lines.TryAdd((false, message));
+            public void Verbose(string message) => _records.TryAdd(new Record(RecordKind.Verbose, message));
 
-            public void Debug(string message) => _lines.TryAdd((true, message));
+            public void Debug(string message) => _records.TryAdd(new Record(RecordKind.Debug, message));
         }
     }
 }

@@ -91,15 +91,26 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static void Issued(PSCmdlet cmdlet, ExternalSupportIntegration integration)
         {
+            Arrived(integration);
+            Show(cmdlet);
+        }
+
+        /// <summary>
+        /// <see cref="Issued"/> without touching the runspace, so any thread may call it the moment a secret arrives; returns
+        /// the integration. Recording the same one again changes nothing.
+        /// </summary>
+        internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration)
+        {
             lock (Gate)
             {
                 string key = Key(integration.Source, integration.ProjectId);
+                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
                 Latest[key] = integration;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
                 UnsavedList.Add(integration);
                 UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
             }
-            Show(cmdlet);
+            return integration;
         }
 
         /// <summary>Keeps an integration that is not (or no longer) in a vault, unless Jelou has issued a newer secret since.</summary>

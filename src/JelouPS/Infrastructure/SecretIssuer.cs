@@ -182,12 +182,23 @@ namespace JelouPS.Infrastructure
         internal void Issue(string projectId, Uri source, SecretDestination destination, Func<IJelouTrace, CancellationToken, Task<ExternalSupportIntegration>> issue)
         {
             if (_cmdlet.Stopping) throw new PipelineStoppedException();
-            if (_cmdlet.TryRun(projectId, issue, out ExternalSupportIntegration integration,
+            _cmdlet.Submit(projectId, async (trace, token) =>
+                {
+                    // Kept for the session the moment it arrives, on the call's own thread: a command that ends before
+                    // settling this call (a terminating error of another input) still leaves it in $JelouUnsavedIntegrations.
+                    try
+                    {
+                        return JelouSession.Arrived(await issue(trace, token).ConfigureAwait(false));
+                    }
+                    catch (JelouApiException ex) when (ex.Integration != null)
+                    {
+                        JelouSession.Arrived(ex.Integration);
+                        throw;
+                    }
+                },
+                integration => Deliver(integration, destination, reachable: true),
                 onStranded: stranded => Deliver(stranded, destination, reachable: false),
-                salvage: failure => Salvage(projectId, source, destination, failure)))
-            {
-                Deliver(integration, destination, reachable: true);
-            }
+                salvage: failure => Salvage(projectId, source, destination, failure));
         }
 
         // What a failed issue still calls for: delivering the secret it carries (the error then names the integration), or a
