@@ -44,7 +44,6 @@ namespace JelouPS.Commands
                 request.Validate();
             })) return;
             if (!Approved(Target, "Start a conversation")) return;
-            // Not documented as idempotent, so it is sent once and never retried.
             Submit(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), conversation => WriteObject(conversation));
         }
     }
