@@ -146,9 +146,8 @@ namespace JelouPS.Commands
         private static readonly Lazy<WebhookTester> Tester = new Lazy<WebhookTester>(() => new WebhookTester());
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Trimmed]
+        [SecureUri]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri WebhookUrl { get; set; } = null!;
 
         [Parameter(Mandatory = true)]
@@ -194,6 +193,7 @@ namespace JelouPS.Commands
 
         /// <summary>The end user's text in a message event.</summary>
         [Parameter]
+        [FreeText]
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = "Hello from Send-JelouTestEvent";
 

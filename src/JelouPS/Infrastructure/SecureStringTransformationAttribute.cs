@@ -6,7 +6,8 @@ namespace JelouPS.Infrastructure
 {
     /// <summary>
     /// Lets a SecureString parameter take a plain string too: runbooks read keys from automation
-    /// variables as strings. The string is converted during binding and never kept.
+    /// variables as strings. The string is converted during binding and never kept. Anything else is refused by its
+    /// type alone: PowerShell's own conversion error would quote the value, which is a secret.
     /// </summary>
     internal sealed class SecureStringTransformationAttribute : ArgumentTransformationAttribute
     {
@@ -15,9 +16,12 @@ namespace JelouPS.Infrastructure
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             return value switch
             {
+                null => null,
+                SecureString secure => secure,
                 string text => SecureStrings.FromString(text),
                 PSCredential credential => credential.Password,
-                _ => value,
+                _ => throw new ArgumentTransformationMetadataException(
+                    $"A {value.GetType().Name} is not a secret: pass a SecureString (from Get-Secret or Read-Host -AsSecureString), a PSCredential, or the secret as a string."),
             };
         }
     }
