@@ -19,7 +19,7 @@ namespace JelouPS
         /// percent-encoded as UTF-8, so that every receiver reads it alike.
         /// </summary>
         public static Uri RequireSecure(string? value, string parameterName) =>
-            RequireSecure(Parse(value, "-" + parameterName, parameterName), parameterName);
+            RequireSecure(Parse(value, "-" + parameterName, out Uri? uri) is string problem ? throw new ArgumentException(problem, parameterName) : uri!, parameterName);
 
         /// <inheritdoc cref="RequireSecure(string, string)"/>
         public static Uri RequireSecure(Uri uri, string parameterName)
@@ -44,18 +44,11 @@ namespace JelouPS
         /// </summary>
         internal static string? Problem(object value, bool baseUri, out Uri? uri)
         {
-            uri = null;
-            try
-            {
-                Uri parsed = value as Uri ?? Parse(value as string, "The URL", "value");
-                string? problem = Check(parsed, "The URL", baseUri);
-                if (problem is null) uri = Ascii(parsed);
-                return problem;
-            }
-            catch (ArgumentException ex)
-            {
-                return ex.Message;
-            }
+            uri = value as Uri;
+            string? problem = uri is null ? Parse(value as string, "The URL", out uri) : null;
+            problem ??= Check(uri!, "The URL", baseUri);
+            uri = problem is null ? Ascii(uri!) : null;
+            return problem;
         }
 
         /// <summary>
@@ -77,16 +70,12 @@ namespace JelouPS
             return Require.Show(value);
         }
 
-        private static Uri Parse(string? value, string subject, string parameterName)
+        private static string? Parse(string? value, string subject, out Uri? uri)
         {
-            if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{subject} is empty.", parameterName);
-            string? problem = Characters(value!, subject);
-            if (problem != null) throw new ArgumentException(problem, parameterName);
-            if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri))
-            {
-                throw new ArgumentException($"{subject} {Show(value!)} is not an absolute URL (such as https://crm.example.com/jelou).", parameterName);
-            }
-            return uri;
+            uri = null;
+            if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
+            return Characters(value!, subject)
+                ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value!)} is not an absolute URL (such as https://crm.example.com/jelou).");
         }
 
         private static string? Characters(string value, string subject)

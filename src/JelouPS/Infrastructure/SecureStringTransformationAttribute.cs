@@ -11,6 +11,9 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal sealed class SecureStringTransformationAttribute : ArgumentTransformationAttribute
     {
+        // What a SecureString can hold.
+        private const int MaxLength = 65536;
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
@@ -18,6 +21,8 @@ namespace JelouPS.Infrastructure
             {
                 null => null,
                 SecureString secure => secure,
+                string text when text.Length > MaxLength => throw new ArgumentTransformationMetadataException(
+                    $"The secret is {text.Length} characters long: a SecureString holds at most {MaxLength}. Check that the variable holds the secret alone."),
                 string text => SecureStrings.FromString(text),
                 PSCredential credential => credential.Password,
                 _ => throw new ArgumentTransformationMetadataException(

@@ -25,7 +25,7 @@ namespace JelouPS.Infrastructure
 
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
-            if (Unwrap(inputData) is IList list && FromProperty != null)
+            if (Unwrap(inputData) is IList list && !(list is byte[]) && FromProperty != null)
             {
                 var items = new object?[list.Count];
                 for (int i = 0; i < list.Count; i++) items[i] = Checked(Text(list[i], FromProperty));
@@ -62,7 +62,7 @@ namespace JelouPS.Infrastructure
                     return Convert.ToString(value, CultureInfo.InvariantCulture);
                 case IDictionary _ when fromProperty != null:
                     throw Refused($"A hashtable's keys do not bind by name (its other keys would be dropped unseen): pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
-                case IList list:
+                case IList list when !(list is byte[]):
                     throw Refused($"A list ({Name(value)} of {list.Count}) is not one value: give one.");
             }
             if (fromProperty != null && !IsScalar(value) && PSObject.AsPSObject(input!).Properties[fromProperty] is PSPropertyInfo property)
@@ -88,7 +88,7 @@ namespace JelouPS.Infrastructure
 
         // Values PowerShell makes into text by themselves, which never carry an id property: refused as not text.
         private static bool IsScalar(object value) =>
-            value.GetType().IsPrimitive || value is decimal || value is DateTime || value is DateTimeOffset || value is TimeSpan || value is Enum || value is ScriptBlock;
+            value.GetType().IsPrimitive || value is byte[] || value is decimal || value is DateTime || value is DateTimeOffset || value is TimeSpan || value is Enum || value is ScriptBlock;
 
         private static string Name(object value) => value.GetType().Name;
     }
