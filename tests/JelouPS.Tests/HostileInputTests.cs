@@ -23,7 +23,7 @@ namespace JelouPS.Tests
     /// PowerShell's binder or JelouPS's ErrorId table owns, worded for people, before any request reaches the emulator;
     /// what they call valid, however odd, must reach it, ids escaped as one path segment.
     /// </summary>
-    public abstract class HostileInputTests : HostedTest
+    public sealed class HostileInputTests : HostedTest
     {
         // Every secret a sample carries contains this; it must never show anywhere.
         private const string Marker = "Zq9";
@@ -38,12 +38,13 @@ namespace JelouPS.Tests
 
         private readonly ITestOutputHelper _log;
 
-        protected HostileInputTests(EmulatorFixture fixture, ITestOutputHelper log) : base(fixture)
+        public HostileInputTests(EmulatorFixture fixture, ITestOutputHelper log) : base(fixture)
         {
             _log = log;
             string standIn = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
             Host.Invoke("Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name V; $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'",
                 null, standIn).ThrowIfFailed();
+            Emulator.Reset();
             Hook = new Uri(Emulator.BaseAddress, "hook").ToString();
             // The conversation cmdlets need an integration to talk to; a missing one would still be a request, but this is the usual case.
             Host.Invoke("New-JelouExternalSupport p1 https://crm.example.com/jelou | Out-Null").ThrowIfFailed();
@@ -52,20 +53,20 @@ namespace JelouPS.Tests
         /// <summary>Where Send-JelouTestEvent posts: the emulator, so that what it sends is counted too.</summary>
         private string Hook { get; }
 
-        protected enum Kind { Id, Url, BaseUrl, HttpsUrl, Name, FreeText, Secret, SigningSecret }
+        private enum Kind { Id, Url, BaseUrl, HttpsUrl, Name, FreeText, Secret, SigningSecret }
 
         /// <summary>One parameter of one cmdlet: the command with $v where the value goes, and what the rules say of a value.</summary>
         /// <remarks>
         /// <paramref name="Whole"/>: an object with a ProjectId property binds it (the project cmdlets' -ProjectId).
         /// <paramref name="Lists"/>: a list of valid ids is valid. <paramref name="Piped"/>: the value is piped, and PowerShell unrolls lists.
         /// </remarks>
-        protected sealed record Target(string Script, Kind Kind, Func<Sample, bool>? Valid = null, Check Check = Check.Sent, bool Whole = false, bool Lists = false, bool Piped = false);
+        private sealed record Target(string Script, Kind Kind, Func<Sample, bool>? Valid = null, Check Check = Check.Sent, bool Whole = false, bool Lists = false, bool Piped = false);
 
         /// <summary>What a valid value must do.</summary>
-        protected enum Check { Sent, PathSegment, BodyString, WebhookUrl, Nothing }
+        private enum Check { Sent, PathSegment, BodyString, WebhookUrl, Nothing }
 
         /// <summary>A value, and the text a parameter binds from it when it is text, a whole number or a GUID (else null).</summary>
-        protected sealed record Sample(string Label, object? Value)
+        private sealed record Sample(string Label, object? Value)
         {
             public string? Text => Value switch
             {
@@ -80,7 +81,70 @@ namespace JelouPS.Tests
             public override string ToString() => Label;
         }
 
-        protected void Run(params Target[] targets)
+        private static readonly Dictionary<string, Target[]> Targets = new Dictionary<string, Target[]>
+        {
+            // Ids: in paths (escaped as one segment), in bodies, from pipeline objects and CSV-like rows.
+            ["ids"] = new[]
+            {
+                new Target("Get-JelouExternalSupport -ProjectId $v", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
+                new Target("$v | Get-JelouExternalSupport", Kind.Id, Check: Check.PathSegment, Whole: true, Piped: true),
+                new Target("[pscustomobject]@{ ProjectId = $v } | Remove-JelouExternalSupport -Force", Kind.Id, Check: Check.PathSegment),
+                new Target("Reset-JelouExternalSupportSecret -ProjectId $v -Force", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
+                new Target("New-JelouExternalSupport -ProjectId $v -WebhookUrl https://crm.example.com/jelou", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
+                new Target("Set-JelouExternalSupport -ProjectId $v -AuthType no_auth -Confirm:$false", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
+                new Target("Get-JelouConversation -ProjectId p1 -ConversationId $v", Kind.Id, Check: Check.PathSegment),
+                new Target("Start-JelouConversation -ProjectId p1 -BotId $v -UserId u1 -Confirm:$false", Kind.Id, Check: Check.BodyString),
+                new Target("Close-JelouConversation -ProjectId p1 -BotId b1 -UserId $v -Confirm:$false", Kind.Id, Check: Check.BodyString),
+                new Target("[pscustomobject]@{ ProjectId = 'p1'; BotId = 'b1'; UserId = $v } | Start-JelouConversation -Confirm:$false", Kind.Id, Check: Check.BodyString),
+                new Target("Send-JelouSupportMessage -ProjectId $v -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret s -Confirm:$false", Kind.Id, Check: Check.BodyString),
+                new Target("[pscustomobject]@{ ProjectId = 'p1'; RoomId = $v; BotId = 'b1'; UserId = 'u1' } | Send-JelouSupportMessage -Text hi -SigningSecret s -Confirm:$false", Kind.Id, Check: Check.BodyString),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MessageId $v -Text hi -SigningSecret s -Confirm:$false", Kind.Id, Check: Check.BodyString),
+                new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -BotId $v -TimeoutSec 5 -Confirm:$false", Kind.Id, Check: Check.BodyString),
+            },
+            // URLs registered, sent to, or connected to.
+            ["URLs"] = new[]
+            {
+                new Target("New-JelouExternalSupport -ProjectId p-url -WebhookUrl $v", Kind.Url, Check: Check.WebhookUrl),
+                new Target("Set-JelouExternalSupport -ProjectId p1 -WebhookUrl $v -Confirm:$false", Kind.Url, Check: Check.WebhookUrl),
+                new Target("[pscustomobject]@{ ProjectId = 'p1'; WebhookUrl = $v } | Set-JelouExternalSupport -Confirm:$false", Kind.Url, Check: Check.WebhookUrl),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType image -MediaUrl $v -MimeType image/png -SigningSecret s -Confirm:$false", Kind.HttpsUrl),
+                new Target("Send-JelouTestEvent -WebhookUrl $v -SigningSecret s -WhatIf", Kind.Url, Check: Check.Nothing),
+                new Target("Connect-Jelou -ApiKey k -BaseUri $v", Kind.BaseUrl, Check: Check.Nothing),
+                new Target("Connect-Jelou -ApiKey k -ChatbotUri $v", Kind.BaseUrl, Check: Check.Nothing),
+            },
+            // Names, enum values, free text and secrets.
+            ["names, enums, text and secrets"] = new[]
+            {
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text $v -SigningSecret s -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType image -MediaUrl https://cdn.example.com/a.png -MimeType image/png -Caption $v -SigningSecret s -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
+                new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-text -InitialMessage $v -Confirm:$false", Kind.FreeText, s => Optional(s, Kind.FreeText)),
+                new Target("Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText $v -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
+                new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -Text $v -TimeoutSec 5 -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
+                new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-target -AssignmentType queue -AssignmentTarget $v -Confirm:$false", Kind.Name, Check: Check.BodyString),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType document -MediaUrl https://cdn.example.com/a.pdf -MimeType application/pdf -FileName $v -SigningSecret s -Confirm:$false", Kind.Name, Check: Check.BodyString),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType audio -MediaUrl https://cdn.example.com/a.ogg -MimeType $v -SigningSecret s -Confirm:$false", Kind.Name, Check: Check.BodyString),
+                new Target("New-JelouExternalSupport -ProjectId p-name -WebhookUrl https://crm.example.com/jelou -Vault V -SecretName $v -Force", Kind.Name, SecretNameOk),
+                new Target("New-JelouExternalSupport -ProjectId p-vault -WebhookUrl https://crm.example.com/jelou -Vault $v", Kind.Name, s => InSet(s, false, "V")),
+                new Target("New-JelouExternalSupport -ProjectId p-auth -WebhookUrl https://crm.example.com/jelou -AuthType $v", Kind.Name, s => InSet(s, true, "no_auth")),
+                new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-type -AssignmentType $v -AssignmentTarget SUPPORT -Confirm:$false", Kind.Name, s => InSet(s, false, "queue", "operator", "team")),
+                new Target("Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectType $v -RedirectText bye -Confirm:$false", Kind.Name, s => InSet(s, false, "text")),
+                new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -EventType $v -TimeoutSec 5 -Confirm:$false", Kind.Name, s => InSet(s, false, "message", "conversation.start", "conversation.close")),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType $v -MediaUrl https://cdn.example.com/a.bin -MimeType a/b -SigningSecret s -Confirm:$false", Kind.Name, s => InSet(s, false, "image", "video", "audio", "document")),
+                new Target("New-JelouExternalSupport -ProjectId p-secret -WebhookUrl https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization $v", Kind.Secret),
+                new Target("Set-JelouExternalSupport -ProjectId p1 -AuthType api_key -WebhookAuthorization $v -Confirm:$false", Kind.Secret),
+                new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -AuthType basic -WebhookAuthorization $v -TimeoutSec 5 -Confirm:$false", Kind.Secret),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret $v -Confirm:$false", Kind.SigningSecret),
+                new Target("Connect-Jelou -ApiKey $v -BaseUri $hook", Kind.Secret, Check: Check.Nothing),
+            },
+        };
+
+        [Theory]
+        [InlineData("ids")]
+        [InlineData("URLs")]
+        [InlineData("names, enums, text and secrets")]
+        public void Every_parameter_refuses_hostile_values_before_any_request_and_sends_odd_valid_ones_correctly(string parameters) => Run(Targets[parameters]);
+
+        private void Run(Target[] targets)
         {
             int tried = 0, invalid = 0, reachedInvalid = 0;
             var failures = new List<string>();
@@ -405,15 +469,15 @@ namespace JelouPS.Tests
             }
         }
 
-        protected static bool InSet(Sample sample, bool blankOk, params string[] values) =>
+        private static bool InSet(Sample sample, bool blankOk, params string[] values) =>
             (blankOk && sample.IsNull) || (sample.Text is string text && (Trim(text) is string trimmed)
                 && (trimmed.Length == 0 ? blankOk && sample.Value is string : values.Contains(trimmed, StringComparer.OrdinalIgnoreCase)));
 
-        protected static bool SecretNameOk(Sample sample) =>
+        private static bool SecretNameOk(Sample sample) =>
             sample.IsNull || (sample.Text is string text && Trim(text) is string name
                 && (name.Length == 0 || (LineOk(name) && name.IndexOfAny("*?[]".ToCharArray()) < 0 && !name.StartsWith("Jelou-", StringComparison.OrdinalIgnoreCase))));
 
-        protected static bool Optional(Sample sample, Kind kind) =>
+        private static bool Optional(Sample sample, Kind kind) =>
             sample.IsNull || (sample.Text is string t && t.Trim().Length == 0) || IsValid(new Target("", kind), sample);
     }
 
@@ -424,73 +488,5 @@ namespace JelouPS.Tests
             row.Properties.Add(new PSNoteProperty(name, value));
             return row;
         }
-    }
-
-    /// <summary>Ids: in paths (escaped as one segment), in bodies, from pipeline objects and CSV-like rows.</summary>
-    public sealed class HostileIdTests : HostileInputTests
-    {
-        public HostileIdTests(EmulatorFixture fixture, ITestOutputHelper log) : base(fixture, log) { }
-
-        [Fact]
-        public void Every_id_parameter_refuses_what_no_id_can_be_before_any_request_and_escapes_the_rest() => Run(
-            new Target("Get-JelouExternalSupport -ProjectId $v", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
-            new Target("$v | Get-JelouExternalSupport", Kind.Id, Check: Check.PathSegment, Whole: true, Piped: true),
-            new Target("[pscustomobject]@{ ProjectId = $v } | Remove-JelouExternalSupport -Force", Kind.Id, Check: Check.PathSegment),
-            new Target("Reset-JelouExternalSupportSecret -ProjectId $v -Force", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
-            new Target("New-JelouExternalSupport -ProjectId $v -WebhookUrl https://crm.example.com/jelou", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
-            new Target("Set-JelouExternalSupport -ProjectId $v -AuthType no_auth -Confirm:$false", Kind.Id, Check: Check.PathSegment, Whole: true, Lists: true),
-            new Target("Get-JelouConversation -ProjectId p1 -ConversationId $v", Kind.Id, Check: Check.PathSegment),
-            new Target("Start-JelouConversation -ProjectId p1 -BotId $v -UserId u1 -Confirm:$false", Kind.Id, Check: Check.BodyString),
-            new Target("Close-JelouConversation -ProjectId p1 -BotId b1 -UserId $v -Confirm:$false", Kind.Id, Check: Check.BodyString),
-            new Target("[pscustomobject]@{ ProjectId = 'p1'; BotId = 'b1'; UserId = $v } | Start-JelouConversation -Confirm:$false", Kind.Id, Check: Check.BodyString),
-            new Target("Send-JelouSupportMessage -ProjectId $v -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret s -Confirm:$false", Kind.Id, Check: Check.BodyString),
-            new Target("[pscustomobject]@{ ProjectId = 'p1'; RoomId = $v; BotId = 'b1'; UserId = 'u1' } | Send-JelouSupportMessage -Text hi -SigningSecret s -Confirm:$false", Kind.Id, Check: Check.BodyString),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MessageId $v -Text hi -SigningSecret s -Confirm:$false", Kind.Id, Check: Check.BodyString),
-            new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -BotId $v -TimeoutSec 5 -Confirm:$false", Kind.Id, Check: Check.BodyString));
-    }
-
-    /// <summary>URLs registered, sent to, or connected to; and the URL-like text of the others.</summary>
-    public sealed class HostileUrlTests : HostileInputTests
-    {
-        public HostileUrlTests(EmulatorFixture fixture, ITestOutputHelper log) : base(fixture, log) { }
-
-        [Fact]
-        public void Every_URL_parameter_refuses_what_is_not_a_secure_URL_before_any_request_and_sends_odd_valid_ones_in_ASCII() => Run(
-            new Target("New-JelouExternalSupport -ProjectId p-url -WebhookUrl $v", Kind.Url, Check: Check.WebhookUrl),
-            new Target("Set-JelouExternalSupport -ProjectId p1 -WebhookUrl $v -Confirm:$false", Kind.Url, Check: Check.WebhookUrl),
-            new Target("[pscustomobject]@{ ProjectId = 'p1'; WebhookUrl = $v } | Set-JelouExternalSupport -Confirm:$false", Kind.Url, Check: Check.WebhookUrl),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType image -MediaUrl $v -MimeType image/png -SigningSecret s -Confirm:$false", Kind.HttpsUrl),
-            new Target("Send-JelouTestEvent -WebhookUrl $v -SigningSecret s -WhatIf", Kind.Url, Check: Check.Nothing),
-            new Target("Connect-Jelou -ApiKey k -BaseUri $v", Kind.BaseUrl, Check: Check.Nothing),
-            new Target("Connect-Jelou -ApiKey k -ChatbotUri $v", Kind.BaseUrl, Check: Check.Nothing));
-    }
-
-    /// <summary>Names, enum values, free text and secrets.</summary>
-    public sealed class HostileTextTests : HostileInputTests
-    {
-        public HostileTextTests(EmulatorFixture fixture, ITestOutputHelper log) : base(fixture, log) { }
-
-        [Fact]
-        public void Every_name_enum_text_and_secret_parameter_refuses_what_cannot_be_sent_before_any_request_and_never_shows_a_secret() => Run(
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text $v -SigningSecret s -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType image -MediaUrl https://cdn.example.com/a.png -MimeType image/png -Caption $v -SigningSecret s -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
-            new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-text -InitialMessage $v -Confirm:$false", Kind.FreeText, s => Optional(s, Kind.FreeText)),
-            new Target("Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText $v -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
-            new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -Text $v -TimeoutSec 5 -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
-            new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-target -AssignmentType queue -AssignmentTarget $v -Confirm:$false", Kind.Name, Check: Check.BodyString),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType document -MediaUrl https://cdn.example.com/a.pdf -MimeType application/pdf -FileName $v -SigningSecret s -Confirm:$false", Kind.Name, Check: Check.BodyString),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType audio -MediaUrl https://cdn.example.com/a.ogg -MimeType $v -SigningSecret s -Confirm:$false", Kind.Name, Check: Check.BodyString),
-            new Target("New-JelouExternalSupport -ProjectId p-name -WebhookUrl https://crm.example.com/jelou -Vault V -SecretName $v -Force", Kind.Name, SecretNameOk),
-            new Target("New-JelouExternalSupport -ProjectId p-vault -WebhookUrl https://crm.example.com/jelou -Vault $v", Kind.Name, s => InSet(s, false, "V")),
-            new Target("New-JelouExternalSupport -ProjectId p-auth -WebhookUrl https://crm.example.com/jelou -AuthType $v", Kind.Name, s => InSet(s, true, "no_auth")),
-            new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-type -AssignmentType $v -AssignmentTarget SUPPORT -Confirm:$false", Kind.Name, s => InSet(s, false, "queue", "operator", "team")),
-            new Target("Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectType $v -RedirectText bye -Confirm:$false", Kind.Name, s => InSet(s, false, "text")),
-            new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -EventType $v -TimeoutSec 5 -Confirm:$false", Kind.Name, s => InSet(s, false, "message", "conversation.start", "conversation.close")),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType $v -MediaUrl https://cdn.example.com/a.bin -MimeType a/b -SigningSecret s -Confirm:$false", Kind.Name, s => InSet(s, false, "image", "video", "audio", "document")),
-            new Target("New-JelouExternalSupport -ProjectId p-secret -WebhookUrl https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization $v", Kind.Secret),
-            new Target("Set-JelouExternalSupport -ProjectId p1 -AuthType api_key -WebhookAuthorization $v -Confirm:$false", Kind.Secret),
-            new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -AuthType basic -WebhookAuthorization $v -TimeoutSec 5 -Confirm:$false", Kind.Secret),
-            new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret $v -Confirm:$false", Kind.SigningSecret),
-            new Target("Connect-Jelou -ApiKey $v -BaseUri $hook", Kind.Secret, Check: Check.Nothing));
     }
 }
