@@ -40,8 +40,8 @@ namespace JelouPS
 
         internal void Validate()
         {
-            JelouUris.RequireSecure(BaseUri, nameof(BaseUri));
-            JelouUris.RequireSecure(ChatbotUri, nameof(ChatbotUri));
+            JelouUris.RequireBase(BaseUri, nameof(BaseUri));
+            JelouUris.RequireBase(ChatbotUri, nameof(ChatbotUri));
             if (Timeout <= TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(Timeout), "The timeout must be positive.");
