@@ -167,7 +167,7 @@ internal static partial class Redaction
             while (reader.Read())
             {
                 if (reader.TokenType == JsonTokenType.PropertyName
-                    && string.Equals(reader.GetString(), "authorization", StringComparison.OrdinalIgnoreCase))
+                    && string.Equals(Json.ReadString(ref reader), "authorization", StringComparison.OrdinalIgnoreCase))
                 {
                     reader.Read();
                     int start = checked((int)reader.TokenStartIndex);

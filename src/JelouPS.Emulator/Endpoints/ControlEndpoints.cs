@@ -75,9 +75,9 @@ internal static class ControlEndpoints
             ContentType = fields.OptionalString("contentType") ?? "application/json",
             RetryAfter = fields.OptionalString("retryAfter"),
         };
-        fault.Status = Integer(body, "status", errors, 200, 599) ?? (errors.Has("status") ? 0 : 500);
-        fault.Delay = TimeSpan.FromMilliseconds(Integer(body, "delayMs", errors, 0, int.MaxValue) ?? 0);
-        fault.Count = Integer(body, "count", errors, 1, int.MaxValue) ?? 1;
+        fault.Status = (int?)fields.OptionalInteger("status", 200, 599) ?? (errors.Has("status") ? 0 : 500);
+        fault.Delay = TimeSpan.FromMilliseconds(fields.OptionalInteger("delayMs", 0, int.MaxValue) ?? 0);
+        fault.Count = (int?)fields.OptionalInteger("count", 1, int.MaxValue) ?? 1;
         if (errors.Any)
         {
             return Errors.Validation(errors, status: 400);
@@ -155,22 +155,6 @@ internal static class ControlEndpoints
 
         error = Errors.BadRequest("Request body must be a JSON object");
         return false;
-    }
-
-    private static int? Integer(JsonElement body, string name, ValidationErrors errors, int min, int max)
-    {
-        if (!body.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number >= min && number <= max)
-        {
-            return number;
-        }
-
-        errors.Add(name, $"{name} must be an integer from {min} to {max}");
-        return null;
     }
 
     private static void WriteArray<T>(Utf8JsonWriter w, T[] items, Action<Utf8JsonWriter, T> write)
