@@ -72,7 +72,9 @@ public sealed class JelouEmulator : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            // The pipeline caps bodies itself (RequestPipeline.MaxBodyBytes), so it can log the request and answer
+            // the documented error body; Kestrel's own limit would cut the connection on a client still sending.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(endpoint);
         });
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();

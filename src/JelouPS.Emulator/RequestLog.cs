@@ -35,7 +35,7 @@ public sealed record RecordedRequest
     /// <summary>The body as UTF-8 text, with any JSON <c>authorization</c> member's value replaced.</summary>
     public required string Body { get; init; }
 
-    /// <summary>The body's length in bytes, as received.</summary>
+    /// <summary>The body's length in bytes, as received; 0 when it was refused as too large.</summary>
     public required long BodyLength { get; init; }
 
     /// <summary>The status answered; 0 while pending or when the client went away first.</summary>

@@ -149,6 +149,9 @@ internal static class Errors
     public static ApiResult BadRequest(string message, int status = 400) =>
         ApiResult.Error(status, "BAD_REQUEST", "external_support.bad_request", message);
 
+    public static ApiResult PayloadTooLarge(long limit) =>
+        ApiResult.Error(413, "PAYLOAD_TOO_LARGE", "external_support.payload_too_large", $"Request body larger than {limit} bytes");
+
     public static ApiResult Forbidden(string message) =>
         ApiResult.Error(403, "FORBIDDEN", "external_support.forbidden", message);
 

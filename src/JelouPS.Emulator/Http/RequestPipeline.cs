@@ -25,34 +25,25 @@ internal sealed class RequestPipeline
         _logger = logger;
     }
 
+    /// <summary>Bodies are held whole (a signature covers the exact bytes), so their size is capped.</summary>
+    public const long MaxBodyBytes = 10 * 1024 * 1024;
+
     public async Task HandleAsync(HttpContext context)
     {
         string requestId = Guid.NewGuid().ToString("D");
         context.Response.Headers["x-request-id"] = requestId;
 
-        byte[] body;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            body = buffer.ToArray();
-        }
-        catch (BadHttpRequestException e)
-        {
-            await RespondAsync(context, Errors.BadRequest(e.Message, e.StatusCode));
-            return;
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
+        if (await ReadBodyAsync(context) is not { } received)
         {
             return;
         }
 
-        EmulatorRequest request = Read(context, body);
+        EmulatorRequest request = Read(context, received.Body);
         if (request.Segments is ["_emulator", ..])
         {
             // The control surface is neither logged nor faulted: it is how tests look at those.
             ApiResult control = IsLoopback(context.Connection.RemoteIpAddress)
-                ? ControlEndpoints.Handle(_core, request)
+                ? received.Refusal ?? ControlEndpoints.Handle(_core, request)
                 : Errors.Forbidden("The control endpoints answer loopback callers only");
             await RespondAsync(context, control);
             return;
@@ -61,7 +52,7 @@ internal sealed class RequestPipeline
         RecordedRequest entry = Record(requestId, request);
         _core.Log.Add(entry);
 
-        ApiResult? result = await AnswerAsync(context, request);
+        ApiResult? result = received.Refusal ?? await AnswerAsync(context, request);
         _core.Log.Complete(entry, result?.Status ?? 0);
         if (result is null)
         {
@@ -70,6 +61,44 @@ internal sealed class RequestPipeline
         }
 
         await RespondAsync(context, result);
+    }
+
+    /// <returns>The body, with the 400 or 413 to answer instead of handling it; null when the client went away.</returns>
+    private static async Task<(byte[] Body, ApiResult? Refusal)?> ReadBodyAsync(HttpContext context)
+    {
+        // Refused unread: Kestrel drains what is still coming after the answer, so a client that is
+        // still sending gets to read the 413 rather than a broken pipe.
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return (Array.Empty<byte>(), Errors.PayloadTooLarge(MaxBodyBytes));
+        }
+
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                // A chunked body announces no length: count it.
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    return (Array.Empty<byte>(), Errors.PayloadTooLarge(MaxBodyBytes));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return (buffer.ToArray(), null);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (buffer.ToArray(), Errors.BadRequest(e.Message, e.StatusCode));
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return null;
+        }
     }
 
     private async Task<ApiResult?> AnswerAsync(HttpContext context, EmulatorRequest request)
