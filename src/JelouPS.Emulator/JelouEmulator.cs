@@ -48,6 +48,13 @@ public sealed class JelouEmulator : IAsyncDisposable
         set => _core.Shape = value;
     }
 
+    /// <summary>How long every API request waits before it is handled; may be changed while running.</summary>
+    public TimeSpan Latency
+    {
+        get => _core.Latency;
+        set => _core.Latency = value;
+    }
+
     /// <summary>API requests so far (not control requests), oldest first, secrets removed.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _core.Log.Snapshot();
 

@@ -17,6 +17,8 @@ internal static class ControlEndpoints
         ("DELETE", [_, "requests"]) => Done(core.Log.Clear),
         ("GET", [_, "shape"]) => ShapeResult(core.Shape),
         ("PUT", [_, "shape"]) => SetShape(core, request),
+        ("GET", [_, "latency"]) => LatencyResult(core.Latency),
+        ("PUT", [_, "latency"]) => SetLatency(core, request),
         ("POST", [_, "faults"]) => AddFault(core, request),
         ("DELETE", [_, "faults"]) => Done(core.Faults.Clear),
         ("GET", [_, "integrations", var projectId]) => GetIntegration(core, projectId),
@@ -56,6 +58,31 @@ internal static class ControlEndpoints
 
         core.Shape = shape == "flat" ? ResponseShape.Flat : ResponseShape.Envelope;
         return ShapeResult(core.Shape);
+    }
+
+    private static ApiResult LatencyResult(TimeSpan latency) => ApiResult.Json(200, w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("ms", (long)latency.TotalMilliseconds);
+        w.WriteEndObject();
+    });
+
+    private static ApiResult SetLatency(EmulatorCore core, EmulatorRequest request)
+    {
+        if (!TryReadBody(request, out JsonElement body, out ApiResult? bad))
+        {
+            return bad!;
+        }
+
+        var errors = new ValidationErrors();
+        long? ms = new FieldReader(body, errors, string.Empty, "ms").RequiredInteger("ms", 0, int.MaxValue);
+        if (errors.Any)
+        {
+            return Errors.Validation(errors, status: 400);
+        }
+
+        core.Latency = TimeSpan.FromMilliseconds(ms!.Value);
+        return LatencyResult(core.Latency);
     }
 
     private static ApiResult AddFault(EmulatorCore core, EmulatorRequest request)

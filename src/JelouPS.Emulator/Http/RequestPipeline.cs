@@ -103,21 +103,19 @@ internal sealed class RequestPipeline
 
     private async Task<ApiResult?> AnswerAsync(HttpContext context, EmulatorRequest request)
     {
+        // A client timeout (RequestAborted) or a stop must end a wait at once, not after it.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
         try
         {
+            // Taken on arrival, so concurrent requests meet faults in the order they came.
             EmulatorFault? fault = _core.Faults.TryTake(request.Method, request.RawPath, request.DecodedPath);
+            await DelayAsync(_core.Latency, cancel.Token);
             if (fault is null)
             {
                 return Router.Dispatch(_core, request);
             }
 
-            if (fault.Delay > TimeSpan.Zero)
-            {
-                // A client timeout (RequestAborted) or a stop must end the wait at once, not after it.
-                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
-                await Task.Delay(fault.Delay, cancel.Token);
-            }
-
+            await DelayAsync(fault.Delay, cancel.Token);
             return ApiResult.FromFault(fault);
         }
         catch (OperationCanceledException)
@@ -130,6 +128,10 @@ internal sealed class RequestPipeline
             return Errors.Internal();
         }
     }
+
+    /// <summary>A timer, not a blocked thread: a benchmark may hold hundreds of requests in their latency at once.</summary>
+    private static Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        delay > TimeSpan.Zero ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
 
     private EmulatorRequest Read(HttpContext context, byte[] body)
     {

@@ -123,6 +123,17 @@ internal sealed class FieldReader
         return Json.ReadString(value);
     }
 
+    public long? RequiredInteger(string name, long min, long max)
+    {
+        if (!Has(name))
+        {
+            _errors.Add(PathOf(name), $"{PathOf(name)} should not be empty");
+            return null;
+        }
+
+        return OptionalInteger(name, min, max);
+    }
+
     /// <summary>Null when absent; anything but a whole number from min to max is a violation.</summary>
     public long? OptionalInteger(string name, long min, long max)
     {
