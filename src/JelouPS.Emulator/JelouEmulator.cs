@@ -76,7 +76,9 @@ public sealed class JelouEmulator : IAsyncDisposable
         // The empty builder reads no appsettings, environment variables or command line: nothing
         // around the emulator (ASPNETCORE_URLS, say) can move it off loopback or change its logging.
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        // A flush completes only once the socket has the bytes: a fault that aborts the connection right after one
+        // (ResetAfterBytes) would otherwise lose whatever was still queued, as Kestrel's Abort drops it.
+        builder.WebHost.UseKestrelCore().UseSockets(sockets => sockets.MaxWriteBufferSize = 1).ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // The pipeline caps bodies itself (RequestPipeline.MaxBodyBytes), so it can log the request and answer

@@ -11,6 +11,12 @@ namespace JelouPS.Emulator;
 /// </summary>
 internal static class ControlEndpoints
 {
+    private static readonly string[] FaultMembers =
+    [
+        "method", "pathContains", "status", "body", "contentType", "delayMs", "retryAfter", "headers", "count",
+        "resetAfterBytes", "closeWithoutAnswer", "neverEnd", "dripBytesPerSecond", "padToBytes",
+    ];
+
     public static ApiResult Handle(EmulatorCore core, EmulatorRequest request) => (request.Method, request.Segments) switch
     {
         ("GET", [_, "requests"]) => ApiResult.Json(200, w => WriteArray(w, core.Log.Snapshot(), WriteRequest)),
@@ -93,34 +99,68 @@ internal static class ControlEndpoints
         }
 
         var errors = new ValidationErrors();
-        var fields = new FieldReader(body, errors, string.Empty, "method", "pathContains", "status", "body", "contentType", "delayMs", "retryAfter", "count");
+        var fields = new FieldReader(body, errors, string.Empty, FaultMembers);
         var fault = new EmulatorFault
         {
             Method = fields.OptionalString("method"),
             PathContains = fields.OptionalString("pathContains"),
-            Body = fields.OptionalString("body") ?? string.Empty,
-            ContentType = fields.OptionalString("contentType") ?? "application/json",
             RetryAfter = fields.OptionalString("retryAfter"),
+            Delay = TimeSpan.FromMilliseconds(fields.OptionalInteger("delayMs", 0, int.MaxValue) ?? 0),
+            ResetAfterBytes = (int?)fields.OptionalInteger("resetAfterBytes", 0, int.MaxValue),
+            CloseWithoutAnswer = fields.OptionalBoolean("closeWithoutAnswer") ?? false,
+            NeverEnd = fields.OptionalBoolean("neverEnd") ?? false,
+            DripBytesPerSecond = (int?)fields.OptionalInteger("dripBytesPerSecond", 1, int.MaxValue),
+            PadToBytes = fields.OptionalInteger("padToBytes", 0, long.MaxValue),
         };
-        fault.Status = (int?)fields.OptionalInteger("status", 200, 599) ?? (errors.Has("status") ? 0 : 500);
-        fault.Delay = TimeSpan.FromMilliseconds(fields.OptionalInteger("delayMs", 0, int.MaxValue) ?? 0);
-        fault.Count = (int?)fields.OptionalInteger("count", 1, int.MaxValue) ?? 1;
-        if (errors.Any)
+
+        // Absent members keep the in-process defaults.
+        if (fields.OptionalInteger("status", 200, 599) is { } status)
         {
-            return Errors.Validation(errors, status: 400);
+            fault.Status = (int)status;
         }
 
-        core.Faults.Enqueue(fault);
-        return ApiResult.Json(201, w =>
+        if (fields.OptionalString("body") is { } text)
         {
-            w.WriteStartObject();
-            w.WriteString("method", fault.Method);
-            w.WriteString("pathContains", fault.PathContains);
-            w.WriteNumber("status", fault.Status);
-            w.WriteNumber("delayMs", (long)fault.Delay.TotalMilliseconds);
-            w.WriteNumber("count", fault.Count);
-            w.WriteEndObject();
-        });
+            fault.Body = text;
+        }
+
+        if (fields.OptionalString("contentType") is { } contentType)
+        {
+            fault.ContentType = contentType;
+        }
+
+        if (fields.OptionalInteger("count", 1, int.MaxValue) is { } count)
+        {
+            fault.Count = (int)count;
+        }
+
+        if (fields.OptionalObject("headers") is { } headers)
+        {
+            var values = new FieldReader(headers, errors, "headers.", allowed: null);
+            foreach (JsonProperty header in headers.EnumerateObject())
+            {
+                string name = Json.ReadName(header);
+                if (values.OptionalString(name) is { } value)
+                {
+                    fault.Headers[name] = value;
+                }
+            }
+        }
+
+        if (!errors.Any)
+        {
+            try
+            {
+                core.Faults.Enqueue(fault);
+            }
+            catch (ArgumentException e)
+            {
+                // A rule between members (two endings, say): reported under the member the fault names.
+                errors.Add(JsonNamingPolicy.CamelCase.ConvertName(e.ParamName ?? "fault"), e.Message);
+            }
+        }
+
+        return errors.Any ? Errors.Validation(errors, status: 400) : ApiResult.Json(201, w => WriteFault(w, fault));
     }
 
     private static ApiResult GetIntegration(EmulatorCore core, string projectId)
@@ -195,6 +235,44 @@ internal static class ControlEndpoints
         w.WriteEndArray();
     }
 
+    /// <summary>The queued fault, body left out (it may be long).</summary>
+    private static void WriteFault(Utf8JsonWriter w, EmulatorFault f)
+    {
+        w.WriteStartObject();
+        w.WriteString("method", f.Method);
+        w.WriteString("pathContains", f.PathContains);
+        w.WriteNumber("status", f.Status);
+        w.WriteString("contentType", f.ContentType);
+        w.WriteNumber("delayMs", (long)f.Delay.TotalMilliseconds);
+        w.WriteString("retryAfter", f.RetryAfter);
+        w.WriteStartObject("headers");
+        foreach ((string name, string value) in f.Headers)
+        {
+            w.WriteString(name, value);
+        }
+
+        w.WriteEndObject();
+        w.WriteNumber("count", f.Count);
+        WriteNumberOrNull(w, "resetAfterBytes", f.ResetAfterBytes);
+        w.WriteBoolean("closeWithoutAnswer", f.CloseWithoutAnswer);
+        w.WriteBoolean("neverEnd", f.NeverEnd);
+        WriteNumberOrNull(w, "dripBytesPerSecond", f.DripBytesPerSecond);
+        WriteNumberOrNull(w, "padToBytes", f.PadToBytes);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } number)
+        {
+            w.WriteNumber(name, number);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
     private static void WriteRequest(Utf8JsonWriter w, RecordedRequest r)
     {
         w.WriteStartObject();
@@ -215,6 +293,7 @@ internal static class ControlEndpoints
         w.WriteString("body", r.Body);
         w.WriteNumber("bodyLength", r.BodyLength);
         w.WriteNumber("responseStatus", r.ResponseStatus);
+        w.WriteBoolean("aborted", r.Aborted);
         w.WriteBoolean("secretsRedacted", r.SecretsRedacted);
         w.WriteEndObject();
     }
@@ -227,14 +306,7 @@ internal static class ControlEndpoints
         w.WriteString("url", d.Url);
         w.WriteString("body", d.Body);
         w.WriteString("signature", d.Signature);
-        if (d.Status is { } status)
-        {
-            w.WriteNumber("status", status);
-        }
-        else
-        {
-            w.WriteNull("status");
-        }
+        WriteNumberOrNull(w, "status", d.Status);
 
         w.WriteString("error", d.Error);
         w.WriteString("startedAt", Json.Timestamp(d.StartedAt));

@@ -45,22 +45,22 @@ internal sealed class RequestPipeline
             ApiResult control = IsLoopback(context.Connection.RemoteIpAddress)
                 ? received.Refusal ?? ControlEndpoints.Handle(_core, request)
                 : Errors.Forbidden("The control endpoints answer loopback callers only");
-            await RespondAsync(context, control);
+            await RespondAsync(context, WireAnswer.Of(control));
             return;
         }
 
         RecordedRequest entry = Record(requestId, request);
         _core.Log.Add(entry);
 
-        ApiResult? result = received.Refusal ?? await AnswerAsync(context, request);
-        _core.Log.Complete(entry, result?.Status ?? 0);
-        if (result is null)
+        WireAnswer? answer = received.Refusal is { } refusal ? WireAnswer.Of(refusal) : await AnswerAsync(context, request);
+        _core.Log.Complete(entry, answer?.Status ?? 0, answer?.IsAborted ?? false);
+        if (answer is null)
         {
             context.Abort();
             return;
         }
 
-        await RespondAsync(context, result);
+        await RespondAsync(context, answer);
     }
 
     /// <returns>The body, with the 400 or 413 to answer instead of handling it; null when the client went away.</returns>
@@ -101,7 +101,7 @@ internal sealed class RequestPipeline
         }
     }
 
-    private async Task<ApiResult?> AnswerAsync(HttpContext context, EmulatorRequest request)
+    private async Task<WireAnswer?> AnswerAsync(HttpContext context, EmulatorRequest request)
     {
         // A client timeout (RequestAborted) or a stop must end a wait at once, not after it.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
@@ -112,11 +112,11 @@ internal sealed class RequestPipeline
             await DelayAsync(_core.Latency, cancel.Token);
             if (fault is null)
             {
-                return Router.Dispatch(_core, request);
+                return WireAnswer.Of(Router.Dispatch(_core, request));
             }
 
             await DelayAsync(fault.Delay, cancel.Token);
-            return ApiResult.FromFault(fault);
+            return fault.ToAnswer();
         }
         catch (OperationCanceledException)
         {
@@ -125,7 +125,7 @@ internal sealed class RequestPipeline
         catch (Exception e)
         {
             _logger.LogError(e, "Unhandled error answering {Method} {Path}", request.Method, request.RawPath);
-            return Errors.Internal();
+            return WireAnswer.Of(Errors.Internal());
         }
     }
 
@@ -186,11 +186,11 @@ internal sealed class RequestPipeline
         };
     }
 
-    private static async Task RespondAsync(HttpContext context, ApiResult result)
+    private async Task RespondAsync(HttpContext context, WireAnswer answer)
     {
         try
         {
-            await result.WriteAsync(context);
+            await answer.WriteAsync(context, _core.Stopping);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {

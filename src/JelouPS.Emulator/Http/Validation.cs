@@ -151,6 +151,22 @@ internal sealed class FieldReader
         return null;
     }
 
+    public bool? OptionalBoolean(string name)
+    {
+        if (!TryGet(name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        _errors.Add(PathOf(name), $"{PathOf(name)} must be a boolean value");
+        return null;
+    }
+
     public string? RequiredOneOf(string name, params string[] allowed)
     {
         if (!Has(name))
