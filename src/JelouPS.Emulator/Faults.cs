@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Text;
 
@@ -8,7 +9,8 @@ namespace JelouPS.Emulator;
 /// <summary>
 /// A canned answer for the next matching API request(s), to exercise a client's error handling:
 /// 5xx and retries, Retry-After, non-JSON bodies, slow servers and timeouts, and connections that
-/// break, stall or never end.
+/// break, stall or never end. With <see cref="Mangle"/>, the request is handled for real and its
+/// real answer is changed on the way out instead.
 /// </summary>
 public sealed class EmulatorFault
 {
@@ -24,19 +26,36 @@ public sealed class EmulatorFault
 
     private Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
 
+    // Unset, they take the real answer's values when there is one (Mangle).
+    private int? _status;
+    private string? _contentType;
+
     /// <summary>HTTP method to match (case-insensitive); null matches any.</summary>
     public string? Method { get; set; }
 
     /// <summary>Substring of the path to match (raw or decoded form); null matches any.</summary>
     public string? PathContains { get; set; }
 
-    public int Status { get; set; } = 500;
+    /// <summary>500 unless set; with <see cref="Mangle"/>, the real answer's status unless set.</summary>
+    public int Status
+    {
+        get => _status ?? 500;
+        set => _status = value;
+    }
 
-    /// <summary>Sent verbatim; need not be JSON.</summary>
+    /// <summary>Sent verbatim; need not be JSON. Must stay empty with <see cref="Mangle"/>.</summary>
     public string Body { get; set; } = string.Empty;
 
-    /// <summary>Sent as given; empty sends no Content-Type.</summary>
-    public string ContentType { get; set; } = "application/json";
+    /// <summary>
+    /// Sent as given; empty sends no Content-Type. application/json unless set; with <see cref="Mangle"/>,
+    /// the mangled answer's unless set.
+    /// </summary>
+    [AllowNull]
+    public string ContentType
+    {
+        get => _contentType ?? "application/json";
+        set => _contentType = value;
+    }
 
     /// <summary>Wait before answering; ends early when the client goes away or the emulator stops.</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
@@ -52,11 +71,14 @@ public sealed class EmulatorFault
 
     /// <summary>
     /// Send the status line, the headers (with the whole body's Content-Length) and the first N body
-    /// bytes, then abort the connection: a connection lost mid-answer. 0 aborts right after the headers.
+    /// bytes, then cut the connection: an answer lost part way. 0 cuts right after the headers.
     /// </summary>
     public int? ResetAfterBytes { get; set; }
 
-    /// <summary>Read the request, then abort the connection without sending a single byte.</summary>
+    /// <summary>
+    /// Read the request, then cut the connection without sending a byte. On a reused connection .NET
+    /// sends a bodiless request again by itself; the request log shows each arrival.
+    /// </summary>
     public bool CloseWithoutAnswer { get; set; }
 
     /// <summary>
@@ -74,32 +96,15 @@ public sealed class EmulatorFault
     /// </summary>
     public long? PadToBytes { get; set; }
 
-    /// <summary>What this fault sends.</summary>
-    internal WireAnswer ToAnswer()
-    {
-        byte[] body = Encoding.UTF8.GetBytes(Body);
-        var headers = new Dictionary<string, string>(_headers, StringComparer.OrdinalIgnoreCase);
-        if (RetryAfter is not null)
-        {
-            headers["Retry-After"] = RetryAfter;
-        }
+    /// <summary>
+    /// Handle the request as usual (state changes, the real answer is made), then send that answer
+    /// changed this way; null sends the canned answer instead. The transport properties, Status,
+    /// ContentType, Headers and RetryAfter apply on top; Delay holds back the answer, not the handling.
+    /// </summary>
+    public ResponseMangle? Mangle { get; set; }
 
-        return new WireAnswer
-        {
-            // What the request log shows: a fault that sends nothing has no status to tell.
-            Status = CloseWithoutAnswer ? 0 : Status,
-            ContentType = ContentType.Length == 0 ? null : ContentType,
-            Headers = headers,
-            Head = body,
-            FillerLength = (PadToBytes ?? body.Length) - body.Length,
-            Ending = CloseWithoutAnswer ? WireEnding.NoAnswer
-                : ResetAfterBytes is not null ? WireEnding.Reset
-                : NeverEnd ? WireEnding.HoldOpen
-                : WireEnding.Complete,
-            SendOnly = ResetAfterBytes,
-            DripBytesPerSecond = DripBytesPerSecond,
-        };
-    }
+    /// <summary>The status given, if any: with Mangle, unset means the real answer's.</summary>
+    internal int? ExplicitStatus => _status;
 
     /// <summary>A copy, so that a caller changing its object later does not change a queued fault.</summary>
     internal EmulatorFault Copy()
@@ -107,6 +112,35 @@ public sealed class EmulatorFault
         var copy = (EmulatorFault)MemberwiseClone();
         copy._headers = new Dictionary<string, string>(_headers, StringComparer.OrdinalIgnoreCase);
         return copy;
+    }
+
+    /// <summary>What this fault sends: the canned answer, or <paramref name="real"/> mangled.</summary>
+    internal WireAnswer ToAnswer(ApiResult? real)
+    {
+        WireAnswer answer = Mangle is { } mangle
+            ? Mangling.Apply(mangle, real!, PadToBytes)
+            : Mangling.Padded(new WireAnswer { Status = Status, ContentType = ContentType, Head = Encoding.UTF8.GetBytes(Body) }, PadToBytes);
+        var headers = new Dictionary<string, string>(_headers, StringComparer.OrdinalIgnoreCase);
+        if (RetryAfter is not null)
+        {
+            headers["Retry-After"] = RetryAfter;
+        }
+
+        (WireEnding ending, long? sendOnly) = CloseWithoutAnswer ? (WireEnding.NoAnswer, null)
+            : ResetAfterBytes is { } bytes ? (WireEnding.Reset, bytes)
+            : NeverEnd ? (WireEnding.HoldOpen, null)
+            : (answer.Ending, answer.SendOnly);
+        string? contentType = _contentType ?? answer.ContentType;
+        return answer with
+        {
+            // What the request log shows: a canned fault that sends nothing has no status to tell.
+            Status = CloseWithoutAnswer && Mangle is null ? 0 : _status ?? answer.Status,
+            ContentType = contentType is { Length: > 0 } ? contentType : null,
+            Headers = headers,
+            Ending = ending,
+            SendOnly = sendOnly,
+            DripBytesPerSecond = DripBytesPerSecond,
+        };
     }
 
     internal void Validate()
@@ -142,9 +176,22 @@ public sealed class EmulatorFault
         }
 
         ArgumentNullException.ThrowIfNull(Body);
-        ArgumentNullException.ThrowIfNull(ContentType);
+        if (Mangle is { } mangle && !Enum.IsDefined(mangle))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Mangle), mangle, "Not a ResponseMangle value.");
+        }
+
+        if (Mangle is not null && Body.Length > 0)
+        {
+            throw new ArgumentException("Body is a canned answer's; with Mangle the answer is the real one, changed.", nameof(Body));
+        }
+
         ValidateEnding();
-        ValidateLengths();
+        if (Mangle is null)
+        {
+            ValidateLengths();
+        }
+
         foreach ((string name, string value) in _headers)
         {
             if (name.Length == 0 || !name.All(IsTokenChar))
@@ -173,10 +220,18 @@ public sealed class EmulatorFault
             (ResetAfterBytes is not null, nameof(ResetAfterBytes)),
             (CloseWithoutAnswer, nameof(CloseWithoutAnswer)),
             (NeverEnd, nameof(NeverEnd)),
+            (Mangle is ResponseMangle.ResetAfterSecret or ResponseMangle.NeverEndAfterSecret, nameof(Mangle)),
         }.Where(e => e.Item1).Select(e => e.Item2).ToArray();
         if (endings.Length > 1)
         {
-            throw new ArgumentException($"An answer ends one way only, but {string.Join(" and ", endings)} are both set.", endings[1]);
+            throw new ArgumentException($"An answer ends one way only, but {string.Join(" and ", endings)} both say how.", endings[1]);
+        }
+
+        if (CloseWithoutAnswer && Mangle is not (null or ResponseMangle.Intact))
+        {
+            throw new ArgumentException(
+                "CloseWithoutAnswer sends nothing, so a mangled body would never be seen; Mangle = Intact handles the request and loses its answer.",
+                nameof(Mangle));
         }
 
         string[] unseen = new[]

@@ -14,8 +14,10 @@ internal static class ControlEndpoints
     private static readonly string[] FaultMembers =
     [
         "method", "pathContains", "status", "body", "contentType", "delayMs", "retryAfter", "headers", "count",
-        "resetAfterBytes", "closeWithoutAnswer", "neverEnd", "dripBytesPerSecond", "padToBytes",
+        "resetAfterBytes", "closeWithoutAnswer", "neverEnd", "dripBytesPerSecond", "padToBytes", "mangle",
     ];
+
+    private static readonly string[] Mangles = Enum.GetNames<ResponseMangle>();
 
     public static ApiResult Handle(EmulatorCore core, EmulatorRequest request) => (request.Method, request.Segments) switch
     {
@@ -111,9 +113,10 @@ internal static class ControlEndpoints
             NeverEnd = fields.OptionalBoolean("neverEnd") ?? false,
             DripBytesPerSecond = (int?)fields.OptionalInteger("dripBytesPerSecond", 1, int.MaxValue),
             PadToBytes = fields.OptionalInteger("padToBytes", 0, long.MaxValue),
+            Mangle = fields.OptionalOneOf("mangle", Mangles) is { } mangle ? Enum.Parse<ResponseMangle>(mangle) : null,
         };
 
-        // Absent members keep the in-process defaults.
+        // Absent members keep the in-process defaults (with a mangle, the real answer's status and content type).
         if (fields.OptionalInteger("status", 200, 599) is { } status)
         {
             fault.Status = (int)status;
@@ -235,14 +238,13 @@ internal static class ControlEndpoints
         w.WriteEndArray();
     }
 
-    /// <summary>The queued fault, body left out (it may be long).</summary>
+    /// <summary>The queued fault, without its canned body and content type; status null means the real answer's.</summary>
     private static void WriteFault(Utf8JsonWriter w, EmulatorFault f)
     {
         w.WriteStartObject();
         w.WriteString("method", f.Method);
         w.WriteString("pathContains", f.PathContains);
-        w.WriteNumber("status", f.Status);
-        w.WriteString("contentType", f.ContentType);
+        WriteNumberOrNull(w, "status", f.Mangle is null ? f.Status : f.ExplicitStatus);
         w.WriteNumber("delayMs", (long)f.Delay.TotalMilliseconds);
         w.WriteString("retryAfter", f.RetryAfter);
         w.WriteStartObject("headers");
@@ -258,6 +260,7 @@ internal static class ControlEndpoints
         w.WriteBoolean("neverEnd", f.NeverEnd);
         WriteNumberOrNull(w, "dripBytesPerSecond", f.DripBytesPerSecond);
         WriteNumberOrNull(w, "padToBytes", f.PadToBytes);
+        w.WriteString("mangle", f.Mangle?.ToString());
         w.WriteEndObject();
     }
 

@@ -52,7 +52,7 @@ internal sealed class RequestPipeline
         RecordedRequest entry = Record(requestId, request);
         _core.Log.Add(entry);
 
-        WireAnswer? answer = received.Refusal is { } refusal ? WireAnswer.Of(refusal) : await AnswerAsync(context, request);
+        WireAnswer? answer = received.Refusal is { } refusal ? WireAnswer.Of(refusal) : await AnswerAsync(context, request, entry.Path);
         _core.Log.Complete(entry, answer?.Status ?? 0, answer?.IsAborted ?? false);
         if (answer is null)
         {
@@ -101,7 +101,8 @@ internal sealed class RequestPipeline
         }
     }
 
-    private async Task<WireAnswer?> AnswerAsync(HttpContext context, EmulatorRequest request)
+    /// <param name="loggedPath">The path as the request log shows it, secrets scrubbed: the one to print.</param>
+    private async Task<WireAnswer?> AnswerAsync(HttpContext context, EmulatorRequest request, string loggedPath)
     {
         // A client timeout (RequestAborted) or a stop must end a wait at once, not after it.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
@@ -110,13 +111,15 @@ internal sealed class RequestPipeline
             // Taken on arrival, so concurrent requests meet faults in the order they came.
             EmulatorFault? fault = _core.Faults.TryTake(request.Method, request.RawPath, request.DecodedPath);
             await DelayAsync(_core.Latency, cancel.Token);
+            // A canned fault answers in the API's place; a mangle lets the API handle the request first.
+            ApiResult? real = fault is { Mangle: null } ? null : Router.Dispatch(_core, request);
             if (fault is null)
             {
-                return WireAnswer.Of(Router.Dispatch(_core, request));
+                return WireAnswer.Of(real!);
             }
 
             await DelayAsync(fault.Delay, cancel.Token);
-            return fault.ToAnswer();
+            return fault.ToAnswer(real);
         }
         catch (OperationCanceledException)
         {
@@ -124,7 +127,7 @@ internal sealed class RequestPipeline
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Unhandled error answering {Method} {Path}", request.Method, request.RawPath);
+            _logger.LogError(e, "Unhandled error answering {Method} {Path}", request.Method, loggedPath);
             return WireAnswer.Of(Errors.Internal());
         }
     }

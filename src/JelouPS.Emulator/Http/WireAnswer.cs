@@ -30,7 +30,7 @@ internal enum WireEnding
 /// What goes on the wire for one answer. The body is streamed as head, filler and tail, so an
 /// oversized answer is never held in memory.
 /// </summary>
-internal sealed class WireAnswer
+internal sealed record WireAnswer
 {
     // Padding after a JSON body, or inside one of its strings, leaves it valid JSON: only its size is wrong.
     private static readonly byte[] Filler = CreateFiller(64 * 1024);

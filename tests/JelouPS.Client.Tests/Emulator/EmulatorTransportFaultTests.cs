@@ -26,7 +26,7 @@ public sealed class EmulatorTransportFaultTests : EmulatorTestBase
     {
         Emulator.EnqueueFault(new EmulatorFault { Status = 200, Body = Digits, ResetAfterBytes = bytes });
 
-        using HttpResponseMessage response = await SendAsync(Api("p1"));
+        using HttpResponseMessage response = await GetStreamingAsync(Api("p1"));
         (byte[] received, Exception? failure) = await ReadToEndAsync(response);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -79,7 +79,7 @@ public sealed class EmulatorTransportFaultTests : EmulatorTestBase
     public async Task NeverEnd_sends_the_body_and_keeps_the_answer_open_until_the_client_leaves()
     {
         Emulator.EnqueueFault(new EmulatorFault { Status = 200, Body = Digits, NeverEnd = true, PathContains = "endless" });
-        using HttpResponseMessage response = await SendAsync(Api("endless"));
+        using HttpResponseMessage response = await GetStreamingAsync(Api("endless"));
         Stream body = await response.Content.ReadAsStreamAsync();
         byte[] buffer = new byte[64];
         int received = 0;
@@ -105,7 +105,7 @@ public sealed class EmulatorTransportFaultTests : EmulatorTestBase
     public async Task Stopping_ends_a_never_ending_answer_at_once()
     {
         Emulator.EnqueueFault(new EmulatorFault { Status = 200, Body = Digits, NeverEnd = true });
-        using HttpResponseMessage response = await SendAsync(Api("p1"));
+        using HttpResponseMessage response = await GetStreamingAsync(Api("p1"));
         Task<(byte[], Exception?)> reading = ReadToEndAsync(response);
         var clock = Stopwatch.StartNew();
 
@@ -162,7 +162,7 @@ public sealed class EmulatorTransportFaultTests : EmulatorTestBase
         Reply queued = await SendAsync(HttpMethod.Post, "_emulator/faults",
             """{"status":200,"body":"0123456789","padToBytes":20,"resetAfterBytes":12,"headers":{"X-Fault":"reset"}}""", Auth.None);
 
-        using HttpResponseMessage response = await SendAsync(Api("p1"));
+        using HttpResponseMessage response = await GetStreamingAsync(Api("p1"));
         (byte[] received, Exception? failure) = await ReadToEndAsync(response);
         Reply log = await SendAsync(HttpMethod.Get, "_emulator/requests", auth: Auth.None);
 
@@ -217,7 +217,7 @@ public sealed class EmulatorTransportFaultTests : EmulatorTestBase
         Assert.Equal("queued", Assert.Single(reply.Headers.GetValues("X-A")));
     }
 
-    private Task<HttpResponseMessage> SendAsync(string path)
+    private Task<HttpResponseMessage> GetStreamingAsync(string path)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("x-api-key", ApiKey);
