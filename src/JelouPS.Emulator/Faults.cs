@@ -215,13 +215,11 @@ public sealed class EmulatorFault
 
     private void ValidateEnding()
     {
-        string[] endings = new[]
-        {
+        string[] endings = SetOf(
             (ResetAfterBytes is not null, nameof(ResetAfterBytes)),
             (CloseWithoutAnswer, nameof(CloseWithoutAnswer)),
             (NeverEnd, nameof(NeverEnd)),
-            (Mangle is ResponseMangle.ResetAfterSecret or ResponseMangle.NeverEndAfterSecret, nameof(Mangle)),
-        }.Where(e => e.Item1).Select(e => e.Item2).ToArray();
+            (Mangle is ResponseMangle.ResetAfterSecret or ResponseMangle.NeverEndAfterSecret, nameof(Mangle)));
         if (endings.Length > 1)
         {
             throw new ArgumentException($"An answer ends one way only, but {string.Join(" and ", endings)} both say how.", endings[1]);
@@ -234,14 +232,12 @@ public sealed class EmulatorFault
                 nameof(Mangle));
         }
 
-        string[] unseen = new[]
-        {
+        string[] unseen = SetOf(
             (Body.Length > 0, nameof(Body)),
             (RetryAfter is not null, nameof(RetryAfter)),
             (_headers.Count > 0, nameof(Headers)),
             (DripBytesPerSecond is not null, nameof(DripBytesPerSecond)),
-            (PadToBytes is not null, nameof(PadToBytes)),
-        }.Where(u => u.Item1).Select(u => u.Item2).ToArray();
+            (PadToBytes is not null, nameof(PadToBytes)));
         if (CloseWithoutAnswer && unseen.Length > 0)
         {
             throw new ArgumentException($"CloseWithoutAnswer sends nothing, so {string.Join(" and ", unseen)} would never be seen.", unseen[0]);
@@ -272,6 +268,9 @@ public sealed class EmulatorFault
             throw new ArgumentException($"The {name} header value must be printable ASCII.", property);
         }
     }
+
+    private static string[] SetOf(params (bool IsSet, string Name)[] properties) =>
+        properties.Where(p => p.IsSet).Select(p => p.Name).ToArray();
 
     private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text.Json;
 using System.Threading.Tasks;
 
@@ -247,13 +248,7 @@ internal static class ControlEndpoints
         WriteNumberOrNull(w, "status", f.Mangle is null ? f.Status : f.ExplicitStatus);
         w.WriteNumber("delayMs", (long)f.Delay.TotalMilliseconds);
         w.WriteString("retryAfter", f.RetryAfter);
-        w.WriteStartObject("headers");
-        foreach ((string name, string value) in f.Headers)
-        {
-            w.WriteString(name, value);
-        }
-
-        w.WriteEndObject();
+        WriteHeaders(w, f.Headers);
         w.WriteNumber("count", f.Count);
         WriteNumberOrNull(w, "resetAfterBytes", f.ResetAfterBytes);
         w.WriteBoolean("closeWithoutAnswer", f.CloseWithoutAnswer);
@@ -261,6 +256,17 @@ internal static class ControlEndpoints
         WriteNumberOrNull(w, "dripBytesPerSecond", f.DripBytesPerSecond);
         WriteNumberOrNull(w, "padToBytes", f.PadToBytes);
         w.WriteString("mangle", f.Mangle?.ToString());
+        w.WriteEndObject();
+    }
+
+    private static void WriteHeaders(Utf8JsonWriter w, IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        w.WriteStartObject("headers");
+        foreach ((string name, string value) in headers)
+        {
+            w.WriteString(name, value);
+        }
+
         w.WriteEndObject();
     }
 
@@ -286,13 +292,7 @@ internal static class ControlEndpoints
         w.WriteString("query", r.Query);
         w.WriteString("contentType", r.ContentType);
         w.WriteString("authentication", r.Authentication);
-        w.WriteStartObject("headers");
-        foreach ((string name, string value) in r.Headers)
-        {
-            w.WriteString(name, value);
-        }
-
-        w.WriteEndObject();
+        WriteHeaders(w, r.Headers);
         w.WriteString("body", r.Body);
         w.WriteNumber("bodyLength", r.BodyLength);
         w.WriteNumber("responseStatus", r.ResponseStatus);

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -174,33 +173,6 @@ public sealed class EmulatorTransportFaultTests : EmulatorTestBase
         Assert.Equal(Digits + "  ", Encoding.ASCII.GetString(received));
         Assert.IsAssignableFrom<IOException>(failure);
         Assert.True(Assert.Single(log.Json.EnumerateArray()).GetProperty("aborted").GetBoolean());
-    }
-
-    public static TheoryData<string, Func<EmulatorFault>> ImpossibleFaults => new()
-    {
-        { "ResetAfterBytes", () => new EmulatorFault { Body = Digits, ResetAfterBytes = -1 } },
-        { "DripBytesPerSecond", () => new EmulatorFault { DripBytesPerSecond = 0 } },
-        { "PadToBytes", () => new EmulatorFault { PadToBytes = -1 } },
-        { "NeverEnd", () => new EmulatorFault { Body = Digits, ResetAfterBytes = 1, NeverEnd = true } },
-        { "NeverEnd", () => new EmulatorFault { CloseWithoutAnswer = true, NeverEnd = true } },
-        { "Body", () => new EmulatorFault { CloseWithoutAnswer = true, Body = "x" } },
-        { "Headers", () => new EmulatorFault { CloseWithoutAnswer = true, Headers = { ["X-A"] = "b" } } },
-        { "PadToBytes", () => new EmulatorFault { Body = Digits, PadToBytes = 9 } },
-        { "ResetAfterBytes", () => new EmulatorFault { Body = Digits, ResetAfterBytes = 10 } },
-        { "ResetAfterBytes", () => new EmulatorFault { ResetAfterBytes = 0 } },
-        { "Headers", () => new EmulatorFault { Headers = { ["Content-Length"] = "5" } } },
-        { "Headers", () => new EmulatorFault { Headers = { ["Bad Name"] = "x" } } },
-        { "Headers", () => new EmulatorFault { Headers = { ["X-A"] = "one\r\nX-B: two" } } },
-        { "RetryAfter", () => new EmulatorFault { RetryAfter = "1\r\nX-B: two" } },
-    };
-
-    [Theory]
-    [MemberData(nameof(ImpossibleFaults))]
-    public void An_impossible_transport_fault_is_refused_naming_the_property(string property, Func<EmulatorFault> fault)
-    {
-        ArgumentException refused = Assert.ThrowsAny<ArgumentException>(() => Emulator.EnqueueFault(fault()));
-
-        Assert.Equal(property, refused.ParamName);
     }
 
     [Fact]
