@@ -154,7 +154,8 @@ namespace JelouPS.Http
             using var request = new HttpRequestMessage(outgoing.Method, outgoing.Uri);
             // .NET's connection pool silently resends a request whose connection fails before any answer, unless it has
             // begun sending the request's content: every request but a GET gets content (empty when bodiless), so only
-            // this loop resends, visibly. The content also tells whether any of the request left.
+            // this loop resends, visibly. The content also tells whether any of the request left. A GET stays bodiless
+            // (RFC 9110 §8.6; .NET Framework refuses content on one): it is safe to repeat, so the pool may resend it.
             SentContent? content = outgoing.Method == HttpMethod.Get ? null : new SentContent(outgoing.Body);
             request.Content = content;
             outgoing.AddHeaders?.Invoke(request.Headers);
