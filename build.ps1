@@ -6,6 +6,7 @@
     Package  builds and writes out/JelouPS.<version>.nupkg, installable with Install-PSResource from out/.
     Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed, N skipped".
     Demo     builds, starts the local Jelou emulator and walks through the main job against it.
+    Bench    builds and measures speed and memory side by side against the emulator; writes out/bench/.
     Clean    removes out/ and every bin/ and obj/ folder.
     The module is never imported into this process: binary modules cannot be unloaded, so Pester
     and the demo run in a child PowerShell.
@@ -14,7 +15,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -145,6 +146,12 @@ function Invoke-Demo {
     Invoke-Build
     Invoke-ChildPwsh -File (Join-Path $Root 'tests/Demo.ps1') -ModulePath $ModuleOut -EmulatorDll $EmulatorDll
     if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    Invoke-ChildPwsh -File (Join-Path $Root 'tests/bench/Bulk.Bench.ps1') -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -OutPath (Join-Path $Out 'bench')
+    if ($LASTEXITCODE -ne 0) { throw "The bench failed with exit code $LASTEXITCODE." }
 }
 
 function Invoke-Clean {

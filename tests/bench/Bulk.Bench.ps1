@@ -1,0 +1,83 @@
+<#
+    Bulk speed and memory, side by side in one run, against the local emulator with a latency added to every API
+    request (a gateway some distance away): sequential vs -ThrottleLimit vs a hand-written ForEach-Object -Parallel
+    over the same connection, and the peak managed memory of a bulk read of 1,000 and of 5,000 items. Writes
+    bulk.md and bulk.json to -OutPath. Run by ./build.ps1 -Task Bench.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $EmulatorDll,
+    [Parameter(Mandatory)] [string] $OutPath,
+    [int] $Count = 1000,
+    [int] $ThrottleLimit = 8,
+    [int] $LatencyMs = 20
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+Import-Module (Join-Path $PSScriptRoot '../JelouEmulator.psm1')
+$emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+try {
+    Invoke-JelouEmulatorControl $emulator 'latency' -Method PUT -Body @{ ms = $LatencyMs } | Out-Null
+    $context = Connect-Jelou -ApiKey $emulator.ApiKey -BaseUri $emulator.GatewayUri -ChatbotUri $emulator.ChatbotUri -PassThru
+    $run = [guid]::NewGuid().ToString('N').Substring(0, 6)
+    function Get-Ids([string] $Kind, [int] $N) { 1..$N | ForEach-Object { "bench-$run-$Kind-$_" } }
+
+    # Warm-up: JIT, the connection pool, the emulator.
+    Get-Ids 'warm' 50 | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit | Out-Null
+
+    $rows = [System.Collections.Generic.List[object]]::new()
+    function Measure-Case([string] $Name, [scriptblock] $Body) {
+        [GC]::Collect()
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        & $Body
+        $clock.Stop()
+        $rows.Add([pscustomobject]@{ Case = $Name; Items = $Count; Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 2); PerSecond = [math]::Round($Count / $clock.Elapsed.TotalSeconds, 1) })
+    }
+
+    Measure-Case 'New-JelouExternalSupport, sequential' { Get-Ids 'seq' $Count | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j | Out-Null }
+    Measure-Case "New-JelouExternalSupport -ThrottleLimit $ThrottleLimit" { Get-Ids 'bulk' $Count | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit | Out-Null }
+    Measure-Case "ForEach-Object -Parallel -ThrottleLimit $ThrottleLimit" {
+        Get-Ids 'par' $Count | ForEach-Object -ThrottleLimit $ThrottleLimit -Parallel {
+            New-JelouExternalSupport $_ -WebhookUrl https://crm.example.com/j -Context $using:context
+        } | Out-Null
+    }
+    $sequential = $rows[0].Seconds
+    foreach ($row in $rows) { $row | Add-Member Speedup ([math]::Round($sequential / $row.Seconds, 2)) }
+
+    # Memory: the peak of managed memory above the start while a bulk read streams through, for two sizes.
+    $memory = foreach ($n in 1000, 5000) {
+        $ids = Get-Ids 'bulk' $Count
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $start = [GC]::GetTotalMemory($true)
+        $peak = $start
+        $seen = 0
+        1..$n | ForEach-Object { $ids[$_ % $ids.Count] } | Get-JelouExternalSupport -ThrottleLimit $ThrottleLimit | ForEach-Object {
+            if ((++$seen % 100) -eq 0) { $peak = [math]::Max($peak, [GC]::GetTotalMemory($false)) }
+        }
+        [pscustomobject]@{ Items = $n; PeakAboveStartMB = [math]::Round(($peak - $start) / 1MB, 1) }
+    }
+
+    $machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version)"
+    $result = [ordered]@{ Machine = $machine; LatencyMs = $LatencyMs; ThrottleLimit = $ThrottleLimit; Runs = $rows; Memory = @($memory) }
+    New-Item -ItemType Directory $OutPath -Force | Out-Null
+    $result | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $OutPath 'bulk.json')
+    $md = @(
+        "### Bulk: $Count creates, emulator with $LatencyMs ms latency per request"
+        ''
+        "Machine: $machine"
+        ''
+        '| case | seconds | per second | speed-up |'
+        '|---|---:|---:|---:|'
+        $rows | ForEach-Object { "| $($_.Case) | $($_.Seconds) | $($_.PerSecond) | $($_.Speedup)x |" }
+        ''
+        "| bulk read, -ThrottleLimit $ThrottleLimit | peak managed memory above start |"
+        '|---|---:|'
+        $memory | ForEach-Object { "| $($_.Items) items | $($_.PeakAboveStartMB) MB |" }
+    ) -join "`n"
+    Set-Content (Join-Path $OutPath 'bulk.md') $md
+    $md
+}
+finally {
+    $emulator | Stop-JelouEmulator
+}
