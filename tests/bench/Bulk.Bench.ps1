@@ -14,7 +14,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
-Import-Module $ModulePath
+# As installed: ForEach-Object -Parallel's runspaces find the module by name.
+$env:PSModulePath = (Split-Path (Resolve-Path $ModulePath)) + [IO.Path]::PathSeparator + $env:PSModulePath
+Import-Module (Resolve-Path $ModulePath).Path
 Import-Module (Join-Path $PSScriptRoot '../JelouEmulator.psm1')
 $emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
 try {
