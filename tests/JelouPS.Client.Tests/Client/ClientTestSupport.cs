@@ -89,6 +89,10 @@ namespace JelouPS.Tests.Client
                 delay is null ? null : delay.WaitAsync,
                 stopGrace);
 
+        /// <summary>Valid create settings: a bearer webhook.</summary>
+        public static ExternalSupportSettings Settings() =>
+            new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/jelou"), AuthType = "bearer", Authorization = Secure("tok-123") };
+
         public static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
 
         public static string Plain(SecureString secret) => SecureStrings.UseChars(secret, chars => new string(chars));

@@ -20,9 +20,6 @@ namespace JelouPS.Tests.Client
     /// </summary>
     public sealed class RetryTests
     {
-        private static ExternalSupportSettings Settings() =>
-            new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/jelou"), AuthType = "bearer", Authorization = Secure("tok-123") };
-
         private static StubHandler Sequence(params Func<HttpRequestMessage, HttpResponseMessage>[] answers)
         {
             int next = 0;

@@ -15,9 +15,6 @@ namespace JelouPS.Tests.Client
     /// </summary>
     public sealed class SecretHandoverTests
     {
-        private static ExternalSupportSettings Settings() =>
-            new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/jelou"), AuthType = "bearer", Authorization = Secure("tok-123") };
-
         private static string NewSecret() => "whsec_" + Guid.NewGuid().ToString("N");
 
         // The answer up to and including the secret's closing quote.

@@ -21,9 +21,6 @@ namespace JelouPS.Tests.Client
             _emulator.Shape = ResponseShape.Envelope;
         }
 
-        private static ExternalSupportSettings Settings() =>
-            new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/jelou"), AuthType = "bearer", Authorization = Secure("tok-123") };
-
         private int Arrivals(string method, string projectId, string suffix = "") =>
             _emulator.Requests.Count(r => r.Method == method && r.Path.EndsWith(projectId + suffix, StringComparison.Ordinal));
 
