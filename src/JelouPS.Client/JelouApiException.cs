@@ -74,6 +74,9 @@ namespace JelouPS
         /// <summary>How long the API asked us to wait (429/503 <c>Retry-After</c>).</summary>
         public TimeSpan? RetryAfter { get; }
 
+        /// <summary>Whether a proxy failed, rather than the server: the request never reached it.</summary>
+        internal bool IsProxyFailure => Kind == JelouErrorKind.ProxyAuthenticationRequired || Kind == JelouErrorKind.ProxyFailed;
+
         /// <summary>"webhookUrl: must be https; authType: ..." or null when the API named no field.</summary>
         public string? FieldErrorSummary => Summarize(FieldErrors);
 

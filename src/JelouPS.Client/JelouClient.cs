@@ -31,7 +31,7 @@ namespace JelouPS
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             options.Validate();
-            _transport = new JelouTransport(options.Timeout, handler);
+            _transport = new JelouTransport(options.Timeout, handler, options.Proxy);
         }
 
         public JelouClientOptions Options { get; }

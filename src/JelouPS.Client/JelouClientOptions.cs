@@ -25,10 +25,14 @@ namespace JelouPS
         /// <summary>How long one request may take, from send to the last byte of the answer.</summary>
         public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
+        /// <summary>Which proxy carries the requests; by default the platform's.</summary>
+        public ProxySettings Proxy { get; set; } = ProxySettings.Default;
+
         internal void Validate()
         {
             JelouUris.RequireSecure(BaseUri, nameof(BaseUri));
             JelouUris.RequireSecure(ChatbotUri, nameof(ChatbotUri));
+            if (Proxy is null) throw new ArgumentNullException(nameof(Proxy));
             if (Timeout <= TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(Timeout), "The timeout must be positive.");

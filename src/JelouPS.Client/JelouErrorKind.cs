@@ -27,5 +27,9 @@ namespace JelouPS
         Timeout,
         /// <summary>The request never reached the API (DNS, refused connection, TLS failure).</summary>
         ConnectionFailed,
+        /// <summary>407 from a proxy, to the request or to its tunnel: the proxy wants a credential, or refused the one given.</summary>
+        ProxyAuthenticationRequired,
+        /// <summary>The proxy could not be reached, refused a tunnel (502, 503, 403 to CONNECT), or said it could not forward the request.</summary>
+        ProxyFailed,
     }
 }

@@ -47,21 +47,16 @@ namespace JelouPS.Http
         private readonly string _peer;
 
         // peer: who answers, for messages: "The Jelou API", or "The webhook" when testing a receiver.
-        internal JelouTransport(TimeSpan timeout, HttpMessageHandler? handler, string peer = "The Jelou API")
+        internal JelouTransport(TimeSpan timeout, HttpMessageHandler? handler, ProxySettings proxy, string peer = "The Jelou API")
         {
             _timeout = timeout;
             _peer = peer;
-            _http = new Lazy<HttpClient>(() => CreateHttpClient(handler), LazyThreadSafetyMode.ExecutionAndPublication);
+            _http = new Lazy<HttpClient>(() => CreateHttpClient(handler, proxy), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
-        private static HttpClient CreateHttpClient(HttpMessageHandler? handler)
+        private static HttpClient CreateHttpClient(HttpMessageHandler? handler, ProxySettings proxy)
         {
-            handler ??= new HttpClientHandler
-            {
-                // A redirect would carry x-api-key to wherever it points; .NET strips only Authorization.
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-            };
+            handler ??= HandlerFactory.Create(proxy);
             var http = new HttpClient(handler, disposeHandler: true)
             {
                 // Our own linked token times each request, so Ctrl+C and timeout can be told apart.
