@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using JelouPS.Webhooks;
 
 namespace JelouPS
 {
@@ -8,13 +10,19 @@ namespace JelouPS
     /// </summary>
     public sealed class JelouContext
     {
+        private readonly Lazy<WebhookTester> _webhookTester;
+
         internal JelouContext(JelouClient client)
         {
             Client = client;
             ConnectedAt = DateTimeOffset.Now;
+            _webhookTester = new Lazy<WebhookTester>(() => new WebhookTester(client.Options.Proxy), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         internal JelouClient Client { get; }
+
+        /// <summary>Send-JelouTestEvent's tester when it names no proxy of its own: the connection's proxy, one HttpClient.</summary>
+        internal WebhookTester WebhookTester => _webhookTester.Value;
 
         public Uri BaseUri => Client.Options.BaseUri;
 
@@ -28,6 +36,9 @@ namespace JelouPS
 
         public TimeSpan Timeout => Client.Options.Timeout;
 
+        /// <summary>"Default" (the platform's proxy), "None" (-NoProxy), or the proxy's address; never its credential.</summary>
+        public string Proxy => Client.Options.Proxy.ToString();
+
         public DateTimeOffset ConnectedAt { get; }
 
         /// <summary>Set by Disconnect-Jelou: the HTTP connections are closed and the context can no longer be used.</summary>
@@ -37,6 +48,7 @@ namespace JelouPS
         {
             IsClosed = true;
             Client.Dispose();
+            if (_webhookTester.IsValueCreated) _webhookTester.Value.Dispose();
         }
 
         public override string ToString() => $"{AuthenticationType} {BaseUri}";

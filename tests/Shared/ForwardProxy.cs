@@ -73,7 +73,6 @@ namespace JelouPS.Tests
             _stop.Cancel();
             _listener.Stop();
             foreach (Socket port in _hiddenPorts) port.Dispose();
-            _stop.Dispose();
         }
 
         private async Task AcceptAsync()

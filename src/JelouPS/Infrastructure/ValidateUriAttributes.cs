@@ -3,16 +3,16 @@ using System.Management.Automation;
 
 namespace JelouPS.Infrastructure
 {
-    /// <summary>Binding-time check of <see cref="JelouUris.RequireSecure(Uri, string)"/>, so a bad URL fails before any request or prompt.</summary>
-    internal sealed class ValidateSecureUriAttribute : ValidateArgumentsAttribute
+    /// <summary>Checks a URL parameter during binding, with a rule of the client's, so a bad URL fails before any request or prompt.</summary>
+    internal abstract class ValidateUriAttribute : ValidateArgumentsAttribute
     {
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
-            object value = arguments is PSObject wrapped ? wrapped.BaseObject : arguments;
+            // The binder has converted the argument to the parameter's type; null is for ValidateNotNull to refuse.
+            if (!((arguments is PSObject wrapped ? wrapped.BaseObject : arguments) is Uri uri)) return;
             try
             {
-                if (value is Uri uri) JelouUris.RequireSecure(uri, "uri");
-                else JelouUris.RequireSecure(value?.ToString(), "uri");
+                Check(uri);
             }
             catch (ArgumentException ex)
             {
@@ -20,5 +20,20 @@ namespace JelouPS.Infrastructure
                 throw new ValidationMetadataException(ErrorMapper.WithoutParameterName(ex));
             }
         }
+
+        /// <summary>Throws ArgumentException when <paramref name="uri"/> breaks the rule.</summary>
+        private protected abstract void Check(Uri uri);
+    }
+
+    /// <summary><see cref="JelouUris.RequireSecure(Uri, string)"/>: https, plain http only on loopback.</summary>
+    internal sealed class ValidateSecureUriAttribute : ValidateUriAttribute
+    {
+        private protected override void Check(Uri uri) => JelouUris.RequireSecure(uri, "uri");
+    }
+
+    /// <summary><see cref="ProxySettings.RequireProxyAddress"/>: an http or https proxy, with no user information.</summary>
+    internal sealed class ValidateProxyUriAttribute : ValidateUriAttribute
+    {
+        private protected override void Check(Uri uri) => ProxySettings.RequireProxyAddress(uri, "uri");
     }
 }
