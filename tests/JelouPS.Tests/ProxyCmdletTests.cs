@@ -140,7 +140,7 @@ namespace JelouPS.Tests
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouProxyError,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
-            Assert.StartsWith($"Project 'p1': Could not reach the proxy {closed.GetLeftPart(UriPartial.Authority)} (for https://gateway.example.test): ", error.ErrorDetails.Message);
+            Assert.StartsWith($"Project 'p1': Could not reach the proxy {closed.GetLeftPart(UriPartial.Authority)} for https://gateway.example.test: ", error.ErrorDetails.Message);
             Assert.Contains("-Proxy", error.ErrorDetails.RecommendedAction);
             // The request never reached Jelou: no "may have issued a secret" warning belongs to it.
             Assert.DoesNotContain("may have issued", error.ErrorDetails.Message);

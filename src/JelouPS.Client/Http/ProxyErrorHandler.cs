@@ -61,7 +61,7 @@ namespace JelouPS.Http
             if (ConnectFailure(exception) is Exception cause && _proxy.ProxyFor(target) != null)
             {
                 return new JelouApiException(JelouErrorKind.ProxyFailed,
-                    $"Could not reach {_proxy.Describe(target)} (for {target.GetLeftPart(UriPartial.Authority)}): {cause.Message.TrimEnd('.')}.",
+                    $"Could not reach {_proxy.Describe(target)} for {target.GetLeftPart(UriPartial.Authority)}: {cause.Message.TrimEnd('.')}.",
                     innerException: cause);
             }
             return null;

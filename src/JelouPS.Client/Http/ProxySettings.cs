@@ -101,12 +101,14 @@ namespace JelouPS
             return used is null || used == target ? null : used;
         }
 
-        /// <summary>"the proxy http://proxy:3128", saying where a platform proxy comes from; "a proxy" when none is known.</summary>
+        /// <summary>"the proxy http://proxy:3128", or the platform's with where it comes from; "a proxy" when none is known.</summary>
         internal string Describe(Uri target)
         {
             Uri? proxy = ProxyFor(target);
             if (proxy is null) return "a proxy";
-            return "the proxy " + NameOf(proxy) + (_webProxy is null ? " (the platform's: HTTPS_PROXY, HTTP_PROXY or the system settings)" : "");
+            return _webProxy is null
+                ? $"the platform's proxy {NameOf(proxy)} (from HTTPS_PROXY, HTTP_PROXY or the system settings)"
+                : "the proxy " + NameOf(proxy);
         }
 
         /// <summary>Scheme, host and port: a platform proxy's URI may carry a user name and password (HTTPS_PROXY=http://user:pass@host).</summary>

@@ -161,7 +161,7 @@ namespace JelouPS.Tests.Client
 
             Assert.Equal(JelouErrorKind.ProxyFailed, error.Kind);
             Assert.Null(error.StatusCode);
-            Assert.StartsWith($"Could not reach the proxy http://127.0.0.1:{closed.Port} (for https://jelou-emulator.test): ", error.Message);
+            Assert.StartsWith($"Could not reach the proxy http://127.0.0.1:{closed.Port} for https://jelou-emulator.test: ", error.Message);
             Assert.IsType<SocketException>(error.InnerException);
         }
 
