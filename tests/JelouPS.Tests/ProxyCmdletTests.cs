@@ -98,16 +98,14 @@ namespace JelouPS.Tests
             Assert.Empty(_proxy.Requests);
         }
 
-        [Theory]
-        [InlineData("http://proxy-user:proxy-pass-Kw3@proxy.example.test:3128", "-ProxyCredential")]
-        [InlineData("http://proxy.example.test:3128/proxy-pass-Kw3", "no path, query or fragment")]
-        [InlineData("ftp://proxy.example.test", "absolute http:// or https://")]
-        public void A_proxy_uri_that_is_not_just_the_proxys_address_fails_at_binding_without_echoing_it(string proxy, string message)
+        [Fact]
+        public void A_proxy_uri_with_a_password_fails_at_binding_without_echoing_it()
         {
-            Invocation result = Host.Invoke("Connect-Jelou -ApiKey k -Proxy $args[0]", null, proxy);
+            // The client's tests cover every rule of the address; this one checks that binding applies it.
+            Invocation result = Host.Invoke("Connect-Jelou -ApiKey k -Proxy $args[0]", null, $"http://{ProxyUser}:{ProxyPassword}@proxy.example.test:3128");
 
             var error = Assert.IsAssignableFrom<ParameterBindingException>(result.Terminating?.Exception);
-            Assert.Contains(message, error.Message);
+            Assert.Contains("give them with -ProxyCredential", error.Message);
             AssertNoProxySecret(result);
         }
 
