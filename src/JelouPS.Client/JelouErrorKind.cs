@@ -29,7 +29,7 @@ namespace JelouPS
         ConnectionFailed,
         /// <summary>407 from a proxy, to the request or to its tunnel: the proxy wants a credential, or refused the one given.</summary>
         ProxyAuthenticationRequired,
-        /// <summary>The proxy could not be reached, refused a tunnel (502, 503, 403 to CONNECT), or said it could not forward the request.</summary>
+        /// <summary>The proxy could not be reached, or refused the tunnel to the server (a 502, 503 or 403 to CONNECT).</summary>
         ProxyFailed,
     }
 }
