@@ -23,6 +23,11 @@ namespace JelouPS
             {
                 throw new ArgumentException($"'{uri}' is not an absolute URL.", parameterName);
             }
+            // Before anything else: the other messages quote the URL, and user information may hold a password.
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+            {
+                throw new ArgumentException("The URL must not carry user information (user:password@); pass credentials as parameters.", parameterName);
+            }
             bool https = uri.Scheme == Uri.UriSchemeHttps;
             bool loopbackHttp = uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
             if (!https && !loopbackHttp)
@@ -30,10 +35,6 @@ namespace JelouPS
                 throw new ArgumentException(
                     $"'{uri.GetLeftPart(UriPartial.Authority)}' must use https (plain http is accepted only for a loopback host such as 127.0.0.1 or localhost).",
                     parameterName);
-            }
-            if (!string.IsNullOrEmpty(uri.UserInfo))
-            {
-                throw new ArgumentException("The URL must not carry user information (user:password@); pass credentials as parameters.", parameterName);
             }
             return uri;
         }
