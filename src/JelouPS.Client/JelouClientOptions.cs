@@ -42,8 +42,8 @@ namespace JelouPS
 
         internal void Validate()
         {
-            JelouUris.RequireSecure(BaseUri, nameof(BaseUri));
-            JelouUris.RequireSecure(ChatbotUri, nameof(ChatbotUri));
+            JelouUris.RequireBase(BaseUri, nameof(BaseUri));
+            JelouUris.RequireBase(ChatbotUri, nameof(ChatbotUri));
             if (Proxy is null) throw new ArgumentNullException(nameof(Proxy));
             if (Timeout <= TimeSpan.Zero)
             {

@@ -35,13 +35,9 @@ namespace JelouPS
         public JelouApiKeyCredential(SecureString apiKey)
         {
             _apiKey = ReadOnlyCopy(apiKey, nameof(apiKey));
-            if (SecureStrings.UseChars(_apiKey, chars => Array.TrueForAll(chars, char.IsWhiteSpace)))
+            if (SecureStrings.HeaderProblem(_apiKey) is string problem)
             {
-                throw new ArgumentException("The API key is blank: check the variable or automation variable it came from.", nameof(apiKey));
-            }
-            if (!SecureStrings.IsHeaderSafe(_apiKey))
-            {
-                throw new ArgumentException("The API key has characters an HTTP header cannot carry (only printable ASCII is allowed); check that it was copied whole and alone.", nameof(apiKey));
+                throw new ArgumentException($"The API key {problem}: check that it was copied whole and alone, from the variable or automation variable it came from.", nameof(apiKey));
             }
         }
 

@@ -1,51 +1,152 @@
 using System;
+using System.Globalization;
 
 namespace JelouPS
 {
-    /// <summary>The one rule for every URL JelouPS sends to or registers: absolute, https, plain http only on loopback.</summary>
+    /// <summary>
+    /// The one rule for every URL JelouPS sends to or registers: absolute, https (plain http only on loopback), no
+    /// credentials in it, nothing a server never sees (a fragment) or would read otherwise than it was typed (spaces,
+    /// invisible characters); and the escaping of ids into paths.
+    /// </summary>
     public static class JelouUris
     {
-        /// <summary>Parses and checks <paramref name="value"/>; throws ArgumentException naming <paramref name="parameterName"/>.</summary>
-        public static Uri RequireSecure(string? value, string parameterName)
-        {
-            if (string.IsNullOrWhiteSpace(value) || !Uri.TryCreate(value, UriKind.Absolute, out Uri? uri))
-            {
-                throw new ArgumentException($"'{value}' is not an absolute URL.", parameterName);
-            }
-            return RequireSecure(uri, parameterName);
-        }
+        /// <summary>The longest URL accepted, the length browsers and most servers take.</summary>
+        public const int MaxLength = 2048;
+
+        /// <summary>
+        /// Parses and checks <paramref name="value"/>; throws ArgumentException naming <paramref name="parameterName"/>.
+        /// Returns the URL as it is sent: an international host in its ASCII (punycode) form, other non-ASCII characters
+        /// percent-encoded as UTF-8, so that every receiver reads it alike.
+        /// </summary>
+        public static Uri RequireSecure(string? value, string parameterName) =>
+            RequireSecure(Parse(value, "-" + parameterName, out Uri? uri) is string problem ? throw new ArgumentException(problem, parameterName) : uri!, parameterName);
 
         /// <inheritdoc cref="RequireSecure(string, string)"/>
         public static Uri RequireSecure(Uri uri, string parameterName)
         {
             if (uri is null) throw new ArgumentNullException(parameterName);
-            if (!uri.IsAbsoluteUri)
+            return Check(uri, "-" + parameterName, baseUri: false) is string problem ? throw new ArgumentException(problem, parameterName) : Ascii(uri);
+        }
+
+        /// <summary>
+        /// <see cref="RequireSecure(Uri, string)"/> for a base URI (-BaseUri, -ChatbotUri), which paths are appended to:
+        /// a query there would be dropped, so it is refused too.
+        /// </summary>
+        public static Uri RequireBase(Uri uri, string parameterName)
+        {
+            if (uri is null) throw new ArgumentNullException(parameterName);
+            return Check(uri, "-" + parameterName, baseUri: true) is string problem ? throw new ArgumentException(problem, parameterName) : Ascii(uri);
+        }
+
+        /// <summary>
+        /// Why <paramref name="value"/> (text or a Uri) is not a URL JelouPS sends to, or null; for parameter binding, which
+        /// names the parameter itself. <paramref name="uri"/> is the URL as sent when it is one.
+        /// </summary>
+        internal static string? Problem(object value, bool baseUri, out Uri? uri)
+        {
+            uri = value as Uri;
+            string? problem = uri is null ? Parse(value as string, "The URL", out uri) : null;
+            problem ??= Check(uri!, "The URL", baseUri);
+            uri = problem is null ? Ascii(uri!) : null;
+            return problem;
+        }
+
+        /// <summary>
+        /// <paramref name="value"/> for a message: without the user information and query, where passwords and keys
+        /// travel, and printable (see <see cref="Require.Show"/>).
+        /// </summary>
+        internal static string Show(string value)
+        {
+            int query = value.IndexOfAny(new[] { '?', '#' });
+            if (query >= 0) value = value.Substring(0, query + 1) + "…";
+            // Whatever stands before an '@' may be a password, even where it does not parse as user information.
+            int at = value.LastIndexOf('@');
+            if (at >= 0)
             {
-                throw new ArgumentException($"'{uri}' is not an absolute URL.", parameterName);
+                int start = value.IndexOf("//", StringComparison.Ordinal);
+                start = start >= 0 && start < at ? start + 2 : 0;
+                value = value.Substring(0, start) + "…" + value.Substring(at);
             }
-            // Before anything else: the other messages quote the URL, and user information may hold a password.
+            return Require.Show(value);
+        }
+
+        private static string? Parse(string? value, string subject, out Uri? uri)
+        {
+            uri = null;
+            if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
+            return Characters(value!, subject)
+                ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value!)} is not an absolute URL (such as https://crm.example.com/jelou).");
+        }
+
+        private static string? Characters(string value, string subject)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                if (char.IsWhiteSpace(value[i]))
+                {
+                    return $"{subject} {Show(value)} has a space or a line break at position {i + 1}; a URL has none (write a space as %20).";
+                }
+            }
+            return Require.LineProblem(value, subject, MaxLength, Show(value));
+        }
+
+        private static string? Check(Uri uri, string subject, bool baseUri)
+        {
+            if (!uri.IsAbsoluteUri) return $"{subject} {Show(uri.OriginalString)} is not an absolute URL (such as https://crm.example.com/jelou).";
+            // Before anything that shows the URL: the password would be in the message.
             if (!string.IsNullOrEmpty(uri.UserInfo))
             {
-                throw new ArgumentException("The URL must not carry user information (user:password@); pass credentials as parameters.", parameterName);
+                return $"{subject} carries a user name or password (user:password@host): pass credentials as parameters, never in the URL.";
             }
+            if (Characters(uri.OriginalString, subject) is string problem) return problem;
             bool https = uri.Scheme == Uri.UriSchemeHttps;
             bool loopbackHttp = uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
             if (!https && !loopbackHttp)
             {
-                throw new ArgumentException(
-                    $"'{uri.GetLeftPart(UriPartial.Authority)}' must use https (plain http is accepted only for a loopback host such as 127.0.0.1 or localhost).",
-                    parameterName);
+                return $"{subject} {Show(uri.OriginalString)} must use https (plain http is accepted only for a loopback host such as 127.0.0.1 or localhost).";
             }
-            return uri;
+            if (uri.Host.Length == 0) return $"{subject} {Show(uri.OriginalString)} has no host.";
+            if (uri.Fragment.Length > 0) return $"{subject} {Show(uri.OriginalString)} has a fragment (#...), which is never sent to a server: leave it out.";
+            if (baseUri && uri.Query.Length > 0)
+            {
+                return $"{subject} {Show(uri.OriginalString)} has a query (?...): JelouPS appends the API's paths to a base URI, and the query would be lost.";
+            }
+            if (uri.HostNameType == UriHostNameType.Dns && !TryIdnHost(uri, out _))
+            {
+                return $"{subject} {Show(uri.OriginalString)} has a host name that is not a valid international domain name.";
+            }
+            return null;
         }
 
-        /// <summary>Escapes one path segment; refuses "." and "..", which URL normalisation would swallow.</summary>
-        internal static string Segment(string value, string parameterName)
+        /// <summary>The URL as sent: the text given when it is ASCII, else with a punycode host and percent-encoded path and query.</summary>
+        private static Uri Ascii(Uri uri)
         {
-            if (string.IsNullOrEmpty(value)) throw new ArgumentException("The value must not be empty.", parameterName);
-            if (value == "." || value == "..") throw new ArgumentException($"'{value}' is not a valid identifier.", parameterName);
-            return Uri.EscapeDataString(value);
+            string original = uri.OriginalString;
+            bool ascii = true;
+            foreach (char c in original) ascii &= c < 0x80;
+            if (ascii) return uri;
+            TryIdnHost(uri, out string host);
+            string port = uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
+            return new Uri(uri.Scheme + "://" + host + port + uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
         }
+
+        private static bool TryIdnHost(Uri uri, out string host)
+        {
+            host = uri.Host;
+            if (uri.HostNameType != UriHostNameType.Dns) return true;
+            try
+            {
+                host = new IdnMapping().GetAscii(uri.Host);
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Escapes one id as one path segment ('/', '?', '#', '%' and spaces included), after <see cref="Require.Id"/>.</summary>
+        internal static string Segment(string value, string parameterName) => Uri.EscapeDataString(Require.Id(value, parameterName));
 
         /// <summary><paramref name="baseUri"/> with <paramref name="relativePath"/> appended after its own path.</summary>
         internal static Uri Combine(Uri baseUri, string relativePath) =>

@@ -18,6 +18,7 @@ internal sealed class EmulatorCore : IAsyncDisposable
     private readonly string[] _configuredSecrets;
     private readonly CancellationTokenSource _stopping = new();
     private volatile ResponseShape _shape;
+    private long _latencyTicks;
 
     public EmulatorCore(EmulatorOptions options)
     {
@@ -30,6 +31,8 @@ internal sealed class EmulatorCore : IAsyncDisposable
             .ToArray();
         InitialShape = options.Shape;
         _shape = options.Shape;
+        InitialLatency = options.Latency;
+        Latency = options.Latency;
         Events = new EventDispatcher(_stopping.Token);
     }
 
@@ -39,6 +42,19 @@ internal sealed class EmulatorCore : IAsyncDisposable
     {
         get => _shape;
         set => _shape = value;
+    }
+
+    public TimeSpan InitialLatency { get; }
+
+    /// <summary>Read by every request, so kept as ticks that are read and written whole.</summary>
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(Latency));
+            Interlocked.Exchange(ref _latencyTicks, value.Ticks);
+        }
     }
 
     public EmulatorState State { get; } = new();
@@ -123,6 +139,7 @@ internal sealed class EmulatorCore : IAsyncDisposable
         Faults.Clear();
         Events.Clear();
         Shape = InitialShape;
+        Latency = InitialLatency;
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,9 @@ public sealed class EmulatorOptions
         new Dictionary<string, string>(StringComparer.Ordinal) { [DefaultClientId] = DefaultClientSecret };
 
     public ResponseShape Shape { get; set; } = ResponseShape.Envelope;
+
+    /// <summary>How long every API request waits before it is handled (not the control endpoints); switchable while running.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 }
 
 internal static class LoopbackEndpoint

@@ -48,6 +48,13 @@ public sealed class JelouEmulator : IAsyncDisposable
         set => _core.Shape = value;
     }
 
+    /// <summary>How long every API request waits before it is handled; may be changed while running.</summary>
+    public TimeSpan Latency
+    {
+        get => _core.Latency;
+        set => _core.Latency = value;
+    }
+
     /// <summary>API requests so far (not control requests), oldest first, secrets removed.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _core.Log.Snapshot();
 
@@ -69,10 +76,14 @@ public sealed class JelouEmulator : IAsyncDisposable
         // The empty builder reads no appsettings, environment variables or command line: nothing
         // around the emulator (ASPNETCORE_URLS, say) can move it off loopback or change its logging.
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        // A flush completes only once the socket has the bytes: a fault that aborts the connection right after one
+        // (ResetAfterBytes) would otherwise lose whatever was still queued, as Kestrel's Abort drops it.
+        builder.WebHost.UseKestrelCore().UseSockets(sockets => sockets.MaxWriteBufferSize = 1).ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            // The pipeline caps bodies itself (RequestPipeline.MaxBodyBytes), so it can log the request and answer
+            // the documented error body; Kestrel's own limit would cut the connection on a client still sending.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(endpoint);
         });
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();

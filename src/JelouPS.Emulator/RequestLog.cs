@@ -35,11 +35,20 @@ public sealed record RecordedRequest
     /// <summary>The body as UTF-8 text, with any JSON <c>authorization</c> member's value replaced.</summary>
     public required string Body { get; init; }
 
-    /// <summary>The body's length in bytes, as received.</summary>
+    /// <summary>The body's length in bytes, as received; 0 when it was refused as too large.</summary>
     public required long BodyLength { get; init; }
 
-    /// <summary>The status answered; 0 while pending or when the client went away first.</summary>
+    /// <summary>
+    /// The status answered (for an aborted answer, the one it carried); 0 while pending, when the client
+    /// went away first, or when a canned fault closed the connection without answering.
+    /// </summary>
     public int ResponseStatus { get; init; }
+
+    /// <summary>
+    /// True when a fault cut the connection on purpose instead of finishing the answer: it closed it
+    /// without answering, or reset it part way through the body.
+    /// </summary>
+    public bool Aborted { get; init; }
 
     /// <summary>
     /// True when a known secret (an API key, a client secret, a signing secret or webhook credential
@@ -112,7 +121,7 @@ internal sealed class RequestLog
     }
 
     /// <summary>Called before the response is written, so a client that has its answer sees the entry.</summary>
-    public void Complete(RecordedRequest entry, int status)
+    public void Complete(RecordedRequest entry, int status, bool aborted)
     {
         lock (_gate)
         {
@@ -121,7 +130,7 @@ internal sealed class RequestLog
             {
                 if (ReferenceEquals(_entries[i], entry))
                 {
-                    _entries[i] = entry with { ResponseStatus = status };
+                    _entries[i] = entry with { ResponseStatus = status, Aborted = aborted };
                     return;
                 }
             }
@@ -167,7 +176,7 @@ internal static partial class Redaction
             while (reader.Read())
             {
                 if (reader.TokenType == JsonTokenType.PropertyName
-                    && string.Equals(reader.GetString(), "authorization", StringComparison.OrdinalIgnoreCase))
+                    && string.Equals(Json.ReadString(ref reader), "authorization", StringComparison.OrdinalIgnoreCase))
                 {
                     reader.Read();
                     int start = checked((int)reader.TokenStartIndex);

@@ -108,6 +108,25 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_long_run_shows_progress_with_count_rate_and_time_left_then_completes_it()
+        {
+            string[] ids = NewIds("progress", 12);
+            foreach (string id in ids)
+            {
+                Emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = id, Status = 200, Delay = TimeSpan.FromMilliseconds(250),
+                    Body = $"{{\"id\":\"i\",\"brainId\":\"{id}\",\"webhookUrl\":\"https://crm.example.com/j\",\"authType\":\"no_auth\"}}" });
+            }
+            using PowerShell ps = Host.Create("Get-JelouExternalSupport -ProjectId $args[0] -ThrottleLimit 2", null, (object)ids);
+
+            Assert.Equal(ids.Length, ps.Invoke().Count);
+
+            ProgressRecord[] progress = ps.Streams.Progress.ToArray();
+            Assert.Contains(progress, p => p.RecordType == ProgressRecordType.Processing && p.StatusDescription.Contains(" done (0 failed), ") && p.PercentComplete > 0 && p.SecondsRemaining >= 0);
+            Assert.Equal(ProgressRecordType.Completed, progress.Last().RecordType);
+            Assert.All(progress, p => Assert.Equal("Get-JelouExternalSupport", p.Activity));
+        }
+
+        [Fact]
         public void The_throttle_limit_is_checked()
         {
             Invocation result = Host.Invoke("Get-JelouExternalSupport p1 -ThrottleLimit 0");

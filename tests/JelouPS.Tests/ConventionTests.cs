@@ -64,8 +64,11 @@ namespace JelouPS.Tests
             from parameter in property.GetCustomAttributes<ParameterAttribute>()
             select (cmdlet, property, parameter);
 
-        // Text that is the user's own words or bytes, sent as given; every other text parameter is an id, URL, enum or name.
-        private static readonly string[] FreeText = { "Text", "InitialMessage", "Caption", "RedirectText", "Signature" };
+        // Text that is the user's own words, sent as given; every other text parameter is an id, URL, enum or name.
+        private static readonly string[] FreeText = { "Text", "InitialMessage", "Caption", "RedirectText" };
+
+        // Compared with the received header, never sent: any text will do.
+        private const string Signature = "Signature";
 
         [Fact]
         public void A_parameter_that_binds_from_CSV_rows_never_uses_ValidateSet()
@@ -78,11 +81,28 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Every_id_URL_enum_and_name_is_trimmed_as_it_binds()
+        public void Every_text_parameter_binds_only_from_text_and_every_id_URL_enum_and_name_is_trimmed()
         {
+            // An attribute that takes text only: PowerShell would otherwise send any object made into text.
+            Type? Expected(PropertyInfo property) =>
+                property.PropertyType == typeof(Uri) ? (property.DeclaringType == typeof(ProxyParameters) ? typeof(ProxyUriAttribute) : typeof(SecureUriAttribute))
+                : property.Name == Signature ? null
+                : FreeText.Contains(property.Name) ? typeof(FreeTextAttribute)
+                : typeof(TrimmedAttribute);
             var offenders = Parameters()
                 .Where(p => p.Property.PropertyType == typeof(string) || p.Property.PropertyType == typeof(string[]) || p.Property.PropertyType == typeof(Uri))
-                .Where(p => !FreeText.Contains(p.Property.Name) && p.Property.GetCustomAttribute<TrimmedAttribute>() is null)
+                .Where(p => Expected(p.Property) is Type attribute && p.Property.GetCustomAttribute(attribute) is null)
+                .Select(p => p.Cmdlet.Name + " -" + p.Property.Name)
+                .Distinct();
+            Assert.Empty(offenders);
+        }
+
+        [Fact]
+        public void Every_id_parameter_is_checked_as_an_id()
+        {
+            string[] ids = { "ProjectId", "BotId", "UserId", "RoomId", "ConversationId", "MessageId" };
+            var offenders = Parameters()
+                .Where(p => ids.Contains(p.Property.Name) && p.Property.GetCustomAttribute<ValidateIdAttribute>() is null)
                 .Select(p => p.Cmdlet.Name + " -" + p.Property.Name)
                 .Distinct();
             Assert.Empty(offenders);

@@ -68,7 +68,8 @@ namespace JelouPS.Tests
 
         [Theory]
         [InlineData("-WebhookUrl http://crm.example.com/jelou", "must use https")]
-        [InlineData("-WebhookUrl 'not a url'", "is not an absolute URL")]
+        [InlineData("-WebhookUrl 'not-a-url'", "is not an absolute URL")]
+        [InlineData("-WebhookUrl 'https://user:pw@crm.example.com/jelou'", "user name or password")]
         public void Bad_parameters_fail_at_binding_before_any_request(string parameters, string message)
         {
             string projectId = NewProjectId();

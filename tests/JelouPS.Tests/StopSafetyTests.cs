@@ -67,6 +67,29 @@ namespace JelouPS.Tests
             Assert.DoesNotContain(Unsaved(), i => i.ProjectId == projectId);
         }
 
+        [Fact]
+        public async Task A_stop_during_a_slow_vault_write_ends_at_once_and_keeps_the_secret()
+        {
+            string standIn = System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
+            Host.Invoke("Import-Module $args[0]; Reset-StandInSecretStore; Register-StandInVault -Name SlowVault; Set-StandInVaultBehavior -Name SlowVault -WriteDelaySeconds 60", null, standIn).ThrowIfFailed();
+            string projectId = "stop-slow-vault-" + Guid.NewGuid().ToString("N");
+            using PowerShell ps = Host.Create("New-JelouExternalSupport $args[0] https://crm.example.com/j -Vault SlowVault -Verbose", null, projectId);
+            var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ps.Streams.Verbose.DataAdded += (s, e) =>
+            {
+                if (ps.Streams.Verbose[e.Index].Message.Contains(" answered ", StringComparison.Ordinal)) answered.TrySetResult();
+            };
+            IAsyncResult running = ps.BeginInvoke();
+            await answered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+            ps.Stop();
+
+            Assert.ThrowsAny<Exception>(() => ps.EndInvoke(running));
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"Stop took {stopwatch.Elapsed}.");
+            Assert.Equal(Emulator.FindIntegration(projectId)!.SigningSecret, SecureStrings.UseChars(Kept(projectId).SigningSecret!, c => new string(c)));
+        }
+
         private ExternalSupportIntegration[] Unsaved() =>
             Host.Invoke("$global:JelouUnsavedIntegrations").Output.Where(o => o != null).Select(o => (ExternalSupportIntegration)o.BaseObject).ToArray();
 

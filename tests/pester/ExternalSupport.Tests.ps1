@@ -59,7 +59,7 @@ Describe 'New-JelouExternalSupport' {
     It 'refuses a plain-http webhook before sending anything' {
         $projectId = New-TestProjectId
 
-        { New-JelouExternalSupport $projectId http://crm.example.com/jelou } | Should -Throw -ErrorId 'ParameterArgumentValidationError,JelouPS.Commands.NewJelouExternalSupportCommand'
+        { New-JelouExternalSupport $projectId http://crm.example.com/jelou } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,JelouPS.Commands.NewJelouExternalSupportCommand'
 
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match $projectId).Count | Should -Be 0
     }

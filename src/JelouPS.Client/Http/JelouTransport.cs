@@ -101,8 +101,8 @@ namespace JelouPS.Http
             CancellationToken cancellationToken,
             TimeSpan? timeout = null)
         {
+            var outgoing = new Outgoing(operation, idempotency, method, uri, jsonBody, addHeaders);
             TimeSpan budget = timeout ?? _timeout;
-            string target = method.Method + " " + uri.GetLeftPart(UriPartial.Path);
             var clock = Stopwatch.StartNew();
             try
             {
@@ -110,7 +110,7 @@ namespace JelouPS.Http
                 {
                     try
                     {
-                        return await SendOnceAsync(operation, idempotency, method, uri, jsonBody, addHeaders, trace, target, attempt, budget, clock, cancellationToken).ConfigureAwait(false);
+                        return await SendOnceAsync(outgoing, trace, attempt, budget, clock, cancellationToken).ConfigureAwait(false);
                     }
                     catch (JelouApiException failure) when (attempt <= _retry.MaxRetries && RetryPolicy.MayRetry(failure, idempotency))
                     {
@@ -120,10 +120,10 @@ namespace JelouPS.Http
                             : failure.NothingSent ? "the request could not be sent" : "the connection broke";
                         if (clock.Elapsed + wait >= budget)
                         {
-                            trace?.Verbose($"{target}: {why}; not retried, since waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s.");
+                            trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s.");
                             throw;
                         }
-                        trace?.Verbose($"{target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Seconds(wait)} s.");
+                        trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Seconds(wait)} s.");
                         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
                         try
                         {
@@ -131,7 +131,7 @@ namespace JelouPS.Http
                         }
                         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                         {
-                            throw Closed(operation, target, mayHaveActed: false);
+                            throw Closed(operation, outgoing.Target, mayHaveActed: false);
                         }
                     }
                 }
@@ -142,33 +142,24 @@ namespace JelouPS.Http
             }
         }
 
-        private async Task<ApiResponse> SendOnceAsync(
-            JelouOperation operation,
-            Idempotency idempotency,
-            HttpMethod method,
-            Uri uri,
-            byte[]? jsonBody,
-            Action<HttpRequestHeaders>? addHeaders,
-            IJelouTrace? trace,
-            string target,
-            int attempt,
-            TimeSpan budget,
-            Stopwatch clock,
-            CancellationToken cancellationToken)
+        private async Task<ApiResponse> SendOnceAsync(Outgoing outgoing, IJelouTrace? trace, int attempt, TimeSpan budget, Stopwatch clock, CancellationToken cancellationToken)
         {
-            using var request = new HttpRequestMessage(method, uri);
+            JelouOperation operation = outgoing.Operation;
+            string target = outgoing.Target;
+            using var request = new HttpRequestMessage(outgoing.Method, outgoing.Uri);
             // .NET's connection pool silently resends a request whose connection fails before any answer, unless it has
             // begun sending the request's content: every request but a GET gets content (empty when bodiless), so only
-            // this loop resends, visibly. The content also tells whether any of the request left.
-            SentContent? content = method == HttpMethod.Get ? null : new SentContent(jsonBody);
+            // this loop resends, visibly. The content also tells whether any of the request left. A GET stays bodiless
+            // (RFC 9110 §8.6; .NET Framework refuses content on one): it is safe to repeat, so the pool may resend it.
+            SentContent? content = outgoing.Method == HttpMethod.Get ? null : new SentContent(outgoing.Body);
             request.Content = content;
-            addHeaders?.Invoke(request.Headers);
+            outgoing.AddHeaders?.Invoke(request.Headers);
 
-            string sending = jsonBody is null ? target : $"{target} with a {jsonBody.Length}-byte JSON body";
+            string sending = outgoing.Body is null ? target : $"{target} with a {outgoing.Body.Length}-byte JSON body";
             trace?.Verbose(attempt == 1 ? sending : $"{sending} (attempt {attempt})");
             trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
 
-            bool notIdempotent = idempotency == Idempotency.NotIdempotent;
+            bool notIdempotent = outgoing.Idempotency == Idempotency.NotIdempotent;
             using var stopped = new CancellationTokenSource();
             using CancellationTokenRegistration stopping = cancellationToken.Register(() =>
             {
@@ -204,7 +195,7 @@ namespace JelouPS.Http
                             ? new JelouApiException(JelouErrorKind.OutcomeUnknown, late + ": whether it was carried out is unknown.", operation: operation)
                             : new JelouApiException(JelouErrorKind.Timeout, late + ". Raise -TimeoutSec if the server is slow.", operation: operation);
                     }
-                    string authority = uri.GetLeftPart(UriPartial.Authority);
+                    string authority = outgoing.Uri.GetLeftPart(UriPartial.Authority);
                     if (nothingSent)
                     {
                         throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex)} Nothing was sent.", innerException: ex, operation: operation, nothingSent: true);
@@ -415,6 +406,31 @@ namespace JelouPS.Http
         {
             _closed.Cancel();
             if (_http.IsValueCreated) _http.Value.Dispose();
+        }
+
+        /// <summary>What one call sends, on every attempt.</summary>
+        private sealed class Outgoing
+        {
+            internal Outgoing(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, Action<HttpRequestHeaders>? addHeaders)
+            {
+                Operation = operation;
+                Idempotency = idempotency;
+                Method = method;
+                Uri = uri;
+                Body = body;
+                AddHeaders = addHeaders;
+                Target = method.Method + " " + uri.GetLeftPart(UriPartial.Path);
+            }
+
+            internal JelouOperation Operation { get; }
+            internal Idempotency Idempotency { get; }
+            internal HttpMethod Method { get; }
+            internal Uri Uri { get; }
+            internal byte[]? Body { get; }
+            internal Action<HttpRequestHeaders>? AddHeaders { get; }
+
+            /// <summary>"POST https://host/path", for messages: no query string, which could carry a token.</summary>
+            internal string Target { get; }
         }
 
         /// <summary>A request's body (empty when it has none) that tells whether sending it began.</summary>

@@ -60,22 +60,24 @@ namespace JelouPS
         /// <summary>Whether a credential was given for the proxy (the current user's is one too, for WebProxy).</summary>
         internal bool HasCredential => _webProxy?.Credentials != null && !UseDefaultCredentials;
 
+        /// <summary>What a proxy address must be; repeats nothing of a refused one.</summary>
+        internal const string AddressForm = "The proxy must be an absolute http:// or https:// URI with a host, such as http://proxy.example.com:3128.";
+
         /// <summary>
         /// Checks a proxy address: absolute http or https with a host, nothing after it but '/', and no user information.
         /// Messages never repeat user information or a path, where a password may have been typed.
         /// </summary>
         internal static Uri RequireProxyAddress(Uri address, string parameterName)
         {
-            const string Form = "The proxy must be an absolute http:// or https:// URI with a host, such as http://proxy.example.com:3128.";
             if (address is null) throw new ArgumentNullException(parameterName);
-            if (!address.IsAbsoluteUri) throw new ArgumentException(Form, parameterName);
+            if (!address.IsAbsoluteUri) throw new ArgumentException(AddressForm, parameterName);
             if (address.UserInfo.Length > 0)
             {
                 throw new ArgumentException("The proxy URI must not carry a user name or password (user:password@): give them with -ProxyCredential.", parameterName);
             }
             if ((address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps) || address.Host.Length == 0)
             {
-                throw new ArgumentException(Form, parameterName);
+                throw new ArgumentException(AddressForm, parameterName);
             }
             if (address.AbsolutePath != "/" || address.Query.Length > 0 || address.Fragment.Length > 0)
             {

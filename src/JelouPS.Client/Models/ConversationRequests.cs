@@ -22,8 +22,10 @@ namespace JelouPS
 
         internal void Validate()
         {
-            Require.NotEmpty(BotId, nameof(BotId));
-            Require.NotEmpty(UserId, nameof(UserId));
+            Require.Id(BotId, nameof(BotId));
+            Require.Id(UserId, nameof(UserId));
+            Require.Text(InitialMessage, nameof(InitialMessage));
+            Require.Line(AssignmentTarget, nameof(AssignmentTarget));
             if (AssignmentType != null) AssignmentType = Require.OneOf(AssignmentType, AssignmentTypes, nameof(AssignmentType));
             if ((AssignmentType is null) != string.IsNullOrEmpty(AssignmentTarget))
             {
@@ -49,8 +51,9 @@ namespace JelouPS
 
         internal void Validate()
         {
-            Require.NotEmpty(BotId, nameof(BotId));
-            Require.NotEmpty(UserId, nameof(UserId));
+            Require.Id(BotId, nameof(BotId));
+            Require.Id(UserId, nameof(UserId));
+            Require.Text(RedirectText, nameof(RedirectText));
             if (RedirectType is null && RedirectText != null) RedirectType = TextRedirect;
             if (RedirectType is null) return;
             RedirectType = Require.OneOf(RedirectType, RedirectTypes, nameof(RedirectType));
@@ -62,24 +65,6 @@ namespace JelouPS
             {
                 throw new ArgumentException("An edge redirect takes no -RedirectText.", nameof(RedirectText));
             }
-        }
-    }
-
-    /// <summary>Argument checks shared by the request types, with messages that name the parameter.</summary>
-    internal static class Require
-    {
-        internal static void NotEmpty(string? value, string name)
-        {
-            if (string.IsNullOrEmpty(value)) throw new ArgumentException($"{name} must not be empty.", name);
-        }
-
-        internal static string OneOf(string value, string[] allowed, string name)
-        {
-            foreach (string known in allowed)
-            {
-                if (string.Equals(known, value, StringComparison.OrdinalIgnoreCase)) return known;
-            }
-            throw new ArgumentException($"'{value}' is not a valid {name}; use one of {string.Join(", ", allowed)}.", name);
         }
     }
 }

@@ -31,11 +31,11 @@ namespace JelouPS
             }
             if (WebhookUrl != null)
             {
-                JelouUris.RequireSecure(WebhookUrl, nameof(WebhookUrl));
+                WebhookUrl = JelouUris.RequireSecure(WebhookUrl, nameof(WebhookUrl));
             }
-            if (Authorization != null && !Security.SecureStrings.IsHeaderSafe(Authorization))
+            if (Authorization != null && Security.SecureStrings.HeaderProblem(Authorization) is string problem)
             {
-                throw new ArgumentException("The webhook authorization has characters an HTTP header cannot carry (only printable ASCII is allowed); Jelou sends it to your webhook as a header.", nameof(Authorization));
+                throw new ArgumentException($"-WebhookAuthorization {problem}; Jelou sends it to your webhook as a header.", nameof(Authorization));
             }
             bool hasCredential = Authorization != null && Authorization.Length > 0;
             if (AuthType != null)
@@ -57,7 +57,7 @@ namespace JelouPS
             }
             else if (Authorization != null && !hasCredential)
             {
-                throw new ArgumentException("The webhook authorization is empty.", nameof(Authorization));
+                throw new ArgumentException("-WebhookAuthorization is empty.", nameof(Authorization));
             }
         }
     }

@@ -37,12 +37,16 @@ namespace JelouPS
 
         internal void Validate()
         {
-            Require.NotEmpty(ProjectId, nameof(ProjectId));
-            Require.NotEmpty(RoomId, nameof(RoomId));
-            Require.NotEmpty(BotId, nameof(BotId));
-            Require.NotEmpty(UserId, nameof(UserId));
+            Require.Id(ProjectId, nameof(ProjectId));
+            Require.Id(RoomId, nameof(RoomId));
+            Require.Id(BotId, nameof(BotId));
+            Require.Id(UserId, nameof(UserId));
             Type = Require.OneOf(Type, Types, "MediaType");
-            MessageId ??= Guid.NewGuid().ToString();
+            MessageId = Require.Id(MessageId ?? Guid.NewGuid().ToString(), nameof(MessageId));
+            Require.Text(Text, nameof(Text));
+            Require.Text(Caption, nameof(Caption));
+            Require.Line(FileName, nameof(FileName));
+            Require.Line(MimeType, nameof(MimeType));
             if (Type == TextType)
             {
                 Require.NotEmpty(Text, nameof(Text));
@@ -54,7 +58,8 @@ namespace JelouPS
             }
             if (Text != null) throw new ArgumentException($"A {Type} message takes no -Text; use -Caption for images and videos.", nameof(Text));
             if (MediaUrl is null) throw new ArgumentException($"A {Type} message needs -MediaUrl.", nameof(MediaUrl));
-            if (MediaUrl.Scheme != Uri.UriSchemeHttps) throw new ArgumentException("Jelou fetches media over https only.", nameof(MediaUrl));
+            MediaUrl = JelouUris.RequireSecure(MediaUrl, nameof(MediaUrl));
+            if (MediaUrl.Scheme != Uri.UriSchemeHttps) throw new ArgumentException("Jelou fetches media over https only: -MediaUrl must be an https URL Jelou can reach.", nameof(MediaUrl));
             Require.NotEmpty(MimeType, nameof(MimeType));
             if (Caption != null && Type != ImageType && Type != VideoType) throw new ArgumentException("Only images and videos take -Caption.", nameof(Caption));
             if (FileName != null && Type != DocumentType) throw new ArgumentException("Only documents take -FileName.", nameof(FileName));

@@ -63,9 +63,17 @@ namespace JelouPS.Security
             }));
         }
 
-        /// <summary>Whether the secret can travel in an HTTP header: printable ASCII only (no line breaks, no NUL).</summary>
-        internal static bool IsHeaderSafe(SecureString secret) =>
-            UseChars(secret, chars => Array.TrueForAll(chars, c => c >= 0x20 && c < 0x7f));
+        /// <summary>
+        /// Why the secret cannot travel in an HTTP header as it is, or null when it can: printable ASCII only (no line
+        /// breaks, no NUL), and no spaces at either end, which HTTP drops. Never says what the secret is.
+        /// </summary>
+        internal static string? HeaderProblem(SecureString secret) =>
+            UseChars(secret, chars =>
+                chars.Length == 0 ? null
+                : Array.TrueForAll(chars, char.IsWhiteSpace) ? "is blank"
+                : !Array.TrueForAll(chars, c => c >= 0x20 && c < 0x7f) ? "has characters an HTTP header cannot carry (only printable ASCII is allowed: no line breaks, tabs or accented letters)"
+                : chars[0] == ' ' || chars[chars.Length - 1] == ' ' ? "starts or ends with a space, which an HTTP header drops"
+                : null);
 
         /// <summary>
         /// The plaintext as a string, for APIs that only take strings (HTTP header values).

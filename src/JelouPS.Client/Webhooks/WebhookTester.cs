@@ -41,7 +41,13 @@ namespace JelouPS.Webhooks
             // The receiver is called as the integration would be: the same URL, auth type and credential rules.
             var integration = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = Authorization };
             integration.Validate(creating: true);
+            WebhookUrl = integration.WebhookUrl!;
             AuthType = integration.AuthType;
+            Require.Id(ProjectId, nameof(ProjectId));
+            Require.Id(RoomId, nameof(RoomId));
+            Require.Id(BotId, nameof(BotId));
+            Require.Id(UserId, nameof(UserId));
+            Require.Text(Text, nameof(Text));
         }
 
         /// <summary>A realistic sample of the documented event, members in the documented order.</summary>

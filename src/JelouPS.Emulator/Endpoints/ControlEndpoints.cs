@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text.Json;
 using System.Threading.Tasks;
 
@@ -11,12 +12,22 @@ namespace JelouPS.Emulator;
 /// </summary>
 internal static class ControlEndpoints
 {
+    private static readonly string[] FaultMembers =
+    [
+        "method", "pathContains", "status", "body", "contentType", "delayMs", "retryAfter", "headers", "count",
+        "resetAfterBytes", "closeWithoutAnswer", "neverEnd", "dripBytesPerSecond", "padToBytes", "mangle",
+    ];
+
+    private static readonly string[] Mangles = Enum.GetNames<ResponseMangle>();
+
     public static ApiResult Handle(EmulatorCore core, EmulatorRequest request) => (request.Method, request.Segments) switch
     {
         ("GET", [_, "requests"]) => ApiResult.Json(200, w => WriteArray(w, core.Log.Snapshot(), WriteRequest)),
         ("DELETE", [_, "requests"]) => Done(core.Log.Clear),
         ("GET", [_, "shape"]) => ShapeResult(core.Shape),
         ("PUT", [_, "shape"]) => SetShape(core, request),
+        ("GET", [_, "latency"]) => LatencyResult(core.Latency),
+        ("PUT", [_, "latency"]) => SetLatency(core, request),
         ("POST", [_, "faults"]) => AddFault(core, request),
         ("DELETE", [_, "faults"]) => Done(core.Faults.Clear),
         ("GET", [_, "integrations", var projectId]) => GetIntegration(core, projectId),
@@ -58,6 +69,31 @@ internal static class ControlEndpoints
         return ShapeResult(core.Shape);
     }
 
+    private static ApiResult LatencyResult(TimeSpan latency) => ApiResult.Json(200, w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("ms", (long)latency.TotalMilliseconds);
+        w.WriteEndObject();
+    });
+
+    private static ApiResult SetLatency(EmulatorCore core, EmulatorRequest request)
+    {
+        if (!TryReadBody(request, out JsonElement body, out ApiResult? bad))
+        {
+            return bad!;
+        }
+
+        var errors = new ValidationErrors();
+        long? ms = new FieldReader(body, errors, string.Empty, "ms").RequiredInteger("ms", 0, int.MaxValue);
+        if (errors.Any)
+        {
+            return Errors.Validation(errors, status: 400);
+        }
+
+        core.Latency = TimeSpan.FromMilliseconds(ms!.Value);
+        return LatencyResult(core.Latency);
+    }
+
     private static ApiResult AddFault(EmulatorCore core, EmulatorRequest request)
     {
         if (!TryReadBody(request, out JsonElement body, out ApiResult? bad))
@@ -66,34 +102,69 @@ internal static class ControlEndpoints
         }
 
         var errors = new ValidationErrors();
-        var fields = new FieldReader(body, errors, string.Empty, "method", "pathContains", "status", "body", "contentType", "delayMs", "retryAfter", "count");
+        var fields = new FieldReader(body, errors, string.Empty, FaultMembers);
         var fault = new EmulatorFault
         {
             Method = fields.OptionalString("method"),
             PathContains = fields.OptionalString("pathContains"),
-            Body = fields.OptionalString("body") ?? string.Empty,
-            ContentType = fields.OptionalString("contentType") ?? "application/json",
             RetryAfter = fields.OptionalString("retryAfter"),
+            Delay = TimeSpan.FromMilliseconds(fields.OptionalInteger("delayMs", 0, int.MaxValue) ?? 0),
+            ResetAfterBytes = (int?)fields.OptionalInteger("resetAfterBytes", 0, int.MaxValue),
+            CloseWithoutAnswer = fields.OptionalBoolean("closeWithoutAnswer") ?? false,
+            NeverEnd = fields.OptionalBoolean("neverEnd") ?? false,
+            DripBytesPerSecond = (int?)fields.OptionalInteger("dripBytesPerSecond", 1, int.MaxValue),
+            PadToBytes = fields.OptionalInteger("padToBytes", 0, long.MaxValue),
+            Mangle = fields.OptionalOneOf("mangle", Mangles) is { } mangle ? Enum.Parse<ResponseMangle>(mangle) : null,
         };
-        fault.Status = Integer(body, "status", errors, 200, 599) ?? (errors.Has("status") ? 0 : 500);
-        fault.Delay = TimeSpan.FromMilliseconds(Integer(body, "delayMs", errors, 0, int.MaxValue) ?? 0);
-        fault.Count = Integer(body, "count", errors, 1, int.MaxValue) ?? 1;
-        if (errors.Any)
+
+        // Absent members keep the in-process defaults (with a mangle, the real answer's status and content type).
+        if (fields.OptionalInteger("status", 200, 599) is { } status)
         {
-            return Errors.Validation(errors, status: 400);
+            fault.Status = (int)status;
         }
 
-        core.Faults.Enqueue(fault);
-        return ApiResult.Json(201, w =>
+        if (fields.OptionalString("body") is { } text)
         {
-            w.WriteStartObject();
-            w.WriteString("method", fault.Method);
-            w.WriteString("pathContains", fault.PathContains);
-            w.WriteNumber("status", fault.Status);
-            w.WriteNumber("delayMs", (long)fault.Delay.TotalMilliseconds);
-            w.WriteNumber("count", fault.Count);
-            w.WriteEndObject();
-        });
+            fault.Body = text;
+        }
+
+        if (fields.OptionalString("contentType") is { } contentType)
+        {
+            fault.ContentType = contentType;
+        }
+
+        if (fields.OptionalInteger("count", 1, int.MaxValue) is { } count)
+        {
+            fault.Count = (int)count;
+        }
+
+        if (fields.OptionalObject("headers") is { } headers)
+        {
+            var values = new FieldReader(headers, errors, "headers.", allowed: null);
+            foreach (JsonProperty header in headers.EnumerateObject())
+            {
+                string name = Json.ReadName(header);
+                if (values.OptionalString(name) is { } value)
+                {
+                    fault.Headers[name] = value;
+                }
+            }
+        }
+
+        if (!errors.Any)
+        {
+            try
+            {
+                core.Faults.Enqueue(fault);
+            }
+            catch (ArgumentException e)
+            {
+                // A rule between members (two endings, say): reported under the member the fault names.
+                errors.Add(JsonNamingPolicy.CamelCase.ConvertName(e.ParamName ?? "fault"), e.Message);
+            }
+        }
+
+        return errors.Any ? Errors.Validation(errors, status: 400) : ApiResult.Json(201, w => WriteFault(w, fault));
     }
 
     private static ApiResult GetIntegration(EmulatorCore core, string projectId)
@@ -157,22 +228,6 @@ internal static class ControlEndpoints
         return false;
     }
 
-    private static int? Integer(JsonElement body, string name, ValidationErrors errors, int min, int max)
-    {
-        if (!body.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number >= min && number <= max)
-        {
-            return number;
-        }
-
-        errors.Add(name, $"{name} must be an integer from {min} to {max}");
-        return null;
-    }
-
     private static void WriteArray<T>(Utf8JsonWriter w, T[] items, Action<Utf8JsonWriter, T> write)
     {
         w.WriteStartArray();
@@ -182,6 +237,49 @@ internal static class ControlEndpoints
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>The queued fault, without its canned body and content type; status null means the real answer's.</summary>
+    private static void WriteFault(Utf8JsonWriter w, EmulatorFault f)
+    {
+        w.WriteStartObject();
+        w.WriteString("method", f.Method);
+        w.WriteString("pathContains", f.PathContains);
+        WriteNumberOrNull(w, "status", f.Mangle is null ? f.Status : f.ExplicitStatus);
+        w.WriteNumber("delayMs", (long)f.Delay.TotalMilliseconds);
+        w.WriteString("retryAfter", f.RetryAfter);
+        WriteHeaders(w, f.Headers);
+        w.WriteNumber("count", f.Count);
+        WriteNumberOrNull(w, "resetAfterBytes", f.ResetAfterBytes);
+        w.WriteBoolean("closeWithoutAnswer", f.CloseWithoutAnswer);
+        w.WriteBoolean("neverEnd", f.NeverEnd);
+        WriteNumberOrNull(w, "dripBytesPerSecond", f.DripBytesPerSecond);
+        WriteNumberOrNull(w, "padToBytes", f.PadToBytes);
+        w.WriteString("mangle", f.Mangle?.ToString());
+        w.WriteEndObject();
+    }
+
+    private static void WriteHeaders(Utf8JsonWriter w, IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        w.WriteStartObject("headers");
+        foreach ((string name, string value) in headers)
+        {
+            w.WriteString(name, value);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } number)
+        {
+            w.WriteNumber(name, number);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WriteRequest(Utf8JsonWriter w, RecordedRequest r)
@@ -194,16 +292,11 @@ internal static class ControlEndpoints
         w.WriteString("query", r.Query);
         w.WriteString("contentType", r.ContentType);
         w.WriteString("authentication", r.Authentication);
-        w.WriteStartObject("headers");
-        foreach ((string name, string value) in r.Headers)
-        {
-            w.WriteString(name, value);
-        }
-
-        w.WriteEndObject();
+        WriteHeaders(w, r.Headers);
         w.WriteString("body", r.Body);
         w.WriteNumber("bodyLength", r.BodyLength);
         w.WriteNumber("responseStatus", r.ResponseStatus);
+        w.WriteBoolean("aborted", r.Aborted);
         w.WriteBoolean("secretsRedacted", r.SecretsRedacted);
         w.WriteEndObject();
     }
@@ -216,14 +309,7 @@ internal static class ControlEndpoints
         w.WriteString("url", d.Url);
         w.WriteString("body", d.Body);
         w.WriteString("signature", d.Signature);
-        if (d.Status is { } status)
-        {
-            w.WriteNumber("status", status);
-        }
-        else
-        {
-            w.WriteNull("status");
-        }
+        WriteNumberOrNull(w, "status", d.Status);
 
         w.WriteString("error", d.Error);
         w.WriteString("startedAt", Json.Timestamp(d.StartedAt));

@@ -1,12 +1,10 @@
 using System;
-using System.Text;
 using System.Text.Json;
-using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 
 namespace JelouPS.Emulator;
 
-/// <summary>A response computed in full before anything is written, so it can be logged first.</summary>
+/// <summary>A response computed in full before anything is written, so it can be logged first (see <see cref="WireAnswer"/>).</summary>
 internal sealed class ApiResult
 {
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -21,7 +19,6 @@ internal sealed class ApiResult
     public int Status { get; }
     public byte[] Body { get; }
     public string? ContentType { get; }
-    public string? RetryAfter { get; private init; }
 
     /// <summary>The human message of an error result, for in-process callers that throw instead.</summary>
     public string? ErrorMessage { get; private init; }
@@ -30,12 +27,6 @@ internal sealed class ApiResult
         new(status, JelouPS.Emulator.Json.Write(write), JsonContentType);
 
     public static ApiResult NoContent() => new(StatusCodes.Status204NoContent, Array.Empty<byte>(), null);
-
-    public static ApiResult FromFault(EmulatorFault fault) =>
-        new(fault.Status, Encoding.UTF8.GetBytes(fault.Body), fault.ContentType.Length == 0 ? null : fault.ContentType)
-        {
-            RetryAfter = fault.RetryAfter,
-        };
 
     /// <summary>Surface A success in the current shape; <paramref name="writeObject"/> writes one whole object.</summary>
     public static ApiResult Shaped(ResponseShape shape, string message, Action<Utf8JsonWriter> writeObject) =>
@@ -90,33 +81,6 @@ internal sealed class ApiResult
             ErrorMessage = message,
         };
 
-    public async Task WriteAsync(HttpContext context)
-    {
-        HttpResponse response = context.Response;
-        response.StatusCode = Status;
-        if (RetryAfter is not null)
-        {
-            response.Headers.RetryAfter = RetryAfter;
-        }
-
-        // 204 and 304 may not carry a body or a length.
-        if (Status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
-        {
-            return;
-        }
-
-        if (ContentType is not null)
-        {
-            response.ContentType = ContentType;
-        }
-
-        response.ContentLength = Body.Length;
-        if (Body.Length > 0)
-        {
-            await response.Body.WriteAsync(Body, context.RequestAborted);
-        }
-    }
-
     private static void WriteSuccessHead(Utf8JsonWriter w, string message)
     {
         w.WriteStartObject();
@@ -148,6 +112,9 @@ internal static class Errors
 
     public static ApiResult BadRequest(string message, int status = 400) =>
         ApiResult.Error(status, "BAD_REQUEST", "external_support.bad_request", message);
+
+    public static ApiResult PayloadTooLarge(long limit) =>
+        ApiResult.Error(413, "PAYLOAD_TOO_LARGE", "external_support.payload_too_large", $"Request body larger than {limit} bytes");
 
     public static ApiResult Forbidden(string message) =>
         ApiResult.Error(403, "FORBIDDEN", "external_support.forbidden", message);

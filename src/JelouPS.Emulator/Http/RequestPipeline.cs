@@ -25,71 +25,101 @@ internal sealed class RequestPipeline
         _logger = logger;
     }
 
+    /// <summary>Bodies are held whole (a signature covers the exact bytes), so their size is capped.</summary>
+    public const long MaxBodyBytes = 10 * 1024 * 1024;
+
     public async Task HandleAsync(HttpContext context)
     {
         string requestId = Guid.NewGuid().ToString("D");
         context.Response.Headers["x-request-id"] = requestId;
 
-        byte[] body;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            body = buffer.ToArray();
-        }
-        catch (BadHttpRequestException e)
-        {
-            await RespondAsync(context, Errors.BadRequest(e.Message, e.StatusCode));
-            return;
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
+        if (await ReadBodyAsync(context) is not { } received)
         {
             return;
         }
 
-        EmulatorRequest request = Read(context, body);
+        EmulatorRequest request = Read(context, received.Body);
         if (request.Segments is ["_emulator", ..])
         {
             // The control surface is neither logged nor faulted: it is how tests look at those.
             ApiResult control = IsLoopback(context.Connection.RemoteIpAddress)
-                ? ControlEndpoints.Handle(_core, request)
+                ? received.Refusal ?? ControlEndpoints.Handle(_core, request)
                 : Errors.Forbidden("The control endpoints answer loopback callers only");
-            await RespondAsync(context, control);
+            await RespondAsync(context, WireAnswer.Of(control));
             return;
         }
 
         RecordedRequest entry = Record(requestId, request);
         _core.Log.Add(entry);
 
-        ApiResult? result = await AnswerAsync(context, request);
-        _core.Log.Complete(entry, result?.Status ?? 0);
-        if (result is null)
+        WireAnswer? answer = received.Refusal is { } refusal ? WireAnswer.Of(refusal) : await AnswerAsync(context, request, entry.Path);
+        _core.Log.Complete(entry, answer?.Status ?? 0, answer?.IsAborted ?? false);
+        if (answer is null)
         {
             context.Abort();
             return;
         }
 
-        await RespondAsync(context, result);
+        await RespondAsync(context, answer);
     }
 
-    private async Task<ApiResult?> AnswerAsync(HttpContext context, EmulatorRequest request)
+    /// <returns>The body, with the 400 or 413 to answer instead of handling it; null when the client went away.</returns>
+    private static async Task<(byte[] Body, ApiResult? Refusal)?> ReadBodyAsync(HttpContext context)
     {
+        // Refused unread: Kestrel drains what is still coming after the answer, so a client that is
+        // still sending gets to read the 413 rather than a broken pipe.
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            return (Array.Empty<byte>(), Errors.PayloadTooLarge(MaxBodyBytes));
+        }
+
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
         try
         {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                // A chunked body announces no length: count it.
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    return (Array.Empty<byte>(), Errors.PayloadTooLarge(MaxBodyBytes));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return (buffer.ToArray(), null);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (buffer.ToArray(), Errors.BadRequest(e.Message, e.StatusCode));
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <param name="loggedPath">The path as the request log shows it, secrets scrubbed: the one to print.</param>
+    private async Task<WireAnswer?> AnswerAsync(HttpContext context, EmulatorRequest request, string loggedPath)
+    {
+        // A client timeout (RequestAborted) or a stop must end a wait at once, not after it.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
+        try
+        {
+            // Taken on arrival, so concurrent requests meet faults in the order they came.
             EmulatorFault? fault = _core.Faults.TryTake(request.Method, request.RawPath, request.DecodedPath);
+            await DelayAsync(_core.Latency, cancel.Token);
+            // A canned fault answers in the API's place; a mangle lets the API handle the request first.
+            ApiResult? real = fault is { Mangle: null } ? null : Router.Dispatch(_core, request);
             if (fault is null)
             {
-                return Router.Dispatch(_core, request);
+                return WireAnswer.Of(real!);
             }
 
-            if (fault.Delay > TimeSpan.Zero)
-            {
-                // A client timeout (RequestAborted) or a stop must end the wait at once, not after it.
-                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
-                await Task.Delay(fault.Delay, cancel.Token);
-            }
-
-            return ApiResult.FromFault(fault);
+            await DelayAsync(fault.Delay, cancel.Token);
+            return fault.ToAnswer(real);
         }
         catch (OperationCanceledException)
         {
@@ -97,10 +127,14 @@ internal sealed class RequestPipeline
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Unhandled error answering {Method} {Path}", request.Method, request.RawPath);
-            return Errors.Internal();
+            _logger.LogError(e, "Unhandled error answering {Method} {Path}", request.Method, loggedPath);
+            return WireAnswer.Of(Errors.Internal());
         }
     }
+
+    /// <summary>A timer, not a blocked thread: a benchmark may hold hundreds of requests in their latency at once.</summary>
+    private static Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        delay > TimeSpan.Zero ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
 
     private EmulatorRequest Read(HttpContext context, byte[] body)
     {
@@ -155,11 +189,11 @@ internal sealed class RequestPipeline
         };
     }
 
-    private static async Task RespondAsync(HttpContext context, ApiResult result)
+    private async Task RespondAsync(HttpContext context, WireAnswer answer)
     {
         try
         {
-            await result.WriteAsync(context);
+            await answer.WriteAsync(context, _core.Stopping);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {

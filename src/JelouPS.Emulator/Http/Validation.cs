@@ -69,22 +69,22 @@ internal sealed class FieldReader
 
         foreach (JsonProperty property in obj.EnumerateObject())
         {
-            if (Array.IndexOf(allowed, property.Name) < 0)
+            string name = Json.ReadName(property);
+            if (Array.IndexOf(allowed, name) < 0)
             {
-                errors.Add(PathOf(property.Name), $"property {PathOf(property.Name)} should not exist");
+                errors.Add(PathOf(name), $"property {PathOf(name)} should not exist");
             }
         }
     }
 
     public string PathOf(string name) => _prefix + name;
 
-    public bool Has(string name) =>
-        _object.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null;
+    public bool Has(string name) => TryGet(name, out _);
 
     public string? RequiredString(string name)
     {
         string path = PathOf(name);
-        if (!_object.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        if (!TryGet(name, out JsonElement value))
         {
             _errors.Add(path, $"{path} should not be empty");
             return null;
@@ -96,7 +96,7 @@ internal sealed class FieldReader
             return null;
         }
 
-        string text = value.GetString()!;
+        string text = Json.ReadString(value);
         if (string.IsNullOrWhiteSpace(text))
         {
             _errors.Add(path, $"{path} should not be empty");
@@ -109,7 +109,7 @@ internal sealed class FieldReader
     /// <summary>Null when absent; an empty string is returned as is (callers decide).</summary>
     public string? OptionalString(string name)
     {
-        if (!_object.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        if (!TryGet(name, out JsonElement value))
         {
             return null;
         }
@@ -120,7 +120,51 @@ internal sealed class FieldReader
             return null;
         }
 
-        return value.GetString();
+        return Json.ReadString(value);
+    }
+
+    public long? RequiredInteger(string name, long min, long max)
+    {
+        if (!Has(name))
+        {
+            _errors.Add(PathOf(name), $"{PathOf(name)} should not be empty");
+            return null;
+        }
+
+        return OptionalInteger(name, min, max);
+    }
+
+    /// <summary>Null when absent; anything but a whole number from min to max is a violation.</summary>
+    public long? OptionalInteger(string name, long min, long max)
+    {
+        if (!TryGet(name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        _errors.Add(PathOf(name), $"{PathOf(name)} must be an integer from {min} to {max}");
+        return null;
+    }
+
+    public bool? OptionalBoolean(string name)
+    {
+        if (!TryGet(name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        _errors.Add(PathOf(name), $"{PathOf(name)} must be a boolean value");
+        return null;
     }
 
     public string? RequiredOneOf(string name, params string[] allowed)
@@ -137,14 +181,14 @@ internal sealed class FieldReader
     /// <summary>Case-sensitive, as the documented values are.</summary>
     public string? OptionalOneOf(string name, params string[] allowed)
     {
-        if (!_object.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        if (!TryGet(name, out JsonElement value))
         {
             return null;
         }
 
-        if (value.ValueKind == JsonValueKind.String && Array.IndexOf(allowed, value.GetString()) >= 0)
+        if (value.ValueKind == JsonValueKind.String && Array.IndexOf(allowed, Json.ReadString(value)) is var index and >= 0)
         {
-            return value.GetString();
+            return allowed[index];
         }
 
         string message = allowed.Length == 1
@@ -167,7 +211,7 @@ internal sealed class FieldReader
 
     public JsonElement? OptionalObject(string name)
     {
-        if (!_object.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        if (!TryGet(name, out JsonElement value))
         {
             return null;
         }
@@ -207,4 +251,8 @@ internal sealed class FieldReader
 
         return ok;
     }
+
+    /// <summary>The member's value; false when it is absent or JSON null.</summary>
+    private bool TryGet(string name, out JsonElement value) =>
+        Json.TryGetMember(_object, name, out value) && value.ValueKind != JsonValueKind.Null;
 }

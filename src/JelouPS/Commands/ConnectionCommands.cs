@@ -29,15 +29,13 @@ namespace JelouPS.Commands
         public PSCredential Credential { get; set; } = null!;
 
         [Parameter]
-        [Trimmed]
+        [SecureUri(Base = true)]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri BaseUri { get; set; } = JelouClientOptions.DefaultBaseUri;
 
         [Parameter]
-        [Trimmed]
+        [SecureUri(Base = true)]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri ChatbotUri { get; set; } = JelouClientOptions.DefaultChatbotUri;
 
         /// <summary>Seconds one call may take, retries and their waits included, before it fails with JelouTimeout.</summary>

@@ -10,6 +10,7 @@ namespace JelouPS.Commands
     {
         /// <summary>Sent to the user when the conversation opens; none when left out (or blank in a CSV row).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [FreeText]
         public string? InitialMessage { get; set; }
 
         /// <summary>Free-form context: a hashtable ([ordered]@{} fixes the key order) or an object, nested as deep as needed.</summary>
@@ -60,6 +61,7 @@ namespace JelouPS.Commands
         public string? RedirectType { get; set; }
 
         [Parameter]
+        [FreeText]
         [ValidateNotNullOrEmpty]
         public string? RedirectText { get; set; }
 

@@ -17,9 +17,8 @@ namespace JelouPS.Commands
 
         /// <summary>The public https URL Jelou will post events to.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-        [Trimmed]
+        [SecureUri]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri WebhookUrl { get; set; } = null!;
 
         /// <summary>Overwrite a secret of the same name in the vault (by default an existing one stops the create).</summary>
@@ -76,9 +75,8 @@ namespace JelouPS.Commands
     {
         /// <summary>The new public https URL for events.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Trimmed]
+        [SecureUri]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri? WebhookUrl { get; set; }
 
         private protected override void ProcessProject(string projectId)

@@ -45,6 +45,7 @@ namespace JelouPS.Commands
         public string UserId { get; set; } = null!;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = TextSet)]
+        [FreeText]
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = null!;
 
@@ -55,9 +56,8 @@ namespace JelouPS.Commands
 
         /// <summary>An https URL Jelou fetches the media from.</summary>
         [Parameter(Mandatory = true, ParameterSetName = MediaSet)]
-        [Trimmed]
+        [SecureUri]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri MediaUrl { get; set; } = null!;
 
         [Parameter(Mandatory = true, ParameterSetName = MediaSet)]
@@ -67,6 +67,7 @@ namespace JelouPS.Commands
 
         /// <summary>For image and video.</summary>
         [Parameter(ParameterSetName = MediaSet)]
+        [FreeText]
         [ValidateNotNullOrEmpty]
         public string? Caption { get; set; }
 

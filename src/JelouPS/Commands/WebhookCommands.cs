@@ -156,9 +156,8 @@ namespace JelouPS.Commands
         private static readonly TimeSpan TestEventTimeout = TimeSpan.FromSeconds(20);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Trimmed]
+        [SecureUri]
         [ValidateNotNull]
-        [ValidateSecureUri]
         public Uri WebhookUrl { get; set; } = null!;
 
         [Parameter(Mandatory = true)]
@@ -204,6 +203,7 @@ namespace JelouPS.Commands
 
         /// <summary>The end user's text in a message event.</summary>
         [Parameter]
+        [FreeText]
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = "Hello from Send-JelouTestEvent";
 

@@ -11,9 +11,8 @@ namespace JelouPS.Infrastructure
     {
         /// <summary>The proxy to send requests through instead of the platform's: http or https, host and port only.</summary>
         [Parameter]
-        [Trimmed]
+        [ProxyUri]
         [ValidateNotNull]
-        [ValidateProxyUri]
         public Uri? Proxy { get; set; }
 
         /// <summary>The proxy's user name (DOMAIN\user where it wants a domain) and password; needs -Proxy.</summary>

@@ -6,18 +6,27 @@ namespace JelouPS.Infrastructure
 {
     /// <summary>
     /// Lets a SecureString parameter take a plain string too: runbooks read keys from automation
-    /// variables as strings. The string is converted during binding and never kept.
+    /// variables as strings. The string is converted during binding and never kept. Anything else is refused by its
+    /// type alone: PowerShell's own conversion error would quote the value, which is a secret.
     /// </summary>
     internal sealed class SecureStringTransformationAttribute : ArgumentTransformationAttribute
     {
+        // What a SecureString can hold.
+        private const int MaxLength = 65536;
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             return value switch
             {
+                null => null,
+                SecureString secure => secure,
+                string text when text.Length > MaxLength => throw new ArgumentTransformationMetadataException(
+                    $"The secret is {text.Length} characters long: a SecureString holds at most {MaxLength}. Check that the variable holds the secret alone."),
                 string text => SecureStrings.FromString(text),
                 PSCredential credential => credential.Password,
-                _ => value,
+                _ => throw new ArgumentTransformationMetadataException(
+                    $"A {value.GetType().Name} is not a secret: pass a SecureString (from Get-Secret or Read-Host -AsSecureString), a PSCredential, or the secret as a string."),
             };
         }
     }

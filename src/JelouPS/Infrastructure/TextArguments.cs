@@ -1,47 +1,37 @@
 using System;
 using System.Collections;
 using System.Globalization;
-using System.Linq;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
+using System.Numerics;
 
 namespace JelouPS.Infrastructure
 {
     /// <summary>
-    /// Trims surrounding whitespace, and the invisible format characters spreadsheets and editors leave (byte-order mark,
-    /// zero-width spaces and joiners, direction marks, soft hyphens), from ids, URLs, enum values and names as they are
-    /// bound, whether given directly or from a pipeline or CSV row: cells arrive padded ("p10 "), and a padded id would be
-    /// sent as "p10%20".
+    /// How an id, enum value or name binds: from text, trimmed of surrounding whitespace and of the invisible format characters
+    /// spreadsheets and editors leave (byte-order mark, zero-width spaces and joiners, direction marks, soft hyphens), whether
+    /// given directly or from a pipeline or CSV row: cells arrive padded ("p10 "), and a padded id would be sent as "p10%20".
+    /// Only text binds (a whole number or a GUID as its invariant text): PowerShell would otherwise make any object into
+    /// text ("System.Collections.Hashtable", a script block's code, "a b" from a list) and send that. What is left must be
+    /// one line of visible characters (<see cref="Require.LineProblem"/>).
     /// </summary>
     internal sealed class TrimmedAttribute : ArgumentTransformationAttribute
     {
         /// <summary>
-        /// For a parameter that takes whole pipeline objects too (ValueFromPipeline): the property to take from an object, so
-        /// that a row whose id is a number or a GUID binds its id (PowerShell would otherwise bind the whole row, made into
-        /// text, before trying the property). An object without it becomes "@{...}", which <see cref="ValidateIdAttribute"/> refuses.
+        /// For a string[] parameter that takes whole pipeline objects (ValueFromPipeline): the property to take from an object
+        /// (PowerShell would otherwise bind the whole row, made into text, before trying the property by name). Its value may
+        /// be a list of ids; an object without the property is refused.
         /// </summary>
         public string? FromProperty { get; set; }
 
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
-            object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-            switch (value)
+            if (Unwrap(inputData) is IList list && !(list is byte[]) && FromProperty != null)
             {
-                case string text:
-                    return Trim(text);
-                case IList list when !(value is byte[]):
-                    var trimmed = new object?[list.Count];
-                    for (int i = 0; i < list.Count; i++)
-                    {
-                        object? item = list[i] is PSObject p ? p.BaseObject : list[i];
-                        trimmed[i] = item is string s ? Trim(s) : list[i];
-                    }
-                    return trimmed;
-                case null:
-                    return inputData;
-                default:
-                    return FromProperty is null || IsScalar(value) ? inputData : Property(inputData!, FromProperty);
+                var items = new object?[list.Count];
+                for (int i = 0; i < list.Count; i++) items[i] = Checked(Text(list[i], FromProperty));
+                return items;
             }
+            return Checked(Text(inputData, FromProperty));
         }
 
         internal static string Trim(string text)
@@ -52,42 +42,118 @@ namespace JelouPS.Infrastructure
             return text.Substring(start, end - start);
         }
 
-        private static bool IsBlank(char c) => char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
-
-        private static bool IsScalar(object value) => value.GetType().IsPrimitive || value is decimal || value is Guid || value is Uri || value is Enum;
-
-        private static object Property(object input, string name)
+        /// <summary>
+        /// <paramref name="input"/> as trimmed text, or null; with <paramref name="fromProperty"/>, an object's property of that
+        /// name. Anything else is refused with a message that says why (the binder names the parameter).
+        /// </summary>
+        internal static string? Text(object? input, string? fromProperty = null, bool trim = true)
         {
-            object row = PSObject.AsPSObject(input).BaseObject;
-            // Only a row's properties bind by name: a hashtable's other keys (SecretName, AuthType) would be dropped unseen.
-            if (row is IDictionary dictionary) return "@{" + string.Join("; ", dictionary.Keys.Cast<object>()) + "} (a hashtable; pipe [pscustomobject]@{...})";
-            PSPropertyInfo? property = PSObject.AsPSObject(input).Properties[name];
-            return property is null ? "@{" + row.GetType().Name + "}" : Text(property.Value);
+            object? value = Unwrap(input);
+            switch (value)
+            {
+                case null:
+                case DBNull _:
+                    return null;
+                case string text:
+                    return trim ? Trim(text) : text;
+                case Guid _:
+                case BigInteger _:
+                case object number when IsWholeNumber(number):
+                    return Convert.ToString(value, CultureInfo.InvariantCulture);
+                case IDictionary _ when fromProperty != null:
+                    throw Refused($"A hashtable's keys do not bind by name (its other keys would be dropped unseen): pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
+                case IList list when !(list is byte[]):
+                    throw Refused($"A list ({Name(value)} of {list.Count}) is not one value: give one.");
+            }
+            if (fromProperty != null && !IsScalar(value) && PSObject.AsPSObject(input!).Properties[fromProperty] is PSPropertyInfo property)
+            {
+                return Text(property.Value);
+            }
+            throw Refused(fromProperty is null || IsScalar(value)
+                ? $"A {Name(value)} is not text: give the value as a string (a whole number or a GUID also binds as its text)."
+                : $"The input (a {Name(value)}) is a whole input object, not an id: it has no {fromProperty} property. Rename the column, pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
         }
 
-        private static string Text(object? value) =>
-            Trim(Convert.ToString(value is PSObject p ? p.BaseObject : value, CultureInfo.InvariantCulture) ?? "");
+        private static string? Checked(string? text) =>
+            text != null && Require.LineProblem(text) is string problem ? throw new ArgumentTransformationMetadataException(problem) : text;
+
+        private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
+        private static ArgumentTransformationMetadataException Refused(string message) => new ArgumentTransformationMetadataException(message);
+
+        private static bool IsBlank(char c) => char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+
+        private static bool IsWholeNumber(object value) =>
+            value is sbyte || value is byte || value is short || value is ushort || value is int || value is uint || value is long || value is ulong;
+
+        // Values PowerShell makes into text by themselves, which never carry an id property: refused as not text.
+        private static bool IsScalar(object value) =>
+            value.GetType().IsPrimitive || value is byte[] || value is decimal || value is DateTime || value is DateTimeOffset || value is TimeSpan || value is Enum || value is ScriptBlock;
+
+        private static string Name(object value) => value.GetType().Name;
     }
 
     /// <summary>
-    /// An id (project, bot, user, room, conversation, message): not empty once trimmed, and not a whole input object
-    /// turned into text, which is what a row without the id's column would bind as ("@{Project=p1}").
+    /// Free text (a message, a caption) binds from text as given, untrimmed: an object would otherwise be sent as its type's
+    /// name ("System.Collections.Hashtable"). What text may hold is the client's rule, checked before the request.
     /// </summary>
+    internal sealed class FreeTextAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) => TrimmedAttribute.Text(inputData, trim: false);
+    }
+
+    /// <summary>An id (project, bot, user, room, conversation, message): <see cref="Require.IdProblem"/>, checked as it binds.</summary>
     internal sealed class ValidateIdAttribute : ValidateArgumentsAttribute
     {
-        private static readonly Regex WholeObject = new Regex(@"^@\{.*\}", RegexOptions.Singleline | RegexOptions.CultureInvariant);
-
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
             foreach (object? item in arguments is IList list && !(arguments is string) ? list : new[] { arguments })
             {
-                string text = (item is PSObject p ? p.BaseObject : item) as string ?? "";
-                if (text.Trim().Length == 0) throw new ValidationMetadataException("The id is empty (or only spaces).");
-                if (WholeObject.IsMatch(text))
-                {
-                    throw new ValidationMetadataException(
-                        $"'{text}' is a whole input object, not an id: the input has no property of this parameter's name, or is a hashtable. Rename the column, pipe [pscustomobject]@{{...}}, or pass the id by name.");
-                }
+                if (Require.IdProblem((item is PSObject p ? p.BaseObject : item) as string) is string problem) throw new ValidationMetadataException(problem);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A URL JelouPS sends to or registers, bound from text (trimmed as <see cref="TrimmedAttribute"/> does) or a Uri, and
+    /// checked by <see cref="JelouUris"/> as it binds, so a bad URL fails before any request or prompt. Binds the URL as it
+    /// is sent (an international host in punycode).
+    /// </summary>
+    internal sealed class SecureUriAttribute : ArgumentTransformationAttribute
+    {
+        /// <summary>A base URI (-BaseUri, -ChatbotUri), which the API's paths are appended to.</summary>
+        public bool Base { get; set; }
+
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) as Uri ?? (object?)TrimmedAttribute.Text(inputData);
+            if (value is null) return null;
+            return JelouUris.Problem(value, Base, out Uri? uri) is string problem ? throw new ArgumentTransformationMetadataException(problem) : uri;
+        }
+    }
+
+    /// <summary>
+    /// A proxy address (-Proxy), bound from text (trimmed as <see cref="TrimmedAttribute"/> does) or a Uri and checked by
+    /// <see cref="ProxySettings.RequireProxyAddress"/> as it binds; a refused one is never repeated, since a password may
+    /// have been typed into it.
+    /// </summary>
+    internal sealed class ProxyUriAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) as Uri ?? (object?)TrimmedAttribute.Text(inputData);
+            if (value is null) return null;
+            if (!(value is Uri address) && !Uri.TryCreate((string)value, UriKind.RelativeOrAbsolute, out address!))
+            {
+                throw new ArgumentTransformationMetadataException(ProxySettings.AddressForm);
+            }
+            try
+            {
+                return ProxySettings.RequireProxyAddress(address, "Proxy");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentTransformationMetadataException(ErrorMapper.WithoutParameterName(ex));
             }
         }
     }

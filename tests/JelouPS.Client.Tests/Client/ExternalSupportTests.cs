@@ -61,7 +61,8 @@ namespace JelouPS.Tests.Client
             Assert.Equal("application/json", request.Headers["Accept"]);
             Assert.StartsWith("JelouPS/", request.Headers["User-Agent"]);
             Assert.False(request.Headers.ContainsKey("Authorization"));
-            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/jelou?a=1&b=ü\",\"authType\":\"bearer\",\"authorization\":\"[REDACTED]\"}", request.Body);
+            // Non-ASCII is sent percent-encoded (a host in punycode), as every receiver reads it.
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/jelou?a=1&b=%C3%BC\",\"authType\":\"bearer\",\"authorization\":\"[REDACTED]\"}", request.Body);
             Assert.Equal("tok\"+/<>", _emulator.FindIntegration(projectId)!.Authorization);
         }
 

@@ -33,6 +33,15 @@ namespace JelouPS.Tests.Client
             });
         }
 
+        /// <summary>A server that takes the whole request (so it has left) and never answers.</summary>
+        private static StubHandler Silent(TaskCompletionSource<bool>? arrived = null) => new StubHandler(async (request, token) =>
+        {
+            if (request.Content != null) await request.Content.ReadAsByteArrayAsync();
+            arrived?.TrySetResult(true);
+            await Task.Delay(Timeout.Infinite, token);
+            throw new InvalidOperationException("unreachable");
+        });
+
         private static string Integration(string projectId) =>
             "{\"id\":\"i1\",\"brainId\":\"" + projectId + "\",\"webhookUrl\":\"https://crm.example.com/jelou\",\"authType\":\"bearer\",\"createdAt\":\"2026-11-29T10:00:00Z\"}";
 
@@ -226,12 +235,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task A_timeout_of_a_create_that_left_is_an_unknown_outcome_and_of_a_read_a_timeout()
         {
-            StubHandler silent = new StubHandler(async (request, token) =>
-            {
-                if (request.Content != null) await request.Content.ReadAsByteArrayAsync();
-                await Task.Delay(Timeout.Infinite, token);
-                throw new InvalidOperationException("unreachable");
-            });
+            StubHandler silent = Silent();
             using JelouClient client = ForStub(silent, timeout: TimeSpan.FromMilliseconds(300));
 
             var create = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync("p1", Settings()));
@@ -245,11 +249,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task The_per_call_timeout_overrides_the_connections()
         {
-            StubHandler silent = new StubHandler(async (_, token) =>
-            {
-                await Task.Delay(Timeout.Infinite, token);
-                throw new InvalidOperationException("unreachable");
-            });
+            StubHandler silent = Silent();
             using JelouClient client = ForStub(silent, timeout: TimeSpan.FromMinutes(5));
             var clock = Stopwatch.StartNew();
 
@@ -263,12 +263,7 @@ namespace JelouPS.Tests.Client
         public async Task Closing_the_connection_during_a_call_says_so_instead_of_timing_out()
         {
             var arrived = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            StubHandler silent = new StubHandler(async (_, token) =>
-            {
-                arrived.TrySetResult(true);
-                await Task.Delay(Timeout.Infinite, token);
-                throw new InvalidOperationException("unreachable");
-            });
+            StubHandler silent = Silent(arrived);
             JelouClient client = ForStub(silent, timeout: TimeSpan.FromSeconds(30));
             Task<ExternalSupportIntegration> call = client.GetExternalSupportAsync("p1");
             await arrived.Task;
@@ -285,11 +280,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task Cancelling_a_read_ends_it_at_once_and_cancelling_a_retry_wait_too()
         {
-            StubHandler silent = new StubHandler(async (_, token) =>
-            {
-                await Task.Delay(Timeout.Infinite, token);
-                throw new InvalidOperationException("unreachable");
-            });
+            StubHandler silent = Silent();
             using JelouClient reader = ForStub(silent, timeout: TimeSpan.FromMinutes(5));
             using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
             var clock = Stopwatch.StartNew();
@@ -335,12 +326,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task A_cancelled_create_with_no_answer_ends_after_the_grace_as_an_unknown_outcome()
         {
-            StubHandler silent = new StubHandler(async (request, token) =>
-            {
-                await request.Content!.ReadAsByteArrayAsync();
-                await Task.Delay(Timeout.Infinite, token);
-                throw new InvalidOperationException("unreachable");
-            });
+            StubHandler silent = Silent();
             using JelouClient client = ForStub(silent, timeout: TimeSpan.FromMinutes(5), stopGrace: TimeSpan.FromMilliseconds(300));
             using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
             var clock = Stopwatch.StartNew();

@@ -37,6 +37,20 @@ public sealed class EmulatorAgentReplyTests : EmulatorTestBase
         Assert.Equal("none", Emulator.Requests[^1].Authentication);
     }
 
+    [Fact]
+    public async Task A_reply_whose_text_escapes_a_lone_surrogate_is_accepted_and_stored_as_sent()
+    {
+        // Valid JSON that Node reads as one UTF-16 unit; System.Text.Json's GetString refuses it.
+        byte[] body = Reply(Text("""half \ud800 a pair"""));
+
+        Reply reply = await PostSignedAsync(body, Sign(body, _secret));
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        AgentMessage message = Assert.Single(Emulator.AgentMessages);
+        Assert.Equal("half \ud800 a pair", message.Text);
+        Assert.Equal(Encoding.UTF8.GetString(body), message.RawBody);
+    }
+
     [Theory]
     [InlineData("image", """{"url":"https://cdn.example.com/a.jpg","mime_type":"image/jpeg","caption":"look"}""")]
     [InlineData("video", """{"url":"https://cdn.example.com/a.mp4","mime_type":"video/mp4"}""")]

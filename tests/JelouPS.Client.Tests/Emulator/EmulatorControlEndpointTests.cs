@@ -70,6 +70,10 @@ public sealed class EmulatorControlEndpointTests : EmulatorTestBase
     [InlineData("""{"count":0}""")]
     [InlineData("""{"delayMs":-1}""")]
     [InlineData("""{"statusCode":500}""")]
+    [InlineData("""{"neverEnd":"yes"}""")]
+    [InlineData("""{"headers":{"X-A":1}}""")]
+    [InlineData("""{"padToBytes":-1}""")]
+    [InlineData("""{"neverEnd":true,"closeWithoutAnswer":true}""")]
     [InlineData("not json")]
     public async Task A_malformed_fault_is_400(string body)
     {

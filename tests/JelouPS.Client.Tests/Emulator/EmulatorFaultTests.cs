@@ -11,6 +11,8 @@ namespace JelouPS.Tests.EmulatorContract;
 
 public sealed class EmulatorFaultTests : EmulatorTestBase
 {
+    private const string Digits = "0123456789";
+
     [Fact]
     public async Task A_fault_answers_its_status_body_content_type_and_retry_after_before_any_auth_check()
     {
@@ -107,6 +109,38 @@ public sealed class EmulatorFaultTests : EmulatorTestBase
     public void An_impossible_fault_is_refused(int status, int count)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Emulator.EnqueueFault(new EmulatorFault { Status = status, Count = count }));
+    }
+
+    public static TheoryData<string, Func<EmulatorFault>> ImpossibleFaults => new()
+    {
+        { "ResetAfterBytes", () => new EmulatorFault { Body = Digits, ResetAfterBytes = -1 } },
+        { "DripBytesPerSecond", () => new EmulatorFault { DripBytesPerSecond = 0 } },
+        { "PadToBytes", () => new EmulatorFault { PadToBytes = -1 } },
+        { "NeverEnd", () => new EmulatorFault { Body = Digits, ResetAfterBytes = 1, NeverEnd = true } },
+        { "NeverEnd", () => new EmulatorFault { CloseWithoutAnswer = true, NeverEnd = true } },
+        { "Body", () => new EmulatorFault { CloseWithoutAnswer = true, Body = "x" } },
+        { "Headers", () => new EmulatorFault { CloseWithoutAnswer = true, Headers = { ["X-A"] = "b" } } },
+        { "PadToBytes", () => new EmulatorFault { Body = Digits, PadToBytes = 9 } },
+        { "ResetAfterBytes", () => new EmulatorFault { Body = Digits, ResetAfterBytes = 10 } },
+        { "ResetAfterBytes", () => new EmulatorFault { ResetAfterBytes = 0 } },
+        { "Headers", () => new EmulatorFault { Headers = { ["Content-Length"] = "5" } } },
+        { "Headers", () => new EmulatorFault { Headers = { ["Bad Name"] = "x" } } },
+        { "Headers", () => new EmulatorFault { Headers = { ["X-A"] = "one\r\nX-B: two" } } },
+        { "RetryAfter", () => new EmulatorFault { RetryAfter = "1\r\nX-B: two" } },
+        { "Body", () => new EmulatorFault { Mangle = ResponseMangle.Intact, Body = "{}" } },
+        { "Mangle", () => new EmulatorFault { Mangle = ResponseMangle.ResetAfterSecret, NeverEnd = true } },
+        { "Mangle", () => new EmulatorFault { Mangle = ResponseMangle.NeverEndAfterSecret, ResetAfterBytes = 3 } },
+        { "Mangle", () => new EmulatorFault { Mangle = ResponseMangle.CutAfterSecret, CloseWithoutAnswer = true } },
+        { "Mangle", () => new EmulatorFault { Mangle = (ResponseMangle)99 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImpossibleFaults))]
+    public void A_fault_that_cannot_do_what_it_says_is_refused_naming_the_property(string property, Func<EmulatorFault> fault)
+    {
+        ArgumentException refused = Assert.ThrowsAny<ArgumentException>(() => Emulator.EnqueueFault(fault()));
+
+        Assert.Equal(property, refused.ParamName);
     }
 
     [Fact]

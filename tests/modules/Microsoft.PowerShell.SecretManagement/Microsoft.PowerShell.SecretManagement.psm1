@@ -266,6 +266,7 @@ function New-StandInVault {
         FailNextWrites    = 0
         DropWrites        = $false
         FailAfterWrite    = $false
+        WriteDelaySeconds = 0
         WritesSucceeded   = 0
         WriteFailureStyle = 'ExtensionThrows'
         Secrets           = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::OrdinalIgnoreCase)
@@ -388,6 +389,8 @@ function Invoke-ExtSetSecret {
     param([hashtable] $Vault, [string] $Name, $Secret, [hashtable] $Metadata, [bool] $MetadataPassed)
     $r = New-ExtResult
     if ($Vault.Locked) { $r.Terminating = New-PasswordRequiredException; return $r }
+    # A remote store (Key Vault, 1Password) answering slowly: the caller's Ctrl+C stops it, as it stops any command.
+    if ($Vault.WriteDelaySeconds -gt 0) { Start-Sleep -Seconds $Vault.WriteDelaySeconds }
 
     if (Test-WriteShouldFail $Vault) {
         if ($Vault.WriteFailureStyle -eq 'ExtensionWritesError') {
@@ -743,7 +746,7 @@ function Register-SecretVault {
             -Description $Description -VaultParameters $VaultParameters -SupportsMetadata (Get-ExtensionTraits $moduleLeaf).SupportsMetadata
         if ($null -ne $existing) {
             # The extension's own store (and the stand-in's failure switches) outlive a re-registration.
-            foreach ($key in 'Secrets', 'Locked', 'FailWrites', 'FailWritesAfter', 'FailNextWrites', 'DropWrites', 'FailAfterWrite', 'WritesSucceeded', 'WriteFailureStyle', 'SupportsMetadata') {
+            foreach ($key in 'Secrets', 'Locked', 'FailWrites', 'FailWritesAfter', 'FailNextWrites', 'DropWrites', 'FailAfterWrite', 'WriteDelaySeconds', 'WritesSucceeded', 'WriteFailureStyle', 'SupportsMetadata') {
                 $vault[$key] = $existing[$key]
             }
             [void] $script:Vaults.Remove($Name)
@@ -1345,6 +1348,7 @@ function Set-StandInVaultBehavior {
     -FailNextWrites N: the next N Set-Secret writes fail, then writes succeed again (a vault that is busy or
       throttled for a moment).
     -DropWrites: Set-Secret reports success but stores nothing (a broken or eventually consistent extension).
+    -WriteDelaySeconds N: each Set-Secret write waits N seconds first (a slow remote store).
     -FailAfterWrite: Set-Secret stores the secret, then reports SetSecretInvalidOperation (a store that timed out
       answering after it wrote).
     -WriteFailureStyle: how a failing write surfaces. ExtensionThrows (default): non-terminating
@@ -1379,6 +1383,10 @@ function Set-StandInVaultBehavior {
         [switch] $FailAfterWrite,
 
         [Parameter()]
+        [ValidateRange(0, 3600)]
+        [int] $WriteDelaySeconds,
+
+        [Parameter()]
         [ValidateSet('ExtensionThrows', 'ExtensionWritesError')]
         [string] $WriteFailureStyle = 'ExtensionThrows'
     )
@@ -1392,6 +1400,7 @@ function Set-StandInVaultBehavior {
     $vault.FailNextWrites = $FailNextWrites
     $vault.DropWrites = [bool] $DropWrites
     $vault.FailAfterWrite = [bool] $FailAfterWrite
+    $vault.WriteDelaySeconds = $WriteDelaySeconds
     $vault.WritesSucceeded = 0
     $vault.WriteFailureStyle = $WriteFailureStyle
 }

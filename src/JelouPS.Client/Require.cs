@@ -1,0 +1,172 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace JelouPS
+{
+    /// <summary>
+    /// What JelouPS sends as an id, a one-line value (a name, a type, an enum value) or free text, in one place, and how a
+    /// refused value is shown. Each rule has two forms: <c>...Problem</c> says what is wrong with the value, for parameter
+    /// binding (which names the parameter itself); the other throws an ArgumentException whose message names it.
+    /// </summary>
+    internal static class Require
+    {
+        /// <summary>
+        /// The longest id or one-line value: real ones are far shorter, and one this long is a mistake (a file's content
+        /// pasted in) that would make a path or a header no server takes.
+        /// </summary>
+        internal const int MaxLineLength = 256;
+
+        // Enough of a refused value to recognise it, little enough that a 100,000-character one does not fill the screen.
+        private const int ShownLength = 40;
+
+        internal static void NotEmpty(string? value, string name)
+        {
+            if (string.IsNullOrEmpty(value)) throw new ArgumentException($"-{name} must not be empty.", name);
+        }
+
+        internal static string OneOf(string value, string[] allowed, string name)
+        {
+            foreach (string known in allowed)
+            {
+                if (string.Equals(known, value, StringComparison.OrdinalIgnoreCase)) return known;
+            }
+            throw new ArgumentException($"{Show(value)} is not a valid {name}; use one of {string.Join(", ", allowed)}.", name);
+        }
+
+        /// <summary>An id (project, bot, user, room, conversation, message): sent as a path segment or a payload member.</summary>
+        internal static string Id(string? value, string name) => Throw(IdProblem(value, "-" + name), value, name);
+
+        /// <inheritdoc cref="Id"/>
+        internal static string? IdProblem(string? value, string subject = "The id")
+        {
+            if (value is null || value.Trim().Length == 0) return $"{subject} is empty (or only spaces).";
+            // A path normalises these away: "p1/.." would reach the collection instead of the project.
+            if (value == "." || value == "..") return $"{subject} '{value}' cannot be used: in a URL path it means this folder or the one above.";
+            return LineProblem(value, subject);
+        }
+
+        /// <summary>A one-line value other than an id (a name, a MIME type, an assignment target); null passes.</summary>
+        internal static string? Line(string? value, string name) => value is null ? null : Throw(LineProblem(value, "-" + name), value, name);
+
+        /// <summary>
+        /// Why <paramref name="value"/> is not one line of visible characters at most <paramref name="maxLength"/> long, or
+        /// null; <paramref name="shown"/> is how the message shows it, when not as <see cref="Show"/> does (a URL hides its password).
+        /// </summary>
+        internal static string? LineProblem(string value, string subject = "The value", int maxLength = MaxLineLength, string? shown = null)
+        {
+            if (value.Length > maxLength) return $"{subject} {shown ?? Show(value)} is too long: at most {maxLength} characters are accepted.";
+            int at = Unprintable(value, freeText: false);
+            return at < 0 ? null
+                : $"{subject} {shown ?? Show(value)} has {Describe(value, at)} at position {at + 1}: only one line of visible characters is accepted " +
+                  "(no control, zero-width or direction characters, no line breaks).";
+        }
+
+        /// <summary>
+        /// Free text (a message, a caption): line breaks, tabs, joiners and direction marks belong in text, but other control
+        /// characters do not, and half a character (an unpaired surrogate, a cut emoji) cannot be sent as UTF-8.
+        /// </summary>
+        internal static string? Text(string? value, string name)
+        {
+            if (value is null) return null;
+            int at = Unprintable(value, freeText: true);
+            if (at < 0) return value;
+            throw new ArgumentException($"-{name} has {Describe(value, at)} at position {at + 1}; text may have line breaks and tabs, but no other control characters and no half characters.", name);
+        }
+
+        /// <summary>
+        /// <paramref name="value"/> as a PowerShell literal a user can read and copy: single-quoted when every character is
+        /// visible, else double-quoted with backtick escapes (`n, `u{200B}); cut after 40 characters, with the full length.
+        /// </summary>
+        internal static string Show(string value)
+        {
+            int end = Math.Min(value.Length, ShownLength);
+            if (end < value.Length && char.IsHighSurrogate(value[end - 1])) end--;
+            string head = value.Substring(0, end);
+            bool plain = Unprintable(head, freeText: false) < 0 && !HasOtherSpace(head);
+            var shown = new StringBuilder(plain ? "'" : "\"");
+            for (int i = 0; i < head.Length; i++)
+            {
+                char c = head[i];
+                if (plain) shown.Append(c == '\'' ? "''" : c.ToString());
+                else if (Paired(head, i)) shown.Append(c).Append(head[++i]);
+                else shown.Append(Escape(c));
+            }
+            if (end < value.Length) shown.Append('…');
+            shown.Append(plain ? '\'' : '"');
+            if (end < value.Length) shown.Append(" (").Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(" characters)");
+            return shown.ToString();
+        }
+
+        private static string Throw(string? problem, string? value, string name) =>
+            problem is null ? value! : throw new ArgumentException(problem, name);
+
+        /// <summary>The index of the first character <paramref name="value"/> may not have, or -1.</summary>
+        private static int Unprintable(string value, bool freeText)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (Paired(value, i))
+                {
+                    i++;
+                    continue;
+                }
+                if (char.IsSurrogate(c)) return i;
+                if (freeText ? char.IsControl(c) && c != '\n' && c != '\r' && c != '\t' : IsInvisible(c)) return i;
+            }
+            return -1;
+        }
+
+        private static bool IsInvisible(char c)
+        {
+            UnicodeCategory category = CharUnicodeInfo.GetUnicodeCategory(c);
+            return category == UnicodeCategory.Control || category == UnicodeCategory.Format
+                || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator;
+        }
+
+        private static bool HasOtherSpace(string value)
+        {
+            foreach (char c in value)
+            {
+                if (char.IsWhiteSpace(c) && c != ' ') return true;
+            }
+            return false;
+        }
+
+        private static bool Paired(string value, int i) => char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]);
+
+        private static string Describe(string value, int at)
+        {
+            char c = value[at];
+            string kind = c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029' ? "a line break"
+                : c == '\0' ? "a NUL character"
+                : char.IsControl(c) ? "a control character"
+                : "an invisible formatting character";
+            return char.IsSurrogate(c) ? $"an unpaired surrogate ({Escape(c)}), half of a character," : $"{kind} ({Escape(c)})";
+        }
+
+        /// <summary>One character as PowerShell writes it in a double-quoted string.</summary>
+        private static string Escape(char c)
+        {
+            switch (c)
+            {
+                case '\0': return "`0";
+                case '\a': return "`a";
+                case '\b': return "`b";
+                case '\f': return "`f";
+                case '\n': return "`n";
+                case '\r': return "`r";
+                case '\t': return "`t";
+                case '\v': return "`v";
+                case '\u001b': return "`e";
+                case '`': return "``";
+                case '"': return "`\"";
+                case '$': return "`$";
+            }
+            return IsInvisible(c) || char.IsSurrogate(c) || (char.IsWhiteSpace(c) && c != ' ')
+                ? "`u{" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + "}"
+                : c.ToString();
+        }
+    }
+}

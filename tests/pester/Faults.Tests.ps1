@@ -1,0 +1,103 @@
+# The module against a faulty network and a faulty API (the emulator's faults): every signing secret Jelou issued
+# reaches the user's vault and works, nothing unsafe is sent twice, and each send and retry is a -Verbose line.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+    Reset-StandInSecretStore
+    Register-StandInVault -Name FaultVault
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri -TimeoutSec 5
+
+    function Add-Fault([hashtable] $Fault) { Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body $Fault | Out-Null }
+    function Get-Arrivals([string] $Method, [string] $PathEnd) {
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq $Method -and $_.path -like "*$PathEnd" }).Count
+    }
+    # The stored secret works: Jelou accepts a reply signed with it.
+    function Assert-StoredSecretWorks([string] $ProjectId) {
+        $conversation = Start-JelouConversation $ProjectId -BotId b -UserId u -Confirm:$false
+        $receipt = $conversation | Send-JelouSupportMessage 'signed with the stored secret' -Vault FaultVault -Confirm:$false
+        $receipt.StatusCode | Should -Be 200
+    }
+}
+
+AfterAll {
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'A signing secret that arrived is never lost' {
+    It 'stores the secret of a create whose answer is <Mangle>, and reports the failure with the integration' -ForEach @(
+        @{ Mangle = 'CutAfterSecret'; ErrorId = 'JelouInvalidResponse' }
+        @{ Mangle = 'ResetAfterSecret'; ErrorId = 'JelouConnectionFailed' }
+        @{ Mangle = 'TrailingBytes'; ErrorId = 'JelouInvalidResponse' }
+        @{ Mangle = 'ArrayRoot'; ErrorId = 'JelouInvalidResponse' }
+        @{ Mangle = 'OversizedAfterSecret'; ErrorId = 'JelouInvalidResponse' }
+    ) {
+        $projectId = New-TestProjectId
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = $Mangle }
+
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $created.ProjectId | Should -Be $projectId
+        $created.SecretVault | Should -Be 'FaultVault'
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be "$ErrorId,JelouPS.Commands.NewJelouExternalSupportCommand"
+        $failed[0].TargetObject | Should -Be $created
+        $failed[0].ErrorDetails.Message | Should -Match 'The signing secret did arrive'
+        Get-Arrivals 'POST' $projectId | Should -Be 1
+        Assert-StoredSecretWorks $projectId
+    }
+
+    It 'stores the secret of a rotation whose connection resets after it, under $ErrorActionPreference = ''Stop''' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'ResetAfterSecret' }
+
+        $caught = & { $ErrorActionPreference = 'Stop'; try { Reset-JelouExternalSupportSecret $projectId -Vault FaultVault -Force | Out-Null } catch { $_ } }
+
+        $caught.FullyQualifiedErrorId | Should -Be 'JelouConnectionFailed,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
+        $caught.TargetObject.SecretVault | Should -Be 'FaultVault'
+        Assert-StoredSecretWorks $projectId
+    }
+}
+
+Describe 'Nothing unsafe is sent twice' {
+    It 'sends a rotation whose connection closes unanswered once, and records it as an unknown outcome' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; closeWithoutAnswer = $true }
+
+        $verbose = Reset-JelouExternalSupportSecret $projectId -Force -ErrorVariable failed -ErrorAction SilentlyContinue -Verbose 4>&1
+
+        Get-Arrivals 'POST' "$projectId/secret/regenerate" | Should -Be 1
+        @($verbose | Where-Object { "$_" -like "POST *$projectId/secret/regenerate*" -and "$_" -notmatch 'answered' }).Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be 'JelouOutcomeUnknown,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
+        $failed[0].ErrorDetails.RecommendedAction | Should -Match "Reset-JelouExternalSupportSecret $projectId"
+        ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'Reset-JelouExternalSupportSecret'
+    }
+
+    It 'retries a delete whose connection closes, each send a -Verbose line' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; closeWithoutAnswer = $true }
+
+        $verbose = Remove-JelouExternalSupport $projectId -Force -Verbose 4>&1
+
+        Get-Arrivals 'DELETE' $projectId | Should -Be 2
+        @($verbose | Where-Object { "$_" -like "DELETE *$projectId*" -and "$_" -notmatch 'answered|; ' }).Count | Should -Be 2
+        @($verbose | Where-Object { "$_" -match 'the connection broke; retry 1 of 3' }).Count | Should -Be 1
+    }
+
+    It 'says nothing was sent when the connection is refused' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $closed = Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri "http://127.0.0.1:$port/jelouapi" -MaximumRetryCount 0 -PassThru
+        Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri -TimeoutSec 5
+
+        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/j -Context $closed -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'JelouConnectionFailed,*'
+        $failed[0].ErrorDetails.Message | Should -Match 'Nothing was sent'
+        $failed[0].ErrorDetails.Message | Should -Not -Match 'may have issued'
+    }
+}
