@@ -87,6 +87,8 @@ namespace JelouPS
 
         /// <summary>The bytes of a 2xx answer that broke off or was refused while being read, for what they still say; wiped once read.</summary>
         internal Http.ApiResponse? PartialAnswer { get; set; }
+        /// <summary>Whether a proxy failed, rather than the server: the request never reached it.</summary>
+        internal bool IsProxyFailure => Kind == JelouErrorKind.ProxyAuthenticationRequired || Kind == JelouErrorKind.ProxyFailed;
 
         /// <summary>"webhookUrl: must be https; authType: ..." or null when the API named no field.</summary>
         public string? FieldErrorSummary => Summarize(FieldErrors);

@@ -37,11 +37,14 @@ namespace JelouPS
 
         /// <summary>The wait before the first retry; each next one waits twice as long (±20%), unless the API sends Retry-After.</summary>
         public TimeSpan RetryInterval { get; set; } = DefaultRetryInterval;
+        /// <summary>Which proxy carries the requests; by default the platform's.</summary>
+        public ProxySettings Proxy { get; set; } = ProxySettings.Default;
 
         internal void Validate()
         {
             JelouUris.RequireBase(BaseUri, nameof(BaseUri));
             JelouUris.RequireBase(ChatbotUri, nameof(ChatbotUri));
+            if (Proxy is null) throw new ArgumentNullException(nameof(Proxy));
             if (Timeout <= TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(Timeout), "The timeout must be positive.");

@@ -32,5 +32,9 @@ namespace JelouPS
         /// came (timeout, broken connection, a stop): it may or may not have been carried out.
         /// </summary>
         OutcomeUnknown,
+        /// <summary>407 from a proxy, to the request or to its tunnel: the proxy wants a credential, or refused the one given.</summary>
+        ProxyAuthenticationRequired,
+        /// <summary>The proxy could not be reached, or refused the tunnel to the server (a 502, 503 or 403 to CONNECT).</summary>
+        ProxyFailed,
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using JelouPS.Webhooks;
 
 namespace JelouPS
 {
@@ -8,13 +10,19 @@ namespace JelouPS
     /// </summary>
     public sealed class JelouContext
     {
+        private readonly Lazy<WebhookTester> _webhookTester;
+
         internal JelouContext(JelouClient client)
         {
             Client = client;
             ConnectedAt = DateTimeOffset.Now;
+            _webhookTester = new Lazy<WebhookTester>(() => new WebhookTester(client.Options.Proxy), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         internal JelouClient Client { get; }
+
+        /// <summary>Send-JelouTestEvent's tester when it names no proxy of its own: the connection's proxy, one HttpClient.</summary>
+        internal WebhookTester WebhookTester => _webhookTester.Value;
 
         public Uri BaseUri => Client.Options.BaseUri;
 
@@ -33,6 +41,8 @@ namespace JelouPS
 
         /// <summary>The wait before the first retry (each next one doubles), unless the API sends Retry-After.</summary>
         public TimeSpan RetryInterval => Client.Options.RetryInterval;
+        /// <summary>"Default" (the platform's proxy), "None" (-NoProxy), or the proxy's address; never its credential.</summary>
+        public string Proxy => Client.Options.Proxy.ToString();
 
         public DateTimeOffset ConnectedAt { get; }
 
@@ -43,6 +53,7 @@ namespace JelouPS
         {
             IsClosed = true;
             Client.Dispose();
+            if (_webhookTester.IsValueCreated) _webhookTester.Value.Dispose();
         }
 
         public override string ToString() => $"{AuthenticationType} {BaseUri}";

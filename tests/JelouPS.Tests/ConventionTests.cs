@@ -55,10 +55,10 @@ namespace JelouPS.Tests
             }
         }
     
-        /// <summary>Every parameter of every cmdlet, dynamic ones (-Vault, -SecretName) included.</summary>
+        /// <summary>Every parameter of every cmdlet, dynamic ones (-Vault, -SecretName, -Proxy, ...) included.</summary>
         private static IEnumerable<(Type Cmdlet, PropertyInfo Property, ParameterAttribute Parameter)> Parameters() =>
             from cmdlet in Cmdlets
-            let dynamic = typeof(IDynamicParameters).IsAssignableFrom(cmdlet) ? new[] { typeof(SecretVaultParameters) } : Type.EmptyTypes
+            let dynamic = Activator.CreateInstance(cmdlet) is IDynamicParameters offers ? new[] { offers.GetDynamicParameters()!.GetType() } : Type.EmptyTypes
             from type in dynamic.Prepend(cmdlet)
             from property in type.GetProperties()
             from parameter in property.GetCustomAttributes<ParameterAttribute>()
@@ -85,7 +85,7 @@ namespace JelouPS.Tests
         {
             // An attribute that takes text only: PowerShell would otherwise send any object made into text.
             Type? Expected(PropertyInfo property) =>
-                property.PropertyType == typeof(Uri) ? typeof(SecureUriAttribute)
+                property.PropertyType == typeof(Uri) ? (property.DeclaringType == typeof(ProxyParameters) ? typeof(ProxyUriAttribute) : typeof(SecureUriAttribute))
                 : property.Name == Signature ? null
                 : FreeText.Contains(property.Name) ? typeof(FreeTextAttribute)
                 : typeof(TrimmedAttribute);
@@ -127,6 +127,10 @@ namespace JelouPS.Tests
                 ["Vault"] = new[] { typeof(SecretVaultParameters) },
                 ["SecretName"] = new[] { typeof(SecretVaultParameters) },
                 ["Context"] = new[] { typeof(JelouApiCmdletBase) },
+                ["Proxy"] = new[] { typeof(ProxyParameters) },
+                ["ProxyCredential"] = new[] { typeof(ProxyParameters) },
+                ["ProxyUseDefaultCredentials"] = new[] { typeof(ProxyParameters) },
+                ["NoProxy"] = new[] { typeof(ProxyParameters) },
                 ["AuthType"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand) },
                 ["WebhookAuthorization"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand) },
                 ["ProjectId"] = new[] { typeof(ProjectCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },

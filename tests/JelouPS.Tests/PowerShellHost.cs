@@ -36,7 +36,7 @@ namespace JelouPS.Tests
 
         protected PowerShellHost Host { get; } = new PowerShellHost();
 
-        public void Dispose() => Host.Dispose();
+        public virtual void Dispose() => Host.Dispose();
     }
 
     /// <summary>Everything one invocation wrote, on every stream.</summary>

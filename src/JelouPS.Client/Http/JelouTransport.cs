@@ -63,23 +63,18 @@ namespace JelouPS.Http
         private readonly TimeSpan _stopGrace;
 
         // peer: who answers, for messages: "The Jelou API", or "The webhook" when testing a receiver.
-        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, string peer = "The Jelou API", TimeSpan? stopGrace = null)
+        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, ProxySettings proxy, string peer = "The Jelou API", TimeSpan? stopGrace = null)
         {
             _timeout = timeout;
             _stopGrace = stopGrace ?? DefaultStopGrace;
             _retry = retry;
             _peer = peer;
-            _http = new Lazy<HttpClient>(() => CreateHttpClient(handler), LazyThreadSafetyMode.ExecutionAndPublication);
+            _http = new Lazy<HttpClient>(() => CreateHttpClient(handler, proxy), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
-        private static HttpClient CreateHttpClient(HttpMessageHandler? handler)
+        private static HttpClient CreateHttpClient(HttpMessageHandler? handler, ProxySettings proxy)
         {
-            handler ??= new HttpClientHandler
-            {
-                // A redirect would carry x-api-key to wherever it points; .NET strips only Authorization.
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-            };
+            handler ??= HandlerFactory.Create(proxy);
             var http = new HttpClient(handler, disposeHandler: true)
             {
                 // Our own linked token times each call, so Ctrl+C, Disconnect-Jelou and a timeout can be told apart.

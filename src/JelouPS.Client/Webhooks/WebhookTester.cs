@@ -122,9 +122,15 @@ namespace JelouPS.Webhooks
     {
         private readonly JelouTransport _transport;
 
-        public WebhookTester() : this(null) { }
+        public WebhookTester() : this(ProxySettings.Default) { }
 
-        internal WebhookTester(HttpMessageHandler? handler) => _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, RetryPolicy.None, handler, peer: "The webhook");
+        /// <summary>A tester whose events go through <paramref name="proxy"/>.</summary>
+        public WebhookTester(ProxySettings proxy) : this(proxy ?? throw new ArgumentNullException(nameof(proxy)), null) { }
+
+        internal WebhookTester(HttpMessageHandler? handler) : this(ProxySettings.Default, handler) { }
+
+        private WebhookTester(ProxySettings proxy, HttpMessageHandler? handler) =>
+            _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, RetryPolicy.None, handler, proxy, peer: "The webhook");
 
         public async Task<WebhookTestResult> SendAsync(TestEventRequest request, TimeSpan timeout, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
@@ -139,7 +145,8 @@ namespace JelouPS.Webhooks
                 ApiResponse response = await _transport.SendAsync(JelouOperation.None, Idempotency.NotIdempotent, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int)response.StatusCode, stopwatch.Elapsed, null, payload);
             }
-            catch (JelouApiException ex)
+            // A proxy's failure says nothing about the receiver: it is reported as the proxy's error, not as a result.
+            catch (JelouApiException ex) when (!ex.IsProxyFailure)
             {
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int?)ex.StatusCode, stopwatch.Elapsed, ex.Message, payload);
             }

@@ -9,10 +9,12 @@ namespace JelouPS.Commands
     /// <summary>Connect-Jelou: sets the session's connection.</summary>
     [Cmdlet(VerbsCommunications.Connect, "Jelou", DefaultParameterSetName = ApiKeySet)]
     [OutputType(typeof(JelouContext))]
-    public sealed class ConnectJelouCommand : PSCmdlet
+    public sealed class ConnectJelouCommand : PSCmdlet, IDynamicParameters
     {
         private const string ApiKeySet = "ApiKey";
         private const string CredentialSet = "Credential";
+
+        private readonly ProxyParameters _proxy = new ProxyParameters();
 
         /// <summary>The project API key, sent as x-api-key. A plain string is accepted and converted at once.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ApiKeySet)]
@@ -54,8 +56,11 @@ namespace JelouPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        public object GetDynamicParameters() => _proxy;
+
         protected override void EndProcessing()
         {
+            ProxySettings proxy = _proxy.Given(this) ?? ProxySettings.Default;
             JelouCredential credential;
             try
             {
@@ -76,13 +81,14 @@ namespace JelouPS.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+                Proxy = proxy,
             };
             var context = new JelouContext(new JelouClient(options));
             // The previous connection is not disposed: a context saved with -PassThru may still be in use.
             JelouSession.Set(Runspace.DefaultRunspace, context);
             // In the runspace the user works in: secrets issued in others (ForEach-Object -Parallel) show up there.
             JelouSession.Show(this);
-            WriteVerbose($"Connected to {context.BaseUri} with {context.AuthenticationType}.");
+            WriteVerbose($"Connected to {context.BaseUri} with {context.AuthenticationType}; proxy: {context.Proxy}.");
             if (PassThru) WriteObject(context);
         }
     }

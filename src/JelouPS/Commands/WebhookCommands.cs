@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Security;
 using JelouPS.Infrastructure;
 using JelouPS.Json;
@@ -140,10 +141,16 @@ namespace JelouPS.Commands
     /// </remarks>
     [Cmdlet(VerbsCommunications.Send, "JelouTestEvent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(WebhookTestResult))]
-    public sealed class SendJelouTestEventCommand : JelouRequestCmdletBase
+    public sealed class SendJelouTestEventCommand : JelouRequestCmdletBase, IDynamicParameters, IDisposable
     {
-        // One HttpClient for every test event in the process.
-        private static readonly Lazy<WebhookTester> Tester = new Lazy<WebhookTester>(() => new WebhookTester());
+        // One HttpClient for every test event in the process that names no proxy and has no connection to take one from.
+        private static readonly Lazy<WebhookTester> DefaultTester = new Lazy<WebhookTester>(() => new WebhookTester());
+
+        private readonly ProxyParameters _proxy = new ProxyParameters();
+        private WebhookTester _tester = null!;
+
+        // Built for this command's own proxy parameters, and disposed with it.
+        private WebhookTester? _ownTester;
 
         // A receiver must answer Jelou quickly; 20 s tells a slow one from a dead one.
         private static readonly TimeSpan TestEventTimeout = TimeSpan.FromSeconds(20);
@@ -202,6 +209,16 @@ namespace JelouPS.Commands
 
         internal override string? CurrentItem => $"Test event to {WebhookUrl.GetLeftPart(UriPartial.Path)}";
 
+        public object GetDynamicParameters() => _proxy;
+
+        /// <summary>The proxy parameters given, else the connection's proxy, else the platform's.</summary>
+        protected override void BeginProcessing()
+        {
+            if (_proxy.Given(this) is ProxySettings given) _tester = _ownTester = new WebhookTester(given);
+            else if (JelouSession.Get(Runspace.DefaultRunspace) is JelouContext { IsClosed: false } connection) _tester = connection.WebhookTester;
+            else _tester = DefaultTester.Value;
+        }
+
         protected override void ProcessRecord()
         {
             var request = new TestEventRequest
@@ -219,7 +236,7 @@ namespace JelouPS.Commands
             };
             if (!TryValidate(WebhookUrl, request.Validate)) return;
             if (!Approved(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
-            Submit(WebhookUrl, (trace, token) => Tester.Value.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
+            Submit(WebhookUrl, (trace, token) => _tester.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
             {
                 WriteObject(result);
                 // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
@@ -230,6 +247,13 @@ namespace JelouPS.Commands
                         result, Item));
                 }
             });
+        }
+
+        // Re-implemented so the engine's Dispose also reaches the tester this command built; the base's Dispose still runs.
+        void IDisposable.Dispose()
+        {
+            _ownTester?.Dispose();
+            Dispose();
         }
     }
 }

@@ -24,6 +24,8 @@ namespace JelouPS.Infrastructure
         internal const string Timeout = "JelouTimeout";
         internal const string ConnectionFailed = "JelouConnectionFailed";
         internal const string OutcomeUnknown = "JelouOutcomeUnknown";
+        internal const string ProxyAuthenticationRequired = "JelouProxyAuthenticationRequired";
+        internal const string ProxyError = "JelouProxyError";
         internal const string InvalidArgumentId = "JelouInvalidArgument";
         internal const string NotConnectedId = "JelouNotConnected";
         internal const string ConfirmationRequired = "JelouConfirmationRequired";
@@ -58,6 +60,12 @@ namespace JelouPS.Infrastructure
                 [Timeout] = (ErrorCategory.OperationTimeout, "Try again, or connect with a larger -TimeoutSec."),
                 [ConnectionFailed] = (ErrorCategory.ConnectionError, "Check -BaseUri, the network and any proxy."),
                 [OutcomeUnknown] = (ErrorCategory.OperationTimeout, "Find out whether the request was carried out before sending it again."),
+                [ProxyAuthenticationRequired] = (ErrorCategory.AuthenticationError,
+                    "Check -ProxyCredential (user name, DOMAIN\\user where the proxy wants one, and password), or use -ProxyUseDefaultCredentials " +
+                    "for a proxy that takes your Windows sign-in; the proxy's log says why it refused."),
+                [ProxyError] = (ErrorCategory.ConnectionError,
+                    "Check -Proxy (address and port), that the proxy runs and lets the API's host and port through; the proxy's log says why it failed. " +
+                    "Without -Proxy the platform's proxy is used (HTTPS_PROXY, HTTP_PROXY or the system settings); -NoProxy goes direct."),
                 [InvalidArgumentId] = (ErrorCategory.InvalidArgument, null),
                 [NotConnectedId] = (ErrorCategory.ConnectionError, "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)"),
                 [ConfirmationRequired] = (ErrorCategory.InvalidOperation, null),
@@ -130,7 +138,7 @@ namespace JelouPS.Infrastructure
 
         /// <summary>Whether every later input is doomed too, so the cmdlet should stop rather than go on.</summary>
         internal static bool IsFatal(Exception exception) =>
-            exception is JelouApiException api && api.Kind == JelouErrorKind.Unauthorized;
+            exception is JelouApiException api && (api.Kind == JelouErrorKind.Unauthorized || api.Kind == JelouErrorKind.ProxyAuthenticationRequired);
 
         private static string IdOf(JelouErrorKind kind)
         {
@@ -148,6 +156,8 @@ namespace JelouPS.Infrastructure
                 case JelouErrorKind.Timeout: return Timeout;
                 case JelouErrorKind.ConnectionFailed: return ConnectionFailed;
                 case JelouErrorKind.OutcomeUnknown: return OutcomeUnknown;
+                case JelouErrorKind.ProxyAuthenticationRequired: return ProxyAuthenticationRequired;
+                case JelouErrorKind.ProxyFailed: return ProxyError;
                 default: return UnexpectedStatus;
             }
         }

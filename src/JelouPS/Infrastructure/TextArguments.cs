@@ -131,4 +131,30 @@ namespace JelouPS.Infrastructure
             return JelouUris.Problem(value, Base, out Uri? uri) is string problem ? throw new ArgumentTransformationMetadataException(problem) : uri;
         }
     }
+
+    /// <summary>
+    /// A proxy address (-Proxy), bound from text (trimmed as <see cref="TrimmedAttribute"/> does) or a Uri and checked by
+    /// <see cref="ProxySettings.RequireProxyAddress"/> as it binds; a refused one is never repeated, since a password may
+    /// have been typed into it.
+    /// </summary>
+    internal sealed class ProxyUriAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) as Uri ?? (object?)TrimmedAttribute.Text(inputData);
+            if (value is null) return null;
+            if (!(value is Uri address) && !Uri.TryCreate((string)value, UriKind.RelativeOrAbsolute, out address!))
+            {
+                throw new ArgumentTransformationMetadataException(ProxySettings.AddressForm);
+            }
+            try
+            {
+                return ProxySettings.RequireProxyAddress(address, "Proxy");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentTransformationMetadataException(ErrorMapper.WithoutParameterName(ex));
+            }
+        }
+    }
 }
