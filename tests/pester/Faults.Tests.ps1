@@ -101,3 +101,39 @@ Describe 'Nothing unsafe is sent twice' {
         $failed[0].ErrorDetails.Message | Should -Not -Match 'may have issued'
     }
 }
+
+Describe 'One connection from many threads' {
+    It 'serves ForEach-Object -Parallel and a thread job at the same time, each with its own -ThrottleLimit' {
+        $context = Get-JelouContext
+        $modulePath = Join-Path $ModulePath 'JelouPS.psd1'
+        $ids = 1..24 | ForEach-Object { New-TestProjectId }
+        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 20 } | Out-Null
+        try {
+            $job = Start-ThreadJob {
+                param($context, $ids, $modulePath)
+                Import-Module $modulePath
+                $ids | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Context $context -ThrottleLimit 4
+            } -ArgumentList $context, $ids[0..11], $modulePath
+            $parallel = $ids[12..23] | ForEach-Object -ThrottleLimit 3 -Parallel {
+                Import-Module $using:modulePath
+                $_ | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Context $using:context -ThrottleLimit 2
+            }
+            $threaded = $job | Wait-Job | Receive-Job
+            $job | Remove-Job
+        }
+        finally {
+            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+        }
+
+        $threaded.ProjectId | Should -Be $ids[0..11]
+        @($parallel).Count | Should -Be 12
+        foreach ($id in $ids) {
+            Get-Arrivals 'POST' $id | Should -Be 1
+            $JelouUnsavedIntegrations.ProjectId | Should -Contain $id
+        }
+        # Each kept secret is its project's: a reply signed with it is accepted.
+        $kept = $JelouUnsavedIntegrations | Where-Object ProjectId -eq $ids[5]
+        $conversation = Start-JelouConversation $ids[5] -BotId b -UserId u -Confirm:$false
+        ($conversation | Send-JelouSupportMessage 'from a thread job' -SigningSecret $kept.SigningSecret -Confirm:$false).StatusCode | Should -Be 200
+    }
+}
