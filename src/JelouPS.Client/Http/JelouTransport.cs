@@ -55,8 +55,9 @@ namespace JelouPS.Http
         private readonly string _peer;
 
         /// <summary>
-        /// How long a request that is not idempotent may still take once its caller cancels: its answer may be the only copy
-        /// of a signing secret, and without it the outcome is unknown. Waits between retries end at once.
+        /// How long a create or a rotation in flight may still take once its caller cancels: its answer may be the only copy
+        /// of a signing secret, and without it the outcome is unknown. Every other request, and every wait between retries,
+        /// ends at once.
         /// </summary>
         internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(3);
 
@@ -160,10 +161,11 @@ namespace JelouPS.Http
             trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
 
             bool notIdempotent = outgoing.Idempotency == Idempotency.NotIdempotent;
+            bool issuesSecret = operation == JelouOperation.CreateIntegration || operation == JelouOperation.RegenerateSecret;
             using var stopped = new CancellationTokenSource();
             using CancellationTokenRegistration stopping = cancellationToken.Register(() =>
             {
-                if (notIdempotent) stopped.CancelAfter(_stopGrace);
+                if (issuesSecret) stopped.CancelAfter(_stopGrace);
                 else stopped.Cancel();
             });
             using var callSource = CancellationTokenSource.CreateLinkedTokenSource(stopped.Token, _closed.Token);

@@ -335,6 +335,21 @@ namespace JelouPS.Tests.Client
             Assert.InRange(clock.Elapsed.TotalSeconds, 0.3, 5);
         }
 
+        [Fact]
+        public async Task A_cancelled_conversation_start_in_flight_ends_at_once_as_an_unknown_outcome()
+        {
+            // Only an answer that may carry a signing secret is worth the grace.
+            using JelouClient client = ForStub(Silent(), timeout: TimeSpan.FromMinutes(5), stopGrace: TimeSpan.FromMinutes(1));
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            var clock = Stopwatch.StartNew();
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() =>
+                client.StartConversationAsync("p1", new StartConversationRequest { BotId = "b", UserId = "u" }, cancellationToken: stop.Token));
+
+            Assert.Equal(JelouErrorKind.OutcomeUnknown, error.Kind);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        }
+
         [Theory]
         [InlineData(429, true, true)]
         [InlineData(503, true, false)]
