@@ -85,6 +85,12 @@ namespace JelouPS
         /// <summary>None of the request left this process (a refused connection, a failed name lookup): it cannot have acted.</summary>
         internal bool NothingSent { get; }
 
+        /// <summary>
+        /// An earlier attempt of this call may have been carried out (its answer was lost or was a gateway's error): a retried
+        /// DELETE that finds nothing was deleted by it.
+        /// </summary>
+        internal bool EarlierAttemptMayHaveActed { get; set; }
+
         /// <summary>The bytes of a 2xx answer that broke off or was refused while being read, for what they still say; wiped once read.</summary>
         internal Http.ApiResponse? PartialAnswer { get; set; }
         /// <summary>Whether a proxy failed, rather than the server: the request never reached it.</summary>

@@ -47,14 +47,14 @@ namespace JelouPS
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: true);
-            return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout, regeneratedFallback: null).ConfigureAwait(false);
+            return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout).ConfigureAwait(false);
         }
 
         /// <summary><c>GET /v1/external-support/{projectId}</c>: the integration, without its secret.</summary>
         public async Task<ExternalSupportIntegration> GetExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             ApiResponse response = await SendManagementAsync(JelouOperation.GetIntegration, Idempotency.Idempotent, HttpMethod.Get, IntegrationUri(projectId), null, trace, cancellationToken, timeout).ConfigureAwait(false);
-            return ReadIntegration(projectId, response, secretExpected: false);
+            return ReadIntegration(projectId, response);
         }
 
         /// <summary><c>PATCH /v1/external-support/{projectId}</c> with only the settings that are set.</summary>
@@ -65,33 +65,54 @@ namespace JelouPS
             settings.Validate(creating: false);
             // The same body sent twice sets the same settings.
             ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Idempotency.Idempotent, Patch, uri, SettingsBody(settings), trace, cancellationToken, timeout).ConfigureAwait(false);
-            return ReadIntegration(projectId, response, secretExpected: false);
+            return ReadIntegration(projectId, response);
         }
 
         /// <summary><c>DELETE /v1/external-support/{projectId}</c>. Jelou stops sending events at once.</summary>
         public async Task DeleteExternalSupportAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
-            await SendManagementAsync(JelouOperation.DeleteIntegration, Idempotency.Idempotent, HttpMethod.Delete, IntegrationUri(projectId), null, trace, cancellationToken, timeout).ConfigureAwait(false);
+            try
+            {
+                await SendManagementAsync(JelouOperation.DeleteIntegration, Idempotency.Idempotent, HttpMethod.Delete, IntegrationUri(projectId), null, trace, cancellationToken, timeout).ConfigureAwait(false);
+            }
+            catch (JelouApiException ex) when (ex.Kind == JelouErrorKind.NotFound && ex.IsApiError && ex.EarlierAttemptMayHaveActed)
+            {
+                // The first DELETE was carried out and its answer lost: the retry finds nothing left to delete.
+                trace?.Verbose($"The integration of {projectId} is gone: an earlier attempt deleted it, and the retry found nothing.");
+            }
         }
 
         /// <summary>
         /// <c>POST /v1/external-support/{projectId}/secret/regenerate</c>. The old secret dies at once. The enveloped answer
-        /// names only the project and the secret, so the integration's other members are read back with a GET (a read:
-        /// if it fails, the new secret is still returned, with what the answer held).
+        /// names only the project and the secret, so the integration's other members are read back with a GET (a read: if it
+        /// fails, the new secret is still returned, with what the answer held); also when the answer broke off after the
+        /// secret, and then the failure carries the completed integration.
         /// </summary>
         public async Task<ExternalSupportIntegration> RegenerateSigningSecretAsync(string projectId, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "secret/regenerate");
-            // The enveloped answer carries no regeneratedAt: then the time the answer arrived is the best record.
-            ExternalSupportIntegration regenerated = await IssueAsync(projectId, JelouOperation.RegenerateSecret, uri, null, trace, cancellationToken, timeout, regeneratedFallback: DateTimeOffset.UtcNow).ConfigureAwait(false);
+            ExternalSupportIntegration regenerated;
+            try
+            {
+                regenerated = await IssueAsync(projectId, JelouOperation.RegenerateSecret, uri, null, trace, cancellationToken, timeout).ConfigureAwait(false);
+            }
+            catch (JelouApiException ex) when (ex.Integration != null)
+            {
+                throw ex.WithIntegration(await CompletedAsync(ex.Integration, trace, cancellationToken, timeout).ConfigureAwait(false), ex.Message);
+            }
+            return await CompletedAsync(regenerated, trace, cancellationToken, timeout).ConfigureAwait(false);
+        }
+
+        private async Task<ExternalSupportIntegration> CompletedAsync(ExternalSupportIntegration regenerated, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout)
+        {
             if (regenerated.Id != null && regenerated.WebhookUrl != null && regenerated.CreatedAt != null) return regenerated;
             try
             {
-                return regenerated.CompletedWith(await GetExternalSupportAsync(projectId, trace, cancellationToken, timeout).ConfigureAwait(false));
+                return regenerated.CompletedWith(await GetExternalSupportAsync(regenerated.ProjectId, trace, cancellationToken, timeout).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is JelouApiException || ex is OperationCanceledException)
             {
-                trace?.Verbose($"Kept the new signing secret of {projectId} without the integration's id, URL and creation time: reading them back failed ({(ex as JelouApiException)?.Kind.ToString() ?? "stopped"}).");
+                trace?.Verbose($"Kept the new signing secret of {regenerated.ProjectId} without the integration's id, URL and creation time: reading them back failed ({(ex as JelouApiException)?.Kind.ToString() ?? "stopped"}).");
                 return regenerated;
             }
         }
@@ -177,7 +198,7 @@ namespace JelouPS
             JsonElement data = JelouJson.Unwrap(document.RootElement, response);
             JsonElement? user = JelouJson.GetObject(data, response, "User", "user", "contact");
             JsonElement? bot = JelouJson.GetObject(data, response, "Bot", "bot");
-            return new Conversation(
+            var conversation = new Conversation(
                 projectId,
                 JelouJson.GetString(data, "_id", response) ?? JelouJson.GetString(data, "id", response) ?? JelouJson.GetString(data, "conversationId", response),
                 JelouJson.GetString(data, "roomId", response) ?? JelouJson.GetString(data, "room_id", response),
@@ -192,6 +213,12 @@ namespace JelouPS
                 new ConversationBot(
                     bot is JsonElement b ? JelouJson.GetString(b, "id", response) : fallbackBotId,
                     bot is JsonElement bn ? JelouJson.GetString(bn, "name", response) : null));
+            // A read must name the conversation ({} or an envelope without data does not); a start's answer need not.
+            if (fallbackUserId is null && conversation.Id is null && conversation.RoomId is null && conversation.State is null && user is null && bot is null)
+            {
+                throw JelouJson.InvalidResponse(response, "no conversation in the answer");
+            }
+            return conversation;
         }
 
         private Uri IntegrationUri(string projectId) =>
@@ -205,7 +232,7 @@ namespace JelouPS
         /// answer's body or while it was still being read, fails with the secret and what the answer named in
         /// <see cref="JelouApiException.Integration"/>; the answer's bytes are wiped either way.
         /// </summary>
-        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, DateTimeOffset? regeneratedFallback)
+        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout)
         {
             ApiResponse response;
             try
@@ -214,15 +241,15 @@ namespace JelouPS
             }
             catch (JelouApiException ex) when (ex.PartialAnswer != null)
             {
-                throw Salvaged(projectId, ex, ex.PartialAnswer, regeneratedFallback);
+                throw Salvaged(projectId, ex, ex.PartialAnswer, operation);
             }
             try
             {
-                return ReadIntegration(projectId, response, secretExpected: true, regeneratedFallback);
+                return ReadIntegration(projectId, response, issuedBy: operation);
             }
             catch (JelouApiException ex)
             {
-                throw Salvaged(projectId, ex, response, regeneratedFallback);
+                throw Salvaged(projectId, ex, response, operation);
             }
             finally
             {
@@ -230,13 +257,13 @@ namespace JelouPS
             }
         }
 
-        private JelouApiException Salvaged(string projectId, JelouApiException failure, ApiResponse answer, DateTimeOffset? regeneratedFallback)
+        private JelouApiException Salvaged(string projectId, JelouApiException failure, ApiResponse answer, JelouOperation issuedBy)
         {
             try
             {
                 (SecureString? secret, Dictionary<string, string> members) = JelouJson.Salvage(answer, "signingSecret");
                 if (secret is null) return failure;
-                ExternalSupportIntegration integration = Integration(projectId, name => members.TryGetValue(name, out string? value) ? value : null, secret, regeneratedFallback);
+                ExternalSupportIntegration integration = Integration(projectId, name => members.TryGetValue(name, out string? value) ? value : null, secret, issuedBy);
                 return failure.WithIntegration(integration, failure.Message + " The signing secret did arrive before that: it is kept with the error.");
             }
             finally
@@ -273,8 +300,10 @@ namespace JelouPS
             }
         }
 
-        private ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, bool secretExpected, DateTimeOffset? regeneratedFallback = null)
+        /// <summary>An integration answer; <paramref name="issuedBy"/> is the create or rotation whose answer must carry the secret.</summary>
+        private ExternalSupportIntegration ReadIntegration(string projectId, ApiResponse response, JelouOperation issuedBy = JelouOperation.None)
         {
+            bool secretExpected = issuedBy != JelouOperation.None;
             using JsonDocument document = JelouJson.Parse(response);
             JsonElement root = document.RootElement;
             JsonElement data = JelouJson.Unwrap(root, response);
@@ -288,13 +317,8 @@ namespace JelouPS
                 throw JelouJson.InvalidResponse(response, "no signingSecret in the answer");
             }
 
-            // Once a secret is in hand, a malformed detail must not cost it: such a member reads as null.
-            string? Member(string name)
-            {
-                try { return JelouJson.GetString(data, name, response); }
-                catch (JelouApiException) when (secret != null) { return null; }
-            }
-            ExternalSupportIntegration integration = Integration(projectId, Member, secret, regeneratedFallback);
+            // A malformed member fails the whole answer; with a secret in hand, IssueAsync still hands the secret over.
+            ExternalSupportIntegration integration = Integration(projectId, name => JelouJson.GetString(data, name, response), secret, issuedBy);
             if (integration.Id is null && integration.BrainId is null && integration.WebhookUrl is null && integration.AuthType is null && secret is null && integration.CreatedAt is null)
             {
                 throw JelouJson.InvalidResponse(response, "an object naming none of the integration's members");
@@ -302,9 +326,14 @@ namespace JelouPS
             return integration;
         }
 
-        /// <summary>The integration from its members' text (<paramref name="member"/> by wire name; dates as ISO 8601 or epoch milliseconds).</summary>
-        private ExternalSupportIntegration Integration(string projectId, Func<string, string?> member, SecureString? secret, DateTimeOffset? regeneratedFallback)
+        /// <summary>
+        /// The integration from its members' text (<paramref name="member"/> by wire name; dates as ISO 8601 or epoch
+        /// milliseconds). The answer of a create or rotation (<paramref name="issuedBy"/>) without its time (a rotation's
+        /// enveloped answer has none; a broken one may have lost it) is dated when it arrived, the best record there is.
+        /// </summary>
+        private ExternalSupportIntegration Integration(string projectId, Func<string, string?> member, SecureString? secret, JelouOperation issuedBy)
         {
+            DateTimeOffset answered = DateTimeOffset.UtcNow;
             DateTimeOffset? Date(string name)
             {
                 try { return JelouJson.ParseDate(member(name)); }
@@ -317,9 +346,9 @@ namespace JelouPS
                 member("webhookUrl"),
                 member("authType"),
                 secret,
-                Date("createdAt"),
+                Date("createdAt") ?? (issuedBy == JelouOperation.CreateIntegration ? answered : (DateTimeOffset?)null),
                 Date("updatedAt"),
-                Date("regeneratedAt") ?? regeneratedFallback)
+                Date("regeneratedAt") ?? (issuedBy == JelouOperation.RegenerateSecret ? answered : (DateTimeOffset?)null))
             {
                 Source = Options.BaseUri,
             };

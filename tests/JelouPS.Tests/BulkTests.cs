@@ -64,6 +64,23 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void Inputs_refused_before_their_request_keep_their_place_among_the_results()
+        {
+            string[] ids = NewIds("refused", 4);
+            foreach (string id in ids)
+            {
+                Emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = id, Status = 200, Delay = TimeSpan.FromMilliseconds(200),
+                    Body = $"{{\"id\":\"i\",\"brainId\":\"{id}\",\"webhookUrl\":\"https://crm.example.com/j\",\"authType\":\"no_auth\"}}" });
+            }
+            // A blank row and '..' are refused before any request; the valid rows around them are still in flight.
+            object[] rows = { ids[0], ids[1], "..", ids[2], "   ", ids[3] };
+
+            Invocation result = Host.Invoke("$args[0] | ForEach-Object { [pscustomobject]@{ ProjectId = $_ } } | Get-JelouExternalSupport -ThrottleLimit 4 -ErrorAction Continue 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { 'error' } else { $_.ProjectId } }", null, (object)rows);
+
+            Assert.Equal(new[] { ids[0], ids[1], "error", ids[2], "error", ids[3] }, result.Output.Select(o => o.BaseObject.ToString()).ToArray());
+        }
+
+        [Fact]
         public void Bulk_creates_deliver_every_secret()
         {
             string[] ids = NewIds("bulk", 24);

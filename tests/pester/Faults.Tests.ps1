@@ -61,6 +61,27 @@ Describe 'A signing secret that arrived is never lost' {
     }
 }
 
+Describe 'A rotation that brought back no secret' {
+    It 'is recorded, and the secret kept from before is not saved as if current' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'HtmlBody' }
+
+        Reset-JelouExternalSupportSecret $projectId -Force -ErrorVariable failed -ErrorAction SilentlyContinue | Out-Null
+        $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidResponse,*'
+        ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'Reset-JelouExternalSupportSecret'
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match "Reset-JelouExternalSupportSecret '$projectId'"
+        Get-StandInSecret -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+
+        # Rotating again settles it: the new secret is the one kept, and it is saved.
+        Reset-JelouExternalSupportSecret $projectId -Force | Save-JelouSigningSecret -Vault FaultVault
+        Assert-StoredSecretWorks $projectId
+    }
+}
+
 Describe 'Nothing unsafe is sent twice' {
     It 'sends a rotation whose connection closes unanswered once, and records it as an unknown outcome' {
         $projectId = New-TestProjectId
@@ -86,6 +107,18 @@ Describe 'Nothing unsafe is sent twice' {
         Get-Arrivals 'DELETE' $projectId | Should -Be 2
         @($verbose | Where-Object { "$_" -like "DELETE *$projectId*" -and "$_" -notmatch 'answered|; ' }).Count | Should -Be 2
         @($verbose | Where-Object { "$_" -match 'the connection broke; retry 1 of 3' }).Count | Should -Be 1
+    }
+
+    It 'counts a delete as done when its answer was lost and its retry finds nothing, and removes the stored secret' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; status = 503; retryAfter = '0' }
+
+        Remove-JelouExternalSupport $projectId -Vault FaultVault -Force -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $failed.Count | Should -Be 0
+        Get-Arrivals 'DELETE' $projectId | Should -Be 2
+        Get-StandInSecret -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
     }
 
     It 'says nothing was sent when the connection is refused' {

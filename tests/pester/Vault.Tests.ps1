@@ -677,7 +677,7 @@ Describe 'Whose secret is under a name' {
         $metadata.IntegrationId | Should -Be $created.Id
         $metadata.WebhookUrl | Should -Be 'https://crm.example.com/jelou'
         $metadata.RegeneratedAt | Should -Not -BeNullOrEmpty
-        "$warned" | Should -Match 'reading them back failed'
+        "$warned" | Should -Match "did not name the integration's id or webhook URL"
     }
 
     It 'tries every kept secret before reporting, even with $ErrorActionPreference = ''Stop''' {

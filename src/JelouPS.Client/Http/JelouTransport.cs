@@ -105,13 +105,24 @@ namespace JelouPS.Http
             var outgoing = new Outgoing(operation, idempotency, method, uri, jsonBody, addHeaders);
             TimeSpan budget = timeout ?? _timeout;
             var clock = Stopwatch.StartNew();
+            bool mayHaveActed = false;
             try
             {
                 for (int attempt = 1; ; attempt++)
                 {
                     try
                     {
-                        return await SendOnceAsync(outgoing, trace, attempt, budget, clock, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            return await SendOnceAsync(outgoing, trace, attempt, budget, clock, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (JelouApiException failure)
+                        {
+                            failure.EarlierAttemptMayHaveActed = mayHaveActed;
+                            // A refusal (429) or a request that never left did nothing; anything else may have.
+                            mayHaveActed |= !failure.NothingSent && failure.StatusCode != (HttpStatusCode)429;
+                            throw;
+                        }
                     }
                     catch (JelouApiException failure) when (attempt <= _retry.MaxRetries && RetryPolicy.MayRetry(failure, idempotency))
                     {
@@ -200,7 +211,7 @@ namespace JelouPS.Http
                     string authority = outgoing.Uri.GetLeftPart(UriPartial.Authority);
                     if (nothingSent)
                     {
-                        throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex)} Nothing was sent.", innerException: ex, operation: operation, nothingSent: true);
+                        throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex).TrimEnd('.')}. Nothing was sent.", innerException: ex, operation: operation, nothingSent: true);
                     }
                     throw new JelouApiException(unknown ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,
                         $"The connection to {authority} broke before an answer came ({InnermostMessage(ex).TrimEnd('.')})" + (unknown ? ": whether the request was carried out is unknown." : "."),
@@ -373,6 +384,12 @@ namespace JelouPS.Http
         {
             RetryConditionHeaderValue? retryAfter = response.Headers.RetryAfter;
             if (retryAfter?.Delta is TimeSpan delta) return delta;
+            // More seconds than .NET parses is still a number of seconds: far longer than any call may wait.
+            if (retryAfter is null && response.Headers.TryGetValues("Retry-After", out IEnumerable<string>? raw)
+                && raw.FirstOrDefault()?.Trim() is string text && text.Length > 0 && text.All(c => c >= '0' && c <= '9'))
+            {
+                return TimeSpan.FromSeconds(int.MaxValue);
+            }
             if (retryAfter?.Date is DateTimeOffset date)
             {
                 TimeSpan wait = date - DateTimeOffset.UtcNow;

@@ -154,7 +154,7 @@ namespace JelouPS.Json
                     if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth > 3) continue;
                     bool isSecret = reader.ValueTextEquals(secretName);
                     bool isData = reader.ValueTextEquals("data");
-                    string? name = isSecret ? null : reader.GetString();
+                    string? name = isSecret ? null : TextOrNull(ref reader);
                     if (!reader.Read()) break;
                     if (isSecret && reader.TokenType == JsonTokenType.String)
                     {
@@ -176,17 +176,31 @@ namespace JelouPS.Json
                             Array.Clear(inner, 0, inner.Length);
                         }
                     }
-                    else if (name != null && (reader.TokenType == JsonTokenType.String || reader.TokenType == JsonTokenType.Number) && !members.ContainsKey(name))
+                    else if (name != null && (reader.TokenType == JsonTokenType.String || reader.TokenType == JsonTokenType.Number) && !members.ContainsKey(name)
+                        && (reader.TokenType == JsonTokenType.Number ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan.ToArray()) : TextOrNull(ref reader)) is string value)
                     {
-                        members[name] = reader.TokenType == JsonTokenType.String ? reader.GetString()! : System.Text.Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+                        members[name] = value;
                     }
                 }
             }
-            // Where the JSON breaks off (cut, trailing bytes, a bad escape), what was read before stands.
-            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
+            // Where the JSON breaks off (cut, trailing bytes), what was read before stands.
+            catch (JsonException)
             {
             }
             return secret;
+        }
+
+        // The token's text, or null when it is not valid Unicode (a lone-surrogate escape): that member is left out.
+        private static string? TextOrNull(ref Utf8JsonReader reader)
+        {
+            try
+            {
+                return reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
         }
 
         /// <summary>The first of <paramref name="names"/> that is a JSON object.</summary>

@@ -272,6 +272,14 @@ namespace JelouPS.Commands
                 WriteJelouError(refused.Exception, refused);
                 return;
             }
+            if (!Force && JelouSession.MayBeReplacedSince(integration) is DateTimeOffset since)
+            {
+                var doubtful = new InvalidOperationException(
+                    $"A rotation of {integration.ProjectId} reached Jelou at {since:u} and brought back no secret: it may have replaced this one, so it was not stored.");
+                WriteJelouError(doubtful, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, doubtful, integration, Item,
+                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Vault <vault>. If you know that rotation did not happen, use -Force."));
+                return;
+            }
             SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.Source, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;

@@ -243,7 +243,7 @@ namespace JelouPS.Commands
                 if (!result.Succeeded)
                 {
                     WriteError(ErrorMapper.Create(ErrorMapper.TestEventFailed,
-                        new InvalidOperationException($"The receiver did not accept the '{result.EventType}' test event: {result.Error ?? "status " + result.StatusCode}."),
+                        new InvalidOperationException($"The receiver did not accept the '{result.EventType}' test event: {(result.Error ?? "status " + result.StatusCode).TrimEnd('.')}."),
                         result, Item));
                 }
             });

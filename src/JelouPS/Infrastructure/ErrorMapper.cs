@@ -33,6 +33,7 @@ namespace JelouPS.Infrastructure
         internal const string VaultNotFound = "JelouVaultNotFound";
         internal const string VaultUnavailable = "JelouVaultUnavailable";
         internal const string SecretExists = "JelouSecretExists";
+        internal const string SecretMayBeReplaced = "JelouSecretMayBeReplaced";
         internal const string VaultWriteFailed = "JelouVaultWriteFailed";
         internal const string VaultReadFailed = "JelouVaultReadFailed";
         internal const string SignatureMismatch = "JelouSignatureMismatch";
@@ -73,6 +74,7 @@ namespace JelouPS.Infrastructure
                 [VaultNotFound] = (ErrorCategory.ObjectNotFound, "Get-SecretVault lists the registered vaults."),
                 [VaultUnavailable] = (ErrorCategory.ResourceUnavailable, "Test-SecretVault -Name <vault> shows the problem."),
                 [SecretExists] = (ErrorCategory.ResourceExists, "Use -Force to overwrite it, or -SecretName to choose another name."),
+                [SecretMayBeReplaced] = (ErrorCategory.InvalidOperation, "Rotate again to get a secret you hold (Reset-JelouExternalSupportSecret <project> -Vault <vault>)."),
                 [VaultWriteFailed] = (ErrorCategory.WriteError, null),
                 [VaultReadFailed] = (ErrorCategory.ReadError, "Check -Vault and -SecretName: Get-SecretInfo -Vault <vault> lists the names."),
                 [SignatureMismatch] = (ErrorCategory.SecurityError, "Reject the delivery (answer 401); check that the receiver verifies the raw body with the project's current signing secret."),
@@ -113,6 +115,9 @@ namespace JelouPS.Infrastructure
                     return Create(IdOf(api.Kind), api, target, item,
                         $"Check with Get-JelouExternalSupport {ProjectOf(target)}; a new secret comes with Reset-JelouExternalSupportSecret {ProjectOf(target)} (with -Vault to store it).",
                         note: "Jelou may have issued a signing secret that did not arrive.");
+                case JelouApiException api when api.Integration != null:
+                    return Create(IdOf(api.Kind), api, target, item,
+                        "The new signing secret arrived and was delivered as usual (the error's TargetObject has it); only the rest of the answer was lost. Nothing needs to be sent again.");
                 case JelouApiException api:
                     return Create(IdOf(api.Kind), api, target, item, Advice(api, target));
                 case VaultException vault:
@@ -162,11 +167,14 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>A create or a rotation that answered, but not usably: it may have happened, with its secret lost.</summary>
-        private static bool SecretMayBeLost(JelouApiException api) =>
-            (api.Operation == JelouOperation.CreateIntegration || api.Operation == JelouOperation.RegenerateSecret)
-            && (api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed)
-            && !api.NothingSent;
+        /// <summary>
+        /// A create or a rotation that reached Jelou and brought back no secret (no answer, or one that cannot be used): it may
+        /// have happened, with its secret lost.
+        /// </summary>
+        internal static bool SecretMayBeLost(JelouApiException api) =>
+            (api.Operation == JelouOperation.CreateIntegration || api.Operation == JelouOperation.RegenerateSecret) && api.Integration is null && !api.NothingSent
+            && (api.Kind == JelouErrorKind.OutcomeUnknown || api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse
+                || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed);
 
         private static string ProjectOf(object? target) => target is ExternalSupportIntegration integration ? integration.ProjectId : target as string ?? "<project>";
 
@@ -181,7 +189,7 @@ namespace JelouPS.Infrastructure
                 case JelouOperation.RegenerateSecret:
                     return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} -Vault <vault>: only the newest secret works.";
                 case JelouOperation.StartConversation:
-                    return "Check with Get-JelouConversation (or wait for the conversation.start event) before starting it again: a second start would fail with JelouConflict if the first took.";
+                    return "Wait for the conversation.start event, or start it again: if the first start took, the second fails with JelouConflict (409) and nothing is started twice.";
                 case JelouOperation.CloseConversation:
                     return "Check whether the conversation is closed (Get-JelouConversation, or the conversation.close event) before closing again.";
                 case JelouOperation.SendMessage:

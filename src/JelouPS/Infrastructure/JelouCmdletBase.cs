@@ -170,11 +170,13 @@ namespace JelouPS.Infrastructure
         private void ShowProgress()
         {
             TimeSpan elapsed = _clock.Elapsed;
-            if (_writeFailure != null || elapsed < TimeSpan.FromSeconds(1) || elapsed - _progressShown < TimeSpan.FromMilliseconds(250)) return;
+            // One slow call is not a run: progress starts with the second input.
+            if (_writeFailure != null || _settled < 2 || elapsed < TimeSpan.FromSeconds(1) || elapsed - _progressShown < TimeSpan.FromMilliseconds(250)) return;
             _progressShown = elapsed;
             double rate = _settled / elapsed.TotalSeconds;
             var progress = new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name,
-                string.Format(CultureInfo.InvariantCulture, "{0} done ({1} failed), {2:0.#} per second, {3} in flight", _settled, _failed, rate, _window.Count));
+                string.Format(CultureInfo.InvariantCulture, "{0} done ({1} failed), {2:0.#} per second", _settled, _failed, rate)
+                + (Concurrency > 1 ? string.Format(CultureInfo.InvariantCulture, ", {0} in flight", _window.Count) : ""));
             if (ExpectedCount is int total && total > 0)
             {
                 progress.PercentComplete = Math.Min(100, _settled * 100 / total);
@@ -250,7 +252,34 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal void WriteJelouError(Exception exception, ErrorRecord record)
         {
-            if (ErrorMapper.IsFatal(exception)) ThrowTerminatingError(record);
+            if (ErrorMapper.IsFatal(exception))
+            {
+                if (_settling is null) Pump(room: 0);
+                ThrowTerminatingError(record);
+            }
+            // An input refused before its request (a bad value, a vault that cannot take it) waits its turn behind the
+            // calls in flight, so that output and errors keep input order.
+            if (_settling is null && _window.Count > 0)
+            {
+                _window.Enqueue(new Call(Task.CompletedTask, stranded =>
+                {
+                    if (stranded) return;
+                    try
+                    {
+                        Report(record);
+                    }
+                    catch (Exception ex)
+                    {
+                        _writeFailure ??= ex;
+                    }
+                }));
+                return;
+            }
+            Report(record);
+        }
+
+        private void Report(ErrorRecord record)
+        {
             if (DeferredErrors != null) DeferredErrors.Add(record);
             else WriteError(record);
         }
@@ -270,6 +299,8 @@ namespace JelouPS.Infrastructure
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
+                // The calls in flight are settled first: their results (and secrets) reach the caller before the command ends.
+                Pump(room: 0);
                 string how = force is null ? "-Confirm:$false" : "-Force (or -Confirm:$false)";
                 ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
                     new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({ex.Message.TrimEnd('.')}). Use {how} to confirm in advance.", ex),

@@ -45,6 +45,10 @@ namespace JelouPS.Infrastructure
 
         private static readonly List<UnknownOutcome> UnknownList = new List<UnknownOutcome>();
 
+        // Projects (per server) whose rotation reached Jelou without a usable answer, and when: the secret kept from before
+        // may be dead.
+        private static readonly Dictionary<string, DateTimeOffset> Doubtful = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+
         internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedList.ToArray(); });
 
         private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
@@ -78,6 +82,18 @@ namespace JelouPS.Infrastructure
             Show(cmdlet);
         }
 
+        /// <summary>A rotation of the project reached Jelou and brought back no secret: the one kept from before may be dead.</summary>
+        internal static void MayBeReplaced(Uri? source, string projectId, DateTimeOffset at)
+        {
+            lock (Gate) Doubtful[Key(source, projectId)] = at;
+        }
+
+        /// <summary>When a rotation of unknown outcome may have replaced the integration's secret; null when none did since it arrived.</summary>
+        internal static DateTimeOffset? MayBeReplacedSince(ExternalSupportIntegration integration)
+        {
+            lock (Gate) return Doubtful.TryGetValue(Key(integration.Source, integration.ProjectId), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
+        }
+
         /// <summary>The project's integration was read, created, rotated or removed since: earlier unknown outcomes are settled.</summary>
         internal static void Settled(Uri? source, string projectId)
         {
@@ -109,6 +125,7 @@ namespace JelouPS.Infrastructure
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
                 UnsavedList.Add(integration);
                 UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
+                Doubtful.Remove(key);
             }
             return integration;
         }
@@ -132,6 +149,7 @@ namespace JelouPS.Infrastructure
                 Latest[key] = null;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
                 UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
+                Doubtful.Remove(key);
                 foreach (string stored in new List<string>(StoredAt.Keys))
                 {
                     if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);

@@ -202,7 +202,7 @@ namespace JelouPS.Infrastructure
         }
 
         // What a failed issue still calls for: delivering the secret it carries (the error then names the integration), or a
-        // record that the project's secret may have changed with nobody holding it.
+        // record that Jelou may have issued a secret nobody holds (and, after a rotation, that the kept one may be dead).
         private object Salvage(string projectId, Uri source, SecretDestination destination, Exception failure)
         {
             if (!(failure is JelouApiException api)) return projectId;
@@ -211,13 +211,13 @@ namespace JelouPS.Infrastructure
                 Deliver(issued, destination, reachable: !_cmdlet.Stopping);
                 return issued;
             }
-            if (api.Kind == JelouErrorKind.OutcomeUnknown)
-            {
-                string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
-                var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, source, DateTimeOffset.UtcNow, check);
-                JelouSession.OutcomeUnknown(_cmdlet, outcome);
-                if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
-            }
+            if (!ErrorMapper.SecretMayBeLost(api)) return projectId;
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            if (api.Operation == JelouOperation.RegenerateSecret) JelouSession.MayBeReplaced(source, projectId, now);
+            string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
+            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, source, now, check);
+            JelouSession.OutcomeUnknown(_cmdlet, outcome);
+            if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
             return projectId;
         }
 
@@ -294,8 +294,8 @@ namespace JelouPS.Infrastructure
             if (integration.Id is null || integration.WebhookUrl is null)
             {
                 warning = (warning is null ? "" : warning + " ") +
-                    $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL, and reading them back failed: the output lacks them" +
-                    (destination.PreviousMetadata is null ? "." : ", and the vault keeps them from the secret it replaced.");
+                    $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL: the output lacks them" +
+                    (destination.PreviousMetadata is null ? $" (Get-JelouExternalSupport {Quote(integration.ProjectId)} shows them)." : ", and the vault keeps them from the secret it replaced.");
             }
             if (!reachable)
             {

@@ -26,7 +26,7 @@ namespace JelouPS.Infrastructure
                 string text => SecureStrings.FromString(text),
                 PSCredential credential => credential.Password,
                 _ => throw new ArgumentTransformationMetadataException(
-                    $"A {value.GetType().Name} is not a secret: pass a SecureString (from Get-Secret or Read-Host -AsSecureString), a PSCredential, or the secret as a string."),
+                    $"A value of type {value.GetType().Name} is not a secret: pass a SecureString (from Get-Secret or Read-Host -AsSecureString), a PSCredential, or the secret as a string."),
             };
         }
     }

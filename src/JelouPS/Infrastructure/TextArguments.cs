@@ -70,8 +70,8 @@ namespace JelouPS.Infrastructure
                 return Text(property.Value);
             }
             throw Refused(fromProperty is null || IsScalar(value)
-                ? $"A {Name(value)} is not text: give the value as a string (a whole number or a GUID also binds as its text)."
-                : $"The input (a {Name(value)}) is a whole input object, not an id: it has no {fromProperty} property. Rename the column, pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
+                ? $"A value of type {Name(value)} is not text: give the value as a string (a whole number or a GUID also binds as its text)."
+                : $"The input (of type {Name(value)}) is a whole input object, not an id: it has no {fromProperty} property. Rename the column, pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
         }
 
         private static string? Checked(string? text) =>

@@ -206,13 +206,17 @@ namespace JelouPS.Tests.Client
         {
             string projectId = Fault(new EmulatorFault { Status = 200, Body = "{\"id\":{\"x\":1},\"webhookUrl\":\"https://a\",\"createdAt\":\"yesterday\",\"signingSecret\":\"kept-secret\"}" });
             using JelouClient client = ForEmulator(_emulator);
+            DateTimeOffset before = DateTimeOffset.UtcNow;
 
-            ExternalSupportIntegration created = await client.CreateExternalSupportAsync(projectId, Settings());
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
 
+            Assert.Equal(JelouErrorKind.InvalidResponse, error.Kind);
+            ExternalSupportIntegration created = error.Integration!;
             Assert.Equal("kept-secret", Plain(created.SigningSecret!));
             Assert.Null(created.Id);
-            Assert.Null(created.CreatedAt);
             Assert.Equal("https://a", created.WebhookUrl);
+            // An unreadable creation time: the secret is dated when the answer arrived.
+            Assert.InRange(created.CreatedAt!.Value, before, DateTimeOffset.UtcNow);
         }
 
         [Theory]

@@ -128,6 +128,25 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_Retry_After_too_large_to_parse_is_still_too_long_to_wait()
+        {
+            var delay = new RecordingDelay();
+            StubHandler handler = Sequence(_ =>
+            {
+                HttpResponseMessage response = Answers.Status(429);
+                response.Headers.TryAddWithoutValidation("Retry-After", "99999999999999");
+                return response;
+            });
+            using JelouClient client = ForStub(handler, retries: 3, delay: delay);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Equal(JelouErrorKind.RateLimited, error.Kind);
+            Assert.Single(handler.Requests);
+            Assert.Empty(delay.Waits);
+        }
+
+        [Fact]
         public async Task A_create_is_sent_again_after_429_but_never_after_a_server_error()
         {
             string secret = "whsec_" + Guid.NewGuid().ToString("N");

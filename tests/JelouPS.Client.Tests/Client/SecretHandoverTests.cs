@@ -112,9 +112,11 @@ namespace JelouPS.Tests.Client
             string secret = NewSecret();
             string body = Answers.Created("p1", secret, webhookUrl: "https://crm.example.com/\\ud800");
             using JelouClient creator = Answering(() => Answers.Json(HttpStatusCode.Created, body));
-            ExternalSupportIntegration created = await creator.CreateExternalSupportAsync("p1", Settings());
-            Assert.Equal(secret, Plain(created.SigningSecret!));
-            Assert.Null(created.WebhookUrl);
+            var failed = await Assert.ThrowsAsync<JelouApiException>(() => creator.CreateExternalSupportAsync("p1", Settings()));
+            Assert.Equal(JelouErrorKind.InvalidResponse, failed.Kind);
+            Assert.Equal(secret, Plain(failed.Integration!.SigningSecret!));
+            Assert.Null(failed.Integration.WebhookUrl);
+            Assert.Equal("64f0c0ffee0000000000beef", failed.Integration.Id);
         }
 
         [Fact]

@@ -91,6 +91,51 @@ namespace JelouPS.Tests.Client
             Assert.DoesNotContain(_emulator.Requests.Where(r => r.Method == "GET" && r.Path.EndsWith(projectId, StringComparison.Ordinal)), r => r.Headers.ContainsKey("Content-Length"));
         }
 
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_delete_whose_answer_was_lost_and_whose_retry_finds_nothing_is_done(bool closed)
+        {
+            using JelouClient client = ForEmulator(_emulator, retries: 3, delay: new RecordingDelay());
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Settings());
+            // The emulator deletes it for real, then answers 503 (or closes the connection).
+            _emulator.EnqueueFault(closed
+                ? new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, CloseWithoutAnswer = true }
+                : new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, Status = 503 });
+            var trace = new RecordingTrace();
+
+            await client.DeleteExternalSupportAsync(projectId, trace);
+
+            Assert.Null(_emulator.FindIntegration(projectId));
+            Assert.Equal(2, Arrivals("DELETE", projectId));
+            Assert.Contains(trace.Lines, line => line.Contains("an earlier attempt deleted it"));
+        }
+
+        [Fact]
+        public async Task A_first_delete_that_finds_nothing_is_still_not_found()
+        {
+            using JelouClient client = ForEmulator(_emulator, retries: 3, delay: new RecordingDelay());
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.DeleteExternalSupportAsync(NewProjectId()));
+
+            Assert.Equal(JelouErrorKind.NotFound, error.Kind);
+        }
+
+        [Theory]
+        [InlineData("{}")]
+        [InlineData("{\"message\":[\"ok\"],\"statusMessage\":\"success\",\"status\":1}")]
+        public async Task A_conversation_read_that_names_no_conversation_is_an_invalid_response(string body)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            _emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = projectId, Status = 200, Body = body });
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetConversationAsync(projectId, "c1"));
+
+            Assert.Equal(JelouErrorKind.InvalidResponse, error.Kind);
+        }
+
         [Fact]
         public async Task A_read_is_retried_after_a_reset_mid_answer()
         {
@@ -150,6 +195,9 @@ namespace JelouPS.Tests.Client
             Assert.NotNull(received);
             Assert.Equal(emulator.FindIntegration(projectId)!.SigningSecret, Plain(received!.SigningSecret!));
             Assert.Equal(projectId, received.ProjectId);
+            // Dated even when the answer lost its time; a rotation reads the rest back whatever became of its answer.
+            Assert.NotNull(received.SecretIssuedAt);
+            if (!creating) Assert.Equal("https://crm.example.com/jelou", received.WebhookUrl);
             Assert.Equal(1, emulator.Requests.Count(r => r.Method == "POST" && r.Path.Contains(projectId, StringComparison.Ordinal) && (creating || r.Path.EndsWith("/regenerate", StringComparison.Ordinal))));
         }
 
