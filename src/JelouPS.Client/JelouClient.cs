@@ -176,7 +176,8 @@ namespace JelouPS
         public async Task<SupportMessageReceipt> SendSupportMessageAsync(SupportMessage message, SecureString signingSecret, IJelouTrace? trace = null, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
         {
             if (message is null) throw new ArgumentNullException(nameof(message));
-            if (signingSecret is null || signingSecret.Length == 0) throw new ArgumentException("A signing secret is required to sign the message.", nameof(signingSecret));
+            if (signingSecret is null) throw new ArgumentException("A signing secret is required to sign the message.", nameof(signingSecret));
+            if (SecureStrings.SigningSecretProblem(signingSecret) is string problem) throw new ArgumentException($"The signing secret {problem}.", nameof(signingSecret));
             message.Validate();
             byte[] body = Utf8(message.Payload());
             string signature = JelouSignature.Compute(body, signingSecret);

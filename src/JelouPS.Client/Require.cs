@@ -69,6 +69,7 @@ namespace JelouPS
         internal static string? Text(string? value, string name)
         {
             if (value is null) return null;
+            if (value.Trim().Length == 0) throw new ArgumentException($"-{name} is blank: give some text.", name);
             int at = Unprintable(value, freeText: true);
             if (at < 0) return value;
             throw new ArgumentException($"-{name} has {Describe(value, at)} at position {at + 1}; text may have line breaks and tabs, but no other control characters and no half characters.", name);

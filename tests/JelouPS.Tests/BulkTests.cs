@@ -66,18 +66,14 @@ namespace JelouPS.Tests
         [Fact]
         public void Inputs_refused_before_their_request_keep_their_place_among_the_results()
         {
-            string[] ids = NewIds("refused", 4);
-            foreach (string id in ids)
-            {
-                Emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = id, Status = 200, Delay = TimeSpan.FromMilliseconds(200),
-                    Body = $"{{\"id\":\"i\",\"brainId\":\"{id}\",\"webhookUrl\":\"https://crm.example.com/j\",\"authType\":\"no_auth\"}}" });
-            }
-            // A blank row and '..' are refused before any request; the valid rows around them are still in flight.
-            object[] rows = { ids[0], ids[1], "..", ids[2], "   ", ids[3] };
+            string[] ids = NewIds("refused", 6);
+            foreach (string id in ids) Emulator.EnqueueFault(new EmulatorFault { Method = "POST", PathContains = id, Mangle = ResponseMangle.Intact, Delay = TimeSpan.FromMilliseconds(200) });
+            // Rows 2 and 4 ask for bearer without a credential: refused before any request, while the rows before them are in flight.
+            object[] rows = ids.Select((id, i) => (object)new PSObject(new { ProjectId = id, AuthType = i == 2 || i == 4 ? "bearer" : "no_auth" })).ToArray();
 
-            Invocation result = Host.Invoke("$args[0] | ForEach-Object { [pscustomobject]@{ ProjectId = $_ } } | Get-JelouExternalSupport -ThrottleLimit 4 -ErrorAction Continue 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { 'error' } else { $_.ProjectId } }", null, (object)rows);
+            Invocation result = Host.Invoke("$args[0] | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit 4 -ErrorAction Continue 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { 'error ' + $_.TargetObject } else { $_.ProjectId } }", null, (object)rows);
 
-            Assert.Equal(new[] { ids[0], ids[1], "error", ids[2], "error", ids[3] }, result.Output.Select(o => o.BaseObject.ToString()).ToArray());
+            Assert.Equal(new[] { ids[0], ids[1], "error " + ids[2], ids[3], "error " + ids[4], ids[5] }, result.Output.Select(o => o.BaseObject.ToString()).ToArray());
         }
 
         [Fact]

@@ -76,6 +76,17 @@ namespace JelouPS.Security
                 : null);
 
         /// <summary>
+        /// Why a signing secret cannot be the one Jelou issued (visible characters, nothing around them), or null. A copy read
+        /// from a file often ends in a line break, and would sign every reply wrongly. Never says what the secret is.
+        /// </summary>
+        internal static string? SigningSecretProblem(SecureString secret) =>
+            UseChars(secret, chars =>
+                chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace) ? "is blank"
+                : char.IsWhiteSpace(chars[0]) || char.IsWhiteSpace(chars[chars.Length - 1]) ? "starts or ends with a space or a line break (a copy read from a file often does): trim it"
+                : Array.Exists(chars, char.IsControl) ? "has control characters, which no signing secret Jelou issues has"
+                : null);
+
+        /// <summary>
         /// The plaintext as a string, for APIs that only take strings (HTTP header values).
         /// Strings cannot be zeroed: call this as late as possible and drop the result at once.
         /// </summary>

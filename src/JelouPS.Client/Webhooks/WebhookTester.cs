@@ -37,7 +37,8 @@ namespace JelouPS.Webhooks
         internal void Validate()
         {
             EventType = Require.OneOf(EventType, EventTypes, nameof(EventType));
-            if (SigningSecret is null || SigningSecret.Length == 0) throw new ArgumentException("A signing secret is required to sign the event.", nameof(SigningSecret));
+            if (SigningSecret is null) throw new ArgumentException("A signing secret is required to sign the event.", nameof(SigningSecret));
+            if (SecureStrings.SigningSecretProblem(SigningSecret) is string problem) throw new ArgumentException($"The signing secret {problem}.", nameof(SigningSecret));
             // The receiver is called as the integration would be: the same URL, auth type and credential rules.
             var integration = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = Authorization };
             integration.Validate(creating: true);

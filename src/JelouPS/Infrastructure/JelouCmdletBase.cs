@@ -99,6 +99,8 @@ namespace JelouPS.Infrastructure
                 Call head = _window.Peek();
                 if (head.Task.IsCompleted)
                 {
+                    // Its -Verbose lines were all queued before it ended: they come before what it settles into.
+                    while (_records.TryTake(out Record queued)) Write(queued);
                     _window.Dequeue();
                     head.Settle(_writeFailure != null);
                     ShowProgress();

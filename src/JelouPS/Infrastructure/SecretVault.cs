@@ -120,16 +120,16 @@ namespace JelouPS.Infrastructure
         /// PSCredential whose password is the secret (KeePass, LastPass, 1Password login items).
         /// </summary>
         internal SecureString Read(string secretName) =>
-            ReadOrNull(secretName) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
+            ReadOrNull(secretName, CancellationToken.None) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
                 "Check -SecretName (Get-SecretInfo -Vault <vault> lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
 
         /// <summary>As <see cref="Read"/>, but null when the vault has no secret of that name.</summary>
-        private SecureString? ReadOrNull(string secretName)
+        private SecureString? ReadOrNull(string secretName, CancellationToken stop)
         {
             Collection<PSObject> found;
             try
             {
-                found = Invoke("Get-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
+                found = Invoke(stop, "Get-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
                     failure => new VaultException(ErrorMapper.VaultReadFailed, $"Could not read '{secretName}' from vault {Display}: {failure}", vaultError: failure));
             }
             catch (VaultException ex) when (ex.VaultErrorId == NotFound)
@@ -175,17 +175,17 @@ namespace JelouPS.Infrastructure
             string? warning = Extension.KeepsMetadata ? null : noMetadata;
             for (int attempt = 1; ; attempt++)
             {
-                VaultException? failure = TryWrite("Set-Secret", parameters);
+                VaultException? failure = TryWrite("Set-Secret", parameters, cancellation);
                 if (failure?.VaultErrorId == MetadataNotSupported)
                 {
                     // SecretManagement removed the secret again, "since it did not fully write": store it without metadata.
                     parameters.Remove("Metadata");
                     warning = noMetadata;
-                    failure = TryWrite("Set-Secret", parameters);
+                    failure = TryWrite("Set-Secret", parameters, cancellation);
                 }
                 // The vault decides, whatever the write said: one that reported an error may have stored the secret
                 // (then NoClobber refuses the next try), one that reported none may not have.
-                VaultException? unconfirmed = Confirm(secretName, secret, reportedSuccess: failure is null);
+                VaultException? unconfirmed = Confirm(secretName, secret, reportedSuccess: failure is null, cancellation);
                 if (unconfirmed is null) return warning;
                 failure ??= unconfirmed;
                 if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
@@ -198,15 +198,15 @@ namespace JelouPS.Infrastructure
         /// <summary>Removes a secret. Throws <see cref="VaultException"/> when the vault did not remove it.</summary>
         internal void Remove(string secretName)
         {
-            VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name });
+            VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name }, CancellationToken.None);
             if (failure != null) throw failure;
         }
 
-        private VaultException? TryWrite(string command, Hashtable parameters)
+        private VaultException? TryWrite(string command, Hashtable parameters, CancellationToken stop)
         {
             try
             {
-                Invoke(command, parameters, failure => new VaultException(ErrorMapper.VaultWriteFailed, $"{command} failed: {failure}", vaultError: failure), changesState: true);
+                Invoke(stop, command, parameters, failure => new VaultException(ErrorMapper.VaultWriteFailed, $"{command} failed: {failure}", vaultError: failure), changesState: true);
                 return null;
             }
             catch (VaultException ex) when (ex.ErrorId == ErrorMapper.VaultWriteFailed)
@@ -216,13 +216,13 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>Null when the vault holds this very secret under the name; else why the write is not confirmed.</summary>
-        private VaultException? Confirm(string secretName, SecureString expected, bool reportedSuccess)
+        private VaultException? Confirm(string secretName, SecureString expected, bool reportedSuccess, CancellationToken stop)
         {
             string said = reportedSuccess ? "Set-Secret reported success, but " : "";
             SecureString? stored;
             try
             {
-                stored = ReadOrNull(secretName);
+                stored = ReadOrNull(secretName, stop);
             }
             catch (VaultException ex)
             {
@@ -246,9 +246,20 @@ namespace JelouPS.Infrastructure
         /// Runs one SecretManagement command with its own preferences; any error it writes or throws becomes the exception
         /// <paramref name="fail"/> makes (the vault's own ErrorRecord kept inside it).
         /// </summary>
-        private static Collection<PSObject> Invoke(string command, Hashtable parameters, Func<ErrorRecord, VaultException> fail, bool changesState = false)
+        private static Collection<PSObject> Invoke(string command, Hashtable parameters, Func<ErrorRecord, VaultException> fail, bool changesState = false) =>
+            Invoke(CancellationToken.None, command, parameters, fail, changesState);
+
+        /// <summary>
+        /// <see cref="Invoke(string, Hashtable, Func{ErrorRecord, VaultException}, bool)"/>, stopped a few seconds (the same
+        /// grace a create in flight gets) after <paramref name="stop"/>: a write that began when the user pressed Ctrl+C may
+        /// still store the secret, but a slow vault does not hold the stop.
+        /// </summary>
+        private static Collection<PSObject> Invoke(CancellationToken stop, string command, Hashtable parameters, Func<ErrorRecord, VaultException> fail, bool changesState = false)
         {
             using PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            using var grace = new CancellationTokenSource();
+            using CancellationTokenRegistration stopping = stop.Register(() => grace.CancelAfter(Http.JelouTransport.DefaultStopGrace));
+            using CancellationTokenRegistration abort = grace.Token.Register(() => ps.BeginStop(null, null));
             ps.AddCommand(Module + "\\" + command).AddParameters(parameters)
                 .AddParameter("ErrorAction", ActionPreference.Continue)
                 .AddParameter("WarningAction", ActionPreference.SilentlyContinue)

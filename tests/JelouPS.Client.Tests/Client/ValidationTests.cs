@@ -27,6 +27,33 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
+        [InlineData("   ", "is blank")]
+        [InlineData("secret-from-a-file\n", "starts or ends with a space or a line break")]
+        [InlineData(" secret", "starts or ends with a space or a line break")]
+        [InlineData("sec\0ret", "has control characters")]
+        public async Task A_signing_secret_that_cannot_be_jelous_is_refused_before_a_reply(string secret, string problem)
+        {
+            using JelouClient client = ForStub(NeverCalled);
+            var message = new SupportMessage { ProjectId = "p1", RoomId = "r1", BotId = "b1", UserId = "u1", Type = SupportMessage.TextType, Text = "hi" };
+
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendSupportMessageAsync(message, Secure(secret)));
+
+            Assert.Contains(problem, error.Message);
+            Assert.DoesNotContain("secret-from", error.Message);
+        }
+
+        [Fact]
+        public async Task Blank_text_is_refused_before_a_close()
+        {
+            using JelouClient client = ForStub(NeverCalled);
+
+            var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+                client.CloseConversationAsync("p1", new CloseConversationRequest { BotId = "b", UserId = "u", RedirectType = "text", RedirectText = "   " }));
+
+            Assert.Contains("-RedirectText is blank", error.Message);
+        }
+
+        [Theory]
         [InlineData("http://127.0.0.1:8080/hook")]
         [InlineData("http://localhost/hook")]
         [InlineData("http://[::1]:5000/hook")]
