@@ -62,7 +62,7 @@ try {
     Write-Step 'Close-JelouConversation'
     Get-JelouConversation demo-project $conversation.Id | Close-JelouConversation -RedirectText 'Thanks for contacting us!' -Confirm:$false
     $closed = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $receiver).Body
-    Get-JelouConversation demo-project $conversation.Id | Format-List Id, State, EndAt, EndedReason | Out-Host
+    Get-JelouConversation demo-project $conversation.Id | Format-List | Out-Host
     Write-Host "Received $($closed.EventName) ($($closed.Reason))."
 
     Write-Step 'A failure is an ErrorRecord with a stable ErrorId'
