@@ -10,6 +10,7 @@ param(
     [Parameter(Mandatory)] [string] $EmulatorDll
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'PlainTextWhenRedirected.ps1')
 Import-Module (Join-Path $ModulePath 'JelouPS.psd1')
 Import-Module (Join-Path $PSScriptRoot 'JelouEmulator.psm1')
 
