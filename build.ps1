@@ -26,6 +26,8 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Set-StrictMode -Version 3.0
 
+. (Join-Path $PSScriptRoot 'tests/PlainTextWhenRedirected.ps1')
+
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'JelouPS'

@@ -10,6 +10,7 @@ param(
     [Parameter(Mandatory)] [string] $EmulatorDll
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'PlainTextWhenRedirected.ps1')
 Import-Module (Join-Path $ModulePath 'JelouPS.psd1')
 Import-Module (Join-Path $PSScriptRoot 'JelouEmulator.psm1')
 
@@ -62,7 +63,7 @@ try {
     Write-Step 'Close-JelouConversation'
     Get-JelouConversation demo-project $conversation.Id | Close-JelouConversation -RedirectText 'Thanks for contacting us!' -Confirm:$false
     $closed = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $receiver).Body
-    Get-JelouConversation demo-project $conversation.Id | Format-List Id, State, EndAt, EndedReason | Out-Host
+    Get-JelouConversation demo-project $conversation.Id | Format-List | Out-Host
     Write-Host "Received $($closed.EventName) ($($closed.Reason))."
 
     Write-Step 'A failure is an ErrorRecord with a stable ErrorId'

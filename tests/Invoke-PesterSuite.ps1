@@ -7,9 +7,12 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $PackagePath,
     [Parameter(Mandatory)] [string] $EmulatorDll,
-    [Parameter(Mandatory)] [string] $ResultPath
+    [Parameter(Mandatory)] [string] $ResultPath,
+    # One file or folder of the suite instead of all of it.
+    [string[]] $Path = (Join-Path $PSScriptRoot 'pester')
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'PlainTextWhenRedirected.ps1')
 Import-Module $PesterPath -Force
 
 # Read by tests/pester/Common.ps1.
@@ -18,7 +21,7 @@ $env:JELOUPS_EMULATOR_DLL = (Resolve-Path $EmulatorDll).Path
 $env:JELOUPS_PACKAGE_PATH = (Resolve-Path $PackagePath).Path
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = Join-Path $PSScriptRoot 'pester'
+$configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Normal'
 $configuration.TestResult.Enabled = $true

@@ -75,14 +75,14 @@ Describe 'Output and formatting' {
     It 'shows where a new secret is, and when it was issued, by default' {
         $text = $integration | Out-String -Width 80
         $text | Should -Match 'ProjectId\s+SecretIssuedAt\s+SecretLocation'
-        $text | Should -Match "$([regex]::Escape($projectId))\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+in SigningSecret only: store it now"
+        $text | Should -Match "$([regex]::Escape($projectId))\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+in SigningSecret only: store it now"
         $text | Should -Not -Match $secret
         @($text -split '\r?\n' | Where-Object Length -gt 80) | Should -BeNullOrEmpty -Because 'the view fits an 80-column terminal'
     }
 
-    It 'shows a table of project, auth type, creation time and webhook for a read, without the secret' {
+    It 'shows a table of project, auth type and webhook for a read, without the secret' {
         $text = Get-JelouExternalSupport $projectId | Out-String
-        $text | Should -Match 'ProjectId\s+AuthType\s+CreatedAt\s+WebhookUrl'
+        $text | Should -Match 'ProjectId\s+AuthType\s+WebhookUrl'
         $text | Should -Match ([regex]::Escape($projectId))
         $text | Should -Not -Match 'SigningSecret'
         $text | Should -Not -Match $secret

@@ -102,7 +102,7 @@ Describe 'about_JelouPS' {
     It 'is found by Get-Help and covers the key concepts' {
         $text = Get-Help about_JelouPS | Out-String
         $text | Should -Match 'about_JelouPS'
-        foreach ($concept in 'Connect-Jelou', '-Context', '-Vault', '$JelouUnsavedIntegrations', 'JelouNotFound', 'JelouUnauthorized', 'loopback', 'emulator') {
+        foreach ($concept in 'Connect-Jelou', '-Context', '-Vault', '$JelouUnsavedIntegrations', 'JelouNotFound', 'JelouUnauthorized', 'loopback', 'emulator', 'Export-Clixml') {
             $text | Should -BeLikeExactly "*$concept*"
         }
     }

@@ -1,0 +1,104 @@
+# The default views of every output type, rendered from real objects as an 80-column terminal shows them:
+# no line wider, no header cut, ids whole, one date format, nothing secret.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+    $Receiver = Start-TestWebhookReceiver
+    $WebhookToken = 'views-webhook-token'
+    $LongUrl = 'https://crm.example.com/integrations/jelou/webhooks/customer-support/production/v2/receive?tenant=acme'
+
+    $projectId = New-TestProjectId
+    $issued = New-JelouExternalSupport $projectId $Receiver.Url -AuthType bearer -WebhookAuthorization $WebhookToken
+    $Secret = ConvertTo-PlainText $issued.SigningSecret
+    $longProject = New-TestProjectId
+    New-JelouExternalSupport $longProject $LongUrl | Out-Null
+
+    $conversation = Start-JelouConversation $projectId -BotId views-bot -UserId views-user -Confirm:$false
+    $started = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $Receiver).Body
+    $UserText = 'Where is my order?'
+    Invoke-JelouEmulatorControl $Emulator "conversations/$projectId/$($conversation.Id)/user-message" -Method POST -Body @{ text = $UserText } | Out-Null
+    $message = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $Receiver).Body
+    $receipt = $message | Send-JelouSupportMessage -Text 'On its way' -SigningSecret $issued.SigningSecret -Confirm:$false
+    Close-JelouConversation $projectId -BotId views-bot -UserId views-user -Confirm:$false
+    $closed = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $Receiver).Body
+    $media = ConvertFrom-JelouWebhookEvent -Payload '{"event_type":"message","timestamp":1700000000000,"project_id":"p","value":{"type":"image","content":{"url":"https://cdn.example.com/a.png","caption":"my screen"}}}'
+    $unknown = ConvertFrom-JelouWebhookEvent -Payload '{"event":"bot.paused","timestamp":1700000000000,"project_id":"p"}'
+
+    $refused = Send-JelouTestEvent http://127.0.0.1:1/hook -SigningSecret $issued.SigningSecret -Confirm:$false -ErrorAction SilentlyContinue
+    $notFound = Send-JelouTestEvent "$($Emulator.BaseAddress)no/such/hook" -SigningSecret $issued.SigningSecret -EventType conversation.start -Confirm:$false -ErrorAction SilentlyContinue
+
+    $rotated = New-TestProjectId
+    New-JelouExternalSupport $rotated https://crm.example.com/jelou | Out-Null
+    Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$rotated/secret"; mangle = 'Intact'; closeWithoutAnswer = $true } | Out-Null
+    Reset-JelouExternalSupportSecret $rotated -Force -ErrorAction SilentlyContinue | Out-Null
+
+    # Each output type (and the issued-secret view of an integration) with what its default view must show whole.
+    $Outputs = @{
+        Issued       = @{ Object = $issued; Table = 'ProjectId', 'SecretIssuedAt', 'SecretLocation'; Whole = $projectId, 'in SigningSecret only: store it now' }
+        Integration  = @{ Object = $projectId, $longProject | Get-JelouExternalSupport; Table = 'ProjectId', 'AuthType', 'WebhookUrl'; Whole = $projectId, $longProject, $LongUrl }
+        Context      = @{ Object = Get-JelouContext; Whole = $Emulator.GatewayUri }
+        Conversation = @{ Object = Get-JelouConversation $projectId $conversation.Id; Table = 'Id', 'State', 'StartAt', 'UserId'; Whole = $conversation.Id, 'views-user' }
+        Receipt      = @{ Object = $receipt; Table = 'MessageId', 'Type', 'StatusCode', 'SentAt'; Whole = $receipt.MessageId }
+        TestResult   = @{ Object = $refused, $notFound; Table = 'EventType', 'Succeeded', 'StatusCode', 'LatencyMs', 'Error'; Whole = 'Could not reach', 'The webhook answered 404' }
+        Events       = @{ Object = $started, $message, $media, $closed, $unknown; Table = 'Timestamp', 'EventName', 'UserId', 'Text'; Whole = $UserText, '[image] my screen', 'views-user' }
+        Unknown      = @{ Object = @($JelouUnknownOutcomes); Whole = $rotated, 'Reset-JelouExternalSupportSecret' }
+    }
+
+    # The header line is the one above the dashes; each label must be whole, over dashes as long as itself.
+    function Get-TableHeader([string] $Text) {
+        $lines = $Text -split '\r?\n'
+        $at = [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^-+( +-+)*\s*$' })
+        if ($at -lt 1) { return $null }
+        $labels = @($lines[$at - 1].Trim() -split '\s+')
+        $dashes = @($lines[$at].Trim() -split '\s+')
+        for ($i = 0; $i -lt $labels.Count; $i++) { $dashes[$i].Length | Should -BeGreaterOrEqual $labels[$i].Length }
+        $labels
+    }
+}
+
+AfterAll {
+    $Receiver | Stop-TestWebhookReceiver
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'Views in an 80-column terminal' {
+    It 'renders <_> in no line wider than 80, ids and values whole, and nothing secret' -ForEach 'Issued', 'Integration', 'Context', 'Conversation', 'Receipt', 'TestResult', 'Events', 'Unknown' {
+        $output = $Outputs[$_]
+        $default = $output.Object | Out-String -Width 80
+        foreach ($text in $default, ($output.Object | Format-List | Out-String -Width 80)) {
+            @($text -split '\r?\n' | Where-Object Length -GT 80) | Should -BeNullOrEmpty
+            $text | Should -Not -Match ([regex]::Escape($Secret))
+            $text | Should -Not -Match ([regex]::Escape($Emulator.ApiKey))
+            $text | Should -Not -Match $WebhookToken
+        }
+        # A wrapped value continues on the next line in its column: whole once the layout's spaces are gone.
+        $joined = $default -replace '\s'
+        foreach ($whole in $output.Whole) { $joined | Should -Match ([regex]::Escape(($whole -replace '\s'))) }
+        if ($output.Table) { Get-TableHeader $default | Should -Be $output.Table }
+    }
+
+    It 'shows a 24-hex conversation id on one line, uncut' {
+        $Outputs.Conversation.Object | Out-String -Width 80 | Should -Match "(?m)^$($conversation.Id) +closed +\d"
+    }
+
+    It 'shows every date of <_> as UTC ISO 8601, one way' -ForEach 'Issued', 'Integration', 'Context', 'Conversation', 'Receipt', 'Events', 'Unknown' {
+        $text = ($Outputs[$_].Object | Out-String -Width 80) + ($Outputs[$_].Object | Format-List | Out-String -Width 80)
+        $dates = [regex]::Matches($text, '\d{4}-\d\d-\d\d\S*( \S+)?')
+        $dates.Count | Should -BeGreaterThan 0
+        $dates.Value | Should -Match '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$'
+        $text | Should -Not -Match '\d+/\d+/\d{4}|[+-]\d\d:\d\d\b' -Because 'no date is left to the culture or shown with an offset'
+    }
+
+    It 'shows the UTC time of the instant itself, whatever offset the value carries' {
+        $object = [pscustomobject]@{ SentAt = [DateTimeOffset]::new(2026, 1, 2, 3, 4, 5, [timespan]::FromHours(-5)) }
+        $object.PSObject.TypeNames.Insert(0, 'JelouPS.SupportMessageReceipt')
+        $object | Out-String | Should -Match '2026-01-02 08:04:05Z'
+    }
+
+    It 'shows why a test event failed, and the text a user wrote' {
+        $Outputs.TestResult.Object | Out-String -Width 80 | Should -Match '(?m)^message +False +\d+ +Could not reach'
+        $Outputs.Events.Object | Out-String -Width 80 | Should -Match "(?m)^\S+ \S+ +message +views-user +$([regex]::Escape($UserText))"
+    }
+}
