@@ -4,7 +4,7 @@
     GUID                   = 'e179a416-2602-4e94-84b6-3754c10ebd6b'
     Author                 = 'JelouPS contributors'
     CompanyName            = 'JelouPS'
-    Copyright              = '(c) JelouPS contributors. MIT License.'
+    Copyright              = '(c) 2026 JelouPS contributors. MIT License.'
     Description            = 'Manage Jelou External Support integrations from PowerShell: create and rotate integrations, keep the one-time signing secret in a SecretManagement vault, and get typed objects and clear errors back.'
     CompatiblePSEditions   = @('Desktop', 'Core')
     PowerShellVersion      = '5.1'

@@ -2,7 +2,8 @@
 .SYNOPSIS
     Builds, tests and demonstrates JelouPS.
 .DESCRIPTION
-    Build    assembles an importable module in out/JelouPS (version from JelouPS.psd1).
+    Build    assembles an importable module in out/JelouPS (version from JelouPS.psd1), with LICENSE
+             and THIRD-PARTY-NOTICES.txt.
     Package  builds and writes out/JelouPS.<version>.nupkg, installable with Install-PSResource from out/.
     Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed, N skipped".
     Demo     builds, starts the local Jelou emulator and walks through the main job against it.
@@ -49,6 +50,64 @@ function Invoke-ChildPwsh {
     }
 }
 
+# Lists every assembly in out/JelouPS that JelouPS did not build, with the package it came from and
+# that package's own licence text, from the restore's record of src/JelouPS, so the notices follow
+# the dependencies. The repository's copy is checked against this one by the tests.
+function Write-ThirdPartyNotice([string] $Path) {
+    $assets = Get-Content -Raw (Join-Path $Root 'src/JelouPS/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
+    $packageFolder = @($assets.packageFolders.Keys)[0]
+    $origin = @{}
+    foreach ($target in $assets.targets.Values) {
+        foreach ($library in $target.GetEnumerator()) {
+            if ($library.Value.type -ne 'package' -or -not $library.Value.ContainsKey('runtime')) { continue }
+            foreach ($file in $library.Value.runtime.Keys) { $origin[[IO.Path]::GetFileName($file)] = $library.Key }
+        }
+    }
+    $shipped = foreach ($dll in (Get-ChildItem $ModuleOut -Recurse -Filter '*.dll' | Where-Object Name -notlike 'JelouPS*' | Sort-Object Name)) {
+        $id = $origin[$dll.Name]
+        if (-not $id) { throw "The module ships $($dll.Name), which no package restored for src/JelouPS provides: its notice cannot be written." }
+        $library = $assets.libraries[$id]
+        $licence = @($library.files | Where-Object { $_ -match '^licen[cs]e(\.txt|\.md)?$' })
+        if (-not $licence) { throw "Package $id has no licence file to quote in the notices." }
+        [pscustomobject]@{
+            Assembly = [IO.Path]::GetRelativePath($ModuleOut, $dll.FullName) -replace '\\', '/'
+            Package  = ($id -split '/')[0]
+            Version  = ($id -split '/')[1]
+            Licence  = (Get-Content -Raw (Join-Path $packageFolder $library.path $licence[0])).Trim() -replace '\r\n', "`n"
+            Notices  = [bool]($library.files -match '^third-?party-?notices\.txt$')
+        }
+    }
+    $width = (@($shipped | ForEach-Object Assembly) + 'Assembly' | Measure-Object Length -Maximum).Maximum + 2
+    $packageWidth = (@($shipped | ForEach-Object Package) + 'Package' | Measure-Object Length -Maximum).Maximum + 2
+    $rule = '-' * 79
+    $wrap = { ($args[0] -replace '(.{1,79})(?: +|$)', "`$1`n").TrimEnd() }
+    $lines = @(
+        'JelouPS third-party notices'
+        ''
+        'JelouPS ships these assemblies unchanged, as their packages on NuGet carry them; build.ps1'
+        'writes this list from what it copies into the module. JelouPS itself is under the MIT License'
+        'in LICENSE.'
+        ''
+        "{0,-$width}{1,-$packageWidth}{2}" -f 'Assembly', 'Package', 'Version'
+        foreach ($item in $shipped) { "{0,-$width}{1,-$packageWidth}{2}" -f $item.Assembly, $item.Package, $item.Version }
+        $withNotices = @($shipped | Where-Object Notices | ForEach-Object Package)
+        if ($withNotices) {
+            ''
+            & $wrap ("These packages also carry THIRD-PARTY-NOTICES.TXT, the notices of code their authors took " +
+                "from other projects: $($withNotices -join ', ').")
+        }
+        foreach ($group in ($shipped | Group-Object Licence)) {
+            ''
+            $rule
+            & $wrap "The licence file of $(@($group.Group | ForEach-Object Package) -join ', '):"
+            $rule
+            ''
+            $group.Name
+        }
+    )
+    [IO.File]::WriteAllText($Path, ($lines -join "`n") + "`n", [Text.UTF8Encoding]::new($false))
+}
+
 function Invoke-Build {
     Invoke-Dotnet build (Join-Path $Root 'JelouPS.sln') --configuration $Configuration "-p:Version=$Version" --nologo --verbosity quiet
     $bin = Join-Path $Root "src/JelouPS/bin/$Configuration/netstandard2.0"
@@ -61,6 +120,8 @@ function Invoke-Build {
         $target = if ($_.Name -like 'JelouPS*') { $ModuleOut } else { $dependencies }
         Copy-Item $_.FullName $target
     }
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+    Write-ThirdPartyNotice (Join-Path $ModuleOut 'THIRD-PARTY-NOTICES.txt')
     Invoke-ChildPwsh -File (Join-Path $Root 'module/help/ConvertTo-JelouMaml.ps1') -ModulePath $ModuleOut `
         -MarkdownPath (Join-Path $Root 'module/help') -OutputPath (Join-Path $ModuleOut 'en-US/JelouPS.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed: see the warnings above.' }
