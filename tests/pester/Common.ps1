@@ -21,3 +21,18 @@ function Invoke-FreshPwsh([string] $Script) {
         & $self -NoProfile -NonInteractive -Command $Script
     }
 }
+
+# The notes of a version in CHANGELOG.md: the lines under its "## [version]" heading, up to the next
+# such heading or Keep a Changelog's link definitions, trimmed. Read line by line, independently of
+# build.ps1, which copies them into the built manifest.
+function Get-ChangelogNote([string] $Version) {
+    $lines = @(Get-Content (Join-Path $PSScriptRoot '../../CHANGELOG.md'))
+    $heading = "^## \[?$([regex]::Escape($Version))\]?( |$)"
+    $start = @(0..($lines.Count - 1) | Where-Object { $lines[$_] -match $heading })
+    if (-not $start.Count) { return $null }
+    $notes = foreach ($line in ($lines | Select-Object -Skip ($start[0] + 1))) {
+        if ($line -match '^## |^\[[^\]]+\]: ') { break }
+        $line
+    }
+    ($notes -join "`n").Trim()
+}
