@@ -17,7 +17,7 @@
     written then.
     Run it in a child PowerShell: it imports a binary module, which cannot be unloaded.
 .EXAMPLE
-    pwsh -NoProfile -NonInteractive -File module/help/ConvertTo-JelouMaml.ps1 -ModulePath out/JelouPS -MarkdownPath module/help -OutputPath out/JelouPS/en-US/JelouPS.dll-Help.xml
+    dotnet pwsh -NoProfile -NonInteractive -File module/help/ConvertTo-JelouMaml.ps1 -ModulePath out/JelouPS -MarkdownPath module/help -OutputPath out/JelouPS/en-US/JelouPS.dll-Help.xml
 #>
 [CmdletBinding()]
 param(

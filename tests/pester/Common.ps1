@@ -1,7 +1,7 @@
 # Dot-sourced by every *.Tests.ps1 in BeforeAll: imports the built module and the emulator helpers.
 $ModulePath = $env:JELOUPS_MODULE_PATH
 $EmulatorDll = $env:JELOUPS_EMULATOR_DLL
-if (-not $ModulePath -or -not $EmulatorDll) { throw 'Run the Pester suite through ./build.ps1 -Task Test.' }
+if (-not $ModulePath -or -not $EmulatorDll) { throw 'Run the Pester suite through dotnet pwsh ./build.ps1 -Task Test.' }
 Import-Module (Join-Path $ModulePath 'JelouPS.psd1') -Force
 Import-Module (Join-Path $PSScriptRoot '../JelouEmulator.psm1') -Force
 

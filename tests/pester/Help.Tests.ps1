@@ -4,7 +4,7 @@
     refusal of incomplete help.
 #>
 BeforeDiscovery {
-    if (-not $env:JELOUPS_MODULE_PATH) { throw 'Run the Pester suite through ./build.ps1 -Task Test.' }
+    if (-not $env:JELOUPS_MODULE_PATH) { throw 'Run the Pester suite through dotnet pwsh ./build.ps1 -Task Test.' }
     $manifest = Import-PowerShellDataFile (Join-Path $env:JELOUPS_MODULE_PATH 'JelouPS.psd1')
     $commands = @(@($manifest.CmdletsToExport) + @($manifest.FunctionsToExport) | Where-Object { $_ -and $_ -ne '*' } |
         ForEach-Object { @{ Name = $_ } })
