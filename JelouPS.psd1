@@ -4,7 +4,7 @@
     GUID                   = 'e179a416-2602-4e94-84b6-3754c10ebd6b'
     Author                 = 'JelouPS contributors'
     CompanyName            = 'JelouPS'
-    Copyright              = '(c) JelouPS contributors. MIT License.'
+    Copyright              = '(c) 2026 JelouPS contributors. MIT License.'
     Description            = 'Manage Jelou External Support integrations from PowerShell: create and rotate integrations, keep the one-time signing secret in a SecretManagement vault, and get typed objects and clear errors back.'
     CompatiblePSEditions   = @('Desktop', 'Core')
     PowerShellVersion      = '5.1'
@@ -34,10 +34,13 @@
     VariablesToExport      = @()
     PrivateData            = @{
         PSData = @{
-            Tags         = @('Jelou', 'ExternalSupport', 'Webhook', 'HMAC', 'SecretManagement', 'API', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            # build.ps1 adds PSIncludes_Cmdlet, PSCmdlet_/PSCommand_<name> for each cmdlet above and
+            # PSEdition_<edition> for each compatible edition, so searches by command name find JelouPS.
+            Tags         = @('Jelou', 'ExternalSupport', 'Webhook', 'HMAC', 'SecretManagement', 'API', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/jelouPS/JelouPS/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/jelouPS/JelouPS'
-            ReleaseNotes = 'Connection; integration create, get, update, delete and secret rotation with SecretManagement vault storage; conversations; signed agent replies; webhook signatures, typed events and test events; local emulator.'
+            # build.ps1 fills this from the CHANGELOG.md section of ModuleVersion.
+            ReleaseNotes = ''
         }
     }
 }

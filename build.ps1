@@ -2,7 +2,8 @@
 .SYNOPSIS
     Builds, tests and demonstrates JelouPS.
 .DESCRIPTION
-    Build    assembles an importable module in out/JelouPS (version from JelouPS.psd1).
+    Build    assembles an importable module in out/JelouPS (version from JelouPS.psd1, release notes
+             from CHANGELOG.md), with LICENSE and THIRD-PARTY-NOTICES.txt.
     Package  builds and writes out/JelouPS.<version>.nupkg, installable with Install-PSResource from out/.
     Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed, N skipped".
     Demo     builds, starts the local Jelou emulator and walks through the main job against it.
@@ -51,6 +52,107 @@ function Invoke-ChildPwsh {
     }
 }
 
+# Lists every assembly in out/JelouPS that JelouPS did not build, with the package it came from and
+# that package's own licence text, from the restore's record of src/JelouPS, so the notices follow
+# the dependencies. The repository's copy is checked against this one by the tests.
+function Write-ThirdPartyNotice([string] $Path) {
+    $assets = Get-Content -Raw (Join-Path $Root 'src/JelouPS/obj/project.assets.json') | ConvertFrom-Json -AsHashtable
+    $packageFolder = @($assets.packageFolders.Keys)[0]
+    $origin = @{}
+    foreach ($target in $assets.targets.Values) {
+        foreach ($library in $target.GetEnumerator()) {
+            if ($library.Value.type -ne 'package' -or -not $library.Value.ContainsKey('runtime')) { continue }
+            foreach ($file in $library.Value.runtime.Keys) { $origin[[IO.Path]::GetFileName($file)] = $library.Key }
+        }
+    }
+    $shipped = foreach ($dll in (Get-ChildItem $ModuleOut -Recurse -Filter '*.dll' | Where-Object Name -notlike 'JelouPS*' | Sort-Object Name)) {
+        $id = $origin[$dll.Name]
+        if (-not $id) { throw "The module ships $($dll.Name), which no package restored for src/JelouPS provides: its notice cannot be written." }
+        $library = $assets.libraries[$id]
+        $licence = @($library.files | Where-Object { $_ -match '^licen[cs]e(\.txt|\.md)?$' })
+        if (-not $licence) { throw "Package $id has no licence file to quote in the notices." }
+        [pscustomobject]@{
+            Assembly = [IO.Path]::GetRelativePath($ModuleOut, $dll.FullName) -replace '\\', '/'
+            Package  = ($id -split '/')[0]
+            Version  = ($id -split '/')[1]
+            Licence  = (Get-Content -Raw (Join-Path $packageFolder $library.path $licence[0])).Trim() -replace '\r\n', "`n"
+            Notices  = [bool]($library.files -match '^third-?party-?notices\.txt$')
+        }
+    }
+    $width = (@($shipped | ForEach-Object Assembly) + 'Assembly' | Measure-Object Length -Maximum).Maximum + 2
+    $packageWidth = (@($shipped | ForEach-Object Package) + 'Package' | Measure-Object Length -Maximum).Maximum + 2
+    $rule = '-' * 79
+    $wrap = { ($args[0] -replace '(.{1,79})(?: +|$)', "`$1`n").TrimEnd() }
+    $lines = @(
+        'JelouPS third-party notices'
+        ''
+        'JelouPS ships these assemblies unchanged, as their packages on NuGet carry them; build.ps1'
+        'writes this list from what it copies into the module. JelouPS itself is under the MIT License'
+        'in LICENSE.'
+        ''
+        "{0,-$width}{1,-$packageWidth}{2}" -f 'Assembly', 'Package', 'Version'
+        foreach ($item in $shipped) { "{0,-$width}{1,-$packageWidth}{2}" -f $item.Assembly, $item.Package, $item.Version }
+        $withNotices = @($shipped | Where-Object Notices | ForEach-Object Package)
+        if ($withNotices) {
+            ''
+            & $wrap ("These packages also carry THIRD-PARTY-NOTICES.TXT, the notices of code their authors took " +
+                "from other projects: $($withNotices -join ', ').")
+        }
+        foreach ($group in ($shipped | Group-Object Licence)) {
+            ''
+            $rule
+            & $wrap "The licence file of $(@($group.Group | ForEach-Object Package) -join ', '):"
+            $rule
+            ''
+            $group.Name
+        }
+    )
+    [IO.File]::WriteAllText($Path, ($lines -join "`n") + "`n", [Text.UTF8Encoding]::new($false))
+}
+
+# The notes of a version in CHANGELOG.md (Keep a Changelog: a "## [1.2.0] - 2026-01-31" heading),
+# without the heading; the link definitions Keep a Changelog puts at the end are not notes.
+function Get-ReleaseNote([string] $Version) {
+    $changelog = (Get-Content -Raw (Join-Path $Root 'CHANGELOG.md')) -replace '\r\n', "`n"
+    $section = [regex]::Match($changelog, '(?ms)^## \[?' + [regex]::Escape($Version) + '\]?(?: - [^\n]*)?\n(.*?)(?=^## |^\[[^\]]+\]: |\z)')
+    if (-not $section.Success -or -not $section.Groups[1].Value.Trim()) {
+        throw "CHANGELOG.md has no notes for $Version, the ModuleVersion of JelouPS.psd1: add a '## [$Version] - <date>' section."
+    }
+    $section.Groups[1].Value.Trim()
+}
+
+# The static manifest is the source; the built copy gets what is derived from elsewhere: the release
+# notes of its version from CHANGELOG.md, and the tags that Find-Command and Find-PSResource -CommandName
+# search. PowerShellGet's Publish-Module derived these tags from the manifest; Publish-PSResource copies
+# only the manifest's own Tags, and a local repository reads them from the manifest.
+function Update-BuiltManifest([string] $Path) {
+    $manifest = Import-PowerShellDataFile $Path
+    $cmdlets = @($manifest.CmdletsToExport)
+    if (-not $cmdlets -or $cmdlets -match '\*') { throw 'JelouPS.psd1 must list its cmdlets in CmdletsToExport: searches by command name find only listed ones.' }
+    $tags = @($manifest.PrivateData.PSData.Tags) + 'PSIncludes_Cmdlet' + @($cmdlets | ForEach-Object { "PSCmdlet_$_"; "PSCommand_$_" }) +
+        @($manifest.CompatiblePSEditions | ForEach-Object { "PSEdition_$_" }) | Select-Object -Unique
+    $quote = { "'" + [System.Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($args[0]) + "'" }
+    $values = @{
+        ReleaseNotes = & $quote (Get-ReleaseNote $manifest.ModuleVersion)
+        Tags         = '@(' + (@($tags | ForEach-Object { & $quote $_ }) -join ', ') + ')'
+    }
+
+    $text = Get-Content -Raw $Path
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$null, [ref]$null)
+    $keyOf = { if ($args[0].Item1 -is [System.Management.Automation.Language.StringConstantExpressionAst]) { $args[0].Item1.Value } }
+    $psData = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.HashtableAst] }, $true) | ForEach-Object KeyValuePairs |
+        Where-Object { (& $keyOf $_) -eq 'PSData' } | ForEach-Object { $_.Item2.Find({ $args[0] -is [System.Management.Automation.Language.HashtableAst] }, $true) })
+    $entries = @($psData | ForEach-Object KeyValuePairs | Where-Object { $values.ContainsKey("$(& $keyOf $_)") })
+    if ($entries.Count -ne $values.Count) { throw 'JelouPS.psd1 needs PrivateData.PSData.ReleaseNotes and Tags: the build fills them in.' }
+    # From the end, so the offsets of the entries before stay valid.
+    foreach ($entry in ($entries | Sort-Object { $_.Item2.Extent.StartOffset } -Descending)) {
+        $extent = $entry.Item2.Extent
+        $text = $text.Substring(0, $extent.StartOffset) + $values[(& $keyOf $entry)] + $text.Substring($extent.EndOffset)
+    }
+    # With a byte-order mark: Windows PowerShell reads a manifest without one in the ANSI code page.
+    [IO.File]::WriteAllText($Path, $text, [Text.UTF8Encoding]::new($true))
+}
+
 function Invoke-Build {
     Invoke-Dotnet build (Join-Path $Root 'JelouPS.sln') --configuration $Configuration "-p:Version=$Version" --nologo --verbosity quiet
     $bin = Join-Path $Root "src/JelouPS/bin/$Configuration/netstandard2.0"
@@ -63,6 +165,9 @@ function Invoke-Build {
         $target = if ($_.Name -like 'JelouPS*') { $ModuleOut } else { $dependencies }
         Copy-Item $_.FullName $target
     }
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+    Write-ThirdPartyNotice (Join-Path $ModuleOut 'THIRD-PARTY-NOTICES.txt')
+    Update-BuiltManifest (Join-Path $ModuleOut 'JelouPS.psd1')
     Invoke-ChildPwsh -File (Join-Path $Root 'module/help/ConvertTo-JelouMaml.ps1') -ModulePath $ModuleOut `
         -MarkdownPath (Join-Path $Root 'module/help') -OutputPath (Join-Path $ModuleOut 'en-US/JelouPS.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed: see the warnings above.' }

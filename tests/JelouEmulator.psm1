@@ -12,7 +12,7 @@ function Start-JelouEmulator {
         [ValidateSet('envelope', 'flat')] [string] $Shape = 'envelope',
         [int] $StartTimeoutSec = 60
     )
-    if (-not (Test-Path $EmulatorDll)) { throw "The emulator is not built: $EmulatorDll is missing. Run ./build.ps1 -Task Build." }
+    if (-not (Test-Path $EmulatorDll)) { throw "The emulator is not built: $EmulatorDll is missing. Run dotnet pwsh ./build.ps1 -Task Build." }
 
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($argument in $EmulatorDll, '--urls', 'http://127.0.0.1:0', '--shape', $Shape, '--exit-on-stdin-close') {

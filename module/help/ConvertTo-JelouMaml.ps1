@@ -7,15 +7,17 @@
     out/JelouPS/en-US/JelouPS.dll-Help.xml). Syntax, parameter types, positions, mandatory flags,
     aliases, valid values and pipeline input come from the live command metadata; synopsis,
     description, parameter descriptions, default values, inputs, outputs, notes, examples and
-    related links come from the markdown; its ## SYNTAX section, and its yaml blocks except
+    related links come from the markdown, and the front matter's 'online version:' becomes the first
+    related link, which Get-Help -Online opens; its ## SYNTAX section, and its yaml blocks except
     'Default value', are ignored. No module beyond PowerShell itself is needed.
 
     Throws, listing every problem, when a command has no markdown file, an empty synopsis or
-    description, or no example with code, when a parameter has no description, or when the
-    markdown documents a parameter the command does not have. Nothing is written then.
+    description, no example with code, or no http(s) 'online version:', when a parameter has no
+    description, or when the markdown documents a parameter the command does not have. Nothing is
+    written then.
     Run it in a child PowerShell: it imports a binary module, which cannot be unloaded.
 .EXAMPLE
-    pwsh -NoProfile -NonInteractive -File module/help/ConvertTo-JelouMaml.ps1 -ModulePath out/JelouPS -MarkdownPath module/help -OutputPath out/JelouPS/en-US/JelouPS.dll-Help.xml
+    dotnet pwsh -NoProfile -NonInteractive -File module/help/ConvertTo-JelouMaml.ps1 -ModulePath out/JelouPS -MarkdownPath module/help -OutputPath out/JelouPS/en-US/JelouPS.dll-Help.xml
 #>
 [CmdletBinding()]
 param(
@@ -92,7 +94,7 @@ function Read-Markdown([string] $Path) {
     $lines = @(Get-Content -LiteralPath $Path -Encoding UTF8)
     $end = if ($lines.Count -gt 2 -and $lines[0] -eq '---') { [array]::IndexOf($lines, '---', 1) } else { -1 }
     if ($end -lt 0 -or -not ($lines[1..$end] -match '^schema:\s*2\.0\.0\s*$')) { throw "${Path}: no platyPS front matter with 'schema: 2.0.0'." }
-    $doc = @{}
+    $doc = @{ Online = @($lines[1..$end] -match '^online version:' -replace '^online version:\s*', '' | Where-Object { $_ }) }
     foreach ($section in (Split-Heading $lines[$end..($lines.Count - 1)] '##')) {
         try { $doc[$section.Title.ToUpperInvariant()] = @(Split-Block $section.Lines) }
         catch { throw "${Path}: ## $($section.Title): $_" }
@@ -201,6 +203,8 @@ function Write-Command($Command, $Doc, [string] $Path) {
         else { $problems.Add("${Path}: '$($section.Title)' has no code block.") }
     })
     if (-not $examples) { $problems.Add("${Path}: ## EXAMPLES has no '### Example' with code.") }
+    $online = $Doc.Online | Select-Object -First 1
+    if (-not ($online -match '^https?://' -and [uri]::IsWellFormedUriString($online, 'Absolute'))) { $problems.Add("${Path}: 'online version:' needs the absolute http(s) URL of this page, for Get-Help -Online.") }
     if ($problems.Count) { return }
 
     Open 'command:command'
@@ -237,6 +241,8 @@ function Write-Command($Command, $Doc, [string] $Path) {
     }
     Close
     Open 'command:relatedLinks'
+    # Get-Help -Online opens the first related link with a URL: platyPS puts the online version there.
+    Open 'maml:navigationLink'; Leaf 'maml:linkText' 'Online Version:'; Leaf 'maml:uri' $online; Close
     foreach ($link in [regex]::Matches((@($Doc['RELATED LINKS'] | ForEach-Object Text) -join "`n"), '\[([^\]]+)\]\(([^)]*)\)')) {
         Open 'maml:navigationLink'
         Leaf 'maml:linkText' $link.Groups[1].Value

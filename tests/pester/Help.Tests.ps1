@@ -4,7 +4,7 @@
     refusal of incomplete help.
 #>
 BeforeDiscovery {
-    if (-not $env:JELOUPS_MODULE_PATH) { throw 'Run the Pester suite through ./build.ps1 -Task Test.' }
+    if (-not $env:JELOUPS_MODULE_PATH) { throw 'Run the Pester suite through dotnet pwsh ./build.ps1 -Task Test.' }
     $manifest = Import-PowerShellDataFile (Join-Path $env:JELOUPS_MODULE_PATH 'JelouPS.psd1')
     $commands = @(@($manifest.CmdletsToExport) + @($manifest.FunctionsToExport) | Where-Object { $_ -and $_ -ne '*' } |
         ForEach-Object { @{ Name = $_ } })
@@ -140,6 +140,7 @@ Describe 'ConvertTo-JelouMaml' {
                 'Get-JelouExternalSupport'    = { param($md) $md -replace '(?s)(### -Context\r?\n).*?(```yaml)', '$1$2' }
                 'Remove-JelouExternalSupport' = { param($md) $md -replace '(?s)(## EXAMPLES\r?\n).*?(## PARAMETERS)', "`$1`n`$2" }
                 'Set-JelouExternalSupport'    = { param($md) $md -replace '### CommonParameters', "### -Colour`nNot a parameter.`n`n### CommonParameters" }
+                'Get-JelouConversation'       = { param($md) $md -replace '(?m)^online version:.*$', 'online version:' }
             }
             $output = Join-Path $folder 'out/JelouPS.dll-Help.xml'
             $run = Invoke-Converter $folder $output
@@ -157,6 +158,7 @@ Describe 'ConvertTo-JelouMaml' {
             @{ Case = 'a parameter has no description'; Message = 'parameter -Context has no description' }
             @{ Case = 'a command has no example'; Message = 'Remove-JelouExternalSupport.md: ## EXAMPLES has no' }
             @{ Case = 'a documented parameter does not exist'; Message = 'documents -Colour, which Set-JelouExternalSupport does not have' }
+            @{ Case = 'a command has no online version'; Message = "Get-JelouConversation.md: 'online version:' needs" }
         ) {
             $reported | Should -BeLike "*$Message*"
         }

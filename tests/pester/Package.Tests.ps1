@@ -1,10 +1,27 @@
 # The package installs as users install it: from a PSResource repository, with Save-PSResource /
-# Install-PSResource, and the installed copy imports in a fresh PowerShell with its help.
+# Install-PSResource, and the installed copy imports in a fresh PowerShell with its help. It is found
+# by command name as the PowerShell Gallery finds modules, and carries its licence and notices.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     $PackagePath = $env:JELOUPS_PACKAGE_PATH
     $Repository = 'JelouPSTest' + [guid]::NewGuid().ToString('N')
     Register-PSResourceRepository -Name $Repository -Uri (Split-Path $PackagePath) -Trusted
+    $Manifest = Import-PowerShellDataFile (Join-Path $ModulePath 'JelouPS.psd1')
+    $Cmdlets = @($Manifest.CmdletsToExport | Sort-Object)
+
+    # The text of each named file in the package, with line ends as in the repository's checkout.
+    function Read-PackageFile([string[]] $Name) {
+        $zip = [IO.Compression.ZipFile]::OpenRead($PackagePath)
+        try {
+            $texts = @{}
+            foreach ($entry in ($zip.Entries | Where-Object FullName -in $Name)) {
+                $reader = [IO.StreamReader]::new($entry.Open())
+                try { $texts[$entry.FullName] = $reader.ReadToEnd() -replace '\r\n', "`n" } finally { $reader.Dispose() }
+            }
+            $texts
+        }
+        finally { $zip.Dispose() }
+    }
 }
 
 AfterAll {
@@ -20,6 +37,48 @@ Describe 'JelouPS package' {
         Split-Path $PackagePath -Leaf | Should -Be "JelouPS.$($manifest.ModuleVersion).nupkg"
     }
 
+    It 'is found with the release notes of its version from CHANGELOG.md' {
+        $notes = Get-ChangelogNote $Manifest.ModuleVersion
+        $notes | Should -Not -BeNullOrEmpty
+        (Find-PSResource -Name JelouPS -Repository $Repository).ReleaseNotes -replace '\r\n', "`n" | Should -BeExactly $notes
+    }
+
+    It 'carries the licence and the third-party notices of the repository' {
+        $texts = Read-PackageFile 'LICENSE', 'THIRD-PARTY-NOTICES.txt'
+        foreach ($name in 'LICENSE', 'THIRD-PARTY-NOTICES.txt') {
+            $texts[$name] | Should -BeExactly ((Get-Content -Raw (Join-Path $PSScriptRoot "../../$name")) -replace '\r\n', "`n") -Because "the package carries $name"
+        }
+    }
+
+    # The tags PowerShellGet's Publish-Module derived from the manifest, which searches by command
+    # name and by edition (on the PowerShell Gallery, too) rely on.
+    It 'is tagged with each cmdlet and each compatible edition' {
+        $nuspec = [xml](Read-PackageFile 'JelouPS.nuspec')['JelouPS.nuspec']
+        $tags = $nuspec.package.metadata.tags -split ' '
+        $expected = @('PSModule', 'PSIncludes_Cmdlet') + @($Cmdlets | ForEach-Object { "PSCommand_$_"; "PSCmdlet_$_" }) +
+            @($Manifest.CompatiblePSEditions | ForEach-Object { "PSEdition_$_" })
+        @($expected | Where-Object { $_ -cnotin $tags }) | Should -BeNullOrEmpty
+        @($Manifest.CmdletsToExport) -match '\*' | Should -BeNullOrEmpty -Because 'only listed cmdlets can be tagged'
+    }
+
+    It 'is found by the name of each of its cmdlets with Find-PSResource -CommandName' {
+        $found = @(Find-PSResource -CommandName $Cmdlets -Repository $Repository)
+        @($found | ForEach-Object { $_.ParentResource.Name } | Select-Object -Unique) | Should -Be 'JelouPS'
+        @($found | ForEach-Object Names | Sort-Object -Unique) | Should -Be $Cmdlets
+        # A local repository reads both the manifest and the tags, so each name comes more than once.
+        @($found[0].ParentResource.Includes.Cmdlet | Sort-Object -Unique) | Should -Be $Cmdlets
+    }
+
+    It 'is found by the name of each of its cmdlets with Find-Command (PowerShellGet 2)' -Skip:(-not (Get-Module -ListAvailable PowerShellGet | Where-Object Version -lt ([version]'3.0'))) {
+        Import-Module PowerShellGet -MaximumVersion 2.99 -ErrorAction Stop
+        $v2Repository = 'JelouPSTestV2' + [guid]::NewGuid().ToString('N')
+        PowerShellGet\Register-PSRepository -Name $v2Repository -SourceLocation (Split-Path $PackagePath) -InstallationPolicy Trusted
+        try { $found = @(PowerShellGet\Find-Command -Name $Cmdlets -Repository $v2Repository) }
+        finally { PowerShellGet\Unregister-PSRepository -Name $v2Repository }
+        @($found | ForEach-Object ModuleName | Select-Object -Unique) | Should -Be 'JelouPS'
+        @($found | ForEach-Object Name | Sort-Object) | Should -Be $Cmdlets
+    }
+
     It 'installs and imports in a fresh PowerShell, with its cmdlets, help and dependencies' {
         $target = Join-Path $TestDrive 'modules'
         New-Item -ItemType Directory $target | Out-Null
@@ -28,6 +87,8 @@ Describe 'JelouPS package' {
         $installed = Get-ChildItem $target -Recurse -Filter 'JelouPS.psd1' | Select-Object -First 1
         Join-Path $installed.DirectoryName 'dependencies/System.Text.Json.dll' | Should -Exist
         Join-Path $installed.DirectoryName 'en-US/JelouPS.dll-Help.xml' | Should -Exist
+        Join-Path $installed.DirectoryName 'LICENSE' | Should -Exist
+        Join-Path $installed.DirectoryName 'THIRD-PARTY-NOTICES.txt' | Should -Exist
         $script = "`$env:PSModulePath = '$target' + [IO.Path]::PathSeparator + `$env:PSModulePath; Import-Module JelouPS; " +
             "(Get-Command -Module JelouPS).Count; (Get-Help New-JelouExternalSupport).examples.example.Count; (Get-Module JelouPS).ModuleBase"
         $output = Invoke-FreshPwsh $script
