@@ -252,11 +252,12 @@ namespace JelouPS.Tests
                     string? text = sample.Value is Uri uri ? uri.OriginalString : sample.Text is string t ? Trim(t) : null;
                     return text != null && UrlOk(text, target.Kind);
                 case Kind.FreeText:
-                    return sample.Text is string free && free.Length > 0 && TextOk(free);
+                    return sample.Text is string free && free.Trim().Length > 0 && TextOk(free);
                 case Kind.Secret:
                     return sample.Value is string secret && secret.Trim().Length > 0 && secret.Length <= 65536 && secret.All(c => c >= 0x20 && c < 0x7f) && secret[0] != ' ' && secret[^1] != ' ';
                 case Kind.SigningSecret:
-                    return sample.Value is string key && key.Length > 0 && key.Length <= 65536;
+                    // Visible characters with nothing around them: a copy read from a file with its line break is refused.
+                    return sample.Value is string key && key.Length > 0 && key.Length <= 65536 && key.Trim().Length == key.Length && !key.Any(char.IsControl);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target));
             }
