@@ -82,6 +82,16 @@ namespace JelouPS
         /// </summary>
         public ExternalSupportIntegration? Integration { get; private set; }
 
+        /// <summary>Disconnect-Jelou (disposing the client) cut the call short.</summary>
+        internal bool ClosedByCaller { get; private set; }
+
+        /// <summary>This failure, marked as cut short by Disconnect-Jelou.</summary>
+        internal JelouApiException AsClosedByCaller()
+        {
+            ClosedByCaller = true;
+            return this;
+        }
+
         /// <summary>None of the request left this process (a refused connection, a failed name lookup): it cannot have acted.</summary>
         internal bool NothingSent { get; }
 
@@ -104,6 +114,7 @@ namespace JelouPS
             new JelouApiException(Kind, message, StatusCode, ApiMessage, ErrorCode, ErrorKey, FieldErrors, RequestId, RetryAfter, InnerException, Operation, IsApiError, NothingSent)
             {
                 Integration = Integration,
+                ClosedByCaller = ClosedByCaller,
             };
 
         /// <summary>This failure, carrying the <paramref name="integration"/> (and its signing secret) the answer still gave.</summary>

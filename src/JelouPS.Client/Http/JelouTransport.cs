@@ -310,7 +310,7 @@ namespace JelouPS.Http
         private JelouApiException Closed(JelouOperation operation, string target, bool mayHaveActed) =>
             new JelouApiException(mayHaveActed ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,
                 $"{target} was cut short: Disconnect-Jelou closed the connection" + (mayHaveActed ? " before an answer came, so whether it was carried out is unknown." : "."),
-                operation: operation);
+                operation: operation).AsClosedByCaller();
 
         // Without content to tell, failures that happen before a connection exists: name lookup, refused connection, TLS.
         private static bool LooksUnsent(Exception ex)

@@ -230,6 +230,8 @@ namespace JelouPS.Infrastructure
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
                 case JelouErrorKind.OutcomeUnknown:
                     return OutcomeAdvice(api.Operation, ProjectOf(target));
+                case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:
+                    return "Disconnect-Jelou closed this connection while the command ran: connect again (Connect-Jelou) and run the command again.";
                 case JelouErrorKind.ConnectionFailed when api.NothingSent:
                     return "Nothing was sent: check -BaseUri, the network and any proxy, then run the command again.";
                 case JelouErrorKind.ValidationFailed when api.Operation == JelouOperation.SendMessage:

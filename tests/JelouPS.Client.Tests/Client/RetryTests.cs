@@ -290,6 +290,7 @@ namespace JelouPS.Tests.Client
 
             Assert.Equal(JelouErrorKind.ConnectionFailed, error.Kind);
             Assert.Contains("Disconnect-Jelou closed the connection", error.Message);
+            Assert.True(error.ClosedByCaller);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         }
 
