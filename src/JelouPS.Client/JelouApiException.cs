@@ -101,7 +101,10 @@ namespace JelouPS
         /// </summary>
         internal bool EarlierAttemptMayHaveActed { get; set; }
 
-        /// <summary>The bytes of a 2xx answer that broke off or was refused while being read, for what they still say; wiped once read.</summary>
+        /// <summary>
+        /// The bytes of an answer that failed (an error status, or a body that broke off or was refused while being read), for
+        /// what they still say; wiped once read.
+        /// </summary>
         internal Http.ApiResponse? PartialAnswer { get; set; }
         /// <summary>Whether a proxy failed, rather than the server: the request never reached it.</summary>
         internal bool IsProxyFailure => Kind == JelouErrorKind.ProxyAuthenticationRequired || Kind == JelouErrorKind.ProxyFailed;

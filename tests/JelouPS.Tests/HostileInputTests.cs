@@ -257,7 +257,8 @@ namespace JelouPS.Tests
                     return sample.Value is string secret && secret.Trim().Length > 0 && secret.Length <= 65536 && secret.All(c => c >= 0x20 && c < 0x7f) && secret[0] != ' ' && secret[^1] != ' ';
                 case Kind.SigningSecret:
                     // Visible characters with nothing around them: a copy read from a file with its line break is refused.
-                    return sample.Value is string key && key.Length > 0 && key.Length <= 65536 && key.Trim().Length == key.Length && !key.Any(char.IsControl);
+                    return sample.Value is string key && key.Length > 0 && key.Length <= 65536
+                        && !key.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target));
             }

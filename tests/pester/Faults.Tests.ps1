@@ -112,7 +112,7 @@ Describe 'Nothing unsafe is sent twice' {
     It 'counts a delete as done when its answer was lost and its retry finds nothing, and removes the stored secret' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
-        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; status = 503; retryAfter = '0' }
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; status = 502; retryAfter = '0' }
 
         Remove-JelouExternalSupport $projectId -Vault FaultVault -Force -ErrorVariable failed -ErrorAction SilentlyContinue
 

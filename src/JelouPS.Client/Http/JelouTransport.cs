@@ -119,8 +119,10 @@ namespace JelouPS.Http
                         catch (JelouApiException failure)
                         {
                             failure.EarlierAttemptMayHaveActed = mayHaveActed;
-                            // A refusal (429) or a request that never left did nothing; anything else may have.
-                            mayHaveActed |= !failure.NothingSent && failure.StatusCode != (HttpStatusCode)429;
+                            // No answer (a broken connection, a timeout) or a server or gateway failure (500, 502, 504) may
+                            // come after the request was carried out; a refusal (408, 429, 503) or a request that never left did nothing.
+                            mayHaveActed |= !failure.NothingSent && (failure.StatusCode is null || failure.StatusCode == HttpStatusCode.InternalServerError
+                                || failure.StatusCode == HttpStatusCode.BadGateway || failure.StatusCode == HttpStatusCode.GatewayTimeout);
                             throw;
                         }
                     }
@@ -265,7 +267,13 @@ namespace JelouPS.Http
                 trace?.Verbose($"{target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
                 trace?.Debug("Response headers: " + Describe(response.Headers, response.Content?.Headers));
                 // An error answer is an error whatever became of its body: what arrived of it still says why.
-                if (!answer.IsSuccess) throw ErrorFrom(answer, operation);
+                if (!answer.IsSuccess)
+                {
+                    JelouApiException error = ErrorFrom(answer, operation);
+                    // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks.
+                    error.PartialAnswer = answer;
+                    throw error;
+                }
                 if (failure != null)
                 {
                     throw new JelouApiException(failureKind, $"{_peer} answered {answer.StatusText} {failure}.", answer.StatusCode, requestId: answer.RequestId, innerException: cause, operation: operation)
@@ -348,7 +356,7 @@ namespace JelouPS.Http
             else message += ".";
             if (JelouApiException.Summarize(error.FieldErrors) is string fields)
             {
-                message += " " + fields + ".";
+                message += " " + fields.TrimEnd('.') + ".";
             }
             if (response.RetryAfter is TimeSpan wait)
             {

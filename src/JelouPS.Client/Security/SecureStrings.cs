@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Text;
@@ -83,7 +84,8 @@ namespace JelouPS.Security
             UseChars(secret, chars =>
                 chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace) ? "is blank"
                 : char.IsWhiteSpace(chars[0]) || char.IsWhiteSpace(chars[chars.Length - 1]) ? "starts or ends with a space or a line break (a copy read from a file often does): trim it"
-                : Array.Exists(chars, char.IsControl) ? "has control characters, which no signing secret Jelou issues has"
+                : Array.Exists(chars, c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+                    ? "has spaces, control, invisible or half characters, which no signing secret Jelou issues has"
                 : null);
 
         /// <summary>

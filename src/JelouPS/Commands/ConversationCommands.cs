@@ -45,7 +45,14 @@ namespace JelouPS.Commands
                 request.Validate();
             })) return;
             if (!Approved(Target, "Start a conversation")) return;
-            Submit(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), conversation => WriteObject(conversation));
+            Submit(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), conversation =>
+            {
+                if (conversation.RoomId is null)
+                {
+                    Warn($"Jelou's answer for {request.UserId} named no conversation or room id: a reply needs the room id, which the conversation.start event carries.");
+                }
+                WriteObject(conversation);
+            });
         }
     }
 

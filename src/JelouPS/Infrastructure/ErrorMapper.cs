@@ -226,6 +226,8 @@ namespace JelouPS.Infrastructure
                         default:
                             return null;
                     }
+                case JelouErrorKind.Conflict when api.Operation != JelouOperation.CreateIntegration && api.Operation != JelouOperation.StartConversation:
+                    return "Jelou refused the change as in conflict with the current state: read it again (Get-JelouExternalSupport, Get-JelouConversation) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
                 case JelouErrorKind.OutcomeUnknown:

@@ -31,7 +31,7 @@ namespace JelouPS.Infrastructure
                     : unwrapped is IEnumerable
                         ? "A list is not an object: pass one hashtable or object, e.g. @{ ticketId = 'T-1' }."
                         : "Pass a hashtable or an object, e.g. @{ ticketId = 'T-1' }.";
-                throw new ArgumentException($"-Metadata must be a JSON object (a hashtable or an object), not a {Describe(unwrapped)}. {hint}");
+                throw new ArgumentException($"-Metadata must be a JSON object (a hashtable or an object), not a value of type {Describe(unwrapped)}. {hint}");
             }
             return ToPlain(value)!;
         }

@@ -30,7 +30,9 @@ namespace JelouPS.Tests.Client
         [InlineData("   ", "is blank")]
         [InlineData("secret-from-a-file\n", "starts or ends with a space or a line break")]
         [InlineData(" secret", "starts or ends with a space or a line break")]
-        [InlineData("sec\0ret", "has control characters")]
+        [InlineData("sec\0ret", "has spaces, control, invisible or half characters")]
+        [InlineData("a b", "has spaces, control, invisible or half characters")]
+        [InlineData("a\u200Bb", "has spaces, control, invisible or half characters")]
         public async Task A_signing_secret_that_cannot_be_jelous_is_refused_before_a_reply(string secret, string problem)
         {
             using JelouClient client = ForStub(NeverCalled);

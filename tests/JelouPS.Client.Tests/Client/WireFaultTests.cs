@@ -99,27 +99,47 @@ namespace JelouPS.Tests.Client
             using JelouClient client = ForEmulator(_emulator, retries: 3, delay: new RecordingDelay());
             string projectId = NewProjectId();
             await client.CreateExternalSupportAsync(projectId, Settings());
-            // The emulator deletes it for real, then answers 503 (or closes the connection).
+            // The emulator deletes it for real, then answers as a failing gateway would (or closes the connection).
             _emulator.EnqueueFault(closed
                 ? new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, CloseWithoutAnswer = true }
-                : new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, Status = 503 });
+                : new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, Status = 502 });
             var trace = new RecordingTrace();
 
             await client.DeleteExternalSupportAsync(projectId, trace);
 
             Assert.Null(_emulator.FindIntegration(projectId));
             Assert.Equal(2, Arrivals("DELETE", projectId));
-            Assert.Contains(trace.Lines, line => line.Contains("an earlier attempt deleted it"));
+            Assert.Contains(trace.Lines, line => line.Contains("the earlier attempt, whose answer was lost, deleted it"));
         }
 
         [Fact]
-        public async Task A_first_delete_that_finds_nothing_is_still_not_found()
+        public async Task A_delete_that_finds_nothing_is_still_not_found_after_a_refusal()
         {
             using JelouClient client = ForEmulator(_emulator, retries: 3, delay: new RecordingDelay());
-
-            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.DeleteExternalSupportAsync(NewProjectId()));
-
+            string projectId = NewProjectId();
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.DeleteExternalSupportAsync(projectId));
             Assert.Equal(JelouErrorKind.NotFound, error.Kind);
+
+            // A 503 refused the first attempt: the 404 of the retry is the truth.
+            _emulator.EnqueueFault(new EmulatorFault { Method = "DELETE", PathContains = projectId, Status = 503 });
+            error = await Assert.ThrowsAsync<JelouApiException>(() => client.DeleteExternalSupportAsync(projectId));
+            Assert.Equal(JelouErrorKind.NotFound, error.Kind);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task A_secret_in_the_body_of_an_error_status_is_handed_over(bool creating)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            if (!creating) await client.CreateExternalSupportAsync(projectId, Settings());
+            _emulator.EnqueueFault(new EmulatorFault { Method = "POST", PathContains = projectId, Mangle = ResponseMangle.Intact, Status = 500 });
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => creating ? client.CreateExternalSupportAsync(projectId, Settings()) : client.RegenerateSigningSecretAsync(projectId));
+
+            Assert.Equal(JelouErrorKind.ServerError, error.Kind);
+            Assert.Equal(_emulator.FindIntegration(projectId)!.SigningSecret, Plain(error.Integration!.SigningSecret!));
         }
 
         [Theory]
