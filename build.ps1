@@ -52,6 +52,16 @@ function Invoke-ChildPwsh {
     }
 }
 
+# Newer packages carry no licence file, only an SPDX expression in their nuspec. For MIT, the text is
+# the MIT License (the same words as JelouPS's own LICENSE) under the package's copyright line.
+function Get-LicenceExpressionText([string] $Nuspec, [string] $Id) {
+    $metadata = ([xml](Get-Content -Raw $Nuspec)).package.metadata
+    $expression = if ($metadata.license -and $metadata.license.type -eq 'expression') { $metadata.license.InnerText }
+    if ($expression -ne 'MIT') { throw "Package $Id has neither a licence file nor an MIT licence expression to quote in the notices." }
+    $permission = ((Get-Content -Raw (Join-Path $Root 'LICENSE')) -replace '\r\n', "`n") -replace '(?s)^.*?\n(?=Permission is hereby granted)', ''
+    "MIT License (the package's licence expression: MIT)`n`n$($metadata.copyright)`n`n$($permission.Trim())"
+}
+
 # Lists every assembly in out/JelouPS that JelouPS did not build, with the package it came from and
 # that package's own licence text, from the restore's record of src/JelouPS, so the notices follow
 # the dependencies. The repository's copy is checked against this one by the tests.
@@ -70,12 +80,13 @@ function Write-ThirdPartyNotice([string] $Path) {
         if (-not $id) { throw "The module ships $($dll.Name), which no package restored for src/JelouPS provides: its notice cannot be written." }
         $library = $assets.libraries[$id]
         $licence = @($library.files | Where-Object { $_ -match '^licen[cs]e(\.txt|\.md)?$' })
-        if (-not $licence) { throw "Package $id has no licence file to quote in the notices." }
+        $text = if ($licence) { (Get-Content -Raw (Join-Path $packageFolder $library.path $licence[0])).Trim() -replace '\r\n', "`n" }
+        else { Get-LicenceExpressionText (Join-Path $packageFolder $library.path ((($id -split '/')[0]).ToLowerInvariant() + '.nuspec')) $id }
         [pscustomobject]@{
             Assembly = [IO.Path]::GetRelativePath($ModuleOut, $dll.FullName) -replace '\\', '/'
             Package  = ($id -split '/')[0]
             Version  = ($id -split '/')[1]
-            Licence  = (Get-Content -Raw (Join-Path $packageFolder $library.path $licence[0])).Trim() -replace '\r\n', "`n"
+            Licence  = $text
             Notices  = [bool]($library.files -match '^third-?party-?notices\.txt$')
         }
     }
@@ -101,7 +112,7 @@ function Write-ThirdPartyNotice([string] $Path) {
         foreach ($group in ($shipped | Group-Object Licence)) {
             ''
             $rule
-            & $wrap "The licence file of $(@($group.Group | ForEach-Object Package) -join ', '):"
+            & $wrap "The licence of $(@($group.Group | ForEach-Object Package) -join ', '):"
             $rule
             ''
             $group.Name
@@ -161,10 +172,14 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'JelouPS.psd1') $ModuleOut
     # module/help holds the help sources; the module ships the MAML made from them.
     Get-ChildItem (Join-Path $Root 'module') -Exclude 'help' | Copy-Item -Destination $ModuleOut -Recurse
+    # JelouPS.dll (the cmdlets) loads where PowerShell puts it; the client and everything it needs go
+    # to dependencies/, loaded by the module's own context (JelouPS.LoadContext.dll, PowerShell 7) or
+    # resolver (Windows PowerShell 5.1).
     Get-ChildItem $bin -Filter '*.dll' | ForEach-Object {
-        $target = if ($_.Name -like 'JelouPS*') { $ModuleOut } else { $dependencies }
+        $target = if ($_.Name -eq 'JelouPS.dll') { $ModuleOut } else { $dependencies }
         Copy-Item $_.FullName $target
     }
+    Copy-Item (Join-Path $Root "src/JelouPS.LoadContext/bin/$Configuration/net6.0/JelouPS.LoadContext.dll") $ModuleOut
     Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     Write-ThirdPartyNotice (Join-Path $ModuleOut 'THIRD-PARTY-NOTICES.txt')
     Update-BuiltManifest (Join-Path $ModuleOut 'JelouPS.psd1')
