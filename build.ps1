@@ -164,6 +164,29 @@ function Update-BuiltManifest([string] $Path) {
     [IO.File]::WriteAllText($Path, $text, [Text.UTF8Encoding]::new($true))
 }
 
+# Every reference of what out/JelouPS ships is satisfied on .NET 6 (PowerShell 7.2) and .NET Framework 4.7.2
+# (Windows PowerShell 5.1), from their reference assemblies: the .NET 6 targeting pack the SDK restored for
+# JelouPS.LoadContext and the .NET Framework 4.7.2 package tests/tools restores.
+function Test-ReferenceClosure {
+    $packages = (Get-RestoredPackageFolder)
+    $assets = Get-Content -Raw (Join-Path $Root 'src/JelouPS.LoadContext/obj/project.assets.json') | ConvertFrom-Json
+    $pack = @($assets.project.frameworks.'net6.0'.downloadDependencies | Where-Object name -eq 'Microsoft.NETCore.App.Ref')
+    if ($pack.Count -ne 1) { throw 'JelouPS.LoadContext restored no .NET 6 targeting pack.' }
+    $packVersion = $pack[0].version -replace '^\[([^,\]]+).*$', '$1'
+    $policy = Get-Content -Raw (Join-Path $Root 'src/JelouPS.LoadContext/LoadPolicy.cs')
+    $block = [regex]::Match($policy, '(?s)RuntimeProvided\s*=.*?\{(.*?)\};').Groups[1].Value
+    $runtimeProvided = @([regex]::Matches($block, '"([^"]+)"') | ForEach-Object { $_.Groups[1].Value })
+    if (-not $runtimeProvided) { throw 'LoadPolicy.RuntimeProvided could not be read from LoadPolicy.cs.' }
+    & (Join-Path $Root 'tests/tools/Test-ReferenceClosure.ps1') -ModulePath $ModuleOut -RuntimeProvided $runtimeProvided `
+        -NetCoreReferencePath (Join-Path $packages "microsoft.netcore.app.ref/$packVersion/ref/net6.0") `
+        -NetFrameworkReferencePath (Join-Path $packages 'microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2')
+}
+
+function Get-RestoredPackageFolder {
+    Invoke-Dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') --verbosity quiet
+    ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+}
+
 function Invoke-Build {
     Invoke-Dotnet build (Join-Path $Root 'JelouPS.sln') --configuration $Configuration "-p:Version=$Version" --nologo --verbosity quiet
     $bin = Join-Path $Root "src/JelouPS/bin/$Configuration/netstandard2.0"
@@ -181,6 +204,7 @@ function Invoke-Build {
     }
     Copy-Item (Join-Path $Root "src/JelouPS.LoadContext/bin/$Configuration/net6.0/JelouPS.LoadContext.dll") $ModuleOut
     Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+    Test-ReferenceClosure
     Write-ThirdPartyNotice (Join-Path $ModuleOut 'THIRD-PARTY-NOTICES.txt')
     Update-BuiltManifest (Join-Path $ModuleOut 'JelouPS.psd1')
     Invoke-ChildPwsh -File (Join-Path $Root 'module/help/ConvertTo-JelouMaml.ps1') -ModulePath $ModuleOut `
