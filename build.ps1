@@ -52,6 +52,16 @@ function Invoke-ChildPwsh {
     }
 }
 
+# Newer packages carry no licence file, only an SPDX expression in their nuspec. For MIT, the text is
+# the MIT License (the same words as JelouPS's own LICENSE) under the package's copyright line.
+function Get-LicenceExpressionText([string] $Nuspec, [string] $Id) {
+    $metadata = ([xml](Get-Content -Raw $Nuspec)).package.metadata
+    $expression = if ($metadata.license -and $metadata.license.type -eq 'expression') { $metadata.license.InnerText }
+    if ($expression -ne 'MIT') { throw "Package $Id has neither a licence file nor an MIT licence expression to quote in the notices." }
+    $permission = ((Get-Content -Raw (Join-Path $Root 'LICENSE')) -replace '\r\n', "`n") -replace '(?s)^.*?\n(?=Permission is hereby granted)', ''
+    "MIT License (the package's licence expression: MIT)`n`n$($metadata.copyright)`n`n$($permission.Trim())"
+}
+
 # Lists every assembly in out/JelouPS that JelouPS did not build, with the package it came from and
 # that package's own licence text, from the restore's record of src/JelouPS, so the notices follow
 # the dependencies. The repository's copy is checked against this one by the tests.
@@ -70,12 +80,13 @@ function Write-ThirdPartyNotice([string] $Path) {
         if (-not $id) { throw "The module ships $($dll.Name), which no package restored for src/JelouPS provides: its notice cannot be written." }
         $library = $assets.libraries[$id]
         $licence = @($library.files | Where-Object { $_ -match '^licen[cs]e(\.txt|\.md)?$' })
-        if (-not $licence) { throw "Package $id has no licence file to quote in the notices." }
+        $text = if ($licence) { (Get-Content -Raw (Join-Path $packageFolder $library.path $licence[0])).Trim() -replace '\r\n', "`n" }
+        else { Get-LicenceExpressionText (Join-Path $packageFolder $library.path ((($id -split '/')[0]).ToLowerInvariant() + '.nuspec')) $id }
         [pscustomobject]@{
             Assembly = [IO.Path]::GetRelativePath($ModuleOut, $dll.FullName) -replace '\\', '/'
             Package  = ($id -split '/')[0]
             Version  = ($id -split '/')[1]
-            Licence  = (Get-Content -Raw (Join-Path $packageFolder $library.path $licence[0])).Trim() -replace '\r\n', "`n"
+            Licence  = $text
             Notices  = [bool]($library.files -match '^third-?party-?notices\.txt$')
         }
     }
@@ -101,7 +112,7 @@ function Write-ThirdPartyNotice([string] $Path) {
         foreach ($group in ($shipped | Group-Object Licence)) {
             ''
             $rule
-            & $wrap "The licence file of $(@($group.Group | ForEach-Object Package) -join ', '):"
+            & $wrap "The licence of $(@($group.Group | ForEach-Object Package) -join ', '):"
             $rule
             ''
             $group.Name
@@ -153,6 +164,29 @@ function Update-BuiltManifest([string] $Path) {
     [IO.File]::WriteAllText($Path, $text, [Text.UTF8Encoding]::new($true))
 }
 
+# Every reference of what out/JelouPS ships is satisfied on .NET 6 (PowerShell 7.2) and .NET Framework 4.7.2
+# (Windows PowerShell 5.1), from their reference assemblies: the .NET 6 targeting pack the SDK restored for
+# JelouPS.LoadContext and the .NET Framework 4.7.2 package tests/tools restores.
+function Test-ReferenceClosure {
+    $packages = (Get-RestoredPackageFolder)
+    $assets = Get-Content -Raw (Join-Path $Root 'src/JelouPS.LoadContext/obj/project.assets.json') | ConvertFrom-Json
+    $pack = @($assets.project.frameworks.'net6.0'.downloadDependencies | Where-Object name -eq 'Microsoft.NETCore.App.Ref')
+    if ($pack.Count -ne 1) { throw 'JelouPS.LoadContext restored no .NET 6 targeting pack.' }
+    $packVersion = $pack[0].version -replace '^\[([^,\]]+).*$', '$1'
+    $policy = Get-Content -Raw (Join-Path $Root 'src/JelouPS.LoadContext/LoadPolicy.cs')
+    $block = [regex]::Match($policy, '(?s)RuntimeProvided\s*=.*?\{(.*?)\};').Groups[1].Value
+    $runtimeProvided = @([regex]::Matches($block, '"([^"]+)"') | ForEach-Object { $_.Groups[1].Value })
+    if (-not $runtimeProvided) { throw 'LoadPolicy.RuntimeProvided could not be read from LoadPolicy.cs.' }
+    & (Join-Path $Root 'tests/tools/Test-ReferenceClosure.ps1') -ModulePath $ModuleOut -RuntimeProvided $runtimeProvided `
+        -NetCoreReferencePath (Join-Path $packages "microsoft.netcore.app.ref/$packVersion/ref/net6.0") `
+        -NetFrameworkReferencePath (Join-Path $packages 'microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2')
+}
+
+function Get-RestoredPackageFolder {
+    Invoke-Dotnet restore (Join-Path $Root 'tests/tools/tools.csproj') --verbosity quiet
+    ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+}
+
 function Invoke-Build {
     Invoke-Dotnet build (Join-Path $Root 'JelouPS.sln') --configuration $Configuration "-p:Version=$Version" --nologo --verbosity quiet
     $bin = Join-Path $Root "src/JelouPS/bin/$Configuration/netstandard2.0"
@@ -161,11 +195,16 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'JelouPS.psd1') $ModuleOut
     # module/help holds the help sources; the module ships the MAML made from them.
     Get-ChildItem (Join-Path $Root 'module') -Exclude 'help' | Copy-Item -Destination $ModuleOut -Recurse
+    # JelouPS.dll (the cmdlets) loads where PowerShell puts it; the client and everything it needs go
+    # to dependencies/, loaded by the module's own context (JelouPS.LoadContext.dll, PowerShell 7) or
+    # resolver (Windows PowerShell 5.1).
     Get-ChildItem $bin -Filter '*.dll' | ForEach-Object {
-        $target = if ($_.Name -like 'JelouPS*') { $ModuleOut } else { $dependencies }
+        $target = if ($_.Name -eq 'JelouPS.dll') { $ModuleOut } else { $dependencies }
         Copy-Item $_.FullName $target
     }
+    Copy-Item (Join-Path $Root "src/JelouPS.LoadContext/bin/$Configuration/net6.0/JelouPS.LoadContext.dll") $ModuleOut
     Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+    Test-ReferenceClosure
     Write-ThirdPartyNotice (Join-Path $ModuleOut 'THIRD-PARTY-NOTICES.txt')
     Update-BuiltManifest (Join-Path $ModuleOut 'JelouPS.psd1')
     Invoke-ChildPwsh -File (Join-Path $Root 'module/help/ConvertTo-JelouMaml.ps1') -ModulePath $ModuleOut `

@@ -37,7 +37,12 @@ namespace JelouPS
     /// $JelouUnsavedIntegrations: the integrations whose one-time signing secret was issued in this session (any runspace of
     /// the process) and is in no vault yet, oldest first.
     /// </summary>
-    public sealed class UnsavedIntegrations : SessionView<ExternalSupportIntegration>
+    /// <remarks>
+    /// Its items are <see cref="ExternalSupportIntegration"/>s, typed as objects: on PowerShell 7 the client loads in the
+    /// module's own context, and a public type of the cmdlet assembly that named a client type in its base type would
+    /// need the client before the module has registered that context (PowerShell lists the exported types first).
+    /// </remarks>
+    public sealed class UnsavedIntegrations : SessionView<object>
     {
         internal UnsavedIntegrations(Func<ExternalSupportIntegration[]> snapshot) : base(snapshot) { }
 

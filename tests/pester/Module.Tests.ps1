@@ -19,9 +19,12 @@ Describe 'The built module' {
         $module.ExportedAliases.Count | Should -Be 0
     }
 
-    It 'ships System.Text.Json for Windows PowerShell in dependencies/, not beside the module' {
+    It 'ships the client and System.Text.Json in dependencies/, not beside the cmdlets' {
         Join-Path $ModulePath 'dependencies/System.Text.Json.dll' | Should -Exist
+        Join-Path $ModulePath 'dependencies/JelouPS.Client.dll' | Should -Exist
         Join-Path $ModulePath 'System.Text.Json.dll' | Should -Not -Exist
+        Join-Path $ModulePath 'JelouPS.Client.dll' | Should -Not -Exist
+        Join-Path $ModulePath 'JelouPS.LoadContext.dll' | Should -Exist
         Join-Path $ModulePath 'System.Management.Automation.dll' | Should -Not -Exist
         Get-ChildItem $ModulePath -Recurse -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
     }

@@ -64,7 +64,7 @@ Describe 'Third-party notices' {
     }
 
     It 'quote the MIT License of the .NET libraries' {
-        $Notices | Should -Match 'The MIT License \(MIT\)\n\nCopyright \(c\) \.NET Foundation and Contributors'
+        $Notices | Should -Match "MIT License \(the package's licence expression: MIT\)\n\n© Microsoft Corporation\. All rights reserved\."
         $Notices | Should -Match 'Permission is hereby granted, free of charge'
     }
 }

@@ -60,7 +60,7 @@ namespace JelouPS.Infrastructure
             Slots.GetOrCreateValue(runspace).Context = context;
 
         /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
-        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() => View.ToArray();
+        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() { lock (Gate) return UnsavedList.ToArray(); }
 
         /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace, unless they are already there.</summary>
         internal static void Show(PSCmdlet cmdlet)

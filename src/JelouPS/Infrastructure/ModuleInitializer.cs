@@ -1,21 +1,37 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace JelouPS.Infrastructure
 {
     /// <summary>
-    /// Windows PowerShell 5.1 (.NET Framework) has no System.Text.Json; the module ships it and its
-    /// shims in dependencies/, loaded from there when one of the module's own assemblies asks.
-    /// PowerShell 7 takes them from its runtime, which must be .NET 8 (PowerShell 7.4) or later.
+    /// Keeps the module's dependencies its own. JelouPS.dll (the cmdlets) loads where PowerShell puts it;
+    /// JelouPS.Client and the assemblies it needs (System.Text.Json and friends) are in dependencies/.
+    /// On PowerShell 7.2+ they load in the module's own AssemblyLoadContext (JelouPS.LoadContext.dll);
+    /// on Windows PowerShell 5.1 an AssemblyResolve handler answers only the module's own requests
+    /// (<see cref="DesktopResolverPolicy"/>). PowerShell 7.0 and 7.1 (.NET Core 3.1, .NET 5) are refused.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
+        internal const string DependencyFolderName = "dependencies";
+
+        private const string LoadContextAssembly = "JelouPS.LoadContext.dll";
+
         private static readonly string ModuleFolder = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".";
 
-        private static readonly string DependencyFolder = Path.Combine(ModuleFolder, "dependencies");
+        private static readonly string DependencyFolder = Path.Combine(ModuleFolder, DependencyFolderName);
+
+        private static readonly object Gate = new object();
+
+        private static readonly Dictionary<string, Assembly> Loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+
+        private static IReadOnlyDictionary<string, ShippedAssembly>? s_shipped;
 
         private static bool OnNetFramework =>
             RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
@@ -24,28 +40,103 @@ namespace JelouPS.Infrastructure
         {
             if (OnNetFramework)
             {
+                AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
                 AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
+                return;
             }
-            else if (Environment.Version.Major < 8)
+            if (Environment.Version.Major < 6)
             {
-                throw new PlatformNotSupportedException(
-                    $"JelouPS needs PowerShell 7.4 or later (or Windows PowerShell 5.1); this PowerShell runs on .NET {Environment.Version}, whose System.Text.Json is too old.");
+                throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion(), Environment.Version));
             }
+            InvokeLoadContext("Register", DependencyFolder);
+            RegisterTypeAccelerators();
         }
 
         public void OnRemove(PSModuleInfo module)
         {
             if (OnNetFramework) AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
+            else if (Environment.Version.Major >= 6) InvokeLoadContext("Unregister");
+        }
+
+        internal static string UnsupportedRuntimeMessage(string powerShellVersion, Version runtime) =>
+            $"JelouPS needs PowerShell 7.2 or later, or Windows PowerShell 5.1; this is PowerShell {powerShellVersion} " +
+            $"($PSVersionTable.PSVersion) on .NET {runtime}. Install PowerShell 7.2 or later, or run JelouPS in " +
+            "Windows PowerShell 5.1. In Azure Automation, give the runbook the PowerShell 7.2 runtime (or a runtime " +
+            "environment with PowerShell 7.2 or later), or PowerShell 5.1.";
+
+        private static string PowerShellVersion()
+        {
+            try
+            {
+                if (Runspace.DefaultRunspace?.SessionStateProxy.PSVariable.GetValue("PSVersionTable") is Hashtable table && table["PSVersion"] is object version)
+                {
+                    return version.ToString();
+                }
+            }
+            catch (Exception)
+            {
+                // Only the message needs it.
+            }
+            return "(unknown)";
+        }
+
+        // The load context assembly targets .NET 6, which this netstandard2.0 assembly cannot reference.
+        private static void InvokeLoadContext(string method, params object[] arguments)
+        {
+            Assembly loader = Assembly.LoadFrom(Path.Combine(ModuleFolder, LoadContextAssembly));
+            MethodInfo entry = loader.GetType("JelouPS.LoadContext.ModuleLoadContext", throwOnError: true)!.GetMethod(method)
+                ?? throw new MissingMethodException("JelouPS.LoadContext.ModuleLoadContext", method);
+            entry.Invoke(null, arguments);
+        }
+
+        /// <summary>
+        /// PowerShell 7 resolves type names in scripts only among the default context's assemblies, so the
+        /// client's public types ([JelouPS.ExternalSupportIntegration], [JelouPS.JelouApiException], ...)
+        /// become type accelerators of their full names, as they were when everything loaded in the default
+        /// context. Not inlined: referencing a client type is what loads the client, through the context
+        /// registered just before.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void RegisterTypeAccelerators()
+        {
+            Type? accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
+            MethodInfo? add = accelerators?.GetMethod("Add", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(Type) }, null);
+            if (add is null) return;
+            foreach (Type type in typeof(ExternalSupportIntegration).Assembly.GetExportedTypes())
+            {
+                if (type.FullName != null && !type.IsNested) add.Invoke(null, new object[] { type.FullName, type });
+            }
         }
 
         private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
         {
-            // Answer only our own assemblies (and our dependencies asking for theirs): another module's
-            // request for a different System.Text.Json is not ours to satisfy.
-            string? requester = args.RequestingAssembly?.Location;
-            if (requester != null && !requester.StartsWith(ModuleFolder, StringComparison.OrdinalIgnoreCase)) return null;
-            string path = Path.Combine(DependencyFolder, new AssemblyName(args.Name).Name + ".dll");
-            return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+            var requested = new AssemblyName(args.Name);
+            ShippedAssembly? answer = DesktopResolverPolicy.Decide(requested, args.RequestingAssembly?.Location, ModuleFolder, Shipped());
+            if (answer is null) return null;
+            lock (Gate)
+            {
+                if (!Loaded.TryGetValue(answer.Name.Name!, out Assembly? assembly))
+                {
+                    assembly = Assembly.LoadFrom(answer.Path);
+                    Loaded.Add(answer.Name.Name!, assembly);
+                }
+                return assembly;
+            }
+        }
+
+        private static IReadOnlyDictionary<string, ShippedAssembly> Shipped()
+        {
+            lock (Gate)
+            {
+                if (s_shipped != null) return s_shipped;
+                var shipped = new Dictionary<string, ShippedAssembly>(StringComparer.OrdinalIgnoreCase);
+                foreach (string path in Directory.GetFiles(DependencyFolder, "*.dll"))
+                {
+                    AssemblyName name = AssemblyName.GetAssemblyName(path);
+                    if (name.Name != null) shipped[name.Name] = new ShippedAssembly(name, path);
+                }
+                return s_shipped = shipped;
+            }
         }
     }
 }

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using JelouPS.Infrastructure;
+using JelouPS.LoadContext;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>
+    /// The Windows PowerShell 5.1 resolver's decision (which cannot run here) and PowerShell 7's load-context
+    /// decisions, as pure functions over names, versions and paths.
+    /// </summary>
+    public sealed class DesktopResolverPolicyTests
+    {
+        private const string MicrosoftKey = "cc7b13ffcd2ddd51";
+
+        private static readonly string Module = Path.Combine(Path.GetTempPath(), "Modules", "JelouPS", "0.1.0");
+
+        private static readonly string Dependencies = Path.Combine(Module, "dependencies");
+
+        private static readonly IReadOnlyDictionary<string, ShippedAssembly> Shipped = new Dictionary<string, ShippedAssembly>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["JelouPS.Client"] = Ship("JelouPS.Client, Version=0.1.0.0, Culture=neutral, PublicKeyToken=null"),
+            ["System.Text.Json"] = Ship($"System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken={MicrosoftKey}"),
+            ["System.Memory"] = Ship($"System.Memory, Version=4.0.5.0, Culture=neutral, PublicKeyToken={MicrosoftKey}"),
+        };
+
+        private static ShippedAssembly Ship(string fullName)
+        {
+            var name = new AssemblyName(fullName);
+            return new ShippedAssembly(name, Path.Combine(Dependencies, name.Name + ".dll"));
+        }
+
+        private static ShippedAssembly? Decide(string requested, string? requester) =>
+            DesktopResolverPolicy.Decide(new AssemblyName(requested), requester, Module, Shipped);
+
+        [Fact]
+        public void Answers_the_cmdlet_assembly_asking_for_the_client()
+        {
+            ShippedAssembly? answer = Decide("JelouPS.Client, Version=0.1.0.0, Culture=neutral, PublicKeyToken=null", Path.Combine(Module, "JelouPS.dll"));
+            Assert.Equal(Path.Combine(Dependencies, "JelouPS.Client.dll"), answer?.Path);
+        }
+
+        [Theory]
+        [InlineData("8.0.0.0")]
+        [InlineData("10.0.0.0")]
+        public void Answers_a_shipped_dependency_asking_for_another_at_a_version_it_satisfies(string version)
+        {
+            ShippedAssembly? answer = Decide($"System.Text.Json, Version={version}, Culture=neutral, PublicKeyToken={MicrosoftKey}", Path.Combine(Dependencies, "JelouPS.Client.dll"));
+            Assert.Equal(Path.Combine(Dependencies, "System.Text.Json.dll"), answer?.Path);
+            Assert.NotNull(Decide($"System.Memory, Version=4.0.1.2, Culture=neutral, PublicKeyToken={MicrosoftKey}", Path.Combine(Dependencies, "System.Text.Json.dll")));
+        }
+
+        [Fact]
+        public void Answers_a_request_by_simple_name()
+        {
+            Assert.NotNull(Decide("System.Text.Json", Path.Combine(Dependencies, "JelouPS.Client.dll")));
+        }
+
+        [Theory]
+        [InlineData(null)]
+        [InlineData("")]
+        public void Declines_when_the_requester_is_unknown(string? requester)
+        {
+            Assert.Null(Decide($"System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken={MicrosoftKey}", requester));
+        }
+
+        [Fact]
+        public void Declines_other_modules_even_in_look_alike_folders()
+        {
+            string json = $"System.Text.Json, Version=8.0.0.0, Culture=neutral, PublicKeyToken={MicrosoftKey}";
+            string modules = Path.GetDirectoryName(Path.GetDirectoryName(Module))!;
+            Assert.Null(Decide(json, Path.Combine(modules, "Az.Accounts", "3.0.0", "Az.Accounts.dll")));
+            Assert.Null(Decide(json, Path.Combine(Module + "-copy", "Other.dll")));
+            Assert.Null(Decide(json, Path.Combine(Module, "dependencies2", "Other.dll")));
+            Assert.Null(Decide(json, Path.Combine(Dependencies, "nested", "Other.dll")));
+            Assert.Null(Decide(json, Path.Combine(Path.GetDirectoryName(Module)!, "JelouPS.dll")));
+        }
+
+        [Fact]
+        public void Declines_names_it_does_not_ship()
+        {
+            Assert.Null(Decide($"Newtonsoft.Json, Version=13.0.0.0, Culture=neutral, PublicKeyToken=30ad4fe6b2a6aeed", Path.Combine(Module, "JelouPS.dll")));
+            Assert.Null(Decide("JelouPS", Path.Combine(Dependencies, "JelouPS.Client.dll")));
+        }
+
+        [Fact]
+        public void Declines_versions_newer_than_shipped()
+        {
+            Assert.Null(Decide($"System.Text.Json, Version=10.0.0.1, Culture=neutral, PublicKeyToken={MicrosoftKey}", Path.Combine(Dependencies, "JelouPS.Client.dll")));
+            Assert.Null(Decide($"System.Memory, Version=4.0.6.0, Culture=neutral, PublicKeyToken={MicrosoftKey}", Path.Combine(Dependencies, "System.Text.Json.dll")));
+        }
+
+        [Fact]
+        public void Declines_another_publisher_or_a_satellite_assembly()
+        {
+            Assert.Null(Decide("System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef", Path.Combine(Module, "JelouPS.dll")));
+            Assert.Null(Decide($"System.Text.Json, Version=10.0.0.0, Culture=fr-FR, PublicKeyToken={MicrosoftKey}", Path.Combine(Module, "JelouPS.dll")));
+        }
+
+        [Fact]
+        public void Refusal_below_the_floor_names_the_version_and_what_to_do()
+        {
+            string message = ModuleInitializer.UnsupportedRuntimeMessage("7.1.7", new Version(5, 0, 17));
+            Assert.Contains("PowerShell 7.1.7", message);
+            Assert.Contains("$PSVersionTable.PSVersion", message);
+            Assert.Contains("PowerShell 7.2 or later", message);
+            Assert.Contains("Windows PowerShell 5.1", message);
+            Assert.Contains("Azure Automation", message);
+        }
+    }
+
+    public sealed class LoadPolicyTests
+    {
+        private static readonly IReadOnlyDictionary<string, Version> Shipped = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["JelouPS.Client"] = new Version(0, 1, 0, 0),
+            ["System.Text.Json"] = new Version(10, 0, 0, 0),
+            ["System.Text.Encodings.Web"] = new Version(10, 0, 0, 0),
+            ["System.Memory"] = new Version(4, 0, 5, 0),
+            ["System.Runtime.CompilerServices.Unsafe"] = new Version(6, 0, 3, 0),
+        };
+
+        private static AssemblyName Name(string fullName) => new AssemblyName(fullName);
+
+        [Fact]
+        public void The_default_context_is_answered_for_the_client_alone()
+        {
+            Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client, Version=0.1.0.0"), Shipped));
+            Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client"), Shipped));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client, Version=0.2.0.0"), Shipped));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("System.Text.Json, Version=10.0.0.0"), Shipped));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("System.Text.Json, Version=8.0.0.0"), Shipped));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("Newtonsoft.Json"), Shipped));
+        }
+
+        [Fact]
+        public void The_private_context_loads_the_client_and_its_libraries_from_dependencies()
+        {
+            Assert.True(LoadPolicy.LoadsPrivately(Name("JelouPS.Client, Version=0.1.0.0"), Shipped));
+            Assert.True(LoadPolicy.LoadsPrivately(Name("System.Text.Json, Version=10.0.0.0"), Shipped));
+            Assert.True(LoadPolicy.LoadsPrivately(Name("System.Text.Encodings.Web, Version=10.0.0.0"), Shipped));
+        }
+
+        [Fact]
+        public void The_private_context_leaves_runtime_types_and_unknown_names_to_the_runtime()
+        {
+            // A second System.Memory would be a second Span<T>: .NET's own is used.
+            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Memory, Version=4.0.1.2"), Shipped));
+            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Runtime.CompilerServices.Unsafe, Version=6.0.0.0"), Shipped));
+            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Runtime, Version=6.0.0.0"), Shipped));
+            Assert.False(LoadPolicy.LoadsPrivately(Name("netstandard, Version=2.0.0.0"), Shipped));
+            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Text.Json, Version=11.0.0.0"), Shipped));
+            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Text.Json.resources, Version=10.0.0.0, Culture=de"), Shipped));
+        }
+    }
+}

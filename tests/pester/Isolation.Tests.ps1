@@ -1,0 +1,68 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $OtherJson = Join-Path $packages 'system.text.json/8.0.5/lib/netstandard2.0/System.Text.Json.dll'
+    $Dependencies = Join-Path $ModulePath 'dependencies'
+}
+
+Describe 'Dependency isolation on this PowerShell' {
+    BeforeAll {
+        # A fresh process where System.Text.Json is already loaded twice before JelouPS: the runtime's in the
+        # default context, and an older one in another module's context.
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$other = [System.Runtime.Loader.AssemblyLoadContext]::new('OtherModule')
+`$otherJson = `$other.LoadFromAssemblyPath('$OtherJson')
+`$null = [System.Text.Json.JsonDocument]::Parse('{"warm":1}')
+Import-Module '$ModulePath/JelouPS.psd1'
+`$event = ConvertFrom-JelouWebhookEvent -Payload '{"event":"message","timestamp":1700000000000,"message":{"type":"text","text":"hola"}}'
+`$signature = Get-JelouWebhookSignature -InputObject @{ a = 1 } -SigningSecret (ConvertTo-SecureString 'k' -AsPlainText -Force)
+`$alc = [System.Runtime.Loader.AssemblyLoadContext]
+`$own = `$alc::All | Where-Object Name -eq 'JelouPS'
+`$ownJson = @(`$own.Assemblies | Where-Object { `$_.GetName().Name -eq 'System.Text.Json' })
+`$defaultJson = @(`$alc::Default.Assemblies | Where-Object { `$_.GetName().Name -eq 'System.Text.Json' })
+[pscustomobject]@{
+    EventType       = `$event.GetType().FullName
+    Signature       = `$signature
+    EventContext    = `$alc::GetLoadContext(`$event.GetType().Assembly).Name
+    CmdletContext   = `$alc::GetLoadContext((Get-Command New-JelouExternalSupport).ImplementingType.Assembly).Name
+    OwnJson         = @(`$ownJson | ForEach-Object Location)
+    OwnJsonFile     = @(`$ownJson | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion })
+    OwnNames        = @(`$own.Assemblies | ForEach-Object { `$_.GetName().Name })
+    DefaultJson     = @(`$defaultJson | ForEach-Object Location)
+    OtherJson       = `$otherJson.GetName().Version.ToString()
+    TypeByName      = [JelouPS.ExternalSupportIntegration].FullName
+    TypeContext     = `$alc::GetLoadContext([JelouPS.ExternalSupportIntegration].Assembly).Name
+    EventIsNamed    = `$event -is [JelouPS.Webhooks.JelouMessageEvent]
+} | ConvertTo-Json -Compress
+"@
+        $Result = Invoke-FreshPwsh $script | ConvertFrom-Json
+    }
+
+    It 'loads the client and its own System.Text.Json in the JelouPS context, the cmdlets in the default one' {
+        $Result.CmdletContext | Should -Be 'Default'
+        $Result.EventContext | Should -Be 'JelouPS'
+        $Result.OwnJson | Should -Be @((Join-Path $Dependencies 'System.Text.Json.dll'))
+        $Result.OwnJsonFile | Should -Be @((Get-Item (Join-Path $Dependencies 'System.Text.Json.dll')).VersionInfo.FileVersion)
+    }
+
+    It 'is not changed by the runtime''s System.Text.Json or an older one loaded first' {
+        $Result.OtherJson | Should -Be '8.0.0.0'
+        @($Result.DefaultJson).Count | Should -Be 1
+        $Result.DefaultJson[0] | Should -Not -BeLike "$ModulePath*"
+        $Result.EventType | Should -Be 'JelouPS.Webhooks.JelouMessageEvent'
+        $Result.Signature | Should -Match '^sha256=[0-9a-f]{64}$'
+    }
+
+    It 'leaves the types .NET already has (Span, ValueTask) to the runtime' {
+        foreach ($name in 'System.Memory', 'System.Buffers', 'System.Runtime.CompilerServices.Unsafe', 'System.Threading.Tasks.Extensions') {
+            $Result.OwnNames | Should -Not -Contain $name
+        }
+    }
+
+    It 'keeps the output types resolvable by name in scripts' {
+        $Result.TypeByName | Should -Be 'JelouPS.ExternalSupportIntegration'
+        $Result.TypeContext | Should -Be 'JelouPS'
+        $Result.EventIsNamed | Should -BeTrue
+    }
+}

@@ -1,0 +1,86 @@
+<#
+.SYNOPSIS
+    Checks that every assembly reference of the built module is satisfied on the oldest runtimes it
+    supports: PowerShell 7.2 (.NET 6) and Windows PowerShell 5.1 (.NET Framework 4.7.2), read from their
+    reference assemblies. Reads metadata only; nothing is loaded. Throws listing what is missing.
+.DESCRIPTION
+    On .NET 6, JelouPS.dll and JelouPS.LoadContext.dll load in the default context and everything in
+    dependencies/ in the module's own context, except the names JelouPS.LoadContext leaves to the runtime
+    (LoadPolicy.RuntimeProvided): those must be in .NET 6 at the version asked for. On .NET Framework,
+    JelouPS.dll and all of dependencies/ load; the resolver answers a request only with a shipped version at
+    least the one asked for. PowerShell's own assemblies are the host's.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $NetCoreReferencePath,
+    [Parameter(Mandatory)] [string] $NetFrameworkReferencePath,
+    [Parameter(Mandatory)] [string[]] $RuntimeProvided
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+function Read-AssemblyMetadata([string] $Path) {
+    $stream = [IO.File]::OpenRead($Path)
+    try {
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        if (-not $pe.HasMetadata) { return }
+        $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+        if (-not $reader.IsAssembly) { return }
+        $definition = $reader.GetAssemblyDefinition()
+        [pscustomobject]@{
+            Name       = $reader.GetString($definition.Name)
+            Version    = $definition.Version
+            File       = [IO.Path]::GetFileName($Path)
+            References = @(foreach ($handle in $reader.AssemblyReferences) {
+                    $reference = $reader.GetAssemblyReference($handle)
+                    [pscustomobject]@{ Name = $reader.GetString($reference.Name); Version = $reference.Version }
+                })
+        }
+    }
+    finally { $stream.Dispose() }
+}
+
+function Read-Folder([string[]] $Folders) {
+    $map = @{}
+    foreach ($folder in $Folders) {
+        foreach ($file in (Get-ChildItem $folder -Filter '*.dll' -File)) {
+            $assembly = Read-AssemblyMetadata $file.FullName
+            if ($assembly) { $map[$assembly.Name] = $assembly }
+        }
+    }
+    $map
+}
+
+function Test-Runtime([string] $Runtime, [object[]] $Loaded, [hashtable] $Shipped, [hashtable] $Provided) {
+    $problems = foreach ($assembly in $Loaded) {
+        foreach ($reference in $assembly.References) {
+            if ($reference.Name -match '^(System\.Management\.Automation|Microsoft\.PowerShell\..*|Microsoft\.Management\.Infrastructure)$') { continue }
+            $source = if ($Shipped.ContainsKey($reference.Name)) { $Shipped[$reference.Name]; $from = 'the module' }
+            elseif ($Provided.ContainsKey($reference.Name)) { $Provided[$reference.Name]; $from = $Runtime }
+            if (-not $source) { "$Runtime`: $($assembly.File) needs $($reference.Name) $($reference.Version), which neither the module nor $Runtime has."; continue }
+            if ($source.Version -lt $reference.Version) {
+                "$Runtime`: $($assembly.File) needs $($reference.Name) $($reference.Version); $from has only $($source.Version)."
+            }
+        }
+    }
+    $count = @($Loaded | ForEach-Object References).Count
+    Write-Host "Reference closure on $Runtime`: $(@($Loaded).Count) assemblies, $count references, $(@($problems).Count) unsatisfied."
+    $problems
+}
+
+$root = Read-Folder $ModulePath
+$dependencies = Read-Folder (Join-Path $ModulePath 'dependencies')
+if (-not $dependencies.ContainsKey('JelouPS.Client')) { throw "$ModulePath/dependencies has no JelouPS.Client.dll." }
+
+# PowerShell 7.2: the module's context holds dependencies/ but the runtime-provided names.
+$private = @{}
+foreach ($entry in $dependencies.GetEnumerator()) { if ($entry.Key -notin $RuntimeProvided) { $private[$entry.Key] = $entry.Value } }
+$core = Test-Runtime '.NET 6' (@($root.Values) + @($private.Values)) ($private + $root) (Read-Folder $NetCoreReferencePath)
+
+# Windows PowerShell 5.1: JelouPS.dll and dependencies/; the .NET 6 load context is never loaded there.
+$desktopLoaded = @($root.Values | Where-Object Name -ne 'JelouPS.LoadContext') + @($dependencies.Values)
+$desktopShipped = $dependencies.Clone(); $desktopShipped['JelouPS'] = $root['JelouPS']
+$framework = Test-Runtime '.NET Framework 4.7.2' $desktopLoaded $desktopShipped (Read-Folder $NetFrameworkReferencePath, (Join-Path $NetFrameworkReferencePath 'Facades'))
+
+$problems = @($core) + @($framework)
+if ($problems) { throw "The module's references are not all satisfied:`n$($problems -join "`n")" }
