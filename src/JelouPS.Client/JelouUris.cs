@@ -63,8 +63,9 @@ namespace JelouPS
             int at = value.LastIndexOf('@');
             if (at >= 0)
             {
-                int start = value.IndexOf("//", StringComparison.Ordinal);
-                start = start >= 0 && start < at ? start + 2 : 0;
+                // Only a leading "scheme://" is kept: any other "//" may sit inside the password.
+                System.Text.RegularExpressions.Match scheme = System.Text.RegularExpressions.Regex.Match(value, "^[A-Za-z][A-Za-z0-9+.-]*://");
+                int start = scheme.Success && scheme.Length <= at ? scheme.Length : 0;
                 value = value.Substring(0, start) + "…" + value.Substring(at);
             }
             return Require.Show(value);

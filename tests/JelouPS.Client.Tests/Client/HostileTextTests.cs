@@ -112,6 +112,14 @@ namespace JelouPS.Tests.Client
         public void Odd_valid_URLs_are_sent_in_ASCII_as_every_receiver_reads_them(string given, string sent) =>
             Assert.Equal(sent, JelouUris.RequireSecure(given, "WebhookUrl").OriginalString);
 
+        [Fact]
+        public void A_password_with_a_double_slash_before_a_later_at_sign_is_still_hidden()
+        {
+            string? problem = JelouUris.Problem("user:Pw1149210@x//y z@host", baseUri: false, out _);
+
+            Assert.DoesNotContain("Pw1149210", problem);
+        }
+
         [Theory]
         [InlineData("https://crm.example.com/h#frag", "fragment")]
         [InlineData("https://user:Pw123456@crm.example.com/h", "user name or password")]
