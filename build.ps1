@@ -296,8 +296,10 @@ function Invoke-Demo {
 
 function Invoke-Bench {
     Invoke-Build
-    Invoke-ChildPwsh -File (Join-Path $Root 'tests/bench/Bulk.Bench.ps1') -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -OutPath (Join-Path $Out 'bench')
-    if ($LASTEXITCODE -ne 0) { throw "The bench failed with exit code $LASTEXITCODE." }
+    foreach ($bench in 'PerCall', 'Bulk') {
+        Invoke-ChildPwsh -File (Join-Path $Root "tests/bench/$bench.Bench.ps1") -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -OutPath (Join-Path $Out 'bench')
+        if ($LASTEXITCODE -ne 0) { throw "The $bench bench failed with exit code $LASTEXITCODE." }
+    }
 }
 
 function Invoke-Clean {
