@@ -24,4 +24,11 @@ namespace JelouPS
         /// <summary><c>POST {ChatbotUri}/v1/external-support/webhook</c>, an agent's signed reply.</summary>
         SendMessage,
     }
+
+    internal static class JelouOperations
+    {
+        /// <summary>A create or a rotation: its answer carries the signing secret, shown this once.</summary>
+        internal static bool IssuesSecret(this JelouOperation operation) =>
+            operation == JelouOperation.CreateIntegration || operation == JelouOperation.RegenerateSecret;
+    }
 }

@@ -7,7 +7,6 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Security.Authentication;
 using System.Runtime.InteropServices;
@@ -119,10 +118,7 @@ namespace JelouPS.Http
                         catch (JelouApiException failure)
                         {
                             failure.EarlierAttemptMayHaveActed = mayHaveActed;
-                            // No answer (a broken connection, a timeout) or a server or gateway failure (500, 502, 504) may
-                            // come after the request was carried out; a refusal (408, 429, 503) or a request that never left did nothing.
-                            mayHaveActed |= !failure.NothingSent && (failure.StatusCode is null || failure.StatusCode == HttpStatusCode.InternalServerError
-                                || failure.StatusCode == HttpStatusCode.BadGateway || failure.StatusCode == HttpStatusCode.GatewayTimeout);
+                            mayHaveActed |= RetryPolicy.MayHaveActed(failure);
                             throw;
                         }
                     }
@@ -174,7 +170,7 @@ namespace JelouPS.Http
             trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
 
             bool notIdempotent = outgoing.Idempotency == Idempotency.NotIdempotent;
-            bool issuesSecret = operation == JelouOperation.CreateIntegration || operation == JelouOperation.RegenerateSecret;
+            bool issuesSecret = operation.IssuesSecret();
             using var stopped = new CancellationTokenSource();
             using CancellationTokenRegistration stopping = cancellationToken.Register(() =>
             {
@@ -320,17 +316,12 @@ namespace JelouPS.Http
                 $"{target} was cut short: Disconnect-Jelou closed the connection" + (mayHaveActed ? " before an answer came, so whether it was carried out is unknown." : "."),
                 operation: operation).AsClosedByCaller();
 
-        // Without content to tell, failures that happen before a connection exists: name lookup, refused connection, TLS.
+        // Without content to tell, failures that happen before a request can leave: no connection, or no TLS session.
         private static bool LooksUnsent(Exception ex)
         {
+            if (ConnectFailures.Of(ex) != null) return true;
             for (Exception? inner = ex; inner != null; inner = inner.InnerException)
             {
-                if (inner is SocketException socket)
-                {
-                    return socket.SocketErrorCode == SocketError.ConnectionRefused || socket.SocketErrorCode == SocketError.HostNotFound
-                        || socket.SocketErrorCode == SocketError.NoData || socket.SocketErrorCode == SocketError.TryAgain
-                        || socket.SocketErrorCode == SocketError.NetworkUnreachable || socket.SocketErrorCode == SocketError.HostUnreachable;
-                }
                 if (inner is AuthenticationException) return true;
             }
             return false;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,12 +16,6 @@ namespace JelouPS.Http
     /// </summary>
     internal sealed class ProxyErrorHandler : DelegatingHandler
     {
-        private static readonly SocketError[] ConnectErrors =
-        {
-            SocketError.ConnectionRefused, SocketError.HostNotFound, SocketError.TryAgain, SocketError.NoData, SocketError.HostUnreachable,
-            SocketError.NetworkUnreachable, SocketError.HostDown, SocketError.TimedOut, SocketError.AddressNotAvailable,
-        };
-
         private readonly ProxySettings _proxy;
 
         internal ProxyErrorHandler(ProxySettings proxy, HttpMessageHandler inner) : base(inner) => _proxy = proxy;
@@ -59,7 +52,7 @@ namespace JelouPS.Http
                     (HttpStatusCode?)status, nothingSent: true);
             }
             // When a proxy carries the request, the proxy is the only host connected to: a failed connect is the proxy's.
-            if (ConnectFailure(exception) is Exception cause && _proxy.ProxyFor(target) != null)
+            if (ConnectFailures.Of(exception) is Exception cause && _proxy.ProxyFor(target) != null)
             {
                 return new JelouApiException(JelouErrorKind.ProxyFailed,
                     $"Could not reach {_proxy.Describe(target)} for {target.GetLeftPart(UriPartial.Authority)}: {cause.Message.TrimEnd('.')}.",
@@ -101,18 +94,6 @@ namespace JelouPS.Http
                 status = int.Parse(quoted.Groups[1].Value, CultureInfo.InvariantCulture);
             }
             return true;
-        }
-
-        /// <summary>The socket (.NET) or WebException (.NET Framework) failure that kept a connection from opening, if that is what happened.</summary>
-        private static Exception? ConnectFailure(Exception exception)
-        {
-            for (Exception? e = exception; e != null; e = e.InnerException)
-            {
-                if (e is SocketException socket && Array.IndexOf(ConnectErrors, socket.SocketErrorCode) >= 0) return e;
-                if (e is WebException web && (web.Status == WebExceptionStatus.ConnectFailure || web.Status == WebExceptionStatus.NameResolutionFailure
-                    || web.Status == WebExceptionStatus.ProxyNameResolutionFailure)) return e;
-            }
-            return null;
         }
 
         private static string Sentence(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);

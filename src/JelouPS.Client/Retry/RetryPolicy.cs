@@ -60,6 +60,15 @@ namespace JelouPS.Retry
             }
         }
 
+        /// <summary>
+        /// Whether the attempt that ended in <paramref name="failure"/> may still have been carried out: no answer (a broken
+        /// connection, a timeout) or a server or gateway failure (500, 502, 504) may come after the request acted; a refusal
+        /// (408, 429, 503) or a request that never left did nothing.
+        /// </summary>
+        internal static bool MayHaveActed(JelouApiException failure) =>
+            !failure.NothingSent && (failure.StatusCode is null || failure.StatusCode == HttpStatusCode.InternalServerError
+                || failure.StatusCode == HttpStatusCode.BadGateway || failure.StatusCode == HttpStatusCode.GatewayTimeout);
+
         /// <summary>The wait before retry number <paramref name="retry"/> (1 for the first): the server's Retry-After, else backoff.</summary>
         internal TimeSpan DelayBefore(int retry, TimeSpan? retryAfter) =>
             retryAfter ?? Backoff.Delay(retry, FirstDelay, MaxDelay, _unitRandom);

@@ -172,7 +172,7 @@ namespace JelouPS.Infrastructure
         /// have happened, with its secret lost.
         /// </summary>
         internal static bool SecretMayBeLost(JelouApiException api) =>
-            (api.Operation == JelouOperation.CreateIntegration || api.Operation == JelouOperation.RegenerateSecret) && api.Integration is null && !api.NothingSent
+            api.Operation.IssuesSecret() && api.Integration is null && !api.NothingSent
             && (api.Kind == JelouErrorKind.OutcomeUnknown || api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse
                 || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed);
 

@@ -98,7 +98,7 @@ namespace JelouPS.Infrastructure
         internal static void Settled(Uri? source, string projectId)
         {
             string key = Key(source, projectId);
-            lock (Gate) UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
+            lock (Gate) ForgetUnknown(key);
         }
 
         /// <summary>
@@ -124,7 +124,7 @@ namespace JelouPS.Infrastructure
                 Latest[key] = integration;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
                 UnsavedList.Add(integration);
-                UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
+                ForgetUnknown(key);
                 Doubtful.Remove(key);
             }
             return integration;
@@ -148,7 +148,7 @@ namespace JelouPS.Infrastructure
                 string key = Key(source, projectId);
                 Latest[key] = null;
                 UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
-                UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
+                ForgetUnknown(key);
                 Doubtful.Remove(key);
                 foreach (string stored in new List<string>(StoredAt.Keys))
                 {
@@ -201,6 +201,9 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate) return !Latest.TryGetValue(Key(integration.Source, integration.ProjectId), out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration);
         }
+
+        // Under Gate.
+        private static void ForgetUnknown(string key) => UnknownList.RemoveAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key);
 
         private static string Key(Uri? source, string projectId) => SecretOwner.Server(source) + "\n" + projectId;
 
