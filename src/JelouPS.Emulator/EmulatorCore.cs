@@ -15,7 +15,6 @@ internal sealed class EmulatorCore : IAsyncDisposable
 {
     private readonly HashSet<string> _apiKeys;
     private readonly Dictionary<string, string> _clients;
-    private readonly string[] _configuredSecrets;
     private readonly CancellationTokenSource _stopping = new();
     private volatile ResponseShape _shape;
     private long _latencyTicks;
@@ -25,10 +24,11 @@ internal sealed class EmulatorCore : IAsyncDisposable
         // Copied once: the options object stays the caller's, and these sets are read on every request.
         _apiKeys = new HashSet<string>(options.ApiKeys.Where(k => !string.IsNullOrEmpty(k)), StringComparer.Ordinal);
         _clients = new Dictionary<string, string>(options.ClientCredentials, StringComparer.Ordinal);
-        _configuredSecrets = _apiKeys
-            .Concat(_clients.Values)
-            .Concat(_clients.Select(c => BasicToken(c.Key, c.Value)))
-            .ToArray();
+        foreach (string secret in _apiKeys.Concat(_clients.Values).Concat(_clients.Select(c => BasicToken(c.Key, c.Value))))
+        {
+            State.Secrets.Add(secret);
+        }
+
         InitialShape = options.Shape;
         _shape = options.Shape;
         InitialLatency = options.Latency;
@@ -91,8 +91,6 @@ internal sealed class EmulatorCore : IAsyncDisposable
     }
 
     public static bool IsAuthenticated(string authentication) => authentication is "api-key" or "basic";
-
-    public IReadOnlyList<string> SecretsToScrub() => Redaction.Order(_configuredSecrets.Concat(State.KnownSecrets()));
 
     /// <summary>Makes the end user "write" in a conversation: delivers a §5.1 message event.</summary>
     /// <returns>Null and the delivery on success; otherwise the error to answer.</returns>

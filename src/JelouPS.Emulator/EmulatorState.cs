@@ -12,9 +12,6 @@ namespace JelouPS.Emulator;
 /// </remarks>
 internal sealed class EmulatorState
 {
-    private readonly object _secretsGate = new();
-    private readonly HashSet<string> _secrets = new(StringComparer.Ordinal);
-
     public object Sync { get; } = new();
 
     /// <summary>By project id. Guarded by <see cref="Sync"/>.</summary>
@@ -60,29 +57,10 @@ internal sealed class EmulatorState
     }
 
     /// <summary>
-    /// Remembers every signing secret and webhook credential ever handed out, even after it is
-    /// replaced or deleted, so the request log can scrub it wherever a client might leak it.
+    /// Every signing secret and webhook credential ever handed out, even after it is replaced or deleted, so the
+    /// request log can scrub it wherever a client might leak it.
     /// </summary>
-    public void RememberSecret(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return;
-        }
-
-        lock (_secretsGate)
-        {
-            _secrets.Add(value);
-        }
-    }
-
-    public string[] KnownSecrets()
-    {
-        lock (_secretsGate)
-        {
-            return _secrets.ToArray();
-        }
-    }
+    public SecretIndex Secrets { get; } = new();
 
     public void Clear()
     {

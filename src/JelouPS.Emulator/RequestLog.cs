@@ -211,25 +211,116 @@ internal static partial class Redaction
         return text.Append(Encoding.UTF8.GetString(body, position, body.Length - position)).ToString();
     }
 
-    /// <summary>Replaces every occurrence of a known secret; reports whether any was found.</summary>
-    public static string Scrub(string text, IReadOnlyList<string> secrets, ref bool scrubbed)
+    [GeneratedRegex("(?<name>\"authorization\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AuthorizationMember();
+}
+
+/// <summary>
+/// Every secret the request log must never show: the configured credentials and each signing secret and webhook
+/// credential ever handed out. Indexed by their first characters, so masking a text costs the same however many
+/// secrets a long run has issued.
+/// </summary>
+internal sealed class SecretIndex
+{
+    private const int KeyLength = 4;
+
+    private readonly object _gate = new();
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _byKey = new(StringComparer.Ordinal);
+
+    // Too short to index: few (a credential of a character or three), so each is searched for.
+    private readonly List<string> _short = new();
+
+    public void Add(string? secret)
     {
-        foreach (string secret in secrets)
+        if (string.IsNullOrEmpty(secret))
         {
-            if (text.Contains(secret, StringComparison.Ordinal))
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_known.Add(secret))
             {
-                text = text.Replace(secret, Mask, StringComparison.Ordinal);
-                scrubbed = true;
+                return;
+            }
+
+            if (secret.Length < KeyLength)
+            {
+                _short.Add(secret);
+                return;
+            }
+
+            string key = secret[..KeyLength];
+            if (!_byKey.TryGetValue(key, out List<string>? sharing))
+            {
+                _byKey[key] = sharing = new List<string>(1);
+            }
+
+            sharing.Add(secret);
+        }
+    }
+
+    /// <summary>
+    /// The text with every character that belongs to an occurrence of a secret masked (overlapping and adjacent
+    /// occurrences become one mask, so no part of a secret survives); reports whether any was found.
+    /// </summary>
+    public string Scrub(string text, ref bool scrubbed)
+    {
+        bool[]? covered = null;
+        lock (_gate)
+        {
+            Dictionary<string, List<string>>.AlternateLookup<ReadOnlySpan<char>> lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
+            for (int i = 0; i + KeyLength <= text.Length; i++)
+            {
+                if (!lookup.TryGetValue(text.AsSpan(i, KeyLength), out List<string>? candidates))
+                {
+                    continue;
+                }
+
+                foreach (string secret in candidates)
+                {
+                    if (text.AsSpan(i).StartsWith(secret, StringComparison.Ordinal))
+                    {
+                        Cover(ref covered, text.Length, i, secret.Length);
+                    }
+                }
+            }
+
+            foreach (string secret in _short)
+            {
+                for (int at = text.IndexOf(secret, StringComparison.Ordinal); at >= 0; at = text.IndexOf(secret, at + 1, StringComparison.Ordinal))
+                {
+                    Cover(ref covered, text.Length, at, secret.Length);
+                }
             }
         }
 
-        return text;
+        if (covered is null)
+        {
+            return text;
+        }
+
+        scrubbed = true;
+        var masked = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!covered[i])
+            {
+                masked.Append(text[i]);
+            }
+            else if (i == 0 || !covered[i - 1])
+            {
+                masked.Append(Redaction.Mask);
+            }
+        }
+
+        return masked.ToString();
     }
 
-    /// <summary>Longest first, so a secret that contains another is masked whole.</summary>
-    public static IReadOnlyList<string> Order(IEnumerable<string> secrets) =>
-        secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
-
-    [GeneratedRegex("(?<name>\"authorization\"\\s*:\\s*)(\"(?:[^\"\\\\]|\\\\.)*\"?|[^,}\\]\\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex AuthorizationMember();
+    private static void Cover(ref bool[]? covered, int length, int start, int count)
+    {
+        covered ??= new bool[length];
+        covered.AsSpan(start, count).Fill(true);
+    }
 }

@@ -49,8 +49,8 @@ internal static class IntegrationEndpoints
             }
         }
 
-        core.State.RememberSecret(integration.SigningSecret);
-        core.State.RememberSecret(integration.Authorization);
+        core.State.Secrets.Add(integration.SigningSecret);
+        core.State.Secrets.Add(integration.Authorization);
         return ApiResult.Shaped(core.Shape, "Integration created successfully", w =>
         {
             w.WriteStartObject();
@@ -114,7 +114,7 @@ internal static class IntegrationEndpoints
             core.State.Integrations[projectId] = updated;
         }
 
-        core.State.RememberSecret(updated.Authorization);
+        core.State.Secrets.Add(updated.Authorization);
         return ApiResult.Shaped(core.Shape, "Integration updated successfully", w => WriteIntegration(w, updated));
     }
 
@@ -147,7 +147,7 @@ internal static class IntegrationEndpoints
             core.State.Integrations[projectId] = updated;
         }
 
-        core.State.RememberSecret(updated.SigningSecret);
+        core.State.Secrets.Add(updated.SigningSecret);
         if (core.Shape == ResponseShape.Flat)
         {
             return ApiResult.Json(200, w =>

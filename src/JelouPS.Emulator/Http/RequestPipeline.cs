@@ -165,12 +165,12 @@ internal sealed class RequestPipeline
 
     private RecordedRequest Record(string requestId, EmulatorRequest request)
     {
-        IReadOnlyList<string> secrets = _core.SecretsToScrub();
+        SecretIndex secrets = _core.State.Secrets;
         bool scrubbed = false;
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach ((string name, Microsoft.Extensions.Primitives.StringValues values) in request.Headers)
         {
-            headers[name] = Redaction.IsSecretHeader(name) ? Redaction.Mask : Redaction.Scrub(values.ToString(), secrets, ref scrubbed);
+            headers[name] = Redaction.IsSecretHeader(name) ? Redaction.Mask : secrets.Scrub(values.ToString(), ref scrubbed);
         }
 
         return new RecordedRequest
@@ -178,12 +178,12 @@ internal sealed class RequestPipeline
             RequestId = requestId,
             ReceivedAt = DateTimeOffset.UtcNow,
             Method = request.Method,
-            Path = Redaction.Scrub(request.RawPath, secrets, ref scrubbed),
-            Query = Redaction.Scrub(request.Query, secrets, ref scrubbed),
+            Path = secrets.Scrub(request.RawPath, ref scrubbed),
+            Query = secrets.Scrub(request.Query, ref scrubbed),
             ContentType = request.ContentType,
             Authentication = request.Authentication,
             Headers = headers,
-            Body = Redaction.Scrub(Redaction.RedactAuthorizationMembers(request.Body), secrets, ref scrubbed),
+            Body = secrets.Scrub(Redaction.RedactAuthorizationMembers(request.Body), ref scrubbed),
             BodyLength = request.Body.Length,
             SecretsRedacted = scrubbed,
         };

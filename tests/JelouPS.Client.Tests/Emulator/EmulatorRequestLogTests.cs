@@ -88,6 +88,20 @@ public sealed class EmulatorRequestLogTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Overlapping_secrets_are_masked_whole_so_no_part_of_either_survives()
+    {
+        string secret = await CreateIntegrationAsync("p1");
+        string credential = secret[^6..] + "-tail";
+        await SendAsync(HttpMethod.Patch, Api("p1"), $$"""{"authType":"bearer","authorization":"{{credential}}"}""");
+
+        await SendAsync(HttpMethod.Get, Api("p1"), headers: h => h.Add("X-Debug", $"a {secret}-tail and ab {credential}"));
+
+        RecordedRequest get = Emulator.Requests[^1];
+        Assert.True(get.SecretsRedacted);
+        Assert.Equal("a [REDACTED] and ab [REDACTED]", get.Headers["X-Debug"]);
+    }
+
+    [Fact]
     public async Task Bodies_are_recorded_verbatim_except_authorization_members_at_any_depth()
     {
         const string body = "{ \"webhookUrl\" : \"https://crm.example.com/ñ\",\n \"x\": {\"Authorization\": {\"nested\": 1}}, \"authorization\":null }";
