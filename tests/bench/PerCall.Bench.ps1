@@ -1,14 +1,22 @@
 <#
     Cost per call, side by side in one run against the local emulator (no added latency): Get- and
-    New-JelouExternalSupport vs Invoke-RestMethod (plain and with -WebSession) vs one shared HttpClient
-    driven from a PowerShell loop with ConvertFrom-Json (the best a hand-written script does) and from C#
-    (the floor). Writes percall.md and percall.json to -OutPath. Run by ./build.ps1 -Task Bench.
+    New-JelouExternalSupport vs Invoke-RestMethod (plain and with -WebSession) vs one shared HttpClient driven from a
+    PowerShell loop with ConvertFrom-Json (the best a hand-written script does) and from C# (the floor), and the
+    module's own JelouClient driven from a PowerShell loop (the library without its cmdlet).
+
+    The ways take turns: -WarmupRounds rounds that are thrown away (JIT tiering takes thousands of calls to settle, so a
+    short cold run mostly measures the compiler), then -Rounds measured rounds of -Calls calls each. A way's figure is
+    the median of its rounds: milliseconds and managed bytes allocated per call (the whole process, every thread).
+    Also measured: whether the emulator's cost per request stays flat as the run issues thousands of secrets.
+    Writes percall.md and percall.json to -OutPath. Run by ./build.ps1 -Task Bench.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $EmulatorDll,
     [Parameter(Mandatory)] [string] $OutPath,
-    [int] $Calls = 500
+    [int] $Calls = 400,
+    [int] $Rounds = 5,
+    [int] $WarmupRounds = 3
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -16,25 +24,23 @@ Import-Module (Resolve-Path $ModulePath).Path
 Import-Module (Join-Path $PSScriptRoot '../JelouEmulator.psm1')
 Add-Type -TypeDefinition @'
 using System;
-using System.Diagnostics;
 using System.Net.Http;
-using System.Text;
 public static class JelouBenchFloor
 {
-    // The floor: the same requests from C#, over one shared HttpClient, body read and parsed.
-    public static double MillisecondsPerCall(HttpClient http, Func<int, HttpRequestMessage> request, int calls)
+    // The floor: the same request from C#, over one shared HttpClient, body read and parsed.
+    public static void Call(HttpClient http, HttpRequestMessage request)
     {
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < calls; i++)
+        using (request)
+        using (HttpResponseMessage response = http.SendAsync(request).GetAwaiter().GetResult())
         {
-            using (HttpRequestMessage message = request(i))
-            using (HttpResponseMessage response = http.SendAsync(message).GetAwaiter().GetResult())
-            {
-                byte[] body = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-                using (System.Text.Json.JsonDocument.Parse(body)) { }
-            }
+            byte[] body = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            using (System.Text.Json.JsonDocument.Parse(body)) { }
         }
-        return clock.Elapsed.TotalMilliseconds / calls;
+    }
+
+    public static void Repeat(Action<int> call, int from, int calls)
+    {
+        for (int i = from; i < from + calls; i++) call(i);
     }
 }
 '@ -ReferencedAssemblies System.Net.Http, System.Text.Json, System.Memory, System.Net.Primitives, System.Runtime, System.Console, System.Linq, System.Collections
@@ -51,41 +57,105 @@ try {
     $http.DefaultRequestHeaders.Add('x-api-key', $emulator.ApiKey)
     $session = $null
     Invoke-RestMethod "$base/$read" -Headers $headers -SessionVariable session | Out-Null
+    $options = [JelouPS.JelouClientOptions]::new([JelouPS.JelouApiKeyCredential]::new((ConvertTo-SecureString $emulator.ApiKey -AsPlainText -Force)))
+    $options.BaseUri = $emulator.GatewayUri
+    $client = [JelouPS.JelouClient]::new($options)
+    $settings = [JelouPS.ExternalSupportSettings]@{ WebhookUrl = 'https://crm.example.com/j' }
+    $floorGet = [Action[int]] { param($i) [JelouBenchFloor]::Call($http, [System.Net.Http.HttpRequestMessage]::new('GET', "$base/$read")) }
+    $floorCreate = [Action[int]] { param($i)
+        $m = [System.Net.Http.HttpRequestMessage]::new('POST', "$base/bench-$run-c-$i")
+        $m.Content = [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json')
+        [JelouBenchFloor]::Call($http, $m) }
 
-    function Measure-PerCall([scriptblock] $Call) {
-        & $Call 0 | Out-Null   # warm-up
-        [GC]::Collect()
+    # Each way is called with a number no other call of the run uses (creates need a new project each time).
+    $ways = [ordered]@{
+        GET    = [ordered]@{
+            'Get-JelouExternalSupport'                        = { Get-JelouExternalSupport $read }
+            'JelouClient (PowerShell loop, no cmdlet)'        = { $client.GetExternalSupportAsync($read).GetAwaiter().GetResult() }
+            'Invoke-RestMethod'                               = { Invoke-RestMethod "$base/$read" -Headers $headers }
+            'Invoke-RestMethod -WebSession'                   = { Invoke-RestMethod "$base/$read" -WebSession $session }
+            'HttpClient + ConvertFrom-Json (PowerShell loop)' = { $http.GetStringAsync("$base/$read").GetAwaiter().GetResult() | ConvertFrom-Json }
+            'HttpClient from C# (floor)'                      = { param($i, $n) [JelouBenchFloor]::Repeat($floorGet, $i, $n) }
+        }
+        create = [ordered]@{
+            'New-JelouExternalSupport'                        = { param($i) New-JelouExternalSupport "bench-$run-m-$i" https://crm.example.com/j }
+            'JelouClient (PowerShell loop, no cmdlet)'        = { param($i) $client.CreateExternalSupportAsync("bench-$run-l-$i", $settings).GetAwaiter().GetResult() }
+            'Invoke-RestMethod'                               = { param($i) Invoke-RestMethod "$base/bench-$run-i-$i" -Method Post -Headers $headers -Body $body -ContentType application/json }
+            'Invoke-RestMethod -WebSession'                   = { param($i) Invoke-RestMethod "$base/bench-$run-w-$i" -Method Post -WebSession $session -Body $body -ContentType application/json }
+            'HttpClient + ConvertFrom-Json (PowerShell loop)' = { param($i)
+                $content = [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json')
+                $http.PostAsync("$base/bench-$run-h-$i", $content).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult() | ConvertFrom-Json }
+            'HttpClient from C# (floor)'                      = { param($i, $n) [JelouBenchFloor]::Repeat($floorCreate, $i, $n) }
+        }
+    }
+    $floor = 'HttpClient from C# (floor)'
+
+    $next = 0
+    function Measure-Round([string] $Way, [scriptblock] $Call) {
+        $first = $script:next
+        $script:next += $Calls
         $clock = [Diagnostics.Stopwatch]::StartNew()
-        for ($i = 1; $i -le $Calls; $i++) { & $Call $i | Out-Null }
-        [math]::Round($clock.Elapsed.TotalMilliseconds / $Calls, 3)
+        $allocated = [GC]::GetTotalAllocatedBytes($true)
+        if ($Way -eq $floor) { & $Call $first $Calls }
+        else { for ($i = $first; $i -lt $first + $Calls; $i++) { & $Call $i | Out-Null } }
+        [pscustomobject]@{ Ms = $clock.Elapsed.TotalMilliseconds / $Calls; Bytes = ([GC]::GetTotalAllocatedBytes($true) - $allocated) / $Calls }
     }
-    $kinds = [ordered]@{}
-    $kinds['GET'] = [ordered]@{
-        'Get-JelouExternalSupport'            = Measure-PerCall { Get-JelouExternalSupport $read }
-        'Invoke-RestMethod'                   = Measure-PerCall { Invoke-RestMethod "$base/$read" -Headers $headers }
-        'Invoke-RestMethod -WebSession'       = Measure-PerCall { Invoke-RestMethod "$base/$read" -WebSession $session }
-        'HttpClient + ConvertFrom-Json (PowerShell loop)' = Measure-PerCall { $http.GetStringAsync("$base/$read").GetAwaiter().GetResult() | ConvertFrom-Json }
-        'HttpClient from C# (floor)'          = [math]::Round([JelouBenchFloor]::MillisecondsPerCall($http, [Func[int, System.Net.Http.HttpRequestMessage]] { param($i) [System.Net.Http.HttpRequestMessage]::new('GET', "$base/$read") }, $Calls), 3)
+    function Get-Median([double[]] $Values) { $sorted = [double[]]($Values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
+
+    # The emulator's cost per request, warm (its JIT settles after thousands of requests), before the run issues its
+    # secrets and after.
+    for ($round = 1; $round -le 10; $round++) { Measure-Round $floor $ways['GET'][$floor] | Out-Null }
+    $secretsBefore = 1
+    $emulatorBefore = (Measure-Round $floor $ways['GET'][$floor]).Ms
+    $samples = @{}
+    for ($round = 1; $round -le $WarmupRounds + $Rounds; $round++) {
+        foreach ($kind in $ways.Keys) {
+            foreach ($way in $ways[$kind].Keys) {
+                $sample = Measure-Round $way $ways[$kind][$way]
+                if ($round -gt $WarmupRounds) { $samples["$kind|$way"] += , $sample }
+            }
+        }
     }
-    $kinds['create'] = [ordered]@{
-        'New-JelouExternalSupport'            = Measure-PerCall { param($i) New-JelouExternalSupport "bench-$run-m-$i" https://crm.example.com/j }
-        'Invoke-RestMethod'                   = Measure-PerCall { param($i) Invoke-RestMethod "$base/bench-$run-i-$i" -Method Post -Headers $headers -Body $body -ContentType application/json }
-        'Invoke-RestMethod -WebSession'       = Measure-PerCall { param($i) Invoke-RestMethod "$base/bench-$run-w-$i" -Method Post -WebSession $session -Body $body -ContentType application/json }
-        'HttpClient + ConvertFrom-Json (PowerShell loop)' = Measure-PerCall { param($i)
-            $content = [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json')
-            $http.PostAsync("$base/bench-$run-h-$i", $content).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult() | ConvertFrom-Json }
-        'HttpClient from C# (floor)'          = [math]::Round([JelouBenchFloor]::MillisecondsPerCall($http, [Func[int, System.Net.Http.HttpRequestMessage]] { param($i)
-            $m = [System.Net.Http.HttpRequestMessage]::new('POST', "$base/bench-$run-c-$i"); $m.Content = [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json'); $m }, $Calls), 3)
+    $secretsAfter = 1 + ($WarmupRounds + $Rounds) * $Calls * $ways['create'].Count
+    $emulatorAfter = (Measure-Round $floor $ways['GET'][$floor]).Ms
+
+    $results = [ordered]@{}
+    foreach ($kind in $ways.Keys) {
+        $results[$kind] = [ordered]@{}
+        foreach ($way in $ways[$kind].Keys) {
+            $s = $samples["$kind|$way"]
+            $results[$kind][$way] = [ordered]@{
+                MillisecondsPerCall = [math]::Round((Get-Median $s.Ms), 3)
+                KilobytesPerCall    = [math]::Round((Get-Median $s.Bytes) / 1KB, 1)
+                Rounds              = @($s.Ms | ForEach-Object { [math]::Round($_, 3) })
+            }
+        }
     }
 
     $machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version)"
+    $emulatorFlat = [ordered]@{ SecretsIssued = @($secretsBefore, $secretsAfter); FloorGetMilliseconds = @([math]::Round($emulatorBefore, 3), [math]::Round($emulatorAfter, 3)) }
     New-Item -ItemType Directory $OutPath -Force | Out-Null
-    [ordered]@{ Machine = $machine; Calls = $Calls; MillisecondsPerCall = $kinds } | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $OutPath 'percall.json')
-    $lines = @("### Per call: $Calls sequential calls each, emulator without latency", '', "Machine: $machine", '', '| call | way | ms per call | vs Invoke-RestMethod |', '|---|---|---:|---:|')
-    foreach ($kind in $kinds.Keys) {
-        $irm = $kinds[$kind]['Invoke-RestMethod']
-        foreach ($way in $kinds[$kind].Keys) { $lines += "| $kind | $way | $($kinds[$kind][$way]) | $([math]::Round($kinds[$kind][$way] / $irm, 2))x |" }
+    [ordered]@{ Machine = $machine; Calls = $Calls; Rounds = $Rounds; WarmupRounds = $WarmupRounds; Ways = $results; Emulator = $emulatorFlat } |
+        ConvertTo-Json -Depth 6 | Set-Content (Join-Path $OutPath 'percall.json')
+    $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
+    $lines = @(
+        "### Per call: median of $Rounds rounds of $Calls sequential calls (after $WarmupRounds warm-up rounds), emulator without latency"
+        ''
+        "Machine: $machine"
+        ''
+        '| call | way | ms per call | KB allocated per call | vs Invoke-RestMethod | vs PowerShell loop |'
+        '|---|---|---:|---:|---:|---:|'
+    )
+    foreach ($kind in $results.Keys) {
+        $irm = $results[$kind]['Invoke-RestMethod'].MillisecondsPerCall
+        $ps = $results[$kind][$loop].MillisecondsPerCall
+        foreach ($way in $results[$kind].Keys) {
+            $r = $results[$kind][$way]
+            $lines += "| $kind | $way | $($r.MillisecondsPerCall) | $($r.KilobytesPerCall) | $([math]::Round($r.MillisecondsPerCall / $irm, 2))x | $([math]::Round($r.MillisecondsPerCall / $ps, 2))x |"
+        }
     }
+    $lines += ''
+    $lines += "Emulator cost per request stays flat: the C# floor's GET took $($emulatorFlat.FloorGetMilliseconds[0]) ms with $secretsBefore secret issued and $($emulatorFlat.FloorGetMilliseconds[1]) ms with $secretsAfter."
     $md = $lines -join "`n"
     Set-Content (Join-Path $OutPath 'percall.md') $md
     $md

@@ -25,6 +25,7 @@ namespace JelouPS.Infrastructure
         private readonly Queue<Call> _window = new Queue<Call>();
         private readonly Stopwatch _clock = new Stopwatch();
         private IJelouTrace? _trace;
+        private TraceListeners? _listening;
         private Exception? _writeFailure;
         private bool _traceUnavailable;
         private string? _settling;
@@ -66,11 +67,12 @@ namespace JelouPS.Infrastructure
         /// <paramref name="onStranded"/> gets a result that arrived when the pipeline could no longer take it (a stop, a failed
         /// write): it must keep what cannot be lost. With a window of one, the call is settled before this returns.
         /// </summary>
-        internal void Submit<T>(object? target, Func<IJelouTrace, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
+        internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
         {
             Pump(room: Concurrency - 1);
-            _trace ??= new QueuedTrace(_records);
-            IJelouTrace trace = _trace;
+            _listening ??= TraceListeners.Of(MyInvocation.BoundParameters, name => SessionState.PSVariable.GetValue(name));
+            // Nobody listens: no line is built or queued (the header descriptions alone are kilobytes a call).
+            IJelouTrace? trace = _listening.Any ? _trace ??= new QueuedTrace(_records, _listening) : null;
             if (!_clock.IsRunning) _clock.Start();
             Task<T> task = Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -80,7 +82,7 @@ namespace JelouPS.Infrastructure
         }
 
         /// <inheritdoc cref="Submit{T}"/>
-        internal void Submit(object? target, Func<IJelouTrace, CancellationToken, Task> call, Action onSuccess) =>
+        internal void Submit(object? target, Func<IJelouTrace?, CancellationToken, Task> call, Action onSuccess) =>
             Submit<bool>(target, async (trace, token) =>
             {
                 await call(trace, token).ConfigureAwait(false);
@@ -361,12 +363,23 @@ namespace JelouPS.Infrastructure
         private sealed class QueuedTrace : IJelouTrace
         {
             private readonly BlockingCollection<Record> _records;
+            private readonly TraceListeners _listening;
 
-            public QueuedTrace(BlockingCollection<Record> records) => _records = records;
+            public QueuedTrace(BlockingCollection<Record> records, TraceListeners listening)
+            {
+                _records = records;
+                _listening = listening;
+            }
 
-            public void Verbose(string message) => _records.TryAdd(new Record(RecordKind.Verbose, message));
+            public void Verbose(string message)
+            {
+                if (_listening.Verbose) _records.TryAdd(new Record(RecordKind.Verbose, message));
+            }
 
-            public void Debug(string message) => _records.TryAdd(new Record(RecordKind.Debug, message));
+            public void Debug(string message)
+            {
+                if (_listening.Debug) _records.TryAdd(new Record(RecordKind.Debug, message));
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ namespace JelouPS.Infrastructure
         private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
 
         private static readonly object Gate = new object();
-        private static readonly List<ExternalSupportIntegration> UnsavedList = new List<ExternalSupportIntegration>();
+        private static readonly KeptIntegrations UnsavedKept = new KeptIntegrations();
 
         // The latest secret issued per server and project (null once the integration is deleted): any earlier one is dead.
         private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
@@ -49,7 +49,7 @@ namespace JelouPS.Infrastructure
         // may be dead.
         private static readonly Dictionary<string, DateTimeOffset> Doubtful = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
-        internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedList.ToArray(); });
+        internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedKept.Snapshot(); });
 
         private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
 
@@ -60,7 +60,7 @@ namespace JelouPS.Infrastructure
             Slots.GetOrCreateValue(runspace).Context = context;
 
         /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
-        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() { lock (Gate) return UnsavedList.ToArray(); }
+        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() { lock (Gate) return UnsavedKept.Snapshot(); }
 
         /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace, unless they are already there.</summary>
         internal static void Show(PSCmdlet cmdlet)
@@ -122,8 +122,8 @@ namespace JelouPS.Infrastructure
                 string key = Key(integration.Source, integration.ProjectId);
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
                 Latest[key] = integration;
-                UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
-                UnsavedList.Add(integration);
+                UnsavedKept.RemoveAll(key);
+                UnsavedKept.Add(key, integration);
                 ForgetUnknown(key);
                 Doubtful.Remove(key);
             }
@@ -135,7 +135,8 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                if (IsLatest(integration) && !UnsavedList.Contains(integration)) UnsavedList.Add(integration);
+                string key = Key(integration.Source, integration.ProjectId);
+                if (IsLatest(integration) && !UnsavedKept.Contains(key, integration)) UnsavedKept.Add(key, integration);
             }
             Show(cmdlet);
         }
@@ -147,7 +148,7 @@ namespace JelouPS.Infrastructure
             {
                 string key = Key(source, projectId);
                 Latest[key] = null;
-                UnsavedList.RemoveAll(kept => Key(kept.Source, kept.ProjectId) == key);
+                UnsavedKept.RemoveAll(key);
                 ForgetUnknown(key);
                 Doubtful.Remove(key);
                 foreach (string stored in new List<string>(StoredAt.Keys))
@@ -162,7 +163,7 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                UnsavedList.Remove(integration);
+                UnsavedKept.Remove(Key(integration.Source, integration.ProjectId), integration);
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.Source);
                 StoredAt[StoredAtKey(vault, integration.Source, integration.ProjectId)] = secretName;
             }
@@ -208,6 +209,44 @@ namespace JelouPS.Infrastructure
         private static string Key(Uri? source, string projectId) => SecretOwner.Server(source) + "\n" + projectId;
 
         private static string Fold(string name) => name.ToUpperInvariant();
+
+        /// <summary>
+        /// The kept integrations, oldest first, found by project (per server) in constant time: a bulk create keeps
+        /// thousands, and each new one replaces only its own project's.
+        /// </summary>
+        private sealed class KeptIntegrations
+        {
+            private readonly Dictionary<string, List<KeyValuePair<long, ExternalSupportIntegration>>> _byKey =
+                new Dictionary<string, List<KeyValuePair<long, ExternalSupportIntegration>>>(StringComparer.Ordinal);
+
+            private long _added;
+
+            internal void Add(string key, ExternalSupportIntegration integration)
+            {
+                if (!_byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept)) _byKey[key] = kept = new List<KeyValuePair<long, ExternalSupportIntegration>>(1);
+                kept.Add(new KeyValuePair<long, ExternalSupportIntegration>(_added++, integration));
+            }
+
+            internal bool Contains(string key, ExternalSupportIntegration integration) =>
+                _byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept) && kept.Exists(k => ReferenceEquals(k.Value, integration));
+
+            internal void Remove(string key, ExternalSupportIntegration integration)
+            {
+                if (!_byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept)) return;
+                kept.RemoveAll(k => ReferenceEquals(k.Value, integration));
+                if (kept.Count == 0) _byKey.Remove(key);
+            }
+
+            internal void RemoveAll(string key) => _byKey.Remove(key);
+
+            internal ExternalSupportIntegration[] Snapshot()
+            {
+                var all = new List<KeyValuePair<long, ExternalSupportIntegration>>();
+                foreach (List<KeyValuePair<long, ExternalSupportIntegration>> kept in _byKey.Values) all.AddRange(kept);
+                all.Sort((a, b) => a.Key.CompareTo(b.Key));
+                return all.ConvertAll(k => k.Value).ToArray();
+            }
+        }
 
         private static string NameKey(string vault, string secretName) => Fold(vault) + "\n" + Fold(secretName);
 

@@ -179,7 +179,7 @@ namespace JelouPS.Infrastructure
         /// answer (see the transport's stop grace); a secret that arrived before a failure is delivered as well, and the error
         /// carries it; a request that got no answer is recorded in $JelouUnknownOutcomes.
         /// </summary>
-        internal void Issue(string projectId, Uri source, SecretDestination destination, Func<IJelouTrace, CancellationToken, Task<ExternalSupportIntegration>> issue)
+        internal void Issue(string projectId, Uri source, SecretDestination destination, Func<IJelouTrace?, CancellationToken, Task<ExternalSupportIntegration>> issue)
         {
             if (_cmdlet.Stopping) throw new PipelineStoppedException();
             _cmdlet.Submit(projectId, async (trace, token) =>
