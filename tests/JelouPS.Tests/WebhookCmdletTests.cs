@@ -52,6 +52,25 @@ namespace JelouPS.Tests
             Assert.Equal(expected, (bool)Assert.Single(result.ThrowIfFailed().Output).BaseObject);
         }
 
+        [Fact]
+        public void Stored_deliveries_are_checked_in_one_pipeline_by_property_name_in_order()
+        {
+            Invocation result = Host.Invoke(@"
+                $deliveries = @(
+                    [pscustomobject]@{ Payload = $args[0]; Signature = $args[1] }
+                    [pscustomobject]@{ Body = [Text.Encoding]::UTF8.GetBytes($args[0]); Signature = $args[1] }
+                    [pscustomobject]@{ Payload = $args[0] + ' '; Signature = $args[1] }
+                    [pscustomobject]@{ Payload = $args[0]; Signature = 'sha256=00' }
+                )
+                $deliveries | Test-JelouWebhookSignature -SigningSecret 's'
+                $deliveries | Get-JelouWebhookSignature -SigningSecret 's'",
+                null, Body, Sign(Body, "s"));
+
+            object[] output = result.ThrowIfFailed().Output.Select(o => o.BaseObject).ToArray();
+            Assert.Equal(new object[] { true, true, false, false }, output.Take(4));
+            Assert.Equal(new object[] { Sign(Body, "s"), Sign(Body, "s"), Sign(Body + " ", "s"), Sign(Body, "s") }, output.Skip(4));
+        }
+
         [Theory]
         [InlineData("''")]
         [InlineData("([byte[]]@())")]

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace JelouPS.Json
@@ -129,9 +130,16 @@ namespace JelouPS.Json
             builder.Append('}');
         }
 
-        // The fewest significant digits that read back as the same double, as JavaScript picks them. ("R" is that
-        // only on .NET Core 3.0+; on .NET Framework, under Windows PowerShell, it can give 17 digits where 16 do.)
-        private static string ShortestRoundTrip(double value)
+        // "R" gives the fewest significant digits that read back as the same double, as JavaScript picks them, on
+        // .NET Core 3.0 and later. On .NET Framework (Windows PowerShell) it can give 17 digits where 16 do, so there
+        // the digits are searched for.
+        private static readonly bool RoundTripIsShortest = !RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
+        private static string ShortestRoundTrip(double value) =>
+            RoundTripIsShortest ? value.ToString("R", CultureInfo.InvariantCulture) : SearchShortestRoundTrip(value);
+
+        /// <summary>The fewest significant digits that read back as <paramref name="value"/>, found by trying each count.</summary>
+        internal static string SearchShortestRoundTrip(double value)
         {
             for (int digits = 1; digits < 17; digits++)
             {

@@ -1,7 +1,6 @@
 using System;
 using System.Security;
 using System.Security.Cryptography;
-using System.Text;
 using JelouPS.Security;
 
 namespace JelouPS.Webhooks
@@ -13,20 +12,11 @@ namespace JelouPS.Webhooks
     public static class JelouSignature
     {
         public const string HeaderName = "X-Jelou-Signature";
-        private const string Prefix = "sha256=";
 
         public static string Compute(byte[] payload, SecureString signingSecret)
         {
-            if (payload is null) throw new ArgumentNullException(nameof(payload));
-            if (signingSecret is null) throw new ArgumentNullException(nameof(signingSecret));
-            byte[] digest = SecureStrings.UseUtf8Bytes(signingSecret, key =>
-            {
-                using var hmac = new HMACSHA256(key);
-                return hmac.ComputeHash(payload);
-            });
-            var hex = new StringBuilder(Prefix, Prefix.Length + 64);
-            foreach (byte b in digest) hex.Append(b.ToString("x2"));
-            return hex.ToString();
+            using var signer = new JelouSigner(signingSecret);
+            return signer.Sign(payload);
         }
 
         /// <summary>
@@ -35,18 +25,74 @@ namespace JelouPS.Webhooks
         /// </summary>
         public static bool Verify(byte[] payload, string? signature, SecureString signingSecret)
         {
-            if (payload is null) throw new ArgumentNullException(nameof(payload));
+            using var signer = new JelouSigner(signingSecret);
+            return signer.Verify(payload, signature);
+        }
+    }
+
+    /// <summary>
+    /// One signing secret, keyed once, for signing and verifying many payloads (see <see cref="JelouSignature"/>): the
+    /// secret is read out of its SecureString once, not per payload. Not thread-safe: one per pipeline. Dispose it to
+    /// drop the key.
+    /// </summary>
+    public sealed class JelouSigner : IDisposable
+    {
+        private const string Prefix = "sha256=";
+        private const int DigestLength = 32;
+        private const string HexDigits = "0123456789abcdef";
+
+        private readonly IncrementalHash _hmac;
+
+        public JelouSigner(SecureString signingSecret)
+        {
             if (signingSecret is null) throw new ArgumentNullException(nameof(signingSecret));
-            string given = (signature ?? "").Trim();
-            if (given.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)) given = given.Substring(Prefix.Length);
-            string expected = Compute(payload, signingSecret).Substring(Prefix.Length);
-            if (given.Length != expected.Length) return false;
-            int difference = 0;
-            for (int i = 0; i < expected.Length; i++)
+            _hmac = SecureStrings.UseUtf8Bytes(signingSecret, key => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+        }
+
+        /// <summary><c>sha256=</c> + the lowercase hex HMAC-SHA256 of <paramref name="payload"/>.</summary>
+        public string Sign(byte[] payload)
+        {
+            byte[] digest = Digest(payload);
+            var text = new char[Prefix.Length + 2 * DigestLength];
+            Prefix.CopyTo(0, text, 0, Prefix.Length);
+            for (int i = 0; i < DigestLength; i++)
             {
-                difference |= expected[i] ^ char.ToLowerInvariant(given[i]);
+                text[Prefix.Length + 2 * i] = HexDigits[digest[i] >> 4];
+                text[Prefix.Length + 2 * i + 1] = HexDigits[digest[i] & 0xF];
+            }
+            return new string(text);
+        }
+
+        /// <summary>
+        /// True when <paramref name="signature"/> (with or without <c>sha256=</c>, any hex case, spaces around it ignored)
+        /// is the signature of <paramref name="payload"/>. Never throws on a malformed signature; compares in constant time.
+        /// </summary>
+        public bool Verify(byte[] payload, string? signature)
+        {
+            byte[] expected = Digest(payload);
+            string given = (signature ?? "").Trim();
+            int start = given.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? Prefix.Length : 0;
+            if (given.Length - start != 2 * DigestLength) return false;
+            int difference = 0;
+            for (int i = 0; i < DigestLength; i++)
+            {
+                int high = HexValue(given[start + 2 * i]), low = HexValue(given[start + 2 * i + 1]);
+                // A character that is not hex reads as -1, which no byte equals: the loop still runs to the end.
+                difference |= (high | low) < 0 ? 1 : expected[i] ^ ((high << 4) | low);
             }
             return difference == 0;
         }
+
+        public void Dispose() => _hmac.Dispose();
+
+        private byte[] Digest(byte[] payload)
+        {
+            if (payload is null) throw new ArgumentNullException(nameof(payload));
+            _hmac.AppendData(payload);
+            return _hmac.GetHashAndReset();
+        }
+
+        private static int HexValue(char c) =>
+            c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 }

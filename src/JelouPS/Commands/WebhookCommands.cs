@@ -9,13 +9,15 @@ using JelouPS.Webhooks;
 namespace JelouPS.Commands
 {
     /// <summary>The payload either as received or sent (string or bytes), or as an object to serialise the way Jelou's Node code does.</summary>
-    public abstract class WebhookPayloadCmdletBase : PSCmdlet
+    public abstract class WebhookPayloadCmdletBase : PSCmdlet, IDisposable
     {
+        private JelouSigner? _signer;
+
         protected const string PayloadSet = "Payload";
         protected const string ObjectSet = "InputObject";
 
-        /// <summary>The exact body: a string (signed as UTF-8) or a byte array.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PayloadSet)]
+        /// <summary>The exact body: a string (signed as UTF-8) or a byte array; from the pipeline, a Payload or Body property.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PayloadSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Body")]
         [AllowEmptyString]
         [AllowEmptyCollection]
@@ -30,6 +32,15 @@ namespace JelouPS.Commands
         [ValidateNotNull]
         [SecureStringTransformation]
         public SecureString SigningSecret { get; set; } = null!;
+
+        /// <summary>The signing secret, keyed once for every payload of the pipeline.</summary>
+        protected JelouSigner Signer => _signer ??= new JelouSigner(SigningSecret);
+
+        public void Dispose()
+        {
+            _signer?.Dispose();
+            GC.SuppressFinalize(this);
+        }
 
         /// <summary>The bytes that are (or were) signed, or null after an error for a value with no JSON form.</summary>
         protected byte[]? SignedBytes()
@@ -61,7 +72,7 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             byte[]? bytes = SignedBytes();
-            if (bytes != null) WriteObject(JelouSignature.Compute(bytes, SigningSecret));
+            if (bytes != null) WriteObject(Signer.Sign(bytes));
         }
     }
 
@@ -70,8 +81,8 @@ namespace JelouPS.Commands
     [OutputType(typeof(bool))]
     public sealed class TestJelouWebhookSignatureCommand : WebhookPayloadCmdletBase
     {
-        /// <summary>The X-Jelou-Signature header as received, with or without "sha256=".</summary>
-        [Parameter(Mandatory = true, Position = 1)]
+        /// <summary>The X-Jelou-Signature header as received, with or without "sha256="; from the pipeline, a Signature property.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         [AllowNull]
         public string? Signature { get; set; }
@@ -79,7 +90,7 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             byte[]? bytes = SignedBytes();
-            if (bytes != null) WriteObject(JelouSignature.Verify(bytes, Signature, SigningSecret));
+            if (bytes != null) WriteObject(Signer.Verify(bytes, Signature));
         }
     }
 

@@ -89,6 +89,25 @@ namespace JelouPS.Tests.Client
             Assert.Equal(300, checkedCount);
         }
 
+        // Windows PowerShell's .NET Framework searches for the shortest digits; .NET Core's "R" finds them at once.
+        // Both must pick the same digits, or a payload signed under 5.1 and under 7 would differ.
+        [Fact]
+        public void The_digit_search_used_on_NET_Framework_agrees_with_round_trip_formatting()
+        {
+            static string Digits(string formatted)
+            {
+                string mantissa = formatted.Split('E', 'e')[0].Replace(".", "").TrimStart('-');
+                return mantissa.TrimStart('0').TrimEnd('0');
+            }
+
+            Gen.Double.Where(d => d != 0 && !double.IsNaN(d) && !double.IsInfinity(d)).Sample(d =>
+            {
+                string searched = JavaScriptJson.SearchShortestRoundTrip(d);
+                string roundTrip = d.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                return double.Parse(searched, System.Globalization.CultureInfo.InvariantCulture) == d && Digits(searched) == Digits(roundTrip);
+            }, iter: 20000);
+        }
+
         // Node's own JSON.stringify and createHmac are the reference: for hundreds of generated payloads, what
         // Node makes of our bytes (JSON.parse then JSON.stringify) must be our bytes, and its HMAC our signature.
         [NodeFact]

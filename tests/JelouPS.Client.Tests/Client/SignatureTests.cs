@@ -46,6 +46,8 @@ namespace JelouPS.Tests.Client
         [InlineData("sha256=abc")]
         [InlineData("sha256=zzzz")]
         [InlineData("md5=0123")]
+        [InlineData("sha256=gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg")]
+        [InlineData("sha256=-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1")]
         public void Malformed_signatures_are_false_never_an_exception(string? signature) =>
             Assert.False(JelouSignature.Verify(Encoding.UTF8.GetBytes(Body), signature, SecureStrings.FromString("secret")));
 
@@ -59,6 +61,21 @@ namespace JelouPS.Tests.Client
             Assert.False(JelouSignature.Verify(body, good.Substring(0, good.Length - 1) + (last == '0' ? '1' : '0'), secret));
             Assert.False(JelouSignature.Verify(body, good + "0", secret));
             Assert.False(JelouSignature.Verify(body, good, SecureStrings.FromString("other")));
+        }
+    
+        [Fact]
+        public void One_signer_signs_and_verifies_many_payloads_as_one_shot_signing_does()
+        {
+            var secret = SecureStrings.FromString("clé-secrète-🔑");
+            using var signer = new JelouSigner(secret);
+            for (int size = 0; size < 3000; size += 97)
+            {
+                byte[] payload = Encoding.UTF8.GetBytes(new string('x', size) + "ñ");
+                string signature = signer.Sign(payload);
+                Assert.Equal(JelouSignature.Compute(payload, secret), signature);
+                Assert.True(signer.Verify(payload, signature));
+                Assert.False(signer.Verify(payload, JelouSignature.Compute(payload, SecureStrings.FromString("other"))));
+            }
         }
     }
 }
