@@ -304,7 +304,7 @@ function Invoke-Bench {
         if ($LASTEXITCODE -ne 0) { throw "The $bench bench failed with exit code $LASTEXITCODE." }
     }
     # The C# core of signature checking against .NET's one-shot HMAC, with BenchmarkDotNet (not in JelouPS.sln).
-    Invoke-Dotnet run --project (Join-Path $Root 'tests/bench/SignatureCore') --configuration Release --nologo -- $benchOut
+    Invoke-Dotnet run --project (Join-Path $Root 'tests/bench/SignatureCore') --configuration Release -- $benchOut
 }
 
 function Invoke-Clean {

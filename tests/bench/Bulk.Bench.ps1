@@ -13,6 +13,7 @@ param(
     [int] $LatencyMs = 20
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 $ProgressPreference = 'SilentlyContinue'
 # As installed: ForEach-Object -Parallel's runspaces find the module by name.
 $env:PSModulePath = (Split-Path (Resolve-Path $ModulePath)) + [IO.Path]::PathSeparator + $env:PSModulePath
@@ -60,11 +61,9 @@ try {
         [pscustomobject]@{ Items = $n; PeakAboveStartMB = [math]::Round(($peak - $start) / 1MB, 1) }
     }
 
-    $machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version)"
+    $machine = Get-BenchMachine
     $result = [ordered]@{ Machine = $machine; LatencyMs = $LatencyMs; ThrottleLimit = $ThrottleLimit; Runs = $rows; Memory = @($memory) }
-    New-Item -ItemType Directory $OutPath -Force | Out-Null
-    $result | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $OutPath 'bulk.json')
-    $md = @(
+    Write-BenchResult $OutPath 'bulk' $result @(
         "### Bulk: $Count creates, emulator with $LatencyMs ms latency per request"
         ''
         "Machine: $machine"
@@ -76,9 +75,7 @@ try {
         "| bulk read, -ThrottleLimit $ThrottleLimit | peak managed memory above start |"
         '|---|---:|'
         $memory | ForEach-Object { "| $($_.Items) items | $($_.PeakAboveStartMB) MB |" }
-    ) -join "`n"
-    Set-Content (Join-Path $OutPath 'bulk.md') $md
-    $md
+    )
 }
 finally {
     $emulator | Stop-JelouEmulator

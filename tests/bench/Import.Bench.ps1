@@ -10,6 +10,7 @@ param(
     [int] $Rounds = 15
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 $module = (Resolve-Path $ModulePath).Path
 
 $trivial = Join-Path ([IO.Path]::GetTempPath()) "JelouBenchTrivial-$PID/Trivial"
@@ -42,16 +43,12 @@ try {
 finally {
     Remove-Item (Split-Path $trivial) -Recurse -Force
 }
-function Get-Median([double[]] $Values) { $sorted = [double[]]($Values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
 $median = [ordered]@{}
 foreach ($name in $cases.Keys) { $median[$name] = [math]::Round((Get-Median $samples[$name]), 1) }
 $overTrivial = [math]::Round($median['Import-Module JelouPS'] - $median['Import-Module (trivial module)'], 1)
 
-$machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version)"
-New-Item -ItemType Directory $OutPath -Force | Out-Null
-[ordered]@{ Machine = $machine; Rounds = $Rounds; MedianMilliseconds = $median; JelouPSOverTrivialMilliseconds = $overTrivial } |
-    ConvertTo-Json -Depth 4 | Set-Content (Join-Path $OutPath 'import.json')
-$md = @(
+$machine = Get-BenchMachine
+Write-BenchResult $OutPath 'import' ([ordered]@{ Machine = $machine; Rounds = $Rounds; MedianMilliseconds = $median; JelouPSOverTrivialMilliseconds = $overTrivial }) @(
     "### Import: median of $Rounds fresh processes each, taking turns"
     ''
     "Machine: $machine"
@@ -62,6 +59,4 @@ $md = @(
         $over = if ($name -eq 'pwsh -c exit') { '' } else { '{0:+0.0;-0.0;0.0}' -f ($median[$name] - $median['Import-Module (trivial module)']) }
         "| $name | $($median[$name]) | $over |"
     }
-) -join "`n"
-Set-Content (Join-Path $OutPath 'import.md') $md
-$md
+)

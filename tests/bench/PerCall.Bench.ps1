@@ -19,6 +19,7 @@ param(
     [int] $WarmupRounds = 3
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 $ProgressPreference = 'SilentlyContinue'
 Import-Module (Resolve-Path $ModulePath).Path
 Import-Module (Join-Path $PSScriptRoot '../JelouEmulator.psm1')
@@ -100,7 +101,6 @@ try {
         else { for ($i = $first; $i -lt $first + $Calls; $i++) { & $Call $i | Out-Null } }
         [pscustomobject]@{ Ms = $clock.Elapsed.TotalMilliseconds / $Calls; Bytes = ([GC]::GetTotalAllocatedBytes($true) - $allocated) / $Calls }
     }
-    function Get-Median([double[]] $Values) { $sorted = [double[]]($Values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
 
     # The emulator's cost per request, warm (its JIT settles after thousands of requests), before the run issues its
     # secrets and after.
@@ -132,11 +132,8 @@ try {
         }
     }
 
-    $machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version)"
+    $machine = Get-BenchMachine
     $emulatorFlat = [ordered]@{ SecretsIssued = @($secretsBefore, $secretsAfter); FloorGetMilliseconds = @([math]::Round($emulatorBefore, 3), [math]::Round($emulatorAfter, 3)) }
-    New-Item -ItemType Directory $OutPath -Force | Out-Null
-    [ordered]@{ Machine = $machine; Calls = $Calls; Rounds = $Rounds; WarmupRounds = $WarmupRounds; Ways = $results; Emulator = $emulatorFlat } |
-        ConvertTo-Json -Depth 6 | Set-Content (Join-Path $OutPath 'percall.json')
     $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
     $lines = @(
         "### Per call: median of $Rounds rounds of $Calls sequential calls (after $WarmupRounds warm-up rounds), emulator without latency"
@@ -155,10 +152,8 @@ try {
         }
     }
     $lines += ''
-    $lines += "Emulator cost per request stays flat: the C# floor's GET took $($emulatorFlat.FloorGetMilliseconds[0]) ms with $secretsBefore secret issued and $($emulatorFlat.FloorGetMilliseconds[1]) ms with $secretsAfter."
-    $md = $lines -join "`n"
-    Set-Content (Join-Path $OutPath 'percall.md') $md
-    $md
+    $lines += "Emulator cost per request as the run issues secrets: the C# floor's GET took $($emulatorFlat.FloorGetMilliseconds[0]) ms with $secretsBefore secret issued and $($emulatorFlat.FloorGetMilliseconds[1]) ms with $secretsAfter."
+    Write-BenchResult $OutPath 'percall' ([ordered]@{ Machine = $machine; Calls = $Calls; Rounds = $Rounds; WarmupRounds = $WarmupRounds; Ways = $results; Emulator = $emulatorFlat }) $lines
 }
 finally {
     $emulator | Stop-JelouEmulator

@@ -15,6 +15,7 @@ param(
     [int] $Rounds = 3
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 Import-Module (Resolve-Path $ModulePath).Path
 
 $plainSecret = -join ((1..64) | ForEach-Object { '{0:x}' -f (Get-Random -Maximum 16) })
@@ -57,18 +58,14 @@ for ($round = 0; $round -le $Rounds; $round++) {
         if ($round -gt 0) { $samples[$way] += , $ms }   # round 0 warms up
     }
 }
-function Get-Median([double[]] $Values) { $sorted = [double[]]($Values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
 $handWritten = Get-Median $samples['hand-written HMAC function, in a loop']
 $rows = foreach ($way in $ways.Keys) {
     $ms = Get-Median $samples[$way]
     [pscustomobject]@{ Way = $way; Milliseconds = [math]::Round($ms, 1); MicrosecondsPerPayload = [math]::Round($ms * 1000 / $Count, 1); Speedup = [math]::Round($handWritten / $ms, 2) }
 }
 
-$machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version)"
-New-Item -ItemType Directory $OutPath -Force | Out-Null
-[ordered]@{ Machine = $machine; Count = $Count; PayloadBytes = $deliveries[0].Payload.Length; Rounds = $Rounds; Ways = @($rows) } |
-    ConvertTo-Json -Depth 4 | Set-Content (Join-Path $OutPath 'signature.json')
-$md = @(
+$machine = Get-BenchMachine
+Write-BenchResult $OutPath 'signature' ([ordered]@{ Machine = $machine; Count = $Count; PayloadBytes = $deliveries[0].Payload.Length; Rounds = $Rounds; Ways = @($rows) }) @(
     "### Signatures: $Count payloads of 2 KB, median of $Rounds rounds"
     ''
     "Machine: $machine"
@@ -76,6 +73,4 @@ $md = @(
     '| way | ms | µs per payload | vs hand-written |'
     '|---|---:|---:|---:|'
     $rows | ForEach-Object { "| $($_.Way) | $($_.Milliseconds) | $($_.MicrosecondsPerPayload) | $($_.Speedup)x |" }
-) -join "`n"
-Set-Content (Join-Path $OutPath 'signature.md') $md
-$md
+)
