@@ -225,8 +225,12 @@ namespace JelouPS
         private Uri IntegrationUri(string projectId) =>
             JelouUris.Combine(Options.BaseUri, "v1/external-support/" + JelouUris.Segment(projectId, nameof(projectId)));
 
-        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout) =>
-            _transport.SendAsync(operation, idempotency, method, uri, body, Options.Credential.Apply, trace, cancellationToken, timeout);
+        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout)
+        {
+            JelouCredential credential = Options.Credential
+                ?? throw new InvalidOperationException("This client only sends agent replies: it has no API key or client credential for the management API.");
+            return _transport.SendAsync(operation, idempotency, method, uri, body, credential.Apply, trace, cancellationToken, timeout);
+        }
 
         /// <summary>
         /// Asks Jelou to issue a signing secret (create, regenerate). Whatever goes wrong once the secret has arrived, in the

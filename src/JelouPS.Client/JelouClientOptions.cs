@@ -21,7 +21,15 @@ namespace JelouPS
         public JelouClientOptions(JelouCredential credential) =>
             Credential = credential ?? throw new ArgumentNullException(nameof(credential));
 
-        public JelouCredential Credential { get; }
+        /// <summary>
+        /// Options for a client that only sends agent replies (<see cref="JelouClient.SendSupportMessageAsync"/>): the reply
+        /// endpoint takes no API key, only the signature (jelou-api.md §2.2), so a receiver holding only the signing secret
+        /// can answer. Its management calls throw InvalidOperationException.
+        /// </summary>
+        public JelouClientOptions() { }
+
+        /// <summary>How management calls authenticate; null for a client that only sends replies.</summary>
+        public JelouCredential? Credential { get; }
 
         public Uri BaseUri { get; set; } = DefaultBaseUri;
 

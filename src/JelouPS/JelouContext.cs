@@ -29,7 +29,7 @@ namespace JelouPS
         public Uri ChatbotUri => Client.Options.ChatbotUri;
 
         /// <summary>"ApiKey" (x-api-key) or "ClientCredential" (HTTP Basic).</summary>
-        public string AuthenticationType => Client.Options.Credential.AuthenticationType;
+        public string AuthenticationType => Client.Options.Credential!.AuthenticationType;
 
         /// <summary>The client id for client credentials; null for an API key.</summary>
         public string? ClientId => (Client.Options.Credential as JelouClientCredential)?.ClientId;

@@ -89,9 +89,24 @@ namespace JelouPS.Commands
         [SecureStringTransformation]
         public SecureString? SigningSecret { get; set; }
 
+        /// <summary>Where replies go, instead of the connection's (or, with no connection, https://chatbot.jelou.ai).</summary>
+        [Parameter]
+        [SecureUri(Base = true)]
+        [ValidateNotNull]
+        public Uri? ChatbotUri { get; set; }
+
         public object GetDynamicParameters() => _vault;
 
         internal override string? CurrentItem => $"Reply to room '{RoomId}' of project '{ProjectId}'";
+
+        // The reply endpoint takes no API key (jelou-api.md §2.2): a receiver that holds only the signing secret replies
+        // without Connect-Jelou. -ChatbotUri wins; else the connection's; else the production host.
+        private protected override JelouClient ResolveClient()
+        {
+            if (ChatbotUri != null) return JelouSession.ReplyClient(ChatbotUri);
+            if (Context != null || Connection is { IsClosed: false }) return base.ResolveClient();
+            return JelouSession.ReplyClient(JelouClientOptions.DefaultChatbotUri);
+        }
 
         protected override void BeginProcessing()
         {
@@ -144,7 +159,9 @@ namespace JelouPS.Commands
             {
                 // -SecretName; else where the project's secret is (the newest by metadata, where this session put it, its
                 // Jelou- name, or what its metadata says). Its other copies do not matter here, so a given name is not searched past.
-                SecretSlot slot = _vault.Locate(ProjectId, Client.Options.BaseUri, findExisting: _vault.GivenSecretName is null)!;
+                // A reply-only client knows no API, so a secret stored for this project from any API will do.
+                Uri? source = Client.Options.Credential is null ? null : Client.Options.BaseUri;
+                SecretSlot slot = _vault.Locate(ProjectId, source, findExisting: _vault.GivenSecretName is null)!;
                 if (slot.Ownership == Ownership.Other)
                 {
                     throw new ArgumentException($"'{slot.ExistingName}' in vault {vault.Display} is {slot.OtherOwner}: a reply of project '{ProjectId}' is not signed with it. Give this project's -SecretName.");

@@ -39,11 +39,20 @@ namespace JelouPS.Infrastructure
 
         protected override void BeginProcessing()
         {
-            JelouContext? context = Context ?? JelouSession.Get(Runspace.DefaultRunspace);
-            if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected(contextClosed: Context != null));
-            Client = context!.Client;
+            Client = ResolveClient();
             JelouSession.Show(this);
         }
+
+        /// <summary>The client of -Context, else of the runspace's connection; without one, the command ends with JelouNotConnected.</summary>
+        private protected virtual JelouClient ResolveClient()
+        {
+            JelouContext? context = Connection;
+            if (context is null || context.IsClosed) ThrowTerminatingError(ErrorMapper.NotConnected(contextClosed: Context != null));
+            return context!.Client;
+        }
+
+        /// <summary>-Context, else the runspace's connection (null when there is none).</summary>
+        private protected JelouContext? Connection => Context ?? JelouSession.Get(Runspace.DefaultRunspace);
     }
 
     /// <summary>A cmdlet about one or more projects' integrations: the API keys every call by project.</summary>

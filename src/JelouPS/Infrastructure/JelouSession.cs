@@ -53,6 +53,15 @@ namespace JelouPS.Infrastructure
 
         private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
 
+        // Reply-only clients by chatbot URI, for the life of the process: an Azure Function or a listener that replies to each
+        // event reuses one HttpClient and its connections.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JelouClient> ReplyClients =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, JelouClient>(StringComparer.Ordinal);
+
+        /// <summary>A client that only sends agent replies to <paramref name="chatbotUri"/>, shared by the process.</summary>
+        internal static JelouClient ReplyClient(Uri chatbotUri) =>
+            ReplyClients.GetOrAdd(chatbotUri.AbsoluteUri, _ => new JelouClient(new JelouClientOptions { ChatbotUri = chatbotUri }));
+
         internal static JelouContext? Get(Runspace runspace) =>
             Slots.TryGetValue(runspace, out Slot? slot) ? slot.Context : null;
 

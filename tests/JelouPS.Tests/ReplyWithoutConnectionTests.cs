@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using JelouPS.Emulator;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>
+    /// The reply endpoint takes no API key (jelou-api.md §2.2, §4.9): an Azure Function or runbook that holds only the
+    /// signing secret replies without Connect-Jelou.
+    /// </summary>
+    public sealed class ReplyWithoutConnectionTests : HostedTest
+    {
+        public ReplyWithoutConnectionTests(EmulatorFixture fixture) : base(fixture, connect: false) { }
+
+        /// <summary>
+        /// An integration and a conversation made through another runspace's connection: the secret as a receiver would
+        /// hold it, and the room its event would name.
+        /// </summary>
+        private (string Secret, string RoomId) Conversation(string projectId)
+        {
+            using var admin = new PowerShellHost();
+            admin.Connect(Emulator);
+            admin.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+            string roomId = (string)admin.Invoke("(Start-JelouConversation $args[0] -BotId b1 -UserId u1).RoomId", null, projectId).ThrowIfFailed().Output.Single().BaseObject;
+            return (Emulator.FindIntegration(projectId)!.SigningSecret, roomId);
+        }
+
+        [Fact]
+        public void A_reply_with_only_the_signing_secret_and_ChatbotUri_reaches_Jelou()
+        {
+            string projectId = "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+            (string secret, string roomId) = Conversation(projectId);
+
+            Invocation result = Host.Invoke(
+                "Send-JelouSupportMessage -ChatbotUri $args[0] -ProjectId $args[1] -RoomId $args[3] -BotId b1 -UserId u1 -Text 'On it' -SigningSecret $args[2]",
+                null, Emulator.ChatbotUri, projectId, secret, roomId);
+
+            result.ThrowIfFailed();
+            Assert.Empty(result.Errors);
+            Assert.Single(result.Output);
+            Assert.Contains(Emulator.AgentMessages, m => m.ProjectId == projectId && m.Text == "On it");
+        }
+
+        [Fact]
+        public void Without_a_connection_or_ChatbotUri_the_reply_goes_to_the_production_host_not_to_an_error()
+        {
+            Invocation result = Host.Invoke("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret s -WhatIf -Verbose");
+
+            Assert.Null(result.Terminating);
+            Assert.Empty(result.Errors);
+            Assert.Empty(result.Output);
+        }
+
+        [Fact]
+        public void A_closed_Context_is_still_refused_as_closed()
+        {
+            Invocation result = Host.Invoke(
+                "$c = Connect-Jelou -ApiKey k -BaseUri $args[0] -ChatbotUri $args[1] -PassThru; Disconnect-Jelou; " +
+                "Send-JelouSupportMessage -Context $c -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret s",
+                null, Emulator.GatewayUri, Emulator.ChatbotUri);
+
+            Assert.Equal("JelouNotConnected", result.Terminating?.FullyQualifiedErrorId.Split(',')[0]);
+        }
+    }
+}
