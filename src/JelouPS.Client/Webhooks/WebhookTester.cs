@@ -157,14 +157,7 @@ namespace JelouPS.Webhooks
         private static void AddHeaders(HttpRequestHeaders headers, TestEventRequest request, string signature)
         {
             headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature);
-            if (request.Authorization is null) return;
-            string credential = SecureStrings.ToPlainText(request.Authorization);
-            switch (request.AuthType)
-            {
-                case WebhookAuthTypes.Bearer: headers.Authorization = new AuthenticationHeaderValue("Bearer", credential); break;
-                case WebhookAuthTypes.Basic: headers.Authorization = new AuthenticationHeaderValue("Basic", credential); break;
-                case WebhookAuthTypes.ApiKey: headers.TryAddWithoutValidation("X-API-Key", credential); break;
-            }
+            if (request.AuthType != null) new WebhookCredential(request.AuthType, request.Authorization).AddTo(headers);
         }
 
         public void Dispose() => _transport.Dispose();
