@@ -28,6 +28,7 @@
         'Test-JelouWebhookSignature'
         'ConvertFrom-JelouWebhookEvent'
         'Send-JelouTestEvent'
+        'Receive-JelouWebhookEvent'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -121,7 +121,9 @@ namespace JelouPS.Tests
         public void Shared_parameters_have_one_declaration_each_except_the_payload_ids_of_the_reply_and_test_event_cmdlets()
         {
             // Declared where they are shared; Send-JelouSupportMessage and Send-JelouTestEvent carry their own payload ids
-            // (-Text is the reply cmdlet's positional parameter; the test event's ids are optional sample values).
+            // (-Text is the reply cmdlet's positional parameter; the test event's ids are optional sample values). The
+            // receivers (ConvertFrom- and Receive-JelouWebhookEvent) check the credential an integration is set with, and
+            // descend from PSCmdlet, not from the API cmdlets: they declare -AuthType and -WebhookAuthorization once more.
             var expected = new Dictionary<string, Type[]>
             {
                 ["Vault"] = new[] { typeof(SecretVaultParameters) },
@@ -131,8 +133,8 @@ namespace JelouPS.Tests
                 ["ProxyCredential"] = new[] { typeof(ProxyParameters) },
                 ["ProxyUseDefaultCredentials"] = new[] { typeof(ProxyParameters) },
                 ["NoProxy"] = new[] { typeof(ProxyParameters) },
-                ["AuthType"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand) },
-                ["WebhookAuthorization"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand) },
+                ["AuthType"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand), typeof(WebhookReceiverCmdletBase) },
+                ["WebhookAuthorization"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand), typeof(WebhookReceiverCmdletBase) },
                 ["ProjectId"] = new[] { typeof(ProjectCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
                 ["BotId"] = new[] { typeof(ConversationCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
                 ["UserId"] = new[] { typeof(ConversationCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },

@@ -30,6 +30,9 @@ namespace JelouPS.Webhooks
 
         /// <summary>"message", "conversation.start", "conversation.close", or whatever Jelou sent.</summary>
         public string EventName { get; }
+
+        /// <summary>The same as <see cref="EventName"/>, under the name Send-JelouTestEvent's -EventType uses.</summary>
+        public string EventType => EventName;
         public string? ProjectId { get; }
         public string? RoomId { get; }
         public string? ConversationId { get; }

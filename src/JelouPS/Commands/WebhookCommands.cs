@@ -81,33 +81,108 @@ namespace JelouPS.Commands
     [OutputType(typeof(bool))]
     public sealed class TestJelouWebhookSignatureCommand : WebhookPayloadCmdletBase
     {
+        private const string RequestSet = "Request";
+
         /// <summary>The X-Jelou-Signature header as received, with or without "sha256="; from the pipeline, a Signature property.</summary>
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = PayloadSet)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ObjectSet)]
+        [Parameter(ParameterSetName = RequestSet)]
         [AllowEmptyString]
         [AllowNull]
         public string? Signature { get; set; }
 
+        /// <summary>The host's request object as it is (see ConvertFrom-JelouWebhookEvent): its raw body and X-Jelou-Signature header.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = RequestSet)]
+        public object Request { get; set; } = null!;
+
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == RequestSet)
+            {
+                try
+                {
+                    WebhookDelivery delivery = WebhookRequests.Read(Request);
+                    WriteObject(Signer.Verify(delivery.Body, Signature ?? delivery.Header(JelouSignature.HeaderName)));
+                }
+                catch (ArgumentException ex)
+                {
+                    WriteError(ErrorMapper.From(ex, Request));
+                }
+                return;
+            }
             byte[]? bytes = SignedBytes();
             if (bytes != null) WriteObject(Signer.Verify(bytes, Signature));
         }
     }
 
-    /// <summary>ConvertFrom-JelouWebhookEvent: a raw webhook body to a typed event, verifying its signature first when asked.</summary>
-    [Cmdlet(VerbsData.ConvertFrom, "JelouWebhookEvent")]
-    [OutputType(typeof(JelouWebhookEvent), typeof(JelouMessageEvent), typeof(JelouConversationStartEvent), typeof(JelouConversationCloseEvent))]
-    public sealed class ConvertFromJelouWebhookEventCommand : PSCmdlet
+    /// <summary>
+    /// A cmdlet that receives deliveries as a webhook would: checks the webhook's own credential when -AuthType says one
+    /// is expected (the header of jelou-api.md §2.3, compared in constant time), then the signature, then reads the event.
+    /// </summary>
+    public abstract class WebhookReceiverCmdletBase : PSCmdlet
     {
+        /// <summary>bearer, api_key, basic or no_auth: how the integration presents its credential (tab completes).</summary>
+        [Parameter]
+        [Trimmed]
+        [ArgumentCompleter(typeof(KnownValuesCompleter))]
+        public string? AuthType { get; set; }
+
+        /// <summary>The credential the integration presents to the webhook. A plain string is accepted and converted at once.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString? WebhookAuthorization { get; set; }
+
+        /// <summary>What each delivery must present, or null when -AuthType was not given.</summary>
+        private protected WebhookCredential? Credential { get; private set; }
+
+        protected override void BeginProcessing()
+        {
+            if (PowerShellValues.Given(AuthType) is null)
+            {
+                if (WebhookAuthorization != null) ThrowTerminatingError(ErrorMapper.InvalidArgument("Say how the integration presents -WebhookAuthorization: give -AuthType bearer, api_key or basic.", null));
+                return;
+            }
+            try
+            {
+                Credential = new WebhookCredential(AuthType!, WebhookAuthorization);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(ErrorMapper.From(ex, AuthType));
+            }
+        }
+
+        /// <summary>Writes the event of an accepted delivery, or the error that says why it was refused (named after <paramref name="target"/>).</summary>
+        private protected void Report(WebhookVerdict verdict, object? target)
+        {
+            if (verdict.Event != null) WriteObject(verdict.Event);
+            else WriteError(ErrorMapper.Rejected(verdict, target));
+        }
+    }
+
+    /// <summary>ConvertFrom-JelouWebhookEvent: a delivery (raw body, or a host's request object) to a typed event, verified first when asked.</summary>
+    [Cmdlet(VerbsData.ConvertFrom, "JelouWebhookEvent", DefaultParameterSetName = PayloadSet)]
+    [OutputType(typeof(JelouWebhookEvent), typeof(JelouMessageEvent), typeof(JelouConversationStartEvent), typeof(JelouConversationCloseEvent))]
+    public sealed class ConvertFromJelouWebhookEventCommand : WebhookReceiverCmdletBase, IDisposable
+    {
+        private const string PayloadSet = "Payload";
+        private const string RequestSet = "Request";
+        private JelouSigner? _signer;
+
         /// <summary>The body exactly as received: a string or a byte array.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PayloadSet)]
         [Alias("Body")]
         [AllowEmptyString]
         [AllowEmptyCollection]
         [PayloadTransformation]
         public byte[] Payload { get; set; } = null!;
 
-        /// <summary>The X-Jelou-Signature header; with -SigningSecret the body is verified first.</summary>
+        /// <summary>The host's request object as it is: Azure Functions' $Request, Azure Automation's $WebhookData, Pode's $WebEvent.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RequestSet)]
+        public object Request { get; set; } = null!;
+
+        /// <summary>The X-Jelou-Signature header, instead of the request's; with -SigningSecret the body is verified first.</summary>
         [Parameter]
         [AllowEmptyString]
         public string? Signature { get; set; }
@@ -119,29 +194,46 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
-            if (Signature != null && SigningSecret is null)
+            if (SigningSecret is null && (Signature != null || ParameterSetName == RequestSet || PowerShellValues.Given(AuthType) != null))
             {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("-Signature is checked against -SigningSecret: give both, or neither to skip verification.", null));
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature, -Request or -AuthType), or none of them to read the body unverified.", null));
             }
+            base.BeginProcessing();
+            if (SigningSecret != null) _signer = new JelouSigner(SigningSecret);
         }
 
         protected override void ProcessRecord()
         {
-            if (SigningSecret != null && !JelouSignature.Verify(Payload, Signature, SigningSecret))
-            {
-                WriteError(ErrorMapper.Create(ErrorMapper.SignatureMismatch,
-                    new SecurityException("The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way. Reject it (answer 401)."),
-                    Signature));
-                return;
-            }
+            object? target = ParameterSetName == RequestSet ? Request : (object)Payload.Length;
+            WebhookDelivery delivery;
             try
             {
-                WriteObject(JelouWebhookEvent.Parse(Payload));
+                delivery = ParameterSetName == RequestSet ? WebhookRequests.Read(Request) : WebhookRequests.FromPayload(Payload, expectHeaders: _signer != null && Signature is null);
             }
-            catch (FormatException ex)
+            catch (ArgumentException ex)
             {
-                WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, Payload.Length));
+                WriteError(ErrorMapper.From(ex, target));
+                return;
             }
+            if (_signer is null)
+            {
+                try
+                {
+                    WriteObject(JelouWebhookEvent.Parse(delivery.Body));
+                }
+                catch (FormatException ex)
+                {
+                    WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, target));
+                }
+                return;
+            }
+            Report(delivery.Verify(new[] { _signer }, Credential, Signature), target);
+        }
+
+        public void Dispose()
+        {
+            _signer?.Dispose();
+            GC.SuppressFinalize(this);
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using JelouPS.Webhooks;
 
 namespace JelouPS.Infrastructure
 {
@@ -38,6 +39,7 @@ namespace JelouPS.Infrastructure
         internal const string VaultReadFailed = "JelouVaultReadFailed";
         internal const string SignatureMismatch = "JelouSignatureMismatch";
         internal const string InvalidWebhookEvent = "JelouInvalidWebhookEvent";
+        internal const string WebhookAuthorizationMismatch = "JelouWebhookAuthorizationMismatch";
         internal const string TestEventFailed = "JelouTestEventFailed";
         internal const string UnexpectedError = "JelouUnexpectedError";
 
@@ -79,6 +81,8 @@ namespace JelouPS.Infrastructure
                 [VaultReadFailed] = (ErrorCategory.ReadError, "Check -Vault and -SecretName: Get-SecretInfo -Vault <vault> lists the names."),
                 [SignatureMismatch] = (ErrorCategory.SecurityError, "Reject the delivery (answer 401); check that the receiver verifies the raw body with the project's current signing secret."),
                 [InvalidWebhookEvent] = (ErrorCategory.InvalidData, "Pass the body exactly as received (the raw string or bytes), not a parsed object."),
+                [WebhookAuthorizationMismatch] = (ErrorCategory.SecurityError,
+                    "Reject the delivery (answer 401). If it is Jelou's, check -AuthType and -WebhookAuthorization against the integration (Get-JelouExternalSupport shows its AuthType)."),
                 [TestEventFailed] = (ErrorCategory.InvalidResult, "Check that the receiver is running at -WebhookUrl and answers 2xx to a correctly signed event."),
                 [UnexpectedError] = (ErrorCategory.NotSpecified, null),
             };
@@ -104,6 +108,21 @@ namespace JelouPS.Infrastructure
             string? recommended = advice ?? usualAdvice;
             if (item != null || recommended != null || note != null) record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
             return record;
+        }
+
+        /// <summary>The error for a delivery a receiver refused: why, in the verdict's words, with the status it was answered.</summary>
+        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target)
+        {
+            string id = verdict.Rejection switch
+            {
+                WebhookRejection.AuthorizationMismatch => WebhookAuthorizationMismatch,
+                WebhookRejection.SignatureMismatch => SignatureMismatch,
+                _ => InvalidWebhookEvent,
+            };
+            Exception exception = verdict.Rejection == WebhookRejection.InvalidEvent
+                ? (Exception)new FormatException(verdict.Reason, verdict.Error)
+                : new System.Security.SecurityException(verdict.Reason);
+            return Create(id, exception, target);
         }
 
         internal static ErrorRecord From(Exception exception, object? target, string? item = null)

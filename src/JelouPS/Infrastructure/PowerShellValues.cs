@@ -118,6 +118,12 @@ namespace JelouPS.Infrastructure
                     return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
                 case object[] items when Array.TrueForAll(items, i => (i is PSObject p ? p.BaseObject : i) is byte):
                     return Array.ConvertAll(items, i => (byte)(i is PSObject p ? p.BaseObject : i));
+                // A host's request object (a dictionary, or an object with members) is left as it is: it does not bind here,
+                // so a pipeline of them binds to -Request where a cmdlet has one.
+                case IDictionary _:
+                case PSCustomObject _:
+                case object other when !(other is IConvertible || other is Array):
+                    return inputData;
                 default:
                     throw new ArgumentTransformationMetadataException("The payload must be the body as a string or as a byte array, exactly as received or sent.");
             }

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using JelouPS.Security;
@@ -15,6 +16,14 @@ namespace JelouPS.Infrastructure
         private const int MaxLength = 65536;
 
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            // Several secrets, for a SecureString[] parameter: each converted alike.
+            if (value is System.Collections.IList list && !(value is string)) return list.Cast<object?>().Select(One).ToArray();
+            return One(value);
+        }
+
+        private static SecureString? One(object? inputData)
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             return value switch

@@ -1,0 +1,153 @@
+using System;
+using System.Collections;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json;
+using JelouPS.Webhooks;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>
+    /// Finds the raw body and the headers in the request object a webhook host hands its script, so that a receiver is one
+    /// line in each. Never uses a parsed body: Jelou signs the exact bytes (jelou-api.md §6). Recognised, by their members:
+    /// <list type="bullet">
+    /// <item>Azure Functions' <c>$Request</c> (HttpRequestContext): <c>RawBody</c>, the body as the host read it, and
+    /// <c>Headers</c>, a dictionary that ignores case; <c>Body</c> is parsed JSON and is never used.</item>
+    /// <item>Azure Automation's <c>$WebhookData</c>: <c>RequestBody</c> and <c>RequestHeader</c> (an object whose
+    /// properties are the headers); in PowerShell 7 runbooks it may arrive as a JSON string of the same.</item>
+    /// <item>Pode's <c>$WebEvent</c>: its <c>Request</c>, whose <c>RawBody</c> holds the exact bytes and <c>Headers</c> a
+    /// hashtable that ignores case.</item>
+    /// <item>Anything else with a raw body (<c>RawBody</c>, <c>RequestBody</c>, or a string or byte[] <c>Body</c>) and
+    /// headers (<c>Headers</c>, <c>RequestHeader</c>: a dictionary, a header collection or an object).</item>
+    /// </list>
+    /// </summary>
+    internal static class WebhookRequests
+    {
+        private static readonly string[] BodyNames = { "RawBody", "RequestBody", "Body" };
+        private static readonly string[] HeaderNames = { "Headers", "RequestHeader", "Header" };
+
+        /// <summary>The delivery <paramref name="request"/> carries; an ArgumentException says what is missing.</summary>
+        internal static WebhookDelivery Read(object? request)
+        {
+            object? value = Unwrap(request);
+            if (value is null) throw new ArgumentException("The request is null: pass the host's request object ($Request, $WebhookData or $WebEvent).");
+            if (value is string text) return ReadWebhookDataText(text);
+            // Pode's $WebEvent holds the request as Request; Pode inside Azure Functions holds the Functions request there.
+            if (Member(value, "Request") is object inner && !(inner is string) && Member(value, "RawBody") is null) return Read(inner);
+
+            object? headers = null;
+            foreach (string name in HeaderNames)
+            {
+                headers = Member(value, name);
+                if (headers != null) break;
+            }
+            object? body = null;
+            string? bodyName = null;
+            foreach (string name in BodyNames)
+            {
+                body = Member(value, name);
+                bodyName = name;
+                if (body != null) break;
+            }
+            if (body is null || headers is null)
+            {
+                string missing = body is null && headers is null ? "a raw body and headers" : body is null ? "a raw body" : "headers";
+                throw new ArgumentException($"The request object ({TypeName(value)}) has no {missing}: pass the host's request object as it is ($Request in Azure Functions, " +
+                    "$WebhookData in Azure Automation, $WebEvent in Pode), or the raw body with -Payload and the X-Jelou-Signature header with -Signature.");
+            }
+            byte[] bytes = Unwrap(body) switch
+            {
+                byte[] raw => raw,
+                string raw => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(raw),
+                _ => throw new ArgumentException($"The request's {bodyName} is a parsed {TypeName(Unwrap(body)!)}, not the body as received: Jelou signs the exact bytes, so a " +
+                    "re-serialised body may not verify. Pass the raw body (Azure Functions: $Request.RawBody; Pode: $WebEvent.Request.RawBody) with -Payload."),
+            };
+            return new WebhookDelivery(bytes, name => HeaderValue(headers, name));
+        }
+
+        /// <summary>
+        /// A raw body given as -Payload. When its headers are wanted (no -Signature given), text that is $WebhookData as JSON
+        /// (what a PowerShell 7 runbook may get, piped as it is) is read as the request it is: no Jelou event has its shape.
+        /// </summary>
+        internal static WebhookDelivery FromPayload(byte[] payload, bool expectHeaders) =>
+            (expectHeaders ? TryReadWebhookDataText(payload) : null) ?? new WebhookDelivery(payload, _ => null);
+
+        private static WebhookDelivery ReadWebhookDataText(string text) =>
+            TryReadWebhookDataText(new UTF8Encoding(false).GetBytes(text))
+            ?? throw new ArgumentException("The request is text, but not $WebhookData as JSON (RequestBody and RequestHeader): pass the host's request object, or the raw body " +
+                "with -Payload and the X-Jelou-Signature header with -Signature. In a PowerShell 7 runbook whose $WebhookData is not valid JSON, the body cannot be " +
+                "recovered as sent: use a Windows PowerShell 5.1 runbook, as Azure Automation advises.");
+
+        // PowerShell 7 runbooks may get $WebhookData as text: JSON of { WebhookName, RequestBody, RequestHeader }.
+        private static WebhookDelivery? TryReadWebhookDataText(byte[] text)
+        {
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(text);
+                JsonElement root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("RequestBody", out JsonElement body) || body.ValueKind != JsonValueKind.String
+                    || !root.TryGetProperty("RequestHeader", out JsonElement headers) || headers.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+                var names = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                foreach (JsonProperty header in headers.EnumerateObject())
+                {
+                    names[header.Name] = header.Value.ValueKind == JsonValueKind.String ? header.Value.GetString() : header.Value.GetRawText();
+                }
+                byte[] bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(body.GetString()!);
+                return new WebhookDelivery(bytes, name => names[name] as string);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>A header's value, any case: from a dictionary, a header collection, or an object's properties.</summary>
+        private static string? HeaderValue(object headers, string name)
+        {
+            object? value = Unwrap(headers) switch
+            {
+                NameValueCollection collection => collection[name],
+                IDictionary dictionary => Entry(dictionary, name),
+                object other => Member(other, name),
+                null => null,
+            };
+            value = Unwrap(value);
+            if (value is object[] values && values.Length > 0) value = Unwrap(values[0]);
+            return value is null ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
+        }
+
+        private static object? Entry(IDictionary dictionary, string key)
+        {
+            if (dictionary.Contains(key)) return dictionary[key];
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                if (string.Equals(Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) return entry.Value;
+            }
+            return null;
+        }
+
+        /// <summary>A member by name, any case: a dictionary's entry, else a property.</summary>
+        private static object? Member(object container, string name)
+        {
+            if (container is IDictionary dictionary) return Entry(dictionary, name);
+            PSPropertyInfo? property = PSObject.AsPSObject(container).Properties[name];
+            try
+            {
+                return property?.Value;
+            }
+            catch (GetValueException)
+            {
+                return null;
+            }
+        }
+
+        private static object? Unwrap(object? value) => value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
+
+        private static string TypeName(object value) => value is PSObject ? "PSCustomObject" : value.GetType().FullName ?? value.GetType().Name;
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using JelouPS.Security;
+using JelouPS.Webhooks;
+using Xunit;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>The local receiver answers each request as Jelou expects (jelou-api.md §5.4) and says what became of it.</summary>
+    public sealed class WebhookListenerTests : IDisposable
+    {
+        private const string Body = "{\"event\":\"conversation.close\",\"timestamp\":1776134278574,\"project_id\":\"P\",\"room_id\":\"R\",\"reason\":\"closed_by_operator\"}";
+        private readonly JelouSigner _signer = new JelouSigner(SecureStrings.FromString("listener-secret"));
+        private readonly JelouWebhookListener _listener;
+        private readonly HttpClient _http = new HttpClient();
+        private readonly CancellationTokenSource _timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        public WebhookListenerTests()
+        {
+            _listener = new JelouWebhookListener(FreePort(), "/jelou", new[] { _signer }, new WebhookCredential("api_key", SecureStrings.FromString("hook-key")));
+            _listener.Start();
+        }
+
+        private static int FreePort()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            return port;
+        }
+
+        private async Task<(int Status, WebhookReceipt Receipt)> SendAsync(HttpMethod method, string path, string? body, string? signature, string? key = "hook-key")
+        {
+            var request = new HttpRequestMessage(method, new Uri(_listener.Url, path));
+            if (body != null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            if (signature != null) request.Headers.TryAddWithoutValidation("X-Jelou-Signature", signature);
+            if (key != null) request.Headers.TryAddWithoutValidation("X-API-Key", key);
+            Task<WebhookReceipt> received = _listener.ReceiveAsync(_timeout.Token);
+            using HttpResponseMessage response = await _http.SendAsync(request, _timeout.Token);
+            return ((int)response.StatusCode, await received);
+        }
+
+        [Fact]
+        public async Task A_signed_delivery_is_answered_200_and_its_event_handed_over()
+        {
+            (int status, WebhookReceipt receipt) = await SendAsync(HttpMethod.Post, "/jelou", Body, _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+
+            Assert.Equal(200, status);
+            Assert.Equal(200, receipt.StatusCode);
+            var closed = Assert.IsType<JelouConversationCloseEvent>(receipt.Verdict!.Event);
+            Assert.Equal("closed_by_operator", closed.Reason);
+            Assert.StartsWith("POST /jelou from 127.0.0.1:", receipt.ToString());
+        }
+
+        [Theory]
+        [InlineData("tampered", 401)]
+        [InlineData("unsigned", 401)]
+        [InlineData("wrong key", 401)]
+        [InlineData("no event", 400)]
+        public async Task A_refused_delivery_is_answered_as_Jelou_expects(string what, int expected)
+        {
+            string body = what == "no event" ? "\"text\"" : Body;
+            string? signature = what == "unsigned" ? null : _signer.Sign(Encoding.UTF8.GetBytes(what == "tampered" ? Body + " " : body));
+
+            (int status, WebhookReceipt receipt) = await SendAsync(HttpMethod.Post, "/jelou", body, signature, what == "wrong key" ? "other-key" : "hook-key");
+
+            Assert.Equal(expected, status);
+            Assert.Null(receipt.Verdict!.Event);
+        }
+
+        [Theory]
+        [InlineData("GET", "/jelou", 405)]
+        [InlineData("POST", "/jelou/other", 404)]
+        public async Task A_request_that_is_no_delivery_is_answered_and_said_why(string method, string path, int expected)
+        {
+            (int status, WebhookReceipt receipt) = await SendAsync(new HttpMethod(method), path, method == "POST" ? Body : null, null);
+
+            Assert.Equal(expected, status);
+            Assert.Null(receipt.Verdict);
+            Assert.NotNull(receipt.Problem);
+        }
+
+        [Fact]
+        public async Task A_body_over_the_limit_is_refused_413_unread()
+        {
+            string big = "{\"x\":\"" + new string('x', JelouWebhookListener.MaxBodyBytes) + "\"}";
+
+            (int status, WebhookReceipt receipt) = await SendAsync(HttpMethod.Post, "/jelou", big, "sha256=00");
+
+            Assert.Equal(413, status);
+            Assert.Null(receipt.Verdict);
+        }
+
+        [Fact]
+        public async Task Cancelling_the_wait_ends_it_and_disposing_frees_the_port()
+        {
+            using var stop = new CancellationTokenSource();
+            Task<WebhookReceipt> waiting = _listener.ReceiveAsync(stop.Token);
+            stop.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+
+            _listener.Dispose();
+            using var again = new JelouWebhookListener(_listener.Url.Port, "/jelou", new[] { _signer }, null);
+            again.Start();
+        }
+
+        public void Dispose()
+        {
+            _listener.Dispose();
+            _signer.Dispose();
+            _http.Dispose();
+            _timeout.Dispose();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+# Receive-JelouWebhookEvent end to end: the emulator and Send-JelouTestEvent deliver real signed events to it over HTTP,
+# typed events come out, refused requests are answered 401/400 and written as errors, and stopping frees the port.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $Emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
+    Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+
+    function Get-FreePort {
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $probe.Start()
+        try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
+    }
+
+    # Runs a script in its own runspace (as a receiver runs beside the sender), the module imported; returns a handle.
+    function Start-InRunspace([string] $Script, [hashtable] $Arguments) {
+        $shell = [powershell]::Create()
+        $null = $shell.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().AddScript($Script)
+        foreach ($name in $Arguments.Keys) { $null = $shell.AddParameter($name, $Arguments[$name]) }
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        [pscustomobject]@{ Shell = $shell; Output = $output; Async = $shell.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output) }
+    }
+
+    # Waits (up to 30 s) until the receiver's port answers, so nothing is sent before it listens.
+    function Wait-Listening([int] $Port) {
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('localhost', $Port); return } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
+        }
+        throw "Nothing listened on port $Port within 30 s."
+    }
+
+    function Complete-InRunspace($Handle) {
+        if (-not $Handle.Async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60))) { $Handle.Shell.Stop(); throw 'The receiver did not end within 60 s.' }
+        $Handle.Shell.EndInvoke($Handle.Async) | Out-Null
+        [pscustomobject]@{ Output = @($Handle.Output); Errors = @($Handle.Shell.Streams.Error) }
+    }
+
+    $Secret = ConvertTo-SecureString 'rcv-3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f' -AsPlainText -Force
+    $Receive = 'param($Port, $Secret, $Count, $Token) Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -Count $Count -AuthType bearer -WebhookAuthorization $Token -TimeoutSec 60'
+}
+
+AfterAll {
+    Disconnect-Jelou
+    $Emulator | Stop-JelouEmulator
+}
+
+Describe 'Receive-JelouWebhookEvent' {
+    It 'turns a Send-JelouTestEvent delivery into a typed event and answers it 200' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 1; Token = 'rcv-token' }
+        Wait-Listening $port
+
+        $sent = Send-JelouTestEvent "http://localhost:$port/jelou" message -SigningSecret $Secret -AuthType bearer -WebhookAuthorization 'rcv-token' -ProjectId p-rcv
+
+        $sent.StatusCode | Should -Be 200
+        $result = Complete-InRunspace $receiver
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Output.Count | Should -Be 1
+        $result.Output[0].PSObject.TypeNames[0] | Should -Be 'JelouPS.Webhooks.JelouMessageEvent'
+        $result.Output[0].ProjectId | Should -Be 'p-rcv'
+        $result.Output[0].EventType | Should -Be 'message'
+    }
+
+    It 'refuses a changed body, another secret and a wrong credential with 401, and a signed non-event with 400, and goes on' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 1; Token = 'rcv-token' }
+        Wait-Listening $port
+        $url = "http://localhost:$port/jelou"
+        $body = '{"event":"conversation.close","timestamp":1776134278574,"project_id":"p-rcv","room_id":"r1","reason":"closed_by_operator"}'
+        $good = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
+        function Send-Raw([string] $Body, [string] $Signature, [string] $Authorization = 'Bearer rcv-token') {
+            (Invoke-WebRequest $url -Method Post -Body ([Text.Encoding]::UTF8.GetBytes($Body)) -ContentType 'application/json' -SkipHttpErrorCheck `
+                -Headers @{ 'X-Jelou-Signature' = $Signature; Authorization = $Authorization }).StatusCode
+        }
+
+        Send-Raw ($body.Replace('operator', 'operatoR')) $good | Should -Be 401
+        Send-Raw $body (Get-JelouWebhookSignature -Payload $body -SigningSecret 'another-secret') | Should -Be 401
+        Send-Raw $body $good 'Bearer wrong-token' | Should -Be 401
+        Send-Raw '[]' (Get-JelouWebhookSignature -Payload '[]' -SigningSecret $Secret) | Should -Be 400
+        Send-Raw $body $good | Should -Be 200
+
+        $result = Complete-InRunspace $receiver
+        $result.Output.Count | Should -Be 1
+        $result.Output[0].Reason | Should -Be 'closed_by_operator'
+        $result.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } |
+            Should -Be @('JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
+        $result.Errors[0].TargetObject | Should -Match '^POST /jelou from '
+        ($result.Errors | Out-String) | Should -Not -Match 'rcv-token|wrong-token'
+    }
+
+    It 'receives what the emulator delivers for a real integration, and an auto-responder answers the message' {
+        $port = Get-FreePort
+        $projectId = New-TestProjectId
+        $integration = New-JelouExternalSupport $projectId "http://localhost:$port/jelou" -AuthType bearer -WebhookAuthorization 'emu-token'
+        $responder = Start-InRunspace @'
+param($Port, $Secret, $ChatbotUri)
+Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -AuthType bearer -WebhookAuthorization 'emu-token' -Count 2 -TimeoutSec 60 |
+    ForEach-Object { $_ } -PipelineVariable event |
+    Where-Object EventType -eq message |
+    Send-JelouSupportMessage -Text 'On it' -SigningSecret $Secret -ChatbotUri $ChatbotUri |
+    ForEach-Object { $event }
+'@ @{ Port = $port; Secret = $integration.SigningSecret; ChatbotUri = $Emulator.ChatbotUri }
+        Wait-Listening $port
+
+        $conversation = Start-JelouConversation $projectId -BotId bot-1 -UserId user-1 -InitialMessage 'Hola' -Confirm:$false
+        Invoke-JelouEmulatorControl $Emulator "conversations/$projectId/$($conversation.Id)/user-message" -Method POST -Body @{ text = '¿Mi pedido?' } | Out-Null
+
+        $result = Complete-InRunspace $responder
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Output.Count | Should -Be 1
+        $result.Output[0].Text | Should -Be '¿Mi pedido?'
+        $reply = Invoke-JelouEmulatorControl $Emulator 'agent-messages' | Where-Object { $_.projectId -eq $projectId }
+        $reply.text | Should -Be 'On it'
+    }
+
+    It 'stops at once when stopped (Ctrl+C) and frees its port' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace 'param($Port, $Secret) Receive-JelouWebhookEvent -Port $Port -SigningSecret $Secret' @{ Port = $port; Secret = $Secret }
+        Wait-Listening $port
+
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $receiver.Shell.Stop()
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
+
+        $again = Start-InRunspace 'param($Port, $Secret) Receive-JelouWebhookEvent -Port $Port -SigningSecret $Secret -TimeoutSec 1' @{ Port = $port; Secret = $Secret }
+        $result = Complete-InRunspace $again
+        $result.Errors | Should -BeNullOrEmpty
+    }
+
+    It 'stops with JelouInvalidArgument, before listening, when the port is taken' {
+        $taken = [System.Net.HttpListener]::new()
+        $port = Get-FreePort
+        $taken.Prefixes.Add("http://localhost:$port/")
+        $taken.Start()
+        try {
+            { Receive-JelouWebhookEvent -Port $port -SigningSecret $Secret -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+        }
+        finally { $taken.Close() }
+    }
+}

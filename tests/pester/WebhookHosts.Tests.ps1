@@ -1,0 +1,195 @@
+# One line in every host: ConvertFrom-JelouWebhookEvent -Request and Test-JelouWebhookSignature -Request take the request
+# object each webhook host hands its script, shaped here exactly as each host documents or builds it, and find the raw
+# body and the headers themselves.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $Secret = ConvertTo-SecureString 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2' -AsPlainText -Force
+    # A message event as jelou-api.md §5.1 documents it, with non-ASCII text and a member order JSON.parse keeps.
+    $Body = '{"field":"messages","object":"message_event","event_type":"message","timestamp":1776134278574,"project_id":"P1","room_id":"R1","contact":{"id":"U1","name":"Ana"},"conversation":{"id":"C1"},"bot":{"id":"B1","name":"Bot"},"value":{"id":"M1","type":"text","content":{"body":"¿Hola? ñandú"}}}'
+    $Signature = Get-JelouWebhookSignature -Payload $Body -SigningSecret $Secret
+
+    # Azure Functions' PowerShell worker, src/Public/HttpContext.cs (Azure/azure-functions-powershell-worker): Headers,
+    # Query and Params are Dictionary<string,string> with StringComparer.OrdinalIgnoreCase; Body is the parsed JSON
+    # (a Hashtable) for application/json; RawBody is the body as the host read it (a string). The Functions host
+    # lower-cases header names (azure-functions-host, GrpcMessageConversionExtensions.cs).
+    if (-not ('Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext' -as [type])) {
+        Add-Type -TypeDefinition @'
+namespace Microsoft.Azure.Functions.PowerShellWorker
+{
+    using System;
+    using System.Collections.Generic;
+    public class HttpRequestContext
+    {
+        public string Method { get; set; }
+        public string Url { get; set; }
+        public Dictionary<string, string> Headers { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, string> Params { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, string> Query { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        public object Body { get; set; }
+        public object RawBody { get; set; }
+    }
+}
+'@
+    }
+    function New-FunctionsRequest([string] $RawBody, [hashtable] $Headers) {
+        $request = [Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext]::new()
+        $request.Method = 'POST'
+        $request.Url = 'https://crm-fn.azurewebsites.net/api/jelou'
+        foreach ($name in $Headers.Keys) { $request.Headers[$name.ToLowerInvariant()] = $Headers[$name] }
+        $request.RawBody = $RawBody
+        $request.Body = $RawBody | ConvertFrom-Json -AsHashtable
+        $request
+    }
+
+    # Azure Automation, "Start a runbook from a webhook" (Microsoft Learn, automation-webhooks.md): $WebhookData has
+    # WebhookName, RequestBody (the body as a string, formatting kept) and RequestHeader (a PSCustomObject whose
+    # properties are the headers, names as the caller sent them). PowerShell 7 runbooks may get it as JSON text.
+    function New-WebhookData([string] $RequestBody, [hashtable] $Headers) {
+        [pscustomobject]@{ WebhookName = 'jelou-events'; RequestBody = $RequestBody; RequestHeader = [pscustomobject]$Headers }
+    }
+
+    # Pode, src/Private/PodeServer.ps1 and src/Listener/PodeHttpRequest.cs (Badgerati/Pode): $WebEvent is a Hashtable;
+    # its Request has RawBody (the exact bytes), Body (those bytes as UTF-8 text) and Headers (a Hashtable that ignores
+    # case, names as sent); $WebEvent.Data is the parsed body.
+    function New-PodeWebEvent([byte[]] $RawBody, [hashtable] $Headers) {
+        $headerTable = [hashtable]::new([StringComparer]::InvariantCultureIgnoreCase)
+        foreach ($name in $Headers.Keys) { $headerTable[$name] = $Headers[$name] }
+        $text = [Text.Encoding]::UTF8.GetString($RawBody)
+        @{
+            Method      = 'post'
+            Path        = '/jelou'
+            Request     = [pscustomobject]@{ RawBody = $RawBody; Body = $text; Headers = $headerTable; ContentType = 'application/json' }
+            Data        = $text | ConvertFrom-Json -AsHashtable
+            Parameters  = @{}
+            Query       = @{}
+        }
+    }
+    $Utf8 = [Text.UTF8Encoding]::new($false)
+}
+
+Describe 'ConvertFrom-JelouWebhookEvent -Request in each host' {
+    It 'reads an Azure Functions $Request by its RawBody and lower-cased headers' {
+        $request = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature; 'Authorization' = 'Bearer fn-token' }
+
+        $event = ConvertFrom-JelouWebhookEvent -Request $request -SigningSecret $Secret -AuthType bearer -WebhookAuthorization 'fn-token'
+
+        $event | Should -BeOfType ([JelouPS.Webhooks.JelouMessageEvent])
+        $event.Text | Should -Be '¿Hola? ñandú'
+        $event.RawPayload | Should -BeExactly $Body
+    }
+
+    It 'reads an Azure Automation $WebhookData object (Windows PowerShell 5.1 runbook)' {
+        $data = New-WebhookData $Body @{ 'Host' = 'x.webhook.azure-automation.net'; 'X-Jelou-Signature' = $Signature; 'X-API-Key' = 'aa-key' }
+
+        $event = $data | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -AuthType api_key -WebhookAuthorization 'aa-key'
+
+        $event.MessageId | Should -Be 'M1'
+    }
+
+    It 'reads $WebhookData that a PowerShell 7 runbook got as JSON text, piped as it is or given to -Request' {
+        $text = New-WebhookData $Body @{ 'X-Jelou-Signature' = $Signature } | ConvertTo-Json -Compress
+
+        ($text | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret).Text | Should -Be '¿Hola? ñandú'
+        (ConvertFrom-JelouWebhookEvent -Request $text -SigningSecret $Secret).Text | Should -Be '¿Hola? ñandú'
+    }
+
+    It 'refuses $WebhookData text that is not JSON (the PowerShell 7 problem) and says what to do' {
+        ConvertFrom-JelouWebhookEvent -Request "{WebhookName:x,RequestBody:$Body,RequestHeader:{}}" -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue
+
+        $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $problem[0].Exception.Message | Should -Match 'Windows PowerShell 5.1 runbook'
+    }
+
+    It 'reads a Pode $WebEvent by its request''s exact bytes' {
+        $webEvent = New-PodeWebEvent $Utf8.GetBytes($Body) @{ 'X-Jelou-Signature' = $Signature; 'Authorization' = 'Basic dXNlcjpwYXNz' }
+
+        $event = ConvertFrom-JelouWebhookEvent -Request $webEvent -SigningSecret $Secret -AuthType basic -WebhookAuthorization 'dXNlcjpwYXNz'
+
+        $event.RoomId | Should -Be 'R1'
+    }
+
+    It 'takes a pipeline of request objects from different hosts, one event each, in order' {
+        $requests = @(
+            New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature }
+            New-WebhookData $Body @{ 'X-Jelou-Signature' = $Signature }
+            New-PodeWebEvent $Utf8.GetBytes($Body) @{ 'X-Jelou-Signature' = $Signature }
+        )
+
+        $events = $requests | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret
+
+        @($events).Count | Should -Be 3
+        $events.MessageId | Should -Be @('M1', 'M1', 'M1')
+    }
+}
+
+Describe 'What each host''s request is refused for' {
+    It 'refuses a body changed on the way with JelouSignatureMismatch, in every host' {
+        $tampered = $Body.Replace('ñandú', 'nandu')
+        $requests = @(
+            New-FunctionsRequest $tampered @{ 'X-Jelou-Signature' = $Signature }
+            New-WebhookData $tampered @{ 'X-Jelou-Signature' = $Signature }
+            New-PodeWebEvent $Utf8.GetBytes($tampered) @{ 'X-Jelou-Signature' = $Signature }
+        )
+
+        $events = $requests | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $events | Should -BeNullOrEmpty
+        $problems.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'JelouSignatureMismatch,*' }
+        @($problems).Count | Should -Be 3
+        $problems[0].CategoryInfo.Category | Should -Be 'SecurityError'
+    }
+
+    It 'refuses a delivery signed with another secret' {
+        $other = Get-JelouWebhookSignature -Payload $Body -SigningSecret 'another-projects-secret'
+
+        ConvertFrom-JelouWebhookEvent -Request (New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $other }) -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue
+
+        $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+    }
+
+    It 'refuses a wrong or missing webhook credential with JelouWebhookAuthorizationMismatch before the signature, and never shows it' {
+        $wrong = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature; 'Authorization' = 'Bearer stolen-token' }
+        $missing = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature }
+
+        $wrong, $missing | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -AuthType bearer -WebhookAuthorization 'fn-token' -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        @($problems).Count | Should -Be 2
+        $problems.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'JelouWebhookAuthorizationMismatch,*' }
+        $problems[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        ($problems | Out-String) | Should -Not -Match 'fn-token|stolen-token'
+    }
+
+    It 'refuses a parsed body without the raw one, rather than re-serialising it' {
+        $request = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature }
+        $request.RawBody = $null
+
+        ConvertFrom-JelouWebhookEvent -Request $request -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue
+
+        $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $problem[0].Exception.Message | Should -Match 'parsed'
+    }
+
+    It 'answers 400 for a signed body that is no event: its error is of category InvalidData' {
+        $notAnEvent = '[1,2,3]'
+        $request = New-FunctionsRequest $notAnEvent @{ 'X-Jelou-Signature' = (Get-JelouWebhookSignature -Payload $notAnEvent -SigningSecret $Secret) }
+        $request.Body = $null
+
+        ConvertFrom-JelouWebhookEvent -Request $request -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue
+
+        $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
+        $problem[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'stops before anything when -Request or -AuthType comes without -SigningSecret' {
+        { ConvertFrom-JelouWebhookEvent -Request (New-FunctionsRequest $Body @{}) -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+        { $Body | ConvertFrom-JelouWebhookEvent -AuthType bearer -WebhookAuthorization t -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+        { $Body | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -AuthType bearer -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+    }
+}
+
+Describe 'Test-JelouWebhookSignature -Request' {
+    It 'is true for a host''s signed request and false for a changed one' {
+        Test-JelouWebhookSignature -Request (New-PodeWebEvent $Utf8.GetBytes($Body) @{ 'X-Jelou-Signature' = $Signature }) -SigningSecret $Secret | Should -BeTrue
+        Test-JelouWebhookSignature -Request (New-WebhookData ($Body + ' ') @{ 'X-Jelou-Signature' = $Signature }) -SigningSecret $Secret | Should -BeFalse
+    }
+}
