@@ -87,7 +87,8 @@ function Write-ThirdPartyNotice([string] $Path) {
             Package  = ($id -split '/')[0]
             Version  = ($id -split '/')[1]
             Licence  = $text
-            Notices  = [bool]($library.files -match '^third-?party-?notices\.txt$')
+            Notices  = @($library.files -match '^third-?party-?notices\.txt$') | Select-Object -First 1 |
+                ForEach-Object { (Get-Content -Raw (Join-Path $packageFolder $library.path $_)).Trim() -replace '\r\n', "`n" }
         }
     }
     $width = (@($shipped | ForEach-Object Assembly) + 'Assembly' | Measure-Object Length -Maximum).Maximum + 2
@@ -107,12 +108,20 @@ function Write-ThirdPartyNotice([string] $Path) {
         if ($withNotices) {
             ''
             & $wrap ("These packages also carry THIRD-PARTY-NOTICES.TXT, the notices of code their authors took " +
-                "from other projects: $($withNotices -join ', ').")
+                "from other projects, copied at the end of this file: $($withNotices -join ', ').")
         }
         foreach ($group in ($shipped | Group-Object Licence)) {
             ''
             $rule
             & $wrap "The licence of $(@($group.Group | ForEach-Object Package) -join ', '):"
+            $rule
+            ''
+            $group.Name
+        }
+        foreach ($group in ($shipped | Where-Object Notices | Group-Object Notices)) {
+            ''
+            $rule
+            & $wrap "THIRD-PARTY-NOTICES.TXT of $(@($group.Group | ForEach-Object { "$($_.Package) $($_.Version)" }) -join ', '), as they carry it:"
             $rule
             ''
             $group.Name

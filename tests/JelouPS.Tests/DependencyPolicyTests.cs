@@ -103,7 +103,7 @@ namespace JelouPS.Tests
         [Fact]
         public void Refusal_below_the_floor_names_the_version_and_what_to_do()
         {
-            string message = ModuleInitializer.UnsupportedRuntimeMessage("7.1.7", new Version(5, 0, 17));
+            string message = ModuleInitializer.UnsupportedRuntimeMessage("7.1.7");
             Assert.Contains("PowerShell 7.1.7", message);
             Assert.Contains("$PSVersionTable.PSVersion", message);
             Assert.Contains("PowerShell 7.2 or later", message);

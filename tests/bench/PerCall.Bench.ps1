@@ -72,6 +72,7 @@ try {
     $ways = [ordered]@{
         GET    = [ordered]@{
             'Get-JelouExternalSupport'                        = { Get-JelouExternalSupport $read }
+            'Get-JelouContext (a cmdlet that sends nothing)'  = { Get-JelouContext }
             'JelouClient (PowerShell loop, no cmdlet)'        = { $client.GetExternalSupportAsync($read).GetAwaiter().GetResult() }
             'Invoke-RestMethod'                               = { Invoke-RestMethod "$base/$read" -Headers $headers }
             'Invoke-RestMethod -WebSession'                   = { Invoke-RestMethod "$base/$read" -WebSession $session }
@@ -102,22 +103,23 @@ try {
         [pscustomobject]@{ Ms = $clock.Elapsed.TotalMilliseconds / $Calls; Bytes = ([GC]::GetTotalAllocatedBytes($true) - $allocated) / $Calls }
     }
 
-    # The emulator's cost per request, warm (its JIT settles after thousands of requests), before the run issues its
-    # secrets and after.
-    for ($round = 1; $round -le 10; $round++) { Measure-Round $floor $ways['GET'][$floor] | Out-Null }
-    $secretsBefore = 1
-    $emulatorBefore = (Measure-Round $floor $ways['GET'][$floor]).Ms
+    # The emulator's cost per request as the run issues secrets: the floor's GET of the first and the last measured round.
     $samples = @{}
+    $issued = @{}
     for ($round = 1; $round -le $WarmupRounds + $Rounds; $round++) {
         foreach ($kind in $ways.Keys) {
             foreach ($way in $ways[$kind].Keys) {
+                $issued["$kind|$way"] += , (1 + ($round - 1) * $Calls * $ways['create'].Count)
                 $sample = Measure-Round $way $ways[$kind][$way]
                 if ($round -gt $WarmupRounds) { $samples["$kind|$way"] += , $sample }
             }
         }
     }
-    $secretsAfter = 1 + ($WarmupRounds + $Rounds) * $Calls * $ways['create'].Count
-    $emulatorAfter = (Measure-Round $floor $ways['GET'][$floor]).Ms
+    $floorGet = $samples["GET|$floor"]
+    $emulatorFlat = [ordered]@{
+        SecretsIssued        = @($issued["GET|$floor"][$WarmupRounds], $issued["GET|$floor"][-1])
+        FloorGetMilliseconds = @([math]::Round($floorGet[0].Ms, 3), [math]::Round($floorGet[-1].Ms, 3))
+    }
 
     $results = [ordered]@{}
     foreach ($kind in $ways.Keys) {
@@ -133,7 +135,6 @@ try {
     }
 
     $machine = Get-BenchMachine
-    $emulatorFlat = [ordered]@{ SecretsIssued = @($secretsBefore, $secretsAfter); FloorGetMilliseconds = @([math]::Round($emulatorBefore, 3), [math]::Round($emulatorAfter, 3)) }
     $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
     $lines = @(
         "### Per call: median of $Rounds rounds of $Calls sequential calls (after $WarmupRounds warm-up rounds), emulator without latency"
@@ -152,7 +153,7 @@ try {
         }
     }
     $lines += ''
-    $lines += "Emulator cost per request as the run issues secrets: the C# floor's GET took $($emulatorFlat.FloorGetMilliseconds[0]) ms with $secretsBefore secret issued and $($emulatorFlat.FloorGetMilliseconds[1]) ms with $secretsAfter."
+    $lines += "Emulator cost per request as the run issues secrets: the C# floor's GET took $($emulatorFlat.FloorGetMilliseconds[0]) ms in the first measured round ($($emulatorFlat.SecretsIssued[0]) secrets issued) and $($emulatorFlat.FloorGetMilliseconds[1]) ms in the last ($($emulatorFlat.SecretsIssued[1]))."
     Write-BenchResult $OutPath 'percall' ([ordered]@{ Machine = $machine; Calls = $Calls; Rounds = $Rounds; WarmupRounds = $WarmupRounds; Ways = $results; Emulator = $emulatorFlat }) $lines
 }
 finally {

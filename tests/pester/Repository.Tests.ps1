@@ -63,6 +63,12 @@ Describe 'Third-party notices' {
         foreach ($package in $named) { $Notices | Should -Match "(?m) $([regex]::Escape($package.Include)) +$([regex]::Escape($package.Version))$" }
     }
 
+    It 'carry the third-party notices the .NET packages carry themselves, whole' {
+        $Notices | Should -Match '(?m)^THIRD-PARTY-NOTICES\.TXT of [^:]*System\.Text\.Json \d+\.\d+\.\d+'
+        $Notices | Should -Match '(?m)^License notice for Unicode data$'
+        $Notices | Should -Match '(?m)^License notice for zlib-ng$'
+    }
+
     It 'quote the MIT License of the .NET libraries' {
         $Notices | Should -Match "MIT License \(the package's licence expression: MIT\)\n\n© Microsoft Corporation\. All rights reserved\."
         $Notices | Should -Match 'Permission is hereby granted, free of charge'

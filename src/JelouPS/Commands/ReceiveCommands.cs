@@ -28,13 +28,14 @@ namespace JelouPS.Commands
 
         /// <summary>The path Jelou posts to (the path of the webhook URL registered); "/" by default.</summary>
         [Parameter]
+        [Trimmed]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "/";
 
         /// <summary>The signing secrets a delivery may be signed with: several projects, or the old and the new one during a rotation.</summary>
         [Parameter(Mandatory = true)]
         [ValidateNotNullOrEmpty]
-        [SecureStringTransformation]
+        [SecureStringTransformation(Several = true)]
         public SecureString[] SigningSecret { get; set; } = null!;
 
         /// <summary>Stop after this many accepted events.</summary>

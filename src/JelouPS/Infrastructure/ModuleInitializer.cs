@@ -46,7 +46,7 @@ namespace JelouPS.Infrastructure
             }
             if (Environment.Version.Major < 6)
             {
-                throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion(), Environment.Version));
+                throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion()));
             }
             InvokeLoadContext("Register", DependencyFolder);
             RegisterTypeAccelerators();
@@ -58,9 +58,10 @@ namespace JelouPS.Infrastructure
             else if (Environment.Version.Major >= 6) InvokeLoadContext("Unregister");
         }
 
-        internal static string UnsupportedRuntimeMessage(string powerShellVersion, Version runtime) =>
+        // The .NET version is not named: .NET Core 2.x and 3.x (PowerShell 6 and 7.0) report versions that mislead.
+        internal static string UnsupportedRuntimeMessage(string powerShellVersion) =>
             $"JelouPS needs PowerShell 7.2 or later, or Windows PowerShell 5.1; this is PowerShell {powerShellVersion} " +
-            $"($PSVersionTable.PSVersion) on .NET {runtime}. Install PowerShell 7.2 or later, or run JelouPS in " +
+            "($PSVersionTable.PSVersion), whose .NET is older than .NET 6. Install PowerShell 7.2 or later, or run JelouPS in " +
             "Windows PowerShell 5.1. In Azure Automation, give the runbook the PowerShell 7.2 runtime (or a runtime " +
             "environment with PowerShell 7.2 or later), or PowerShell 5.1.";
 

@@ -15,11 +15,13 @@ namespace JelouPS.Infrastructure
         // What a SecureString can hold.
         private const int MaxLength = 65536;
 
+        /// <summary>For a SecureString[] parameter: a list of secrets, each converted alike.</summary>
+        public bool Several { get; set; }
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-            // Several secrets, for a SecureString[] parameter: each converted alike.
-            if (value is System.Collections.IList list && !(value is string)) return list.Cast<object?>().Select(One).ToArray();
+            if (Several && value is System.Collections.IList list) return list.Cast<object?>().Select(One).ToArray();
             return One(value);
         }
 
