@@ -114,6 +114,30 @@ Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -AuthT
         $reply.text | Should -Be 'On it'
     }
 
+    It 'verifies each delivery with the secret the vault holds for the project it names, and refuses one whose project has none' {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name ReceiveVault
+        Set-Secret -Name Jelou-p-vault -Secret $Secret -Vault ReceiveVault
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+$deadline = [DateTime]::UtcNow.AddSeconds(30)
+while ([DateTime]::UtcNow -lt $deadline) {
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
+}
+foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId $project).StatusCode }
+'@ @{ Port = $port; Secret = $Secret }
+
+        $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault ReceiveVault -Count 1 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        (Complete-InRunspace $sender).Output | Should -Be @(401, 200)
+        @($events).Count | Should -Be 1
+        $events.ProjectId | Should -Be 'p-vault'
+        $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouVaultReadFailed', 'JelouSignatureMismatch')
+    }
+
     It 'stops at once when stopped (Ctrl+C) and frees its port' {
         $port = Get-FreePort
         $receiver = Start-InRunspace 'param($Port, $Secret) Receive-JelouWebhookEvent -Port $Port -SigningSecret $Secret' @{ Port = $port; Secret = $Secret }

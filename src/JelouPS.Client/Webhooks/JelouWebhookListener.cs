@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Threading;
@@ -7,16 +6,22 @@ using System.Threading.Tasks;
 
 namespace JelouPS.Webhooks
 {
-    /// <summary>What became of one request the listener answered.</summary>
-    public sealed class WebhookReceipt
+    /// <summary>
+    /// One request the listener received. A delivery (a POST to the path, of a size an event can have) waits for
+    /// <see cref="Answer"/>; anything else was answered already (404, 405, 413) and says why.
+    /// </summary>
+    public sealed class WebhookRequest
     {
-        internal WebhookReceipt(string method, string path, string? remote, int statusCode, WebhookVerdict? verdict, string? problem)
+        private readonly HttpListenerContext? _context;
+
+        internal WebhookRequest(HttpListenerContext? context, string method, string path, string? remote, WebhookDelivery? delivery, int statusCode, string? problem)
         {
+            _context = context;
             Method = method;
             Path = path;
             Remote = remote;
+            Delivery = delivery;
             StatusCode = statusCode;
-            Verdict = verdict;
             Problem = problem;
         }
 
@@ -26,14 +31,23 @@ namespace JelouPS.Webhooks
         /// <summary>Who sent it (address and port).</summary>
         public string? Remote { get; }
 
-        /// <summary>What the listener answered.</summary>
-        public int StatusCode { get; }
+        /// <summary>The body and headers of a delivery; null for a request that is no delivery.</summary>
+        public WebhookDelivery? Delivery { get; }
 
-        /// <summary>The check of a delivery; null when the request was no delivery (another method or path, too large).</summary>
-        public WebhookVerdict? Verdict { get; }
+        /// <summary>What was answered; 0 until a delivery is answered.</summary>
+        public int StatusCode { get; private set; }
 
-        /// <summary>Why a request that was no delivery was refused.</summary>
+        /// <summary>Why a request that is no delivery was refused.</summary>
         public string? Problem { get; }
+
+        /// <summary>Answers the delivery as <paramref name="verdict"/> says (200, 401, 400) and ends the exchange.</summary>
+        public void Answer(WebhookVerdict verdict)
+        {
+            if (verdict is null) throw new ArgumentNullException(nameof(verdict));
+            if (_context is null || StatusCode != 0) throw new InvalidOperationException("This request was answered already.");
+            StatusCode = verdict.StatusCode;
+            JelouWebhookListener.Respond(_context, StatusCode);
+        }
 
         /// <summary>"POST /jelou from 127.0.0.1:50312", for messages.</summary>
         public override string ToString() => $"{Method} {Path}" + (Remote is null ? "" : $" from {Remote}");
@@ -41,9 +55,9 @@ namespace JelouPS.Webhooks
 
     /// <summary>
     /// A local receiver for Jelou's deliveries, on the framework's HttpListener: one path on loopback (no administrator
-    /// rights are needed for http://localhost with a port above 1024 on Windows). Each POST to the path is checked as
-    /// <see cref="WebhookDelivery"/> says and answered at once (200, 401 or 400); anything else is answered 404, 405 or
-    /// 413. Dispose stops it and frees the port.
+    /// rights are needed for http://localhost with a port above 1024 on Windows). Each POST to the path is handed over
+    /// to be checked (<see cref="WebhookDelivery.Verify"/>) and answered (<see cref="WebhookRequest.Answer"/>); anything
+    /// else is answered 404, 405 or 413 at once. Dispose stops it and frees the port.
     /// </summary>
     public sealed class JelouWebhookListener : IDisposable
     {
@@ -51,20 +65,13 @@ namespace JelouPS.Webhooks
         public const int MaxBodyBytes = 1024 * 1024;
 
         private readonly HttpListener _listener = new HttpListener();
-        private readonly IReadOnlyList<JelouSigner> _signers;
-        private readonly WebhookCredential? _credential;
         private readonly string _path;
 
         /// <param name="port">1 to 65535.</param>
         /// <param name="path">The path Jelou posts to, such as /jelou.</param>
-        /// <param name="signers">The secrets a delivery may be signed with (several projects, or old and new during a rotation).</param>
-        /// <param name="credential">What each delivery must present; null for none.</param>
-        public JelouWebhookListener(int port, string path, IReadOnlyList<JelouSigner> signers, WebhookCredential? credential)
+        public JelouWebhookListener(int port, string path)
         {
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be 1 to 65535.");
-            _signers = signers ?? throw new ArgumentNullException(nameof(signers));
-            if (signers.Count == 0) throw new ArgumentException("At least one signing secret is needed to verify deliveries.", nameof(signers));
-            _credential = credential;
             _path = NormalisePath(path);
             Url = new Uri($"http://localhost:{port}{_path}");
             _listener.Prefixes.Add($"http://localhost:{port}{_path.TrimEnd('/')}/");
@@ -90,8 +97,8 @@ namespace JelouPS.Webhooks
             }
         }
 
-        /// <summary>Waits for the next request, checks and answers it, and says what became of it. Cancelling stops the wait at once.</summary>
-        public async Task<WebhookReceipt> ReceiveAsync(CancellationToken cancellationToken)
+        /// <summary>Waits for the next request and reads it. Cancelling stops the wait at once.</summary>
+        public async Task<WebhookRequest> ReceiveAsync(CancellationToken cancellationToken)
         {
             Task<HttpListenerContext> next = _listener.GetContextAsync();
             var cancelled = new TaskCompletionSource<bool>();
@@ -109,39 +116,45 @@ namespace JelouPS.Webhooks
             string method = request.HttpMethod;
             string path = request.Url?.AbsolutePath ?? "";
             string? remote = request.RemoteEndPoint?.ToString();
+            WebhookRequest Refuse(int status, string problem)
+            {
+                Respond(context, status);
+                return new WebhookRequest(null, method, path, remote, null, status, problem);
+            }
             try
             {
                 if (!string.Equals(NormalisePath(path), _path, StringComparison.Ordinal))
                 {
-                    return Answer(context, new WebhookReceipt(method, path, remote, 404, null, $"{path} is not the path deliveries are received on ({_path})."));
+                    return Refuse(404, $"{path} is not the path deliveries are received on ({_path}).");
                 }
                 if (!string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase))
                 {
                     context.Response.AddHeader("Allow", "POST");
-                    return Answer(context, new WebhookReceipt(method, path, remote, 405, null, $"{method} is not a delivery: Jelou posts its events."));
+                    return Refuse(405, $"{method} is not a delivery: Jelou posts its events.");
                 }
                 byte[]? body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-                if (body is null)
-                {
-                    return Answer(context, new WebhookReceipt(method, path, remote, 413, null, $"The body is larger than {MaxBodyBytes / 1024} KB: no Jelou event is."));
-                }
-                var delivery = new WebhookDelivery(body, name => request.Headers[name]);
-                WebhookVerdict verdict = delivery.Verify(_signers, _credential);
-                return Answer(context, new WebhookReceipt(method, path, remote, verdict.StatusCode, verdict, null));
+                if (body is null) return Refuse(413, $"The body is larger than {MaxBodyBytes / 1024} KB: no Jelou event is.");
+                return new WebhookRequest(context, method, path, remote, new WebhookDelivery(body, name => request.Headers[name]), 0, null);
             }
             catch (Exception ex) when (ex is IOException || ex is HttpListenerException)
             {
                 context.Response.Abort();
-                return new WebhookReceipt(method, path, remote, 0, null, $"The connection broke before the request was read ({ex.Message.TrimEnd('.')}).");
+                return new WebhookRequest(null, method, path, remote, null, 0, $"The connection broke before the request was read ({ex.Message.TrimEnd('.')}).");
             }
         }
 
-        private static WebhookReceipt Answer(HttpListenerContext context, WebhookReceipt receipt)
+        internal static void Respond(HttpListenerContext context, int statusCode)
         {
-            context.Response.StatusCode = receipt.StatusCode;
-            context.Response.ContentLength64 = 0;
-            context.Response.Close();
-            return receipt;
+            try
+            {
+                context.Response.StatusCode = statusCode;
+                context.Response.ContentLength64 = 0;
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is IOException || ex is HttpListenerException || ex is ObjectDisposedException)
+            {
+                // The sender went away before its answer: nothing left to tell it.
+            }
         }
 
         // The body, or null when it is larger than MaxBodyBytes.

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net.Http.Headers;
 using System.Security;
 using System.Text;
+using System.Text.Json;
 using JelouPS.Security;
 
 namespace JelouPS.Webhooks
@@ -154,6 +155,32 @@ namespace JelouPS.Webhooks
 
         /// <summary>A header's value as received, or null.</summary>
         public string? Header(string name) => _header(name);
+
+        /// <summary>
+        /// The project the body says it is about (<c>project_id</c>), read before anything is verified: only to choose which
+        /// project's secret to verify it with. Null when the body names none or is no JSON object.
+        /// </summary>
+        public string? ClaimedProjectId
+        {
+            get
+            {
+                try
+                {
+                    using JsonDocument document = JsonDocument.Parse(Body);
+                    JsonElement root = document.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object) return null;
+                    foreach (string name in new[] { "project_id", "projectId" })
+                    {
+                        if (root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String) return value.GetString();
+                    }
+                    return null;
+                }
+                catch (JsonException)
+                {
+                    return null;
+                }
+            }
+        }
 
         /// <summary>
         /// Checks the delivery against <paramref name="signers"/> (any may have signed it: several projects, or the old and the

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
@@ -16,10 +17,13 @@ namespace JelouPS.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "JelouWebhookEvent")]
     [OutputType(typeof(JelouWebhookEvent), typeof(JelouMessageEvent), typeof(JelouConversationStartEvent), typeof(JelouConversationCloseEvent))]
-    public sealed class ReceiveJelouWebhookEventCommand : WebhookReceiverCmdletBase, IDisposable
+    public sealed class ReceiveJelouWebhookEventCommand : WebhookReceiverCmdletBase, IDynamicParameters
     {
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        private JelouSigner[] _signers = Array.Empty<JelouSigner>();
+        private readonly SecretVaultParameters _vault = new SecretVaultParameters();
+        private readonly List<JelouSigner> _given = new List<JelouSigner>();
+
+        // Each project's secret from the vault, read once, by the project its first delivery named.
+        private readonly Dictionary<string, JelouSigner> _fromVault = new Dictionary<string, JelouSigner>(StringComparer.Ordinal);
 
         /// <summary>The local port to listen on (http://localhost:Port/Path).</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -33,10 +37,10 @@ namespace JelouPS.Commands
         public string Path { get; set; } = "/";
 
         /// <summary>The signing secrets a delivery may be signed with: several projects, or the old and the new one during a rotation.</summary>
-        [Parameter(Mandatory = true)]
+        [Parameter]
         [ValidateNotNullOrEmpty]
         [SecureStringTransformation(Several = true)]
-        public SecureString[] SigningSecret { get; set; } = null!;
+        public SecureString[]? SigningSecret { get; set; }
 
         /// <summary>Stop after this many accepted events.</summary>
         [Parameter]
@@ -48,15 +52,25 @@ namespace JelouPS.Commands
         [ValidateRange(1, 604800)]
         public int TimeoutSec { get; set; }
 
-        protected override void StopProcessing() => _stop.Cancel();
+        public object GetDynamicParameters() => _vault;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (SigningSecret is null && _vault.Vault is null && _vault.GivenSecretName is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
+            }
+            _vault.Open(this);
+            foreach (SecureString secret in SigningSecret ?? Array.Empty<SecureString>()) _given.Add(new JelouSigner(secret));
+        }
 
         protected override void ProcessRecord()
         {
-            _signers = SigningSecret.Select(secret => new JelouSigner(secret)).ToArray();
             JelouWebhookListener listener;
             try
             {
-                listener = new JelouWebhookListener(Port, Path, _signers, Credential);
+                listener = new JelouWebhookListener(Port, Path);
                 listener.Start();
             }
             catch (Exception ex) when (ex is ArgumentException || ex is InvalidOperationException)
@@ -71,49 +85,69 @@ namespace JelouPS.Commands
                 var clock = Stopwatch.StartNew();
                 for (int accepted = 0; Count == 0 || accepted < Count;)
                 {
-                    WebhookReceipt receipt;
-                    using (var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                    WebhookRequest? request = Next(listener, clock);
+                    if (request is null) break;
+                    if (request.Delivery is null)
                     {
-                        if (TimeoutSec > 0)
-                        {
-                            TimeSpan left = TimeSpan.FromSeconds(TimeoutSec) - clock.Elapsed;
-                            if (left <= TimeSpan.Zero) break;
-                            wait.CancelAfter(left);
-                        }
-                        try
-                        {
-                            receipt = listener.ReceiveAsync(wait.Token).GetAwaiter().GetResult();
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            if (_stop.IsCancellationRequested) throw new PipelineStoppedException();
-                            WriteVerbose($"Stopped listening after {TimeoutSec} s.");
-                            break;
-                        }
+                        WriteVerbose($"{request}: answered {request.StatusCode}.");
+                        WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, new FormatException($"{request.Problem} Answered {request.StatusCode}."), request.ToString(),
+                            advice: $"Send deliveries as POST to {listener.Url}."));
+                        continue;
                     }
-                    WriteVerbose($"{receipt}: answered {receipt.StatusCode}.");
-                    if (receipt.Verdict?.Event is JelouWebhookEvent webhookEvent)
+                    // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.
+                    WebhookVerdict verdict = request.Delivery.Verify(SignersFor(request), Credential);
+                    request.Answer(verdict);
+                    WriteVerbose($"{request}: answered {request.StatusCode}.");
+                    if (verdict.Event is null)
                     {
-                        accepted++;
-                        WriteObject(webhookEvent);
+                        WriteError(ErrorMapper.Rejected(verdict, request.ToString()));
+                        continue;
                     }
-                    else if (receipt.Verdict != null)
-                    {
-                        WriteError(ErrorMapper.Rejected(receipt.Verdict, receipt.ToString()));
-                    }
-                    else
-                    {
-                        WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, new FormatException($"{receipt.Problem} Answered {receipt.StatusCode}."), receipt.ToString(), advice: $"Send deliveries as POST to {listener.Url}."));
-                    }
+                    accepted++;
+                    WriteObject(verdict.Event);
                 }
             }
         }
 
-        public void Dispose()
+        // The next request; null once -TimeoutSec has passed. Ctrl+C ends the command.
+        private WebhookRequest? Next(JelouWebhookListener listener, Stopwatch clock)
         {
-            foreach (JelouSigner signer in _signers) signer.Dispose();
-            _stop.Dispose();
-            GC.SuppressFinalize(this);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
+            if (TimeoutSec > 0)
+            {
+                TimeSpan left = TimeSpan.FromSeconds(TimeoutSec) - clock.Elapsed;
+                if (left <= TimeSpan.Zero) return null;
+                wait.CancelAfter(left);
+            }
+            try
+            {
+                return listener.ReceiveAsync(wait.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                if (CancelToken.IsCancellationRequested) throw new PipelineStoppedException();
+                WriteVerbose($"Stopped listening after {TimeoutSec} s.");
+                return null;
+            }
+        }
+
+        // The secrets given, and the vault's secret of the project the delivery names (read once per project).
+        private IEnumerable<JelouSigner> SignersFor(WebhookRequest request)
+        {
+            string? projectId = request.Delivery!.ClaimedProjectId;
+            if (projectId is null || _vault.Current() is null) return _given;
+            if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
+            {
+                SecureString? secret = null;
+                if (!TryValidate(request.ToString(), () => secret = _vault.ReadSigningSecret(projectId, null))) return _given;
+                _fromVault[projectId] = signer = new JelouSigner(secret!);
+            }
+            return _given.Append(signer);
+        }
+
+        private protected override void Release()
+        {
+            foreach (JelouSigner signer in _given.Concat(_fromVault.Values)) signer.Dispose();
         }
     }
 }

@@ -144,7 +144,7 @@ namespace JelouPS.Commands
                 message.Validate();
                 SecretVault? vault = _vault.Current();
                 if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(OneSecretSource);
-                secret = SigningSecret ?? VaultSecret(vault!);
+                secret = SigningSecret ?? VaultSecret();
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
@@ -152,22 +152,14 @@ namespace JelouPS.Commands
         }
 
         /// <summary>The project's secret from the vault, found and read once per project and secret name in this command.</summary>
-        private SecureString VaultSecret(SecretVault vault)
+        private SecureString VaultSecret()
         {
             string key = ProjectId + "\n" + _vault.GivenSecretName;
             if (!_secrets.TryGetValue(key, out SecureString? secret))
             {
-                // -SecretName; else where the project's secret is (the newest by metadata, where this session put it, its
-                // Jelou- name, or what its metadata says). Its other copies do not matter here, so a given name is not searched past.
                 // A reply-only client knows no API, so a secret stored for this project from any API will do.
                 Uri? source = Client.Options.Credential is null ? null : Client.Options.BaseUri;
-                SecretSlot slot = _vault.Locate(ProjectId, source, findExisting: _vault.GivenSecretName is null)!;
-                if (slot.Ownership == Ownership.Other)
-                {
-                    throw new ArgumentException($"'{slot.ExistingName}' in vault {vault.Display} is {slot.OtherOwner}: a reply of project '{ProjectId}' is not signed with it. Give this project's -SecretName.");
-                }
-                if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{ProjectId}', {ambiguous}. Give -SecretName.");
-                secret = vault.Read(slot.Name);
+                secret = _vault.ReadSigningSecret(ProjectId, source)!;
                 _secrets[key] = secret;
             }
             return secret;

@@ -119,7 +119,7 @@ namespace JelouPS.Commands
     /// A cmdlet that receives deliveries as a webhook would: checks the webhook's own credential when -AuthType says one
     /// is expected (the header of jelou-api.md §2.3, compared in constant time), then the signature, then reads the event.
     /// </summary>
-    public abstract class WebhookReceiverCmdletBase : PSCmdlet
+    public abstract class WebhookReceiverCmdletBase : JelouCmdletBase
     {
         /// <summary>bearer, api_key, basic or no_auth: how the integration presents its credential (tab completes).</summary>
         [Parameter]
@@ -164,7 +164,7 @@ namespace JelouPS.Commands
     /// <summary>ConvertFrom-JelouWebhookEvent: a delivery (raw body, or a host's request object) to a typed event, verified first when asked.</summary>
     [Cmdlet(VerbsData.ConvertFrom, "JelouWebhookEvent", DefaultParameterSetName = PayloadSet)]
     [OutputType(typeof(JelouWebhookEvent), typeof(JelouMessageEvent), typeof(JelouConversationStartEvent), typeof(JelouConversationCloseEvent))]
-    public sealed class ConvertFromJelouWebhookEventCommand : WebhookReceiverCmdletBase, IDisposable
+    public sealed class ConvertFromJelouWebhookEventCommand : WebhookReceiverCmdletBase
     {
         private const string PayloadSet = "Payload";
         private const string RequestSet = "Request";
@@ -230,11 +230,7 @@ namespace JelouPS.Commands
             Report(delivery.Verify(new[] { _signer }, Credential, Signature), target);
         }
 
-        public void Dispose()
-        {
-            _signer?.Dispose();
-            GC.SuppressFinalize(this);
-        }
+        private protected override void Release() => _signer?.Dispose();
     }
 
     /// <summary>Send-JelouTestEvent: posts a signed sample event to the provider's own webhook, as Jelou would.</summary>

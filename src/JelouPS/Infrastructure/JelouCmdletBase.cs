@@ -320,10 +320,14 @@ namespace JelouPS.Infrastructure
 
         public void Dispose()
         {
+            Release();
             _cancel.Dispose();
             _records.Dispose();
             GC.SuppressFinalize(this);
         }
+
+        /// <summary>Drops what a command holds (signing keys), when PowerShell disposes it.</summary>
+        private protected virtual void Release() { }
 
         private enum RecordKind
         {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Security;
 using JelouPS.Secrets;
 
 namespace JelouPS.Infrastructure
@@ -59,6 +60,25 @@ namespace JelouPS.Infrastructure
             if (_named != null) return _named;
             if (GivenSecretName is null) return null;
             return _default ??= SecretVault.Open(null, "A SecretName was given without -Vault");
+        }
+
+        /// <summary>
+        /// Reads the project's signing secret (from the API <paramref name="source"/>, null when any) from the current input's
+        /// vault, for signing a reply or verifying a delivery: -SecretName, else where the project's secret is (the newest by
+        /// metadata, where this session put it, its Jelou- name, or what its metadata says); its other copies do not matter
+        /// here, so a given name is not searched past. Null when no vault is wanted. Throws ArgumentException for a secret
+        /// that is another project's or when several could be it, VaultException when the vault cannot be read.
+        /// </summary>
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source)
+        {
+            SecretSlot? slot = Locate(projectId, source, findExisting: GivenSecretName is null);
+            if (slot is null) return null;
+            if (slot.Ownership == Ownership.Other)
+            {
+                throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
+            }
+            if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{projectId}', {ambiguous}. Give -SecretName.");
+            return slot.Vault.Read(slot.Name);
         }
 
         /// <summary>

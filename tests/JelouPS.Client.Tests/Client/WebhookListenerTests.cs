@@ -22,7 +22,7 @@ namespace JelouPS.Tests.Client
 
         public WebhookListenerTests()
         {
-            _listener = new JelouWebhookListener(FreePort(), "/jelou", new[] { _signer }, new WebhookCredential("api_key", SecureStrings.FromString("hook-key")));
+            _listener = new JelouWebhookListener(FreePort(), "/jelou");
             _listener.Start();
         }
 
@@ -35,27 +35,34 @@ namespace JelouPS.Tests.Client
             return port;
         }
 
-        private async Task<(int Status, WebhookReceipt Receipt)> SendAsync(HttpMethod method, string path, string? body, string? signature, string? key = "hook-key")
+        private readonly WebhookCredential _credential = new WebhookCredential("api_key", SecureStrings.FromString("hook-key"));
+
+        // Sends a request while the listener waits for it; a delivery is checked and answered as Receive-JelouWebhookEvent does.
+        private async Task<(int Status, WebhookRequest Request, WebhookVerdict? Verdict)> SendAsync(HttpMethod method, string path, string? body, string? signature, string? key = "hook-key")
         {
             var request = new HttpRequestMessage(method, new Uri(_listener.Url, path));
             if (body != null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
             if (signature != null) request.Headers.TryAddWithoutValidation("X-Jelou-Signature", signature);
             if (key != null) request.Headers.TryAddWithoutValidation("X-API-Key", key);
-            Task<WebhookReceipt> received = _listener.ReceiveAsync(_timeout.Token);
-            using HttpResponseMessage response = await _http.SendAsync(request, _timeout.Token);
-            return ((int)response.StatusCode, await received);
+            Task<HttpResponseMessage> sent = _http.SendAsync(request, _timeout.Token);
+            WebhookRequest received = await _listener.ReceiveAsync(_timeout.Token);
+            WebhookVerdict? verdict = received.Delivery?.Verify(new[] { _signer }, _credential);
+            if (verdict != null) received.Answer(verdict);
+            using HttpResponseMessage response = await sent;
+            return ((int)response.StatusCode, received, verdict);
         }
 
         [Fact]
         public async Task A_signed_delivery_is_answered_200_and_its_event_handed_over()
         {
-            (int status, WebhookReceipt receipt) = await SendAsync(HttpMethod.Post, "/jelou", Body, _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+            (int status, WebhookRequest request, WebhookVerdict? verdict) = await SendAsync(HttpMethod.Post, "/jelou", Body, _signer.Sign(Encoding.UTF8.GetBytes(Body)));
 
             Assert.Equal(200, status);
-            Assert.Equal(200, receipt.StatusCode);
-            var closed = Assert.IsType<JelouConversationCloseEvent>(receipt.Verdict!.Event);
+            Assert.Equal(200, request.StatusCode);
+            Assert.Equal("P", request.Delivery!.ClaimedProjectId);
+            var closed = Assert.IsType<JelouConversationCloseEvent>(verdict!.Event);
             Assert.Equal("closed_by_operator", closed.Reason);
-            Assert.StartsWith("POST /jelou from 127.0.0.1:", receipt.ToString());
+            Assert.StartsWith("POST /jelou from 127.0.0.1:", request.ToString());
         }
 
         [Theory]
@@ -68,10 +75,10 @@ namespace JelouPS.Tests.Client
             string body = what == "no event" ? "\"text\"" : Body;
             string? signature = what == "unsigned" ? null : _signer.Sign(Encoding.UTF8.GetBytes(what == "tampered" ? Body + " " : body));
 
-            (int status, WebhookReceipt receipt) = await SendAsync(HttpMethod.Post, "/jelou", body, signature, what == "wrong key" ? "other-key" : "hook-key");
+            (int status, _, WebhookVerdict? verdict) = await SendAsync(HttpMethod.Post, "/jelou", body, signature, what == "wrong key" ? "other-key" : "hook-key");
 
             Assert.Equal(expected, status);
-            Assert.Null(receipt.Verdict!.Event);
+            Assert.Null(verdict!.Event);
         }
 
         [Theory]
@@ -79,11 +86,13 @@ namespace JelouPS.Tests.Client
         [InlineData("POST", "/jelou/other", 404)]
         public async Task A_request_that_is_no_delivery_is_answered_and_said_why(string method, string path, int expected)
         {
-            (int status, WebhookReceipt receipt) = await SendAsync(new HttpMethod(method), path, method == "POST" ? Body : null, null);
+            (int status, WebhookRequest request, WebhookVerdict? verdict) = await SendAsync(new HttpMethod(method), path, method == "POST" ? Body : null, null);
 
             Assert.Equal(expected, status);
-            Assert.Null(receipt.Verdict);
-            Assert.NotNull(receipt.Problem);
+            Assert.Equal(expected, request.StatusCode);
+            Assert.Null(request.Delivery);
+            Assert.Null(verdict);
+            Assert.NotNull(request.Problem);
         }
 
         [Fact]
@@ -91,22 +100,22 @@ namespace JelouPS.Tests.Client
         {
             string big = "{\"x\":\"" + new string('x', JelouWebhookListener.MaxBodyBytes) + "\"}";
 
-            (int status, WebhookReceipt receipt) = await SendAsync(HttpMethod.Post, "/jelou", big, "sha256=00");
+            (int status, WebhookRequest request, _) = await SendAsync(HttpMethod.Post, "/jelou", big, "sha256=00");
 
             Assert.Equal(413, status);
-            Assert.Null(receipt.Verdict);
+            Assert.Null(request.Delivery);
         }
 
         [Fact]
         public async Task Cancelling_the_wait_ends_it_and_disposing_frees_the_port()
         {
             using var stop = new CancellationTokenSource();
-            Task<WebhookReceipt> waiting = _listener.ReceiveAsync(stop.Token);
+            Task<WebhookRequest> waiting = _listener.ReceiveAsync(stop.Token);
             stop.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
 
             _listener.Dispose();
-            using var again = new JelouWebhookListener(_listener.Url.Port, "/jelou", new[] { _signer }, null);
+            using var again = new JelouWebhookListener(_listener.Url.Port, "/jelou");
             again.Start();
         }
 
