@@ -1,8 +1,9 @@
 <#
     The main job, end to end, against the local Jelou emulator: connect, create an integration whose
     one-time signing secret goes straight into a vault (when SecretManagement is there) without being
-    printed, then the support loop: start a conversation, receive Jelou's signed event on a local
-    webhook, verify it, answer the user with a signed reply; finally rotate the secret and clean up.
+    printed, then the support loop: start a conversation, receive Jelou's signed events with
+    Receive-JelouWebhookEvent (running beside the demo as an auto-responder that answers the user with a
+    signed reply, holding only the signing secret); finally rotate the secret and clean up.
     Run it with: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo
 #>
 param(
@@ -23,13 +24,14 @@ try {
     Write-Step 'Connect-Jelou (the API key is a SecureString from here on)'
     Connect-Jelou -ApiKey $emulator.ApiKey -BaseUri $emulator.GatewayUri -ChatbotUri $emulator.ChatbotUri -PassThru | Format-List | Out-Host
 
-    $receiver = Start-TestWebhookReceiver
-    Write-Step "Our CRM's webhook receiver listens at $($receiver.Url)"
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+    $webhookUrl = "http://localhost:$port/jelou"
 
     $vault = Get-Command Get-SecretVault -ErrorAction Ignore | ForEach-Object { Get-SecretVault -ErrorAction Ignore } | Select-Object -First 1
     $storage = if ($vault) { @{ Vault = $vault.Name } } else { @{} }
-    Write-Step ('New-JelouExternalSupport: Jelou will post events with a bearer token' + $(if ($vault) { "; the secret goes to vault '$($vault.Name)'" } else { ' (no SecretManagement vault here: the secret stays in the object)' }))
-    $integration = New-JelouExternalSupport -ProjectId demo-project -WebhookUrl $receiver.Url `
+    Write-Step ('New-JelouExternalSupport: Jelou will post events to our webhook with a bearer token' + $(if ($vault) { "; the secret goes to vault '$($vault.Name)'" } else { ' (no SecretManagement vault here: the secret stays in the object)' }))
+    $integration = New-JelouExternalSupport -ProjectId demo-project -WebhookUrl $webhookUrl `
         -AuthType bearer -WebhookAuthorization 'demo-webhook-token' @storage -Confirm:$false
     $integration | Out-Host
     Write-Host ("The one-time signing secret arrived as a SecureString of {0} characters and was not printed." -f $integration.SigningSecret.Length)
@@ -41,30 +43,51 @@ try {
     Write-Step 'Get-JelouExternalSupport: the API never returns the secret again'
     Get-JelouExternalSupport demo-project | Out-Host
 
+    # The receiver runs beside the demo, as it would on its own machine: it holds only the signing secret and the webhook token.
+    Write-Step "Receive-JelouWebhookEvent listens at $webhookUrl and answers each message event, signed"
+    $receiver = [powershell]::Create()
+    $null = $receiver.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().AddScript({
+        param($Port, $Secret, $ChatbotUri)
+        Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -AuthType bearer -WebhookAuthorization 'demo-webhook-token' -Count 3 -TimeoutSec 60 |
+            ForEach-Object {
+                $_
+                if ($_.EventType -eq 'message') { $_ | Send-JelouSupportMessage -Text 'It ships today!' -SigningSecret $Secret -ChatbotUri $ChatbotUri | Out-Null }
+            }
+    }.ToString()).AddParameter('Port', $port).AddParameter('Secret', $integration.SigningSecret).AddParameter('ChatbotUri', $emulator.ChatbotUri)
+    $received = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $running = $receiver.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $received)
+    function Wait-Received([int] $Count) {
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ($received.Count -lt $Count -and -not $running.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        if ($received.Count -lt $Count) { throw "The receiver got $($received.Count) of $Count events: $($receiver.Streams.Error | Out-String)" }
+        $received[$Count - 1]
+    }
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('localhost', $port); break } catch { Start-Sleep -Milliseconds 20 } finally { $client.Dispose() }
+    }
+
     Write-Step 'Start-JelouConversation: Jelou sends a signed conversation.start event to our webhook'
     $conversation = Start-JelouConversation demo-project -BotId demo-bot -UserId demo-user -InitialMessage 'An agent will be with you shortly' `
         -Metadata ([ordered]@{ ticketId = 'T-12345' }) -AssignmentType queue -AssignmentTarget SUPPORT -Confirm:$false
     $conversation | Out-Host
-    $delivery = Receive-TestWebhook $receiver
-    $started = ConvertFrom-JelouWebhookEvent -Payload $delivery.Body -Signature $delivery.Signature -SigningSecret $integration.SigningSecret
-    Write-Host "Received $($started.EventName) for room $($started.RoomId): signature verified, auth header '$($delivery.Authorization -replace '\s.*$', ' ***')'."
+    $started = Wait-Received 1
+    Write-Host "Received $($started.EventName) for room $($started.RoomId), ticket $($started.Metadata.ticketId): bearer token and signature verified, answered 200."
 
-    Write-Step 'The end user writes; our receiver verifies the signed message event'
+    Write-Step 'The end user writes; the receiver verifies the message event and answers, signed over exactly the bytes sent'
     Invoke-JelouEmulatorControl $emulator "conversations/demo-project/$($conversation.Id)/user-message" -Method POST -Body @{ text = 'Where is my order?' } | Out-Null
-    $delivery = Receive-TestWebhook $receiver
-    $message = ConvertFrom-JelouWebhookEvent -Payload $delivery.Body -Signature $delivery.Signature -SigningSecret $integration.SigningSecret
+    $message = Wait-Received 2
     Write-Host "User $($message.UserId) says: $($message.Text)"
-
-    Write-Step 'Send-JelouSupportMessage: the agent answers, signed over exactly the bytes sent'
-    $message | Send-JelouSupportMessage -Text 'It ships today!' -SigningSecret $integration.SigningSecret -Confirm:$false | Out-Host
-    $accepted = Invoke-JelouEmulatorControl $emulator 'agent-messages' | Select-Object -Last 1
-    Write-Host "Jelou verified the signature and delivered: '$($accepted.text)'"
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while (-not ($accepted = Invoke-JelouEmulatorControl $emulator 'agent-messages' | Where-Object text -eq 'It ships today!') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+    Write-Host "Jelou verified the reply's signature and delivered: '$($accepted.text)'"
 
     Write-Step 'Close-JelouConversation'
     Get-JelouConversation demo-project $conversation.Id | Close-JelouConversation -RedirectText 'Thanks for contacting us!' -Confirm:$false
-    $closed = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $receiver).Body
+    $closed = Wait-Received 3
     Get-JelouConversation demo-project $conversation.Id | Format-List | Out-Host
-    Write-Host "Received $($closed.EventName) ($($closed.Reason))."
+    Write-Host "Received $($closed.EventName) ($($closed.Reason)); the receiver stopped after its 3 events and freed port $port."
 
     Write-Step 'A failure is an ErrorRecord with a stable ErrorId'
     Get-JelouExternalSupport no-such-project -ErrorAction SilentlyContinue -ErrorVariable failure
@@ -79,7 +102,7 @@ try {
     Get-JelouExternalSupport demo-project | Remove-JelouExternalSupport -Force -Verbose
 }
 finally {
-    if ($receiver) { $receiver | Stop-TestWebhookReceiver }
+    if ($receiver) { $receiver.Stop(); $receiver.Dispose() }
     Disconnect-Jelou
     $emulator | Stop-JelouEmulator
     Write-Step 'Stopped the emulator'
