@@ -64,13 +64,24 @@ namespace JelouPS.Webhooks
         /// <summary>Deliveries are small JSON events; a larger body is refused (413) without being read.</summary>
         public const int MaxBodyBytes = 1024 * 1024;
 
+        /// <summary>
+        /// How long a request may take to send its body once its headers came: one that stalls is cut off (408) rather
+        /// than hold up the deliveries behind it.
+        /// </summary>
+        public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
+
         private readonly HttpListener _listener = new HttpListener();
         private readonly string _path;
+        private readonly TimeSpan _bodyTimeout;
 
         /// <param name="port">1 to 65535.</param>
         /// <param name="path">The path Jelou posts to, such as /jelou.</param>
-        public JelouWebhookListener(int port, string path)
+        public JelouWebhookListener(int port, string path) : this(port, path, BodyTimeout) { }
+
+        /// <summary>For tests: a shorter wait for a stalled body.</summary>
+        internal JelouWebhookListener(int port, string path, TimeSpan bodyTimeout)
         {
+            _bodyTimeout = bodyTimeout;
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be 1 to 65535.");
             _path = NormalisePath(path);
             Url = new Uri($"http://localhost:{port}{_path}");
@@ -119,7 +130,7 @@ namespace JelouPS.Webhooks
             WebhookRequest Refuse(int status, string problem)
             {
                 Respond(context, status);
-                return new WebhookRequest(null, method, path, remote, null, status, problem);
+                return new WebhookRequest(null, method, path, remote, null, status, $"{problem} Answered {status}.");
             }
             try
             {
@@ -132,7 +143,23 @@ namespace JelouPS.Webhooks
                     context.Response.AddHeader("Allow", "POST");
                     return Refuse(405, $"{method} is not a delivery: Jelou posts its events.");
                 }
-                byte[]? body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
+                byte[]? body;
+                using (var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    reading.CancelAfter(_bodyTimeout);
+                    // Not every request stream heeds a token (.NET Framework's does not): aborting the exchange ends the read.
+                    using (reading.Token.Register(() => context.Response.Abort()))
+                    {
+                        try
+                        {
+                            body = await ReadBodyAsync(request, reading.Token).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (reading.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !(ex is OutOfMemoryException))
+                        {
+                            return new WebhookRequest(null, method, path, remote, null, 408, $"The body did not arrive within {_bodyTimeout.TotalSeconds:0.#} s of the headers: the connection was closed.");
+                        }
+                    }
+                }
                 if (body is null) return Refuse(413, $"The body is larger than {MaxBodyBytes / 1024} KB: no Jelou event is.");
                 return new WebhookRequest(context, method, path, remote, new WebhookDelivery(body, name => request.Headers[name]), 0, null);
             }

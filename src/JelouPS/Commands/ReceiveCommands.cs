@@ -90,7 +90,7 @@ namespace JelouPS.Commands
                     if (request.Delivery is null)
                     {
                         WriteVerbose($"{request}: answered {request.StatusCode}.");
-                        WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, new FormatException($"{request.Problem} Answered {request.StatusCode}."), request.ToString(),
+                        WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, new FormatException(request.Problem), request.ToString(),
                             advice: $"Send deliveries as POST to {listener.Url}."));
                         continue;
                     }

@@ -107,6 +107,29 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_sender_that_stalls_in_its_body_is_cut_off_and_the_next_delivery_still_comes_through()
+        {
+            using var listener = new JelouWebhookListener(FreePort(), "/jelou", TimeSpan.FromMilliseconds(300));
+            listener.Start();
+            using var stalled = new TcpClient();
+            await stalled.ConnectAsync("localhost", listener.Url.Port);
+            byte[] head = Encoding.ASCII.GetBytes($"POST /jelou HTTP/1.1\r\nHost: localhost:{listener.Url.Port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"event\":");
+            await stalled.GetStream().WriteAsync(head, 0, head.Length);
+
+            WebhookRequest cut = await listener.ReceiveAsync(_timeout.Token);
+
+            Assert.Equal(408, cut.StatusCode);
+            Assert.Null(cut.Delivery);
+            Assert.Contains("did not arrive", cut.Problem);
+            var request = new HttpRequestMessage(HttpMethod.Post, listener.Url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("X-Jelou-Signature", _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+            Task<HttpResponseMessage> sent = _http.SendAsync(request, _timeout.Token);
+            WebhookRequest next = await listener.ReceiveAsync(_timeout.Token);
+            next.Answer(next.Delivery!.Verify(new[] { _signer }, null));
+            Assert.Equal(HttpStatusCode.OK, (await sent).StatusCode);
+        }
+
+        [Fact]
         public async Task Cancelling_the_wait_ends_it_and_disposing_frees_the_port()
         {
             using var stop = new CancellationTokenSource();
