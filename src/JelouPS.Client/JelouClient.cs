@@ -181,7 +181,7 @@ namespace JelouPS
             message.Validate();
             byte[] body = Utf8(message.Payload());
             string signature = JelouSignature.Compute(body, signingSecret);
-            Uri uri = JelouUris.Combine(Options.ChatbotUri, "v1/external-support/webhook");
+            Uri uri = JelouUris.Combine(Options.ChatbotUri, JelouUris.ReplyPath);
             // Not idempotent: the user would see the reply twice.
             ApiResponse response = await _transport.SendAsync(JelouOperation.SendMessage, Idempotency.NotIdempotent, HttpMethod.Post, uri, body,
                 headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken, timeout).ConfigureAwait(false);

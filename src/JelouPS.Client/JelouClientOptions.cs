@@ -52,6 +52,12 @@ namespace JelouPS
         {
             JelouUris.RequireBase(BaseUri, nameof(BaseUri));
             JelouUris.RequireBase(ChatbotUri, nameof(ChatbotUri));
+            // The reply endpoint's own URL, pasted whole, is taken as the host it is on.
+            string chatbotPath = ChatbotUri.AbsolutePath.TrimEnd('/');
+            if (chatbotPath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase))
+            {
+                ChatbotUri = new Uri(ChatbotUri, chatbotPath.Substring(0, chatbotPath.Length - JelouUris.ReplyPath.Length));
+            }
             if (Proxy is null) throw new ArgumentNullException(nameof(Proxy));
             if (Timeout <= TimeSpan.Zero)
             {

@@ -10,6 +10,9 @@ namespace JelouPS
     /// </summary>
     public static class JelouUris
     {
+        /// <summary>Where agent replies go, under the chatbot URI (jelou-api.md §4.9).</summary>
+        internal const string ReplyPath = "v1/external-support/webhook";
+
         /// <summary>The longest URL accepted, the length browsers and most servers take.</summary>
         public const int MaxLength = 2048;
 

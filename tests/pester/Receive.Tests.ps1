@@ -74,18 +74,27 @@ Describe 'Receive-JelouWebhookEvent' {
                 -Headers @{ 'X-Jelou-Signature' = $Signature; Authorization = $Authorization }).StatusCode
         }
 
+        # Raw HTTP with no Content-Length (the framework itself answers 411): the receiver goes on.
+        $client = [System.Net.Sockets.TcpClient]::new('localhost', $port)
+        $bytes = [Text.Encoding]::ASCII.GetBytes("POST /jelou HTTP/1.1`r`nHost: localhost:$port`r`nX-Jelou-Signature: sha256=00`r`nConnection: close`r`n`r`n{}")
+        $client.GetStream().Write($bytes, 0, $bytes.Length)
+        [IO.StreamReader]::new($client.GetStream()).ReadLine() | Should -Match '^HTTP/1.1 4\d\d '
+        $client.Dispose()
+        (Invoke-WebRequest $url -Method Get -SkipHttpErrorCheck).StatusCode | Should -Be 405
         Send-Raw ($body.Replace('operator', 'operatoR')) $good | Should -Be 401
         Send-Raw $body (Get-JelouWebhookSignature -Payload $body -SigningSecret 'another-secret') | Should -Be 401
         Send-Raw $body $good 'Bearer wrong-token' | Should -Be 401
         Send-Raw '[]' (Get-JelouWebhookSignature -Payload '[]' -SigningSecret $Secret) | Should -Be 400
+        # Addressed by IP, as the emulator's and most tools' URLs are, rather than by name.
+        $url = "http://127.0.0.1:$port/jelou"
         Send-Raw $body $good | Should -Be 200
 
         $result = Complete-InRunspace $receiver
         $result.Output.Count | Should -Be 1
         $result.Output[0].Reason | Should -Be 'closed_by_operator'
-        $result.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } |
-            Should -Be @('JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
-        $result.Errors[0].TargetObject | Should -Match '^POST /jelou from '
+        $ids = @($result.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] })
+        $ids[-5..-1] | Should -Be @('JelouNotADelivery', 'JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
+        $result.Errors[-1].TargetObject | Should -Match '^POST /jelou from '
         ($result.Errors | Out-String) | Should -Not -Match 'rcv-token|wrong-token'
     }
 
@@ -127,15 +136,19 @@ while ([DateTime]::UtcNow -lt $deadline) {
     $client = [System.Net.Sockets.TcpClient]::new()
     try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
 }
+$forged = '{"event_type":"message","project_id":"p-forged"}'
+(Invoke-WebRequest "http://localhost:$Port/jelou" -Method Post -Body $forged -ContentType application/json -SkipHttpErrorCheck).StatusCode
 foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId $project).StatusCode }
 '@ @{ Port = $port; Secret = $Secret }
 
         $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault ReceiveVault -Count 1 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue
 
-        (Complete-InRunspace $sender).Output | Should -Be @(401, 200)
+        (Complete-InRunspace $sender).Output | Should -Be @(401, 401, 200)
         @($events).Count | Should -Be 1
         $events.ProjectId | Should -Be 'p-vault'
-        $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouVaultReadFailed', 'JelouSignatureMismatch')
+        # The unsigned delivery never reached the vault: only p-unknown's read failed.
+        $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouSignatureMismatch', 'JelouVaultReadFailed', 'JelouSignatureMismatch')
+        @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0
     }
 
     It 'stops at once when stopped (Ctrl+C) and frees its port' {
@@ -150,6 +163,10 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $again = Start-InRunspace 'param($Port, $Secret) Receive-JelouWebhookEvent -Port $Port -SigningSecret $Secret -TimeoutSec 1' @{ Port = $port; Secret = $Secret }
         $result = Complete-InRunspace $again
         $result.Errors | Should -BeNullOrEmpty
+    }
+
+    It 'refuses an empty signing secret before listening: it would verify anything' {
+        { Receive-JelouWebhookEvent -Port (Get-FreePort) -SigningSecret '' -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
     }
 
     It 'stops with JelouInvalidArgument, before listening, when the port is taken' {

@@ -157,6 +157,14 @@ Describe 'What each host''s request is refused for' {
         $problems.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'JelouWebhookAuthorizationMismatch,*' }
         $problems[0].CategoryInfo.Category | Should -Be 'SecurityError'
         ($problems | Out-String) | Should -Not -Match 'fn-token|stolen-token'
+        ($problems | ForEach-Object TargetObject | ConvertTo-Json -Depth 5) | Should -Not -Match 'fn-token|stolen-token'
+        $problems[0].TargetObject | Should -Be 'Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou'
+    }
+
+    It 'refuses an empty signing secret: with it, anyone could sign' {
+        $forged = Get-JelouWebhookSignature -Payload $Body -SigningSecret 'x' -ErrorAction Stop
+        { ConvertFrom-JelouWebhookEvent -Request (New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $forged }) -SigningSecret '' -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+        { Test-JelouWebhookSignature -Payload $Body -Signature $forged -SigningSecret '' -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
     }
 
     It 'refuses a parsed body without the raw one, rather than re-serialising it' {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Threading;
@@ -85,8 +86,20 @@ namespace JelouPS.Webhooks
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be 1 to 65535.");
             _path = NormalisePath(path);
             Url = new Uri($"http://localhost:{port}{_path}");
-            _listener.Prefixes.Add($"http://localhost:{port}{_path.TrimEnd('/')}/");
+            _port = port;
+            AddPrefixes(LoopbackHosts);
             _listener.IgnoreWriteExceptions = true;
+        }
+
+        // The names a loopback request may carry in its Host header; the framework answers any other 404 itself.
+        private static readonly string[] LoopbackHosts = { "localhost", "127.0.0.1" };
+
+        private readonly int _port;
+
+        private void AddPrefixes(IEnumerable<string> hosts)
+        {
+            _listener.Prefixes.Clear();
+            foreach (string host in hosts) _listener.Prefixes.Add($"http://{host}:{_port}{_path.TrimEnd('/')}/");
         }
 
         /// <summary>Where to send deliveries: http://localhost:port/path.</summary>
@@ -97,7 +110,16 @@ namespace JelouPS.Webhooks
         {
             try
             {
-                _listener.Start();
+                try
+                {
+                    _listener.Start();
+                }
+                catch (HttpListenerException ex) when (ex.ErrorCode == 5)
+                {
+                    // Windows lets anyone listen on http://localhost, but the addresses only where Windows 10 and later do.
+                    AddPrefixes(new[] { "localhost" });
+                    _listener.Start();
+                }
             }
             catch (HttpListenerException ex)
             {
@@ -124,9 +146,17 @@ namespace JelouPS.Webhooks
             }
             HttpListenerContext context = await next.ConfigureAwait(false);
             HttpListenerRequest request = context.Request;
-            string method = request.HttpMethod;
+            string method = request.HttpMethod ?? "";
             string path = request.Url?.AbsolutePath ?? "";
-            string? remote = request.RemoteEndPoint?.ToString();
+            string? remote = null;
+            try
+            {
+                remote = request.RemoteEndPoint?.ToString();
+            }
+            catch (Exception)
+            {
+                // A request the framework answered itself (411 for a body of no length) may have no connection left.
+            }
             WebhookRequest Refuse(int status, string problem)
             {
                 Respond(context, status);
@@ -142,6 +172,10 @@ namespace JelouPS.Webhooks
                 {
                     context.Response.AddHeader("Allow", "POST");
                     return Refuse(405, $"{method} is not a delivery: Jelou posts its events.");
+                }
+                if (request.ContentLength64 < 0 && !string.Equals(request.Headers["Transfer-Encoding"], "chunked", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Refuse(411, "The request gave no Content-Length and is not chunked: its body has no end.");
                 }
                 byte[]? body;
                 using (var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -163,10 +197,17 @@ namespace JelouPS.Webhooks
                 if (body is null) return Refuse(413, $"The body is larger than {MaxBodyBytes / 1024} KB: no Jelou event is.");
                 return new WebhookRequest(context, method, path, remote, new WebhookDelivery(body, name => request.Headers[name]), 0, null);
             }
-            catch (Exception ex) when (ex is IOException || ex is HttpListenerException)
+            catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
             {
-                context.Response.Abort();
-                return new WebhookRequest(null, method, path, remote, null, 0, $"The connection broke before the request was read ({ex.Message.TrimEnd('.')}).");
+                // Whatever a sender does to its own request, the receiver goes on to the next one.
+                try
+                {
+                    context.Response.Abort();
+                }
+                catch (Exception)
+                {
+                }
+                return new WebhookRequest(null, method, path, remote, null, 0, $"The request could not be read: {ex.Message.TrimEnd('.')}. The connection was closed.");
             }
         }
 
@@ -203,7 +244,11 @@ namespace JelouPS.Webhooks
         {
             string trimmed = (path ?? "").Trim();
             if (trimmed.Length == 0 || trimmed == "/") return "/";
-            if (trimmed.IndexOfAny(new[] { '?', '#', '*', ' ' }) >= 0) throw new ArgumentException($"'{trimmed}' is not a path: give one such as /jelou.", nameof(path));
+            foreach (char c in trimmed)
+            {
+                bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+                if (!plain) throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: give one such as /jelou (letters, digits, - . _ ~ and /).", nameof(path));
+            }
             return "/" + trimmed.Trim('/');
         }
 

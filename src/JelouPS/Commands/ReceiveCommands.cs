@@ -62,7 +62,7 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
             }
             _vault.Open(this);
-            foreach (SecureString secret in SigningSecret ?? Array.Empty<SecureString>()) _given.Add(new JelouSigner(secret));
+            foreach (SecureString secret in SigningSecret ?? Array.Empty<SecureString>()) _given.Add(ErrorMapper.SignerOrStop(this, secret));
         }
 
         protected override void ProcessRecord()
@@ -90,8 +90,8 @@ namespace JelouPS.Commands
                     if (request.Delivery is null)
                     {
                         WriteVerbose($"{request}: answered {request.StatusCode}.");
-                        WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, new FormatException(request.Problem), request.ToString(),
-                            advice: $"Send deliveries as POST to {listener.Url}."));
+                        WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(),
+                            advice: $"Jelou posts each event, with its length, to the URL it was given ({listener.Url}): find out who else sends requests to this port."));
                         continue;
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.
@@ -100,7 +100,8 @@ namespace JelouPS.Commands
                     WriteVerbose($"{request}: answered {request.StatusCode}.");
                     if (verdict.Event is null)
                     {
-                        WriteError(ErrorMapper.Rejected(verdict, request.ToString()));
+                        WriteError(ErrorMapper.Rejected(verdict, request.ToString(), verdict.Rejection == WebhookRejection.InvalidEvent
+                            ? "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver." : null));
                         continue;
                     }
                     accepted++;
@@ -131,19 +132,30 @@ namespace JelouPS.Commands
             }
         }
 
-        // The secrets given, and the vault's secret of the project the delivery names (read once per project).
+        // The secrets given, and the vault's secret of the project the delivery names: read once per project, and only for a
+        // delivery that could be one (it carries a signature, and the credential when one is expected). A project the vault
+        // has no secret for is remembered too, so forged project ids do not become one vault call each.
         private IEnumerable<JelouSigner> SignersFor(WebhookRequest request)
         {
-            string? projectId = request.Delivery!.ClaimedProjectId;
-            if (projectId is null || _vault.Current() is null) return _given;
+            WebhookDelivery delivery = request.Delivery!;
+            if (_vault.Current() is null || delivery.Header(JelouSignature.HeaderName) is null) return _given;
+            if (Credential?.HeaderName is string header && !Credential.IsPresentedBy(delivery.Header(header))) return _given;
+            string? projectId = delivery.ClaimedProjectId;
+            if (projectId is null || _notInVault.Contains(projectId)) return _given;
             if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
             {
-                SecureString? secret = null;
-                if (!TryValidate(request.ToString(), () => secret = _vault.ReadSigningSecret(projectId, null))) return _given;
-                _fromVault[projectId] = signer = new JelouSigner(secret!);
+                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null)!)))
+                {
+                    if (_notInVault.Count < MaxProjectsNotInVault) _notInVault.Add(projectId);
+                    return _given;
+                }
+                _fromVault[projectId] = signer!;
             }
-            return _given.Append(signer);
+            return _given.Append(signer!);
         }
+
+        private const int MaxProjectsNotInVault = 1000;
+        private readonly HashSet<string> _notInVault = new HashSet<string>(StringComparer.Ordinal);
 
         private protected override void Release()
         {

@@ -146,7 +146,7 @@ namespace JelouPS.Commands
                 if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(OneSecretSource);
                 secret = SigningSecret ?? VaultSecret();
             })) return;
-            if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message")) return;
+            if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
             Submit(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), receipt => WriteObject(receipt));
         }

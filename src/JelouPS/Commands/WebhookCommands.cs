@@ -34,7 +34,7 @@ namespace JelouPS.Commands
         public SecureString SigningSecret { get; set; } = null!;
 
         /// <summary>The signing secret, keyed once for every payload of the pipeline.</summary>
-        protected JelouSigner Signer => _signer ??= new JelouSigner(SigningSecret);
+        protected JelouSigner Signer => _signer ??= ErrorMapper.SignerOrStop(this, SigningSecret);
 
         public void Dispose()
         {
@@ -106,7 +106,7 @@ namespace JelouPS.Commands
                 }
                 catch (ArgumentException ex)
                 {
-                    WriteError(ErrorMapper.From(ex, Request));
+                    WriteError(ErrorMapper.From(ex, WebhookRequests.Describe(Request)));
                 }
                 return;
             }
@@ -199,12 +199,12 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature, -Request or -AuthType), or none of them to read the body unverified.", null));
             }
             base.BeginProcessing();
-            if (SigningSecret != null) _signer = new JelouSigner(SigningSecret);
+            if (SigningSecret != null) _signer = ErrorMapper.SignerOrStop(this, SigningSecret);
         }
 
         protected override void ProcessRecord()
         {
-            object? target = ParameterSetName == RequestSet ? Request : (object)Payload.Length;
+            object? target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : (object)Payload.Length;
             WebhookDelivery delivery;
             try
             {

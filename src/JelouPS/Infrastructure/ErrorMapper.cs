@@ -40,6 +40,7 @@ namespace JelouPS.Infrastructure
         internal const string SignatureMismatch = "JelouSignatureMismatch";
         internal const string InvalidWebhookEvent = "JelouInvalidWebhookEvent";
         internal const string WebhookAuthorizationMismatch = "JelouWebhookAuthorizationMismatch";
+        internal const string NotADelivery = "JelouNotADelivery";
         internal const string TestEventFailed = "JelouTestEventFailed";
         internal const string UnexpectedError = "JelouUnexpectedError";
 
@@ -81,6 +82,7 @@ namespace JelouPS.Infrastructure
                 [VaultReadFailed] = (ErrorCategory.ReadError, "Check -Vault and -SecretName: Get-SecretInfo -Vault <vault> lists the names."),
                 [SignatureMismatch] = (ErrorCategory.SecurityError, "Reject the delivery (answer 401); check that the receiver verifies the raw body with the project's current signing secret."),
                 [InvalidWebhookEvent] = (ErrorCategory.InvalidData, "Pass the body exactly as received (the raw string or bytes), not a parsed object."),
+                [NotADelivery] = (ErrorCategory.ProtocolError, "Jelou posts each event to the URL it was given: find out who else sends requests to the receiver."),
                 [WebhookAuthorizationMismatch] = (ErrorCategory.SecurityError,
                     "Reject the delivery (answer 401). If it is Jelou's, check -AuthType and -WebhookAuthorization against the integration (Get-JelouExternalSupport shows its AuthType)."),
                 [TestEventFailed] = (ErrorCategory.InvalidResult, "Check that the receiver is running at -WebhookUrl and answers 2xx to a correctly signed event."),
@@ -110,8 +112,25 @@ namespace JelouPS.Infrastructure
             return record;
         }
 
+        /// <summary>
+        /// A signer for a secret given on the command line; an unusable secret (empty) ends the command before anything is
+        /// signed or verified.
+        /// </summary>
+        internal static Webhooks.JelouSigner SignerOrStop(PSCmdlet cmdlet, System.Security.SecureString secret)
+        {
+            try
+            {
+                return new Webhooks.JelouSigner(secret);
+            }
+            catch (ArgumentException ex)
+            {
+                cmdlet.ThrowTerminatingError(From(ex, null));
+                throw;
+            }
+        }
+
         /// <summary>The error for a delivery a receiver refused: why, in the verdict's words, with the status it was answered.</summary>
-        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target)
+        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target, string? advice = null)
         {
             string id = verdict.Rejection switch
             {
@@ -122,7 +141,7 @@ namespace JelouPS.Infrastructure
             Exception exception = verdict.Rejection == WebhookRejection.InvalidEvent
                 ? (Exception)new FormatException(verdict.Reason, verdict.Error)
                 : new System.Security.SecurityException(verdict.Reason);
-            return Create(id, exception, target);
+            return Create(id, exception, target, advice: advice);
         }
 
         internal static ErrorRecord From(Exception exception, object? target, string? item = null)
@@ -223,7 +242,9 @@ namespace JelouPS.Infrastructure
         {
             switch (api.Kind)
             {
-                case JelouErrorKind.NotFound when !api.IsApiError && api.Operation != JelouOperation.SendMessage:
+                case JelouErrorKind.NotFound when !api.IsApiError && api.Operation == JelouOperation.SendMessage:
+                    return "The answer is not Jelou's, so the path itself may be wrong: -ChatbotUri is the host alone (https://chatbot.jelou.ai), without /v1/external-support/webhook.";
+                case JelouErrorKind.NotFound when !api.IsApiError:
                     return "The answer is not the Jelou API's error body, so the path itself may be wrong: check that -BaseUri ends in /jelouapi or /platform (Connect-Jelou -BaseUri https://gateway.jelou.ai/jelouapi).";
                 case JelouErrorKind.NotFound:
                     switch (api.Operation)
@@ -254,7 +275,9 @@ namespace JelouPS.Infrastructure
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:
                     return "Disconnect-Jelou closed this connection while the command ran: connect again (Connect-Jelou) and run the command again.";
                 case JelouErrorKind.ConnectionFailed when api.NothingSent:
-                    return "Nothing was sent: check -BaseUri, the network and any proxy, then run the command again.";
+                    return $"Nothing was sent: check {(api.Operation == JelouOperation.SendMessage ? "-ChatbotUri" : "-BaseUri")}, the network and any proxy, then run the command again.";
+                case JelouErrorKind.ConnectionFailed when api.Operation == JelouOperation.SendMessage:
+                    return "Check -ChatbotUri, the network and any proxy.";
                 case JelouErrorKind.ValidationFailed when api.Operation == JelouOperation.SendMessage:
                     return "Correct the reply's fields the API named (room, bot, user, media URL) and send it again.";
                 default:

@@ -25,6 +25,21 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal static class WebhookRequests
     {
+        /// <summary>
+        /// What an error about <paramref name="request"/> names as its target: its type, and method and URL when it has
+        /// them. Never the object itself, whose headers hold the webhook's credential and would stay in $Error.
+        /// </summary>
+        internal static string Describe(object? request)
+        {
+            object? value = Unwrap(request);
+            if (value is null) return "null";
+            if (value is string) return "request text";
+            string method = Convert.ToString(Member(value, "Method"), CultureInfo.InvariantCulture) ?? "";
+            string url = Convert.ToString(Member(value, "Url") ?? Member(value, "Path"), CultureInfo.InvariantCulture) ?? "";
+            string where = (method + " " + url).Trim();
+            return $"{TypeName(value)} request" + (where.Length == 0 ? "" : " " + where);
+        }
+
         private static readonly string[] BodyNames = { "RawBody", "RequestBody", "Body" };
         private static readonly string[] HeaderNames = { "Headers", "RequestHeader", "Header" };
 
@@ -53,7 +68,7 @@ namespace JelouPS.Infrastructure
             }
             if (body is null || headers is null)
             {
-                string missing = body is null && headers is null ? "a raw body and headers" : body is null ? "a raw body" : "headers";
+                string missing = body is null && headers is null ? "raw body and no headers" : body is null ? "raw body" : "headers";
                 throw new ArgumentException($"The request object ({TypeName(value)}) has no {missing}: pass the host's request object as it is ($Request in Azure Functions, " +
                     "$WebhookData in Azure Automation, $WebEvent in Pode), or the raw body with -Payload and the X-Jelou-Signature header with -Signature.");
             }

@@ -124,5 +124,20 @@ namespace JelouPS.Client.Tests
         [InlineData("token", "tok")]
         public void A_credential_is_checked_as_New_JelouExternalSupport_checks_it(string authType, string? authorization) =>
             Assert.Throws<ArgumentException>(() => new WebhookCredential(authType, authorization is null ? null : SecureStrings.FromString(authorization)));
+    
+        [Fact]
+        public void An_empty_signing_secret_is_refused_it_would_let_anyone_sign() =>
+            Assert.Throws<ArgumentException>(() => new JelouSigner(SecureStrings.FromString("")));
+
+        [Theory]
+        [InlineData("https://chatbot.jelou.ai/v1/external-support/webhook", "https://chatbot.jelou.ai/")]
+        [InlineData("https://chatbot.jelou.ai/v1/external-support/webhook/", "https://chatbot.jelou.ai/")]
+        [InlineData("https://proxy.example.com/jelou/v1/External-Support/Webhook", "https://proxy.example.com/jelou/")]
+        [InlineData("https://chatbot.jelou.ai", "https://chatbot.jelou.ai/")]
+        public void A_chatbot_URI_pasted_with_the_reply_endpoint_is_taken_as_its_host(string given, string expected)
+        {
+            using var client = new JelouClient(new JelouClientOptions { ChatbotUri = new Uri(given) });
+            Assert.Equal(expected, client.Options.ChatbotUri.AbsoluteUri);
+        }
     }
 }
