@@ -123,7 +123,8 @@ namespace JelouPS.Tests
             // Declared where they are shared; Send-JelouSupportMessage and Send-JelouTestEvent carry their own payload ids
             // (-Text is the reply cmdlet's positional parameter; the test event's ids are optional sample values). The
             // receivers (ConvertFrom- and Receive-JelouWebhookEvent) check the credential an integration is set with, and
-            // descend from PSCmdlet, not from the API cmdlets: they declare -AuthType and -WebhookAuthorization once more.
+            // descend from JelouCmdletBase, not from the API cmdlets: they declare -AuthType and -WebhookAuthorization once more,
+            // and so does Test-JelouWebhookSignature, for its -Request, beside the signing cmdlets' -Payload and -InputObject.
             var expected = new Dictionary<string, Type[]>
             {
                 ["Vault"] = new[] { typeof(SecretVaultParameters) },
@@ -133,8 +134,8 @@ namespace JelouPS.Tests
                 ["ProxyCredential"] = new[] { typeof(ProxyParameters) },
                 ["ProxyUseDefaultCredentials"] = new[] { typeof(ProxyParameters) },
                 ["NoProxy"] = new[] { typeof(ProxyParameters) },
-                ["AuthType"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand), typeof(WebhookReceiverCmdletBase) },
-                ["WebhookAuthorization"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand), typeof(WebhookReceiverCmdletBase) },
+                ["AuthType"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand), typeof(WebhookReceiverCmdletBase), typeof(TestJelouWebhookSignatureCommand) },
+                ["WebhookAuthorization"] = new[] { typeof(WebhookSettingsCmdletBase), typeof(SendJelouTestEventCommand), typeof(WebhookReceiverCmdletBase), typeof(TestJelouWebhookSignatureCommand) },
                 ["ProjectId"] = new[] { typeof(ProjectCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
                 ["BotId"] = new[] { typeof(ConversationCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },
                 ["UserId"] = new[] { typeof(ConversationCmdletBase), typeof(SendJelouSupportMessageCommand), typeof(SendJelouTestEventCommand) },

@@ -200,4 +200,13 @@ Describe 'Test-JelouWebhookSignature -Request' {
         Test-JelouWebhookSignature -Request (New-PodeWebEvent $Utf8.GetBytes($Body) @{ 'X-Jelou-Signature' = $Signature }) -SigningSecret $Secret | Should -BeTrue
         Test-JelouWebhookSignature -Request (New-WebhookData ($Body + ' ') @{ 'X-Jelou-Signature' = $Signature }) -SigningSecret $Secret | Should -BeFalse
     }
+
+    It 'is true only when the request also carries the webhook''s credential, when one is expected' {
+        $right = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature; 'X-API-Key' = 'k-1' }
+        $wrong = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature; 'X-API-Key' = 'k-2' }
+
+        Test-JelouWebhookSignature -Request $right -SigningSecret $Secret -AuthType api_key -WebhookAuthorization 'k-1' | Should -BeTrue
+        Test-JelouWebhookSignature -Request $wrong -SigningSecret $Secret -AuthType api_key -WebhookAuthorization 'k-1' | Should -BeFalse
+        { Test-JelouWebhookSignature -Request $right -SigningSecret $Secret -WebhookAuthorization 'k-1' -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+    }
 }

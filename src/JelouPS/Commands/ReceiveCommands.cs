@@ -62,7 +62,7 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
             }
             _vault.Open(this);
-            foreach (SecureString secret in SigningSecret ?? Array.Empty<SecureString>()) _given.Add(ErrorMapper.SignerOrStop(this, secret));
+            foreach (SecureString secret in SigningSecret ?? Array.Empty<SecureString>()) _given.Add(WebhookParameters.SignerOrStop(this, secret));
         }
 
         protected override void ProcessRecord()

@@ -34,7 +34,7 @@ namespace JelouPS.Commands
         public SecureString SigningSecret { get; set; } = null!;
 
         /// <summary>The signing secret, keyed once for every payload of the pipeline.</summary>
-        protected JelouSigner Signer => _signer ??= ErrorMapper.SignerOrStop(this, SigningSecret);
+        protected JelouSigner Signer => _signer ??= WebhookParameters.SignerOrStop(this, SigningSecret);
 
         public void Dispose()
         {
@@ -95,14 +95,32 @@ namespace JelouPS.Commands
         [Parameter(Mandatory = true, ParameterSetName = RequestSet)]
         public object Request { get; set; } = null!;
 
+        /// <summary>With -Request: how the integration presents its credential (bearer, api_key, basic or no_auth; tab completes).</summary>
+        [Parameter(ParameterSetName = RequestSet)]
+        [Trimmed]
+        [ArgumentCompleter(typeof(KnownValuesCompleter))]
+        public string? AuthType { get; set; }
+
+        /// <summary>With -Request: the credential the integration presents. A plain string is accepted and converted at once.</summary>
+        [Parameter(ParameterSetName = RequestSet)]
+        [ValidateNotNull]
+        [SecureStringTransformation]
+        public SecureString? WebhookAuthorization { get; set; }
+
+        private WebhookCredential? _credential;
+
+        protected override void BeginProcessing() => _credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == RequestSet)
             {
                 try
                 {
+                    // True only for what ConvertFrom-JelouWebhookEvent -Request accepts: the credential, then the signature.
                     WebhookDelivery delivery = WebhookRequests.Read(Request);
-                    WriteObject(Signer.Verify(delivery.Body, Signature ?? delivery.Header(JelouSignature.HeaderName)));
+                    WebhookVerdict verdict = delivery.Verify(new[] { Signer }, _credential, Signature);
+                    WriteObject(verdict.Rejection != WebhookRejection.AuthorizationMismatch && verdict.Rejection != WebhookRejection.SignatureMismatch);
                 }
                 catch (ArgumentException ex)
                 {
@@ -136,22 +154,7 @@ namespace JelouPS.Commands
         /// <summary>What each delivery must present, or null when -AuthType was not given.</summary>
         private protected WebhookCredential? Credential { get; private set; }
 
-        protected override void BeginProcessing()
-        {
-            if (PowerShellValues.Given(AuthType) is null)
-            {
-                if (WebhookAuthorization != null) ThrowTerminatingError(ErrorMapper.InvalidArgument("Say how the integration presents -WebhookAuthorization: give -AuthType bearer, api_key or basic.", null));
-                return;
-            }
-            try
-            {
-                Credential = new WebhookCredential(AuthType!, WebhookAuthorization);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(ErrorMapper.From(ex, AuthType));
-            }
-        }
+        protected override void BeginProcessing() => Credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
 
         /// <summary>Writes the event of an accepted delivery, or the error that says why it was refused (named after <paramref name="target"/>).</summary>
         private protected void Report(WebhookVerdict verdict, object? target)
@@ -199,7 +202,7 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature, -Request or -AuthType), or none of them to read the body unverified.", null));
             }
             base.BeginProcessing();
-            if (SigningSecret != null) _signer = ErrorMapper.SignerOrStop(this, SigningSecret);
+            if (SigningSecret != null) _signer = WebhookParameters.SignerOrStop(this, SigningSecret);
         }
 
         protected override void ProcessRecord()

@@ -112,23 +112,6 @@ namespace JelouPS.Infrastructure
             return record;
         }
 
-        /// <summary>
-        /// A signer for a secret given on the command line; an unusable secret (empty) ends the command before anything is
-        /// signed or verified.
-        /// </summary>
-        internal static Webhooks.JelouSigner SignerOrStop(PSCmdlet cmdlet, System.Security.SecureString secret)
-        {
-            try
-            {
-                return new Webhooks.JelouSigner(secret);
-            }
-            catch (ArgumentException ex)
-            {
-                cmdlet.ThrowTerminatingError(From(ex, null));
-                throw;
-            }
-        }
-
         /// <summary>The error for a delivery a receiver refused: why, in the verdict's words, with the status it was answered.</summary>
         internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target, string? advice = null)
         {
