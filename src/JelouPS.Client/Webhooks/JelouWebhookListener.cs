@@ -52,6 +52,13 @@ namespace JelouPS.Webhooks
 
         /// <summary>"POST /jelou from 127.0.0.1:50312", for messages.</summary>
         public override string ToString() => $"{Method} {Path}" + (Remote is null ? "" : $" from {Remote}");
+
+        // The receiver stopped before checking it: 503, so that a sender may try again.
+        internal void Abandon()
+        {
+            StatusCode = 503;
+            JelouWebhookListener.Respond(_context!, StatusCode);
+        }
     }
 
     /// <summary>
@@ -128,23 +135,70 @@ namespace JelouPS.Webhooks
                     : ex.Message.TrimEnd('.');
                 throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port.", ex);
             }
+            _intake = Task.Run(IntakeAsync);
         }
 
-        /// <summary>Waits for the next request and reads it. Cancelling stops the wait at once.</summary>
+        // Requests read and waiting to be taken, in the order their reading ended; and how many are being read at once.
+        private readonly System.Collections.Concurrent.ConcurrentQueue<WebhookRequest> _ready = new System.Collections.Concurrent.ConcurrentQueue<WebhookRequest>();
+        private readonly SemaphoreSlim _readyCount = new SemaphoreSlim(0);
+        private readonly SemaphoreSlim _reading = new SemaphoreSlim(MaxReadsAtOnce);
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private Task? _intake;
+
+        /// <summary>How many requests are read at once: a slow sender holds up only itself, and a flood stays bounded.</summary>
+        public const int MaxReadsAtOnce = 16;
+
+        // Accepts requests as they come and reads each on its own, so that one that is slow to send its body (up to
+        // BodyTimeout) does not hold up the deliveries behind it.
+        private async Task IntakeAsync()
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    await _reading.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                    context = await _listener.GetContextAsync().ConfigureAwait(false);
+                }
+                catch (Exception) when (_stopping.IsCancellationRequested || !_listener.IsListening)
+                {
+                    return;
+                }
+                catch (HttpListenerException)
+                {
+                    _reading.Release();
+                    continue;
+                }
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        _ready.Enqueue(await ReadAsync(context, _stopping.Token).ConfigureAwait(false));
+                        _readyCount.Release();
+                    }
+                    catch (Exception) when (_stopping.IsCancellationRequested)
+                    {
+                        // Stopped while this one was read: nobody takes it.
+                    }
+                    finally
+                    {
+                        _reading.Release();
+                    }
+                });
+            }
+        }
+
+        /// <summary>Waits for the next request that has been read. Cancelling stops the wait at once.</summary>
         public async Task<WebhookRequest> ReceiveAsync(CancellationToken cancellationToken)
         {
-            Task<HttpListenerContext> next = _listener.GetContextAsync();
-            var cancelled = new TaskCompletionSource<bool>();
-            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-            {
-                if (await Task.WhenAny(next, cancelled.Task).ConfigureAwait(false) != next)
-                {
-                    // The wait ends with the listener: its pending GetContext fails, which nobody observes.
-                    _ = next.ContinueWith(t => t.Exception, TaskScheduler.Default);
-                    throw new OperationCanceledException(cancellationToken);
-                }
-            }
-            HttpListenerContext context = await next.ConfigureAwait(false);
+            if (_intake is null) throw new InvalidOperationException("Start the listener first.");
+            await _readyCount.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _ready.TryDequeue(out WebhookRequest? request);
+            return request!;
+        }
+
+        private async Task<WebhookRequest> ReadAsync(HttpListenerContext context, CancellationToken cancellationToken)
+        {
             HttpListenerRequest request = context.Request;
             string method = request.HttpMethod ?? "";
             string path = request.Url?.AbsolutePath ?? "";
@@ -254,6 +308,7 @@ namespace JelouPS.Webhooks
 
         public void Dispose()
         {
+            _stopping.Cancel();
             try
             {
                 if (_listener.IsListening) _listener.Stop();
@@ -261,6 +316,11 @@ namespace JelouPS.Webhooks
             finally
             {
                 _listener.Close();
+            }
+            // Deliveries read but never taken get an answer: Jelou (or its retry) learns the receiver stopped.
+            while (_ready.TryDequeue(out WebhookRequest? waiting))
+            {
+                if (waiting.Delivery != null && waiting.StatusCode == 0) waiting.Abandon();
             }
         }
     }

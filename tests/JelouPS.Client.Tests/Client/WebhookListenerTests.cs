@@ -130,6 +130,20 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_sender_slow_with_its_body_holds_up_only_itself()
+        {
+            using var stalled = new TcpClient();
+            await stalled.ConnectAsync("localhost", _listener.Url.Port);
+            byte[] head = Encoding.ASCII.GetBytes($"POST /jelou HTTP/1.1\r\nHost: localhost:{_listener.Url.Port}\r\nContent-Length: 100\r\n\r\n{{");
+            await stalled.GetStream().WriteAsync(head, 0, head.Length);
+
+            (int status, WebhookRequest request, _) = await SendAsync(HttpMethod.Post, "/jelou", Body, _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+
+            Assert.Equal(200, status);
+            Assert.NotNull(request.Delivery);
+        }
+
+        [Fact]
         public async Task Cancelling_the_wait_ends_it_and_disposing_frees_the_port()
         {
             using var stop = new CancellationTokenSource();
