@@ -81,6 +81,7 @@ Describe 'Receive-JelouWebhookEvent' {
         [IO.StreamReader]::new($client.GetStream()).ReadLine() | Should -Match '^HTTP/1.1 4\d\d '
         $client.Dispose()
         (Invoke-WebRequest $url -Method Get -SkipHttpErrorCheck).StatusCode | Should -Be 405
+        (Invoke-WebRequest "http://localhost:$port/other" -Method Post -Body '{}' -SkipHttpErrorCheck).StatusCode | Should -Be 404
         Send-Raw ($body.Replace('operator', 'operatoR')) $good | Should -Be 401
         Send-Raw $body (Get-JelouWebhookSignature -Payload $body -SigningSecret 'another-secret') | Should -Be 401
         Send-Raw $body $good 'Bearer wrong-token' | Should -Be 401
@@ -93,7 +94,9 @@ Describe 'Receive-JelouWebhookEvent' {
         $result.Output.Count | Should -Be 1
         $result.Output[0].Reason | Should -Be 'closed_by_operator'
         $ids = @($result.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] })
-        $ids[-5..-1] | Should -Be @('JelouNotADelivery', 'JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
+        $ids | Should -Be @('JelouNotADelivery', 'JelouNotADelivery', 'JelouNotADelivery', 'JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
+        $result.Errors[0].Exception.Message | Should -Match 'no Content-Length'
+        $result.Errors[2].Exception.Message | Should -Match '/other is not the path'
         $result.Errors[-1].TargetObject | Should -Match '^POST /jelou from '
         ($result.Errors | Out-String) | Should -Not -Match 'rcv-token|wrong-token'
     }

@@ -47,7 +47,10 @@ namespace JelouPS.Webhooks
         {
             if (signingSecret is null) throw new ArgumentNullException(nameof(signingSecret));
             // An empty key is valid HMAC, so a blank variable would sign and verify anything anyone can compute.
-            if (signingSecret.Length == 0) throw new ArgumentException("The signing secret is empty: check the variable or vault entry it came from.", nameof(signingSecret));
+            if (SecureStrings.UseChars(signingSecret, chars => Array.TrueForAll(chars, char.IsWhiteSpace)))
+            {
+                throw new ArgumentException("The signing secret is blank: check the variable or vault entry it came from.", nameof(signingSecret));
+            }
             _hmac = SecureStrings.UseUtf8Bytes(signingSecret, key => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
         }
 

@@ -106,7 +106,9 @@ namespace JelouPS.Webhooks
         private void AddPrefixes(IEnumerable<string> hosts)
         {
             _listener.Prefixes.Clear();
-            foreach (string host in hosts) _listener.Prefixes.Add($"http://{host}:{_port}{_path.TrimEnd('/')}/");
+            // At the root, whatever the path: a request to another path is answered (404) and reported by the receiver, not
+            // silently by the framework.
+            foreach (string host in hosts) _listener.Prefixes.Add($"http://{host}:{_port}/");
         }
 
         /// <summary>Where to send deliveries: http://localhost:port/path.</summary>
@@ -145,6 +147,9 @@ namespace JelouPS.Webhooks
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private Task? _intake;
 
+        /// <summary>For tests: how many requests have been read and wait to be taken.</summary>
+        internal int Waiting => _readyCount.CurrentCount;
+
         /// <summary>How many requests are read at once: a slow sender holds up only itself, and a flood stays bounded.</summary>
         public const int MaxReadsAtOnce = 16;
 
@@ -173,7 +178,16 @@ namespace JelouPS.Webhooks
                 {
                     try
                     {
-                        _ready.Enqueue(await ReadAsync(context, _stopping.Token).ConfigureAwait(false));
+                        WebhookRequest read = await ReadAsync(context, _stopping.Token).ConfigureAwait(false);
+                        lock (_ready)
+                        {
+                            if (_stopping.IsCancellationRequested)
+                            {
+                                if (read.Delivery != null && read.StatusCode == 0) read.Abandon();
+                                return;
+                            }
+                            _ready.Enqueue(read);
+                        }
                         _readyCount.Release();
                     }
                     catch (Exception) when (_stopping.IsCancellationRequested)
@@ -218,7 +232,8 @@ namespace JelouPS.Webhooks
             }
             try
             {
-                if (!string.Equals(NormalisePath(path), _path, StringComparison.Ordinal))
+                // The path as received, slashes at either end aside; anything else is another path.
+                if (!string.Equals("/" + path.Trim('/'), _path, StringComparison.Ordinal))
                 {
                     return Refuse(404, $"{path} is not the path deliveries are received on ({_path}).");
                 }
@@ -227,7 +242,7 @@ namespace JelouPS.Webhooks
                     context.Response.AddHeader("Allow", "POST");
                     return Refuse(405, $"{method} is not a delivery: Jelou posts its events.");
                 }
-                if (request.ContentLength64 < 0 && !string.Equals(request.Headers["Transfer-Encoding"], "chunked", StringComparison.OrdinalIgnoreCase))
+                if (request.Headers["Content-Length"] is null && !string.Equals(request.Headers["Transfer-Encoding"], "chunked", StringComparison.OrdinalIgnoreCase))
                 {
                     return Refuse(411, "The request gave no Content-Length and is not chunked: its body has no end.");
                 }
@@ -235,8 +250,8 @@ namespace JelouPS.Webhooks
                 using (var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     reading.CancelAfter(_bodyTimeout);
-                    // Not every request stream heeds a token (.NET Framework's does not): aborting the exchange ends the read.
-                    using (reading.Token.Register(() => context.Response.Abort()))
+                    // Not every request stream heeds a token (.NET Framework's does not): answering ends the exchange and the read.
+                    using (reading.Token.Register(() => Respond(context, cancellationToken.IsCancellationRequested ? 503 : 408)))
                     {
                         try
                         {
@@ -244,7 +259,7 @@ namespace JelouPS.Webhooks
                         }
                         catch (Exception ex) when (reading.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !(ex is OutOfMemoryException))
                         {
-                            return new WebhookRequest(null, method, path, remote, null, 408, $"The body did not arrive within {_bodyTimeout.TotalSeconds:0.#} s of the headers: the connection was closed.");
+                            return new WebhookRequest(null, method, path, remote, null, 408, $"The body did not arrive within {_bodyTimeout.TotalSeconds:0.#} s of the headers. Answered 408.");
                         }
                     }
                 }
@@ -254,14 +269,8 @@ namespace JelouPS.Webhooks
             catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
             {
                 // Whatever a sender does to its own request, the receiver goes on to the next one.
-                try
-                {
-                    context.Response.Abort();
-                }
-                catch (Exception)
-                {
-                }
-                return new WebhookRequest(null, method, path, remote, null, 0, $"The request could not be read: {ex.Message.TrimEnd('.')}. The connection was closed.");
+                Respond(context, 400);
+                return new WebhookRequest(null, method, path, remote, null, 400, $"The request could not be read: {ex.Message.TrimEnd('.')}. Answered 400.");
             }
         }
 
@@ -273,9 +282,9 @@ namespace JelouPS.Webhooks
                 context.Response.ContentLength64 = 0;
                 context.Response.Close();
             }
-            catch (Exception ex) when (ex is IOException || ex is HttpListenerException || ex is ObjectDisposedException)
+            catch (Exception)
             {
-                // The sender went away before its answer: nothing left to tell it.
+                // Answered already (the framework's own 411), or the sender went away: nothing left to tell it.
             }
         }
 
@@ -303,12 +312,26 @@ namespace JelouPS.Webhooks
                 bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
                 if (!plain) throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: give one such as /jelou (letters, digits, - . _ ~ and /).", nameof(path));
             }
-            return "/" + trimmed.Trim('/');
+            string normalised = "/" + trimmed.Trim('/');
+            foreach (string segment in normalised.Substring(1).Split('/'))
+            {
+                if (segment.Length == 0 || segment == "." || segment == "..") throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: no empty, '.' or '..' segments; give one such as /jelou.", nameof(path));
+            }
+            return normalised;
         }
 
         public void Dispose()
         {
-            _stopping.Cancel();
+            // Deliveries read but never taken, and those still being read, are answered 503 before the listener closes
+            // (closing would answer them as the framework does, 200): Jelou, or its retry, learns the receiver stopped.
+            lock (_ready)
+            {
+                _stopping.Cancel();
+                while (_ready.TryDequeue(out WebhookRequest? waiting))
+                {
+                    if (waiting.Delivery != null && waiting.StatusCode == 0) waiting.Abandon();
+                }
+            }
             try
             {
                 if (_listener.IsListening) _listener.Stop();
@@ -316,11 +339,6 @@ namespace JelouPS.Webhooks
             finally
             {
                 _listener.Close();
-            }
-            // Deliveries read but never taken get an answer: Jelou (or its retry) learns the receiver stopped.
-            while (_ready.TryDequeue(out WebhookRequest? waiting))
-            {
-                if (waiting.Delivery != null && waiting.StatusCode == 0) waiting.Abandon();
             }
         }
     }

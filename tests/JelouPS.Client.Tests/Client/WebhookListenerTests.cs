@@ -121,6 +121,9 @@ namespace JelouPS.Tests.Client
             Assert.Equal(408, cut.StatusCode);
             Assert.Null(cut.Delivery);
             Assert.Contains("did not arrive", cut.Problem);
+            // The sender is told so, not given a success.
+            string? statusLine = await new System.IO.StreamReader(stalled.GetStream()).ReadLineAsync();
+            Assert.StartsWith("HTTP/1.1 408", statusLine);
             var request = new HttpRequestMessage(HttpMethod.Post, listener.Url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
             request.Headers.TryAddWithoutValidation("X-Jelou-Signature", _signer.Sign(Encoding.UTF8.GetBytes(Body)));
             Task<HttpResponseMessage> sent = _http.SendAsync(request, _timeout.Token);
@@ -141,6 +144,19 @@ namespace JelouPS.Tests.Client
 
             Assert.Equal(200, status);
             Assert.NotNull(request.Delivery);
+        }
+
+        [Fact]
+        public async Task A_delivery_read_but_not_taken_when_the_receiver_stops_is_answered_503()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, _listener.Url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("X-Jelou-Signature", _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+            Task<HttpResponseMessage> sent = _http.SendAsync(request, _timeout.Token);
+            while (_listener.Waiting == 0 && !sent.IsCompleted) await Task.Delay(10, _timeout.Token);
+
+            _listener.Dispose();
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await sent).StatusCode);
         }
 
         [Fact]
