@@ -168,8 +168,10 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $result.Errors | Should -BeNullOrEmpty
     }
 
-    It 'refuses an empty signing secret before listening: it would verify anything' {
+    It 'refuses, before listening, an empty signing secret (it would verify anything), none at all, and a path with dot segments' {
         { Receive-JelouWebhookEvent -Port (Get-FreePort) -SigningSecret '' -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+        { Receive-JelouWebhookEvent -Port (Get-FreePort) -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+        { Receive-JelouWebhookEvent -Port (Get-FreePort) -Path /../x -SigningSecret s -TimeoutSec 5 -ErrorAction Stop } | Should -Throw '*not a path a receiver takes*'
     }
 
     It 'stops with JelouInvalidArgument, before listening, when the port is taken' {

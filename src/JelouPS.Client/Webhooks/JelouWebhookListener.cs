@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
@@ -65,7 +66,9 @@ namespace JelouPS.Webhooks
     /// A local receiver for Jelou's deliveries, on the framework's HttpListener: one path on loopback (no administrator
     /// rights are needed for http://localhost with a port above 1024 on Windows). Each POST to the path is handed over
     /// to be checked (<see cref="WebhookDelivery.Verify"/>) and answered (<see cref="WebhookRequest.Answer"/>); anything
-    /// else is answered 404, 405 or 413 at once. Dispose stops it and frees the port.
+    /// else is answered at once (404, 405, 411, 413; 408 for a body that does not come, 400 for one that cannot be read).
+    /// Requests are read concurrently (<see cref="MaxReadsAtOnce"/>). Dispose answers what was not taken (503), stops,
+    /// and frees the port.
     /// </summary>
     public sealed class JelouWebhookListener : IDisposable
     {
@@ -78,9 +81,23 @@ namespace JelouPS.Webhooks
         /// </summary>
         public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
 
+        /// <summary>How many requests are read at once: a slow sender holds up only itself, and a flood stays bounded.</summary>
+        public const int MaxReadsAtOnce = 16;
+
+        // The names a loopback request may carry in its Host header; the framework answers any other 404 itself.
+        private static readonly string[] LoopbackHosts = { "localhost", "127.0.0.1" };
+
         private readonly HttpListener _listener = new HttpListener();
+        private readonly int _port;
         private readonly string _path;
         private readonly TimeSpan _bodyTimeout;
+
+        // Requests read and waiting to be taken, in the order their reading ended; and how many are being read at once.
+        private readonly ConcurrentQueue<WebhookRequest> _ready = new ConcurrentQueue<WebhookRequest>();
+        private readonly SemaphoreSlim _readyCount = new SemaphoreSlim(0);
+        private readonly SemaphoreSlim _reading = new SemaphoreSlim(MaxReadsAtOnce);
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private Task? _intake;
 
         /// <param name="port">1 to 65535.</param>
         /// <param name="path">The path Jelou posts to, such as /jelou.</param>
@@ -97,11 +114,6 @@ namespace JelouPS.Webhooks
             AddPrefixes(LoopbackHosts);
             _listener.IgnoreWriteExceptions = true;
         }
-
-        // The names a loopback request may carry in its Host header; the framework answers any other 404 itself.
-        private static readonly string[] LoopbackHosts = { "localhost", "127.0.0.1" };
-
-        private readonly int _port;
 
         private void AddPrefixes(IEnumerable<string> hosts)
         {
@@ -140,18 +152,8 @@ namespace JelouPS.Webhooks
             _intake = Task.Run(IntakeAsync);
         }
 
-        // Requests read and waiting to be taken, in the order their reading ended; and how many are being read at once.
-        private readonly System.Collections.Concurrent.ConcurrentQueue<WebhookRequest> _ready = new System.Collections.Concurrent.ConcurrentQueue<WebhookRequest>();
-        private readonly SemaphoreSlim _readyCount = new SemaphoreSlim(0);
-        private readonly SemaphoreSlim _reading = new SemaphoreSlim(MaxReadsAtOnce);
-        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private Task? _intake;
-
         /// <summary>For tests: how many requests have been read and wait to be taken.</summary>
         internal int Waiting => _readyCount.CurrentCount;
-
-        /// <summary>How many requests are read at once: a slow sender holds up only itself, and a flood stays bounded.</summary>
-        public const int MaxReadsAtOnce = 16;
 
         // Accepts requests as they come and reads each on its own, so that one that is slow to send its body (up to
         // BodyTimeout) does not hold up the deliveries behind it.

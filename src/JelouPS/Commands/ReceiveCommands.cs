@@ -76,7 +76,7 @@ namespace JelouPS.Commands
             catch (Exception ex) when (ex is ArgumentException || ex is InvalidOperationException)
             {
                 // A path that is no path, or a port in use or refused: either way, another argument is the way out.
-                ThrowTerminatingError(ErrorMapper.InvalidArgument(ex.Message, Port));
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(ex.Message, ex is ArgumentException ? (object)Path : Port));
                 return;
             }
             using (listener)
