@@ -122,6 +122,21 @@ Describe 'ConvertFrom-JelouWebhookEvent -Request in each host' {
     }
 }
 
+Describe 'Stored deliveries' {
+    It 'pipe in as { Payload; Signature }, as into Test-JelouWebhookSignature, each verified' {
+        $stored = @(
+            [pscustomobject]@{ Payload = $Body; Signature = $Signature }
+            [pscustomobject]@{ Payload = $Body + ' '; Signature = $Signature }
+        )
+
+        $events = $stored | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        @($events).Count | Should -Be 1
+        $events.MessageId | Should -Be 'M1'
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+    }
+}
+
 Describe 'What each host''s request is refused for' {
     It 'refuses a body changed on the way with JelouSignatureMismatch, in every host' {
         $tampered = $Body.Replace('ñandú', 'nandu')

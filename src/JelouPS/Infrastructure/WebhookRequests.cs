@@ -19,8 +19,9 @@ namespace JelouPS.Infrastructure
     /// properties are the headers); in PowerShell 7 runbooks it may arrive as a JSON string of the same.</item>
     /// <item>Pode's <c>$WebEvent</c>: its <c>Request</c>, whose <c>RawBody</c> holds the exact bytes and <c>Headers</c> a
     /// hashtable that ignores case.</item>
-    /// <item>Anything else with a raw body (<c>RawBody</c>, <c>RequestBody</c>, or a string or byte[] <c>Body</c>) and
-    /// headers (<c>Headers</c>, <c>RequestHeader</c>: a dictionary, a header collection or an object).</item>
+    /// <item>Anything else with a raw body (<c>RawBody</c>, <c>RequestBody</c>, or a string or byte[] <c>Body</c> or
+    /// <c>Payload</c>) and headers (<c>Headers</c>, <c>RequestHeader</c>: a dictionary, a header collection or an object),
+    /// or a <c>Signature</c>, as a stored delivery has.</item>
     /// </list>
     /// </summary>
     internal static class WebhookRequests
@@ -40,7 +41,7 @@ namespace JelouPS.Infrastructure
             return $"{TypeName(value)} request" + (where.Length == 0 ? "" : " " + where);
         }
 
-        private static readonly string[] BodyNames = { "RawBody", "RequestBody", "Body" };
+        private static readonly string[] BodyNames = { "RawBody", "RequestBody", "Body", "Payload" };
         private static readonly string[] HeaderNames = { "Headers", "RequestHeader", "Header" };
 
         /// <summary>The delivery <paramref name="request"/> carries; an ArgumentException says what is missing.</summary>
@@ -65,6 +66,11 @@ namespace JelouPS.Infrastructure
                 body = Member(value, name);
                 bodyName = name;
                 if (body != null) break;
+            }
+            // A stored delivery ({ Payload; Signature }, as Test-JelouWebhookSignature takes by property name) has no headers but its signature.
+            if (headers is null && Member(value, "Signature") is object signature && !(Unwrap(signature) is IDictionary))
+            {
+                headers = new Hashtable(StringComparer.OrdinalIgnoreCase) { [JelouSignature.HeaderName] = Convert.ToString(Unwrap(signature), CultureInfo.InvariantCulture) };
             }
             if (body is null || headers is null)
             {
