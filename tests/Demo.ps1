@@ -81,13 +81,17 @@ try {
     Write-Host "User $($message.UserId) says: $($message.Text)"
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while (-not ($accepted = Invoke-JelouEmulatorControl $emulator 'agent-messages' | Where-Object text -eq 'It ships today!') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+    if (-not $accepted) { throw "The receiver's reply did not reach Jelou within 30 s: $($receiver.Streams.Error | Out-String)" }
     Write-Host "Jelou verified the reply's signature and delivered: '$($accepted.text)'"
 
     Write-Step 'Close-JelouConversation'
     Get-JelouConversation demo-project $conversation.Id | Close-JelouConversation -RedirectText 'Thanks for contacting us!' -Confirm:$false
     $closed = Wait-Received 3
     Get-JelouConversation demo-project $conversation.Id | Format-List | Out-Host
-    Write-Host "Received $($closed.EventName) ($($closed.Reason)); the receiver stopped after its 3 events and freed port $port."
+    if (-not $running.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10))) { throw 'The receiver did not stop after its 3 events.' }
+    $free = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $port)
+    $free.Start(); $free.Stop()
+    Write-Host "Received $($closed.EventName) ($($closed.Reason)); the receiver stopped after its 3 events, and port $port is free again."
 
     Write-Step 'A failure is an ErrorRecord with a stable ErrorId'
     Get-JelouExternalSupport no-such-project -ErrorAction SilentlyContinue -ErrorVariable failure

@@ -86,11 +86,13 @@ Describe 'ConvertFrom-JelouWebhookEvent -Request in each host' {
         $event.MessageId | Should -Be 'M1'
     }
 
-    It 'reads $WebhookData that a PowerShell 7 runbook got as JSON text, piped as it is or given to -Request' {
+    It 'reads $WebhookData that a PowerShell 7 runbook got as JSON text, given to -Request; piped, text is a body' {
         $text = New-WebhookData $Body @{ 'X-Jelou-Signature' = $Signature } | ConvertTo-Json -Compress
 
-        ($text | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret).Text | Should -Be '¿Hola? ñandú'
         (ConvertFrom-JelouWebhookEvent -Request $text -SigningSecret $Secret).Text | Should -Be '¿Hola? ñandú'
+        # Piped text is the body received: a body that wraps another delivery is not unwrapped (it would verify other bytes).
+        $text | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
     }
 
     It 'refuses $WebhookData text that is not JSON (the PowerShell 7 problem) and says what to do' {
@@ -129,9 +131,12 @@ Describe 'Stored deliveries' {
             [pscustomobject]@{ Payload = $Body + ' '; Signature = $Signature }
         )
 
+        $stored += [pscustomobject]@{ Payload = $Body; Signature = $null }
         $events = $stored | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable problems -ErrorAction SilentlyContinue
 
         @($events).Count | Should -Be 1
+        @($problems).Count | Should -Be 2
+        $problems[1].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
         $events.MessageId | Should -Be 'M1'
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
     }
@@ -201,6 +206,24 @@ Describe 'What each host''s request is refused for' {
 
         $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
         $problem[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'verifies piped requests too: without -SigningSecret nothing is converted' {
+        { New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = 'sha256=00' } | ConvertFrom-JelouWebhookEvent -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
+    }
+
+    It 'refuses -AuthType with a raw -Payload, which has no headers to check' {
+        { ConvertFrom-JelouWebhookEvent -Payload $Body -Signature $Signature -SigningSecret $Secret -AuthType bearer -WebhookAuthorization t -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouInvalidArgument,*'
+    }
+
+    It 'reads odd header shapes as a header of that name: a list (its first value), or a Signature beside headers that lack it, and refuses headers given as text' {
+        $listed = @{ RawBody = $Body; Headers = @{ 'X-Jelou-Signature' = [System.Collections.Generic.List[string]]@($Signature, 'sha256=00') } }
+        $beside = [pscustomobject]@{ RawBody = $Body; Headers = @{ Host = 'x' }; Signature = $Signature }
+
+        ($listed, $beside | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret).MessageId | Should -Be @('M1', 'M1')
+        ConvertFrom-JelouWebhookEvent -Request @{ RawBody = $Body; Headers = "X-Jelou-Signature: $Signature" } -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue
+        $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
     }
 
     It 'stops before anything when -Request or -AuthType comes without -SigningSecret' {

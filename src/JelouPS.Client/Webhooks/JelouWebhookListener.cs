@@ -312,12 +312,12 @@ namespace JelouPS.Webhooks
             foreach (char c in trimmed)
             {
                 bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
-                if (!plain) throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: give one such as /jelou (letters, digits, - . _ ~ and /).", nameof(path));
+                if (!plain) throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: give one such as /jelou (letters, digits, - . _ ~ and /).");
             }
             string normalised = "/" + trimmed.Trim('/');
             foreach (string segment in normalised.Substring(1).Split('/'))
             {
-                if (segment.Length == 0 || segment == "." || segment == "..") throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: no empty, '.' or '..' segments; give one such as /jelou.", nameof(path));
+                if (segment.Length == 0 || segment == "." || segment == "..") throw new ArgumentException($"'{trimmed}' is not a path a receiver takes: no empty, '.' or '..' segments; give one such as /jelou.");
             }
             return normalised;
         }
@@ -334,6 +334,7 @@ namespace JelouPS.Webhooks
                     if (waiting.Delivery != null && waiting.StatusCode == 0) waiting.Abandon();
                 }
             }
+            DrainPending();
             try
             {
                 if (_listener.IsListening) _listener.Stop();
@@ -341,6 +342,34 @@ namespace JelouPS.Webhooks
             finally
             {
                 _listener.Close();
+            }
+        }
+
+        /// <summary>How long the listener waits, when it stops, for a request the framework accepted and nobody has taken.</summary>
+        private static readonly TimeSpan DrainQuiet = TimeSpan.FromMilliseconds(100);
+
+        // The framework holds requests it accepted that nobody has taken yet; closing would answer them as it does, 200, for
+        // events nobody emitted. They are taken and answered 503 until none comes for a moment.
+        private void DrainPending()
+        {
+            if (!_listener.IsListening) return;
+            while (true)
+            {
+                Task<HttpListenerContext> next;
+                try
+                {
+                    next = _listener.GetContextAsync();
+                    if (!next.Wait(DrainQuiet))
+                    {
+                        _ = next.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                        return;
+                    }
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+                Respond(next.Result, 503);
             }
         }
     }

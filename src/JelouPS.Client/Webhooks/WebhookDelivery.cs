@@ -193,19 +193,19 @@ namespace JelouPS.Webhooks
             if (credential?.HeaderName is string credentialHeader && !credential.IsPresentedBy(_header(credentialHeader)))
             {
                 string how = _header(credentialHeader) is null ? $"has no {credentialHeader} header" : $"has an {credentialHeader} header that is not the {credential.AuthType} credential expected";
-                return new WebhookVerdict(WebhookRejection.AuthorizationMismatch, null, $"The delivery {how}: it did not come from this integration. Reject it (answer 401).");
+                return new WebhookVerdict(WebhookRejection.AuthorizationMismatch, null, $"The delivery {how}: it did not come from this integration.");
             }
             signature ??= _header(JelouSignature.HeaderName);
             if (signature is null)
             {
-                return new WebhookVerdict(WebhookRejection.SignatureMismatch, null, $"The delivery has no {JelouSignature.HeaderName} header: Jelou signs every delivery. Reject it (answer 401).");
+                return new WebhookVerdict(WebhookRejection.SignatureMismatch, null, $"The delivery has no {JelouSignature.HeaderName} header: Jelou signs every delivery.");
             }
             bool signed = false;
             foreach (JelouSigner signer in signers) signed |= signer.Verify(Body, signature);
             if (!signed)
             {
                 return new WebhookVerdict(WebhookRejection.SignatureMismatch, null,
-                    "The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way. Reject it (answer 401).");
+                    "The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way.");
             }
             try
             {

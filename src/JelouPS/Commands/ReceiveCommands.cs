@@ -100,7 +100,7 @@ namespace JelouPS.Commands
                     WriteVerbose($"{request}: answered {request.StatusCode}.");
                     if (verdict.Event is null)
                     {
-                        WriteError(ErrorMapper.Rejected(verdict, request.ToString(), verdict.Rejection == WebhookRejection.InvalidEvent
+                        WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, advice: verdict.Rejection == WebhookRejection.InvalidEvent
                             ? "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver." : null));
                         continue;
                     }

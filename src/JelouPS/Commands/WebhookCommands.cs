@@ -208,10 +208,20 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             object? target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : (object)Payload.Length;
+            // Piped requests choose their parameter set only now: they too are verified, or nothing is converted.
+            if (ParameterSetName == RequestSet && _signer is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("A request is verified against its signing secret: give -SigningSecret.", target));
+            }
+            // A raw body has no headers: the webhook's credential can only be checked in a request.
+            if (ParameterSetName == PayloadSet && Credential?.HeaderName != null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("-AuthType checks the webhook's credential in the request's headers, which a raw -Payload does not have: pass the request with -Request.", target));
+            }
             WebhookDelivery delivery;
             try
             {
-                delivery = ParameterSetName == RequestSet ? WebhookRequests.Read(Request) : WebhookRequests.FromPayload(Payload, expectHeaders: _signer != null && Signature is null);
+                delivery = ParameterSetName == RequestSet ? WebhookRequests.Read(Request) : new WebhookDelivery(Payload, _ => null);
             }
             catch (ArgumentException ex)
             {

@@ -80,11 +80,11 @@ namespace JelouPS.Infrastructure
                 [SecretMayBeReplaced] = (ErrorCategory.InvalidOperation, "Rotate again to get a secret you hold (Reset-JelouExternalSupportSecret <project> -Vault <vault>)."),
                 [VaultWriteFailed] = (ErrorCategory.WriteError, null),
                 [VaultReadFailed] = (ErrorCategory.ReadError, "Check -Vault and -SecretName: Get-SecretInfo -Vault <vault> lists the names."),
-                [SignatureMismatch] = (ErrorCategory.SecurityError, "Reject the delivery (answer 401); check that the receiver verifies the raw body with the project's current signing secret."),
+                [SignatureMismatch] = (ErrorCategory.SecurityError, "If the delivery is Jelou's, check that the receiver verifies the raw body, as received, with the project's current signing secret."),
                 [InvalidWebhookEvent] = (ErrorCategory.InvalidData, "Pass the body exactly as received (the raw string or bytes), not a parsed object."),
                 [NotADelivery] = (ErrorCategory.ProtocolError, "Jelou posts each event to the URL it was given: find out who else sends requests to the receiver."),
                 [WebhookAuthorizationMismatch] = (ErrorCategory.SecurityError,
-                    "Reject the delivery (answer 401). If it is Jelou's, check -AuthType and -WebhookAuthorization against the integration (Get-JelouExternalSupport shows its AuthType)."),
+                    "If the delivery is Jelou's, check -AuthType and -WebhookAuthorization against the integration (Get-JelouExternalSupport shows its AuthType)."),
                 [TestEventFailed] = (ErrorCategory.InvalidResult, "Check that the receiver is running at -WebhookUrl and answers 2xx to a correctly signed event."),
                 [UnexpectedError] = (ErrorCategory.NotSpecified, null),
             };
@@ -113,7 +113,8 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>The error for a delivery a receiver refused: why, in the verdict's words, with the status it was answered.</summary>
-        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target, string? advice = null)
+        /// <param name="answered">True when the receiver answered it already (Receive-JelouWebhookEvent); else the message says what to answer.</param>
+        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target, bool answered = false, string? advice = null)
         {
             string id = verdict.Rejection switch
             {
@@ -124,7 +125,8 @@ namespace JelouPS.Infrastructure
             Exception exception = verdict.Rejection == WebhookRejection.InvalidEvent
                 ? (Exception)new FormatException(verdict.Reason, verdict.Error)
                 : new System.Security.SecurityException(verdict.Reason);
-            return Create(id, exception, target, advice: advice);
+            return Create(id, exception, target, advice: advice,
+                note: answered ? $"Answered {verdict.StatusCode}." : $"Reject it (answer {verdict.StatusCode}).");
         }
 
         internal static ErrorRecord From(Exception exception, object? target, string? item = null)

@@ -67,11 +67,15 @@ namespace JelouPS.Infrastructure
                 bodyName = name;
                 if (body != null) break;
             }
-            // A stored delivery ({ Payload; Signature }, as Test-JelouWebhookSignature takes by property name) has no headers but its signature.
-            if (headers is null && Member(value, "Signature") is object signature && !(Unwrap(signature) is IDictionary))
+            if (headers != null && (Unwrap(headers) is string || Unwrap(headers) is ValueType))
             {
-                headers = new Hashtable(StringComparer.OrdinalIgnoreCase) { [JelouSignature.HeaderName] = Convert.ToString(Unwrap(signature), CultureInfo.InvariantCulture) };
+                throw new ArgumentException($"The request's headers are a {TypeName(Unwrap(headers)!)}, not a dictionary or an object with one property per header.");
             }
+            // A stored delivery ({ Payload; Signature }, as Test-JelouWebhookSignature takes by property name) has its signature
+            // beside the body (null: simply unsigned); it also stands in for a signature header the headers lack.
+            bool hasSignature = HasMember(value, "Signature");
+            string? signature = hasSignature && Unwrap(Member(value, "Signature")) is object given ? Convert.ToString(given, CultureInfo.InvariantCulture) : null;
+            if (headers is null && hasSignature) headers = new Hashtable();
             if (body is null || headers is null)
             {
                 string missing = body is null && headers is null ? "raw body and no headers" : body is null ? "raw body" : "headers";
@@ -85,15 +89,9 @@ namespace JelouPS.Infrastructure
                 _ => throw new ArgumentException($"The request's {bodyName} is a parsed {TypeName(Unwrap(body)!)}, not the body as received: Jelou signs the exact bytes, so a " +
                     "re-serialised body may not verify. Pass the raw body (Azure Functions: $Request.RawBody; Pode: $WebEvent.Request.RawBody) with -Payload."),
             };
-            return new WebhookDelivery(bytes, name => HeaderValue(headers, name));
+            return new WebhookDelivery(bytes, name => HeaderValue(headers, name)
+                ?? (string.Equals(name, JelouSignature.HeaderName, StringComparison.OrdinalIgnoreCase) ? signature : null));
         }
-
-        /// <summary>
-        /// A raw body given as -Payload. When its headers are wanted (no -Signature given), text that is $WebhookData as JSON
-        /// (what a PowerShell 7 runbook may get, piped as it is) is read as the request it is: no Jelou event has its shape.
-        /// </summary>
-        internal static WebhookDelivery FromPayload(byte[] payload, bool expectHeaders) =>
-            (expectHeaders ? TryReadWebhookDataText(payload) : null) ?? new WebhookDelivery(payload, _ => null);
 
         private static WebhookDelivery ReadWebhookDataText(string text) =>
             TryReadWebhookDataText(new UTF8Encoding(false).GetBytes(text))
@@ -138,7 +136,8 @@ namespace JelouPS.Infrastructure
                 null => null,
             };
             value = Unwrap(value);
-            if (value is object[] values && values.Length > 0) value = Unwrap(values[0]);
+            // A header given several times: its first value.
+            if (value is IList values && !(value is string)) value = values.Count > 0 ? Unwrap(values[0]) : null;
             return value is null ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
         }
 
@@ -150,6 +149,16 @@ namespace JelouPS.Infrastructure
                 if (string.Equals(Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) return entry.Value;
             }
             return null;
+        }
+
+        private static bool HasMember(object container, string name)
+        {
+            if (!(container is IDictionary dictionary)) return PSObject.AsPSObject(container).Properties[name] != null;
+            foreach (object key in dictionary.Keys)
+            {
+                if (string.Equals(Convert.ToString(Unwrap(key), CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase)) return true;
+            }
+            return false;
         }
 
         /// <summary>A member by name, any case: a dictionary's entry, else a property.</summary>
