@@ -112,17 +112,9 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Records a secret Jelou just issued: it is the project's only live one, so earlier ones kept for the project are
-        /// dropped (Jelou stops accepting them at once), and it is kept itself until it is stored.
-        /// </summary>
-        internal static void Issued(PSCmdlet cmdlet, ExternalSupportIntegration integration)
-        {
-            Arrived(integration);
-            Show(cmdlet);
-        }
-
-        /// <summary>
-        /// <see cref="Issued"/> without touching the runspace, so any thread may call it the moment a secret arrives; returns
-        /// the integration. Recording the same one again changes nothing.
+        /// dropped (Jelou stops accepting them at once), and it is kept itself until it is stored. It does not touch the
+        /// runspace, so any thread may call it the moment a secret arrives; returns the integration. Recording the same one
+        /// again changes nothing.
         /// </summary>
         internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration)
         {

@@ -287,8 +287,8 @@ namespace JelouPS.Infrastructure
 
         private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
         {
-            // Kept before anything else can fail, and superseding the project's earlier secrets, which Jelou no longer accepts.
-            JelouSession.Issued(_cmdlet, integration);
+            // Kept already, the moment it arrived (see Issue), superseding the project's earlier secrets; and the command
+            // showed $JelouUnsavedIntegrations when it began.
             bool stored = TryStore(integration, destination, out string? warning, out VaultException? failure);
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
             if (integration.Id is null || integration.WebhookUrl is null)
