@@ -41,6 +41,9 @@ namespace JelouPS.Infrastructure
             return $"{TypeName(value)} request" + (where.Length == 0 ? "" : " " + where);
         }
 
+        // Text bodies are the bytes Jelou signed in UTF-8, without a BOM.
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
         private static readonly string[] BodyNames = { "RawBody", "RequestBody", "Body", "Payload" };
         private static readonly string[] HeaderNames = { "Headers", "RequestHeader", "Header" };
 
@@ -85,7 +88,7 @@ namespace JelouPS.Infrastructure
             byte[] bytes = Unwrap(body) switch
             {
                 byte[] raw => raw,
-                string raw => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(raw),
+                string raw => Utf8.GetBytes(raw),
                 _ => throw new ArgumentException($"The request's {bodyName} is a parsed {TypeName(Unwrap(body)!)}, not the body as received: Jelou signs the exact bytes, so a " +
                     "re-serialised body may not verify. Pass the raw body (Azure Functions: $Request.RawBody; Pode: $WebEvent.Request.RawBody) with -Payload."),
             };
@@ -93,36 +96,30 @@ namespace JelouPS.Infrastructure
                 ?? (string.Equals(name, JelouSignature.HeaderName, StringComparison.OrdinalIgnoreCase) ? signature : null));
         }
 
-        private static WebhookDelivery ReadWebhookDataText(string text) =>
-            TryReadWebhookDataText(new UTF8Encoding(false).GetBytes(text))
-            ?? throw new ArgumentException("The request is text, but not $WebhookData as JSON (RequestBody and RequestHeader): pass the host's request object, or the raw body " +
-                "with -Payload and the X-Jelou-Signature header with -Signature. In a PowerShell 7 runbook whose $WebhookData is not valid JSON, the body cannot be " +
-                "recovered as sent: use a Windows PowerShell 5.1 runbook, as Azure Automation advises.");
-
         // PowerShell 7 runbooks may get $WebhookData as text: JSON of { WebhookName, RequestBody, RequestHeader }.
-        private static WebhookDelivery? TryReadWebhookDataText(byte[] text)
+        private static WebhookDelivery ReadWebhookDataText(string text)
         {
             try
             {
                 using JsonDocument document = JsonDocument.Parse(text);
                 JsonElement root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("RequestBody", out JsonElement body) || body.ValueKind != JsonValueKind.String
-                    || !root.TryGetProperty("RequestHeader", out JsonElement headers) || headers.ValueKind != JsonValueKind.Object)
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("RequestBody", out JsonElement body) && body.ValueKind == JsonValueKind.String
+                    && root.TryGetProperty("RequestHeader", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
                 {
-                    return null;
+                    var names = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                    foreach (JsonProperty header in headers.EnumerateObject())
+                    {
+                        names[header.Name] = header.Value.ValueKind == JsonValueKind.String ? header.Value.GetString() : header.Value.GetRawText();
+                    }
+                    return new WebhookDelivery(Utf8.GetBytes(body.GetString()!), name => names[name] as string);
                 }
-                var names = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                foreach (JsonProperty header in headers.EnumerateObject())
-                {
-                    names[header.Name] = header.Value.ValueKind == JsonValueKind.String ? header.Value.GetString() : header.Value.GetRawText();
-                }
-                byte[] bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(body.GetString()!);
-                return new WebhookDelivery(bytes, name => names[name] as string);
             }
             catch (JsonException)
             {
-                return null;
             }
+            throw new ArgumentException("The request is text, but not $WebhookData as JSON (RequestBody and RequestHeader): pass the host's request object, or the raw body " +
+                "with -Payload and the X-Jelou-Signature header with -Signature. In a PowerShell 7 runbook whose $WebhookData is not valid JSON, the body cannot be " +
+                "recovered as sent: use a Windows PowerShell 5.1 runbook, as Azure Automation advises.");
         }
 
         /// <summary>A header's value, any case: from a dictionary, a header collection, or an object's properties.</summary>
