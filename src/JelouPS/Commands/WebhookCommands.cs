@@ -117,7 +117,7 @@ namespace JelouPS.Commands
             {
                 try
                 {
-                    // True only for what ConvertFrom-JelouWebhookEvent -Request accepts: the credential, then the signature.
+                    // True when the request presents the credential (with -AuthType) and its signature matches; whether the body is an event is not this cmdlet's question.
                     WebhookDelivery delivery = WebhookRequests.Read(Request);
                     WebhookVerdict verdict = delivery.Verify(new[] { Signer }, _credential, Signature);
                     WriteObject(verdict.Rejection != WebhookRejection.AuthorizationMismatch && verdict.Rejection != WebhookRejection.SignatureMismatch);
