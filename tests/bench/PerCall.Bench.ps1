@@ -104,12 +104,12 @@ try {
     }
 
     # The emulator's cost per request as the run issues secrets: the floor's GET of the first and the last measured round.
+    # Each round's GETs run before its creates: before round N, the run has issued (N - 1) rounds of creates and one secret.
+    function Get-SecretsIssuedBefore([int] $Round) { 1 + ($Round - 1) * $Calls * $ways['create'].Count }
     $samples = @{}
-    $issued = @{}
     for ($round = 1; $round -le $WarmupRounds + $Rounds; $round++) {
         foreach ($kind in $ways.Keys) {
             foreach ($way in $ways[$kind].Keys) {
-                $issued["$kind|$way"] += , (1 + ($round - 1) * $Calls * $ways['create'].Count)
                 $sample = Measure-Round $way $ways[$kind][$way]
                 if ($round -gt $WarmupRounds) { $samples["$kind|$way"] += , $sample }
             }
@@ -117,7 +117,7 @@ try {
     }
     $floorGet = $samples["GET|$floor"]
     $emulatorFlat = [ordered]@{
-        SecretsIssued        = @($issued["GET|$floor"][$WarmupRounds], $issued["GET|$floor"][-1])
+        SecretsIssued        = @((Get-SecretsIssuedBefore ($WarmupRounds + 1)), (Get-SecretsIssuedBefore ($WarmupRounds + $Rounds)))
         FloorGetMilliseconds = @([math]::Round($floorGet[0].Ms, 3), [math]::Round($floorGet[-1].Ms, 3))
     }
 

@@ -16,7 +16,7 @@ namespace JelouPS.Webhooks
         internal JelouWebhookEvent(JsonElement root, string rawPayload)
         {
             EventName = ReadText(root, "event") ?? ReadText(root, "event_type") ?? "";
-            ProjectId = ReadText(root, "project_id") ?? ReadText(root, "projectId");
+            ProjectId = ProjectIdOf(root);
             RoomId = ReadText(root, "room_id") ?? ReadText(root, "roomId");
             ConversationId = ReadText(Child(root, "conversation"), "id") ?? ReadText(root, "conversation_id") ?? ReadText(root, "conversationId");
             UserId = ReadText(Child(root, "contact"), "id") ?? ReadText(Child(root, "user"), "id") ?? ReadText(root, "user_id") ?? ReadText(root, "userId");
@@ -83,6 +83,9 @@ namespace JelouPS.Webhooks
                 }
             }
         }
+
+        /// <summary>The project a body names, read as the event reads it.</summary>
+        internal static string? ProjectIdOf(JsonElement root) => ReadText(root, "project_id") ?? ReadText(root, "projectId");
 
         private protected static string? ReadText(JsonElement? obj, string name)
         {

@@ -10,7 +10,7 @@ namespace JelouPS.Webhooks
 {
     /// <summary>
     /// One request the listener received. A delivery (a POST to the path, of a size an event can have) waits for
-    /// <see cref="Answer"/>; anything else was answered already (404, 405, 413) and says why.
+    /// <see cref="Answer"/>; anything else was answered already (400, 404, 405, 408, 411, 413) and says why.
     /// </summary>
     public sealed class WebhookRequest
     {
@@ -54,11 +54,12 @@ namespace JelouPS.Webhooks
         /// <summary>"POST /jelou from 127.0.0.1:50312", for messages.</summary>
         public override string ToString() => $"{Method} {Path}" + (Remote is null ? "" : $" from {Remote}");
 
-        // The receiver stopped before checking it: 503, so that a sender may try again.
+        // The receiver stopped before checking it: a delivery not yet answered gets 503, so that a sender may try again.
         internal void Abandon()
         {
+            if (_context is null || StatusCode != 0) return;
             StatusCode = 503;
-            JelouWebhookListener.Respond(_context!, StatusCode);
+            JelouWebhookListener.Respond(_context, StatusCode);
         }
     }
 
@@ -185,7 +186,7 @@ namespace JelouPS.Webhooks
                         {
                             if (_stopping.IsCancellationRequested)
                             {
-                                if (read.Delivery != null && read.StatusCode == 0) read.Abandon();
+                                read.Abandon();
                                 return;
                             }
                             _ready.Enqueue(read);
@@ -331,7 +332,7 @@ namespace JelouPS.Webhooks
                 _stopping.Cancel();
                 while (_ready.TryDequeue(out WebhookRequest? waiting))
                 {
-                    if (waiting.Delivery != null && waiting.StatusCode == 0) waiting.Abandon();
+                    waiting.Abandon();
                 }
             }
             DrainPending();

@@ -157,8 +157,8 @@ namespace JelouPS.Webhooks
         public string? Header(string name) => _header(name);
 
         /// <summary>
-        /// The project the body says it is about (<c>project_id</c>), read before anything is verified: only to choose which
-        /// project's secret to verify it with. Null when the body names none or is no JSON object.
+        /// The project the body says it is about, read as the event reads it but before anything is verified: only to choose
+        /// which project's secret to verify it with. Null when the body names none or is no JSON object.
         /// </summary>
         public string? ClaimedProjectId
         {
@@ -167,13 +167,7 @@ namespace JelouPS.Webhooks
                 try
                 {
                     using JsonDocument document = JsonDocument.Parse(Body);
-                    JsonElement root = document.RootElement;
-                    if (root.ValueKind != JsonValueKind.Object) return null;
-                    foreach (string name in new[] { "project_id", "projectId" })
-                    {
-                        if (root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String) return value.GetString();
-                    }
-                    return null;
+                    return JelouWebhookEvent.ProjectIdOf(document.RootElement);
                 }
                 catch (JsonException)
                 {

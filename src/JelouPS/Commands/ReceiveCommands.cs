@@ -22,8 +22,11 @@ namespace JelouPS.Commands
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
         private readonly List<JelouSigner> _given = new List<JelouSigner>();
 
-        // Each project's secret from the vault, read once, by the project its first delivery named.
+        // Each project's secret from the vault, read once, by the project its first delivery named; and the projects the vault
+        // has none for (up to a bound, so that forged ids cannot grow it without end).
         private readonly Dictionary<string, JelouSigner> _fromVault = new Dictionary<string, JelouSigner>(StringComparer.Ordinal);
+        private readonly HashSet<string> _notInVault = new HashSet<string>(StringComparer.Ordinal);
+        private const int MaxProjectsNotInVault = 1000;
 
         /// <summary>The local port to listen on (http://localhost:Port/Path).</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -153,9 +156,6 @@ namespace JelouPS.Commands
             }
             return _given.Append(signer!);
         }
-
-        private const int MaxProjectsNotInVault = 1000;
-        private readonly HashSet<string> _notInVault = new HashSet<string>(StringComparer.Ordinal);
 
         private protected override void Release()
         {

@@ -197,9 +197,10 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
-            if (SigningSecret is null && (Signature != null || ParameterSetName == RequestSet || PowerShellValues.Given(AuthType) != null))
+            // A request without -SigningSecret is refused as it comes (piped requests choose their parameter set only then).
+            if (SigningSecret is null && (Signature != null || PowerShellValues.Given(AuthType) != null))
             {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature, -Request or -AuthType), or none of them to read the body unverified.", null));
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature or -AuthType), or neither to read the body unverified.", null));
             }
             base.BeginProcessing();
             if (SigningSecret != null) _signer = WebhookParameters.SignerOrStop(this, SigningSecret);
@@ -208,7 +209,6 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             object? target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : (object)Payload.Length;
-            // Piped requests choose their parameter set only now: they too are verified, or nothing is converted.
             if (ParameterSetName == RequestSet && _signer is null)
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A request is verified against its signing secret: give -SigningSecret.", target));
