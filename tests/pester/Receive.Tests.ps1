@@ -1,4 +1,4 @@
-# Receive-JelouWebhookEvent end to end: the emulator and Send-JelouTestEvent deliver real signed events to it over HTTP,
+# Receive-JelouWebhookEvent end to end: the emulator and Send-JelouTestEvent deliver real signed events to it over HTTP (and HTTPS),
 # typed events come out, refused requests are answered 401/400 and written as errors, and stopping frees the port.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
@@ -172,6 +172,42 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         { Receive-JelouWebhookEvent -Port (Get-FreePort) -SigningSecret '' -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
         { Receive-JelouWebhookEvent -Port (Get-FreePort) -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
         { Receive-JelouWebhookEvent -Port (Get-FreePort) -Path /../x -SigningSecret s -TimeoutSec 5 -ErrorAction Stop } | Should -Throw '*not a path a receiver takes*'
+    }
+
+    It 'takes https only with -Certificate, on every address: a trusting sender is answered 200, plain http and an untrusting sender are refused and said why' {
+        $key = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $key, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $selfSigned = $request.CreateSelfSigned([DateTimeOffset]::Now.AddDays(-1), [DateTimeOffset]::Now.AddDays(30))
+        $certificate = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadPkcs12($selfSigned.Export('Pfx'), $null)
+        $port = Get-FreePort
+        $receiver = Start-InRunspace 'param($Port, $Secret, $Certificate) Receive-JelouWebhookEvent -Port $Port -Path /jelou -IPAddress 0.0.0.0 -Certificate $Certificate -SigningSecret $Secret -Count 1 -TimeoutSec 60' @{ Port = $port; Secret = $Secret; Certificate = $certificate }
+        Wait-Listening $port
+
+        $plain = Invoke-WebRequest "http://localhost:$port/jelou" -Method Post -Body '{}' -SkipHttpErrorCheck
+        $untrusting = Send-JelouTestEvent "https://localhost:$port/jelou" -SigningSecret $Secret -ErrorAction SilentlyContinue
+        $trusting = Send-JelouTestEvent "https://localhost:$port/jelou" -SigningSecret $Secret -SkipCertificateCheck -ProjectId p-tls
+
+        $plain.StatusCode | Should -Be 400
+        $untrusting.Succeeded | Should -BeFalse
+        $untrusting.Error | Should -BeLike '*certificate*'
+        $trusting.StatusCode | Should -Be 200
+        $result = Complete-InRunspace $receiver
+        $result.Output.ProjectId | Should -Be 'p-tls'
+        $result.Errors.Count | Should -Be 2
+        $result.Errors.FullyQualifiedErrorId | Should -Be @('JelouNotADelivery,JelouPS.Commands.ReceiveJelouWebhookEventCommand', 'JelouNotADelivery,JelouPS.Commands.ReceiveJelouWebhookEventCommand')
+        $result.Errors[0].Exception.Message | Should -BeLike '*plain http*https://*Answered 400.'
+        $result.Errors[0].TargetObject | Should -BeLike 'Connection from 127.0.0.1:*'
+        $result.Errors[1].Exception.Message | Should -BeLike '*trust the certificate*'
+    }
+
+    It 'refuses, before listening, an address beyond loopback without a certificate, and a certificate without its private key' {
+        $noKey = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadCertificate(
+            [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', [System.Security.Cryptography.ECDsa]::Create(), 'SHA256').CreateSelfSigned([DateTimeOffset]::Now, [DateTimeOffset]::Now.AddDays(1)).RawData)
+        $error1 = { Receive-JelouWebhookEvent -Port (Get-FreePort) -IPAddress 0.0.0.0 -SigningSecret $Secret -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*' -PassThru
+        $error1.Exception.Message | Should -BeLike '*plain http*certificate*'
+        $error1.TargetObject | Should -Be ([System.Net.IPAddress]::Any)
+        $error2 = { Receive-JelouWebhookEvent -Port (Get-FreePort) -Certificate $noKey -SigningSecret $Secret -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*' -PassThru
+        $error2.Exception.Message | Should -BeLike '*no private key*'
     }
 
     It 'stops with JelouInvalidArgument, before listening, when the port is taken' {

@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -51,8 +53,8 @@ namespace JelouPS.Webhooks
             JelouWebhookListener.Respond(_context, StatusCode);
         }
 
-        /// <summary>"POST /jelou from 127.0.0.1:50312", for messages.</summary>
-        public override string ToString() => $"{Method} {Path}" + (Remote is null ? "" : $" from {Remote}");
+        /// <summary>"POST /jelou from 127.0.0.1:50312", or "Connection from 203.0.113.5:50312" for one refused before its request was read; for messages.</summary>
+        public override string ToString() => (Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}");
 
         // The receiver stopped before checking it: a delivery not yet answered gets 503, so that a sender may try again.
         internal void Abandon()
@@ -64,12 +66,13 @@ namespace JelouPS.Webhooks
     }
 
     /// <summary>
-    /// A local receiver for Jelou's deliveries, on the framework's HttpListener: one path on loopback (no administrator
-    /// rights are needed for http://localhost with a port above 1024 on Windows). Each POST to the path is handed over
-    /// to be checked (<see cref="WebhookDelivery.Verify"/>) and answered (<see cref="WebhookRequest.Answer"/>); anything
-    /// else is answered at once (404, 405, 411, 413; 408 for a body that does not come, 400 for one that cannot be read).
-    /// Requests are read concurrently (<see cref="MaxReadsAtOnce"/>). Dispose answers what was not taken (503), stops,
-    /// and frees the port.
+    /// A receiver for Jelou's deliveries, on the framework's HttpListener: one path, on loopback over http (no administrator
+    /// rights are needed for http://localhost with a port above 1024 on Windows), or on any address over https with a
+    /// certificate (see <see cref="TlsFront"/>; plain http is never offered beyond loopback). Each POST to the path is handed
+    /// over to be checked (<see cref="WebhookDelivery.Verify"/>) and answered (<see cref="WebhookRequest.Answer"/>); anything
+    /// else is answered at once (404, 405, 411, 413; 408 for a body that does not come, 400 for one that cannot be read) or,
+    /// over https, refused before its request is read (400, 431, or a failed handshake). Requests are read concurrently
+    /// (<see cref="MaxReadsAtOnce"/>). Dispose answers what was not taken (503), stops, and frees the port.
     /// </summary>
     public sealed class JelouWebhookListener : IDisposable
     {
@@ -98,22 +101,79 @@ namespace JelouPS.Webhooks
         private readonly SemaphoreSlim _readyCount = new SemaphoreSlim(0);
         private readonly SemaphoreSlim _reading = new SemaphoreSlim(MaxReadsAtOnce);
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly TlsFront? _front;
         private Task? _intake;
 
         /// <param name="port">1 to 65535.</param>
         /// <param name="path">The path Jelou posts to, such as /jelou.</param>
-        public JelouWebhookListener(int port, string path) : this(port, path, BodyTimeout) { }
+        public JelouWebhookListener(int port, string path) : this(port, path, null, null) { }
+
+        /// <param name="port">1 to 65535.</param>
+        /// <param name="path">The path Jelou posts to, such as /jelou.</param>
+        /// <param name="address">Where to listen: loopback when null; any other address (IPAddress.Any for all) needs a certificate.</param>
+        /// <param name="certificate">With its private key: the receiver takes https only, on <paramref name="address"/>.</param>
+        /// <exception cref="ArgumentException">A path that is none, an address beyond loopback without a certificate, or a certificate without its private key or outside its validity (ParamName says which).</exception>
+        public JelouWebhookListener(int port, string path, IPAddress? address, X509Certificate2? certificate) : this(port, path, address, certificate, BodyTimeout) { }
 
         /// <summary>For tests: a shorter wait for a stalled body.</summary>
-        internal JelouWebhookListener(int port, string path, TimeSpan bodyTimeout)
+        internal JelouWebhookListener(int port, string path, IPAddress? address, X509Certificate2? certificate, TimeSpan bodyTimeout)
         {
             _bodyTimeout = bodyTimeout;
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be 1 to 65535.");
             _path = NormalisePath(path);
-            Url = new Uri($"http://localhost:{port}{_path}");
-            _port = port;
+            bool loopback = address is null || IPAddress.IsLoopback(address);
+            if (certificate is null)
+            {
+                if (!loopback) throw new ArgumentException($"Listening on {address} would take deliveries over plain http from the network: give a certificate to take them over https, or listen on loopback behind a TLS proxy of your own.", nameof(address));
+                Url = new Uri($"http://localhost:{port}{_path}");
+                _port = port;
+            }
+            else
+            {
+                CheckServerCertificate(certificate, DateTime.Now);
+                string host = loopback ? "localhost" : address!.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName() : address.ToString();
+                Url = new UriBuilder(Uri.UriSchemeHttps, host, port, _path).Uri;
+                _port = FreeLoopbackPort();
+                _front = new TlsFront(address ?? IPAddress.Loopback, port, certificate, _port, Refused);
+            }
             AddPrefixes(LoopbackHosts);
             _listener.IgnoreWriteExceptions = true;
+        }
+
+        /// <exception cref="ArgumentException">The certificate cannot serve TLS now.</exception>
+        internal static void CheckServerCertificate(X509Certificate2 certificate, DateTime now)
+        {
+            string which = $"The certificate {certificate.Subject} ({certificate.Thumbprint})";
+            if (!certificate.HasPrivateKey) throw new ArgumentException($"{which} has no private key, which a server needs for TLS: give one with its key (from a .pfx file, or Cert:\\ on Windows).", nameof(certificate));
+            if (now > certificate.NotAfter) throw new ArgumentException($"{which} expired on {certificate.NotAfter:yyyy-MM-dd HH:mm}: senders refuse it.", nameof(certificate));
+            if (now < certificate.NotBefore) throw new ArgumentException($"{which} is valid only from {certificate.NotBefore:yyyy-MM-dd HH:mm}: senders refuse it until then.", nameof(certificate));
+        }
+
+        // A port on loopback nobody listens on, for the listener behind the TLS front.
+        private static int FreeLoopbackPort()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            try
+            {
+                return ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+            finally
+            {
+                probe.Stop();
+            }
+        }
+
+        // A connection the TLS front refused before its request reached the listener: reported as a request that is no delivery.
+        private void Refused(string sender, int status, string problem)
+        {
+            string answered = status == 0 ? " Nothing could be answered." : $" Answered {status}.";
+            lock (_ready)
+            {
+                if (_stopping.IsCancellationRequested) return;
+                _ready.Enqueue(new WebhookRequest(null, "", "", sender, null, status, problem + answered));
+            }
+            _readyCount.Release();
         }
 
         private void AddPrefixes(IEnumerable<string> hosts)
@@ -124,7 +184,7 @@ namespace JelouPS.Webhooks
             foreach (string host in hosts) _listener.Prefixes.Add($"http://{host}:{_port}/");
         }
 
-        /// <summary>Where to send deliveries: http://localhost:port/path.</summary>
+        /// <summary>Where to send deliveries: http://localhost:port/path, or https://host:port/path with a certificate (host: the address, or the machine's name when listening on all).</summary>
         public Uri Url { get; }
 
         /// <summary>Starts listening; throws InvalidOperationException (saying why) when the port cannot be had.</summary>
@@ -150,8 +210,24 @@ namespace JelouPS.Webhooks
                     : ex.Message.TrimEnd('.');
                 throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port.", ex);
             }
+            try
+            {
+                _front?.Start();
+            }
+            catch (SocketException ex)
+            {
+                _listener.Close();
+                string why = ex.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is in use"
+                    : ex.SocketErrorCode == SocketError.AccessDenied ? "access was denied (ports below 1024 need root on Linux and macOS)"
+                    : ex.SocketErrorCode == SocketError.AddressNotAvailable ? "this machine has no such address"
+                    : ex.Message.TrimEnd('.');
+                throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port or -IPAddress.", ex);
+            }
             _intake = Task.Run(IntakeAsync);
         }
+
+        /// <summary>For tests: the port of the HttpListener itself (behind the TLS front, a loopback port of its own).</summary>
+        internal int ListenerPort => _port;
 
         /// <summary>For tests: how many requests have been read and wait to be taken.</summary>
         internal int Waiting => _readyCount.CurrentCount;
@@ -219,22 +295,27 @@ namespace JelouPS.Webhooks
             HttpListenerRequest request = context.Request;
             string method = request.HttpMethod ?? "";
             string path = request.Url?.AbsolutePath ?? "";
-            string? remote = null;
+            IPEndPoint? from = null;
             try
             {
-                remote = request.RemoteEndPoint?.ToString();
+                from = request.RemoteEndPoint;
             }
             catch (Exception)
             {
                 // A request the framework answered itself (411 for a body of no length) may have no connection left.
             }
+            string? remote = _front is null ? from?.ToString() : _front.SenderOf(from);
             WebhookRequest Refuse(int status, string problem)
             {
                 Respond(context, status);
-                return new WebhookRequest(null, method, path, remote, null, status, $"{problem} Answered {status}.");
+                return new WebhookRequest(null, method, path, remote ?? from?.ToString(), null, status, $"{problem} Answered {status}.");
             }
             try
             {
+                if (_front != null && remote is null)
+                {
+                    return Refuse(403, $"It came to the loopback port behind the receiver, not over https to {Url}.");
+                }
                 // The path as received, slashes at either end aside; anything else is another path.
                 if (!string.Equals("/" + path.Trim('/'), _path, StringComparison.Ordinal))
                 {
@@ -327,6 +408,7 @@ namespace JelouPS.Webhooks
         {
             // Deliveries read but never taken, and those still being read, are answered 503 before the listener closes
             // (closing would answer them as the framework does, 200): Jelou, or its retry, learns the receiver stopped.
+            _front?.StopAccepting();
             lock (_ready)
             {
                 _stopping.Cancel();
@@ -343,6 +425,7 @@ namespace JelouPS.Webhooks
             finally
             {
                 _listener.Close();
+                _front?.Dispose();
             }
         }
 

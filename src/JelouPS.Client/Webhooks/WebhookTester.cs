@@ -128,6 +128,13 @@ namespace JelouPS.Webhooks
         /// <summary>A tester whose events go through <paramref name="proxy"/>.</summary>
         public WebhookTester(ProxySettings proxy) : this(proxy ?? throw new ArgumentNullException(nameof(proxy)), null) { }
 
+        /// <summary>
+        /// A tester whose events go through <paramref name="proxy"/> and, with <paramref name="skipCertificateCheck"/>, to a
+        /// receiver whatever its certificate (self-signed, expired, for another name): only for trying one's own receiver.
+        /// </summary>
+        public WebhookTester(ProxySettings proxy, bool skipCertificateCheck)
+            : this(proxy ?? throw new ArgumentNullException(nameof(proxy)), skipCertificateCheck ? HandlerFactory.Create(proxy, skipCertificateCheck: true) : null) { }
+
         internal WebhookTester(HttpMessageHandler? handler) : this(ProxySettings.Default, handler) { }
 
         private WebhookTester(ProxySettings proxy, HttpMessageHandler? handler) =>

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
+using System.Net;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using JelouPS.Infrastructure;
 using JelouPS.Webhooks;
@@ -11,9 +13,10 @@ using JelouPS.Webhooks;
 namespace JelouPS.Commands
 {
     /// <summary>
-    /// Receive-JelouWebhookEvent: a local receiver for development and small on-premises use. Listens on loopback, checks
-    /// and answers each delivery as Jelou expects (200, 401, 400), and writes each accepted event to the pipeline as it
-    /// arrives; a refused request is a non-terminating error. Ctrl+C stops it at once and frees the port.
+    /// Receive-JelouWebhookEvent: a receiver for development and small on-premises use. Listens on loopback over http, or
+    /// on the address given over https with -Certificate; checks and answers each delivery as Jelou expects (200, 401,
+    /// 400), and writes each accepted event to the pipeline as it arrives; a refused request is a non-terminating error.
+    /// Ctrl+C stops it at once and frees the port.
     /// </summary>
     [Cmdlet(VerbsCommunications.Receive, "JelouWebhookEvent")]
     [OutputType(typeof(JelouWebhookEvent), typeof(JelouMessageEvent), typeof(JelouConversationStartEvent), typeof(JelouConversationCloseEvent))]
@@ -28,7 +31,7 @@ namespace JelouPS.Commands
         private readonly HashSet<string> _notInVault = new HashSet<string>(StringComparer.Ordinal);
         private const int MaxProjectsNotInVault = 1000;
 
-        /// <summary>The local port to listen on (http://localhost:Port/Path).</summary>
+        /// <summary>The port to listen on (http://localhost:Port/Path; https://host:Port/Path with -Certificate).</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
@@ -38,6 +41,19 @@ namespace JelouPS.Commands
         [Trimmed]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "/";
+
+        /// <summary>
+        /// The address to listen on: loopback by default; 0.0.0.0 (or ::) for all of the machine's. Any address beyond loopback
+        /// needs -Certificate: deliveries from the network come over https only.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public IPAddress? IPAddress { get; set; }
+
+        /// <summary>The server certificate, with its private key: the receiver then takes https only (from a .pfx file, or Cert:\ on Windows).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public X509Certificate2? Certificate { get; set; }
 
         /// <summary>The signing secrets a delivery may be signed with: several projects, or the old and the new one during a rotation.</summary>
         [Parameter]
@@ -73,13 +89,21 @@ namespace JelouPS.Commands
             JelouWebhookListener listener;
             try
             {
-                listener = new JelouWebhookListener(Port, Path);
+                listener = new JelouWebhookListener(Port, Path, IPAddress, Certificate);
                 listener.Start();
             }
             catch (Exception ex) when (ex is ArgumentException || ex is InvalidOperationException)
             {
-                // A path that is no path, or a port in use or refused: either way, another argument is the way out.
-                ThrowTerminatingError(ErrorMapper.InvalidArgument(ex.Message, ex is ArgumentException ? (object)Path : Port));
+                // A path that is no path, an address or certificate that cannot serve, or a port in use or refused: either
+                // way, another argument is the way out.
+                object target = (ex as ArgumentException)?.ParamName switch
+                {
+                    "address" => IPAddress!,
+                    "certificate" => Certificate!,
+                    null when ex is InvalidOperationException => Port,
+                    _ => Path,
+                };
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(ex.Message, target));
                 return;
             }
             using (listener)

@@ -319,6 +319,10 @@ namespace JelouPS.Commands
         [ValidateNotNullOrEmpty]
         public string Text { get; set; } = "Hello from Send-JelouTestEvent";
 
+        /// <summary>Send whatever certificate the receiver presents (self-signed, expired, for another name), as Invoke-RestMethod's switch does.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
         internal override string? CurrentItem => $"Test event to {WebhookUrl.GetLeftPart(UriPartial.Path)}";
 
         public object GetDynamicParameters() => _proxy;
@@ -326,9 +330,10 @@ namespace JelouPS.Commands
         /// <summary>The proxy parameters given, else the connection's proxy, else the platform's.</summary>
         protected override void BeginProcessing()
         {
-            if (_proxy.Given(this) is ProxySettings given) _tester = _ownTester = new WebhookTester(given);
-            else if (JelouSession.Get(Runspace.DefaultRunspace) is JelouContext { IsClosed: false } connection) _tester = connection.WebhookTester;
-            else _tester = DefaultTester.Value;
+            JelouContext? connection = JelouSession.Get(Runspace.DefaultRunspace) is JelouContext { IsClosed: false } open ? open : null;
+            if (_proxy.Given(this) is ProxySettings given) _tester = _ownTester = new WebhookTester(given, SkipCertificateCheck);
+            else if (SkipCertificateCheck) _tester = _ownTester = new WebhookTester(connection?.Client.Options.Proxy ?? ProxySettings.Default, skipCertificateCheck: true);
+            else _tester = connection?.WebhookTester ?? DefaultTester.Value;
         }
 
         protected override void ProcessRecord()

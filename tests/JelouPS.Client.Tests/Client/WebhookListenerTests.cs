@@ -111,7 +111,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task A_sender_that_stalls_in_its_body_is_cut_off_and_the_next_delivery_still_comes_through()
         {
-            using var listener = new JelouWebhookListener(FreePort(), "/jelou", TimeSpan.FromMilliseconds(300));
+            using var listener = new JelouWebhookListener(FreePort(), "/jelou", null, null, TimeSpan.FromMilliseconds(300));
             listener.Start();
             using var stalled = new TcpClient();
             await stalled.ConnectAsync("localhost", listener.Url.Port);

@@ -1,0 +1,233 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using JelouPS.Security;
+using JelouPS.Webhooks;
+using Xunit;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>
+    /// With a certificate the receiver takes https only, on the address given, through its TLS front: deliveries come through
+    /// with their sender's own address, whatever Host they name; what is not an https request to a path is refused and said why.
+    /// </summary>
+    public sealed class WebhookTlsListenerTests : IDisposable
+    {
+        private const string Body = "{\"event\":\"conversation.close\",\"timestamp\":1776134278574,\"project_id\":\"P\",\"room_id\":\"R\",\"reason\":\"closed_by_operator\"}";
+        private static readonly X509Certificate2 Certificate = SelfSigned(DateTimeOffset.Now.AddDays(-1), DateTimeOffset.Now.AddDays(30));
+        private readonly JelouSigner _signer = new JelouSigner(SecureStrings.FromString("listener-secret"));
+        private readonly JelouWebhookListener _listener;
+        private readonly HttpClient _trusting = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => true });
+        private readonly CancellationTokenSource _timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        public WebhookTlsListenerTests()
+        {
+            _listener = new JelouWebhookListener(FreePort(), "/jelou", IPAddress.Loopback, Certificate);
+            _listener.Start();
+        }
+
+        private static X509Certificate2 SelfSigned(DateTimeOffset notBefore, DateTimeOffset notAfter)
+        {
+            using RSA key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using X509Certificate2 created = request.CreateSelfSigned(notBefore, notAfter);
+            return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+        }
+
+        private static int FreePort()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            return port;
+        }
+
+        private string Signature => _signer.Sign(Encoding.UTF8.GetBytes(Body));
+
+        private HttpRequestMessage Delivery(Uri url)
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+            message.Headers.TryAddWithoutValidation("X-Jelou-Signature", Signature);
+            return message;
+        }
+
+        // Takes the next request the listener read and answers a delivery as Receive-JelouWebhookEvent does.
+        private async Task<WebhookRequest> TakeAsync()
+        {
+            WebhookRequest received = await _listener.ReceiveAsync(_timeout.Token);
+            if (received.Delivery != null) received.Answer(received.Delivery.Verify(new[] { _signer }, null));
+            return received;
+        }
+
+        // Sends raw bytes (over TLS unless plain) and reads the answer to its end: the connection carries one request.
+        private async Task<string> SendRawAsync(string request, bool plain = false)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+            Stream stream = tcp.GetStream();
+            if (!plain)
+            {
+                var ssl = new SslStream(stream, false, (sender, certificate, chain, errors) => true);
+                await ssl.AuthenticateAsClientAsync("localhost");
+                stream = ssl;
+            }
+            using (stream)
+            {
+                await stream.WriteAsync(Encoding.Latin1.GetBytes(request), _timeout.Token);
+                using var reader = new StreamReader(stream, Encoding.Latin1);
+                return await reader.ReadToEndAsync(_timeout.Token);
+            }
+        }
+
+        [Fact]
+        public async Task A_delivery_over_https_is_answered_200_and_names_its_sender_not_the_front()
+        {
+            Assert.Equal($"https://localhost:{_listener.Url.Port}/jelou", _listener.Url.ToString());
+            // One client, two deliveries: each connection carries one request, so the second comes on a new one.
+            for (int i = 0; i < 2; i++)
+            {
+                Task<HttpResponseMessage> sent = _trusting.SendAsync(Delivery(_listener.Url), _timeout.Token);
+                WebhookRequest request = await TakeAsync();
+                using HttpResponseMessage response = await sent;
+
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal(200, request.StatusCode);
+                Assert.Matches(@"^POST /jelou from 127\.0\.0\.1:\d+$", request.ToString());
+                Assert.NotEqual(_listener.ListenerPort, int.Parse(request.Remote!.Split(':')[1]));
+            }
+        }
+
+        [Fact]
+        public async Task Any_Host_is_taken_and_the_body_arrives_as_sent()
+        {
+            string head = $"POST /jelou HTTP/1.1\r\nHost: crm.example.com\r\nConnection: keep-alive\r\nX-Jelou-Signature: {Signature}\r\nContent-Length: {Body.Length}\r\n\r\n";
+            Task<string> answer = SendRawAsync(head + Body);
+            WebhookRequest request = await TakeAsync();
+
+            Assert.StartsWith("HTTP/1.1 200", await answer);
+            Assert.Contains("Connection: close", await answer, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(Body, Encoding.UTF8.GetString(request.Delivery!.Body));
+            Assert.Equal(Signature, request.Delivery.Header("X-Jelou-Signature"));
+        }
+
+        [Fact]
+        public async Task Plain_http_to_the_https_port_is_answered_400_and_said_why()
+        {
+            string answer = await SendRawAsync($"POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: {Body.Length}\r\n\r\n{Body}", plain: true);
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.StartsWith("HTTP/1.1 400", answer);
+            Assert.Null(refused.Delivery);
+            Assert.Equal(400, refused.StatusCode);
+            Assert.Matches(@"^Connection from 127\.0\.0\.1:\d+$", refused.ToString());
+            Assert.Contains("https://", refused.Problem);
+        }
+
+        [Fact]
+        public async Task A_sender_that_does_not_trust_the_certificate_is_reported()
+        {
+            using var checking = new HttpClient();
+            await Assert.ThrowsAsync<HttpRequestException>(() => checking.SendAsync(Delivery(_listener.Url), _timeout.Token));
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.Equal(0, refused.StatusCode);
+            Assert.Contains("trust the certificate", refused.Problem);
+            Assert.EndsWith("Nothing could be answered.", refused.Problem);
+        }
+
+        [Theory]
+        [InlineData("POST http://localhost/jelou HTTP/1.1\r\nHost: localhost\r\n\r\n", "400")]
+        [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\n c\r\n\r\n", "400")]
+        [InlineData("POST /jelou HTTP/1.1\r\nHost : localhost\r\n\r\n", "400")]
+        [InlineData("POST /jelou HTTP/1.1\r\nX-A: b\nHost: other\r\n\r\n", "400")]
+        [InlineData("BIG", "431")]
+        public async Task A_request_head_that_cannot_be_passed_on_exactly_is_refused(string head, string status)
+        {
+            if (head == "BIG") head = "POST /jelou HTTP/1.1\r\nX-Big: " + new string('a', TlsFront.MaxHeadBytes) + "\r\n\r\n";
+            string answer = await SendRawAsync(head);
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.StartsWith($"HTTP/1.1 {status}", answer);
+            Assert.Equal(int.Parse(status), refused.StatusCode);
+            Assert.Null(refused.Delivery);
+        }
+
+        [Fact]
+        public void The_head_passes_on_byte_for_byte_but_for_Host_and_Connection()
+        {
+            byte[] head = Encoding.Latin1.GetBytes("POST /jelou?x=1 HTTP/1.1\r\nhost: a.example\r\nX-Jelou-Signature: abc\r\nCONNECTION: keep-alive\r\nX-Raw: \u00ff\u0080\r\n\r\n");
+
+            byte[]? rewritten = TlsFront.Rewrite(head, head.Length, 5000);
+
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nX-Jelou-Signature: abc\r\nX-Raw: \u00ff\u0080\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(rewritten!));
+        }
+
+        [Fact]
+        public async Task A_request_straight_to_the_loopback_port_behind_the_front_is_refused_403()
+        {
+            using var plain = new HttpClient();
+            Task<HttpResponseMessage> sent = plain.SendAsync(Delivery(new Uri($"http://localhost:{_listener.ListenerPort}/jelou")), _timeout.Token);
+            WebhookRequest refused = await TakeAsync();
+            using HttpResponseMessage response = await sent;
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Null(refused.Delivery);
+            Assert.Contains("not over https", refused.Problem);
+        }
+
+        [Fact]
+        public async Task A_delivery_read_but_not_taken_when_the_receiver_stops_is_answered_503_through_the_front()
+        {
+            Task<HttpResponseMessage> sent = _trusting.SendAsync(Delivery(_listener.Url), _timeout.Token);
+            while (_listener.Waiting == 0) await Task.Delay(10, _timeout.Token);
+
+            _listener.Dispose();
+
+            using HttpResponseMessage response = await sent;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            // Stopped: the port is free again.
+            using var again = new JelouWebhookListener(_listener.Url.Port, "/jelou", IPAddress.Loopback, Certificate);
+            again.Start();
+        }
+
+        [Fact]
+        public void Beyond_loopback_http_is_refused_and_a_certificate_must_be_able_to_serve()
+        {
+            Assert.Equal("address", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, null)).ParamName);
+            Assert.Equal("address", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Parse("192.0.2.1"), null)).ParamName);
+            using (new JelouWebhookListener(8080, "/", IPAddress.Parse("127.0.0.2"), null)) { }
+
+            using var publicOnly = X509CertificateLoader.LoadCertificate(Certificate.RawData);
+            ArgumentException noKey = Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, publicOnly));
+            Assert.Equal("certificate", noKey.ParamName);
+            Assert.Contains("no private key", noKey.Message);
+            using X509Certificate2 expired = SelfSigned(DateTimeOffset.Now.AddDays(-30), DateTimeOffset.Now.AddDays(-1));
+            Assert.Contains("expired", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, expired)).Message);
+            using X509Certificate2 future = SelfSigned(DateTimeOffset.Now.AddDays(1), DateTimeOffset.Now.AddDays(30));
+            Assert.Contains("valid only from", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, future)).Message);
+        }
+
+        [Fact]
+        public void On_all_addresses_the_URL_names_the_machine()
+        {
+            using var listener = new JelouWebhookListener(8443, "/jelou", IPAddress.Any, Certificate);
+            Assert.Equal($"https://{Dns.GetHostName().ToLowerInvariant()}:8443/jelou", listener.Url.ToString());
+        }
+
+        public void Dispose()
+        {
+            _listener.Dispose();
+            _trusting.Dispose();
+            _timeout.Dispose();
+        }
+    }
+}
