@@ -149,8 +149,8 @@ namespace JelouPS.Webhooks
             if (now < certificate.NotBefore) throw new ArgumentException($"{which} is valid only from {certificate.NotBefore:yyyy-MM-dd HH:mm}: senders refuse it until then.", nameof(certificate));
         }
 
-        // A port on loopback nobody listens on, for the listener behind the TLS front.
-        private static int FreeLoopbackPort()
+        /// <summary>A port on loopback nobody listens on now: the listener's own behind the TLS front (and the tests').</summary>
+        internal static int FreeLoopbackPort()
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();

@@ -24,17 +24,8 @@ namespace JelouPS.Tests.Client
 
         public WebhookListenerTests()
         {
-            _listener = new JelouWebhookListener(FreePort(), "/jelou");
+            _listener = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou");
             _listener.Start();
-        }
-
-        private static int FreePort()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return port;
         }
 
         private readonly WebhookCredential _credential = new WebhookCredential("api_key", SecureStrings.FromString("hook-key"));
@@ -111,7 +102,7 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task A_sender_that_stalls_in_its_body_is_cut_off_and_the_next_delivery_still_comes_through()
         {
-            using var listener = new JelouWebhookListener(FreePort(), "/jelou", null, null, TimeSpan.FromMilliseconds(300));
+            using var listener = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou", null, null, TimeSpan.FromMilliseconds(300));
             listener.Start();
             using var stalled = new TcpClient();
             await stalled.ConnectAsync("localhost", listener.Url.Port);

@@ -30,7 +30,7 @@ namespace JelouPS.Tests.Client
 
         public WebhookTlsListenerTests()
         {
-            _listener = new JelouWebhookListener(FreePort(), "/jelou", IPAddress.Loopback, Certificate);
+            _listener = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou", IPAddress.Loopback, Certificate);
             _listener.Start();
         }
 
@@ -40,15 +40,6 @@ namespace JelouPS.Tests.Client
             var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             using X509Certificate2 created = request.CreateSelfSigned(notBefore, notAfter);
             return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
-        }
-
-        private static int FreePort()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            return port;
         }
 
         private string Signature => _signer.Sign(Encoding.UTF8.GetBytes(Body));
