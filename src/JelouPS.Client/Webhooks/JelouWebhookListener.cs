@@ -125,6 +125,8 @@ namespace JelouPS.Webhooks
             if (certificate is null)
             {
                 if (!loopback) throw new ArgumentException($"Listening on {address} would take deliveries over plain http from the network: give a certificate to take them over https, or listen on loopback behind a TLS proxy of your own.", nameof(address));
+                // The framework's listener takes http on localhost, which it binds as 127.0.0.1 (and refuses [::1] on Linux and macOS).
+                if (address != null && !address.Equals(IPAddress.Loopback)) throw new ArgumentException($"Over http the receiver listens on localhost (127.0.0.1) only, not on {address}: leave the address out, or give a certificate to listen there over https.", nameof(address));
                 Url = new Uri($"http://localhost:{port}{_path}");
                 _port = port;
             }

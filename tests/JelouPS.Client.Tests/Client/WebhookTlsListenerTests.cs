@@ -195,7 +195,8 @@ namespace JelouPS.Tests.Client
         {
             Assert.Equal("address", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, null)).ParamName);
             Assert.Equal("address", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Parse("192.0.2.1"), null)).ParamName);
-            using (new JelouWebhookListener(8080, "/", IPAddress.Parse("127.0.0.2"), null)) { }
+            using (new JelouWebhookListener(8080, "/", IPAddress.Parse("127.0.0.1"), null)) { }
+            Assert.Contains("localhost (127.0.0.1) only", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.IPv6Loopback, null)).Message);
 
             using var publicOnly = X509CertificateLoader.LoadCertificate(Certificate.RawData);
             ArgumentException noKey = Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, publicOnly));
