@@ -205,6 +205,7 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
             [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', [System.Security.Cryptography.ECDsa]::Create(), 'SHA256').CreateSelfSigned([DateTimeOffset]::Now, [DateTimeOffset]::Now.AddDays(1)).RawData)
         $error1 = { Receive-JelouWebhookEvent -Port (Get-FreePort) -IPAddress 0.0.0.0 -SigningSecret $Secret -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*' -PassThru
         $error1.Exception.Message | Should -BeLike '*plain http*certificate*'
+        $error1.Exception.Message | Should -Not -BeLike '*(Parameter*'
         $error1.TargetObject | Should -Be ([System.Net.IPAddress]::Any)
         $error2 = { Receive-JelouWebhookEvent -Port (Get-FreePort) -Certificate $noKey -SigningSecret $Secret -TimeoutSec 5 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*' -PassThru
         $error2.Exception.Message | Should -BeLike '*no private key*'

@@ -81,7 +81,8 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// How long a request may take to send its body once its headers came: one that stalls is cut off (408) rather
-        /// than hold up the deliveries behind it.
+        /// than hold up the deliveries behind it. Over https, also how long a connection may take to finish its handshake and
+        /// send its request head.
         /// </summary>
         public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
 
@@ -122,6 +123,10 @@ namespace JelouPS.Webhooks
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be 1 to 65535.");
             _path = NormalisePath(path);
             bool loopback = address is null || IPAddress.IsLoopback(address);
+            if (address != null && (address.IsIPv6Multicast || address.Equals(IPAddress.Broadcast) || (address.AddressFamily == AddressFamily.InterNetwork && (address.GetAddressBytes()[0] & 0xF0) == 0xE0)))
+            {
+                throw new ArgumentException($"{address} is a broadcast or multicast address, which nothing listens on: give one of this machine's addresses, or 0.0.0.0 for all.", nameof(address));
+            }
             if (certificate is null)
             {
                 if (!loopback) throw new ArgumentException($"Listening on {address} would take deliveries over plain http from the network: give a certificate to take them over https, or listen on loopback behind a TLS proxy of your own.", nameof(address));
@@ -133,14 +138,19 @@ namespace JelouPS.Webhooks
             else
             {
                 CheckServerCertificate(certificate, DateTime.Now);
-                string host = loopback ? "localhost" : address!.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName() : address.ToString();
+                // localhost names both 127.0.0.1 and ::1, and a client tries both; any other address is named as given.
+                string host = address is null || address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback) ? "localhost"
+                    : address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName()
+                    : address.ToString();
                 Url = new UriBuilder(Uri.UriSchemeHttps, host, port, _path).Uri;
                 _port = FreeLoopbackPort();
-                _front = new TlsFront(address ?? IPAddress.Loopback, port, certificate, _port, Refused);
+                _front = new TlsFront(address ?? IPAddress.Loopback, port, certificate, _port, bodyTimeout, Refused);
             }
             AddPrefixes(LoopbackHosts);
             _listener.IgnoreWriteExceptions = true;
         }
+
+        private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
         /// <exception cref="ArgumentException">The certificate cannot serve TLS now.</exception>
         internal static void CheckServerCertificate(X509Certificate2 certificate, DateTime now)
@@ -149,6 +159,14 @@ namespace JelouPS.Webhooks
             if (!certificate.HasPrivateKey) throw new ArgumentException($"{which} has no private key, which a server needs for TLS: give one with its key (from a .pfx file, or Cert:\\ on Windows).", nameof(certificate));
             if (now > certificate.NotAfter) throw new ArgumentException($"{which} expired on {certificate.NotAfter:yyyy-MM-dd HH:mm}: senders refuse it.", nameof(certificate));
             if (now < certificate.NotBefore) throw new ArgumentException($"{which} is valid only from {certificate.NotBefore:yyyy-MM-dd HH:mm}: senders refuse it until then.", nameof(certificate));
+            // A certificate that names its uses must name server authentication, or TLS clients refuse it (RFC 5280 §4.2.1.12).
+            foreach (X509Extension extension in certificate.Extensions)
+            {
+                if (extension is X509EnhancedKeyUsageExtension usage && usage.EnhancedKeyUsages.Count > 0 && usage.EnhancedKeyUsages[ServerAuthentication] is null)
+                {
+                    throw new ArgumentException($"{which} is not for server authentication (its enhanced key usage leaves out {ServerAuthentication}): senders refuse it.", nameof(certificate));
+                }
+            }
         }
 
         /// <summary>A port on loopback nobody listens on now: the listener's own behind the TLS front (and the tests').</summary>
@@ -189,7 +207,10 @@ namespace JelouPS.Webhooks
         /// <summary>Where to send deliveries: http://localhost:port/path, or https://host:port/path with a certificate (host: the address, or the machine's name when listening on all).</summary>
         public Uri Url { get; }
 
-        /// <summary>Starts listening; throws InvalidOperationException (saying why) when the port cannot be had.</summary>
+        /// <summary>
+        /// Starts listening; throws InvalidOperationException (saying why) when the port cannot be had, and ArgumentException
+        /// (ParamName "address") when the address is not this machine's.
+        /// </summary>
         public void Start()
         {
             try
@@ -219,11 +240,14 @@ namespace JelouPS.Webhooks
             catch (SocketException ex)
             {
                 _listener.Close();
+                if (ex.SocketErrorCode == SocketError.AddressNotAvailable || ex.SocketErrorCode == SocketError.InvalidArgument)
+                {
+                    throw new ArgumentException($"Cannot listen on {Url}: this machine has no such address to listen on. Give one of its own, or 0.0.0.0 for all.", "address", ex);
+                }
                 string why = ex.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is in use"
                     : ex.SocketErrorCode == SocketError.AccessDenied ? "access was denied (ports below 1024 need root on Linux and macOS)"
-                    : ex.SocketErrorCode == SocketError.AddressNotAvailable ? "this machine has no such address"
                     : ex.Message.TrimEnd('.');
-                throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port or -IPAddress.", ex);
+                throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port.", ex);
             }
             _intake = Task.Run(IntakeAsync);
         }
@@ -422,11 +446,12 @@ namespace JelouPS.Webhooks
             DrainPending();
             try
             {
-                if (_listener.IsListening) _listener.Stop();
+                // Close alone, which stops too: on Linux and macOS, Close after Stop binds the port again for a moment
+                // (the managed listener looks its endpoint up anew to remove it), and can fail if another takes it then.
+                _listener.Close();
             }
             finally
             {
-                _listener.Close();
                 _front?.Dispose();
             }
         }

@@ -22,14 +22,14 @@ namespace JelouPS.Webhooks
     /// </summary>
     internal sealed class TlsFront : IDisposable
     {
-        /// <summary>How long a connection may take to finish its handshake and send its request head.</summary>
-        internal static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
-
         /// <summary>A request head larger than this is refused (431); Jelou's are well under 2 KB.</summary>
         internal const int MaxHeadBytes = 32 * 1024;
 
-        /// <summary>How many connections are relayed at once; more wait to be accepted.</summary>
-        internal const int MaxConnections = 4 * JelouWebhookListener.MaxReadsAtOnce;
+        /// <summary>
+        /// How many connections are open at once; more wait to be accepted. Generous, since a connection costs no thread: one
+        /// that holds a connection open without sending (up to the head timeout) must not hold up Jelou's deliveries.
+        /// </summary>
+        internal const int MaxConnections = 1024;
 
         private const byte TlsHandshakeRecord = 0x16;
 
@@ -39,6 +39,7 @@ namespace JelouPS.Webhooks
         private readonly TcpListener _tcp;
         private readonly X509Certificate2 _certificate;
         private readonly int _innerPort;
+        private readonly TimeSpan _headTimeout;
         private readonly Action<string, int, string> _refused;
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly SemaphoreSlim _connections = new SemaphoreSlim(MaxConnections);
@@ -51,13 +52,15 @@ namespace JelouPS.Webhooks
         /// <param name="port">The port senders connect to.</param>
         /// <param name="certificate">The server certificate, with its private key.</param>
         /// <param name="innerPort">The listener's port on loopback.</param>
+        /// <param name="headTimeout">How long a connection may take, once it sent its first byte, to finish its handshake and send its request head.</param>
         /// <param name="refused">Told of each connection refused before reaching the listener: who from, the status answered (0 when none could be), and why.</param>
-        internal TlsFront(IPAddress address, int port, X509Certificate2 certificate, int innerPort, Action<string, int, string> refused)
+        internal TlsFront(IPAddress address, int port, X509Certificate2 certificate, int innerPort, TimeSpan headTimeout, Action<string, int, string> refused)
         {
             _tcp = new TcpListener(address, port);
             if (address.Equals(IPAddress.IPv6Any)) _tcp.Server.DualMode = true;
             _certificate = certificate;
             _innerPort = innerPort;
+            _headTimeout = headTimeout;
             _refused = refused;
         }
 
@@ -102,7 +105,7 @@ namespace JelouPS.Webhooks
 
         private async Task RelayAsync(TcpClient outer)
         {
-            string sender = outer.Client.RemoteEndPoint?.ToString() ?? "an unknown sender";
+            string sender = Describe(outer.Client.RemoteEndPoint as IPEndPoint);
             try
             {
                 using (outer)
@@ -110,21 +113,26 @@ namespace JelouPS.Webhooks
                 {
                     RequestHead? head;
                     // Neither the handshake nor a read heeds a token everywhere: closing the connection ends both.
-                    using (var late = new CancellationTokenSource(HeadTimeout))
+                    using (var late = new CancellationTokenSource(_headTimeout))
                     using (late.Token.Register(outer.Close))
                     {
                         if (!await IsTlsAsync(outer, sender).ConfigureAwait(false)) return;
                         try
                         {
                             await ssl.AuthenticateAsServerAsync(_certificate, clientCertificateRequired: false, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
+                            head = await RequestHead.ReadAsync(ssl).ConfigureAwait(false);
                         }
-                        catch (Exception ex) when (!late.IsCancellationRequested && !_stopping.IsCancellationRequested)
+                        catch (Exception) when (late.IsCancellationRequested && !_stopping.IsCancellationRequested)
                         {
-                            // Most often the sender does not trust the certificate (a TLS alert), which only the receiver can tell its user.
-                            _refused(sender, 0, $"Its TLS handshake failed: {(ex.InnerException ?? ex).Message.TrimEnd('.')}. A sender must trust the certificate for the host name it connects to.");
+                            _refused(sender, 0, $"It did not finish its TLS handshake and request head within {_headTimeout.TotalSeconds:0.#} s of connecting.");
                             return;
                         }
-                        head = await RequestHead.ReadAsync(ssl).ConfigureAwait(false);
+                        catch (Exception ex) when (!ssl.IsAuthenticated && !_stopping.IsCancellationRequested)
+                        {
+                            // Only the receiver can tell its user why a sender could not connect: which end gave up, and why.
+                            _refused(sender, 0, $"Its TLS handshake failed: {(ex.InnerException ?? ex).Message.TrimEnd('.')}. A sender that does not trust the certificate for the host name it connects to, or speaks no TLS version this machine offers, ends it so; so does one that gave up waiting.");
+                            return;
+                        }
                     }
                     if (head is null)
                     {
@@ -138,7 +146,7 @@ namespace JelouPS.Webhooks
                         int status = head.Complete ? 400 : 431;
                         await AnswerAsync(ssl, status).ConfigureAwait(false);
                         _refused(sender, status, head.Complete
-                            ? "Its request head is not one of an HTTP/1.1 request to a path (origin form, no folded or repeated lines)."
+                            ? "Its request head is not one of an HTTP/1.1 request to a path (origin form, one Host, no folded lines)."
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
                         return;
                     }
@@ -177,14 +185,27 @@ namespace JelouPS.Webhooks
                 await toListener.WriteAsync(head.Buffer, head.Length, head.Received - head.Length).ConfigureAwait(false);
                 // The rest of the body goes on as it comes; the answer comes back until the listener closes (Connection: close).
                 Task up = ForwardBodyAsync(ssl, toListener, inner.Client);
-                await toListener.CopyToAsync(ssl).ConfigureAwait(false);
-                _ = up.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                try
+                {
+                    await toListener.CopyToAsync(ssl).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Whichever way it ends (a sender that resets mid-body), its failure is seen here, not left unobserved.
+                    _ = up.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                }
             }
             finally
             {
                 _senders.TryRemove(listenerSide, out _);
             }
         }
+
+        // "203.0.113.5:50312"; an IPv4 sender on a dual-mode socket (::) is named by its IPv4 address too.
+        private static string Describe(IPEndPoint? endPoint) =>
+            endPoint is null ? "an unknown sender"
+            : endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port).ToString()
+            : endPoint.ToString();
 
         private static async Task ForwardBodyAsync(Stream from, NetworkStream to, Socket toSocket)
         {
@@ -202,7 +223,8 @@ namespace JelouPS.Webhooks
         /// <summary>
         /// The request head (<paramref name="length"/> bytes, its empty line included) with Host naming the listener on
         /// loopback and Connection: close; null when it is not the head of an HTTP/1.x request to a path, or has a line
-        /// folded, a bare CR or LF, or a header name with spaces (RFC 9112 §2.2, §5.1: a server refuses those).
+        /// folded, a bare CR or LF, a header name with spaces or more than one Host (RFC 9112 §2.2, §3.2, §5.1: a server
+        /// refuses those).
         /// </summary>
         internal static byte[]? Rewrite(byte[] head, int length, int innerPort)
         {
@@ -210,6 +232,7 @@ namespace JelouPS.Webhooks
             string[] requestLine = lines[0].Split(' ');
             if (requestLine.Length != 3 || !requestLine[1].StartsWith("/", StringComparison.Ordinal) || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal)) return null;
             var rewritten = new StringBuilder(length + 64);
+            int hosts = 0;
             foreach (string line in lines)
             {
                 if (line.IndexOf('\r') >= 0 || line.IndexOf('\n') >= 0) return null;
@@ -218,7 +241,10 @@ namespace JelouPS.Webhooks
                     int colon = line.IndexOf(':');
                     if (colon <= 0 || line.IndexOfAny(new[] { ' ', '\t' }, 0, colon) >= 0) return null;
                     string name = line.Substring(0, colon);
-                    if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) continue;
+                    bool host = name.Equals("Host", StringComparison.OrdinalIgnoreCase);
+                    // RFC 9112 §3.2: a request with more than one Host is refused.
+                    if (host && ++hosts > 1) return null;
+                    if (host || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) continue;
                 }
                 rewritten.Append(line).Append("\r\n");
             }
@@ -265,12 +291,14 @@ namespace JelouPS.Webhooks
             internal bool Complete { get; }
 
             // The head; null when the connection ended before sending a byte. One that ends within its head fails (IOException).
+            // The buffer grows as the head does, so that idle connections cost little.
             internal static async Task<RequestHead?> ReadAsync(Stream stream)
             {
-                var buffer = new byte[MaxHeadBytes];
+                var buffer = new byte[4096];
                 int received = 0;
-                while (received < buffer.Length)
+                while (received < MaxHeadBytes)
                 {
+                    if (received == buffer.Length) Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxHeadBytes));
                     int read = await stream.ReadAsync(buffer, received, buffer.Length - received).ConfigureAwait(false);
                     if (read == 0) return received == 0 ? null : throw new IOException("The connection ended within the request head.");
                     int from = Math.Max(0, received - 3);

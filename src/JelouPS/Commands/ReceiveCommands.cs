@@ -98,12 +98,12 @@ namespace JelouPS.Commands
                 // way, another argument is the way out.
                 object target = (ex as ArgumentException)?.ParamName switch
                 {
-                    "address" => IPAddress!,
+                    "address" => (object?)IPAddress ?? Port,
                     "certificate" => Certificate!,
                     null when ex is InvalidOperationException => Port,
                     _ => Path,
                 };
-                ThrowTerminatingError(ErrorMapper.InvalidArgument(ex.Message, target));
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(ex is ArgumentException argument ? ErrorMapper.WithoutParameterName(argument) : ex.Message, target));
                 return;
             }
             using (listener)
@@ -116,9 +116,11 @@ namespace JelouPS.Commands
                     if (request is null) break;
                     if (request.Delivery is null)
                     {
-                        WriteVerbose($"{request}: answered {request.StatusCode}.");
+                        WriteVerbose($"{request}: " + (request.StatusCode == 0 ? "nothing could be answered." : $"answered {request.StatusCode}."));
                         WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(),
-                            advice: $"Jelou posts each event, with its length, to the URL it was given ({listener.Url}): find out who else sends requests to this port."));
+                            advice: request.Method.Length == 0
+                                ? $"Jelou posts each event over https to the URL it was given ({listener.Url}), trusting a certificate issued for its host name: check the URL registered and the certificate, or find out who else connects to this port."
+                                : $"Jelou posts each event, with its length, to the URL it was given ({listener.Url}): find out who else sends requests to this port."));
                         continue;
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.

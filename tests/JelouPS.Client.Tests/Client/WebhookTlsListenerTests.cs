@@ -34,10 +34,16 @@ namespace JelouPS.Tests.Client
             _listener.Start();
         }
 
-        private static X509Certificate2 SelfSigned(DateTimeOffset notBefore, DateTimeOffset notAfter)
+        private static X509Certificate2 SelfSigned(DateTimeOffset notBefore, DateTimeOffset notAfter, params string[] usages)
         {
             using RSA key = RSA.Create(2048);
             var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            if (usages.Length > 0)
+            {
+                var oids = new OidCollection();
+                foreach (string usage in usages) oids.Add(new Oid(usage));
+                request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(oids, critical: false));
+            }
             using X509Certificate2 created = request.CreateSelfSigned(notBefore, notAfter);
             return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
         }
@@ -140,6 +146,7 @@ namespace JelouPS.Tests.Client
         [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\n c\r\n\r\n", "400")]
         [InlineData("POST /jelou HTTP/1.1\r\nHost : localhost\r\n\r\n", "400")]
         [InlineData("POST /jelou HTTP/1.1\r\nX-A: b\nHost: other\r\n\r\n", "400")]
+        [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\r\nHost: other\r\n\r\n", "400")]
         [InlineData("BIG", "431")]
         public async Task A_request_head_that_cannot_be_passed_on_exactly_is_refused(string head, string status)
         {
@@ -206,13 +213,64 @@ namespace JelouPS.Tests.Client
             Assert.Contains("expired", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, expired)).Message);
             using X509Certificate2 future = SelfSigned(DateTimeOffset.Now.AddDays(1), DateTimeOffset.Now.AddDays(30));
             Assert.Contains("valid only from", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, future)).Message);
+            using X509Certificate2 clientOnly = SelfSigned(DateTimeOffset.Now.AddDays(-1), DateTimeOffset.Now.AddDays(30), "1.3.6.1.5.5.7.3.2");
+            Assert.Contains("not for server authentication", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, clientOnly)).Message);
+            using X509Certificate2 serverToo = SelfSigned(DateTimeOffset.Now.AddDays(-1), DateTimeOffset.Now.AddDays(30), "1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1");
+            using (new JelouWebhookListener(8080, "/", IPAddress.Any, serverToo)) { }
+            foreach (string nowhere in new[] { "255.255.255.255", "224.0.0.1", "ff02::1" })
+            {
+                Assert.Contains("broadcast or multicast", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Parse(nowhere), Certificate)).Message);
+            }
         }
 
         [Fact]
-        public void On_all_addresses_the_URL_names_the_machine()
+        public void The_URL_names_the_machine_on_all_addresses_and_any_other_address_as_given()
         {
-            using var listener = new JelouWebhookListener(8443, "/jelou", IPAddress.Any, Certificate);
-            Assert.Equal($"https://{Dns.GetHostName().ToLowerInvariant()}:8443/jelou", listener.Url.ToString());
+            using var all = new JelouWebhookListener(8443, "/jelou", IPAddress.Any, Certificate);
+            Assert.Equal($"https://{Dns.GetHostName().ToLowerInvariant()}:8443/jelou", all.Url.ToString());
+            using var second = new JelouWebhookListener(8443, "/jelou", IPAddress.Parse("127.0.0.2"), Certificate);
+            Assert.Equal("https://127.0.0.2:8443/jelou", second.Url.ToString());
+            using var v6 = new JelouWebhookListener(8443, "/jelou", IPAddress.IPv6Loopback, Certificate);
+            Assert.Equal("https://localhost:8443/jelou", v6.Url.ToString());
+        }
+
+        [Fact]
+        public async Task On_every_IPv4_and_IPv6_address_an_IPv4_sender_is_named_by_its_IPv4_address()
+        {
+            using var dual = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou", IPAddress.IPv6Any, Certificate);
+            dual.Start();
+            Task<HttpResponseMessage> sent = _trusting.SendAsync(Delivery(new Uri($"https://127.0.0.1:{dual.Url.Port}/jelou")), _timeout.Token);
+            WebhookRequest request = await dual.ReceiveAsync(_timeout.Token);
+            request.Answer(request.Delivery!.Verify(new[] { _signer }, null));
+            using HttpResponseMessage response = await sent;
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Matches(@"^POST /jelou from 127\.0\.0\.1:\d+$", request.ToString());
+        }
+
+        [Fact]
+        public async Task A_connection_that_starts_TLS_and_stalls_is_cut_off_and_said_why_while_deliveries_go_on()
+        {
+            using var listener = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou", IPAddress.Loopback, Certificate, TimeSpan.FromMilliseconds(300));
+            listener.Start();
+            using var idle = new TcpClient();
+            await idle.ConnectAsync(IPAddress.Loopback, listener.Url.Port, _timeout.Token);
+            using var stalled = new TcpClient();
+            await stalled.ConnectAsync(IPAddress.Loopback, listener.Url.Port, _timeout.Token);
+            await stalled.GetStream().WriteAsync(new byte[] { 0x16, 0x03, 0x01 }, _timeout.Token);
+
+            Task<HttpResponseMessage> sent = _trusting.SendAsync(Delivery(new Uri($"https://localhost:{listener.Url.Port}/jelou")), _timeout.Token);
+            WebhookRequest first = await listener.ReceiveAsync(_timeout.Token);
+            WebhookRequest second = await listener.ReceiveAsync(_timeout.Token);
+
+            // The delivery is not held up by either; the stalled handshake is reported when cut off, the idle connection never.
+            WebhookRequest delivery = first.Delivery != null ? first : second;
+            WebhookRequest refused = first.Delivery != null ? second : first;
+            delivery.Answer(delivery.Delivery!.Verify(new[] { _signer }, null));
+            using HttpResponseMessage response = await sent;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("did not finish its TLS handshake", refused.Problem);
+            Assert.Equal(0, listener.Waiting);
         }
 
         public void Dispose()
