@@ -184,12 +184,13 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         Wait-Listening $port
 
         $plain = Invoke-WebRequest "http://localhost:$port/jelou" -Method Post -Body '{}' -SkipHttpErrorCheck
-        $untrusting = Send-JelouTestEvent "https://localhost:$port/jelou" -SigningSecret $Secret -ErrorAction SilentlyContinue
+        $untrusting = Send-JelouTestEvent "https://localhost:$port/jelou" -SigningSecret $Secret -ErrorAction SilentlyContinue -ErrorVariable untrustingError
         $trusting = Send-JelouTestEvent "https://localhost:$port/jelou" -SigningSecret $Secret -SkipCertificateCheck -ProjectId p-tls
 
         $plain.StatusCode | Should -Be 400
         $untrusting.Succeeded | Should -BeFalse
         $untrusting.Error | Should -BeLike '*certificate*'
+        $untrustingError[0].ErrorDetails.RecommendedAction | Should -BeLike '*-SkipCertificateCheck*'
         $trusting.StatusCode | Should -Be 200
         $result = Complete-InRunspace $receiver
         $result.Output.ProjectId | Should -Be 'p-tls'

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -56,6 +57,9 @@ namespace JelouPS.Webhooks
         /// <summary>"POST /jelou from 127.0.0.1:50312", or "Connection from 203.0.113.5:50312" for one refused before its request was read; for messages.</summary>
         public override string ToString() => (Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}");
 
+        // The same refusal, its problem followed by a note.
+        internal WebhookRequest Noting(string note) => new WebhookRequest(_context, Method, Path, Remote, Delivery, StatusCode, $"{Problem} {note}");
+
         // The receiver stopped before checking it: a delivery not yet answered gets 503, so that a sender may try again.
         internal void Abandon()
         {
@@ -87,7 +91,7 @@ namespace JelouPS.Webhooks
         public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
 
         /// <summary>How many requests are read at once: a slow sender holds up only itself, and a flood stays bounded.</summary>
-        public const int MaxReadsAtOnce = 16;
+        public const int MaxReadsAtOnce = 64;
 
         // The names a loopback request may carry in its Host header; the framework answers any other 404 itself.
         private static readonly string[] LoopbackHosts = { "localhost", "127.0.0.1" };
@@ -188,10 +192,42 @@ namespace JelouPS.Webhooks
         private void Refused(string sender, int status, string problem)
         {
             string answered = status == 0 ? " Nothing could be answered." : $" Answered {status}.";
+            Ready(new WebhookRequest(null, "", "", sender, null, status, problem + answered));
+        }
+
+        /// <summary>How many refused requests may wait to be reported; more are answered as ever, and counted instead.</summary>
+        internal const int MaxRefusalsWaiting = 100;
+
+        // Refused requests waiting to be reported, and those left unreported since the queue was full: a flood of them must
+        // neither grow the queue without end nor keep the deliveries behind it waiting.
+        private int _refusalsWaiting;
+        private int _unreported;
+
+        // Hands a request read (or refused) over to be taken; after a stop, a delivery is answered 503 instead.
+        private void Ready(WebhookRequest request)
+        {
             lock (_ready)
             {
-                if (_stopping.IsCancellationRequested) return;
-                _ready.Enqueue(new WebhookRequest(null, "", "", sender, null, status, problem + answered));
+                if (_stopping.IsCancellationRequested)
+                {
+                    request.Abandon();
+                    return;
+                }
+                if (request.Delivery is null)
+                {
+                    if (_refusalsWaiting >= MaxRefusalsWaiting)
+                    {
+                        _unreported++;
+                        return;
+                    }
+                    _refusalsWaiting++;
+                    if (_unreported > 0)
+                    {
+                        request = request.Noting($"({_unreported} more requests were refused meanwhile, too many to report each.)");
+                        _unreported = 0;
+                    }
+                }
+                _ready.Enqueue(request);
             }
             _readyCount.Release();
         }
@@ -255,6 +291,9 @@ namespace JelouPS.Webhooks
         /// <summary>For tests: the port of the HttpListener itself (behind the TLS front, a loopback port of its own).</summary>
         internal int ListenerPort => _port;
 
+        /// <summary>For tests: how many requests are being read (the intake holds one more place while it waits for the next).</summary>
+        internal int BeingRead => Math.Max(0, MaxReadsAtOnce - _reading.CurrentCount - 1);
+
         /// <summary>For tests: how many requests have been read and wait to be taken.</summary>
         internal int Waiting => _readyCount.CurrentCount;
 
@@ -283,17 +322,7 @@ namespace JelouPS.Webhooks
                 {
                     try
                     {
-                        WebhookRequest read = await ReadAsync(context, _stopping.Token).ConfigureAwait(false);
-                        lock (_ready)
-                        {
-                            if (_stopping.IsCancellationRequested)
-                            {
-                                read.Abandon();
-                                return;
-                            }
-                            _ready.Enqueue(read);
-                        }
-                        _readyCount.Release();
+                        Ready(await ReadAsync(context, _stopping.Token).ConfigureAwait(false));
                     }
                     catch (Exception) when (_stopping.IsCancellationRequested)
                     {
@@ -312,7 +341,12 @@ namespace JelouPS.Webhooks
         {
             if (_intake is null) throw new InvalidOperationException("Start the listener first.");
             await _readyCount.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _ready.TryDequeue(out WebhookRequest? request);
+            WebhookRequest? request;
+            lock (_ready)
+            {
+                _ready.TryDequeue(out request);
+                if (request!.Delivery is null) _refusalsWaiting--;
+            }
             return request!;
         }
 
@@ -459,12 +493,16 @@ namespace JelouPS.Webhooks
         /// <summary>How long the listener waits, when it stops, for a request the framework accepted and nobody has taken.</summary>
         private static readonly TimeSpan DrainQuiet = TimeSpan.FromMilliseconds(100);
 
+        /// <summary>How long it goes on answering them at most: a flood must not keep a stopped receiver from stopping.</summary>
+        private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(1);
+
         // The framework holds requests it accepted that nobody has taken yet; closing would answer them as it does, 200, for
-        // events nobody emitted. They are taken and answered 503 until none comes for a moment.
+        // events nobody emitted. They are taken and answered 503 until none comes for a moment (or DrainLimit has passed).
         private void DrainPending()
         {
             if (!_listener.IsListening) return;
-            while (true)
+            var draining = Stopwatch.StartNew();
+            while (draining.Elapsed < DrainLimit)
             {
                 Task<HttpListenerContext> next;
                 try

@@ -112,11 +112,15 @@ namespace JelouPS.Webhooks
                 using (var ssl = new SslStream(outer.GetStream(), leaveInnerStreamOpen: false))
                 {
                     RequestHead? head;
-                    // Neither the handshake nor a read heeds a token everywhere: closing the connection ends both.
+                    // Neither a read nor the handshake heeds a token everywhere: closing the connection ends both.
+                    using (var idle = new CancellationTokenSource(_headTimeout))
+                    using (idle.Token.Register(outer.Close))
+                    {
+                        if (!await IsTlsAsync(outer, sender).ConfigureAwait(false)) return;
+                    }
                     using (var late = new CancellationTokenSource(_headTimeout))
                     using (late.Token.Register(outer.Close))
                     {
-                        if (!await IsTlsAsync(outer, sender).ConfigureAwait(false)) return;
                         try
                         {
                             await ssl.AuthenticateAsServerAsync(_certificate, clientCertificateRequired: false, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
@@ -124,7 +128,7 @@ namespace JelouPS.Webhooks
                         }
                         catch (Exception) when (late.IsCancellationRequested && !_stopping.IsCancellationRequested)
                         {
-                            _refused(sender, 0, $"It did not finish its TLS handshake and request head within {_headTimeout.TotalSeconds:0.#} s of connecting.");
+                            _refused(sender, 0, $"It did not finish its TLS handshake and request head within {_headTimeout.TotalSeconds:0.#} s of its first byte.");
                             return;
                         }
                         catch (Exception ex) when (!ssl.IsAuthenticated && !_stopping.IsCancellationRequested)
@@ -146,7 +150,7 @@ namespace JelouPS.Webhooks
                         int status = head.Complete ? 400 : 431;
                         await AnswerAsync(ssl, status).ConfigureAwait(false);
                         _refused(sender, status, head.Complete
-                            ? "Its request head is not one of an HTTP/1.1 request to a path (origin form, one Host, no folded lines)."
+                            ? "Its request head is not one of an HTTP/1.1 request (one Host, no folded lines or bare line ends)."
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
                         return;
                     }
@@ -209,7 +213,16 @@ namespace JelouPS.Webhooks
 
         private static async Task ForwardBodyAsync(Stream from, NetworkStream to, Socket toSocket)
         {
-            await from.CopyToAsync(to).ConfigureAwait(false);
+            try
+            {
+                await from.CopyToAsync(to).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The sender broke off (a reset): the listener learns it at once, not after waiting out the body.
+                toSocket.Close();
+                throw;
+            }
             toSocket.Shutdown(SocketShutdown.Send);
         }
 
@@ -222,15 +235,21 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// The request head (<paramref name="length"/> bytes, its empty line included) with Host naming the listener on
-        /// loopback and Connection: close; null when it is not the head of an HTTP/1.x request to a path, or has a line
-        /// folded, a bare CR or LF, a header name with spaces or more than one Host (RFC 9112 §2.2, §3.2, §5.1: a server
-        /// refuses those).
+        /// loopback and Connection: close, and an absolute-form target reduced to its path; null when it is not the head of
+        /// an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with spaces, more than one Host, or none
+        /// in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those).
         /// </summary>
         internal static byte[]? Rewrite(byte[] head, int length, int innerPort)
         {
             string[] lines = Bytes.GetString(head, 0, length - 4).Split(new[] { "\r\n" }, StringSplitOptions.None);
             string[] requestLine = lines[0].Split(' ');
-            if (requestLine.Length != 3 || !requestLine[1].StartsWith("/", StringComparison.Ordinal) || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal)) return null;
+            if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal)) return null;
+            // RFC 9112 §3.2.2: a server takes the absolute form too; the listener is given its path and query.
+            if (!requestLine[1].StartsWith("/", StringComparison.Ordinal))
+            {
+                if (!Uri.TryCreate(requestLine[1], UriKind.Absolute, out Uri? target) || (target.Scheme != Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttp)) return null;
+                lines[0] = $"{requestLine[0]} {target.PathAndQuery} {requestLine[2]}";
+            }
             var rewritten = new StringBuilder(length + 64);
             int hosts = 0;
             foreach (string line in lines)
@@ -248,6 +267,8 @@ namespace JelouPS.Webhooks
                 }
                 rewritten.Append(line).Append("\r\n");
             }
+            // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
+            if (hosts == 0 && requestLine[2] == "HTTP/1.1") return null;
             rewritten.Append("Host: localhost:").Append(innerPort).Append("\r\nConnection: close\r\n\r\n");
             return Bytes.GetBytes(rewritten.ToString());
         }

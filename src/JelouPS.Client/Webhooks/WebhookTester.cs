@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security;
+using System.Security.Authentication;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -112,6 +113,9 @@ namespace JelouPS.Webhooks
         /// <summary>Why it failed: the receiver's status text, a timeout or a connection error.</summary>
         public string? Error { get; }
 
+        /// <summary>Whether it failed because the receiver's certificate was not trusted (the TLS handshake failed).</summary>
+        internal bool CertificateRefused { get; set; }
+
         /// <summary>The exact JSON body that was signed and sent.</summary>
         public string Payload { get; }
 
@@ -156,8 +160,20 @@ namespace JelouPS.Webhooks
             // A proxy's failure says nothing about the receiver: it is reported as the proxy's error, not as a result.
             catch (JelouApiException ex) when (!ex.IsProxyFailure)
             {
-                return new WebhookTestResult(request.EventType, request.WebhookUrl, (int?)ex.StatusCode, stopwatch.Elapsed, ex.Message, payload);
+                return new WebhookTestResult(request.EventType, request.WebhookUrl, (int?)ex.StatusCode, stopwatch.Elapsed, ex.Message, payload)
+                {
+                    CertificateRefused = HasInChain<AuthenticationException>(ex),
+                };
             }
+        }
+
+        private static bool HasInChain<T>(Exception ex) where T : Exception
+        {
+            for (Exception? inner = ex; inner != null; inner = inner.InnerException)
+            {
+                if (inner is T) return true;
+            }
+            return false;
         }
 
         // The headers Jelou adds to each delivery (§2.3): the signature, and the integration's auth header.

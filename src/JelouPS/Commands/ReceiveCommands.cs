@@ -125,16 +125,20 @@ namespace JelouPS.Commands
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.
                     WebhookVerdict verdict = request.Delivery.Verify(SignersFor(request), Credential);
+                    // Stopped meanwhile: left unanswered, the listener answers it 503 as it closes, not 200 for an event never written.
+                    if (Stopping) throw new PipelineStoppedException();
                     request.Answer(verdict);
-                    WriteVerbose($"{request}: answered {request.StatusCode}.");
                     if (verdict.Event is null)
                     {
+                        WriteVerbose($"{request}: answered {request.StatusCode}.");
                         WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, advice: verdict.Rejection == WebhookRejection.InvalidEvent
                             ? "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver." : null));
                         continue;
                     }
                     accepted++;
+                    // Nothing between the 200 and the event: a stop that lands there would lose an acknowledged event.
                     WriteObject(verdict.Event);
+                    WriteVerbose($"{request}: answered {request.StatusCode}.");
                 }
             }
         }

@@ -204,6 +204,29 @@ namespace JelouPS.Tests.Client
             again.Start();
         }
 
+        [Fact]
+        public async Task A_flood_of_refused_requests_is_answered_but_reported_only_up_to_a_bound_and_a_delivery_still_comes_through()
+        {
+            for (int i = 0; i < JelouWebhookListener.MaxRefusalsWaiting + 20; i++)
+            {
+                using HttpResponseMessage refused = await _http.GetAsync(new Uri(_listener.Url, "/nope"), _timeout.Token);
+                Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+            }
+            while (_listener.Waiting < JelouWebhookListener.MaxRefusalsWaiting) await Task.Delay(10, _timeout.Token);
+            var message = new HttpRequestMessage(HttpMethod.Post, _listener.Url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+            message.Headers.TryAddWithoutValidation("X-Jelou-Signature", _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+            Task<HttpResponseMessage> sent = _http.SendAsync(message, _timeout.Token);
+
+            // The reports waiting are taken first, then the delivery; the ones past the bound were counted, not queued.
+            for (int i = 0; i < JelouWebhookListener.MaxRefusalsWaiting; i++) Assert.Null((await _listener.ReceiveAsync(_timeout.Token)).Delivery);
+            WebhookRequest delivery = await _listener.ReceiveAsync(_timeout.Token);
+            delivery.Answer(delivery.Delivery!.Verify(new[] { _signer }, null));
+            using (HttpResponseMessage response = await sent) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using (await _http.GetAsync(new Uri(_listener.Url, "/nope"), _timeout.Token)) { }
+            WebhookRequest next = await _listener.ReceiveAsync(_timeout.Token);
+            Assert.EndsWith("(20 more requests were refused meanwhile, too many to report each.)", next.Problem);
+        }
+
         public void Dispose()
         {
             _listener.Dispose();

@@ -142,7 +142,8 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
-        [InlineData("POST http://localhost/jelou HTTP/1.1\r\nHost: localhost\r\n\r\n", "400")]
+        [InlineData("POST /jelou HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "400")]
+        [InlineData("POST ftp://localhost/jelou HTTP/1.1\r\nHost: localhost\r\n\r\n", "400")]
         [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\n c\r\n\r\n", "400")]
         [InlineData("POST /jelou HTTP/1.1\r\nHost : localhost\r\n\r\n", "400")]
         [InlineData("POST /jelou HTTP/1.1\r\nX-A: b\nHost: other\r\n\r\n", "400")]
@@ -167,6 +168,35 @@ namespace JelouPS.Tests.Client
             byte[]? rewritten = TlsFront.Rewrite(head, head.Length, 5000);
 
             Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nX-Jelou-Signature: abc\r\nX-Raw: \u00ff\u0080\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(rewritten!));
+        }
+
+        [Fact]
+        public void An_absolute_form_target_is_passed_on_as_its_path_and_query()
+        {
+            byte[] head = Encoding.Latin1.GetBytes("POST https://crm.example.com/jelou?x=1 HTTP/1.1\r\nHost: crm.example.com\r\n\r\n");
+
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(TlsFront.Rewrite(head, head.Length, 5000)!));
+        }
+
+        [Fact]
+        public async Task A_sender_that_breaks_off_mid_body_is_reported_at_once_not_after_the_body_timeout()
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+            var ssl = new SslStream(tcp.GetStream(), false, (sender, certificate, chain, errors) => true);
+            await ssl.AuthenticateAsClientAsync("localhost");
+            await ssl.WriteAsync(Encoding.ASCII.GetBytes("POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"event\""), _timeout.Token);
+            await ssl.FlushAsync(_timeout.Token);
+            // Once the listener reads its body, the sender resets (a linger of zero sends RST).
+            while (_listener.BeingRead == 0) await Task.Delay(10, _timeout.Token);
+            tcp.Client.LingerState = new LingerOption(true, 0);
+            tcp.Client.Close();
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.Equal(400, refused.StatusCode);
+            Assert.True(clock.Elapsed < JelouWebhookListener.BodyTimeout, $"reported after {clock.Elapsed}");
         }
 
         [Fact]
