@@ -424,6 +424,9 @@ namespace JelouPS.Webhooks
             {
                 context.Response.StatusCode = statusCode;
                 context.Response.ContentLength64 = 0;
+                // Anything but a 200 may leave a body unread: the connection then closes, or the framework would read out
+                // the rest (blocking up to 100 ms a chunk) to keep it alive for a sender that may never send it.
+                if (statusCode != 200) context.Response.KeepAlive = false;
                 context.Response.Close();
             }
             catch (Exception)

@@ -227,6 +227,42 @@ namespace JelouPS.Tests.Client
             Assert.EndsWith("(20 more requests were refused meanwhile, too many to report each.)", next.Problem);
         }
 
+        [Fact]
+        public async Task Refused_senders_that_hold_their_connection_open_are_answered_and_reported_without_holding_up_a_delivery()
+        {
+            var held = new List<TcpClient>();
+            try
+            {
+                for (int i = 0; i < 30; i++)
+                {
+                    var tcp = new TcpClient();
+                    held.Add(tcp);
+                    await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+                    await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("POST /nope HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n{"), _timeout.Token);
+                }
+                // Each is answered with the connection closed, so its unread body is not waited for.
+                var answer = new byte[512];
+                int read = await held[0].GetStream().ReadAsync(answer, _timeout.Token);
+                string head = Encoding.ASCII.GetString(answer, 0, read);
+                Assert.StartsWith("HTTP/1.1 404", head);
+                Assert.Contains("Connection: close", head, StringComparison.OrdinalIgnoreCase);
+
+                (int status, _, _) = await SendAsyncAfter(30);
+                Assert.Equal(200, status);
+            }
+            finally
+            {
+                foreach (TcpClient tcp in held) tcp.Dispose();
+            }
+        }
+
+        // A delivery sent after the given number of refusals were reported: they are taken first.
+        private async Task<(int Status, WebhookRequest Request, WebhookVerdict? Verdict)> SendAsyncAfter(int refusals)
+        {
+            for (int i = 0; i < refusals; i++) Assert.Null((await _listener.ReceiveAsync(_timeout.Token)).Delivery);
+            return await SendAsync(HttpMethod.Post, "/jelou", Body, _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+        }
+
         public void Dispose()
         {
             _listener.Dispose();
