@@ -294,6 +294,15 @@ namespace JelouPS.Webhooks
         /// <summary>For tests: how many requests are being read (the intake holds one more place while it waits for the next).</summary>
         internal int BeingRead => Math.Max(0, MaxReadsAtOnce - _reading.CurrentCount - 1);
 
+        /// <summary>For tests: how many refused requests were counted, not queued, since the last report that said so.</summary>
+        internal int Unreported
+        {
+            get
+            {
+                lock (_ready) return _unreported;
+            }
+        }
+
         /// <summary>For tests: how many requests have been read and wait to be taken.</summary>
         internal int Waiting => _readyCount.CurrentCount;
 

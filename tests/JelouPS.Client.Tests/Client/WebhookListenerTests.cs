@@ -212,7 +212,8 @@ namespace JelouPS.Tests.Client
                 using HttpResponseMessage refused = await _http.GetAsync(new Uri(_listener.Url, "/nope"), _timeout.Token);
                 Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
             }
-            while (_listener.Waiting < JelouWebhookListener.MaxRefusalsWaiting) await Task.Delay(10, _timeout.Token);
+            // A refusal is answered before it is handed over: wait until every one was queued or counted.
+            while (_listener.Waiting < JelouWebhookListener.MaxRefusalsWaiting || _listener.Unreported < 20) await Task.Delay(10, _timeout.Token);
             var message = new HttpRequestMessage(HttpMethod.Post, _listener.Url) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
             message.Headers.TryAddWithoutValidation("X-Jelou-Signature", _signer.Sign(Encoding.UTF8.GetBytes(Body)));
             Task<HttpResponseMessage> sent = _http.SendAsync(message, _timeout.Token);

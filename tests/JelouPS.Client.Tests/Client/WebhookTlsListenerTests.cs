@@ -281,7 +281,8 @@ namespace JelouPS.Tests.Client
         [Fact]
         public async Task A_connection_that_starts_TLS_and_stalls_is_cut_off_and_said_why_while_deliveries_go_on()
         {
-            using var listener = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou", IPAddress.Loopback, Certificate, TimeSpan.FromMilliseconds(300));
+            // Short, yet long enough for a loaded machine to finish a real handshake within it.
+            using var listener = new JelouWebhookListener(JelouWebhookListener.FreeLoopbackPort(), "/jelou", IPAddress.Loopback, Certificate, TimeSpan.FromSeconds(1));
             listener.Start();
             using var idle = new TcpClient();
             await idle.ConnectAsync(IPAddress.Loopback, listener.Url.Port, _timeout.Token);

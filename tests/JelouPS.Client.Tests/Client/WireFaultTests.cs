@@ -195,10 +195,14 @@ namespace JelouPS.Tests.Client
             // Tests of a class run one at a time, so the class's emulator can take this test's shape.
             JelouEmulator emulator = _emulator;
             emulator.Shape = shape;
-            // A body that never ends fails at the timeout: keep that short.
-            using JelouClient client = ForEmulator(emulator, timeout: TimeSpan.FromSeconds(mangle == ResponseMangle.NeverEndAfterSecret ? 0.5 : 10), retries: 3, delay: new RecordingDelay());
+            // A body that never ends fails at the timeout: keep that short (but long enough for a loaded 2-core machine to answer).
+            using JelouClient client = ForEmulator(emulator, timeout: TimeSpan.FromSeconds(mangle == ResponseMangle.NeverEndAfterSecret ? 1.5 : 10), retries: 3, delay: new RecordingDelay());
             string projectId = NewProjectId();
-            if (!creating) await client.CreateExternalSupportAsync(projectId, Settings());
+            if (!creating)
+            {
+                using JelouClient setup = ForEmulator(emulator, timeout: TimeSpan.FromSeconds(10), retries: 3, delay: new RecordingDelay());
+                await setup.CreateExternalSupportAsync(projectId, Settings());
+            }
             emulator.EnqueueFault(new EmulatorFault { Method = "POST", PathContains = projectId, Mangle = mangle });
 
             ExternalSupportIntegration? received;
