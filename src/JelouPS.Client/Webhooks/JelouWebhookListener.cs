@@ -423,7 +423,9 @@ namespace JelouPS.Webhooks
             {
                 // Whatever a sender does to its own request, the receiver goes on to the next one.
                 Respond(context, 400);
-                return new WebhookRequest(null, method, path, remote, null, 400, $"The request could not be read: {ex.Message.TrimEnd('.')}. Answered 400.");
+                // The managed listener reports a body cut short by the sender's close as a bare status code (400).
+                string why = ex is HttpListenerException { ErrorCode: 400 } ? "its body ended before the length it announced (the sender closed the connection)" : ex.Message.TrimEnd('.');
+                return new WebhookRequest(null, method, path, remote, null, 400, $"The request could not be read: {why}. Answered 400.");
             }
         }
 

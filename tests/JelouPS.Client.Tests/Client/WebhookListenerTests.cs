@@ -257,6 +257,21 @@ namespace JelouPS.Tests.Client
             }
         }
 
+        [Fact]
+        public async Task A_sender_that_closes_before_its_body_is_complete_is_answered_400_and_said_why()
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"event\""), _timeout.Token);
+            tcp.Client.Shutdown(SocketShutdown.Send);
+
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.Equal(400, refused.StatusCode);
+            Assert.Null(refused.Delivery);
+            if (!OperatingSystem.IsWindows()) Assert.Contains("ended before the length it announced", refused.Problem);
+        }
+
         // A delivery sent after the given number of refusals were reported: they are taken first.
         private async Task<(int Status, WebhookRequest Request, WebhookVerdict? Verdict)> SendAsyncAfter(int refusals)
         {
