@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace JelouPS.Http
 {
@@ -23,6 +24,16 @@ namespace JelouPS.Http
                     || web.Status == WebExceptionStatus.ProxyNameResolutionFailure)) return e;
             }
             return null;
+        }
+
+        /// <summary>Whether no TLS session could be set up (the server's certificate refused, no common protocol): nothing was sent.</summary>
+        internal static bool IsTlsFailure(Exception exception)
+        {
+            for (Exception? e = exception; e != null; e = e.InnerException)
+            {
+                if (e is AuthenticationException) return true;
+            }
+            return false;
         }
     }
 }

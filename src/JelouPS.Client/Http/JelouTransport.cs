@@ -8,7 +8,6 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Reflection;
-using System.Security.Authentication;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -317,15 +316,7 @@ namespace JelouPS.Http
                 operation: operation).AsClosedByCaller();
 
         // Without content to tell, failures that happen before a request can leave: no connection, or no TLS session.
-        private static bool LooksUnsent(Exception ex)
-        {
-            if (ConnectFailures.Of(ex) != null) return true;
-            for (Exception? inner = ex; inner != null; inner = inner.InnerException)
-            {
-                if (inner is AuthenticationException) return true;
-            }
-            return false;
-        }
+        private static bool LooksUnsent(Exception ex) => ConnectFailures.Of(ex) != null || ConnectFailures.IsTlsFailure(ex);
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -141,7 +141,7 @@ namespace JelouPS.Webhooks
             }
             else
             {
-                CheckServerCertificate(certificate, DateTime.Now);
+                CheckServerCertificate(certificate);
                 // localhost names both 127.0.0.1 and ::1, and a client tries both; any other address is named as given.
                 string host = address is null || address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback) ? "localhost"
                     : address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName()
@@ -157,8 +157,9 @@ namespace JelouPS.Webhooks
         private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
         /// <exception cref="ArgumentException">The certificate cannot serve TLS now.</exception>
-        internal static void CheckServerCertificate(X509Certificate2 certificate, DateTime now)
+        private static void CheckServerCertificate(X509Certificate2 certificate)
         {
+            DateTime now = DateTime.Now;
             string which = $"The certificate {certificate.Subject} ({certificate.Thumbprint})";
             if (!certificate.HasPrivateKey) throw new ArgumentException($"{which} has no private key, which a server needs for TLS: give one with its key (from a .pfx file, or Cert:\\ on Windows).", nameof(certificate));
             if (now > certificate.NotAfter) throw new ArgumentException($"{which} expired on {certificate.NotAfter:yyyy-MM-dd HH:mm}: senders refuse it.", nameof(certificate));

@@ -112,14 +112,11 @@ namespace JelouPS.Webhooks
                 using (var ssl = new SslStream(outer.GetStream(), leaveInnerStreamOpen: false))
                 {
                     RequestHead? head;
-                    // Neither a read nor the handshake heeds a token everywhere: closing the connection ends both.
-                    using (var idle = new CancellationTokenSource(_headTimeout))
-                    using (idle.Token.Register(outer.Close))
+                    using (CutOffLate(outer))
                     {
                         if (!await IsTlsAsync(outer, sender).ConfigureAwait(false)) return;
                     }
-                    using (var late = new CancellationTokenSource(_headTimeout))
-                    using (late.Token.Register(outer.Close))
+                    using (CancellationTokenSource late = CutOffLate(outer))
                     {
                         try
                         {
@@ -161,6 +158,15 @@ namespace JelouPS.Webhooks
             {
                 // The sender went away or stalled: its connection ends and the front goes on.
             }
+        }
+
+        // Closes the connection once the head timeout passes, unless disposed first: neither a read nor the handshake heeds a
+        // token everywhere, and closing ends both.
+        private CancellationTokenSource CutOffLate(TcpClient outer)
+        {
+            var late = new CancellationTokenSource(_headTimeout);
+            late.Token.Register(outer.Close);
+            return late;
         }
 
         // Whether the connection starts a TLS handshake. One that closes without a byte (a port check) is let go quietly;

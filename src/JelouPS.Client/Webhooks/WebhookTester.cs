@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security;
-using System.Security.Authentication;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -162,18 +161,9 @@ namespace JelouPS.Webhooks
             {
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int?)ex.StatusCode, stopwatch.Elapsed, ex.Message, payload)
                 {
-                    CertificateRefused = HasInChain<AuthenticationException>(ex),
+                    CertificateRefused = ConnectFailures.IsTlsFailure(ex),
                 };
             }
-        }
-
-        private static bool HasInChain<T>(Exception ex) where T : Exception
-        {
-            for (Exception? inner = ex; inner != null; inner = inner.InnerException)
-            {
-                if (inner is T) return true;
-            }
-            return false;
         }
 
         // The headers Jelou adds to each delivery (§2.3): the signature, and the integration's auth header.
