@@ -96,7 +96,7 @@ namespace JelouPS.Webhooks
         // The names a loopback request may carry in its Host header; the framework answers any other 404 itself.
         private static readonly string[] LoopbackHosts = { "localhost", "127.0.0.1" };
 
-        private readonly HttpListener _listener = new HttpListener();
+        private HttpListener _listener = new HttpListener();
         private readonly int _port;
         private readonly string _path;
         private readonly TimeSpan _bodyTimeout;
@@ -254,13 +254,13 @@ namespace JelouPS.Webhooks
             {
                 try
                 {
-                    _listener.Start();
+                    StartListening();
                 }
                 catch (HttpListenerException ex) when (ex.ErrorCode == 5)
                 {
                     // Windows lets anyone listen on http://localhost, but the addresses only where Windows 10 and later do.
                     AddPrefixes(new[] { "localhost" });
-                    _listener.Start();
+                    StartListening();
                 }
             }
             catch (HttpListenerException ex)
@@ -287,6 +287,40 @@ namespace JelouPS.Webhooks
                 throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port.", ex);
             }
             _intake = Task.Run(IntakeAsync);
+        }
+
+        /// <summary>How many times the listener is started before the framework's failure is let through.</summary>
+        private const int StartAttempts = 3;
+
+        // .NET's managed listener (Linux, macOS) fails to start when a connection arrives the moment it binds
+        // (dotnet/corefx#35191: an ArgumentNullException from its endpoint), and leaves the port held by a socket that only a
+        // collection releases. Then a new listener, after a collection, starts.
+        private void StartListening()
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    _listener.Start();
+                    return;
+                }
+                catch (ArgumentNullException) when (attempt < StartAttempts)
+                {
+                    var prefixes = new List<string>(_listener.Prefixes);
+                    try
+                    {
+                        _listener.Close();
+                    }
+                    catch (Exception)
+                    {
+                        // Half started: whatever it holds, the collection below releases.
+                    }
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    _listener = new HttpListener { IgnoreWriteExceptions = true };
+                    foreach (string prefix in prefixes) _listener.Prefixes.Add(prefix);
+                }
+            }
         }
 
         /// <summary>For tests: the port of the HttpListener itself (behind the TLS front, a loopback port of its own).</summary>
