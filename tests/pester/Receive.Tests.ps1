@@ -101,6 +101,26 @@ Describe 'Receive-JelouWebhookEvent' {
         ($result.Errors | Out-String) | Should -Not -Match 'rcv-token|wrong-token'
     }
 
+    It 'listens on both loopbacks, takes a tunnel''s own Host, and tells an https sender at its http port what to change' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 1; Token = 'rcv-token' }
+        Wait-Listening $port
+
+        $https = Send-JelouTestEvent "https://localhost:$port/jelou" -SigningSecret $Secret -SkipCertificateCheck -ErrorAction SilentlyContinue
+        $body = '{"event":"conversation.close","timestamp":1776134278574,"project_id":"p-v6","room_id":"r1","reason":"closed_by_operator"}'
+        $headers = @{ 'X-Jelou-Signature' = (Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret); Authorization = 'Bearer rcv-token'; Host = 'abc123.ngrok-free.app' }
+        $overV6 = Invoke-WebRequest "http://[::1]:$port/jelou" -Method Post -Body $body -ContentType 'application/json' -Headers $headers -SkipHttpErrorCheck
+
+        $https.Succeeded | Should -BeFalse
+        $overV6.StatusCode | Should -Be 200
+        $result = Complete-InRunspace $receiver
+        $result.Output.ProjectId | Should -Be 'p-v6'
+        $result.Errors.Count | Should -Be 1
+        $result.Errors[0].TargetObject | Should -BeLike 'Connection from *'
+        $result.Errors[0].Exception.Message | Should -BeLike '*TLS handshake*must start with http://*'
+        $result.Errors[0].ErrorDetails.RecommendedAction | Should -BeLike '*plain http*-Certificate*'
+    }
+
     It 'receives what the emulator delivers for a real integration, and an auto-responder answers the message' {
         $port = Get-FreePort
         $projectId = New-TestProjectId

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Net;
@@ -18,10 +17,12 @@ namespace JelouPS.Webhooks
     public sealed class WebhookRequest
     {
         private readonly HttpListenerContext? _context;
+        private readonly RelayedRequest? _relayed;
 
-        internal WebhookRequest(HttpListenerContext? context, string method, string path, string? remote, WebhookDelivery? delivery, int statusCode, string? problem)
+        internal WebhookRequest(HttpListenerContext? context, RelayedRequest? relayed, string method, string path, string? remote, WebhookDelivery? delivery, int statusCode, string? problem)
         {
             _context = context;
+            _relayed = relayed;
             Method = method;
             Path = path;
             Remote = remote;
@@ -51,32 +52,37 @@ namespace JelouPS.Webhooks
             if (verdict is null) throw new ArgumentNullException(nameof(verdict));
             if (_context is null || StatusCode != 0) throw new InvalidOperationException("This request was answered already.");
             StatusCode = verdict.StatusCode;
-            JelouWebhookListener.Respond(_context, StatusCode);
+            if (StatusCode == 200) _relayed?.Acknowledge();
+            JelouWebhookListener.Respond(_context, _relayed, StatusCode);
         }
 
         /// <summary>"POST /jelou from 127.0.0.1:50312", or "Connection from 203.0.113.5:50312" for one refused before its request was read; for messages.</summary>
         public override string ToString() => (Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}");
 
+        /// <summary>The request as it came through the front; null for one the front refused itself.</summary>
+        internal RelayedRequest? Relayed => _relayed;
+
         // The same refusal, its problem followed by a note.
-        internal WebhookRequest Noting(string note) => new WebhookRequest(_context, Method, Path, Remote, Delivery, StatusCode, $"{Problem} {note}");
+        internal WebhookRequest Noting(string note) => new WebhookRequest(_context, _relayed, Method, Path, Remote, Delivery, StatusCode, $"{Problem} {note}");
 
         // The receiver stopped before checking it: a delivery not yet answered gets 503, so that a sender may try again.
         internal void Abandon()
         {
             if (_context is null || StatusCode != 0) return;
             StatusCode = 503;
-            JelouWebhookListener.Respond(_context, StatusCode);
+            JelouWebhookListener.Respond(_context, _relayed, StatusCode);
         }
     }
 
     /// <summary>
-    /// A receiver for Jelou's deliveries, on the framework's HttpListener: one path, on loopback over http (no administrator
-    /// rights are needed for http://localhost with a port above 1024 on Windows), or on any address over https with a
-    /// certificate (see <see cref="TlsFront"/>; plain http is never offered beyond loopback). Each POST to the path is handed
-    /// over to be checked (<see cref="WebhookDelivery.Verify"/>) and answered (<see cref="WebhookRequest.Answer"/>); anything
-    /// else is answered at once (404, 405, 411, 413; 408 for a body that does not come, 400 for one that cannot be read) or,
-    /// over https, refused before its request is read (400, 431, or a failed handshake). Requests are read concurrently
-    /// (<see cref="MaxReadsAtOnce"/>). Dispose answers what was not taken (503), stops, and frees the port.
+    /// A receiver for Jelou's deliveries, on the framework's HttpListener behind a front of its own (see
+    /// <see cref="ReceiverFront"/>): one path, on loopback over http (127.0.0.1 and ::1, no administrator rights needed), or
+    /// on any address over https with a certificate (plain http is never offered beyond loopback). Each POST to the path is
+    /// handed over to be checked (<see cref="WebhookDelivery.Verify"/>) and answered (<see cref="WebhookRequest.Answer"/>);
+    /// anything else is answered at once (404, 405, 411, 413; 408 for a body that does not come, 400 for one that cannot be
+    /// read) or refused before its request is read (400, 431, a failed handshake, or what .NET's listener refuses itself).
+    /// Requests are read concurrently (<see cref="MaxReadsAtOnce"/>). Dispose answers what was not taken (503), stops, and
+    /// frees the port.
     /// </summary>
     public sealed class JelouWebhookListener : IDisposable
     {
@@ -85,19 +91,18 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// How long a request may take to send its body once its headers came: one that stalls is cut off (408) rather
-        /// than hold up the deliveries behind it. Over https, also how long a connection may take to finish its handshake and
-        /// send its request head.
+        /// than hold up the deliveries behind it. Also how long a connection may take, from its first byte, to finish its TLS
+        /// handshake (over https) and send its request head.
         /// </summary>
         public static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
 
         /// <summary>How many requests are read at once: a slow sender holds up only itself, and a flood stays bounded.</summary>
         public const int MaxReadsAtOnce = 64;
 
-        // The names a loopback request may carry in its Host header; the framework answers any other 404 itself.
-        private static readonly string[] LoopbackHosts = { "localhost", "127.0.0.1" };
-
-        private HttpListener _listener = new HttpListener();
-        private readonly int _port;
+        private HttpListener? _listener;
+        private int _port;
+        private readonly IPAddress? _address;
+        private readonly int _publicPort;
         private readonly string _path;
         private readonly TimeSpan _bodyTimeout;
 
@@ -106,7 +111,7 @@ namespace JelouPS.Webhooks
         private readonly SemaphoreSlim _readyCount = new SemaphoreSlim(0);
         private readonly SemaphoreSlim _reading = new SemaphoreSlim(MaxReadsAtOnce);
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private readonly TlsFront? _front;
+        private readonly ReceiverFront _front;
         private Task? _intake;
 
         /// <param name="port">1 to 65535.</param>
@@ -115,9 +120,9 @@ namespace JelouPS.Webhooks
 
         /// <param name="port">1 to 65535.</param>
         /// <param name="path">The path Jelou posts to, such as /jelou.</param>
-        /// <param name="address">Where to listen: loopback when null; any other address (IPAddress.Any for all) needs a certificate.</param>
+        /// <param name="address">Where to listen: both loopbacks (127.0.0.1 and ::1) when null; an address beyond loopback (IPAddress.Any for all) needs a certificate.</param>
         /// <param name="certificate">With its private key: the receiver takes https only, on <paramref name="address"/>.</param>
-        /// <exception cref="ArgumentException">A path that is none, an address beyond loopback without a certificate, or a certificate without its private key or outside its validity (ParamName says which).</exception>
+        /// <exception cref="ArgumentException">A path that is none, an address beyond loopback without a certificate, a broadcast or multicast address, or a certificate without its private key, outside its validity or not for servers (ParamName says which).</exception>
         public JelouWebhookListener(int port, string path, IPAddress? address, X509Certificate2? certificate) : this(port, path, address, certificate, BodyTimeout) { }
 
         /// <summary>For tests: a shorter wait for a stalled body.</summary>
@@ -131,27 +136,25 @@ namespace JelouPS.Webhooks
             {
                 throw new ArgumentException($"{address} is a broadcast or multicast address, which nothing listens on: give one of this machine's addresses, or 0.0.0.0 for all.", nameof(address));
             }
+            string host;
             if (certificate is null)
             {
                 if (!loopback) throw new ArgumentException($"Listening on {address} would take deliveries over plain http from the network: give a certificate to take them over https, or listen on loopback behind a TLS proxy of your own.", nameof(address));
-                // The framework's listener takes http on localhost, which it binds as 127.0.0.1 (and refuses [::1] on Linux and macOS).
-                if (address != null && !address.Equals(IPAddress.Loopback)) throw new ArgumentException($"Over http the receiver listens on localhost (127.0.0.1) only, not on {address}: leave the address out, or give a certificate to listen there over https.", nameof(address));
-                Url = new Uri($"http://localhost:{port}{_path}");
-                _port = port;
+                // localhost names both loopbacks, which are both listened on; a loopback address given is listened on alone.
+                host = address is null ? "localhost" : address.ToString();
             }
             else
             {
                 CheckServerCertificate(certificate);
-                // localhost names both 127.0.0.1 and ::1, and a client tries both; any other address is named as given.
-                string host = address is null || address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback) ? "localhost"
+                // The name a certificate for this machine names: localhost on loopback; any other address is named as given.
+                host = address is null || address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback) ? "localhost"
                     : address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName()
                     : address.ToString();
-                Url = new UriBuilder(Uri.UriSchemeHttps, host, port, _path).Uri;
-                _port = FreeLoopbackPort();
-                _front = new TlsFront(address ?? IPAddress.Loopback, port, certificate, _port, bodyTimeout, Refused);
             }
-            AddPrefixes(LoopbackHosts);
-            _listener.IgnoreWriteExceptions = true;
+            Url = new UriBuilder(certificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, host, port, _path).Uri;
+            _address = address;
+            _publicPort = port;
+            _front = new ReceiverFront(certificate, bodyTimeout, Refused);
         }
 
         private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
@@ -174,7 +177,7 @@ namespace JelouPS.Webhooks
             }
         }
 
-        /// <summary>A port on loopback nobody listens on now: the listener's own behind the TLS front (and the tests').</summary>
+        /// <summary>A port on loopback nobody listens on now: the listener's own behind the front (and the tests').</summary>
         internal static int FreeLoopbackPort()
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -189,11 +192,11 @@ namespace JelouPS.Webhooks
             }
         }
 
-        // A connection the TLS front refused before its request reached the listener: reported as a request that is no delivery.
+        // A connection the front refused before the receiver read its request: reported as a request that is no delivery.
         private void Refused(string sender, int status, string problem)
         {
             string answered = status == 0 ? " Nothing could be answered." : $" Answered {status}.";
-            Ready(new WebhookRequest(null, "", "", sender, null, status, problem + answered));
+            Ready(new WebhookRequest(null, null, "", "", sender, null, status, problem + answered));
         }
 
         /// <summary>How many refused requests may wait to be reported; more are answered as ever, and counted instead.</summary>
@@ -216,6 +219,8 @@ namespace JelouPS.Webhooks
                 }
                 if (request.Delivery is null)
                 {
+                    // The front reports a request it saw .NET's listener answer by itself; the receiver then does not.
+                    if (request.Relayed?.ClaimReport() == false) return;
                     if (_refusalsWaiting >= MaxRefusalsWaiting)
                     {
                         _unreported++;
@@ -233,14 +238,6 @@ namespace JelouPS.Webhooks
             _readyCount.Release();
         }
 
-        private void AddPrefixes(IEnumerable<string> hosts)
-        {
-            _listener.Prefixes.Clear();
-            // At the root, whatever the path: a request to another path is answered (404) and reported by the receiver, not
-            // silently by the framework.
-            foreach (string host in hosts) _listener.Prefixes.Add($"http://{host}:{_port}/");
-        }
-
         /// <summary>Where to send deliveries: http://localhost:port/path, or https://host:port/path with a certificate (host: the address, or the machine's name when listening on all).</summary>
         public Uri Url { get; }
 
@@ -252,61 +249,54 @@ namespace JelouPS.Webhooks
         {
             try
             {
-                try
-                {
-                    StartListening();
-                }
-                catch (HttpListenerException ex) when (ex.ErrorCode == 5)
-                {
-                    // Windows lets anyone listen on http://localhost, but the addresses only where Windows 10 and later do.
-                    AddPrefixes(new[] { "localhost" });
-                    StartListening();
-                }
-            }
-            catch (HttpListenerException ex)
-            {
-                string why = ex.ErrorCode == 5
-                    ? "access was denied (on Windows, listening on anything but http://localhost with a port above 1024 needs an administrator or a URL reservation)"
-                    : ex.Message.TrimEnd('.');
-                throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port.", ex);
-            }
-            try
-            {
-                _front?.Start();
+                _front.Bind(_address, _publicPort);
             }
             catch (SocketException ex)
             {
-                _listener.Close();
                 if (ex.SocketErrorCode == SocketError.AddressNotAvailable || ex.SocketErrorCode == SocketError.InvalidArgument)
                 {
                     throw new ArgumentException($"Cannot listen on {Url}: this machine has no such address to listen on. Give one of its own, or 0.0.0.0 for all.", "address", ex);
                 }
                 string why = ex.SocketErrorCode == SocketError.AddressAlreadyInUse ? "the port is in use"
-                    : ex.SocketErrorCode == SocketError.AccessDenied ? "access was denied (ports below 1024 need root on Linux and macOS)"
+                    : ex.SocketErrorCode == SocketError.AccessDenied ? "access was denied (ports below 1024 need root on Linux and macOS, and on Windows may be reserved)"
                     : ex.Message.TrimEnd('.');
                 throw new InvalidOperationException($"Cannot listen on {Url}: {why}. Choose another -Port.", ex);
             }
+            try
+            {
+                StartListener();
+            }
+            catch (Exception)
+            {
+                _front.Dispose();
+                throw;
+            }
+            _front.Start(_port);
             _intake = Task.Run(IntakeAsync);
         }
 
-        /// <summary>How many times the listener is started before the framework's failure is let through.</summary>
+        /// <summary>How many loopback ports the listener tries before its failure is let through.</summary>
         private const int StartAttempts = 3;
 
-        // .NET's managed listener (Linux, macOS) fails to start when a connection arrives the moment it binds
-        // (dotnet/corefx#35191: an ArgumentNullException from its endpoint), and leaves the port held by a socket that only a
-        // collection releases. Then a new listener, after a collection, starts.
-        private void StartListening()
+        // The listener takes a loopback port nobody knows, so that no sender reaches it but through the front. It can still
+        // fail to start: the port was taken between the probe and the bind, or a connection came the moment it bound (.NET's
+        // managed listener then fails, dotnet/corefx#35191, and leaves the port held by a socket that only a collection
+        // releases). Then another port is tried, after a collection.
+        private void StartListener()
         {
             for (int attempt = 1; ; attempt++)
             {
+                _port = FreeLoopbackPort();
+                _listener = new HttpListener { IgnoreWriteExceptions = true };
+                // localhost, since the front names it so, and since on Windows anyone may listen there.
+                _listener.Prefixes.Add($"http://localhost:{_port}/");
                 try
                 {
                     _listener.Start();
                     return;
                 }
-                catch (ArgumentNullException) when (attempt < StartAttempts)
+                catch (Exception ex) when (ex is ArgumentNullException || ex is HttpListenerException)
                 {
-                    var prefixes = new List<string>(_listener.Prefixes);
                     try
                     {
                         _listener.Close();
@@ -315,15 +305,15 @@ namespace JelouPS.Webhooks
                     {
                         // Half started: whatever it holds, the collection below releases.
                     }
+                    _listener = null;
+                    if (attempt == StartAttempts) throw new InvalidOperationException($"Cannot listen on {Url}: the receiver's own listener on loopback did not start ({ex.Message.TrimEnd('.')}).", ex);
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
-                    _listener = new HttpListener { IgnoreWriteExceptions = true };
-                    foreach (string prefix in prefixes) _listener.Prefixes.Add(prefix);
                 }
             }
         }
 
-        /// <summary>For tests: the port of the HttpListener itself (behind the TLS front, a loopback port of its own).</summary>
+        /// <summary>For tests: the port of the HttpListener itself, on loopback behind the front.</summary>
         internal int ListenerPort => _port;
 
         /// <summary>For tests: how many requests are being read (the intake holds one more place while it waits for the next).</summary>
@@ -351,9 +341,9 @@ namespace JelouPS.Webhooks
                 try
                 {
                     await _reading.WaitAsync(_stopping.Token).ConfigureAwait(false);
-                    context = await _listener.GetContextAsync().ConfigureAwait(false);
+                    context = await _listener!.GetContextAsync().ConfigureAwait(false);
                 }
-                catch (Exception) when (_stopping.IsCancellationRequested || !_listener.IsListening)
+                catch (Exception) when (_stopping.IsCancellationRequested || !_listener!.IsListening)
                 {
                     return;
                 }
@@ -366,7 +356,8 @@ namespace JelouPS.Webhooks
                 {
                     try
                     {
-                        Ready(await ReadAsync(context, _stopping.Token).ConfigureAwait(false));
+                        WebhookRequest? read = await ReadAsync(context, _stopping.Token).ConfigureAwait(false);
+                        if (read != null) Ready(read);
                     }
                     catch (Exception) when (_stopping.IsCancellationRequested)
                     {
@@ -394,31 +385,26 @@ namespace JelouPS.Webhooks
             return request!;
         }
 
-        private async Task<WebhookRequest> ReadAsync(HttpListenerContext context, CancellationToken cancellationToken)
+        // The request, read and answered unless it is a delivery; null for one whose connection is gone (the framework
+        // answered it itself, which the front reports, or the sender left).
+        private async Task<WebhookRequest?> ReadAsync(HttpListenerContext context, CancellationToken cancellationToken)
         {
             HttpListenerRequest request = context.Request;
             string method = request.HttpMethod ?? "";
             string path = request.Url?.AbsolutePath ?? "";
-            IPEndPoint? from = null;
-            try
-            {
-                from = request.RemoteEndPoint;
-            }
-            catch (Exception)
-            {
-                // A request the framework answered itself (411 for a body of no length) may have no connection left.
-            }
-            string? remote = _front is null ? from?.ToString() : _front.SenderOf(from);
+            (IPEndPoint? from, RelayedRequest? relayed) = Find(context);
+            if (from is null) return null;
+            string remote = relayed?.Sender ?? from.ToString();
             WebhookRequest Refuse(int status, string problem)
             {
-                Respond(context, status);
-                return new WebhookRequest(null, method, path, remote ?? from?.ToString(), null, status, $"{problem} Answered {status}.");
+                Respond(context, relayed, status);
+                return new WebhookRequest(null, relayed, method, path, remote, null, status, $"{problem} Answered {status}.");
             }
             try
             {
-                if (_front != null && remote is null)
+                if (relayed is null)
                 {
-                    return Refuse(403, $"It came to the loopback port behind the receiver, not over https to {Url}.");
+                    return Refuse(403, $"It came to the loopback port behind the receiver, not to {Url}.");
                 }
                 // The path as received, slashes at either end aside; anything else is another path.
                 if (!string.Equals("/" + path.Trim('/'), _path, StringComparison.Ordinal))
@@ -439,7 +425,7 @@ namespace JelouPS.Webhooks
                 {
                     reading.CancelAfter(_bodyTimeout);
                     // Not every request stream heeds a token (.NET Framework's does not): answering ends the exchange and the read.
-                    using (reading.Token.Register(() => Respond(context, cancellationToken.IsCancellationRequested ? 503 : 408)))
+                    using (reading.Token.Register(() => Respond(context, relayed, cancellationToken.IsCancellationRequested ? 503 : 408)))
                     {
                         try
                         {
@@ -447,25 +433,44 @@ namespace JelouPS.Webhooks
                         }
                         catch (Exception ex) when (reading.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !(ex is OutOfMemoryException))
                         {
-                            return new WebhookRequest(null, method, path, remote, null, 408, $"The body did not arrive within {_bodyTimeout.TotalSeconds:0.#} s of the headers. Answered 408.");
+                            return new WebhookRequest(null, relayed, method, path, remote, null, 408, $"The body did not arrive within {_bodyTimeout.TotalSeconds:0.#} s of the headers. Answered 408.");
                         }
                     }
                 }
                 if (body is null) return Refuse(413, $"The body is larger than {MaxBodyBytes / 1024} KB: no Jelou event is.");
-                return new WebhookRequest(context, method, path, remote, new WebhookDelivery(body, name => request.Headers[name]), 0, null);
+                return new WebhookRequest(context, relayed, method, path, remote, new WebhookDelivery(body, name => request.Headers[name]), 0, null);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
             {
                 // Whatever a sender does to its own request, the receiver goes on to the next one.
-                Respond(context, 400);
+                Respond(context, relayed, 400);
                 // The managed listener reports a body cut short by the sender's close as a bare status code (400).
                 string why = ex is HttpListenerException { ErrorCode: 400 } ? "its body ended before the length it announced (the sender closed the connection)" : ex.Message.TrimEnd('.');
-                return new WebhookRequest(null, method, path, remote, null, 400, $"The request could not be read: {why}. Answered 400.");
+                return new WebhookRequest(null, relayed, method, path, remote, null, 400, $"The request could not be read: {why}. Answered 400.");
             }
         }
 
-        internal static void Respond(HttpListenerContext context, int statusCode)
+        // Who a request came from as the listener sees it (the front's end of the connection; null when the connection is
+        // gone), and the request the front passed on on it.
+        private (IPEndPoint? From, RelayedRequest? Relayed) Find(HttpListenerContext context)
         {
+            IPEndPoint? from;
+            try
+            {
+                from = context.Request.RemoteEndPoint;
+            }
+            catch (Exception)
+            {
+                // The framework answered it itself (411 for a body of no length) and let its connection go.
+                return (null, null);
+            }
+            return (from, _front.Find(from));
+        }
+
+        // Answers the request; the front passes the answer on as the receiver's.
+        internal static void Respond(HttpListenerContext context, RelayedRequest? relayed, int statusCode)
+        {
+            relayed?.Answer();
             try
             {
                 context.Response.StatusCode = statusCode;
@@ -516,8 +521,9 @@ namespace JelouPS.Webhooks
         public void Dispose()
         {
             // Deliveries read but never taken, and those still being read, are answered 503 before the listener closes
-            // (closing would answer them as the framework does, 200): Jelou, or its retry, learns the receiver stopped.
-            _front?.StopAccepting();
+            // (closing would answer them as the framework does, 200, which the front turns into 503 too): Jelou, or its
+            // retry, learns the receiver stopped.
+            _front.StopAccepting();
             lock (_ready)
             {
                 _stopping.Cancel();
@@ -531,11 +537,11 @@ namespace JelouPS.Webhooks
             {
                 // Close alone, which stops too: on Linux and macOS, Close after Stop binds the port again for a moment
                 // (the managed listener looks its endpoint up anew to remove it), and can fail if another takes it then.
-                _listener.Close();
+                _listener?.Close();
             }
             finally
             {
-                _front?.Dispose();
+                _front.Dispose();
             }
         }
 
@@ -549,7 +555,7 @@ namespace JelouPS.Webhooks
         // events nobody emitted. They are taken and answered 503 until none comes for a moment (or DrainLimit has passed).
         private void DrainPending()
         {
-            if (!_listener.IsListening) return;
+            if (_listener is null || !_listener.IsListening) return;
             var draining = Stopwatch.StartNew();
             while (draining.Elapsed < DrainLimit)
             {
@@ -567,7 +573,7 @@ namespace JelouPS.Webhooks
                 {
                     return;
                 }
-                Respond(next.Result, 503);
+                Respond(next.Result, Find(next.Result).Relayed, 503);
             }
         }
     }

@@ -43,8 +43,8 @@ namespace JelouPS.Commands
         public string Path { get; set; } = "/";
 
         /// <summary>
-        /// The address to listen on: loopback by default; 0.0.0.0 (or ::) for all of the machine's. Any address beyond loopback
-        /// needs -Certificate: deliveries from the network come over https only.
+        /// The address to listen on: both loopbacks (127.0.0.1 and ::1) by default; 0.0.0.0 (or ::) for all of the machine's.
+        /// Any address beyond loopback needs -Certificate: deliveries from the network come over https only.
         /// </summary>
         [Parameter]
         [ValidateNotNull]
@@ -118,9 +118,11 @@ namespace JelouPS.Commands
                     {
                         WriteVerbose($"{request}: " + (request.StatusCode == 0 ? "nothing could be answered." : $"answered {request.StatusCode}."));
                         WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(),
-                            advice: request.Method.Length == 0
+                            advice: request.Method.Length > 0
+                                ? $"Jelou posts each event, with its length, to the URL it was given ({listener.Url}): find out who else sends requests to this port."
+                                : listener.Url.Scheme == Uri.UriSchemeHttps
                                 ? $"Jelou posts each event over https to the URL it was given ({listener.Url}), trusting a certificate issued for its host name: check the URL registered and the certificate, or find out who else connects to this port."
-                                : $"Jelou posts each event, with its length, to the URL it was given ({listener.Url}): find out who else sends requests to this port."));
+                                : $"This receiver takes plain http at {listener.Url} (a tunnel in front of it may add https; -Certificate makes it take https itself): check the URL the sender was given, or find out who else connects to this port."));
                         continue;
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -270,6 +271,58 @@ namespace JelouPS.Tests.Client
             Assert.Equal(400, refused.StatusCode);
             Assert.Null(refused.Delivery);
             if (!OperatingSystem.IsWindows()) Assert.Contains("ended before the length it announced", refused.Problem);
+        }
+
+        [Fact]
+        public async Task Over_http_localhost_is_both_loopbacks_and_a_tunnel_may_keep_its_own_Host()
+        {
+            Assert.Equal($"http://localhost:{_listener.Url.Port}/jelou", _listener.Url.ToString());
+            // A client resolving localhost may try ::1 first (Windows does); it must not wait for 127.0.0.1.
+            var overV6 = new HttpRequestMessage(HttpMethod.Post, $"http://[::1]:{_listener.Url.Port}/jelou") { Content = new StringContent(Body) };
+            overV6.Headers.TryAddWithoutValidation("X-Jelou-Signature", _signer.Sign(Encoding.UTF8.GetBytes(Body)));
+            overV6.Headers.TryAddWithoutValidation("X-API-Key", "hook-key");
+            // A tunnel (ngrok, cloudflared) passes on its public host name.
+            overV6.Headers.Host = "abc123.ngrok-free.app";
+            Task<HttpResponseMessage> sent = _http.SendAsync(overV6, _timeout.Token);
+            WebhookRequest received = await _listener.ReceiveAsync(_timeout.Token);
+            received.Answer(received.Delivery!.Verify(new[] { _signer }, _credential));
+            using HttpResponseMessage response = await sent;
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Matches(@"^POST /jelou from \[::1\]:\d+$", received.ToString());
+        }
+
+        [Fact]
+        public async Task An_https_sender_at_the_http_port_is_reported_with_what_to_change()
+        {
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+            using var tls = new HttpClient(handler);
+            Task<HttpResponseMessage> sent = tls.PostAsync($"https://localhost:{_listener.Url.Port}/jelou", new StringContent(Body), _timeout.Token);
+
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            await Assert.ThrowsAsync<HttpRequestException>(() => sent);
+            Assert.Null(refused.Delivery);
+            Assert.Equal(0, refused.StatusCode);
+            Assert.Matches(@"^Connection from (127\.0\.0\.1|\[::1\]):\d+$", refused.ToString());
+            Assert.Contains("must start with http://", refused.Problem);
+        }
+
+        [Fact]
+        public async Task A_request_that_dotnets_own_listener_refuses_is_reported_too()
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: twelve\r\n\r\n{}"), _timeout.Token);
+            Task<string> answer = new StreamReader(tcp.GetStream(), Encoding.ASCII).ReadToEndAsync(_timeout.Token);
+
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.StartsWith("HTTP/1.1 400", await answer);
+            Assert.Equal(400, refused.StatusCode);
+            Assert.Null(refused.Delivery);
+            Assert.Contains(".NET's HTTP listener refused it", refused.Problem);
+            Assert.EndsWith("Answered 400.", refused.Problem);
         }
 
         // A delivery sent after the given number of refusals were reported: they are taken first.

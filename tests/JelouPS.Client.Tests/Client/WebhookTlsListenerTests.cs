@@ -151,7 +151,7 @@ namespace JelouPS.Tests.Client
         [InlineData("BIG", "431")]
         public async Task A_request_head_that_cannot_be_passed_on_exactly_is_refused(string head, string status)
         {
-            if (head == "BIG") head = "POST /jelou HTTP/1.1\r\nX-Big: " + new string('a', TlsFront.MaxHeadBytes) + "\r\n\r\n";
+            if (head == "BIG") head = "POST /jelou HTTP/1.1\r\nX-Big: " + new string('a', ReceiverFront.MaxHeadBytes) + "\r\n\r\n";
             string answer = await SendRawAsync(head);
             WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
 
@@ -165,7 +165,7 @@ namespace JelouPS.Tests.Client
         {
             byte[] head = Encoding.Latin1.GetBytes("POST /jelou?x=1 HTTP/1.1\r\nhost: a.example\r\nX-Jelou-Signature: abc\r\nCONNECTION: keep-alive\r\nX-Raw: \u00ff\u0080\r\n\r\n");
 
-            byte[]? rewritten = TlsFront.Rewrite(head, head.Length, 5000);
+            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, 5000);
 
             Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nX-Jelou-Signature: abc\r\nX-Raw: \u00ff\u0080\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(rewritten!));
         }
@@ -175,7 +175,7 @@ namespace JelouPS.Tests.Client
         {
             byte[] head = Encoding.Latin1.GetBytes("POST https://crm.example.com/jelou?x=1 HTTP/1.1\r\nHost: crm.example.com\r\n\r\n");
 
-            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(TlsFront.Rewrite(head, head.Length, 5000)!));
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(ReceiverFront.Rewrite(head, head.Length, 5000)!));
         }
 
         [Fact]
@@ -209,7 +209,7 @@ namespace JelouPS.Tests.Client
 
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             Assert.Null(refused.Delivery);
-            Assert.Contains("not over https", refused.Problem);
+            Assert.Contains("loopback port behind the receiver", refused.Problem);
         }
 
         [Fact]
@@ -232,8 +232,6 @@ namespace JelouPS.Tests.Client
         {
             Assert.Equal("address", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, null)).ParamName);
             Assert.Equal("address", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Parse("192.0.2.1"), null)).ParamName);
-            using (new JelouWebhookListener(8080, "/", IPAddress.Parse("127.0.0.1"), null)) { }
-            Assert.Contains("localhost (127.0.0.1) only", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.IPv6Loopback, null)).Message);
 
             using var publicOnly = X509CertificateLoader.LoadCertificate(Certificate.RawData);
             ArgumentException noKey = Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, publicOnly));
@@ -262,6 +260,13 @@ namespace JelouPS.Tests.Client
             Assert.Equal("https://127.0.0.2:8443/jelou", second.Url.ToString());
             using var v6 = new JelouWebhookListener(8443, "/jelou", IPAddress.IPv6Loopback, Certificate);
             Assert.Equal("https://localhost:8443/jelou", v6.Url.ToString());
+            // Over http, a loopback address given is the one listened on, and named as given.
+            using var plain = new JelouWebhookListener(8080, "/jelou");
+            Assert.Equal("http://localhost:8080/jelou", plain.Url.ToString());
+            using var plainV4 = new JelouWebhookListener(8080, "/jelou", IPAddress.Loopback, null);
+            Assert.Equal("http://127.0.0.1:8080/jelou", plainV4.Url.ToString());
+            using var plainV6 = new JelouWebhookListener(8080, "/jelou", IPAddress.IPv6Loopback, null);
+            Assert.Equal("http://[::1]:8080/jelou", plainV6.Url.ToString());
         }
 
         [Fact]

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Security;
@@ -13,14 +15,15 @@ using System.Threading.Tasks;
 namespace JelouPS.Webhooks
 {
     /// <summary>
-    /// HTTPS on any address, in front of the listener on loopback, with the framework's own pieces: a TcpListener accepts,
-    /// an SslStream decrypts with the given certificate, and each connection's request goes on to the listener. The
-    /// framework's HttpListener has no TLS on Linux and macOS, and on Windows binds anything but localhost (or a certificate)
-    /// only for an administrator; a socket needs neither.
+    /// What senders connect to, in front of the listener on a loopback port of its own, with the framework's own pieces: a
+    /// TcpListener accepts, an SslStream decrypts when there is a certificate, and each connection's request goes on to the
+    /// listener. The framework's HttpListener has no TLS on Linux and macOS, on Windows binds anything but localhost (or a
+    /// certificate) only for an administrator, and on Linux and macOS answers 200 itself to requests it holds when it
+    /// closes; a socket in front needs no rights, and passes on only the answers the receiver gave.
     /// Only the request head is touched: its Host names the loopback listener (HttpListener matches requests by Host), and
     /// Connection: close makes each connection carry one request, so that no later request on it passes unrewritten.
     /// </summary>
-    internal sealed class TlsFront : IDisposable
+    internal sealed class ReceiverFront : IDisposable
     {
         /// <summary>A request head larger than this is refused (431); Jelou's are well under 2 KB.</summary>
         internal const int MaxHeadBytes = 32 * 1024;
@@ -36,45 +39,78 @@ namespace JelouPS.Webhooks
         // ISO-8859-1 maps each byte to one char and back, so the head's bytes pass through exactly as they came.
         private static readonly Encoding Bytes = Encoding.GetEncoding(28591);
 
-        private readonly TcpListener _tcp;
-        private readonly X509Certificate2 _certificate;
-        private readonly int _innerPort;
+        private readonly List<TcpListener> _tcp = new List<TcpListener>();
+        private readonly X509Certificate2? _certificate;
         private readonly TimeSpan _headTimeout;
         private readonly Action<string, int, string> _refused;
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly SemaphoreSlim _connections = new SemaphoreSlim(MaxConnections);
+        private int _innerPort;
 
-        // The relays running, and who each one's connection to the listener is really from (its local end is the key).
+        // The relays running, and the request each one's connection to the listener carries (its local end is the key).
         private readonly ConcurrentDictionary<Task, TcpClient> _relays = new ConcurrentDictionary<Task, TcpClient>();
-        private readonly ConcurrentDictionary<string, string> _senders = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, RelayedRequest> _relayed = new ConcurrentDictionary<string, RelayedRequest>(StringComparer.Ordinal);
 
-        /// <param name="address">Where to take connections (IPAddress.IPv6Any takes IPv4 too).</param>
-        /// <param name="port">The port senders connect to.</param>
-        /// <param name="certificate">The server certificate, with its private key.</param>
-        /// <param name="innerPort">The listener's port on loopback.</param>
+        /// <param name="certificate">The server certificate, with its private key: https only; null for plain http only.</param>
         /// <param name="headTimeout">How long a connection may take, once it sent its first byte, to finish its handshake and send its request head.</param>
-        /// <param name="refused">Told of each connection refused before reaching the listener: who from, the status answered (0 when none could be), and why.</param>
-        internal TlsFront(IPAddress address, int port, X509Certificate2 certificate, int innerPort, TimeSpan headTimeout, Action<string, int, string> refused)
+        /// <param name="refused">Told of each connection refused before the receiver could read its request: who from, the status answered (0 when none could be), and why.</param>
+        internal ReceiverFront(X509Certificate2? certificate, TimeSpan headTimeout, Action<string, int, string> refused)
         {
-            _tcp = new TcpListener(address, port);
-            if (address.Equals(IPAddress.IPv6Any)) _tcp.Server.DualMode = true;
             _certificate = certificate;
-            _innerPort = innerPort;
             _headTimeout = headTimeout;
             _refused = refused;
         }
 
-        internal void Start()
+        /// <summary>
+        /// Takes connections on the port, on the address (IPAddress.IPv6Any takes IPv4 too), or when none is given on both
+        /// loopbacks, 127.0.0.1 and ::1 (where the machine has it), since a client resolving localhost may try either first.
+        /// Connections wait until <see cref="Start"/>.
+        /// </summary>
+        /// <exception cref="SocketException">The port or the address cannot be had.</exception>
+        internal void Bind(IPAddress? address, int port)
         {
-            _tcp.Start();
-            _ = Task.Run(AcceptAsync);
+            try
+            {
+                Listen(address ?? IPAddress.Loopback, port);
+                if (address is null)
+                {
+                    try
+                    {
+                        Listen(IPAddress.IPv6Loopback, port);
+                    }
+                    catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable || ex.SocketErrorCode == SocketError.AddressFamilyNotSupported)
+                    {
+                        // IPv6 is off on this machine: localhost is 127.0.0.1 alone.
+                    }
+                }
+            }
+            catch (SocketException)
+            {
+                StopAccepting();
+                throw;
+            }
         }
 
-        /// <summary>Who a request the listener received through this front came from; null for one that did not come through it.</summary>
-        internal string? SenderOf(IPEndPoint? listenerSide) =>
-            listenerSide != null && _senders.TryGetValue(listenerSide.ToString(), out string? sender) ? sender : null;
+        private void Listen(IPAddress address, int port)
+        {
+            var tcp = new TcpListener(address, port);
+            if (address.Equals(IPAddress.IPv6Any)) tcp.Server.DualMode = true;
+            _tcp.Add(tcp);
+            tcp.Start();
+        }
 
-        private async Task AcceptAsync()
+        /// <summary>Starts passing connections on to the listener on <paramref name="innerPort"/> (loopback).</summary>
+        internal void Start(int innerPort)
+        {
+            _innerPort = innerPort;
+            foreach (TcpListener tcp in _tcp) _ = Task.Run(() => AcceptAsync(tcp));
+        }
+
+        /// <summary>The request the listener received through this front on that connection; null for one that did not come through it.</summary>
+        internal RelayedRequest? Find(IPEndPoint? listenerSide) =>
+            listenerSide != null && _relayed.TryGetValue(listenerSide.ToString(), out RelayedRequest? relayed) ? relayed : null;
+
+        private async Task AcceptAsync(TcpListener tcp)
         {
             while (!_stopping.IsCancellationRequested)
             {
@@ -82,7 +118,7 @@ namespace JelouPS.Webhooks
                 try
                 {
                     await _connections.WaitAsync(_stopping.Token).ConfigureAwait(false);
-                    outer = await _tcp.AcceptTcpClientAsync().ConfigureAwait(false);
+                    outer = await tcp.AcceptTcpClientAsync().ConfigureAwait(false);
                 }
                 catch (Exception) when (_stopping.IsCancellationRequested)
                 {
@@ -109,26 +145,28 @@ namespace JelouPS.Webhooks
             try
             {
                 using (outer)
-                using (var ssl = new SslStream(outer.GetStream(), leaveInnerStreamOpen: false))
+                using (var ssl = _certificate is null ? null : new SslStream(outer.GetStream(), leaveInnerStreamOpen: false))
                 {
+                    Stream client = (Stream?)ssl ?? outer.GetStream();
                     RequestHead? head;
                     using (CutOffLate(outer))
                     {
-                        if (!await IsTlsAsync(outer, sender).ConfigureAwait(false)) return;
+                        if (!await IsExpectedAsync(outer, sender).ConfigureAwait(false)) return;
                     }
                     using (CancellationTokenSource late = CutOffLate(outer))
                     {
                         try
                         {
-                            await ssl.AuthenticateAsServerAsync(_certificate, clientCertificateRequired: false, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
-                            head = await RequestHead.ReadAsync(ssl).ConfigureAwait(false);
+                            if (ssl != null) await ssl.AuthenticateAsServerAsync(_certificate!, clientCertificateRequired: false, SslProtocols.None, checkCertificateRevocation: false).ConfigureAwait(false);
+                            head = await RequestHead.ReadAsync(client).ConfigureAwait(false);
                         }
                         catch (Exception) when (late.IsCancellationRequested && !_stopping.IsCancellationRequested)
                         {
-                            _refused(sender, 0, $"It did not finish its TLS handshake and request head within {_headTimeout.TotalSeconds:0.#} s of its first byte.");
+                            string what = ssl is null ? "send its request head" : "finish its TLS handshake and request head";
+                            _refused(sender, 0, $"It did not {what} within {_headTimeout.TotalSeconds:0.#} s of its first byte.");
                             return;
                         }
-                        catch (Exception ex) when (!ssl.IsAuthenticated && !_stopping.IsCancellationRequested)
+                        catch (Exception ex) when (ssl != null && !ssl.IsAuthenticated && !_stopping.IsCancellationRequested)
                         {
                             // Only the receiver can tell its user why a sender could not connect: which end gave up, and why.
                             _refused(sender, 0, $"Its TLS handshake failed: {(ex.InnerException ?? ex).Message.TrimEnd('.')}. A sender that does not trust the certificate for the host name it connects to, or speaks no TLS version this machine offers, ends it so; so does one that gave up waiting.");
@@ -138,20 +176,21 @@ namespace JelouPS.Webhooks
                     if (head is null)
                     {
                         // A sender that does not trust the certificate may finish the handshake first (.NET on Linux does).
-                        _refused(sender, 0, "It closed after the TLS handshake without sending a request: most often, the sender does not trust the certificate for the host name it connects to.");
+                        if (ssl != null) _refused(sender, 0, "It closed after the TLS handshake without sending a request: most often, the sender does not trust the certificate for the host name it connects to.");
                         return;
                     }
                     byte[]? forwarded = head.Complete ? Rewrite(head.Buffer, head.Length, _innerPort) : null;
                     if (forwarded is null)
                     {
                         int status = head.Complete ? 400 : 431;
-                        await AnswerAsync(ssl, status).ConfigureAwait(false);
+                        await AnswerAsync(client, status).ConfigureAwait(false);
+                        await CloseAfterAnswerAsync(outer, DiscardAsync(client)).ConfigureAwait(false);
                         _refused(sender, status, head.Complete
                             ? "Its request head is not one of an HTTP/1.1 request (one Host, no folded lines or bare line ends)."
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
                         return;
                     }
-                    await ForwardAsync(ssl, sender, forwarded, head).ConfigureAwait(false);
+                    await ForwardAsync(outer, client, sender, forwarded, head).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
@@ -169,35 +208,45 @@ namespace JelouPS.Webhooks
             return late;
         }
 
-        // Whether the connection starts a TLS handshake. One that closes without a byte (a port check) is let go quietly;
-        // plain http is answered 400 in plain http, saying why, since that is what a webhook URL with http:// sends.
-        private async Task<bool> IsTlsAsync(TcpClient outer, string sender)
+        // Whether the connection starts as this front expects: a TLS handshake over https, anything else over http. One that
+        // closes without a byte (a port check) is let go quietly. Plain http to https is answered 400 in plain http, saying
+        // why, since that is what a webhook URL with http:// sends; a handshake to http cannot be answered in its language.
+        private async Task<bool> IsExpectedAsync(TcpClient outer, string sender)
         {
             var first = new byte[1];
             int peeked = await outer.Client.ReceiveAsync(new ArraySegment<byte>(first), SocketFlags.Peek).ConfigureAwait(false);
             if (peeked == 0) return false;
-            if (first[0] == TlsHandshakeRecord) return true;
+            bool tls = first[0] == TlsHandshakeRecord;
+            if (tls == (_certificate != null)) return true;
+            if (tls)
+            {
+                _refused(sender, 0, "It began a TLS handshake (https) with a receiver that takes plain http: the webhook URL must start with http://, or the receiver needs -Certificate.");
+                return false;
+            }
             await AnswerAsync(outer.GetStream(), 400).ConfigureAwait(false);
             _refused(sender, 400, "It came as plain http to a receiver that takes https only: the webhook URL must start with https://.");
+            await CloseAfterAnswerAsync(outer, DiscardAsync(outer.GetStream())).ConfigureAwait(false);
             return false;
         }
 
-        private async Task ForwardAsync(SslStream ssl, string sender, byte[] forwarded, RequestHead head)
+        private async Task ForwardAsync(TcpClient outer, Stream client, string sender, byte[] forwarded, RequestHead head)
         {
             using var inner = new TcpClient(AddressFamily.InterNetwork);
             await inner.ConnectAsync(IPAddress.Loopback, _innerPort).ConfigureAwait(false);
             string listenerSide = inner.Client.LocalEndPoint!.ToString();
-            _senders[listenerSide] = sender;
+            var relayed = new RelayedRequest(sender);
+            _relayed[listenerSide] = relayed;
             try
             {
                 NetworkStream toListener = inner.GetStream();
                 await toListener.WriteAsync(forwarded, 0, forwarded.Length).ConfigureAwait(false);
                 await toListener.WriteAsync(head.Buffer, head.Length, head.Received - head.Length).ConfigureAwait(false);
                 // The rest of the body goes on as it comes; the answer comes back until the listener closes (Connection: close).
-                Task up = ForwardBodyAsync(ssl, toListener, inner.Client);
+                Task up = ForwardBodyAsync(client, toListener, inner.Client);
                 try
                 {
-                    await toListener.CopyToAsync(ssl).ConfigureAwait(false);
+                    await AnswerBackAsync(toListener, client, relayed).ConfigureAwait(false);
+                    await CloseAfterAnswerAsync(outer, up).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -207,8 +256,50 @@ namespace JelouPS.Webhooks
             }
             finally
             {
-                _senders.TryRemove(listenerSide, out _);
+                _relayed.TryRemove(listenerSide, out _);
             }
+        }
+
+        /// <summary>The longest status line looked for at the start of the listener's answer.</summary>
+        private const int MaxStatusLine = 256;
+
+        // Passes the listener's answer back, after its status line is checked: a 200 the receiver did not give is the
+        // framework's (on Linux and macOS it answers 200 to requests it holds when it closes) and goes out as 503, since no
+        // event was written for it; any other answer the receiver did not give is the framework's refusal, reported.
+        private async Task AnswerBackAsync(NetworkStream fromListener, Stream client, RelayedRequest relayed)
+        {
+            var start = new byte[MaxStatusLine];
+            int received = 0;
+            int lineEnd = -1;
+            while (lineEnd < 0 && received < start.Length)
+            {
+                int read = await fromListener.ReadAsync(start, received, start.Length - received).ConfigureAwait(false);
+                if (read == 0) break;
+                received += read;
+                lineEnd = Array.IndexOf(start, (byte)'\n', 0, received);
+            }
+            int status = StatusOf(start, lineEnd);
+            if (status == 200 && !relayed.Acknowledged)
+            {
+                await AnswerAsync(client, 503).ConfigureAwait(false);
+                return;
+            }
+            if (status != 0 && !relayed.Answered && relayed.ClaimReport())
+            {
+                _refused(relayed.Sender, status, status == 411
+                    ? "It gave no Content-Length and is not chunked: its body has no end. .NET's HTTP listener refused it before the receiver could read it."
+                    : ".NET's HTTP listener refused it before the receiver could read it: its request line or headers are not ones it takes (such as a Content-Length that is no number, or given twice).");
+            }
+            await client.WriteAsync(start, 0, received).ConfigureAwait(false);
+            await fromListener.CopyToAsync(client).ConfigureAwait(false);
+        }
+
+        // The status code of "HTTP/1.1 200 OK" ending at lineEnd; 0 when there is none.
+        private static int StatusOf(byte[] start, int lineEnd)
+        {
+            if (lineEnd < 0) return 0;
+            string[] parts = Bytes.GetString(start, 0, lineEnd).Split(' ');
+            return parts.Length >= 2 && parts[0].StartsWith("HTTP/", StringComparison.Ordinal) && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status) ? status : 0;
         }
 
         // "203.0.113.5:50312"; an IPv4 sender on a dual-mode socket (::) is named by its IPv4 address too.
@@ -217,24 +308,76 @@ namespace JelouPS.Webhooks
             : endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port).ToString()
             : endPoint.ToString();
 
+        // Passes the rest of the body on as it comes. When the listener answered without reading it all (413, 404), the rest
+        // is read and dropped, for the time CloseAfterAnswerAsync gives it.
         private static async Task ForwardBodyAsync(Stream from, NetworkStream to, Socket toSocket)
+        {
+            var buffer = new byte[16 * 1024];
+            bool passing = true;
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await from.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The sender broke off (a reset): the listener learns it at once, not after waiting out the body.
+                    toSocket.Close();
+                    throw;
+                }
+                if (read == 0) break;
+                if (!passing) continue;
+                try
+                {
+                    await to.WriteAsync(buffer, 0, read).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    passing = false;
+                }
+            }
+            if (passing) toSocket.Shutdown(SocketShutdown.Send);
+        }
+
+        /// <summary>
+        /// How long, after its answer, a connection's sender may go on sending what nobody reads: closing a connection with
+        /// bytes unread resets it, and the reset can destroy the answer before the sender reads it (a body refused 413).
+        /// </summary>
+        private static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
+        // Ends the answer (the sender sees the connection close), then lets the sender finish sending, its bytes dropped,
+        // until it closes too or Linger passes: the "lingering close" of HTTP servers (RFC 9112 §9.6).
+        private static async Task CloseAfterAnswerAsync(TcpClient outer, Task stillReading)
         {
             try
             {
-                await from.CopyToAsync(to).ConfigureAwait(false);
+                outer.Client.Shutdown(SocketShutdown.Send);
             }
             catch (Exception)
             {
-                // The sender broke off (a reset): the listener learns it at once, not after waiting out the body.
-                toSocket.Close();
-                throw;
+                return;
             }
-            toSocket.Shutdown(SocketShutdown.Send);
+            await Task.WhenAny(stillReading, Task.Delay(Linger)).ConfigureAwait(false);
+        }
+
+        private static async Task DiscardAsync(Stream from)
+        {
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                while (await from.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false) > 0) { }
+            }
+            catch (Exception)
+            {
+                // Closed or reset: nothing more to drop.
+            }
         }
 
         private static Task AnswerAsync(Stream stream, int status)
         {
-            string reason = status == 431 ? "Request Header Fields Too Large" : "Bad Request";
+            string reason = status == 431 ? "Request Header Fields Too Large" : status == 503 ? "Service Unavailable" : "Bad Request";
             byte[] answer = Bytes.GetBytes($"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             return stream.WriteAsync(answer, 0, answer.Length);
         }
@@ -283,7 +426,7 @@ namespace JelouPS.Webhooks
         internal void StopAccepting()
         {
             _stopping.Cancel();
-            _tcp.Stop();
+            foreach (TcpListener tcp in _tcp) tcp.Stop();
         }
 
         /// <summary>How long stopping waits for the relays to pass on the listener's last answers.</summary>
@@ -338,5 +481,38 @@ namespace JelouPS.Webhooks
                 return new RequestHead(buffer, buffer.Length, received, complete: false);
             }
         }
+    }
+
+    /// <summary>
+    /// A request passed on to the listener: who really sent it, whether the receiver answers it (and 200, its event handed
+    /// over), and who reports it when it is refused. The front lets no other 200 through.
+    /// </summary>
+    internal sealed class RelayedRequest
+    {
+        private volatile bool _answered;
+        private volatile bool _acknowledged;
+        private int _reported;
+
+        internal RelayedRequest(string sender) => Sender = sender;
+
+        /// <summary>"203.0.113.5:50312".</summary>
+        internal string Sender { get; }
+
+        /// <summary>Whether the answer is the receiver's; set before its first byte is written.</summary>
+        internal bool Answered => _answered;
+
+        internal bool Acknowledged => _acknowledged;
+
+        /// <summary>The receiver is about to answer.</summary>
+        internal void Answer() => _answered = true;
+
+        /// <summary>The receiver is about to answer 200, its event handed over.</summary>
+        internal void Acknowledge() => _acknowledged = true;
+
+        /// <summary>
+        /// Whether the caller is the one to report the request as refused: the first to ask. .NET's listener may answer a
+        /// request itself (411) and still hand it to the receiver, and both the front and the receiver then see it refused.
+        /// </summary>
+        internal bool ClaimReport() => Interlocked.Exchange(ref _reported, 1) == 0;
     }
 }

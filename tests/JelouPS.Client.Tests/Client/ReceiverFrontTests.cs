@@ -1,0 +1,106 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using JelouPS.Webhooks;
+using Xunit;
+
+namespace JelouPS.Tests.Client
+{
+    /// <summary>
+    /// The front passes on only the answers the receiver gave: .NET's managed HttpListener answers 200 by itself to the
+    /// requests it holds when it closes, and a 200 nobody wrote an event for would lose that event for good.
+    /// </summary>
+    public sealed class ReceiverFrontTests : IDisposable
+    {
+        private readonly CancellationTokenSource _timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        private readonly TcpListener _inner = new TcpListener(IPAddress.Loopback, 0);
+        private readonly ReceiverFront _front;
+        private readonly int _port = JelouWebhookListener.FreeLoopbackPort();
+        private (string Sender, int Status, string Problem)? _refusal;
+
+        public ReceiverFrontTests()
+        {
+            _inner.Start();
+            _front = new ReceiverFront(null, TimeSpan.FromSeconds(10), (sender, status, problem) => _refusal = (sender, status, problem));
+            _front.Bind(null, _port);
+            _front.Start(((IPEndPoint)_inner.LocalEndpoint).Port);
+        }
+
+        // Sends a request through the front while a stand-in for the listener answers it with the given status line,
+        // after doing to the request what the receiver does; returns what the sender got.
+        private async Task<string> ExchangeAsync(string statusLine, Action<RelayedRequest?> receiver)
+        {
+            using var sender = new TcpClient();
+            await sender.ConnectAsync(IPAddress.Loopback, _port, _timeout.Token);
+            await sender.GetStream().WriteAsync(Encoding.ASCII.GetBytes("POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"), _timeout.Token);
+            using (TcpClient listenerSide = await _inner.AcceptTcpClientAsync(_timeout.Token))
+            {
+                // As the listener does, the request is read before it is answered.
+                var request = new StreamReader(listenerSide.GetStream(), Encoding.ASCII);
+                while ((await request.ReadLineAsync(_timeout.Token))!.Length > 0) { }
+                receiver(_front.Find((IPEndPoint)listenerSide.Client.RemoteEndPoint!));
+                await listenerSide.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"{statusLine}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _timeout.Token);
+            }
+            return await new StreamReader(sender.GetStream(), Encoding.ASCII).ReadToEndAsync(_timeout.Token);
+        }
+
+        [Fact]
+        public async Task A_200_the_receiver_gave_passes_through()
+        {
+            string answer = await ExchangeAsync("HTTP/1.1 200 OK", relayed =>
+            {
+                relayed!.Acknowledge();
+                relayed.Answer();
+            });
+
+            Assert.StartsWith("HTTP/1.1 200 OK", answer);
+            Assert.Null(_refusal);
+        }
+
+        [Fact]
+        public async Task A_200_the_receiver_did_not_give_goes_out_as_503()
+        {
+            Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync("HTTP/1.1 200 OK", relayed => relayed!.Answer()));
+            Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync("HTTP/1.1 200 OK", _ => { }));
+        }
+
+        [Fact]
+        public async Task The_receivers_own_refusal_passes_through_and_is_not_reported_twice()
+        {
+            RelayedRequest? refused = null;
+            Assert.StartsWith("HTTP/1.1 404 Not Found", await ExchangeAsync("HTTP/1.1 404 Not Found", relayed => (refused = relayed)!.Answer()));
+            Assert.Null(_refusal);
+            Assert.True(refused!.ClaimReport());
+        }
+
+        [Fact]
+        public async Task An_answer_to_a_request_the_receiver_never_read_is_reported_as_the_frameworks()
+        {
+            Assert.StartsWith("HTTP/1.1 400 Bad Request", await ExchangeAsync("HTTP/1.1 400 Bad Request", _ => { }));
+            Assert.Equal(400, _refusal!.Value.Status);
+            Assert.Matches(@"^127\.0\.0\.1:\d+$", _refusal.Value.Sender);
+            Assert.Contains(".NET's HTTP listener refused it", _refusal.Value.Problem);
+        }
+
+        [Fact]
+        public async Task A_request_the_framework_answered_and_still_handed_over_is_reported_once()
+        {
+            // .NET's managed listener answers a POST of no length 411 itself, then hands it to the receiver as well.
+            RelayedRequest? both = null;
+            Assert.StartsWith("HTTP/1.1 411", await ExchangeAsync("HTTP/1.1 411 Length Required", relayed => both = relayed));
+            Assert.Contains("no Content-Length", _refusal!.Value.Problem);
+            Assert.False(both!.ClaimReport());
+        }
+
+        public void Dispose()
+        {
+            _front.Dispose();
+            _inner.Stop();
+            _timeout.Dispose();
+        }
+    }
+}
