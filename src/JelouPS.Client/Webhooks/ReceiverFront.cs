@@ -36,6 +36,8 @@ namespace JelouPS.Webhooks
 
         private const byte TlsHandshakeRecord = 0x16;
 
+        private static readonly byte[] Continue = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
+
         // ISO-8859-1 maps each byte to one char and back, so the head's bytes pass through exactly as they came.
         private static readonly Encoding Bytes = Encoding.GetEncoding(28591);
 
@@ -179,7 +181,8 @@ namespace JelouPS.Webhooks
                         if (ssl != null) _refused(sender, 0, "It closed after the TLS handshake without sending a request: most often, the sender does not trust the certificate for the host name it connects to.");
                         return;
                     }
-                    byte[]? forwarded = head.Complete ? Rewrite(head.Buffer, head.Length, _innerPort) : null;
+                    bool continueExpected = false;
+                    byte[]? forwarded = head.Complete ? Rewrite(head.Buffer, head.Length, _innerPort, out continueExpected) : null;
                     if (forwarded is null)
                     {
                         int status = head.Complete ? 400 : 431;
@@ -190,6 +193,9 @@ namespace JelouPS.Webhooks
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
                         return;
                     }
+                    // A sender that waits for leave to send its body (curl does, for large ones) is given it here; the listener,
+                    // never asked, sends no interim answer of its own ahead of the receiver's.
+                    if (continueExpected) await client.WriteAsync(Continue, 0, Continue.Length).ConfigureAwait(false);
                     await ForwardAsync(outer, client, sender, forwarded, head).ConfigureAwait(false);
                 }
             }
@@ -384,12 +390,17 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// The request head (<paramref name="length"/> bytes, its empty line included) with Host naming the listener on
-        /// loopback and Connection: close, and an absolute-form target reduced to its path; null when it is not the head of
-        /// an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with spaces, more than one Host, or none
-        /// in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those).
+        /// loopback and Connection: close, Expect: 100-continue left out, and an absolute-form target reduced to its path;
+        /// null when it is not the head of an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with
+        /// spaces, more than one Host, or none in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those).
         /// </summary>
-        internal static byte[]? Rewrite(byte[] head, int length, int innerPort)
+        /// <param name="head">The bytes read, the head first.</param>
+        /// <param name="length">The head's length, its empty line included.</param>
+        /// <param name="innerPort">The listener's port, which Host names.</param>
+        /// <param name="continueExpected">Whether the sender waits for 100 Continue before its body (RFC 9110 §10.1.1; ignored in HTTP/1.0).</param>
+        internal static byte[]? Rewrite(byte[] head, int length, int innerPort, out bool continueExpected)
         {
+            continueExpected = false;
             string[] lines = Bytes.GetString(head, 0, length - 4).Split(new[] { "\r\n" }, StringSplitOptions.None);
             string[] requestLine = lines[0].Split(' ');
             if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal)) return null;
@@ -412,6 +423,11 @@ namespace JelouPS.Webhooks
                     bool host = name.Equals("Host", StringComparison.OrdinalIgnoreCase);
                     // RFC 9112 §3.2: a request with more than one Host is refused.
                     if (host && ++hosts > 1) return null;
+                    if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && line.Substring(colon + 1).Trim().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continueExpected = requestLine[2] != "HTTP/1.0";
+                        continue;
+                    }
                     if (host || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) continue;
                 }
                 rewritten.Append(line).Append("\r\n");

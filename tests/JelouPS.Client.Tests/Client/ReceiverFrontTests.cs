@@ -96,6 +96,67 @@ namespace JelouPS.Tests.Client
             Assert.False(both!.ClaimReport());
         }
 
+        [Fact]
+        public void The_head_passes_on_byte_for_byte_but_for_Host_and_Connection()
+        {
+            byte[] head = Encoding.Latin1.GetBytes("POST /jelou?x=1 HTTP/1.1\r\nhost: a.example\r\nX-Jelou-Signature: abc\r\nCONNECTION: keep-alive\r\nX-Raw: \u00ff\u0080\r\n\r\n");
+
+            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, 5000, out bool continueExpected);
+
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nX-Jelou-Signature: abc\r\nX-Raw: \u00ff\u0080\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(rewritten!));
+            Assert.False(continueExpected);
+        }
+
+        [Fact]
+        public void An_absolute_form_target_is_passed_on_as_its_path_and_query()
+        {
+            byte[] head = Encoding.Latin1.GetBytes("POST https://crm.example.com/jelou?x=1 HTTP/1.1\r\nHost: crm.example.com\r\n\r\n");
+
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(ReceiverFront.Rewrite(head, head.Length, 5000, out _)!));
+        }
+
+        [Theory]
+        [InlineData("HTTP/1.1", "100-continue", true)]
+        [InlineData("HTTP/1.1", " 100-Continue ", true)]
+        [InlineData("HTTP/1.0", "100-continue", false)]
+        public void Expect_100_continue_is_answered_by_the_front_not_passed_on(string version, string expect, bool answered)
+        {
+            byte[] head = Encoding.Latin1.GetBytes($"POST /jelou {version}\r\nHost: crm.example.com\r\nExpect:{expect}\r\n\r\n");
+
+            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, 5000, out bool continueExpected);
+
+            Assert.Equal(answered, continueExpected);
+            Assert.DoesNotContain("Expect", Encoding.Latin1.GetString(rewritten!));
+        }
+
+        [Fact]
+        public async Task A_sender_waiting_for_100_Continue_gets_it_and_then_only_the_receivers_answer()
+        {
+            using var sender = new TcpClient();
+            await sender.ConnectAsync(IPAddress.Loopback, _port, _timeout.Token);
+            NetworkStream stream = sender.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /jelou HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"), _timeout.Token);
+            var reader = new StreamReader(stream, Encoding.ASCII);
+            Assert.Equal("HTTP/1.1 100 Continue", await reader.ReadLineAsync(_timeout.Token));
+            Assert.Equal("", await reader.ReadLineAsync(_timeout.Token));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("{}"), _timeout.Token);
+
+            using TcpClient listenerSide = await _inner.AcceptTcpClientAsync(_timeout.Token);
+            var forwarded = new StreamReader(listenerSide.GetStream(), Encoding.ASCII);
+            string? line;
+            while ((line = await forwarded.ReadLineAsync(_timeout.Token))!.Length > 0) Assert.DoesNotContain("Expect", line);
+            var body = new char[2];
+            Assert.Equal(2, await forwarded.ReadBlockAsync(body, _timeout.Token));
+            Assert.Equal("{}", new string(body));
+            _front.Find((IPEndPoint)listenerSide.Client.RemoteEndPoint!)!.Acknowledge();
+            _front.Find((IPEndPoint)listenerSide.Client.RemoteEndPoint!)!.Answer();
+            await listenerSide.GetStream().WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), _timeout.Token);
+            listenerSide.Close();
+
+            Assert.StartsWith("HTTP/1.1 200 OK", await reader.ReadToEndAsync(_timeout.Token));
+            Assert.Null(_refusal);
+        }
+
         public void Dispose()
         {
             _front.Dispose();
