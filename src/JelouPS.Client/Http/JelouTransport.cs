@@ -294,20 +294,7 @@ namespace JelouPS.Http
             if (response.Content is null) return;
             using CancellationTokenRegistration abort = token.Register(response.Dispose);
             using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            byte[] chunk = new byte[16 * 1024];
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, token).ConfigureAwait(false)) > 0)
-                {
-                    if (body.Length + read > MaxResponseBytes) throw new ResponseTooLargeException();
-                    body.Append(chunk, read);
-                }
-            }
-            finally
-            {
-                Array.Clear(chunk, 0, chunk.Length);
-            }
+            await body.ReadAsync(stream, response.Content.Headers.ContentLength, token).ConfigureAwait(false);
         }
 
         private JelouApiException Closed(JelouOperation operation, string target, bool mayHaveActed) =>
@@ -471,27 +458,48 @@ namespace JelouPS.Http
         }
 
         /// <summary>A growing byte buffer that wipes what it outgrows: answers to create and regenerate hold the secret.</summary>
+        // A body as it is read, straight into one array when its length is announced (most answers): no chunk and no copy.
+        // Every array it leaves behind is wiped, since an answer may hold a signing secret.
         private sealed class BodyBuffer
         {
             private byte[] _bytes = new byte[0];
 
             internal int Length { get; private set; }
 
-            internal void Append(byte[] chunk, int count)
+            /// <exception cref="ResponseTooLargeException">The body is larger than <see cref="MaxResponseBytes"/>.</exception>
+            internal async Task ReadAsync(Stream stream, long? announced, CancellationToken token)
             {
-                if (Length + count > _bytes.Length)
+                // A body announced larger is still read up to the limit: what arrived of it may hold a secret just issued.
+                if (announced > MaxResponseBytes) announced = null;
+                if (announced is long exact) Grow((int)exact);
+                while (announced is null || Length < announced)
                 {
-                    byte[] larger = new byte[Math.Max(Length + count, Math.Max(4096, _bytes.Length * 2))];
-                    Buffer.BlockCopy(_bytes, 0, larger, 0, Length);
-                    Array.Clear(_bytes, 0, _bytes.Length);
-                    _bytes = larger;
+                    // One byte beyond the limit is room enough to tell a body too large.
+                    if (Length == _bytes.Length) Grow(Math.Min(Math.Max(4096, _bytes.Length * 2), MaxResponseBytes + 1));
+                    int read = await stream.ReadAsync(_bytes, Length, _bytes.Length - Length, token).ConfigureAwait(false);
+                    if (read == 0) return;
+                    Length += read;
+                    if (Length > MaxResponseBytes) throw new ResponseTooLargeException();
                 }
-                Buffer.BlockCopy(chunk, 0, _bytes, Length, count);
-                Length += count;
             }
 
+            private void Grow(int capacity)
+            {
+                byte[] larger = new byte[capacity];
+                Buffer.BlockCopy(_bytes, 0, larger, 0, Length);
+                Array.Clear(_bytes, 0, _bytes.Length);
+                _bytes = larger;
+            }
+
+            /// <summary>The body; the buffer itself, handed over, when the body fills it.</summary>
             internal byte[] ToArray()
             {
+                if (Length == _bytes.Length)
+                {
+                    byte[] whole = _bytes;
+                    _bytes = new byte[0];
+                    return whole;
+                }
                 byte[] copy = new byte[Length];
                 Buffer.BlockCopy(_bytes, 0, copy, 0, Length);
                 return copy;
