@@ -118,7 +118,7 @@ Describe 'Receive-JelouWebhookEvent' {
         $result.Errors.Count | Should -Be 1
         $result.Errors[0].TargetObject | Should -BeLike 'Connection from *'
         $result.Errors[0].Exception.Message | Should -BeLike '*TLS handshake*must start with http://*'
-        $result.Errors[0].ErrorDetails.RecommendedAction | Should -BeLike '*plain http*-Certificate*'
+        $result.Errors[0].ErrorDetails.RecommendedAction | Should -BeLike '*check the URL the sender was given*'
     }
 
     It 'receives what the emulator delivers for a real integration, and an auto-responder answers the message' {
@@ -172,6 +172,39 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         # The unsigned delivery never reached the vault: only p-unknown's read failed.
         $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouSignatureMismatch', 'JelouVaultReadFailed', 'JelouSignatureMismatch')
         @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0
+    }
+
+    It 'acknowledges a delivery only once the commands downstream took its event: stopped while they work on it, the sender gets 503' {
+        $port = Get-FreePort
+        $taken = [System.Threading.ManualResetEventSlim]::new()
+        $receiver = Start-InRunspace 'param($Port, $Secret, $Taken) Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret | ForEach-Object { $Taken.Set(); Start-Sleep -Seconds 60 }' @{ Port = $port; Secret = $Secret; Taken = $taken }
+        Wait-Listening $port
+        $body = '{"event":"conversation.close","timestamp":1776134278574,"project_id":"p-slow","room_id":"r1","reason":"closed_by_operator"}'
+        $http = [System.Net.Http.HttpClient]::new()
+        $request = [System.Net.Http.HttpRequestMessage]::new('POST', "http://localhost:$port/jelou")
+        $request.Content = [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json')
+        $null = $request.Headers.TryAddWithoutValidation('X-Jelou-Signature', (Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret))
+        $sent = $http.SendAsync($request)
+
+        $taken.Wait([TimeSpan]::FromSeconds(30)) | Should -BeTrue
+        $sent.IsCompleted | Should -BeFalse
+        $receiver.Shell.Stop()
+
+        [int] $sent.GetAwaiter().GetResult().StatusCode | Should -Be 503
+        $http.Dispose()
+    }
+
+    It 'acknowledges the event Select-Object -First took, and ends' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace 'param($Port, $Secret) Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -TimeoutSec 60 | Select-Object -First 1' @{ Port = $port; Secret = $Secret }
+        Wait-Listening $port
+
+        $sent = Send-JelouTestEvent "http://localhost:$port/jelou" -SigningSecret $Secret -ProjectId p-first
+
+        $sent.StatusCode | Should -Be 200
+        $result = Complete-InRunspace $receiver
+        $result.Output.ProjectId | Should -Be 'p-first'
+        $result.Errors | Should -BeNullOrEmpty
     }
 
     It 'stops at once when stopped (Ctrl+C) and frees its port' {

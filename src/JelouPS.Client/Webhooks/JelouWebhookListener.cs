@@ -65,7 +65,7 @@ namespace JelouPS.Webhooks
         // The same refusal, its problem followed by a note.
         internal WebhookRequest Noting(string note) => new WebhookRequest(_context, _relayed, Method, Path, Remote, Delivery, StatusCode, $"{Problem} {note}");
 
-        // The receiver stopped before checking it: a delivery not yet answered gets 503, so that a sender may try again.
+        // The receiver stopped before its event was taken: a delivery not yet answered gets 503, so that a sender may try again.
         internal void Abandon()
         {
             if (_context is null || StatusCode != 0) return;
@@ -131,6 +131,8 @@ namespace JelouPS.Webhooks
             _bodyTimeout = bodyTimeout;
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be 1 to 65535.");
             _path = NormalisePath(path);
+            // ::ffff:127.0.0.1 is 127.0.0.1: listened on, and named, as the IPv4 address it is.
+            if (address != null && address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
             bool loopback = address is null || IPAddress.IsLoopback(address);
             if (address != null && (address.IsIPv6Multicast || address.Equals(IPAddress.Broadcast) || (address.AddressFamily == AddressFamily.InterNetwork && (address.GetAddressBytes()[0] & 0xF0) == 0xE0)))
             {
@@ -411,7 +413,8 @@ namespace JelouPS.Webhooks
                 {
                     return Refuse(404, $"{path} is not the path deliveries are received on ({_path}).");
                 }
-                if (!string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase))
+                // Methods are case-sensitive (RFC 9110 §9.1): "post" is not POST.
+                if (!string.Equals(method, "POST", StringComparison.Ordinal))
                 {
                     context.Response.AddHeader("Allow", "POST");
                     return Refuse(405, $"{method} is not a delivery: Jelou posts its events.");

@@ -401,6 +401,7 @@ namespace JelouPS.Webhooks
         internal static byte[]? Rewrite(byte[] head, int length, int innerPort, out bool continueExpected)
         {
             continueExpected = false;
+            if (length < 4 || Bytes.GetString(head, length - 4, 4) != "\r\n\r\n") return null;
             string[] lines = Bytes.GetString(head, 0, length - 4).Split(new[] { "\r\n" }, StringSplitOptions.None);
             string[] requestLine = lines[0].Split(' ');
             if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal)) return null;
@@ -476,23 +477,27 @@ namespace JelouPS.Webhooks
             /// <summary>Whether the head ended within <see cref="MaxHeadBytes"/>.</summary>
             internal bool Complete { get; }
 
-            // The head; null when the connection ended before sending a byte. One that ends within its head fails (IOException).
-            // The buffer grows as the head does, so that idle connections cost little.
+            // The head, up to and with its first empty line; null when the connection ended before sending a byte. One that
+            // ends within its head fails (IOException). A line may end in a bare LF, so that such a head is answered (400, by
+            // Rewrite) rather than waited on. The buffer grows as the head does, so that idle connections cost little.
             internal static async Task<RequestHead?> ReadAsync(Stream stream)
             {
                 var buffer = new byte[4096];
                 int received = 0;
+                int lineStart = 0;
                 while (received < MaxHeadBytes)
                 {
                     if (received == buffer.Length) Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxHeadBytes));
                     int read = await stream.ReadAsync(buffer, received, buffer.Length - received).ConfigureAwait(false);
                     if (read == 0) return received == 0 ? null : throw new IOException("The connection ended within the request head.");
-                    int from = Math.Max(0, received - 3);
-                    received += read;
-                    for (int i = from; i + 3 < received; i++)
+                    for (int i = received; i < received + read; i++)
                     {
-                        if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n') return new RequestHead(buffer, i + 4, received, complete: true);
+                        if (buffer[i] != '\n') continue;
+                        int lineLength = i - lineStart;
+                        if (lineLength == 0 || (lineLength == 1 && buffer[lineStart] == '\r')) return new RequestHead(buffer, i + 1, received + read, complete: true);
+                        lineStart = i + 1;
                     }
+                    received += read;
                 }
                 return new RequestHead(buffer, buffer.Length, received, complete: false);
             }

@@ -118,28 +118,40 @@ namespace JelouPS.Commands
                     {
                         WriteVerbose($"{request}: " + (request.StatusCode == 0 ? "nothing could be answered." : $"answered {request.StatusCode}."));
                         WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(),
-                            advice: request.Method.Length > 0
-                                ? $"Jelou posts each event, with its length, to the URL it was given ({listener.Url}): find out who else sends requests to this port."
-                                : listener.Url.Scheme == Uri.UriSchemeHttps
+                            advice: request.Method.Length == 0 && listener.Url.Scheme == Uri.UriSchemeHttps
                                 ? $"Jelou posts each event over https to the URL it was given ({listener.Url}), trusting a certificate issued for its host name: check the URL registered and the certificate, or find out who else connects to this port."
-                                : $"This receiver takes plain http at {listener.Url} (a tunnel in front of it may add https; -Certificate makes it take https itself): check the URL the sender was given, or find out who else connects to this port."));
+                                : $"Jelou posts each event, as one HTTP/1.1 request with its length, to the URL it was given ({listener.Url}): check the URL the sender was given, or find out who else sends requests to this port."));
                         continue;
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.
                     WebhookVerdict verdict = request.Delivery.Verify(SignersFor(request), Credential);
-                    // Stopped meanwhile: left unanswered, the listener answers it 503 as it closes, not 200 for an event never written.
-                    if (Stopping) throw new PipelineStoppedException();
-                    request.Answer(verdict);
                     if (verdict.Event is null)
                     {
+                        request.Answer(verdict);
                         WriteVerbose($"{request}: answered {request.StatusCode}.");
                         WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, advice: verdict.Rejection == WebhookRejection.InvalidEvent
                             ? "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver." : null));
                         continue;
                     }
                     accepted++;
-                    // Nothing between the 200 and the event: a stop that lands there would lose an acknowledged event.
-                    WriteObject(verdict.Event);
+                    // The event goes down the pipeline before the 200, so that a delivery acknowledged is one the commands
+                    // downstream took: a stop (Ctrl+C) or a failure downstream before then gets 503, and Jelou may send it again.
+                    try
+                    {
+                        WriteObject(verdict.Event);
+                    }
+                    catch (Exception ex) when ((ex is FlowControlException || ex is PipelineStoppedException) && !Stopping)
+                    {
+                        // Taken, and then the pipeline was ended downstream (Select-Object -First, break), not stopped.
+                        request.Answer(verdict);
+                        throw;
+                    }
+                    catch (Exception)
+                    {
+                        request.Abandon();
+                        throw;
+                    }
+                    request.Answer(verdict);
                     WriteVerbose($"{request}: answered {request.StatusCode}.");
                 }
             }

@@ -325,6 +325,24 @@ namespace JelouPS.Tests.Client
             Assert.EndsWith("Answered 400.", refused.Problem);
         }
 
+        [Theory]
+        [InlineData("POST /jelou HTTP/1.1\nHost: localhost\nContent-Length: 2\n\n{}", "400", "not one of an HTTP/1.1 request")]
+        [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\nContent-Length: 2\r\n\r\n{}", "400", "not one of an HTTP/1.1 request")]
+        [InlineData("post /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}", "405", "post is not a delivery")]
+        public async Task A_head_with_bare_line_ends_or_a_method_in_lower_case_is_answered_at_once(string raw, string status, string problem)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes(raw), _timeout.Token);
+            string answer = await new StreamReader(tcp.GetStream(), Encoding.ASCII).ReadLineAsync(_timeout.Token) ?? "";
+
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.StartsWith($"HTTP/1.1 {status}", answer);
+            Assert.Null(refused.Delivery);
+            Assert.Contains(problem, refused.Problem);
+        }
+
         // A delivery sent after the given number of refusals were reported: they are taken first.
         private async Task<(int Status, WebhookRequest Request, WebhookVerdict? Verdict)> SendAsyncAfter(int refusals)
         {

@@ -249,6 +249,8 @@ namespace JelouPS.Tests.Client
             Assert.Equal("http://127.0.0.1:8080/jelou", plainV4.Url.ToString());
             using var plainV6 = new JelouWebhookListener(8080, "/jelou", IPAddress.IPv6Loopback, null);
             Assert.Equal("http://[::1]:8080/jelou", plainV6.Url.ToString());
+            using var mapped = new JelouWebhookListener(8080, "/jelou", IPAddress.Parse("::ffff:127.0.0.1"), null);
+            Assert.Equal("http://127.0.0.1:8080/jelou", mapped.Url.ToString());
         }
 
         [Fact]
