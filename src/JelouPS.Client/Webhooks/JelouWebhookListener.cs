@@ -101,6 +101,7 @@ namespace JelouPS.Webhooks
 
         private HttpListener? _listener;
         private int _port;
+        private string _listenerHost = "127.0.0.1";
         private readonly IPAddress? _address;
         private readonly int _publicPort;
         private readonly string _path;
@@ -273,25 +274,27 @@ namespace JelouPS.Webhooks
                 _front.Dispose();
                 throw;
             }
-            _front.Start(_port);
+            _front.Start(_port, _listenerHost);
             _intake = Task.Run(IntakeAsync);
         }
 
         /// <summary>How many loopback ports the listener tries before its failure is let through.</summary>
         private const int StartAttempts = 3;
 
-        // The listener takes a loopback port nobody knows, so that no sender reaches it but through the front. It can still
-        // fail to start: the port was taken between the probe and the bind, or a connection came the moment it bound (.NET's
-        // managed listener then fails, dotnet/corefx#35191, and leaves the port held by a socket that only a collection
-        // releases). Then another port is tried, after a collection.
+        // The listener takes a loopback port nobody knows, so that no sender reaches it but through the front. It listens on
+        // 127.0.0.1, where the front connects: the managed listener (Linux, macOS) binds localhost to whichever address it
+        // resolves to first, ::1 on most systems. Windows lets anyone listen on http://localhost (both addresses) but on
+        // 127.0.0.1 only from Windows 10 on; refused there, it takes localhost. It can still fail to start: the port was
+        // taken between the probe and the bind, or a connection came the moment it bound (.NET's managed listener then
+        // fails, dotnet/corefx#35191, and leaves the port held by a socket that only a collection releases). Then another
+        // port is tried, after a collection.
         private void StartListener()
         {
             for (int attempt = 1; ; attempt++)
             {
                 _port = FreeLoopbackPort();
                 _listener = new HttpListener { IgnoreWriteExceptions = true };
-                // localhost, since the front names it so, and since on Windows anyone may listen there.
-                _listener.Prefixes.Add($"http://localhost:{_port}/");
+                _listener.Prefixes.Add($"http://{_listenerHost}:{_port}/");
                 try
                 {
                     _listener.Start();
@@ -299,6 +302,7 @@ namespace JelouPS.Webhooks
                 }
                 catch (Exception ex) when (ex is ArgumentNullException || ex is HttpListenerException)
                 {
+                    if (ex is HttpListenerException { ErrorCode: 5 }) _listenerHost = "localhost";
                     try
                     {
                         _listener.Close();
@@ -394,9 +398,11 @@ namespace JelouPS.Webhooks
             HttpListenerRequest request = context.Request;
             string method = request.HttpMethod ?? "";
             string path = request.Url?.AbsolutePath ?? "";
-            (IPEndPoint? from, RelayedRequest? relayed) = Find(context);
-            if (from is null) return null;
-            string remote = relayed?.Sender ?? from.ToString();
+            (bool direct, RelayedRequest? relayed) = Find(context);
+            // Its relay is over: the sender left before it was read, or .NET's listener answered it itself, which the front
+            // reported.
+            if (!direct && relayed is null) return null;
+            string remote = relayed?.Sender ?? RemoteOf(request);
             WebhookRequest Refuse(int status, string problem)
             {
                 Respond(context, relayed, status);
@@ -404,9 +410,9 @@ namespace JelouPS.Webhooks
             }
             try
             {
-                if (relayed is null)
+                if (direct)
                 {
-                    return Refuse(403, $"It came to the loopback port behind the receiver, not to {Url}.");
+                    return Refuse(403, $"It came to the port of the listener behind the receiver, not to {Url}.");
                 }
                 // The path as received, slashes at either end aside; anything else is another path.
                 if (!string.Equals("/" + path.Trim('/'), _path, StringComparison.Ordinal))
@@ -453,21 +459,25 @@ namespace JelouPS.Webhooks
             }
         }
 
-        // Who a request came from as the listener sees it (the front's end of the connection; null when the connection is
-        // gone), and the request the front passed on on it.
-        private (IPEndPoint? From, RelayedRequest? Relayed) Find(HttpListenerContext context)
+        // The request the front passed on, by the relay id it added; Direct when it carries none, so it did not come through
+        // the front (a request sent to the listener's own port).
+        private (bool Direct, RelayedRequest? Relayed) Find(HttpListenerContext context)
         {
-            IPEndPoint? from;
+            string? relayId = context.Request.Headers[ReceiverFront.RelayHeader];
+            return (relayId is null, _front.Find(relayId));
+        }
+
+        private static string RemoteOf(HttpListenerRequest request)
+        {
             try
             {
-                from = context.Request.RemoteEndPoint;
+                return request.RemoteEndPoint?.ToString() ?? "an unknown sender";
             }
             catch (Exception)
             {
-                // The framework answered it itself (411 for a body of no length) and let its connection go.
-                return (null, null);
+                // Its connection is gone.
+                return "an unknown sender";
             }
-            return (from, _front.Find(from));
         }
 
         // Answers the request; the front passes the answer on as the receiver's.

@@ -25,8 +25,17 @@ namespace JelouPS.Webhooks
     /// </summary>
     internal sealed class ReceiverFront : IDisposable
     {
-        /// <summary>A request head larger than this is refused (431); Jelou's are well under 2 KB.</summary>
-        internal const int MaxHeadBytes = 32 * 1024;
+        /// <summary>
+        /// A request head larger than this is refused (431); Jelou's are well under 2 KB. As large as http.sys (the listener
+        /// on Windows) takes, so that a head is refused the same way everywhere.
+        /// </summary>
+        internal const int MaxHeadBytes = 16 * 1024;
+
+        /// <summary>
+        /// The header that names the relay a request came through, added to each request passed on (and taken out of what
+        /// senders send): the listener finds the request's relay by it, and a request without one did not come through here.
+        /// </summary>
+        internal const string RelayHeader = "X-JelouPS-Relay";
 
         /// <summary>
         /// How many connections are open at once; more wait to be accepted. Generous, since a connection costs no thread: one
@@ -48,8 +57,9 @@ namespace JelouPS.Webhooks
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private readonly SemaphoreSlim _connections = new SemaphoreSlim(MaxConnections);
         private int _innerPort;
+        private string _innerHost = "";
 
-        // The relays running, and the request each one's connection to the listener carries (its local end is the key).
+        // The relays running, and the request each one passes on, by the id its head carries (RelayHeader).
         private readonly ConcurrentDictionary<Task, TcpClient> _relays = new ConcurrentDictionary<Task, TcpClient>();
         private readonly ConcurrentDictionary<string, RelayedRequest> _relayed = new ConcurrentDictionary<string, RelayedRequest>(StringComparer.Ordinal);
 
@@ -101,16 +111,17 @@ namespace JelouPS.Webhooks
             tcp.Start();
         }
 
-        /// <summary>Starts passing connections on to the listener on <paramref name="innerPort"/> (loopback).</summary>
-        internal void Start(int innerPort)
+        /// <summary>Starts passing connections on to the listener on 127.0.0.1:<paramref name="innerPort"/>, named <paramref name="innerHost"/> in Host.</summary>
+        internal void Start(int innerPort, string innerHost)
         {
             _innerPort = innerPort;
+            _innerHost = $"{innerHost}:{innerPort}";
             foreach (TcpListener tcp in _tcp) _ = Task.Run(() => AcceptAsync(tcp));
         }
 
-        /// <summary>The request the listener received through this front on that connection; null for one that did not come through it.</summary>
-        internal RelayedRequest? Find(IPEndPoint? listenerSide) =>
-            listenerSide != null && _relayed.TryGetValue(listenerSide.ToString(), out RelayedRequest? relayed) ? relayed : null;
+        /// <summary>The request passed on with that <see cref="RelayHeader"/>; null when there is none (any more: its relay is over).</summary>
+        internal RelayedRequest? Find(string? relayId) =>
+            relayId != null && _relayed.TryGetValue(relayId, out RelayedRequest? relayed) ? relayed : null;
 
         private async Task AcceptAsync(TcpListener tcp)
         {
@@ -143,9 +154,9 @@ namespace JelouPS.Webhooks
 
         private async Task RelayAsync(TcpClient outer)
         {
-            string sender = Describe(outer.Client.RemoteEndPoint as IPEndPoint);
             try
             {
+                string sender = Describe(outer.Client.RemoteEndPoint as IPEndPoint);
                 using (outer)
                 using (var ssl = _certificate is null ? null : new SslStream(outer.GetStream(), leaveInnerStreamOpen: false))
                 {
@@ -182,7 +193,8 @@ namespace JelouPS.Webhooks
                         return;
                     }
                     bool continueExpected = false;
-                    byte[]? forwarded = head.Complete ? Rewrite(head.Buffer, head.Length, _innerPort, out continueExpected) : null;
+                    string relayId = Guid.NewGuid().ToString("N");
+                    byte[]? forwarded = head.Complete ? Rewrite(head.Buffer, head.Length, _innerHost, relayId, out continueExpected) : null;
                     if (forwarded is null)
                     {
                         int status = head.Complete ? 400 : 431;
@@ -196,7 +208,7 @@ namespace JelouPS.Webhooks
                     // A sender that waits for leave to send its body (curl does, for large ones) is given it here; the listener,
                     // never asked, sends no interim answer of its own ahead of the receiver's.
                     if (continueExpected) await client.WriteAsync(Continue, 0, Continue.Length).ConfigureAwait(false);
-                    await ForwardAsync(outer, client, sender, forwarded, head).ConfigureAwait(false);
+                    await ForwardAsync(outer, client, new RelayedRequest(sender), relayId, forwarded, head).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
@@ -235,13 +247,11 @@ namespace JelouPS.Webhooks
             return false;
         }
 
-        private async Task ForwardAsync(TcpClient outer, Stream client, string sender, byte[] forwarded, RequestHead head)
+        private async Task ForwardAsync(TcpClient outer, Stream client, RelayedRequest relayed, string relayId, byte[] forwarded, RequestHead head)
         {
             using var inner = new TcpClient(AddressFamily.InterNetwork);
             await inner.ConnectAsync(IPAddress.Loopback, _innerPort).ConfigureAwait(false);
-            string listenerSide = inner.Client.LocalEndPoint!.ToString();
-            var relayed = new RelayedRequest(sender);
-            _relayed[listenerSide] = relayed;
+            _relayed[relayId] = relayed;
             try
             {
                 NetworkStream toListener = inner.GetStream();
@@ -262,7 +272,7 @@ namespace JelouPS.Webhooks
             }
             finally
             {
-                _relayed.TryRemove(listenerSide, out _);
+                _relayed.TryRemove(relayId, out _);
             }
         }
 
@@ -271,7 +281,8 @@ namespace JelouPS.Webhooks
 
         // Passes the listener's answer back, after its status line is checked: a 200 the receiver did not give is the
         // framework's (on Linux and macOS it answers 200 to requests it holds when it closes) and goes out as 503, since no
-        // event was written for it; any other answer the receiver did not give is the framework's refusal, reported.
+        // event was written for it, and so does an answer that is none (no final status line); any other answer the receiver
+        // did not give is the framework's refusal, reported.
         private async Task AnswerBackAsync(NetworkStream fromListener, Stream client, RelayedRequest relayed)
         {
             var start = new byte[MaxStatusLine];
@@ -285,16 +296,18 @@ namespace JelouPS.Webhooks
                 lineEnd = Array.IndexOf(start, (byte)'\n', 0, received);
             }
             int status = StatusOf(start, lineEnd);
-            if (status == 200 && !relayed.Acknowledged)
+            if ((status == 200 || status < 200) && !relayed.Acknowledged)
             {
                 await AnswerAsync(client, 503).ConfigureAwait(false);
                 return;
             }
-            if (status != 0 && !relayed.Answered && relayed.ClaimReport())
+            if (!relayed.Answered && relayed.ClaimReport())
             {
-                _refused(relayed.Sender, status, status == 411
-                    ? "It gave no Content-Length and is not chunked: its body has no end. .NET's HTTP listener refused it before the receiver could read it."
-                    : ".NET's HTTP listener refused it before the receiver could read it: its request line or headers are not ones it takes (such as a Content-Length that is no number, or given twice).");
+                string why = status == 411 ? ": it gave no Content-Length and is not chunked, so its body has no end"
+                    : status == 400 ? ": its request line or headers are not ones it takes (such as a Content-Length that is no number, or given twice)"
+                    : status == 503 ? ": it has too many requests waiting"
+                    : "";
+                _refused(relayed.Sender, status, $".NET's HTTP listener refused it before the receiver could read it{why}.");
             }
             await client.WriteAsync(start, 0, received).ConfigureAwait(false);
             await fromListener.CopyToAsync(client).ConfigureAwait(false);
@@ -304,7 +317,7 @@ namespace JelouPS.Webhooks
         private static int StatusOf(byte[] start, int lineEnd)
         {
             if (lineEnd < 0) return 0;
-            string[] parts = Bytes.GetString(start, 0, lineEnd).Split(' ');
+            string[] parts = Bytes.GetString(start, 0, lineEnd).TrimEnd('\r').Split(' ');
             return parts.Length >= 2 && parts[0].StartsWith("HTTP/", StringComparison.Ordinal) && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status) ? status : 0;
         }
 
@@ -390,15 +403,16 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// The request head (<paramref name="length"/> bytes, its empty line included) with Host naming the listener on
-        /// loopback and Connection: close, Expect: 100-continue left out, and an absolute-form target reduced to its path;
+        /// loopback, the relay's id and Connection: close, Expect: 100-continue left out, and an absolute-form target reduced to its path;
         /// null when it is not the head of an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with
         /// spaces, more than one Host, or none in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those).
         /// </summary>
         /// <param name="head">The bytes read, the head first.</param>
         /// <param name="length">The head's length, its empty line included.</param>
-        /// <param name="innerPort">The listener's port, which Host names.</param>
+        /// <param name="innerHost">The listener's host and port, which Host names.</param>
+        /// <param name="relayId">The id that names this request's relay (<see cref="RelayHeader"/>).</param>
         /// <param name="continueExpected">Whether the sender waits for 100 Continue before its body (RFC 9110 §10.1.1; ignored in HTTP/1.0).</param>
-        internal static byte[]? Rewrite(byte[] head, int length, int innerPort, out bool continueExpected)
+        internal static byte[]? Rewrite(byte[] head, int length, string innerHost, string relayId, out bool continueExpected)
         {
             continueExpected = false;
             if (length < 4 || Bytes.GetString(head, length - 4, 4) != "\r\n\r\n") return null;
@@ -429,13 +443,13 @@ namespace JelouPS.Webhooks
                         continueExpected = requestLine[2] != "HTTP/1.0";
                         continue;
                     }
-                    if (host || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) continue;
+                    if (host || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals(RelayHeader, StringComparison.OrdinalIgnoreCase)) continue;
                 }
                 rewritten.Append(line).Append("\r\n");
             }
             // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
             if (hosts == 0 && requestLine[2] == "HTTP/1.1") return null;
-            rewritten.Append("Host: localhost:").Append(innerPort).Append("\r\nConnection: close\r\n\r\n");
+            rewritten.Append("Host: ").Append(innerHost).Append("\r\n").Append(RelayHeader).Append(": ").Append(relayId).Append("\r\nConnection: close\r\n\r\n");
             return Bytes.GetBytes(rewritten.ToString());
         }
 

@@ -27,7 +27,7 @@ namespace JelouPS.Tests.Client
             _inner.Start();
             _front = new ReceiverFront(null, TimeSpan.FromSeconds(10), (sender, status, problem) => _refusal = (sender, status, problem));
             _front.Bind(null, _port);
-            _front.Start(((IPEndPoint)_inner.LocalEndpoint).Port);
+            _front.Start(((IPEndPoint)_inner.LocalEndpoint).Port, "127.0.0.1");
         }
 
         // Sends a request through the front while a stand-in for the listener answers it with the given status line,
@@ -39,13 +39,25 @@ namespace JelouPS.Tests.Client
             await sender.GetStream().WriteAsync(Encoding.ASCII.GetBytes("POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"), _timeout.Token);
             using (TcpClient listenerSide = await _inner.AcceptTcpClientAsync(_timeout.Token))
             {
-                // As the listener does, the request is read before it is answered.
-                var request = new StreamReader(listenerSide.GetStream(), Encoding.ASCII);
-                while ((await request.ReadLineAsync(_timeout.Token))!.Length > 0) { }
-                receiver(_front.Find((IPEndPoint)listenerSide.Client.RemoteEndPoint!));
-                await listenerSide.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"{statusLine}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _timeout.Token);
+                // As the listener does, the request is read before it is answered, and found by its relay id.
+                RelayedRequest? relayed = await ReadHeadAsync(listenerSide.GetStream());
+                receiver(relayed);
+                if (statusLine.Length > 0) await listenerSide.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"{statusLine}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), _timeout.Token);
             }
             return await new StreamReader(sender.GetStream(), Encoding.ASCII).ReadToEndAsync(_timeout.Token);
+        }
+
+        // Reads a request head as the listener does; the request the front passed on, found by the relay id it added.
+        private async Task<RelayedRequest?> ReadHeadAsync(Stream stream)
+        {
+            var reader = new StreamReader(stream, Encoding.ASCII);
+            string? relayId = null;
+            string? line;
+            while ((line = await reader.ReadLineAsync(_timeout.Token))!.Length > 0)
+            {
+                if (line.StartsWith(ReceiverFront.RelayHeader + ": ", StringComparison.Ordinal)) relayId = line.Substring(ReceiverFront.RelayHeader.Length + 2);
+            }
+            return _front.Find(relayId);
         }
 
         [Fact]
@@ -66,6 +78,18 @@ namespace JelouPS.Tests.Client
         {
             Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync("HTTP/1.1 200 OK", relayed => relayed!.Answer()));
             Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync("HTTP/1.1 200 OK", _ => { }));
+            // However it is written.
+            Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync("HTTP/1.1 200", _ => { }));
+        }
+
+        [Theory]
+        [InlineData("")]
+        [InlineData("HTTP/1.1 100 Continue\r\n")]
+        [InlineData("not HTTP")]
+        public async Task No_final_answer_goes_out_as_503_unless_the_receiver_acknowledged_the_event(string statusLine)
+        {
+            Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync(statusLine, _ => { }));
+            Assert.Null(_refusal);
         }
 
         [Fact]
@@ -99,11 +123,12 @@ namespace JelouPS.Tests.Client
         [Fact]
         public void The_head_passes_on_byte_for_byte_but_for_Host_and_Connection()
         {
-            byte[] head = Encoding.Latin1.GetBytes("POST /jelou?x=1 HTTP/1.1\r\nhost: a.example\r\nX-Jelou-Signature: abc\r\nCONNECTION: keep-alive\r\nX-Raw: \u00ff\u0080\r\n\r\n");
+            byte[] head = Encoding.Latin1.GetBytes("POST /jelou?x=1 HTTP/1.1\r\nhost: a.example\r\nX-Jelou-Signature: abc\r\nCONNECTION: keep-alive\r\nx-jeloups-relay: forged\r\nX-Raw: \u00ff\u0080\r\n\r\n");
 
-            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, 5000, out bool continueExpected);
+            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out bool continueExpected);
 
-            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nX-Jelou-Signature: abc\r\nX-Raw: \u00ff\u0080\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(rewritten!));
+            // A sender's own relay id is taken out: only the front names relays.
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nX-Jelou-Signature: abc\r\nX-Raw: \u00ff\u0080\r\nHost: 127.0.0.1:5000\r\nX-JelouPS-Relay: r1\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(rewritten!));
             Assert.False(continueExpected);
         }
 
@@ -112,7 +137,7 @@ namespace JelouPS.Tests.Client
         {
             byte[] head = Encoding.Latin1.GetBytes("POST https://crm.example.com/jelou?x=1 HTTP/1.1\r\nHost: crm.example.com\r\n\r\n");
 
-            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: localhost:5000\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(ReceiverFront.Rewrite(head, head.Length, 5000, out _)!));
+            Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: 127.0.0.1:5000\r\nX-JelouPS-Relay: r1\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _)!));
         }
 
         [Theory]
@@ -123,7 +148,7 @@ namespace JelouPS.Tests.Client
         {
             byte[] head = Encoding.Latin1.GetBytes($"POST /jelou {version}\r\nHost: crm.example.com\r\nExpect:{expect}\r\n\r\n");
 
-            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, 5000, out bool continueExpected);
+            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out bool continueExpected);
 
             Assert.Equal(answered, continueExpected);
             Assert.DoesNotContain("Expect", Encoding.Latin1.GetString(rewritten!));
@@ -144,12 +169,17 @@ namespace JelouPS.Tests.Client
             using TcpClient listenerSide = await _inner.AcceptTcpClientAsync(_timeout.Token);
             var forwarded = new StreamReader(listenerSide.GetStream(), Encoding.ASCII);
             string? line;
-            while ((line = await forwarded.ReadLineAsync(_timeout.Token))!.Length > 0) Assert.DoesNotContain("Expect", line);
+            string? relayId = null;
+            while ((line = await forwarded.ReadLineAsync(_timeout.Token))!.Length > 0)
+            {
+                Assert.DoesNotContain("Expect", line);
+                if (line.StartsWith(ReceiverFront.RelayHeader, StringComparison.Ordinal)) relayId = line.Substring(ReceiverFront.RelayHeader.Length + 2);
+            }
             var body = new char[2];
             Assert.Equal(2, await forwarded.ReadBlockAsync(body, _timeout.Token));
             Assert.Equal("{}", new string(body));
-            _front.Find((IPEndPoint)listenerSide.Client.RemoteEndPoint!)!.Acknowledge();
-            _front.Find((IPEndPoint)listenerSide.Client.RemoteEndPoint!)!.Answer();
+            _front.Find(relayId)!.Acknowledge();
+            _front.Find(relayId)!.Answer();
             await listenerSide.GetStream().WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), _timeout.Token);
             listenerSide.Close();
 

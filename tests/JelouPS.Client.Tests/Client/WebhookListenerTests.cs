@@ -56,7 +56,8 @@ namespace JelouPS.Tests.Client
             Assert.Equal("P", request.Delivery!.ClaimedProjectId);
             var closed = Assert.IsType<JelouConversationCloseEvent>(verdict!.Event);
             Assert.Equal("closed_by_operator", closed.Reason);
-            Assert.StartsWith("POST /jelou from 127.0.0.1:", request.ToString());
+            // localhost is 127.0.0.1 or ::1, whichever the machine resolves first.
+            Assert.Matches(@"^POST /jelou from (127\.0\.0\.1|\[::1\]):\d+$", request.ToString());
         }
 
         [Theory]

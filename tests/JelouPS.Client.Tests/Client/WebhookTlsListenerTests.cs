@@ -185,13 +185,13 @@ namespace JelouPS.Tests.Client
         public async Task A_request_straight_to_the_loopback_port_behind_the_front_is_refused_403()
         {
             using var plain = new HttpClient();
-            Task<HttpResponseMessage> sent = plain.SendAsync(Delivery(new Uri($"http://localhost:{_listener.ListenerPort}/jelou")), _timeout.Token);
+            Task<HttpResponseMessage> sent = plain.SendAsync(Delivery(new Uri($"http://127.0.0.1:{_listener.ListenerPort}/jelou")), _timeout.Token);
             WebhookRequest refused = await TakeAsync();
             using HttpResponseMessage response = await sent;
 
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             Assert.Null(refused.Delivery);
-            Assert.Contains("loopback port behind the receiver", refused.Problem);
+            Assert.Contains("port of the listener behind the receiver", refused.Problem);
         }
 
         [Fact]
