@@ -156,10 +156,10 @@ namespace JelouPS.Webhooks
         {
             try
             {
-                string sender = Describe(outer.Client.RemoteEndPoint as IPEndPoint);
                 using (outer)
                 using (var ssl = _certificate is null ? null : new SslStream(outer.GetStream(), leaveInnerStreamOpen: false))
                 {
+                    string sender = Describe(outer.Client.RemoteEndPoint as IPEndPoint);
                     Stream client = (Stream?)ssl ?? outer.GetStream();
                     RequestHead? head;
                     using (CutOffLate(outer))
@@ -199,10 +199,10 @@ namespace JelouPS.Webhooks
                     {
                         int status = head.Complete ? 400 : 431;
                         await AnswerAsync(client, status).ConfigureAwait(false);
-                        await CloseAfterAnswerAsync(outer, DiscardAsync(client)).ConfigureAwait(false);
                         _refused(sender, status, head.Complete
                             ? "Its request head is not one of an HTTP/1.1 request (one Host, no folded lines or bare line ends)."
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
+                        await CloseAfterAnswerAsync(outer, DiscardAsync(client)).ConfigureAwait(false);
                         return;
                     }
                     // A sender that waits for leave to send its body (curl does, for large ones) is given it here; the listener,
