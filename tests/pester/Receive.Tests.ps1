@@ -30,10 +30,12 @@ BeforeAll {
         throw "Nothing listened on port $Port within 30 s."
     }
 
-    function Complete-InRunspace($Handle) {
+    # Its output and errors once it ended; with -MayFail, a terminating error is returned as Failure rather than thrown.
+    function Complete-InRunspace($Handle, [switch] $MayFail) {
         if (-not $Handle.Async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60))) { $Handle.Shell.Stop(); throw 'The receiver did not end within 60 s.' }
-        $Handle.Shell.EndInvoke($Handle.Async) | Out-Null
-        [pscustomobject]@{ Output = @($Handle.Output); Errors = @($Handle.Shell.Streams.Error) }
+        $failure = $null
+        try { $Handle.Shell.EndInvoke($Handle.Async) | Out-Null } catch { if (-not $MayFail) { throw }; $failure = $_ }
+        [pscustomobject]@{ Output = @($Handle.Output); Errors = @($Handle.Shell.Streams.Error); Failure = $failure }
     }
 
     $Secret = ConvertTo-SecureString 'rcv-3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f' -AsPlainText -Force
@@ -194,17 +196,21 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $http.Dispose()
     }
 
-    It 'acknowledges the event Select-Object -First took, and ends' {
+    It 'answers 503 when a command downstream fails on the event or ends the pipeline, and 200 up to -Count' -ForEach @(
+        @{ Case = 'a failure downstream'; Downstream = 'ForEach-Object { Get-Item /nonexistent -ErrorAction Stop }'; Status = 503; Output = 0 }
+        @{ Case = 'Select-Object -First'; Downstream = 'Select-Object -First 1'; Status = 503; Output = 1 }
+        @{ Case = '-Count'; Downstream = 'ForEach-Object { $_ }'; Status = 200; Output = 1 }
+    ) {
         $port = Get-FreePort
-        $receiver = Start-InRunspace 'param($Port, $Secret) Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -TimeoutSec 60 | Select-Object -First 1' @{ Port = $port; Secret = $Secret }
+        $receiver = Start-InRunspace "param(`$Port, `$Secret) Receive-JelouWebhookEvent -Port `$Port -Path /jelou -SigningSecret `$Secret -Count 1 -TimeoutSec 60 | $Downstream" @{ Port = $port; Secret = $Secret }
         Wait-Listening $port
 
-        $sent = Send-JelouTestEvent "http://localhost:$port/jelou" -SigningSecret $Secret -ProjectId p-first
+        $sent = Send-JelouTestEvent "http://localhost:$port/jelou" -SigningSecret $Secret -ProjectId p-down -ErrorAction SilentlyContinue
 
-        $sent.StatusCode | Should -Be 200
-        $result = Complete-InRunspace $receiver
-        $result.Output.ProjectId | Should -Be 'p-first'
-        $result.Errors | Should -BeNullOrEmpty
+        $sent.StatusCode | Should -Be $Status -Because $Case
+        $result = Complete-InRunspace $receiver -MayFail
+        @($result.Output).Count | Should -Be $Output
+        ($null -ne $result.Failure) | Should -Be ($Case -eq 'a failure downstream')
     }
 
     It 'stops at once when stopped (Ctrl+C) and frees its port' {

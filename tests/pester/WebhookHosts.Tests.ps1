@@ -217,13 +217,29 @@ Describe 'What each host''s request is refused for' {
             Should -Throw -ErrorId 'JelouInvalidArgument,*'
     }
 
-    It 'reads odd header shapes as a header of that name: a list (its first value), or a Signature beside headers that lack it, and refuses headers given as text' {
-        $listed = @{ RawBody = $Body; Headers = @{ 'X-Jelou-Signature' = [System.Collections.Generic.List[string]]@($Signature, 'sha256=00') } }
+    It 'reads odd header shapes as a header of that name: a list of one value, or a Signature beside headers that lack it, and refuses headers given as text' {
+        $listed = @{ RawBody = $Body; Headers = @{ 'X-Jelou-Signature' = [System.Collections.Generic.List[string]]@($Signature) } }
         $beside = [pscustomobject]@{ RawBody = $Body; Headers = @{ Host = 'x' }; Signature = $Signature }
 
         ($listed, $beside | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret).MessageId | Should -Be @('M1', 'M1')
         ConvertFrom-JelouWebhookEvent -Request @{ RawBody = $Body; Headers = "X-Jelou-Signature: $Signature" } -SigningSecret $Secret -ErrorVariable problem -ErrorAction SilentlyContinue
         $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+    }
+
+    It 'refuses a signature given twice, whichever comes first: as a list, or under names that differ only in case' {
+        $twice = [System.Collections.Generic.Dictionary[string, string]]::new([StringComparer]::Ordinal)
+        $twice['x-jelou-signature'] = 'sha256=00'
+        $twice['X-Jelou-Signature'] = $Signature
+        $requests = @(
+            @{ RawBody = $Body; Headers = @{ 'X-Jelou-Signature' = [System.Collections.Generic.List[string]]@($Signature, 'sha256=00') } }
+            @{ RawBody = $Body; Headers = @{ 'X-Jelou-Signature' = [System.Collections.Generic.List[string]]@('sha256=00', $Signature) } }
+            @{ RawBody = $Body; Headers = $twice }
+        )
+
+        $events = $requests | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $events | Should -BeNullOrEmpty
+        @($refused.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be @('JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouSignatureMismatch')
     }
 
     It 'stops before anything when -Request or -AuthType comes without -SigningSecret' {

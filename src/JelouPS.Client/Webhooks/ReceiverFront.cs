@@ -47,6 +47,9 @@ namespace JelouPS.Webhooks
 
         private static readonly byte[] Continue = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
+        // The headers a request may carry once only, in lower case.
+        private static readonly string[] OnceOnly = { "host", JelouSignature.HeaderName.ToLowerInvariant(), WebhookCredential.AuthorizationHeader.ToLowerInvariant(), WebhookCredential.ApiKeyHeader.ToLowerInvariant() };
+
         // ISO-8859-1 maps each byte to one char and back, so the head's bytes pass through exactly as they came.
         private static readonly Encoding Bytes = Encoding.GetEncoding(28591);
 
@@ -200,7 +203,7 @@ namespace JelouPS.Webhooks
                         int status = head.Complete ? 400 : 431;
                         await AnswerAsync(client, status).ConfigureAwait(false);
                         _refused(sender, status, head.Complete
-                            ? "Its request head is not one of an HTTP/1.1 request (one Host, no folded lines or bare line ends)."
+                            ? "Its request head is not one of an HTTP/1.1 request (one Host, one signature and credential, a body chunked or of a length, no folded lines or bare line ends)."
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
                         await CloseAfterAnswerAsync(outer, DiscardAsync(client)).ConfigureAwait(false);
                         return;
@@ -405,7 +408,8 @@ namespace JelouPS.Webhooks
         /// The request head (<paramref name="length"/> bytes, its empty line included) with Host naming the listener on
         /// loopback, the relay's id and Connection: close, Expect: 100-continue left out, and an absolute-form target reduced to its path;
         /// null when it is not the head of an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with
-        /// spaces, more than one Host, or none in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those).
+        /// spaces, more than one Host, or none in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those), a transfer
+        /// coding other than chunked or with a Content-Length (§6.1), or its signature or credential header twice.
         /// </summary>
         /// <param name="head">The bytes read, the head first.</param>
         /// <param name="length">The head's length, its empty line included.</param>
@@ -426,7 +430,9 @@ namespace JelouPS.Webhooks
                 lines[0] = $"{requestLine[0]} {target.PathAndQuery} {requestLine[2]}";
             }
             var rewritten = new StringBuilder(length + 64);
-            int hosts = 0;
+            var once = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            bool lengthGiven = false;
+            string? transferCoding = null;
             foreach (string line in lines)
             {
                 if (line.IndexOf('\r') >= 0 || line.IndexOf('\n') >= 0) return null;
@@ -435,9 +441,12 @@ namespace JelouPS.Webhooks
                     int colon = line.IndexOf(':');
                     if (colon <= 0 || line.IndexOfAny(new[] { ' ', '\t' }, 0, colon) >= 0) return null;
                     string name = line.Substring(0, colon);
+                    // RFC 9112 §3.2: a request with more than one Host is refused; so is one whose signature or credential
+                    // comes twice, which the listener would otherwise read as one of them.
+                    if (Array.IndexOf(OnceOnly, name.ToLowerInvariant()) >= 0 && !once.Add(name)) return null;
+                    lengthGiven |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
+                    if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) transferCoding = (transferCoding is null ? "" : transferCoding + ",") + line.Substring(colon + 1).Trim();
                     bool host = name.Equals("Host", StringComparison.OrdinalIgnoreCase);
-                    // RFC 9112 §3.2: a request with more than one Host is refused.
-                    if (host && ++hosts > 1) return null;
                     if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && line.Substring(colon + 1).Trim().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
                     {
                         continueExpected = requestLine[2] != "HTTP/1.0";
@@ -448,7 +457,9 @@ namespace JelouPS.Webhooks
                 rewritten.Append(line).Append("\r\n");
             }
             // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
-            if (hosts == 0 && requestLine[2] == "HTTP/1.1") return null;
+            if (!once.Contains("Host") && requestLine[2] == "HTTP/1.1") return null;
+            // RFC 9112 §6.1: a body is chunked or has a length, not both (a way to smuggle a request); no other coding is taken.
+            if (transferCoding != null && (lengthGiven || !transferCoding.Equals("chunked", StringComparison.OrdinalIgnoreCase))) return null;
             rewritten.Append("Host: ").Append(innerHost).Append("\r\n").Append(RelayHeader).Append(": ").Append(relayId).Append("\r\nConnection: close\r\n\r\n");
             return Bytes.GetBytes(rewritten.ToString());
         }

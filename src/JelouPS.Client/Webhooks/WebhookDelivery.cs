@@ -15,8 +15,8 @@ namespace JelouPS.Webhooks
     /// </summary>
     public sealed class WebhookCredential
     {
-        private const string AuthorizationHeader = "Authorization";
-        private const string ApiKeyHeader = "X-API-Key";
+        internal const string AuthorizationHeader = "Authorization";
+        internal const string ApiKeyHeader = "X-API-Key";
 
         private readonly SecureString? _authorization;
 

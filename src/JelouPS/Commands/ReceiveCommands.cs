@@ -135,16 +135,12 @@ namespace JelouPS.Commands
                     }
                     accepted++;
                     // The event goes down the pipeline before the 200, so that a delivery acknowledged is one the commands
-                    // downstream took: a stop (Ctrl+C) or a failure downstream before then gets 503, and Jelou may send it again.
+                    // downstream were done with. Anything that ends the pipeline meanwhile gets 503, and Jelou may send it
+                    // again: PowerShell tells a command the same (PipelineStoppedException) whether one downstream failed or
+                    // Select-Object -First had enough, so only a stop at -Count is told apart, and it is clean.
                     try
                     {
                         WriteObject(verdict.Event);
-                    }
-                    catch (Exception ex) when ((ex is FlowControlException || ex is PipelineStoppedException) && !Stopping)
-                    {
-                        // Taken, and then the pipeline was ended downstream (Select-Object -First, break), not stopped.
-                        request.Answer(verdict);
-                        throw;
                     }
                     catch (Exception)
                     {

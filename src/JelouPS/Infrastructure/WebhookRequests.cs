@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Management.Automation;
@@ -133,19 +134,26 @@ namespace JelouPS.Infrastructure
                 null => null,
             };
             value = Unwrap(value);
-            // A header given several times: its first value.
-            if (value is IList values && !(value is string)) value = values.Count > 0 ? Unwrap(values[0]) : null;
+            // A header given several times is its values joined, as HTTP combines them (RFC 9110 §5.3): a signature or a
+            // credential given twice then matches neither, rather than whichever came first.
+            if (value is IList values && !(value is string))
+            {
+                var parts = new List<string>();
+                foreach (object? part in values) parts.Add(Convert.ToString(Unwrap(part), CultureInfo.InvariantCulture) ?? "");
+                return parts.Count == 0 ? null : string.Join(", ", parts);
+            }
             return value is null ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
         }
 
+        // The entry by name in any case; several entries whose names differ only in case are its values.
         private static object? Entry(IDictionary dictionary, string key)
         {
-            if (dictionary.Contains(key)) return dictionary[key];
+            var found = new List<object?>();
             foreach (DictionaryEntry entry in dictionary)
             {
-                if (string.Equals(Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) return entry.Value;
+                if (string.Equals(Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) found.Add(entry.Value);
             }
-            return null;
+            return found.Count == 0 ? null : found.Count == 1 ? found[0] : found;
         }
 
         private static bool HasMember(object container, string name)
