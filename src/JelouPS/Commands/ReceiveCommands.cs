@@ -117,7 +117,8 @@ namespace JelouPS.Commands
                     if (request.Delivery is null)
                     {
                         WriteVerbose($"{request}: " + (request.StatusCode == 0 ? "nothing could be answered." : $"answered {request.StatusCode}."));
-                        WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(),
+                        // The request is named in the message too: a console's concise view shows no TargetObject.
+                        WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(), request.ToString(),
                             advice: request.Method.Length == 0 && listener.Url.Scheme == Uri.UriSchemeHttps
                                 ? $"Jelou posts each event over https to the URL it was given ({listener.Url}), trusting a certificate issued for its host name: check the URL registered and the certificate, or find out who else connects to this port."
                                 : $"Jelou posts each event, as one HTTP/1.1 request with its length, to the URL it was given ({listener.Url}): check the URL the sender was given, or find out who else sends requests to this port."));
@@ -129,8 +130,12 @@ namespace JelouPS.Commands
                     {
                         request.Answer(verdict);
                         WriteVerbose($"{request}: answered {request.StatusCode}.");
-                        WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, advice: verdict.Rejection == WebhookRejection.InvalidEvent
-                            ? "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver." : null));
+                        WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, item: request.ToString(), advice: verdict.Rejection switch
+                        {
+                            WebhookRejection.InvalidEvent => "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver.",
+                            WebhookRejection.SignatureMismatch => "Check that the receiver has the integration's current signing secret (-SigningSecret, or the vault's for the project): Reset-JelouExternalSupportSecret replaces it at once, so give the old and the new one while a rotation propagates; or find out who else posts to this receiver.",
+                            _ => "Check -AuthType and -WebhookAuthorization against the integration's (Get-JelouExternalSupport shows its AuthType), or find out who else posts to this receiver.",
+                        }));
                         continue;
                     }
                     accepted++;

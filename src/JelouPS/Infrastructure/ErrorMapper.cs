@@ -114,7 +114,8 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The error for a delivery a receiver refused: why, in the verdict's words, with the status it was answered.</summary>
         /// <param name="answered">True when the receiver answered it already (Receive-JelouWebhookEvent); else the message says what to answer.</param>
-        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target, bool answered = false, string? advice = null)
+        /// <param name="item">What the message names first (the request, in a receiver); null for nothing.</param>
+        internal static ErrorRecord Rejected(WebhookVerdict verdict, object? target, bool answered = false, string? advice = null, string? item = null)
         {
             string id = verdict.Rejection switch
             {
@@ -125,7 +126,7 @@ namespace JelouPS.Infrastructure
             Exception exception = verdict.Rejection == WebhookRejection.InvalidEvent
                 ? (Exception)new FormatException(verdict.Reason, verdict.Error)
                 : new System.Security.SecurityException(verdict.Reason);
-            return Create(id, exception, target, advice: advice,
+            return Create(id, exception, target, item, advice,
                 note: answered ? $"Answered {verdict.StatusCode}." : $"Reject it (answer {verdict.StatusCode}).");
         }
 
