@@ -250,6 +250,7 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $untrusting.Succeeded | Should -BeFalse
         $untrusting.Error | Should -BeLike '*certificate*'
         $untrustingError[0].ErrorDetails.RecommendedAction | Should -BeLike '*-SkipCertificateCheck*'
+        "$($untrustingError[0].TargetObject)" | Should -BeLike '*: its certificate was not trusted'
         $trusting.StatusCode | Should -Be 200
         $result = Complete-InRunspace $receiver
         $result.Output.ProjectId | Should -Be 'p-tls'

@@ -118,7 +118,9 @@ namespace JelouPS.Webhooks
         /// <summary>The exact JSON body that was signed and sent.</summary>
         public string Payload { get; }
 
-        public override string ToString() => $"{EventType} -> {WebhookUrl}: {(StatusCode?.ToString() ?? "no answer")} in {Latency.TotalMilliseconds:0} ms";
+        /// <summary>"message -> https://crm.example.com/jelou: 200 in 12 ms"; what became of it when no status came.</summary>
+        public override string ToString() => $"{EventType} -> {WebhookUrl}: " + (StatusCode is int status ? $"{status} in {Latency.TotalMilliseconds:0} ms"
+            : CertificateRefused ? "its certificate was not trusted" : $"no answer, after {Latency.TotalMilliseconds:0} ms");
     }
 
     /// <summary>Posts signed sample events to a provider's own webhook, as Jelou would, to test a receiver before going live.</summary>
