@@ -173,6 +173,8 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $events.ProjectId | Should -Be 'p-vault'
         # The unsigned delivery never reached the vault: only p-unknown's read failed.
         $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouSignatureMismatch', 'JelouVaultReadFailed', 'JelouSignatureMismatch')
+        # Each names the request first, as a console's concise view shows no TargetObject.
+        $problems | ForEach-Object { $_.Exception.Message | Should -Match '^POST /jelou from \S+: ' }
         @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0
     }
 

@@ -43,7 +43,10 @@ namespace JelouPS.Webhooks
         /// </summary>
         internal const int MaxConnections = 1024;
 
-        private const byte TlsHandshakeRecord = 0x16;
+        // TLS records begin with their type: change_cipher_spec, alert, handshake or application data (RFC 8446 §5.1). A
+        // client opens with a handshake, or, having nothing it can offer, an alert.
+        private const byte FirstTlsRecordType = 0x14;
+        private const byte LastTlsRecordType = 0x17;
 
         private static readonly byte[] Continue = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
@@ -237,7 +240,7 @@ namespace JelouPS.Webhooks
             var first = new byte[1];
             int peeked = await outer.Client.ReceiveAsync(new ArraySegment<byte>(first), SocketFlags.Peek).ConfigureAwait(false);
             if (peeked == 0) return false;
-            bool tls = first[0] == TlsHandshakeRecord;
+            bool tls = first[0] >= FirstTlsRecordType && first[0] <= LastTlsRecordType;
             if (tls == (_certificate != null)) return true;
             if (tls)
             {

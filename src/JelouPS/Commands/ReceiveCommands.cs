@@ -121,7 +121,7 @@ namespace JelouPS.Commands
                         WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(), request.ToString(),
                             advice: request.Method.Length == 0 && listener.Url.Scheme == Uri.UriSchemeHttps
                                 ? $"Jelou posts each event over https to the URL it was given ({listener.Url}), trusting a certificate issued for its host name: check the URL registered and the certificate, or find out who else connects to this port."
-                                : $"Jelou posts each event, as one HTTP/1.1 request with its length, to the URL it was given ({listener.Url}): check the URL the sender was given, or find out who else sends requests to this port."));
+                                : $"Jelou posts each event as one HTTP/1.1 request to the URL it was given ({listener.Url}): check the URL the sender was given, or find out who else sends requests to this port."));
                         continue;
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.
@@ -192,8 +192,14 @@ namespace JelouPS.Commands
             if (projectId is null || _notInVault.Contains(projectId)) return _given;
             if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
             {
-                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null)!)))
+                try
                 {
+                    signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null)!);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
+                {
+                    // Named after the request, as its refusal is.
+                    WriteJelouError(ex, ErrorMapper.From(ex, request.ToString(), request.ToString()));
                     if (_notInVault.Count < MaxProjectsNotInVault) _notInVault.Add(projectId);
                     return _given;
                 }

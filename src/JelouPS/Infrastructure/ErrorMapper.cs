@@ -104,6 +104,8 @@ namespace JelouPS.Infrastructure
                 VaultException vault => vault.WithMessage(message),
                 ArgumentException argument => new ArgumentException(message, argument.InnerException),
                 InvalidOperationException operation when operation.GetType() == typeof(InvalidOperationException) => new InvalidOperationException(message, operation.InnerException),
+                System.Security.SecurityException security when security.GetType() == typeof(System.Security.SecurityException) => new System.Security.SecurityException(message, security.InnerException),
+                FormatException format when format.GetType() == typeof(FormatException) => new FormatException(message, format.InnerException),
                 _ => exception,
             };
             var record = new ErrorRecord(named, errorId, category, target);

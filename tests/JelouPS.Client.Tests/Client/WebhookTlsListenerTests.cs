@@ -117,6 +117,21 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_TLS_client_that_opens_with_an_alert_is_told_its_handshake_failed_not_that_it_sent_plain_http()
+        {
+            // What a client limited to TLS 1.0 sends to a server that offers nothing it can speak: a protocol_version alert.
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, _listener.Url.Port, _timeout.Token);
+            await tcp.GetStream().WriteAsync(new byte[] { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46 }, _timeout.Token);
+            tcp.Client.Shutdown(SocketShutdown.Send);
+
+            WebhookRequest refused = await _listener.ReceiveAsync(_timeout.Token);
+
+            Assert.Null(refused.Delivery);
+            Assert.Contains("TLS handshake failed", refused.Problem);
+        }
+
+        [Fact]
         public async Task Plain_http_to_the_https_port_is_answered_400_and_said_why()
         {
             string answer = await SendRawAsync($"POST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: {Body.Length}\r\n\r\n{Body}", plain: true);
