@@ -141,28 +141,20 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
-        [InlineData("X-Jelou-Signature: sha256=00\r\nx-jelou-signature: sha256=01\r\n")]
-        [InlineData("Authorization: Bearer a\r\nAUTHORIZATION: Bearer b\r\n")]
-        [InlineData("X-API-Key: a\r\nX-API-Key: b\r\n")]
-        [InlineData("Transfer-Encoding: gzip\r\n")]
-        [InlineData("Transfer-Encoding: gzip, chunked\r\n")]
-        [InlineData("Transfer-Encoding: chunked\r\nContent-Length: 2\r\n")]
-        [InlineData("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n")]
-        public void A_head_that_could_be_read_two_ways_is_refused(string headers)
+        [InlineData("X-Jelou-Signature: sha256=00\r\nx-jelou-signature: sha256=01\r\n", true)]
+        [InlineData("Authorization: Bearer a\r\nAUTHORIZATION: Bearer b\r\n", true)]
+        [InlineData("X-API-Key: a\r\nX-API-Key: b\r\n", true)]
+        [InlineData("Transfer-Encoding: gzip\r\n", true)]
+        [InlineData("Transfer-Encoding: gzip, chunked\r\n", true)]
+        [InlineData("Transfer-Encoding: chunked\r\nContent-Length: 2\r\n", true)]
+        [InlineData("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", true)]
+        [InlineData("Transfer-Encoding: Chunked\r\n", false)]
+        [InlineData("Content-Length: 2\r\nContent-Length: 2\r\n", false)]
+        public void A_head_that_could_be_read_two_ways_is_refused_and_a_plain_one_passes(string headers, bool refused)
         {
             byte[] head = Encoding.Latin1.GetBytes($"POST /jelou HTTP/1.1\r\nHost: crm.example.com\r\n{headers}\r\n");
 
-            Assert.Null(ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _));
-        }
-
-        [Theory]
-        [InlineData("Transfer-Encoding: Chunked\r\n")]
-        [InlineData("Content-Length: 2\r\nContent-Length: 2\r\n")]
-        public void A_chunked_body_or_a_length_given_twice_alike_passes(string headers)
-        {
-            byte[] head = Encoding.Latin1.GetBytes($"POST /jelou HTTP/1.1\r\nHost: crm.example.com\r\n{headers}\r\n");
-
-            Assert.NotNull(ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _));
+            Assert.Equal(refused, ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _) is null);
         }
 
         [Theory]
