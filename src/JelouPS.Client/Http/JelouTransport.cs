@@ -457,9 +457,10 @@ namespace JelouPS.Http
             }
         }
 
-        /// <summary>A growing byte buffer that wipes what it outgrows: answers to create and regenerate hold the secret.</summary>
-        // A body as it is read, straight into one array when its length is announced (most answers): no chunk and no copy.
-        // Every array it leaves behind is wiped, since an answer may hold a signing secret.
+        /// <summary>
+        /// A body as it is read, straight into one array when its length is announced (most answers): no chunk and no copy.
+        /// Every array it leaves behind is wiped, since answers to create and regenerate hold the secret.
+        /// </summary>
         private sealed class BodyBuffer
         {
             private byte[] _bytes = new byte[0];

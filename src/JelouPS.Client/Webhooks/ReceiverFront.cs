@@ -20,8 +20,9 @@ namespace JelouPS.Webhooks
     /// listener. The framework's HttpListener has no TLS on Linux and macOS, on Windows binds anything but localhost (or a
     /// certificate) only for an administrator, and on Linux and macOS answers 200 itself to requests it holds when it
     /// closes; a socket in front needs no rights, and passes on only the answers the receiver gave.
-    /// Only the request head is touched: its Host names the loopback listener (HttpListener matches requests by Host), and
-    /// Connection: close makes each connection carry one request, so that no later request on it passes unrewritten.
+    /// Only the request head is touched: its Host names the loopback listener (HttpListener matches requests by Host), a
+    /// relay id (<see cref="RelayHeader"/>) ties it to its sender, Expect: 100-continue is answered here, and Connection:
+    /// close makes each connection carry one request, so that no later request on it passes unrewritten.
     /// </summary>
     internal sealed class ReceiverFront : IDisposable
     {
@@ -50,8 +51,11 @@ namespace JelouPS.Webhooks
 
         private static readonly byte[] Continue = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
-        // The headers a request may carry once only, in lower case.
-        private static readonly string[] OnceOnly = { "host", JelouSignature.HeaderName.ToLowerInvariant(), WebhookCredential.AuthorizationHeader.ToLowerInvariant(), WebhookCredential.ApiKeyHeader.ToLowerInvariant() };
+        // The headers a request may carry once only, and those the front sets itself in place of the sender's.
+        private static readonly HashSet<string> OnceOnly = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Host", JelouSignature.HeaderName, WebhookCredential.AuthorizationHeader, WebhookCredential.ApiKeyHeader };
+        private static readonly HashSet<string> Replaced = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Host", "Connection", RelayHeader };
+
+        private static readonly char[] Blanks = { ' ', '\t' };
 
         // ISO-8859-1 maps each byte to one char and back, so the head's bytes pass through exactly as they came.
         private static readonly Encoding Bytes = Encoding.GetEncoding(28591);
@@ -302,7 +306,7 @@ namespace JelouPS.Webhooks
                 lineEnd = Array.IndexOf(start, (byte)'\n', 0, received);
             }
             int status = StatusOf(start, lineEnd);
-            if ((status == 200 || status < 200) && !relayed.Acknowledged)
+            if (status <= 200 && !relayed.Acknowledged)
             {
                 await AnswerAsync(client, 503).ConfigureAwait(false);
                 return;
@@ -338,7 +342,6 @@ namespace JelouPS.Webhooks
         private static async Task ForwardBodyAsync(Stream from, NetworkStream to, Socket toSocket)
         {
             var buffer = new byte[16 * 1024];
-            bool passing = true;
             while (true)
             {
                 int read;
@@ -353,17 +356,17 @@ namespace JelouPS.Webhooks
                     throw;
                 }
                 if (read == 0) break;
-                if (!passing) continue;
                 try
                 {
                     await to.WriteAsync(buffer, 0, read).ConfigureAwait(false);
                 }
                 catch (Exception)
                 {
-                    passing = false;
+                    await DiscardAsync(from).ConfigureAwait(false);
+                    return;
                 }
             }
-            if (passing) toSocket.Shutdown(SocketShutdown.Send);
+            toSocket.Shutdown(SocketShutdown.Send);
         }
 
         /// <summary>
@@ -442,20 +445,19 @@ namespace JelouPS.Webhooks
                 if (rewritten.Length > 0)
                 {
                     int colon = line.IndexOf(':');
-                    if (colon <= 0 || line.IndexOfAny(new[] { ' ', '\t' }, 0, colon) >= 0) return null;
+                    if (colon <= 0 || line.IndexOfAny(Blanks, 0, colon) >= 0) return null;
                     string name = line.Substring(0, colon);
                     // RFC 9112 §3.2: a request with more than one Host is refused; so is one whose signature or credential
                     // comes twice, which the listener would otherwise read as one of them.
-                    if (Array.IndexOf(OnceOnly, name.ToLowerInvariant()) >= 0 && !once.Add(name)) return null;
+                    if (OnceOnly.Contains(name) && !once.Add(name)) return null;
                     lengthGiven |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
                     if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) transferCoding = (transferCoding is null ? "" : transferCoding + ",") + line.Substring(colon + 1).Trim();
-                    bool host = name.Equals("Host", StringComparison.OrdinalIgnoreCase);
                     if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && line.Substring(colon + 1).Trim().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
                     {
                         continueExpected = requestLine[2] != "HTTP/1.0";
                         continue;
                     }
-                    if (host || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals(RelayHeader, StringComparison.OrdinalIgnoreCase)) continue;
+                    if (Replaced.Contains(name)) continue;
                 }
                 rewritten.Append(line).Append("\r\n");
             }

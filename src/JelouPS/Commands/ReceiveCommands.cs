@@ -192,14 +192,9 @@ namespace JelouPS.Commands
             if (projectId is null || _notInVault.Contains(projectId)) return _given;
             if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
             {
-                try
+                // Named after the request, as its refusal is.
+                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null)!), item: request.ToString()))
                 {
-                    signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null)!);
-                }
-                catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
-                {
-                    // Named after the request, as its refusal is.
-                    WriteJelouError(ex, ErrorMapper.From(ex, request.ToString(), request.ToString()));
                     if (_notInVault.Count < MaxProjectsNotInVault) _notInVault.Add(projectId);
                     return _given;
                 }

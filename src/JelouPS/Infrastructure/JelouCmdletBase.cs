@@ -236,7 +236,8 @@ namespace JelouPS.Infrastructure
         /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported
         /// for this input and false returned.
         /// </summary>
-        internal bool TryValidate(object? target, Action validate)
+        /// <param name="item">What the error's message names first; the command's Item when null.</param>
+        internal bool TryValidate(object? target, Action validate, string? item = null)
         {
             try
             {
@@ -245,7 +246,7 @@ namespace JelouPS.Infrastructure
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
             {
-                WriteJelouError(ex, ErrorMapper.From(ex, target, Item));
+                WriteJelouError(ex, ErrorMapper.From(ex, target, item ?? Item));
                 return false;
             }
         }
