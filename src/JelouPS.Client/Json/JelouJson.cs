@@ -6,6 +6,7 @@ using System.Security;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using JelouPS.Http;
+using JelouPS.Security;
 
 namespace JelouPS.Json
 {
@@ -115,11 +116,7 @@ namespace JelouPS.Json
             char[] chars = new char[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
             try
             {
-                int length = reader.CopyString(chars);
-                var secret = new SecureString();
-                for (int i = 0; i < length; i++) secret.AppendChar(chars[i]);
-                secret.MakeReadOnly();
-                return secret;
+                return SecureStrings.FromChars(chars, reader.CopyString(chars));
             }
             catch (InvalidOperationException)
             {

@@ -13,11 +13,23 @@ namespace JelouPS.Security
     public static class SecureStrings
     {
         /// <summary>A read-only SecureString holding <paramref name="value"/>.</summary>
-        public static SecureString FromString(string value)
+        public static unsafe SecureString FromString(string value)
         {
             if (value is null) throw new ArgumentNullException(nameof(value));
-            var secure = new SecureString();
-            foreach (char c in value) secure.AppendChar(c);
+            fixed (char* start = value) return ReadOnly(start, value.Length);
+        }
+
+        /// <summary>A read-only SecureString holding the first <paramref name="length"/> of <paramref name="chars"/>.</summary>
+        internal static unsafe SecureString FromChars(char[] chars, int length)
+        {
+            fixed (char* start = chars) return ReadOnly(start, length);
+        }
+
+        // One native buffer of the right size: AppendChar would grow it a few characters at a time, each growth a new
+        // buffer (and SafeHandle to finalize) and a copy of the secret.
+        private static unsafe SecureString ReadOnly(char* start, int length)
+        {
+            SecureString secure = length == 0 ? new SecureString() : new SecureString(start, length);
             secure.MakeReadOnly();
             return secure;
         }

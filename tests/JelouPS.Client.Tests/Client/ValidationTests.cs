@@ -146,12 +146,27 @@ namespace JelouPS.Tests.Client
             Assert.Equal("ApiKey", credential.ToString());
         }
 
-        [Fact]
-        public void SecureStrings_round_trip_unicode_as_utf8()
+        [Theory]
+        [InlineData("clé-🔑")]
+        [InlineData("")]
+        [InlineData("x")]
+        public void SecureStrings_round_trip_unicode_as_utf8(string text)
         {
-            SecureString secret = SecureStrings.FromString("clé-🔑");
+            SecureString secret = SecureStrings.FromString(text);
             byte[] copy = SecureStrings.UseUtf8Bytes(secret, bytes => (byte[])bytes.Clone());
-            Assert.Equal(System.Text.Encoding.UTF8.GetBytes("clé-🔑"), copy);
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(text), copy);
+            Assert.Equal(text.Length, secret.Length);
+            Assert.True(secret.IsReadOnly());
+        }
+
+        [Fact]
+        public void A_secret_read_from_json_is_its_unescaped_text_and_read_only()
+        {
+            // Escapes are undone, so the secret is shorter than the buffer sized for its escaped text: only its own characters count.
+            string json = "{\"data\":{\"signingSecret\":\"a\\u00e9\\\"b" + new string('k', 97) + "\"}}";
+            var response = new JelouPS.Http.ApiResponse(JelouOperation.CreateIntegration, System.Net.HttpStatusCode.Created, "Created", System.Text.Encoding.UTF8.GetBytes(json), "application/json", null, null);
+            SecureString secret = JelouPS.Json.JelouJson.ReadSecret(response, "signingSecret")!;
+            Assert.Equal("aé\"b" + new string('k', 97), SecureStrings.ToPlainText(secret));
             Assert.True(secret.IsReadOnly());
         }
     }
