@@ -91,7 +91,7 @@ namespace JelouPS
                     return $"{subject} {Show(value)} has a space or a line break at position {i + 1}; a URL has none (write a space as %20).";
                 }
             }
-            return Require.LineProblem(value, subject, MaxLength, Show(value));
+            return Require.LineProblem(value, subject, MaxLength, Show);
         }
 
         private static string? Check(Uri uri, string subject, bool baseUri)
@@ -134,19 +134,30 @@ namespace JelouPS
             return new Uri(uri.Scheme + "://" + host + port + uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
         }
 
+        // The last DNS host mapped and its ASCII form (null when IDNA refuses it). A command checks the same webhook host as
+        // it binds and again before each request, and each IDNA mapping is a call into ICU.
+        private static Tuple<string, string?>? s_lastIdnHost;
+
         private static bool TryIdnHost(Uri uri, out string host)
         {
             host = uri.Host;
             if (uri.HostNameType != UriHostNameType.Dns) return true;
-            try
+            Tuple<string, string?>? last = s_lastIdnHost;
+            if (last is null || !string.Equals(last.Item1, host, StringComparison.Ordinal))
             {
-                host = new IdnMapping().GetAscii(uri.Host);
-                return true;
+                string? ascii;
+                try
+                {
+                    ascii = new IdnMapping().GetAscii(host);
+                }
+                catch (ArgumentException)
+                {
+                    ascii = null;
+                }
+                s_lastIdnHost = last = Tuple.Create(host, ascii);
             }
-            catch (ArgumentException)
-            {
-                return false;
-            }
+            host = last.Item2 ?? host;
+            return last.Item2 != null;
         }
 
         /// <summary>Escapes one id as one path segment ('/', '?', '#', '%' and spaces included), after <see cref="Require.Id"/>.</summary>

@@ -51,14 +51,16 @@ namespace JelouPS
 
         /// <summary>
         /// Why <paramref name="value"/> is not one line of visible characters at most <paramref name="maxLength"/> long, or
-        /// null; <paramref name="shown"/> is how the message shows it, when not as <see cref="Show"/> does (a URL hides its password).
+        /// null; <paramref name="show"/> is how the message shows it, when not as <see cref="Show"/> does (a URL hides its password):
+        /// called only for a message, since showing a URL costs more than checking it.
         /// </summary>
-        internal static string? LineProblem(string value, string subject = "The value", int maxLength = MaxLineLength, string? shown = null)
+        internal static string? LineProblem(string value, string subject = "The value", int maxLength = MaxLineLength, Func<string, string>? show = null)
         {
-            if (value.Length > maxLength) return $"{subject} {shown ?? Show(value)} is too long: at most {maxLength} characters are accepted.";
+            show ??= Show;
+            if (value.Length > maxLength) return $"{subject} {show(value)} is too long: at most {maxLength} characters are accepted.";
             int at = Unprintable(value, freeText: false);
             return at < 0 ? null
-                : $"{subject} {shown ?? Show(value)} has {Describe(value, at)} at position {at + 1}: only one line of visible characters is accepted " +
+                : $"{subject} {show(value)} has {Describe(value, at)} at position {at + 1}: only one line of visible characters is accepted " +
                   "(no control, zero-width or direction characters, no line breaks).";
         }
 

@@ -154,7 +154,6 @@ namespace JelouPS.Http
         private async Task<ApiResponse> SendOnceAsync(Outgoing outgoing, IJelouTrace? trace, int attempt, TimeSpan budget, Stopwatch clock, CancellationToken cancellationToken)
         {
             JelouOperation operation = outgoing.Operation;
-            string target = outgoing.Target;
             using var request = new HttpRequestMessage(outgoing.Method, outgoing.Uri);
             // .NET's connection pool silently resends a request whose connection fails before any answer, unless it has
             // begun sending the request's content: every request but a GET gets content (empty when bodiless), so only
@@ -164,9 +163,12 @@ namespace JelouPS.Http
             request.Content = content;
             outgoing.AddHeaders?.Invoke(request.Headers);
 
-            string sending = outgoing.Body is null ? target : $"{target} with a {outgoing.Body.Length}-byte JSON body";
-            trace?.Verbose(attempt == 1 ? sending : $"{sending} (attempt {attempt})");
-            trace?.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
+            if (trace != null)
+            {
+                string sending = outgoing.Body is null ? outgoing.Target : $"{outgoing.Target} with a {outgoing.Body.Length}-byte JSON body";
+                trace.Verbose(attempt == 1 ? sending : $"{sending} (attempt {attempt})");
+                trace.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
+            }
 
             bool notIdempotent = outgoing.Idempotency == Idempotency.NotIdempotent;
             bool issuesSecret = operation.IssuesSecret();
@@ -194,13 +196,13 @@ namespace JelouPS.Http
                     bool unknown = notIdempotent && !nothingSent;
                     if (cancellationToken.IsCancellationRequested)
                     {
-                        if (unknown) throw new JelouApiException(JelouErrorKind.OutcomeUnknown, $"{target} was stopped before an answer came: whether it was carried out is unknown.", innerException: ex, operation: operation);
+                        if (unknown) throw new JelouApiException(JelouErrorKind.OutcomeUnknown, $"{outgoing.Target} was stopped before an answer came: whether it was carried out is unknown.", innerException: ex, operation: operation);
                         throw;
                     }
-                    if (_closed.IsCancellationRequested) throw Closed(operation, target, unknown);
+                    if (_closed.IsCancellationRequested) throw Closed(operation, outgoing.Target, unknown);
                     if (ex is OperationCanceledException || ex is ObjectDisposedException)
                     {
-                        string late = $"{target} got no answer within {Seconds(budget)} s";
+                        string late = $"{outgoing.Target} got no answer within {Seconds(budget)} s";
                         throw unknown
                             ? new JelouApiException(JelouErrorKind.OutcomeUnknown, late + ": whether it was carried out is unknown.", operation: operation)
                             : new JelouApiException(JelouErrorKind.Timeout, late + ". Raise -TimeoutSec if the server is slow.", operation: operation);
@@ -259,7 +261,7 @@ namespace JelouPS.Http
                     response.Content?.Headers.ContentType?.MediaType,
                     FirstHeader(response, "x-request-id"),
                     ReadRetryAfter(response));
-                trace?.Verbose($"{target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
+                trace?.Verbose($"{outgoing.Target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
                 trace?.Debug("Response headers: " + Describe(response.Headers, response.Content?.Headers));
                 // An error answer is an error whatever became of its body: what arrived of it still says why.
                 if (!answer.IsSuccess)
@@ -415,7 +417,6 @@ namespace JelouPS.Http
                 Uri = uri;
                 Body = body;
                 AddHeaders = addHeaders;
-                Target = method.Method + " " + uri.GetLeftPart(UriPartial.Path);
             }
 
             internal JelouOperation Operation { get; }
@@ -425,8 +426,10 @@ namespace JelouPS.Http
             internal byte[]? Body { get; }
             internal Action<HttpRequestHeaders>? AddHeaders { get; }
 
-            /// <summary>"POST https://host/path", for messages: no query string, which could carry a token.</summary>
-            internal string Target { get; }
+            /// <summary>"POST https://host/path", for messages: no query string, which could carry a token. Made when first needed.</summary>
+            internal string Target => _target ??= Method.Method + " " + Uri.GetLeftPart(UriPartial.Path);
+
+            private string? _target;
         }
 
         /// <summary>A request's body (empty when it has none) that tells whether sending it began.</summary>

@@ -113,6 +113,22 @@ namespace JelouPS.Tests.Client
             Assert.Equal(sent, JelouUris.RequireSecure(given, "WebhookUrl").OriginalString);
 
         [Fact]
+        public void Each_host_is_judged_on_its_own_whatever_host_was_judged_just_before()
+        {
+            // The IDNA mapping of the last host is kept: a refused host must stay refused next to a valid one, both ways.
+            foreach (string order in new[] { "bad", "good", "bad", "bad", "good", "good" })
+            {
+                if (order == "good")
+                {
+                    Assert.Equal("https://xn--bcher-kva.example/h", JelouUris.RequireSecure("https://bücher.example/h", "WebhookUrl").OriginalString);
+                    continue;
+                }
+                var error = Assert.Throws<ArgumentException>(() => JelouUris.RequireSecure("https://xn--zz.example/h", "WebhookUrl"));
+                Assert.Contains("not a valid international domain name", error.Message);
+            }
+        }
+
+        [Fact]
         public void A_password_with_a_double_slash_before_a_later_at_sign_is_still_hidden()
         {
             string? problem = JelouUris.Problem("user:Pw1149210@x//y z@host", baseUri: false, out _);
