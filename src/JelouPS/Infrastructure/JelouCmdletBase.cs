@@ -13,7 +13,7 @@ namespace JelouPS.Infrastructure
 {
     /// <summary>
     /// Runs the client's async calls from a cmdlet: one cancellation source per command (Ctrl+C cancels it), and a window
-    /// of calls in flight (one by default; up to -ThrottleLimit). Calls run on the thread pool and only queue typed records
+    /// of calls in flight (one by default; up to -ThrottleLimit). Calls continue on the thread pool and only queue typed records
     /// (their -Verbose and -Debug lines, and that they ended); the pipeline thread writes those, and settles each call,
     /// output, errors and vault writes alike, in input order. Every error goes through <see cref="ErrorMapper"/>, named
     /// after the <see cref="Item"/> the call was about.
@@ -74,11 +74,27 @@ namespace JelouPS.Infrastructure
             // Nobody listens: no line is built or queued (the header descriptions alone are kilobytes a call).
             IJelouTrace? trace = _listening.Any ? _trace ??= new QueuedTrace(_records, _listening) : null;
             if (!_clock.IsRunning) _clock.Start();
-            Task<T> task = Task.Run(() => call(trace, _cancel.Token));
+            Task<T> task = Concurrency <= 1 && SynchronizationContext.Current is null ? Start(call, trace) : Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             string? item = Item;
             _window.Enqueue(new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded)));
             if (Concurrency <= 1) Pump(room: 0);
+        }
+
+        /// <summary>
+        /// Starts a call on the pipeline thread, up to its first wait (a window of one waits for it anyway): no hop to the
+        /// thread pool and back. Only where nothing captures its awaits (a host with a SynchronizationContext would deadlock).
+        /// </summary>
+        private Task<T> Start<T>(Func<IJelouTrace?, CancellationToken, Task<T>> call, IJelouTrace? trace)
+        {
+            try
+            {
+                return call(trace, _cancel.Token);
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException<T>(ex);
+            }
         }
 
         /// <inheritdoc cref="Submit{T}"/>
