@@ -1,11 +1,8 @@
 using System;
 using System.Collections;
-using System.Collections.ObjectModel;
 using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Security;
-using System.Threading;
 using JelouPS.Emulator;
 using JelouPS.Security;
 using Xunit;
@@ -23,52 +20,6 @@ namespace JelouPS.Tests
         private static string Plain(SecureString secret) => SecureStrings.UseChars(secret, chars => new string(chars));
 
         private int RequestsFor(string projectId) => Emulator.Requests.Count(r => r.Path.Contains(projectId, StringComparison.Ordinal));
-
-        [Fact]
-        public void A_host_whose_pipeline_thread_has_a_SynchronizationContext_still_gets_its_answers()
-        {
-            // A GUI host (a WPF or WinForms window) runs the pipeline on a thread whose context only its own loop pumps; a
-            // command blocks that loop while it waits, so any await of its request that came back to that context would hang.
-            string projectId = NewProjectId();
-            Collection<PSObject>? output = null;
-            Exception? failure = null;
-            var thread = new Thread(() =>
-            {
-                SynchronizationContext.SetSynchronizationContext(new NeverPumpedContext());
-                try
-                {
-                    InitialSessionState state = InitialSessionState.CreateDefault2();
-                    state.ThreadOptions = PSThreadOptions.UseCurrentThread;
-                    using Runspace runspace = RunspaceFactory.CreateRunspace(state);
-                    runspace.Open();
-                    using PowerShell ps = PowerShell.Create();
-                    ps.Runspace = runspace;
-                    ps.AddScript("Import-Module $args[0]; Connect-Jelou -ApiKey $args[1] -BaseUri $args[2]; New-JelouExternalSupport $args[3] https://crm.example.com/jelou; Get-JelouExternalSupport $args[3]")
-                        .AddArgument(typeof(Commands.ConnectJelouCommand).Assembly.Location).AddArgument(EmulatorOptions.DefaultApiKey).AddArgument(Emulator.GatewayUri).AddArgument(projectId);
-                    output = ps.Invoke();
-                    if (ps.Streams.Error.Count > 0) failure = ps.Streams.Error[0].Exception;
-                }
-                catch (Exception ex)
-                {
-                    failure = ex;
-                }
-            });
-            thread.IsBackground = true;
-            thread.Start();
-
-            Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "The commands hung on the host's SynchronizationContext.");
-            Assert.Null(failure);
-            Assert.Equal(2, output!.Count);
-            Assert.All(output, item => Assert.Equal(projectId, Assert.IsType<ExternalSupportIntegration>(item.BaseObject).ProjectId));
-        }
-
-        /// <summary>A context whose queue nobody pumps while a command runs, as a GUI thread's while it waits.</summary>
-        private sealed class NeverPumpedContext : SynchronizationContext
-        {
-            public override void Post(SendOrPostCallback d, object? state) { }
-
-            public override void Send(SendOrPostCallback d, object? state) => throw new InvalidOperationException("A command sent work to the GUI thread it blocks.");
-        }
 
         [Theory]
         [InlineData(ResponseShape.Envelope)]

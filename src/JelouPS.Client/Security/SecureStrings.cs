@@ -22,6 +22,7 @@ namespace JelouPS.Security
         /// <summary>A read-only SecureString holding the first <paramref name="length"/> of <paramref name="chars"/>.</summary>
         internal static unsafe SecureString FromChars(char[] chars, int length)
         {
+            if ((uint)length > (uint)chars.Length) throw new ArgumentOutOfRangeException(nameof(length));
             fixed (char* start = chars) return ReadOnly(start, length);
         }
 

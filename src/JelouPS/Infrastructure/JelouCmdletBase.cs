@@ -74,7 +74,7 @@ namespace JelouPS.Infrastructure
             // Nobody listens: no line is built or queued (the header descriptions alone are kilobytes a call).
             IJelouTrace? trace = _listening.Any ? _trace ??= new QueuedTrace(_records, _listening) : null;
             if (!_clock.IsRunning) _clock.Start();
-            Task<T> task = Concurrency <= 1 && SynchronizationContext.Current is null ? Start(call, trace) : Task.Run(() => call(trace, _cancel.Token));
+            Task<T> task = Concurrency <= 1 && trace is null && OnPlainThread ? Start(call, trace) : Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             string? item = Item;
             _window.Enqueue(new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded)));
@@ -83,7 +83,8 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Starts a call on the pipeline thread, up to its first wait (a window of one waits for it anyway): no hop to the
-        /// thread pool and back. Only where nothing captures its awaits (a host with a SynchronizationContext would deadlock).
+        /// thread pool and back. Only when nobody listens (a -Verbose line the call writes before a synchronous part that
+        /// blocks, such as a proxy lookup, would wait behind it) and <see cref="OnPlainThread"/>.
         /// </summary>
         private Task<T> Start<T>(Func<IJelouTrace?, CancellationToken, Task<T>> call, IJelouTrace? trace)
         {
@@ -96,6 +97,13 @@ namespace JelouPS.Infrastructure
                 return Task.FromException<T>(ex);
             }
         }
+
+        /// <summary>
+        /// The pipeline thread has no SynchronizationContext and no TaskScheduler of its own, so nothing the call awaits or
+        /// schedules can be queued to this thread while it waits (a GUI host; a host running the pipeline in a task on its
+        /// own scheduler, where .NET Framework's HttpClientHandler queues its setup with Task.Factory.StartNew).
+        /// </summary>
+        private static bool OnPlainThread => SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default;
 
         /// <inheritdoc cref="Submit{T}"/>
         internal void Submit(object? target, Func<IJelouTrace?, CancellationToken, Task> call, Action onSuccess) =>
