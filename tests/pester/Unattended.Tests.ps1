@@ -101,11 +101,23 @@ Describe 'Remove-JelouExternalSupport -Vault' {
 }
 
 Describe '-Debug in a host that cannot ask' {
-    It 'leaves the debug lines out with a warning, and the call and its secret go through' {
+    It 'leaves the verbose lines it would ask about out with a warning, still writes the debug lines, and the call and its secret go through' {
         $projectId = New-TestProjectId
-        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Debug -WarningVariable warned -WarningAction SilentlyContinue
-        $i.ProjectId | Should -Be $projectId
-        "$warned" | Should -Match "DebugPreference = 'Continue'"
+        $lines = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Debug -WarningVariable warned -WarningAction SilentlyContinue 5>&1 4>&1
+        ($lines | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] }).ProjectId | Should -Be $projectId
+        "$warned" | Should -Match "ask before each verbose line.*DebugPreference = 'Continue'"
+        @($lines | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Request headers:*' }).Count | Should -Be 1
+        # The host shows the first verbose line before it fails to ask; none comes after.
+        @($lines | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeLessOrEqual 1
+    }
+
+    It 'asks nothing with -Verbose given too: every line is written, with no warning' {
+        $projectId = New-TestProjectId
+        $lines = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Debug -Verbose -WarningVariable warned -WarningAction SilentlyContinue 5>&1 4>&1
+        ($lines | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] }).ProjectId | Should -Be $projectId
+        $warned | Should -BeNullOrEmpty
+        @($lines | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 0
+        @($lines | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '* answered 2*' }).Count | Should -Be 1
     }
 }
 

@@ -27,7 +27,8 @@ namespace JelouPS.Infrastructure
         private IJelouTrace? _trace;
         private TraceListeners? _listening;
         private Exception? _writeFailure;
-        private bool _traceUnavailable;
+        private bool _verboseUnavailable;
+        private bool _debugUnavailable;
         private string? _settling;
         private int _settled;
         private int _failed;
@@ -221,13 +222,15 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Writes a diagnostic line to -Verbose (or -Debug). -Debug on a compiled cmdlet asks before each verbose and debug
-        /// line (Inquire), and a host that cannot ask (pwsh -NonInteractive, a runbook) throws: the lines are diagnostics, so
-        /// they are left out, with one warning, rather than fail a command that may already have issued a secret.
+        /// Writes a diagnostic line to -Verbose (or -Debug). -Debug on a compiled cmdlet makes PowerShell ask before each
+        /// verbose line unless -Verbose is given too (and, on Windows PowerShell 5.1, before each debug line), and a host that
+        /// cannot ask (pwsh -NonInteractive, a runbook) throws once it has shown the line: the lines are diagnostics, so the
+        /// kind that asks is left out from then on, with a warning, rather than fail a command that may already have
+        /// issued a secret. The other kind is still written; each kind left out is warned of once.
         /// </summary>
         internal void Trace(string text, bool debug = false)
         {
-            if (_traceUnavailable) return;
+            if (debug ? _debugUnavailable : _verboseUnavailable) return;
             try
             {
                 if (debug) WriteDebug(text);
@@ -235,10 +238,10 @@ namespace JelouPS.Infrastructure
             }
             catch (Exception ex) when (IsPromptFailure(ex))
             {
-                _traceUnavailable = true;
-                const string Notice = "-Debug asks before each verbose, debug and warning line, and this host cannot ask: those lines are left out. " +
-                    "Set $DebugPreference = 'Continue' (and $VerbosePreference) instead of -Debug.";
-                Warn(Notice);
+                if (debug) _debugUnavailable = true;
+                else _verboseUnavailable = true;
+                Warn($"-Debug makes PowerShell ask before each {(debug ? "debug" : "verbose")} line, and this host cannot ask: those lines are left out. " +
+                    "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works).");
             }
         }
 
