@@ -308,7 +308,8 @@ namespace JelouPS.Infrastructure
                 _cmdlet.WriteObject(Issued(integration));
             }
             // Select-Object -First stops the commands before it once it holds the object (a stop with no Ctrl+C,
-            // Stopping is false): that object was delivered. Any other failure means the caller does not have it.
+            // Stopping is false): that object was delivered. After any other failure the commands downstream may have had
+            // it but not finished with it (Ctrl+C while they stored it), so it counts as not delivered.
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
                 WarnOnHost(integration);
@@ -351,7 +352,7 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
         private void WarnOnHost(ExternalSupportIntegration integration) =>
-            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
+            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before the commands after this one were done with it. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
 
         private void WarnOnHost(string warning)
         {
