@@ -10,6 +10,12 @@ function Get-Median([double[]] $Values) {
     $sorted[[int][math]::Floor($sorted.Count / 2)]
 }
 
+# The value below which the fraction $Fraction of the values lie (nearest rank): 0.25 and 0.75 bound the middle half.
+function Get-Quantile([double[]] $Values, [double] $Fraction) {
+    $sorted = [double[]]($Values | Sort-Object)
+    $sorted[[int][math]::Round($Fraction * ($sorted.Count - 1))]
+}
+
 # Writes <Name>.json and <Name>.md to the folder, and the Markdown to the output.
 function Write-BenchResult([string] $OutPath, [string] $Name, $Data, [string[]] $Markdown) {
     New-Item -ItemType Directory $OutPath -Force | Out-Null

@@ -4,9 +4,12 @@
     PowerShell loop with ConvertFrom-Json (the best a hand-written script does) and from C# (the floor), and the
     module's own JelouClient driven from a PowerShell loop (the library without its cmdlet).
 
-    The ways take turns: -WarmupRounds rounds that are thrown away (JIT tiering takes thousands of calls to settle, so a
-    short cold run mostly measures the compiler), then -Rounds measured rounds of -Calls calls each. A way's figure is
-    the median of its rounds: milliseconds and managed bytes allocated per call (the whole process, every thread).
+    The ways take turns, in a new random order each round: -WarmupRounds rounds that are thrown away (JIT tiering takes
+    thousands of calls to settle, so a short cold run mostly measures the compiler), then -Rounds measured rounds of
+    -Calls calls each. A way's figure is the median of its rounds: milliseconds and managed bytes allocated per call (the
+    whole process, every thread). Its ratios to Invoke-RestMethod and to the PowerShell loop are taken within each round,
+    so that a machine slowing down or speeding up during the run weighs on both sides alike: the median of the rounds'
+    ratios, and the middle half of them (from the first quartile to the third) to show how much they vary.
     Also measured: whether the emulator's cost per request stays flat as the run issues thousands of secrets.
     Writes percall.md and percall.json to -OutPath. Run by ./build.ps1 -Task Bench.
 #>
@@ -14,9 +17,9 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $EmulatorDll,
     [Parameter(Mandatory)] [string] $OutPath,
-    [int] $Calls = 400,
-    [int] $Rounds = 5,
-    [int] $WarmupRounds = 3
+    [int] $Calls = 100,
+    [int] $Rounds = 40,
+    [int] $WarmupRounds = 12
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchSupport.ps1')
@@ -109,7 +112,7 @@ try {
     $samples = @{}
     for ($round = 1; $round -le $WarmupRounds + $Rounds; $round++) {
         foreach ($kind in $ways.Keys) {
-            foreach ($way in $ways[$kind].Keys) {
+            foreach ($way in ($ways[$kind].Keys | Get-Random -Shuffle)) {
                 $sample = Measure-Round $way $ways[$kind][$way]
                 if ($round -gt $WarmupRounds) { $samples["$kind|$way"] += , $sample }
             }
@@ -121,6 +124,16 @@ try {
         FloorGetMilliseconds = @([math]::Round($floorGet[0].Ms, 3), [math]::Round($floorGet[-1].Ms, 3))
     }
 
+    $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
+    # A way's time over another's, round by round: the median and the middle half of the rounds' ratios.
+    function Get-Ratio($Samples, $Against) {
+        $ratios = for ($r = 0; $r -lt $Samples.Count; $r++) { $Samples[$r].Ms / $Against[$r].Ms }
+        [ordered]@{
+            Median        = [math]::Round((Get-Median $ratios), 2)
+            FirstQuartile = [math]::Round((Get-Quantile $ratios 0.25), 2)
+            ThirdQuartile = [math]::Round((Get-Quantile $ratios 0.75), 2)
+        }
+    }
     $results = [ordered]@{}
     foreach ($kind in $ways.Keys) {
         $results[$kind] = [ordered]@{}
@@ -129,27 +142,32 @@ try {
             $results[$kind][$way] = [ordered]@{
                 MillisecondsPerCall = [math]::Round((Get-Median $s.Ms), 3)
                 KilobytesPerCall    = [math]::Round((Get-Median $s.Bytes) / 1KB, 1)
+                VsInvokeRestMethod  = Get-Ratio $s $samples["$kind|Invoke-RestMethod"]
+                VsPowerShellLoop    = Get-Ratio $s $samples["$kind|$loop"]
                 Rounds              = @($s.Ms | ForEach-Object { [math]::Round($_, 3) })
             }
         }
     }
 
     $machine = Get-BenchMachine
-    $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
     $lines = @(
         "### Per call: median of $Rounds rounds of $Calls sequential calls (after $WarmupRounds warm-up rounds), emulator without latency"
         ''
         "Machine: $machine"
         ''
+        'Ratios are taken within each round (the ways take turns in a random order): the median of the rounds, and in brackets the middle half of them.'
+        ''
         '| call | way | ms per call | KB allocated per call | vs Invoke-RestMethod | vs PowerShell loop |'
         '|---|---|---:|---:|---:|---:|'
     )
+    function Format-Ratio([string] $Way, [string] $Reference, $Ratio) {
+        if ($Way -eq $Reference) { return '1x' }
+        '{0:0.00}x ({1:0.00}–{2:0.00})' -f $Ratio.Median, $Ratio.FirstQuartile, $Ratio.ThirdQuartile
+    }
     foreach ($kind in $results.Keys) {
-        $irm = $results[$kind]['Invoke-RestMethod'].MillisecondsPerCall
-        $ps = $results[$kind][$loop].MillisecondsPerCall
         foreach ($way in $results[$kind].Keys) {
             $r = $results[$kind][$way]
-            $lines += "| $kind | $way | $($r.MillisecondsPerCall) | $($r.KilobytesPerCall) | $([math]::Round($r.MillisecondsPerCall / $irm, 2))x | $([math]::Round($r.MillisecondsPerCall / $ps, 2))x |"
+            $lines += "| $kind | $way | $($r.MillisecondsPerCall) | $($r.KilobytesPerCall) | $(Format-Ratio $way 'Invoke-RestMethod' $r.VsInvokeRestMethod) | $(Format-Ratio $way $loop $r.VsPowerShellLoop) |"
         }
     }
     $lines += ''
