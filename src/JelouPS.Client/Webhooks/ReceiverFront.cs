@@ -207,12 +207,9 @@ namespace JelouPS.Webhooks
                     byte[]? forwarded = head.Complete ? Rewrite(head.Buffer, head.Length, _innerHost, relayId, out continueExpected) : null;
                     if (forwarded is null)
                     {
-                        int status = head.Complete ? 400 : 431;
-                        await AnswerAsync(client, status).ConfigureAwait(false);
-                        _refused(sender, status, head.Complete
+                        await RefuseAsync(outer, client, sender, head.Complete ? 400 : 431, head.Complete
                             ? "Its request head is not one of an HTTP/1.1 request (one Host, one signature and credential, a body chunked or of a length, no folded lines or bare line ends)."
-                            : $"Its request head is larger than {MaxHeadBytes / 1024} KB.");
-                        await CloseAfterAnswerAsync(outer, DiscardAsync(client)).ConfigureAwait(false);
+                            : $"Its request head is larger than {MaxHeadBytes / 1024} KB.").ConfigureAwait(false);
                         return;
                     }
                     // A sender that waits for leave to send its body (curl does, for large ones) is given it here; the listener,
@@ -251,10 +248,16 @@ namespace JelouPS.Webhooks
                 _refused(sender, 0, "It began a TLS handshake (https) with a receiver that takes plain http: the webhook URL must start with http://, or the receiver needs -Certificate.");
                 return false;
             }
-            await AnswerAsync(outer.GetStream(), 400).ConfigureAwait(false);
-            _refused(sender, 400, "It came as plain http to a receiver that takes https only: the webhook URL must start with https://.");
-            await CloseAfterAnswerAsync(outer, DiscardAsync(outer.GetStream())).ConfigureAwait(false);
+            await RefuseAsync(outer, outer.GetStream(), sender, 400, "It came as plain http to a receiver that takes https only: the webhook URL must start with https://.").ConfigureAwait(false);
             return false;
+        }
+
+        // Answers a request the front refuses itself, reports it, and closes once the sender has had the answer.
+        private async Task RefuseAsync(TcpClient outer, Stream client, string sender, int status, string why)
+        {
+            await AnswerAsync(client, status).ConfigureAwait(false);
+            _refused(sender, status, why);
+            await CloseAfterAnswerAsync(outer, DiscardAsync(client)).ConfigureAwait(false);
         }
 
         private async Task ForwardAsync(TcpClient outer, Stream client, RelayedRequest relayed, string relayId, byte[] forwarded, RequestHead head)
