@@ -22,6 +22,31 @@ function Invoke-FreshPwsh([string] $Script) {
     }
 }
 
+# Runs a fresh PowerShell (the one running the tests) as CI runners and schedulers start one: stdout and stderr
+# redirected, standard input closed, and without NO_COLOR, so it must see the redirection itself; -NonInteractive
+# unless -Interactive. Returns the exit code and everything it wrote, as bytes and as text with each ESC shown as
+# <ESC>: a raw one in a failure message would break the suite's NUnit report.
+function Invoke-Redirected([string[]] $Arguments, [switch] $Interactive) {
+    $self = [Environment]::ProcessPath
+    $start = [System.Diagnostics.ProcessStartInfo]::new($self)
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($argument in @('-NoProfile') + @(if (-not $Interactive) { '-NonInteractive' }) + $Arguments) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.Environment.Remove('NO_COLOR') | Out-Null
+    $process = [System.Diagnostics.Process]::Start($start)
+    $process.StandardInput.Close()
+    $stderr = [IO.MemoryStream]::new()
+    $copying = $process.StandardError.BaseStream.CopyToAsync($stderr)
+    $stdout = [IO.MemoryStream]::new()
+    $process.StandardOutput.BaseStream.CopyTo($stdout)
+    $copying.Wait()
+    $process.WaitForExit()
+    $bytes = $stdout.ToArray() + $stderr.ToArray()
+    [pscustomobject]@{ ExitCode = $process.ExitCode; Bytes = $bytes; Text = [Text.Encoding]::UTF8.GetString($bytes) -replace [char]27, '<ESC>' }
+}
+
 # The notes of a version in CHANGELOG.md: the lines under its "## [version]" heading, up to the next
 # such heading or Keep a Changelog's link definitions, trimmed. Read line by line, independently of
 # build.ps1, which copies them into the built manifest.

@@ -2,28 +2,6 @@
 # sequences from PowerShell's tables, warnings and errors, nor from Pester's report.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-
-    # Runs a script in a fresh PowerShell with stdout and stderr redirected, and without NO_COLOR, so the
-    # script must see the redirection itself. Returns everything it wrote, as bytes and as text with each ESC
-    # shown as <ESC>: a raw one in a failure message would break the suite's NUnit report.
-    function Invoke-Redirected([string[]] $Arguments) {
-        $self = [Environment]::ProcessPath
-        $start = [System.Diagnostics.ProcessStartInfo]::new($self)
-        if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($argument in @('-NoProfile', '-NonInteractive') + $Arguments) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.Environment.Remove('NO_COLOR') | Out-Null
-        $process = [System.Diagnostics.Process]::Start($start)
-        $stderr = [IO.MemoryStream]::new()
-        $copying = $process.StandardError.BaseStream.CopyToAsync($stderr)
-        $stdout = [IO.MemoryStream]::new()
-        $process.StandardOutput.BaseStream.CopyTo($stdout)
-        $copying.Wait()
-        $process.WaitForExit()
-        $bytes = $stdout.ToArray() + $stderr.ToArray()
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Bytes = $bytes; Text = [Text.Encoding]::UTF8.GetString($bytes) -replace [char]27, '<ESC>' }
-    }
 }
 
 Describe 'Logs of redirected runs' {

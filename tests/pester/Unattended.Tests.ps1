@@ -121,6 +121,27 @@ Describe '-Debug in a host that cannot ask' {
     }
 }
 
+Describe 'A console whose standard input is closed (pwsh started by a CI runner or a scheduler)' {
+    It 'cannot ask either: -Debug leaves the verbose lines out and the batch goes on; a confirmation is JelouConfirmationRequired' {
+        $projectIds = (New-TestProjectId), (New-TestProjectId)
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+`$created = '$($projectIds[0])', '$($projectIds[1])' | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Debug
+"CREATED `$(`$created.ProjectId -join ',')"
+try { Reset-JelouExternalSupportSecret '$($projectIds[0])' } catch { "REFUSED `$(`$_.FullyQualifiedErrorId) `$_" }
+"@
+        $run = Invoke-Redirected -Interactive '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match "CREATED $($projectIds -join ',')" -Because $run.Text
+        $run.Text | Should -Match 'ask before each verbose line, and this host cannot ask' -Because $run.Text
+        $run.Text | Should -Match 'REFUSED JelouConfirmationRequired,.*cannot ask \(no answer could be read: standard input is closed\)' -Because $run.Text
+        Get-RequestCount POST "$($projectIds[0])/secret" | Should -Be 0
+    }
+}
+
 Describe 'Set-JelouExternalSupport validates as New-JelouExternalSupport does' {
     BeforeAll {
         $ProjectId = New-TestProjectId

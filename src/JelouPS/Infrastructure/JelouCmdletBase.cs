@@ -224,7 +224,7 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Writes a diagnostic line to -Verbose (or -Debug). -Debug on a compiled cmdlet makes PowerShell ask before each
         /// verbose line unless -Verbose is given too (and, on Windows PowerShell 5.1, before each debug line), and a host that
-        /// cannot ask (pwsh -NonInteractive, a runbook) throws once it has shown the line: the lines are diagnostics, so the
+        /// cannot ask (pwsh -NonInteractive, a runbook, a console whose standard input is closed) throws once it has shown the line: the lines are diagnostics, so the
         /// kind that asks is left out from then on, with a warning, rather than fail a command that may already have
         /// issued a secret. The other kind is still written; each kind left out is warned of once.
         /// </summary>
@@ -257,7 +257,16 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        private static bool IsPromptFailure(Exception ex) => ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException;
+        // A host that cannot ask throws from its prompt: PSInvalidOperationException (pwsh -NonInteractive), HostException
+        // or NotImplementedException (a host without a UI), NullReferenceException (the console host reading an answer
+        // from a closed standard input, as a CI runner or scheduler starts pwsh). A stop, or an answer or preference that
+        // stops the command (ActionPreferenceStopException), is no failure to ask.
+        private static bool IsPromptFailure(Exception ex) =>
+            ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException || ex is NullReferenceException;
+
+        /// <summary>Why the host could not ask, for a message: its own words, except where it only failed to read an answer.</summary>
+        private static string CannotAskReason(Exception ex) =>
+            ex is NullReferenceException ? "no answer could be read: standard input is closed" : ex.Message.TrimEnd('.');
 
         /// <summary>
         /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported
@@ -319,7 +328,7 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// ShouldProcess, with what unattended runs need. <paramref name="force"/> is the value of a -Force switch that
         /// answers the confirmation in advance, as Az's destructive cmdlets do (null when the cmdlet has none); -WhatIf
-        /// (or $WhatIfPreference) still only describes. A prompt the host cannot show (pwsh -NonInteractive, a runbook)
+        /// (or $WhatIfPreference) still only describes. A prompt the host cannot show (pwsh -NonInteractive, a runbook, a closed standard input)
         /// ends the command with an error that says how to confirm in advance.
         /// </summary>
         internal bool Approved(string target, string action, bool? force = null)
@@ -335,7 +344,7 @@ namespace JelouPS.Infrastructure
                 Pump(room: 0);
                 string how = force is null ? "-Confirm:$false" : "-Force (or -Confirm:$false)";
                 ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
-                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({ex.Message.TrimEnd('.')}). Use {how} to confirm in advance.", ex),
+                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
                     target, advice: $"Confirm in advance with {how}: in a script or runbook, that is the answer to the prompt."));
                 return false;
             }
