@@ -100,6 +100,27 @@ Describe 'Padded and blank spreadsheet cells' {
         (Get-Request $projectId)[0].path | Should -Be "/jelouapi/v1/external-support/$projectId"
     }
 
+    It 'takes a blank WebhookUrl cell as not given in Set-JelouExternalSupport: the row''s other settings still change' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'blank-cell-token' | Out-Null
+
+        $updated = "ProjectId,WebhookUrl,AuthType`n$projectId, ,no_auth" | ConvertFrom-Csv | Set-JelouExternalSupport -Confirm:$false
+
+        $updated.AuthType | Should -Be 'no_auth'
+        $updated.WebhookUrl | Should -Be 'https://crm.example.com/jelou'
+        (Get-Request $projectId | Where-Object method -eq PATCH).body | Should -Be '{"authType":"no_auth"}'
+    }
+
+    It 'still refuses a blank WebhookUrl cell in New-JelouExternalSupport, where the URL is required, before any request' {
+        $projectId = New-TestProjectId
+
+        "ProjectId,WebhookUrl,AuthType`n$projectId, ,no_auth" | ConvertFrom-Csv | New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
+        "$($refused[0])" | Should -Match 'The URL is empty'
+        Get-Request $projectId | Should -BeNullOrEmpty
+    }
+
     It 'takes a blank AuthType cell as not given in Send-JelouTestEvent too, and reports a failed delivery as an error' {
         $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()

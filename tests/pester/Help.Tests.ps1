@@ -78,6 +78,25 @@ Describe 'Get-Help <Name>' -ForEach $commands {
         $undescribed | Should -BeNullOrEmpty -Because 'every parameter of the cmdlet needs a description'
     }
 
+    It 'has a markdown page (the online help) that gives each parameter''s type, position, whether it is required and its pipeline input as the command has them' {
+        # The MAML help takes these from the live command; the page is written by hand.
+        $page = Get-Content -Raw (Join-Path $MarkdownSource "$Name.md")
+        $drift = foreach ($parameter in @($help.parameters.parameter | Where-Object { $_ })) {
+            $block = [regex]::Match($page, "(?ms)^### -$($parameter.name)\s.*?``````yaml\s*(.*?)``````")
+            if (-not $block.Success) { "-$($parameter.name): no yaml block"; continue }
+            $yaml = @{}
+            foreach ($line in $block.Groups[1].Value -split '\r?\n') { if ($line -match '^([^:]+):\s*(.*)$') { $yaml[$Matches[1].Trim()] = $Matches[2].Trim() } }
+            $live = [ordered]@{
+                'Type'                  = $parameter.type.name
+                'Position'              = (Get-Culture).TextInfo.ToTitleCase("$($parameter.position)")
+                'Required'              = (Get-Culture).TextInfo.ToTitleCase("$($parameter.required)")
+                'Accept pipeline input' = $parameter.pipelineInput
+            }
+            foreach ($field in $live.Keys) { if ($yaml[$field] -ne $live[$field]) { "-$($parameter.name) ${field}: the page says '$($yaml[$field])', the command '$($live[$field])'" } }
+        }
+        $drift | Should -BeNullOrEmpty
+    }
+
     It 'shows the live syntax of every parameter set' {
         @($help.syntax.syntaxItem).Count | Should -Be @($command.ParameterSets).Count
     }

@@ -73,10 +73,9 @@ namespace JelouPS.Commands
     [OutputType(typeof(ExternalSupportIntegration))]
     public sealed class SetJelouExternalSupportCommand : WebhookSettingsCmdletBase
     {
-        /// <summary>The new public https URL for events.</summary>
+        /// <summary>The new public https URL for events; a blank value (a CSV row's empty cell) counts as not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [SecureUri]
-        [ValidateNotNull]
+        [SecureUri(BlankIsNotGiven = true)]
         public Uri? WebhookUrl { get; set; }
 
         private protected override void ProcessProject(string projectId)

@@ -124,10 +124,13 @@ namespace JelouPS.Infrastructure
         /// <summary>A base URI (-BaseUri, -ChatbotUri), which the API's paths are appended to.</summary>
         public bool Base { get; set; }
 
+        /// <summary>An optional setting, for which blank text (a CSV row's empty cell) counts as not given: it binds null.</summary>
+        public bool BlankIsNotGiven { get; set; }
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
             object? value = (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) as Uri ?? (object?)TrimmedAttribute.Text(inputData);
-            if (value is null) return null;
+            if (value is null || (BlankIsNotGiven && value is string text && text.Length == 0)) return null;
             return JelouUris.Problem(value, Base, out Uri? uri) is string problem ? throw new ArgumentTransformationMetadataException(problem) : uri;
         }
     }
