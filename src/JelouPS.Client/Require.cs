@@ -149,6 +149,27 @@ namespace JelouPS
             return char.IsSurrogate(c) ? $"an unpaired surrogate ({Escape(c)}), half of a character," : $"{kind} ({Escape(c)})";
         }
 
+        /// <summary>Free text made safe to print on a terminal; see <see cref="Webhooks.JelouWebhookEvent.Printable"/>.</summary>
+        internal static string? Printable(string? text)
+        {
+            if (text is null) return null;
+            int first = 0;
+            while (first < text.Length && !IsTerminalControl(text[first])) first++;
+            if (first == text.Length) return text;
+            var shown = new StringBuilder(text, 0, first, text.Length + 16);
+            for (int i = first; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') continue;
+                shown.Append(IsTerminalControl(c) ? Escape(c) : c.ToString());
+            }
+            return shown.ToString();
+        }
+
+        // What a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break and
+        // the tab. (A carriage return that ends a line, \r\n, is left out rather than shown.)
+        private static bool IsTerminalControl(char c) => (c < ' ' && c != '\n' && c != '\t') || (c >= '\u007F' && c <= '\u009F');
+
         /// <summary>One character as PowerShell writes it in a double-quoted string.</summary>
         private static string Escape(char c)
         {

@@ -97,6 +97,21 @@ Describe 'Views in an 80-column terminal' {
         $object | Out-String | Should -Match '2026-01-02 08:04:05Z'
     }
 
+    It 'shows the control characters an end user sent in printable form, so none reaches the terminal, and keeps the event''s own text as it arrived' {
+        # Clear the line, retitle the window (OSC ... BEL), a C1 CSI, a carriage return that would hide "hi".
+        $payload = '{"event_type":"message","timestamp":1700000000000,"contact":{"id":"u\u001b[2Kx","name":"Eve\u009b2J"},"value":{"type":"text","content":{"body":"hi \u001b]0;pwned\u0007\rfake\r\nsecond line"}}}'
+        $hostile = ConvertFrom-JelouWebhookEvent -Payload $payload
+
+        $shown = ($hostile | Format-Table | Out-String -Width 80) + ($hostile | Format-List | Out-String -Width 80)
+
+        $shown | Should -Not -Match '[\x00-\x08\x0B-\x1F\x7F-\x9F]'
+        $shown | Should -Match ([regex]::Escape('hi `e]0;pwned`a`rfake'))
+        $shown | Should -Match '(?m)^ +second line$' -Because 'a line break in a message is one in the view'
+        $shown | Should -Match ([regex]::Escape('u`e[2Kx'))
+        $shown | Should -Match ([regex]::Escape('Eve`u{009B}2J'))
+        $hostile.Text | Should -Be "hi $([char]27)]0;pwned$([char]7)`rfake`r`nsecond line"
+    }
+
     It 'shows why a test event failed, and the text a user wrote' {
         $Outputs.TestResult.Object | Out-String -Width 80 | Should -Match '(?m)^message +False +\d+ +Could not reach'
         $Outputs.Events.Object | Out-String -Width 80 | Should -Match "(?m)^\S+ \S+ +message +views-user +$([regex]::Escape($UserText))"

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using JelouPS.Json;
 
 namespace JelouPS.Webhooks
 {
@@ -21,10 +22,7 @@ namespace JelouPS.Webhooks
             ConversationId = ReadText(Child(root, "conversation"), "id") ?? ReadText(root, "conversation_id") ?? ReadText(root, "conversationId");
             UserId = ReadText(Child(root, "contact"), "id") ?? ReadText(Child(root, "user"), "id") ?? ReadText(root, "user_id") ?? ReadText(root, "userId");
             BotId = ReadText(Child(root, "bot"), "id") ?? ReadText(root, "bot_id") ?? ReadText(root, "botId");
-            if (root.TryGetProperty("timestamp", out JsonElement timestamp) && timestamp.ValueKind == JsonValueKind.Number && timestamp.TryGetInt64(out long milliseconds))
-            {
-                Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
-            }
+            Timestamp = JelouJson.GetDate(root, "timestamp");
             RawPayload = rawPayload;
         }
 
@@ -39,8 +37,20 @@ namespace JelouPS.Webhooks
         public string? UserId { get; }
         public string? BotId { get; }
 
-        /// <summary>From the body's <c>timestamp</c> (Unix milliseconds).</summary>
+        /// <summary>
+        /// From the body's <c>timestamp</c>: Unix milliseconds, as a number or digits, or ISO 8601 text (a zone-less time
+        /// read as UTC). Null when absent or unreadable.
+        /// </summary>
         public DateTimeOffset? Timestamp { get; }
+
+        /// <summary>
+        /// <paramref name="text"/> from an event (an end user's message, a name, an id) as the views show it: each control
+        /// character but the line break and the tab is written as PowerShell writes it in a double-quoted string (`e,
+        /// `r, `u{009B}), so that no escape sequence in what an end user sent reaches the terminal (to clear lines, move
+        /// the cursor or retitle the window) and a carriage return cannot hide what came before it; a \r\n line end is
+        /// shown as a line break (\n). The event itself keeps the text exactly as it arrived. Null stays null.
+        /// </summary>
+        public static string? Printable(string? text) => Require.Printable(text);
 
         /// <summary>The body exactly as received.</summary>
         public string RawPayload { get; }

@@ -227,6 +227,37 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
+        [InlineData("1776134278574")]
+        [InlineData("\"1776134278574\"")]
+        [InlineData("\"2026-04-14T02:37:58.574Z\"")]
+        [InlineData("\"2026-04-13T21:37:58.574-05:00\"")]
+        [InlineData("\"2026-04-14T02:37:58.574\"")]
+        public void The_timestamp_reads_as_milliseconds_in_a_number_or_text_or_as_ISO_8601_text(string timestamp)
+        {
+            JelouWebhookEvent parsed = JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes($"{{\"event\":\"conversation.close\",\"timestamp\":{timestamp}}}"));
+            Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1776134278574), parsed.Timestamp);
+        }
+
+        [Theory]
+        [InlineData("Where is my order?\nSecond line\twith a tab, ñ, 你好, 👋🏽", "Where is my order?\nSecond line\twith a tab, ñ, 你好, 👋🏽")]
+        [InlineData("clear\u001b[2K line", "clear`e[2K line")]
+        [InlineData("title \u001b]0;pwned\u0007", "title `e]0;pwned`a")]
+        [InlineData("c1 \u009b2J, del \u007f, nul \u0000", "c1 `u{009B}2J, del `u{007F}, nul `0")]
+        [InlineData("hidden\rshown", "hidden`rshown")]
+        [InlineData("windows\r\nline end\r", "windows\nline end`r")]
+        [InlineData("", "")]
+        public void Printable_shows_what_a_terminal_would_act_on_and_keeps_the_rest(string text, string shown) =>
+            Assert.Equal(shown, JelouWebhookEvent.Printable(text));
+
+        [Fact]
+        public void Printable_returns_the_same_string_when_there_is_nothing_to_show_otherwise()
+        {
+            const string text = "Plain text, with a line break\nand a tab\t.";
+            Assert.Same(text, JelouWebhookEvent.Printable(text));
+            Assert.Null(JelouWebhookEvent.Printable(null));
+        }
+
+        [Theory]
         [InlineData(new byte[] { 0x7b, 0x22, 0xff, 0x22, 0x7d }, "not valid UTF-8")]
         [InlineData(new byte[] { 0x5b, 0x5d }, "not a JSON object")]
         [InlineData(new byte[] { 0x7b }, "not valid JSON")]
