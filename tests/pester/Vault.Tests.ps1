@@ -334,6 +334,19 @@ Describe 'Vault writes do only what the user agreed to' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
     }
 
+    It 'replaces the project''s secret in a rotation whatever the caller''s $PSDefaultParameterValues say of Set-Secret and Get-Secret' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+
+        $i = & {
+            $PSDefaultParameterValues = @{ 'Set-Secret:NoClobber' = $true; 'Get-Secret:AsPlainText' = $true }
+            Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Force
+        }
+
+        $i.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+    }
+
     It 'reads every write back: a vault that reports success but stores nothing is a JelouVaultWriteFailed' {
         Set-StandInVaultBehavior -Name TestVault -DropWrites
         $projectId = New-TestProjectId

@@ -21,8 +21,9 @@ namespace JelouPS.Infrastructure
     /// A nested command runs in the caller's scope and would obey the caller's preference variables: a
     /// $WhatIfPreference would make Set-Secret write nothing and report no error, a low $ConfirmPreference would make
     /// it prompt (and fail in a non-interactive runbook), an $ErrorActionPreference of Stop would turn its first error
-    /// into an exception. The JelouPS cmdlet has already asked ShouldProcess, so every call states its own preferences,
-    /// and every write is read back before it counts as stored.
+    /// into an exception, and its $PSDefaultParameterValues could add -NoClobber or -AsPlainText. The JelouPS cmdlet has
+    /// already asked ShouldProcess, so every call states its own preferences and those switches, and every write is read
+    /// back before it counts as stored.
     /// </remarks>
     internal sealed class SecretVault
     {
@@ -129,7 +130,8 @@ namespace JelouPS.Infrastructure
             Collection<PSObject> found;
             try
             {
-                found = Invoke(stop, "Get-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name },
+                // AsPlainText given: a caller's default of $true would put the secret in a string.
+                found = Invoke(stop, "Get-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name, ["AsPlainText"] = false },
                     failure => new VaultException(ErrorMapper.VaultReadFailed, $"Could not read '{secretName}' from vault {Display}: {failure}", vaultError: failure));
             }
             catch (VaultException ex) when (ex.VaultErrorId == NotFound)
@@ -171,7 +173,8 @@ namespace JelouPS.Infrastructure
             // An extension known to keep none is not asked: SecretManagement would write the secret, fail the metadata,
             // and remove the secret again (with an overwrite, the one that was there before too).
             if (Extension.KeepsMetadata) parameters["Metadata"] = metadata;
-            if (!overwrite) parameters["NoClobber"] = true;
+            // Given either way: a caller's $PSDefaultParameterValues['Set-Secret:NoClobber'] would make every overwrite fail.
+            parameters["NoClobber"] = !overwrite;
             string? warning = Extension.KeepsMetadata ? null : noMetadata;
             for (int attempt = 1; ; attempt++)
             {
