@@ -231,9 +231,17 @@ function Invoke-Package {
         param($ModulePath, $Repository)
         $ErrorActionPreference = 'Stop'
         $name = 'JelouPSBuild' + [guid]::NewGuid().ToString('N')
+        # NuGet, under Publish-PSResource, writes NuGet/NuGet.Config into the process's working directory when the user
+        # has no configuration folder (a fresh HOME): a folder of its own keeps that out of the repository.
+        $work = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) $name)
+        [Environment]::CurrentDirectory = $work.FullName
         Register-PSResourceRepository -Name $name -Uri $Repository -Trusted
         try { Publish-PSResource -Path $ModulePath -Repository $name -SkipDependenciesCheck }
-        finally { Unregister-PSResourceRepository -Name $name }
+        finally {
+            Unregister-PSResourceRepository -Name $name
+            [Environment]::CurrentDirectory = [IO.Path]::GetTempPath()
+            Remove-Item $work -Recurse -Force
+        }
     }
     $quote = { "'" + ($args[0] -replace "'", "''") + "'" }
     Invoke-ChildPwsh -Command "& { $publish } $(& $quote $ModuleOut) $(& $quote $Out)"
