@@ -63,6 +63,33 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_404_from_Remove_JelouExternalSupport_says_there_is_nothing_to_remove()
+        {
+            string projectId = NewProjectId();
+
+            ErrorRecord error = Host.Invoke("Remove-JelouExternalSupport $args[0] -Force", null, projectId).SingleError();
+
+            Assert.Equal("JelouNotFound,JelouPS.Commands.RemoveJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("nothing to remove", error.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain("New-JelouExternalSupport", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Theory]
+        [InlineData("Set-JelouExternalSupport $args[0] -AuthType no_auth -Confirm:$false", "PATCH", "SetJelouExternalSupportCommand")]
+        [InlineData("Remove-JelouExternalSupport $args[0] -Force", "DELETE", "RemoveJelouExternalSupportCommand")]
+        public void A_409_about_an_integration_says_to_read_the_integration_not_a_conversation(string command, string method, string cmdlet)
+        {
+            string projectId = NewIntegration();
+            Emulator.EnqueueFault(new EmulatorFault { Method = method, PathContains = projectId, Status = 409, Body = "{\"message\":\"Integration is being updated\"}" });
+
+            ErrorRecord error = Host.Invoke(command, null, projectId).SingleError();
+
+            Assert.Equal($"JelouConflict,JelouPS.Commands.{cmdlet}", error.FullyQualifiedErrorId);
+            Assert.Contains("Get-JelouExternalSupport", error.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain("Conversation", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void A_404_that_is_not_the_APIs_error_body_points_at_the_base_URI()
         {
             string projectId = NewProjectId();
@@ -147,6 +174,18 @@ namespace JelouPS.Tests
             Assert.Equal("JelouConfirmationRequired,JelouPS.Commands.RemoveJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
             Assert.Contains("-Force", result.Terminating!.ErrorDetails.RecommendedAction);
             Assert.Equal(before, Emulator.Requests.Count(r => r.Method == "DELETE"));
+        }
+
+        [Fact]
+        public void A_prompt_that_only_minus_Confirm_asked_for_says_so_and_to_leave_it_out()
+        {
+            string projectId = NewIntegration();
+
+            Invocation result = Host.Invoke("Remove-JelouExternalSupport $args[0] -Force -Confirm", null, projectId);
+
+            Assert.Equal("JelouConfirmationRequired,JelouPS.Commands.RemoveJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
+            Assert.Contains("(-Confirm was given)", result.Terminating!.Exception.Message);
+            Assert.Contains("Use -Force without -Confirm", result.Terminating.Exception.Message);
         }
 
         [Fact]

@@ -156,7 +156,7 @@ namespace JelouPS.Tests
             UnknownOutcome recorded = Assert.Single(UnknownOutcomes(), o => o.ProjectId == projectId);
             Assert.Equal("New-JelouExternalSupport", recorded.Command);
 
-            // Reading the integration settles it.
+            // The fault kept the request from the API: finding no integration settles it.
             Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId);
             Assert.DoesNotContain(UnknownOutcomes(), o => o.ProjectId == projectId);
         }

@@ -82,6 +82,37 @@ Describe 'A rotation that brought back no secret' {
     }
 }
 
+Describe 'A create or rotation whose answer never came' {
+    It 'stays recorded when a read finds the integration, with a warning to get a secret, and a retried create says the same; a rotation settles it' {
+        $projectId = New-TestProjectId
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'Intact'; closeWithoutAnswer = $true }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorAction SilentlyContinue | Out-Null
+
+        $found = Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue
+        New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorVariable conflict -ErrorAction SilentlyContinue
+
+        $found.ProjectId | Should -Be $projectId
+        "$warned" | Should -Match "New-JelouExternalSupport of .* was carried out: its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
+        ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'New-JelouExternalSupport'
+        $conflict[0].FullyQualifiedErrorId | Should -BeLike 'JelouConflict,*'
+        $conflict[0].ErrorDetails.RecommendedAction | Should -Match "its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
+
+        Reset-JelouExternalSupportSecret $projectId -Force | Out-Null
+        $JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId | Should -BeNullOrEmpty
+    }
+
+    It 'is settled by a read that finds no integration: the create did not take' {
+        $projectId = New-TestProjectId
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; closeWithoutAnswer = $true }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorAction SilentlyContinue | Out-Null
+        ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'New-JelouExternalSupport'
+
+        Get-JelouExternalSupport $projectId -ErrorAction SilentlyContinue
+
+        $JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Nothing unsafe is sent twice' {
     It 'sends a rotation whose connection closes unanswered once, and records it as an unknown outcome' {
         $projectId = New-TestProjectId

@@ -53,11 +53,12 @@ namespace JelouPS.Commands
     {
         private protected override void ProcessProject(string projectId)
         {
-            // Either answer settles an earlier create or rotation whose outcome was unknown: it exists, or it does not.
+            // No integration settles an earlier create or rotation whose outcome was unknown: it left none. One that exists
+            // settles nothing: a create that took never delivered its secret, and a rotation may have killed the kept one.
             Submit(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout),
                 integration =>
                 {
-                    JelouSession.Settled(Client.Options.BaseUri, projectId);
+                    foreach (UnknownOutcome unknown in JelouSession.Unknown(Client.Options.BaseUri, projectId)) Warn(ErrorMapper.StillUnknown(unknown));
                     WriteObject(integration);
                 },
                 salvage: failure =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using JelouPS.Webhooks;
 
@@ -225,6 +226,16 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// What a read that found the project's integration says of its create or rotation of unknown outcome: the create
+        /// was carried out (its secret never arrived), or the rotation may have been; either way a new secret is needed.
+        /// </summary>
+        internal static string StillUnknown(UnknownOutcome unknown) =>
+            (unknown.Command == "New-JelouExternalSupport"
+                ? $"The integration of {unknown.ProjectId} exists, so {unknown.Command} of {unknown.At:u}, which got no answer, was carried out: its signing secret never arrived."
+                : $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer: the signing secret kept from before may be dead.")
+            + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>; until then it stays in ${JelouSession.UnknownVariable}.";
+
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
         private static string? Advice(JelouApiException api, object? target)
         {
@@ -239,9 +250,10 @@ namespace JelouPS.Infrastructure
                     {
                         case JelouOperation.CreateIntegration:
                             return "Jelou knows no such project: check the project id (it is the Jelou Brain project's id).";
+                        case JelouOperation.DeleteIntegration:
+                            return "The project has no integration, so there is nothing to remove: check the project id.";
                         case JelouOperation.GetIntegration:
                         case JelouOperation.UpdateIntegration:
-                        case JelouOperation.DeleteIntegration:
                         case JelouOperation.RegenerateSecret:
                             return "The project has no integration: check the project id, or create one with New-JelouExternalSupport.";
                         case JelouOperation.GetConversation:
@@ -254,8 +266,14 @@ namespace JelouPS.Infrastructure
                         default:
                             return null;
                     }
+                case JelouErrorKind.Conflict when api.Operation == JelouOperation.CreateIntegration
+                    && JelouSession.Unknown(null, ProjectOf(target)).FirstOrDefault(u => u.Command == "New-JelouExternalSupport") is UnknownOutcome unknown:
+                    return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer, and the integration exists: that create was carried out and its signing secret never arrived. " +
+                        $"Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>.";
+                case JelouErrorKind.Conflict when api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage:
+                    return "Jelou refused it as in conflict with the conversation's current state: read it again (Get-JelouConversation) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation != JelouOperation.CreateIntegration && api.Operation != JelouOperation.StartConversation:
-                    return "Jelou refused the change as in conflict with the current state: read it again (Get-JelouExternalSupport, Get-JelouConversation) and run the command again if it is still needed.";
+                    return "Jelou refused the change as in conflict with the integration's current state: read it again (Get-JelouExternalSupport) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
                 case JelouErrorKind.OutcomeUnknown:

@@ -342,9 +342,11 @@ namespace JelouPS.Infrastructure
             {
                 // The calls in flight are settled first: their results (and secrets) reach the caller before the command ends.
                 Pump(room: 0);
-                string how = force is null ? "-Confirm:$false" : "-Force (or -Confirm:$false)";
+                bool confirmGiven = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && LanguagePrimitives.IsTrue(confirm);
+                string why = confirmGiven ? "-Confirm was given" : $"$ConfirmPreference is {SessionState.PSVariable.GetValue("ConfirmPreference")}";
+                string how = force is null ? "-Confirm:$false" : confirmGiven ? "-Force without -Confirm" : "-Force (or -Confirm:$false)";
                 ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
-                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}, and this host cannot ask ({CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
+                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target} ({why}), and this host cannot ask ({CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
                     target, advice: $"Confirm in advance with {how}: in a script or runbook, that is the answer to the prompt."));
                 return false;
             }

@@ -103,11 +103,23 @@ namespace JelouPS.Infrastructure
             lock (Gate) return Doubtful.TryGetValue(Key(integration.Source, integration.ProjectId), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
         }
 
-        /// <summary>The project's integration was read, created, rotated or removed since: earlier unknown outcomes are settled.</summary>
+        /// <summary>The project was found to have no integration: an earlier create or rotation of unknown outcome left none.</summary>
         internal static void Settled(Uri? source, string projectId)
         {
             string key = Key(source, projectId);
             lock (Gate) ForgetUnknown(key);
+        }
+
+        /// <summary>
+        /// The creates and rotations of the project (on <paramref name="source"/>'s server, or any when null) that got no
+        /// answer and are not settled, oldest first.
+        /// </summary>
+        internal static UnknownOutcome[] Unknown(Uri? source, string projectId)
+        {
+            lock (Gate)
+            {
+                return UnknownList.FindAll(unknown => unknown.ProjectId == projectId && (source is null || Key(unknown.ApiBaseUri, projectId) == Key(source, projectId))).ToArray();
+            }
         }
 
         /// <summary>
