@@ -47,7 +47,7 @@ namespace JelouPS
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: true);
-            return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout).ConfigureAwait(false);
+            return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout, settings.Authorization).ConfigureAwait(false);
         }
 
         /// <summary><c>GET /v1/external-support/{projectId}</c>: the integration, without its secret.</summary>
@@ -64,7 +64,7 @@ namespace JelouPS
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: false);
             // The same body sent twice sets the same settings.
-            ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Idempotency.Idempotent, Patch, uri, SettingsBody(settings), trace, cancellationToken, timeout).ConfigureAwait(false);
+            ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Idempotency.Idempotent, Patch, uri, SettingsBody(settings), trace, cancellationToken, timeout, settings.Authorization).ConfigureAwait(false);
             return ReadIntegration(projectId, response);
         }
 
@@ -225,11 +225,13 @@ namespace JelouPS
         private Uri IntegrationUri(string projectId) =>
             JelouUris.Combine(Options.BaseUri, "v1/external-support/" + JelouUris.Segment(projectId, nameof(projectId)));
 
-        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout)
+        /// <summary>A management API call, with the credential; <paramref name="bodySecret"/> is the webhook authorization the body carries.</summary>
+        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, SecureString? bodySecret = null)
         {
             JelouCredential credential = Options.Credential
                 ?? throw new InvalidOperationException("This client only sends agent replies: it has no API key or client credential for the management API.");
-            return _transport.SendAsync(operation, idempotency, method, uri, body, credential.Apply, trace, cancellationToken, timeout);
+            SecureString[] secrets = bodySecret is null ? new[] { credential.Secret } : new[] { credential.Secret, bodySecret };
+            return _transport.SendAsync(operation, idempotency, method, uri, body, credential.Apply, trace, cancellationToken, timeout, secrets);
         }
 
         /// <summary>
@@ -237,12 +239,12 @@ namespace JelouPS
         /// answer's body or while it was still being read, fails with the secret and what the answer named in
         /// <see cref="JelouApiException.Integration"/>; the answer's bytes are wiped either way.
         /// </summary>
-        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout)
+        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, SecureString? bodySecret = null)
         {
             ApiResponse response;
             try
             {
-                response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout).ConfigureAwait(false);
+                response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout, bodySecret).ConfigureAwait(false);
             }
             catch (JelouApiException ex) when (ex.PartialAnswer != null)
             {

@@ -17,6 +17,9 @@ namespace JelouPS
         /// <summary>Header name and value; the value is plaintext, so it is built per request and dropped.</summary>
         internal abstract void Apply(HttpRequestHeaders headers);
 
+        /// <summary>The secret part (the API key, the client secret), which an error answer must never repeat.</summary>
+        internal abstract SecureString Secret { get; }
+
         private protected static SecureString ReadOnlyCopy(SecureString secret, string parameterName)
         {
             if (secret is null) throw new ArgumentNullException(parameterName);
@@ -43,6 +46,8 @@ namespace JelouPS
 
         public override string AuthenticationType => "ApiKey";
 
+        internal override SecureString Secret => _apiKey;
+
         internal override void Apply(HttpRequestHeaders headers) =>
             headers.TryAddWithoutValidation("x-api-key", SecureStrings.ToPlainText(_apiKey));
 
@@ -65,6 +70,8 @@ namespace JelouPS
         public string ClientId { get; }
 
         public override string AuthenticationType => "ClientCredential";
+
+        internal override SecureString Secret => _clientSecret;
 
         internal override void Apply(HttpRequestHeaders headers)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Security;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -88,6 +89,8 @@ namespace JelouPS.Http
         /// Sends a request, and again as <see cref="RetryPolicy"/> allows for its <paramref name="idempotency"/>, all within
         /// <paramref name="timeout"/> (the connection's by default), and buffers the answer. Non-2xx answers throw
         /// <see cref="JelouApiException"/>. The request body is wiped once done: it may hold the webhook authorization.
+        /// <paramref name="secrets"/> are those the request carries (the credential, a webhook authorization): an error
+        /// answer that repeats one has it replaced with REDACTED before any message is built from it.
         /// </summary>
         internal async Task<ApiResponse> SendAsync(
             JelouOperation operation,
@@ -98,9 +101,10 @@ namespace JelouPS.Http
             Action<HttpRequestHeaders>? addHeaders,
             IJelouTrace? trace,
             CancellationToken cancellationToken,
-            TimeSpan? timeout = null)
+            TimeSpan? timeout = null,
+            IReadOnlyList<SecureString>? secrets = null)
         {
-            var outgoing = new Outgoing(operation, idempotency, method, uri, jsonBody, addHeaders);
+            var outgoing = new Outgoing(operation, idempotency, method, uri, jsonBody, addHeaders, secrets);
             TimeSpan budget = timeout ?? _timeout;
             var clock = Stopwatch.StartNew();
             bool mayHaveActed = false;
@@ -266,7 +270,7 @@ namespace JelouPS.Http
                 // An error answer is an error whatever became of its body: what arrived of it still says why.
                 if (!answer.IsSuccess)
                 {
-                    JelouApiException error = ErrorFrom(answer, operation);
+                    JelouApiException error = ErrorFrom(answer, operation, outgoing.Secrets);
                     // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks.
                     error.PartialAnswer = answer;
                     throw error;
@@ -311,10 +315,10 @@ namespace JelouPS.Http
 
         private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
-        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation)
+        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, IReadOnlyList<SecureString>? secrets)
         {
             JelouErrorKind kind = KindOf(response.StatusCode, operation);
-            ApiError error = JelouJson.ReadError(response);
+            ApiError error = JelouJson.ReadError(response).Redact(secrets);
             string? apiMessage = error.Description ?? error.Message;
             if (error.Description != null && error.Message != null && error.Message != error.Description)
             {
@@ -409,7 +413,7 @@ namespace JelouPS.Http
         /// <summary>What one call sends, on every attempt.</summary>
         private sealed class Outgoing
         {
-            internal Outgoing(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, Action<HttpRequestHeaders>? addHeaders)
+            internal Outgoing(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, Action<HttpRequestHeaders>? addHeaders, IReadOnlyList<SecureString>? secrets)
             {
                 Operation = operation;
                 Idempotency = idempotency;
@@ -417,6 +421,7 @@ namespace JelouPS.Http
                 Uri = uri;
                 Body = body;
                 AddHeaders = addHeaders;
+                Secrets = secrets;
             }
 
             internal JelouOperation Operation { get; }
@@ -425,6 +430,7 @@ namespace JelouPS.Http
             internal Uri Uri { get; }
             internal byte[]? Body { get; }
             internal Action<HttpRequestHeaders>? AddHeaders { get; }
+            internal IReadOnlyList<SecureString>? Secrets { get; }
 
             /// <summary>"POST https://host/path", for messages: no query string, which could carry a token. Made when first needed.</summary>
             internal string Target => _target ??= Method.Method + " " + Uri.GetLeftPart(UriPartial.Path);

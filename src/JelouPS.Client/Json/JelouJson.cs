@@ -400,5 +400,25 @@ namespace JelouPS.Json
         public string? Key { get; set; }
         public string? Description { get; set; }
         public Dictionary<string, IReadOnlyList<string>> FieldErrors { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// This error with each of <paramref name="secrets"/> the request carried replaced by REDACTED wherever the answer
+        /// repeats it (a validation message quoting the value it refused, an echo of the API key).
+        /// </summary>
+        public ApiError Redact(IReadOnlyList<SecureString>? secrets)
+        {
+            if (secrets is null || secrets.Count == 0) return this;
+            Message = SecureStrings.Redact(Message, secrets);
+            Code = SecureStrings.Redact(Code, secrets);
+            Key = SecureStrings.Redact(Key, secrets);
+            Description = SecureStrings.Redact(Description, secrets);
+            foreach (string field in new List<string>(FieldErrors.Keys))
+            {
+                IReadOnlyList<string> reasons = FieldErrors[field];
+                FieldErrors.Remove(field);
+                FieldErrors[SecureStrings.Redact(field, secrets)!] = reasons.Select(reason => SecureStrings.Redact(reason, secrets)!).ToList();
+            }
+            return this;
+        }
     }
 }

@@ -38,7 +38,7 @@ namespace JelouPS.Tests.Client
 
         private static void AssertNoSecret(JelouApiException error)
         {
-            string text = error.ToString() + error.ApiMessage + error.FieldErrorSummary;
+            string text = error.ToString() + error.ApiMessage + error.FieldErrorSummary + error.ErrorCode + error.ErrorKey + string.Join(" ", error.FieldErrors.Keys);
             foreach (string secret in new[] { EmulatorOptions.DefaultApiKey, "webhook-key-secret", "wrong-key-secret" })
             {
                 Assert.DoesNotContain(secret, text);
@@ -59,6 +59,32 @@ namespace JelouPS.Tests.Client
             Assert.Contains(error.ApiMessage!, error.Message);
             Assert.NotNull(error.RequestId);
             AssertNoSecret(error);
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task An_error_answer_that_repeats_a_secret_the_request_carried_has_it_redacted(bool update)
+        {
+            // A validation message quoting the value it refused, and an error echoing the API key.
+            string projectId = Fault(new EmulatorFault
+            {
+                Status = 422,
+                Body = "{\"message\":\"Validation failed for webhook-key-secret\",\"error\":{\"code\":\"E\",\"key\":\"k\",\"description\":\"key " + EmulatorOptions.DefaultApiKey + " may not set webhook-key-secret\"}," +
+                    "\"validationError\":{\"authorization\":[\"value webhook-key-secret is not allowed\"],\"webhook-key-secret\":\"odd field\"}}",
+            });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => update
+                ? client.UpdateExternalSupportAsync(projectId, Settings())
+                : client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal(JelouErrorKind.ValidationFailed, error.Kind);
+            AssertNoSecret(error);
+            Assert.Contains("Validation failed for REDACTED", error.ApiMessage);
+            Assert.Contains("key REDACTED may not set REDACTED", error.Message);
+            Assert.Equal("value REDACTED is not allowed", Assert.Single(error.FieldErrors["authorization"]));
+            Assert.Contains("REDACTED", error.FieldErrors.Keys);
         }
 
         [Fact]
