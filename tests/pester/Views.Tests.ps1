@@ -52,6 +52,7 @@ BeforeAll {
         if ($at -lt 1) { return $null }
         $labels = @($lines[$at - 1].Trim() -split '\s+')
         $dashes = @($lines[$at].Trim() -split '\s+')
+        $labels.Count | Should -Be $dashes.Count -Because "each column's label is on the header line, not wrapped over several: $Text"
         for ($i = 0; $i -lt $labels.Count; $i++) { $dashes[$i].Length | Should -BeGreaterOrEqual $labels[$i].Length }
         $labels
     }
@@ -64,10 +65,12 @@ AfterAll {
 }
 
 Describe 'Views in an 80-column terminal' {
-    It 'renders <_> in no line wider than 80, ids and values whole, and nothing secret' -ForEach 'Issued', 'Integration', 'Context', 'Conversation', 'Receipt', 'TestResult', 'Events', 'Unknown' {
+    It 'renders <_> in no line wider than 80 (by default, as a table and as a list), ids and values whole, and nothing secret' -ForEach 'Issued', 'Integration', 'Context', 'Conversation', 'Receipt', 'TestResult', 'Events', 'Unknown' {
         $output = $Outputs[$_]
         $default = $output.Object | Out-String -Width 80
-        foreach ($text in $default, ($output.Object | Format-List | Out-String -Width 80)) {
+        $table = $output.Object | Format-Table | Out-String -Width 80
+        Get-TableHeader $table | Should -Not -BeNullOrEmpty -Because 'Format-Table has whole headers, over dashes as long'
+        foreach ($text in $default, $table, ($output.Object | Format-List | Out-String -Width 80)) {
             @($text -split '\r?\n' | Where-Object Length -GT 80) | Should -BeNullOrEmpty
             $text | Should -Not -Match ([regex]::Escape($Secret))
             $text | Should -Not -Match ([regex]::Escape($Emulator.ApiKey))
