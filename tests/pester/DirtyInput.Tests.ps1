@@ -64,6 +64,19 @@ Describe 'Padded and blank spreadsheet cells' {
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
     }
 
+    It 'says what is wrong with a header that nearly names ProjectId: <Case>' -TestCases @(
+        @{ Case = 'a padded name'; Csv = "`"ProjectId `",WebhookUrl`np1,https://crm.example.com/jelou"; Says = "column 'ProjectId ' has spaces or invisible characters around the name: rename it to ProjectId" }
+        @{ Case = 'semicolons read as commas'; Csv = "ProjectId;WebhookUrl`np1;https://crm.example.com/jelou"; Says = "separated by ';', so read it with Import-Csv -Delimiter ';'" }
+        @{ Case = 'tabs read as commas'; Csv = "ProjectId`tWebhookUrl`np1`thttps://crm.example.com/jelou"; Says = 'separated by tabs, so read it with Import-Csv -Delimiter "`t"' }
+    ) {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+
+        $Csv | ConvertFrom-Csv | New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        "$($refused[0])" | Should -Match ([regex]::Escape($Says))
+        @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0
+    }
+
     It 'takes an id that is a number or a GUID from a row''s property, as given directly' {
         $number = Get-Random -Minimum 100000 -Maximum 999999
         $guid = [guid]::NewGuid()

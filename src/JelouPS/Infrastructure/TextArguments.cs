@@ -71,7 +71,29 @@ namespace JelouPS.Infrastructure
             }
             throw Refused(fromProperty is null || IsScalar(value)
                 ? $"A value of type {Name(value)} is not text: give the value as a string (a whole number or a GUID also binds as its text)."
-                : $"The input (of type {Name(value)}) is a whole input object, not an id: it has no {fromProperty} property. Rename the column, pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
+                : $"The input (of type {Name(value)}) is a whole input object, not an id: it has no {fromProperty} property. " +
+                    (NearMiss(input!, fromProperty) ?? $"Rename the column, pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name."));
+        }
+
+        // What a CSV row with no column of that name most likely got wrong: a header padded with spaces (or a byte-order
+        // mark), or a file read with the wrong delimiter, which makes the whole header one column.
+        private static string? NearMiss(object input, string name)
+        {
+            foreach (PSPropertyInfo property in PSObject.AsPSObject(input).Properties)
+            {
+                if (string.Equals(Trim(property.Name), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return $"Its column {Require.Show(property.Name)} has spaces or invisible characters around the name: rename it to {name}.";
+                }
+                foreach (char delimiter in new[] { ';', '\t', '|' })
+                {
+                    if (property.Name.IndexOf(delimiter) >= 0 && property.Name.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        return $"Its one column {Require.Show(property.Name)} is the whole header: the file is separated by {(delimiter == '\t' ? "tabs" : $"'{delimiter}'")}, so read it with Import-Csv -Delimiter {(delimiter == '\t' ? "\"`t\"" : $"'{delimiter}'")}.";
+                    }
+                }
+            }
+            return null;
         }
 
         private static string? Checked(string? text) =>
