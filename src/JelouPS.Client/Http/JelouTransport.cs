@@ -1,5 +1,4 @@
 using System;
-using System.Security;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -10,6 +9,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Json;
@@ -329,7 +329,9 @@ namespace JelouPS.Http
             if (apiMessage != null) message += ": " + apiMessage.TrimEnd('.') + ".";
             else if (!error.IsJson && response.Body.Length > 0) message += $" with a non-JSON body ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes).";
             else message += ".";
-            if (JelouApiException.Summarize(error.FieldErrors) is string fields)
+            // Field errors the API's message already says in full are not said twice.
+            if (JelouApiException.Summarize(error.FieldErrors) is string fields
+                && !error.FieldErrors.Values.All(reasons => reasons.All(reason => apiMessage?.IndexOf(reason, StringComparison.Ordinal) >= 0)))
             {
                 message += " " + fields.TrimEnd('.') + ".";
             }

@@ -88,6 +88,22 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task Field_errors_the_apis_message_already_says_are_not_said_twice()
+        {
+            string projectId = Fault(new EmulatorFault
+            {
+                Status = 422,
+                Body = "{\"message\":\"Validation failed\",\"error\":{\"description\":\"room_id must be an active conversation\"},\"validationError\":{\"room_id\":[\"room_id must be an active conversation\"]}}",
+            });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.UpdateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal("The Jelou API answered 422 (Unprocessable Entity): Validation failed: room_id must be an active conversation.", error.Message);
+            Assert.Equal("room_id must be an active conversation", Assert.Single(error.FieldErrors["room_id"]));
+        }
+
+        [Fact]
         public async Task An_unknown_project_is_NotFound()
         {
             using JelouClient client = ForEmulator(_emulator);
