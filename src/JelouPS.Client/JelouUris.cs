@@ -78,8 +78,12 @@ namespace JelouPS
         {
             uri = null;
             if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
-            return Characters(value!, subject)
-                ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value!)} is not an absolute URL (such as https://crm.example.com/jelou).");
+            if (value!.Length > 1 && (value[0] == '"' || value[0] == '\'') && value[value.Length - 1] == value[0])
+            {
+                return $"{subject} {Show(value)} is in quotes: leave them out (a spreadsheet cell or a copied string may carry them).";
+            }
+            return Characters(value, subject)
+                ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value)} is not an absolute URL (such as https://crm.example.com/jelou).");
         }
 
         private static string? Characters(string value, string subject)
@@ -98,7 +102,7 @@ namespace JelouPS
         {
             if (!uri.IsAbsoluteUri) return $"{subject} {Show(uri.OriginalString)} is not an absolute URL (such as https://crm.example.com/jelou).";
             // Before anything that shows the URL: the password would be in the message.
-            if (!string.IsNullOrEmpty(uri.UserInfo))
+            if (!string.IsNullOrEmpty(uri.UserInfo) || HasUserInfoPart(uri.OriginalString))
             {
                 return $"{subject} carries a user name or password (user:password@host): pass credentials as parameters, never in the URL.";
             }
@@ -120,6 +124,16 @@ namespace JelouPS
                 return $"{subject} {Show(uri.OriginalString)} has a host name that is not a valid international domain name.";
             }
             return null;
+        }
+
+        // "https://@host" parses with an empty user name; the '@' is still user information, which the rule refuses.
+        private static bool HasUserInfoPart(string url)
+        {
+            int start = url.IndexOf("://", StringComparison.Ordinal);
+            if (start < 0) return false;
+            start += 3;
+            int end = url.IndexOfAny(new[] { '/', '?', '#', '\\' }, start);
+            return url.IndexOf('@', start, (end < 0 ? url.Length : end) - start) >= 0;
         }
 
         /// <summary>The URL as sent: the text given when it is ASCII, else with a punycode host and percent-encoded path and query.</summary>

@@ -145,6 +145,10 @@ namespace JelouPS.Tests.Client
         [InlineData("https://crm.example.com/a b", "a space")]
         [InlineData("https://crm.example.com/a\u202eb", "invisible formatting character")]
         [InlineData("https://", "not an absolute URL")]
+        [InlineData("https://@crm.example.com/h", "user name or password")]
+        [InlineData("https://:@crm.example.com/h", "user name or password")]
+        [InlineData("\"https://crm.example.com/h\"", "in quotes")]
+        [InlineData("'https://crm.example.com/h'", "in quotes")]
         public void Hostile_URLs_are_refused_naming_the_rule(string url, string rule)
         {
             var error = Assert.Throws<ArgumentException>(() => JelouUris.RequireSecure(url, "WebhookUrl"));
