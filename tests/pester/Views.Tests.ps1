@@ -82,6 +82,23 @@ Describe 'Views in an 80-column terminal' {
         if ($output.Table) { Get-TableHeader $default | Should -Be $output.Table }
     }
 
+    It 'keeps integrations that were read and ones just issued in one table, in either order, each issued secret saying where it is' {
+        $read = Get-JelouExternalSupport $longProject
+
+        $readFirst = @($read; $issued) | Out-String -Width 80
+        $issuedFirst = @($issued; $read) | Out-String -Width 80
+
+        foreach ($text in $readFirst, $issuedFirst) {
+            @([regex]::Matches($text, '(?m)^-+ ')).Count | Should -Be 1 -Because "one table: $text"
+            $text | Should -Not -Match 'SigningSecret\s*:' -Because 'nothing falls out of the table as a list of every property'
+            ($text -replace '\s') | Should -Match ([regex]::Escape('inSigningSecretonly:storeitnow'))
+            $text | Should -Match ([regex]::Escape($longProject))
+        }
+        Get-TableHeader $readFirst | Should -Be 'ProjectId', 'AuthType', 'WebhookUrl'
+        Get-TableHeader $issuedFirst | Should -Be 'ProjectId', 'SecretIssuedAt', 'SecretLocation'
+        ($issuedFirst -replace '\s') | Should -Match 'nosecretinthisobject'
+    }
+
     It 'shows a 24-hex conversation id on one line, uncut' {
         $Outputs.Conversation.Object | Out-String -Width 80 | Should -Match "(?m)^$($conversation.Id) +closed +\d"
     }
