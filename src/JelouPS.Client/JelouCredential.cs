@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net.Http.Headers;
 using System.Security;
 using System.Text;
@@ -19,6 +20,11 @@ namespace JelouPS
 
         /// <summary>The secret part (the API key, the client secret), which an error answer must never repeat.</summary>
         internal abstract SecureString Secret { get; }
+
+        /// <summary><see cref="Secret"/> as the secrets of a request that carries no other, made once.</summary>
+        internal IReadOnlyList<SecureString> Secrets => _secrets ??= new[] { Secret };
+
+        private SecureString[]? _secrets;
 
         private protected static SecureString ReadOnlyCopy(SecureString secret, string parameterName)
         {

@@ -118,6 +118,8 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
+                // Empty but after a lost answer: every read asks.
+                if (UnknownList.Count == 0) return Array.Empty<UnknownOutcome>();
                 return UnknownList.FindAll(unknown => unknown.ProjectId == projectId && (source is null || Key(unknown.ApiBaseUri, projectId) == Key(source, projectId))).ToArray();
             }
         }
