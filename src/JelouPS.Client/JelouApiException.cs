@@ -106,6 +106,9 @@ namespace JelouPS
         /// what they still say; wiped once read.
         /// </summary>
         internal Http.ApiResponse? PartialAnswer { get; set; }
+
+        /// <summary>Where the request that got this error answer went: which server's project the answer is about.</summary>
+        internal Uri? RequestUri { get; set; }
         /// <summary>Whether a proxy failed, rather than the server: the request never reached it.</summary>
         internal bool IsProxyFailure => Kind == JelouErrorKind.ProxyAuthenticationRequired || Kind == JelouErrorKind.ProxyFailed;
 

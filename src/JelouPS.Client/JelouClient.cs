@@ -230,7 +230,7 @@ namespace JelouPS
         {
             JelouCredential credential = Options.Credential
                 ?? throw new InvalidOperationException("This client only sends agent replies: it has no API key or client credential for the management API.");
-            IReadOnlyList<SecureString> secrets = bodySecret is null ? credential.Secrets : new[] { credential.Secret, bodySecret };
+            IReadOnlyList<SecureString> secrets = bodySecret is null ? credential.Secrets : new List<SecureString>(credential.Secrets) { bodySecret };
             return _transport.SendAsync(operation, idempotency, method, uri, body, credential.Apply, trace, cancellationToken, timeout, secrets);
         }
 

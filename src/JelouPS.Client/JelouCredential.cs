@@ -18,13 +18,8 @@ namespace JelouPS
         /// <summary>Header name and value; the value is plaintext, so it is built per request and dropped.</summary>
         internal abstract void Apply(HttpRequestHeaders headers);
 
-        /// <summary>The secret part (the API key, the client secret), which an error answer must never repeat.</summary>
-        internal abstract SecureString Secret { get; }
-
-        /// <summary><see cref="Secret"/> as the secrets of a request that carries no other, made once.</summary>
-        internal IReadOnlyList<SecureString> Secrets => _secrets ??= new[] { Secret };
-
-        private SecureString[]? _secrets;
+        /// <summary>What an error answer must never repeat: the API key; the client secret, and the Basic value made of it.</summary>
+        internal abstract IReadOnlyList<SecureString> Secrets { get; }
 
         private protected static SecureString ReadOnlyCopy(SecureString secret, string parameterName)
         {
@@ -48,11 +43,12 @@ namespace JelouPS
             {
                 throw new ArgumentException($"The API key {problem}: check that it was copied whole and alone, from the variable or automation variable it came from.", nameof(apiKey));
             }
+            Secrets = new[] { _apiKey };
         }
 
         public override string AuthenticationType => "ApiKey";
 
-        internal override SecureString Secret => _apiKey;
+        internal override IReadOnlyList<SecureString> Secrets { get; }
 
         internal override void Apply(HttpRequestHeaders headers) =>
             headers.TryAddWithoutValidation("x-api-key", SecureStrings.ToPlainText(_apiKey));
@@ -77,11 +73,15 @@ namespace JelouPS
 
         public override string AuthenticationType => "ClientCredential";
 
-        internal override SecureString Secret => _clientSecret;
+        internal override IReadOnlyList<SecureString> Secrets => _secrets ??= new[] { _clientSecret, SecureStrings.FromString(Encoded()) };
 
-        internal override void Apply(HttpRequestHeaders headers)
-        {
-            string encoded = SecureStrings.UseChars(_clientSecret, secret =>
+        private SecureString[]? _secrets;
+
+        internal override void Apply(HttpRequestHeaders headers) => headers.Authorization = new AuthenticationHeaderValue("Basic", Encoded());
+
+        // base64(id:secret), the Basic credential.
+        private string Encoded() =>
+            SecureStrings.UseChars(_clientSecret, secret =>
             {
                 char[] pair = new char[ClientId.Length + 1 + secret.Length];
                 byte[]? bytes = null;
@@ -99,8 +99,6 @@ namespace JelouPS
                     if (bytes != null) Array.Clear(bytes, 0, bytes.Length);
                 }
             });
-            headers.Authorization = new AuthenticationHeaderValue("Basic", encoded);
-        }
 
         public override string ToString() => AuthenticationType + " " + ClientId;
     }

@@ -82,7 +82,7 @@ namespace JelouPS
             {
                 return $"{subject} {Show(value)} is in quotes: leave them out (a spreadsheet cell or a copied string may carry them).";
             }
-            return Characters(value, subject)
+            return UserInfoProblem(value, subject) ?? Characters(value, subject)
                 ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value)} is not an absolute URL (such as https://crm.example.com/jelou).");
         }
 
@@ -95,17 +95,27 @@ namespace JelouPS
                     return $"{subject} {Show(value)} has a space or a line break at position {i + 1}; a URL has none (write a space as %20).";
                 }
             }
+            // .NET reads a backslash as a slash, other servers do not: what is registered must read alike everywhere.
+            if (value.IndexOf('\\') >= 0) return $"{subject} {Show(value)} has a backslash (\\): a URL separates its parts with /.";
             return Require.LineProblem(value, subject, MaxLength, Show);
+        }
+
+        // Before anything that shows the URL: the password would be in the message. "https://@host" parses with an empty
+        // user name, and .NET reads backslashes after the scheme as slashes ("https:\\@host"): the '@' is still user information.
+        private static string? UserInfoProblem(string url, string subject)
+        {
+            int start = url.IndexOf(':');
+            if (start < 0) return null;
+            do start++; while (start < url.Length && (url[start] == '/' || url[start] == '\\'));
+            int end = url.IndexOfAny(new[] { '/', '\\', '?', '#' }, start);
+            return url.IndexOf('@', start, (end < 0 ? url.Length : end) - start) < 0 ? null
+                : $"{subject} carries a user name or password (user:password@host): pass credentials as parameters, never in the URL.";
         }
 
         private static string? Check(Uri uri, string subject, bool baseUri)
         {
             if (!uri.IsAbsoluteUri) return $"{subject} {Show(uri.OriginalString)} is not an absolute URL (such as https://crm.example.com/jelou).";
-            // Before anything that shows the URL: the password would be in the message.
-            if (!string.IsNullOrEmpty(uri.UserInfo) || HasUserInfoPart(uri.OriginalString))
-            {
-                return $"{subject} carries a user name or password (user:password@host): pass credentials as parameters, never in the URL.";
-            }
+            if (UserInfoProblem(uri.OriginalString, subject) is string userInfo) return userInfo;
             if (Characters(uri.OriginalString, subject) is string problem) return problem;
             bool https = uri.Scheme == Uri.UriSchemeHttps;
             bool loopbackHttp = uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
@@ -124,16 +134,6 @@ namespace JelouPS
                 return $"{subject} {Show(uri.OriginalString)} has a host name that is not a valid international domain name.";
             }
             return null;
-        }
-
-        // "https://@host" parses with an empty user name; the '@' is still user information, which the rule refuses.
-        private static bool HasUserInfoPart(string url)
-        {
-            int start = url.IndexOf("://", StringComparison.Ordinal);
-            if (start < 0) return false;
-            start += 3;
-            int end = url.IndexOfAny(new[] { '/', '?', '#', '\\' }, start);
-            return url.IndexOf('@', start, (end < 0 ? url.Length : end) - start) >= 0;
         }
 
         /// <summary>The URL as sent: the text given when it is ASCII, else with a punycode host and percent-encoded path and query.</summary>

@@ -167,8 +167,11 @@ namespace JelouPS
         }
 
         // What a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break and
-        // the tab. (A carriage return that ends a line, \r\n, is left out rather than shown.)
-        private static bool IsTerminalControl(char c) => (c < ' ' && c != '\n' && c != '\t') || (c >= '\u007F' && c <= '\u009F');
+        // the tab (a carriage return that ends a line, \r\n, is left out rather than shown); and the bidirectional
+        // overrides and isolates, which make a terminal show text in another order than it is (U+202A-U+202E,
+        // U+2066-U+2069).
+        private static bool IsTerminalControl(char c) =>
+            (c < ' ' && c != '\n' && c != '\t') || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
 
         /// <summary>One character as PowerShell writes it in a double-quoted string.</summary>
         private static string Escape(char c)

@@ -64,10 +64,11 @@ namespace JelouPS
     /// <summary>A create or rotation that was sent and got no answer.</summary>
     public sealed class UnknownOutcome
     {
-        internal UnknownOutcome(string projectId, string command, Uri? apiBaseUri, DateTimeOffset at, string check)
+        internal UnknownOutcome(string projectId, string command, bool isCreate, Uri? apiBaseUri, DateTimeOffset at, string check)
         {
             ProjectId = projectId;
             Command = command;
+            IsCreate = isCreate;
             ApiBaseUri = apiBaseUri;
             At = at;
             Check = check;
@@ -77,6 +78,9 @@ namespace JelouPS
 
         /// <summary>The cmdlet that sent it.</summary>
         public string Command { get; }
+
+        /// <summary>A create, else a rotation. (A bool, not the client's JelouOperation: PowerShell loads this type before the module's resolver can find the client.)</summary>
+        internal bool IsCreate { get; }
 
         public Uri? ApiBaseUri { get; }
 

@@ -184,8 +184,20 @@ namespace JelouPS.Tests
             Invocation result = Host.Invoke("Remove-JelouExternalSupport $args[0] -Force -Confirm", null, projectId);
 
             Assert.Equal("JelouConfirmationRequired,JelouPS.Commands.RemoveJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
-            Assert.Contains("(-Confirm was given)", result.Terminating!.Exception.Message);
+            Assert.Contains("(-Confirm is on)", result.Terminating!.Exception.Message);
             Assert.Contains("Use -Force without -Confirm", result.Terminating.Exception.Message);
+        }
+
+        [Fact]
+        public void A_prompt_that_the_confirm_preference_asked_for_names_it_and_the_impact()
+        {
+            string projectId = NewIntegration();
+
+            Invocation result = Host.Invoke("$ConfirmPreference = 'Medium'; Set-JelouExternalSupport $args[0] -AuthType no_auth", null, projectId);
+
+            Assert.Equal("JelouConfirmationRequired,JelouPS.Commands.SetJelouExternalSupportCommand", result.Terminating?.FullyQualifiedErrorId);
+            Assert.Contains("($ConfirmPreference is Medium, and this change's impact is Medium)", result.Terminating!.Exception.Message);
+            Assert.Contains("Use -Confirm:$false", result.Terminating.Exception.Message);
         }
 
         [Fact]

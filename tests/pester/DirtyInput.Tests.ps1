@@ -68,10 +68,11 @@ Describe 'Padded and blank spreadsheet cells' {
         @{ Case = 'a padded name'; Csv = "`"ProjectId `",WebhookUrl`np1,https://crm.example.com/jelou"; Says = "column 'ProjectId ' has spaces or invisible characters around the name: rename it to ProjectId" }
         @{ Case = 'semicolons read as commas'; Csv = "ProjectId;WebhookUrl`np1;https://crm.example.com/jelou"; Says = "separated by ';', so read it with Import-Csv -Delimiter ';'" }
         @{ Case = 'tabs read as commas'; Csv = "ProjectId`tWebhookUrl`np1`thttps://crm.example.com/jelou"; Says = 'separated by tabs, so read it with Import-Csv -Delimiter "`t"' }
+        @{ Case = 'commas read as semicolons'; Csv = "ProjectId,WebhookUrl`np1,https://crm.example.com/jelou"; Delimiter = ';'; Says = "separated by ',', so read it without -Delimiter or -UseCulture" }
     ) {
         Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
 
-        $Csv | ConvertFrom-Csv | New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+        $Csv | ConvertFrom-Csv -Delimiter $(if ($Delimiter) { $Delimiter } else { ',' }) | New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
 
         "$($refused[0])" | Should -Match ([regex]::Escape($Says))
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0

@@ -92,12 +92,27 @@ Describe 'A create or rotation whose answer never came' {
         New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorVariable conflict -ErrorAction SilentlyContinue
 
         $found.ProjectId | Should -Be $projectId
-        "$warned" | Should -Match "New-JelouExternalSupport of .* was carried out: its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
+        "$warned" | Should -Match "New-JelouExternalSupport of .* was most likely carried out, and its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'New-JelouExternalSupport'
         $conflict[0].FullyQualifiedErrorId | Should -BeLike 'JelouConflict,*'
         $conflict[0].ErrorDetails.RecommendedAction | Should -Match "its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
 
         Reset-JelouExternalSupportSecret $projectId -Force | Out-Null
+        $JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId | Should -BeNullOrEmpty
+    }
+
+    It 'is settled by a read that finds the integration older than the create: that create changed nothing' {
+        $projectId = New-TestProjectId
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'Intact'; closeWithoutAnswer = $true }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorAction SilentlyContinue | Out-Null
+        # The read's answer as the API gives it, but created two hours ago.
+        $answer = Invoke-RestMethod "$($Emulator.GatewayUri)/v1/external-support/$projectId" -Headers @{ 'x-api-key' = $Emulator.ApiKey }
+        $answer.data.createdAt = [DateTimeOffset]::UtcNow.AddHours(-2).ToString('o')
+        Add-Fault @{ method = 'GET'; pathContains = $projectId; status = 200; body = ($answer | ConvertTo-Json -Depth 5 -Compress) }
+
+        Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        $warned | Should -BeNullOrEmpty
         $JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId | Should -BeNullOrEmpty
     }
 

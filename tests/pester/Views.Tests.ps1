@@ -99,6 +99,20 @@ Describe 'Views in an 80-column terminal' {
         ($issuedFirst -replace '\s') | Should -Match 'nosecretinthisobject'
     }
 
+    It 'shows what an object has under Set-StrictMode -Version Latest, also when it lacks properties the views read' {
+        $partial = [pscustomobject]@{ PSTypeName = 'JelouPS.ExternalSupportIntegration'; ProjectId = 'p-partial'; AuthType = 'no_auth'; WebhookUrl = 'https://crm.example.com/partial' }
+
+        $text = & {
+            Set-StrictMode -Version Latest
+            $partial | Out-String -Width 80
+            $partial | Format-List | Out-String -Width 80
+            @($issued; $partial) | Out-String -Width 80
+        }
+
+        ($text -join "`n") -replace '\s' | Should -Match ([regex]::Escape('https://crm.example.com/partial'))
+        ($text -join "`n") -replace '\s' | Should -Match 'p-partialnosecretinthisobject'
+    }
+
     It 'shows a 24-hex conversation id on one line, uncut' {
         $Outputs.Conversation.Object | Out-String -Width 80 | Should -Match "(?m)^$($conversation.Id) +closed +\d"
     }
@@ -131,7 +145,8 @@ Describe 'Views in an 80-column terminal' {
         $payload = '{"event_type":"message","timestamp":1700000000000,"contact":{"id":"u\u001b[2Kx","name":"Eve\u009b2J"},"value":{"type":"text","content":{"body":"hi \u001b]0;pwned\u0007\rfake\r\nsecond line"}}}'
         $hostile = ConvertFrom-JelouWebhookEvent -Payload $payload
 
-        $shown = ($hostile | Format-Table | Out-String -Width 80) + ($hostile | Format-List | Out-String -Width 80)
+        # Line ends as on Linux, so that only what the views wrote is checked on Windows too.
+        $shown = (($hostile | Format-Table | Out-String -Width 80) + ($hostile | Format-List | Out-String -Width 80)) -replace "`r`n", "`n"
 
         $shown | Should -Not -Match '[\x00-\x08\x0B-\x1F\x7F-\x9F]'
         $shown | Should -Match ([regex]::Escape('hi `e]0;pwned`a`rfake'))

@@ -273,6 +273,7 @@ namespace JelouPS.Http
                     JelouApiException error = ErrorFrom(answer, operation, outgoing.Secrets);
                     // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks.
                     error.PartialAnswer = answer;
+                    error.RequestUri = outgoing.Uri;
                     throw error;
                 }
                 if (failure != null)
@@ -329,9 +330,8 @@ namespace JelouPS.Http
             if (apiMessage != null) message += ": " + apiMessage.TrimEnd('.') + ".";
             else if (!error.IsJson && response.Body.Length > 0) message += $" with a non-JSON body ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes).";
             else message += ".";
-            // Field errors the API's message already says in full are not said twice.
-            if (JelouApiException.Summarize(error.FieldErrors) is string fields
-                && !error.FieldErrors.Values.All(reasons => reasons.All(reason => apiMessage?.IndexOf(reason, StringComparison.Ordinal) >= 0)))
+            // Field errors the API's message already says in full (each field by name, with its reasons) are not said twice.
+            if (JelouApiException.Summarize(error.FieldErrors) is string fields && !Says(apiMessage, error.FieldErrors))
             {
                 message += " " + fields.TrimEnd('.') + ".";
             }
@@ -347,6 +347,11 @@ namespace JelouPS.Http
             return new JelouApiException(kind, message, response.StatusCode, apiMessage, error.Code, error.Key, error.FieldErrors, response.RequestId, response.RetryAfter,
                 operation: operation, isApiError: !wrongRoute);
         }
+
+        private static bool Says(string? message, IReadOnlyDictionary<string, IReadOnlyList<string>> fieldErrors) =>
+            message != null && fieldErrors.All(field =>
+                message.IndexOf(field.Key, StringComparison.OrdinalIgnoreCase) >= 0
+                && field.Value.Count > 0 && field.Value.All(reason => reason.Length > 0 && message.IndexOf(reason, StringComparison.Ordinal) >= 0));
 
         private static JelouErrorKind KindOf(HttpStatusCode status, JelouOperation operation)
         {

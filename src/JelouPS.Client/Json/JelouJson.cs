@@ -408,15 +408,19 @@ namespace JelouPS.Json
         public ApiError Redact(IReadOnlyList<SecureString>? secrets)
         {
             if (secrets is null || secrets.Count == 0) return this;
-            Message = SecureStrings.Redact(Message, secrets);
-            Code = SecureStrings.Redact(Code, secrets);
-            Key = SecureStrings.Redact(Key, secrets);
-            Description = SecureStrings.Redact(Description, secrets);
-            foreach (string field in new List<string>(FieldErrors.Keys))
+            using var redaction = new SecretRedaction(secrets);
+            Message = redaction.Apply(Message);
+            Code = redaction.Apply(Code);
+            Key = redaction.Apply(Key);
+            Description = redaction.Apply(Description);
+            var fields = new List<KeyValuePair<string, IReadOnlyList<string>>>(FieldErrors);
+            FieldErrors.Clear();
+            foreach (KeyValuePair<string, IReadOnlyList<string>> field in fields)
             {
-                IReadOnlyList<string> reasons = FieldErrors[field];
-                FieldErrors.Remove(field);
-                FieldErrors[SecureStrings.Redact(field, secrets)!] = reasons.Select(reason => SecureStrings.Redact(reason, secrets)!).ToList();
+                // Two field names that differ only in a secret become one: their reasons go together.
+                string name = redaction.Apply(field.Key)!;
+                List<string> reasons = field.Value.Select(reason => redaction.Apply(reason)!).ToList();
+                FieldErrors[name] = FieldErrors.TryGetValue(name, out IReadOnlyList<string>? earlier) ? earlier.Concat(reasons).ToList() : reasons;
             }
             return this;
         }

@@ -36,33 +36,6 @@ namespace JelouPS.Security
             return secure;
         }
 
-        /// <summary>
-        /// <paramref name="text"/> with every occurrence of each of <paramref name="secrets"/> replaced by REDACTED. Secrets
-        /// shorter than 4 characters are left alone: replacing them would garble the text and hide nothing.
-        /// </summary>
-        internal static string? Redact(string? text, IReadOnlyList<SecureString> secrets)
-        {
-            if (string.IsNullOrEmpty(text)) return text;
-            foreach (SecureString secret in secrets)
-            {
-                if (secret is null || secret.Length < 4 || secret.Length > text!.Length) continue;
-                text = UseChars(secret, chars =>
-                {
-                    int at = text.AsSpan().IndexOf(chars);
-                    if (at < 0) return text;
-                    var redacted = new StringBuilder(text.Length);
-                    ReadOnlySpan<char> rest = text.AsSpan();
-                    while ((at = rest.IndexOf(chars)) >= 0)
-                    {
-                        redacted.Append(rest.Slice(0, at).ToString()).Append("REDACTED");
-                        rest = rest.Slice(at + chars.Length);
-                    }
-                    return redacted.Append(rest.ToString()).ToString();
-                });
-            }
-            return text;
-        }
-
         /// <summary>Runs <paramref name="use"/> over the secret's characters, then zeroes them.</summary>
         public static T UseChars<T>(SecureString secret, Func<char[], T> use)
         {

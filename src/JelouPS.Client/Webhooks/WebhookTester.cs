@@ -155,7 +155,10 @@ namespace JelouPS.Webhooks
             var stopwatch = Stopwatch.StartNew();
             try
             {
-                ApiResponse response = await _transport.SendAsync(JelouOperation.None, Idempotency.NotIdempotent, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
+                // A receiver that refuses the credential may quote it (or the signing secret) in its answer.
+                SecureString[] secrets = request.Authorization is null ? new[] { request.SigningSecret } : new[] { request.SigningSecret, request.Authorization };
+                ApiResponse response = await _transport.SendAsync(JelouOperation.None, Idempotency.NotIdempotent, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature),
+                    trace, cancellationToken, timeout, secrets).ConfigureAwait(false);
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int)response.StatusCode, stopwatch.Elapsed, null, payload);
             }
             // A proxy's failure says nothing about the receiver: it is reported as the proxy's error, not as a result.

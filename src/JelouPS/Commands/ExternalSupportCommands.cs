@@ -54,11 +54,12 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             // No integration settles an earlier create or rotation whose outcome was unknown: it left none. One that exists
-            // settles nothing: a create that took never delivered its secret, and a rotation may have killed the kept one.
+            // settles only what it predates (see JelouSession.Read): a create that took never delivered its secret, and a
+            // rotation may have killed the kept one.
             Submit(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout),
                 integration =>
                 {
-                    foreach (UnknownOutcome unknown in JelouSession.Unknown(Client.Options.BaseUri, projectId)) Warn(ErrorMapper.StillUnknown(unknown));
+                    foreach (UnknownOutcome unknown in JelouSession.Read(Client.Options.BaseUri, integration)) Warn(ErrorMapper.StillUnknown(unknown));
                     WriteObject(integration);
                 },
                 salvage: failure =>

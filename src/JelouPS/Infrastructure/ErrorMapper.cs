@@ -231,8 +231,8 @@ namespace JelouPS.Infrastructure
         /// was carried out (its secret never arrived), or the rotation may have been; either way a new secret is needed.
         /// </summary>
         internal static string StillUnknown(UnknownOutcome unknown) =>
-            (unknown.Command == "New-JelouExternalSupport"
-                ? $"The integration of {unknown.ProjectId} exists, so {unknown.Command} of {unknown.At:u}, which got no answer, was carried out: its signing secret never arrived."
+            (unknown.IsCreate
+                ? $"The integration of {unknown.ProjectId} exists and is not older than {unknown.Command} of {unknown.At:u}, which got no answer: that create was most likely carried out, and its signing secret never arrived."
                 : $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer: the signing secret kept from before may be dead.")
             + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>; until then it stays in ${JelouSession.UnknownVariable}.";
 
@@ -267,9 +267,9 @@ namespace JelouPS.Infrastructure
                             return null;
                     }
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CreateIntegration
-                    && JelouSession.Unknown(null, ProjectOf(target)).FirstOrDefault(u => u.Command == "New-JelouExternalSupport") is UnknownOutcome unknown:
-                    return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer, and the integration exists: that create was carried out and its signing secret never arrived. " +
-                        $"Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>.";
+                    && JelouSession.Unknown(api.RequestUri, ProjectOf(target)).FirstOrDefault(u => u.IsCreate) is UnknownOutcome unknown:
+                    return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer, and the integration exists: unless it is older (Get-JelouExternalSupport shows when it was created), " +
+                        $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage:
                     return "Jelou refused it as in conflict with the conversation's current state: read it again (Get-JelouConversation) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation != JelouOperation.CreateIntegration && api.Operation != JelouOperation.StartConversation:

@@ -342,14 +342,24 @@ namespace JelouPS.Infrastructure
             {
                 // The calls in flight are settled first: their results (and secrets) reach the caller before the command ends.
                 Pump(room: 0);
-                bool confirmGiven = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && LanguagePrimitives.IsTrue(confirm);
-                string why = confirmGiven ? "-Confirm was given" : $"$ConfirmPreference is {SessionState.PSVariable.GetValue("ConfirmPreference")}";
-                string how = force is null ? "-Confirm:$false" : confirmGiven ? "-Force without -Confirm" : "-Force (or -Confirm:$false)";
+                bool confirmOn = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && LanguagePrimitives.IsTrue(confirm);
+                string how = force is null ? "-Confirm:$false" : confirmOn ? "-Force without -Confirm" : "-Force (or -Confirm:$false)";
                 ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
-                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target} ({why}), and this host cannot ask ({CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
+                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}{WhyAsked(confirmOn)}, and this host cannot ask ({CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
                     target, advice: $"Confirm in advance with {how}: in a script or runbook, that is the answer to the prompt."));
                 return false;
             }
+        }
+
+        // " (-Confirm is on)", or " ($ConfirmPreference is Medium, and this change's impact is Medium)"; "" when neither asked.
+        private string WhyAsked(bool confirmOn)
+        {
+            if (confirmOn) return " (-Confirm is on)";
+            ConfirmImpact impact = ((CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute))).ConfirmImpact;
+            object? setting = SessionState.PSVariable.GetValue("ConfirmPreference");
+            return LanguagePrimitives.TryConvertTo(setting, out ConfirmImpact preference) && preference != ConfirmImpact.None && impact >= preference
+                ? $" ($ConfirmPreference is {preference}, and this change's impact is {impact})"
+                : "";
         }
 
         private bool WhatIfInEffect =>

@@ -110,18 +110,37 @@ namespace JelouPS.Infrastructure
             lock (Gate) ForgetUnknown(key);
         }
 
-        /// <summary>
-        /// The creates and rotations of the project (on <paramref name="source"/>'s server, or any when null) that got no
-        /// answer and are not settled, oldest first.
-        /// </summary>
-        internal static UnknownOutcome[] Unknown(Uri? source, string projectId)
+        /// <summary>The project was read: its creates and rotations of unknown outcome that this read settles, and those it does not.</summary>
+        /// <remarks>
+        /// An integration created (or, for a rotation, whose secret was regenerated) well before the request of unknown
+        /// outcome was given up is older than that request, which therefore changed nothing: Jelou refuses a second create,
+        /// and a rotation would have been stamped later. "Well before": more than the longest a call may take (-TimeoutSec
+        /// at most 3600 s) and a few minutes of clock difference. Otherwise the read cannot tell.
+        /// </remarks>
+        internal static UnknownOutcome[] Read(Uri? source, ExternalSupportIntegration integration)
         {
             lock (Gate)
             {
                 // Empty but after a lost answer: every read asks.
                 if (UnknownList.Count == 0) return Array.Empty<UnknownOutcome>();
-                return UnknownList.FindAll(unknown => unknown.ProjectId == projectId && (source is null || Key(unknown.ApiBaseUri, projectId) == Key(source, projectId))).ToArray();
+                var left = new List<UnknownOutcome>();
+                foreach (UnknownOutcome outcome in Unknown(source, integration.ProjectId))
+                {
+                    DateTimeOffset? stamp = outcome.IsCreate ? integration.CreatedAt : integration.SecretRegeneratedAt;
+                    if (stamp < outcome.At - OlderThanAnyCall) UnknownList.Remove(outcome);
+                    else left.Add(outcome);
+                }
+                return left.ToArray();
             }
+        }
+
+        private static readonly TimeSpan OlderThanAnyCall = TimeSpan.FromSeconds(3600 + 300);
+
+        /// <summary>The creates and rotations of the project on <paramref name="source"/>'s server that got no answer and are not settled, oldest first.</summary>
+        internal static UnknownOutcome[] Unknown(Uri? source, string projectId)
+        {
+            string key = Key(source, projectId);
+            lock (Gate) return UnknownList.FindAll(unknown => Key(unknown.ApiBaseUri, unknown.ProjectId) == key).ToArray();
         }
 
         /// <summary>

@@ -215,7 +215,7 @@ namespace JelouPS.Infrastructure
             DateTimeOffset now = DateTimeOffset.UtcNow;
             if (api.Operation == JelouOperation.RegenerateSecret) JelouSession.MayBeReplaced(source, projectId, now);
             string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
-            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, source, now, check);
+            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check);
             JelouSession.OutcomeUnknown(_cmdlet, outcome);
             if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
             return projectId;

@@ -85,11 +85,13 @@ namespace JelouPS.Infrastructure
                 {
                     return $"Its column {Require.Show(property.Name)} has spaces or invisible characters around the name: rename it to {name}.";
                 }
-                foreach (char delimiter in new[] { ';', '\t', '|' })
+                foreach (char delimiter in new[] { ';', '\t', '|', ',' })
                 {
                     if (property.Name.IndexOf(delimiter) >= 0 && property.Name.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0)
                     {
-                        return $"Its one column {Require.Show(property.Name)} is the whole header: the file is separated by {(delimiter == '\t' ? "tabs" : $"'{delimiter}'")}, so read it with Import-Csv -Delimiter {(delimiter == '\t' ? "\"`t\"" : $"'{delimiter}'")}.";
+                        string read = delimiter == ',' ? "read it without -Delimiter or -UseCulture (whose separator here is not a comma)"
+                            : $"read it with Import-Csv -Delimiter {(delimiter == '\t' ? "\"`t\"" : $"'{delimiter}'")}";
+                        return $"Its one column {Require.Show(property.Name)} is the whole header: the file is separated by {(delimiter == '\t' ? "tabs" : $"'{delimiter}'")}, so {read}.";
                     }
                 }
             }

@@ -245,6 +245,8 @@ namespace JelouPS.Tests.Client
         [InlineData("c1 \u009b2J, del \u007f, nul \u0000", "c1 `u{009B}2J, del `u{007F}, nul `0")]
         [InlineData("hidden\rshown", "hidden`rshown")]
         [InlineData("windows\r\nline end\r", "windows\nline end`r")]
+        [InlineData("invoice \u202Efdp.exe", "invoice `u{202E}fdp.exe")]
+        [InlineData("\u2066isolated\u2069 and عربي", "`u{2066}isolated`u{2069} and عربي")]
         [InlineData("", "")]
         public void Printable_shows_what_a_terminal_would_act_on_and_keeps_the_rest(string text, string shown) =>
             Assert.Equal(shown, JelouWebhookEvent.Printable(text));
@@ -307,6 +309,22 @@ namespace JelouPS.Tests.Client
             Assert.False(result.Succeeded);
             Assert.Equal(401, result.StatusCode);
             Assert.StartsWith("The webhook answered 401", result.Error);
+        }
+
+        [Fact]
+        public async Task A_receiver_that_quotes_the_credential_it_refused_has_it_redacted_in_the_result()
+        {
+            await using WebhookReceiver receiver = await WebhookReceiver.StartAsync();
+            receiver.Status = 401;
+            receiver.EchoAuthorization = true;
+            using var tester = new WebhookTester();
+
+            WebhookTestResult result = await tester.SendAsync(
+                new TestEventRequest { WebhookUrl = receiver.Url, SigningSecret = Secure("s"), AuthType = "bearer", Authorization = Secure("hook-token-1234") }, TimeSpan.FromSeconds(10));
+
+            Assert.Equal("bearer hook-token-1234", (await receiver.NextAsync()).Headers["Authorization"], ignoreCase: true);
+            Assert.Contains("bad credentials: Bearer REDACTED", result.Error);
+            Assert.DoesNotContain("hook-token-1234", result.Error);
         }
 
         [Fact]

@@ -88,19 +88,50 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
-        public async Task Field_errors_the_apis_message_already_says_are_not_said_twice()
+        public async Task A_secret_that_holds_another_an_echo_in_other_case_and_the_Basic_value_are_redacted_whole()
         {
+            string key = EmulatorOptions.DefaultApiKey;
+            string basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(EmulatorOptions.DefaultClientId + ":" + EmulatorOptions.DefaultClientSecret));
             string projectId = Fault(new EmulatorFault
             {
                 Status = 422,
-                Body = "{\"message\":\"Validation failed\",\"error\":{\"description\":\"room_id must be an active conversation\"},\"validationError\":{\"room_id\":[\"room_id must be an active conversation\"]}}",
+                Body = $"{{\"message\":\"authorization tok-{key} is not allowed; key {("tok-" + key).ToUpperInvariant()}; header Basic {basic}; secret {EmulatorOptions.DefaultClientSecret}\"}}",
             });
+            var settings = new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/jelou"), AuthType = "bearer", Authorization = Secure("tok-" + key) };
+            using JelouClient client = ForEmulator(_emulator, new JelouClientCredential(EmulatorOptions.DefaultClientId, Secure(EmulatorOptions.DefaultClientSecret)));
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, settings));
+
+            Assert.Equal("authorization REDACTED is not allowed; key REDACTED; header Basic REDACTED; secret REDACTED", error.ApiMessage);
+        }
+
+        [Theory]
+        [InlineData("xx abcdefgh yy", new[] { "abcd", "cdefgh" }, "xx REDACTED yy")]
+        [InlineData("abcdabcd", new[] { "abcd" }, "REDACTED")]
+        [InlineData("a ABCD b abcd", new[] { "aBcD" }, "a REDACTED b REDACTED")]
+        [InlineData("key abc here", new[] { "abc" }, "key abc here")]
+        [InlineData("nothing here", new[] { "secret-value" }, "nothing here")]
+        public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
+        {
+            using var redaction = new JelouPS.Security.SecretRedaction(secrets.Select(Secure).ToArray());
+            Assert.Equal(shown, redaction.Apply(text));
+        }
+
+        [Theory]
+        [InlineData("{\"message\":\"Validation failed\",\"error\":{\"description\":\"room_id must be an active conversation\"},\"validationError\":{\"room_id\":[\"room_id must be an active conversation\"]}}",
+            "The Jelou API answered 422 (Unprocessable Entity): Validation failed: room_id must be an active conversation.")]
+        [InlineData("{\"message\":\"Validation failed: must be a valid https URL\",\"validationError\":{\"webhookUrl\":[\"must be a valid https URL\"]}}",
+            "The Jelou API answered 422 (Unprocessable Entity): Validation failed: must be a valid https URL. webhookUrl: must be a valid https URL.")]
+        [InlineData("{\"message\":\"Validation failed: webhookUrl is required\",\"validationError\":{\"webhookUrl\":[\"is required\"],\"authType\":[\"is required\"]}}",
+            "The Jelou API answered 422 (Unprocessable Entity): Validation failed: webhookUrl is required. webhookUrl: is required; authType: is required.")]
+        public async Task Field_errors_the_apis_message_already_says_in_full_are_not_said_twice(string body, string message)
+        {
+            string projectId = Fault(new EmulatorFault { Status = 422, Body = body });
             using JelouClient client = ForEmulator(_emulator);
 
             var error = await Assert.ThrowsAsync<JelouApiException>(() => client.UpdateExternalSupportAsync(projectId, Settings()));
 
-            Assert.Equal("The Jelou API answered 422 (Unprocessable Entity): Validation failed: room_id must be an active conversation.", error.Message);
-            Assert.Equal("room_id must be an active conversation", Assert.Single(error.FieldErrors["room_id"]));
+            Assert.Equal(message, error.Message);
         }
 
         [Fact]

@@ -147,6 +147,11 @@ namespace JelouPS.Tests.Client
         [InlineData("https://", "not an absolute URL")]
         [InlineData("https://@crm.example.com/h", "user name or password")]
         [InlineData("https://:@crm.example.com/h", "user name or password")]
+        [InlineData("https:\\\\@crm.example.com/h", "user name or password")]
+        [InlineData("https:/\\@crm.example.com/h", "user name or password")]
+        [InlineData("https:\\/@crm.example.com/h", "user name or password")]
+        [InlineData("https:\\\\crm.example.com\\h", "backslash")]
+        [InlineData("https://crm.example.com/a\\b", "backslash")]
         [InlineData("\"https://crm.example.com/h\"", "in quotes")]
         [InlineData("'https://crm.example.com/h'", "in quotes")]
         public void Hostile_URLs_are_refused_naming_the_rule(string url, string rule)

@@ -185,6 +185,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>A Location header for every answer (to act as a redirecting server).</summary>
     public Uri? Location { get; set; }
 
+    /// <summary>Answers with a JSON message that quotes the Authorization header received, as careless receivers do.</summary>
+    public bool EchoAuthorization { get; set; }
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var receiver = new WebhookReceiver();
@@ -223,5 +226,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         _received.Writer.TryWrite(new ReceivedWebhook(context.Request.Method, context.Request.Path.Value ?? string.Empty, headers, buffer.ToArray()));
         context.Response.StatusCode = Status;
         if (Location is not null) context.Response.Headers.Location = Location.ToString();
+        if (EchoAuthorization)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new { message = "bad credentials: " + context.Request.Headers.Authorization }));
+        }
     }
 }
