@@ -131,6 +131,10 @@ Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -
 `$created = '$($projectIds[0])', '$($projectIds[1])' | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Debug
 "CREATED `$(`$created.ProjectId -join ',')"
 try { Reset-JelouExternalSupportSecret '$($projectIds[0])' } catch { "REFUSED `$(`$_.FullyQualifiedErrorId) `$_" }
+`$context = Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -PassThru -Debug
+"CONNECTED `$(`$context.BaseUri)"
+`$signature = Get-JelouWebhookSignature -InputObject @{ at = [datetime]::UtcNow } -SigningSecret 'closed-stdin-secret' -Debug
+"SIGNED `$(`$signature.Length)"
 "@
         $run = Invoke-Redirected -Interactive '-Command', $script
 
@@ -138,6 +142,8 @@ try { Reset-JelouExternalSupportSecret '$($projectIds[0])' } catch { "REFUSED `$
         $run.Text | Should -Match "CREATED $($projectIds -join ',')" -Because $run.Text
         $run.Text | Should -Match 'ask before each verbose line, and this host cannot ask' -Because $run.Text
         $run.Text | Should -Match 'REFUSED JelouConfirmationRequired,.*cannot ask \(no answer could be read: standard input is closed\)' -Because $run.Text
+        $run.Text | Should -Match "CONNECTED $([regex]::Escape($Emulator.GatewayUri))" -Because $run.Text
+        $run.Text | Should -Match 'SIGNED 71' -Because $run.Text
         Get-RequestCount POST "$($projectIds[0])/secret" | Should -Be 0
     }
 }

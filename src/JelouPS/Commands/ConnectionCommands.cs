@@ -88,7 +88,7 @@ namespace JelouPS.Commands
             JelouSession.Set(Runspace.DefaultRunspace, context);
             // In the runspace the user works in: secrets issued in others (ForEach-Object -Parallel) show up there.
             JelouSession.Show(this);
-            WriteVerbose($"Connected to {context.BaseUri} with {context.AuthenticationType}; proxy: {context.Proxy}.");
+            new DiagnosticLines(this).Trace($"Connected to {context.BaseUri} with {context.AuthenticationType}; proxy: {context.Proxy}.");
             if (PassThru) WriteObject(context);
         }
     }
@@ -104,7 +104,7 @@ namespace JelouPS.Commands
             if (context is null) return;
             JelouSession.Set(Runspace.DefaultRunspace, null);
             context.Close();
-            WriteVerbose($"Disconnected from {context.BaseUri}.");
+            new DiagnosticLines(this).Trace($"Disconnected from {context.BaseUri}.");
         }
     }
 

@@ -108,7 +108,7 @@ namespace JelouPS.Commands
             }
             using (listener)
             {
-                WriteVerbose($"Listening on {listener.Url} for deliveries" + (Count > 0 ? $", until {Count} are accepted" : "") + (TimeoutSec > 0 ? $", for {TimeoutSec} s" : "") + ". Ctrl+C stops.");
+                Trace($"Listening on {listener.Url} for deliveries" + (Count > 0 ? $", until {Count} are accepted" : "") + (TimeoutSec > 0 ? $", for {TimeoutSec} s" : "") + ". Ctrl+C stops.");
                 var clock = Stopwatch.StartNew();
                 for (int accepted = 0; Count == 0 || accepted < Count;)
                 {
@@ -116,7 +116,7 @@ namespace JelouPS.Commands
                     if (request is null) break;
                     if (request.Delivery is null)
                     {
-                        WriteVerbose($"{request}: " + (request.StatusCode == 0 ? "nothing could be answered." : $"answered {request.StatusCode}."));
+                        Trace($"{request}: " + (request.StatusCode == 0 ? "nothing could be answered." : $"answered {request.StatusCode}."));
                         // The request is named in the message too: a console's concise view shows no TargetObject.
                         WriteError(ErrorMapper.Create(ErrorMapper.NotADelivery, new InvalidOperationException(request.Problem), request.ToString(), request.ToString(),
                             advice: request.Method.Length == 0 && listener.Url.Scheme == Uri.UriSchemeHttps
@@ -129,7 +129,7 @@ namespace JelouPS.Commands
                     if (verdict.Event is null)
                     {
                         request.Answer(verdict);
-                        WriteVerbose($"{request}: answered {request.StatusCode}.");
+                        Trace($"{request}: answered {request.StatusCode}.");
                         WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, item: request.ToString(), advice: verdict.Rejection switch
                         {
                             WebhookRejection.InvalidEvent => "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver.",
@@ -153,7 +153,7 @@ namespace JelouPS.Commands
                         throw;
                     }
                     request.Answer(verdict);
-                    WriteVerbose($"{request}: answered {request.StatusCode}.");
+                    Trace($"{request}: answered {request.StatusCode}.");
                 }
             }
         }
@@ -175,7 +175,7 @@ namespace JelouPS.Commands
             catch (OperationCanceledException)
             {
                 if (CancelToken.IsCancellationRequested) throw new PipelineStoppedException();
-                WriteVerbose($"Stopped listening after {TimeoutSec} s.");
+                Trace($"Stopped listening after {TimeoutSec} s.");
                 return null;
             }
         }

@@ -51,7 +51,7 @@ namespace JelouPS.Commands
                 object? plain = PowerShellValues.ToPlain(InputObject);
                 if (PowerShellValues.ContainsDates(plain))
                 {
-                    WriteWarning("-InputObject holds DateTime values. JSON.parse never makes them (ConvertFrom-Json does, from date strings), so the JSON signed here " +
+                    new DiagnosticLines(this).Warn("-InputObject holds DateTime values. JSON.parse never makes them (ConvertFrom-Json does, from date strings), so the JSON signed here " +
                         "may differ from the body Jelou signed. Verify the raw body as received with -Payload.");
                 }
                 return JavaScriptJson.Utf8(plain);

@@ -27,12 +27,13 @@ namespace JelouPS.Infrastructure
         private IJelouTrace? _trace;
         private TraceListeners? _listening;
         private Exception? _writeFailure;
-        private bool _verboseUnavailable;
-        private bool _debugUnavailable;
+        private readonly DiagnosticLines _lines;
         private string? _settling;
         private int _settled;
         private int _failed;
         private TimeSpan _progressShown;
+
+        private protected JelouCmdletBase() => _lines = new DiagnosticLines(this);
 
         /// <summary>When set, errors are collected here instead of written, so that every input is tried first.</summary>
         internal List<ErrorRecord>? DeferredErrors { get; set; }
@@ -221,52 +222,11 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>
-        /// Writes a diagnostic line to -Verbose (or -Debug). -Debug on a compiled cmdlet makes PowerShell ask before each
-        /// verbose line unless -Verbose is given too (and, on Windows PowerShell 5.1, before each debug line), and a host that
-        /// cannot ask (pwsh -NonInteractive, a runbook, a console whose standard input is closed) throws once it has shown the line: the lines are diagnostics, so the
-        /// kind that asks is left out from then on, with a warning, rather than fail a command that may already have
-        /// issued a secret. The other kind is still written; each kind left out is warned of once.
-        /// </summary>
-        internal void Trace(string text, bool debug = false)
-        {
-            if (debug ? _debugUnavailable : _verboseUnavailable) return;
-            try
-            {
-                if (debug) WriteDebug(text);
-                else WriteVerbose(text);
-            }
-            catch (Exception ex) when (IsPromptFailure(ex))
-            {
-                if (debug) _debugUnavailable = true;
-                else _verboseUnavailable = true;
-                Warn($"-Debug makes PowerShell ask before each {(debug ? "debug" : "verbose")} line, and this host cannot ask: those lines are left out. " +
-                    "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works).");
-            }
-        }
+        /// <summary>Writes a diagnostic line to -Verbose (or -Debug), or leaves it out where the host cannot ask (see <see cref="DiagnosticLines"/>).</summary>
+        internal void Trace(string text, bool debug = false) => _lines.Trace(text, debug);
 
-        /// <summary>Writes a warning; under -Debug it asks too, and in a host that cannot ask the host has shown the line before asking.</summary>
-        internal void Warn(string text)
-        {
-            try
-            {
-                WriteWarning(text);
-            }
-            catch (Exception ex) when (IsPromptFailure(ex))
-            {
-            }
-        }
-
-        // A host that cannot ask throws from its prompt: PSInvalidOperationException (pwsh -NonInteractive), HostException
-        // or NotImplementedException (a host without a UI), NullReferenceException (the console host reading an answer
-        // from a closed standard input, as a CI runner or scheduler starts pwsh). A stop, or an answer or preference that
-        // stops the command (ActionPreferenceStopException), is no failure to ask.
-        private static bool IsPromptFailure(Exception ex) =>
-            ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException || ex is NullReferenceException;
-
-        /// <summary>Why the host could not ask, for a message: its own words, except where it only failed to read an answer.</summary>
-        private static string CannotAskReason(Exception ex) =>
-            ex is NullReferenceException ? "no answer could be read: standard input is closed" : ex.Message.TrimEnd('.');
+        /// <summary>Writes a warning; in a host that cannot ask under -Debug, the host has shown the line before failing to ask.</summary>
+        internal void Warn(string text) => _lines.Warn(text);
 
         /// <summary>
         /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported
@@ -345,7 +305,7 @@ namespace JelouPS.Infrastructure
                 bool confirmOn = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && LanguagePrimitives.IsTrue(confirm);
                 string how = force is null ? "-Confirm:$false" : confirmOn ? "-Force without -Confirm" : "-Force (or -Confirm:$false)";
                 ThrowTerminatingError(ErrorMapper.Create(ErrorMapper.ConfirmationRequired,
-                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}{WhyAsked(confirmOn)}, and this host cannot ask ({CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
+                    new InvalidOperationException($"{MyInvocation.MyCommand.Name} asks for confirmation before it changes {target}{WhyAsked(confirmOn)}, and this host cannot ask ({DiagnosticLines.CannotAskReason(ex)}). Use {how} to confirm in advance.", ex),
                     target, advice: $"Confirm in advance with {how}: in a script or runbook, that is the answer to the prompt."));
                 return false;
             }

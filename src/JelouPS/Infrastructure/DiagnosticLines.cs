@@ -1,0 +1,63 @@
+using System;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>
+    /// A command's -Verbose, -Debug and warning lines. -Debug on a compiled cmdlet makes PowerShell ask before each verbose
+    /// line unless -Verbose is given too (and, on Windows PowerShell 5.1, before each debug line), and a host that cannot
+    /// ask (pwsh -NonInteractive, a runbook, a console whose standard input is closed) throws once it has shown the line:
+    /// the lines are diagnostics, so the kind that asks is left out from then on, with a warning, rather than fail a
+    /// command that may already have issued a secret or changed something. The other kind is still written; each kind
+    /// left out is warned of once.
+    /// </summary>
+    internal sealed class DiagnosticLines
+    {
+        private readonly Cmdlet _cmdlet;
+        private bool _verboseUnavailable;
+        private bool _debugUnavailable;
+
+        internal DiagnosticLines(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+        internal void Trace(string text, bool debug = false)
+        {
+            if (debug ? _debugUnavailable : _verboseUnavailable) return;
+            try
+            {
+                if (debug) _cmdlet.WriteDebug(text);
+                else _cmdlet.WriteVerbose(text);
+            }
+            catch (Exception ex) when (IsPromptFailure(ex))
+            {
+                if (debug) _debugUnavailable = true;
+                else _verboseUnavailable = true;
+                Warn($"-Debug makes PowerShell ask before each {(debug ? "debug" : "verbose")} line, and this host cannot ask: those lines are left out. " +
+                    "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works).");
+            }
+        }
+
+        /// <summary>Writes a warning; under -Debug it asks too, and in a host that cannot ask the host has shown the line before asking.</summary>
+        internal void Warn(string text)
+        {
+            try
+            {
+                _cmdlet.WriteWarning(text);
+            }
+            catch (Exception ex) when (IsPromptFailure(ex))
+            {
+            }
+        }
+
+        // A host that cannot ask throws from its prompt: PSInvalidOperationException (pwsh -NonInteractive), HostException
+        // or NotImplementedException (a host without a UI), NullReferenceException (the console host reading an answer
+        // from a closed standard input, as a CI runner or scheduler starts pwsh). A stop, or an answer or preference that
+        // stops the command (ActionPreferenceStopException), is no failure to ask.
+        private static bool IsPromptFailure(Exception ex) =>
+            ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException || ex is NullReferenceException;
+
+        /// <summary>Why the host could not ask, for a message: its own words, except where it only failed to read an answer.</summary>
+        internal static string CannotAskReason(Exception ex) =>
+            ex is NullReferenceException ? "no answer could be read: standard input is closed" : ex.Message.TrimEnd('.');
+    }
+}
