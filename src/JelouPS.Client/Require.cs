@@ -149,19 +149,20 @@ namespace JelouPS
             return char.IsSurrogate(c) ? $"an unpaired surrogate ({Escape(c)}), half of a character," : $"{kind} ({Escape(c)})";
         }
 
-        /// <summary>Free text made safe to print on a terminal; see <see cref="Webhooks.JelouWebhookEvent.Printable"/>.</summary>
+        /// <summary>Free text made safe to print on a terminal, for the views (JelouView.Text in the cmdlet assembly says how).</summary>
         internal static string? Printable(string? text)
         {
             if (text is null) return null;
             int first = 0;
             while (first < text.Length && !IsTerminalControl(text[first])) first++;
             if (first == text.Length) return text;
-            var shown = new StringBuilder(text, 0, first, text.Length + 16);
-            for (int i = first; i < text.Length; i++)
+            var shown = new StringBuilder(text.Length + 16);
+            for (int i = 0; i < text.Length; i++)
             {
                 char c = text[i];
                 if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') continue;
-                shown.Append(IsTerminalControl(c) ? Escape(c) : c.ToString());
+                // Once anything is written escaped, a backtick is too: "`e" typed by a user must not read as an escape.
+                shown.Append(IsTerminalControl(c) || c == '`' ? Escape(c) : c.ToString());
             }
             return shown.ToString();
         }

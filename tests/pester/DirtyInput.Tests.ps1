@@ -66,6 +66,7 @@ Describe 'Padded and blank spreadsheet cells' {
 
     It 'says what is wrong with a header that nearly names ProjectId: <Case>' -TestCases @(
         @{ Case = 'a padded name'; Csv = "`"ProjectId `",WebhookUrl`np1,https://crm.example.com/jelou"; Says = "column 'ProjectId ' has spaces or invisible characters around the name: rename it to ProjectId" }
+        @{ Case = 'a name spelled otherwise'; Csv = "Project_Id,WebhookUrl`np1,https://crm.example.com/jelou"; Says = "column 'Project_Id' is spelled otherwise: rename it to ProjectId" }
         @{ Case = 'semicolons read as commas'; Csv = "ProjectId;WebhookUrl`np1;https://crm.example.com/jelou"; Says = "separated by ';', so read it with Import-Csv -Delimiter ';'" }
         @{ Case = 'tabs read as commas'; Csv = "ProjectId`tWebhookUrl`np1`thttps://crm.example.com/jelou"; Says = 'separated by tabs, so read it with Import-Csv -Delimiter "`t"' }
         @{ Case = 'commas read as semicolons'; Csv = "ProjectId,WebhookUrl`np1,https://crm.example.com/jelou"; Delimiter = ';'; Says = "separated by ',', so read it without -Delimiter or -UseCulture" }

@@ -125,13 +125,16 @@ Describe 'Views in an 80-column terminal' {
         $text | Should -Not -Match '\d+/\d+/\d{4}|[+-]\d\d:\d\d\b' -Because 'no date is left to the culture or shown with an offset'
     }
 
-    It 'shows the dates of <_> one way after a round trip through Export-Clixml (a job''s or remoting''s output)' -ForEach 'Issued', 'Integration', 'Conversation', 'Receipt', 'Events' {
-        $path = Join-Path $TestDrive "$_.xml"
-        $Outputs[$_].Object | Export-Clixml -LiteralPath $path
-        $text = (Import-Clixml -LiteralPath $path | Format-Table | Out-String -Width 80) + (Import-Clixml -LiteralPath $path | Format-List | Out-String -Width 80)
+    It 'shows the dates of <_> one way after a round trip through Export-Clixml, as a job''s or remoting''s output makes' -ForEach 'Issued', 'Integration', 'Conversation', 'Receipt', 'Events' {
+        # Depth 1 is what jobs and remoting use: a DateTimeOffset arrives as its text. Depth 2 (Export-Clixml's own): as a property bag.
+        foreach ($depth in 1, 2) {
+            $path = Join-Path $TestDrive "$_-$depth.xml"
+            $Outputs[$_].Object | Export-Clixml -LiteralPath $path -Depth $depth
+            $text = (Import-Clixml -LiteralPath $path | Format-Table | Out-String -Width 80) + (Import-Clixml -LiteralPath $path | Format-List | Out-String -Width 80)
 
-        $text | Should -Match '\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ'
-        $text | Should -Not -Match '\d{1,2}/\d{1,2}/\d{4}|[+-]\d\d:\d\d\b' -Because 'no date is shown in another format'
+            $text | Should -Match '\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ' -Because "depth $depth"
+            $text | Should -Not -Match '\d{1,2}/\d{1,2}/\d{4}|[+-]\d\d:\d\d\b' -Because "no date is shown in another format (depth $depth)"
+        }
     }
 
     It 'shows the UTC time of the instant itself, whatever offset the value carries' {

@@ -43,15 +43,6 @@ namespace JelouPS.Webhooks
         /// </summary>
         public DateTimeOffset? Timestamp { get; }
 
-        /// <summary>
-        /// <paramref name="text"/> from an event (an end user's message, a name, an id) as the views show it: each control
-        /// character but the line break and the tab, and each bidirectional override or isolate, is written as PowerShell
-        /// writes it in a double-quoted string (`e, `r, `u{009B}, `u{202E}), so that no escape sequence in what an end user
-        /// sent reaches the terminal (to clear lines, move the cursor or retitle the window), a carriage return cannot hide
-        /// what came before it, and nothing shows in another order than it is; a \r\n line end is shown as a line break (\n). The event itself keeps the text exactly as it arrived. Null stays null.
-        /// </summary>
-        public static string? Printable(string? text) => Require.Printable(text);
-
         /// <summary>The body exactly as received.</summary>
         public string RawPayload { get; }
 

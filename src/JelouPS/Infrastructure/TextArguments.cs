@@ -85,6 +85,10 @@ namespace JelouPS.Infrastructure
                 {
                     return $"Its column {Require.Show(property.Name)} has spaces or invisible characters around the name: rename it to {name}.";
                 }
+                if (string.Equals(Trim(property.Name).Replace(" ", "").Replace("_", "").Replace("-", ""), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return $"Its column {Require.Show(property.Name)} is spelled otherwise: rename it to {name}.";
+                }
                 foreach (char delimiter in new[] { ';', '\t', '|', ',' })
                 {
                     if (property.Name.IndexOf(delimiter) >= 0 && property.Name.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0)

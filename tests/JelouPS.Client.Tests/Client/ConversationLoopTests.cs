@@ -244,19 +244,20 @@ namespace JelouPS.Tests.Client
         [InlineData("title \u001b]0;pwned\u0007", "title `e]0;pwned`a")]
         [InlineData("c1 \u009b2J, del \u007f, nul \u0000", "c1 `u{009B}2J, del `u{007F}, nul `0")]
         [InlineData("hidden\rshown", "hidden`rshown")]
+        [InlineData("typed `e[31m, sent \u001b[31m", "typed ``e[31m, sent `e[31m")]
         [InlineData("windows\r\nline end\r", "windows\nline end`r")]
         [InlineData("invoice \u202Efdp.exe", "invoice `u{202E}fdp.exe")]
         [InlineData("\u2066isolated\u2069 and عربي", "`u{2066}isolated`u{2069} and عربي")]
         [InlineData("", "")]
         public void Printable_shows_what_a_terminal_would_act_on_and_keeps_the_rest(string text, string shown) =>
-            Assert.Equal(shown, JelouWebhookEvent.Printable(text));
+            Assert.Equal(shown, Require.Printable(text));
 
         [Fact]
         public void Printable_returns_the_same_string_when_there_is_nothing_to_show_otherwise()
         {
             const string text = "Plain text, with a line break\nand a tab\t.";
-            Assert.Same(text, JelouWebhookEvent.Printable(text));
-            Assert.Null(JelouWebhookEvent.Printable(null));
+            Assert.Same(text, Require.Printable(text));
+            Assert.Null(Require.Printable(null));
         }
 
         [Theory]
