@@ -78,13 +78,16 @@ namespace JelouPS
         {
             uri = null;
             if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
-            if (value!.Length > 1 && (value[0] == '"' || value[0] == '\'') && value[value.Length - 1] == value[0])
+            // A URL never starts or ends with a quotation mark; a spreadsheet cell, a copied string or a word processor may add one.
+            if (IsQuote(value![0]) || IsQuote(value[value.Length - 1]))
             {
-                return $"{subject} {Show(value)} is in quotes: leave them out (a spreadsheet cell or a copied string may carry them).";
+                return $"{subject} {Show(value)} starts or ends with a quotation mark: leave the quotes out.";
             }
             return UserInfoProblem(value, subject) ?? Characters(value, subject)
                 ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value)} is not an absolute URL (such as https://crm.example.com/jelou).");
         }
+
+        private static bool IsQuote(char c) => "\"'\u201C\u201D\u2018\u2019\u00AB\u00BB\u2039\u203A`".IndexOf(c) >= 0;
 
         private static string? Characters(string value, string subject)
         {

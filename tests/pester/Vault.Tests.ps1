@@ -347,6 +347,22 @@ Describe 'Vault writes do only what the user agreed to' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $i.SigningSecret)
     }
 
+    It 'stores in a vault that keeps no metadata, and finds the default vault, whatever the caller''s defaults for Set-Secret -Metadata and Get-SecretVault -Name' {
+        Register-StandInVault -Name NoMetadata -ModuleName Az.KeyVault -DefaultVault:$false
+        $intoKeyVault, $intoDefault = (New-TestProjectId), (New-TestProjectId)
+
+        $i, $j = & {
+            $PSDefaultParameterValues = @{ 'Set-Secret:Metadata' = @{ Owner = 'someone' }; 'Get-SecretVault:Name' = 'NoMetadata' }
+            New-JelouExternalSupport $intoKeyVault https://crm.example.com/jelou -Vault NoMetadata -WarningAction SilentlyContinue
+            New-JelouExternalSupport $intoDefault https://crm.example.com/jelou -SecretName "Crm-$intoDefault"
+        }
+
+        $i.SecretVault | Should -Be 'NoMetadata'
+        Get-StoredPlainText NoMetadata $i.SecretName | Should -Be (ConvertTo-PlainText $i.SigningSecret)
+        $j.SecretVault | Should -Be 'TestVault'
+        Get-StoredPlainText TestVault "Crm-$intoDefault" | Should -Be (ConvertTo-PlainText $j.SigningSecret)
+    }
+
     It 'reads every write back: a vault that reports success but stores nothing is a JelouVaultWriteFailed' {
         Set-StandInVaultBehavior -Name TestVault -DropWrites
         $projectId = New-TestProjectId
@@ -758,9 +774,10 @@ Describe 'Whose secret is under a name' {
 
     It 'does not ask a vault that keeps no metadata to keep it (SecretManagement would write, fail and remove)' {
         Clear-StandInCallLog
-        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault KV -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+        $i = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault KV -WarningVariable warned -WarningAction SilentlyContinue
+        # One write, which kept the secret: metadata given would have made SecretManagement remove it, and a second write.
         @(Get-StandInCallLog Set-Secret).Count | Should -Be 1
-        (Get-StandInCallLog Set-Secret).ParameterNames | Should -Not -Contain 'Metadata'
+        Get-StoredPlainText KV $i.SecretName | Should -Be (ConvertTo-PlainText $i.SigningSecret)
         "$warned" | Should -Match 'keeps no metadata'
     }
 

@@ -72,7 +72,8 @@ namespace JelouPS.Infrastructure
             PSObject info;
             if (name is null)
             {
-                info = Invoke("Get-SecretVault", new Hashtable(), failure => VaultException.NotFound("(default)", failure))
+                // Every vault, named so: a caller's default -Name for Get-SecretVault would otherwise hide the default vault.
+                info = Invoke("Get-SecretVault", new Hashtable { ["Name"] = "*" }, failure => VaultException.NotFound("(default)", failure))
                     .FirstOrDefault(vault => LanguagePrimitives.IsTrue(vault?.Properties["IsDefault"]?.Value))
                     ?? throw new VaultException(ErrorMapper.VaultNotFound,
                         $"{whyDefault}, and SecretManagement has no default vault.",
@@ -171,8 +172,9 @@ namespace JelouPS.Infrastructure
                 ["Vault"] = Name,
             };
             // An extension known to keep none is not asked: SecretManagement would write the secret, fail the metadata,
-            // and remove the secret again (with an overwrite, the one that was there before too).
-            if (Extension.KeepsMetadata) parameters["Metadata"] = metadata;
+            // and remove the secret again (with an overwrite, the one that was there before too). Null is given rather than
+            // nothing, so that a caller's default -Metadata does not come in instead.
+            parameters["Metadata"] = Extension.KeepsMetadata ? metadata : null;
             // Given either way: a caller's $PSDefaultParameterValues['Set-Secret:NoClobber'] would make every overwrite fail.
             parameters["NoClobber"] = !overwrite;
             string? warning = Extension.KeepsMetadata ? null : noMetadata;
@@ -182,7 +184,7 @@ namespace JelouPS.Infrastructure
                 if (failure?.VaultErrorId == MetadataNotSupported)
                 {
                     // SecretManagement removed the secret again, "since it did not fully write": store it without metadata.
-                    parameters.Remove("Metadata");
+                    parameters["Metadata"] = null;
                     warning = noMetadata;
                     failure = TryWrite("Set-Secret", parameters, cancellation);
                 }

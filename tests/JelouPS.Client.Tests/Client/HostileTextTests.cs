@@ -152,8 +152,10 @@ namespace JelouPS.Tests.Client
         [InlineData("https:\\/@crm.example.com/h", "user name or password")]
         [InlineData("https:\\\\crm.example.com\\h", "backslash")]
         [InlineData("https://crm.example.com/a\\b", "backslash")]
-        [InlineData("\"https://crm.example.com/h\"", "in quotes")]
-        [InlineData("'https://crm.example.com/h'", "in quotes")]
+        [InlineData("\"https://crm.example.com/h\"", "quotation mark")]
+        [InlineData("'https://crm.example.com/h'", "quotation mark")]
+        [InlineData("https://crm.example.com/h\"", "quotation mark")]
+        [InlineData("\u201Chttps://crm.example.com/h\u201D", "quotation mark")]
         public void Hostile_URLs_are_refused_naming_the_rule(string url, string rule)
         {
             var error = Assert.Throws<ArgumentException>(() => JelouUris.RequireSecure(url, "WebhookUrl"));
