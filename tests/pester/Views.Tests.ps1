@@ -137,6 +137,15 @@ Describe 'Views in an 80-column terminal' {
         }
     }
 
+    It 'keeps neither the secret nor where it was out of the file the docs'' Export-Clixml recipe writes' {
+        $path = Join-Path $TestDrive 'integration.xml'
+
+        $issued | Select-Object * -ExcludeProperty SigningSecret, SecretLocation | Export-Clixml $path
+
+        Get-Content -Raw $path | Should -Not -Match 'SigningSecret|store it now'
+        (Import-Clixml $path | Out-String -Width 80) + (Import-Clixml $path | Format-List | Out-String -Width 80) | Should -Not -Match 'store it now'
+    }
+
     It 'shows the UTC time of the instant itself, whatever offset the value carries' {
         $object = [pscustomobject]@{ SentAt = [DateTimeOffset]::new(2026, 1, 2, 3, 4, 5, [timespan]::FromHours(-5)) }
         $object.PSObject.TypeNames.Insert(0, 'JelouPS.SupportMessageReceipt')
