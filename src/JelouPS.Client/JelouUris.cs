@@ -78,8 +78,10 @@ namespace JelouPS
         {
             uri = null;
             if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
-            // A URL never starts or ends with a quotation mark; a spreadsheet cell, a copied string or a word processor may add one.
-            if (IsQuote(value![0]) || IsQuote(value[value.Length - 1]))
+            // A URL never starts with a quotation mark, nor ends with one it did not open (a query may quote: ?q="x"); a
+            // spreadsheet cell, a copied string or a word processor may add them.
+            char last = value![value.Length - 1];
+            if (IsQuote(value[0]) || (IsQuote(last) && value.IndexOf(last) == value.Length - 1))
             {
                 return $"{subject} {Show(value)} starts or ends with a quotation mark: leave the quotes out.";
             }

@@ -13,8 +13,8 @@ namespace JelouPS
         /// <summary>
         /// The date in <paramref name="property"/> as every view shows dates: UTC in ISO 8601, "2026-01-02 08:04:05Z". Read
         /// from a DateTimeOffset or a DateTime, and from a DateTimeOffset that came back from Import-Clixml or remoting (a
-        /// property bag, whose UtcDateTime is a DateTime) or from a job (serialised at depth 1: its text, read in the current
-        /// culture); any other value is shown as its text, made printable. Null when absent.
+        /// property bag, whose UtcDateTime is a DateTime) or from a job (serialised at depth 1: its text, which PowerShell
+        /// writes in the invariant culture); any other value is shown as its text, made printable. Null when absent.
         /// </summary>
         public static string? Date(object? item, string property)
         {
@@ -28,7 +28,7 @@ namespace JelouPS
                     return Iso(date.UtcDateTime);
                 case DateTime date:
                     return Iso(date.Kind == DateTimeKind.Local ? date.ToUniversalTime() : date);
-                case string text when DateTimeOffset.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed):
+                case string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed):
                     return Iso(parsed.UtcDateTime);
                 default:
                     return Text(value.ToString());

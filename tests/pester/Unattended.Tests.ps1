@@ -123,7 +123,7 @@ Describe '-Debug in a host that cannot ask' {
 
 Describe 'A console whose standard input is closed (pwsh started by a CI runner or a scheduler)' {
     It 'cannot ask either: -Debug leaves the verbose lines out and the batch goes on; a confirmation is JelouConfirmationRequired' {
-        $projectIds = (New-TestProjectId), (New-TestProjectId)
+        $projectIds = (New-TestProjectId), (New-TestProjectId), (New-TestProjectId)
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
@@ -131,6 +131,8 @@ Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -
 `$created = '$($projectIds[0])', '$($projectIds[1])' | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Debug
 "CREATED `$(`$created.ProjectId -join ',')"
 try { Reset-JelouExternalSupportSecret '$($projectIds[0])' } catch { "REFUSED `$(`$_.FullyQualifiedErrorId) `$_" }
+`$stopless = New-JelouExternalSupport '$($projectIds[2])' https://crm.example.com/jelou -Debug -WarningAction Stop
+"NOT STOPPED `$(`$stopless.ProjectId)"
 `$context = Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -PassThru -Debug
 "CONNECTED `$(`$context.BaseUri)"
 `$signature = Get-JelouWebhookSignature -InputObject @{ at = [datetime]::UtcNow } -SigningSecret 'closed-stdin-secret' -Debug
@@ -139,11 +141,12 @@ try { Reset-JelouExternalSupportSecret '$($projectIds[0])' } catch { "REFUSED `$
         $run = Invoke-Redirected -Interactive '-Command', $script
 
         $run.ExitCode | Should -Be 0 -Because $run.Text
-        $run.Text | Should -Match "CREATED $($projectIds -join ',')" -Because $run.Text
+        $run.Text | Should -Match "CREATED $($projectIds[0]),$($projectIds[1])" -Because $run.Text
         $run.Text | Should -Match 'ask before each verbose line, and this host cannot ask' -Because $run.Text
         $run.Text | Should -Match 'REFUSED JelouConfirmationRequired,.*cannot ask \(no answer could be read: standard input is closed\)' -Because $run.Text
         $run.Text | Should -Match "CONNECTED $([regex]::Escape($Emulator.GatewayUri))" -Because $run.Text
         $run.Text | Should -Match 'SIGNED 71' -Because $run.Text
+        $run.Text | Should -Match "NOT STOPPED $($projectIds[2])" -Because 'the note that lines are left out is no warning for -WarningAction Stop to stop on'
         Get-RequestCount POST "$($projectIds[0])/secret" | Should -Be 0
     }
 }

@@ -126,15 +126,26 @@ Describe 'Views in an 80-column terminal' {
     }
 
     It 'shows the dates of <_> one way after a round trip through Export-Clixml, as a job''s or remoting''s output makes' -ForEach 'Issued', 'Integration', 'Conversation', 'Receipt', 'Events' {
-        # Depth 1 is what jobs and remoting use: a DateTimeOffset arrives as its text. Depth 2 (Export-Clixml's own): as a property bag.
-        foreach ($depth in 1, 2) {
-            $path = Join-Path $TestDrive "$_-$depth.xml"
-            $Outputs[$_].Object | Export-Clixml -LiteralPath $path -Depth $depth
-            $text = (Import-Clixml -LiteralPath $path | Format-Table | Out-String -Width 80) + (Import-Clixml -LiteralPath $path | Format-List | Out-String -Width 80)
+        # Depth 1 is what jobs and remoting use: a DateTimeOffset arrives as its text, which PowerShell writes in the
+        # invariant culture whatever the session's (here one that puts the day first). Depth 2 (Export-Clixml's own): as a property bag.
+        $culture = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'en-GB'
+            foreach ($depth in 1, 2) {
+                $path = Join-Path $TestDrive "$_-$depth.xml"
+                $Outputs[$_].Object | Export-Clixml -LiteralPath $path -Depth $depth
+                $text = (Import-Clixml -LiteralPath $path | Format-Table | Out-String -Width 80) + (Import-Clixml -LiteralPath $path | Format-List | Out-String -Width 80)
 
-            $text | Should -Match '\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ' -Because "depth $depth"
-            $text | Should -Not -Match '\d{1,2}/\d{1,2}/\d{4}|[+-]\d\d:\d\d\b' -Because "no date is shown in another format (depth $depth)"
+                $text | Should -Match '\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ' -Because "depth $depth"
+                $text | Should -Not -Match '\d{1,2}/\d{1,2}/\d{4}|[+-]\d\d:\d\d\b' -Because "no date is shown in another format (depth $depth)"
+                foreach ($original in @($Outputs[$_].Object)) {
+                    foreach ($date in $original.PSObject.Properties | Where-Object { $_.Value -is [DateTimeOffset] }) {
+                        $text | Should -Match ([regex]::Escape($date.Value.UtcDateTime.ToString('u'))) -Because "$($date.Name) is the same instant (depth $depth)"
+                    }
+                }
+            }
         }
+        finally { [cultureinfo]::CurrentCulture = $culture }
     }
 
     It 'keeps neither the secret nor where it was out of the file the docs'' Export-Clixml recipe writes' {

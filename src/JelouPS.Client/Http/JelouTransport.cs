@@ -260,7 +260,8 @@ namespace JelouPS.Http
                 var answer = new ApiResponse(
                     operation,
                     response.StatusCode,
-                    response.ReasonPhrase,
+                    // An error's reason phrase is the server's text too: it may repeat a secret, or carry escape sequences.
+                    response.IsSuccessStatusCode ? response.ReasonPhrase : ApiError.ForDisplay(response.ReasonPhrase, outgoing.Secrets),
                     body.ToArray(),
                     response.Content?.Headers.ContentType?.MediaType,
                     FirstHeader(response, "x-request-id"),
@@ -319,7 +320,7 @@ namespace JelouPS.Http
         private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, IReadOnlyList<SecureString>? secrets)
         {
             JelouErrorKind kind = KindOf(response.StatusCode, operation);
-            ApiError error = JelouJson.ReadError(response).Redact(secrets);
+            ApiError error = JelouJson.ReadError(response).ForDisplay(secrets);
             string? apiMessage = error.Description ?? error.Message;
             if (error.Description != null && error.Message != null && error.Message != error.Description)
             {

@@ -402,27 +402,38 @@ namespace JelouPS.Json
         public Dictionary<string, IReadOnlyList<string>> FieldErrors { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
         /// <summary>
-        /// This error with each of <paramref name="secrets"/> the request carried replaced by REDACTED wherever the answer
-        /// repeats it (a validation message quoting the value it refused, an echo of the API key).
+        /// This error as messages show it: each of <paramref name="secrets"/> the request carried replaced by REDACTED
+        /// wherever the answer repeats it (a validation message quoting the value it refused, an echo of the API key), and
+        /// control characters and direction overrides written out (see Require.Printable), since the server's text reaches
+        /// the terminal.
         /// </summary>
-        public ApiError Redact(IReadOnlyList<SecureString>? secrets)
+        public ApiError ForDisplay(IReadOnlyList<SecureString>? secrets)
         {
-            if (secrets is null || secrets.Count == 0) return this;
             using var redaction = new SecretRedaction(secrets);
-            Message = redaction.Apply(Message);
-            Code = redaction.Apply(Code);
-            Key = redaction.Apply(Key);
-            Description = redaction.Apply(Description);
+            Message = Shown(Message, redaction);
+            Code = Shown(Code, redaction);
+            Key = Shown(Key, redaction);
+            Description = Shown(Description, redaction);
             var fields = new List<KeyValuePair<string, IReadOnlyList<string>>>(FieldErrors);
             FieldErrors.Clear();
             foreach (KeyValuePair<string, IReadOnlyList<string>> field in fields)
             {
                 // Two field names that differ only in a secret become one: their reasons go together.
-                string name = redaction.Apply(field.Key)!;
-                List<string> reasons = field.Value.Select(reason => redaction.Apply(reason)!).ToList();
+                string name = Shown(field.Key, redaction)!;
+                List<string> reasons = field.Value.Select(reason => Shown(reason, redaction)!).ToList();
                 FieldErrors[name] = FieldErrors.TryGetValue(name, out IReadOnlyList<string>? earlier) ? earlier.Concat(reasons).ToList() : reasons;
             }
             return this;
         }
+
+        /// <summary>One text of an error answer (a reason phrase) as messages show it; see <see cref="ForDisplay(IReadOnlyList{SecureString})"/>.</summary>
+        public static string? ForDisplay(string? text, IReadOnlyList<SecureString>? secrets)
+        {
+            if (string.IsNullOrEmpty(text)) return text;
+            using var redaction = new SecretRedaction(secrets);
+            return Shown(text, redaction);
+        }
+
+        private static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text));
     }
 }

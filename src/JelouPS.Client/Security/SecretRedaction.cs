@@ -23,9 +23,39 @@ namespace JelouPS.Security
             if (secrets is null) return;
             foreach (SecureString secret in secrets)
             {
-                if (secret != null && secret.Length >= ShortestMatched) _plaintexts.Add(SecureStrings.UseChars(secret, chars => (char[])chars.Clone()));
+                if (secret is null || secret.Length < ShortestMatched) continue;
+                char[] plain = SecureStrings.UseChars(secret, chars => (char[])chars.Clone());
+                _plaintexts.Add(plain);
+                // As a URL or a form would carry it: an answer may quote the value it got in that form.
+                if (PercentEncoded(plain) is char[] encoded) _plaintexts.Add(encoded);
             }
         }
+
+        // RFC 3986's percent-encoding of the UTF-8 bytes of all but the unreserved characters; null when that changes nothing.
+        private static char[]? PercentEncoded(char[] plain)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(plain);
+            try
+            {
+                var encoded = new List<char>(bytes.Length * 3);
+                foreach (byte b in bytes)
+                {
+                    char c = (char)b;
+                    if (b < 0x80 && (char.IsLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == '~')) encoded.Add(c);
+                    else encoded.AddRange(new[] { '%', Hex[b >> 4], Hex[b & 0xF] });
+                }
+                if (encoded.Count == plain.Length) return null;
+                char[] result = encoded.ToArray();
+                for (int i = 0; i < encoded.Count; i++) encoded[i] = '\0';
+                return result;
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
+        }
+
+        private const string Hex = "0123456789ABCDEF";
 
         internal string? Apply(string? text)
         {

@@ -14,11 +14,11 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal sealed class DiagnosticLines
     {
-        private readonly Cmdlet _cmdlet;
+        private readonly PSCmdlet _cmdlet;
         private bool _verboseUnavailable;
         private bool _debugUnavailable;
 
-        internal DiagnosticLines(Cmdlet cmdlet) => _cmdlet = cmdlet;
+        internal DiagnosticLines(PSCmdlet cmdlet) => _cmdlet = cmdlet;
 
         internal void Trace(string text, bool debug = false)
         {
@@ -32,8 +32,12 @@ namespace JelouPS.Infrastructure
             {
                 if (debug) _debugUnavailable = true;
                 else _verboseUnavailable = true;
-                Warn($"-Debug makes PowerShell ask before each {(debug ? "debug" : "verbose")} line, and this host cannot ask: those lines are left out. " +
-                    "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works).");
+                string note = $"-Debug makes PowerShell ask before each {(debug ? "debug" : "verbose")} line, and this host cannot ask: those lines are left out. " +
+                    "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works).";
+                // Only about diagnostics: a -WarningAction of Stop must not end a command that may have issued a secret (once
+                // PowerShell stops on a warning, the command fails even if the exception is caught), so the host shows it.
+                if (WarningsStop) WriteOnHost(note);
+                else Warn(note);
             }
         }
 
@@ -45,6 +49,21 @@ namespace JelouPS.Infrastructure
                 _cmdlet.WriteWarning(text);
             }
             catch (Exception ex) when (IsPromptFailure(ex))
+            {
+            }
+        }
+
+        private bool WarningsStop =>
+            (_cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? action) ? action : _cmdlet.SessionState.PSVariable.GetValue("WarningPreference")) is object value
+            && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
+
+        private void WriteOnHost(string text)
+        {
+            try
+            {
+                _cmdlet.Host.UI.WriteWarningLine(text);
+            }
+            catch (Exception ex) when (ex is HostException || ex is NotImplementedException)
             {
             }
         }

@@ -97,7 +97,9 @@ namespace JelouPS.Infrastructure
         internal static ErrorRecord Create(string errorId, Exception exception, object? target, string? item = null, string? advice = null, string? note = null)
         {
             (ErrorCategory category, string? usualAdvice) = Table[errorId];
-            string message = (item is null ? "" : item + ": ") + exception.Message + (note is null ? "" : " " + note);
+            // Printable: a message may quote what a sender or a server chose (an id from a forged delivery), which must not
+            // reach the terminal as escape sequences or direction overrides.
+            string message = Require.Printable((item is null ? "" : item + ": ") + exception.Message + (note is null ? "" : " " + note))!;
             // The exception says it too: scripts log $_.Exception.Message.
             Exception named = message == exception.Message ? exception : exception switch
             {
@@ -110,7 +112,7 @@ namespace JelouPS.Infrastructure
                 _ => exception,
             };
             var record = new ErrorRecord(named, errorId, category, target);
-            string? recommended = advice ?? usualAdvice;
+            string? recommended = Require.Printable(advice ?? usualAdvice);
             if (item != null || recommended != null || note != null) record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
             return record;
         }

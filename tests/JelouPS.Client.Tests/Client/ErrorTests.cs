@@ -111,6 +111,7 @@ namespace JelouPS.Tests.Client
         [InlineData("a ABCD b abcd", new[] { "aBcD" }, "a REDACTED b REDACTED")]
         [InlineData("key abc here", new[] { "abc" }, "key abc here")]
         [InlineData("nothing here", new[] { "secret-value" }, "nothing here")]
+        [InlineData("authorization Tok%2Ben%2Fwith%3Dplus%26amp rejected", new[] { "Tok+en/with=plus&amp" }, "authorization REDACTED rejected")]
         public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
         {
             using var redaction = new JelouPS.Security.SecretRedaction(secrets.Select(Secure).ToArray());
@@ -132,6 +133,47 @@ namespace JelouPS.Tests.Client
             var error = await Assert.ThrowsAsync<JelouApiException>(() => client.UpdateExternalSupportAsync(projectId, Settings()));
 
             Assert.Equal(message, error.Message);
+        }
+
+        [Fact]
+        public async Task An_error_answers_control_characters_are_written_out_in_its_message()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 422, Body = "{\"message\":\"bad \\u001b[2J\\u001b]0;pwned\\u0007 \\u202Eevil\",\"validationError\":{\"webhookUrl\\u001b[31m\":[\"no\"]}}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.DoesNotContain(error.Message, c => c == '\u001b' || c == '\u0007' || c == '\u202E');
+            Assert.Contains("bad `e[2J`e]0;pwned`a `u{202E}evil", error.Message);
+            Assert.Contains("webhookUrl`e[31m: no", error.Message);
+        }
+
+        [Fact]
+        public async Task A_reason_phrase_that_repeats_the_api_key_is_redacted()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            Task answering = Task.Run(async () =>
+            {
+                using TcpClient peer = await listener.AcceptTcpClientAsync();
+                using NetworkStream stream = peer.GetStream();
+                var request = new byte[4096];
+                int read = 0;
+                while (!Encoding.ASCII.GetString(request, 0, read).Contains("\r\n\r\n")) read += await stream.ReadAsync(request.AsMemory(read));
+                byte[] answer = Encoding.ASCII.GetBytes($"HTTP/1.1 401 Bad key {EmulatorOptions.DefaultApiKey}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                await stream.WriteAsync(answer);
+            });
+            var options = new JelouClientOptions(new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey))) { BaseUri = new Uri($"http://127.0.0.1:{port}/jelouapi") };
+            using var client = new JelouClient(options);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(NewProjectId()));
+            await answering;
+            listener.Stop();
+
+            Assert.Equal(JelouErrorKind.Unauthorized, error.Kind);
+            Assert.Contains("401 (Bad key REDACTED)", error.Message);
+            AssertNoSecret(error);
         }
 
         [Fact]

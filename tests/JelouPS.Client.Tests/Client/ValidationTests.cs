@@ -60,6 +60,8 @@ namespace JelouPS.Tests.Client
         [InlineData("http://localhost/hook")]
         [InlineData("http://[::1]:5000/hook")]
         [InlineData("https://crm.example.com/hook")]
+        [InlineData("https://crm.example.com/hook?q=\"x\"")]
+        [InlineData("https://crm.example.com/a@b/hook?from=ana@example.com")]
         public void Https_or_loopback_http_is_accepted(string url) =>
             Assert.Equal(new Uri(url), JelouUris.RequireSecure(url, "WebhookUrl"));
 
