@@ -201,6 +201,18 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void An_error_that_quotes_a_senders_text_writes_its_control_characters_out()
+        {
+            var exception = new InvalidOperationException("Vault 'V' has no secret named 'Jelou-zz\u202Egnp.exe\u001b[2J'.");
+
+            ErrorRecord record = ErrorMapper.Create(ErrorMapper.VaultReadFailed, exception, "zz", "Project 'zz\u202Egnp.exe'", advice: "Store it as 'a\u0007'.");
+
+            Assert.Equal("Project 'zz`u{202E}gnp.exe': Vault 'V' has no secret named 'Jelou-zz`u{202E}gnp.exe`e[2J'.", record.ErrorDetails.Message);
+            Assert.Equal(record.ErrorDetails.Message, record.Exception.Message);
+            Assert.Equal("Store it as 'a`a'.", record.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void Every_ErrorId_the_mapper_names_is_in_its_one_table_with_a_category()
         {
             string[] ids = typeof(ErrorMapper).GetFields(BindingFlags.NonPublic | BindingFlags.Static)
