@@ -129,6 +129,7 @@ namespace JelouPS
                 return $"{subject} {Show(uri.OriginalString)} must use https (plain http is accepted only for a loopback host such as 127.0.0.1 or localhost).";
             }
             if (uri.Host.Length == 0) return $"{subject} {Show(uri.OriginalString)} has no host.";
+            if (uri.Port == 0) return $"{subject} {Show(uri.OriginalString)} names port 0, which no server listens on.";
             if (uri.Fragment.Length > 0) return $"{subject} {Show(uri.OriginalString)} has a fragment (#...), which is never sent to a server: leave it out.";
             if (baseUri && uri.Query.Length > 0)
             {

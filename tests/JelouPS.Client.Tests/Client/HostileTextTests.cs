@@ -152,6 +152,7 @@ namespace JelouPS.Tests.Client
         [InlineData("https:\\/@crm.example.com/h", "user name or password")]
         [InlineData("https:\\\\crm.example.com\\h", "backslash")]
         [InlineData("https://crm.example.com/a\\b", "backslash")]
+        [InlineData("https://crm.example.com:0/h", "port 0")]
         [InlineData("\"https://crm.example.com/h\"", "quotation mark")]
         [InlineData("'https://crm.example.com/h'", "quotation mark")]
         [InlineData("https://crm.example.com/h\"", "quotation mark")]
