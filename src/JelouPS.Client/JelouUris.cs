@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 
 namespace JelouPS
 {
@@ -78,10 +79,9 @@ namespace JelouPS
         {
             uri = null;
             if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
-            // A URL never starts with a quotation mark, nor ends with one it did not open (a query may quote: ?q="x"); a
-            // spreadsheet cell, a copied string or a word processor may add them.
-            char last = value![value.Length - 1];
-            if (IsQuote(value[0]) || (IsQuote(last) && value.IndexOf(last) == value.Length - 1))
+            // A URL never starts with a quotation mark, nor ends with one that no other opened (a query may quote: ?q="x",
+            // ?q=“x”); a spreadsheet cell, a copied string or a word processor may add them.
+            if (IsQuote(value![0]) || (IsQuote(value[value.Length - 1]) && !value.Take(value.Length - 1).Any(IsQuote)))
             {
                 return $"{subject} {Show(value)} starts or ends with a quotation mark: leave the quotes out.";
             }

@@ -153,9 +153,13 @@ namespace JelouPS
         internal static string? Printable(string? text)
         {
             if (text is null) return null;
-            int first = 0;
-            while (first < text.Length && !IsTerminalControl(text[first])) first++;
-            if (first == text.Length) return text;
+            bool escapes = false, lineEnds = false;
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') lineEnds = true;
+                else if (IsTerminalControl(text[i])) escapes = true;
+            }
+            if (!escapes) return lineEnds ? text.Replace("\r\n", "\n") : text;
             var shown = new StringBuilder(text.Length + 16);
             for (int i = 0; i < text.Length; i++)
             {

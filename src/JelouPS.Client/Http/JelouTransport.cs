@@ -260,14 +260,16 @@ namespace JelouPS.Http
                 var answer = new ApiResponse(
                     operation,
                     response.StatusCode,
-                    // An error's reason phrase is the server's text too: it may repeat a secret, or carry escape sequences.
-                    response.IsSuccessStatusCode ? response.ReasonPhrase : ApiError.ForDisplay(response.ReasonPhrase, outgoing.Secrets),
+                    // The reason phrase and the request id are the server's text: they may repeat a secret or carry escape sequences.
+                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.ForDisplay(response.ReasonPhrase, outgoing.Secrets),
                     body.ToArray(),
                     response.Content?.Headers.ContentType?.MediaType,
-                    FirstHeader(response, "x-request-id"),
+                    FirstHeader(response, "x-request-id") is string requestId
+                        ? (response.IsSuccessStatusCode ? Require.Printable(requestId) : ApiError.ForDisplay(requestId, outgoing.Secrets))
+                        : null,
                     ReadRetryAfter(response));
                 trace?.Verbose($"{outgoing.Target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
-                trace?.Debug("Response headers: " + Describe(response.Headers, response.Content?.Headers));
+                trace?.Debug(ApiError.ForDisplay("Response headers: " + Describe(response.Headers, response.Content?.Headers), outgoing.Secrets)!);
                 // An error answer is an error whatever became of its body: what arrived of it still says why.
                 if (!answer.IsSuccess)
                 {
@@ -388,6 +390,13 @@ namespace JelouPS.Http
             }
             return null;
         }
+
+        // The reason phrases servers send with the statuses the API answers with: any other is read as the server's own text.
+        private static readonly HashSet<string> PlainReasons = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "", "OK", "Created", "Accepted", "No Content", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict", "Unprocessable Entity",
+            "Too Many Requests", "Internal Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout",
+        };
 
         private static string? FirstHeader(HttpResponseMessage response, string name) =>
             response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;

@@ -26,13 +26,22 @@ namespace JelouPS.Security
                 if (secret is null || secret.Length < ShortestMatched) continue;
                 char[] plain = SecureStrings.UseChars(secret, chars => (char[])chars.Clone());
                 _plaintexts.Add(plain);
-                // As a URL or a form would carry it: an answer may quote the value it got in that form.
-                if (PercentEncoded(plain) is char[] encoded) _plaintexts.Add(encoded);
+                // As RFC 3986, JavaScript's encodeURIComponent or an HTML form would carry it: an answer may quote it so.
+                foreach ((string keeps, bool form) in Encodings)
+                {
+                    if (!(PercentEncoded(plain, keeps, form) is char[] encoded)) continue;
+                    if (_plaintexts.Exists(known => known.AsSpan().SequenceEqual(encoded))) Array.Clear(encoded, 0, encoded.Length);
+                    else _plaintexts.Add(encoded);
+                }
             }
         }
 
-        // RFC 3986's percent-encoding of the UTF-8 bytes of all but the unreserved characters; null when that changes nothing.
-        private static char[]? PercentEncoded(char[] plain)
+        // The ASCII punctuation each encoding leaves as it is (letters and digits are always left), and whether a space is '+'.
+        private static readonly (string Keeps, bool Form)[] Encodings = { ("-._~", false), ("-._~!*'()", false), ("*-._", true) };
+
+        // The percent-encoding of the UTF-8 bytes of every character but ASCII letters, digits and <paramref name="keeps"/>
+        // (a space as '+' in a <paramref name="form"/>); null when that changes nothing.
+        private static char[]? PercentEncoded(char[] plain, string keeps, bool form)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(plain);
             try
@@ -41,10 +50,11 @@ namespace JelouPS.Security
                 foreach (byte b in bytes)
                 {
                     char c = (char)b;
-                    if (b < 0x80 && (char.IsLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == '~')) encoded.Add(c);
+                    if (b < 0x80 && (char.IsLetterOrDigit(c) || keeps.IndexOf(c) >= 0)) encoded.Add(c);
+                    else if (form && c == ' ') encoded.Add('+');
                     else encoded.AddRange(new[] { '%', Hex[b >> 4], Hex[b & 0xF] });
                 }
-                if (encoded.Count == plain.Length) return null;
+                if (encoded.Count == plain.Length && !(form && Array.IndexOf(plain, ' ') >= 0)) return null;
                 char[] result = encoded.ToArray();
                 for (int i = 0; i < encoded.Count; i++) encoded[i] = '\0';
                 return result;

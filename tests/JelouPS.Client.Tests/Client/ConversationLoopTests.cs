@@ -245,6 +245,7 @@ namespace JelouPS.Tests.Client
         [InlineData("c1 \u009b2J, del \u007f, nul \u0000", "c1 `u{009B}2J, del `u{007F}, nul `0")]
         [InlineData("hidden\rshown", "hidden`rshown")]
         [InlineData("typed `e[31m, sent \u001b[31m", "typed ``e[31m, sent `e[31m")]
+        [InlineData("line1\r\nRun `Get-JelouExternalSupport p1` again", "line1\nRun `Get-JelouExternalSupport p1` again")]
         [InlineData("windows\r\nline end\r", "windows\nline end`r")]
         [InlineData("invoice \u202Efdp.exe", "invoice `u{202E}fdp.exe")]
         [InlineData("\u2066isolated\u2069 and عربي", "`u{2066}isolated`u{2069} and عربي")]

@@ -112,6 +112,7 @@ namespace JelouPS.Tests.Client
         [InlineData("key abc here", new[] { "abc" }, "key abc here")]
         [InlineData("nothing here", new[] { "secret-value" }, "nothing here")]
         [InlineData("authorization Tok%2Ben%2Fwith%3Dplus%26amp rejected", new[] { "Tok+en/with=plus&amp" }, "authorization REDACTED rejected")]
+        [InlineData("form sk+live%2FAb%2Bc%3Dd%21x%28y%29*z, js sk%20live%2FAb%2Bc%3Dd!x(y)*z", new[] { "sk live/Ab+c=d!x(y)*z" }, "form REDACTED, js REDACTED")]
         public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
         {
             using var redaction = new JelouPS.Security.SecretRedaction(secrets.Select(Secure).ToArray());
@@ -161,7 +162,7 @@ namespace JelouPS.Tests.Client
                 var request = new byte[4096];
                 int read = 0;
                 while (!Encoding.ASCII.GetString(request, 0, read).Contains("\r\n\r\n")) read += await stream.ReadAsync(request.AsMemory(read));
-                byte[] answer = Encoding.ASCII.GetBytes($"HTTP/1.1 401 Bad key {EmulatorOptions.DefaultApiKey}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                byte[] answer = Encoding.ASCII.GetBytes($"HTTP/1.1 401 Bad key {EmulatorOptions.DefaultApiKey}\r\nx-request-id: rid-{EmulatorOptions.DefaultApiKey}-\u001b]0;t\u0007\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 await stream.WriteAsync(answer);
             });
             var options = new JelouClientOptions(new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey))) { BaseUri = new Uri($"http://127.0.0.1:{port}/jelouapi") };
@@ -173,6 +174,7 @@ namespace JelouPS.Tests.Client
 
             Assert.Equal(JelouErrorKind.Unauthorized, error.Kind);
             Assert.Contains("401 (Bad key REDACTED)", error.Message);
+            Assert.Equal("rid-REDACTED-`e]0;t`a", error.RequestId);
             AssertNoSecret(error);
         }
 

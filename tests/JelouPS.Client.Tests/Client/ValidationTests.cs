@@ -61,6 +61,7 @@ namespace JelouPS.Tests.Client
         [InlineData("http://[::1]:5000/hook")]
         [InlineData("https://crm.example.com/hook")]
         [InlineData("https://crm.example.com/hook?q=\"x\"")]
+        [InlineData("https://crm.example.com/hook?q=\u201Cx\u201D")]
         [InlineData("https://crm.example.com/a@b/hook?from=ana@example.com")]
         public void Https_or_loopback_http_is_accepted(string url) =>
             Assert.Equal(new Uri(url), JelouUris.RequireSecure(url, "WebhookUrl"));
