@@ -86,7 +86,16 @@ namespace JelouPS
                 return $"{subject} {Show(value)} starts or ends with a quotation mark: leave the quotes out.";
             }
             return UserInfoProblem(value, subject) ?? Characters(value, subject)
-                ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null : $"{subject} {Show(value)} is not an absolute URL (such as https://crm.example.com/jelou).");
+                ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null
+                    : PortOutOfRange(value) is string port ? $"{subject} {Show(value)} names port {port}: ports run from 1 to 65535."
+                    : $"{subject} {Show(value)} is not an absolute URL (such as https://crm.example.com/jelou).");
+        }
+
+        // The port of "scheme://host:port/..." when it is a number past 65535 (why .NET refuses the URL); null otherwise.
+        private static string? PortOutOfRange(string url)
+        {
+            System.Text.RegularExpressions.Match port = System.Text.RegularExpressions.Regex.Match(url, @"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*:([0-9]+)(?:[/?#]|$)");
+            return port.Success && (port.Groups[1].Value.TrimStart('0').Length > 5 || long.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture) > 65535) ? port.Groups[1].Value : null;
         }
 
         private static bool IsQuote(char c) => "\"'\u201C\u201D\u2018\u2019\u00AB\u00BB\u2039\u203A`".IndexOf(c) >= 0;

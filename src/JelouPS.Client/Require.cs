@@ -149,32 +149,27 @@ namespace JelouPS
             return char.IsSurrogate(c) ? $"an unpaired surrogate ({Escape(c)}), half of a character," : $"{kind} ({Escape(c)})";
         }
 
-        /// <summary>Free text made safe to print on a terminal, for the views (JelouView.Text in the cmdlet assembly says how).</summary>
+        /// <summary>Free text made safe to print on a terminal, for messages and views (JelouView.Text in the cmdlet assembly says how).</summary>
         internal static string? Printable(string? text)
         {
             if (text is null) return null;
-            bool escapes = false, lineEnds = false;
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') lineEnds = true;
-                else if (IsTerminalControl(text[i])) escapes = true;
-            }
-            if (!escapes) return lineEnds ? text.Replace("\r\n", "\n") : text;
+            int i = 0;
+            while (i < text.Length && !IsEscaped(text, i)) i++;
+            if (i == text.Length) return text;
             var shown = new StringBuilder(text.Length + 16);
-            for (int i = 0; i < text.Length; i++)
+            for (i = 0; i < text.Length; i++)
             {
-                char c = text[i];
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') continue;
                 // Once anything is written escaped, a backtick is too: "`e" typed by a user must not read as an escape.
-                shown.Append(IsTerminalControl(c) || c == '`' ? Escape(c) : c.ToString());
+                shown.Append(IsEscaped(text, i) || text[i] == '`' ? Escape(text[i]) : text[i].ToString());
             }
             return shown.ToString();
         }
 
-        // What a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break and
-        // the tab (a carriage return that ends a line, \r\n, is left out rather than shown); and the bidirectional
-        // overrides and isolates, which make a terminal show text in another order than it is (U+202A-U+202E,
-        // U+2066-U+2069).
+        // A character a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break,
+        // the tab and a carriage return that ends a line (\r\n); and the bidirectional overrides and isolates, which make a
+        // terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069).
+        private static bool IsEscaped(string text, int i) => IsTerminalControl(text[i]) && !(text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n');
+
         private static bool IsTerminalControl(char c) =>
             (c < ' ' && c != '\n' && c != '\t') || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
 

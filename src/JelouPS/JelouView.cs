@@ -46,7 +46,7 @@ namespace JelouPS
         /// hide what came before it, and nothing shows in another order than it is; a \r\n line end is shown as a line break.
         /// The objects keep the text as it arrived.
         /// </summary>
-        public static string? Text(string? text) => Require.Printable(text);
+        public static string? Text(string? text) => Require.Printable(text)?.Replace("\r\n", "\n");
 
         private static object? Value(object? item, string property) =>
             item is null ? null : Unwrap(PSObject.AsPSObject(item).Properties[property]?.Value);

@@ -153,6 +153,7 @@ namespace JelouPS.Tests.Client
         [InlineData("https:\\\\crm.example.com\\h", "backslash")]
         [InlineData("https://crm.example.com/a\\b", "backslash")]
         [InlineData("https://crm.example.com:0/h", "port 0")]
+        [InlineData("https://crm.example.com:99999/h", "names port 99999: ports run from 1 to 65535")]
         [InlineData("\"https://crm.example.com/h\"", "quotation mark")]
         [InlineData("'https://crm.example.com/h'", "quotation mark")]
         [InlineData("https://crm.example.com/h\"", "quotation mark")]
