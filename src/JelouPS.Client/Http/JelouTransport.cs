@@ -14,6 +14,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Json;
 using JelouPS.Retry;
+using JelouPS.Security;
 
 namespace JelouPS.Http
 {
@@ -188,6 +189,9 @@ namespace JelouPS.Http
             var started = Stopwatch.StartNew();
             HttpResponseMessage? response = null;
             var body = new BodyBuffer();
+            // The secrets' plaintexts for the server's text of this answer: made once, and only when some of it is not the usual.
+            SecretRedaction? redaction = null;
+            SecretRedaction Redaction() => redaction ??= new SecretRedaction(outgoing.Secrets);
             try
             {
                 try
@@ -261,19 +265,19 @@ namespace JelouPS.Http
                     operation,
                     response.StatusCode,
                     // The reason phrase and the request id are the server's text: they may repeat a secret or carry escape sequences.
-                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.ForDisplay(response.ReasonPhrase, outgoing.Secrets),
+                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, Redaction()),
                     body.ToArray(),
                     response.Content?.Headers.ContentType?.MediaType,
                     FirstHeader(response, "x-request-id") is string requestId
-                        ? (response.IsSuccessStatusCode ? Require.Printable(requestId) : ApiError.ForDisplay(requestId, outgoing.Secrets))
+                        ? (response.IsSuccessStatusCode ? Require.Printable(requestId) : ApiError.Shown(requestId, Redaction()))
                         : null,
                     ReadRetryAfter(response));
                 trace?.Verbose($"{outgoing.Target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
-                trace?.Debug(ApiError.ForDisplay("Response headers: " + Describe(response.Headers, response.Content?.Headers), outgoing.Secrets)!);
+                trace?.Debug(ApiError.Shown("Response headers: " + Describe(response.Headers, response.Content?.Headers), Redaction())!);
                 // An error answer is an error whatever became of its body: what arrived of it still says why.
                 if (!answer.IsSuccess)
                 {
-                    JelouApiException error = ErrorFrom(answer, operation, outgoing.Secrets);
+                    JelouApiException error = ErrorFrom(answer, operation, Redaction());
                     // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks.
                     error.PartialAnswer = answer;
                     error.RequestUri = outgoing.Uri;
@@ -292,6 +296,7 @@ namespace JelouPS.Http
             {
                 response?.Dispose();
                 body.Clear();
+                redaction?.Dispose();
             }
         }
 
@@ -319,10 +324,10 @@ namespace JelouPS.Http
 
         private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
-        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, IReadOnlyList<SecureString>? secrets)
+        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, SecretRedaction redaction)
         {
             JelouErrorKind kind = KindOf(response.StatusCode, operation);
-            ApiError error = JelouJson.ReadError(response).ForDisplay(secrets);
+            ApiError error = JelouJson.ReadError(response).ForDisplay(redaction);
             string? apiMessage = error.Description ?? error.Message;
             if (error.Description != null && error.Message != null && error.Message != error.Description)
             {

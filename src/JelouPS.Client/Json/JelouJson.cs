@@ -402,14 +402,11 @@ namespace JelouPS.Json
         public Dictionary<string, IReadOnlyList<string>> FieldErrors { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
         /// <summary>
-        /// This error as messages show it: each of <paramref name="secrets"/> the request carried replaced by REDACTED
-        /// wherever the answer repeats it (a validation message quoting the value it refused, an echo of the API key), and
-        /// control characters and direction overrides written out (see Require.Printable), since the server's text reaches
-        /// the terminal.
+        /// This error as messages show it (see <see cref="Shown"/>): the secrets the request carried replaced by REDACTED
+        /// wherever the answer repeats them (a validation message quoting the value it refused, an echo of the API key).
         /// </summary>
-        public ApiError ForDisplay(IReadOnlyList<SecureString>? secrets)
+        public ApiError ForDisplay(SecretRedaction redaction)
         {
-            using var redaction = new SecretRedaction(secrets);
             Message = Shown(Message, redaction);
             Code = Shown(Code, redaction);
             Key = Shown(Key, redaction);
@@ -426,14 +423,11 @@ namespace JelouPS.Json
             return this;
         }
 
-        /// <summary>One text of an error answer (a reason phrase) as messages show it; see <see cref="ForDisplay(IReadOnlyList{SecureString})"/>.</summary>
-        public static string? ForDisplay(string? text, IReadOnlyList<SecureString>? secrets)
-        {
-            if (string.IsNullOrEmpty(text)) return text;
-            using var redaction = new SecretRedaction(secrets);
-            return Shown(text, redaction);
-        }
-
-        private static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text));
+        /// <summary>
+        /// A text of the server's (an error's message, a reason phrase, a request id) as messages show it: the request's
+        /// secrets redacted, and control characters and direction overrides written out (see Require.Printable), since the
+        /// server's text reaches the terminal.
+        /// </summary>
+        public static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text));
     }
 }
