@@ -160,7 +160,8 @@ namespace JelouPS
             for (i = 0; i < text.Length; i++)
             {
                 // Once anything is written escaped, a backtick is too: "`e" typed by a user must not read as an escape.
-                shown.Append(IsEscaped(text, i) || text[i] == '`' ? Escape(text[i]) : text[i].ToString());
+                if (IsEscaped(text, i) || text[i] == '`') shown.Append(Escape(text[i]));
+                else shown.Append(text[i]);
             }
             return shown.ToString();
         }

@@ -21,9 +21,9 @@ namespace JelouPS.Infrastructure
     /// A nested command runs in the caller's scope and would obey the caller's preference variables: a
     /// $WhatIfPreference would make Set-Secret write nothing and report no error, a low $ConfirmPreference would make
     /// it prompt (and fail in a non-interactive runbook), an $ErrorActionPreference of Stop would turn its first error
-    /// into an exception, and its $PSDefaultParameterValues could add -NoClobber or -AsPlainText. The JelouPS cmdlet has
-    /// already asked ShouldProcess, so every call states its own preferences and those switches, and every write is read
-    /// back before it counts as stored.
+    /// into an exception, and its $PSDefaultParameterValues could add -NoClobber, -AsPlainText, -Metadata or a vault's
+    /// -Name. The JelouPS cmdlet has already asked ShouldProcess, so every call states its own preferences and those
+    /// parameters, and every write is read back before it counts as stored.
     /// </remarks>
     internal sealed class SecretVault
     {
