@@ -183,4 +183,15 @@ Describe 'Views in an 80-column terminal' {
         $Outputs.TestResult.Object | Out-String -Width 80 | Should -Match '(?m)^message +False +\d+ +Could not reach'
         $Outputs.Events.Object | Out-String -Width 80 | Should -Match "(?m)^\S+ \S+ +message +views-user +$([regex]::Escape($UserText))"
     }
+
+    It 'keeps an event''s metadata numbers as sent: whole numbers whole, ids of 17 digits and more to the last digit' {
+        $payload = '{"event":"conversation.start","timestamp":1700000000000,"project_id":"p","metadata":{"attempt":1,"ratio":2.5,"waId":12345678901234567,"huge":123456789012345678901234567890,"list":[1,2]}}'
+        $event = ConvertFrom-JelouWebhookEvent -Payload $payload
+
+        $event.Metadata.attempt | Should -BeOfType [long]
+        $event.Metadata.waId | Should -Be 12345678901234567
+        "$($event.Metadata.huge)" | Should -Be '123456789012345678901234567890'
+        $event.Metadata.ratio | Should -Be 2.5
+        $event | Format-List | Out-String -Width 200 | Should -Match ([regex]::Escape('{"attempt":1,"ratio":2.5,"waId":12345678901234567,"huge":123456789012345678901234567890,"list":[1,2]}'))
+    }
 }

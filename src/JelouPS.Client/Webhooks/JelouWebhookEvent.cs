@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using JelouPS.Json;
@@ -121,11 +122,20 @@ namespace JelouPS.Webhooks
                     foreach (JsonElement item in element.EnumerateArray()) items.Add(ToValue(item));
                     return items;
                 case JsonValueKind.String: return element.GetString();
-                case JsonValueKind.Number: return element.TryGetInt64(out long l) ? l : element.GetDouble();
+                case JsonValueKind.Number: return Number(element);
                 case JsonValueKind.True: return true;
                 case JsonValueKind.False: return false;
                 default: return null;
             }
+        }
+
+        // As ConvertFrom-Json gives them: a whole number as Int64 (BigInteger past its range), so that an id of 17 digits
+        // keeps every digit and 1 stays 1; anything else as Double.
+        private static object Number(JsonElement element)
+        {
+            if (element.TryGetInt64(out long whole)) return whole;
+            string raw = element.GetRawText();
+            return raw.IndexOfAny(new[] { '.', 'e', 'E' }) < 0 ? BigInteger.Parse(raw, CultureInfo.InvariantCulture) : (object)element.GetDouble();
         }
 
         private protected static JsonElement? Member(JsonElement root, params string[] names)
@@ -187,7 +197,10 @@ namespace JelouPS.Webhooks
         public string? AssignmentType { get; }
         public string? AssignmentTarget { get; }
 
-        /// <summary>The metadata given when the conversation started.</summary>
+        /// <summary>
+        /// The metadata given when the conversation started, as ConvertFrom-Json would give it: objects as ordered
+        /// dictionaries, arrays as lists, whole numbers as Int64 (BigInteger past its range), other numbers as Double.
+        /// </summary>
         public object? Metadata { get; }
     }
 

@@ -77,6 +77,7 @@ namespace JelouPS.Tests.Client
             Assert.Equal("user-1", started.UserId);
             Assert.Equal("queue", started.AssignmentType);
             Assert.Equal("T-12345", ((OrderedDictionary)started.Metadata!)["ticketId"]);
+            Assert.Equal(2L, ((OrderedDictionary)((OrderedDictionary)started.Metadata!)["nested"]!)["level"]);
             Assert.Equal(Encoding.UTF8.GetString(delivery.Body), started.RawPayload);
         }
 
