@@ -63,6 +63,27 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void Advice_of_a_command_given_another_connection_says_to_give_the_commands_it_names_that_connection_too()
+        {
+            string projectId = NewProjectId();
+            const string sameContext = "Give the commands named here the same -Context as this one";
+            Host.Invoke("$global:sandbox = Get-JelouContext").ThrowIfFailed();
+            string adviceOnSession = Host.Invoke("Get-JelouExternalSupport $args[0] -Context $sandbox", null, projectId).SingleError().ErrorDetails.RecommendedAction;
+            // Connecting again makes the session's connection another one (production, say): $sandbox is no longer it.
+            Host.Connect(Emulator);
+
+            string advice = Host.Invoke("Get-JelouExternalSupport $args[0] -Context $sandbox", null, projectId).SingleError().ErrorDetails.RecommendedAction;
+            string adviceWithout = Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId).SingleError().ErrorDetails.RecommendedAction;
+            string adviceNamingNoCommand = Host.Invoke("Remove-JelouExternalSupport $args[0] -Force -Context $sandbox", null, projectId).SingleError().ErrorDetails.RecommendedAction;
+
+            Assert.Contains("New-JelouExternalSupport", advice);
+            Assert.EndsWith(sameContext + ": without it, they use the session's connection.", advice, StringComparison.Ordinal);
+            Assert.DoesNotContain(sameContext, adviceWithout);
+            Assert.DoesNotContain(sameContext, adviceOnSession);
+            Assert.DoesNotContain(sameContext, adviceNamingNoCommand);
+        }
+
+        [Fact]
         public void A_404_from_Remove_JelouExternalSupport_says_there_is_nothing_to_remove()
         {
             string projectId = NewProjectId();

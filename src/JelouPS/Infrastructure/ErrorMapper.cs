@@ -158,6 +158,26 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// <paramref name="record"/> of a command given a -Context other than the session's connection: when its advice names
+        /// commands that send requests, it says to give them that -Context too. Run as written, they would use the session's
+        /// connection, which may be another environment (a sandbox's advice carried out on production).
+        /// </summary>
+        internal static ErrorRecord WithContext(ErrorRecord record)
+        {
+            string? advice = record.ErrorDetails?.RecommendedAction;
+            if (advice is null || !ContextCommands.Value.Any(name => advice.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0)) return record;
+            record.ErrorDetails!.RecommendedAction = advice + " Give the commands named here the same -Context as this one: without it, they use the session's connection.";
+            return record;
+        }
+
+        // The commands that take -Context (those that send requests over a connection), by their names.
+        private static readonly Lazy<string[]> ContextCommands = new Lazy<string[]>(() => typeof(JelouApiCmdletBase).Assembly.GetTypes()
+            .Where(type => !type.IsAbstract && typeof(JelouApiCmdletBase).IsAssignableFrom(type))
+            .Select(type => (CmdletAttribute)Attribute.GetCustomAttribute(type, typeof(CmdletAttribute)))
+            .Select(cmdlet => cmdlet.VerbName + "-" + cmdlet.NounName)
+            .ToArray());
+
         /// <summary>The message without the runtime's parameter-name suffix: " (Parameter 'x')" on .NET, a "Parameter name: x" line on .NET Framework.</summary>
         internal static string WithoutParameterName(ArgumentException exception) =>
             exception.Message.Split(new[] { " (Parameter '", Environment.NewLine + "Parameter name:" }, StringSplitOptions.None)[0];

@@ -253,6 +253,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal void WriteJelouError(Exception exception, ErrorRecord record)
         {
+            record = Advised(record);
             if (ErrorMapper.IsFatal(exception))
             {
                 if (_settling is null) Pump(room: 0);
@@ -334,6 +335,9 @@ namespace JelouPS.Infrastructure
             _records.Dispose();
             GC.SuppressFinalize(this);
         }
+
+        /// <summary>The record as this command reports it: its advice fitted to how the command was called.</summary>
+        private protected virtual ErrorRecord Advised(ErrorRecord record) => record;
 
         /// <summary>Drops what a command holds (signing keys), when PowerShell disposes it.</summary>
         private protected virtual void Release() { }
