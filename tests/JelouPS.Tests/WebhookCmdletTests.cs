@@ -135,6 +135,50 @@ namespace JelouPS.Tests
                 Emulator.Requests.Last(r => r.Path.EndsWith("/conversations/start", StringComparison.Ordinal)).Body);
         }
 
+        [Fact]
+        public void Start_sends_metadata_values_as_ConvertTo_Json_would_and_warns_of_digits_JSON_loses()
+        {
+            string projectId = "conv-" + Guid.NewGuid().ToString("N");
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j", null, projectId).ThrowIfFailed();
+
+            // A lookup that finds nothing leaves "no output" in the hashtable: null, not an empty object.
+            Invocation result = Host.Invoke(
+                "Start-JelouConversation $args[0] -BotId b1 -UserId u1 -Metadata ([ordered]@{ assignee = (Get-ChildItem /no/such/path -ErrorAction Ignore); " +
+                "ticket = [guid]'0f8fad5b-d9cb-469f-a165-70867728950e'; waId = [long]9007199254740993; ratio = [float]0.1 }) -Confirm:$false",
+                null, projectId);
+
+            result.ThrowIfFailed();
+            Assert.Equal("{\"botId\":\"b1\",\"userId\":\"u1\",\"metadata\":{\"assignee\":null,\"ticket\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"waId\":9007199254740992,\"ratio\":0.1}}",
+                Emulator.Requests.Last(r => r.Path.EndsWith("/conversations/start", StringComparison.Ordinal)).Body);
+            Assert.Contains("9007199254740993 as 9007199254740992", Assert.Single(result.Warnings));
+        }
+
+        [Theory]
+        [InlineData("@{ customer = @{ since = [timespan]::FromDays(3) } }", "TimeSpan has no JSON form", "(at metadata.customer.since)")]
+        [InlineData("@{ doc = [xml]'<r><b>1</b></r>' }", "XML Document has no JSON form", "OuterXml")]
+        [InlineData("$h = [ordered]@{}; $h.Add(1, 'a'); $h.Add('1', 'b'); @{ ids = $h }", "both the text \"1\"", "(at metadata.ids)")]
+        public void Start_refuses_metadata_with_no_JSON_form_before_asking_or_sending_and_says_where(string metadata, string problem, string where)
+        {
+            int requests = Emulator.Requests.Count;
+
+            Invocation result = Host.Invoke($"$m = & {{ {metadata} }}; Start-JelouConversation p -BotId b -UserId u -Metadata $m -Confirm");
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouInvalidArgument," + Namespace + "StartJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(problem, error.Exception.Message);
+            Assert.Contains(where, error.Exception.Message);
+            Assert.Equal(requests, Emulator.Requests.Count);
+        }
+
+        [Fact]
+        public void The_signature_of_an_object_holding_no_output_is_that_of_null_as_Node_signs_it()
+        {
+            Invocation result = Host.Invoke(
+                "(Get-JelouWebhookSignature -InputObject @{ a = (Get-ChildItem /no/such/path -ErrorAction Ignore) } -SigningSecret k) -eq (Get-JelouWebhookSignature -Payload '{\"a\":null}' -SigningSecret k)");
+
+            Assert.True((bool)Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+        }
+
         [Theory]
         [InlineData("-AssignmentType queue", "needs both")]
         [InlineData("-AssignmentTarget x", "needs both")]

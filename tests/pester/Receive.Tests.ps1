@@ -103,6 +103,23 @@ Describe 'Receive-JelouWebhookEvent' {
         ($result.Errors | Out-String) | Should -Not -Match 'rcv-token|wrong-token'
     }
 
+    It 'takes a delivery whose text Node cut inside an emoji (a lone surrogate escape), keeps that text, and goes on to the next' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 2; Token = 'rcv-token' }
+        Wait-Listening $port
+        # JSON.stringify({ body: 'cut 😀'.slice(0, 5) }) writes the half emoji as \ud83d.
+        foreach ($text in 'cut \ud83d', 'next') {
+            $body = '{"event_type":"message","timestamp":1776134278574,"project_id":"p-rcv","room_id":"r1","value":{"type":"text","content":{"body":"' + $text + '"}}}'
+            $answer = Invoke-WebRequest "http://localhost:$port/jelou" -Method Post -Body ([Text.Encoding]::UTF8.GetBytes($body)) -ContentType 'application/json' -SkipHttpErrorCheck `
+                -Headers @{ 'X-Jelou-Signature' = (Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret); Authorization = 'Bearer rcv-token' }
+            $answer.StatusCode | Should -Be 200
+        }
+
+        $result = Complete-InRunspace $receiver
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Output.Text | Should -Be @("cut $([char]0xD83D)", 'next')
+    }
+
     It 'listens on both loopbacks, takes a tunnel''s own Host, and tells an https sender at its http port what to change' {
         $port = Get-FreePort
         $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 1; Token = 'rcv-token' }

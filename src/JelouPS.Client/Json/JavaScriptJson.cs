@@ -21,16 +21,77 @@ namespace JelouPS.Json
         /// <summary>The <see cref="Stringify"/> text as UTF-8, the bytes that are signed and sent.</summary>
         public static byte[] Utf8(object? value) => Encoding.UTF8.GetBytes(Stringify(value));
 
+        /// <exception cref="ArgumentException">A value has no JSON form, two keys of an object are the same text, or the value nests
+        /// deeper than 64 levels; the message says where (<c>customer.ids[2]</c>).</exception>
         public static string Stringify(object? value)
         {
             var builder = new StringBuilder();
-            Write(builder, value, depth: 0);
+            try
+            {
+                Write(builder, value, depth: 0);
+            }
+            catch (NoJsonForm ex)
+            {
+                throw new ArgumentException(ex.Path.Count == 0 ? ex.Message : $"{ex.Message} (at {string.Concat(ex.Path)})");
+            }
             return builder.ToString();
+        }
+
+        /// <summary>
+        /// The text JSON.stringify gives <paramref name="number"/> when it is not that number: a whole number whose digits it
+        /// does not keep (past 2^53, as a double holds it), a decimal a double cannot hold, NaN or an infinity (null). Null for
+        /// a number sent as it is, and for any other value.
+        /// </summary>
+        public static string? Inexact(object? number)
+        {
+            if (!IsNumber(number) && !(number is System.Numerics.BigInteger)) return null;
+            string sent = FormatNumber(ToDouble(number!));
+            bool exact = number switch
+            {
+                double d => !double.IsNaN(d) && !double.IsInfinity(d),
+                float f => !float.IsNaN(f) && !float.IsInfinity(f),
+                decimal d => decimal.TryParse(sent, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal back) && back == d,
+                _ => sent == Convert.ToString(number, CultureInfo.InvariantCulture),
+            };
+            return exact ? null : sent;
+        }
+
+        /// <summary>The text an object's key is sent as: a date as its value would be, anything else as invariant text.</summary>
+        public static string KeyText(object? key) => key switch
+        {
+            null => "",
+            DateTimeOffset date => DateText(date),
+            DateTime date => DateText(date),
+            _ => Convert.ToString(key, CultureInfo.InvariantCulture) ?? "",
+        };
+
+        // JSON.stringify(new Date()) gives ISO 8601 UTC with milliseconds. ConvertFrom-Json makes DateTimes of date strings:
+        // a zone-less one stays zone-less rather than being called UTC.
+        private static string DateText(DateTimeOffset date) => Iso(date.UtcDateTime) + "Z";
+
+        private static string DateText(DateTime date) => date.Kind == DateTimeKind.Unspecified ? Iso(date) : Iso(date.ToUniversalTime()) + "Z";
+
+        // A double as a reader of the number's text gets it (correctly rounded), which a cast of a decimal or a BigInteger is not.
+        private static double ToDouble(object number) => number switch
+        {
+            decimal d => double.Parse(d.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+            System.Numerics.BigInteger big => double.Parse(big.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+            // [float]0.1 is meant as 0.1, not as the float's exact value 0.100000001490116...
+            float f => double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+            _ => Convert.ToDouble(number, CultureInfo.InvariantCulture),
+        };
+
+        /// <summary>A value with no JSON form, with the path to it, filled in as the writer unwinds.</summary>
+        private sealed class NoJsonForm : Exception
+        {
+            internal NoJsonForm(string message) : base(message) { }
+
+            internal List<string> Path { get; } = new List<string>();
         }
 
         private static void Write(StringBuilder builder, object? value, int depth)
         {
-            if (depth > 64) throw new ArgumentException("The value nests deeper than 64 levels (or refers to itself).");
+            if (depth > 64) throw new NoJsonForm("The value nests deeper than 64 levels (or refers to itself).");
             switch (value)
             {
                 case null:
@@ -46,16 +107,21 @@ namespace JelouPS.Json
                 case char c:
                     WriteString(builder, c.ToString());
                     return;
+                // As ConvertTo-Json writes them: ids and addresses are text.
+                case Guid guid:
+                    WriteString(builder, guid.ToString("D"));
+                    return;
+                case Uri uri:
+                    WriteString(builder, uri.OriginalString);
+                    return;
                 case Enum e:
                     WriteString(builder, e.ToString());
                     return;
                 case DateTimeOffset date:
-                    // JSON.stringify(new Date()) gives ISO 8601 UTC with milliseconds.
-                    WriteString(builder, Iso(date.UtcDateTime) + "Z");
+                    WriteString(builder, DateText(date));
                     return;
-                case DateTime dateTime:
-                    // ConvertFrom-Json makes DateTimes of date strings: a zone-less one stays zone-less rather than being called UTC.
-                    WriteString(builder, dateTime.Kind == DateTimeKind.Unspecified ? Iso(dateTime) : Iso(dateTime.ToUniversalTime()) + "Z");
+                case DateTime date:
+                    WriteString(builder, DateText(date));
                     return;
                 case IDictionary dictionary:
                     WriteObject(builder, Entries(dictionary), depth);
@@ -65,28 +131,31 @@ namespace JelouPS.Json
                     return;
                 case IEnumerable sequence:
                     builder.Append('[');
-                    bool first = true;
+                    int index = 0;
                     foreach (object? item in sequence)
                     {
-                        if (!first) builder.Append(',');
-                        first = false;
-                        Write(builder, item, depth + 1);
+                        if (index > 0) builder.Append(',');
+                        try
+                        {
+                            Write(builder, item, depth + 1);
+                        }
+                        catch (NoJsonForm ex)
+                        {
+                            ex.Path.Insert(0, $"[{index}]");
+                            throw;
+                        }
+                        index++;
                     }
                     builder.Append(']');
                     return;
             }
-            if (value is System.Numerics.BigInteger big)
+            if (IsNumber(value) || value is System.Numerics.BigInteger)
             {
                 // JSON.parse reads every number as a double; so does this.
-                builder.Append(FormatNumber((double)big));
+                builder.Append(FormatNumber(ToDouble(value)));
                 return;
             }
-            if (IsNumber(value))
-            {
-                builder.Append(FormatNumber(Convert.ToDouble(value, CultureInfo.InvariantCulture)));
-                return;
-            }
-            throw new ArgumentException($"A {value.GetType().Name} has no JSON form; use a string, number, boolean, dictionary or list.");
+            throw new NoJsonForm($"A {value.GetType().Name} has no JSON form; use a string, number, boolean, dictionary or list.");
         }
 
         // Milliseconds, as a JavaScript Date has them; finer ticks (ConvertFrom-Json keeps seven digits) are kept, not cut.
@@ -97,7 +166,7 @@ namespace JelouPS.Json
         {
             foreach (DictionaryEntry entry in dictionary)
             {
-                yield return new KeyValuePair<string, object?>(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "", entry.Value);
+                yield return new KeyValuePair<string, object?>(KeyText(entry.Key), entry.Value);
             }
         }
 
@@ -119,13 +188,27 @@ namespace JelouPS.Json
             {
                 if (!IsArrayIndex(member.Key, out _)) ordered.Add(member);
             }
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (KeyValuePair<string, object?> member in ordered)
             {
+                if (!names.Add(member.Key))
+                {
+                    // A JavaScript object has each key once: one of the two values would be lost unseen.
+                    throw new NoJsonForm($"Two keys of one object are both the text {Quoted(member.Key)} (such as 1 and '1'): a JSON object names each member once.");
+                }
                 if (!first) builder.Append(',');
                 first = false;
                 WriteString(builder, member.Key);
                 builder.Append(':');
-                Write(builder, member.Value, depth + 1);
+                try
+                {
+                    Write(builder, member.Value, depth + 1);
+                }
+                catch (NoJsonForm ex)
+                {
+                    ex.Path.Insert(0, IsIdentifier(member.Key) ? (depth == 0 ? member.Key : "." + member.Key) : "[" + Quoted(member.Key) + "]");
+                    throw;
+                }
             }
             builder.Append('}');
         }
@@ -161,7 +244,24 @@ namespace JelouPS.Json
             return uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out index) && index != uint.MaxValue;
         }
 
-        private static bool IsNumber(object value) =>
+        private static string Quoted(string key)
+        {
+            var builder = new StringBuilder();
+            WriteString(builder, key);
+            return builder.ToString();
+        }
+
+        private static bool IsIdentifier(string key)
+        {
+            if (key.Length == 0 || char.IsDigit(key[0])) return false;
+            foreach (char c in key)
+            {
+                if (!char.IsLetterOrDigit(c) && c != '_' && c != '$') return false;
+            }
+            return true;
+        }
+
+        private static bool IsNumber(object? value) =>
             value is byte || value is sbyte || value is short || value is ushort || value is int || value is uint
             || value is long || value is ulong || value is float || value is double || value is decimal;
 

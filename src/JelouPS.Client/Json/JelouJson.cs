@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Security;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using JelouPS.Http;
@@ -23,6 +24,52 @@ namespace JelouPS.Json
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             Indented = false,
         };
+
+        /// <summary>
+        /// A JSON string's text as JSON.parse gives it, also when it holds a lone surrogate escape (JSON.stringify writes one
+        /// for text cut inside an emoji, <c>"cut \ud83d"</c>): that UTF-16 unit is kept, where GetString throws.
+        /// </summary>
+        internal static string Text(JsonElement value)
+        {
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                return Unescape(value.GetRawText());
+            }
+        }
+
+        // The text of a JSON string token (quotes included) the parser has already checked: only its escapes are undone.
+        private static string Unescape(string token)
+        {
+            var text = new StringBuilder(token.Length);
+            for (int i = 1; i < token.Length - 1; i++)
+            {
+                char c = token[i];
+                if (c != '\\')
+                {
+                    text.Append(c);
+                    continue;
+                }
+                char escaped = token[++i];
+                switch (escaped)
+                {
+                    case 'b': text.Append('\b'); break;
+                    case 'f': text.Append('\f'); break;
+                    case 'n': text.Append('\n'); break;
+                    case 'r': text.Append('\r'); break;
+                    case 't': text.Append('\t'); break;
+                    case 'u':
+                        text.Append((char)int.Parse(token.Substring(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                        i += 4;
+                        break;
+                    default: text.Append(escaped); break;
+                }
+            }
+            return text.ToString();
+        }
 
         /// <summary>Parses a 2xx body; the caller disposes the document.</summary>
         internal static JsonDocument Parse(ApiResponse response)
@@ -283,7 +330,7 @@ namespace JelouPS.Json
                 }
                 else if (detail.ValueKind == JsonValueKind.String)
                 {
-                    error.Description = detail.GetString();
+                    error.Description = Text(detail);
                 }
                 foreach (string name in new[] { "validationError", "validationErrors", "errors" })
                 {
@@ -347,7 +394,7 @@ namespace JelouPS.Json
             switch (value.ValueKind)
             {
                 case JsonValueKind.String:
-                    yield return value.GetString()!;
+                    yield return Text(value);
                     break;
                 case JsonValueKind.Array:
                     foreach (JsonElement item in value.EnumerateArray())

@@ -1,4 +1,5 @@
 using System;
+using JelouPS.Json;
 
 namespace JelouPS
 {
@@ -25,6 +26,8 @@ namespace JelouPS
             Require.Id(BotId, nameof(BotId));
             Require.Id(UserId, nameof(UserId));
             Require.Text(InitialMessage, nameof(InitialMessage));
+            // Refused before any request, with where in it: a value with no JSON form, two keys of the same text.
+            if (Metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", Metadata) });
             Require.Line(AssignmentTarget, nameof(AssignmentTarget));
             if (AssignmentType != null) AssignmentType = Require.OneOf(AssignmentType, AssignmentTypes, nameof(AssignmentType));
             if ((AssignmentType is null) != string.IsNullOrEmpty(AssignmentTarget))

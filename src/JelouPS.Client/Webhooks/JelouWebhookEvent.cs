@@ -65,7 +65,7 @@ namespace JelouPS.Webhooks
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(body);
+                document = JsonDocument.Parse(body, DocumentOptions);
             }
             catch (JsonException ex)
             {
@@ -76,15 +76,26 @@ namespace JelouPS.Webhooks
                 JsonElement root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) throw new FormatException("The webhook body is not a JSON object.");
                 string name = ReadText(root, "event") ?? ReadText(root, "event_type") ?? "";
-                switch (name)
+                try
                 {
-                    case "message": return new JelouMessageEvent(root, raw);
-                    case "conversation.start": return new JelouConversationStartEvent(root, raw);
-                    case "conversation.close": return new JelouConversationCloseEvent(root, raw);
-                    default: return new JelouWebhookEvent(root, raw);
+                    switch (name)
+                    {
+                        case "message": return new JelouMessageEvent(root, raw);
+                        case "conversation.start": return new JelouConversationStartEvent(root, raw);
+                        case "conversation.close": return new JelouConversationCloseEvent(root, raw);
+                        default: return new JelouWebhookEvent(root, raw);
+                    }
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // Text values keep a lone surrogate (see JelouJson.Text); a member name holding one cannot be read at all.
+                    throw new FormatException("The webhook body has a member name that is not valid Unicode (a lone surrogate escape).", ex);
                 }
             }
         }
+
+        /// <summary>How deep a body may nest: JSON.parse sets no limit of 64 levels, as System.Text.Json does by default.</summary>
+        internal static readonly JsonDocumentOptions DocumentOptions = new JsonDocumentOptions { MaxDepth = 256 };
 
         /// <summary>The project a body names, read as the event reads it.</summary>
         internal static string? ProjectIdOf(JsonElement root) => ReadText(root, "project_id") ?? ReadText(root, "projectId");
@@ -94,7 +105,7 @@ namespace JelouPS.Webhooks
             if (obj is not JsonElement element || element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out JsonElement value)) return null;
             return value.ValueKind switch
             {
-                JsonValueKind.String => value.GetString(),
+                JsonValueKind.String => JelouJson.Text(value),
                 JsonValueKind.Number => value.GetRawText(),
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",
@@ -121,7 +132,7 @@ namespace JelouPS.Webhooks
                     var items = new List<object?>();
                     foreach (JsonElement item in element.EnumerateArray()) items.Add(ToValue(item));
                     return items;
-                case JsonValueKind.String: return element.GetString();
+                case JsonValueKind.String: return JelouJson.Text(element);
                 case JsonValueKind.Number: return Number(element);
                 case JsonValueKind.True: return true;
                 case JsonValueKind.False: return false;

@@ -166,7 +166,7 @@ namespace JelouPS.Webhooks
             {
                 try
                 {
-                    using JsonDocument document = JsonDocument.Parse(Body);
+                    using JsonDocument document = JsonDocument.Parse(Body, JelouWebhookEvent.DocumentOptions);
                     return JelouWebhookEvent.ProjectIdOf(document.RootElement);
                 }
                 catch (JsonException)

@@ -44,6 +44,7 @@ namespace JelouPS.Commands
                 if (Metadata != null) request.Metadata = PowerShellValues.ToMetadata(Metadata);
                 request.Validate();
             })) return;
+            if (PowerShellValues.InexactNumbers(request.Metadata, "Jelou gets those; give numbers that must keep every digit (ids) as strings.") is string inexact) Warn(inexact);
             if (!Approved(Target, "Start a conversation")) return;
             Submit(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), conversation =>
             {

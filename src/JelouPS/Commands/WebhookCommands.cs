@@ -54,6 +54,10 @@ namespace JelouPS.Commands
                     new DiagnosticLines(this).Warn("-InputObject holds DateTime values. JSON.parse never makes them (ConvertFrom-Json does, from date strings), so the JSON signed here " +
                         "may differ from the body Jelou signed. Verify the raw body as received with -Payload.");
                 }
+                if (PowerShellValues.InexactNumbers(plain, "They are signed so, as JSON.stringify writes them; verify a body as received with -Payload.") is string inexact)
+                {
+                    new DiagnosticLines(this).Warn(inexact);
+                }
                 return JavaScriptJson.Utf8(plain);
             }
             catch (ArgumentException ex)

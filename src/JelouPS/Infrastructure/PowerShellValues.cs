@@ -1,8 +1,11 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using JelouPS.Json;
 
 namespace JelouPS.Infrastructure
 {
@@ -37,26 +40,44 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>Whether a value made by <see cref="ToPlain"/> holds a DateTime anywhere.</summary>
-        internal static bool ContainsDates(object? plain)
+        internal static bool ContainsDates(object? plain) => Leaves(plain).Any(leaf => leaf is DateTime || leaf is DateTimeOffset);
+
+        /// <summary>
+        /// A warning when a value made by <see cref="ToPlain"/> holds numbers JSON.stringify does not write as they are (see
+        /// <see cref="JavaScriptJson.Inexact"/>), naming the first three; null when it holds none.
+        /// </summary>
+        internal static string? InexactNumbers(object? plain, string consequence)
+        {
+            var inexact = new List<string>();
+            foreach (object? leaf in Leaves(plain))
+            {
+                if (JavaScriptJson.Inexact(leaf) is string sent) inexact.Add($"{Convert.ToString(leaf, CultureInfo.InvariantCulture)} as {sent}");
+            }
+            if (inexact.Count == 0) return null;
+            return $"JSON numbers are JavaScript's doubles: {string.Join(", ", inexact.Take(3))}{(inexact.Count > 3 ? $" and {inexact.Count - 3} more" : "")}. {consequence}";
+        }
+
+        // The values a value made by ToPlain holds, at any depth (an object's member values, a list's items).
+        private static IEnumerable<object?> Leaves(object? plain)
         {
             switch (plain)
             {
-                case DateTime _:
-                case DateTimeOffset _:
-                    return true;
                 case string _:
                 case null:
-                    return false;
+                    yield return plain;
+                    break;
                 case KeyValuePair<string, object?> member:
-                    return ContainsDates(member.Value);
+                    foreach (object? leaf in Leaves(member.Value)) yield return leaf;
+                    break;
                 case IEnumerable items:
                     foreach (object? item in items)
                     {
-                        if (ContainsDates(item)) return true;
+                        foreach (object? leaf in Leaves(item)) yield return leaf;
                     }
-                    return false;
+                    break;
                 default:
-                    return false;
+                    yield return plain;
+                    break;
             }
         }
 
@@ -69,6 +90,8 @@ namespace JelouPS.Infrastructure
         internal static object? ToPlain(object? value, int depth = 0)
         {
             if (depth > 64) throw new ArgumentException("The value nests deeper than 64 levels (or refers to itself).");
+            // What a command that returned nothing leaves in @{ a = (Get-Thing) }: ConvertTo-Json sends it as null too.
+            if (ReferenceEquals(value, System.Management.Automation.Internal.AutomationNull.Value)) return null;
             if (value is PSObject wrapped)
             {
                 if (wrapped.BaseObject is PSCustomObject)
@@ -87,11 +110,14 @@ namespace JelouPS.Infrastructure
                 case null:
                 case string _:
                     return value;
+                case System.Xml.XmlNode node:
+                    // PowerShell enumerates an XML node's children, which would be sent as nested empty lists.
+                    throw new ArgumentException($"An XML {node.NodeType} has no JSON form: give its text ($xml.OuterXml) or the values it holds.");
                 case IDictionary dictionary:
                     var entries = new List<KeyValuePair<string, object?>>();
                     foreach (DictionaryEntry entry in dictionary)
                     {
-                        entries.Add(new KeyValuePair<string, object?>(Convert.ToString(ToPlain(entry.Key, depth + 1), System.Globalization.CultureInfo.InvariantCulture) ?? "", ToPlain(entry.Value, depth + 1)));
+                        entries.Add(new KeyValuePair<string, object?>(JavaScriptJson.KeyText(ToPlain(entry.Key, depth + 1)), ToPlain(entry.Value, depth + 1)));
                     }
                     return entries;
                 case IEnumerable sequence:

@@ -262,6 +262,33 @@ namespace JelouPS.Tests.Client
             Assert.Null(Require.Printable(null));
         }
 
+        [Fact]
+        public void Text_cut_inside_an_emoji_keeps_its_lone_half_as_JSON_parse_does()
+        {
+            // JSON.stringify("cut 😀".slice(0, 5)) writes the lone high surrogate as an escape.
+            const string body = "{\"event_type\":\"message\",\"project_id\":\"p\",\"contact\":{\"name\":\"Ana \\udc00\"},\"value\":{\"type\":\"text\",\"content\":{\"body\":\"cut \\ud83d, \\\"quoted\\\" \\\\ \\u00e9\\n\"}},\"metadata\":{\"note\":\"\\ud83d\"}}";
+
+            var message = Assert.IsType<JelouMessageEvent>(JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(body)));
+
+            Assert.Equal("cut \ud83d, \"quoted\" \\ é\n", message.Text);
+            Assert.Equal("Ana \udc00", message.UserName);
+        }
+
+        [Fact]
+        public void A_member_name_with_a_lone_surrogate_is_a_FormatException() =>
+            Assert.Contains("not valid Unicode", Assert.Throws<FormatException>(() => JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(
+                "{\"event\":\"conversation.start\",\"project_id\":\"p\",\"metadata\":{\"\\ud83d\":1}}"))).Message);
+
+        [Fact]
+        public void Metadata_nested_deeper_than_64_levels_is_read()
+        {
+            string body = "{\"event\":\"conversation.start\",\"project_id\":\"p\",\"metadata\":" + string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100) + "}";
+            var started = Assert.IsType<JelouConversationStartEvent>(JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(body)));
+            object? level = started.Metadata;
+            for (int i = 0; i < 100; i++) level = ((OrderedDictionary)level!)["a"];
+            Assert.Equal(1L, level);
+        }
+
         [Theory]
         [InlineData(new byte[] { 0x7b, 0x22, 0xff, 0x22, 0x7d }, "not valid UTF-8")]
         [InlineData(new byte[] { 0x5b, 0x5d }, "not a JSON object")]

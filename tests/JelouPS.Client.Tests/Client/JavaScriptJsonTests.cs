@@ -65,9 +65,68 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
-        public void Values_with_no_JSON_form_are_refused()
+        public void Values_with_no_JSON_form_are_refused_with_where_they_are()
         {
             Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(new object()));
+            var nested = new OrderedDictionary { ["customer"] = new OrderedDictionary { ["ids"] = new object[] { 1, TimeSpan.Zero } } };
+            Assert.EndsWith("(at customer.ids[1])", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(nested)).Message, StringComparison.Ordinal);
+            var oddKey = new OrderedDictionary { ["my key"] = new Version(1, 0) };
+            Assert.EndsWith("(at [\"my key\"])", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(oddKey)).Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Two_keys_of_the_same_text_are_refused_rather_than_one_value_lost()
+        {
+            var keys = new System.Collections.Hashtable { [1] = "int", ["1"] = "text" };
+            string message = Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(new OrderedDictionary { ["x"] = keys })).Message;
+            Assert.Contains("both the text \"1\"", message);
+            Assert.EndsWith("(at x)", message, StringComparison.Ordinal);
+            // Keys that differ only in case are two members, as in JavaScript.
+            Assert.Equal("{\"a\":1,\"A\":2}", JavaScriptJson.Stringify(new OrderedDictionary(StringComparer.Ordinal) { ["a"] = 1, ["A"] = 2 }));
+        }
+
+        [Fact]
+        public void Guids_and_URIs_are_written_as_their_text_and_date_keys_as_dates_are()
+        {
+            var value = new OrderedDictionary
+            {
+                ["id"] = new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"),
+                ["url"] = new Uri("https://crm.example.com/a?b=1"),
+                [new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc)] = 1,
+            };
+            Assert.Equal("{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"url\":\"https://crm.example.com/a?b=1\",\"2024-01-02T03:04:05.000Z\":1}", JavaScriptJson.Stringify(value));
+        }
+
+        [Fact]
+        public void Decimals_BigIntegers_and_floats_become_the_double_their_text_reads_as()
+        {
+            // A cast of a decimal or a BigInteger to double can miss the nearest double; JSON.parse of the digits does not.
+            Assert.Equal("12345678901234568", JavaScriptJson.Stringify(12345678901234567.89m));
+            Assert.Equal("18446744073709552000", JavaScriptJson.Stringify(System.Numerics.BigInteger.Parse("18446744073709551615")));
+            Assert.Equal("123456789012345680000", JavaScriptJson.Stringify(System.Numerics.BigInteger.Parse("123456789012345680000")));
+            // [float]0.1 is meant as 0.1, not as the float's exact value.
+            Assert.Equal("0.1", JavaScriptJson.Stringify(0.1f));
+        }
+
+        [Theory]
+        [InlineData(9007199254740993L, "9007199254740992")]
+        [InlineData(long.MinValue, "-9223372036854776000")]
+        [InlineData(9007199254740992L, null)]
+        [InlineData(-42L, null)]
+        public void Inexact_names_the_whole_numbers_JSON_stringify_does_not_keep_every_digit_of(long value, string? sent) =>
+            Assert.Equal(sent, JavaScriptJson.Inexact(value));
+
+        [Fact]
+        public void Inexact_names_NaN_infinities_and_decimals_a_double_cannot_hold_and_nothing_else()
+        {
+            Assert.Equal("null", JavaScriptJson.Inexact(double.NaN));
+            Assert.Equal("null", JavaScriptJson.Inexact(float.PositiveInfinity));
+            Assert.Equal("12345678901234568", JavaScriptJson.Inexact(12345678901234567.89m));
+            Assert.Equal("1.2345678901234568e+29", JavaScriptJson.Inexact(System.Numerics.BigInteger.Parse("123456789012345678901234567890")));
+            Assert.Null(JavaScriptJson.Inexact(1.50m));
+            Assert.Null(JavaScriptJson.Inexact(0.1));
+            Assert.Null(JavaScriptJson.Inexact(9007199254740992UL));
+            Assert.Null(JavaScriptJson.Inexact("9007199254740993"));
         }
 
         // 300 payloads Node generated, stringified and signed (NodeVectors/make-vectors.js): read back into .NET
