@@ -168,8 +168,12 @@ namespace JelouPS
 
         // A character a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break,
         // the tab and a carriage return that ends a line (\r\n); and the bidirectional overrides and isolates, which make a
-        // terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069).
-        private static bool IsEscaped(string text, int i) => IsTerminalControl(text[i]) && !(text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n');
+        // terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069). Also half a character (a lone
+        // surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all.
+        private static bool IsEscaped(string text, int i) =>
+            (IsTerminalControl(text[i]) && !(text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n'))
+            || (char.IsHighSurrogate(text[i]) && !Paired(text, i))
+            || (char.IsLowSurrogate(text[i]) && !(i > 0 && Paired(text, i - 1)));
 
         private static bool IsTerminalControl(char c) =>
             (c < ' ' && c != '\n' && c != '\t') || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');

@@ -81,6 +81,12 @@ namespace JelouPS.Tests
             Assert.DoesNotContain(sameContext, adviceWithout);
             Assert.DoesNotContain(sameContext, adviceOnSession);
             Assert.DoesNotContain(sameContext, adviceNamingNoCommand);
+            // Bad credentials in the -Context: connecting again as advised would replace the session's connection instead.
+            Host.Invoke("$global:badKey = Connect-Jelou -ApiKey wrong-key -BaseUri $sandbox.BaseUri -ChatbotUri $sandbox.ChatbotUri -PassThru").ThrowIfFailed();
+            Host.Connect(Emulator);
+            string adviceOnBadKey = Host.Invoke("Get-JelouExternalSupport $args[0] -Context $badKey", null, projectId).Terminating!.ErrorDetails.RecommendedAction;
+            Assert.Contains("Connect-Jelou", adviceOnBadKey);
+            Assert.EndsWith("for a -Context, add -PassThru and pass the context it returns.", adviceOnBadKey, StringComparison.Ordinal);
         }
 
         [Fact]

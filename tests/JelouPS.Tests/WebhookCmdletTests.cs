@@ -155,7 +155,10 @@ namespace JelouPS.Tests
 
         [Theory]
         [InlineData("@{ customer = @{ since = [timespan]::FromDays(3) } }", "TimeSpan has no JSON form", "(at metadata.customer.since)")]
-        [InlineData("@{ doc = [xml]'<r><b>1</b></r>' }", "XML Document has no JSON form", "OuterXml")]
+        [InlineData("@{ doc = [xml]'<r><b>1</b></r>' }", "XML Document has no JSON form", "(at metadata.doc)")]
+        [InlineData("$o = 1; foreach ($i in 1..65) { $o = [ordered]@{ a = $o } }; $o", "deeper than 64 levels", "(at metadata.a.a.a.")]
+        [InlineData("$h = @{}; $h.self = $h; $h", "refers to itself", "(at metadata.self.self.")]
+        [InlineData("[pscustomobject]@{ a = 1 } | Add-Member -MemberType ScriptProperty -Name b -Value { throw 'boom' } -PassThru", "'b' could not be read: boom", "'b'")]
         [InlineData("$h = [ordered]@{}; $h.Add(1, 'a'); $h.Add('1', 'b'); @{ ids = $h }", "both the text \"1\"", "(at metadata.ids)")]
         public void Start_refuses_metadata_with_no_JSON_form_before_asking_or_sending_and_says_where(string metadata, string problem, string where)
         {
@@ -168,6 +171,25 @@ namespace JelouPS.Tests
             Assert.Contains(problem, error.Exception.Message);
             Assert.Contains(where, error.Exception.Message);
             Assert.Equal(requests, Emulator.Requests.Count);
+        }
+
+        [Fact]
+        public void Metadata_nested_64_levels_deep_is_sent()
+        {
+            Invocation result = Host.Invoke("$o = 1; foreach ($i in 1..64) { $o = [ordered]@{ a = $o } }; Start-JelouConversation p -BotId b -UserId u -Metadata $o -WhatIf");
+
+            Assert.Empty(result.Errors);
+            Assert.Null(result.Terminating);
+        }
+
+        [Fact]
+        public void A_signature_cmdlet_refuses_a_value_with_no_JSON_form_before_warning_about_its_numbers()
+        {
+            Invocation result = Host.Invoke("Test-JelouWebhookSignature -InputObject ([ordered]@{ n = 9007199254740993; t = [timespan]0 }) -Signature sha256=00 -SigningSecret k -WarningAction Stop");
+
+            Assert.Empty(result.Warnings);
+            Assert.Null(result.Terminating);
+            Assert.Contains("(at t)", result.SingleError().Exception.Message);
         }
 
         [Fact]

@@ -103,21 +103,27 @@ Describe 'Receive-JelouWebhookEvent' {
         ($result.Errors | Out-String) | Should -Not -Match 'rcv-token|wrong-token'
     }
 
-    It 'takes a delivery whose text Node cut inside an emoji (a lone surrogate escape), keeps that text, and goes on to the next' {
+    It 'takes a delivery whose text Node cut inside an emoji (a lone surrogate escape), keeps that text, refuses one whose key it cut, and goes on' {
         $port = Get-FreePort
         $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 2; Token = 'rcv-token' }
         Wait-Listening $port
-        # JSON.stringify({ body: 'cut 😀'.slice(0, 5) }) writes the half emoji as \ud83d.
-        foreach ($text in 'cut \ud83d', 'next') {
-            $body = '{"event_type":"message","timestamp":1776134278574,"project_id":"p-rcv","room_id":"r1","value":{"type":"text","content":{"body":"' + $text + '"}}}'
-            $answer = Invoke-WebRequest "http://localhost:$port/jelou" -Method Post -Body ([Text.Encoding]::UTF8.GetBytes($body)) -ContentType 'application/json' -SkipHttpErrorCheck `
-                -Headers @{ 'X-Jelou-Signature' = (Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret); Authorization = 'Bearer rcv-token' }
-            $answer.StatusCode | Should -Be 200
+        # JSON.stringify({ body: 'cut 😀'.slice(0, 5) }) writes the half emoji as \ud83d; in a key, no member beside it can be looked up.
+        $deliveries = @(
+            @{ Body = '{"event_type":"message","timestamp":1776134278574,"project_id":"p-rcv","room_id":"r1","value":{"type":"text","content":{"body":"cut \ud83d"}}}'; Status = 200 }
+            @{ Body = '{"event_type":"message","project_id":"p-rcv","\ud83d":1}'; Status = 400 }
+            @{ Body = '{"event_type":"message","timestamp":1776134278574,"project_id":"p-rcv","room_id":"r1","value":{"type":"text","content":{"body":"next"}}}'; Status = 200 }
+        )
+        foreach ($delivery in $deliveries) {
+            $answer = Invoke-WebRequest "http://localhost:$port/jelou" -Method Post -Body ([Text.Encoding]::UTF8.GetBytes($delivery.Body)) -ContentType 'application/json' -SkipHttpErrorCheck `
+                -Headers @{ 'X-Jelou-Signature' = (Get-JelouWebhookSignature -Payload $delivery.Body -SigningSecret $Secret); Authorization = 'Bearer rcv-token' }
+            $answer.StatusCode | Should -Be $delivery.Status
         }
 
         $result = Complete-InRunspace $receiver
-        $result.Errors | Should -BeNullOrEmpty
         $result.Output.Text | Should -Be @("cut $([char]0xD83D)", 'next')
+        $result.Errors.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
+        $result.Errors[0].ErrorDetails.RecommendedAction | Should -Match 'most likely Jelou''s own'
+        $result.Output[0] | Format-Table | Out-String | Should -Match ([regex]::Escape('cut `u{D83D}'))
     }
 
     It 'listens on both loopbacks, takes a tunnel''s own Host, and tells an https sender at its http port what to change' {

@@ -15,15 +15,23 @@ namespace JelouPS.Json
     /// </summary>
     public static class JavaScriptJson
     {
+        /// <summary>How deep a value may nest (objects and lists in one another).</summary>
+        internal const int MaxDepth = 64;
+
         /// <summary>One object member, for building payloads whose member order matters.</summary>
         public static KeyValuePair<string, object?> Member(string name, object? value) => new KeyValuePair<string, object?>(name, value);
 
-        /// <summary>The <see cref="Stringify"/> text as UTF-8, the bytes that are signed and sent.</summary>
+        /// <summary>The <see cref="Stringify(object?)"/> text as UTF-8, the bytes that are signed and sent.</summary>
         public static byte[] Utf8(object? value) => Encoding.UTF8.GetBytes(Stringify(value));
 
         /// <exception cref="ArgumentException">A value has no JSON form, two keys of an object are the same text, or the value nests
         /// deeper than 64 levels; the message says where (<c>customer.ids[2]</c>).</exception>
-        public static string Stringify(object? value)
+        public static string Stringify(object? value) => Stringify(value, null);
+
+        /// <inheritdoc cref="Stringify(object?)"/>
+        /// <param name="value">The value to write.</param>
+        /// <param name="name">What the value is in a larger body (<c>metadata</c>), for where a refusal says the problem is.</param>
+        internal static string Stringify(object? value, string? name)
         {
             var builder = new StringBuilder();
             try
@@ -32,7 +40,9 @@ namespace JelouPS.Json
             }
             catch (NoJsonForm ex)
             {
-                throw new ArgumentException(ex.Path.Count == 0 ? ex.Message : $"{ex.Message} (at {string.Concat(ex.Path)})");
+                string path = string.Concat(ex.Path);
+                if (name != null) path = name + (path.Length == 0 || path[0] == '[' ? path : "." + path);
+                throw new ArgumentException(path.Length == 0 ? ex.Message : $"{ex.Message} (at {path})");
             }
             return builder.ToString();
         }
@@ -75,7 +85,10 @@ namespace JelouPS.Json
         private static double ToDouble(object number) => number switch
         {
             decimal d => double.Parse(d.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-            System.Numerics.BigInteger big => double.Parse(big.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+            // Past the double range .NET reads Infinity, as JSON.parse does; .NET Framework fails to read it.
+            System.Numerics.BigInteger big => double.TryParse(big.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out double read)
+                ? read
+                : big.Sign < 0 ? double.NegativeInfinity : double.PositiveInfinity,
             // [float]0.1 is meant as 0.1, not as the float's exact value 0.100000001490116...
             float f => double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
             _ => Convert.ToDouble(number, CultureInfo.InvariantCulture),
@@ -91,7 +104,7 @@ namespace JelouPS.Json
 
         private static void Write(StringBuilder builder, object? value, int depth)
         {
-            if (depth > 64) throw new NoJsonForm("The value nests deeper than 64 levels (or refers to itself).");
+            if (depth > MaxDepth) throw new NoJsonForm($"The value nests deeper than {MaxDepth} levels (or refers to itself).");
             switch (value)
             {
                 case null:
@@ -123,6 +136,9 @@ namespace JelouPS.Json
                 case DateTime date:
                     WriteString(builder, DateText(date));
                     return;
+                case System.Xml.XmlNode node:
+                    // PowerShell and IEnumerable see its child nodes: it would be written as nested empty lists.
+                    throw new NoJsonForm($"An XML {node.NodeType} has no JSON form: give its text (its OuterXml) or the values it holds.");
                 case IDictionary dictionary:
                     WriteObject(builder, Entries(dictionary), depth);
                     return;

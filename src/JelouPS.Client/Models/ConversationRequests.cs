@@ -27,7 +27,7 @@ namespace JelouPS
             Require.Id(UserId, nameof(UserId));
             Require.Text(InitialMessage, nameof(InitialMessage));
             // Refused before any request, with where in it: a value with no JSON form, two keys of the same text.
-            if (Metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", Metadata) });
+            if (Metadata != null) JavaScriptJson.Stringify(Metadata, "metadata");
             Require.Line(AssignmentTarget, nameof(AssignmentTarget));
             if (AssignmentType != null) AssignmentType = Require.OneOf(AssignmentType, AssignmentTypes, nameof(AssignmentType));
             if ((AssignmentType is null) != string.IsNullOrEmpty(AssignmentTarget))

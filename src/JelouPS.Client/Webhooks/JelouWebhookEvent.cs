@@ -75,10 +75,9 @@ namespace JelouPS.Webhooks
             {
                 JsonElement root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) throw new FormatException("The webhook body is not a JSON object.");
-                string name = ReadText(root, "event") ?? ReadText(root, "event_type") ?? "";
                 try
                 {
-                    switch (name)
+                    switch (ReadText(root, "event") ?? ReadText(root, "event_type") ?? "")
                     {
                         case "message": return new JelouMessageEvent(root, raw);
                         case "conversation.start": return new JelouConversationStartEvent(root, raw);
@@ -88,11 +87,15 @@ namespace JelouPS.Webhooks
                 }
                 catch (InvalidOperationException ex)
                 {
-                    // Text values keep a lone surrogate (see JelouJson.Text); a member name holding one cannot be read at all.
-                    throw new FormatException("The webhook body has a member name that is not valid Unicode (a lone surrogate escape).", ex);
+                    // Text values keep a lone surrogate (see JelouJson.Text); a member name holding one makes every lookup of a
+                    // member beside it throw.
+                    throw new FormatException(LoneSurrogateName, ex);
                 }
             }
         }
+
+        /// <summary>Why a body whose member name holds a lone surrogate escape cannot be read.</summary>
+        internal const string LoneSurrogateName = "The webhook body has a member name that is not valid Unicode (a lone surrogate escape, which JSON.stringify writes for a key cut inside an emoji), so its members cannot be looked up.";
 
         /// <summary>How deep a body may nest: JSON.parse sets no limit of 64 levels, as System.Text.Json does by default.</summary>
         internal static readonly JsonDocumentOptions DocumentOptions = new JsonDocumentOptions { MaxDepth = 256 };

@@ -169,7 +169,9 @@ namespace JelouPS.Webhooks
                     using JsonDocument document = JsonDocument.Parse(Body, JelouWebhookEvent.DocumentOptions);
                     return JelouWebhookEvent.ProjectIdOf(document.RootElement);
                 }
-                catch (JsonException)
+                // Before any check, from anybody: a body that cannot be read names no project (a member name with a lone
+                // surrogate makes every lookup throw InvalidOperationException).
+                catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
                 {
                     return null;
                 }

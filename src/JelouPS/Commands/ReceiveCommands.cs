@@ -132,6 +132,8 @@ namespace JelouPS.Commands
                         Trace($"{request}: answered {request.StatusCode}.");
                         WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, item: request.ToString(), advice: verdict.Rejection switch
                         {
+                            WebhookRejection.InvalidEvent when verdict.Reason == JelouWebhookEvent.LoneSurrogateName =>
+                                "It was signed with the project's secret, so it is most likely Jelou's own: this event cannot be read by JelouPS, and Jelou was told 400.",
                             WebhookRejection.InvalidEvent => "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver.",
                             WebhookRejection.SignatureMismatch => "Check that the receiver has the integration's current signing secret (-SigningSecret, or the vault's for the project): Reset-JelouExternalSupportSecret replaces it at once, so give the old and the new one while a rotation propagates; or find out who else posts to this receiver.",
                             _ => "Check -AuthType and -WebhookAuthorization against the integration's (Get-JelouExternalSupport shows its AuthType), or find out who else posts to this receiver.",

@@ -49,6 +49,8 @@ namespace JelouPS.Commands
             try
             {
                 object? plain = PowerShellValues.ToPlain(InputObject);
+                // Refused first: a warning about a value that is not signed after all would only mislead.
+                byte[] bytes = JavaScriptJson.Utf8(plain);
                 if (PowerShellValues.ContainsDates(plain))
                 {
                     new DiagnosticLines(this).Warn("-InputObject holds DateTime values. JSON.parse never makes them (ConvertFrom-Json does, from date strings), so the JSON signed here " +
@@ -58,7 +60,7 @@ namespace JelouPS.Commands
                 {
                     new DiagnosticLines(this).Warn(inexact);
                 }
-                return JavaScriptJson.Utf8(plain);
+                return bytes;
             }
             catch (ArgumentException ex)
             {

@@ -160,14 +160,23 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// <paramref name="record"/> of a command given a -Context other than the session's connection: when its advice names
-        /// commands that send requests, it says to give them that -Context too. Run as written, they would use the session's
-        /// connection, which may be another environment (a sandbox's advice carried out on production).
+        /// commands that send requests, it says to give them that -Context too, and when it says to connect again, how to
+        /// make a context. As written, they would use or replace the session's connection, which may be another environment
+        /// (a sandbox's advice carried out on production).
         /// </summary>
         internal static ErrorRecord WithContext(ErrorRecord record)
         {
             string? advice = record.ErrorDetails?.RecommendedAction;
-            if (advice is null || !ContextCommands.Value.Any(name => advice.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0)) return record;
-            record.ErrorDetails!.RecommendedAction = advice + " Give the commands named here the same -Context as this one: without it, they use the session's connection.";
+            if (advice is null) return record;
+            if (ContextCommands.Value.Any(name => advice.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                advice += " Give the commands named here the same -Context as this one: without it, they use the session's connection.";
+            }
+            if (advice.IndexOf("Connect-Jelou", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                advice += " Connect-Jelou replaces the session's connection: for a -Context, add -PassThru and pass the context it returns.";
+            }
+            record.ErrorDetails!.RecommendedAction = advice;
             return record;
         }
 

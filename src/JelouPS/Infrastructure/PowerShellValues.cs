@@ -51,11 +51,14 @@ namespace JelouPS.Infrastructure
             var inexact = new List<string>();
             foreach (object? leaf in Leaves(plain))
             {
-                if (JavaScriptJson.Inexact(leaf) is string sent) inexact.Add($"{Convert.ToString(leaf, CultureInfo.InvariantCulture)} as {sent}");
+                if (JavaScriptJson.Inexact(leaf) is string sent) inexact.Add($"{Shortened(Convert.ToString(leaf, CultureInfo.InvariantCulture)!)} as {Shortened(sent)}");
             }
             if (inexact.Count == 0) return null;
             return $"JSON numbers are JavaScript's doubles: {string.Join(", ", inexact.Take(3))}{(inexact.Count > 3 ? $" and {inexact.Count - 3} more" : "")}. {consequence}";
         }
+
+        // A number's text as a line shows it: 10^400 is not 401 digits of warning.
+        private static string Shortened(string number) => number.Length <= 32 ? number : $"{number.Substring(0, 12)}...{number.Substring(number.Length - 8)} ({number.Length} characters)";
 
         // The values a value made by ToPlain holds, at any depth (an object's member values, a list's items).
         private static IEnumerable<object?> Leaves(object? plain)
@@ -89,7 +92,9 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static object? ToPlain(object? value, int depth = 0)
         {
-            if (depth > 64) throw new ArgumentException("The value nests deeper than 64 levels (or refers to itself).");
+            // As deep as the JSON may nest, and no deeper (a value may refer to itself): the serializer refuses what is left
+            // unconverted here, saying where it is.
+            if (depth > JavaScriptJson.MaxDepth) return value;
             // What a command that returned nothing leaves in @{ a = (Get-Thing) }: ConvertTo-Json sends it as null too.
             if (ReferenceEquals(value, System.Management.Automation.Internal.AutomationNull.Value)) return null;
             if (value is PSObject wrapped)
@@ -99,7 +104,17 @@ namespace JelouPS.Infrastructure
                     var members = new List<KeyValuePair<string, object?>>();
                     foreach (PSPropertyInfo property in wrapped.Properties)
                     {
-                        members.Add(new KeyValuePair<string, object?>(property.Name, ToPlain(property.Value, depth + 1)));
+                        object? propertyValue;
+                        try
+                        {
+                            propertyValue = property.Value;
+                        }
+                        catch (GetValueException ex)
+                        {
+                            // A script property that throws: refused, rather than sent as null unseen.
+                            throw new ArgumentException($"The property '{property.Name}' could not be read: {(ex.InnerException ?? ex).Message}");
+                        }
+                        members.Add(new KeyValuePair<string, object?>(property.Name, ToPlain(propertyValue, depth + 1)));
                     }
                     return members;
                 }
@@ -110,9 +125,9 @@ namespace JelouPS.Infrastructure
                 case null:
                 case string _:
                     return value;
-                case System.Xml.XmlNode node:
-                    // PowerShell enumerates an XML node's children, which would be sent as nested empty lists.
-                    throw new ArgumentException($"An XML {node.NodeType} has no JSON form: give its text ($xml.OuterXml) or the values it holds.");
+                case System.Xml.XmlNode _:
+                    // Left whole, for the serializer to refuse, saying where: as a list it would be its child nodes.
+                    return value;
                 case IDictionary dictionary:
                     var entries = new List<KeyValuePair<string, object?>>();
                     foreach (DictionaryEntry entry in dictionary)

@@ -115,7 +115,8 @@ namespace JelouPS.Infrastructure
                     return new WebhookDelivery(Utf8.GetBytes(body.GetString()!), name => names[name] as string);
                 }
             }
-            catch (JsonException)
+            // Not JSON, or a name or header holding a lone surrogate escape, which System.Text.Json cannot decode.
+            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
             {
             }
             throw new ArgumentException("The request is text, but not $WebhookData as JSON (RequestBody and RequestHeader): pass the host's request object, or the raw body " +

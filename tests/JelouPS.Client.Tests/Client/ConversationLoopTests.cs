@@ -255,6 +255,14 @@ namespace JelouPS.Tests.Client
             Assert.Equal(shown, Require.Printable(text));
 
         [Fact]
+        public void Printable_shows_half_a_character_and_keeps_whole_ones()
+        {
+            // Built from chars: a test runner's data attributes would turn a lone surrogate into U+FFFD.
+            string text = "cut " + '\ud83d' + ", 👋, " + '\ude00' + " alone";
+            Assert.Equal("cut `u{D83D}, 👋, `u{DE00} alone", Require.Printable(text));
+        }
+
+        [Fact]
         public void Printable_returns_the_same_string_when_there_is_nothing_to_show_otherwise()
         {
             const string text = "Plain text, with a line break\nand a tab\t.";
@@ -274,10 +282,12 @@ namespace JelouPS.Tests.Client
             Assert.Equal("Ana \udc00", message.UserName);
         }
 
-        [Fact]
-        public void A_member_name_with_a_lone_surrogate_is_a_FormatException() =>
-            Assert.Contains("not valid Unicode", Assert.Throws<FormatException>(() => JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(
-                "{\"event\":\"conversation.start\",\"project_id\":\"p\",\"metadata\":{\"\\ud83d\":1}}"))).Message);
+        [Theory]
+        [InlineData("{\"event\":\"conversation.start\",\"project_id\":\"p\",\"metadata\":{\"\\ud83d\":1}}")]
+        [InlineData("{\"event_type\":\"message\",\"project_id\":\"p\",\"\\ud83d\":1}")]
+        [InlineData("{\"\\udfff\":1,\"event\":\"message\"}")]
+        public void A_member_name_with_a_lone_surrogate_anywhere_is_a_FormatException(string body) =>
+            Assert.Equal(JelouWebhookEvent.LoneSurrogateName, Assert.Throws<FormatException>(() => JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(body))).Message);
 
         [Fact]
         public void Metadata_nested_deeper_than_64_levels_is_read()

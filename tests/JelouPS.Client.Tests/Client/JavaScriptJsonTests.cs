@@ -70,6 +70,9 @@ namespace JelouPS.Tests.Client
             Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(new object()));
             var nested = new OrderedDictionary { ["customer"] = new OrderedDictionary { ["ids"] = new object[] { 1, TimeSpan.Zero } } };
             Assert.EndsWith("(at customer.ids[1])", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(nested)).Message, StringComparison.Ordinal);
+            var xml = new System.Xml.XmlDocument();
+            xml.LoadXml("<r><b>1</b></r>");
+            Assert.Contains("An XML Document has no JSON form", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(new object[] { xml })).Message);
             var oddKey = new OrderedDictionary { ["my key"] = new Version(1, 0) };
             Assert.EndsWith("(at [\"my key\"])", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(oddKey)).Message, StringComparison.Ordinal);
         }
@@ -106,6 +109,9 @@ namespace JelouPS.Tests.Client
             Assert.Equal("123456789012345680000", JavaScriptJson.Stringify(System.Numerics.BigInteger.Parse("123456789012345680000")));
             // [float]0.1 is meant as 0.1, not as the float's exact value.
             Assert.Equal("0.1", JavaScriptJson.Stringify(0.1f));
+            // Past the double range, JSON.parse reads Infinity, which JSON.stringify writes as null.
+            Assert.Equal("[null,null]", JavaScriptJson.Stringify(new[] { System.Numerics.BigInteger.Pow(10, 400), -System.Numerics.BigInteger.Pow(10, 400) }));
+            Assert.Equal("null", JavaScriptJson.Inexact(System.Numerics.BigInteger.Pow(10, 400)));
         }
 
         [Theory]

@@ -26,6 +26,23 @@ namespace JelouPS.Client.Tests
             return delivery.Verify(signers, credential, signature);
         }
 
+        [Theory]
+        [InlineData("{\"\\ud83dabc\":1}", WebhookRejection.SignatureMismatch, null)]
+        [InlineData("{\"event_type\":\"message\",\"project_id\":\"P\",\"\\ud83d\":1}", WebhookRejection.InvalidEvent, "P")]
+        public void A_member_name_with_a_lone_surrogate_is_refused_not_thrown(string body, WebhookRejection rejection, string? claimed)
+        {
+            // Read before any check, to pick the project's secret: a name it cannot get past names no project.
+            var delivery = new WebhookDelivery(Encoding.UTF8.GetBytes(body), _ => null);
+            Assert.Equal(claimed, delivery.ClaimedProjectId);
+
+            // Signed or not, it is answered: 401 when the signature does not match, 400 when it does (it cannot be read).
+            string signature = rejection == WebhookRejection.InvalidEvent ? Sign(body, "s1") : "sha256=deadbeef";
+            WebhookVerdict verdict = Check(body, new Dictionary<string, string> { ["x-jelou-signature"] = signature }, new[] { "s1" });
+
+            Assert.Equal(rejection, verdict.Rejection);
+            if (rejection == WebhookRejection.InvalidEvent) Assert.Equal(JelouWebhookEvent.LoneSurrogateName, verdict.Reason);
+        }
+
         [Fact]
         public void A_signed_event_is_accepted_with_200_and_typed()
         {
