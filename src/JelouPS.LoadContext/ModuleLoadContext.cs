@@ -29,17 +29,6 @@ namespace JelouPS.LoadContext
             }
         }
 
-        /// <summary>Stops answering (Remove-Module). What is loaded stays loaded: it cannot be unloaded.</summary>
-        public static void Unregister()
-        {
-            lock (Gate)
-            {
-                if (!s_registered) return;
-                AssemblyLoadContext.Default.Resolving -= OnDefaultResolving;
-                s_registered = false;
-            }
-        }
-
         private static Assembly? OnDefaultResolving(AssemblyLoadContext context, AssemblyName name)
         {
             JelouLoadContext? own = s_context;

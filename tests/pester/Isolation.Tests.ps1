@@ -66,3 +66,16 @@ Import-Module '$ModulePath/JelouPS.psd1'
         $Result.EventIsNamed | Should -BeTrue
     }
 }
+
+Describe 'One process, several runspaces' {
+    It 'keeps working in this runspace when another removes the module, also on a code path first used after that' {
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath/JelouPS.psd1'
+`$other = [powershell]::Create()
+`$null = `$other.AddScript("Import-Module '$ModulePath/JelouPS.psd1'; Remove-Module JelouPS").Invoke()
+(ConvertFrom-JelouWebhookEvent -Payload '{"event":"conversation.close","timestamp":1700000000000,"project_id":"p1"}').GetType().FullName
+"@
+        Invoke-FreshPwsh $script 2>&1 | Should -Be 'JelouPS.Webhooks.JelouConversationCloseEvent'
+    }
+}

@@ -16,8 +16,10 @@ namespace JelouPS.Infrastructure
     /// On PowerShell 7.2+ they load in the module's own AssemblyLoadContext (JelouPS.LoadContext.dll);
     /// on Windows PowerShell 5.1 an AssemblyResolve handler answers only the module's own requests
     /// (<see cref="DesktopResolverPolicy"/>). PowerShell 7.0 and 7.1 (.NET Core 3.1, .NET 5) are refused.
+    /// Remove-Module leaves both in place: the assemblies stay loaded (they cannot be unloaded) and other runspaces of the
+    /// process may still use the module, whose code paths load what they need on first use.
     /// </summary>
-    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer
     {
         internal const string DependencyFolderName = "dependencies";
 
@@ -50,12 +52,6 @@ namespace JelouPS.Infrastructure
             }
             InvokeLoadContext("Register", DependencyFolder);
             RegisterTypeAccelerators();
-        }
-
-        public void OnRemove(PSModuleInfo module)
-        {
-            if (OnNetFramework) AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
-            else if (Environment.Version.Major >= 6) InvokeLoadContext("Unregister");
         }
 
         // The .NET version is not named: .NET Core 2.x and 3.x (PowerShell 6 and 7.0) report versions that mislead.
