@@ -216,3 +216,59 @@ Describe 'One connection from many threads' {
         ($conversation | Send-JelouSupportMessage 'from a thread job' -SigningSecret $kept.SigningSecret -Confirm:$false).StatusCode | Should -Be 200
     }
 }
+
+Describe 'Creates, rotations and deletes of one project at once' {
+    BeforeAll {
+        # How many of the project's kept secrets Jelou accepts a reply signed with.
+        function Get-LiveKeptCount([string] $ProjectId) {
+            $conversation = Start-JelouConversation $ProjectId -BotId b -UserId "u-$([guid]::NewGuid().ToString('N'))" -Confirm:$false
+            @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $ProjectId | ForEach-Object {
+                    $conversation | Send-JelouSupportMessage 'which one is live?' -SigningSecret $_.SigningSecret -Confirm:$false -ErrorAction SilentlyContinue
+                }).Count
+        }
+    }
+
+    It 'keeps both secrets of two rotations that crossed, and says which one is live is unknown' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
+        # The first rotation's answer is held back: the second is carried out after it, and answers first.
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 1000 }
+
+        $rotated = @($projectId, $projectId | Reset-JelouExternalSupportSecret -ThrottleLimit 2 -Force -WarningVariable crossed -WarningAction SilentlyContinue)
+
+        $rotated.Count | Should -Be 2
+        @($crossed | Where-Object { "$_" -like '*in flight at the same time*which signing secret is live is unknown*' }).Count | Should -Be 2
+        @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).Count | Should -Be 2
+        Get-LiveKeptCount $projectId | Should -Be 1
+    }
+
+    It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 1500 }
+        # Another runspace, with this one's vaults (the stand-in's module itself: real vaults are the user's, in any runspace).
+        $remover = [powershell]::Create()
+        $null = $remover.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
+            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
+            AddScript('param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument($projectId)
+        $removing = $remover.BeginInvoke()
+        try {
+            # Once Jelou has deleted it (its answer still held back), the project is created again.
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Invoke-WebRequest ([uri]::new($Emulator.BaseAddress, "_emulator/integrations/$projectId")) -SkipHttpErrorCheck).StatusCode -ne 404) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The delete was not carried out within 30 s.' }
+                [System.Threading.Thread]::Sleep(20)
+            }
+            New-JelouExternalSupport $projectId https://crm.example.com/again -Vault FaultVault -Force -WarningVariable created -WarningAction SilentlyContinue | Out-Null
+            $warnings = $remover.EndInvoke($removing)
+        }
+        finally { $remover.Dispose() }
+
+        "$created" | Should -BeLike '*in flight at the same time*'
+        "$warnings" | Should -BeLike "*in flight while it was deleted*may have an integration again*vault 'FaultVault'* keeps 'Jelou-$projectId'*"
+        @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).Count | Should -Be 1
+        Get-LiveKeptCount $projectId | Should -Be 1
+        # The vault still holds the new integration's secret: the delete removed nothing from it.
+        Assert-StoredSecretWorks $projectId
+    }
+}

@@ -139,13 +139,34 @@ namespace JelouPS.Commands
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
                 + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
-            Submit(projectId, (trace, token) => Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout), () => Deleted(projectId, slot, secrets));
+            JelouSession.Flight? flight = null;
+            Submit(projectId, async (trace, token) =>
+            {
+                flight = JelouSession.Depart(Client.Options.BaseUri, projectId);
+                try
+                {
+                    await Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout).ConfigureAwait(false);
+                }
+                finally
+                {
+                    flight.End();
+                }
+            }, () => Deleted(projectId, slot, secrets, flight!.Crossed));
         }
 
-        private void Deleted(string projectId, SecretSlot? slot, List<string> secrets)
+        private void Deleted(string projectId, SecretSlot? slot, List<string> secrets, bool crossed)
         {
-            JelouSession.Deleted(Client.Options.BaseUri, projectId);
+            JelouSession.Deleted(Client.Options.BaseUri, projectId, crossed);
             Trace($"Deleted the external-support integration of {projectId}.");
+            if (crossed)
+            {
+                // The vault's names may hold the secret of an integration created meanwhile: nothing is removed from them.
+                Warn($"A create or rotation of {projectId} was in flight while it was deleted (in this command or another runspace): Jelou carried them out in an order this session " +
+                    $"cannot know, so the project may have an integration again. Its secret, if one arrived, stays in ${JelouSession.UnsavedVariable}" +
+                    (secrets.Count > 0 ? $", and vault {slot!.Vault.Display} keeps {string.Join(", ", secrets.Select(name => $"'{name}'"))}" : "") +
+                    $". Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}.");
+                return;
+            }
             if (slot is null) return;
             if (secrets.Count == 0)
             {

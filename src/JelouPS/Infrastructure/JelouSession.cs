@@ -49,6 +49,12 @@ namespace JelouPS.Infrastructure
         // may be dead.
         private static readonly Dictionary<string, DateTimeOffset> Doubtful = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
+        // Projects (per server) whose secrets arrived from requests that crossed (see Depart): each may be the live one.
+        private static readonly Dictionary<string, List<ExternalSupportIntegration>> Crossed = new Dictionary<string, List<ExternalSupportIntegration>>(StringComparer.Ordinal);
+
+        // Creates, rotations and deletes in flight per project (per server), and when the last of them ended.
+        private static readonly Dictionary<string, FlightLog> Flights = new Dictionary<string, FlightLog>(StringComparer.Ordinal);
+
         internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedKept.Snapshot(); });
 
         private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
@@ -149,19 +155,93 @@ namespace JelouPS.Infrastructure
         /// runspace, so any thread may call it the moment a secret arrives; returns the integration. Recording the same one
         /// again changes nothing.
         /// </summary>
-        internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration)
+        /// <remarks>
+        /// When its request <paramref name="crossed"/> another create, rotation or delete of the project (see
+        /// <see cref="Depart"/>), Jelou carried them out in an order this process cannot know: the secret is kept beside the
+        /// project's others, each of them may be the live one (<see cref="IsCrossed"/>), and none leaves the list once stored.
+        /// </remarks>
+        internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration, bool crossed = false)
         {
             lock (Gate)
             {
                 string key = Key(integration.Source, integration.ProjectId);
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
+                if (crossed)
+                {
+                    // The first of the crossing answers: what was kept from before any of them is dead either way.
+                    if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates))
+                    {
+                        Crossed[key] = candidates = new List<ExternalSupportIntegration>();
+                        UnsavedKept.RemoveAll(key);
+                    }
+                    candidates.Add(integration);
+                }
+                else
+                {
+                    Crossed.Remove(key);
+                    UnsavedKept.RemoveAll(key);
+                }
                 Latest[key] = integration;
-                UnsavedKept.RemoveAll(key);
                 UnsavedKept.Add(key, integration);
                 ForgetUnknown(key);
                 Doubtful.Remove(key);
             }
             return integration;
+        }
+
+        /// <summary>
+        /// A create, rotation or delete of the project on <paramref name="source"/>'s server is about to be sent, in any
+        /// runspace of the process; end the flight when it ends, answered or not. Two whose flights overlap were carried out
+        /// by Jelou in an order nobody here can know, so neither answer may supersede the other.
+        /// </summary>
+        internal static Flight Depart(Uri? source, string projectId)
+        {
+            var flight = new Flight(Key(source, projectId));
+            lock (Gate)
+            {
+                if (!Flights.TryGetValue(flight.Key, out FlightLog? log)) Flights[flight.Key] = log = new FlightLog();
+                log.InFlight++;
+            }
+            return flight;
+        }
+
+        /// <summary>Whether the integration's secret arrived from a request that crossed another of its project's (see <see cref="Arrived"/>).</summary>
+        internal static bool IsCrossed(ExternalSupportIntegration integration)
+        {
+            lock (Gate) return Crossed.TryGetValue(Key(integration.Source, integration.ProjectId), out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration);
+        }
+
+        /// <summary>One create, rotation or delete in flight (see <see cref="Depart"/>).</summary>
+        internal sealed class Flight
+        {
+            private readonly long _departed = System.Diagnostics.Stopwatch.GetTimestamp();
+
+            internal Flight(string key) => Key = key;
+
+            internal string Key { get; }
+
+            /// <summary>Set by <see cref="End"/>: another of the project's was in flight at some time during this one.</summary>
+            internal bool Crossed { get; private set; }
+
+            /// <summary>The request ended (an answer arrived, or none will): call once, before the answer is recorded.</summary>
+            internal void End()
+            {
+                lock (Gate)
+                {
+                    FlightLog log = Flights[Key];
+                    log.InFlight--;
+                    Crossed = log.InFlight > 0 || log.LastEnded > _departed;
+                    log.LastEnded = System.Diagnostics.Stopwatch.GetTimestamp();
+                    // With none in flight, every later flight departs after this: the log has nothing left to tell.
+                    if (log.InFlight == 0) Flights.Remove(Key);
+                }
+            }
+        }
+
+        private sealed class FlightLog
+        {
+            public int InFlight;
+            public long LastEnded;
         }
 
         /// <summary>Keeps an integration that is not (or no longer) in a vault, unless Jelou has issued a newer secret since.</summary>
@@ -175,12 +255,18 @@ namespace JelouPS.Infrastructure
             Show(cmdlet);
         }
 
-        /// <summary>The project's integration was deleted: its kept secrets are worthless, and no vault name holds a live one.</summary>
-        internal static void Deleted(Uri source, string projectId)
+        /// <summary>
+        /// The project's integration was deleted: its kept secrets are worthless, and no vault name holds a live one. Unless
+        /// the delete <paramref name="crossed"/> a create or rotation (see <see cref="Depart"/>): then the project may have an
+        /// integration again, and what is kept stays.
+        /// </summary>
+        internal static void Deleted(Uri source, string projectId, bool crossed = false)
         {
+            if (crossed) return;
             lock (Gate)
             {
                 string key = Key(source, projectId);
+                Crossed.Remove(key);
                 Latest[key] = null;
                 UnsavedKept.RemoveAll(key);
                 ForgetUnknown(key);
@@ -197,7 +283,9 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                UnsavedKept.Remove(Key(integration.Source, integration.ProjectId), integration);
+                // A crossed one stays kept: the vault's name may next get the other, which may be the dead one.
+                string key = Key(integration.Source, integration.ProjectId);
+                if (!(Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration))) UnsavedKept.Remove(key, integration);
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.Source);
                 StoredAt[StoredAtKey(vault, integration.Source, integration.ProjectId)] = secretName;
             }
@@ -234,7 +322,12 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>
         internal static bool IsLatest(ExternalSupportIntegration integration)
         {
-            lock (Gate) return !Latest.TryGetValue(Key(integration.Source, integration.ProjectId), out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration);
+            string key = Key(integration.Source, integration.ProjectId);
+            lock (Gate)
+            {
+                return !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration)
+                    || (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration));
+            }
         }
 
         // Under Gate.

@@ -186,15 +186,25 @@ namespace JelouPS.Infrastructure
                 {
                     // Kept for the session the moment it arrives, on the call's own thread: a command that ends before
                     // settling this call (a terminating error of another input) still leaves it in $JelouUnsavedIntegrations.
+                    JelouSession.Flight flight = JelouSession.Depart(source, projectId);
+                    ExternalSupportIntegration issued;
                     try
                     {
-                        return JelouSession.Arrived(await issue(trace, token).ConfigureAwait(false));
+                        issued = await issue(trace, token).ConfigureAwait(false);
                     }
                     catch (JelouApiException ex) when (ex.Integration != null)
                     {
-                        JelouSession.Arrived(ex.Integration);
+                        flight.End();
+                        JelouSession.Arrived(ex.Integration, flight.Crossed);
                         throw;
                     }
+                    catch
+                    {
+                        flight.End();
+                        throw;
+                    }
+                    flight.End();
+                    return JelouSession.Arrived(issued, flight.Crossed);
                 },
                 integration => Deliver(integration, destination, reachable: true),
                 onStranded: stranded => Deliver(stranded, destination, reachable: false),
@@ -291,6 +301,13 @@ namespace JelouPS.Infrastructure
             // showed $JelouUnsavedIntegrations when it began.
             bool stored = TryStore(integration, destination, out string? warning, out VaultException? failure);
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
+            if (JelouSession.IsCrossed(integration))
+            {
+                warning = (warning is null ? "" : warning + " ") +
+                    $"Another create, rotation or delete of {integration.ProjectId} was in flight at the same time (in this command or another runspace): Jelou carried them out in an order " +
+                    $"this session cannot know, so which signing secret is live is unknown. Each is kept in ${JelouSession.UnsavedVariable}, also once stored. " +
+                    $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force" + (destination.Vault is null ? "." : $" -Vault {Quote(destination.Vault.Name)}.");
+            }
             if (integration.Id is null || integration.WebhookUrl is null)
             {
                 warning = (warning is null ? "" : warning + " ") +
