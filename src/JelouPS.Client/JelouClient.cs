@@ -357,7 +357,7 @@ namespace JelouPS
                 Date("updatedAt"),
                 Date("regeneratedAt") ?? (issuedBy == JelouOperation.RegenerateSecret ? answered : (DateTimeOffset?)null))
             {
-                Source = Options.BaseUri,
+                ApiBaseUri = Options.BaseUri,
             };
         }
 

@@ -109,6 +109,37 @@ Describe 'Output and formatting' {
 }
 
 Describe 'Get, Set and Remove' {
+    It 'acts on a piped integration only over the connection it came from, never on the session''s other API' {
+        $sandbox = Start-JelouEmulator -EmulatorDll $EmulatorDll
+        try {
+            $projectId = New-TestProjectId
+            $prod = Get-JelouContext
+            New-JelouExternalSupport $projectId https://crm.example.com/prod | Out-Null
+            # The sandbox knows the same project id, and is the session's connection from now on.
+            Connect-Jelou -ApiKey $sandbox.ApiKey -BaseUri $sandbox.GatewayUri -ChatbotUri $sandbox.ChatbotUri
+            New-JelouExternalSupport $projectId https://crm.example.com/sandbox | Out-Null
+            $read = Get-JelouExternalSupport $projectId -Context $prod
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($read))
+
+            $read, $copy | Reset-JelouExternalSupportSecret -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+            $read.ApiBaseUri | Should -Be $prod.BaseUri
+            @($refused).Count | Should -Be 2
+            $refused | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.ResetJelouExternalSupportSecretCommand' }
+            "$($refused[0])" | Should -BeLike "Project '$projectId': It was read from http://127.0.0.1:*, but this command's connection is http://127.0.0.1:*: nothing was sent."
+            $refused[0].ErrorDetails.RecommendedAction | Should -BeLike '*-Context*'
+            @(Invoke-JelouEmulatorControl $sandbox 'requests' | Where-Object { $_.method -eq 'POST' -and $_.path -like "*$projectId/secret" }).Count | Should -Be 0
+
+            # With the connection it came from it goes through; a blank ApiBaseUri cell counts as not given.
+            ($read | Get-JelouExternalSupport -Context $prod).WebhookUrl | Should -Be 'https://crm.example.com/prod'
+            ([pscustomobject]@{ ProjectId = $projectId; ApiBaseUri = ' ' } | Get-JelouExternalSupport).WebhookUrl | Should -Be 'https://crm.example.com/sandbox'
+        }
+        finally {
+            Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
+            $sandbox | Stop-JelouEmulator
+        }
+    }
+
     It 'round-trips an integration and deletes it through the pipeline' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/v1 | Out-Null

@@ -70,8 +70,11 @@ namespace JelouPS
         /// <summary>When the signing secret this object carries was issued: its rotation, else the integration's creation.</summary>
         public DateTimeOffset? SecretIssuedAt => SigningSecret is null ? null : SecretRegeneratedAt ?? CreatedAt;
 
-        /// <summary>The API base URI that answered: two connections (a sandbox and production) may know the same project id.</summary>
-        internal Uri? Source { get; set; }
+        /// <summary>
+        /// The API base URI that answered: two connections (a sandbox and production) may know the same project id. Piped to a
+        /// command on another connection, it is refused rather than acted on there.
+        /// </summary>
+        public Uri? ApiBaseUri { get; internal set; }
 
         internal void MarkStored(string vault, string secretName)
         {
@@ -90,7 +93,7 @@ namespace JelouPS
                 SigningSecret,
                 CreatedAt ?? details.CreatedAt,
                 UpdatedAt ?? details.UpdatedAt,
-                SecretRegeneratedAt) { Source = Source };
+                SecretRegeneratedAt) { ApiBaseUri = ApiBaseUri };
 
         public override string ToString() => $"{ProjectId} -> {WebhookUrl}";
     }

@@ -302,7 +302,7 @@ namespace JelouPS.Commands
                     $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Vault <vault>. If you know that rotation did not happen, use -Force."));
                 return;
             }
-            SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.Source, overwrite: Force, saving: integration);
+            SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
             // A rotation in another runspace may have replaced it since it was checked.

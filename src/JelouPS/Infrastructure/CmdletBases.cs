@@ -67,6 +67,14 @@ namespace JelouPS.Infrastructure
         [ValidateId]
         public string[] ProjectId { get; set; } = null!;
 
+        /// <summary>
+        /// The API a piped integration came from (its ApiBaseUri; also a CSV column): an input from another server than this
+        /// command's connection is refused, so that what was read on production is never changed on a sandbox.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        [SecureUri(Base = true, BlankIsNotGiven = true)]
+        public Uri? ApiBaseUri { get; set; }
+
         /// <summary>The project being worked on.</summary>
         internal string CurrentProjectId { get; private set; } = "";
 
@@ -80,6 +88,13 @@ namespace JelouPS.Infrastructure
             foreach (string projectId in ProjectId)
             {
                 CurrentProjectId = projectId;
+                if (ApiBaseUri != null && SecretOwner.Server(ApiBaseUri) != SecretOwner.Server(Client.Options.BaseUri))
+                {
+                    WriteJelouError(new ArgumentException(""), ErrorMapper.Create(ErrorMapper.InvalidArgumentId,
+                        new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}: nothing was sent."),
+                        projectId, Item, "Give the command the connection the object came from: -Context, as in the command that read it (Connect-Jelou -PassThru makes one)."));
+                    continue;
+                }
                 ProcessProject(projectId);
             }
         }

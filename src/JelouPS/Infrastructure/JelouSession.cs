@@ -106,7 +106,7 @@ namespace JelouPS.Infrastructure
         /// <summary>When a rotation of unknown outcome may have replaced the integration's secret; null when none did since it arrived.</summary>
         internal static DateTimeOffset? MayBeReplacedSince(ExternalSupportIntegration integration)
         {
-            lock (Gate) return Doubtful.TryGetValue(Key(integration.Source, integration.ProjectId), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
+            lock (Gate) return Doubtful.TryGetValue(Key(integration.ApiBaseUri, integration.ProjectId), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
         }
 
         /// <summary>The project was found to have no integration: an earlier create or rotation of unknown outcome left none.</summary>
@@ -164,7 +164,7 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                string key = Key(integration.Source, integration.ProjectId);
+                string key = Key(integration.ApiBaseUri, integration.ProjectId);
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
                 if (crossed)
                 {
@@ -208,7 +208,7 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the integration's secret arrived from a request that crossed another of its project's (see <see cref="Arrived"/>).</summary>
         internal static bool IsCrossed(ExternalSupportIntegration integration)
         {
-            lock (Gate) return Crossed.TryGetValue(Key(integration.Source, integration.ProjectId), out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration);
+            lock (Gate) return Crossed.TryGetValue(Key(integration.ApiBaseUri, integration.ProjectId), out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration);
         }
 
         /// <summary>One create, rotation or delete in flight (see <see cref="Depart"/>).</summary>
@@ -249,7 +249,7 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                string key = Key(integration.Source, integration.ProjectId);
+                string key = Key(integration.ApiBaseUri, integration.ProjectId);
                 if (IsLatest(integration) && !UnsavedKept.Contains(key, integration)) UnsavedKept.Add(key, integration);
             }
             Show(cmdlet);
@@ -284,10 +284,10 @@ namespace JelouPS.Infrastructure
             lock (Gate)
             {
                 // A crossed one stays kept: the vault's name may next get the other, which may be the dead one.
-                string key = Key(integration.Source, integration.ProjectId);
+                string key = Key(integration.ApiBaseUri, integration.ProjectId);
                 if (!(Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration))) UnsavedKept.Remove(key, integration);
-                StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.Source);
-                StoredAt[StoredAtKey(vault, integration.Source, integration.ProjectId)] = secretName;
+                StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
+                StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = secretName;
             }
         }
 
@@ -322,7 +322,7 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>
         internal static bool IsLatest(ExternalSupportIntegration integration)
         {
-            string key = Key(integration.Source, integration.ProjectId);
+            string key = Key(integration.ApiBaseUri, integration.ProjectId);
             lock (Gate)
             {
                 return !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration)

@@ -350,7 +350,7 @@ namespace JelouPS.Infrastructure
             // SecretManagement metadata takes strings, ints and DateTimes only.
             var metadata = new Hashtable { ["ProjectId"] = integration.ProjectId };
             // Two connections (a sandbox and production) may know the same project id: the vault says which API it is from.
-            if (integration.Source != null) metadata["ApiBaseUri"] = integration.Source.AbsoluteUri;
+            if (integration.ApiBaseUri != null) metadata["ApiBaseUri"] = integration.ApiBaseUri.AbsoluteUri;
             if (integration.Id != null) metadata["IntegrationId"] = integration.Id;
             // Metadata is not encrypted by every vault: keep a query string (which may carry a token) out of it.
             if (integration.WebhookUrl != null) metadata["WebhookUrl"] = integration.WebhookUrl.Split('?')[0];
