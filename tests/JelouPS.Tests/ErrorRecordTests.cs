@@ -90,6 +90,21 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_lost_create_on_another_connection_is_recorded_with_advice_that_names_its_context()
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("$global:sandbox = Get-JelouContext").ThrowIfFailed();
+            Host.Connect(Emulator);
+            Emulator.EnqueueFault(new EmulatorFault { Method = "POST", PathContains = projectId, CloseWithoutAnswer = true, Mangle = ResponseMangle.Intact });
+
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -Context $sandbox", null, projectId);
+
+            UnknownOutcome recorded = Host.Invoke("$global:JelouUnknownOutcomes").Output.Select(o => (UnknownOutcome)o.BaseObject).Single(u => u.ProjectId == projectId);
+            Assert.Contains("Get-JelouExternalSupport", recorded.Check);
+            Assert.EndsWith("Give these commands the -Context New-JelouExternalSupport was given (for " + Emulator.GatewayUri.GetLeftPart(UriPartial.Authority) + "): without it, they use the session's connection.", recorded.Check, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void A_404_from_Remove_JelouExternalSupport_says_there_is_nothing_to_remove()
         {
             string projectId = NewProjectId();

@@ -159,6 +159,8 @@ namespace JelouPS.Http
         private async Task<ApiResponse> SendOnceAsync(Outgoing outgoing, IJelouTrace? trace, int attempt, TimeSpan budget, Stopwatch clock, CancellationToken cancellationToken)
         {
             JelouOperation operation = outgoing.Operation;
+            // Closed already (a batch's later inputs after Disconnect-Jelou): certainly not sent, so no secret can be lost.
+            if (_closed.IsCancellationRequested) throw Closed(operation, outgoing.Target, mayHaveActed: false, nothingSent: true);
             using var request = new HttpRequestMessage(outgoing.Method, outgoing.Uri);
             // .NET's connection pool silently resends a request whose connection fails before any answer, unless it has
             // begun sending the request's content: every request but a GET gets content (empty when bodiless), so only
@@ -207,7 +209,7 @@ namespace JelouPS.Http
                         if (unknown) throw new JelouApiException(JelouErrorKind.OutcomeUnknown, $"{outgoing.Target} was stopped before an answer came: whether it was carried out is unknown.", innerException: ex, operation: operation);
                         throw;
                     }
-                    if (_closed.IsCancellationRequested) throw Closed(operation, outgoing.Target, unknown);
+                    if (_closed.IsCancellationRequested) throw Closed(operation, outgoing.Target, unknown, nothingSent);
                     if (ex is OperationCanceledException || ex is ObjectDisposedException)
                     {
                         string late = $"{outgoing.Target} got no answer within {Seconds(budget)} s";
@@ -312,10 +314,12 @@ namespace JelouPS.Http
             await body.ReadAsync(stream, response.Content.Headers.ContentLength, token).ConfigureAwait(false);
         }
 
-        private JelouApiException Closed(JelouOperation operation, string target, bool mayHaveActed) =>
+        // nothingSent: the connection was closed before the request left (a batch's later inputs after Disconnect-Jelou).
+        private JelouApiException Closed(JelouOperation operation, string target, bool mayHaveActed, bool nothingSent = false) =>
             new JelouApiException(mayHaveActed ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,
-                $"{target} was cut short: Disconnect-Jelou closed the connection" + (mayHaveActed ? " before an answer came, so whether it was carried out is unknown." : "."),
-                operation: operation).AsClosedByCaller();
+                nothingSent ? $"{target} was not sent: Disconnect-Jelou had closed the connection."
+                : $"{target} was cut short: Disconnect-Jelou closed the connection" + (mayHaveActed ? " before an answer came, so whether it was carried out is unknown." : "."),
+                operation: operation, nothingSent: nothingSent).AsClosedByCaller();
 
         // Without content to tell, failures that happen before a request can leave: no connection, or no TLS session.
         private static bool LooksUnsent(Exception ex) => ConnectFailures.Of(ex) != null || ConnectFailures.IsTlsFailure(ex);

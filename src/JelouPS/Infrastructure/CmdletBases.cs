@@ -51,8 +51,7 @@ namespace JelouPS.Infrastructure
             return context!.Client;
         }
 
-        private protected override ErrorRecord Advised(ErrorRecord record) =>
-            Context is null || ReferenceEquals(Context, JelouSession.Get(Runspace.DefaultRunspace)) ? record : ErrorMapper.WithContext(record);
+        internal override bool OnOtherConnection => Context != null && !ReferenceEquals(Context, JelouSession.Get(Runspace.DefaultRunspace));
 
         /// <summary>-Context, else the runspace's connection (null when there is none).</summary>
         private protected JelouContext? Connection => Context ?? JelouSession.Get(Runspace.DefaultRunspace);

@@ -337,7 +337,10 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>The record as this command reports it: its advice fitted to how the command was called.</summary>
-        private protected virtual ErrorRecord Advised(ErrorRecord record) => record;
+        private ErrorRecord Advised(ErrorRecord record) => OnOtherConnection ? ErrorMapper.WithContext(record) : record;
+
+        /// <summary>Whether the command works over a -Context other than the session's connection, which advice must name.</summary>
+        internal virtual bool OnOtherConnection => false;
 
         /// <summary>Drops what a command holds (signing keys), when PowerShell disposes it.</summary>
         private protected virtual void Release() { }

@@ -225,6 +225,11 @@ namespace JelouPS.Infrastructure
             DateTimeOffset now = DateTimeOffset.UtcNow;
             if (api.Operation == JelouOperation.RegenerateSecret) JelouSession.MayBeReplaced(source, projectId, now);
             string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
+            // The record outlives the command: its advice says which connection, as the error's does.
+            if (_cmdlet.OnOtherConnection && check.Length > 0)
+            {
+                check += $" Give these commands the -Context {_cmdlet.MyInvocation.MyCommand.Name} was given (for {source.GetLeftPart(UriPartial.Authority)}): without it, they use the session's connection.";
+            }
             var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check);
             JelouSession.OutcomeUnknown(_cmdlet, outcome);
             if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");

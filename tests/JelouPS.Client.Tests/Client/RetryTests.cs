@@ -295,6 +295,21 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_create_after_the_connection_was_closed_says_it_was_not_sent_so_no_secret_can_be_lost()
+        {
+            StubHandler silent = Silent();
+            JelouClient client = ForStub(silent, timeout: TimeSpan.FromSeconds(30));
+            client.Dispose();
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync("p9", new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/j") }));
+
+            Assert.Equal(JelouErrorKind.ConnectionFailed, error.Kind);
+            Assert.True(error.NothingSent);
+            Assert.Contains("was not sent: Disconnect-Jelou had closed the connection", error.Message);
+            Assert.Empty(silent.Requests);
+        }
+
+        [Fact]
         public async Task Cancelling_a_read_ends_it_at_once_and_cancelling_a_retry_wait_too()
         {
             StubHandler silent = Silent();
