@@ -135,7 +135,9 @@ namespace JelouPS
                 body.Add(Member("assignment", new[] { Member("type", request.AssignmentType), Member("target", request.AssignmentTarget) }));
             }
             ApiResponse response = await SendManagementAsync(JelouOperation.StartConversation, Idempotency.NotIdempotent, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken, timeout).ConfigureAwait(false);
-            return ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
+            Conversation started = ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
+            started.ApiBaseUri = Options.BaseUri;
+            return started;
         }
 
         /// <summary>
@@ -166,7 +168,9 @@ namespace JelouPS
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/" + JelouUris.Segment(conversationId, nameof(conversationId)));
             ApiResponse response = await SendManagementAsync(JelouOperation.GetConversation, Idempotency.Idempotent, HttpMethod.Get, uri, null, trace, cancellationToken, timeout).ConfigureAwait(false);
-            return ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
+            Conversation read = ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
+            read.ApiBaseUri = Options.BaseUri;
+            return read;
         }
 
         /// <summary>

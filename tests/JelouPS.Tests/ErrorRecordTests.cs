@@ -86,7 +86,7 @@ namespace JelouPS.Tests
             Host.Connect(Emulator);
             string adviceOnBadKey = Host.Invoke("Get-JelouExternalSupport $args[0] -Context $badKey", null, projectId).Terminating!.ErrorDetails.RecommendedAction;
             Assert.Contains("Connect-Jelou", adviceOnBadKey);
-            Assert.EndsWith("for a -Context, add -PassThru and pass the context it returns.", adviceOnBadKey, StringComparison.Ordinal);
+            Assert.EndsWith("it also becomes the session's connection, so connect the session again afterwards if it was another.", adviceOnBadKey, StringComparison.Ordinal);
         }
 
         [Fact]

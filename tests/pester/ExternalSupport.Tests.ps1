@@ -130,6 +130,11 @@ Describe 'Get, Set and Remove' {
             $refused[0].ErrorDetails.RecommendedAction | Should -BeLike '*-Context*'
             @(Invoke-JelouEmulatorControl $sandbox 'requests' | Where-Object { $_.method -eq 'POST' -and $_.path -like "*$projectId/secret" }).Count | Should -Be 0
 
+            # A conversation started there is refused here too.
+            $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Context $prod -Confirm:$false
+            $conversation | Close-JelouConversation -Confirm:$false -ErrorVariable closing -ErrorAction SilentlyContinue
+            $closing.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.CloseJelouConversationCommand'
+
             # With the connection it came from it goes through; a blank ApiBaseUri cell counts as not given.
             ($read | Get-JelouExternalSupport -Context $prod).WebhookUrl | Should -Be 'https://crm.example.com/prod'
             ([pscustomobject]@{ ProjectId = $projectId; ApiBaseUri = ' ' } | Get-JelouExternalSupport).WebhookUrl | Should -Be 'https://crm.example.com/sandbox'

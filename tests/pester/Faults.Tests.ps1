@@ -228,6 +228,11 @@ Describe 'Creates, rotations and deletes of one project at once' {
         }
     }
 
+    # A clean delete forgets what crossing left in the process's lists, which the other test files read.
+    AfterEach {
+        Remove-JelouExternalSupport $projectId -Force -ErrorAction SilentlyContinue
+    }
+
     It 'keeps both secrets of two rotations that crossed, and says which one is live is unknown' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
@@ -240,6 +245,37 @@ Describe 'Creates, rotations and deletes of one project at once' {
         @($crossed | Where-Object { "$_" -like '*in flight at the same time*which signing secret is live is unknown*' }).Count | Should -Be 2
         @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).Count | Should -Be 2
         Get-LiveKeptCount $projectId | Should -Be 1
+        # Nor is either stored as if it were the live one.
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
+        @($refused).Count | Should -Be 2
+        $refused | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*' }
+        Get-SecretInfo -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the record of a rotation whose answer was lost when a crossing rotation''s answer arrives after it' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 2000 }
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; resetAfterBytes = 0 }
+        $other = [powershell]::Create()
+        $null = $other.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
+            AddScript('param($Context, $ProjectId) Reset-JelouExternalSupportSecret $ProjectId -Force -Context $Context 3>$null').AddArgument((Get-JelouContext)).AddArgument($projectId)
+        $rotating = $other.BeginInvoke()
+        try {
+            # Once the other runspace's rotation reached Jelou (its answer held back), this one's answer is lost.
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-Arrivals 'POST' "$projectId/secret/regenerate") -lt 1) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The first rotation did not arrive within 30 s.' }
+                [System.Threading.Thread]::Sleep(20)
+            }
+            Reset-JelouExternalSupportSecret $projectId -Force -ErrorAction SilentlyContinue | Out-Null
+            $null = $other.EndInvoke($rotating)
+        }
+        finally { $other.Dispose() }
+
+        @($JelouUnknownOutcomes | Where-Object ProjectId -EQ $projectId).Count | Should -Be 1
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
     }
 
     It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {

@@ -109,6 +109,8 @@ namespace JelouPS.Http
             TimeSpan budget = timeout ?? _timeout;
             var clock = Stopwatch.StartNew();
             bool mayHaveActed = false;
+            // Whether any attempt's request left: a close during the wait before a retry of requests never sent sends nothing.
+            bool anySent = false;
             try
             {
                 for (int attempt = 1; ; attempt++)
@@ -123,6 +125,7 @@ namespace JelouPS.Http
                         {
                             failure.EarlierAttemptMayHaveActed = mayHaveActed;
                             mayHaveActed |= RetryPolicy.MayHaveActed(failure);
+                            anySent |= !failure.NothingSent;
                             throw;
                         }
                     }
@@ -145,7 +148,7 @@ namespace JelouPS.Http
                         }
                         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                         {
-                            throw Closed(operation, outgoing.Target, mayHaveActed: false);
+                            throw Closed(operation, outgoing.Target, mayHaveActed: false, nothingSent: !anySent);
                         }
                     }
                 }

@@ -20,6 +20,10 @@ namespace JelouPS
         }
 
         public string ProjectId { get; }
+
+        /// <summary>The API base URI that answered; piped to a command on another connection, it is refused rather than acted on there.</summary>
+        public Uri? ApiBaseUri { get; internal set; }
+
         public string? Id { get; }
         public string? RoomId { get; }
 

@@ -294,6 +294,14 @@ namespace JelouPS.Commands
                 WriteJelouError(refused.Exception, refused);
                 return;
             }
+            if (!Force && JelouSession.IsCrossed(integration))
+            {
+                var crossed = new InvalidOperationException(
+                    $"This signing secret of {integration.ProjectId} came from a request that crossed another create, rotation or delete of the project: which secret is live is unknown, so it was not stored.");
+                WriteJelouError(crossed, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, crossed, integration, Item,
+                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), use -Force."));
+                return;
+            }
             if (!Force && JelouSession.MayBeReplacedSince(integration) is DateTimeOffset since)
             {
                 var doubtful = new InvalidOperationException(

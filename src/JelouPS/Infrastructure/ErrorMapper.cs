@@ -174,7 +174,7 @@ namespace JelouPS.Infrastructure
             }
             if (advice.IndexOf("Connect-Jelou", StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                advice += " Connect-Jelou replaces the session's connection: for a -Context, add -PassThru and pass the context it returns.";
+                advice += " For this command's -Context, Connect-Jelou ... -PassThru gives a new one; it also becomes the session's connection, so connect the session again afterwards if it was another.";
             }
             record.ErrorDetails!.RecommendedAction = advice;
             return record;

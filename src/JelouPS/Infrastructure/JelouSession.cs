@@ -178,13 +178,14 @@ namespace JelouPS.Infrastructure
                 }
                 else
                 {
+                    // A later answer settles what came before it; a crossed one, arriving in no known order, settles nothing.
                     Crossed.Remove(key);
                     UnsavedKept.RemoveAll(key);
+                    ForgetUnknown(key);
+                    Doubtful.Remove(key);
                 }
                 Latest[key] = integration;
                 UnsavedKept.Add(key, integration);
-                ForgetUnknown(key);
-                Doubtful.Remove(key);
             }
             return integration;
         }

@@ -310,6 +310,27 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_create_whose_only_attempt_could_not_be_sent_and_whose_retry_wait_is_cut_by_Disconnect_says_it_was_not_sent()
+        {
+            var refused = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var handler = new StubHandler((request, _) =>
+            {
+                refused.TrySetResult(true);
+                throw new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+            });
+            JelouClient client = ForStub(handler, retries: 3);
+            Task<ExternalSupportIntegration> call = client.CreateExternalSupportAsync("p9", new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/j") });
+            await refused.Task;
+
+            client.Dispose();
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => call);
+
+            Assert.Equal(JelouErrorKind.ConnectionFailed, error.Kind);
+            Assert.True(error.NothingSent);
+            Assert.Contains("was not sent", error.Message);
+        }
+
+        [Fact]
         public async Task Cancelling_a_read_ends_it_at_once_and_cancelling_a_retry_wait_too()
         {
             StubHandler silent = Silent();
