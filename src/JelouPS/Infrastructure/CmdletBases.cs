@@ -89,9 +89,9 @@ namespace JelouPS.Infrastructure
                 CurrentProjectId = projectId;
                 if (ApiBaseUri != null && SecretOwner.Server(ApiBaseUri) != SecretOwner.Server(Client.Options.BaseUri))
                 {
-                    WriteJelouError(new ArgumentException(""), ErrorMapper.Create(ErrorMapper.InvalidArgumentId,
-                        new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}: nothing was sent."),
-                        projectId, Item, "Give the command the connection the object came from: -Context, as in the command that read it (Connect-Jelou -PassThru makes one)."));
+                    var elsewhere = new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}: nothing was sent.");
+                    WriteJelouError(elsewhere, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, elsewhere, projectId, Item,
+                        "Give the command the connection the object came from: -Context, as in the command that read it (Connect-Jelou -PassThru makes one)."));
                     continue;
                 }
                 ProcessProject(projectId);
