@@ -156,9 +156,9 @@ namespace JelouPS.Tests
         [Theory]
         [InlineData("@{ customer = @{ since = [timespan]::FromDays(3) } }", "TimeSpan has no JSON form", "(at metadata.customer.since)")]
         [InlineData("@{ doc = [xml]'<r><b>1</b></r>' }", "XML Document has no JSON form", "(at metadata.doc)")]
-        [InlineData("$o = 1; foreach ($i in 1..65) { $o = [ordered]@{ a = $o } }; $o", "deeper than 64 levels", "(at metadata.a.a.a.")]
-        [InlineData("$h = @{}; $h.self = $h; $h", "refers to itself", "(at metadata.self.self.")]
-        [InlineData("[pscustomobject]@{ a = 1 } | Add-Member -MemberType ScriptProperty -Name b -Value { throw 'boom' } -PassThru", "'b' could not be read: boom", "'b'")]
+        [InlineData("$o = 1; foreach ($i in 1..64) { $o = [ordered]@{ a = $o } }; $o", "deeper than 64 levels", "(at metadata.a.a.a.")]
+        [InlineData("$h = @{}; $h.self = $h; $h", "refers to itself", "(at metadata.self.self.self....self.self.self (65 levels))")]
+        [InlineData("[pscustomobject]@{ a = [pscustomobject]@{ c = 1 } | Add-Member -MemberType ScriptProperty -Name b -Value { throw 'boom' } -PassThru }", "could not be read: boom", "(at metadata.a.b)")]
         [InlineData("$h = [ordered]@{}; $h.Add(1, 'a'); $h.Add('1', 'b'); @{ ids = $h }", "both the text \"1\"", "(at metadata.ids)")]
         public void Start_refuses_metadata_with_no_JSON_form_before_asking_or_sending_and_says_where(string metadata, string problem, string where)
         {
@@ -174,9 +174,9 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Metadata_nested_64_levels_deep_is_sent()
+        public void Metadata_nested_63_levels_deep_is_sent_the_body_being_the_64th()
         {
-            Invocation result = Host.Invoke("$o = 1; foreach ($i in 1..64) { $o = [ordered]@{ a = $o } }; Start-JelouConversation p -BotId b -UserId u -Metadata $o -WhatIf");
+            Invocation result = Host.Invoke("$o = 1; foreach ($i in 1..63) { $o = [ordered]@{ a = $o } }; Start-JelouConversation p -BotId b -UserId u -Metadata $o -WhatIf");
 
             Assert.Empty(result.Errors);
             Assert.Null(result.Terminating);

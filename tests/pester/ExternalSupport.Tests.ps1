@@ -134,6 +134,10 @@ Describe 'Get, Set and Remove' {
             $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Context $prod -Confirm:$false
             $conversation | Close-JelouConversation -Confirm:$false -ErrorVariable closing -ErrorAction SilentlyContinue
             $closing.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.CloseJelouConversationCommand'
+            $conversation | Add-Member RoomId 'room-1' -Force -PassThru | Add-Member BotId 'b' -Force -PassThru | Add-Member UserId 'u' -Force
+            $conversation | Send-JelouSupportMessage 'signed for production' -SigningSecret 'not-this-one' -Confirm:$false -ErrorVariable replying -ErrorAction SilentlyContinue
+            $replying.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SendJelouSupportMessageCommand'
+            @(Invoke-JelouEmulatorControl $sandbox 'requests' | Where-Object path -Like '*external-support/webhook*').Count | Should -Be 0
 
             # With the connection it came from it goes through; a blank ApiBaseUri cell counts as not given.
             ($read | Get-JelouExternalSupport -Context $prod).WebhookUrl | Should -Be 'https://crm.example.com/prod'

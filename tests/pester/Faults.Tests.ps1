@@ -250,6 +250,11 @@ Describe 'Creates, rotations and deletes of one project at once' {
         @($refused).Count | Should -Be 2
         $refused | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*' }
         Get-SecretInfo -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+        # With -Force, one is stored (the one the caller vouches for); a second of the project in one command never is.
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -Force -ErrorVariable second -ErrorAction SilentlyContinue
+        @($second).Count | Should -Be 1
+        "$($second[0])" | Should -BeLike '*already stored a signing secret*'
+        @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Where-Object SecretVault).Count | Should -Be 1
     }
 
     It 'keeps the record of a rotation whose answer was lost when a crossing rotation''s answer arrives after it' {

@@ -26,12 +26,7 @@ namespace JelouPS.Json
 
         /// <exception cref="ArgumentException">A value has no JSON form, two keys of an object are the same text, or the value nests
         /// deeper than 64 levels; the message says where (<c>customer.ids[2]</c>).</exception>
-        public static string Stringify(object? value) => Stringify(value, null);
-
-        /// <inheritdoc cref="Stringify(object?)"/>
-        /// <param name="value">The value to write.</param>
-        /// <param name="name">What the value is in a larger body (<c>metadata</c>), for where a refusal says the problem is.</param>
-        internal static string Stringify(object? value, string? name)
+        public static string Stringify(object? value)
         {
             var builder = new StringBuilder();
             try
@@ -40,8 +35,9 @@ namespace JelouPS.Json
             }
             catch (NoJsonForm ex)
             {
-                string path = string.Concat(ex.Path);
-                if (name != null) path = name + (path.Length == 0 || path[0] == '[' ? path : "." + path);
+                // A value that refers to itself nests 65 levels of the same names: the start and the end say where.
+                string path = ex.Path.Count <= 10 ? string.Concat(ex.Path)
+                    : string.Concat(ex.Path.GetRange(0, 4)) + "..." + string.Concat(ex.Path.GetRange(ex.Path.Count - 3, 3)) + $" ({ex.Path.Count} levels)";
                 throw new ArgumentException(path.Length == 0 ? ex.Message : $"{ex.Message} (at {path})");
             }
             return builder.ToString();
@@ -52,7 +48,7 @@ namespace JelouPS.Json
         /// does not keep (past 2^53, as a double holds it), a decimal a double cannot hold, NaN or an infinity (null). Null for
         /// a number sent as it is, and for any other value.
         /// </summary>
-        public static string? Inexact(object? number)
+        internal static string? Inexact(object? number)
         {
             if (!IsNumber(number) && !(number is System.Numerics.BigInteger)) return null;
             string sent = FormatNumber(ToDouble(number!));
@@ -66,14 +62,23 @@ namespace JelouPS.Json
             return exact ? null : sent;
         }
 
-        /// <summary>The text an object's key is sent as: a date as its value would be, anything else as invariant text.</summary>
-        public static string KeyText(object? key) => key switch
+        /// <summary>
+        /// The text an object's key is sent as: as JavaScript makes a key of that value (String(value)): a number as it writes
+        /// numbers, a boolean in lower case, a date as its value is written; anything else as invariant text.
+        /// </summary>
+        internal static string KeyText(object? key) => key switch
         {
             null => "",
+            bool b => b ? "true" : "false",
             DateTimeOffset date => DateText(date),
             DateTime date => DateText(date),
+            object number when IsNumber(number) || number is System.Numerics.BigInteger => NumberKey(ToDouble(number)),
             _ => Convert.ToString(key, CultureInfo.InvariantCulture) ?? "",
         };
+
+        // String(n): as JSON writes the number, but NaN and the infinities by name (JSON writes them as null).
+        private static string NumberKey(double value) =>
+            double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity" : FormatNumber(value);
 
         // JSON.stringify(new Date()) gives ISO 8601 UTC with milliseconds. ConvertFrom-Json makes DateTimes of date strings:
         // a zone-less one stays zone-less rather than being called UTC.
@@ -81,7 +86,9 @@ namespace JelouPS.Json
 
         private static string DateText(DateTime date) => date.Kind == DateTimeKind.Unspecified ? Iso(date) : Iso(date.ToUniversalTime()) + "Z";
 
-        // A double as a reader of the number's text gets it (correctly rounded), which a cast of a decimal or a BigInteger is not.
+        // A double as a reader of the number's text gets it: correctly rounded on .NET Core 3.0 and later, which a cast of a
+        // decimal or a BigInteger is not. .NET Framework's parser can be one unit off for 20 digits and more (Windows
+        // PowerShell 5.1): -InputObject signatures of such numbers may differ from Node's there.
         private static double ToDouble(object number) => number switch
         {
             decimal d => double.Parse(d.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
@@ -136,6 +143,9 @@ namespace JelouPS.Json
                 case DateTime date:
                     WriteString(builder, DateText(date));
                     return;
+                case Exception failure:
+                    // What a property that threw left in its place (PowerShell script properties).
+                    throw new NoJsonForm($"The value could not be read: {failure.Message}");
                 case System.Xml.XmlNode node:
                     // PowerShell and IEnumerable see its child nodes: it would be written as nested empty lists.
                     throw new NoJsonForm($"An XML {node.NodeType} has no JSON form: give its text (its OuterXml) or the values it holds.");

@@ -26,8 +26,9 @@ namespace JelouPS
             Require.Id(BotId, nameof(BotId));
             Require.Id(UserId, nameof(UserId));
             Require.Text(InitialMessage, nameof(InitialMessage));
-            // Refused before any request, with where in it: a value with no JSON form, two keys of the same text.
-            if (Metadata != null) JavaScriptJson.Stringify(Metadata, "metadata");
+            // Refused before any request, with where in it (a value with no JSON form, two keys of the same text), at the
+            // depth it has in the body.
+            if (Metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", Metadata) });
             Require.Line(AssignmentTarget, nameof(AssignmentTarget));
             if (AssignmentType != null) AssignmentType = Require.OneOf(AssignmentType, AssignmentTypes, nameof(AssignmentType));
             if ((AssignmentType is null) != string.IsNullOrEmpty(AssignmentTarget))

@@ -82,6 +82,13 @@ namespace JelouPS
             SecretName = secretName;
         }
 
+        /// <summary>Another secret took its place in the vault: the object is its only copy again.</summary>
+        internal void MarkReplaced()
+        {
+            SecretVault = null;
+            SecretName = null;
+        }
+
         /// <summary>This answer with the members it lacks taken from <paramref name="details"/> (the regenerate answer names no URL or id).</summary>
         internal ExternalSupportIntegration CompletedWith(ExternalSupportIntegration details) =>
             new ExternalSupportIntegration(

@@ -87,8 +87,8 @@ namespace JelouPS.Webhooks
                 }
                 catch (InvalidOperationException ex)
                 {
-                    // Text values keep a lone surrogate (see JelouJson.Text); a member name holding one makes every lookup of a
-                    // member beside it throw.
+                    // Text values keep a lone surrogate (see JelouJson.Text); a member name holding one makes a lookup of a
+                    // member beside it of the same encoded length throw, so such a body is refused when a name it reads is one.
                     throw new FormatException(LoneSurrogateName, ex);
                 }
             }

@@ -140,6 +140,7 @@ namespace JelouPS.Commands
                 + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
             JelouSession.Flight? flight = null;
+            bool crossed = false;
             Submit(projectId, async (trace, token) =>
             {
                 flight = JelouSession.Depart(Client.Options.BaseUri, projectId);
@@ -147,16 +148,20 @@ namespace JelouPS.Commands
                 {
                     await Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout).ConfigureAwait(false);
                 }
-                finally
+                catch (Exception ex)
                 {
-                    flight.End();
+                    flight.End(acted: JelouSession.Flight.MayHaveActed(ex));
+                    throw;
                 }
-            }, () => Deleted(projectId, slot, secrets, flight!.Crossed));
+                // Recorded on the call's own thread the moment it is done, as a secret is: a create that lands after it
+                // must not be wiped when this call is settled later.
+                crossed = JelouSession.Deleted(Client.Options.BaseUri, projectId, flight);
+            }, () => Deleted(projectId, slot, secrets, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended)));
         }
 
+        // crossed: the delete crossed a create or rotation of the project, or one landed after it: the vault is left alone.
         private void Deleted(string projectId, SecretSlot? slot, List<string> secrets, bool crossed)
         {
-            JelouSession.Deleted(Client.Options.BaseUri, projectId, crossed);
             Trace($"Deleted the external-support integration of {projectId}.");
             if (crossed)
             {
@@ -164,7 +169,7 @@ namespace JelouPS.Commands
                 Warn($"A create or rotation of {projectId} was in flight while it was deleted (in this command or another runspace): Jelou carried them out in an order this session " +
                     $"cannot know, so the project may have an integration again. Its secret, if one arrived, stays in ${JelouSession.UnsavedVariable}" +
                     (secrets.Count > 0 ? $", and vault {slot!.Vault.Display} keeps {string.Join(", ", secrets.Select(name => $"'{name}'"))}" : "") +
-                    $". Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}.");
+                    $". Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + (OnOtherConnection ? " " + ErrorMapper.SameContext : ""));
                 return;
             }
             if (slot is null) return;
@@ -233,6 +238,9 @@ namespace JelouPS.Commands
         private SecretIssuer _issuer = null!;
         private ExternalSupportIntegration? _current;
 
+        // The projects (per API) this command stored a secret of: a project has one live secret, so a second is refused.
+        private readonly HashSet<string> _stored = new HashSet<string>(StringComparer.Ordinal);
+
         /// <summary>Integrations with their secret (New- or Reset- output, $JelouUnsavedIntegrations, a JelouVaultWriteFailed error's TargetObject).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -294,6 +302,15 @@ namespace JelouPS.Commands
                 WriteJelouError(refused.Exception, refused);
                 return;
             }
+            string project = SecretOwner.Server(integration.ApiBaseUri) + "\n" + integration.ProjectId;
+            if (_stored.Contains(project))
+            {
+                var second = new InvalidOperationException(
+                    $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).");
+                WriteJelouError(second, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, second, integration, Item,
+                    $"Save only the one you know is live: pipe that one object, e.g. $JelouUnsavedIntegrations | Where-Object ProjectId -eq {SecretIssuer.Quote(integration.ProjectId)} | Select-Object -Index 0 | Save-JelouSigningSecret -Force -Vault <vault>."));
+                return;
+            }
             if (!Force && JelouSession.IsCrossed(integration))
             {
                 var crossed = new InvalidOperationException(
@@ -316,6 +333,7 @@ namespace JelouPS.Commands
             // A rotation in another runspace may have replaced it since it was checked.
             if (!JelouSession.IsLatest(integration)) return;
             bool stored = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
+            if (stored) _stored.Add(project);
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
             _issuer.Report(integration, destination, stored, warning, failure);
         }

@@ -122,8 +122,12 @@ namespace JelouPS.Commands
 
         private const string OneSecretSource = "Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.";
 
+        // A reply-only client (-ChatbotUri, or no connection) has no API an input could be from.
+        private protected override bool OnConnection => ChatbotUri is null && (Context != null || Connection is { IsClosed: false });
+
         protected override void ProcessRecord()
         {
+            if (ReadElsewhere(RoomId)) return;
             var message = new SupportMessage
             {
                 ProjectId = ProjectId,

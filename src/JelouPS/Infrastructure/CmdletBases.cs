@@ -53,6 +53,27 @@ namespace JelouPS.Infrastructure
 
         internal override bool OnOtherConnection => Context != null && !ReferenceEquals(Context, JelouSession.Get(Runspace.DefaultRunspace));
 
+        /// <summary>
+        /// The API a piped integration or conversation came from (its ApiBaseUri; also a CSV column): an input from another
+        /// server than this command's connection is refused, so that what was read on production is never changed on a sandbox.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        [SecureUri(Base = true, BlankIsNotGiven = true)]
+        public Uri? ApiBaseUri { get; set; }
+
+        /// <summary>Whether the command's client is a connection's, whose API an input's ApiBaseUri is compared with.</summary>
+        private protected virtual bool OnConnection => true;
+
+        /// <summary>Refuses the current input when it was read from another API than the connection's (the error written); true when refused.</summary>
+        private protected bool ReadElsewhere(object target)
+        {
+            if (ApiBaseUri is null || !OnConnection || SecretOwner.Server(ApiBaseUri) == SecretOwner.Server(Client.Options.BaseUri)) return false;
+            var elsewhere = new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}: nothing was sent.");
+            WriteJelouError(elsewhere, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, elsewhere, target, Item,
+                "Give the command the connection the object came from: -Context, as in the command that read it. To act on another API on purpose, leave the property out: Select-Object * -ExcludeProperty ApiBaseUri."));
+            return true;
+        }
+
         /// <summary>-Context, else the runspace's connection (null when there is none).</summary>
         private protected JelouContext? Connection => Context ?? JelouSession.Get(Runspace.DefaultRunspace);
     }
@@ -65,14 +86,6 @@ namespace JelouPS.Infrastructure
         [Trimmed(FromProperty = nameof(ProjectId))]
         [ValidateId]
         public string[] ProjectId { get; set; } = null!;
-
-        /// <summary>
-        /// The API a piped integration came from (its ApiBaseUri; also a CSV column): an input from another server than this
-        /// command's connection is refused, so that what was read on production is never changed on a sandbox.
-        /// </summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        [SecureUri(Base = true, BlankIsNotGiven = true)]
-        public Uri? ApiBaseUri { get; set; }
 
         /// <summary>The project being worked on.</summary>
         internal string CurrentProjectId { get; private set; } = "";
@@ -87,14 +100,7 @@ namespace JelouPS.Infrastructure
             foreach (string projectId in ProjectId)
             {
                 CurrentProjectId = projectId;
-                if (ApiBaseUri != null && SecretOwner.Server(ApiBaseUri) != SecretOwner.Server(Client.Options.BaseUri))
-                {
-                    var elsewhere = new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}: nothing was sent.");
-                    WriteJelouError(elsewhere, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, elsewhere, projectId, Item,
-                        "Give the command the connection the object came from: -Context, as in the command that read it (Connect-Jelou -PassThru makes one)."));
-                    continue;
-                }
-                ProcessProject(projectId);
+                if (!ReadElsewhere(projectId)) ProcessProject(projectId);
             }
         }
 

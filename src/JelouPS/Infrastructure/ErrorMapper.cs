@@ -170,7 +170,7 @@ namespace JelouPS.Infrastructure
             if (advice is null) return record;
             if (ContextCommands.Value.Any(name => advice.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0))
             {
-                advice += " Give the commands named here the same -Context as this one: without it, they use the session's connection.";
+                advice += " " + SameContext;
             }
             if (advice.IndexOf("Connect-Jelou", StringComparison.OrdinalIgnoreCase) >= 0)
             {
@@ -179,6 +179,9 @@ namespace JelouPS.Infrastructure
             record.ErrorDetails!.RecommendedAction = advice;
             return record;
         }
+
+        /// <summary>What advice that names commands adds for a command given another connection than the session's.</summary>
+        internal static readonly string SameContext = "Give the commands named here the same -Context as this one: without it, they use the session's connection.";
 
         // The commands that take -Context (those that send requests over a connection), by their names.
         private static readonly Lazy<string[]> ContextCommands = new Lazy<string[]>(() => typeof(JelouApiCmdletBase).Assembly.GetTypes()

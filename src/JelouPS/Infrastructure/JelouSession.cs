@@ -52,6 +52,9 @@ namespace JelouPS.Infrastructure
         // Projects (per server) whose secrets arrived from requests that crossed (see Depart): each may be the live one.
         private static readonly Dictionary<string, List<ExternalSupportIntegration>> Crossed = new Dictionary<string, List<ExternalSupportIntegration>>(StringComparer.Ordinal);
 
+        // When a secret of the project (per server) last arrived.
+        private static readonly Dictionary<string, long> LastArrival = new Dictionary<string, long>(StringComparer.Ordinal);
+
         // Creates, rotations and deletes in flight per project (per server), and when the last of them ended.
         private static readonly Dictionary<string, FlightLog> Flights = new Dictionary<string, FlightLog>(StringComparer.Ordinal);
 
@@ -156,15 +159,19 @@ namespace JelouPS.Infrastructure
         /// again changes nothing.
         /// </summary>
         /// <remarks>
-        /// When its request <paramref name="crossed"/> another create, rotation or delete of the project (see
-        /// <see cref="Depart"/>), Jelou carried them out in an order this process cannot know: the secret is kept beside the
-        /// project's others, each of them may be the live one (<see cref="IsCrossed"/>), and none leaves the list once stored.
+        /// The request's <paramref name="flight"/> ends here, under the same lock, so nothing lands between. When it crossed
+        /// another create, rotation or delete of the project (see <see cref="Depart"/>), Jelou carried them out in an order
+        /// this process cannot know: the secret is kept beside the project's others, each of them may be the live one
+        /// (<see cref="IsCrossed"/>), and none leaves the list once stored.
         /// </remarks>
-        internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration, bool crossed = false)
+        internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration, Flight? flight = null)
         {
             lock (Gate)
             {
+                flight?.EndLocked(acted: true);
+                bool crossed = flight?.Crossed == true;
                 string key = Key(integration.ApiBaseUri, integration.ProjectId);
+                LastArrival[key] = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
                 if (crossed)
                 {
@@ -221,21 +228,36 @@ namespace JelouPS.Infrastructure
 
             internal string Key { get; }
 
-            /// <summary>Set by <see cref="End"/>: another of the project's was in flight at some time during this one.</summary>
+            /// <summary>Set when it ended: another of the project's was in flight at some time during this one.</summary>
             internal bool Crossed { get; private set; }
 
-            /// <summary>The request ended (an answer arrived, or none will): call once, before the answer is recorded.</summary>
-            internal void End()
+            /// <summary>When it ended (a Stopwatch timestamp).</summary>
+            internal long Ended { get; private set; }
+
+            /// <summary>
+            /// The request ended with no answer to record; <paramref name="acted"/> is false when it certainly changed nothing
+            /// (never sent, or refused), so that it makes no other flight count as crossed. Call once.
+            /// </summary>
+            internal void End(bool acted)
             {
-                lock (Gate)
-                {
-                    FlightLog log = Flights[Key];
-                    log.InFlight--;
-                    Crossed = log.InFlight > 0 || log.LastEnded > _departed;
-                    log.LastEnded = System.Diagnostics.Stopwatch.GetTimestamp();
-                    // With none in flight, every later flight departs after this: the log has nothing left to tell.
-                    if (log.InFlight == 0) Flights.Remove(Key);
-                }
+                lock (Gate) EndLocked(acted);
+            }
+
+            /// <summary>Whether a request that failed with <paramref name="failure"/> may have changed the project: all but one never sent and one refused (4xx).</summary>
+            internal static bool MayHaveActed(Exception failure) =>
+                !(failure is JelouApiException api) || !(api.NothingSent
+                    || (api.StatusCode is System.Net.HttpStatusCode status && (int)status >= 400 && (int)status < 500 && status != System.Net.HttpStatusCode.RequestTimeout));
+
+            // Under Gate.
+            internal void EndLocked(bool acted)
+            {
+                FlightLog log = Flights[Key];
+                log.InFlight--;
+                Crossed = log.InFlight > 0 || log.LastEnded > _departed;
+                Ended = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (acted) log.LastEnded = Ended;
+                // With none in flight, every later flight departs after this: the log has nothing left to tell.
+                if (log.InFlight == 0) Flights.Remove(Key);
             }
         }
 
@@ -257,15 +279,16 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// The project's integration was deleted: its kept secrets are worthless, and no vault name holds a live one. Unless
-        /// the delete <paramref name="crossed"/> a create or rotation (see <see cref="Depart"/>): then the project may have an
-        /// integration again, and what is kept stays.
+        /// The project's integration was deleted (its <paramref name="flight"/> ends here, under the same lock): its kept
+        /// secrets are worthless, and no vault name holds a live one. Unless the delete crossed a create or rotation (see
+        /// <see cref="Depart"/>): then the project may have an integration again, what is kept stays, and this returns true.
         /// </summary>
-        internal static void Deleted(Uri source, string projectId, bool crossed = false)
+        internal static bool Deleted(Uri source, string projectId, Flight flight)
         {
-            if (crossed) return;
             lock (Gate)
             {
+                flight.EndLocked(acted: true);
+                if (flight.Crossed) return true;
                 string key = Key(source, projectId);
                 Crossed.Remove(key);
                 Latest[key] = null;
@@ -277,6 +300,13 @@ namespace JelouPS.Infrastructure
                     if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);
                 }
             }
+            return false;
+        }
+
+        /// <summary>Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp), in any runspace.</summary>
+        internal static bool ArrivedAfter(Uri source, string projectId, long since)
+        {
+            lock (Gate) return LastArrival.TryGetValue(Key(source, projectId), out long at) && at > since;
         }
 
         /// <summary>A secret is in a vault now: no longer kept, and the vault's name is known to hold that project's secret.</summary>
@@ -284,9 +314,20 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                // A crossed one stays kept: the vault's name may next get the other, which may be the dead one.
+                // A crossed one stays kept: the vault's name may next get the other, which may be the dead one; and the one
+                // it replaces there no longer says it is in the vault.
                 string key = Key(integration.ApiBaseUri, integration.ProjectId);
-                if (!(Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration))) UnsavedKept.Remove(key, integration);
+                if (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration))
+                {
+                    foreach (ExternalSupportIntegration other in candidates)
+                    {
+                        if (!ReferenceEquals(other, integration) && other.SecretVault != null && NameKey(other.SecretVault, other.SecretName ?? "") == NameKey(vault, secretName)) other.MarkReplaced();
+                    }
+                }
+                else
+                {
+                    UnsavedKept.Remove(key, integration);
+                }
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
                 StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = secretName;
             }

@@ -111,8 +111,9 @@ namespace JelouPS.Infrastructure
                         }
                         catch (GetValueException ex)
                         {
-                            // A script property that throws: refused, rather than sent as null unseen.
-                            throw new ArgumentException($"The property '{property.Name}' could not be read: {(ex.InnerException ?? ex).Message}");
+                            // A script property that throws: the serializer refuses its failure, saying where, rather than
+                            // sending null unseen.
+                            propertyValue = ex.InnerException ?? ex;
                         }
                         members.Add(new KeyValuePair<string, object?>(property.Name, ToPlain(propertyValue, depth + 1)));
                     }

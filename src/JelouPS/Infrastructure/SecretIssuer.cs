@@ -194,17 +194,16 @@ namespace JelouPS.Infrastructure
                     }
                     catch (JelouApiException ex) when (ex.Integration != null)
                     {
-                        flight.End();
-                        JelouSession.Arrived(ex.Integration, flight.Crossed);
+                        JelouSession.Arrived(ex.Integration, flight);
                         throw;
                     }
-                    catch
+                    catch (Exception ex)
                     {
-                        flight.End();
+                        // One never sent, or refused (a 409), changed nothing: it crosses no other.
+                        flight.End(acted: JelouSession.Flight.MayHaveActed(ex));
                         throw;
                     }
-                    flight.End();
-                    return JelouSession.Arrived(issued, flight.Crossed);
+                    return JelouSession.Arrived(issued, flight);
                 },
                 integration => Deliver(integration, destination, reachable: true),
                 onStranded: stranded => Deliver(stranded, destination, reachable: false),
@@ -311,7 +310,8 @@ namespace JelouPS.Infrastructure
                 warning = (warning is null ? "" : warning + " ") +
                     $"Another create, rotation or delete of {integration.ProjectId} was in flight at the same time (in this command or another runspace): Jelou carried them out in an order " +
                     $"this session cannot know, so which signing secret is live is unknown. Each is kept in ${JelouSession.UnsavedVariable}, also once stored. " +
-                    $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force" + (destination.Vault is null ? "." : $" -Vault {Quote(destination.Vault.Name)}.");
+                    $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force" + (destination.Vault is null ? "." : $" -Vault {Quote(destination.Vault.Name)}.") +
+                    (_cmdlet.OnOtherConnection ? " " + ErrorMapper.SameContext : "");
             }
             if (integration.Id is null || integration.WebhookUrl is null)
             {

@@ -98,6 +98,9 @@ namespace JelouPS.Tests.Client
                 [new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc)] = 1,
             };
             Assert.Equal("{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"url\":\"https://crm.example.com/a?b=1\",\"2024-01-02T03:04:05.000Z\":1}", JavaScriptJson.Stringify(value));
+            // Other keys as JavaScript's String(key) gives them: numbers as JSON writes them, booleans in lower case.
+            Assert.Equal("{\"1e+21\":1,\"0.30000000000000004\":2,\"true\":3,\"NaN\":4}",
+                JavaScriptJson.Stringify(new OrderedDictionary { [1e21] = 1, [0.1 + 0.2] = 2, [true] = 3, [double.NaN] = 4 }));
         }
 
         [Fact]
