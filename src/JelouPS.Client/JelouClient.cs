@@ -135,9 +135,7 @@ namespace JelouPS
                 body.Add(Member("assignment", new[] { Member("type", request.AssignmentType), Member("target", request.AssignmentTarget) }));
             }
             ApiResponse response = await SendManagementAsync(JelouOperation.StartConversation, Idempotency.NotIdempotent, HttpMethod.Post, uri, Utf8(body), trace, cancellationToken, timeout).ConfigureAwait(false);
-            Conversation started = ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
-            started.ApiBaseUri = Options.BaseUri;
-            return started;
+            return ReadConversation(projectId, response, fallbackUserId: request.UserId, fallbackBotId: request.BotId);
         }
 
         /// <summary>
@@ -168,9 +166,7 @@ namespace JelouPS
         {
             Uri uri = JelouUris.Combine(IntegrationUri(projectId), "conversations/" + JelouUris.Segment(conversationId, nameof(conversationId)));
             ApiResponse response = await SendManagementAsync(JelouOperation.GetConversation, Idempotency.Idempotent, HttpMethod.Get, uri, null, trace, cancellationToken, timeout).ConfigureAwait(false);
-            Conversation read = ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
-            read.ApiBaseUri = Options.BaseUri;
-            return read;
+            return ReadConversation(projectId, response, fallbackUserId: null, fallbackBotId: null);
         }
 
         /// <summary>
@@ -192,7 +188,15 @@ namespace JelouPS
             return new SupportMessageReceipt(message.ProjectId, message.RoomId, message.MessageId!, message.Type, (int)response.StatusCode, DateTimeOffset.UtcNow);
         }
 
-        private static Conversation ReadConversation(string projectId, ApiResponse response, string? fallbackUserId, string? fallbackBotId)
+        // The conversation an answer names, marked as this connection's API's.
+        private Conversation ReadConversation(string projectId, ApiResponse response, string? fallbackUserId, string? fallbackBotId)
+        {
+            Conversation conversation = ReadConversationBody(projectId, response, fallbackUserId, fallbackBotId);
+            conversation.ApiBaseUri = Options.BaseUri;
+            return conversation;
+        }
+
+        private static Conversation ReadConversationBody(string projectId, ApiResponse response, string? fallbackUserId, string? fallbackBotId)
         {
             // The start answer is undocumented: an empty or message-only body still means "started".
             if (response.Body.Length == 0 && fallbackUserId != null)

@@ -186,8 +186,9 @@ namespace JelouPS.Infrastructure
         // The commands that take -Context (those that send requests over a connection), by their names.
         private static readonly Lazy<string[]> ContextCommands = new Lazy<string[]>(() => typeof(JelouApiCmdletBase).Assembly.GetTypes()
             .Where(type => !type.IsAbstract && typeof(JelouApiCmdletBase).IsAssignableFrom(type))
-            .Select(type => (CmdletAttribute)Attribute.GetCustomAttribute(type, typeof(CmdletAttribute)))
-            .Select(cmdlet => cmdlet.VerbName + "-" + cmdlet.NounName)
+            .Select(type => Attribute.GetCustomAttribute(type, typeof(CmdletAttribute)) as CmdletAttribute)
+            .Where(cmdlet => cmdlet != null)
+            .Select(cmdlet => cmdlet!.VerbName + "-" + cmdlet.NounName)
             .ToArray());
 
         /// <summary>The message without the runtime's parameter-name suffix: " (Parameter 'x')" on .NET, a "Parameter name: x" line on .NET Framework.</summary>

@@ -52,6 +52,9 @@ namespace JelouPS.Infrastructure
         // Projects (per server) whose secrets arrived from requests that crossed (see Depart): each may be the live one.
         private static readonly Dictionary<string, List<ExternalSupportIntegration>> Crossed = new Dictionary<string, List<ExternalSupportIntegration>>(StringComparer.Ordinal);
 
+        // When each secret in Crossed arrived (by reference).
+        private static readonly Dictionary<ExternalSupportIntegration, long> CandidateArrivals = new Dictionary<ExternalSupportIntegration, long>();
+
         // When a secret of the project (per server) last arrived.
         private static readonly Dictionary<string, long> LastArrival = new Dictionary<string, long>(StringComparer.Ordinal);
 
@@ -175,18 +178,26 @@ namespace JelouPS.Infrastructure
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
                 if (crossed)
                 {
-                    // The first of the crossing answers: what was kept from before any of them is dead either way.
+                    // The first of the crossing answers: what was kept from before any of them is dead either way. So is a
+                    // candidate that arrived before this request left: Jelou carried this one out after it.
                     if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates))
                     {
                         Crossed[key] = candidates = new List<ExternalSupportIntegration>();
                         UnsavedKept.RemoveAll(key);
                     }
+                    foreach (ExternalSupportIntegration superseded in candidates.FindAll(c => CandidateArrivals[c] < flight!.Departed))
+                    {
+                        candidates.Remove(superseded);
+                        CandidateArrivals.Remove(superseded);
+                        UnsavedKept.Remove(key, superseded);
+                    }
                     candidates.Add(integration);
+                    CandidateArrivals[integration] = LastArrival[key];
                 }
                 else
                 {
                     // A later answer settles what came before it; a crossed one, arriving in no known order, settles nothing.
-                    Crossed.Remove(key);
+                    ForgetCrossed(key);
                     UnsavedKept.RemoveAll(key);
                     ForgetUnknown(key);
                     Doubtful.Remove(key);
@@ -222,7 +233,8 @@ namespace JelouPS.Infrastructure
         /// <summary>One create, rotation or delete in flight (see <see cref="Depart"/>).</summary>
         internal sealed class Flight
         {
-            private readonly long _departed = System.Diagnostics.Stopwatch.GetTimestamp();
+            /// <summary>When it left (a Stopwatch timestamp).</summary>
+            internal long Departed { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
             internal Flight(string key) => Key = key;
 
@@ -253,7 +265,7 @@ namespace JelouPS.Infrastructure
             {
                 FlightLog log = Flights[Key];
                 log.InFlight--;
-                Crossed = log.InFlight > 0 || log.LastEnded > _departed;
+                Crossed = log.InFlight > 0 || log.LastEnded > Departed;
                 Ended = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (acted) log.LastEnded = Ended;
                 // With none in flight, every later flight departs after this: the log has nothing left to tell.
@@ -290,7 +302,7 @@ namespace JelouPS.Infrastructure
                 flight.EndLocked(acted: true);
                 if (flight.Crossed) return true;
                 string key = Key(source, projectId);
-                Crossed.Remove(key);
+                ForgetCrossed(key);
                 Latest[key] = null;
                 UnsavedKept.RemoveAll(key);
                 ForgetUnknown(key);
@@ -370,6 +382,14 @@ namespace JelouPS.Infrastructure
                 return !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration)
                     || (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration));
             }
+        }
+
+        // Under Gate.
+        private static void ForgetCrossed(string key)
+        {
+            if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) return;
+            foreach (ExternalSupportIntegration candidate in candidates) CandidateArrivals.Remove(candidate);
+            Crossed.Remove(key);
         }
 
         // Under Gate.
