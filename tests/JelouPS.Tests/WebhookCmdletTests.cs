@@ -157,7 +157,8 @@ namespace JelouPS.Tests
         [InlineData("@{ customer = @{ since = [timespan]::FromDays(3) } }", "TimeSpan has no JSON form", "(at metadata.customer.since)")]
         [InlineData("@{ doc = [xml]'<r><b>1</b></r>' }", "XML Document has no JSON form", "(at metadata.doc)")]
         [InlineData("$o = 1; foreach ($i in 1..64) { $o = [ordered]@{ a = $o } }; $o", "deeper than 64 levels", "(at metadata.a.a.a.")]
-        [InlineData("$h = @{}; $h.self = $h; $h", "refers to itself", "(at metadata.self.self.self....self.self.self (65 levels))")]
+        [InlineData("$o = @{}; foreach ($i in 1..63) { $o = [ordered]@{ a = $o } }; $o", "deeper than 64 levels", "(at metadata.a.a.a.")]
+        [InlineData("$h = @{}; $h.self = $h; $h", "refers to itself", "(at metadata.self.self.self....self.self.self (64 levels))")]
         [InlineData("[pscustomobject]@{ a = [pscustomobject]@{ c = 1 } | Add-Member -MemberType ScriptProperty -Name b -Value { throw 'boom' } -PassThru }", "could not be read: boom", "(at metadata.a.b)")]
         [InlineData("$h = [ordered]@{}; $h.Add(1, 'a'); $h.Add('1', 'b'); @{ ids = $h }", "both the text \"1\"", "(at metadata.ids)")]
         public void Start_refuses_metadata_with_no_JSON_form_before_asking_or_sending_and_says_where(string metadata, string problem, string where)

@@ -38,6 +38,8 @@ namespace JelouPS.Json
                 // A value that refers to itself nests 65 levels of the same names: the start and the end say where.
                 string path = ex.Path.Count <= 10 ? string.Concat(ex.Path)
                     : string.Concat(ex.Path.GetRange(0, 4)) + "..." + string.Concat(ex.Path.GetRange(ex.Path.Count - 3, 3)) + $" ({ex.Path.Count} levels)";
+                // Keys may be long: a message line stays readable.
+                if (path.Length > 160) path = path.Substring(0, 80) + "..." + path.Substring(path.Length - 60) + $" ({path.Length} characters)";
                 throw new ArgumentException(path.Length == 0 ? ex.Message : $"{ex.Message} (at {path})");
             }
             return builder.ToString();
@@ -111,7 +113,6 @@ namespace JelouPS.Json
 
         private static void Write(StringBuilder builder, object? value, int depth)
         {
-            if (depth > MaxDepth) throw new NoJsonForm($"The value nests deeper than {MaxDepth} levels (or refers to itself).");
             switch (value)
             {
                 case null:
@@ -149,6 +150,9 @@ namespace JelouPS.Json
                 case System.Xml.XmlNode node:
                     // PowerShell and IEnumerable see its child nodes: it would be written as nested empty lists.
                     throw new NoJsonForm($"An XML {node.NodeType} has no JSON form: give its text (its OuterXml) or the values it holds.");
+                // Objects and lists count, empty or not, as a JSON reader counts its depth (a value in them is no level).
+                case IEnumerable _ when depth >= MaxDepth:
+                    throw new NoJsonForm($"The value nests deeper than {MaxDepth} levels (or refers to itself).");
                 case IDictionary dictionary:
                     WriteObject(builder, Entries(dictionary), depth);
                     return;

@@ -290,6 +290,15 @@ namespace JelouPS.Commands
             }
         }
 
+        // " It is <server>'s: ..." when the integration is another API's than the session's connection, which the advised
+        // commands would otherwise use.
+        private string OnItsApi(ExternalSupportIntegration integration)
+        {
+            JelouContext? session = JelouSession.Get(System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
+            if (integration.ApiBaseUri is null || (session != null && SecretOwner.Server(session.BaseUri) == SecretOwner.Server(integration.ApiBaseUri))) return "";
+            return $" It is {integration.ApiBaseUri.GetLeftPart(UriPartial.Authority)}'s: give the rotation -Context for that API, not the session's connection.";
+        }
+
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
@@ -308,7 +317,8 @@ namespace JelouPS.Commands
                 var second = new InvalidOperationException(
                     $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).");
                 WriteJelouError(second, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, second, integration, Item,
-                    $"Save only the one you know is live: pipe that one object, e.g. $JelouUnsavedIntegrations | Where-Object ProjectId -eq {SecretIssuer.Quote(integration.ProjectId)} | Select-Object -Index 0 | Save-JelouSigningSecret -Force -Vault <vault>."));
+                    "Store only the one you know is live (a reply signed with it was accepted): pipe that one object to Save-JelouSigningSecret -Force -Vault <vault>; " +
+                    $"or rotate once more, alone: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>." + OnItsApi(integration)));
                 return;
             }
             if (!Force && JelouSession.IsCrossed(integration))
@@ -316,7 +326,7 @@ namespace JelouPS.Commands
                 var crossed = new InvalidOperationException(
                     $"This signing secret of {integration.ProjectId} came from a request that crossed another create, rotation or delete of the project: which secret is live is unknown, so it was not stored.");
                 WriteJelouError(crossed, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, crossed, integration, Item,
-                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), use -Force."));
+                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), save it alone with -Force." + OnItsApi(integration)));
                 return;
             }
             if (!Force && JelouSession.MayBeReplacedSince(integration) is DateTimeOffset since)

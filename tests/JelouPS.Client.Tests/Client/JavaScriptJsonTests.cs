@@ -73,6 +73,15 @@ namespace JelouPS.Tests.Client
             var xml = new System.Xml.XmlDocument();
             xml.LoadXml("<r><b>1</b></r>");
             Assert.Contains("An XML Document has no JSON form", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(new object[] { xml })).Message);
+            // Objects and lists count as levels, empty or not, as a JSON reader counts them; a long path stays one readable line.
+            object tooDeep = new OrderedDictionary();
+            for (int i = 0; i < 64; i++) tooDeep = new OrderedDictionary { [new string('k', 500)] = tooDeep };
+            string deep = Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(tooDeep)).Message;
+            Assert.Contains("deeper than 64 levels", deep);
+            Assert.True(deep.Length < 400, deep.Length + " characters");
+            object allowed = 1;
+            for (int i = 0; i < 64; i++) allowed = new object[] { allowed };
+            JavaScriptJson.Stringify(allowed);
             var oddKey = new OrderedDictionary { ["my key"] = new Version(1, 0) };
             Assert.EndsWith("(at [\"my key\"])", Assert.Throws<ArgumentException>(() => JavaScriptJson.Stringify(oddKey)).Message, StringComparison.Ordinal);
         }
