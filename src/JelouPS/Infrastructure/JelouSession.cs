@@ -227,7 +227,7 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the integration's secret arrived from a request that crossed another of its project's (see <see cref="Arrived"/>).</summary>
         internal static bool IsCrossed(ExternalSupportIntegration integration)
         {
-            lock (Gate) return Crossed.TryGetValue(Key(integration.ApiBaseUri, integration.ProjectId), out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration);
+            lock (Gate) return IsCandidate(Key(integration.ApiBaseUri, integration.ProjectId), integration);
         }
 
         /// <summary>One create, rotation or delete in flight (see <see cref="Depart"/>).</summary>
@@ -329,9 +329,9 @@ namespace JelouPS.Infrastructure
                 // A crossed one stays kept: the vault's name may next get the other, which may be the dead one; and the one
                 // it replaces there no longer says it is in the vault.
                 string key = Key(integration.ApiBaseUri, integration.ProjectId);
-                if (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration))
+                if (IsCandidate(key, integration))
                 {
-                    foreach (ExternalSupportIntegration other in candidates)
+                    foreach (ExternalSupportIntegration other in Crossed[key])
                     {
                         if (!ReferenceEquals(other, integration) && other.SecretVault != null && NameKey(other.SecretVault, other.SecretName ?? "") == NameKey(vault, secretName)) other.MarkReplaced();
                     }
@@ -379,10 +379,13 @@ namespace JelouPS.Infrastructure
             string key = Key(integration.ApiBaseUri, integration.ProjectId);
             lock (Gate)
             {
-                return !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration)
-                    || (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration));
+                return !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration) || IsCandidate(key, integration);
             }
         }
+
+        // Under Gate: whether the integration is one of the project's secrets from crossing requests.
+        private static bool IsCandidate(string key, ExternalSupportIntegration integration) =>
+            Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates) && candidates.Contains(integration);
 
         // Under Gate.
         private static void ForgetCrossed(string key)
