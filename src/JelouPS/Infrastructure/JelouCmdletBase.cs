@@ -342,6 +342,9 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the command works over a -Context other than the session's connection, which advice must name.</summary>
         internal virtual bool OnOtherConnection => false;
 
+        /// <summary>What a warning that advises commands adds on another connection (see <see cref="ErrorMapper.SameContext"/>); "" otherwise.</summary>
+        internal string SameContextNote => OnOtherConnection ? " " + ErrorMapper.SameContext : "";
+
         /// <summary>Drops what a command holds (signing keys), when PowerShell disposes it.</summary>
         private protected virtual void Release() { }
 
