@@ -283,6 +283,35 @@ Describe 'Creates, rotations and deletes of one project at once' {
         $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
     }
 
+    It 'never stores a secret over a newer one that another runspace stored while it waited its turn to be settled' {
+        $slow = New-TestProjectId
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        # The first input's answer is held back: the second's arrives at once, and is settled after it, in input order.
+        Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 3000 }
+        $rotator = [powershell]::Create()
+        $null = $rotator.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
+            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
+            AddScript('param($Context, $Ids) Reset-JelouExternalSupportSecret $Ids -ThrottleLimit 2 -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument(@($slow, $projectId))
+        $rotating = $rotator.BeginInvoke()
+        try {
+            # Its secret arrived (kept until stored): rotate again here, and store the newer one first.
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The rotation did not arrive within 30 s.' }
+                [System.Threading.Thread]::Sleep(20)
+            }
+            Reset-JelouExternalSupportSecret $projectId -Force -Vault FaultVault | Out-Null
+            $output = $rotator.EndInvoke($rotating)
+        }
+        finally { $rotator.Dispose() }
+
+        Assert-StoredSecretWorks $projectId
+        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*newer signing secret of $projectId*not stored as 'Jelou-$projectId'*").Count | Should -Be 1
+        Assert-StoredSecretWorks $slow
+    }
+
     It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null

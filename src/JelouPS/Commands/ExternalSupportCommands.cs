@@ -340,8 +340,6 @@ namespace JelouPS.Commands
             SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
-            // A rotation in another runspace may have replaced it since it was checked.
-            if (!JelouSession.IsLatest(integration)) return;
             bool stored = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
             if (stored) _stored.Add(project);
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));

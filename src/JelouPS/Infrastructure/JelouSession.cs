@@ -61,6 +61,9 @@ namespace JelouPS.Infrastructure
         // Creates, rotations and deletes in flight per project (per server), and when the last of them ended.
         private static readonly Dictionary<string, FlightLog> Flights = new Dictionary<string, FlightLog>(StringComparer.Ordinal);
 
+        // One vault write of a project's (per server) secret at a time in the process (see StoreTurn).
+        private static readonly Dictionary<string, System.Threading.SemaphoreSlim> StoreTurns = new Dictionary<string, System.Threading.SemaphoreSlim>(StringComparer.Ordinal);
+
         internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedKept.Snapshot(); });
 
         private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
@@ -343,6 +346,34 @@ namespace JelouPS.Infrastructure
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
                 StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = secretName;
             }
+        }
+
+        /// <summary>
+        /// Waits until no other vault write of the project's secret is under way in the process, and holds the turn until
+        /// disposed. Checking <see cref="IsLatest"/> with the turn held means an older secret never overwrites a newer one that
+        /// another runspace, or a later input of a command settling in input order, stored in the meantime. A write after
+        /// Ctrl+C (a secret that arrived as the pipeline stopped) still gets a free turn; waiting for a busy one ends with
+        /// OperationCanceledException when <paramref name="cancellation"/> does.
+        /// </summary>
+        internal static IDisposable StoreTurn(ExternalSupportIntegration integration, System.Threading.CancellationToken cancellation)
+        {
+            System.Threading.SemaphoreSlim? turn;
+            lock (Gate)
+            {
+                string key = Key(integration.ApiBaseUri, integration.ProjectId);
+                if (!StoreTurns.TryGetValue(key, out turn)) StoreTurns[key] = turn = new System.Threading.SemaphoreSlim(1, 1);
+            }
+            if (!turn.Wait(0)) turn.Wait(cancellation);
+            return new Turn(turn);
+        }
+
+        private sealed class Turn : IDisposable
+        {
+            private System.Threading.SemaphoreSlim? _held;
+
+            internal Turn(System.Threading.SemaphoreSlim held) => _held = held;
+
+            public void Dispose() => System.Threading.Interlocked.Exchange(ref _held, null)?.Release();
         }
 
         /// <summary>The vault did not take the secret: remember where it was meant to go, for storing it by hand.</summary>

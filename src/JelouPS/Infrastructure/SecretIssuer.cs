@@ -235,7 +235,11 @@ namespace JelouPS.Infrastructure
             return projectId;
         }
 
-        /// <summary>Stores an issued secret in <paramref name="destination"/>'s vault; false (with the failure) when it is not confirmed stored.</summary>
+        /// <summary>
+        /// Stores an issued secret in <paramref name="destination"/>'s vault; false when it is not confirmed stored: with the
+        /// failure, or with only a <paramref name="warning"/> when Jelou issued a newer secret of the project (or deleted its
+        /// integration) before this one's turn to be stored came (see <see cref="JelouSession.StoreTurn"/>).
+        /// </summary>
         internal bool TryStore(ExternalSupportIntegration integration, SecretDestination destination, out string? warning, out VaultException? failure)
         {
             warning = null;
@@ -243,18 +247,27 @@ namespace JelouPS.Infrastructure
             if (destination.Vault is null || integration.SigningSecret is null) return false;
             try
             {
-                warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
-                // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
-                if (warning != null && !_warned.Add(warning)) warning = null;
-                integration.MarkStored(destination.Vault.Name, destination.Name!);
-                JelouSession.Stored(integration, destination.Vault.Name, destination.Name!);
-                return true;
+                using (JelouSession.StoreTurn(integration, _cmdlet.CancelToken))
+                {
+                    if (!JelouSession.IsLatest(integration))
+                    {
+                        warning = $"Jelou issued a newer signing secret of {integration.ProjectId} (or deleted its integration) after this one arrived, before it was stored: " +
+                            $"this one no longer works, so it was not stored as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
+                        return false;
+                    }
+                    warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
+                    // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
+                    if (warning != null && !_warned.Add(warning)) warning = null;
+                    integration.MarkStored(destination.Vault.Name, destination.Name!);
+                    JelouSession.Stored(integration, destination.Vault.Name, destination.Name!);
+                    return true;
+                }
             }
             catch (VaultException ex)
             {
                 failure = ex;
             }
-            catch (PipelineStoppedException)
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is OperationCanceledException)
             {
                 failure = new VaultException(ErrorMapper.VaultWriteFailed, "The command was stopped before the secret was stored.");
             }
@@ -321,7 +334,8 @@ namespace JelouPS.Infrastructure
             }
             if (!reachable)
             {
-                if (!stored) WarnOnHost(integration);
+                if (!stored && failure is null && warning != null && !JelouSession.IsLatest(integration)) WarnOnHost(warning);
+                else if (!stored) WarnOnHost(integration);
                 return;
             }
 
