@@ -7,10 +7,12 @@ namespace JelouPS.Security
 {
     /// <summary>
     /// Replaces the secrets a request carried with REDACTED wherever the texts of its error answer repeat them (a validation
-    /// message quoting the value it refused, an echo of the API key or of the Basic header). All the secrets are matched on
-    /// the original text, without regard to case, and overlapping or nested matches become one REDACTED, so no part of a
-    /// longer secret that holds a shorter one is left showing. Secrets under 4 characters are not matched: every short word
-    /// would go, and so little hides nothing. The plaintexts exist only until the redaction is disposed, which zeroes them.
+    /// message quoting the value it refused, an echo of the API key or of the Basic header). A secret is found without regard
+    /// to case, and however an answer percent-encodes it (RFC 3986, JavaScript's encodeURIComponent, an HTML form's '+' for a
+    /// space, an encoder that encodes every character, or any mix): each of its characters may appear as itself or as the
+    /// %XX escapes of its UTF-8 bytes. Overlapping or nested matches become one REDACTED, so no part of a longer secret that
+    /// holds a shorter one is left showing. Secrets under 4 characters are not matched: every short word would go, and so
+    /// little hides nothing. The plaintexts exist only until the redaction is disposed, which zeroes them.
     /// </summary>
     internal sealed class SecretRedaction : IDisposable
     {
@@ -24,48 +26,9 @@ namespace JelouPS.Security
             foreach (SecureString secret in secrets)
             {
                 if (secret is null || secret.Length < ShortestMatched) continue;
-                char[] plain = SecureStrings.UseChars(secret, chars => (char[])chars.Clone());
-                _plaintexts.Add(plain);
-                // As RFC 3986, JavaScript's encodeURIComponent or an HTML form would carry it: an answer may quote it so.
-                foreach ((string keeps, bool form) in Encodings)
-                {
-                    if (!(PercentEncoded(plain, keeps, form) is char[] encoded)) continue;
-                    if (_plaintexts.Exists(known => known.AsSpan().SequenceEqual(encoded))) Array.Clear(encoded, 0, encoded.Length);
-                    else _plaintexts.Add(encoded);
-                }
+                _plaintexts.Add(SecureStrings.UseChars(secret, chars => (char[])chars.Clone()));
             }
         }
-
-        // The ASCII punctuation each encoding leaves as it is (letters and digits are always left), and whether a space is '+'.
-        private static readonly (string Keeps, bool Form)[] Encodings = { ("-._~", false), ("-._~!*'()", false), ("*-._", true) };
-
-        // The percent-encoding of the UTF-8 bytes of every character but ASCII letters, digits and <paramref name="keeps"/>
-        // (a space as '+' in a <paramref name="form"/>); null when that changes nothing.
-        private static char[]? PercentEncoded(char[] plain, string keeps, bool form)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(plain);
-            try
-            {
-                var encoded = new List<char>(bytes.Length * 3);
-                foreach (byte b in bytes)
-                {
-                    char c = (char)b;
-                    if (b < 0x80 && (char.IsLetterOrDigit(c) || keeps.IndexOf(c) >= 0)) encoded.Add(c);
-                    else if (form && c == ' ') encoded.Add('+');
-                    else encoded.AddRange(new[] { '%', Hex[b >> 4], Hex[b & 0xF] });
-                }
-                if (encoded.Count == plain.Length && !(form && Array.IndexOf(plain, ' ') >= 0)) return null;
-                char[] result = encoded.ToArray();
-                for (int i = 0; i < encoded.Count; i++) encoded[i] = '\0';
-                return result;
-            }
-            finally
-            {
-                Array.Clear(bytes, 0, bytes.Length);
-            }
-        }
-
-        private const string Hex = "0123456789ABCDEF";
 
         internal string? Apply(string? text)
         {
@@ -73,13 +36,12 @@ namespace JelouPS.Security
             bool[]? hidden = null;
             foreach (char[] secret in _plaintexts)
             {
-                for (int from = 0; from + secret.Length <= text!.Length;)
+                for (int start = 0; start < text!.Length; start++)
                 {
-                    int at = text.AsSpan(from).IndexOf(secret, StringComparison.OrdinalIgnoreCase);
-                    if (at < 0) break;
+                    int end = MatchEnd(text, start, secret);
+                    if (end < 0) continue;
                     hidden ??= new bool[text.Length];
-                    for (int i = from + at; i < from + at + secret.Length; i++) hidden[i] = true;
-                    from += at + 1;
+                    for (int i = start; i < end; i++) hidden[i] = true;
                 }
             }
             if (hidden is null) return text;
@@ -91,6 +53,50 @@ namespace JelouPS.Security
             }
             return shown.ToString();
         }
+
+        // Where a match of the secret that starts at text[start] ends (exclusive); -1 when none starts there.
+        private static int MatchEnd(string text, int start, char[] secret)
+        {
+            int at = start;
+            for (int s = 0; s < secret.Length;)
+            {
+                int units = char.IsHighSurrogate(secret[s]) && s + 1 < secret.Length && char.IsLowSurrogate(secret[s + 1]) ? 2 : 1;
+                if (at + units <= text.Length && SameText(text, at, secret, s, units)) at += units;
+                else if (secret[s] == ' ' && at < text.Length && text[at] == '+') at++;
+                else if ((at = MatchEscapes(text, at, units == 2 ? char.ConvertToUtf32(secret[s], secret[s + 1]) : secret[s])) < 0) return -1;
+                s += units;
+            }
+            return at;
+        }
+
+        private static bool SameText(string text, int at, char[] secret, int s, int units)
+        {
+            if (units == 2) return text[at] == secret[s] && text[at + 1] == secret[s + 1];
+            return text[at] == secret[s] || char.ToUpperInvariant(text[at]) == char.ToUpperInvariant(secret[s]);
+        }
+
+        // Where the %XX escapes of the code point's UTF-8 bytes, read at text[at], end; -1 when they are not there. Hex digits
+        // and an escaped ASCII letter match in either case.
+        private static int MatchEscapes(string text, int at, int codePoint)
+        {
+            int count = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            for (int i = 0; i < count; i++)
+            {
+                int expected = i == 0
+                    ? (count == 1 ? codePoint : (0xF00 >> count & 0xF0) | codePoint >> 6 * (count - 1))
+                    : 0x80 | (codePoint >> 6 * (count - 1 - i) & 0x3F);
+                if (at + 3 > text.Length || text[at] != '%') return -1;
+                int high = HexValue(text[at + 1]), low = HexValue(text[at + 2]);
+                if (high < 0 || low < 0) return -1;
+                int actual = high << 4 | low;
+                if (actual != expected && !(count == 1 && actual < 0x80 && char.ToUpperInvariant((char)actual) == char.ToUpperInvariant((char)expected))) return -1;
+                at += 3;
+            }
+            return at;
+        }
+
+        private static int HexValue(char c) =>
+            c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 
         public void Dispose()
         {
