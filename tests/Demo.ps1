@@ -15,7 +15,20 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'JelouPS.psd1')
 Import-Module (Join-Path $PSScriptRoot 'JelouEmulator.psm1')
 
-function Write-Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor Cyan }
+# The demo's own lines fit an 80-column terminal: a longer one wraps at a space, its next lines indented.
+function Format-Wrapped([string] $Text, [string] $Indent = '   ') {
+    $lines = [System.Collections.Generic.List[string]]::new()
+    while ($Text.Length -gt 80) {
+        $cut = $Text.LastIndexOf(' ', 80)
+        if ($cut -le $Indent.Length) { break }
+        $lines.Add($Text.Substring(0, $cut))
+        $Text = $Indent + $Text.Substring($cut + 1)
+    }
+    $lines.Add($Text)
+    $lines -join [Environment]::NewLine
+}
+function Write-Step([string] $Text) { Write-Host ("`n" + (Format-Wrapped "== $Text")) -ForegroundColor Cyan }
+function Write-Note([string] $Text) { Write-Host (Format-Wrapped $Text) }
 
 $emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
 try {
@@ -34,10 +47,10 @@ try {
     $integration = New-JelouExternalSupport -ProjectId demo-project -WebhookUrl $webhookUrl `
         -AuthType bearer -WebhookAuthorization 'demo-webhook-token' @storage -Confirm:$false
     $integration | Out-Host
-    Write-Host ("The one-time signing secret arrived as a SecureString of {0} characters and was not printed." -f $integration.SigningSecret.Length)
+    Write-Note ("The one-time signing secret arrived as a SecureString of {0} characters and was not printed." -f $integration.SigningSecret.Length)
     if (-not $vault) {
-        Write-Host "Until it is in a vault, the session keeps it too: `$JelouUnsavedIntegrations holds $(@($JelouUnsavedIntegrations).Count) integration(s)."
-        Write-Host 'With a vault: New-JelouExternalSupport ... -Vault MyVault, or later: Save-JelouSigningSecret -Vault MyVault'
+        Write-Note "Until it is in a vault, the session keeps it too: `$JelouUnsavedIntegrations holds $(@($JelouUnsavedIntegrations).Count) integration(s)."
+        Write-Note 'With a vault: New-JelouExternalSupport ... -Vault MyVault, or later: Save-JelouSigningSecret -Vault MyVault'
     }
 
     Write-Step 'Get-JelouExternalSupport: the API never returns the secret again'
@@ -73,16 +86,16 @@ try {
         -Metadata ([ordered]@{ ticketId = 'T-12345' }) -AssignmentType queue -AssignmentTarget SUPPORT -Confirm:$false
     $conversation | Out-Host
     $started = Wait-Received 1
-    Write-Host "Received $($started.EventName) for room $($started.RoomId), ticket $($started.Metadata.ticketId): bearer token and signature verified, answered 200."
+    Write-Note "Received $($started.EventName) for room $($started.RoomId), ticket $($started.Metadata.ticketId): bearer token and signature verified, answered 200."
 
     Write-Step 'The end user writes; the receiver verifies the message event and answers, signed over exactly the bytes sent'
     Invoke-JelouEmulatorControl $emulator "conversations/demo-project/$($conversation.Id)/user-message" -Method POST -Body @{ text = 'Where is my order?' } | Out-Null
     $message = Wait-Received 2
-    Write-Host "User $($message.UserId) says: $($message.Text)"
+    Write-Note "User $($message.UserId) says: $($message.Text)"
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while (-not ($accepted = Invoke-JelouEmulatorControl $emulator 'agent-messages' | Where-Object text -eq 'It ships today!') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
     if (-not $accepted) { throw "The receiver's reply did not reach Jelou within 30 s: $($receiver.Streams.Error | Out-String)" }
-    Write-Host "Jelou verified the reply's signature and delivered: '$($accepted.text)'"
+    Write-Note "Jelou verified the reply's signature and delivered: '$($accepted.text)'"
 
     Write-Step 'Close-JelouConversation'
     Get-JelouConversation demo-project $conversation.Id | Close-JelouConversation -RedirectText 'Thanks for contacting us!' -Confirm:$false
@@ -91,16 +104,16 @@ try {
     if (-not $running.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10))) { throw 'The receiver did not stop after its 3 events.' }
     $free = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $port)
     $free.Start(); $free.Stop()
-    Write-Host "Received $($closed.EventName) ($($closed.Reason)); the receiver stopped after its 3 events, and port $port is free again."
+    Write-Note "Received $($closed.EventName) ($($closed.Reason)); the receiver stopped after its 3 events, and port $port is free again."
 
     Write-Step 'A failure is an ErrorRecord with a stable ErrorId'
     Get-JelouExternalSupport no-such-project -ErrorAction SilentlyContinue -ErrorVariable failure
-    Write-Host "$($failure[0].FullyQualifiedErrorId) [$($failure[0].CategoryInfo.Category)]: $($failure[0].ErrorDetails.Message)"
+    Write-Note "$($failure[0].FullyQualifiedErrorId) [$($failure[0].CategoryInfo.Category)]: $($failure[0].ErrorDetails.Message)"
 
     Write-Step 'Reset-JelouExternalSupportSecret -Force (unattended): the old secret dies at once; the new one replaces it'
     $rotated = Reset-JelouExternalSupportSecret demo-project @storage -Force
     $rotated | Out-Host
-    Write-Host ("New secret: a SecureString of {0} characters; the earlier one is dropped from `$JelouUnsavedIntegrations, which now holds {1}." -f $rotated.SigningSecret.Length, @($JelouUnsavedIntegrations).Count)
+    Write-Note ("New secret: a SecureString of {0} characters; the earlier one is dropped from `$JelouUnsavedIntegrations, which now holds {1}." -f $rotated.SigningSecret.Length, @($JelouUnsavedIntegrations).Count)
 
     Write-Step 'Remove-JelouExternalSupport -Force'
     Get-JelouExternalSupport demo-project | Remove-JelouExternalSupport -Force -Verbose
