@@ -166,7 +166,7 @@ namespace JelouPS.Commands
             if (crossed)
             {
                 // The vault's names may hold the secret of an integration created meanwhile: nothing is removed from them.
-                Warn($"A create or rotation of {projectId} was in flight while it was deleted (in this command or another runspace): Jelou carried them out in an order this session " +
+                Warn($"A create or rotation of {projectId} ran at about the same time as this delete (in this command or another runspace): Jelou carried them out in an order this session " +
                     $"cannot know, so the project may have an integration again. Its secret, if one arrived, stays in ${JelouSession.UnsavedVariable}" +
                     (secrets.Count > 0 ? $", and vault {slot!.Vault.Display} keeps {string.Join(", ", secrets.Select(name => $"'{name}'"))}" : "") +
                     $". Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + SameContextNote);

@@ -324,6 +324,7 @@ namespace JelouPS.Infrastructure
                     $"Another create, rotation or delete of {integration.ProjectId} was in flight at the same time (in this command or another runspace): Jelou carried them out in an order " +
                     $"this session cannot know, so which signing secret is live is unknown. Each is kept in ${JelouSession.UnsavedVariable}, also once stored. " +
                     $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force" + (destination.Vault is null ? "." : $" -Vault {Quote(destination.Vault.Name)}.") +
+                    " If that answers JelouNotFound, a delete was carried out last: the project has no integration." +
                     _cmdlet.SameContextNote;
             }
             if (integration.Id is null || integration.WebhookUrl is null)
