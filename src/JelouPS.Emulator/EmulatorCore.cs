@@ -63,6 +63,19 @@ internal sealed class EmulatorCore : IAsyncDisposable
     public EventDispatcher Events { get; }
     public CancellationToken Stopping => _stopping.Token;
 
+    // Completed, and replaced, by ReleaseHeld: the fault delays under way when it is called end.
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Ends when <see cref="ReleaseHeld"/> is next called.</summary>
+    public Task Released => Volatile.Read(ref _release).Task;
+
+    /// <summary>
+    /// Answers now every request a fault's Delay holds back: a test can hold an answer for as long as it needs
+    /// (a long Delay) and let it go once it has done what must happen meanwhile, instead of guessing a delay long enough.
+    /// </summary>
+    public void ReleaseHeld() =>
+        Interlocked.Exchange(ref _release, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     /// <summary>Classifies the credentials a request carries: "api-key", "basic", "none" or "invalid".</summary>
     public string Authenticate(IHeaderDictionary headers)
     {

@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using JelouPS.Infrastructure;
-using JelouPS.Security;
 using Xunit;
 
 namespace JelouPS.Tests
@@ -13,15 +12,19 @@ namespace JelouPS.Tests
     /// </summary>
     public sealed class StoreTurnTests
     {
-        private static ExternalSupportIntegration Issued(string projectId) =>
-            new ExternalSupportIntegration(projectId, "i-1", projectId, "https://crm.example.com/j", "no_auth", SecureStrings.FromString("whsec-test"), DateTimeOffset.UtcNow, null, null);
+        private static readonly Uri Api = new Uri("https://gateway.example.com/jelouapi");
+
+        private static IDisposable Turn(string projectId, CancellationToken cancellation) => JelouSession.StoreTurn(Api, projectId, cancellation);
+
+        // A wait that a broken turn would make endless fails instead.
+        private static CancellationToken Bounded => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
         [Fact]
         public async Task A_write_waiting_for_the_project_gets_its_turn_once_the_first_is_done()
         {
             string projectId = "turn-" + Guid.NewGuid().ToString("N");
-            IDisposable first = JelouSession.StoreTurn(Issued(projectId), CancellationToken.None);
-            Task second = Task.Run(() => JelouSession.StoreTurn(Issued(projectId), CancellationToken.None).Dispose());
+            IDisposable first = Turn(projectId, Bounded);
+            Task second = Task.Run(() => Turn(projectId, Bounded).Dispose());
 
             first.Dispose();
 
@@ -31,8 +34,8 @@ namespace JelouPS.Tests
         [Fact]
         public void Another_project_does_not_wait()
         {
-            using (JelouSession.StoreTurn(Issued("turn-" + Guid.NewGuid().ToString("N")), CancellationToken.None))
-            using (JelouSession.StoreTurn(Issued("turn-" + Guid.NewGuid().ToString("N")), CancellationToken.None))
+            using (Turn("turn-" + Guid.NewGuid().ToString("N"), Bounded))
+            using (Turn("turn-" + Guid.NewGuid().ToString("N"), Bounded))
             {
             }
         }
@@ -44,15 +47,15 @@ namespace JelouPS.Tests
             using var stopped = new CancellationTokenSource();
             stopped.Cancel();
 
-            IDisposable held = JelouSession.StoreTurn(Issued(projectId), stopped.Token);
+            IDisposable held = Turn(projectId, stopped.Token);
 
-            Assert.ThrowsAny<OperationCanceledException>(() => JelouSession.StoreTurn(Issued(projectId), stopped.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => Turn(projectId, stopped.Token));
             held.Dispose();
             held.Dispose();
-            using (JelouSession.StoreTurn(Issued(projectId), stopped.Token))
+            using (Turn(projectId, stopped.Token))
             {
                 // Disposed twice, the first turn was given back once: this one is held, so another still waits.
-                Assert.ThrowsAny<OperationCanceledException>(() => JelouSession.StoreTurn(Issued(projectId), stopped.Token));
+                Assert.ThrowsAny<OperationCanceledException>(() => Turn(projectId, stopped.Token));
             }
         }
     }

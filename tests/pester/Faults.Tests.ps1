@@ -9,6 +9,8 @@ BeforeAll {
     Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri -TimeoutSec 5
 
     function Add-Fault([hashtable] $Fault) { Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body $Fault | Out-Null }
+    # Answers now what a fault's long delayMs holds back: the test decides when, rather than guessing a delay long enough.
+    function Invoke-Release { Invoke-JelouEmulatorControl $Emulator 'faults/release' -Method POST | Out-Null }
     function Get-Arrivals([string] $Method, [string] $PathEnd) {
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq $Method -and $_.path -like "*$PathEnd" }).Count
     }
@@ -260,7 +262,7 @@ Describe 'Creates, rotations and deletes of one project at once' {
     It 'keeps the record of a rotation whose answer was lost when a crossing rotation''s answer arrives after it' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
-        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 2000 }
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 600000 }
         Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; resetAfterBytes = 0 }
         $other = [powershell]::Create()
         $null = $other.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
@@ -274,9 +276,13 @@ Describe 'Creates, rotations and deletes of one project at once' {
                 [System.Threading.Thread]::Sleep(20)
             }
             Reset-JelouExternalSupportSecret $projectId -Force -ErrorAction SilentlyContinue | Out-Null
+            Invoke-Release
             $null = $other.EndInvoke($rotating)
         }
-        finally { $other.Dispose() }
+        finally {
+            Invoke-Release
+            $other.Dispose()
+        }
 
         @($JelouUnknownOutcomes | Where-Object ProjectId -EQ $projectId).Count | Should -Be 1
         $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
@@ -289,7 +295,7 @@ Describe 'Creates, rotations and deletes of one project at once' {
         New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
         # The first input's answer is held back: the second's arrives at once, and is settled after it, in input order.
-        Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 3000 }
+        Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 600000 }
         $rotator = [powershell]::Create()
         $null = $rotator.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
             AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
@@ -303,19 +309,23 @@ Describe 'Creates, rotations and deletes of one project at once' {
                 [System.Threading.Thread]::Sleep(20)
             }
             Reset-JelouExternalSupportSecret $projectId -Force -Vault FaultVault | Out-Null
+            Invoke-Release
             $output = $rotator.EndInvoke($rotating)
         }
-        finally { $rotator.Dispose() }
+        finally {
+            Invoke-Release
+            $rotator.Dispose()
+        }
 
         Assert-StoredSecretWorks $projectId
-        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*newer signing secret of $projectId*not stored as 'Jelou-$projectId'*").Count | Should -Be 1
+        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*newer signing secret for $projectId*not stored as 'Jelou-$projectId'*").Count | Should -Be 1
         Assert-StoredSecretWorks $slow
     }
 
     It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
-        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 1500 }
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 600000 }
         # Another runspace, with this one's vaults (the stand-in's module itself: real vaults are the user's, in any runspace).
         $remover = [powershell]::Create()
         $null = $remover.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
@@ -330,9 +340,13 @@ Describe 'Creates, rotations and deletes of one project at once' {
                 [System.Threading.Thread]::Sleep(20)
             }
             New-JelouExternalSupport $projectId https://crm.example.com/again -Vault FaultVault -Force -WarningVariable created -WarningAction SilentlyContinue | Out-Null
+            Invoke-Release
             $warnings = $remover.EndInvoke($removing)
         }
-        finally { $remover.Dispose() }
+        finally {
+            Invoke-Release
+            $remover.Dispose()
+        }
 
         "$created" | Should -BeLike '*in flight at the same time*Rotate once more*If that answers JelouNotFound, a delete was carried out last*'
         "$warnings" | Should -BeLike "*at about the same time as this delete*may have an integration again*vault 'FaultVault'* keeps 'Jelou-$projectId'*"

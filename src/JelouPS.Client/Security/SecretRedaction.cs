@@ -36,9 +36,12 @@ namespace JelouPS.Security
             bool[]? hidden = null;
             foreach (char[] secret in _plaintexts)
             {
-                for (int start = 0; start < text!.Length; start++)
+                // Only where the text could start the secret (its first character in either case, an escape, a '+' for a
+                // space) is a match tried: an error body may be megabytes long.
+                char[] starts = { char.ToUpperInvariant(secret[0]), char.ToLowerInvariant(secret[0]), '%', secret[0] == ' ' ? '+' : '%' };
+                for (int start = text!.IndexOfAny(starts); start >= 0; start = start + 1 < text.Length ? text.IndexOfAny(starts, start + 1) : -1)
                 {
-                    int end = MatchEnd(text, start, secret);
+                    int end = MatchEnd(text, start, secret, 0);
                     if (end < 0) continue;
                     hidden ??= new bool[text.Length];
                     for (int i = start; i < end; i++) hidden[i] = true;
@@ -54,12 +57,21 @@ namespace JelouPS.Security
             return shown.ToString();
         }
 
-        // Where a match of the secret that starts at text[start] ends (exclusive); -1 when none starts there.
-        private static int MatchEnd(string text, int start, char[] secret)
+        // Where a match of secret[s..] that starts at text[at] ends (exclusive); -1 when none starts there.
+        private static int MatchEnd(string text, int at, char[] secret, int s)
         {
-            int at = start;
-            for (int s = 0; s < secret.Length;)
+            while (s < secret.Length)
             {
+                if (secret[s] == '%')
+                {
+                    // A '%' of the secret may be written as itself or escaped (%25): when the rest does not follow the
+                    // first, the second is tried.
+                    int end = at < text.Length && text[at] == '%' ? MatchEnd(text, at + 1, secret, s + 1) : -1;
+                    if (end >= 0) return end;
+                    if ((at = MatchEscapes(text, at, '%')) < 0) return -1;
+                    s++;
+                    continue;
+                }
                 int units = char.IsHighSurrogate(secret[s]) && s + 1 < secret.Length && char.IsLowSurrogate(secret[s + 1]) ? 2 : 1;
                 if (at + units <= text.Length && SameText(text, at, secret, s, units)) at += units;
                 else if (secret[s] == ' ' && at < text.Length && text[at] == '+') at++;
@@ -69,6 +81,7 @@ namespace JelouPS.Security
             return at;
         }
 
+        // A surrogate pair (a character outside the BMP) is compared as it is: only BMP characters are case-folded.
         private static bool SameText(string text, int at, char[] secret, int s, int units)
         {
             if (units == 2) return text[at] == secret[s] && text[at + 1] == secret[s + 1];

@@ -30,6 +30,7 @@ internal static class ControlEndpoints
         ("PUT", [_, "latency"]) => SetLatency(core, request),
         ("POST", [_, "faults"]) => AddFault(core, request),
         ("DELETE", [_, "faults"]) => Done(core.Faults.Clear),
+        ("POST", [_, "faults", "release"]) => Done(core.ReleaseHeld),
         ("GET", [_, "integrations", var projectId]) => GetIntegration(core, projectId),
         ("GET", [_, "deliveries"]) => ApiResult.Json(200, w => WriteArray(w, core.Events.Snapshot(), WriteDelivery)),
         ("GET", [_, "agent-messages"]) => ApiResult.Json(200, w => WriteArray(w, core.State.AgentMessagesSnapshot(), WriteAgentMessage)),

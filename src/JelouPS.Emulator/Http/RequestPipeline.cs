@@ -50,9 +50,11 @@ internal sealed class RequestPipeline
         }
 
         RecordedRequest entry = Record(requestId, request);
+        // Taken before the request shows in the log: a release that follows seeing it there lets it go.
+        Task released = _core.Released;
         _core.Log.Add(entry);
 
-        WireAnswer? answer = received.Refusal is { } refusal ? WireAnswer.Of(refusal) : await AnswerAsync(context, request, entry.Path);
+        WireAnswer? answer = received.Refusal is { } refusal ? WireAnswer.Of(refusal) : await AnswerAsync(context, request, entry.Path, released);
         _core.Log.Complete(entry, answer?.Status ?? 0, answer?.IsAborted ?? false);
         if (answer is null)
         {
@@ -102,7 +104,8 @@ internal sealed class RequestPipeline
     }
 
     /// <param name="loggedPath">The path as the request log shows it, secrets scrubbed: the one to print.</param>
-    private async Task<WireAnswer?> AnswerAsync(HttpContext context, EmulatorRequest request, string loggedPath)
+    /// <param name="released">Ends a fault's Delay early (see EmulatorCore.ReleaseHeld).</param>
+    private async Task<WireAnswer?> AnswerAsync(HttpContext context, EmulatorRequest request, string loggedPath, Task released)
     {
         // A client timeout (RequestAborted) or a stop must end a wait at once, not after it.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _core.Stopping);
@@ -118,7 +121,11 @@ internal sealed class RequestPipeline
                 return WireAnswer.Of(real!);
             }
 
-            await DelayAsync(fault.Delay, cancel.Token);
+            if (fault.Delay > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(fault.Delay, cancel.Token), released).Unwrap();
+            }
+
             return fault.ToAnswer(real);
         }
         catch (OperationCanceledException)

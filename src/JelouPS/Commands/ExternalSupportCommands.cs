@@ -178,19 +178,33 @@ namespace JelouPS.Commands
                 Warn($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
                 return;
             }
+            var failures = new Dictionary<string, VaultException>();
+            // With the project's store turn held: a store of the deleted integration's secret that checked it was the
+            // latest before the delete landed (another runspace's) cannot be written after its name was cleared.
+            using (JelouSession.StoreTurn(Client.Options.BaseUri, projectId, CancelToken))
+            {
+                foreach (string name in secrets)
+                {
+                    try
+                    {
+                        slot.Vault.Remove(name);
+                    }
+                    catch (VaultException ex)
+                    {
+                        failures[name] = ex;
+                    }
+                }
+            }
             foreach (string name in secrets)
             {
-                try
+                if (!failures.TryGetValue(name, out VaultException? failure))
                 {
-                    slot.Vault.Remove(name);
                     Trace($"Removed the signing secret '{name}' of {projectId} from vault {slot.Vault.Display}.");
+                    continue;
                 }
-                catch (VaultException ex)
-                {
-                    WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
-                        new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{name}' from vault {slot.Vault.Display} failed: {ex.Message}", ex.InnerException),
-                        projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}"));
-                }
+                WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
+                    new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{name}' from vault {slot.Vault.Display} failed: {failure.Message}", failure.InnerException),
+                    projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}"));
             }
         }
     }
@@ -299,16 +313,20 @@ namespace JelouPS.Commands
             return $" It is {integration.ApiBaseUri.GetLeftPart(UriPartial.Authority)}'s: give the rotation -Context for that API, not the session's connection.";
         }
 
+        private void Refuse(ExternalSupportIntegration integration, string message)
+        {
+            ErrorRecord refused = ErrorMapper.InvalidArgument(message, integration, Item);
+            WriteJelouError(refused.Exception, refused);
+        }
+
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
             if (integration.SigningSecret is null || !JelouSession.IsLatest(integration))
             {
-                ErrorRecord refused = ErrorMapper.InvalidArgument(integration.SigningSecret is null
+                Refuse(integration, integration.SigningSecret is null
                     ? $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one."
-                    : $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored.",
-                    integration, Item);
-                WriteJelouError(refused.Exception, refused);
+                    : SecretIssuer.Superseded(integration) + ".");
                 return;
             }
             string project = SecretOwner.Server(integration.ApiBaseUri) + "\n" + integration.ProjectId;
@@ -340,7 +358,14 @@ namespace JelouPS.Commands
             SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
-            bool stored = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
+            StoreOutcome outcome = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
+            // Replaced while it was checked, claimed and approved (a rotation in another runspace).
+            if (outcome == StoreOutcome.Superseded)
+            {
+                Refuse(integration, SecretIssuer.Superseded(integration) + $" in {destination.Place}.");
+                return;
+            }
+            bool stored = outcome == StoreOutcome.Stored;
             if (stored) _stored.Add(project);
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
             _issuer.Report(integration, destination, stored, warning, failure);

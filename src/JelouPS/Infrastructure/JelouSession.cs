@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace JelouPS.Infrastructure
 {
@@ -62,7 +63,7 @@ namespace JelouPS.Infrastructure
         private static readonly Dictionary<string, FlightLog> Flights = new Dictionary<string, FlightLog>(StringComparer.Ordinal);
 
         // One vault write of a project's (per server) secret at a time in the process (see StoreTurn).
-        private static readonly Dictionary<string, System.Threading.SemaphoreSlim> StoreTurns = new Dictionary<string, System.Threading.SemaphoreSlim>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, SemaphoreSlim> StoreTurns = new Dictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
 
         internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedKept.Snapshot(); });
 
@@ -349,19 +350,20 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Waits until no other vault write of the project's secret is under way in the process, and holds the turn until
-        /// disposed. Checking <see cref="IsLatest"/> with the turn held means an older secret never overwrites a newer one that
-        /// another runspace, or a later input of a command settling in input order, stored in the meantime. A write after
-        /// Ctrl+C (a secret that arrived as the pipeline stopped) still gets a free turn; waiting for a busy one ends with
+        /// Waits until no other vault write of the project's secret (from <paramref name="source"/>'s server) is under way in
+        /// the process, and holds the turn until disposed. Checking <see cref="IsLatest"/> with the turn held means an older
+        /// secret never overwrites a newer one that another runspace, or a later input of a command settling in input order,
+        /// stored in the meantime; a delete's vault cleanup holds it too, so no write lands after it. A write after Ctrl+C
+        /// (a secret that arrived as the pipeline stopped) still gets a free turn; waiting for a busy one ends with
         /// OperationCanceledException when <paramref name="cancellation"/> does.
         /// </summary>
-        internal static IDisposable StoreTurn(ExternalSupportIntegration integration, System.Threading.CancellationToken cancellation)
+        internal static IDisposable StoreTurn(Uri? source, string projectId, CancellationToken cancellation)
         {
-            System.Threading.SemaphoreSlim? turn;
+            SemaphoreSlim? turn;
             lock (Gate)
             {
-                string key = Key(integration.ApiBaseUri, integration.ProjectId);
-                if (!StoreTurns.TryGetValue(key, out turn)) StoreTurns[key] = turn = new System.Threading.SemaphoreSlim(1, 1);
+                string key = Key(source, projectId);
+                if (!StoreTurns.TryGetValue(key, out turn)) StoreTurns[key] = turn = new SemaphoreSlim(1, 1);
             }
             if (!turn.Wait(0)) turn.Wait(cancellation);
             return new Turn(turn);
@@ -369,11 +371,11 @@ namespace JelouPS.Infrastructure
 
         private sealed class Turn : IDisposable
         {
-            private System.Threading.SemaphoreSlim? _held;
+            private SemaphoreSlim? _held;
 
-            internal Turn(System.Threading.SemaphoreSlim held) => _held = held;
+            internal Turn(SemaphoreSlim held) => _held = held;
 
-            public void Dispose() => System.Threading.Interlocked.Exchange(ref _held, null)?.Release();
+            public void Dispose() => Interlocked.Exchange(ref _held, null)?.Release();
         }
 
         /// <summary>The vault did not take the secret: remember where it was meant to go, for storing it by hand.</summary>

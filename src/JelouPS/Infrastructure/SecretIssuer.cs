@@ -39,6 +39,17 @@ namespace JelouPS.Infrastructure
         public string Place => $"'{Name}' in vault {Vault?.Display}";
     }
 
+    /// <summary>What became of a secret meant for a vault (see <see cref="SecretIssuer.TryStore"/>).</summary>
+    internal enum StoreOutcome
+    {
+        /// <summary>No vault was wanted, or there is no secret.</summary>
+        NotAsked,
+        Stored,
+        /// <summary>Jelou issued a newer secret of the project (or deleted its integration) before this one's turn came: not stored.</summary>
+        Superseded,
+        Failed,
+    }
+
     /// <summary>
     /// Delivers the signing secrets Jelou issues (create, regenerate) and that are shown only once. Nothing is lost:
     /// the secret is stored (and read back) when a vault was given, and every secret that is in no vault is kept for the
@@ -236,31 +247,26 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Stores an issued secret in <paramref name="destination"/>'s vault; false when it is not confirmed stored: with the
-        /// failure, or with only a <paramref name="warning"/> when Jelou issued a newer secret of the project (or deleted its
-        /// integration) before this one's turn to be stored came (see <see cref="JelouSession.StoreTurn"/>).
+        /// Stores an issued secret in <paramref name="destination"/>'s vault, only while it is its project's latest (checked
+        /// with the project's turn held, see <see cref="JelouSession.StoreTurn"/>). <paramref name="warning"/> is the vault's,
+        /// <paramref name="failure"/> why a write was not confirmed.
         /// </summary>
-        internal bool TryStore(ExternalSupportIntegration integration, SecretDestination destination, out string? warning, out VaultException? failure)
+        internal StoreOutcome TryStore(ExternalSupportIntegration integration, SecretDestination destination, out string? warning, out VaultException? failure)
         {
             warning = null;
             failure = null;
-            if (destination.Vault is null || integration.SigningSecret is null) return false;
+            if (destination.Vault is null || integration.SigningSecret is null) return StoreOutcome.NotAsked;
             try
             {
-                using (JelouSession.StoreTurn(integration, _cmdlet.CancelToken))
+                using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken))
                 {
-                    if (!JelouSession.IsLatest(integration))
-                    {
-                        warning = $"Jelou issued a newer signing secret of {integration.ProjectId} (or deleted its integration) after this one arrived, before it was stored: " +
-                            $"this one no longer works, so it was not stored as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
-                        return false;
-                    }
+                    if (!JelouSession.IsLatest(integration)) return StoreOutcome.Superseded;
                     warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
                     if (warning != null && !_warned.Add(warning)) warning = null;
                     integration.MarkStored(destination.Vault.Name, destination.Name!);
                     JelouSession.Stored(integration, destination.Vault.Name, destination.Name!);
-                    return true;
+                    return StoreOutcome.Stored;
                 }
             }
             catch (VaultException ex)
@@ -272,8 +278,12 @@ namespace JelouPS.Infrastructure
                 failure = new VaultException(ErrorMapper.VaultWriteFailed, "The command was stopped before the secret was stored.");
             }
             JelouSession.NotStored(integration, destination.Vault.Name, destination.Name!);
-            return false;
+            return StoreOutcome.Failed;
         }
+
+        /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>
+        internal static string Superseded(ExternalSupportIntegration integration) =>
+            $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored";
 
         /// <summary>The object as New- and Reset- emit it: its default view shows where the secret is.</summary>
         internal static PSObject Issued(ExternalSupportIntegration integration)
@@ -316,8 +326,10 @@ namespace JelouPS.Infrastructure
         {
             // Kept already, the moment it arrived (see Issue), superseding the project's earlier secrets; and the command
             // showed $JelouUnsavedIntegrations when it began.
-            bool stored = TryStore(integration, destination, out string? warning, out VaultException? failure);
+            StoreOutcome outcome = TryStore(integration, destination, out string? warning, out VaultException? failure);
+            bool stored = outcome == StoreOutcome.Stored;
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
+            if (outcome == StoreOutcome.Superseded) warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault!.Display}. The newer one is where the command that received it put it.";
             if (JelouSession.IsCrossed(integration))
             {
                 warning = (warning is null ? "" : warning + " ") +
@@ -333,10 +345,10 @@ namespace JelouPS.Infrastructure
                     $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL: the output lacks them" +
                     (destination.PreviousMetadata is null ? $" (Get-JelouExternalSupport {Quote(integration.ProjectId)} shows them)." : ", and the vault keeps them from the secret it replaced.");
             }
+            // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
             {
-                if (!stored && failure is null && warning != null && !JelouSession.IsLatest(integration)) WarnOnHost(warning);
-                else if (!stored) WarnOnHost(integration);
+                if (!stored && JelouSession.IsLatest(integration)) WarnOnHost(integration);
                 return;
             }
 
@@ -349,7 +361,7 @@ namespace JelouPS.Infrastructure
             // it but not finished with it (Ctrl+C while they stored it), so it counts as not delivered.
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
-                WarnOnHost(integration);
+                if (JelouSession.IsLatest(integration)) WarnOnHost(integration);
                 throw;
             }
             Report(integration, destination, stored, warning, failure);

@@ -64,6 +64,19 @@ public sealed class EmulatorControlEndpointTests : EmulatorTestBase
         Assert.Equal(HttpStatusCode.NotFound, third.Status);
     }
 
+    [Fact]
+    public async Task An_answer_a_delay_holds_back_is_let_go_on_release()
+    {
+        await SendAsync(HttpMethod.Post, "_emulator/faults", """{"method":"GET","pathContains":"/held","status":503,"delayMs":600000}""", Auth.None);
+        Task<Reply> held = GetAsync(Api("held"));
+        await Emulator.WaitForRequestAsync(r => r.Path.EndsWith("/held", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Reply released = await SendAsync(HttpMethod.Post, "_emulator/faults/release", auth: Auth.None);
+
+        Assert.Equal(HttpStatusCode.NoContent, released.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await held.WaitAsync(TimeSpan.FromSeconds(10))).Status);
+    }
+
     [Theory]
     [InlineData("""{"status":99}""")]
     [InlineData("""{"status":"500"}""")]
