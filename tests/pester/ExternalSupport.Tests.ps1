@@ -163,6 +163,19 @@ Describe 'Get, Set and Remove' {
         { Get-JelouExternalSupport $projectId -ErrorAction Stop } | Should -Throw -ErrorId 'JelouNotFound,JelouPS.Commands.GetJelouExternalSupportCommand'
     }
 
+    It 'shows a secret the session saw replaced or deleted as dead' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/v1
+        $created.SecretLocation | Should -Be 'in SigningSecret only: store it now'
+
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Force
+        $created.SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
+        $rotated.SecretLocation | Should -Be 'in SigningSecret only: store it now'
+
+        Remove-JelouExternalSupport $projectId -Force
+        $rotated.SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
+    }
+
     It 'reports an API failure with its status and the API''s own message, once the retries are spent' {
         $projectId = New-TestProjectId
         Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ status = 503; pathContains = $projectId; body = '{"message":"Maintenance window"}'; retryAfter = '0'; count = 4 } | Out-Null

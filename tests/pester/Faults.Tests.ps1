@@ -319,7 +319,41 @@ Describe 'Creates, rotations and deletes of one project at once' {
 
         Assert-StoredSecretWorks $projectId
         @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*newer signing secret for $projectId*not stored as 'Jelou-$projectId'*").Count | Should -Be 1
+        ($output | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
         Assert-StoredSecretWorks $slow
+    }
+
+    It 'never stores a secret over one the vault''s metadata shows was issued later (another process stored it meanwhile)' {
+        $slow = New-TestProjectId
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 600000 }
+        $rotator = [powershell]::Create()
+        $null = $rotator.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
+            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
+            AddScript('param($Context, $Ids) Reset-JelouExternalSupportSecret $Ids -ThrottleLimit 2 -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument(@($slow, $projectId))
+        $rotating = $rotator.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The rotation did not arrive within 30 s.' }
+                [System.Threading.Thread]::Sleep(20)
+            }
+            # What a second job in another process would leave: the project's secret, issued after this rotation's.
+            Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-from-another-process' -Metadata @{ ProjectId = $projectId; RegeneratedAt = [DateTime]::UtcNow.AddMinutes(5) }
+            Invoke-Release
+            $output = $rotator.EndInvoke($rotating)
+        }
+        finally {
+            Invoke-Release
+            $rotator.Dispose()
+        }
+
+        Get-Secret -Vault FaultVault -Name "Jelou-$projectId" -AsPlainText | Should -Be 'whsec-from-another-process'
+        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*issued *, after this one*another process stored it meanwhile*").Count | Should -Be 1
+        # Not lost if it is the live one after all: the session keeps it.
+        ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'in SigningSecret only: store it now'
     }
 
     It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {

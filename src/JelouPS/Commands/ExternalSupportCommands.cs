@@ -362,7 +362,7 @@ namespace JelouPS.Commands
             // Replaced while it was checked, claimed and approved (a rotation in another runspace).
             if (outcome == StoreOutcome.Superseded)
             {
-                Refuse(integration, SecretIssuer.Superseded(integration) + $" in {destination.Place}.");
+                Refuse(integration, warning!);
                 return;
             }
             bool stored = outcome == StoreOutcome.Stored;

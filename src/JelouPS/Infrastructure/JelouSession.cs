@@ -187,6 +187,7 @@ namespace JelouPS.Infrastructure
                     if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates))
                     {
                         Crossed[key] = candidates = new List<ExternalSupportIntegration>();
+                        latest?.MarkSuperseded();
                         UnsavedKept.RemoveAll(key);
                     }
                     foreach (ExternalSupportIntegration superseded in candidates.FindAll(c => CandidateArrivals[c] < flight!.Departed))
@@ -194,6 +195,7 @@ namespace JelouPS.Infrastructure
                         candidates.Remove(superseded);
                         CandidateArrivals.Remove(superseded);
                         UnsavedKept.Remove(key, superseded);
+                        superseded.MarkSuperseded();
                     }
                     candidates.Add(integration);
                     CandidateArrivals[integration] = LastArrival[key];
@@ -201,6 +203,7 @@ namespace JelouPS.Infrastructure
                 else
                 {
                     // A later answer settles what came before it; a crossed one, arriving in no known order, settles nothing.
+                    latest?.MarkSuperseded();
                     ForgetCrossed(key);
                     UnsavedKept.RemoveAll(key);
                     ForgetUnknown(key);
@@ -306,6 +309,7 @@ namespace JelouPS.Infrastructure
                 flight.EndLocked(acted: true);
                 if (flight.Crossed) return true;
                 string key = Key(source, projectId);
+                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) latest?.MarkSuperseded();
                 ForgetCrossed(key);
                 Latest[key] = null;
                 UnsavedKept.RemoveAll(key);
@@ -424,7 +428,11 @@ namespace JelouPS.Infrastructure
         private static void ForgetCrossed(string key)
         {
             if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) return;
-            foreach (ExternalSupportIntegration candidate in candidates) CandidateArrivals.Remove(candidate);
+            foreach (ExternalSupportIntegration candidate in candidates)
+            {
+                CandidateArrivals.Remove(candidate);
+                candidate.MarkSuperseded();
+            }
             Crossed.Remove(key);
         }
 
@@ -462,7 +470,13 @@ namespace JelouPS.Infrastructure
                 if (kept.Count == 0) _byKey.Remove(key);
             }
 
-            internal void RemoveAll(string key) => _byKey.Remove(key);
+            /// <summary>Drops the project's kept secrets, which no longer work.</summary>
+            internal void RemoveAll(string key)
+            {
+                if (!_byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept)) return;
+                foreach (KeyValuePair<long, ExternalSupportIntegration> dead in kept) dead.Value.MarkSuperseded();
+                _byKey.Remove(key);
+            }
 
             internal ExternalSupportIntegration[] Snapshot()
             {

@@ -45,7 +45,7 @@ namespace JelouPS.Infrastructure
         /// <summary>No vault was wanted, or there is no secret.</summary>
         NotAsked,
         Stored,
-        /// <summary>Jelou issued a newer secret of the project (or deleted its integration) before this one's turn came: not stored.</summary>
+        /// <summary>Not stored: Jelou issued a newer secret of the project (or deleted its integration) before this one's turn came, or the vault holds one issued later.</summary>
         Superseded,
         Failed,
     }
@@ -169,7 +169,7 @@ namespace JelouPS.Infrastructure
                     return $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}. Another project's secret is never replaced, -Force or not.";
                 case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued:
                     advice = "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.";
-                    return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {stored:u}); this one was issued {saving.SecretIssuedAt:u}, so Jelou probably no longer accepts it.";
+                    return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {Moment(stored, issued)}); this one was issued {Moment(issued, stored)}, so Jelou probably no longer accepts it.";
                 case Ownership.Own when saving != null && !overwrite && slot.ExistingIssuedAt is null && !slot.IsWhereSessionPutIt:
                     advice = "If this secret is the project's live one (nothing rotated it since), use -Force to replace the vault's copy; else leave the vault as it is.";
                     return $"Vault {vault} has '{slot.ExistingName}', a signing secret of project '{projectId}', and nothing tells whether it is older or newer than this one (no issue time in its metadata, and this session did not store it).";
@@ -260,7 +260,16 @@ namespace JelouPS.Infrastructure
             {
                 using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken))
                 {
-                    if (!JelouSession.IsLatest(integration)) return StoreOutcome.Superseded;
+                    if (!JelouSession.IsLatest(integration))
+                    {
+                        warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
+                        return StoreOutcome.Superseded;
+                    }
+                    if (NewerInVault(integration, destination) is string newer)
+                    {
+                        warning = newer;
+                        return StoreOutcome.Superseded;
+                    }
                     warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
                     if (warning != null && !_warned.Add(warning)) warning = null;
@@ -280,6 +289,23 @@ namespace JelouPS.Infrastructure
             JelouSession.NotStored(integration, destination.Vault.Name, destination.Name!);
             return StoreOutcome.Failed;
         }
+
+        // Why the secret must not replace the one under the destination's name now, by the vault's metadata (issued later:
+        // another process, a second job rotating the project, stored it since the name was claimed); null when it may.
+        // Only a write that overwrites can lose that one; a vault that keeps no metadata cannot tell.
+        private static string? NewerInVault(ExternalSupportIntegration integration, SecretDestination destination)
+        {
+            if (!destination.Overwrite || !destination.Vault!.Extension.KeepsMetadata || !(integration.SecretIssuedAt is DateTimeOffset issued)) return null;
+            var now = new SecretSlot(destination.Vault, integration.ProjectId, integration.ApiBaseUri, destination.Name!, null, destination.Vault.Find(destination.Name!));
+            if (now.Ownership != Ownership.Own || !(now.ExistingIssuedAt is DateTimeOffset stored) || stored <= issued) return null;
+            return $"Vault {destination.Vault.Display} holds a signing secret of {integration.ProjectId} under '{now.ExistingName}' issued {Moment(stored, issued)}, after this one ({Moment(issued, stored)}): " +
+                $"another process stored it meanwhile, so this one was not stored over it. It stays in ${JelouSession.UnsavedVariable}; if it is the live one after all (the two times can come from different clocks), " +
+                "remove the vault's copy (Remove-Secret) and save it again.";
+        }
+
+        /// <summary>A time for a message beside <paramref name="other"/>: to the millisecond when the two fall in the same second.</summary>
+        internal static string Moment(DateTimeOffset at, DateTimeOffset other) =>
+            at.UtcDateTime.ToString(at.ToUnixTimeSeconds() == other.ToUnixTimeSeconds() ? "yyyy-MM-dd HH:mm:ss.fff'Z'" : "u", System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>
         internal static string Superseded(ExternalSupportIntegration integration) =>
@@ -329,7 +355,6 @@ namespace JelouPS.Infrastructure
             StoreOutcome outcome = TryStore(integration, destination, out string? warning, out VaultException? failure);
             bool stored = outcome == StoreOutcome.Stored;
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
-            if (outcome == StoreOutcome.Superseded) warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault!.Display}. The newer one is where the command that received it put it.";
             if (JelouSession.IsCrossed(integration))
             {
                 warning = (warning is null ? "" : warning + " ") +
@@ -401,7 +426,7 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
         private void WarnOnHost(ExternalSupportIntegration integration) =>
-            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before the commands after this one were done with it. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
+            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before it was stored or handed on. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
 
         private void WarnOnHost(string warning)
         {
