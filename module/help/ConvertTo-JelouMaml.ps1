@@ -285,4 +285,4 @@ $writer.Dispose()
 $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
 $null = New-Item -ItemType Directory -Path (Split-Path -Parent $OutputPath) -Force
 [System.IO.File]::WriteAllBytes($OutputPath, $buffer.ToArray())
-Write-Host "Wrote help for $($commands.Count) commands of $($module.Name) to $OutputPath"
+Write-Host "Wrote help for $($commands.Count) commands to $([System.IO.Path]::GetRelativePath((Get-Location).Path, $OutputPath))"

@@ -64,7 +64,7 @@ function Test-Runtime([string] $Runtime, [object[]] $Loaded, [hashtable] $Shippe
         }
     }
     $count = @($Loaded | ForEach-Object References).Count
-    Write-Host "Reference closure on $Runtime`: $(@($Loaded).Count) assemblies, $count references, $(@($problems).Count) unsatisfied."
+    Write-Host "References on $Runtime`: $(@($Loaded).Count) assemblies, $count references, $(@($problems).Count) missing."
     $problems
 }
 
