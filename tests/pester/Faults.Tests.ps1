@@ -356,6 +356,18 @@ Describe 'Creates, rotations and deletes of one project at once' {
         ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'in SigningSecret only: store it now'
     }
 
+    It 'stores a rotation over the secret it replaces even when that one''s metadata was written on a clock ahead' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        # As if the last rotation ran on a machine whose clock was an hour fast.
+        Set-SecretInfo -Vault FaultVault -Name "Jelou-$projectId" -Metadata @{ ProjectId = $projectId; RegeneratedAt = [DateTime]::UtcNow.AddHours(1) }
+
+        Reset-JelouExternalSupportSecret $projectId -Force -Vault FaultVault -WarningVariable warned | Out-Null
+
+        Assert-StoredSecretWorks $projectId
+        $warned | Should -BeNullOrEmpty
+    }
+
     It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null

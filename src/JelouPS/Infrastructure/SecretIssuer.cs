@@ -290,14 +290,17 @@ namespace JelouPS.Infrastructure
             return StoreOutcome.Failed;
         }
 
-        // Why the secret must not replace the one under the destination's name now, by the vault's metadata (issued later:
-        // another process, a second job rotating the project, stored it since the name was claimed); null when it may.
-        // Only a write that overwrites can lose that one; a vault that keeps no metadata cannot tell.
+        // Why the secret must not replace the one under the destination's name now: it is not the one there when the name was
+        // claimed, and its metadata says it was issued later (another process, a second job rotating the project, stored it
+        // meanwhile); null when it may. Only what changed since the claim is weighed: times written on other machines' clocks
+        // would otherwise hold back a live secret. Only a write that overwrites can lose that one; a vault that keeps no
+        // metadata cannot tell.
         private static string? NewerInVault(ExternalSupportIntegration integration, SecretDestination destination)
         {
             if (!destination.Overwrite || !destination.Vault!.Extension.KeepsMetadata || !(integration.SecretIssuedAt is DateTimeOffset issued)) return null;
             var now = new SecretSlot(destination.Vault, integration.ProjectId, integration.ApiBaseUri, destination.Name!, null, destination.Vault.Find(destination.Name!));
             if (now.Ownership != Ownership.Own || !(now.ExistingIssuedAt is DateTimeOffset stored) || stored <= issued) return null;
+            if (destination.Existed && SecretSlot.IssuedAt(destination.PreviousMetadata) == stored) return null;
             return $"Vault {destination.Vault.Display} holds a signing secret of {integration.ProjectId} under '{now.ExistingName}' issued {Moment(stored, issued)}, after this one ({Moment(issued, stored)}): " +
                 $"another process stored it meanwhile, so this one was not stored over it. It stays in ${JelouSession.UnsavedVariable}; if it is the live one after all (the two times can come from different clocks), " +
                 "remove the vault's copy (Remove-Secret) and save it again.";

@@ -237,7 +237,11 @@ namespace JelouPS.Infrastructure
         /// When the existing secret was issued, by its metadata (rotation, else creation): a DateTime (zone-less is UTC), or
         /// ISO 8601 text, as vaults that keep metadata as JSON return it; null when unknown.
         /// </summary>
-        public DateTimeOffset? ExistingIssuedAt => (Metadata("RegeneratedAt") ?? Metadata("CreatedAt")) switch
+        public DateTimeOffset? ExistingIssuedAt => IssuedAt(ExistingMetadata);
+
+        /// <summary>When a secret was issued, by its vault <paramref name="metadata"/> (see <see cref="ExistingIssuedAt"/>).</summary>
+        internal static DateTimeOffset? IssuedAt(IDictionary? metadata) =>
+            (PowerShellValues.Entry(metadata, "RegeneratedAt") ?? PowerShellValues.Entry(metadata, "CreatedAt")) switch
         {
             DateTime issued => new DateTimeOffset(issued.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(issued, DateTimeKind.Utc) : issued.ToUniversalTime()),
             DateTimeOffset issued => issued,
@@ -271,6 +275,5 @@ namespace JelouPS.Infrastructure
 
         internal static bool Same(string? first, string? second) => first != null && second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
 
-        private object? Metadata(string key) => PowerShellValues.Entry(ExistingMetadata, key);
     }
 }
