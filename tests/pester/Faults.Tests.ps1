@@ -323,7 +323,7 @@ Describe 'Creates, rotations and deletes of one project at once' {
         Assert-StoredSecretWorks $slow
     }
 
-    It 'never stores a secret over one the vault''s metadata shows was issued later (another process stored it meanwhile)' {
+    It 'never stores a secret over one another process put in the vault while it waited its turn to be settled' {
         $slow = New-TestProjectId
         $projectId = New-TestProjectId
         New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
@@ -351,9 +351,38 @@ Describe 'Creates, rotations and deletes of one project at once' {
         }
 
         Get-Secret -Vault FaultVault -Name "Jelou-$projectId" -AsPlainText | Should -Be 'whsec-from-another-process'
-        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*issued *, after this one*another process stored it meanwhile*").Count | Should -Be 1
+        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*'Jelou-$projectId'*was replaced while this command ran, and not by this session*Rotate once more*").Count | Should -Be 1
         # Not lost if it is the live one after all: the session keeps it.
         ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'in SigningSecret only: store it now'
+    }
+
+    It 'leaves a secret another process stored while the project was being deleted' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 600000 }
+        $remover = [powershell]::Create()
+        $null = $remover.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
+            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
+            AddScript('param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument($projectId)
+        $removing = $remover.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-Arrivals 'DELETE' $projectId) -lt 1) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The delete did not arrive within 30 s.' }
+                [System.Threading.Thread]::Sleep(20)
+            }
+            # What another process creating the project again would leave.
+            Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-of-a-new-integration' -Metadata @{ ProjectId = $projectId; CreatedAt = [DateTime]::UtcNow.AddMinutes(1) }
+            Invoke-Release
+            $output = $remover.EndInvoke($removing)
+        }
+        finally {
+            Invoke-Release
+            $remover.Dispose()
+        }
+
+        Get-Secret -Vault FaultVault -Name "Jelou-$projectId" -AsPlainText | Should -Be 'whsec-of-a-new-integration'
+        "$output" | Should -BeLike "*'Jelou-$projectId' in vault 'FaultVault'* was replaced while the integration of $projectId was deleted*left in place*"
     }
 
     It 'stores a rotation over the secret it replaces even when that one''s metadata was written on a clock ahead' {

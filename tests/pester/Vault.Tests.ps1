@@ -460,6 +460,21 @@ Describe 'A secret never stays only in an object nobody kept' {
         ConvertTo-PlainText $kept[0].SigningSecret | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
     }
 
+    It 'says a piped copy of an integration (<Copy>) is not stored, rather than store nothing without a word' -ForEach @(
+        @{ Copy = 'Select-Object *'; Make = { param($i) $i | Select-Object * } }
+        @{ Copy = 'Import-Clixml'; Make = { param($i) $path = Join-Path $TestDrive 'i.xml'; $i | Export-Clixml $path; Import-Clixml $path } }
+    ) {
+        $projectId = New-TestProjectId
+        $issued = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+
+        & $Make $issued | Save-JelouSigningSecret -Vault TestVault -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
+        "$refused" | Should -BeLike '*not an integration as New-JelouExternalSupport*nothing was stored*'
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $projectId
+    }
+
     It 'uses SecretManagement''s default vault for -SecretName without -Vault' {
         $projectId = New-TestProjectId
         $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -SecretName "Crm-$projectId"

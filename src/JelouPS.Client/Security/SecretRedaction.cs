@@ -64,11 +64,13 @@ namespace JelouPS.Security
             {
                 if (secret[s] == '%')
                 {
-                    // A '%' of the secret may be written as itself or escaped (%25): when the rest does not follow the
-                    // first, the second is tried.
-                    int end = at < text.Length && text[at] == '%' ? MatchEnd(text, at + 1, secret, s + 1) : -1;
+                    // A '%' of the secret may be escaped (%25) or written as itself: the escape is tried first, so that a
+                    // match never ends leaving its "25" showing; when the rest does not follow it, the '%' itself.
+                    int escaped = MatchEscapes(text, at, '%');
+                    int end = escaped >= 0 ? MatchEnd(text, escaped, secret, s + 1) : -1;
                     if (end >= 0) return end;
-                    if ((at = MatchEscapes(text, at, '%')) < 0) return -1;
+                    if (at >= text.Length || text[at] != '%') return -1;
+                    at++;
                     s++;
                     continue;
                 }

@@ -133,8 +133,9 @@ namespace JelouPS.Commands
                 return;
             }
             // Once the integration is deleted, every stored copy of its secret is dead: all of the project's go.
-            List<string> secrets = slot is null ? new List<string>()
-                : (ownership == Ownership.Own ? new[] { slot.ExistingName! } : Array.Empty<string>()).Concat(slot.Others.Select(other => other.ExistingName!)).ToList();
+            List<SecretSlot> stored = slot is null ? new List<SecretSlot>()
+                : (ownership == Ownership.Own ? new[] { slot } : Array.Empty<SecretSlot>()).Concat(slot.Others).ToList();
+            List<string> secrets = stored.ConvertAll(copy => copy.ExistingName!);
 
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
                 + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
@@ -156,12 +157,13 @@ namespace JelouPS.Commands
                 // Recorded on the call's own thread the moment it is done, as a secret is: a create that lands after it
                 // must not be wiped when this call is settled later.
                 crossed = JelouSession.Deleted(Client.Options.BaseUri, projectId, flight);
-            }, () => Deleted(projectId, slot, secrets, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended)));
+            }, () => Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended)));
         }
 
         // crossed: the delete crossed a create or rotation of the project, or one landed after it: the vault is left alone.
-        private void Deleted(string projectId, SecretSlot? slot, List<string> secrets, bool crossed)
+        private void Deleted(string projectId, SecretSlot? slot, List<SecretSlot> stored, bool crossed)
         {
+            List<string> secrets = stored.ConvertAll(copy => copy.ExistingName!);
             Trace($"Deleted the external-support integration of {projectId}.");
             if (crossed)
             {
@@ -179,24 +181,33 @@ namespace JelouPS.Commands
                 return;
             }
             var failures = new Dictionary<string, VaultException>();
+            var replaced = new List<string>();
             // With the project's store turn held: a store of the deleted integration's secret that checked it was the
             // latest before the delete landed (another runspace's) cannot be written after its name was cleared.
             using (JelouSession.StoreTurn(Client.Options.BaseUri, projectId, CancelToken))
             {
-                foreach (string name in secrets)
+                foreach (SecretSlot copy in stored)
                 {
                     try
                     {
-                        slot.Vault.Remove(name);
+                        // Another process may have stored a new integration's secret there meanwhile: that one stays.
+                        if (copy.ReplacedElsewhere() != null) replaced.Add(copy.ExistingName!);
+                        else slot.Vault.Remove(copy.ExistingName!);
                     }
                     catch (VaultException ex)
                     {
-                        failures[name] = ex;
+                        failures[copy.ExistingName!] = ex;
                     }
                 }
             }
             foreach (string name in secrets)
             {
+                if (replaced.Contains(name))
+                {
+                    Warn($"'{name}' in vault {slot.Vault.Display} was replaced while the integration of {projectId} was deleted, and not by this session: another process stored a secret of the project there meanwhile (a new integration's, perhaps), so it was left in place. " +
+                        $"Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + SameContextNote);
+                    continue;
+                }
                 if (!failures.TryGetValue(name, out VaultException? failure))
                 {
                     Trace($"Removed the signing secret '{name}' of {projectId} from vault {slot.Vault.Display}.");
@@ -279,8 +290,21 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            if (InputObject is null) return;
-            foreach (ExternalSupportIntegration integration in InputObject) Save(integration);
+            if (InputObject != null)
+            {
+                foreach (ExternalSupportIntegration integration in InputObject) Save(integration);
+                return;
+            }
+            // A piped copy (Select-Object, Import-Clixml, Receive-Job) binds -SecretName by its property and nothing else:
+            // storing nothing without a word would leave the caller believing it stored.
+            if (MyInvocation.ExpectingInput)
+            {
+                var copy = new ArgumentException(
+                    "The piped object is not an integration as New-JelouExternalSupport and Reset-JelouExternalSupportSecret emit it (JelouPS.ExternalSupportIntegration), so nothing was stored for it. " +
+                    "A copy (from Select-Object, Import-Clixml, or Receive-Job of a background job or a remote session) is not taken.");
+                WriteJelouError(copy, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, copy, null, null,
+                    "Pipe the object New- or Reset- emitted, or $JelouUnsavedIntegrations. A copy that holds the secret can be stored by hand: Set-Secret -Name Jelou-<ProjectId> -Vault <vault> -Secret $copy.SigningSecret"));
+            }
         }
 
         protected override void EndProcessing()

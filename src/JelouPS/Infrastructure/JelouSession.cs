@@ -41,6 +41,10 @@ namespace JelouPS.Infrastructure
         private static readonly Dictionary<string, SecretOwner> StoredFor = new Dictionary<string, SecretOwner>(StringComparer.Ordinal);
         private static readonly Dictionary<string, string> StoredAt = new Dictionary<string, string>(StringComparer.Ordinal);
 
+        // When this process last stored a secret under a vault's name (a Stopwatch timestamp): a change it did not make there
+        // is another process's.
+        private static readonly Dictionary<string, long> LastStoredAt = new Dictionary<string, long>(StringComparer.Ordinal);
+
         // Where a secret was meant to go when the vault did not take it: where storing it by hand should put it.
         private static readonly ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>> MeantFor = new ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>>();
 
@@ -349,6 +353,7 @@ namespace JelouPS.Infrastructure
                     UnsavedKept.Remove(key, integration);
                 }
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
+                LastStoredAt[NameKey(vault, secretName)] = System.Diagnostics.Stopwatch.GetTimestamp();
                 StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = secretName;
             }
         }
@@ -361,7 +366,7 @@ namespace JelouPS.Infrastructure
         /// (a secret that arrived as the pipeline stopped) still gets a free turn; waiting for a busy one ends with
         /// OperationCanceledException when <paramref name="cancellation"/> does.
         /// </summary>
-        internal static IDisposable StoreTurn(Uri? source, string projectId, CancellationToken cancellation)
+        internal static IDisposable StoreTurn(Uri? source, string projectId, CancellationToken cancellation, Action? waiting = null)
         {
             SemaphoreSlim? turn;
             lock (Gate)
@@ -369,7 +374,11 @@ namespace JelouPS.Infrastructure
                 string key = Key(source, projectId);
                 if (!StoreTurns.TryGetValue(key, out turn)) StoreTurns[key] = turn = new SemaphoreSlim(1, 1);
             }
-            if (!turn.Wait(0)) turn.Wait(cancellation);
+            if (!turn.Wait(0))
+            {
+                waiting?.Invoke();
+                turn.Wait(cancellation);
+            }
             return new Turn(turn);
         }
 
@@ -390,6 +399,12 @@ namespace JelouPS.Infrastructure
                 MeantFor.Remove(integration);
                 MeantFor.Add(integration, Tuple.Create(vault, secretName));
             }
+        }
+
+        /// <summary>Whether this process stored a secret under the vault's name after <paramref name="since"/> (a Stopwatch timestamp).</summary>
+        internal static bool StoredSince(string vault, string secretName, long since)
+        {
+            lock (Gate) return LastStoredAt.TryGetValue(NameKey(vault, secretName), out long at) && at > since;
         }
 
         /// <summary>Whose secret this process stored under the vault's name, or null.</summary>

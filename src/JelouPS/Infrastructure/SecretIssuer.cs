@@ -12,28 +12,28 @@ namespace JelouPS.Infrastructure
     /// <summary>Where an issued signing secret goes: a vault and a name, or (no vault) only the emitted object.</summary>
     internal sealed class SecretDestination
     {
-        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, null, false, false, null);
+        internal static readonly SecretDestination ObjectOnly = new SecretDestination(null, false);
 
-        internal SecretDestination(SecretVault? vault, string? name, bool overwrite, bool existed, IDictionary? previousMetadata)
+        internal SecretDestination(SecretSlot? slot, bool overwrite)
         {
-            Vault = vault;
-            Name = name;
+            Slot = slot;
             Overwrite = overwrite;
-            Existed = existed;
-            PreviousMetadata = previousMetadata;
         }
 
-        public SecretVault? Vault { get; }
-        public string? Name { get; }
+        /// <summary>The vault's name for the secret as it was read when the destination was chosen.</summary>
+        public SecretSlot? Slot { get; }
+
+        public SecretVault? Vault => Slot?.Vault;
+        public string? Name => Slot?.Name;
 
         /// <summary>The write replaces the secret of that name (no NoClobber).</summary>
         public bool Overwrite { get; }
 
         /// <summary>A secret was under the name when the destination was chosen.</summary>
-        public bool Existed { get; }
+        public bool Existed => Slot?.Existing != null;
 
         /// <summary>The metadata of the project's secret being replaced: what the new answer lacks is kept from it.</summary>
-        public IDictionary? PreviousMetadata { get; }
+        public IDictionary? PreviousMetadata => Slot?.ExistingMetadata;
 
         /// <summary>"'n' in vault 'v' (module)", for ShouldProcess messages.</summary>
         public string Place => $"'{Name}' in vault {Vault?.Display}";
@@ -153,7 +153,7 @@ namespace JelouPS.Infrastructure
                     : $"'Jelou-{projectId}' ends like another project's hashed name";
                 _cmdlet.Warn($"The signing secret of {projectId} goes in as '{name}': {why}.");
             }
-            return new SecretDestination(slot.Vault, name, overwrite: slot.Existing != null || rotation || overwrite, existed: slot.Existing != null, slot.ExistingMetadata);
+            return new SecretDestination(slot, overwrite: slot.Existing != null || rotation || overwrite);
         }
 
         // Why the secret under the slot's name must not be replaced; null when it may.
@@ -258,16 +258,18 @@ namespace JelouPS.Infrastructure
             if (destination.Vault is null || integration.SigningSecret is null) return StoreOutcome.NotAsked;
             try
             {
-                using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken))
+                using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken,
+                    () => _cmdlet.Trace($"Waiting for another runspace's vault write of a signing secret of {integration.ProjectId} to finish.")))
                 {
                     if (!JelouSession.IsLatest(integration))
                     {
                         warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
                         return StoreOutcome.Superseded;
                     }
-                    if (NewerInVault(integration, destination) is string newer)
+                    // Only a write that overwrites can lose what another process put there meanwhile.
+                    if (destination.Overwrite && destination.Slot!.ReplacedElsewhere() is SecretSlot now)
                     {
-                        warning = newer;
+                        warning = ReplacedElsewhere(integration, now);
                         return StoreOutcome.Superseded;
                     }
                     warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
@@ -290,20 +292,15 @@ namespace JelouPS.Infrastructure
             return StoreOutcome.Failed;
         }
 
-        // Why the secret must not replace the one under the destination's name now: it is not the one there when the name was
-        // claimed, and its metadata says it was issued later (another process, a second job rotating the project, stored it
-        // meanwhile); null when it may. Only what changed since the claim is weighed: times written on other machines' clocks
-        // would otherwise hold back a live secret. Only a write that overwrites can lose that one; a vault that keeps no
-        // metadata cannot tell.
-        private static string? NewerInVault(ExternalSupportIntegration integration, SecretDestination destination)
+        // Why the secret was not stored over <paramref name="now"/>, which another process put under its name meanwhile.
+        private static string ReplacedElsewhere(ExternalSupportIntegration integration, SecretSlot now)
         {
-            if (!destination.Overwrite || !destination.Vault!.Extension.KeepsMetadata || !(integration.SecretIssuedAt is DateTimeOffset issued)) return null;
-            var now = new SecretSlot(destination.Vault, integration.ProjectId, integration.ApiBaseUri, destination.Name!, null, destination.Vault.Find(destination.Name!));
-            if (now.Ownership != Ownership.Own || !(now.ExistingIssuedAt is DateTimeOffset stored) || stored <= issued) return null;
-            if (destination.Existed && SecretSlot.IssuedAt(destination.PreviousMetadata) == stored) return null;
-            return $"Vault {destination.Vault.Display} holds a signing secret of {integration.ProjectId} under '{now.ExistingName}' issued {Moment(stored, issued)}, after this one ({Moment(issued, stored)}): " +
-                $"another process stored it meanwhile, so this one was not stored over it. It stays in ${JelouSession.UnsavedVariable}; if it is the live one after all (the two times can come from different clocks), " +
-                "remove the vault's copy (Remove-Secret) and save it again.";
+            string times = now.ExistingIssuedAt is DateTimeOffset stored && integration.SecretIssuedAt is DateTimeOffset issued
+                ? $" (the secret there was issued {Moment(stored, issued)}, this one {Moment(issued, stored)})"
+                : "";
+            return $"'{now.ExistingName}' in vault {now.Vault.Display} was replaced while this command ran, and not by this session: another process (a second job, say) rotated or saved project {integration.ProjectId} meanwhile{times}. " +
+                $"Which secret is live is unknown, so this one was not stored over it; it stays in ${JelouSession.UnsavedVariable}. " +
+                $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force -Vault {Quote(now.Vault.Name)}.";
         }
 
         /// <summary>A time for a message beside <paramref name="other"/>: to the millisecond when the two fall in the same second.</summary>

@@ -211,6 +211,23 @@ namespace JelouPS.Infrastructure
         /// <summary>The secret under the name now, as Get-SecretInfo describes it; null when there is none.</summary>
         public PSObject? Existing { get; }
 
+        /// <summary>When the vault was read (a Stopwatch timestamp).</summary>
+        public long ReadAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        /// <summary>
+        /// The vault's secret under the name now, when it is not the one read then (another issue time by its metadata, or one
+        /// where there was none) and this process stored nothing there since: another process put it there. Null when it is
+        /// the same, when this process wrote since (what it may replace is this process's to decide), and for a vault that
+        /// keeps no metadata, which cannot tell.
+        /// </summary>
+        internal SecretSlot? ReplacedElsewhere()
+        {
+            if (!Vault.Extension.KeepsMetadata) return null;
+            var now = new SecretSlot(Vault, ProjectId, Source, Name, KnownName, Vault.Find(ExistingName ?? Name));
+            bool same = now.Existing is null ? Existing is null : Existing != null && now.ExistingIssuedAt == ExistingIssuedAt;
+            return same || now.Existing is null || JelouSession.StoredSince(Vault.Name, ExistingName ?? Name, ReadAt) ? null : now;
+        }
+
         /// <summary>The project's other secrets in the vault (its own, by name, metadata or this session): dead copies, or the live one when this is not.</summary>
         public IReadOnlyList<SecretSlot> Others { get; private set; } = Array.Empty<SecretSlot>();
 
