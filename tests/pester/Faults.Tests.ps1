@@ -11,6 +11,31 @@ BeforeAll {
     function Add-Fault([hashtable] $Fault) { Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body $Fault | Out-Null }
     # Answers now what a fault's long delayMs holds back: the test decides when, rather than guessing a delay long enough.
     function Invoke-Release { Invoke-JelouEmulatorControl $Emulator 'faults/release' -Method POST | Out-Null }
+    # Runs $Script (given this session's connection as $Context, then $Arguments) in another runspace of this process, with
+    # this module and this one's stand-in vaults (real vaults are the user's, in any runspace). Once $Ready holds, this
+    # runspace does $Meanwhile; then what the emulator holds back is let go. Returns both runspaces' output (Other, Here).
+    function Invoke-Beside([string] $Script, [object[]] $Arguments, [scriptblock] $Ready, [string] $Awaited, [scriptblock] $Meanwhile) {
+        $other = [powershell]::Create()
+        $null = $other.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
+            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
+            AddScript($Script).AddArgument((Get-JelouContext))
+        foreach ($argument in $Arguments) { $null = $other.AddArgument($argument) }
+        $running = $other.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (& $Ready)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "$Awaited did not happen within 30 s." }
+                [System.Threading.Thread]::Sleep(20)
+            }
+            $here = & $Meanwhile
+            Invoke-Release
+            [pscustomobject]@{ Other = $other.EndInvoke($running); Here = $here }
+        }
+        finally {
+            Invoke-Release
+            $other.Dispose()
+        }
+    }
     function Get-Arrivals([string] $Method, [string] $PathEnd) {
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq $Method -and $_.path -like "*$PathEnd" }).Count
     }
@@ -228,6 +253,20 @@ Describe 'Creates, rotations and deletes of one project at once' {
                     $conversation | Send-JelouSupportMessage 'which one is live?' -SigningSecret $_.SigningSecret -Confirm:$false -ErrorAction SilentlyContinue
                 }).Count
         }
+
+        # Another runspace rotates a slow project and $projectId with -ThrottleLimit 2, the slow one's answer held back: the
+        # answer for $projectId arrives at once and waits to be settled, in input order. Once it arrived (kept until stored),
+        # this runspace does $Meanwhile (which sees $projectId). Returns the projects and the other runspace's output.
+        function Invoke-RotationBehindSlowInput([scriptblock] $Meanwhile) {
+            $slow = New-TestProjectId
+            $projectId = New-TestProjectId
+            New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
+            New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+            Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 600000 }
+            $beside = Invoke-Beside 'param($Context, $Ids) Reset-JelouExternalSupportSecret $Ids -ThrottleLimit 2 -Force -Vault FaultVault -Context $Context 3>&1' (, @($slow, $projectId)) `
+                -Ready { $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId } -Awaited 'The rotation' -Meanwhile $Meanwhile
+            [pscustomobject]@{ Slow = $slow; ProjectId = $projectId; Output = $beside.Other }
+        }
     }
 
     # A clean delete forgets what crossing left in the process's lists, which the other test files read.
@@ -264,25 +303,10 @@ Describe 'Creates, rotations and deletes of one project at once' {
         New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
         Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 600000 }
         Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; resetAfterBytes = 0 }
-        $other = [powershell]::Create()
-        $null = $other.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
-            AddScript('param($Context, $ProjectId) Reset-JelouExternalSupportSecret $ProjectId -Force -Context $Context 3>$null').AddArgument((Get-JelouContext)).AddArgument($projectId)
-        $rotating = $other.BeginInvoke()
-        try {
-            # Once the other runspace's rotation reached Jelou (its answer held back), this one's answer is lost.
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((Get-Arrivals 'POST' "$projectId/secret/regenerate") -lt 1) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'The first rotation did not arrive within 30 s.' }
-                [System.Threading.Thread]::Sleep(20)
-            }
-            Reset-JelouExternalSupportSecret $projectId -Force -ErrorAction SilentlyContinue | Out-Null
-            Invoke-Release
-            $null = $other.EndInvoke($rotating)
-        }
-        finally {
-            Invoke-Release
-            $other.Dispose()
-        }
+        # Once the other runspace's rotation reached Jelou (its answer held back), this one's answer is lost.
+        $null = Invoke-Beside 'param($Context, $ProjectId) Reset-JelouExternalSupportSecret $ProjectId -Force -Context $Context 3>$null' $projectId `
+            -Ready { (Get-Arrivals 'POST' "$projectId/secret/regenerate") -ge 1 } -Awaited 'The first rotation' `
+            -Meanwhile { Reset-JelouExternalSupportSecret $projectId -Force -ErrorAction SilentlyContinue | Out-Null }
 
         @($JelouUnknownOutcomes | Where-Object ProjectId -EQ $projectId).Count | Should -Be 1
         $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
@@ -290,68 +314,25 @@ Describe 'Creates, rotations and deletes of one project at once' {
     }
 
     It 'never stores a secret over a newer one that another runspace stored while it waited its turn to be settled' {
-        $slow = New-TestProjectId
-        $projectId = New-TestProjectId
-        New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
-        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
-        # The first input's answer is held back: the second's arrives at once, and is settled after it, in input order.
-        Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 600000 }
-        $rotator = [powershell]::Create()
-        $null = $rotator.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
-            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
-            AddScript('param($Context, $Ids) Reset-JelouExternalSupportSecret $Ids -ThrottleLimit 2 -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument(@($slow, $projectId))
-        $rotating = $rotator.BeginInvoke()
-        try {
-            # Its secret arrived (kept until stored): rotate again here, and store the newer one first.
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId)) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'The rotation did not arrive within 30 s.' }
-                [System.Threading.Thread]::Sleep(20)
-            }
-            Reset-JelouExternalSupportSecret $projectId -Force -Vault FaultVault | Out-Null
-            Invoke-Release
-            $output = $rotator.EndInvoke($rotating)
-        }
-        finally {
-            Invoke-Release
-            $rotator.Dispose()
-        }
+        # Its secret arrived (kept until stored): rotate again here, and store the newer one first.
+        $run = Invoke-RotationBehindSlowInput { Reset-JelouExternalSupportSecret $projectId -Force -Vault FaultVault | Out-Null }
+        $projectId = $run.ProjectId
 
         Assert-StoredSecretWorks $projectId
-        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*newer signing secret for $projectId*not stored as 'Jelou-$projectId'*").Count | Should -Be 1
-        ($output | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
-        Assert-StoredSecretWorks $slow
+        @($run.Output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*newer signing secret for $projectId*not stored as 'Jelou-$projectId'*").Count | Should -Be 1
+        ($run.Output | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
+        Assert-StoredSecretWorks $run.Slow
     }
 
     It 'never stores a secret over one another process put in the vault while it waited its turn to be settled' {
-        $slow = New-TestProjectId
-        $projectId = New-TestProjectId
-        New-JelouExternalSupport $slow https://crm.example.com/j -Vault FaultVault | Out-Null
-        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
-        Add-Fault @{ method = 'POST'; pathContains = "$slow/secret"; mangle = 'Intact'; delayMs = 600000 }
-        $rotator = [powershell]::Create()
-        $null = $rotator.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
-            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
-            AddScript('param($Context, $Ids) Reset-JelouExternalSupportSecret $Ids -ThrottleLimit 2 -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument(@($slow, $projectId))
-        $rotating = $rotator.BeginInvoke()
-        try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId)) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'The rotation did not arrive within 30 s.' }
-                [System.Threading.Thread]::Sleep(20)
-            }
-            # What a second job in another process would leave: the project's secret, issued after this rotation's.
+        # What a second job in another process would leave: the project's secret, put there by hand.
+        $run = Invoke-RotationBehindSlowInput {
             Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-from-another-process' -Metadata @{ ProjectId = $projectId; RegeneratedAt = [DateTime]::UtcNow.AddMinutes(5) }
-            Invoke-Release
-            $output = $rotator.EndInvoke($rotating)
         }
-        finally {
-            Invoke-Release
-            $rotator.Dispose()
-        }
+        $projectId = $run.ProjectId
 
         Get-Secret -Vault FaultVault -Name "Jelou-$projectId" -AsPlainText | Should -Be 'whsec-from-another-process'
-        @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*'Jelou-$projectId'*was replaced while this command ran, and not by this session*Rotate once more*").Count | Should -Be 1
+        @($run.Output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Where-Object Message -Like "*'Jelou-$projectId'*was replaced while this command ran, and not by this session*Rotate once more*").Count | Should -Be 1
         # Not lost if it is the live one after all: the session keeps it.
         ($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'in SigningSecret only: store it now'
     }
@@ -360,26 +341,10 @@ Describe 'Creates, rotations and deletes of one project at once' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
         Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 600000 }
-        $remover = [powershell]::Create()
-        $null = $remover.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
-            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
-            AddScript('param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument($projectId)
-        $removing = $remover.BeginInvoke()
-        try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((Get-Arrivals 'DELETE' $projectId) -lt 1) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'The delete did not arrive within 30 s.' }
-                [System.Threading.Thread]::Sleep(20)
-            }
-            # What another process creating the project again would leave.
-            Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-of-a-new-integration' -Metadata @{ ProjectId = $projectId; CreatedAt = [DateTime]::UtcNow.AddMinutes(1) }
-            Invoke-Release
-            $output = $remover.EndInvoke($removing)
-        }
-        finally {
-            Invoke-Release
-            $remover.Dispose()
-        }
+        # Once the delete reached Jelou, what another process creating the project again would leave.
+        $output = (Invoke-Beside 'param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1' $projectId `
+                -Ready { (Get-Arrivals 'DELETE' $projectId) -ge 1 } -Awaited 'The delete' `
+                -Meanwhile { Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-of-a-new-integration' -Metadata @{ ProjectId = $projectId; CreatedAt = [DateTime]::UtcNow.AddMinutes(1) } }).Other
 
         Get-Secret -Vault FaultVault -Name "Jelou-$projectId" -AsPlainText | Should -Be 'whsec-of-a-new-integration'
         "$output" | Should -BeLike "*'Jelou-$projectId' in vault 'FaultVault'* was replaced while the integration of $projectId was deleted*left in place*"
@@ -401,27 +366,12 @@ Describe 'Creates, rotations and deletes of one project at once' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
         Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 600000 }
-        # Another runspace, with this one's vaults (the stand-in's module itself: real vaults are the user's, in any runspace).
-        $remover = [powershell]::Create()
-        $null = $remover.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().
-            AddScript('param($SecretManagement) Import-Module -ModuleInfo $SecretManagement').AddArgument((Get-Module Microsoft.PowerShell.SecretManagement)).AddStatement().
-            AddScript('param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1').AddArgument((Get-JelouContext)).AddArgument($projectId)
-        $removing = $remover.BeginInvoke()
-        try {
-            # Once Jelou has deleted it (its answer still held back), the project is created again.
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while ((Invoke-WebRequest ([uri]::new($Emulator.BaseAddress, "_emulator/integrations/$projectId")) -SkipHttpErrorCheck).StatusCode -ne 404) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'The delete was not carried out within 30 s.' }
-                [System.Threading.Thread]::Sleep(20)
-            }
-            New-JelouExternalSupport $projectId https://crm.example.com/again -Vault FaultVault -Force -WarningVariable created -WarningAction SilentlyContinue | Out-Null
-            Invoke-Release
-            $warnings = $remover.EndInvoke($removing)
-        }
-        finally {
-            Invoke-Release
-            $remover.Dispose()
-        }
+        # Once Jelou has deleted it (its answer still held back), the project is created again.
+        $beside = Invoke-Beside 'param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1' $projectId `
+            -Ready { (Invoke-WebRequest ([uri]::new($Emulator.BaseAddress, "_emulator/integrations/$projectId")) -SkipHttpErrorCheck).StatusCode -eq 404 } -Awaited 'The delete' `
+            -Meanwhile { New-JelouExternalSupport $projectId https://crm.example.com/again -Vault FaultVault -Force 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } }
+        $created = $beside.Here
+        $warnings = $beside.Other
 
         "$created" | Should -BeLike '*in flight at the same time*Rotate once more*If that answers JelouNotFound, a delete was carried out last*'
         "$warnings" | Should -BeLike "*at about the same time as this delete*may have an integration again*vault 'FaultVault'* keeps 'Jelou-$projectId'*"
