@@ -324,10 +324,14 @@ Describe 'Creates, rotations and deletes of one project at once' {
         Assert-StoredSecretWorks $run.Slow
     }
 
-    It 'never stores a secret over one another process put in the vault while it waited its turn to be settled' {
+    It 'never stores a secret over one another process put in the vault while it waited its turn to be settled (issued <When>)' -ForEach @(
+        @{ When = 'later'; Metadata = @{ RegeneratedAt = [DateTime]::UtcNow.AddMinutes(5) } }
+        @{ When = 'earlier, by another clock'; Metadata = @{ RegeneratedAt = [DateTime]::UtcNow.AddMinutes(-5) } }
+        @{ When = 'at a time its metadata does not say'; Metadata = @{ IntegrationId = 'from-another-process' } }
+    ) {
         # What a second job in another process would leave: the project's secret, put there by hand.
         $run = Invoke-RotationBehindSlowInput {
-            Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-from-another-process' -Metadata @{ ProjectId = $projectId; RegeneratedAt = [DateTime]::UtcNow.AddMinutes(5) }
+            Set-Secret -Vault FaultVault -Name "Jelou-$projectId" -Secret 'whsec-from-another-process' -Metadata (@{ ProjectId = $projectId } + $Metadata)
         }
         $projectId = $run.ProjectId
 

@@ -190,8 +190,11 @@ namespace JelouPS.Commands
                 {
                     try
                     {
-                        // Another process may have stored a new integration's secret there meanwhile: that one stays.
-                        if (copy.ReplacedElsewhere() != null) replaced.Add(copy.ExistingName!);
+                        // Gone already, nothing to do; another process may have stored a new integration's secret there
+                        // meanwhile: that one stays.
+                        SecretSlot? now = copy.Reread();
+                        if (now is null) continue;
+                        if (copy.ReplacedElsewhere(now)) replaced.Add(copy.ExistingName!);
                         else slot.Vault.Remove(copy.ExistingName!);
                     }
                     catch (VaultException ex)
@@ -303,7 +306,8 @@ namespace JelouPS.Commands
                     "The piped object is not an integration as New-JelouExternalSupport and Reset-JelouExternalSupportSecret emit it (JelouPS.ExternalSupportIntegration), so nothing was stored for it. " +
                     "A copy (from Select-Object, Import-Clixml, or Receive-Job of a background job or a remote session) is not taken.");
                 WriteJelouError(copy, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, copy, null, null,
-                    "Pipe the object New- or Reset- emitted, or $JelouUnsavedIntegrations. A copy that holds the secret can be stored by hand: Set-Secret -Name Jelou-<ProjectId> -Vault <vault> -Secret $copy.SigningSecret"));
+                    "Pipe the object New- or Reset- emitted, or $JelouUnsavedIntegrations. A copy that holds the secret can be stored by hand, with the metadata that names its project: " +
+                    "Set-Secret -Name Jelou-<ProjectId> -Vault <vault> -Secret $copy.SigningSecret -Metadata @{ ProjectId = $copy.ProjectId }"));
             }
         }
 
@@ -387,6 +391,12 @@ namespace JelouPS.Commands
             if (outcome == StoreOutcome.Superseded)
             {
                 Refuse(integration, warning!);
+                return;
+            }
+            if (outcome == StoreOutcome.ReplacedElsewhere)
+            {
+                var replaced = new InvalidOperationException(warning);
+                WriteJelouError(replaced, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, replaced, integration, Item));
                 return;
             }
             bool stored = outcome == StoreOutcome.Stored;

@@ -41,9 +41,9 @@ namespace JelouPS.Infrastructure
         private static readonly Dictionary<string, SecretOwner> StoredFor = new Dictionary<string, SecretOwner>(StringComparer.Ordinal);
         private static readonly Dictionary<string, string> StoredAt = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        // When this process last stored a secret under a vault's name (a Stopwatch timestamp): a change it did not make there
-        // is another process's.
-        private static readonly Dictionary<string, long> LastStoredAt = new Dictionary<string, long>(StringComparer.Ordinal);
+        // The issue time of the secret this process last stored under a vault's name: a secret there with another one is not
+        // this process's doing.
+        private static readonly Dictionary<string, DateTimeOffset?> LastStoredIssuedAt = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
 
         // Where a secret was meant to go when the vault did not take it: where storing it by hand should put it.
         private static readonly ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>> MeantFor = new ConditionalWeakTable<ExternalSupportIntegration, Tuple<string, string>>();
@@ -353,7 +353,7 @@ namespace JelouPS.Infrastructure
                     UnsavedKept.Remove(key, integration);
                 }
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
-                LastStoredAt[NameKey(vault, secretName)] = System.Diagnostics.Stopwatch.GetTimestamp();
+                LastStoredIssuedAt[NameKey(vault, secretName)] = integration.SecretIssuedAt;
                 StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = secretName;
             }
         }
@@ -401,10 +401,17 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>Whether this process stored a secret under the vault's name after <paramref name="since"/> (a Stopwatch timestamp).</summary>
-        internal static bool StoredSince(string vault, string secretName, long since)
+        /// <summary>
+        /// Whether the last secret this process stored under the vault's name was issued at <paramref name="issuedAt"/> (as the
+        /// vault's metadata gives it back, to the second: some vaults keep no fractions).
+        /// </summary>
+        internal static bool LastStoredHere(string vault, string secretName, DateTimeOffset? issuedAt)
         {
-            lock (Gate) return LastStoredAt.TryGetValue(NameKey(vault, secretName), out long at) && at > since;
+            lock (Gate)
+            {
+                return LastStoredIssuedAt.TryGetValue(NameKey(vault, secretName), out DateTimeOffset? stored)
+                    && stored is DateTimeOffset ours && issuedAt is DateTimeOffset theirs && Math.Abs((ours - theirs).TotalSeconds) < 1;
+            }
         }
 
         /// <summary>Whose secret this process stored under the vault's name, or null.</summary>

@@ -45,8 +45,10 @@ namespace JelouPS.Infrastructure
         /// <summary>No vault was wanted, or there is no secret.</summary>
         NotAsked,
         Stored,
-        /// <summary>Not stored: Jelou issued a newer secret of the project (or deleted its integration) before this one's turn came, or the vault holds one issued later.</summary>
+        /// <summary>Not stored: Jelou issued a newer secret of the project (or deleted its integration) before this one's turn came.</summary>
         Superseded,
+        /// <summary>Not stored: another process put a secret under the name since it was chosen; which one is live is unknown.</summary>
+        ReplacedElsewhere,
         Failed,
     }
 
@@ -259,7 +261,7 @@ namespace JelouPS.Infrastructure
             try
             {
                 using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken,
-                    () => _cmdlet.Trace($"Waiting for another runspace's vault write of a signing secret of {integration.ProjectId} to finish.")))
+                    () => _cmdlet.Trace($"Waiting for another runspace's vault write or removal of a signing secret of {integration.ProjectId} to finish.")))
                 {
                     if (!JelouSession.IsLatest(integration))
                     {
@@ -267,10 +269,11 @@ namespace JelouPS.Infrastructure
                         return StoreOutcome.Superseded;
                     }
                     // Only a write that overwrites can lose what another process put there meanwhile.
-                    if (destination.Overwrite && destination.Slot!.ReplacedElsewhere() is SecretSlot now)
+                    if (destination.Overwrite && destination.Slot!.Reread() is SecretSlot now && destination.Slot.ReplacedElsewhere(now))
                     {
-                        warning = ReplacedElsewhere(integration, now);
-                        return StoreOutcome.Superseded;
+                        JelouSession.KeepUnsaved(_cmdlet, integration);
+                        warning = ReplacedElsewhereMessage(integration, now);
+                        return StoreOutcome.ReplacedElsewhere;
                     }
                     warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
@@ -284,7 +287,8 @@ namespace JelouPS.Infrastructure
             {
                 failure = ex;
             }
-            catch (Exception ex) when (ex is PipelineStoppedException || ex is OperationCanceledException)
+            // A Halt answered to the -Verbose line of a wait, too.
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is OperationCanceledException || ex is ActionPreferenceStopException)
             {
                 failure = new VaultException(ErrorMapper.VaultWriteFailed, "The command was stopped before the secret was stored.");
             }
@@ -293,7 +297,7 @@ namespace JelouPS.Infrastructure
         }
 
         // Why the secret was not stored over <paramref name="now"/>, which another process put under its name meanwhile.
-        private static string ReplacedElsewhere(ExternalSupportIntegration integration, SecretSlot now)
+        private static string ReplacedElsewhereMessage(ExternalSupportIntegration integration, SecretSlot now)
         {
             string times = now.ExistingIssuedAt is DateTimeOffset stored && integration.SecretIssuedAt is DateTimeOffset issued
                 ? $" (the secret there was issued {Moment(stored, issued)}, this one {Moment(issued, stored)})"

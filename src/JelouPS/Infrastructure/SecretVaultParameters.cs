@@ -211,22 +211,31 @@ namespace JelouPS.Infrastructure
         /// <summary>The secret under the name now, as Get-SecretInfo describes it; null when there is none.</summary>
         public PSObject? Existing { get; }
 
-        /// <summary>When the vault was read (a Stopwatch timestamp).</summary>
-        public long ReadAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+        /// <summary>The vault's secret under the name, read again; null when there is none now.</summary>
+        internal SecretSlot? Reread() =>
+            Vault.Find(ExistingName ?? Name) is PSObject found ? new SecretSlot(Vault, ProjectId, Source, Name, KnownName, found) : null;
 
         /// <summary>
-        /// The vault's secret under the name now, when it is not the one read then (another issue time by its metadata, or one
-        /// where there was none) and this process stored nothing there since: another process put it there. Null when it is
-        /// the same, when this process wrote since (what it may replace is this process's to decide), and for a vault that
-        /// keeps no metadata, which cannot tell.
+        /// Whether <paramref name="now"/> (the name read again) holds neither what this slot read nor what this process last
+        /// stored there: another process put it there. Told by the issue time in the metadata, or the metadata as a whole when
+        /// neither has a time; a vault that keeps no metadata cannot tell (false).
         /// </summary>
-        internal SecretSlot? ReplacedElsewhere()
+        internal bool ReplacedElsewhere(SecretSlot now)
         {
-            if (!Vault.Extension.KeepsMetadata) return null;
-            var now = new SecretSlot(Vault, ProjectId, Source, Name, KnownName, Vault.Find(ExistingName ?? Name));
-            bool same = now.Existing is null ? Existing is null : Existing != null && now.ExistingIssuedAt == ExistingIssuedAt;
-            return same || now.Existing is null || JelouSession.StoredSince(Vault.Name, ExistingName ?? Name, ReadAt) ? null : now;
+            if (!Vault.Extension.KeepsMetadata || Holds(now)) return false;
+            return !JelouSession.LastStoredHere(Vault.Name, now.ExistingName ?? Name, now.ExistingIssuedAt);
         }
+
+        // Whether both reads found the same secret.
+        private bool Holds(SecretSlot now)
+        {
+            if (Existing is null) return false;
+            if (ExistingIssuedAt != null || now.ExistingIssuedAt != null) return ExistingIssuedAt == now.ExistingIssuedAt;
+            return MetadataText(ExistingMetadata) == MetadataText(now.ExistingMetadata);
+        }
+
+        private static string MetadataText(IDictionary? metadata) =>
+            metadata is null ? "" : string.Join("\n", metadata.Keys.Cast<object>().Select(key => $"{key}={Convert.ToString(metadata[key], CultureInfo.InvariantCulture)}").OrderBy(entry => entry, StringComparer.Ordinal));
 
         /// <summary>The project's other secrets in the vault (its own, by name, metadata or this session): dead copies, or the live one when this is not.</summary>
         public IReadOnlyList<SecretSlot> Others { get; private set; } = Array.Empty<SecretSlot>();
