@@ -169,7 +169,10 @@ namespace JelouPS.Infrastructure
                 case Ownership.Other:
                     advice = "Give this project another -SecretName; if that secret really is this project's, remove it (Remove-Secret) and run again.";
                     return $"Vault {vault} has '{slot.ExistingName}', {slot.OtherOwner}. Another project's secret is never replaced, -Force or not.";
-                case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued:
+                // Unless the vault's copy is one this process stored and this secret is the project's latest: it arrived after
+                // that one, whatever the two times (a server's and a local clock's) say.
+                case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued
+                    && !(JelouSession.LastStoredHere(slot.Vault.Name, slot.ExistingName!, stored) && JelouSession.IsLatest(saving)):
                     advice = "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.";
                     return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {Moment(stored, issued)}); this one was issued {Moment(issued, stored)}, so Jelou probably no longer accepts it.";
                 case Ownership.Own when saving != null && !overwrite && slot.ExistingIssuedAt is null && !slot.IsWhereSessionPutIt:
