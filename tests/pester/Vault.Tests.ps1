@@ -258,6 +258,10 @@ Describe 'Vault names, checked before anything is created or rotated' {
         "$warned" | Should -Match ([regex]::Escape("goes in as '$($i.SecretName)'"))
         # Send-JelouSupportMessage -Vault finds it under the same name.
         (Get-SecretInfo -Vault KV).Name | Should -Be $i.SecretName
+        # A rotation replaces it there without saying so again.
+        $r = Reset-JelouExternalSupportSecret $projectId -Force -Vault KV -WarningVariable again -WarningAction SilentlyContinue
+        $r.SecretName | Should -Be $i.SecretName
+        "$again" | Should -Not -Match 'goes in as'
     }
 
     It 'gives projects that differ only where Key Vault is strict names of their own' {

@@ -144,11 +144,12 @@ namespace JelouPS.Infrastructure
             {
                 _cmdlet.Trace($"The signing secret of {projectId} is kept as '{name}' in vault {vault} (where it was found): it goes there.");
             }
-            else if (_parameters.GivenSecretName is null && slot.Vault.Extension.Check("Jelou-" + projectId) is string problem)
+            // Said when the name is first used: a rotation that replaces the secret there need not repeat it.
+            else if (_parameters.GivenSecretName is null && slot.Existing is null && slot.Vault.Extension.Check("Jelou-" + projectId) is string problem)
             {
                 _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({problem}; {slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}): the signing secret of {projectId} goes in as '{name}'.");
             }
-            else if (_parameters.GivenSecretName is null && name != "Jelou-" + projectId)
+            else if (_parameters.GivenSecretName is null && slot.Existing is null && name != "Jelou-" + projectId)
             {
                 string why = projectId != projectId.ToLowerInvariant()
                     ? $"vaults ignore case in names, so 'Jelou-{projectId}' would also be project '{projectId.ToLowerInvariant()}''s"
