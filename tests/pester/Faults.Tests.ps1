@@ -298,6 +298,20 @@ Describe 'Creates, rotations and deletes of one project at once' {
         @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Where-Object SecretVault).Count | Should -Be 1
     }
 
+    It 'counts a create as crossing nothing once the create beside it turns out refused (409)' {
+        $projectId = New-TestProjectId
+        # The other runspace's create is answered 409 and held back: this one's, sent meanwhile, creates the integration.
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; status = 409; body = '{"message":"An integration already exists for this project"}'; delayMs = 600000 }
+        $null = Invoke-Beside 'param($Context, $ProjectId) New-JelouExternalSupport $ProjectId https://crm.example.com/j -Context $Context 2>$null' $projectId `
+            -Ready { (Get-Arrivals 'POST' $projectId) -ge 1 } -Awaited 'The refused create' `
+            -Meanwhile { New-JelouExternalSupport $projectId https://crm.example.com/j -WarningAction SilentlyContinue | Out-Null }
+
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused | Should -BeNullOrEmpty
+        Assert-StoredSecretWorks $projectId
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Should -BeNullOrEmpty
+    }
+
     It 'keeps the record of a rotation whose answer was lost when a crossing rotation''s answer arrives after it' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null

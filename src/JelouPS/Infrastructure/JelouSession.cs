@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
@@ -203,6 +204,7 @@ namespace JelouPS.Infrastructure
                     }
                     candidates.Add(integration);
                     CandidateArrivals[integration] = LastArrival[key];
+                    flight!.Arrival = integration;
                 }
                 else
                 {
@@ -230,7 +232,7 @@ namespace JelouPS.Infrastructure
             lock (Gate)
             {
                 if (!Flights.TryGetValue(flight.Key, out FlightLog? log)) Flights[flight.Key] = log = new FlightLog();
-                log.InFlight++;
+                log.Active.Add(flight);
             }
             return flight;
         }
@@ -251,11 +253,21 @@ namespace JelouPS.Infrastructure
 
             internal string Key { get; }
 
-            /// <summary>Set when it ended: another of the project's was in flight at some time during this one.</summary>
+            /// <summary>
+            /// Set when it ended: another of the project's that may have changed it (see <see cref="End"/>) was in flight at some
+            /// time during this one, or still is. Cleared once all of those still in flight then turn out to have changed nothing.
+            /// </summary>
             internal bool Crossed { get; private set; }
 
             /// <summary>When it ended (a Stopwatch timestamp).</summary>
             internal long Ended { get; private set; }
+
+            /// <summary>The secret it brought, when it arrived as a crossing candidate.</summary>
+            internal ExternalSupportIntegration? Arrival { get; set; }
+
+            // When it ended: the project's others still in flight, and whether one that may have acted ended while it flew.
+            private HashSet<Flight> _pending = new HashSet<Flight>();
+            private bool _crossedByEnded;
 
             /// <summary>
             /// The request ended with no answer to record; <paramref name="acted"/> is false when it certainly changed nothing
@@ -275,19 +287,62 @@ namespace JelouPS.Infrastructure
             internal void EndLocked(bool acted)
             {
                 FlightLog log = Flights[Key];
-                log.InFlight--;
-                Crossed = log.InFlight > 0 || log.LastEnded > Departed;
+                log.Active.Remove(this);
+                _crossedByEnded = log.LastEnded > Departed;
+                _pending = new HashSet<Flight>(log.Active);
+                Crossed = _crossedByEnded || _pending.Count > 0;
                 Ended = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (acted) log.LastEnded = Ended;
+                // The ones that ended while this flew learn what it did: a refused one (two creates of one project, one
+                // answered 409) crossed nothing after all.
+                foreach (Flight ended in log.Ended.ToArray())
+                {
+                    if (!ended._pending.Remove(this)) continue;
+                    if (acted) ended._crossedByEnded = true;
+                    if (ended._pending.Count > 0) continue;
+                    log.Ended.Remove(ended);
+                    if (!ended._crossedByEnded)
+                    {
+                        ended.Crossed = false;
+                        if (ended.Arrival != null) Uncrossed(ended.Arrival);
+                    }
+                }
+                if (_pending.Count > 0) log.Ended.Add(this);
                 // With none in flight, every later flight departs after this: the log has nothing left to tell.
-                if (log.InFlight == 0) Flights.Remove(Key);
+                if (log.Active.Count == 0) Flights.Remove(Key);
             }
         }
 
         private sealed class FlightLog
         {
-            public int InFlight;
+            /// <summary>The flights in the air.</summary>
+            public readonly List<Flight> Active = new List<Flight>();
+
+            /// <summary>Ended flights whose crossing waits on others still in the air.</summary>
+            public readonly List<Flight> Ended = new List<Flight>();
+
             public long LastEnded;
+        }
+
+        // Under Gate: a candidate's request turned out to cross nothing that acted. Still the latest, it is the live secret:
+        // the other candidates were carried out before it (one that overlapped it would have acted, and crossed it), and it
+        // settles what an answer that crossed nothing settles.
+        private static void Uncrossed(ExternalSupportIntegration integration)
+        {
+            string key = Key(integration.ApiBaseUri, integration.ProjectId);
+            if (!IsCandidate(key, integration) || !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || !ReferenceEquals(latest, integration)) return;
+            foreach (ExternalSupportIntegration other in Crossed[key])
+            {
+                CandidateArrivals.Remove(other);
+                if (ReferenceEquals(other, integration)) continue;
+                UnsavedKept.Remove(key, other);
+                other.MarkSuperseded();
+            }
+            Crossed.Remove(key);
+            // Kept, also once stored, while it was a candidate: stored, it leaves the list as any other does.
+            if (integration.SecretVault != null) UnsavedKept.Remove(key, integration);
+            ForgetUnknown(key);
+            Doubtful.Remove(key);
         }
 
         /// <summary>Keeps an integration that is not (or no longer) in a vault, unless Jelou has issued a newer secret since.</summary>
