@@ -464,19 +464,49 @@ Describe 'A secret never stays only in an object nobody kept' {
         ConvertTo-PlainText $kept[0].SigningSecret | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
     }
 
-    It 'says a piped copy of an integration (<Copy>) is not stored, rather than store nothing without a word' -ForEach @(
+    It 'stores a copy of an integration that carries its secret (<Copy>)' -ForEach @(
         @{ Copy = 'Select-Object *'; Make = { param($i) $i | Select-Object * } }
         @{ Copy = 'Import-Clixml'; Make = { param($i) $path = Join-Path $TestDrive 'i.xml'; $i | Export-Clixml $path; Import-Clixml $path } }
     ) {
         $projectId = New-TestProjectId
         $issued = New-JelouExternalSupport $projectId https://crm.example.com/jelou
 
-        & $Make $issued | Save-JelouSigningSecret -Vault TestVault -ErrorVariable refused -ErrorAction SilentlyContinue
+        $saved = & $Make $issued | Save-JelouSigningSecret -Vault TestVault -PassThru
 
-        $refused.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
-        "$refused" | Should -BeLike '*not an integration as New-JelouExternalSupport*nothing was stored*'
+        # The copy is the integration the session holds: stored, it leaves $JelouUnsavedIntegrations.
+        $saved | Should -Be $issued
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $issued.SigningSecret)
+        (Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId").Metadata.IntegrationId | Should -Be $issued.Id
+        $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
+    }
+
+    It 'stores the secret a background job received, from Receive-Job' {
+        $projectId = New-TestProjectId
+        $received = Start-Job {
+            Import-Module $using:ModulePath
+            Connect-Jelou -ApiKey $using:Emulator.ApiKey -BaseUri $using:Emulator.GatewayUri -ChatbotUri $using:Emulator.ChatbotUri
+            New-JelouExternalSupport $using:projectId https://crm.example.com/jelou
+        } | Receive-Job -Wait -AutoRemoveJob
+
+        $saved = $received | Save-JelouSigningSecret -Vault TestVault -PassThru
+
+        $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+        ($conversation | Send-JelouSupportMessage 'signed with what the job received' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
+    }
+
+    It 'refuses a copy the session knows was replaced, and says so of an object that carries no secret' {
+        $projectId = New-TestProjectId
+        $first = New-JelouExternalSupport $projectId https://crm.example.com/jelou
+        $copy = $first | Select-Object *
+        Reset-JelouExternalSupportSecret $projectId -Force | Out-Null
+
+        $copy | Save-JelouSigningSecret -Vault TestVault -ErrorVariable stale -ErrorAction SilentlyContinue
+        Get-JelouExternalSupport $projectId | Select-Object * | Save-JelouSigningSecret -Vault TestVault -ErrorVariable other -ErrorAction SilentlyContinue
+
+        "$stale" | Should -BeLike '*newer signing secret*no longer works*'
+        "$other" | Should -BeLike '*neither an integration*nor a copy of one that carries its ProjectId and SigningSecret*'
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
-        $JelouUnsavedIntegrations.ProjectId | Should -Contain $projectId
     }
 
     It 'uses SecretManagement''s default vault for -SecretName without -Vault' {

@@ -269,9 +269,13 @@ namespace JelouPS.Commands
         // The projects (per API) this command stored a secret of: a project has one live secret, so a second is refused.
         private readonly HashSet<string> _stored = new HashSet<string>(StringComparer.Ordinal);
 
-        /// <summary>Integrations with their secret (New- or Reset- output, $JelouUnsavedIntegrations, a JelouVaultWriteFailed error's TargetObject).</summary>
+        /// <summary>
+        /// Integrations with their secret (New- or Reset- output, $JelouUnsavedIntegrations, a JelouVaultWriteFailed error's
+        /// TargetObject), or copies of them that carry ProjectId and SigningSecret (Select-Object, Import-Clixml, Receive-Job).
+        /// </summary>
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [IntegrationCopy]
         public ExternalSupportIntegration[]? InputObject { get; set; }
 
         /// <summary>Replace a secret of the same name that nothing ties to a project, or an undated copy of the project's that this session did not store (another project's is never replaced).</summary>
@@ -298,16 +302,14 @@ namespace JelouPS.Commands
                 foreach (ExternalSupportIntegration integration in InputObject) Save(integration);
                 return;
             }
-            // A piped copy (Select-Object, Import-Clixml, Receive-Job) binds -SecretName by its property and nothing else:
-            // storing nothing without a word would leave the caller believing it stored.
+            // A piped object with no ProjectId and SigningSecret of its own may bind -SecretName by its property and nothing
+            // else: storing nothing without a word would leave the caller believing it stored.
             if (MyInvocation.ExpectingInput)
             {
-                var copy = new ArgumentException(
-                    "The piped object is not an integration as New-JelouExternalSupport and Reset-JelouExternalSupportSecret emit it (JelouPS.ExternalSupportIntegration), so nothing was stored for it. " +
-                    "A copy (from Select-Object, Import-Clixml, or Receive-Job of a background job or a remote session) is not taken.");
-                WriteJelouError(copy, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, copy, null, null,
-                    "Pipe the object New- or Reset- emitted, or $JelouUnsavedIntegrations. A copy that holds the secret can be stored by hand, with the metadata that names its project: " +
-                    "Set-Secret -Name Jelou-<ProjectId> -Vault <vault> -Secret $copy.SigningSecret -Metadata @{ ProjectId = $copy.ProjectId }"));
+                var other = new ArgumentException(
+                    "The piped object is neither an integration as New-JelouExternalSupport and Reset-JelouExternalSupportSecret emit it nor a copy of one that carries its ProjectId and SigningSecret (a SecureString), so nothing was stored for it.");
+                WriteJelouError(other, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, other, null, null,
+                    "Pipe the object New- or Reset- emitted, $JelouUnsavedIntegrations, or a copy with those two properties. Get-JelouExternalSupport's objects carry no secret: the API never returns it."));
             }
         }
 

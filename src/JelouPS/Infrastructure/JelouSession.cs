@@ -237,6 +237,22 @@ namespace JelouPS.Infrastructure
             return flight;
         }
 
+        /// <summary>
+        /// The integration this process holds that <paramref name="copy"/> is a copy of (the same project and API, the same
+        /// secret), so that what the session knows of it applies; else the copy itself.
+        /// </summary>
+        internal static ExternalSupportIntegration Original(ExternalSupportIntegration copy)
+        {
+            string key = Key(copy.ApiBaseUri, copy.ProjectId);
+            lock (Gate)
+            {
+                var known = new List<ExternalSupportIntegration>(UnsavedKept.Of(key));
+                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest != null) known.Add(latest);
+                if (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) known.AddRange(candidates);
+                return known.Find(original => original.SigningSecret != null && JelouPS.Security.SecureStrings.Equal(original.SigningSecret, copy.SigningSecret!)) ?? copy;
+            }
+        }
+
         /// <summary>Whether the integration's secret arrived from a request that crossed another of its project's (see <see cref="Arrived"/>).</summary>
         internal static bool IsCrossed(ExternalSupportIntegration integration)
         {
@@ -548,6 +564,9 @@ namespace JelouPS.Infrastructure
             }
 
             /// <summary>Drops the project's kept secrets, which no longer work.</summary>
+            internal IEnumerable<ExternalSupportIntegration> Of(string key) =>
+                _byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept) ? kept.ConvertAll(k => k.Value) : new List<ExternalSupportIntegration>();
+
             internal void RemoveAll(string key)
             {
                 if (!_byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept)) return;

@@ -1,0 +1,70 @@
+using System;
+using System.Collections;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+
+namespace JelouPS.Infrastructure
+{
+    /// <summary>
+    /// Lets Save-JelouSigningSecret take a copy of an integration that still carries its secret: Select-Object *, or
+    /// Import-Clixml and Receive-Job of a background job or a remote session, whose objects are deserialized. A copy of an
+    /// integration this process holds is that integration (the same secret, by value), so what the session knows of it
+    /// (newer secrets, crossing) still applies; anything else is left for PowerShell to bind or refuse as usual.
+    /// </summary>
+    internal sealed class IntegrationCopyAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            if (value is IList list) return list.Cast<object?>().Select(One).ToArray();
+            return One(inputData);
+        }
+
+        private static object? One(object? item)
+        {
+            if (!(item is PSObject copy) || copy.BaseObject is ExternalSupportIntegration) return item;
+            if (!(Property(copy, nameof(ExternalSupportIntegration.ProjectId)) is string projectId) || projectId.Length == 0
+                || !(Property(copy, nameof(ExternalSupportIntegration.SigningSecret)) is SecureString secret))
+            {
+                return item;
+            }
+            var integration = new ExternalSupportIntegration(
+                projectId,
+                Property(copy, nameof(ExternalSupportIntegration.Id)) as string,
+                Property(copy, nameof(ExternalSupportIntegration.BrainId)) as string,
+                Property(copy, nameof(ExternalSupportIntegration.WebhookUrl)) as string,
+                Property(copy, nameof(ExternalSupportIntegration.AuthType)) as string,
+                secret,
+                Time(copy, nameof(ExternalSupportIntegration.CreatedAt)),
+                Time(copy, nameof(ExternalSupportIntegration.UpdatedAt)),
+                Time(copy, nameof(ExternalSupportIntegration.SecretRegeneratedAt)))
+            {
+                ApiBaseUri = LanguagePrimitives.TryConvertTo(Property(copy, nameof(ExternalSupportIntegration.ApiBaseUri)), out Uri? source) && source != null && source.IsAbsoluteUri ? source : null,
+            };
+            return JelouSession.Original(integration);
+        }
+
+        private static object? Property(PSObject copy, string name)
+        {
+            object? value = copy.Properties[name]?.Value;
+            return value is PSObject wrapped ? wrapped.BaseObject : value;
+        }
+
+        // A DateTimeOffset comes back from serialization as a property bag (with its UtcDateTime); a DateTime or ISO text is
+        // taken too.
+        private static DateTimeOffset? Time(PSObject copy, string name)
+        {
+            object? value = copy.Properties[name]?.Value;
+            if (value is PSObject bag && !(bag.BaseObject is DateTimeOffset) && !(bag.BaseObject is DateTime) && bag.Properties["UtcDateTime"]?.Value is DateTime utc) value = utc;
+            return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+            {
+                DateTimeOffset time => time,
+                DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time),
+                string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
+                _ => (DateTimeOffset?)null,
+            };
+        }
+    }
+}
