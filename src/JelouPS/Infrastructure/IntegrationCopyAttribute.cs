@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -52,19 +51,6 @@ namespace JelouPS.Infrastructure
             return value is PSObject wrapped ? wrapped.BaseObject : value;
         }
 
-        // A DateTimeOffset comes back from serialization as a property bag (with its UtcDateTime); a DateTime or ISO text is
-        // taken too.
-        private static DateTimeOffset? Time(PSObject copy, string name)
-        {
-            object? value = copy.Properties[name]?.Value;
-            if (value is PSObject bag && !(bag.BaseObject is DateTimeOffset) && !(bag.BaseObject is DateTime) && bag.Properties["UtcDateTime"]?.Value is DateTime utc) value = utc;
-            return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
-            {
-                DateTimeOffset time => time,
-                DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time),
-                string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
-                _ => (DateTimeOffset?)null,
-            };
-        }
+        private static DateTimeOffset? Time(PSObject copy, string name) => PowerShellValues.Time(copy.Properties[name]?.Value);
     }
 }

@@ -20,6 +20,22 @@ namespace JelouPS.Infrastructure
             dictionary != null && dictionary.Contains(key) ? (dictionary[key] is PSObject wrapped ? wrapped.BaseObject : dictionary[key]) : null;
 
         /// <summary>
+        /// A time as vaults and deserialized objects give it back: a DateTimeOffset (or the property bag it comes back from
+        /// serialization as, with its UtcDateTime), a DateTime (zone-less is UTC), or ISO 8601 text; null for anything else.
+        /// </summary>
+        internal static DateTimeOffset? Time(object? value)
+        {
+            if (value is PSObject bag && !(bag.BaseObject is DateTimeOffset) && !(bag.BaseObject is DateTime) && bag.Properties["UtcDateTime"]?.Value is DateTime utc) value = utc;
+            return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+            {
+                DateTimeOffset time => time,
+                DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime()),
+                string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
+                _ => (DateTimeOffset?)null,
+            };
+        }
+
+        /// <summary>
         /// -Metadata as the JSON object the API documents: a dictionary ([ordered]@{} keeps its order) or an object such
         /// as ConvertFrom-Json gives. Text (JSON not yet parsed), numbers and arrays are refused with a hint.
         /// </summary>

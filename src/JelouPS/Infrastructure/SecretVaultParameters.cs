@@ -267,13 +267,7 @@ namespace JelouPS.Infrastructure
 
         /// <summary>When a secret was issued, by its vault <paramref name="metadata"/> (see <see cref="ExistingIssuedAt"/>).</summary>
         internal static DateTimeOffset? IssuedAt(IDictionary? metadata) =>
-            (PowerShellValues.Entry(metadata, "RegeneratedAt") ?? PowerShellValues.Entry(metadata, "CreatedAt")) switch
-        {
-            DateTime issued => new DateTimeOffset(issued.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(issued, DateTimeKind.Utc) : issued.ToUniversalTime()),
-            DateTimeOffset issued => issued,
-            string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset issued) => issued,
-            _ => null,
-        };
+            PowerShellValues.Time(PowerShellValues.Entry(metadata, "RegeneratedAt") ?? PowerShellValues.Entry(metadata, "CreatedAt"));
 
         /// <summary>Whether this session put the project's secret under this name (or meant to).</summary>
         public bool IsWhereSessionPutIt => Same(ExistingName ?? Name, KnownName);
