@@ -300,12 +300,14 @@ Describe 'Creates, rotations and deletes of one project at once' {
 
     It 'counts a create as crossing nothing once the create beside it turns out refused (409)' {
         $projectId = New-TestProjectId
-        # The other runspace's create is answered 409 and held back: this one's, sent meanwhile, creates the integration.
-        Add-Fault @{ method = 'POST'; pathContains = $projectId; status = 409; body = '{"message":"An integration already exists for this project"}'; delayMs = 600000 }
-        $null = Invoke-Beside 'param($Context, $ProjectId) New-JelouExternalSupport $ProjectId https://crm.example.com/j -Context $Context 2>$null' $projectId `
+        # The other runspace's create is answered 409, two seconds late: this one's, sent meanwhile, creates the integration,
+        # and its delivery waits for that answer before it says anything about crossing.
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; status = 409; body = '{"message":"An integration already exists for this project"}'; delayMs = 2000 }
+        $beside = Invoke-Beside 'param($Context, $ProjectId) New-JelouExternalSupport $ProjectId https://crm.example.com/j -Context $Context 2>$null' $projectId `
             -Ready { (Get-Arrivals 'POST' $projectId) -ge 1 } -Awaited 'The refused create' `
-            -Meanwhile { New-JelouExternalSupport $projectId https://crm.example.com/j -WarningAction SilentlyContinue | Out-Null }
+            -Meanwhile { New-JelouExternalSupport $projectId https://crm.example.com/j 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } }
 
+        $beside.Here | Should -BeNullOrEmpty
         $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
         $refused | Should -BeNullOrEmpty
         Assert-StoredSecretWorks $projectId
@@ -383,7 +385,8 @@ Describe 'Creates, rotations and deletes of one project at once' {
     It 'keeps the secret of a create carried out while a delete of the project was in flight, and leaves the vault alone' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
-        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 600000 }
+        # Its answer comes 3 s late: the create's delivery waits for it to say whether the two crossed (see AwaitCrossing).
+        Add-Fault @{ method = 'DELETE'; pathContains = $projectId; mangle = 'Intact'; delayMs = 3000 }
         # Once Jelou has deleted it (its answer still held back), the project is created again.
         $beside = Invoke-Beside 'param($Context, $ProjectId) Remove-JelouExternalSupport $ProjectId -Force -Vault FaultVault -Context $Context 3>&1' $projectId `
             -Ready { (Invoke-WebRequest ([uri]::new($Emulator.BaseAddress, "_emulator/integrations/$projectId")) -SkipHttpErrorCheck).StatusCode -eq 404 } -Awaited 'The delete' `

@@ -58,8 +58,8 @@ namespace JelouPS.Infrastructure
         // Projects (per server) whose secrets arrived from requests that crossed (see Depart): each may be the live one.
         private static readonly Dictionary<string, List<ExternalSupportIntegration>> Crossed = new Dictionary<string, List<ExternalSupportIntegration>>(StringComparer.Ordinal);
 
-        // When each secret in Crossed arrived (by reference).
-        private static readonly Dictionary<ExternalSupportIntegration, long> CandidateArrivals = new Dictionary<ExternalSupportIntegration, long>();
+        // The request each secret in Crossed came from (by reference): when it ended, and what it crossed.
+        private static readonly Dictionary<ExternalSupportIntegration, Flight> CandidateFlights = new Dictionary<ExternalSupportIntegration, Flight>();
 
         // When a secret of the project (per server) last arrived.
         private static readonly Dictionary<string, long> LastArrival = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -195,15 +195,15 @@ namespace JelouPS.Infrastructure
                         latest?.MarkSuperseded();
                         UnsavedKept.RemoveAll(key);
                     }
-                    foreach (ExternalSupportIntegration superseded in candidates.FindAll(c => CandidateArrivals[c] < flight!.Departed))
+                    foreach (ExternalSupportIntegration superseded in candidates.FindAll(c => CandidateFlights[c].Ended < flight!.Departed))
                     {
                         candidates.Remove(superseded);
-                        CandidateArrivals.Remove(superseded);
+                        CandidateFlights.Remove(superseded);
                         UnsavedKept.Remove(key, superseded);
                         superseded.MarkSuperseded();
                     }
                     candidates.Add(integration);
-                    CandidateArrivals[integration] = LastArrival[key];
+                    CandidateFlights[integration] = flight!;
                     flight!.Arrival = integration;
                 }
                 else
@@ -253,6 +253,26 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Waits, at most <paramref name="longest"/>, for the requests of the project that were still in flight when the
+        /// integration's own request ended (see <see cref="Flight.Crossed"/>): one refused (a duplicate create answered 409)
+        /// crossed nothing, which is known only once it ends. Returns at once for anything else.
+        /// </summary>
+        internal static void AwaitCrossing(ExternalSupportIntegration integration, TimeSpan longest, CancellationToken cancellation)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            lock (Gate)
+            {
+                while (CandidateFlights.TryGetValue(integration, out Flight? flight) && flight.Undecided && !cancellation.IsCancellationRequested)
+                {
+                    TimeSpan left = longest - clock.Elapsed;
+                    if (left <= TimeSpan.Zero) return;
+                    // Woken by every flight's end; the slice lets Ctrl+C end the wait.
+                    Monitor.Wait(Gate, left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+                }
+            }
+        }
+
         /// <summary>Whether the integration's secret arrived from a request that crossed another of its project's (see <see cref="Arrived"/>).</summary>
         internal static bool IsCrossed(ExternalSupportIntegration integration)
         {
@@ -284,6 +304,9 @@ namespace JelouPS.Infrastructure
             // When it ended: the project's others still in flight, and whether one that may have acted ended while it flew.
             private HashSet<Flight> _pending = new HashSet<Flight>();
             private bool _crossedByEnded;
+
+            /// <summary>Ended as crossed, with others still in flight that may turn out to have changed nothing.</summary>
+            internal bool Undecided => Crossed && _pending.Count > 0;
 
             /// <summary>
             /// The request ended with no answer to record; <paramref name="acted"/> is false when it certainly changed nothing
@@ -326,6 +349,7 @@ namespace JelouPS.Infrastructure
                 if (_pending.Count > 0) log.Ended.Add(this);
                 // With none in flight, every later flight departs after this: the log has nothing left to tell.
                 if (log.Active.Count == 0) Flights.Remove(Key);
+                Monitor.PulseAll(Gate);
             }
         }
 
@@ -349,7 +373,7 @@ namespace JelouPS.Infrastructure
             if (!IsCandidate(key, integration) || !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || !ReferenceEquals(latest, integration)) return;
             foreach (ExternalSupportIntegration other in Crossed[key])
             {
-                CandidateArrivals.Remove(other);
+                CandidateFlights.Remove(other);
                 if (ReferenceEquals(other, integration)) continue;
                 UnsavedKept.Remove(key, other);
                 other.MarkSuperseded();
@@ -523,7 +547,7 @@ namespace JelouPS.Infrastructure
             if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) return;
             foreach (ExternalSupportIntegration candidate in candidates)
             {
-                CandidateArrivals.Remove(candidate);
+                CandidateFlights.Remove(candidate);
                 candidate.MarkSuperseded();
             }
             Crossed.Remove(key);
