@@ -480,6 +480,33 @@ Describe 'A secret never stays only in an object nobody kept' {
         $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
     }
 
+    It 'refuses an object that is not an integration without quoting it, and takes a copy whose secret is plain text' {
+        $projectId = New-TestProjectId
+
+        { Save-JelouSigningSecret -InputObject ([pscustomobject]@{ ProjectId = $projectId; Token = 'whsec-never-shown' }) -Vault TestVault -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*not an integration*' -Because 'PowerShell''s own conversion error would quote the object'
+        $Error[0] | Out-String | Should -Not -Match 'whsec-never-shown'
+        $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = 'whsec-from-a-plain-text-export' } | Save-JelouSigningSecret -Vault TestVault -PassThru
+
+        $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-a-plain-text-export'
+    }
+
+    It 'says a copy of a secret the session never received may not be the live one, and stores it with -Force' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        # As Receive-Job would bring it from another process that rotated the project.
+        $foreign = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString 'whsec-from-another-process' -AsPlainText -Force) }
+
+        $foreign | Save-JelouSigningSecret -Vault TestVault -ErrorVariable unknown -ErrorAction SilentlyContinue
+        $unknown.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
+        "$unknown" | Should -BeLike '*received another signing secret*which is live is unknown*'
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+
+        $foreign | Save-JelouSigningSecret -Vault TestVault -Force | Out-Null
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-another-process'
+    }
+
     It 'stores the secret a background job received, from Receive-Job' {
         $projectId = New-TestProjectId
         $received = Start-Job {
@@ -505,7 +532,7 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-JelouExternalSupport $projectId | Select-Object * | Save-JelouSigningSecret -Vault TestVault -ErrorVariable other -ErrorAction SilentlyContinue
 
         "$stale" | Should -BeLike '*newer signing secret*no longer works*'
-        "$other" | Should -BeLike '*neither an integration*nor a copy of one that carries its ProjectId and SigningSecret*'
+        "$other" | Should -BeLike '*not an integration, nor a copy of one that carries its ProjectId and SigningSecret*value is not shown*'
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
     }
 

@@ -86,6 +86,9 @@ namespace JelouPS
             SecretName = secretName;
         }
 
+        /// <summary>Made from a copy (a deserialized or selected object) of a secret this process never received.</summary>
+        internal bool IsCopy { get; set; }
+
         /// <summary>Jelou issued a newer secret of the project, or deleted its integration: this one no longer works.</summary>
         internal void MarkSuperseded() => _superseded = true;
 

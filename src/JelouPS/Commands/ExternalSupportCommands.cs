@@ -297,20 +297,8 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            if (InputObject != null)
-            {
-                foreach (ExternalSupportIntegration integration in InputObject) Save(integration);
-                return;
-            }
-            // A piped object with no ProjectId and SigningSecret of its own may bind -SecretName by its property and nothing
-            // else: storing nothing without a word would leave the caller believing it stored.
-            if (MyInvocation.ExpectingInput)
-            {
-                var other = new ArgumentException(
-                    "The piped object is neither an integration as New-JelouExternalSupport and Reset-JelouExternalSupportSecret emit it nor a copy of one that carries its ProjectId and SigningSecret (a SecureString), so nothing was stored for it.");
-                WriteJelouError(other, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, other, null, null,
-                    "Pipe the object New- or Reset- emitted, $JelouUnsavedIntegrations, or a copy with those two properties. Get-JelouExternalSupport's objects carry no secret: the API never returns it."));
-            }
+            if (InputObject is null) return;
+            foreach (ExternalSupportIntegration integration in InputObject) Save(integration);
         }
 
         protected override void EndProcessing()
@@ -352,14 +340,23 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
-            if (integration.SigningSecret is null || !JelouSession.IsLatest(integration))
+            if (integration.IsCopy && !Force && JelouSession.HeldInstead(integration) is ExternalSupportIntegration held)
+            {
+                var unknown = new InvalidOperationException(
+                    $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset heldAt ? $" (issued {heldAt:u})" : "") +
+                    $", not this one, which is a copy" + (integration.SecretIssuedAt is DateTimeOffset copyAt ? $" (issued {copyAt:u})" : "") + ": which is live is unknown, so it was not stored.");
+                WriteJelouError(unknown, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, unknown, integration, Item,
+                    $"If this one is live (a reply signed with it is accepted), save it with -Force; the session's own is in ${JelouSession.UnsavedVariable} or where it was stored."));
+                return;
+            }
+            if (integration.SigningSecret is null || (!integration.IsCopy && !JelouSession.IsLatest(integration)))
             {
                 Refuse(integration, integration.SigningSecret is null
                     ? $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one."
                     : SecretIssuer.Superseded(integration) + ".");
                 return;
             }
-            string project = SecretOwner.Server(integration.ApiBaseUri) + "\n" + integration.ProjectId;
+            string project = JelouSession.ProjectKey(integration);
             if (_stored.Contains(project))
             {
                 var second = new InvalidOperationException(

@@ -8,9 +8,10 @@ namespace JelouPS.Infrastructure
 {
     /// <summary>
     /// Lets Save-JelouSigningSecret take a copy of an integration that still carries its secret: Select-Object *, or
-    /// Import-Clixml and Receive-Job of a background job or a remote session, whose objects are deserialized. A copy of an
-    /// integration this process holds is that integration (the same secret, by value), so what the session knows of it
-    /// (newer secrets, crossing) still applies; anything else is left for PowerShell to bind or refuse as usual.
+    /// Import-Clixml and Receive-Job of a background job or a remote session, whose objects are deserialized (a plain-text
+    /// SigningSecret is taken too, as other secret parameters take one). A copy of an integration this process holds is that
+    /// integration (the same secret, by value), so what the session knows of it (newer secrets, crossing) still applies.
+    /// Anything else is refused without quoting it.
     /// </summary>
     internal sealed class IntegrationCopyAttribute : ArgumentTransformationAttribute
     {
@@ -23,19 +24,22 @@ namespace JelouPS.Infrastructure
 
         private static object? One(object? item)
         {
-            if (!(item is PSObject copy) || copy.BaseObject is ExternalSupportIntegration) return item;
-            if (!(Property(copy, nameof(ExternalSupportIntegration.ProjectId)) is string projectId) || projectId.Length == 0
-                || !(Property(copy, nameof(ExternalSupportIntegration.SigningSecret)) is SecureString secret))
+            if (item is null || (item is PSObject wrapped ? wrapped.BaseObject : item) is ExternalSupportIntegration) return item;
+            PSObject copy = PSObject.AsPSObject(item);
+            // Refused here, in words of its own: PowerShell's conversion error would quote the object, secret and all.
+            object? secret = Property(copy, nameof(ExternalSupportIntegration.SigningSecret));
+            if (!(Property(copy, nameof(ExternalSupportIntegration.ProjectId)) is string projectId) || projectId.Trim().Length == 0 || !(secret is SecureString || secret is string))
             {
-                return item;
+                throw new ArgumentTransformationMetadataException(
+                    "The object is not an integration, nor a copy of one that carries its ProjectId and SigningSecret (a SecureString); its value is not shown, as it may hold a secret.");
             }
             var integration = new ExternalSupportIntegration(
-                projectId,
+                projectId.Trim(),
                 Property(copy, nameof(ExternalSupportIntegration.Id)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.BrainId)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.WebhookUrl)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.AuthType)) as string,
-                secret,
+                secret as SecureString ?? JelouPS.Security.SecureStrings.FromString((string)secret),
                 Time(copy, nameof(ExternalSupportIntegration.CreatedAt)),
                 Time(copy, nameof(ExternalSupportIntegration.UpdatedAt)),
                 Time(copy, nameof(ExternalSupportIntegration.SecretRegeneratedAt)))

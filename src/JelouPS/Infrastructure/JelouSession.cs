@@ -192,7 +192,7 @@ namespace JelouPS.Infrastructure
                     if (!Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates))
                     {
                         Crossed[key] = candidates = new List<ExternalSupportIntegration>();
-                        latest?.MarkSuperseded();
+                        Superseded(latest);
                         UnsavedKept.RemoveAll(key);
                     }
                     foreach (ExternalSupportIntegration superseded in candidates.FindAll(c => CandidateFlights[c].Ended < flight!.Departed))
@@ -200,7 +200,7 @@ namespace JelouPS.Infrastructure
                         candidates.Remove(superseded);
                         CandidateFlights.Remove(superseded);
                         UnsavedKept.Remove(key, superseded);
-                        superseded.MarkSuperseded();
+                        Superseded(superseded);
                     }
                     candidates.Add(integration);
                     CandidateFlights[integration] = flight!;
@@ -209,7 +209,7 @@ namespace JelouPS.Infrastructure
                 else
                 {
                     // A later answer settles what came before it; a crossed one, arriving in no known order, settles nothing.
-                    latest?.MarkSuperseded();
+                    Superseded(latest);
                     ForgetCrossed(key);
                     UnsavedKept.RemoveAll(key);
                     ForgetUnknown(key);
@@ -243,15 +243,61 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static ExternalSupportIntegration Original(ExternalSupportIntegration copy)
         {
-            string key = Key(copy.ApiBaseUri, copy.ProjectId);
             lock (Gate)
             {
-                var known = new List<ExternalSupportIntegration>(UnsavedKept.Of(key));
-                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest != null) known.Add(latest);
-                if (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) known.AddRange(candidates);
-                return known.Find(original => original.SigningSecret != null && JelouPS.Security.SecureStrings.Equal(original.SigningSecret, copy.SigningSecret!)) ?? copy;
+                // A copy that lost its ApiBaseUri (Select-Object of some properties) matches its project on any server.
+                Func<string, bool> matches = copy.ApiBaseUri is null
+                    ? (Func<string, bool>)(key => key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal))
+                    : key => key == Key(copy.ApiBaseUri, copy.ProjectId);
+                var known = new List<ExternalSupportIntegration>();
+                foreach (string key in Latest.Keys.Concat(Crossed.Keys).Where(matches).Distinct().ToList())
+                {
+                    known.AddRange(UnsavedKept.Of(key));
+                    if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest != null) known.Add(latest);
+                    if (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) known.AddRange(candidates);
+                }
+                ExternalSupportIntegration? original = known.Find(held => held.SigningSecret != null && JelouPS.Security.SecureStrings.Equal(held.SigningSecret, copy.SigningSecret!));
+                if (original != null) return original;
+                if (DeadBySecret.TryGetValue(copy.SigningSecret!, out ExternalSupportIntegration? dead)) return dead;
+                // A secret the session never held: what the session knows of the project does not decide for it.
+                copy.IsCopy = true;
+                return copy;
             }
         }
+
+        // The secrets this process saw replaced or deleted, by their SecureString: a copy made with Select-Object shares it.
+        private static readonly ConditionalWeakTable<System.Security.SecureString, ExternalSupportIntegration> DeadBySecret =
+            new ConditionalWeakTable<System.Security.SecureString, ExternalSupportIntegration>();
+
+        // Under Gate: Jelou no longer accepts the integration's secret.
+        private static void Superseded(ExternalSupportIntegration? integration)
+        {
+            if (integration is null) return;
+            integration.MarkSuperseded();
+            if (integration.SigningSecret != null && !DeadBySecret.TryGetValue(integration.SigningSecret, out _)) DeadBySecret.Add(integration.SigningSecret, integration);
+        }
+
+        /// <summary>
+        /// The project's latest secret this process received, when it is not <paramref name="copy"/> (on the copy's server,
+        /// or any server when the copy does not say); null when there is none.
+        /// </summary>
+        internal static ExternalSupportIntegration? HeldInstead(ExternalSupportIntegration copy)
+        {
+            lock (Gate)
+            {
+                return Latest.Where(entry => copy.ApiBaseUri is null ? entry.Key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal) : entry.Key == Key(copy.ApiBaseUri, copy.ProjectId))
+                    .Select(entry => entry.Value).FirstOrDefault(held => held != null && !ReferenceEquals(held, copy));
+            }
+        }
+
+        /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
+        internal static bool IsReceivedLatest(ExternalSupportIntegration integration)
+        {
+            lock (Gate) return Latest.TryGetValue(Key(integration.ApiBaseUri, integration.ProjectId), out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration);
+        }
+
+        /// <summary>The key of the integration's project on its server: one per project a command may store.</summary>
+        internal static string ProjectKey(ExternalSupportIntegration integration) => Key(integration.ApiBaseUri, integration.ProjectId);
 
         /// <summary>
         /// Waits, at most <paramref name="longest"/>, for the requests of the project that were still in flight when the
@@ -305,8 +351,8 @@ namespace JelouPS.Infrastructure
             private HashSet<Flight> _pending = new HashSet<Flight>();
             private bool _crossedByEnded;
 
-            /// <summary>Ended as crossed, with others still in flight that may turn out to have changed nothing.</summary>
-            internal bool Undecided => Crossed && _pending.Count > 0;
+            /// <summary>Ended as crossed only by others still in flight, which may turn out to have changed nothing.</summary>
+            internal bool Undecided => Crossed && !_crossedByEnded && _pending.Count > 0;
 
             /// <summary>
             /// The request ended with no answer to record; <paramref name="acted"/> is false when it certainly changed nothing
@@ -317,9 +363,13 @@ namespace JelouPS.Infrastructure
                 lock (Gate) EndLocked(acted);
             }
 
-            /// <summary>Whether a request that failed with <paramref name="failure"/> may have changed the project: all but one never sent and one refused (4xx).</summary>
+            /// <summary>
+            /// Whether a request that failed with <paramref name="failure"/> may have changed the project: all but one never sent
+            /// and one refused (4xx), unless an earlier attempt of it may have acted. More cautious than the retry policy's
+            /// reading (a 503 there is a refusal): a crossing cleared wrongly would let a dead secret pass for the live one.
+            /// </summary>
             internal static bool MayHaveActed(Exception failure) =>
-                !(failure is JelouApiException api) || !(api.NothingSent
+                !(failure is JelouApiException api) || api.EarlierAttemptMayHaveActed || !(api.NothingSent
                     || (api.StatusCode is System.Net.HttpStatusCode status && (int)status >= 400 && (int)status < 500 && status != System.Net.HttpStatusCode.RequestTimeout));
 
             // Under Gate.
@@ -340,7 +390,9 @@ namespace JelouPS.Infrastructure
                     if (acted) ended._crossedByEnded = true;
                     if (ended._pending.Count > 0) continue;
                     log.Ended.Remove(ended);
-                    if (!ended._crossedByEnded)
+                    // One that may have acted and ended after it (a rotation that lost its answer, a delete) left doubts
+                    // about it that a refusal cannot clear.
+                    if (!ended._crossedByEnded && log.LastEnded <= ended.Ended)
                     {
                         ended.Crossed = false;
                         if (ended.Arrival != null) Uncrossed(ended.Arrival);
@@ -355,7 +407,7 @@ namespace JelouPS.Infrastructure
 
         private sealed class FlightLog
         {
-            /// <summary>The flights in the air.</summary>
+            /// <summary>The flights in the air: what a flight that ends now crossed, or may have.</summary>
             public readonly List<Flight> Active = new List<Flight>();
 
             /// <summary>Ended flights whose crossing waits on others still in the air.</summary>
@@ -376,7 +428,7 @@ namespace JelouPS.Infrastructure
                 CandidateFlights.Remove(other);
                 if (ReferenceEquals(other, integration)) continue;
                 UnsavedKept.Remove(key, other);
-                other.MarkSuperseded();
+                Superseded(other);
             }
             Crossed.Remove(key);
             // Kept, also once stored, while it was a candidate: stored, it leaves the list as any other does.
@@ -408,7 +460,7 @@ namespace JelouPS.Infrastructure
                 flight.EndLocked(acted: true);
                 if (flight.Crossed) return true;
                 string key = Key(source, projectId);
-                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) latest?.MarkSuperseded();
+                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) Superseded(latest);
                 ForgetCrossed(key);
                 Latest[key] = null;
                 UnsavedKept.RemoveAll(key);
@@ -548,7 +600,7 @@ namespace JelouPS.Infrastructure
             foreach (ExternalSupportIntegration candidate in candidates)
             {
                 CandidateFlights.Remove(candidate);
-                candidate.MarkSuperseded();
+                Superseded(candidate);
             }
             Crossed.Remove(key);
         }
@@ -587,14 +639,15 @@ namespace JelouPS.Infrastructure
                 if (kept.Count == 0) _byKey.Remove(key);
             }
 
-            /// <summary>Drops the project's kept secrets, which no longer work.</summary>
+            /// <summary>The project's kept secrets.</summary>
             internal IEnumerable<ExternalSupportIntegration> Of(string key) =>
                 _byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept) ? kept.ConvertAll(k => k.Value) : new List<ExternalSupportIntegration>();
 
+            /// <summary>Drops the project's kept secrets, which no longer work.</summary>
             internal void RemoveAll(string key)
             {
                 if (!_byKey.TryGetValue(key, out List<KeyValuePair<long, ExternalSupportIntegration>>? kept)) return;
-                foreach (KeyValuePair<long, ExternalSupportIntegration> dead in kept) dead.Value.MarkSuperseded();
+                foreach (KeyValuePair<long, ExternalSupportIntegration> dead in kept) Superseded(dead.Value);
                 _byKey.Remove(key);
             }
 

@@ -177,7 +177,7 @@ namespace JelouPS.Infrastructure
                 // Unless the vault's copy is one this process stored and this secret is the project's latest: it arrived after
                 // that one, whatever the two times (a server's and a local clock's) say.
                 case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued
-                    && !(JelouSession.LastStoredHere(slot.Vault.Name, slot.ExistingName!, stored) && JelouSession.IsLatest(saving)):
+                    && !(JelouSession.LastStoredHere(slot.Vault.Name, slot.ExistingName!, stored) && JelouSession.IsReceivedLatest(saving)):
                     advice = "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.";
                     return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {Moment(stored, issued)}); this one was issued {Moment(issued, stored)}, so Jelou probably no longer accepts it.";
                 case Ownership.Own when saving != null && !overwrite && slot.ExistingIssuedAt is null && !slot.IsWhereSessionPutIt:
@@ -271,7 +271,8 @@ namespace JelouPS.Infrastructure
                 using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken,
                     () => _cmdlet.Trace($"Waiting for another runspace's vault write or removal of a signing secret of {integration.ProjectId} to finish.")))
                 {
-                    if (!JelouSession.IsLatest(integration))
+                    // A copy of a secret the session never received is not weighed against the ones it did (Save asked first).
+                    if (!integration.IsCopy && !JelouSession.IsLatest(integration))
                     {
                         warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
                         return StoreOutcome.Superseded;
@@ -367,6 +368,12 @@ namespace JelouPS.Infrastructure
             StoreOutcome outcome = TryStore(integration, destination, out string? warning, out VaultException? failure);
             bool stored = outcome == StoreOutcome.Stored;
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
+            // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
+            if (!reachable)
+            {
+                if (!stored && JelouSession.IsLatest(integration)) WarnOnHost(integration);
+                return;
+            }
             // A request beside it that is refused (a duplicate create answered 409) crosses nothing: known once it ends.
             JelouSession.AwaitCrossing(integration, CrossingWait, _cmdlet.CancelToken);
             if (JelouSession.IsCrossed(integration))
@@ -383,12 +390,6 @@ namespace JelouPS.Infrastructure
                 warning = (warning is null ? "" : warning + " ") +
                     $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL: the output lacks them" +
                     (destination.PreviousMetadata is null ? $" (Get-JelouExternalSupport {Quote(integration.ProjectId)} shows them)." : ", and the vault keeps them from the secret it replaced.");
-            }
-            // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
-            if (!reachable)
-            {
-                if (!stored && JelouSession.IsLatest(integration)) WarnOnHost(integration);
-                return;
             }
 
             try
