@@ -314,6 +314,19 @@ Describe 'Creates, rotations and deletes of one project at once' {
         $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Should -BeNullOrEmpty
     }
 
+    It 'records a delete as done once the create beside it turns out refused (409)' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/j
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; status = 409; body = '{"message":"An integration already exists for this project"}'; delayMs = 2000 }
+        $beside = Invoke-Beside 'param($Context, $ProjectId) New-JelouExternalSupport $ProjectId https://crm.example.com/j -Context $Context 2>$null' $projectId `
+            -Ready { (Get-Arrivals 'POST' $projectId) -ge 2 } -Awaited 'The refused create' `
+            -Meanwhile { Remove-JelouExternalSupport $projectId -Force 3>&1 }
+
+        $beside.Here | Should -BeNullOrEmpty -Because 'the create beside it changed nothing'
+        $created.SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Should -BeNullOrEmpty
+    }
+
     It 'keeps the record of a rotation whose answer was lost when a crossing rotation''s answer arrives after it' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null

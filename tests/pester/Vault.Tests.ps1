@@ -507,17 +507,19 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-another-process'
     }
 
-    It 'stores the secret a background job received, from Receive-Job' {
+    It 'stores the live secret of those a background job received, from Receive-Job' {
         $projectId = New-TestProjectId
+        # The job created the integration, then rotated it: both come back, and the later one is live.
         $received = Start-Job {
             Import-Module $using:ModulePath
             Connect-Jelou -ApiKey $using:Emulator.ApiKey -BaseUri $using:Emulator.GatewayUri -ChatbotUri $using:Emulator.ChatbotUri
             New-JelouExternalSupport $using:projectId https://crm.example.com/jelou
+            Reset-JelouExternalSupportSecret $using:projectId -Force
         } | Receive-Job -Wait -AutoRemoveJob
 
         $saved = $received | Save-JelouSigningSecret -Vault TestVault -PassThru
 
-        $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        $saved[-1].SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
         $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
         ($conversation | Send-JelouSupportMessage 'signed with what the job received' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }

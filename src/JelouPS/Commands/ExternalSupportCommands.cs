@@ -157,7 +157,16 @@ namespace JelouPS.Commands
                 // Recorded on the call's own thread the moment it is done, as a secret is: a create that lands after it
                 // must not be wiped when this call is settled later.
                 crossed = JelouSession.Deleted(Client.Options.BaseUri, projectId, flight);
-            }, () => Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended)));
+            }, () =>
+            {
+                // A create beside it that is refused (answered 409) crossed nothing: known once it ends.
+                if (crossed)
+                {
+                    JelouSession.AwaitCrossing(flight!, JelouSession.CrossingWait, CancelToken);
+                    crossed = JelouSession.StillCrossed(Client.Options.BaseUri, projectId, flight!);
+                }
+                Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended));
+            });
         }
 
         // crossed: the delete crossed a create or rotation of the project, or one landed after it: the vault is left alone.
@@ -266,8 +275,12 @@ namespace JelouPS.Commands
         private SecretIssuer _issuer = null!;
         private ExternalSupportIntegration? _current;
 
-        // The projects (per API) this command stored a secret of: a project has one live secret, so a second is refused.
-        private readonly HashSet<string> _stored = new HashSet<string>(StringComparer.Ordinal);
+        // The projects (per API) this command stored a secret of, and when that one was issued: a project has one live
+        // secret, so a second is refused, unless both are copies and the second was not issued earlier (a background job
+        // that created the integration, then rotated it, gives both back from Receive-Job, in that order; a DateTimeOffset
+        // comes back as text to the second, so the two times are often equal).
+        private readonly Dictionary<string, DateTimeOffset?> _stored = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        private readonly HashSet<string> _storedCopies = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>
         /// Integrations with their secret (New- or Reset- output, $JelouUnsavedIntegrations, a JelouVaultWriteFailed error's
@@ -357,7 +370,8 @@ namespace JelouPS.Commands
                 return;
             }
             string project = JelouSession.ProjectKey(integration);
-            if (_stored.Contains(project))
+            if (_stored.TryGetValue(project, out DateTimeOffset? earlier)
+                && !(integration.IsCopy && _storedCopies.Contains(project) && earlier is DateTimeOffset first && integration.SecretIssuedAt is DateTimeOffset issued && issued >= first))
             {
                 var second = new InvalidOperationException(
                     $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).");
@@ -399,7 +413,12 @@ namespace JelouPS.Commands
                 return;
             }
             bool stored = outcome == StoreOutcome.Stored;
-            if (stored) _stored.Add(project);
+            if (stored)
+            {
+                _stored[project] = integration.SecretIssuedAt;
+                if (integration.IsCopy) _storedCopies.Add(project);
+                else _storedCopies.Remove(project);
+            }
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
             _issuer.Report(integration, destination, stored, warning, failure);
         }

@@ -49,12 +49,21 @@ namespace JelouPS.Infrastructure
             return JelouSession.Original(integration);
         }
 
-        private static object? Property(PSObject copy, string name)
-        {
-            object? value = copy.Properties[name]?.Value;
-            return value is PSObject wrapped ? wrapped.BaseObject : value;
-        }
+        private static object? Property(PSObject copy, string name) => Raw(copy, name) is PSObject wrapped ? wrapped.BaseObject : Raw(copy, name);
 
-        private static DateTimeOffset? Time(PSObject copy, string name) => PowerShellValues.Time(copy.Properties[name]?.Value);
+        private static DateTimeOffset? Time(PSObject copy, string name) => PowerShellValues.Time(Raw(copy, name));
+
+        // Null for a property that is missing or cannot be read (a list's members, a getter that throws).
+        private static object? Raw(PSObject copy, string name)
+        {
+            try
+            {
+                return copy.Properties[name]?.Value;
+            }
+            catch (Exception ex) when (ex is GetValueException || ex is NotSupportedException || ex is ExtendedTypeSystemException)
+            {
+                return null;
+            }
+        }
     }
 }

@@ -304,12 +304,26 @@ namespace JelouPS.Infrastructure
         /// integration's own request ended (see <see cref="Flight.Crossed"/>): one refused (a duplicate create answered 409)
         /// crossed nothing, which is known only once it ends. Returns at once for anything else.
         /// </summary>
+        /// <summary>
+        /// How long a delivery or a delete's settling waits for the project's other requests in flight to end, before saying
+        /// they crossed: a refusal comes back at once; longer is a request that is still being carried out.
+        /// </summary>
+        internal static readonly TimeSpan CrossingWait = TimeSpan.FromSeconds(5);
+
         internal static void AwaitCrossing(ExternalSupportIntegration integration, TimeSpan longest, CancellationToken cancellation)
+        {
+            Flight? flight;
+            lock (Gate) CandidateFlights.TryGetValue(integration, out flight);
+            if (flight != null) AwaitCrossing(flight, longest, cancellation);
+        }
+
+        /// <inheritdoc cref="AwaitCrossing(ExternalSupportIntegration, TimeSpan, CancellationToken)"/>
+        internal static void AwaitCrossing(Flight flight, TimeSpan longest, CancellationToken cancellation)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             lock (Gate)
             {
-                while (CandidateFlights.TryGetValue(integration, out Flight? flight) && flight.Undecided && !cancellation.IsCancellationRequested)
+                while (flight.Undecided && !cancellation.IsCancellationRequested)
                 {
                     TimeSpan left = longest - clock.Elapsed;
                     if (left <= TimeSpan.Zero) return;
@@ -459,19 +473,40 @@ namespace JelouPS.Infrastructure
             {
                 flight.EndLocked(acted: true);
                 if (flight.Crossed) return true;
-                string key = Key(source, projectId);
-                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) Superseded(latest);
-                ForgetCrossed(key);
-                Latest[key] = null;
-                UnsavedKept.RemoveAll(key);
-                ForgetUnknown(key);
-                Doubtful.Remove(key);
-                foreach (string stored in new List<string>(StoredAt.Keys))
-                {
-                    if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);
-                }
+                Forget(Key(source, projectId));
             }
             return false;
+        }
+
+        /// <summary>
+        /// Whether a delete that ended crossing other requests of the project (see <see cref="Deleted"/>) still counts as
+        /// crossed: false once they all turned out refused (a create answered 409) and no secret arrived since, and then its
+        /// effect is recorded as <see cref="Deleted"/> records it for a delete that crossed nothing.
+        /// </summary>
+        internal static bool StillCrossed(Uri source, string projectId, Flight flight)
+        {
+            lock (Gate)
+            {
+                string key = Key(source, projectId);
+                if (flight.Crossed || (LastArrival.TryGetValue(key, out long at) && at > flight.Ended)) return true;
+                Forget(key);
+                return false;
+            }
+        }
+
+        // Under Gate: the project's integration is gone; what is kept of it is worthless.
+        private static void Forget(string key)
+        {
+            if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) Superseded(latest);
+            ForgetCrossed(key);
+            Latest[key] = null;
+            UnsavedKept.RemoveAll(key);
+            ForgetUnknown(key);
+            Doubtful.Remove(key);
+            foreach (string stored in new List<string>(StoredAt.Keys))
+            {
+                if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);
+            }
         }
 
         /// <summary>Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp), in any runspace.</summary>

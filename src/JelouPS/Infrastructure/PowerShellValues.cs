@@ -20,17 +20,20 @@ namespace JelouPS.Infrastructure
             dictionary != null && dictionary.Contains(key) ? (dictionary[key] is PSObject wrapped ? wrapped.BaseObject : dictionary[key]) : null;
 
         /// <summary>
-        /// A time as vaults and deserialized objects give it back: a DateTimeOffset (or the property bag it comes back from
-        /// serialization as, with its UtcDateTime), a DateTime (zone-less is UTC), or ISO 8601 text; null for anything else.
+        /// A time as vaults and deserialized objects give it back: a DateTimeOffset, a DateTime (zone-less is UTC), or text
+        /// (ISO 8601, or a DateTimeOffset's ToString, as serialization gives one back); null for anything else.
         /// </summary>
         internal static DateTimeOffset? Time(object? value)
         {
+            // Export-Clixml writes a DateTimeOffset as a property bag (Receive-Job of a job, as its text).
             if (value is PSObject bag && !(bag.BaseObject is DateTimeOffset) && !(bag.BaseObject is DateTime) && bag.Properties["UtcDateTime"]?.Value is DateTime utc) value = utc;
             return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
             {
                 DateTimeOffset time => time,
                 DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime()),
                 string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
+                // A DateTimeOffset that came back from serialization as its ToString() text, in the sending session's culture.
+                string text when DateTimeOffset.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
                 _ => (DateTimeOffset?)null,
             };
         }

@@ -60,10 +60,6 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal sealed class SecretIssuer
     {
-        // How long an issued secret's delivery waits for the project's other requests in flight to end, before saying it
-        // crossed them: a refusal comes back at once; longer is a request that is still being carried out.
-        private static readonly TimeSpan CrossingWait = TimeSpan.FromSeconds(5);
-
         /// <summary>The type name New- and Reset- add, so their default view shows where the secret went.</summary>
         internal const string IssuedTypeName = "JelouPS.ExternalSupportIntegration#IssuedSecret";
 
@@ -375,7 +371,7 @@ namespace JelouPS.Infrastructure
                 return;
             }
             // A request beside it that is refused (a duplicate create answered 409) crosses nothing: known once it ends.
-            JelouSession.AwaitCrossing(integration, CrossingWait, _cmdlet.CancelToken);
+            JelouSession.AwaitCrossing(integration, JelouSession.CrossingWait, _cmdlet.CancelToken);
             if (JelouSession.IsCrossed(integration))
             {
                 warning = (warning is null ? "" : warning + " ") +
