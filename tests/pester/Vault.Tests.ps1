@@ -492,6 +492,24 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-a-plain-text-export'
     }
 
+    It 'refuses a copy whose secret is empty, as a blank CSV cell gives it' {
+        { [pscustomobject]@{ ProjectId = New-TestProjectId; SigningSecret = ' ' } | Save-JelouSigningSecret -Vault TestVault -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*not empty*'
+    }
+
+    It 'wants -Force for a copy of a secret the session never received once it saw the integration deleted' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        Remove-JelouExternalSupport $projectId -Force
+        $foreign = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString 'whsec-of-unknown-age' -AsPlainText -Force) }
+
+        $foreign | Save-JelouSigningSecret -Vault TestVault -ErrorVariable unknown -ErrorAction SilentlyContinue
+
+        $unknown.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
+        "$unknown" | Should -BeLike '*saw the integration of*deleted*'
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+    }
+
     It 'says a copy of a secret the session never received may not be the live one, and stores it with -Force' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
@@ -518,8 +536,12 @@ Describe 'A secret never stays only in an object nobody kept' {
         } | Receive-Job -Wait -AutoRemoveJob
 
         $saved = $received | Save-JelouSigningSecret -Vault TestVault -PassThru
+        # In the other order, the rotation is still the one stored: its time is not earlier, and rotating follows creating.
+        Register-StandInVault -Name Reversed
+        $received[1], $received[0] | Save-JelouSigningSecret -Vault Reversed -ErrorAction SilentlyContinue | Out-Null
 
         $saved[-1].SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        Get-StoredPlainText Reversed "Jelou-$projectId" | Should -Be (Get-StoredPlainText TestVault "Jelou-$projectId")
         $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
         ($conversation | Send-JelouSupportMessage 'signed with what the job received' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }
@@ -534,7 +556,7 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-JelouExternalSupport $projectId | Select-Object * | Save-JelouSigningSecret -Vault TestVault -ErrorVariable other -ErrorAction SilentlyContinue
 
         "$stale" | Should -BeLike '*newer signing secret*no longer works*'
-        "$other" | Should -BeLike '*not an integration, nor a copy of one that carries its ProjectId and SigningSecret*value is not shown*'
+        "$other" | Should -BeLike '*not an integration, nor a copy of one that carries its ProjectId and a SigningSecret*value is not shown*'
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
     }
 

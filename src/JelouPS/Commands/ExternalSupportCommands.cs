@@ -275,12 +275,17 @@ namespace JelouPS.Commands
         private SecretIssuer _issuer = null!;
         private ExternalSupportIntegration? _current;
 
-        // The projects (per API) this command stored a secret of, and when that one was issued: a project has one live
-        // secret, so a second is refused, unless both are copies and the second was not issued earlier (a background job
-        // that created the integration, then rotated it, gives both back from Receive-Job, in that order; a DateTimeOffset
-        // comes back as text to the second, so the two times are often equal).
-        private readonly Dictionary<string, DateTimeOffset?> _stored = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
-        private readonly HashSet<string> _storedCopies = new HashSet<string>(StringComparer.Ordinal);
+        // The projects (per API) this command stored a secret of: a project has one live secret, so a second is refused,
+        // unless both are copies and the second was issued after the first (see IssuedAfter).
+        private readonly HashSet<string> _stored = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, ExternalSupportIntegration> _storedCopies = new Dictionary<string, ExternalSupportIntegration>(StringComparer.Ordinal);
+
+        // Whether copy was issued after first: a background job that created the integration, then rotated it, gives both
+        // back from Receive-Job. A DateTimeOffset comes back as text to the second, so the two times are often equal: then
+        // a rotation's is the later, as rotating follows creating. Equal otherwise, neither is.
+        private static bool IssuedAfter(ExternalSupportIntegration copy, ExternalSupportIntegration first) =>
+            copy.SecretIssuedAt is DateTimeOffset issued && first.SecretIssuedAt is DateTimeOffset earlier
+            && (issued > earlier || (issued == earlier && copy.SecretRegeneratedAt != null && first.SecretRegeneratedAt is null));
 
         /// <summary>
         /// Integrations with their secret (New- or Reset- output, $JelouUnsavedIntegrations, a JelouVaultWriteFailed error's
@@ -353,12 +358,10 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
-            if (integration.IsCopy && !Force && JelouSession.HeldInstead(integration) is ExternalSupportIntegration held)
+            if (!Force && SecretIssuer.UnknownCopy(integration) is string unknown)
             {
-                var unknown = new InvalidOperationException(
-                    $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset heldAt ? $" (issued {heldAt:u})" : "") +
-                    $", not this one, which is a copy" + (integration.SecretIssuedAt is DateTimeOffset copyAt ? $" (issued {copyAt:u})" : "") + ": which is live is unknown, so it was not stored.");
-                WriteJelouError(unknown, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, unknown, integration, Item,
+                var refused = new InvalidOperationException(unknown);
+                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, refused, integration, Item,
                     $"If this one is live (a reply signed with it is accepted), save it with -Force; the session's own is in ${JelouSession.UnsavedVariable} or where it was stored."));
                 return;
             }
@@ -370,8 +373,7 @@ namespace JelouPS.Commands
                 return;
             }
             string project = JelouSession.ProjectKey(integration);
-            if (_stored.TryGetValue(project, out DateTimeOffset? earlier)
-                && !(integration.IsCopy && _storedCopies.Contains(project) && earlier is DateTimeOffset first && integration.SecretIssuedAt is DateTimeOffset issued && issued >= first))
+            if (_stored.Contains(project) && !(integration.IsCopy && _storedCopies.TryGetValue(project, out ExternalSupportIntegration? first) && IssuedAfter(integration, first)))
             {
                 var second = new InvalidOperationException(
                     $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).");
@@ -399,7 +401,7 @@ namespace JelouPS.Commands
             SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
-            StoreOutcome outcome = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure);
+            StoreOutcome outcome = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure, trustCopy: Force);
             // Replaced while it was checked, claimed and approved (a rotation in another runspace).
             if (outcome == StoreOutcome.Superseded)
             {
@@ -415,8 +417,8 @@ namespace JelouPS.Commands
             bool stored = outcome == StoreOutcome.Stored;
             if (stored)
             {
-                _stored[project] = integration.SecretIssuedAt;
-                if (integration.IsCopy) _storedCopies.Add(project);
+                _stored.Add(project);
+                if (integration.IsCopy) _storedCopies[project] = integration;
                 else _storedCopies.Remove(project);
             }
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));

@@ -28,10 +28,11 @@ namespace JelouPS.Infrastructure
             PSObject copy = PSObject.AsPSObject(item);
             // Refused here, in words of its own: PowerShell's conversion error would quote the object, secret and all.
             object? secret = Property(copy, nameof(ExternalSupportIntegration.SigningSecret));
-            if (!(Property(copy, nameof(ExternalSupportIntegration.ProjectId)) is string projectId) || projectId.Trim().Length == 0 || !(secret is SecureString || secret is string))
+            if (!(Property(copy, nameof(ExternalSupportIntegration.ProjectId)) is string projectId) || projectId.Trim().Length == 0
+                || !(secret is SecureString { Length: > 0 } || (secret is string text && text.Trim().Length > 0)))
             {
                 throw new ArgumentTransformationMetadataException(
-                    "The object is not an integration, nor a copy of one that carries its ProjectId and SigningSecret (a SecureString); its value is not shown, as it may hold a secret.");
+                    "The object is not an integration, nor a copy of one that carries its ProjectId and a SigningSecret (a SecureString, not empty); its value is not shown, as it may hold a secret.");
             }
             var integration = new ExternalSupportIntegration(
                 projectId.Trim(),

@@ -64,6 +64,9 @@ namespace JelouPS.Infrastructure
         // When a secret of the project (per server) last arrived.
         private static readonly Dictionary<string, long> LastArrival = new Dictionary<string, long>(StringComparer.Ordinal);
 
+        // When a request of the project (per server) that may have changed it last ended: an answer, a lost answer, a delete.
+        private static readonly Dictionary<string, long> LastActed = new Dictionary<string, long>(StringComparer.Ordinal);
+
         // Creates, rotations and deletes in flight per project (per server), and when the last of them ended.
         private static readonly Dictionary<string, FlightLog> Flights = new Dictionary<string, FlightLog>(StringComparer.Ordinal);
 
@@ -278,16 +281,24 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// The project's latest secret this process received, when it is not <paramref name="copy"/> (on the copy's server,
-        /// or any server when the copy does not say); null when there is none.
+        /// Whether this process received a secret of the copy's project, or saw its integration deleted (on the copy's server,
+        /// or any server when the copy does not say), other than the copy: then <paramref name="held"/> is the latest one it
+        /// received (null after a delete).
         /// </summary>
-        internal static ExternalSupportIntegration? HeldInstead(ExternalSupportIntegration copy)
+        internal static bool KnowsOther(ExternalSupportIntegration copy, out ExternalSupportIntegration? held)
         {
             lock (Gate)
             {
-                return Latest.Where(entry => copy.ApiBaseUri is null ? entry.Key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal) : entry.Key == Key(copy.ApiBaseUri, copy.ProjectId))
-                    .Select(entry => entry.Value).FirstOrDefault(held => held != null && !ReferenceEquals(held, copy));
+                foreach (KeyValuePair<string, ExternalSupportIntegration?> entry in Latest)
+                {
+                    bool project = copy.ApiBaseUri is null ? entry.Key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal) : entry.Key == Key(copy.ApiBaseUri, copy.ProjectId);
+                    if (!project || ReferenceEquals(entry.Value, copy)) continue;
+                    held = entry.Value;
+                    return true;
+                }
             }
+            held = null;
+            return false;
         }
 
         /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
@@ -395,7 +406,11 @@ namespace JelouPS.Infrastructure
                 _pending = new HashSet<Flight>(log.Active);
                 Crossed = _crossedByEnded || _pending.Count > 0;
                 Ended = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (acted) log.LastEnded = Ended;
+                if (acted)
+                {
+                    log.LastEnded = Ended;
+                    LastActed[Key] = Ended;
+                }
                 // The ones that ended while this flew learn what it did: a refused one (two creates of one project, one
                 // answered 409) crossed nothing after all.
                 foreach (Flight ended in log.Ended.ToArray())
@@ -480,7 +495,8 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Whether a delete that ended crossing other requests of the project (see <see cref="Deleted"/>) still counts as
-        /// crossed: false once they all turned out refused (a create answered 409) and no secret arrived since, and then its
+        /// crossed: false once they all turned out refused (a create answered 409) and nothing that may have acted ended since,
+        /// and then its
         /// effect is recorded as <see cref="Deleted"/> records it for a delete that crossed nothing.
         /// </summary>
         internal static bool StillCrossed(Uri source, string projectId, Flight flight)
@@ -488,7 +504,9 @@ namespace JelouPS.Infrastructure
             lock (Gate)
             {
                 string key = Key(source, projectId);
-                if (flight.Crossed || (LastArrival.TryGetValue(key, out long at) && at > flight.Ended)) return true;
+                // Anything that may have changed the project since (an answer, a lost one, another delete) is newer than the
+                // delete: what the session recorded of it stays.
+                if (flight.Crossed || (LastActed.TryGetValue(key, out long at) && at > flight.Ended)) return true;
                 Forget(key);
                 return false;
             }

@@ -31,9 +31,10 @@ namespace JelouPS.Infrastructure
             {
                 DateTimeOffset time => time,
                 DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime()),
-                string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
-                // A DateTimeOffset that came back from serialization as its ToString() text, in the sending session's culture.
+                // A DateTimeOffset that came back from serialization as its ToString() text is in the sending session's culture,
+                // which is this one's (a job, Export-Csv); ISO 8601 reads the same in any.
                 string text when DateTimeOffset.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
+                string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
                 _ => (DateTimeOffset?)null,
             };
         }

@@ -176,9 +176,10 @@ namespace JelouPS.Infrastructure
                     && !(JelouSession.LastStoredHere(slot.Vault.Name, slot.ExistingName!, stored) && JelouSession.IsReceivedLatest(saving)):
                     advice = "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.";
                     return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {Moment(stored, issued)}); this one was issued {Moment(issued, stored)}, so Jelou probably no longer accepts it.";
-                case Ownership.Own when saving != null && !overwrite && slot.ExistingIssuedAt is null && !slot.IsWhereSessionPutIt:
+                case Ownership.Own when saving != null && !overwrite && (slot.ExistingIssuedAt is null || saving.SecretIssuedAt is null) && !slot.IsWhereSessionPutIt:
                     advice = "If this secret is the project's live one (nothing rotated it since), use -Force to replace the vault's copy; else leave the vault as it is.";
-                    return $"Vault {vault} has '{slot.ExistingName}', a signing secret of project '{projectId}', and nothing tells whether it is older or newer than this one (no issue time in its metadata, and this session did not store it).";
+                    return $"Vault {vault} has '{slot.ExistingName}', a signing secret of project '{projectId}', and nothing tells whether it is older or newer than this one " +
+                        (slot.ExistingIssuedAt is null ? "(no issue time in its metadata, and this session did not store it)." : "(this one, a copy, carries no issue time).");
                 case Ownership.Own when saving is null && !rotation && !overwrite:
                     return $"Vault {vault} already has a secret named '{slot.ExistingName}'. Use -Force to overwrite it, or -SecretName to choose another name.";
                 case Ownership.Unknown when rotation:
@@ -257,7 +258,8 @@ namespace JelouPS.Infrastructure
         /// with the project's turn held, see <see cref="JelouSession.StoreTurn"/>). <paramref name="warning"/> is the vault's,
         /// <paramref name="failure"/> why a write was not confirmed.
         /// </summary>
-        internal StoreOutcome TryStore(ExternalSupportIntegration integration, SecretDestination destination, out string? warning, out VaultException? failure)
+        /// <param name="trustCopy">The caller vouches for a copy of a secret this session never received (-Force).</param>
+        internal StoreOutcome TryStore(ExternalSupportIntegration integration, SecretDestination destination, out string? warning, out VaultException? failure, bool trustCopy = false)
         {
             warning = null;
             failure = null;
@@ -267,7 +269,13 @@ namespace JelouPS.Infrastructure
                 using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken,
                     () => _cmdlet.Trace($"Waiting for another runspace's vault write or removal of a signing secret of {integration.ProjectId} to finish.")))
                 {
-                    // A copy of a secret the session never received is not weighed against the ones it did (Save asked first).
+                    // Asked again with the turn held: another runspace may have stored the project's secret since Save asked.
+                    if (!trustCopy && UnknownCopy(integration) is string unknown)
+                    {
+                        warning = unknown;
+                        return StoreOutcome.ReplacedElsewhere;
+                    }
+                    // A copy of a secret the session never received is not weighed against the ones it did (see UnknownCopy).
                     if (!integration.IsCopy && !JelouSession.IsLatest(integration))
                     {
                         warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
@@ -315,6 +323,20 @@ namespace JelouPS.Infrastructure
         /// <summary>A time for a message beside <paramref name="other"/>: to the millisecond when the two fall in the same second.</summary>
         internal static string Moment(DateTimeOffset at, DateTimeOffset other) =>
             at.UtcDateTime.ToString(at.ToUnixTimeSeconds() == other.ToUnixTimeSeconds() ? "yyyy-MM-dd HH:mm:ss.fff'Z'" : "u", System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// Why a copy of a secret this session never received must not be stored without the caller vouching for it: the
+        /// session received another secret of the project, or saw its integration deleted. Null when it may be.
+        /// </summary>
+        internal static string? UnknownCopy(ExternalSupportIntegration integration)
+        {
+            if (!integration.IsCopy || !JelouSession.KnowsOther(integration, out ExternalSupportIntegration? held)) return null;
+            string copy = "this one, a copy" + (integration.SecretIssuedAt is DateTimeOffset copyAt ? $" (issued {copyAt:u})" : "");
+            return (held is null
+                    ? $"This session saw the integration of {integration.ProjectId} deleted, and never received {copy}: it may be a new integration's, or a dead one."
+                    : $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset heldAt ? $" (issued {heldAt:u})" : "") + $", not {copy}.") +
+                " Which is live is unknown, so it was not stored.";
+        }
 
         /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>
         internal static string Superseded(ExternalSupportIntegration integration) =>
