@@ -480,6 +480,16 @@ Describe 'A secret never stays only in an object nobody kept' {
         $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
     }
 
+    It 'says where the session stored a secret that a delete without -Vault leaves behind' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+
+        Remove-JelouExternalSupport $projectId -Force -WarningVariable left -WarningAction SilentlyContinue
+
+        "$left" | Should -BeLike "*stored the signing secret of $projectId as 'Jelou-$projectId' in vault 'TestVault'*no longer works*Remove-Secret -Name 'Jelou-$projectId' -Vault 'TestVault'*"
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -Not -BeNullOrEmpty -Because 'without -Vault, no vault is touched'
+    }
+
     It 'refuses an object that is not an integration without quoting it, and takes a copy whose secret is plain text' {
         $projectId = New-TestProjectId
 

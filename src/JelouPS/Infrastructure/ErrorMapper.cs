@@ -286,7 +286,7 @@ namespace JelouPS.Infrastructure
                         case JelouOperation.CreateIntegration:
                             return "Jelou knows no such project: check the project id (it is the Jelou Brain project's id).";
                         case JelouOperation.DeleteIntegration:
-                            return "The project has no integration, so there is nothing to remove: check the project id.";
+                            return "The project has no integration, so there is nothing to remove: check the project id and the connection. A signing secret of it left in a vault no longer works: remove it with Remove-Secret.";
                         case JelouOperation.GetIntegration:
                         case JelouOperation.UpdateIntegration:
                         case JelouOperation.RegenerateSecret:

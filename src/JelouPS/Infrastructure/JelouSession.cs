@@ -301,6 +301,12 @@ namespace JelouPS.Infrastructure
             return false;
         }
 
+        /// <summary>The project's latest secret this process received on that server; null when none (or it was deleted).</summary>
+        internal static ExternalSupportIntegration? LatestOf(Uri? source, string projectId)
+        {
+            lock (Gate) return Latest.TryGetValue(Key(source, projectId), out ExternalSupportIntegration? latest) ? latest : null;
+        }
+
         /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
         internal static bool IsReceivedLatest(ExternalSupportIntegration integration)
         {

@@ -331,11 +331,13 @@ namespace JelouPS.Infrastructure
         internal static string? UnknownCopy(ExternalSupportIntegration integration)
         {
             if (!integration.IsCopy || !JelouSession.KnowsOther(integration, out ExternalSupportIntegration? held)) return null;
-            string copy = "this one, a copy" + (integration.SecretIssuedAt is DateTimeOffset copyAt ? $" (issued {copyAt:u})" : "");
-            return (held is null
-                    ? $"This session saw the integration of {integration.ProjectId} deleted, and never received {copy}: it may be a new integration's, or a dead one."
-                    : $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset heldAt ? $" (issued {heldAt:u})" : "") + $", not {copy}.") +
-                " Which is live is unknown, so it was not stored.";
+            string copy = "this copy" + (integration.SecretIssuedAt is DateTimeOffset copyAt ? $" (issued {copyAt:u})" : "");
+            if (held is null) return $"This session saw the integration of {integration.ProjectId} deleted, and never received {copy}: it may be a new integration's, or a dead one. Which is live is unknown, so it was not stored.";
+            string later = held.SecretIssuedAt is DateTimeOffset heldAt && integration.SecretIssuedAt is DateTimeOffset issued && issued > heldAt
+                ? " The copy was issued later: if another process (a job) rotated the project, it is the live one, and the session's no longer works."
+                : "";
+            return $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset at ? $" (issued {at:u})" : "") +
+                $", not {copy}. Which is live is unknown, so it was not stored.{later}";
         }
 
         /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>
