@@ -551,6 +551,8 @@ Describe 'A secret never stays only in an object nobody kept' {
         $received[1], $received[0] | Save-JelouSigningSecret -Vault Reversed -ErrorAction SilentlyContinue | Out-Null
 
         $saved[-1].SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        # The copy that was stored says so too.
+        $received[1].SecretLocation | Should -Be "Jelou-$projectId in vault Reversed"
         Get-StoredPlainText Reversed "Jelou-$projectId" | Should -Be (Get-StoredPlainText TestVault "Jelou-$projectId")
         $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
         ($conversation | Send-JelouSupportMessage 'signed with what the job received' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200

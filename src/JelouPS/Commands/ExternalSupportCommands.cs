@@ -431,6 +431,7 @@ namespace JelouPS.Commands
                 if (integration.IsCopy) _storedCopies[project] = integration;
                 else _storedCopies.Remove(project);
             }
+            if (stored) IntegrationCopyAttribute.ShowStored(integration);
             if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
             _issuer.Report(integration, destination, stored, warning, failure);
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Security;
 
 namespace JelouPS.Infrastructure
@@ -47,7 +48,45 @@ namespace JelouPS.Infrastructure
             {
                 ApiBaseUri = LanguagePrimitives.TryConvertTo(Property(copy, nameof(ExternalSupportIntegration.ApiBaseUri)), out Uri? source) && source != null && source.IsAbsoluteUri ? source : null,
             };
-            return JelouSession.Original(integration);
+            ExternalSupportIntegration saved = JelouSession.Original(integration);
+            lock (Copies)
+            {
+                Copies.Remove(saved);
+                Copies.Add(saved, copy);
+            }
+            return saved;
+        }
+
+        // The copy each integration was last made from or matched to, so that storing it shows on the caller's object too.
+        private static readonly ConditionalWeakTable<ExternalSupportIntegration, PSObject> Copies = new ConditionalWeakTable<ExternalSupportIntegration, PSObject>();
+
+        /// <summary>
+        /// Shows where <paramref name="integration"/>'s secret now is on the copy it came from, if any: its SecretVault,
+        /// SecretName and SecretLocation, where the copy has them (a copy's are its own values, which no longer tell).
+        /// </summary>
+        internal static void ShowStored(ExternalSupportIntegration integration)
+        {
+            PSObject? copy;
+            lock (Copies)
+            {
+                if (!Copies.TryGetValue(integration, out copy)) return;
+            }
+            foreach ((string name, object? value) in new (string, object?)[]
+            {
+                (nameof(ExternalSupportIntegration.SecretVault), integration.SecretVault),
+                (nameof(ExternalSupportIntegration.SecretName), integration.SecretName),
+                (nameof(ExternalSupportIntegration.SecretLocation), integration.SecretLocation),
+            })
+            {
+                try
+                {
+                    if (copy.Properties[name] is PSPropertyInfo property && property.IsSettable) property.Value = value;
+                }
+                catch (Exception ex) when (ex is SetValueException || ex is ExtendedTypeSystemException)
+                {
+                    // A copy that will not take it keeps its own; the secret is stored either way.
+                }
+            }
         }
 
         private static object? Property(PSObject copy, string name) => Raw(copy, name) is PSObject wrapped ? wrapped.BaseObject : Raw(copy, name);
