@@ -34,18 +34,15 @@ namespace JelouPS.Security
         {
             if (string.IsNullOrEmpty(text) || _plaintexts.Count == 0) return text;
             bool[]? hidden = null;
-            foreach (char[] secret in _plaintexts)
+            // An answer may encode text that was encoded already (%252D for the %2D of a '-'): the text is searched again
+            // with its %25s decoded, up to three times over, and what matches there is hidden where it stands.
+            string view = text!;
+            int[]? origin = null;
+            for (int decodings = 0; ; decodings++)
             {
-                // Only where the text could start the secret (its first character in either case, an escape, a '+' for a
-                // space) is a match tried: an error body may be megabytes long.
-                char[] starts = { char.ToUpperInvariant(secret[0]), char.ToLowerInvariant(secret[0]), '%', secret[0] == ' ' ? '+' : '%' };
-                for (int start = text!.IndexOfAny(starts); start >= 0; start = start + 1 < text.Length ? text.IndexOfAny(starts, start + 1) : -1)
-                {
-                    int end = MatchEnd(text, start, secret, 0);
-                    if (end < 0) continue;
-                    hidden ??= new bool[text.Length];
-                    for (int i = start; i < end; i++) hidden[i] = true;
-                }
+                Hide(view, origin, text!.Length, ref hidden);
+                if (decodings == 3 || view.IndexOf("%25", StringComparison.Ordinal) < 0) break;
+                (view, origin) = DecodePercent(view, origin);
             }
             if (hidden is null) return text;
             var shown = new StringBuilder(text!.Length);
@@ -55,6 +52,41 @@ namespace JelouPS.Security
                 else if (i == 0 || !hidden[i - 1]) shown.Append(Mark);
             }
             return shown.ToString();
+        }
+
+        // Marks in hidden (over the text of the given length) every match in view, whose characters start in the text at
+        // origin (the view is the text itself when origin is null).
+        private void Hide(string view, int[]? origin, int length, ref bool[]? hidden)
+        {
+            foreach (char[] secret in _plaintexts)
+            {
+                // Only where the text could start the secret (its first character in either case, an escape, a '+' for a
+                // space) is a match tried: an error body may be megabytes long.
+                char[] starts = { char.ToUpperInvariant(secret[0]), char.ToLowerInvariant(secret[0]), '%', secret[0] == ' ' ? '+' : '%' };
+                for (int start = view.IndexOfAny(starts); start >= 0; start = start + 1 < view.Length ? view.IndexOfAny(starts, start + 1) : -1)
+                {
+                    int end = MatchEnd(view, start, secret, 0);
+                    if (end < 0) continue;
+                    hidden ??= new bool[length];
+                    int first = origin is null ? start : origin[start];
+                    int last = origin is null ? end : end < view.Length ? origin[end] : length;
+                    for (int i = first; i < last; i++) hidden[i] = true;
+                }
+            }
+        }
+
+        // The view with each %25 decoded to '%', and where each of its characters starts in the original text.
+        private static (string View, int[] Origin) DecodePercent(string view, int[]? origin)
+        {
+            var decoded = new StringBuilder(view.Length);
+            var starts = new List<int>(view.Length);
+            for (int i = 0; i < view.Length; i++)
+            {
+                starts.Add(origin is null ? i : origin[i]);
+                decoded.Append(view[i]);
+                if (view[i] == '%' && i + 2 < view.Length && view[i + 1] == '2' && view[i + 2] == '5') i += 2;
+            }
+            return (decoded.ToString(), starts.ToArray());
         }
 
         // Where a match of secret[s..] that starts at text[at] ends (exclusive); -1 when none starts there.
