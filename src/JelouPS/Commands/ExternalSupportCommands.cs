@@ -164,7 +164,7 @@ namespace JelouPS.Commands
                 // A create beside it that is refused (answered 409) crossed nothing: known once it ends.
                 if (crossed)
                 {
-                    JelouSession.AwaitCrossing(flight!, JelouSession.CrossingWait, CancelToken);
+                    JelouSession.AwaitCrossing(flight!, CancelToken);
                     crossed = JelouSession.StillCrossed(Client.Options.BaseUri, projectId, flight!);
                 }
                 Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended), kept);
@@ -285,10 +285,9 @@ namespace JelouPS.Commands
         private SecretIssuer _issuer = null!;
         private ExternalSupportIntegration? _current;
 
-        // The projects (per API) this command stored a secret of: a project has one live secret, so a second is refused,
-        // unless both are copies and the second was issued after the first (see IssuedAfter).
-        private readonly HashSet<string> _stored = new HashSet<string>(StringComparer.Ordinal);
-        private readonly Dictionary<string, ExternalSupportIntegration> _storedCopies = new Dictionary<string, ExternalSupportIntegration>(StringComparer.Ordinal);
+        // What this command stored of each project (per API): a project has one live secret, so a second is refused, unless
+        // both are copies and the second was issued after the first (see IssuedAfter).
+        private readonly Dictionary<string, ExternalSupportIntegration> _stored = new Dictionary<string, ExternalSupportIntegration>(StringComparer.Ordinal);
 
         // Whether copy was issued after first: a background job that created the integration, then rotated it, gives both
         // back from Receive-Job. A DateTimeOffset comes back as text to the second, so the two times are often equal: then
@@ -365,14 +364,20 @@ namespace JelouPS.Commands
             WriteJelouError(refused.Exception, refused);
         }
 
+        // The secret may not be the project's live one: it was not stored.
+        private void RefuseMayBeReplaced(ExternalSupportIntegration integration, string message, string? advice = null)
+        {
+            var refused = new InvalidOperationException(message);
+            WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, refused, integration, Item, advice));
+        }
+
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
             if (!Force && SecretIssuer.UnknownCopy(integration) is string unknown)
             {
-                var refused = new InvalidOperationException(unknown);
-                WriteJelouError(refused, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, refused, integration, Item,
-                    $"If this one is live (a reply signed with it is accepted), save it with -Force; the session's own is in ${JelouSession.UnsavedVariable} or where it was stored."));
+                RefuseMayBeReplaced(integration, unknown,
+                    $"If this one is live (a reply signed with it is accepted), save it with -Force; the session's own is in ${JelouSession.UnsavedVariable} or where it was stored.");
                 return;
             }
             if (integration.SigningSecret is null || (!integration.IsCopy && !JelouSession.IsLatest(integration)))
@@ -383,29 +388,26 @@ namespace JelouPS.Commands
                 return;
             }
             string project = JelouSession.ProjectKey(integration);
-            if (_stored.Contains(project) && !(integration.IsCopy && _storedCopies.TryGetValue(project, out ExternalSupportIntegration? first) && IssuedAfter(integration, first)))
+            if (_stored.TryGetValue(project, out ExternalSupportIntegration? first) && !(integration.IsCopy && first.IsCopy && IssuedAfter(integration, first)))
             {
-                var second = new InvalidOperationException(
-                    $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).");
-                WriteJelouError(second, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, second, integration, Item,
+                RefuseMayBeReplaced(integration,
+                    $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).",
                     "Store only the one you know is live (a reply signed with it was accepted): pipe that one object to Save-JelouSigningSecret -Force -Vault <vault>; " +
-                    $"or rotate once more, alone: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>." + OnItsApi(integration)));
+                    $"or rotate once more, alone: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>." + OnItsApi(integration));
                 return;
             }
             if (!Force && JelouSession.IsCrossed(integration))
             {
-                var crossed = new InvalidOperationException(
-                    $"This signing secret of {integration.ProjectId} came from a request that crossed another create, rotation or delete of the project: which secret is live is unknown, so it was not stored.");
-                WriteJelouError(crossed, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, crossed, integration, Item,
-                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), save it alone with -Force." + OnItsApi(integration)));
+                RefuseMayBeReplaced(integration,
+                    $"This signing secret of {integration.ProjectId} came from a request that crossed another create, rotation or delete of the project: which secret is live is unknown, so it was not stored.",
+                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), save it alone with -Force." + OnItsApi(integration));
                 return;
             }
             if (!Force && JelouSession.MayBeReplacedSince(integration) is DateTimeOffset since)
             {
-                var doubtful = new InvalidOperationException(
-                    $"A rotation of {integration.ProjectId} reached Jelou at {since:u} and brought back no secret: it may have replaced this one, so it was not stored.");
-                WriteJelouError(doubtful, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, doubtful, integration, Item,
-                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Vault <vault>. If you know that rotation did not happen, use -Force."));
+                RefuseMayBeReplaced(integration,
+                    $"A rotation of {integration.ProjectId} reached Jelou at {since:u} and brought back no secret: it may have replaced this one, so it was not stored.",
+                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Vault <vault>. If you know that rotation did not happen, use -Force.");
                 return;
             }
             SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
@@ -420,19 +422,16 @@ namespace JelouPS.Commands
             }
             if (outcome == StoreOutcome.ReplacedElsewhere)
             {
-                var replaced = new InvalidOperationException(warning);
-                WriteJelouError(replaced, ErrorMapper.Create(ErrorMapper.SecretMayBeReplaced, replaced, integration, Item));
+                RefuseMayBeReplaced(integration, warning!);
                 return;
             }
             bool stored = outcome == StoreOutcome.Stored;
             if (stored)
             {
-                _stored.Add(project);
-                if (integration.IsCopy) _storedCopies[project] = integration;
-                else _storedCopies.Remove(project);
+                _stored[project] = integration;
+                IntegrationCopyAttribute.ShowStored(integration);
+                if (PassThru) WriteObject(SecretIssuer.Issued(integration));
             }
-            if (stored) IntegrationCopyAttribute.ShowStored(integration);
-            if (stored && PassThru) WriteObject(SecretIssuer.Issued(integration));
             _issuer.Report(integration, destination, stored, warning, failure);
         }
     }

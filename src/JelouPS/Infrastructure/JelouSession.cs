@@ -124,7 +124,7 @@ namespace JelouPS.Infrastructure
         /// <summary>When a rotation of unknown outcome may have replaced the integration's secret; null when none did since it arrived.</summary>
         internal static DateTimeOffset? MayBeReplacedSince(ExternalSupportIntegration integration)
         {
-            lock (Gate) return Doubtful.TryGetValue(Key(integration.ApiBaseUri, integration.ProjectId), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
+            lock (Gate) return Doubtful.TryGetValue(ProjectKey(integration), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
         }
 
         /// <summary>The project was found to have no integration: an earlier create or rotation of unknown outcome left none.</summary>
@@ -185,7 +185,7 @@ namespace JelouPS.Infrastructure
             {
                 flight?.EndLocked(acted: true);
                 bool crossed = flight?.Crossed == true;
-                string key = Key(integration.ApiBaseUri, integration.ProjectId);
+                string key = ProjectKey(integration);
                 LastArrival[key] = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration)) return integration;
                 if (crossed)
@@ -248,12 +248,8 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                // A copy that lost its ApiBaseUri (Select-Object of some properties) matches its project on any server.
-                Func<string, bool> matches = copy.ApiBaseUri is null
-                    ? (Func<string, bool>)(key => key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal))
-                    : key => key == Key(copy.ApiBaseUri, copy.ProjectId);
                 var known = new List<ExternalSupportIntegration>();
-                foreach (string key in Latest.Keys.Concat(Crossed.Keys).Where(matches).Distinct().ToList())
+                foreach (string key in Latest.Keys.Concat(Crossed.Keys).Where(key => IsKeyOf(key, copy)).Distinct().ToList())
                 {
                     known.AddRange(UnsavedKept.Of(key));
                     if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest != null) known.Add(latest);
@@ -291,8 +287,7 @@ namespace JelouPS.Infrastructure
             {
                 foreach (KeyValuePair<string, ExternalSupportIntegration?> entry in Latest)
                 {
-                    bool project = copy.ApiBaseUri is null ? entry.Key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal) : entry.Key == Key(copy.ApiBaseUri, copy.ProjectId);
-                    if (!project || ReferenceEquals(entry.Value, copy)) continue;
+                    if (!IsKeyOf(entry.Key, copy) || ReferenceEquals(entry.Value, copy)) continue;
                     held = entry.Value;
                     return true;
                 }
@@ -301,6 +296,11 @@ namespace JelouPS.Infrastructure
             return false;
         }
 
+        // Whether the key is the copy's project: on its server, or on any server for a copy that lost its ApiBaseUri (Select-Object
+        // of some properties).
+        private static bool IsKeyOf(string key, ExternalSupportIntegration copy) =>
+            copy.ApiBaseUri is null ? key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal) : key == ProjectKey(copy);
+
         /// <summary>The project's latest secret this process received on that server; null when none (or it was deleted).</summary>
         internal static ExternalSupportIntegration? LatestOf(Uri? source, string projectId)
         {
@@ -308,41 +308,36 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
-        internal static bool IsReceivedLatest(ExternalSupportIntegration integration)
-        {
-            lock (Gate) return Latest.TryGetValue(Key(integration.ApiBaseUri, integration.ProjectId), out ExternalSupportIntegration? latest) && ReferenceEquals(latest, integration);
-        }
+        internal static bool IsReceivedLatest(ExternalSupportIntegration integration) => ReferenceEquals(LatestOf(integration.ApiBaseUri, integration.ProjectId), integration);
 
         /// <summary>The key of the integration's project on its server: one per project a command may store.</summary>
         internal static string ProjectKey(ExternalSupportIntegration integration) => Key(integration.ApiBaseUri, integration.ProjectId);
 
-        /// <summary>
-        /// Waits, at most <paramref name="longest"/>, for the requests of the project that were still in flight when the
-        /// integration's own request ended (see <see cref="Flight.Crossed"/>): one refused (a duplicate create answered 409)
-        /// crossed nothing, which is known only once it ends. Returns at once for anything else.
-        /// </summary>
-        /// <summary>
-        /// How long a delivery or a delete's settling waits for the project's other requests in flight to end, before saying
-        /// they crossed: a refusal comes back at once; longer is a request that is still being carried out.
-        /// </summary>
-        internal static readonly TimeSpan CrossingWait = TimeSpan.FromSeconds(5);
+        // How long a delivery or a delete's settling waits for the project's other requests in flight to end, before saying
+        // they crossed: a refusal comes back at once; longer is a request that is still being carried out.
+        private static readonly TimeSpan CrossingWait = TimeSpan.FromSeconds(5);
 
-        internal static void AwaitCrossing(ExternalSupportIntegration integration, TimeSpan longest, CancellationToken cancellation)
+        /// <summary>
+        /// Waits, at most 5 s, for the requests of the project that were still in flight when the integration's own request
+        /// ended (see <see cref="Flight.Crossed"/>): one refused (a duplicate create answered 409) crossed nothing, which is
+        /// known only once it ends. Returns at once for anything else.
+        /// </summary>
+        internal static void AwaitCrossing(ExternalSupportIntegration integration, CancellationToken cancellation)
         {
             Flight? flight;
             lock (Gate) CandidateFlights.TryGetValue(integration, out flight);
-            if (flight != null) AwaitCrossing(flight, longest, cancellation);
+            if (flight != null) AwaitCrossing(flight, cancellation);
         }
 
-        /// <inheritdoc cref="AwaitCrossing(ExternalSupportIntegration, TimeSpan, CancellationToken)"/>
-        internal static void AwaitCrossing(Flight flight, TimeSpan longest, CancellationToken cancellation)
+        /// <inheritdoc cref="AwaitCrossing(ExternalSupportIntegration, CancellationToken)"/>
+        internal static void AwaitCrossing(Flight flight, CancellationToken cancellation)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             lock (Gate)
             {
                 while (flight.Undecided && !cancellation.IsCancellationRequested)
                 {
-                    TimeSpan left = longest - clock.Elapsed;
+                    TimeSpan left = CrossingWait - clock.Elapsed;
                     if (left <= TimeSpan.Zero) return;
                     // Woken by every flight's end; the slice lets Ctrl+C end the wait.
                     Monitor.Wait(Gate, left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
@@ -353,7 +348,7 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the integration's secret arrived from a request that crossed another of its project's (see <see cref="Arrived"/>).</summary>
         internal static bool IsCrossed(ExternalSupportIntegration integration)
         {
-            lock (Gate) return IsCandidate(Key(integration.ApiBaseUri, integration.ProjectId), integration);
+            lock (Gate) return IsCandidate(ProjectKey(integration), integration);
         }
 
         /// <summary>One create, rotation or delete in flight (see <see cref="Depart"/>).</summary>
@@ -456,7 +451,7 @@ namespace JelouPS.Infrastructure
         // settles what an answer that crossed nothing settles.
         private static void Uncrossed(ExternalSupportIntegration integration)
         {
-            string key = Key(integration.ApiBaseUri, integration.ProjectId);
+            string key = ProjectKey(integration);
             if (!IsCandidate(key, integration) || !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || !ReferenceEquals(latest, integration)) return;
             foreach (ExternalSupportIntegration other in Crossed[key])
             {
@@ -477,7 +472,7 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                string key = Key(integration.ApiBaseUri, integration.ProjectId);
+                string key = ProjectKey(integration);
                 if (IsLatest(integration) && !UnsavedKept.Contains(key, integration)) UnsavedKept.Add(key, integration);
             }
             Show(cmdlet);
@@ -502,8 +497,7 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Whether a delete that ended crossing other requests of the project (see <see cref="Deleted"/>) still counts as
         /// crossed: false once they all turned out refused (a create answered 409) and nothing that may have acted ended since,
-        /// and then its
-        /// effect is recorded as <see cref="Deleted"/> records it for a delete that crossed nothing.
+        /// and then its effect is recorded as <see cref="Deleted"/> records it for a delete that crossed nothing.
         /// </summary>
         internal static bool StillCrossed(Uri source, string projectId, Flight flight)
         {
@@ -546,7 +540,7 @@ namespace JelouPS.Infrastructure
             {
                 // A crossed one stays kept: the vault's name may next get the other, which may be the dead one; and the one
                 // it replaces there no longer says it is in the vault.
-                string key = Key(integration.ApiBaseUri, integration.ProjectId);
+                string key = ProjectKey(integration);
                 if (IsCandidate(key, integration))
                 {
                     foreach (ExternalSupportIntegration other in Crossed[key])
@@ -641,7 +635,7 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>
         internal static bool IsLatest(ExternalSupportIntegration integration)
         {
-            string key = Key(integration.ApiBaseUri, integration.ProjectId);
+            string key = ProjectKey(integration);
             lock (Gate)
             {
                 return !Latest.TryGetValue(key, out ExternalSupportIntegration? latest) || ReferenceEquals(latest, integration) || IsCandidate(key, integration);

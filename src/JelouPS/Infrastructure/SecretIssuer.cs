@@ -395,7 +395,7 @@ namespace JelouPS.Infrastructure
                 return;
             }
             // A request beside it that is refused (a duplicate create answered 409) crosses nothing: known once it ends.
-            JelouSession.AwaitCrossing(integration, JelouSession.CrossingWait, _cmdlet.CancelToken);
+            JelouSession.AwaitCrossing(integration, _cmdlet.CancelToken);
             if (JelouSession.IsCrossed(integration))
             {
                 warning = (warning is null ? "" : warning + " ") +

@@ -263,11 +263,8 @@ namespace JelouPS.Infrastructure
         /// When the existing secret was issued, by its metadata (rotation, else creation): a DateTime (zone-less is UTC), or
         /// ISO 8601 text, as vaults that keep metadata as JSON return it; null when unknown.
         /// </summary>
-        public DateTimeOffset? ExistingIssuedAt => IssuedAt(ExistingMetadata);
-
-        /// <summary>When a secret was issued, by its vault <paramref name="metadata"/> (see <see cref="ExistingIssuedAt"/>).</summary>
-        internal static DateTimeOffset? IssuedAt(IDictionary? metadata) =>
-            PowerShellValues.Time(PowerShellValues.Entry(metadata, "RegeneratedAt") ?? PowerShellValues.Entry(metadata, "CreatedAt"));
+        public DateTimeOffset? ExistingIssuedAt =>
+            PowerShellValues.Time(PowerShellValues.Entry(ExistingMetadata, "RegeneratedAt") ?? PowerShellValues.Entry(ExistingMetadata, "CreatedAt"));
 
         /// <summary>Whether this session put the project's secret under this name (or meant to).</summary>
         public bool IsWhereSessionPutIt => Same(ExistingName ?? Name, KnownName);
@@ -294,6 +291,5 @@ namespace JelouPS.Infrastructure
             : "a name JelouPS gives another project";
 
         internal static bool Same(string? first, string? second) => first != null && second != null && string.Equals(first, second, StringComparison.OrdinalIgnoreCase);
-
     }
 }
