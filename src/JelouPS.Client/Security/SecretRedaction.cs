@@ -10,7 +10,9 @@ namespace JelouPS.Security
     /// message quoting the value it refused, an echo of the API key or of the Basic header). A secret is found without regard
     /// to case, and however an answer percent-encodes it (RFC 3986, JavaScript's encodeURIComponent, an HTML form's '+' for a
     /// space, an encoder that encodes every character, or any mix): each of its characters may appear as itself or as the
-    /// %XX escapes of its UTF-8 bytes. Overlapping or nested matches become one REDACTED, so no part of a longer secret that
+    /// %XX escapes of its UTF-8 bytes. JSON's backslash escapes (\u002B, \/, \") are read too: a message may quote a JSON
+    /// text, which escapes what System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII). Overlapping or nested
+    /// matches become one REDACTED, so no part of a longer secret that
     /// holds a shorter one is left showing. Secrets under 4 characters are not matched: every short word would go, and so
     /// little hides nothing. The plaintexts exist only until the redaction is disposed, which zeroes them.
     /// </summary>
@@ -34,15 +36,15 @@ namespace JelouPS.Security
         {
             if (string.IsNullOrEmpty(text) || _plaintexts.Count == 0) return text;
             bool[]? hidden = null;
-            // An answer may encode text that was encoded already (%252D for the %2D of a '-'): the text is searched again
-            // with its %25s decoded, up to three times over, and what matches there is hidden where it stands.
+            // An answer may encode text that was encoded already (%252D for the %2D of a '-'; a JSON text quoted in a JSON
+            // message, \\u002B): the text is searched again with one layer decoded (its %25s, and its JSON escapes), up to
+            // three times over, and what matches there is hidden where it stands.
             string view = text!;
             int[]? origin = null;
             for (int decodings = 0; ; decodings++)
             {
                 Hide(view, origin, text!.Length, ref hidden);
-                if (decodings == 3 || view.IndexOf("%25", StringComparison.Ordinal) < 0) break;
-                (view, origin) = DecodePercent(view, origin);
+                if (decodings == 3 || !Decode(ref view, ref origin)) break;
             }
             if (hidden is null) return text;
             var shown = new StringBuilder(text!.Length);
@@ -75,18 +77,50 @@ namespace JelouPS.Security
             }
         }
 
-        // The view with each %25 decoded to '%', and where each of its characters starts in the original text.
-        private static (string View, int[] Origin) DecodePercent(string view, int[]? origin)
+        // Decodes one layer of the view: each %25 to '%', and each JSON escape (\", \\, \/, \b, \f, \n, \r, \t, \uXXXX) to
+        // the character it stands for; origin tracks where each character of the view starts in the original text. False
+        // when the view holds neither.
+        private static bool Decode(ref string view, ref int[]? origin)
         {
+            if (view.IndexOf('\\') < 0 && view.IndexOf("%25", StringComparison.Ordinal) < 0) return false;
             var decoded = new StringBuilder(view.Length);
             var starts = new List<int>(view.Length);
             for (int i = 0; i < view.Length; i++)
             {
                 starts.Add(origin is null ? i : origin[i]);
-                decoded.Append(view[i]);
-                if (view[i] == '%' && i + 2 < view.Length && view[i + 1] == '2' && view[i + 2] == '5') i += 2;
+                int length = EscapeAt(view, i, out char c);
+                decoded.Append(c);
+                i += length - 1;
             }
-            return (decoded.ToString(), starts.ToArray());
+            if (decoded.Length == view.Length) return false;
+            view = decoded.ToString();
+            origin = starts.ToArray();
+            return true;
+        }
+
+        // How many characters the escape at view[i] takes (1 when there is none), and the character it stands for.
+        private static int EscapeAt(string view, int i, out char c)
+        {
+            c = view[i];
+            if (c == '%' && i + 2 < view.Length && view[i + 1] == '2' && view[i + 2] == '5') return 3;
+            if (c != '\\' || i + 1 >= view.Length) return 1;
+            char next = view[i + 1];
+            int simple = "\"\\/bfnrt".IndexOf(next);
+            if (simple >= 0)
+            {
+                c = "\"\\/\b\f\n\r\t"[simple];
+                return 2;
+            }
+            if (next != 'u' || i + 5 >= view.Length) return 1;
+            int unit = 0;
+            for (int k = i + 2; k < i + 6; k++)
+            {
+                int digit = HexValue(view[k]);
+                if (digit < 0) return 1;
+                unit = unit << 4 | digit;
+            }
+            c = (char)unit;
+            return 6;
         }
 
         // Where a match of secret[s..] that starts at text[at] ends (exclusive); -1 when none starts there.

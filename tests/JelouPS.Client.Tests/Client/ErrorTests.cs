@@ -118,6 +118,9 @@ namespace JelouPS.Tests.Client
         [InlineData("ab%25cd12, AB%25CD12, ab%cd12, %61b%25cd12, ab%2525cd12", new[] { "ab%cd12" }, "REDACTED, REDACTED, REDACTED, REDACTED, REDACTED")]
         [InlineData("zz%2525yy%25 and zz%25yy% and zz%yy%", new[] { "zz%25yy%" }, "REDACTED and REDACTED and zz%yy%")]
         [InlineData("twice sk%252Dlive%252D0123, thrice sk%25252Dlive%25252d0123, not %252D alone", new[] { "sk-live-0123" }, "twice REDACTED, thrice REDACTED, not %252D alone")]
+        [InlineData("json tok\\u002Ben\\/x, twice tok\\\\u002Ben\\\\/x, mixed tok%2Ben\\u002fx, TOK\\u002BEN/X", new[] { "tok+en/x" }, "json REDACTED, twice REDACTED, mixed REDACTED, REDACTED")]
+        [InlineData("{\\\"a\\\":\\\"q\\\\\\\"u\\\\\\\\o\\\\te\\\"} and q\\\"u\\\\o\\te", new[] { "q\"u\\o\te" }, "{\\\"a\\\":\\\"REDACTED\\\"} and REDACTED")]
+        [InlineData("tok\\u002 tok\\q+en/x tok\\x002Ben/x", new[] { "tok+en/x" }, "tok\\u002 tok\\q+en/x tok\\x002Ben/x")]
         [InlineData("sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012", new[] { "sk-live-0123" }, "sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012")]
         public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
         {
