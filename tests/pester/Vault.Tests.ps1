@@ -558,16 +558,22 @@ Describe 'A secret never stays only in an object nobody kept' {
         ($conversation | Send-JelouSupportMessage 'signed with what the job received' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }
 
-    It 'refuses a copy the session knows was replaced, and says so of an object that carries no secret' {
+    It 'refuses a copy the session knows was replaced, even with -Force (<Copy>), and says so of an object that carries no secret' -ForEach @(
+        @{ Copy = 'Select-Object *'; Make = { param($i) $i | Select-Object * } }
+        # A SecureString of its own: recognised by its value.
+        @{ Copy = 'Import-Clixml'; Make = { param($i) $path = Join-Path $TestDrive 'dead.xml'; $i | Export-Clixml $path; Import-Clixml $path } }
+    ) {
         $projectId = New-TestProjectId
         $first = New-JelouExternalSupport $projectId https://crm.example.com/jelou
-        $copy = $first | Select-Object *
+        $copy = & $Make $first
         Reset-JelouExternalSupportSecret $projectId -Force | Out-Null
 
         $copy | Save-JelouSigningSecret -Vault TestVault -ErrorVariable stale -ErrorAction SilentlyContinue
+        $copy | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable forced -ErrorAction SilentlyContinue
         Get-JelouExternalSupport $projectId | Select-Object * | Save-JelouSigningSecret -Vault TestVault -ErrorVariable other -ErrorAction SilentlyContinue
 
         "$stale" | Should -BeLike '*newer signing secret*no longer works*'
+        "$forced" | Should -BeLike '*newer signing secret*no longer works*' -Because '-Force vouches for a secret of unknown age, not for one Jelou replaced'
         "$other" | Should -BeLike '*not an integration, nor a copy of one that carries its ProjectId and a SigningSecret*value is not shown*'
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace JelouPS.Security
@@ -62,6 +63,26 @@ namespace JelouPS.Security
                 byte[] bytes = Encoding.UTF8.GetBytes(chars);
                 try { return use(bytes); }
                 finally { Array.Clear(bytes, 0, bytes.Length); }
+            });
+
+        // This process's own key: a fingerprint recognises a secret seen before in this process, and means nothing elsewhere.
+        private static readonly byte[] FingerprintKey = NewFingerprintKey();
+
+        private static byte[] NewFingerprintKey()
+        {
+            var key = new byte[32];
+            using (var random = RandomNumberGenerator.Create()) random.GetBytes(key);
+            return key;
+        }
+
+        /// <summary>
+        /// A keyed digest of the secret (HMAC-SHA256 of its UTF-8 bytes under a random key of this process, Base64): it
+        /// recognises the same secret in another SecureString (a deserialized copy) without keeping the secret itself.
+        /// </summary>
+        internal static string Fingerprint(SecureString secret) =>
+            UseUtf8Bytes(secret, bytes =>
+            {
+                using (var hmac = new HMACSHA256(FingerprintKey)) return Convert.ToBase64String(hmac.ComputeHash(bytes));
             });
 
         /// <summary>Whether two secrets hold the same characters, compared in constant time for equal lengths.</summary>

@@ -257,23 +257,23 @@ namespace JelouPS.Infrastructure
                 }
                 ExternalSupportIntegration? original = known.Find(held => held.SigningSecret != null && JelouPS.Security.SecureStrings.Equal(held.SigningSecret, copy.SigningSecret!));
                 if (original != null) return original;
-                if (DeadBySecret.TryGetValue(copy.SigningSecret!, out ExternalSupportIntegration? dead)) return dead;
+                if (DeadSecrets.TryGetValue(JelouPS.Security.SecureStrings.Fingerprint(copy.SigningSecret!), out ExternalSupportIntegration? dead)) return dead;
                 // A secret the session never held: what the session knows of the project does not decide for it.
                 copy.IsCopy = true;
                 return copy;
             }
         }
 
-        // The secrets this process saw replaced or deleted, by their SecureString: a copy made with Select-Object shares it.
-        private static readonly ConditionalWeakTable<System.Security.SecureString, ExternalSupportIntegration> DeadBySecret =
-            new ConditionalWeakTable<System.Security.SecureString, ExternalSupportIntegration>();
+        // The secrets this process saw replaced or deleted, by their fingerprint: a copy with a SecureString of its own
+        // (Import-Clixml, Receive-Job) is recognised too. Kept for the process's life; a dead secret gives nothing away.
+        private static readonly Dictionary<string, ExternalSupportIntegration> DeadSecrets = new Dictionary<string, ExternalSupportIntegration>(StringComparer.Ordinal);
 
         // Under Gate: Jelou no longer accepts the integration's secret.
         private static void Superseded(ExternalSupportIntegration? integration)
         {
             if (integration is null) return;
             integration.MarkSuperseded();
-            if (integration.SigningSecret != null && !DeadBySecret.TryGetValue(integration.SigningSecret, out _)) DeadBySecret.Add(integration.SigningSecret, integration);
+            if (integration.SigningSecret != null) DeadSecrets[JelouPS.Security.SecureStrings.Fingerprint(integration.SigningSecret)] = integration;
         }
 
         /// <summary>
