@@ -184,7 +184,9 @@ namespace JelouPS
             Uri uri = JelouUris.Combine(Options.ChatbotUri, JelouUris.ReplyPath);
             // Not idempotent: the user would see the reply twice.
             ApiResponse response = await _transport.SendAsync(JelouOperation.SendMessage, Idempotency.NotIdempotent, HttpMethod.Post, uri, body,
-                headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken, timeout).ConfigureAwait(false);
+                headers => headers.TryAddWithoutValidation(JelouSignature.HeaderName, signature), trace, cancellationToken, timeout,
+                // Jelou holds the signing secret too: an error answer that quotes it is redacted as one that quotes a key.
+                secrets: new[] { signingSecret }).ConfigureAwait(false);
             return new SupportMessageReceipt(message.ProjectId, message.RoomId, message.MessageId!, message.Type, (int)response.StatusCode, DateTimeOffset.UtcNow);
         }
 

@@ -196,7 +196,15 @@ namespace JelouPS.Http
             var body = new BodyBuffer();
             // The secrets' plaintexts for the server's text of this answer: made once, and only when some of it is not the usual.
             SecretRedaction? redaction = null;
-            SecretRedaction Redaction() => redaction ??= new SecretRedaction(outgoing.Secrets);
+            byte[]? received = null;
+            SecretRedaction Redaction()
+            {
+                if (redaction != null) return redaction;
+                // An error answer to a create or rotation may carry a secret it issued (see JelouClient.IssueAsync): its text
+                // may quote that one too. The redaction keeps its own copy of the plaintext.
+                using SecureString? issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? JelouJson.Salvage(received, "signingSecret") : null;
+                return redaction = new SecretRedaction(issued is null ? outgoing.Secrets : (outgoing.Secrets ?? new SecureString[0]).Append(issued).ToList());
+            }
             try
             {
                 try
@@ -266,12 +274,13 @@ namespace JelouPS.Http
                     }
                 }
 
+                received = body.ToArray();
                 var answer = new ApiResponse(
                     operation,
                     response.StatusCode,
                     // The reason phrase and the request id are the server's text: they may repeat a secret or carry escape sequences.
                     PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, Redaction()),
-                    body.ToArray(),
+                    received,
                     response.Content?.Headers.ContentType?.MediaType,
                     FirstHeader(response, "x-request-id") is string requestId
                         ? (response.IsSuccessStatusCode ? Require.Printable(requestId) : ApiError.Shown(requestId, Redaction()))

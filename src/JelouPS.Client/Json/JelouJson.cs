@@ -96,9 +96,10 @@ namespace JelouPS.Json
         }
 
         // The body without a UTF-8 byte order mark: RFC 8259 §8.1 lets a parser ignore one, and some servers send it.
-        private static ReadOnlyMemory<byte> Utf8Json(ApiResponse response)
+        private static ReadOnlyMemory<byte> Utf8Json(ApiResponse response) => Utf8Json(response.Body);
+
+        private static ReadOnlyMemory<byte> Utf8Json(byte[] body)
         {
-            byte[] body = response.Body;
             bool bom = body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF;
             return bom ? new ReadOnlyMemory<byte>(body, 3, body.Length - 3) : body;
         }
@@ -186,6 +187,10 @@ namespace JelouPS.Json
             SecureString? secret = Salvage(Utf8Json(response).Span, secretName, members, nested: false);
             return (secret, members);
         }
+
+        /// <summary>The secret named <paramref name="secretName"/> in a body, whole or cut short, wherever Salvage finds it; null when none.</summary>
+        internal static SecureString? Salvage(byte[] body, string secretName) =>
+            Salvage(Utf8Json(body).Span, secretName, new Dictionary<string, string>(StringComparer.Ordinal), nested: false);
 
         private static SecureString? Salvage(ReadOnlySpan<byte> json, string secretName, Dictionary<string, string> members, bool nested)
         {

@@ -105,6 +105,38 @@ namespace JelouPS.Tests.Client
             Assert.Equal("authorization REDACTED is not allowed; key REDACTED; header Basic REDACTED; secret REDACTED", error.ApiMessage);
         }
 
+        [Fact]
+        public async Task A_reply_error_that_quotes_the_signing_secret_is_redacted()
+        {
+            // Jelou holds the signing secret too; the request carries only a signature made with it.
+            const string secret = "whsec-reply-0123456789";
+            var fault = new EmulatorFault { PathContains = "external-support/webhook", Status = 401, Body = $"{{\"message\":\"key used {secret} does not match\"}}" };
+            fault.Headers["x-request-id"] = secret;
+            _emulator.EnqueueFault(fault);
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.SendSupportMessageAsync(
+                new SupportMessage { ProjectId = NewProjectId(), RoomId = "room-1", BotId = "bot-1", UserId = "user-1", Text = "hi" }, Secure(secret)));
+
+            Assert.Equal("key used REDACTED does not match", error.ApiMessage);
+            Assert.Equal("REDACTED", error.RequestId);
+            Assert.DoesNotContain(secret, error.Message);
+        }
+
+        [Fact]
+        public async Task An_error_answer_that_issued_a_secret_and_quotes_it_is_redacted_and_the_secret_kept()
+        {
+            const string issued = "whsec_issued_with_a_conflict_0123";
+            string projectId = Fault(new EmulatorFault { Method = "POST", Status = 409, Body = $"{{\"message\":\"exists, secret is {issued}\",\"signingSecret\":\"{issued}\"}}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal("exists, secret is REDACTED", error.ApiMessage);
+            Assert.DoesNotContain(issued, error.Message);
+            Assert.Equal(issued, Plain(error.Integration!.SigningSecret!));
+        }
+
         [Theory]
         [InlineData("xx abcdefgh yy", new[] { "abcd", "cdefgh" }, "xx REDACTED yy")]
         [InlineData("abcdabcd", new[] { "abcd" }, "REDACTED")]
