@@ -23,7 +23,9 @@ Describe 'Secrets never leak' {
         $noisy = @{ Verbose = $true; Debug = $true; InformationAction = 'Continue'; ErrorAction = 'Continue'; WarningAction = 'Continue' }
         $fault = {
             param($status, $body, $extra = @{})
-            Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body (@{ status = $status; body = $body; pathContains = 'leak-fault' } + $extra) | Out-Null
+            $f = @{ status = $status; body = $body; pathContains = 'leak-fault' }
+            foreach ($key in $extra.Keys) { $f[$key] = $extra[$key] }
+            Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body $f | Out-Null
         }
 
         Start-Transcript -Path $transcript | Out-Null
@@ -38,7 +40,8 @@ Describe 'Secrets never leak' {
                 New-JelouExternalSupport $projectId https://crm.example.com/j -Force @noisy                      # 409
                 & $fault 422 '{"message":"Invalid","validationError":{"authorization":["bad value"]}}'
                 New-JelouExternalSupport 'leak-fault-422' https://crm.example.com/j -AuthType bearer -WebhookAuthorization $WebhookTokens[0] @noisy
-                & $fault 500 '<html>boom</html>' @{ contentType = 'text/html' }
+                # A read is retried after a 500: this server keeps failing (for this project only, whatever the retries use up).
+                & $fault 500 '<html>boom</html>' @{ contentType = 'text/html'; count = 4; pathContains = 'leak-fault-500' }
                 Get-JelouExternalSupport 'leak-fault-500' @noisy
                 & $fault 200 '{"id":"x","signingSecret":"' @{}
                 New-JelouExternalSupport 'leak-fault-truncated' https://crm.example.com/j @noisy

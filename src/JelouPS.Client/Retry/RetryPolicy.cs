@@ -40,7 +40,8 @@ namespace JelouPS.Retry
 
         /// <summary>
         /// Whether <paramref name="failure"/> may be sent again. A 429 for any request: the API refused it, nothing was done.
-        /// 408, 502, 503, 504 and a broken connection for idempotent requests. Any other request only when none of it left.
+        /// 408, 500, 502, 503, 504 and a broken connection for idempotent requests (Azure.Core's retriable statuses). Any
+        /// other request only when none of it left.
         /// </summary>
         internal static bool MayRetry(JelouApiException failure, Idempotency idempotency)
         {
@@ -51,6 +52,7 @@ namespace JelouPS.Retry
             switch ((int?)failure.StatusCode)
             {
                 case 408:
+                case 500:
                 case 502:
                 case 503:
                 case 504:

@@ -409,7 +409,7 @@ namespace JelouPS.Tests.Client
         [Theory]
         [InlineData(429, true, true)]
         [InlineData(503, true, false)]
-        [InlineData(500, false, false)]
+        [InlineData(500, true, false)]
         [InlineData(404, false, false)]
         [InlineData(408, true, false)]
         public void The_policy_retries_by_status_and_idempotency(int status, bool idempotent, bool notIdempotent)

@@ -92,17 +92,18 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
-        [InlineData(false)]
-        [InlineData(true)]
-        public async Task A_delete_whose_answer_was_lost_and_whose_retry_finds_nothing_is_done(bool closed)
+        [InlineData(null)]
+        [InlineData(500)]
+        [InlineData(502)]
+        public async Task A_delete_whose_answer_was_lost_and_whose_retry_finds_nothing_is_done(int? status)
         {
             using JelouClient client = ForEmulator(_emulator, retries: 3, delay: new RecordingDelay());
             string projectId = NewProjectId();
             await client.CreateExternalSupportAsync(projectId, Settings());
-            // The emulator deletes it for real, then answers as a failing gateway would (or closes the connection).
-            _emulator.EnqueueFault(closed
-                ? new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, CloseWithoutAnswer = true }
-                : new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, Status = 502 });
+            // The emulator deletes it for real, then answers as a failing server or gateway would (or closes the connection).
+            _emulator.EnqueueFault(status is int failed
+                ? new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, Status = failed }
+                : new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, CloseWithoutAnswer = true });
             var trace = new RecordingTrace();
 
             await client.DeleteExternalSupportAsync(projectId, trace);
