@@ -59,6 +59,20 @@ Describe 'The support loop' {
         1..3 | ForEach-Object { Receive-TestWebhook $Receiver | Out-Null }
     }
 
+    It 'advises by what a 404 may mean: no integration for a start, a conversation closed already for a close' {
+        Start-JelouConversation (New-TestProjectId) -BotId bot-404 -UserId user-404 -Confirm:$false -ErrorVariable unknown -ErrorAction SilentlyContinue
+        $conversation = Start-JelouConversation $ProjectId -BotId bot-404 -UserId user-404 -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+        $conversation | Close-JelouConversation -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+        $conversation | Close-JelouConversation -Confirm:$false -ErrorVariable again -ErrorAction SilentlyContinue
+
+        $unknown.FullyQualifiedErrorId | Should -BeLike 'JelouNotFound,*'
+        $unknown.ErrorDetails.RecommendedAction | Should -BeLike '*has an integration (Get-JelouExternalSupport)*'
+        $again.FullyQualifiedErrorId | Should -BeLike 'JelouNotFound,*'
+        $again.ErrorDetails.RecommendedAction | Should -BeLike '*closed already*'
+    }
+
     It 'rejects a tampered event with JelouSignatureMismatch' {
         $body = '{"event_type":"message","project_id":"P"}'
         $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret

@@ -293,9 +293,11 @@ namespace JelouPS.Infrastructure
                             return "The project has no integration: check the project id, or create one with New-JelouExternalSupport.";
                         case JelouOperation.GetConversation:
                             return "The project has no conversation with this id: check -ConversationId (it is the conversation.id of an event, or the Id Start-JelouConversation returned).";
+                        // The API documents a 404 here as an unknown bot or user; its message may name another cause, which it says.
                         case JelouOperation.StartConversation:
+                            return "Check -BotId and -UserId (Jelou knows no such bot or user in this project), and that the project has an integration (Get-JelouExternalSupport).";
                         case JelouOperation.CloseConversation:
-                            return "Jelou knows no such bot or user in this project: check -BotId and -UserId.";
+                            return "Check -BotId and -UserId (Jelou knows no such bot or user in this project); a conversation closed already has nothing left to close (Get-JelouConversation shows its state).";
                         case JelouOperation.SendMessage:
                             return "Check -ProjectId, -RoomId, -BotId and -UserId: the room must be an active conversation of that bot and user.";
                         default:
