@@ -824,7 +824,7 @@ Describe 'Whose secret is under a name' {
         $metadata.IntegrationId | Should -Be $created.Id
         $metadata.WebhookUrl | Should -Be 'https://crm.example.com/jelou'
         $metadata.RegeneratedAt | Should -Not -BeNullOrEmpty
-        "$warned" | Should -Match "did not name the integration's id or webhook URL"
+        "$warned" | Should -Match "Reading back the integration's id and webhook URL after the rotation of $projectId failed"
     }
 
     It 'tries every kept secret before reporting, even with $ErrorActionPreference = ''Stop''' {

@@ -407,8 +407,12 @@ namespace JelouPS.Infrastructure
             }
             if (integration.Id is null || integration.WebhookUrl is null)
             {
+                // A rotation's answer never names them: they are read back (JelouClient.RegenerateSigningSecretAsync), which failed.
                 warning = (warning is null ? "" : warning + " ") +
-                    $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL: the output lacks them" +
+                    (integration.SecretRegeneratedAt is null
+                        ? $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL"
+                        : $"Reading back the integration's id and webhook URL after the rotation of {integration.ProjectId} failed (-Verbose says why)") +
+                    ": the output lacks them" +
                     (destination.PreviousMetadata is null ? $" (Get-JelouExternalSupport {Quote(integration.ProjectId)} shows them)." : ", and the vault keeps them from the secret it replaced.");
             }
 
