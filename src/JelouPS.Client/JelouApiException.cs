@@ -121,6 +121,9 @@ namespace JelouPS
             {
                 Integration = Integration,
                 ClosedByCaller = ClosedByCaller,
+                EarlierAttemptMayHaveActed = EarlierAttemptMayHaveActed,
+                PartialAnswer = PartialAnswer,
+                RequestUri = RequestUri,
             };
 
         /// <summary>This failure, carrying the <paramref name="integration"/> (and its signing secret) the answer still gave.</summary>

@@ -51,6 +51,36 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_server_error_advises_quoting_its_request_id_and_names_it()
+        {
+            string projectId = NewIntegration();
+            var fault = new EmulatorFault { Method = "POST", PathContains = projectId, Status = 500, Body = "{\"message\":\"Internal error\"}" };
+            fault.Headers["x-request-id"] = "req-7f3a";
+            Emulator.EnqueueFault(fault);
+
+            ErrorRecord error = Host.Invoke("Start-JelouConversation $args[0] -BotId b1 -UserId u1 -Confirm:$false", null, projectId).SingleError();
+
+            Assert.Equal("JelouServerError,JelouPS.Commands.StartJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("quote its request id (req-7f3a) to Jelou's support", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_redirect_names_where_it_points_without_its_query_and_advises_the_base_uri()
+        {
+            string projectId = NewProjectId();
+            var fault = new EmulatorFault { PathContains = projectId, Status = 301 };
+            fault.Headers["Location"] = "https://gateway.example.com/jelouapi/v1/external-support/x?token=t0ken-never-shown";
+            Emulator.EnqueueFault(fault);
+
+            ErrorRecord error = Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId).SingleError();
+
+            Assert.Equal("JelouUnexpectedStatus,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("It redirects to https://gateway.example.com/jelouapi/v1/external-support/x, and redirects are not followed", error.ErrorDetails.Message);
+            Assert.DoesNotContain("t0ken-never-shown", error.ErrorDetails.Message);
+            Assert.Contains("Give -BaseUri the address the API answers at", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void A_404_from_Get_JelouExternalSupport_does_not_tell_you_to_run_it()
         {
             string projectId = NewProjectId();

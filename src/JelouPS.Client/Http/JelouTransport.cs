@@ -138,7 +138,7 @@ namespace JelouPS.Http
                         if (clock.Elapsed + wait >= budget)
                         {
                             trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s.");
-                            throw;
+                            throw Tried(failure, attempt, $" Not sent again: waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s (-TimeoutSec).");
                         }
                         trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Seconds(wait)} s.");
                         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
@@ -151,6 +151,10 @@ namespace JelouPS.Http
                             throw Closed(operation, outgoing.Target, mayHaveActed: false, nothingSent: !anySent);
                         }
                     }
+                    catch (JelouApiException failure) when (attempt > 1)
+                    {
+                        throw Tried(failure, attempt);
+                    }
                 }
             }
             finally
@@ -158,6 +162,11 @@ namespace JelouPS.Http
                 if (jsonBody != null) Array.Clear(jsonBody, 0, jsonBody.Length);
             }
         }
+
+        // The last attempt's failure, saying how many were made (the retries are otherwise told only under -Verbose).
+        private static JelouApiException Tried(JelouApiException failure, int attempts, string more = "") =>
+            attempts == 1 && more.Length == 0 ? failure
+            : failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Sent {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}).") + more);
 
         private async Task<ApiResponse> SendOnceAsync(Outgoing outgoing, IJelouTrace? trace, int attempt, TimeSpan budget, Stopwatch clock, CancellationToken cancellationToken)
         {
@@ -291,7 +300,7 @@ namespace JelouPS.Http
                 // An error answer is an error whatever became of its body: what arrived of it still says why.
                 if (!answer.IsSuccess)
                 {
-                    JelouApiException error = ErrorFrom(answer, operation, Redaction());
+                    JelouApiException error = ErrorFrom(answer, operation, Redaction(), response.Headers.Location);
                     // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks.
                     error.PartialAnswer = answer;
                     error.RequestUri = outgoing.Uri;
@@ -340,7 +349,8 @@ namespace JelouPS.Http
 
         private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
-        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, SecretRedaction redaction)
+        // location: where a redirect (3xx) points; the handler follows none, as the credential would go along.
+        private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, SecretRedaction redaction, Uri? location = null)
         {
             JelouErrorKind kind = KindOf(response.StatusCode, operation);
             ApiError error = JelouJson.ReadError(response).ForDisplay(redaction);
@@ -362,6 +372,12 @@ namespace JelouPS.Http
             if (response.RetryAfter is TimeSpan wait)
             {
                 message += $" Retry after {wait.TotalSeconds:0} s.";
+            }
+            if ((int)response.StatusCode >= 300 && (int)response.StatusCode < 400 && location != null)
+            {
+                // Its path only: a query string could carry a token.
+                string to = ApiError.Shown(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0], redaction)!;
+                message += $" It redirects to {to}, and redirects are not followed (the credential would go along).";
             }
 
             // Express answers an unknown route with "Cannot POST /path"; a gateway may name it in its error key.

@@ -313,6 +313,12 @@ namespace JelouPS.Infrastructure
                     return "Jelou refused the change as in conflict with the integration's current state: read it again (Get-JelouExternalSupport) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
+                case JelouErrorKind.UnexpectedStatus when (int?)api.StatusCode >= 300 && (int?)api.StatusCode < 400:
+                    return api.Operation == JelouOperation.SendMessage
+                        ? "Give -ChatbotUri the address replies are answered at (https, the host alone): a redirect is not followed."
+                        : "Give -BaseUri the address the API answers at (https, and the path: https://gateway.jelou.ai/jelouapi): a redirect is not followed.";
+                case JelouErrorKind.ServerError when api.RequestId != null:
+                    return $"Jelou failed to handle the request; try again later and quote its request id ({api.RequestId}) to Jelou's support if it persists.";
                 case JelouErrorKind.OutcomeUnknown:
                     return OutcomeAdvice(api.Operation, ProjectOf(target));
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:

@@ -97,6 +97,8 @@ namespace JelouPS.Tests.Client
             Assert.Equal(JelouErrorKind.ServerError, error.Kind);
             Assert.Equal(4, handler.Requests.Count);
             Assert.Equal(3, delay.Waits.Count);
+            // The retries are said in the message, not only under -Verbose.
+            Assert.EndsWith("Sent 4 times (3 retries).", error.Message);
         }
 
         [Fact]
@@ -125,6 +127,7 @@ namespace JelouPS.Tests.Client
             Assert.Equal(TimeSpan.FromSeconds(120), error.RetryAfter);
             Assert.Empty(delay.Waits);
             Assert.Contains(trace.Lines, line => line.Contains("not retried, since waiting 120 s would pass the call's 30 s"));
+            Assert.EndsWith("Not sent again: waiting 120 s would pass the call's 30 s (-TimeoutSec).", error.Message);
         }
 
         [Fact]
