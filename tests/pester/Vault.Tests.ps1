@@ -218,6 +218,25 @@ Describe 'Reset-JelouExternalSupportSecret' {
         $failed[0].FullyQualifiedErrorId | Should -Be 'JelouVaultWriteFailed,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
     }
 
+    It 'without -Vault, warns of the copy it left dead where this session stored it, which replies then refuse to sign with' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+
+        $new = Reset-JelouExternalSupportSecret $projectId -Force -WarningVariable left -WarningAction SilentlyContinue
+        $conversation | Send-JelouSupportMessage 'signed with the dead one?' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+        $sent = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages' | Where-Object text -EQ 'signed with the dead one?').Count
+
+        "$left" | Should -BeLike "*stored the previous signing secret of $projectId as 'Jelou-$projectId' in vault 'TestVault'*no longer works*Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'*"
+        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        "$refused" | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*Jelou has replaced since*"
+        $sent | Should -Be 0 -Because 'the session knows that secret is dead: nothing is sent'
+        # The advice, as written, puts the live one there.
+        $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault 'TestVault' -SecretName "Jelou-$projectId"
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $new.SigningSecret)
+        ($conversation | Send-JelouSupportMessage 'signed with the live one' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
+    }
+
     It 'is high impact: -WhatIf regenerates nothing' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null

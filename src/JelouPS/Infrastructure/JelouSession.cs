@@ -40,7 +40,7 @@ namespace JelouPS.Infrastructure
         // no metadata; and, the other way, the name it stored a project's secret under in a vault. Vault and secret names
         // compare without case, as vaults compare them; project ids compare exactly.
         private static readonly Dictionary<string, SecretOwner> StoredFor = new Dictionary<string, SecretOwner>(StringComparer.Ordinal);
-        private static readonly Dictionary<string, string> StoredAt = new Dictionary<string, string>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, KeyValuePair<string, string>> StoredAt = new Dictionary<string, KeyValuePair<string, string>>(StringComparer.Ordinal);
 
         // The issue time of the secret this process last stored under a vault's name: a secret there with another one is not
         // this process's doing.
@@ -554,7 +554,7 @@ namespace JelouPS.Infrastructure
                 }
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
                 LastStoredIssuedAt[NameKey(vault, secretName)] = integration.SecretIssuedAt;
-                StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = secretName;
+                StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = new KeyValuePair<string, string>(vault, secretName);
             }
         }
 
@@ -629,7 +629,30 @@ namespace JelouPS.Infrastructure
         /// <summary>The name this process last stored the project's secret (from that API) under in the vault; null when it never did.</summary>
         internal static string? StoredName(string vault, Uri? source, string projectId)
         {
-            lock (Gate) return StoredAt.TryGetValue(StoredAtKey(vault, source, projectId), out string? name) ? name : null;
+            lock (Gate) return StoredAt.TryGetValue(StoredAtKey(vault, source, projectId), out KeyValuePair<string, string> stored) ? stored.Value : null;
+        }
+
+        /// <summary>
+        /// The vaults and names where this process last stored a secret of the project (from that API) that still hold it as
+        /// far as the process knows, other than in <paramref name="exceptVault"/>: after a rotation, copies that no longer work.
+        /// </summary>
+        internal static List<KeyValuePair<string, string>> StoredCopies(Uri? source, string projectId, string? exceptVault)
+        {
+            string project = "\n" + Key(source, projectId);
+            lock (Gate)
+            {
+                return StoredAt.Where(entry => entry.Key.EndsWith(project, StringComparison.Ordinal)
+                        && (exceptVault is null || Fold(entry.Value.Key) != Fold(exceptVault))
+                        && StoredFor.TryGetValue(NameKey(entry.Value.Key, entry.Value.Value), out SecretOwner? holder) && holder.Is(projectId, source))
+                    .Select(entry => entry.Value).ToList();
+            }
+        }
+
+        /// <summary>Whether the secret is one this process saw Jelou replace or delete (by value: any copy of it).</summary>
+        internal static bool IsDead(System.Security.SecureString secret)
+        {
+            string fingerprint = JelouPS.Security.SecureStrings.Fingerprint(secret);
+            lock (Gate) return DeadSecrets.ContainsKey(fingerprint);
         }
 
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>

@@ -405,6 +405,15 @@ namespace JelouPS.Infrastructure
                     " If that answers JelouNotFound, a delete was carried out last: the project has no integration." +
                     _cmdlet.SameContextNote;
             }
+            // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
+            if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)
+            {
+                KeyValuePair<string, string> first = dead[0];
+                warning = (warning is null ? "" : warning + " ") +
+                    $"This session stored the previous signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
+                    $"it no longer works, and replies signed from there are refused. Store the new one in its place: ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | " +
+                    $"Save-JelouSigningSecret -Vault {Quote(first.Key)} -SecretName {Quote(first.Value)} (next time, give the rotation -Vault {Quote(first.Key)}).";
+            }
             if (integration.Id is null || integration.WebhookUrl is null)
             {
                 // A rotation's answer never names them: they are read back (JelouClient.RegenerateSigningSecretAsync), which failed.

@@ -78,7 +78,14 @@ namespace JelouPS.Infrastructure
                 throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
             }
             if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{projectId}', {ambiguous}. Give -SecretName.");
-            return slot.Vault.Read(slot.Name);
+            SecureString secret = slot.Vault.Read(slot.Name);
+            if (JelouSession.IsDead(secret))
+            {
+                throw new ArgumentException($"'{slot.Name}' in vault {slot.Vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
+                    $"a reply signed with it would be refused. Store the live one there: ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {SecretIssuer.Quote(projectId)} | " +
+                    $"Save-JelouSigningSecret -Vault {SecretIssuer.Quote(slot.Vault.Name)} -SecretName {SecretIssuer.Quote(slot.Name)}.");
+            }
+            return secret;
         }
 
         /// <summary>
