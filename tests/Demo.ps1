@@ -45,12 +45,13 @@ try {
     $storage = if ($vault) { @{ Vault = $vault.Name } } else { @{} }
     Write-Step ('New-JelouExternalSupport: Jelou will post events to our webhook with a bearer token' + $(if ($vault) { "; the secret goes to vault '$($vault.Name)'" } else { ' (no SecretManagement vault here: the secret stays in the object)' }))
     $integration = New-JelouExternalSupport -ProjectId demo-project -WebhookUrl $webhookUrl `
-        -AuthType bearer -WebhookAuthorization 'demo-webhook-token' @storage -Confirm:$false
+        -AuthType bearer -WebhookAuthorization 'demo-webhook-token' @storage -Confirm:$false -WarningVariable said -WarningAction SilentlyContinue
     $integration | Out-Host
+    # Its warnings, wrapped to the demo's 80 columns (without a vault: where the secret lives until it is stored).
+    $said | ForEach-Object { Write-Host (Format-Wrapped "WARNING: $_") -ForegroundColor Yellow }
     Write-Note ("The one-time signing secret arrived as a SecureString of {0} characters and was not printed." -f $integration.SigningSecret.Length)
     if (-not $vault) {
         Write-Note "Until it is in a vault, the session keeps it too: `$JelouUnsavedIntegrations holds $(@($JelouUnsavedIntegrations).Count) integration(s)."
-        Write-Note 'With a vault: New-JelouExternalSupport ... -Vault MyVault, or later: Save-JelouSigningSecret -Vault MyVault'
     }
 
     Write-Step 'Get-JelouExternalSupport: the API never returns the secret again'

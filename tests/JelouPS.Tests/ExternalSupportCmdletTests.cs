@@ -101,6 +101,20 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_secret_issued_into_no_vault_is_said_to_live_only_in_the_session_once_per_runspace()
+        {
+            string first = NewProjectId(), second = NewProjectId();
+
+            Invocation told = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/a", null, first).ThrowIfFailed();
+            Invocation again = Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/a", null, second).ThrowIfFailed();
+
+            string warning = Assert.Single(told.Warnings);
+            Assert.StartsWith($"The signing secret of {first} is in no vault: Jelou shows it only this once", warning, StringComparison.Ordinal);
+            Assert.Contains("$JelouUnsavedIntegrations | Save-JelouSigningSecret -Vault <vault>", warning);
+            Assert.Empty(again.Warnings);
+        }
+
+        [Fact]
         public void Blank_optional_csv_cells_count_as_not_given()
         {
             string projectId = NewProjectId();

@@ -45,6 +45,11 @@ namespace JelouPS.Infrastructure
         internal const string TestEventFailed = "JelouTestEventFailed";
         internal const string UnexpectedError = "JelouUnexpectedError";
 
+        /// <summary>How to get a vault where there is none: the module, a vault extension, and a registered vault (before Table, whose initializer reads it).</summary>
+        internal static readonly string SecretManagementSetup =
+            "Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore; Register-SecretVault -Name MyVault -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault " +
+            "(or your vault's extension, such as Az.KeyVault); then store the secret with Save-JelouSigningSecret -Vault MyVault.";
+
         /// <summary>Every ErrorId, its category, and the advice it carries unless the failing call has better.</summary>
         internal static readonly IReadOnlyDictionary<string, (ErrorCategory Category, string? Advice)> Table =
             new Dictionary<string, (ErrorCategory, string?)>(StringComparer.Ordinal)
@@ -74,7 +79,7 @@ namespace JelouPS.Infrastructure
                 [InvalidArgumentId] = (ErrorCategory.InvalidArgument, null),
                 [NotConnectedId] = (ErrorCategory.ConnectionError, "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)"),
                 [ConfirmationRequired] = (ErrorCategory.InvalidOperation, null),
-                [SecretManagementMissing] = (ErrorCategory.NotInstalled, "Install-PSResource Microsoft.PowerShell.SecretManagement"),
+                [SecretManagementMissing] = (ErrorCategory.NotInstalled, SecretManagementSetup),
                 [VaultNotFound] = (ErrorCategory.ObjectNotFound, "Get-SecretVault lists the registered vaults."),
                 [VaultUnavailable] = (ErrorCategory.ResourceUnavailable, "Test-SecretVault -Name <vault> shows the problem."),
                 [SecretExists] = (ErrorCategory.ResourceExists, "Use -Force to overwrite it, or -SecretName to choose another name."),

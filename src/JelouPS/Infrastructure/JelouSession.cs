@@ -26,6 +26,7 @@ namespace JelouPS.Infrastructure
         private sealed class Slot
         {
             public JelouContext? Context;
+            public int SaidUnsaved;
         }
 
         private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
@@ -91,6 +92,9 @@ namespace JelouPS.Infrastructure
 
         internal static void Set(Runspace runspace, JelouContext? context) =>
             Slots.GetOrCreateValue(runspace).Context = context;
+
+        /// <summary>True the first time it is asked in the runspace: a reminder that a secret is in no vault is said once there.</summary>
+        internal static bool FirstUnsavedInRunspace(Runspace runspace) => Interlocked.Exchange(ref Slots.GetOrCreateValue(runspace).SaidUnsaved, 1) == 0;
 
         /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
         internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() { lock (Gate) return UnsavedKept.Snapshot(); }

@@ -405,6 +405,12 @@ namespace JelouPS.Infrastructure
                     " If that answers JelouNotFound, a delete was carried out last: the project has no integration." +
                     _cmdlet.SameContextNote;
             }
+            if (destination.Vault is null && JelouSession.FirstUnsavedInRunspace(System.Management.Automation.Runspaces.Runspace.DefaultRunspace))
+            {
+                warning = (warning is null ? "" : warning + " ") +
+                    $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
+                    $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating. (Said once per session.)";
+            }
             // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
             if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)
             {

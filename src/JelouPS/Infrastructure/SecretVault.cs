@@ -280,7 +280,7 @@ namespace JelouPS.Infrastructure
             catch (CommandNotFoundException)
             {
                 throw new VaultException(ErrorMapper.SecretManagementMissing,
-                    $"The {Module} module is not installed, so no vault can be used.", $"Install-PSResource {Module}");
+                    $"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup);
             }
             catch (RuntimeException ex)
             {
