@@ -115,6 +115,13 @@ Describe 'Signatures' {
     It 'returns $false, never an error, for malformed signatures' -ForEach @('', 'sha256=', 'zzz', 'sha256=12') {
         Test-JelouWebhookSignature -Payload '{}' -Signature $_ -SigningSecret $Secret -ErrorAction Stop | Should -BeFalse
     }
+
+    It 'takes a header a host gives as a list: its one value when all agree, else no match' {
+        $signature = Get-JelouWebhookSignature -Payload '{}' -SigningSecret $Secret
+        Test-JelouWebhookSignature -Payload '{}' -Signature @($signature, $signature) -SigningSecret $Secret -ErrorAction Stop | Should -BeTrue
+        Test-JelouWebhookSignature -Payload '{}' -Signature @($signature, 'sha256=00') -SigningSecret $Secret -ErrorAction Stop | Should -BeFalse
+        Test-JelouWebhookSignature -Payload '{}' -Signature @{ a = 1 } -SigningSecret $Secret -ErrorAction Stop | Should -BeFalse
+    }
 }
 
 Describe 'Send-JelouTestEvent' {

@@ -95,6 +95,7 @@ namespace JelouPS.Commands
         [Parameter(ParameterSetName = RequestSet)]
         [AllowEmptyString]
         [AllowNull]
+        [SignatureText]
         public string? Signature { get; set; }
 
         /// <summary>The host's request object as it is (see ConvertFrom-JelouWebhookEvent): its raw body and X-Jelou-Signature header.</summary>
@@ -194,6 +195,7 @@ namespace JelouPS.Commands
         /// <summary>The X-Jelou-Signature header, instead of the request's; with -SigningSecret the body is verified first.</summary>
         [Parameter]
         [AllowEmptyString]
+        [SignatureText]
         public string? Signature { get; set; }
 
         [Parameter]

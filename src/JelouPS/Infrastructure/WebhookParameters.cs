@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using System.Security;
 using JelouPS.Webhooks;
@@ -41,6 +42,35 @@ namespace JelouPS.Infrastructure
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, authType));
                 throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How a received X-Jelou-Signature binds: text as it is; a header a host hands over as a list of values (a repeated
+    /// header, ASP.NET's StringValues) as its one value when they all agree, else as "" (which one Jelou sent is unknown);
+    /// anything else as "". A signature that cannot be read is simply one that does not match, never a binding error.
+    /// </summary>
+    internal sealed class SignatureTextAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            switch (inputData is PSObject wrapped ? wrapped.BaseObject : inputData)
+            {
+                case null:
+                    return null;
+                case string text:
+                    return text;
+                case IEnumerable values:
+                    string? agreed = null;
+                    foreach (object? value in values)
+                    {
+                        if (!((value is PSObject item ? item.BaseObject : value) is string text) || (agreed != null && agreed != text)) return "";
+                        agreed = text;
+                    }
+                    return agreed ?? "";
+                default:
+                    return "";
             }
         }
     }
