@@ -204,6 +204,7 @@ Describe 'Reset-JelouExternalSupportSecret' {
 
         { Reset-JelouExternalSupportSecret $projectId -Vault TestVault -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'JelouVaultUnavailable,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
+        $Error[0].ErrorDetails.RecommendedAction | Should -BeLike "Test-SecretVault -Name 'TestVault'*Unlock-SecretVault -Name 'TestVault'*"
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match "$projectId/secret/regenerate").Count | Should -Be 0
     }
 

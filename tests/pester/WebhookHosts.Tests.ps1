@@ -206,6 +206,9 @@ Describe 'What each host''s request is refused for' {
 
         $problem[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
         $problem[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        # A raw body is named by its size, not held (nor shown as a bare number).
+        ConvertFrom-JelouWebhookEvent -Payload $notAnEvent -ErrorVariable raw -ErrorAction SilentlyContinue
+        $raw[0].TargetObject | Should -Be 'payload of 7 bytes'
     }
 
     It 'verifies piped requests too: without -SigningSecret nothing is converted' {

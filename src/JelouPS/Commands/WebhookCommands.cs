@@ -216,7 +216,8 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            object? target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : (object)Payload.Length;
+            // Named, not held: a body in $Error would keep what the user wrote.
+            string target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Payload.Length} bytes";
             if (ParameterSetName == RequestSet && _signer is null)
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A request is verified against its signing secret: give -SigningSecret.", target));

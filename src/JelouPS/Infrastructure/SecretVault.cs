@@ -243,7 +243,7 @@ namespace JelouPS.Infrastructure
 
         private VaultException Unavailable(ErrorRecord? vaultError, string? failure = null) =>
             new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} cannot be used now: {failure ?? vaultError?.ToString()}",
-                "Test-SecretVault -Name <vault> shows the problem; unlock the vault (Unlock-SecretVault) or sign in to its service, then try again.", vaultError, transient: false);
+                $"Test-SecretVault -Name {SecretIssuer.Quote(Name)} shows the problem; unlock the vault (Unlock-SecretVault -Name {SecretIssuer.Quote(Name)}) or sign in to its service, then try again.", vaultError, transient: false);
 
         private static string Describe(object value) => value is Hashtable ? "Hashtable" : value is byte[] ? "byte array" : value.GetType().Name;
 
