@@ -166,7 +166,7 @@ namespace JelouPS.Http
         // The last attempt's failure, saying how many were made (the retries are otherwise told only under -Verbose).
         private static JelouApiException Tried(JelouApiException failure, int attempts, string more = "") =>
             attempts == 1 && more.Length == 0 ? failure
-            : failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Sent {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}).") + more);
+            : failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Tried {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}).") + more);
 
         private async Task<ApiResponse> SendOnceAsync(Outgoing outgoing, IJelouTrace? trace, int attempt, TimeSpan budget, Stopwatch clock, CancellationToken cancellationToken)
         {
@@ -240,7 +240,12 @@ namespace JelouPS.Http
                     string authority = outgoing.Uri.GetLeftPart(UriPartial.Authority);
                     if (nothingSent)
                     {
-                        throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex).TrimEnd('.')}. Nothing was sent.", innerException: ex, operation: operation, nothingSent: true);
+                        // .NET's words for a TLS handshake with a port that speaks plain http ("Cannot determine the frame
+                        // size or a corrupted frame was received") say nothing of the likely cause.
+                        string tls = ConnectFailures.IsTlsFailure(ex)
+                            ? $" No TLS session could be set up with {authority}: if that port speaks plain http (an emulator, a tunnel's local end), give an http:// address; otherwise its certificate is not trusted here."
+                            : "";
+                        throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex).TrimEnd('.')}. Nothing was sent.{tls}", innerException: ex, operation: operation, nothingSent: true);
                     }
                     throw new JelouApiException(unknown ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,
                         $"The connection to {authority} broke before an answer came ({InnermostMessage(ex).TrimEnd('.')})" + (unknown ? ": whether the request was carried out is unknown." : "."),

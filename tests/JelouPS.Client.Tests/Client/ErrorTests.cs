@@ -106,6 +106,23 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task Https_to_a_port_that_speaks_http_says_what_the_tls_failure_likely_means()
+        {
+            var options = new JelouClientOptions(new JelouApiKeyCredential(Secure(EmulatorOptions.DefaultApiKey)))
+            {
+                BaseUri = new UriBuilder(_emulator.GatewayUri) { Scheme = "https" }.Uri,
+                MaximumRetryCount = 0,
+            };
+            using var client = new JelouClient(options);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(NewProjectId()));
+
+            Assert.Equal(JelouErrorKind.ConnectionFailed, error.Kind);
+            Assert.Contains("Nothing was sent. No TLS session could be set up with https://127.0.0.1:", error.Message);
+            Assert.Contains("if that port speaks plain http", error.Message);
+        }
+
+        [Fact]
         public async Task A_reply_error_that_quotes_the_signing_secret_is_redacted()
         {
             // Jelou holds the signing secret too; the request carries only a signature made with it.

@@ -98,7 +98,7 @@ namespace JelouPS.Tests.Client
             Assert.Equal(4, handler.Requests.Count);
             Assert.Equal(3, delay.Waits.Count);
             // The retries are said in the message, not only under -Verbose.
-            Assert.EndsWith("Sent 4 times (3 retries).", error.Message);
+            Assert.EndsWith("Tried 4 times (3 retries).", error.Message);
         }
 
         [Fact]
