@@ -61,15 +61,18 @@ namespace JelouPS
         /// <summary>
         /// Where the signing secret is now, for the default view: "&lt;name&gt; in vault &lt;vault&gt;", or a reminder that the
         /// object is its only copy; "dead: Jelou no longer accepts it" once this process saw a newer secret of the project
-        /// issued, or its integration deleted. Null when the answer carried no secret (reads and updates).
+        /// issued, or its integration deleted; "may be dead: ..." once a rotation of the project got no answer. Null when the
+        /// answer carried no secret (reads and updates).
         /// </summary>
         public string? SecretLocation =>
             SigningSecret is null ? null
             : _superseded ? "dead: Jelou no longer accepts it"
+            : _doubtful ? "may be dead: rotation got no answer"
             : SecretVault is null ? "in SigningSecret only: store it now"
             : $"{SecretName} in vault {SecretVault}";
 
         private volatile bool _superseded;
+        private volatile bool _doubtful;
 
         /// <summary>When the signing secret this object carries was issued: its rotation, else the integration's creation.</summary>
         public DateTimeOffset? SecretIssuedAt => SigningSecret is null ? null : SecretRegeneratedAt ?? CreatedAt;
@@ -91,6 +94,9 @@ namespace JelouPS
 
         /// <summary>Jelou issued a newer secret of the project, or deleted its integration: this one no longer works.</summary>
         internal void MarkSuperseded() => _superseded = true;
+
+        /// <summary>A rotation of the project reached Jelou and brought back no secret: this one may no longer work.</summary>
+        internal void MarkDoubtful() => _doubtful = true;
 
         /// <summary>Another secret took its place in the vault: the object is its only copy again.</summary>
         internal void MarkReplaced()

@@ -122,7 +122,14 @@ namespace JelouPS.Infrastructure
         /// <summary>A rotation of the project reached Jelou and brought back no secret: the one kept from before may be dead.</summary>
         internal static void MayBeReplaced(Uri? source, string projectId, DateTimeOffset at)
         {
-            lock (Gate) Doubtful[Key(source, projectId)] = at;
+            string key = Key(source, projectId);
+            lock (Gate)
+            {
+                Doubtful[key] = at;
+                // What the objects' SecretLocation shows, as Save-JelouSigningSecret refuses them (see MayBeReplacedSince).
+                if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) latest?.MarkDoubtful();
+                foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) kept.MarkDoubtful();
+            }
         }
 
         /// <summary>When a rotation of unknown outcome may have replaced the integration's secret; null when none did since it arrived.</summary>
