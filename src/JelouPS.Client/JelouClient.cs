@@ -328,7 +328,9 @@ namespace JelouPS
             {
                 throw JelouJson.InvalidResponse(response, "an envelope without data");
             }
-            SecureString? secret = JelouJson.ReadSecret(response, "signingSecret");
+            // Only a create or a rotation issues a secret; a read or an update that carried one would show an object saying
+            // "store it now" that is in no list (the API never sends it there: jelou-api.md §4.2, §4.3).
+            SecureString? secret = secretExpected ? JelouJson.ReadSecret(response, "signingSecret") : null;
             if (secret is null && secretExpected)
             {
                 throw JelouJson.InvalidResponse(response, "no signingSecret in the answer");

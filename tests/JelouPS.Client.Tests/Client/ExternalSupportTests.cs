@@ -108,6 +108,20 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_read_that_carries_a_secret_after_all_gives_an_object_without_it()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            _emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = projectId, Status = 200, Body = "{\"id\":\"i-1\",\"webhookUrl\":\"https://crm.example.com/jelou\",\"signingSecret\":\"whsec_not_issued_by_a_read\"}" });
+
+            ExternalSupportIntegration found = await client.GetExternalSupportAsync(projectId);
+
+            Assert.Equal("i-1", found.Id);
+            Assert.Null(found.SigningSecret);
+            Assert.Null(found.SecretLocation);
+        }
+
+        [Fact]
         public async Task Update_sends_only_the_settings_given_and_keeps_the_rest()
         {
             using JelouClient client = ForEmulator(_emulator);
