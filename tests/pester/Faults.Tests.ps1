@@ -101,7 +101,7 @@ Describe 'A rotation that brought back no secret' {
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'Reset-JelouExternalSupportSecret'
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
         $refused[0].ErrorDetails.RecommendedAction | Should -Match "Reset-JelouExternalSupportSecret '$projectId'"
-        ($JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId).SecretLocation | Should -Be 'may be dead: rotation got no answer' -Because 'its view must not say "store it now" while Save refuses it'
+        ($JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId).SecretLocation | Should -Be 'may be dead: possibly rotated since' -Because 'its view must not say "store it now" while Save refuses it'
         Get-StandInSecret -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
 
         # Rotating again settles it: the new secret is the one kept, and it is saved.

@@ -555,6 +555,28 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-another-process'
     }
 
+    It 'after a copy of a later secret from elsewhere, stores the session''s own only with -Force, the copy stored or not (<Forced>)' -ForEach @(
+        @{ Forced = $false }
+        @{ Forced = $true }
+    ) {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        # Another process (a scheduled job) rotates the project, as the API answers anyone with the key.
+        $rotated = Invoke-RestMethod "$($Emulator.GatewayUri)/v1/external-support/$projectId/secret/regenerate" -Method Post -Headers @{ 'x-api-key' = $Emulator.ApiKey }
+        $copy = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString $rotated.data.signingSecret -AsPlainText -Force); SecretRegeneratedAt = [DateTimeOffset]::UtcNow.AddSeconds(1) }
+
+        $copy | Save-JelouSigningSecret -Vault TestVault -Force:$Forced -ErrorAction SilentlyContinue | Out-Null
+        Save-JelouSigningSecret -Vault TestVault -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
+        "$refused" | Should -BeLike "*A copy of a later signing secret of $projectId*another process probably rotated the project*"
+        ($JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId).SecretLocation | Should -Be 'may be dead: possibly rotated since'
+        if ($Forced) { Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be $rotated.data.signingSecret -Because 'the dead one must not replace the copy' }
+        else { Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty }
+        # The doubted secret would stay in $JelouUnsavedIntegrations for the tests that save all of it.
+        Remove-JelouExternalSupport $projectId -Force -WarningAction SilentlyContinue
+    }
+
     It 'stores the live secret of those a background job received, from Receive-Job' {
         $projectId = New-TestProjectId
         # The job created the integration, then rotated it: both come back, and the later one is live.

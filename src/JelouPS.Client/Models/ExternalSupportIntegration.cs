@@ -61,13 +61,13 @@ namespace JelouPS
         /// <summary>
         /// Where the signing secret is now, for the default view: "&lt;name&gt; in vault &lt;vault&gt;", or a reminder that the
         /// object is its only copy; "dead: Jelou no longer accepts it" once this process saw a newer secret of the project
-        /// issued, or its integration deleted; "may be dead: ..." once a rotation of the project got no answer. Null when the
+        /// issued, or its integration deleted; "may be dead: ..." once a rotation of the project got no answer, or a copy of a later secret came from elsewhere. Null when the
         /// answer carried no secret (reads and updates).
         /// </summary>
         public string? SecretLocation =>
             SigningSecret is null ? null
             : _superseded ? "dead: Jelou no longer accepts it"
-            : _doubtful ? "may be dead: rotation got no answer"
+            : _doubtful ? "may be dead: possibly rotated since"
             : SecretVault is null ? "in SigningSecret only: store it now"
             : $"{SecretName} in vault {SecretVault}";
 
@@ -95,7 +95,7 @@ namespace JelouPS
         /// <summary>Jelou issued a newer secret of the project, or deleted its integration: this one no longer works.</summary>
         internal void MarkSuperseded() => _superseded = true;
 
-        /// <summary>A rotation of the project reached Jelou and brought back no secret: this one may no longer work.</summary>
+        /// <summary>A rotation of the project may have replaced this secret (one that got no answer, or another process's): it may no longer work.</summary>
         internal void MarkDoubtful() => _doubtful = true;
 
         /// <summary>Another secret took its place in the vault: the object is its only copy again.</summary>

@@ -374,6 +374,7 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
+            SecretIssuer.NoteLaterCopy(integration);
             if (!Force && SecretIssuer.UnknownCopy(integration) is string unknown)
             {
                 RefuseMayBeReplaced(integration, unknown,
@@ -403,11 +404,9 @@ namespace JelouPS.Commands
                     $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), save it alone with -Force." + OnItsApi(integration));
                 return;
             }
-            if (!Force && JelouSession.MayBeReplacedSince(integration) is DateTimeOffset since)
+            if (!Force && JelouSession.DoubtOf(integration) is JelouSession.Doubt doubt)
             {
-                RefuseMayBeReplaced(integration,
-                    $"A rotation of {integration.ProjectId} reached Jelou at {since:u} and brought back no secret: it may have replaced this one, so it was not stored.",
-                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Vault <vault>. If you know that rotation did not happen, use -Force.");
+                RefuseMayBeReplaced(integration, $"{doubt.Why}: it may have replaced this one, so it was not stored.", doubt.Advice);
                 return;
             }
             SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);

@@ -54,7 +54,7 @@ namespace JelouPS.Infrastructure
 
         // Projects (per server) whose rotation reached Jelou without a usable answer, and when: the secret kept from before
         // may be dead.
-        private static readonly Dictionary<string, DateTimeOffset> Doubtful = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, Doubt> Doubtful = new Dictionary<string, Doubt>(StringComparer.Ordinal);
 
         // Projects (per server) whose secrets arrived from requests that crossed (see Depart): each may be the live one.
         private static readonly Dictionary<string, List<ExternalSupportIntegration>> Crossed = new Dictionary<string, List<ExternalSupportIntegration>>(StringComparer.Ordinal);
@@ -119,23 +119,40 @@ namespace JelouPS.Infrastructure
             Show(cmdlet);
         }
 
-        /// <summary>A rotation of the project reached Jelou and brought back no secret: the one kept from before may be dead.</summary>
-        internal static void MayBeReplaced(Uri? source, string projectId, DateTimeOffset at)
+        /// <summary>Why the secrets this session holds of a project may no longer work, and what to do: Save-JelouSigningSecret says it.</summary>
+        internal sealed class Doubt
+        {
+            internal Doubt(string why, string advice)
+            {
+                Why = why;
+                Advice = advice;
+            }
+
+            /// <summary>A sentence without its full stop: "A rotation of p1 reached Jelou at ... and brought back no secret".</summary>
+            internal string Why { get; }
+            internal string Advice { get; }
+        }
+
+        /// <summary>
+        /// A rotation of the project may have replaced the secrets this session holds of it: one reached Jelou and brought
+        /// back no secret, or a copy of a later secret came from elsewhere (a job's).
+        /// </summary>
+        internal static void MayBeReplaced(Uri? source, string projectId, Doubt doubt)
         {
             string key = Key(source, projectId);
             lock (Gate)
             {
-                Doubtful[key] = at;
-                // What the objects' SecretLocation shows, as Save-JelouSigningSecret refuses them (see MayBeReplacedSince).
+                Doubtful[key] = doubt;
+                // What the objects' SecretLocation shows, as Save-JelouSigningSecret refuses them (see DoubtOf).
                 if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest)) latest?.MarkDoubtful();
                 foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) kept.MarkDoubtful();
             }
         }
 
-        /// <summary>When a rotation of unknown outcome may have replaced the integration's secret; null when none did since it arrived.</summary>
-        internal static DateTimeOffset? MayBeReplacedSince(ExternalSupportIntegration integration)
+        /// <summary>Why a rotation may have replaced the integration's secret since it arrived; null when nothing says so.</summary>
+        internal static Doubt? DoubtOf(ExternalSupportIntegration integration)
         {
-            lock (Gate) return Doubtful.TryGetValue(ProjectKey(integration), out DateTimeOffset at) ? at : (DateTimeOffset?)null;
+            lock (Gate) return Doubtful.TryGetValue(ProjectKey(integration), out Doubt? doubt) ? doubt : null;
         }
 
         /// <summary>The project was found to have no integration: an earlier create or rotation of unknown outcome left none.</summary>

@@ -240,7 +240,11 @@ namespace JelouPS.Infrastructure
             }
             if (!ErrorMapper.SecretMayBeLost(api)) return projectId;
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            if (api.Operation == JelouOperation.RegenerateSecret) JelouSession.MayBeReplaced(source, projectId, now);
+            if (api.Operation == JelouOperation.RegenerateSecret)
+            {
+                JelouSession.MayBeReplaced(source, projectId, new JelouSession.Doubt($"A rotation of {projectId} reached Jelou at {now:u} and brought back no secret",
+                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {Quote(projectId)} -Vault <vault>. If you know that rotation did not happen, use -Force."));
+            }
             string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
             // The record outlives the command: its advice says which connection, as the error's does.
             if (_cmdlet.OnOtherConnection && check.Length > 0)
@@ -333,11 +337,27 @@ namespace JelouPS.Infrastructure
             if (!integration.IsCopy || !JelouSession.KnowsOther(integration, out ExternalSupportIntegration? held)) return null;
             string copy = "this copy" + (integration.SecretIssuedAt is DateTimeOffset copyAt ? $" (issued {copyAt:u})" : "");
             if (held is null) return $"This session saw the integration of {integration.ProjectId} deleted, and never received {copy}: it may be a new integration's, or a dead one. Which is live is unknown, so it was not stored.";
-            string later = held.SecretIssuedAt is DateTimeOffset heldAt && integration.SecretIssuedAt is DateTimeOffset issued && issued > heldAt
+            string later = IssuedLater(integration, held)
                 ? " The copy was issued later: if another process (a job) rotated the project, it is the live one, and the session's no longer works."
                 : "";
             return $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset at ? $" (issued {at:u})" : "") +
                 $", not {copy}. Which is live is unknown, so it was not stored.{later}";
+        }
+
+        private static bool IssuedLater(ExternalSupportIntegration copy, ExternalSupportIntegration held) =>
+            held.SecretIssuedAt is DateTimeOffset heldAt && copy.SecretIssuedAt is DateTimeOffset issued && issued > heldAt;
+
+        /// <summary>
+        /// A copy of a secret this session never received, issued after the one it holds of the project: another process (a
+        /// job) probably rotated the project, so the session's own may be dead. Saving it without input, or over the copy
+        /// once that is stored, would then put a dead secret in the vault: it is refused without -Force from now on.
+        /// </summary>
+        internal static void NoteLaterCopy(ExternalSupportIntegration copy)
+        {
+            if (!copy.IsCopy || !JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) || held is null || !IssuedLater(copy, held)) return;
+            JelouSession.MayBeReplaced(held.ApiBaseUri, held.ProjectId, new JelouSession.Doubt(
+                $"A copy of a later signing secret of {held.ProjectId} (issued {copy.SecretIssuedAt:u}) was given to Save-JelouSigningSecret: another process probably rotated the project",
+                $"If that copy is live (a reply signed with it is accepted), save the copy with -Force; else rotate again: Reset-JelouExternalSupportSecret {Quote(held.ProjectId)} -Vault <vault>."));
         }
 
         /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>
