@@ -122,7 +122,6 @@ namespace JelouPS
                 Integration = Integration,
                 ClosedByCaller = ClosedByCaller,
                 EarlierAttemptMayHaveActed = EarlierAttemptMayHaveActed,
-                PartialAnswer = PartialAnswer,
                 RequestUri = RequestUri,
             };
 

@@ -286,6 +286,7 @@ namespace JelouPS
             finally
             {
                 answer.ClearBody();
+                failure.PartialAnswer = null;
             }
         }
 

@@ -238,6 +238,27 @@ Describe 'Reset-JelouExternalSupportSecret' {
         ($conversation | Send-JelouSupportMessage 'signed with the live one' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }
 
+    It 'into another vault, says how to put the new secret where the dead copy is, and replies say where the live one is' {
+        Register-StandInVault -Name Other
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+
+        $new = Reset-JelouExternalSupportSecret $projectId -Force -Vault Other -WarningVariable left -WarningAction SilentlyContinue
+        $conversation | Send-JelouSupportMessage 'dead?' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        "$left" | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*piping this command's output to Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'*"
+        "$refused" | Should -BeLike "*The live one is 'Jelou-$projectId' in vault 'Other'*-Vault 'Other'*"
+        # The warning's advice, as written, stores it there.
+        $new | Save-JelouSigningSecret -Vault TestVault -SecretName "Jelou-$projectId"
+        ($conversation | Send-JelouSupportMessage 'live' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
+
+        # Once the integration is deleted, no secret is live: the dead copy is to be removed.
+        Remove-JelouExternalSupport $projectId -Force -Vault Other
+        $conversation | Send-JelouSupportMessage 'after the delete' -Vault TestVault -Confirm:$false -ErrorVariable gone -ErrorAction SilentlyContinue
+        "$gone" | Should -BeLike "*holds no live one*Remove-Secret -Name 'Jelou-$projectId' -Vault 'TestVault'*"
+    }
+
     It 'is high impact: -WhatIf regenerates nothing' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null

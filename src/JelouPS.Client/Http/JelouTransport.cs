@@ -164,9 +164,14 @@ namespace JelouPS.Http
         }
 
         // The last attempt's failure, saying how many were made (the retries are otherwise told only under -Verbose).
-        private static JelouApiException Tried(JelouApiException failure, int attempts, string more = "") =>
-            attempts == 1 && more.Length == 0 ? failure
-            : failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Tried {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}).") + more);
+        private static JelouApiException Tried(JelouApiException failure, int attempts, string more = "")
+        {
+            if (attempts == 1 && more.Length == 0) return failure;
+            JelouApiException tried = failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Tried {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}).") + more);
+            // The secret the answer may carry goes on to the client (JelouClient.IssueAsync), and no further.
+            tried.PartialAnswer = failure.PartialAnswer;
+            return tried;
+        }
 
         private async Task<ApiResponse> SendOnceAsync(Outgoing outgoing, IJelouTrace? trace, int attempt, TimeSpan budget, Stopwatch clock, CancellationToken cancellationToken)
         {
@@ -211,7 +216,7 @@ namespace JelouPS.Http
                 if (redaction != null) return redaction;
                 // An error answer to a create or rotation may carry a secret it issued (see JelouClient.IssueAsync): its text
                 // may quote that one too. The redaction keeps its own copy of the plaintext.
-                using SecureString? issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? JelouJson.Salvage(received, "signingSecret") : null;
+                using SecureString? issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : null;
                 return redaction = new SecretRedaction(issued is null ? outgoing.Secrets : (outgoing.Secrets ?? new SecureString[0]).Append(issued).ToList());
             }
             try
@@ -306,8 +311,9 @@ namespace JelouPS.Http
                 if (!answer.IsSuccess)
                 {
                     JelouApiException error = ErrorFrom(answer, operation, Redaction(), response.Headers.Location);
-                    // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks.
-                    error.PartialAnswer = answer;
+                    // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks. Other
+                    // answers are not kept with the error, which lives on in $Error: their bodies may quote what the request sent.
+                    if (issuesSecret) error.PartialAnswer = answer;
                     error.RequestUri = outgoing.Uri;
                     throw error;
                 }
@@ -315,7 +321,7 @@ namespace JelouPS.Http
                 {
                     throw new JelouApiException(failureKind, $"{_peer} answered {answer.StatusText} {failure}.", answer.StatusCode, requestId: answer.RequestId, innerException: cause, operation: operation)
                     {
-                        PartialAnswer = answer,
+                        PartialAnswer = issuesSecret ? answer : null,
                     };
                 }
                 return answer;
@@ -325,6 +331,19 @@ namespace JelouPS.Http
                 response?.Dispose();
                 body.Clear();
                 redaction?.Dispose();
+            }
+        }
+
+        // The secret an error answer carries, for redaction only: whatever the body holds, this never replaces the error.
+        private static SecureString? IssuedIn(byte[] body)
+        {
+            try
+            {
+                return JelouJson.Salvage(body, "signingSecret");
+            }
+            catch (Exception)
+            {
+                return null;
             }
         }
 
@@ -380,8 +399,10 @@ namespace JelouPS.Http
             }
             if ((int)response.StatusCode >= 300 && (int)response.StatusCode < 400 && location != null)
             {
-                // Its path only: a query string could carry a token.
-                string to = ApiError.Shown(location.IsAbsoluteUri ? location.GetLeftPart(UriPartial.Path) : location.OriginalString.Split('?')[0], redaction)!;
+                // Its server and path only: a user name and password, a query string or a fragment could carry a token.
+                string to = ApiError.Shown(location.IsAbsoluteUri
+                    ? location.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+                    : location.OriginalString.Split('?', '#')[0], redaction)!;
                 message += $" It redirects to {to}, and redirects are not followed (the credential would go along).";
             }
 

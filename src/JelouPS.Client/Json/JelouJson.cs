@@ -232,8 +232,9 @@ namespace JelouPS.Json
                     }
                 }
             }
-            // Where the JSON breaks off (cut, trailing bytes), what was read before stands.
-            catch (JsonException)
+            // Where the JSON breaks off (cut, trailing bytes), or holds text that is not valid Unicode (a lone surrogate in
+            // "data", which CopyString refuses), what was read before stands.
+            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
             {
             }
             return secret;
@@ -478,8 +479,14 @@ namespace JelouPS.Json
         /// <summary>
         /// A text of the server's (an error's message, a reason phrase, a request id) as messages show it: the request's
         /// secrets redacted, and control characters and direction overrides written out (see Require.Printable), since the
-        /// server's text reaches the terminal.
+        /// server's text reaches the terminal; cut after <see cref="MaxShown"/> characters.
         /// </summary>
-        public static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text));
+        public static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text, MaxShown));
+
+        /// <summary>
+        /// How much of one server text a message shows: an error's words are sentences, and a body whose message runs to
+        /// megabytes would only make the error unreadable and its redaction slow.
+        /// </summary>
+        public const int MaxShown = 4096;
     }
 }

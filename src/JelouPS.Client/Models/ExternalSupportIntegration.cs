@@ -87,6 +87,8 @@ namespace JelouPS
         {
             SecretVault = vault;
             SecretName = secretName;
+            // Stored with -Force: the caller vouched that it is live.
+            _doubtful = false;
         }
 
         /// <summary>Made from a copy (a deserialized or selected object) of a secret this process never received.</summary>
@@ -94,6 +96,9 @@ namespace JelouPS
 
         /// <summary>Jelou issued a newer secret of the project, or deleted its integration: this one no longer works.</summary>
         internal void MarkSuperseded() => _superseded = true;
+
+        /// <summary>Whether this process saw Jelou issue a newer secret of the project, or delete its integration.</summary>
+        internal bool IsSuperseded => _superseded;
 
         /// <summary>A rotation of the project may have replaced this secret (one that got no answer, or another process's): it may no longer work.</summary>
         internal void MarkDoubtful() => _doubtful = true;

@@ -32,28 +32,44 @@ namespace JelouPS.Security
             }
         }
 
-        internal string? Apply(string? text)
+        // The most characters one character of a secret takes in an answer: 4 UTF-8 bytes, each %XX escaped and encoded again
+        // three times over (%2525252F), or a JSON \uXXXX escaped as many times over. A match is looked for this far past a cut.
+        private const int LongestEncoding = 40;
+
+        internal string? Apply(string? text) => Apply(text, int.MaxValue);
+
+        /// <summary>
+        /// The text with every match of a secret replaced by REDACTED, and cut after <paramref name="limit"/> of its characters
+        /// ("… (N more characters)"): a secret that runs across the cut is still found, since matches are looked for as far
+        /// past it as a secret's longest encoding reaches, so no part of it shows.
+        /// </summary>
+        internal string? Apply(string? text, int limit)
         {
-            if (string.IsNullOrEmpty(text) || _plaintexts.Count == 0) return text;
+            if (string.IsNullOrEmpty(text)) return text;
+            int shownLength = Math.Min(text!.Length, limit);
+            int reach = 0;
+            foreach (char[] secret in _plaintexts) reach = Math.Max(reach, secret.Length * LongestEncoding);
+            string searched = text.Length - shownLength > reach ? text.Substring(0, shownLength + reach) : text;
             bool[]? hidden = null;
             // An answer may encode text that was encoded already (%252D for the %2D of a '-'; a JSON text quoted in a JSON
             // message, \\u002B): the text is searched again with one layer decoded (its %25s, and its JSON escapes), up to
             // three times over, and what matches there is hidden where it stands.
-            string view = text!;
+            string view = searched;
             int[]? origin = null;
-            for (int decodings = 0; ; decodings++)
+            for (int decodings = 0; _plaintexts.Count > 0; decodings++)
             {
-                Hide(view, origin, text!.Length, ref hidden);
+                Hide(view, origin, searched.Length, ref hidden);
                 if (decodings == 3 || !Decode(ref view, ref origin)) break;
             }
-            if (hidden is null) return text;
-            var shown = new StringBuilder(text!.Length);
-            for (int i = 0; i < text.Length; i++)
+            string cut = shownLength < text.Length ? $"\u2026 ({text.Length - shownLength} more characters)" : "";
+            if (hidden is null) return shownLength < text.Length ? text.Substring(0, shownLength) + cut : text;
+            var shown = new StringBuilder(shownLength + cut.Length);
+            for (int i = 0; i < shownLength; i++)
             {
                 if (!hidden[i]) shown.Append(text[i]);
                 else if (i == 0 || !hidden[i - 1]) shown.Append(Mark);
             }
-            return shown.ToString();
+            return shown.Append(cut).ToString();
         }
 
         // Marks in hidden (over the text of the given length) every match in view, whose characters start in the text at

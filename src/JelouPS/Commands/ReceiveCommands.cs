@@ -195,7 +195,7 @@ namespace JelouPS.Commands
             if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
             {
                 // Named after the request, as its refusal is.
-                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null)!), item: request.ToString()))
+                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null, verifying: true)!), item: request.ToString()))
                 {
                     if (_notInVault.Count < MaxProjectsNotInVault) _notInVault.Add(projectId);
                     return _given;

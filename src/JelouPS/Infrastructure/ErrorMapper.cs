@@ -322,8 +322,15 @@ namespace JelouPS.Infrastructure
                     return api.Operation == JelouOperation.SendMessage
                         ? "Give -ChatbotUri the address replies are answered at (https, the host alone): a redirect is not followed."
                         : "Give -BaseUri the address the API answers at (https, and the path: https://gateway.jelou.ai/jelouapi): a redirect is not followed.";
-                case JelouErrorKind.ServerError when api.RequestId != null:
-                    return $"Jelou failed to handle the request; try again later and quote its request id ({api.RequestId}) to Jelou's support if it persists.";
+                case JelouErrorKind.ServerError:
+                {
+                    string quote = api.RequestId is null ? "quote the request id" : $"quote its request id ({api.RequestId})";
+                    // A start, close or reply that failed there may have been carried out (creates and rotations are told
+                    // apart in From): check before sending it again.
+                    return api.Operation == JelouOperation.StartConversation || api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage
+                        ? $"{OutcomeAdvice(api.Operation, ProjectOf(target))} If it persists, {quote} to Jelou's support."
+                        : $"Jelou failed to handle the request; try again later and {quote} to Jelou's support if it persists.";
+                }
                 case JelouErrorKind.OutcomeUnknown:
                     return OutcomeAdvice(api.Operation, ProjectOf(target));
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:

@@ -285,23 +285,28 @@ namespace JelouPS.Infrastructure
                 }
                 ExternalSupportIntegration? original = known.Find(held => held.SigningSecret != null && JelouPS.Security.SecureStrings.Equal(held.SigningSecret, copy.SigningSecret!));
                 if (original != null) return original;
-                if (DeadSecrets.TryGetValue(JelouPS.Security.SecureStrings.Fingerprint(copy.SigningSecret!), out ExternalSupportIntegration? dead)) return dead;
+                if (DeadSecrets.Contains(JelouPS.Security.SecureStrings.Fingerprint(copy.SigningSecret!)))
+                {
+                    // A copy of a secret the session received, and saw die.
+                    copy.MarkSuperseded();
+                    return copy;
+                }
                 // A secret the session never held: what the session knows of the project does not decide for it.
                 copy.IsCopy = true;
                 return copy;
             }
         }
 
-        // The secrets this process saw replaced or deleted, by their fingerprint: a copy with a SecureString of its own
-        // (Import-Clixml, Receive-Job) is recognised too. Kept for the process's life; a dead secret gives nothing away.
-        private static readonly Dictionary<string, ExternalSupportIntegration> DeadSecrets = new Dictionary<string, ExternalSupportIntegration>(StringComparer.Ordinal);
+        // The secrets this process saw replaced or deleted, by their fingerprint (not the secrets: see SecureStrings.Fingerprint):
+        // a copy with a SecureString of its own (Import-Clixml, Receive-Job) is recognised too. Kept for the process's life.
+        private static readonly HashSet<string> DeadSecrets = new HashSet<string>(StringComparer.Ordinal);
 
         // Under Gate: Jelou no longer accepts the integration's secret.
         private static void Superseded(ExternalSupportIntegration? integration)
         {
             if (integration is null) return;
             integration.MarkSuperseded();
-            if (integration.SigningSecret != null) DeadSecrets[JelouPS.Security.SecureStrings.Fingerprint(integration.SigningSecret)] = integration;
+            if (integration.SigningSecret != null) DeadSecrets.Add(JelouPS.Security.SecureStrings.Fingerprint(integration.SigningSecret));
         }
 
         /// <summary>
@@ -333,6 +338,16 @@ namespace JelouPS.Infrastructure
         internal static ExternalSupportIntegration? LatestOf(Uri? source, string projectId)
         {
             lock (Gate) return Latest.TryGetValue(Key(source, projectId), out ExternalSupportIntegration? latest) ? latest : null;
+        }
+
+        /// <summary>
+        /// The project's latest secret this process received: on <paramref name="source"/>'s server, or on any when the caller
+        /// knows no API (a reply-only client); null when none, or the integration was deleted.
+        /// </summary>
+        internal static ExternalSupportIntegration? LiveOf(Uri? source, string projectId)
+        {
+            if (source != null) return LatestOf(source, projectId);
+            lock (Gate) return Latest.Where(entry => entry.Key.EndsWith("\n" + projectId, StringComparison.Ordinal)).Select(entry => entry.Value).FirstOrDefault(live => live != null);
         }
 
         /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
@@ -680,7 +695,7 @@ namespace JelouPS.Infrastructure
         internal static bool IsDead(System.Security.SecureString secret)
         {
             string fingerprint = JelouPS.Security.SecureStrings.Fingerprint(secret);
-            lock (Gate) return DeadSecrets.ContainsKey(fingerprint);
+            lock (Gate) return DeadSecrets.Contains(fingerprint);
         }
 
         /// <summary>Whether the integration's secret is still the project's live one, as far as this process knows.</summary>

@@ -280,7 +280,7 @@ namespace JelouPS.Infrastructure
                         return StoreOutcome.ReplacedElsewhere;
                     }
                     // A copy of a secret the session never received is not weighed against the ones it did (see UnknownCopy).
-                    if (!integration.IsCopy && !JelouSession.IsLatest(integration))
+                    if (integration.IsSuperseded || (!integration.IsCopy && !JelouSession.IsLatest(integration)))
                     {
                         warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
                         return StoreOutcome.Superseded;
@@ -342,6 +342,27 @@ namespace JelouPS.Infrastructure
                 : "";
             return $"This session received another signing secret of {integration.ProjectId}" + (held.SecretIssuedAt is DateTimeOffset at ? $" (issued {at:u})" : "") +
                 $", not {copy}. Which is live is unknown, so it was not stored.{later}";
+        }
+
+        /// <summary>
+        /// Where the project's live secret is, as far as this session knows, and how to put it under <paramref name="name"/> in
+        /// <paramref name="vault"/>, which holds a dead one: from $JelouUnsavedIntegrations, from the vault this session stored
+        /// it in, or (none: the integration was deleted, or rotated elsewhere) the dead copy's removal.
+        /// </summary>
+        internal static string WhereLiveIs(Uri? source, string projectId, string vault, string name)
+        {
+            string here = $"-Vault {Quote(vault)} -SecretName {Quote(name)}";
+            ExternalSupportIntegration? live = JelouSession.LiveOf(source, projectId);
+            if (live is null || live.SigningSecret is null)
+            {
+                return $"This session holds no live one (the integration was deleted, or rotated elsewhere): remove the dead copy (Remove-Secret -Name {Quote(name)} -Vault {Quote(vault)}), or rotate to get one: Reset-JelouExternalSupportSecret {Quote(projectId)} {here}.";
+            }
+            if (live.SecretVault is string elsewhere && live.SecretName is string stored)
+            {
+                return $"The live one is {Quote(stored)} in vault {Quote(elsewhere)}, where this session stored it: use that (-Vault {Quote(elsewhere)} -SecretName {Quote(stored)}), " +
+                    $"or copy it here: Set-Secret -Name {Quote(name)} -Vault {Quote(vault)} -Secret (Get-Secret -Name {Quote(stored)} -Vault {Quote(elsewhere)}).";
+            }
+            return $"Store the live one there: ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(projectId)} | Save-JelouSigningSecret {here}.";
         }
 
         private static bool IssuedLater(ExternalSupportIntegration copy, ExternalSupportIntegration held) =>
@@ -425,20 +446,26 @@ namespace JelouPS.Infrastructure
                     " If that answers JelouNotFound, a delete was carried out last: the project has no integration." +
                     _cmdlet.SameContextNote;
             }
-            if (destination.Vault is null && JelouSession.FirstUnsavedInRunspace(System.Management.Automation.Runspaces.Runspace.DefaultRunspace))
+            // What follows is said only of a secret that is live as far as this session knows.
+            else if (JelouSession.IsLatest(integration))
             {
-                warning = (warning is null ? "" : warning + " ") +
-                    $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
-                    $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating. (Said once per session.)";
-            }
-            // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
-            if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)
-            {
-                KeyValuePair<string, string> first = dead[0];
-                warning = (warning is null ? "" : warning + " ") +
-                    $"This session stored the previous signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
-                    $"it no longer works, and replies signed from there are refused. Store the new one in its place: ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | " +
-                    $"Save-JelouSigningSecret -Vault {Quote(first.Key)} -SecretName {Quote(first.Value)} (next time, give the rotation -Vault {Quote(first.Key)}).";
+                if (destination.Vault is null && JelouSession.FirstUnsavedInRunspace(System.Management.Automation.Runspaces.Runspace.DefaultRunspace))
+                {
+                    warning = (warning is null ? "" : warning + " ") +
+                        $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
+                        $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating. (Said once per session.)";
+                }
+                // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
+                if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)
+                {
+                    KeyValuePair<string, string> first = dead[0];
+                    string there = $"-Vault {Quote(first.Key)} -SecretName {Quote(first.Value)}";
+                    warning = (warning is null ? "" : warning + " ") +
+                        $"This session stored the previous signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
+                        "it no longer works, and replies signed from there are refused. Store the new one in its place by piping this command's output to " +
+                        $"Save-JelouSigningSecret {there}" + (stored ? "" : $" (or ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret {there})") +
+                        $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).";
+                }
             }
             if (integration.Id is null || integration.WebhookUrl is null)
             {

@@ -69,7 +69,8 @@ namespace JelouPS.Infrastructure
         /// here, so a given name is not searched past. Null when no vault is wanted. Throws ArgumentException for a secret
         /// that is another project's or when several could be it, VaultException when the vault cannot be read.
         /// </summary>
-        internal SecureString? ReadSigningSecret(string projectId, Uri? source)
+        /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source, bool verifying = false)
         {
             SecretSlot? slot = Locate(projectId, source, findExisting: GivenSecretName is null);
             if (slot is null) return null;
@@ -82,8 +83,8 @@ namespace JelouPS.Infrastructure
             if (JelouSession.IsDead(secret))
             {
                 throw new ArgumentException($"'{slot.Name}' in vault {slot.Vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
-                    $"a reply signed with it would be refused. Store the live one there: ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {SecretIssuer.Quote(projectId)} | " +
-                    $"Save-JelouSigningSecret -Vault {SecretIssuer.Quote(slot.Vault.Name)} -SecretName {SecretIssuer.Quote(slot.Name)}.");
+                    (verifying ? "Jelou no longer signs deliveries with it, so they would be refused (401). " : "a reply signed with it would be refused. ") +
+                    SecretIssuer.WhereLiveIs(source, projectId, slot.Vault.Name, slot.Name));
             }
             return secret;
         }

@@ -122,6 +122,45 @@ namespace JelouPS.Tests.Client
             Assert.Contains("if that port speaks plain http", error.Message);
         }
 
+        [Theory]
+        [InlineData("sk-live-0123")]
+        [InlineData("sk%252Dlive%252D0123")]
+        [InlineData("sk\\\\u002Dlive-0123")]
+        public void A_long_text_is_cut_and_a_secret_across_the_cut_shows_no_part_of_itself(string encoded)
+        {
+            using var redaction = new JelouPS.Security.SecretRedaction(new[] { Secure("sk-live-0123") });
+            string text = new string('x', 4090) + encoded + new string('y', 20000);
+
+            string shown = redaction.Apply(text, 4096)!;
+
+            Assert.Equal(new string('x', 4090) + "REDACTED\u2026 (" + (text.Length - 4096) + " more characters)", shown);
+        }
+
+        [Fact]
+        public async Task An_error_answer_that_holds_text_that_is_not_unicode_still_hands_over_its_secret()
+        {
+            const string issued = "whsec_issued_beside_a_lone_surrogate";
+            string projectId = Fault(new EmulatorFault { Method = "POST", Status = 500, Body = $"{{\"signingSecret\":\"{issued}\",\"data\":\"\\ud800\"}}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal(JelouErrorKind.ServerError, error.Kind);
+            Assert.Equal(issued, Plain(error.Integration!.SigningSecret!));
+        }
+
+        [Fact]
+        public async Task An_error_of_a_call_that_issues_no_secret_keeps_no_copy_of_the_answer()
+        {
+            string projectId = Fault(new EmulatorFault { Method = "GET", Status = 422, Body = "{\"message\":\"no\"}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            // The error lives on in $Error: a body that quotes what the request sent must not.
+            Assert.Null(error.PartialAnswer);
+        }
+
         [Fact]
         public async Task A_reply_error_that_quotes_the_signing_secret_is_redacted()
         {
