@@ -301,9 +301,8 @@ namespace JelouPS.Http
                     PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, Redaction()),
                     received,
                     response.Content?.Headers.ContentType?.MediaType,
-                    FirstHeader(response, "x-request-id") is string requestId
-                        ? (response.IsSuccessStatusCode ? Require.Printable(requestId) : ApiError.Shown(requestId, Redaction()))
-                        : null,
+                    // Also a success's: the -Verbose line shows it, and an answer that cannot be read becomes an error that keeps it.
+                    FirstHeader(response, "x-request-id") is string requestId ? ApiError.Shown(requestId, Redaction()) : null,
                     ReadRetryAfter(response));
                 trace?.Verbose($"{outgoing.Target} answered {answer.StatusText} in {started.ElapsedMilliseconds} ms" + (answer.RequestId is null ? "" : $", request id {answer.RequestId}"));
                 trace?.Debug(ApiError.Shown("Response headers: " + Describe(response.Headers, response.Content?.Headers), Redaction())!);

@@ -10,8 +10,9 @@ namespace JelouPS.Security
     /// message quoting the value it refused, an echo of the API key or of the Basic header). A secret is found without regard
     /// to case, and however an answer percent-encodes it (RFC 3986, JavaScript's encodeURIComponent, an HTML form's '+' for a
     /// space, an encoder that encodes every character, or any mix): each of its characters may appear as itself or as the
-    /// %XX escapes of its UTF-8 bytes. JSON's backslash escapes (\u002B, \/, \") are read too: a message may quote a JSON
-    /// text, which escapes what System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII). Overlapping or nested
+    /// %XX escapes of its UTF-8 bytes. JSON's backslash escapes (\u002B, \/, \") and HTML's character references (&amp;amp;,
+    /// &amp;#43;) are read too, also percent-encoded (%5Cu002B): a message may quote a JSON text, which escapes what
+    /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested
     /// matches become one REDACTED, so no part of a longer secret that
     /// holds a shorter one is left showing. Secrets under 4 characters are not matched: every short word would go, and so
     /// little hides nothing. The plaintexts exist only until the redaction is disposed, which zeroes them.
@@ -52,8 +53,9 @@ namespace JelouPS.Security
             string searched = text.Length - shownLength > reach ? text.Substring(0, shownLength + reach) : text;
             bool[]? hidden = null;
             // An answer may encode text that was encoded already (%252D for the %2D of a '-'; a JSON text quoted in a JSON
-            // message, \\u002B): the text is searched again with one layer decoded (its %25s, and its JSON escapes), up to
-            // three times over, and what matches there is hidden where it stands.
+            // message, \\u002B; a percent-encoded one, %5Cu002B): the text is searched again with one layer decoded (its ASCII
+            // %XX escapes, JSON escapes and HTML references, see Decode), up to three times over, and what matches there is
+            // hidden where it stands.
             string view = searched;
             int[]? origin = null;
             for (int decodings = 0; _plaintexts.Count > 0; decodings++)
@@ -93,12 +95,13 @@ namespace JelouPS.Security
             }
         }
 
-        // Decodes one layer of the view: each %25 to '%', and each JSON escape (\", \\, \/, \b, \f, \n, \r, \t, \uXXXX) to
-        // the character it stands for; origin tracks where each character of the view starts in the original text. False
-        // when the view holds neither.
+        // Decodes one layer of the view: each %XX escape of an ASCII character (%25 to '%', %5C to '\\'), each JSON escape
+        // (\", \\, \/, \b, \f, \n, \r, \t, \uXXXX) and each HTML character reference (&amp;, &quot;, &#43;, &#x2B;) to the
+        // character it stands for; origin tracks where each character of the view starts in the original text. False when
+        // there is none.
         private static bool Decode(ref string view, ref int[]? origin)
         {
-            if (view.IndexOf('\\') < 0 && view.IndexOf("%25", StringComparison.Ordinal) < 0) return false;
+            if (view.IndexOfAny(EscapeStarts) < 0) return false;
             var decoded = new StringBuilder(view.Length);
             var starts = new List<int>(view.Length);
             for (int i = 0; i < view.Length; i++)
@@ -114,11 +117,22 @@ namespace JelouPS.Security
             return true;
         }
 
+        private static readonly char[] EscapeStarts = { '%', '\\', '&' };
+
+        private static readonly string[] NamedReferences = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
+
         // How many characters the escape at view[i] takes (1 when there is none), and the character it stands for.
         private static int EscapeAt(string view, int i, out char c)
         {
             c = view[i];
-            if (c == '%' && i + 2 < view.Length && view[i + 1] == '2' && view[i + 2] == '5') return 3;
+            if (c == '%')
+            {
+                int value = i + 2 < view.Length ? Hex(view, i + 1, 2) : -1;
+                if (value < 0 || value >= 0x80) return 1;
+                c = (char)value;
+                return 3;
+            }
+            if (c == '&') return Reference(view, i, ref c);
             if (c != '\\' || i + 1 >= view.Length) return 1;
             char next = view[i + 1];
             int simple = "\"\\/bfnrt".IndexOf(next);
@@ -127,16 +141,46 @@ namespace JelouPS.Security
                 c = "\"\\/\b\f\n\r\t"[simple];
                 return 2;
             }
-            if (next != 'u' || i + 5 >= view.Length) return 1;
-            int unit = 0;
-            for (int k = i + 2; k < i + 6; k++)
-            {
-                int digit = HexValue(view[k]);
-                if (digit < 0) return 1;
-                unit = unit << 4 | digit;
-            }
+            int unit = next == 'u' && i + 5 < view.Length ? Hex(view, i + 2, 4) : -1;
+            if (unit < 0) return 1;
             c = (char)unit;
             return 6;
+        }
+
+        // An HTML character reference at view[i] ('&'): how many characters it takes (1 when it is none), and its character.
+        private static int Reference(string view, int i, ref char c)
+        {
+            for (int n = 0; n < NamedReferences.Length; n++)
+            {
+                if (string.CompareOrdinal(view, i, NamedReferences[n], 0, NamedReferences[n].Length) != 0) continue;
+                c = "&<>\"'"[n];
+                return NamedReferences[n].Length;
+            }
+            if (i + 3 >= view.Length || view[i + 1] != '#') return 1;
+            bool hex = view[i + 2] == 'x' || view[i + 2] == 'X';
+            int value = 0, at = i + (hex ? 3 : 2), digits = 0;
+            for (; at < view.Length && digits < 6; at++, digits++)
+            {
+                int digit = hex ? HexValue(view[at]) : view[at] >= '0' && view[at] <= '9' ? view[at] - '0' : -1;
+                if (digit < 0) break;
+                value = value * (hex ? 16 : 10) + digit;
+            }
+            if (digits == 0 || at >= view.Length || view[at] != ';' || value > 0xFFFF) return 1;
+            c = (char)value;
+            return at + 1 - i;
+        }
+
+        // The value of count hex digits at view[at]; -1 when they are not all hex digits.
+        private static int Hex(string view, int at, int count)
+        {
+            int value = 0;
+            for (int k = at; k < at + count; k++)
+            {
+                int digit = HexValue(view[k]);
+                if (digit < 0) return -1;
+                value = value << 4 | digit;
+            }
+            return value;
         }
 
         // Where a match of secret[s..] that starts at text[at] ends (exclusive); -1 when none starts there.

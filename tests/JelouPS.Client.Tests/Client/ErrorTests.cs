@@ -162,6 +162,23 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_success_whose_request_id_repeats_the_api_key_shows_it_redacted()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Settings());
+            var fault = new EmulatorFault { Method = "GET", PathContains = projectId, Mangle = ResponseMangle.Intact };
+            fault.Headers["x-request-id"] = "rid-" + EmulatorOptions.DefaultApiKey;
+            _emulator.EnqueueFault(fault);
+            var trace = new RecordingTrace();
+
+            await client.GetExternalSupportAsync(projectId, trace);
+
+            Assert.Contains(trace.Lines, line => line.Contains("answered 200") && line.EndsWith("request id rid-REDACTED", StringComparison.Ordinal));
+            Assert.DoesNotContain(trace.Lines, line => line.Contains(EmulatorOptions.DefaultApiKey));
+        }
+
+        [Fact]
         public async Task A_reply_error_that_quotes_the_signing_secret_is_redacted()
         {
             // Jelou holds the signing secret too; the request carries only a signature made with it.
@@ -208,6 +225,8 @@ namespace JelouPS.Tests.Client
         [InlineData("twice sk%252Dlive%252D0123, thrice sk%25252Dlive%25252d0123, not %252D alone", new[] { "sk-live-0123" }, "twice REDACTED, thrice REDACTED, not %252D alone")]
         [InlineData("json tok\\u002Ben\\/x, twice tok\\\\u002Ben\\\\/x, mixed tok%2Ben\\u002fx, TOK\\u002BEN/X", new[] { "tok+en/x" }, "json REDACTED, twice REDACTED, mixed REDACTED, REDACTED")]
         [InlineData("{\\\"a\\\":\\\"q\\\\\\\"u\\\\\\\\o\\\\te\\\"} and q\\\"u\\\\o\\te", new[] { "q\"u\\o\te" }, "{\\\"a\\\":\\\"REDACTED\\\"} and REDACTED")]
+        [InlineData("url %22tok%5Cu002Ben%5C%2Fx%22, html tok&#43;en&#x2F;x, tok&amp;#43;en/x", new[] { "tok+en/x" }, "url %22REDACTED%22, html REDACTED, REDACTED")]
+        [InlineData("named a&lt;b&amp;c&quot;d, not &#xZZ; a<b&c\"d &#1114112; &amp a&lt;b&amp;c", new[] { "a<b&c\"d" }, "named REDACTED, not &#xZZ; REDACTED &#1114112; &amp a&lt;b&amp;c")]
         [InlineData("tok\\u002 tok\\q+en/x tok\\x002Ben/x", new[] { "tok+en/x" }, "tok\\u002 tok\\q+en/x tok\\x002Ben/x")]
         [InlineData("sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012", new[] { "sk-live-0123" }, "sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012")]
         public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
