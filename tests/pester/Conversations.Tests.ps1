@@ -121,6 +121,10 @@ Describe 'Signatures' {
         Test-JelouWebhookSignature -Payload '{}' -Signature @($signature, $signature) -SigningSecret $Secret -ErrorAction Stop | Should -BeTrue
         Test-JelouWebhookSignature -Payload '{}' -Signature @($signature, 'sha256=00') -SigningSecret $Secret -ErrorAction Stop | Should -BeFalse
         Test-JelouWebhookSignature -Payload '{}' -Signature @{ a = 1 } -SigningSecret $Secret -ErrorAction Stop | Should -BeFalse
+        # As HttpListener and request objects give a header received twice: joined with commas.
+        Test-JelouWebhookSignature -Payload '{}' -Signature "$signature, $signature" -SigningSecret $Secret | Should -BeTrue
+        Test-JelouWebhookSignature -Payload '{}' -Signature "$signature, sha256=00" -SigningSecret $Secret | Should -BeFalse
+        Test-JelouWebhookSignature -Request @{ RawBody = '{}'; Headers = @{ 'X-Jelou-Signature' = @($signature, $signature) } } -SigningSecret $Secret | Should -BeTrue
     }
 }
 

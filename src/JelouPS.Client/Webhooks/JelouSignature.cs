@@ -70,12 +70,23 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// True when <paramref name="signature"/> (with or without <c>sha256=</c>, any hex case, spaces around it ignored)
-        /// is the signature of <paramref name="payload"/>. Never throws on a malformed signature; compares in constant time.
+        /// is the signature of <paramref name="payload"/>. A header a host received twice comes joined ("a, a", RFC 9110
+        /// §5.3): the same value twice counts as that value, different ones as no match. Never throws on a malformed
+        /// signature; compares in constant time.
         /// </summary>
         public bool Verify(byte[] payload, string? signature)
         {
             byte[] expected = Digest(payload);
             string given = (signature ?? "").Trim();
+            if (given.IndexOf(',') >= 0)
+            {
+                string[] values = given.Split(',');
+                given = values[0].Trim();
+                foreach (string value in values)
+                {
+                    if (!string.Equals(value.Trim(), given, StringComparison.OrdinalIgnoreCase)) return false;
+                }
+            }
             int start = given.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? Prefix.Length : 0;
             if (given.Length - start != 2 * DigestLength) return false;
             int difference = 0;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using JelouPS.Webhooks;
@@ -48,8 +49,9 @@ namespace JelouPS.Infrastructure
 
     /// <summary>
     /// How a received X-Jelou-Signature binds: text as it is; a header a host hands over as a list of values (a repeated
-    /// header, ASP.NET's StringValues) as its one value when they all agree, else as "" (which one Jelou sent is unknown);
-    /// anything else as "". A signature that cannot be read is simply one that does not match, never a binding error.
+    /// header, ASP.NET's StringValues) as those values joined, as HTTP joins them (the same value twice then verifies as
+    /// that value, different ones do not: see JelouSigner.Verify); anything else as "". A signature that cannot be read is
+    /// simply one that does not match, never a binding error.
     /// </summary>
     internal sealed class SignatureTextAttribute : ArgumentTransformationAttribute
     {
@@ -62,13 +64,13 @@ namespace JelouPS.Infrastructure
                 case string text:
                     return text;
                 case IEnumerable values:
-                    string? agreed = null;
+                    var parts = new List<string>();
                     foreach (object? value in values)
                     {
-                        if (!((value is PSObject item ? item.BaseObject : value) is string text) || (agreed != null && agreed != text)) return "";
-                        agreed = text;
+                        if (!((value is PSObject item ? item.BaseObject : value) is string text)) return "";
+                        parts.Add(text);
                     }
-                    return agreed ?? "";
+                    return string.Join(", ", parts);
                 default:
                     return "";
             }

@@ -135,8 +135,8 @@ namespace JelouPS.Infrastructure
                 null => null,
             };
             value = Unwrap(value);
-            // A header given several times is its values joined, as HTTP combines them (RFC 9110 §5.3): a signature or a
-            // credential given twice then matches neither, rather than whichever came first.
+            // A header given several times is its values joined, as HTTP combines them (RFC 9110 §5.3): a credential given
+            // twice then matches neither, rather than whichever came first; a signature, only when the values differ.
             if (value is IList values && !(value is string))
             {
                 var parts = new List<string>();
