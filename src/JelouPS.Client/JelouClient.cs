@@ -78,7 +78,7 @@ namespace JelouPS
             catch (JelouApiException ex) when (ex.Kind == JelouErrorKind.NotFound && ex.IsApiError && ex.EarlierAttemptMayHaveActed)
             {
                 // The first DELETE was carried out and its answer lost: the retry finds nothing left to delete.
-                trace?.Verbose($"The integration of {projectId} is gone: the retry found nothing, so the earlier attempt, whose answer was lost, deleted it.");
+                trace?.Verbose($"The integration of {projectId} is gone: the retry found nothing, so the earlier attempt, which got no answer or a server error, most likely deleted it.");
             }
         }
 

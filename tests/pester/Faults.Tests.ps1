@@ -108,6 +108,18 @@ Describe 'A rotation that brought back no secret' {
         Reset-JelouExternalSupportSecret $projectId -Force | Save-JelouSigningSecret -Vault FaultVault
         Assert-StoredSecretWorks $projectId
     }
+
+    It 'makes a reply signed with the vault''s copy warn that it may no longer work' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'HtmlBody' }
+        Reset-JelouExternalSupportSecret $projectId -Force -Vault FaultVault -ErrorAction SilentlyContinue | Out-Null
+
+        $conversation | Send-JelouSupportMessage 'hi' -Vault FaultVault -Confirm:$false -WarningVariable doubted -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
+
+        "$doubted" | Should -BeLike "A rotation of $projectId reached Jelou at * and brought back no secret: the signing secret of $projectId read from vault 'FaultVault'* may no longer work*Reset-JelouExternalSupportSecret '$projectId'*"
+    }
 }
 
 Describe 'A create or rotation whose answer never came' {

@@ -151,6 +151,24 @@ try { Reset-JelouExternalSupportSecret '$($projectIds[0])' } catch { "REFUSED `$
     }
 }
 
+Describe 'A first secret in no vault, in a session without SecretManagement' {
+    It 'is said once, on the host when Select-Object -First took the object, with how to get a vault' {
+        $first, $second = (New-TestProjectId), (New-TestProjectId)
+        $script = @"
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+New-JelouExternalSupport '$first' https://crm.example.com/jelou | Select-Object -First 1 | Out-Null
+New-JelouExternalSupport '$second' https://crm.example.com/jelou | Out-Null
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match "WARNING: The signing secret of $first is in no vault" -Because $run.Text
+        $run.Text | Should -Match 'No vault can be used here yet: Install-PSResource Microsoft\.PowerShell\.SecretManagement' -Because $run.Text
+        $run.Text | Should -Not -Match "signing secret of $second is in no vault" -Because 'it is said once'
+    }
+}
+
 Describe 'Set-JelouExternalSupport validates as New-JelouExternalSupport does' {
     BeforeAll {
         $ProjectId = New-TestProjectId

@@ -138,7 +138,7 @@ namespace JelouPS.Http
                         if (clock.Elapsed + wait >= budget)
                         {
                             trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s.");
-                            throw Tried(failure, attempt, $" Not sent again: waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s (-TimeoutSec).");
+                            throw Tried(failure, attempt, $" Not sent again: waiting {Seconds(wait)} s more would pass the call's {Seconds(budget)} s (-TimeoutSec), of which {Seconds(clock.Elapsed)} s are spent.");
                         }
                         trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Seconds(wait)} s.");
                         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
@@ -216,8 +216,15 @@ namespace JelouPS.Http
                 if (redaction != null) return redaction;
                 // An error answer to a create or rotation may carry a secret it issued (see JelouClient.IssueAsync): its text
                 // may quote that one too. The redaction keeps its own copy of the plaintext.
-                using SecureString? issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : null;
-                return redaction = new SecretRedaction(issued is null ? outgoing.Secrets : (outgoing.Secrets ?? new SecureString[0]).Append(issued).ToList());
+                List<SecureString> issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : new List<SecureString>();
+                try
+                {
+                    return redaction = new SecretRedaction(issued.Count == 0 ? outgoing.Secrets : (outgoing.Secrets ?? new SecureString[0]).Concat(issued).ToList());
+                }
+                finally
+                {
+                    issued.ForEach(secret => secret.Dispose());
+                }
             }
             try
             {
@@ -333,16 +340,17 @@ namespace JelouPS.Http
             }
         }
 
-        // The secret an error answer carries, for redaction only: whatever the body holds, this never replaces the error.
-        private static SecureString? IssuedIn(byte[] body)
+        // The secrets an error answer carries (at the top, in its data), for redaction only: whatever the body holds, this
+        // never replaces the error.
+        private static List<SecureString> IssuedIn(byte[] body)
         {
             try
             {
-                return JelouJson.Salvage(body, "signingSecret");
+                return JelouJson.SalvageAll(body, "signingSecret");
             }
             catch (Exception)
             {
-                return null;
+                return new List<SecureString>();
             }
         }
 
@@ -396,7 +404,8 @@ namespace JelouPS.Http
             {
                 message += $" Retry after {wait.TotalSeconds:0} s.";
             }
-            if ((int)response.StatusCode >= 300 && (int)response.StatusCode < 400 && location != null)
+            // 304 (Not Modified) and 300 (Multiple Choices) point nowhere to go.
+            if (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or (HttpStatusCode)308 && location != null)
             {
                 // Its server and path only: a user name and password, a query string or a fragment could carry a token.
                 string to = ApiError.Shown(location.IsAbsoluteUri

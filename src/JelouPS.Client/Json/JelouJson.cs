@@ -188,11 +188,18 @@ namespace JelouPS.Json
             return (secret, members);
         }
 
-        /// <summary>The secret named <paramref name="secretName"/> in a body, whole or cut short, wherever Salvage finds it; null when none.</summary>
-        internal static SecureString? Salvage(byte[] body, string secretName) =>
-            Salvage(Utf8Json(body).Span, secretName, new Dictionary<string, string>(StringComparer.Ordinal), nested: false);
+        /// <summary>
+        /// Every secret named <paramref name="secretName"/> in a body, whole or cut short, wherever Salvage looks (an answer
+        /// may hold two: at the top and in its data), for redaction.
+        /// </summary>
+        internal static List<SecureString> SalvageAll(byte[] body, string secretName)
+        {
+            var all = new List<SecureString>();
+            Salvage(Utf8Json(body).Span, secretName, new Dictionary<string, string>(StringComparer.Ordinal), nested: false, all);
+            return all;
+        }
 
-        private static SecureString? Salvage(ReadOnlySpan<byte> json, string secretName, Dictionary<string, string> members, bool nested)
+        private static SecureString? Salvage(ReadOnlySpan<byte> json, string secretName, Dictionary<string, string> members, bool nested, List<SecureString>? all = null)
         {
             SecureString? secret = null;
             var reader = new Utf8JsonReader(json, isFinalBlock: false, state: default);
@@ -207,7 +214,12 @@ namespace JelouPS.Json
                     if (!reader.Read()) break;
                     if (isSecret && reader.TokenType == JsonTokenType.String)
                     {
-                        secret ??= Secret(ref reader);
+                        if (all is null) secret ??= Secret(ref reader);
+                        else if (Secret(ref reader) is SecureString found)
+                        {
+                            all.Add(found);
+                            secret ??= found;
+                        }
                     }
                     else if (isData && reader.TokenType == JsonTokenType.String && !nested)
                     {
@@ -217,7 +229,7 @@ namespace JelouPS.Json
                         try
                         {
                             inner = System.Text.Encoding.UTF8.GetBytes(text, 0, reader.CopyString(text));
-                            secret ??= Salvage(inner, secretName, members, nested: true);
+                            secret ??= Salvage(inner, secretName, members, nested: true, all);
                         }
                         finally
                         {

@@ -431,7 +431,7 @@ namespace JelouPS.Commands
                 IntegrationCopyAttribute.ShowStored(integration);
                 if (PassThru) WriteObject(SecretIssuer.Issued(integration));
             }
-            _issuer.Report(integration, destination, stored, warning, failure);
+            _issuer.Report(integration, destination, stored, warning is null ? new string[0] : new[] { warning }, failure);
         }
     }
 }

@@ -165,6 +165,10 @@ namespace JelouPS.Commands
                 Uri? source = Client.Options.Credential is null ? null : Client.Options.BaseUri;
                 secret = _vault.ReadSigningSecret(ProjectId, source)!;
                 _secrets[key] = secret;
+                if (JelouSession.DoubtAbout(source, ProjectId) is JelouSession.Doubt doubt)
+                {
+                    Warn($"{doubt.Why}: the signing secret of {ProjectId} read from vault {_vault.Current()!.Display} may no longer work. If Jelou refuses the reply (JelouSignatureRejected): {doubt.Advice}");
+                }
             }
             return secret;
         }

@@ -48,7 +48,7 @@ namespace JelouPS.Infrastructure
         /// <summary>How to get a vault where there is none: the module, a vault extension, and a registered vault (before Table, whose initializer reads it).</summary>
         internal static readonly string SecretManagementSetup =
             "Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore; Register-SecretVault -Name MyVault -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault " +
-            "(or your vault's extension, such as Az.KeyVault); then store the secret with Save-JelouSigningSecret -Vault MyVault.";
+            "(or your vault's extension, such as Az.KeyVault).";
 
         /// <summary>Every ErrorId, its category, and the advice it carries unless the failing call has better.</summary>
         internal static readonly IReadOnlyDictionary<string, (ErrorCategory Category, string? Advice)> Table =

@@ -149,6 +149,19 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Why a rotation may have replaced the project's secret (on <paramref name="source"/>'s server, or any when the caller
+        /// knows no API); null when nothing says so.
+        /// </summary>
+        internal static Doubt? DoubtAbout(Uri? source, string projectId)
+        {
+            lock (Gate)
+            {
+                if (source != null) return Doubtful.TryGetValue(Key(source, projectId), out Doubt? doubt) ? doubt : null;
+                return Doubtful.Where(entry => entry.Key.EndsWith("\n" + projectId, StringComparison.Ordinal)).Select(entry => entry.Value).FirstOrDefault();
+            }
+        }
+
         /// <summary>Why a rotation may have replaced the integration's secret since it arrived; null when nothing says so.</summary>
         internal static Doubt? DoubtOf(ExternalSupportIntegration integration)
         {

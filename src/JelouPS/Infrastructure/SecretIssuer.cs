@@ -412,10 +412,10 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>Tells how storing went: a verbose line when stored, the vault's warning, the error when it failed.</summary>
-        internal void Report(ExternalSupportIntegration integration, SecretDestination destination, bool stored, string? warning, VaultException? failure)
+        internal void Report(ExternalSupportIntegration integration, SecretDestination destination, bool stored, IEnumerable<string> warnings, VaultException? failure)
         {
             if (stored) _cmdlet.Trace($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
-            if (warning != null) _cmdlet.Warn(warning);
+            foreach (string warning in warnings) _cmdlet.Warn(warning);
             if (failure != null) _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 
@@ -426,7 +426,10 @@ namespace JelouPS.Infrastructure
         {
             // Kept already, the moment it arrived (see Issue), superseding the project's earlier secrets; and the command
             // showed $JelouUnsavedIntegrations when it began.
-            StoreOutcome outcome = TryStore(integration, destination, out string? warning, out VaultException? failure);
+            StoreOutcome outcome = TryStore(integration, destination, out string? vaultWarning, out VaultException? failure);
+            // Each its own warning record: one may be about the vault, another about the project.
+            var warnings = new List<string>();
+            if (vaultWarning != null) warnings.Add(vaultWarning);
             bool stored = outcome == StoreOutcome.Stored;
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
@@ -439,43 +442,44 @@ namespace JelouPS.Infrastructure
             JelouSession.AwaitCrossing(integration, _cmdlet.CancelToken);
             if (JelouSession.IsCrossed(integration))
             {
-                warning = (warning is null ? "" : warning + " ") +
+                warnings.Add(
                     $"Another create, rotation or delete of {integration.ProjectId} was in flight at the same time (in this command or another runspace): Jelou carried them out in an order " +
                     $"this session cannot know, so which signing secret is live is unknown. Each is kept in ${JelouSession.UnsavedVariable}, also once stored. " +
                     $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force" + (destination.Vault is null ? "." : $" -Vault {Quote(destination.Vault.Name)}.") +
                     " If that answers JelouNotFound, a delete was carried out last: the project has no integration." +
-                    _cmdlet.SameContextNote;
+                    _cmdlet.SameContextNote);
             }
             // What follows is said only of a secret that is live as far as this session knows.
             else if (JelouSession.IsLatest(integration))
             {
                 if (destination.Vault is null && JelouSession.FirstUnsavedInRunspace(System.Management.Automation.Runspaces.Runspace.DefaultRunspace))
                 {
-                    warning = (warning is null ? "" : warning + " ") +
+                    warnings.Add(
                         $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
-                        $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating. (Said once per session.)";
+                        $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating." +
+                        (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per session.)");
                 }
                 // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
                 if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)
                 {
                     KeyValuePair<string, string> first = dead[0];
                     string there = $"-Vault {Quote(first.Key)} -SecretName {Quote(first.Value)}";
-                    warning = (warning is null ? "" : warning + " ") +
+                    warnings.Add(
                         $"This session stored the previous signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
                         "it no longer works, and replies signed from there are refused. Store the new one in its place by piping this command's output to " +
                         $"Save-JelouSigningSecret {there}" + (stored ? "" : $" (or ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret {there})") +
-                        $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).";
+                        $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).");
                 }
             }
             if (integration.Id is null || integration.WebhookUrl is null)
             {
                 // A rotation's answer never names them: they are read back (JelouClient.RegenerateSigningSecretAsync), which failed.
-                warning = (warning is null ? "" : warning + " ") +
+                warnings.Add(
                     (integration.SecretRegeneratedAt is null
                         ? $"Jelou's answer for {integration.ProjectId} did not name the integration's id or webhook URL"
                         : $"Reading back the integration's id and webhook URL after the rotation of {integration.ProjectId} failed (-Verbose says why)") +
                     ": the output lacks them" +
-                    (destination.PreviousMetadata is null ? $" (Get-JelouExternalSupport {Quote(integration.ProjectId)} shows them)." : ", and the vault keeps them from the secret it replaced.");
+                    (destination.PreviousMetadata is null ? $" (Get-JelouExternalSupport {Quote(integration.ProjectId)} shows them)." : ", and the vault keeps them from the secret it replaced."));
             }
 
             try
@@ -490,7 +494,13 @@ namespace JelouPS.Infrastructure
                 if (JelouSession.IsLatest(integration)) WarnOnHost(integration);
                 throw;
             }
-            Report(integration, destination, stored, warning, failure);
+            // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host.
+            catch (PipelineStoppedException)
+            {
+                warnings.ForEach(WarnOnHost);
+                throw;
+            }
+            Report(integration, destination, stored, warnings, failure);
         }
 
         private void Refuse(string errorId, string projectId, string message, string? advice)

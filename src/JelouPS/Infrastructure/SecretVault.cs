@@ -63,6 +63,10 @@ namespace JelouPS.Infrastructure
         /// Checks that SecretManagement is there and the vault exists and is unlocked. With no name, SecretManagement's
         /// default vault is used, as Set-Secret would; <paramref name="whyDefault"/> says why, should there be none.
         /// </summary>
+        /// <summary>Whether SecretManagement can be found from the caller's session (a clean profile has none).</summary>
+        internal static bool IsInstalled(PSCmdlet cmdlet) =>
+            cmdlet.InvokeCommand.GetCommand(Module + "\\Get-SecretVault", CommandTypes.Cmdlet | CommandTypes.Function) != null;
+
         internal static SecretVault Open(string? name, string whyDefault)
         {
             if (name != null && WildcardPattern.ContainsWildcardCharacters(name))

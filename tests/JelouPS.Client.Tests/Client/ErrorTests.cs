@@ -137,6 +137,18 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task An_error_answer_that_holds_two_secrets_quotes_neither()
+        {
+            const string top = "whsec_at_the_top_0123", inner = "whsec_in_its_data_4567";
+            string projectId = Fault(new EmulatorFault { Method = "POST", Status = 500, Body = $"{{\"signingSecret\":\"{top}\",\"data\":{{\"signingSecret\":\"{inner}\"}},\"message\":\"failed after issuing {inner} and {top}\"}}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, Settings()));
+
+            Assert.Equal("failed after issuing REDACTED and REDACTED", error.ApiMessage);
+        }
+
+        [Fact]
         public async Task An_error_answer_that_holds_text_that_is_not_unicode_still_hands_over_its_secret()
         {
             const string issued = "whsec_issued_beside_a_lone_surrogate";

@@ -127,7 +127,7 @@ namespace JelouPS.Tests.Client
             Assert.Equal(TimeSpan.FromSeconds(120), error.RetryAfter);
             Assert.Empty(delay.Waits);
             Assert.Contains(trace.Lines, line => line.Contains("not retried, since waiting 120 s would pass the call's 30 s"));
-            Assert.EndsWith("Not sent again: waiting 120 s would pass the call's 30 s (-TimeoutSec).", error.Message);
+            Assert.Contains("Not sent again: waiting 120 s more would pass the call's 30 s (-TimeoutSec), of which ", error.Message);
         }
 
         [Fact]
