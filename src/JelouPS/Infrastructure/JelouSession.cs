@@ -155,11 +155,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static Doubt? DoubtAbout(Uri? source, string projectId)
         {
-            lock (Gate)
-            {
-                if (source != null) return Doubtful.TryGetValue(Key(source, projectId), out Doubt? doubt) ? doubt : null;
-                return Doubtful.Where(entry => entry.Key.EndsWith("\n" + projectId, StringComparison.Ordinal)).Select(entry => entry.Value).FirstOrDefault();
-            }
+            lock (Gate) return Doubtful.Where(entry => IsKeyOf(entry.Key, source, projectId)).Select(entry => entry.Value).FirstOrDefault();
         }
 
         /// <summary>Why a rotation may have replaced the integration's secret since it arrived; null when nothing says so.</summary>
@@ -344,8 +340,11 @@ namespace JelouPS.Infrastructure
 
         // Whether the key is the copy's project: on its server, or on any server for a copy that lost its ApiBaseUri (Select-Object
         // of some properties).
-        private static bool IsKeyOf(string key, ExternalSupportIntegration copy) =>
-            copy.ApiBaseUri is null ? key.EndsWith("\n" + copy.ProjectId, StringComparison.Ordinal) : key == ProjectKey(copy);
+        private static bool IsKeyOf(string key, ExternalSupportIntegration copy) => IsKeyOf(key, copy.ApiBaseUri, copy.ProjectId);
+
+        // Whether the key is the project's on source's server, or on any server when the source is unknown.
+        private static bool IsKeyOf(string key, Uri? source, string projectId) =>
+            source is null ? key.EndsWith("\n" + projectId, StringComparison.Ordinal) : key == Key(source, projectId);
 
         /// <summary>The project's latest secret this process received on that server; null when none (or it was deleted).</summary>
         internal static ExternalSupportIntegration? LatestOf(Uri? source, string projectId)
@@ -359,8 +358,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static ExternalSupportIntegration? LiveOf(Uri? source, string projectId)
         {
-            if (source != null) return LatestOf(source, projectId);
-            lock (Gate) return Latest.Where(entry => entry.Key.EndsWith("\n" + projectId, StringComparison.Ordinal)).Select(entry => entry.Value).FirstOrDefault(live => live != null);
+            lock (Gate) return Latest.Where(entry => IsKeyOf(entry.Key, source, projectId)).Select(entry => entry.Value).FirstOrDefault(live => live != null);
         }
 
         /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
