@@ -102,6 +102,15 @@ namespace JelouPS
         internal bool EarlierAttemptMayHaveActed { get; set; }
 
         /// <summary>
+        /// A redirect (301, 302, 303, 307, 308), which the handler does not follow: the credential would go along. 300 and 304
+        /// point nowhere to go.
+        /// </summary>
+        internal bool IsRedirect => IsRedirectStatus(StatusCode);
+
+        internal static bool IsRedirectStatus(HttpStatusCode? status) =>
+            status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or (HttpStatusCode)308;
+
+        /// <summary>
         /// The bytes of an answer that failed (an error status, or a body that broke off or was refused while being read), for
         /// what they still say; wiped once read.
         /// </summary>

@@ -86,6 +86,32 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_304_is_no_redirect()
+        {
+            string projectId = NewProjectId();
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = projectId, Status = 304 });
+
+            ErrorRecord error = Host.Invoke("Get-JelouExternalSupport $args[0]", null, projectId).SingleError();
+
+            Assert.Equal("JelouUnexpectedStatus,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.DoesNotContain("redirect", error.ErrorDetails.Message + error.ErrorDetails.RecommendedAction, StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
+        public void An_error_status_whose_answer_held_a_secret_advises_checking_the_integration()
+        {
+            string projectId = NewProjectId();
+            Emulator.EnqueueFault(new EmulatorFault { Method = "POST", PathContains = projectId, Status = 409, Body = "{\"message\":\"exists\",\"signingSecret\":\"whsec_held_by_a_conflict_0123\"}" });
+
+            Invocation result = Host.Invoke("New-JelouExternalSupport $args[0] http://127.0.0.1:1/hook -WarningAction SilentlyContinue", null, projectId);
+
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("JelouConflict,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.StartsWith("Jelou answered an error, but its answer held a signing secret: it was delivered as usual", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.Contains($"Get-JelouExternalSupport '{projectId}'", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void A_404_from_Get_JelouExternalSupport_does_not_tell_you_to_run_it()
         {
             string projectId = NewProjectId();

@@ -166,6 +166,10 @@ New-JelouExternalSupport '$second' https://crm.example.com/jelou | Out-Null
         $run.Text | Should -Match "WARNING: The signing secret of $first is in no vault" -Because $run.Text
         $run.Text | Should -Match 'No vault can be used here yet: Install-PSResource Microsoft\.PowerShell\.SecretManagement' -Because $run.Text
         $run.Text | Should -Not -Match "signing secret of $second is in no vault" -Because 'it is said once'
+
+        $silenced = New-TestProjectId
+        $quiet = Invoke-Redirected '-Command', ($script -replace [regex]::Escape("'$first' https://crm.example.com/jelou"), "'$silenced' https://crm.example.com/jelou -WarningAction Ignore")
+        $quiet.Text | Should -Not -Match "signing secret of $silenced is in no vault" -Because '-WarningAction Ignore holds on the host too'
     }
 }
 

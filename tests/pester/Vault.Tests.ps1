@@ -228,7 +228,7 @@ Describe 'Reset-JelouExternalSupportSecret' {
         $conversation | Send-JelouSupportMessage 'signed with the dead one?' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
         $sent = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages' | Where-Object text -EQ 'signed with the dead one?').Count
 
-        "$left" | Should -BeLike "*stored the previous signing secret of $projectId as 'Jelou-$projectId' in vault 'TestVault'*no longer works*Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'*"
+        "$left" | Should -BeLike "*stored an earlier signing secret of $projectId as 'Jelou-$projectId' in vault 'TestVault'*no longer works*Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'*"
         $refused.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
         "$refused" | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*Jelou has replaced since*"
         $sent | Should -Be 0 -Because 'the session knows that secret is dead: nothing is sent'
@@ -254,8 +254,9 @@ Describe 'Reset-JelouExternalSupportSecret' {
         ($conversation | Send-JelouSupportMessage 'live' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
 
         # Once the integration is deleted, no secret is live: the dead copy is to be removed.
-        Remove-JelouExternalSupport $projectId -Force -Vault Other
+        Remove-JelouExternalSupport $projectId -Force -Vault Other -WarningVariable stays -WarningAction SilentlyContinue
         $conversation | Send-JelouSupportMessage 'after the delete' -Vault TestVault -Confirm:$false -ErrorVariable gone -ErrorAction SilentlyContinue
+        "$stays" | Should -BeLike "*stored the signing secret of $projectId as 'Jelou-$projectId' in vault 'TestVault', and -Vault named another*Remove-Secret -Name 'Jelou-$projectId' -Vault 'TestVault'*"
         "$gone" | Should -BeLike "*holds no live one*Remove-Secret -Name 'Jelou-$projectId' -Vault 'TestVault'*"
     }
 
@@ -586,14 +587,22 @@ Describe 'A secret never stays only in an object nobody kept' {
         $rotated = Invoke-RestMethod "$($Emulator.GatewayUri)/v1/external-support/$projectId/secret/regenerate" -Method Post -Headers @{ 'x-api-key' = $Emulator.ApiKey }
         $copy = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString $rotated.data.signingSecret -AsPlainText -Force); SecretRegeneratedAt = [DateTimeOffset]::UtcNow.AddSeconds(1) }
 
+        $own = $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId
         $copy | Save-JelouSigningSecret -Vault TestVault -Force:$Forced -ErrorAction SilentlyContinue | Out-Null
         Save-JelouSigningSecret -Vault TestVault -ErrorVariable refused -ErrorAction SilentlyContinue
 
-        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
-        "$refused" | Should -BeLike "*A copy of a later signing secret of $projectId*another process probably rotated the project*"
-        ($JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId).SecretLocation | Should -Be 'may be dead: possibly rotated since'
-        if ($Forced) { Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be $rotated.data.signingSecret -Because 'the dead one must not replace the copy' }
-        else { Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty }
+        if ($Forced) {
+            Save-JelouSigningSecret -Vault TestVault -Force -ErrorAction SilentlyContinue
+            # Stored on the caller's word and issued later: it is the live one, and the session's own is dead.
+            $own.SecretLocation | Should -Be 'dead: Jelou no longer accepts it'
+            $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
+            Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be $rotated.data.signingSecret -Because 'the dead one must not replace the copy, -Force or not'
+        }
+        else {
+            $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*'
+            "$refused" | Should -BeLike "*A copy of a later signing secret of $projectId*another process probably rotated the project*"
+            $own.SecretLocation | Should -Be 'may be dead: possibly rotated since'
+        }
         # The doubted secret would stay in $JelouUnsavedIntegrations for the tests that save all of it.
         Remove-JelouExternalSupport $projectId -Force -WarningAction SilentlyContinue
     }

@@ -404,8 +404,7 @@ namespace JelouPS.Http
             {
                 message += $" Retry after {wait.TotalSeconds:0} s.";
             }
-            // 304 (Not Modified) and 300 (Multiple Choices) point nowhere to go.
-            if (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or (HttpStatusCode)308 && location != null)
+            if (JelouApiException.IsRedirectStatus(response.StatusCode) && location != null)
             {
                 // Its server and path only: a user name and password, a query string or a fragment could carry a token.
                 string to = ApiError.Shown(location.IsAbsoluteUri

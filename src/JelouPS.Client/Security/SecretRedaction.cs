@@ -48,20 +48,29 @@ namespace JelouPS.Security
         {
             if (string.IsNullOrEmpty(text)) return text;
             int shownLength = Math.Min(text!.Length, limit);
+            // Never between the two halves of a character outside the BMP.
+            if (shownLength < text.Length && shownLength > 0 && char.IsHighSurrogate(text[shownLength - 1])) shownLength--;
             int reach = 0;
             foreach (char[] secret in _plaintexts) reach = Math.Max(reach, secret.Length * LongestEncoding);
             string searched = text.Length - shownLength > reach ? text.Substring(0, shownLength + reach) : text;
             bool[]? hidden = null;
             // An answer may encode text that was encoded already (%252D for the %2D of a '-'; a JSON text quoted in a JSON
-            // message, \\u002B; a percent-encoded one, %5Cu002B): the text is searched again with one layer decoded (its ASCII
-            // %XX escapes, JSON escapes and HTML references, see Decode), up to three times over, and what matches there is
-            // hidden where it stands.
-            string view = searched;
-            int[]? origin = null;
-            for (int decodings = 0; _plaintexts.Count > 0; decodings++)
+            // message, \\u002B; a percent-encoded one, %5Cu002B; a JSON-escaped secret that holds a %41 of its own): the text
+            // is searched again with one layer decoded, its percent escapes or its markup escapes (see Decode), each way up
+            // to three layers deep, and what matches in any of those views is hidden where it stands.
+            var views = new Queue<(string View, int[]? Origin, int Depth)>();
+            if (_plaintexts.Count > 0) views.Enqueue((searched, null, 0));
+            while (views.Count > 0)
             {
+                (string view, int[]? origin, int depth) = views.Dequeue();
                 Hide(view, origin, searched.Length, ref hidden);
-                if (decodings == 3 || !Decode(ref view, ref origin)) break;
+                if (depth == 3) continue;
+                foreach (bool percent in new[] { true, false })
+                {
+                    string decoded = view;
+                    int[]? map = origin;
+                    if (Decode(ref decoded, ref map, percent)) views.Enqueue((decoded, map, depth + 1));
+                }
             }
             string cut = shownLength < text.Length ? $"\u2026 ({text.Length - shownLength} more characters)" : "";
             if (hidden is null) return shownLength < text.Length ? text.Substring(0, shownLength) + cut : text;
@@ -95,19 +104,19 @@ namespace JelouPS.Security
             }
         }
 
-        // Decodes one layer of the view: each %XX escape of an ASCII character (%25 to '%', %5C to '\\'), each JSON escape
-        // (\", \\, \/, \b, \f, \n, \r, \t, \uXXXX) and each HTML character reference (&amp;, &quot;, &#43;, &#x2B;) to the
-        // character it stands for; origin tracks where each character of the view starts in the original text. False when
-        // there is none.
-        private static bool Decode(ref string view, ref int[]? origin)
+        // Decodes one layer of the view: with percent, each %XX escape of an ASCII character (%25 to '%', %5C to '\\');
+        // else each JSON escape (\", \\, \/, \b, \f, \n, \r, \t, \uXXXX) and HTML character reference (&amp;, &quot;,
+        // &#43;, &#x2B;) to the character it stands for. Origin tracks where each character of the view starts in the
+        // original text. False when there is none.
+        private static bool Decode(ref string view, ref int[]? origin, bool percent)
         {
-            if (view.IndexOfAny(EscapeStarts) < 0) return false;
+            if (percent ? view.IndexOf('%') < 0 : view.IndexOfAny(MarkupStarts) < 0) return false;
             var decoded = new StringBuilder(view.Length);
             var starts = new List<int>(view.Length);
             for (int i = 0; i < view.Length; i++)
             {
                 starts.Add(origin is null ? i : origin[i]);
-                int length = EscapeAt(view, i, out char c);
+                int length = percent ? PercentAt(view, i, out char c) : MarkupAt(view, i, out c);
                 decoded.Append(c);
                 i += length - 1;
             }
@@ -117,21 +126,24 @@ namespace JelouPS.Security
             return true;
         }
 
-        private static readonly char[] EscapeStarts = { '%', '\\', '&' };
+        private static readonly char[] MarkupStarts = { '\\', '&' };
 
         private static readonly string[] NamedReferences = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
 
-        // How many characters the escape at view[i] takes (1 when there is none), and the character it stands for.
-        private static int EscapeAt(string view, int i, out char c)
+        // How many characters the ASCII %XX escape at view[i] takes (1 when there is none), and the character it stands for.
+        private static int PercentAt(string view, int i, out char c)
         {
             c = view[i];
-            if (c == '%')
-            {
-                int value = i + 2 < view.Length ? Hex(view, i + 1, 2) : -1;
-                if (value < 0 || value >= 0x80) return 1;
-                c = (char)value;
-                return 3;
-            }
+            int value = c == '%' && i + 2 < view.Length ? Hex(view, i + 1, 2) : -1;
+            if (value < 0 || value >= 0x80) return 1;
+            c = (char)value;
+            return 3;
+        }
+
+        // How many characters the JSON escape or HTML reference at view[i] takes (1 when there is none), and its character.
+        private static int MarkupAt(string view, int i, out char c)
+        {
+            c = view[i];
             if (c == '&') return Reference(view, i, ref c);
             if (c != '\\' || i + 1 >= view.Length) return 1;
             char next = view[i + 1];

@@ -140,8 +140,9 @@ namespace JelouPS.Commands
             string action = "Delete the external-support integration (Jelou stops sending events; a new integration gets a new signing secret)"
                 + (secrets.Count > 0 ? $" and remove its signing secret {string.Join(", ", secrets.Select(name => $"'{name}'"))} from vault {slot!.Vault.Display}" : "");
             if (!Approved(projectId, action, Force)) return;
-            // Without -Vault nothing is removed from a vault: where this session stored the project's secret is said instead.
-            ExternalSupportIntegration? kept = slot is null ? JelouSession.LatestOf(Client.Options.BaseUri, projectId) : null;
+            // Without -Vault nothing is removed from a vault, and with it only from that one: where else this session stored
+            // the project's secret is said instead (read now: the delete makes the session forget it).
+            List<KeyValuePair<string, string>> elsewhere = JelouSession.StoredCopies(Client.Options.BaseUri, projectId, slot?.Vault.Name);
             JelouSession.Flight? flight = null;
             bool crossed = false;
             Submit(projectId, async (trace, token) =>
@@ -167,12 +168,12 @@ namespace JelouPS.Commands
                     JelouSession.AwaitCrossing(flight!, CancelToken);
                     crossed = JelouSession.StillCrossed(Client.Options.BaseUri, projectId, flight!);
                 }
-                Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended), kept);
+                Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended), elsewhere);
             });
         }
 
         // crossed: the delete crossed a create or rotation of the project, or one landed after it: the vault is left alone.
-        private void Deleted(string projectId, SecretSlot? slot, List<SecretSlot> stored, bool crossed, ExternalSupportIntegration? kept)
+        private void Deleted(string projectId, SecretSlot? slot, List<SecretSlot> stored, bool crossed, List<KeyValuePair<string, string>> elsewhere)
         {
             List<string> secrets = stored.ConvertAll(copy => copy.ExistingName!);
             Trace($"Deleted the external-support integration of {projectId}.");
@@ -185,15 +186,13 @@ namespace JelouPS.Commands
                     $". Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + SameContextNote);
                 return;
             }
-            if (slot is null)
+            foreach (KeyValuePair<string, string> copy in elsewhere)
             {
-                if (kept?.SecretVault is string vault && kept.SecretName is string name)
-                {
-                    Warn($"This session stored the signing secret of {projectId} as '{name}' in vault '{vault}', and no -Vault was given: it stays there, and no longer works. " +
-                        $"Remove it with Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} (next time, Remove-JelouExternalSupport -Vault removes it with the integration).");
-                }
-                return;
+                Warn($"This session stored the signing secret of {projectId} as '{copy.Value}' in vault '{copy.Key}', and " + (slot is null ? "no -Vault was given" : "-Vault named another") +
+                    $": it stays there, and no longer works. Remove it with Remove-Secret -Name {SecretIssuer.Quote(copy.Value)} -Vault {SecretIssuer.Quote(copy.Key)}" +
+                    (slot is null ? " (next time, Remove-JelouExternalSupport -Vault removes it with the integration)." : "."));
             }
+            if (slot is null) return;
             if (secrets.Count == 0)
             {
                 Warn($"Vault {slot.Vault.Display} has no secret named '{slot.Name}': there was no stored signing secret of {projectId} to remove.");
@@ -427,6 +426,7 @@ namespace JelouPS.Commands
             bool stored = outcome == StoreOutcome.Stored;
             if (stored)
             {
+                if (Force) SecretIssuer.AdoptLaterCopy(integration);
                 _stored[project] = integration;
                 IntegrationCopyAttribute.ShowStored(integration);
                 if (PassThru) WriteObject(SecretIssuer.Issued(integration));

@@ -201,6 +201,10 @@ namespace JelouPS.Commands
                     return _given;
                 }
                 _fromVault[projectId] = signer!;
+                if (JelouSession.DoubtAbout(null, projectId) is JelouSession.Doubt doubt)
+                {
+                    Warn($"{doubt.Why}: the signing secret of {projectId} read from vault {_vault.Current()!.Display} may no longer work, and deliveries Jelou signs with the live one are then refused (401). {doubt.Advice}");
+                }
             }
             return _given.Append(signer!);
         }

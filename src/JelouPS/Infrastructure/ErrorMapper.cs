@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -149,9 +150,12 @@ namespace JelouPS.Infrastructure
                     return Create(IdOf(api.Kind), api, target, item,
                         $"Check with Get-JelouExternalSupport {ProjectOf(target)}; a new secret comes with Reset-JelouExternalSupportSecret {ProjectOf(target)} (with -Vault to store it).",
                         note: "Jelou may have issued a signing secret that did not arrive.");
+                // An error status whose body held a secret (a gateway's 500 after the create took, a 409 with one): whether it
+                // is live, a read tells; a success cut short after the secret lost only the rest of its answer.
                 case JelouApiException api when api.Integration != null:
-                    return Create(IdOf(api.Kind), api, target, item,
-                        "The new signing secret arrived and was delivered as usual (the error's TargetObject has it); only the rest of the answer was lost. Nothing needs to be sent again.");
+                    return Create(IdOf(api.Kind), api, target, item, api.StatusCode is HttpStatusCode status && (int)status >= 300
+                        ? $"Jelou answered an error, but its answer held a signing secret: it was delivered as usual (the error's TargetObject has it). Check with Get-JelouExternalSupport {SecretIssuer.Quote(api.Integration.ProjectId)} that the integration exists; if it does not, the secret is worthless."
+                        : "The new signing secret arrived and was delivered as usual (the error's TargetObject has it); only the rest of the answer was lost. Nothing needs to be sent again.");
                 case JelouApiException api:
                     return Create(IdOf(api.Kind), api, target, item, Advice(api, target));
                 case VaultException vault:
@@ -318,7 +322,7 @@ namespace JelouPS.Infrastructure
                     return "Jelou refused the change as in conflict with the integration's current state: read it again (Get-JelouExternalSupport) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
-                case JelouErrorKind.UnexpectedStatus when (int?)api.StatusCode >= 300 && (int?)api.StatusCode < 400:
+                case JelouErrorKind.UnexpectedStatus when api.IsRedirect:
                     return api.Operation == JelouOperation.SendMessage
                         ? "Give -ChatbotUri the address replies are answered at (https, the host alone): a redirect is not followed."
                         : "Give -BaseUri the address the API answers at (https, and the path: https://gateway.jelou.ai/jelouapi): a redirect is not followed.";

@@ -323,6 +323,16 @@ namespace JelouPS.Infrastructure
                 : "";
         }
 
+        /// <summary>Whether this command's warnings are shown (its -WarningAction, else $WarningPreference, is not SilentlyContinue or Ignore).</summary>
+        internal bool WarningsShown
+        {
+            get
+            {
+                object? setting = MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? given) ? given : SessionState.PSVariable.GetValue("WarningPreference");
+                return !(LanguagePrimitives.TryConvertTo(setting, out ActionPreference preference) && (preference == ActionPreference.SilentlyContinue || preference == ActionPreference.Ignore));
+            }
+        }
+
         private bool WhatIfInEffect =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
                 ? LanguagePrimitives.IsTrue(whatIf)

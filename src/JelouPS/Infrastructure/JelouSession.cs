@@ -262,6 +262,24 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
+        /// A copy of a secret issued after <paramref name="held"/>, the one this session received of the project, was stored
+        /// on the caller's word (-Force): it is the project's live secret now, as if it had arrived here, and what the session
+        /// kept of the project is dead (a project has one live secret), so that no later save puts that back over it.
+        /// </summary>
+        internal static void Adopt(ExternalSupportIntegration copy, ExternalSupportIntegration held)
+        {
+            lock (Gate)
+            {
+                string key = ProjectKey(held);
+                Superseded(held);
+                ForgetCrossed(key);
+                UnsavedKept.RemoveAll(key);
+                Doubtful.Remove(key);
+                Latest[key] = copy;
+            }
+        }
+
+        /// <summary>
         /// A create, rotation or delete of the project on <paramref name="source"/>'s server is about to be sent, in any
         /// runspace of the process; end the flight when it ends, answered or not. Two whose flights overlap were carried out
         /// by Jelou in an order nobody here can know, so neither answer may supersede the other.

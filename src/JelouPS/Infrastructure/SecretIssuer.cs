@@ -381,6 +381,15 @@ namespace JelouPS.Infrastructure
                 $"If that copy is live (a reply signed with it is accepted), save the copy with -Force; else rotate again: Reset-JelouExternalSupportSecret {Quote(held.ProjectId)} -Vault <vault>."));
         }
 
+        /// <summary>
+        /// A copy stored with -Force that was issued after the secret this session holds of the project: it is the live one
+        /// now (see <see cref="JelouSession.Adopt"/>). An older copy stored so changes nothing the session knows.
+        /// </summary>
+        internal static void AdoptLaterCopy(ExternalSupportIntegration copy)
+        {
+            if (copy.IsCopy && JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) && held != null && IssuedLater(copy, held)) JelouSession.Adopt(copy, held);
+        }
+
         /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>
         internal static string Superseded(ExternalSupportIntegration integration) =>
             $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored";
@@ -465,7 +474,7 @@ namespace JelouPS.Infrastructure
                     KeyValuePair<string, string> first = dead[0];
                     string there = $"-Vault {Quote(first.Key)} -SecretName {Quote(first.Value)}";
                     warnings.Add(
-                        $"This session stored the previous signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
+                        $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
                         "it no longer works, and replies signed from there are refused. Store the new one in its place by piping this command's output to " +
                         $"Save-JelouSigningSecret {there}" + (stored ? "" : $" (or ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret {there})") +
                         $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).");
@@ -494,10 +503,11 @@ namespace JelouPS.Infrastructure
                 if (JelouSession.IsLatest(integration)) WarnOnHost(integration);
                 throw;
             }
-            // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host.
+            // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host, unless the caller
+            // silenced warnings.
             catch (PipelineStoppedException)
             {
-                warnings.ForEach(WarnOnHost);
+                if (_cmdlet.WarningsShown) warnings.ForEach(WarnOnHost);
                 throw;
             }
             Report(integration, destination, stored, warnings, failure);

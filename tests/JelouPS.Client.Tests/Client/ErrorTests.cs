@@ -149,6 +149,15 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public void A_cut_never_falls_between_the_halves_of_a_character()
+        {
+            using var redaction = new JelouPS.Security.SecretRedaction(new[] { Secure("sk-live-0123") });
+            string text = new string('x', 4095) + "\U0001F511" + new string('y', 100);
+
+            Assert.Equal(new string('x', 4095) + "\u2026 (102 more characters)", redaction.Apply(text, 4096));
+        }
+
+        [Fact]
         public async Task An_error_answer_that_holds_text_that_is_not_unicode_still_hands_over_its_secret()
         {
             const string issued = "whsec_issued_beside_a_lone_surrogate";
@@ -239,6 +248,7 @@ namespace JelouPS.Tests.Client
         [InlineData("{\\\"a\\\":\\\"q\\\\\\\"u\\\\\\\\o\\\\te\\\"} and q\\\"u\\\\o\\te", new[] { "q\"u\\o\te" }, "{\\\"a\\\":\\\"REDACTED\\\"} and REDACTED")]
         [InlineData("url %22tok%5Cu002Ben%5C%2Fx%22, html tok&#43;en&#x2F;x, tok&amp;#43;en/x", new[] { "tok+en/x" }, "url %22REDACTED%22, html REDACTED, REDACTED")]
         [InlineData("named a&lt;b&amp;c&quot;d, not &#xZZ; a<b&c\"d &#1114112; &amp a&lt;b&amp;c", new[] { "a<b&c\"d" }, "named REDACTED, not &#xZZ; REDACTED &#1114112; &amp a&lt;b&amp;c")]
+        [InlineData("{\\\"key\\\":\\\"Zq7%41\\\"mX9\\\"}, &#90;q7%41&quot;mX9, \\u005Aq7%41\"mX9", new[] { "Zq7%41\"mX9" }, "{\\\"key\\\":\\\"REDACTED\\\"}, REDACTED, REDACTED")]
         [InlineData("tok\\u002 tok\\q+en/x tok\\x002Ben/x", new[] { "tok+en/x" }, "tok\\u002 tok\\q+en/x tok\\x002Ben/x")]
         [InlineData("sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012", new[] { "sk-live-0123" }, "sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012")]
         public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
