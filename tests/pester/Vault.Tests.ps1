@@ -607,6 +607,25 @@ Describe 'A secret never stays only in an object nobody kept' {
         Remove-JelouExternalSupport $projectId -Force -WarningAction SilentlyContinue
     }
 
+    It 'refuses, -Force or not, a copy issued before the one it holds as live' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou | Out-Null
+        # Another process rotates twice: B, then C. Only C is live.
+        $uri = "$($Emulator.GatewayUri)/v1/external-support/$projectId/secret/regenerate"
+        $b, $c = 1, 2 | ForEach-Object {
+            $answer = Invoke-RestMethod $uri -Method Post -Headers @{ 'x-api-key' = $Emulator.ApiKey }
+            [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString $answer.data.signingSecret -AsPlainText -Force); SecretRegeneratedAt = [DateTimeOffset]::UtcNow.AddSeconds($_) }
+        }
+        Register-StandInVault -Name Second
+
+        $c | Save-JelouSigningSecret -Vault TestVault -Force
+        $b | Save-JelouSigningSecret -Vault Second -Force -ErrorVariable older -ErrorAction SilentlyContinue
+
+        "$older" | Should -BeLike "*issued*before the one this session holds as live*was not stored (-Force or not)*"
+        Get-StandInSecret -Vault Second -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+        Remove-JelouExternalSupport $projectId -Force -WarningAction SilentlyContinue
+    }
+
     It 'stores the live secret of those a background job received, from Receive-Job' {
         $projectId = New-TestProjectId
         # The job created the integration, then rotated it: both come back, and the later one is live.

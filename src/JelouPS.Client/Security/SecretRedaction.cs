@@ -10,8 +10,9 @@ namespace JelouPS.Security
     /// message quoting the value it refused, an echo of the API key or of the Basic header). A secret is found without regard
     /// to case, and however an answer percent-encodes it (RFC 3986, JavaScript's encodeURIComponent, an HTML form's '+' for a
     /// space, an encoder that encodes every character, or any mix): each of its characters may appear as itself or as the
-    /// %XX escapes of its UTF-8 bytes. JSON's backslash escapes (\u002B, \/, \") and HTML's character references (&amp;amp;,
-    /// &amp;#43;) are read too, also percent-encoded (%5Cu002B): a message may quote a JSON text, which escapes what
+    /// %XX escapes of its UTF-8 bytes (or of its Latin-1 code, %E9). JSON's backslash escapes (\u002B, \/, \") and HTML's
+    /// character references (&amp;amp;, &amp;eacute;, &amp;#43;) are read too, also percent-encoded (%5Cu002B); and a secret that
+    /// holds %XX escapes of its own is also looked for with them decoded. A message may quote a JSON text, which escapes what
     /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested
     /// matches become one REDACTED, so no part of a longer secret that
     /// holds a shorter one is left showing. Secrets under 4 characters are not matched: every short word would go, and so
@@ -29,8 +30,37 @@ namespace JelouPS.Security
             foreach (SecureString secret in secrets)
             {
                 if (secret is null || secret.Length < ShortestMatched) continue;
-                _plaintexts.Add(SecureStrings.UseChars(secret, chars => (char[])chars.Clone()));
+                char[] plaintext = SecureStrings.UseChars(secret, chars => (char[])chars.Clone());
+                _plaintexts.Add(plaintext);
+                // A server that percent-decodes what it was sent echoes a secret holding %41 as A.
+                if (PercentDecoded(plaintext) is char[] decoded && decoded.Length >= ShortestMatched) _plaintexts.Add(decoded);
             }
+        }
+
+        // The secret with its ASCII %XX escapes decoded; null when it holds none.
+        private static char[]? PercentDecoded(char[] secret)
+        {
+            var decoded = new char[secret.Length];
+            int length = 0;
+            for (int i = 0; i < secret.Length; i++)
+            {
+                int value = secret[i] == '%' && i + 2 < secret.Length ? HexValue(secret[i + 1]) << 4 | HexValue(secret[i + 2]) : -1;
+                if (value >= 0 && value < 0x80 && HexValue(secret[i + 1]) >= 0 && HexValue(secret[i + 2]) >= 0)
+                {
+                    decoded[length++] = (char)value;
+                    i += 2;
+                }
+                else decoded[length++] = secret[i];
+            }
+            if (length == secret.Length)
+            {
+                Array.Clear(decoded, 0, decoded.Length);
+                return null;
+            }
+            var exact = new char[length];
+            Array.Copy(decoded, exact, length);
+            Array.Clear(decoded, 0, decoded.Length);
+            return exact;
         }
 
         // The most characters one character of a secret takes in an answer: 4 UTF-8 bytes, each %XX escaped and encoded again
@@ -128,8 +158,6 @@ namespace JelouPS.Security
 
         private static readonly char[] MarkupStarts = { '\\', '&' };
 
-        private static readonly string[] NamedReferences = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
-
         // How many characters the ASCII %XX escape at view[i] takes (1 when there is none), and the character it stands for.
         private static int PercentAt(string view, int i, out char c)
         {
@@ -160,27 +188,21 @@ namespace JelouPS.Security
         }
 
         // An HTML character reference at view[i] ('&'): how many characters it takes (1 when it is none), and its character.
+        // Named (&amp;, &eacute;) or numeric (&#43;, &#x2B;), as WebUtility reads them; one that stands for a character outside
+        // the BMP is left alone.
         private static int Reference(string view, int i, ref char c)
         {
-            for (int n = 0; n < NamedReferences.Length; n++)
-            {
-                if (string.CompareOrdinal(view, i, NamedReferences[n], 0, NamedReferences[n].Length) != 0) continue;
-                c = "&<>\"'"[n];
-                return NamedReferences[n].Length;
-            }
-            if (i + 3 >= view.Length || view[i + 1] != '#') return 1;
-            bool hex = view[i + 2] == 'x' || view[i + 2] == 'X';
-            int value = 0, at = i + (hex ? 3 : 2), digits = 0;
-            for (; at < view.Length && digits < 6; at++, digits++)
-            {
-                int digit = hex ? HexValue(view[at]) : view[at] >= '0' && view[at] <= '9' ? view[at] - '0' : -1;
-                if (digit < 0) break;
-                value = value * (hex ? 16 : 10) + digit;
-            }
-            if (digits == 0 || at >= view.Length || view[at] != ';' || value > 0xFFFF) return 1;
-            c = (char)value;
-            return at + 1 - i;
+            int end = view.IndexOf(';', i + 1, Math.Min(LongestReference, view.Length - i - 1));
+            if (end < 0) return 1;
+            string reference = view.Substring(i, end + 1 - i);
+            string decoded = System.Net.WebUtility.HtmlDecode(reference);
+            if (decoded.Length != 1) return 1;
+            c = decoded[0];
+            return reference.Length;
         }
+
+        // Longer than any name HTML gives a character (&CounterClockwiseContourIntegral; is 33).
+        private const int LongestReference = 34;
 
         // The value of count hex digits at view[at]; -1 when they are not all hex digits.
         private static int Hex(string view, int at, int count)
@@ -232,6 +254,8 @@ namespace JelouPS.Security
         // and an escaped ASCII letter match in either case.
         private static int MatchEscapes(string text, int at, int codePoint)
         {
+            // A Latin-1 encoder writes é as %E9, one escape of its code point.
+            if (codePoint >= 0x80 && codePoint <= 0xFF && at + 3 <= text.Length && text[at] == '%' && Hex(text, at + 1, 2) == codePoint) return at + 3;
             int count = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
             for (int i = 0; i < count; i++)
             {

@@ -373,6 +373,11 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
+            if (SecretIssuer.OlderCopy(integration) is string older)
+            {
+                Refuse(integration, older + ".");
+                return;
+            }
             SecretIssuer.NoteLaterCopy(integration);
             if (!Force && SecretIssuer.UnknownCopy(integration) is string unknown)
             {

@@ -203,7 +203,8 @@ namespace JelouPS.Commands
                 _fromVault[projectId] = signer!;
                 if (JelouSession.DoubtAbout(null, projectId) is JelouSession.Doubt doubt)
                 {
-                    Warn($"{doubt.Why}: the signing secret of {projectId} read from vault {_vault.Current()!.Display} may no longer work, and deliveries Jelou signs with the live one are then refused (401). {doubt.Advice}");
+                    Warn($"{doubt.Why}: the signing secret of {projectId} read from vault {_vault.Current()!.Display} may no longer work, and deliveries Jelou signs with the live one are then refused (401). " +
+                        $"Rotate again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(_vault.Current()!.Name)}.");
                 }
             }
             return _given.Append(signer!);

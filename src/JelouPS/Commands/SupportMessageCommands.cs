@@ -167,7 +167,8 @@ namespace JelouPS.Commands
                 _secrets[key] = secret;
                 if (JelouSession.DoubtAbout(source, ProjectId) is JelouSession.Doubt doubt)
                 {
-                    Warn($"{doubt.Why}: the signing secret of {ProjectId} read from vault {_vault.Current()!.Display} may no longer work. If Jelou refuses the reply (JelouSignatureRejected): {doubt.Advice}");
+                    Warn($"{doubt.Why}: the signing secret of {ProjectId} read from vault {_vault.Current()!.Display} may no longer work. If Jelou refuses the reply (JelouSignatureRejected), " +
+                        $"rotate again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(ProjectId)} -Force -Vault {SecretIssuer.Quote(_vault.Current()!.Name)}.");
                 }
             }
             return secret;

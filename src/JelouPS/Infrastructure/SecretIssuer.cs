@@ -174,7 +174,8 @@ namespace JelouPS.Infrastructure
                 // that one, whatever the two times (a server's and a local clock's) say.
                 case Ownership.Own when saving?.SecretIssuedAt is DateTimeOffset issued && slot.ExistingIssuedAt is DateTimeOffset stored && stored > issued
                     && !(JelouSession.LastStoredHere(slot.Vault.Name, slot.ExistingName!, stored) && JelouSession.IsReceivedLatest(saving)):
-                    advice = "If this one is the live secret after all (the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again; it stays in $JelouUnsavedIntegrations.";
+                    advice = "Only if this one is the live secret after all (a reply signed with it is accepted: the two times can come from different clocks), remove the vault's copy (Remove-Secret) and save again" +
+                        (saving.IsCopy ? "." : "; it stays in $JelouUnsavedIntegrations.");
                     return $"Vault {vault} holds what looks like a newer signing secret of project '{projectId}' under '{slot.ExistingName}' (issued {Moment(stored, issued)}); this one was issued {Moment(issued, stored)}, so Jelou probably no longer accepts it.";
                 case Ownership.Own when saving != null && !overwrite && (slot.ExistingIssuedAt is null || saving.SecretIssuedAt is null) && !slot.IsWhereSessionPutIt:
                     advice = "If this secret is the project's live one (nothing rotated it since), use -Force to replace the vault's copy; else leave the vault as it is.";
@@ -379,6 +380,17 @@ namespace JelouPS.Infrastructure
             JelouSession.MayBeReplaced(held.ApiBaseUri, held.ProjectId, new JelouSession.Doubt(
                 $"A copy of a later signing secret of {held.ProjectId} (issued {copy.SecretIssuedAt:u}) was given to Save-JelouSigningSecret: another process probably rotated the project",
                 $"If that copy is live (a reply signed with it is accepted), save the copy with -Force; else rotate again: Reset-JelouExternalSupportSecret {Quote(held.ProjectId)} -Vault <vault>."));
+        }
+
+        /// <summary>
+        /// Why a copy must not be stored, -Force or not: it was issued before the secret this session holds as its project's
+        /// live one (received, or a later copy stored with -Force), and a rotation kills every earlier secret. Null when not.
+        /// </summary>
+        internal static string? OlderCopy(ExternalSupportIntegration copy)
+        {
+            if (!copy.IsCopy || !JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) || held is null || !IssuedLater(held, copy)) return null;
+            return $"This copy of a signing secret of {copy.ProjectId} was issued {Moment(copy.SecretIssuedAt!.Value, held.SecretIssuedAt!.Value)}, before the one this session holds as live " +
+                $"(issued {Moment(held.SecretIssuedAt.Value, copy.SecretIssuedAt.Value)}): a later rotation replaced it, so it was not stored (-Force or not)";
         }
 
         /// <summary>
