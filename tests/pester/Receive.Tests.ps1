@@ -201,6 +201,31 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0
     }
 
+    It 'warns, at a project''s first delivery, that a rotation without an answer may have made the vault''s copy dead' {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name DoubtVault
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault DoubtVault
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'HtmlBody' } | Out-Null
+        Reset-JelouExternalSupportSecret $projectId -Force -Vault DoubtVault -ErrorAction SilentlyContinue | Out-Null
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret, $ProjectId)
+$deadline = [DateTime]::UtcNow.AddSeconds(30)
+while ([DateTime]::UtcNow -lt $deadline) {
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
+}
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId $ProjectId).StatusCode
+'@ @{ Port = $port; Secret = $created.SigningSecret; ProjectId = $projectId }
+
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault DoubtVault -Count 1 -TimeoutSec 30 -WarningVariable doubted -WarningAction SilentlyContinue | Out-Null
+
+        (Complete-InRunspace $sender).Output | Should -Be 200
+        "$doubted" | Should -BeLike "A rotation of $projectId reached Jelou at * and brought back no secret: the signing secret of $projectId read from vault 'DoubtVault'* may no longer work*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'DoubtVault'*"
+    }
+
     It 'acknowledges a delivery only once the commands downstream took its event: stopped while they work on it, the sender gets 503' {
         $port = Get-FreePort
         $taken = [System.Threading.ManualResetEventSlim]::new()
