@@ -120,7 +120,7 @@ namespace JelouPS.Security
                 chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace) ? "is blank"
                 : char.IsWhiteSpace(chars[0]) || char.IsWhiteSpace(chars[chars.Length - 1]) ? "starts or ends with a space or a line break (a copy read from a file often does): trim it"
                 : Array.Exists(chars, c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
-                    ? "has spaces, control, invisible or half characters, which no signing secret Jelou issues has"
+                    ? "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has"
                 : null);
 
         /// <summary>

@@ -45,6 +45,18 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_signing_secret_cut_inside_a_character_is_refused_before_a_reply()
+        {
+            using JelouClient client = ForStub(NeverCalled);
+            var message = new SupportMessage { ProjectId = "p1", RoomId = "r1", BotId = "b1", UserId = "u1", Type = SupportMessage.TextType, Text = "hi" };
+
+            // Built here: a test case's data would carry the lone surrogate as U+FFFD.
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendSupportMessageAsync(message, Secure("key" + (char)0xD83D + "-cut")));
+
+            Assert.Contains("half characters", error.Message);
+        }
+
+        [Fact]
         public async Task Blank_text_is_refused_before_a_close()
         {
             using JelouClient client = ForStub(NeverCalled);
