@@ -214,9 +214,10 @@ namespace JelouPS.Http
             SecretRedaction Redaction()
             {
                 if (redaction != null) return redaction;
+                if (!issuesSecret || received is null || response!.IsSuccessStatusCode) return redaction = new SecretRedaction(outgoing.Secrets);
                 // An error answer to a create or rotation may carry a secret it issued (see JelouClient.IssueAsync): its text
                 // may quote that one too. The redaction keeps its own copy of the plaintext.
-                List<SecureString> issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : new List<SecureString>();
+                List<SecureString> issued = IssuedIn(received);
                 try
                 {
                     return redaction = new SecretRedaction(issued.Count == 0 ? outgoing.Secrets : (outgoing.Secrets ?? new SecureString[0]).Concat(issued).ToList());

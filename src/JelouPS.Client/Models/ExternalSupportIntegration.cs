@@ -61,8 +61,8 @@ namespace JelouPS
         /// <summary>
         /// Where the signing secret is now, for the default view: "&lt;name&gt; in vault &lt;vault&gt;", or a reminder that the
         /// object is its only copy; "dead: Jelou no longer accepts it" once this process saw a newer secret of the project
-        /// issued, or its integration deleted; "may be dead: ..." once a rotation of the project got no answer, or a copy of a later secret came from elsewhere. Null when the
-        /// answer carried no secret (reads and updates).
+        /// issued, or its integration deleted; "may be dead: ..." once a rotation of the project got no answer, or a copy of a
+        /// later secret came from elsewhere. Null when the answer carried no secret (reads and updates).
         /// </summary>
         public string? SecretLocation =>
             SigningSecret is null ? null

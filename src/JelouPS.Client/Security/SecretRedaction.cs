@@ -13,10 +13,10 @@ namespace JelouPS.Security
     /// %XX escapes of its UTF-8 bytes (or of its Latin-1 code, %E9). JSON's backslash escapes (\u002B, \/, \") and HTML's
     /// character references (&amp;amp;, &amp;eacute;, &amp;#43;) are read too, also percent-encoded (%5Cu002B); and a secret that
     /// holds %XX escapes of its own is also looked for with them decoded. A message may quote a JSON text, which escapes what
-    /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested
-    /// matches become one REDACTED, so no part of a longer secret that
-    /// holds a shorter one is left showing. Secrets under 4 characters are not matched: every short word would go, and so
-    /// little hides nothing. The plaintexts exist only until the redaction is disposed, which zeroes them.
+    /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested matches
+    /// become one REDACTED, so no part of a longer secret that holds a shorter one is left showing. Secrets under 4
+    /// characters are not matched: every short word would go, and so little hides nothing. The plaintexts exist only until
+    /// the redaction is disposed, which zeroes them.
     /// </summary>
     internal sealed class SecretRedaction : IDisposable
     {
@@ -44,8 +44,10 @@ namespace JelouPS.Security
             int length = 0;
             for (int i = 0; i < secret.Length; i++)
             {
-                int value = secret[i] == '%' && i + 2 < secret.Length ? HexValue(secret[i + 1]) << 4 | HexValue(secret[i + 2]) : -1;
-                if (value >= 0 && value < 0x80 && HexValue(secret[i + 1]) >= 0 && HexValue(secret[i + 2]) >= 0)
+                int high = secret[i] == '%' && i + 2 < secret.Length ? HexValue(secret[i + 1]) : -1;
+                int low = high >= 0 ? HexValue(secret[i + 2]) : -1;
+                int value = high << 4 | low;
+                if (low >= 0 && value < 0x80)
                 {
                     decoded[length++] = (char)value;
                     i += 2;

@@ -194,18 +194,15 @@ namespace JelouPS.Commands
             if (projectId is null || _notInVault.Contains(projectId)) return _given;
             if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
             {
+                string? doubted = null;
                 // Named after the request, as its refusal is.
-                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null, verifying: true)!), item: request.ToString()))
+                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null, out doubted, verifying: true)!), item: request.ToString()))
                 {
                     if (_notInVault.Count < MaxProjectsNotInVault) _notInVault.Add(projectId);
                     return _given;
                 }
                 _fromVault[projectId] = signer!;
-                if (JelouSession.DoubtAbout(null, projectId) is JelouSession.Doubt doubt)
-                {
-                    Warn($"{doubt.Why}: the signing secret of {projectId} read from vault {_vault.Current()!.Display} may no longer work, and deliveries Jelou signs with the live one are then refused (401). " +
-                        $"Rotate again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(_vault.Current()!.Name)}.");
-                }
+                if (doubted != null) Warn(doubted);
             }
             return _given.Append(signer!);
         }

@@ -163,13 +163,9 @@ namespace JelouPS.Commands
             {
                 // A reply-only client knows no API, so a secret stored for this project from any API will do.
                 Uri? source = Client.Options.Credential is null ? null : Client.Options.BaseUri;
-                secret = _vault.ReadSigningSecret(ProjectId, source)!;
+                secret = _vault.ReadSigningSecret(ProjectId, source, out string? doubted)!;
                 _secrets[key] = secret;
-                if (JelouSession.DoubtAbout(source, ProjectId) is JelouSession.Doubt doubt)
-                {
-                    Warn($"{doubt.Why}: the signing secret of {ProjectId} read from vault {_vault.Current()!.Display} may no longer work. If Jelou refuses the reply (JelouSignatureRejected), " +
-                        $"rotate again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(ProjectId)} -Force -Vault {SecretIssuer.Quote(_vault.Current()!.Name)}.");
-                }
+                if (doubted != null) Warn(doubted);
             }
             return secret;
         }

@@ -369,6 +369,10 @@ namespace JelouPS.Infrastructure
         private static bool IssuedLater(ExternalSupportIntegration copy, ExternalSupportIntegration held) =>
             held.SecretIssuedAt is DateTimeOffset heldAt && copy.SecretIssuedAt is DateTimeOffset issued && issued > heldAt;
 
+        // The secret this session holds of a copy's project, when the copy is of one it never received; null otherwise.
+        private static ExternalSupportIntegration? HeldBeside(ExternalSupportIntegration copy) =>
+            copy.IsCopy && JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) ? held : null;
+
         /// <summary>
         /// A copy of a secret this session never received, issued after the one it holds of the project: another process (a
         /// job) probably rotated the project, so the session's own may be dead. Saving it without input, or over the copy
@@ -376,7 +380,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static void NoteLaterCopy(ExternalSupportIntegration copy)
         {
-            if (!copy.IsCopy || !JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) || held is null || !IssuedLater(copy, held)) return;
+            if (!(HeldBeside(copy) is ExternalSupportIntegration held) || !IssuedLater(copy, held)) return;
             JelouSession.MayBeReplaced(held.ApiBaseUri, held.ProjectId, new JelouSession.Doubt(
                 $"A copy of a later signing secret of {held.ProjectId} (issued {copy.SecretIssuedAt:u}) was given to Save-JelouSigningSecret: another process probably rotated the project",
                 $"If that copy is live (a reply signed with it is accepted), save the copy with -Force; else rotate again: Reset-JelouExternalSupportSecret {Quote(held.ProjectId)} -Vault <vault>."));
@@ -388,7 +392,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static string? OlderCopy(ExternalSupportIntegration copy)
         {
-            if (!copy.IsCopy || !JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) || held is null || !IssuedLater(held, copy)) return null;
+            if (!(HeldBeside(copy) is ExternalSupportIntegration held) || !IssuedLater(held, copy)) return null;
             return $"This copy of a signing secret of {copy.ProjectId} was issued {Moment(copy.SecretIssuedAt!.Value, held.SecretIssuedAt!.Value)}, before the one this session holds as live " +
                 $"(issued {Moment(held.SecretIssuedAt.Value, copy.SecretIssuedAt.Value)}): a later rotation replaced it, so it was not stored (-Force or not)";
         }
@@ -399,7 +403,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static void AdoptLaterCopy(ExternalSupportIntegration copy)
         {
-            if (copy.IsCopy && JelouSession.KnowsOther(copy, out ExternalSupportIntegration? held) && held != null && IssuedLater(copy, held)) JelouSession.Adopt(copy, held);
+            if (HeldBeside(copy) is ExternalSupportIntegration held && IssuedLater(copy, held)) JelouSession.Adopt(copy, held);
         }
 
         /// <summary>Why a secret that is not its project's latest is not stored (it no longer works); the caller says where it was not.</summary>

@@ -69,9 +69,14 @@ namespace JelouPS.Infrastructure
         /// here, so a given name is not searched past. Null when no vault is wanted. Throws ArgumentException for a secret
         /// that is another project's or when several could be it, VaultException when the vault cannot be read.
         /// </summary>
+        /// <param name="doubted">
+        /// A warning for the caller to write when a rotation without an answer (or another process's) may have made the secret
+        /// dead; null otherwise.
+        /// </param>
         /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
-        internal SecureString? ReadSigningSecret(string projectId, Uri? source, bool verifying = false)
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, bool verifying = false)
         {
+            doubted = null;
             SecretSlot? slot = Locate(projectId, source, findExisting: GivenSecretName is null);
             if (slot is null) return null;
             if (slot.Ownership == Ownership.Other)
@@ -85,6 +90,12 @@ namespace JelouPS.Infrastructure
                 throw new ArgumentException($"'{slot.Name}' in vault {slot.Vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
                     (verifying ? "Jelou no longer signs deliveries with it, so they would be refused (401). " : "a reply signed with it would be refused. ") +
                     SecretIssuer.WhereLiveIs(source, projectId, slot.Vault.Name, slot.Name));
+            }
+            if (JelouSession.DoubtAbout(source, projectId) is JelouSession.Doubt doubt)
+            {
+                doubted = $"{doubt.Why}: the signing secret of {projectId} read from vault {slot.Vault.Display} may no longer work" +
+                    (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
+                    $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(slot.Vault.Name)}.";
             }
             return secret;
         }
