@@ -41,10 +41,12 @@ namespace JelouPS.Retry
         /// <summary>
         /// Whether <paramref name="failure"/> may be sent again. A 429 for any request: the API refused it, nothing was done.
         /// 408, 500, 502, 503, 504 and a broken connection for idempotent requests (Azure.Core's retriable statuses). Any
-        /// other request only when none of it left.
+        /// other request only when none of it left. Never a failed TLS handshake: an untrusted certificate or a port that
+        /// speaks plain http fails the same way each time, and the waits would only delay the error that says so.
         /// </summary>
         internal static bool MayRetry(JelouApiException failure, Idempotency idempotency)
         {
+            if (ConnectFailures.IsTlsFailure(failure)) return false;
             if (failure.NothingSent) return true;
             if (failure.StatusCode == (HttpStatusCode)429) return true;
             if (idempotency != Idempotency.Idempotent) return false;
