@@ -116,7 +116,7 @@ namespace JelouPS
         /// </summary>
         internal Http.ApiResponse? PartialAnswer { get; set; }
 
-        /// <summary>Where the request that got this error answer went: which server's project the answer is about.</summary>
+        /// <summary>Where the failed request went (or was to go): which server's project the failure is about.</summary>
         internal Uri? RequestUri { get; set; }
         /// <summary>Whether a proxy failed, rather than the server: the request never reached it.</summary>
         internal bool IsProxyFailure => Kind == JelouErrorKind.ProxyAuthenticationRequired || Kind == JelouErrorKind.ProxyFailed;

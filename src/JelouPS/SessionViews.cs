@@ -64,8 +64,9 @@ namespace JelouPS
     /// <summary>A create or rotation that was sent and got no answer.</summary>
     public sealed class UnknownOutcome
     {
-        internal UnknownOutcome(string projectId, string command, bool isCreate, Uri? apiBaseUri, DateTimeOffset at, string check)
+        internal UnknownOutcome(string projectId, string command, bool isCreate, Uri? apiBaseUri, DateTimeOffset at, string check, string vaultArguments)
         {
+            VaultArguments = vaultArguments;
             ProjectId = projectId;
             Command = command;
             IsCreate = isCreate;
@@ -89,6 +90,9 @@ namespace JelouPS
 
         /// <summary>How to find out what happened, and what to do then.</summary>
         public string Check { get; }
+
+        /// <summary>The -Vault (and -SecretName) the command had, for advice that gets a new secret: -Vault &lt;vault&gt; when none.</summary>
+        internal string VaultArguments { get; }
 
         public override string ToString() => $"{Command} {ProjectId} at {At:u}: {Check}";
     }

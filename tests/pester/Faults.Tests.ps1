@@ -141,6 +141,23 @@ Describe 'A create or rotation whose answer never came' {
         $JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId | Should -BeNullOrEmpty
     }
 
+    It 'gives advice that repeats the command''s -Vault and -SecretName, in the error, the record, the read''s warning and the retried create''s error' {
+        $projectId = New-TestProjectId
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'Intact'; closeWithoutAnswer = $true }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault -SecretName "crm-$projectId" -ErrorVariable lost -ErrorAction SilentlyContinue | Out-Null
+
+        Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+        New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorVariable conflict -ErrorAction SilentlyContinue
+
+        $again = "Reset-JelouExternalSupportSecret '$projectId' -Vault 'FaultVault' -SecretName 'crm-$projectId'"
+        $lost[0].FullyQualifiedErrorId | Should -BeLike 'JelouOutcomeUnknown,*'
+        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "*Reset-JelouExternalSupportSecret $projectId -Vault 'FaultVault' -SecretName 'crm-$projectId'*"
+        ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Check | Should -BeLike "*-Vault 'FaultVault' -SecretName 'crm-$projectId'*"
+        "$warned" | Should -BeLike "*$again;*"
+        $conflict[0].ErrorDetails.RecommendedAction | Should -BeLike "*$again."
+        "$lost $warned $($conflict[0].ErrorDetails.RecommendedAction)" | Should -Not -BeLike '*<vault>*'
+    }
+
     It 'is settled by a read that finds the integration older than the create: that create changed nothing' {
         $projectId = New-TestProjectId
         Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'Intact'; closeWithoutAnswer = $true }
@@ -303,11 +320,13 @@ Describe 'Creates, rotations and deletes of one project at once' {
         $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -ErrorVariable refused -ErrorAction SilentlyContinue
         @($refused).Count | Should -Be 2
         $refused | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'JelouSecretMayBeReplaced,*' }
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault'.*" -Because 'the advice repeats the command''s vault'
         Get-SecretInfo -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
         # With -Force, one is stored (the one the caller vouches for); a second of the project in one command never is.
         $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Save-JelouSigningSecret -Vault FaultVault -Force -ErrorVariable second -ErrorAction SilentlyContinue
         @($second).Count | Should -Be 1
         "$($second[0])" | Should -BeLike '*already stored a signing secret*'
+        $second[0].ErrorDetails.RecommendedAction | Should -BeLike "*Save-JelouSigningSecret -Force -Vault 'FaultVault';*"
         @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Where-Object SecretVault).Count | Should -Be 1
     }
 

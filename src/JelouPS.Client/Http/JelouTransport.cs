@@ -123,6 +123,7 @@ namespace JelouPS.Http
                         }
                         catch (JelouApiException failure)
                         {
+                            failure.RequestUri = outgoing.Uri;
                             failure.EarlierAttemptMayHaveActed = mayHaveActed;
                             mayHaveActed |= RetryPolicy.MayHaveActed(failure);
                             anySent |= !failure.NothingSent;
@@ -321,7 +322,6 @@ namespace JelouPS.Http
                     // Even an error status may come with a secret (a gateway's 500 after the create took): the caller looks. Other
                     // answers are not kept with the error, which lives on in $Error: their bodies may quote what the request sent.
                     if (issuesSecret) error.PartialAnswer = answer;
-                    error.RequestUri = outgoing.Uri;
                     throw error;
                 }
                 if (failure != null)

@@ -397,15 +397,15 @@ namespace JelouPS.Commands
             {
                 RefuseMayBeReplaced(integration,
                     $"This command already stored a signing secret of {integration.ProjectId}: a project has one live secret, so this one was not stored (-Force or not).",
-                    "Store only the one you know is live (a reply signed with it was accepted): pipe that one object to Save-JelouSigningSecret -Force -Vault <vault>; " +
-                    $"or rotate once more, alone: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>." + OnItsApi(integration));
+                    $"Store only the one you know is live (a reply signed with it was accepted): pipe that one object to Save-JelouSigningSecret -Force {_vault.AdviceArguments}; " +
+                    $"or rotate once more, alone: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force {_vault.AdviceArguments}." + OnItsApi(integration));
                 return;
             }
             if (!Force && JelouSession.IsCrossed(integration))
             {
                 RefuseMayBeReplaced(integration,
                     $"This signing secret of {integration.ProjectId} came from a request that crossed another create, rotation or delete of the project: which secret is live is unknown, so it was not stored.",
-                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force -Vault <vault>. If you know this one is live (a reply signed with it was accepted), save it alone with -Force." + OnItsApi(integration));
+                    $"Rotate once more, alone, to hold a secret you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(integration.ProjectId)} -Force {_vault.AdviceArguments}. If you know this one is live (a reply signed with it was accepted), save it alone with -Force." + OnItsApi(integration));
                 return;
             }
             if (!Force && JelouSession.DoubtOf(integration) is JelouSession.Doubt doubt)

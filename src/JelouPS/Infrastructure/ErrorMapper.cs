@@ -250,15 +250,15 @@ namespace JelouPS.Infrastructure
         private static string ProjectOf(object? target) => target is ExternalSupportIntegration integration ? integration.ProjectId : target as string ?? "<project>";
 
         /// <summary>How to find out whether a request of <paramref name="operation"/> that got no answer was carried out, and what then.</summary>
-        internal static string? OutcomeAdvice(JelouOperation operation, string? projectId)
+        internal static string? OutcomeAdvice(JelouOperation operation, string? projectId, string vault = SecretVaultParameters.NoVault)
         {
             string project = projectId ?? "<project>";
             switch (operation)
             {
                 case JelouOperation.CreateIntegration:
-                    return $"Check with Get-JelouExternalSupport {project}: if the integration exists, its signing secret never arrived; get a new one with Reset-JelouExternalSupportSecret {project} -Vault <vault>. If it does not exist, create it again.";
+                    return $"Check with Get-JelouExternalSupport {project}: if the integration exists, its signing secret never arrived; get a new one with Reset-JelouExternalSupportSecret {project} {vault}. If it does not exist, create it again.";
                 case JelouOperation.RegenerateSecret:
-                    return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} -Vault <vault>: only the newest secret works.";
+                    return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} {vault}: only the newest secret works.";
                 case JelouOperation.StartConversation:
                     return "Wait for the conversation.start event, or start it again: if the first start took, the second fails with JelouConflict (409) and nothing is started twice.";
                 case JelouOperation.CloseConversation:
@@ -278,7 +278,7 @@ namespace JelouPS.Infrastructure
             (unknown.IsCreate
                 ? $"The integration of {unknown.ProjectId} exists and is not older than {unknown.Command} of {unknown.At:u}, which got no answer: that create was most likely carried out, and its signing secret never arrived."
                 : $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer: the signing secret kept from before may be dead.")
-            + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>; until then it stays in ${JelouSession.UnknownVariable}.";
+            + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} {unknown.VaultArguments}; until then it stays in ${JelouSession.UnknownVariable}.";
 
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
         private static string? Advice(JelouApiException api, object? target)
@@ -315,7 +315,7 @@ namespace JelouPS.Infrastructure
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CreateIntegration
                     && JelouSession.Unknown(api.RequestUri, ProjectOf(target)).FirstOrDefault(u => u.IsCreate) is UnknownOutcome unknown:
                     return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer, and the integration exists: unless it is older (Get-JelouExternalSupport shows when it was created), " +
-                        $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Vault <vault>.";
+                        $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} {unknown.VaultArguments}.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage:
                     return "Jelou refused it as in conflict with the conversation's current state: read it again (Get-JelouConversation) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation != JelouOperation.CreateIntegration && api.Operation != JelouOperation.StartConversation:
@@ -336,7 +336,12 @@ namespace JelouPS.Infrastructure
                         : $"Jelou failed to handle the request; try again later and {quote} to Jelou's support if it persists.";
                 }
                 case JelouErrorKind.OutcomeUnknown:
-                    return OutcomeAdvice(api.Operation, ProjectOf(target));
+                {
+                    // A create's or rotation's record (made before its error) has the command's vault.
+                    string? project = ProjectOf(target);
+                    UnknownOutcome? recorded = project is null ? null : JelouSession.Unknown(api.RequestUri, project).LastOrDefault();
+                    return OutcomeAdvice(api.Operation, project, recorded?.VaultArguments ?? SecretVaultParameters.NoVault);
+                }
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:
                     return "Disconnect-Jelou closed this connection while the command ran: connect again (Connect-Jelou) and run the command again.";
                 case JelouErrorKind.ConnectionFailed when api.NothingSent:

@@ -241,18 +241,19 @@ namespace JelouPS.Infrastructure
             }
             if (!ErrorMapper.SecretMayBeLost(api)) return projectId;
             DateTimeOffset now = DateTimeOffset.UtcNow;
+            string vault = _parameters.AdviceArguments;
             if (api.Operation == JelouOperation.RegenerateSecret)
             {
                 JelouSession.MayBeReplaced(source, projectId, new JelouSession.Doubt($"A rotation of {projectId} reached Jelou at {now:u} and brought back no secret",
-                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {Quote(projectId)} -Vault <vault>. If you know that rotation did not happen, use -Force."));
+                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {Quote(projectId)} {vault}. If you know that rotation did not happen, use -Force."));
             }
-            string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId) ?? "";
+            string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId, vault) ?? "";
             // The record outlives the command: its advice says which connection, as the error's does.
             if (_cmdlet.OnOtherConnection && check.Length > 0)
             {
                 check += $" Give these commands the -Context {_cmdlet.MyInvocation.MyCommand.Name} was given (for {source.GetLeftPart(UriPartial.Authority)}): without it, they use the session's connection.";
             }
-            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check);
+            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check, vault);
             JelouSession.OutcomeUnknown(_cmdlet, outcome);
             if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
             return projectId;

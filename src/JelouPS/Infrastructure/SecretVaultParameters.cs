@@ -35,6 +35,17 @@ namespace JelouPS.Infrastructure
         internal string? GivenSecretName => PowerShellValues.Given(SecretName);
 
         /// <summary>
+        /// The vault (and -SecretName) of this command and input, as advice that runs another command on the same secret
+        /// gives them: -Vault 'KV' -SecretName 'crm'; -Vault &lt;vault&gt; when no vault is in use.
+        /// </summary>
+        internal string AdviceArguments => (_named ?? (GivenSecretName is null ? null : _default)) is SecretVault vault
+            ? $"-Vault {SecretIssuer.Quote(vault.Name)}" + (GivenSecretName is string name ? $" -SecretName {SecretIssuer.Quote(name)}" : "")
+            : NoVault;
+
+        /// <summary>Advice's placeholder for a vault: the command had none.</summary>
+        internal const string NoVault = "-Vault <vault>";
+
+        /// <summary>
         /// Opens the vault the command line names (-Vault, or the default vault for -SecretName alone, or with
         /// <paramref name="required"/> for neither), ending the command before any API call when it cannot be used.
         /// </summary>
