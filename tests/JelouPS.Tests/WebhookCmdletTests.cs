@@ -52,6 +52,19 @@ namespace JelouPS.Tests
             Assert.Equal(expected, (bool)Assert.Single(result.ThrowIfFailed().Output).BaseObject);
         }
 
+        [Theory]
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \"s`n\"")]
+        [InlineData("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret ' s' -ErrorAction SilentlyContinue")]
+        [InlineData("Get-JelouWebhookSignature -Payload $args[0] -SigningSecret \"s`r`n\"")]
+        public void A_signing_secret_read_with_its_line_break_draws_a_warning_that_says_why_nothing_will_verify(string command)
+        {
+            Invocation result = Host.Invoke(command, null, Body, Sign(Body, "s"));
+
+            string warning = Assert.Single(result.Warnings);
+            Assert.StartsWith("The signing secret starts or ends with a space or a line break (a copy read from a file often does): trim it.", warning);
+            Assert.Empty(Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s")).Warnings);
+        }
+
         [Fact]
         public void Stored_deliveries_are_checked_in_one_pipeline_by_property_name_in_order()
         {

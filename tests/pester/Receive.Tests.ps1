@@ -201,6 +201,96 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0
     }
 
+    It 'answers 503 while the vault cannot be read, remembering nothing, so the delivery sent again once it is unlocked verifies' {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name LockedVault
+        Set-Secret -Name Jelou-p-locked -Secret $Secret -Vault LockedVault
+        # Once the receiver listens, the sender locks the stand-in's vault (this runspace's module state, as a SecretStore's
+        # password timeout would), and unlocks it between its two sends.
+        $vaults = (Get-Module Microsoft.PowerShell.SecretManagement).SessionState.PSVariable.GetValue('Vaults')
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret, $Vaults)
+$deadline = [DateTime]::UtcNow.AddSeconds(30)
+while ([DateTime]::UtcNow -lt $deadline) {
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
+}
+$Vaults['LockedVault'].Locked = $true
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-locked -ErrorAction SilentlyContinue).StatusCode
+$Vaults['LockedVault'].Locked = $false
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-locked).StatusCode
+'@ @{ Port = $port; Secret = $Secret; Vaults = $vaults }
+
+        $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault LockedVault -Count 1 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        (Complete-InRunspace $sender).Output | Should -Be @(503, 200)
+        $events.ProjectId | Should -Be 'p-locked'
+        $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouVaultUnavailable') -Because 'the delivery the locked vault could not verify is not also a signature mismatch'
+        $problems[0].ErrorDetails.RecommendedAction | Should -BeLike '*Unlock-SecretVault*'
+    }
+
+    It 'reads the vault again when a delivery does not verify with the secret read before: another process rotated the project' {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name RotatedVault
+        Set-Secret -Name Jelou-p-rotated -Secret $Secret -Vault RotatedVault
+        $vaults = (Get-Module Microsoft.PowerShell.SecretManagement).SessionState.PSVariable.GetValue('Vaults')
+        $newSecret = ConvertTo-SecureString 'whsec-after-rotation-0123' -AsPlainText -Force
+        # Not 30 s between reads, for the test: the interval is the receiver's, the rule is what is tested.
+        $reread = [JelouPS.Commands.ReceiveJelouWebhookEventCommand].GetProperty('RereadAfter', [System.Reflection.BindingFlags]'NonPublic,Static')
+        $reread.SetValue($null, [TimeSpan]::Zero)
+        try {
+            $port = Get-FreePort
+            $sender = Start-InRunspace @'
+param($Port, $Secret, $NewSecret, $Vaults)
+$deadline = [DateTime]::UtcNow.AddSeconds(30)
+while ([DateTime]::UtcNow -lt $deadline) {
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
+}
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-rotated).StatusCode
+# Another process rotates the project and stores the new secret in the vault.
+$Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $NewSecret -ProjectId p-rotated).StatusCode
+'@ @{ Port = $port; Secret = $Secret; NewSecret = $newSecret; Vaults = $vaults }
+
+            $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault RotatedVault -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue
+        }
+        finally {
+            $reread.SetValue($null, [TimeSpan]::FromSeconds(30))
+        }
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200, 200)
+        @($events).Count | Should -Be 2
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'says that a delivery naming no project was not checked with any secret of the vault' {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name NoProjectVault
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+$deadline = [DateTime]::UtcNow.AddSeconds(30)
+while ([DateTime]::UtcNow -lt $deadline) {
+    $client = [System.Net.Sockets.TcpClient]::new()
+    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
+}
+$body = '{"event":"conversation.start","timestamp":1776134278574}'
+$signature = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
+(Invoke-WebRequest "http://localhost:$Port/jelou" -Method Post -Body $body -ContentType application/json -Headers @{ 'X-Jelou-Signature' = $signature } -SkipHttpErrorCheck).StatusCode
+'@ @{ Port = $port; Secret = $Secret }
+
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault NoProjectVault -TimeoutSec 5 -ErrorVariable problems -ErrorAction SilentlyContinue | Out-Null
+
+        (Complete-InRunspace $sender).Output | Should -Be 401
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+        $problems[0].ErrorDetails.RecommendedAction | Should -BeLike 'It names no project (project_id), so no secret of the vault was tried*'
+    }
+
     It 'warns, at a project''s first delivery, that a rotation without an answer may have made the vault''s copy dead' {
         Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
         Reset-StandInSecretStore

@@ -63,7 +63,9 @@ namespace JelouPS.Webhooks
         /// <summary>
         /// Whether <paramref name="received"/> (the value of <see cref="HeaderName"/> as received, null when absent) presents
         /// this credential: the scheme in any case (RFC 9110 §11.1), spaces around ignored, the credential itself compared in
-        /// constant time. Always true for no_auth.
+        /// constant time. A basic credential is also taken Base64-encoded (of its UTF-8 bytes), as RFC 7617 sends user:password:
+        /// jelou-api.md §2.3 says Jelou sends Base64 and leaves open (§8.4) whether it encodes what it was given. Always true
+        /// for no_auth.
         /// </summary>
         public bool IsPresentedBy(string? received)
         {
@@ -77,11 +79,31 @@ namespace JelouPS.Webhooks
             byte[] given = Encoding.UTF8.GetBytes(value);
             return SecureStrings.UseUtf8Bytes(_authorization, expected =>
             {
-                if (expected.Length != given.Length) return false;
-                int difference = 0;
-                for (int i = 0; i < expected.Length; i++) difference |= expected[i] ^ given[i];
-                return difference == 0;
+                if (Same(expected, given)) return true;
+                if (AuthType != WebhookAuthTypes.Basic) return false;
+                // In arrays, wiped after: a string could not be.
+                char[] chars = new char[(expected.Length + 2) / 3 * 4];
+                Convert.ToBase64CharArray(expected, 0, expected.Length, chars, 0);
+                byte[] encoded = Encoding.ASCII.GetBytes(chars);
+                try
+                {
+                    return Same(encoded, given);
+                }
+                finally
+                {
+                    Array.Clear(chars, 0, chars.Length);
+                    Array.Clear(encoded, 0, encoded.Length);
+                }
             });
+        }
+
+        // In constant time for equal lengths.
+        private static bool Same(byte[] expected, byte[] given)
+        {
+            if (expected.Length != given.Length) return false;
+            int difference = 0;
+            for (int i = 0; i < expected.Length; i++) difference |= expected[i] ^ given[i];
+            return difference == 0;
         }
 
         public override string ToString() => AuthType;

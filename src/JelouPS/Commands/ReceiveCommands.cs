@@ -25,11 +25,16 @@ namespace JelouPS.Commands
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
         private readonly List<JelouSigner> _given = new List<JelouSigner>();
 
-        // Each project's secret from the vault, read once, by the project its first delivery named; and the projects the vault
-        // has none for (up to a bound, so that forged ids cannot grow it without end).
-        private readonly Dictionary<string, JelouSigner> _fromVault = new Dictionary<string, JelouSigner>(StringComparer.Ordinal);
-        private readonly HashSet<string> _notInVault = new HashSet<string>(StringComparer.Ordinal);
+        // What the vault gave for each project its deliveries named: its secret, or none (null). Read at the project's first
+        // delivery, and again, no sooner than RereadAfter, when a delivery did not verify with what was read: a rotation
+        // elsewhere may have replaced the vault's copy, or a secret may have been stored since. Up to a bound of projects the
+        // vault has none for, so that forged ids cannot grow it without end; a vault that cannot be read now is not remembered.
+        private readonly Dictionary<string, (JelouSigner? Signer, TimeSpan At)> _fromVault = new Dictionary<string, (JelouSigner?, TimeSpan)>(StringComparer.Ordinal);
+        private readonly HashSet<string> _doubtSaid = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
         private const int MaxProjectsNotInVault = 1000;
+        /// <summary>How soon the vault may be read again for a project whose delivery did not verify (tests shorten it).</summary>
+        internal static TimeSpan RereadAfter { get; set; } = TimeSpan.FromSeconds(30);
 
         /// <summary>The port to listen on (http://localhost:Port/Path; https://host:Port/Path with -Certificate).</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -124,8 +129,21 @@ namespace JelouPS.Commands
                                 : $"Jelou posts each event as one HTTP/1.1 request to the URL it was given ({listener.Url}): check the URL the sender was given, or find out who else sends requests to this port."));
                         continue;
                     }
-                    // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said why.
-                    WebhookVerdict verdict = request.Delivery.Verify(SignersFor(request), Credential);
+                    // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said
+                    // why. A vault that cannot be read now gets it 503, so that Jelou sends it again.
+                    IEnumerable<JelouSigner>? signers = SignersFor(request, again: false, out _);
+                    WebhookVerdict? verdict = signers is null ? null : request.Delivery.Verify(signers, Credential);
+                    if (verdict?.Rejection == WebhookRejection.SignatureMismatch)
+                    {
+                        signers = SignersFor(request, again: true, out bool reread);
+                        if (reread && signers != null) verdict = request.Delivery.Verify(signers, Credential);
+                    }
+                    if (signers is null || verdict is null)
+                    {
+                        request.Abandon();
+                        Trace($"{request}: answered {request.StatusCode}, since the vault could not be read.");
+                        continue;
+                    }
                     if (verdict.Event is null)
                     {
                         request.Answer(verdict);
@@ -135,6 +153,9 @@ namespace JelouPS.Commands
                             WebhookRejection.InvalidEvent when verdict.Reason == JelouWebhookEvent.LoneSurrogateName =>
                                 "It was signed with the project's secret, so it is most likely Jelou's own: this event cannot be read by JelouPS, and Jelou was told 400.",
                             WebhookRejection.InvalidEvent => "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver.",
+                            WebhookRejection.SignatureMismatch when _vault.Current() != null && request.Delivery.ClaimedProjectId is null =>
+                                "It names no project (project_id), so no secret of the vault was tried" + (_given.Count > 0 ? ", only -SigningSecret's" : "") +
+                                ": give -SigningSecret the secrets of deliveries that name none, or find out who else posts to this receiver.",
                             WebhookRejection.SignatureMismatch => "Check that the receiver has the integration's current signing secret (-SigningSecret, or the vault's for the project): Reset-JelouExternalSupportSecret replaces it at once, so give the old and the new one while a rotation propagates; or find out who else posts to this receiver.",
                             _ => "Check -AuthType and -WebhookAuthorization against the integration's (Get-JelouExternalSupport shows its AuthType), or find out who else posts to this receiver.",
                         }));
@@ -182,34 +203,44 @@ namespace JelouPS.Commands
             }
         }
 
-        // The secrets given, and the vault's secret of the project the delivery names: read once per project, and only for a
-        // delivery that could be one (it carries a signature, and the credential when one is expected). A project the vault
-        // has no secret for is remembered too, so forged project ids do not become one vault call each.
-        private IEnumerable<JelouSigner> SignersFor(WebhookRequest request)
+        // The secrets given, and the vault's secret of the project the delivery names, for a delivery that could be one (it
+        // carries a signature, and the credential when one is expected). Again (after a signature mismatch), the vault is read
+        // anew (reread) when it was read for the project more than RereadAfter ago. Null when the vault cannot be read now (a
+        // locked vault, a service that failed): the error is written, and nothing is remembered.
+        private IEnumerable<JelouSigner>? SignersFor(WebhookRequest request, bool again, out bool reread)
         {
+            reread = false;
             WebhookDelivery delivery = request.Delivery!;
-            if (_vault.Current() is null || delivery.Header(JelouSignature.HeaderName) is null) return _given;
-            if (Credential?.HeaderName is string header && !Credential.IsPresentedBy(delivery.Header(header))) return _given;
             string? projectId = delivery.ClaimedProjectId;
-            if (projectId is null || _notInVault.Contains(projectId)) return _given;
-            if (!_fromVault.TryGetValue(projectId, out JelouSigner? signer))
+            if (_vault.Current() is null || delivery.Header(JelouSignature.HeaderName) is null || projectId is null) return _given;
+            if (Credential?.HeaderName is string header && !Credential.IsPresentedBy(delivery.Header(header))) return _given;
+            TimeSpan now = _sinceStart.Elapsed;
+            bool known = _fromVault.TryGetValue(projectId, out (JelouSigner? Signer, TimeSpan At) read);
+            if (known && (!again || now - read.At < RereadAfter)) return With(read.Signer);
+            JelouSigner? signer = null;
+            string? doubted = null;
+            try
             {
-                string? doubted = null;
-                // Named after the request, as its refusal is.
-                if (!TryValidate(request.ToString(), () => signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null, out doubted, verifying: true)!), item: request.ToString()))
-                {
-                    if (_notInVault.Count < MaxProjectsNotInVault) _notInVault.Add(projectId);
-                    return _given;
-                }
-                _fromVault[projectId] = signer!;
-                if (doubted != null) Warn(doubted);
+                signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null, out doubted, verifying: true)!);
             }
-            return _given.Append(signer!);
+            catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
+            {
+                // Named after the request, as its refusal is.
+                WriteJelouError(ex, ErrorMapper.From(ex, request.ToString(), request.ToString()));
+                if (ex is VaultException { ErrorId: ErrorMapper.VaultUnavailable } || ex is VaultException { ErrorId: ErrorMapper.VaultReadFailed, VaultError: { } }) return null;
+            }
+            reread = true;
+            if (known) read.Signer?.Dispose();
+            if (signer != null || known || _fromVault.Count < MaxProjectsNotInVault) _fromVault[projectId] = (signer, now);
+            if (doubted != null && _doubtSaid.Add(projectId)) Warn(doubted);
+            return With(signer);
         }
+
+        private IEnumerable<JelouSigner> With(JelouSigner? fromVault) => fromVault is null ? _given : _given.Append(fromVault);
 
         private protected override void Release()
         {
-            foreach (JelouSigner signer in _given.Concat(_fromVault.Values)) signer.Dispose();
+            foreach (JelouSigner? signer in _given.Concat(_fromVault.Values.Select(read => read.Signer))) signer?.Dispose();
         }
     }
 }

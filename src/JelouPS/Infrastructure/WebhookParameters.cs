@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
+using JelouPS.Security;
 using JelouPS.Webhooks;
 
 namespace JelouPS.Infrastructure
@@ -10,9 +11,17 @@ namespace JelouPS.Infrastructure
     /// <summary>What the webhook cmdlets make of their -SigningSecret, -AuthType and -WebhookAuthorization, checked before anything is verified.</summary>
     internal static class WebhookParameters
     {
-        /// <summary>A signer for a secret given; an unusable secret (empty) ends the command.</summary>
+        /// <summary>
+        /// A signer for a secret given; an unusable secret (empty) ends the command. One no secret Jelou issues looks like (a
+        /// line break at its end, as Get-Content -Raw reads a file) draws a warning: a reply signed with it is refused before
+        /// it is sent, but a delivery checked with it would only fail to verify, saying nothing of why.
+        /// </summary>
         internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret)
         {
+            if (SecureStrings.SigningSecretProblem(secret) is string problem)
+            {
+                cmdlet.WriteWarning($"The signing secret {problem}. No signing secret Jelou issues does, so signatures made with it match none of Jelou's.");
+            }
             try
             {
                 return new JelouSigner(secret);

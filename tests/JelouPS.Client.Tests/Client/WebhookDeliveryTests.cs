@@ -113,6 +113,10 @@ namespace JelouPS.Client.Tests
         [InlineData("api_key", "Authorization", "Bearer tok-1", false)]
         [InlineData("basic", "Authorization", "Basic tok-1", true)]
         [InlineData("basic", "Authorization", "Bearer tok-1", false)]
+        // Base64 of tok-1 (RFC 7617's form): whether Jelou encodes the credential it was given is an open question.
+        [InlineData("basic", "Authorization", "Basic dG9rLTE=", true)]
+        [InlineData("basic", "Authorization", "Basic dG9rLTI=", false)]
+        [InlineData("bearer", "Authorization", "Bearer dG9rLTE=", false)]
         public void The_webhook_credential_is_checked_in_the_header_its_auth_type_uses(string authType, string header, string value, bool accepted)
         {
             var headers = new Dictionary<string, string> { ["X-Jelou-Signature"] = Sign(Body, "s1"), [header] = value };
