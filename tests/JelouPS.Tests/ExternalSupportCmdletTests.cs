@@ -182,6 +182,22 @@ namespace JelouPS.Tests
             Assert.Equal("k2-new-value", Emulator.FindIntegration(projectId)!.Authorization);
         }
 
+        [Theory]
+        [InlineData("Get-JelouExternalSupport $args[0], $args[1] | Set-JelouExternalSupport -WebhookUrl https://crm.example.com/v2 -Confirm:$false")]
+        [InlineData("Get-JelouExternalSupport $args[0], $args[1] | ConvertTo-Csv | ConvertFrom-Csv | Set-JelouExternalSupport -WebhookUrl https://crm.example.com/v2 -Confirm:$false")]
+        public void Set_fed_integrations_as_read_sends_only_what_the_command_line_gives(string command)
+        {
+            string withAuth = NewProjectId(), without = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType bearer -WebhookAuthorization tok-1; New-JelouExternalSupport $args[1] https://crm.example.com/j", null, withAuth, without).ThrowIfFailed();
+
+            Invocation result = Host.Invoke(command, null, withAuth, without);
+
+            Assert.Equal(2, result.ThrowIfFailed().Output.Count);
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/v2\"}", Emulator.Requests.Last(r => r.Method == "PATCH" && r.Path.Contains(withAuth)).Body);
+            Assert.Equal("bearer", Emulator.FindIntegration(withAuth)!.AuthType);
+            Assert.Equal("https://crm.example.com/v2", Emulator.FindIntegration(without)!.WebhookUrl);
+        }
+
         [Fact]
         public void Set_with_nothing_to_change_fails_before_any_request()
         {

@@ -80,9 +80,23 @@ namespace JelouPS.Commands
         [SecureUri(BlankIsNotGiven = true)]
         public Uri? WebhookUrl { get; set; }
 
+        // The parameters the command line gave: a piped input binds the rest.
+        private HashSet<string> _onCommandLine = null!;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            _onCommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+        }
+
         private protected override void ProcessProject(string projectId)
         {
-            ExternalSupportSettings settings = Settings(WebhookUrl);
+            // An integration as read (it carries its ApiBaseUri: Get-JelouExternalSupport's output, or an Export-Csv of it)
+            // binds its own WebhookUrl and AuthType: its current settings, which change nothing, and an auth type sent without
+            // its credential is refused. Only what the command line gives is sent for it.
+            bool asRead = ApiBaseUri != null;
+            ExternalSupportSettings settings = Settings(asRead && !_onCommandLine.Contains(nameof(WebhookUrl)) ? null : WebhookUrl);
+            if (asRead && !_onCommandLine.Contains(nameof(AuthType))) settings.AuthType = null;
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
             Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(integration));
