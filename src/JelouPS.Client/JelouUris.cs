@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Linq;
 
 namespace JelouPS
 {
@@ -78,14 +77,9 @@ namespace JelouPS
         private static string? Parse(string? value, string subject, out Uri? uri)
         {
             uri = null;
-            if (string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
-            // A URL never starts with a quotation mark, nor ends with one that no other opened (a query may quote: ?q="x",
-            // ?q=“x”); a spreadsheet cell, a copied string or a word processor may add them.
-            if (IsQuote(value![0]) || (IsQuote(value[value.Length - 1]) && !value.Take(value.Length - 1).Any(IsQuote)))
-            {
-                return $"{subject} {Show(value)} starts or ends with a quotation mark: leave the quotes out.";
-            }
-            return UserInfoProblem(value, subject) ?? Characters(value, subject)
+            if (value is null || string.IsNullOrWhiteSpace(value)) return $"{subject} is empty.";
+            // A query may quote inside (?q="x", ?q=“x”), but not around the whole URL.
+            return Require.QuoteProblem(value, subject, Show) ?? UserInfoProblem(value, subject) ?? Characters(value, subject)
                 ?? (Uri.TryCreate(value, UriKind.Absolute, out uri) ? null
                     : PortOutOfRange(value) is string port ? $"{subject} {Show(value)} names port {port}: ports run from 1 to 65535."
                     : $"{subject} {Show(value)} is not an absolute URL (such as https://crm.example.com/jelou).");
@@ -97,8 +91,6 @@ namespace JelouPS
             System.Text.RegularExpressions.Match port = System.Text.RegularExpressions.Regex.Match(url, @"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*:([0-9]+)(?:[/?#]|$)");
             return port.Success && (port.Groups[1].Value.TrimStart('0').Length > 5 || long.Parse(port.Groups[1].Value, CultureInfo.InvariantCulture) > 65535) ? port.Groups[1].Value : null;
         }
-
-        private static bool IsQuote(char c) => "\"'\u201C\u201D\u2018\u2019\u00AB\u00BB\u2039\u203A`".IndexOf(c) >= 0;
 
         private static string? Characters(string value, string subject)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Globalization;
 using System.Text;
 
@@ -43,8 +44,19 @@ namespace JelouPS
             if (value is null || value.Trim().Length == 0) return $"{subject} is empty (or only spaces).";
             // A path normalises these away: "p1/.." would reach the collection instead of the project.
             if (value == "." || value == "..") return $"{subject} '{value}' cannot be used: in a URL path it means this folder or the one above.";
-            return LineProblem(value, subject);
+            return QuoteProblem(value, subject) ?? LineProblem(value, subject);
         }
+
+        /// <summary>
+        /// Why a value that never starts with a quotation mark, nor ends with one that no other opened (a spreadsheet cell, a
+        /// copied string or a word processor may add them), does; null when it does not.
+        /// </summary>
+        internal static string? QuoteProblem(string value, string subject, Func<string, string>? show = null) =>
+            value.Length > 0 && (IsQuote(value[0]) || (IsQuote(value[value.Length - 1]) && !value.Take(value.Length - 1).Any(IsQuote)))
+                ? $"{subject} {(show ?? Show)(value)} starts or ends with a quotation mark: leave the quotes out."
+                : null;
+
+        private static bool IsQuote(char c) => "\"'\u201C\u201D\u2018\u2019\u00AB\u00BB\u2039\u203A`".IndexOf(c) >= 0;
 
         /// <summary>A one-line value other than an id (a name, a MIME type, an assignment target); null passes.</summary>
         internal static string? Line(string? value, string name) => value is null ? null : Throw(LineProblem(value, "-" + name), value, name);

@@ -274,7 +274,15 @@ namespace JelouPS.Tests
             return text[start..end];
         }
 
-        private static bool IdOk(string id) => id.Length > 0 && id != "." && id != ".." && LineOk(id);
+        private static bool IdOk(string id) => id.Length > 0 && id != "." && id != ".." && !Quoted(id) && LineOk(id);
+
+        // Wrapped in quotation marks, as a spreadsheet, a copied string or a word processor leaves a value: one before it, or
+        // one after it that nothing before opened. Inside a value they are sent as they are.
+        private static bool Quoted(string text)
+        {
+            const string marks = "\"'`\u201C\u201D\u2018\u2019\u00AB\u00BB\u2039\u203A";
+            return marks.Contains(text[0]) || (marks.Contains(text[^1]) && !text[..^1].Any(marks.Contains));
+        }
 
         /// <summary>At most 256 characters, one line, visible: no control, format or line-separator characters, no half characters.</summary>
         private static bool LineOk(string text, int max = 256) =>
@@ -366,7 +374,7 @@ namespace JelouPS.Tests
         {
             foreach (string id in new[]
             {
-                ".", "..", " .. ", "...", "../x", "..%2F..%2Fadmin", "a/b", "%2F", "%2e%2e", "?x=1#y", "#", "a b", "p1;rm -rf", "'quoted'", "\"q\"", "$env:PATH", "`n",
+                ".", "..", " .. ", "...", "../x", "..%2F..%2Fadmin", "a/b", "%2F", "%2e%2e", "?x=1#y", "#", "a b", "p1;rm -rf", "'quoted'", "\"q\"", "\u201Cp3\u201D", "q\"", "it's", "a\"q\"", "x`n", "$env:PATH", "`n",
                 "@{Name=x}", "<script>alert(1)</script>", "javascript:alert(1)", "file:///etc/passwd", "\\\\server\\share",
                 "http://user:pw@h/", "日本語", "مرحبا", "a\u0301", "*", "[a]", "CON", "null",
             })

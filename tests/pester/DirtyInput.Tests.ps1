@@ -115,6 +115,19 @@ Describe 'Padded and blank spreadsheet cells' {
         (Get-Request $projectId)[0].path | Should -Be "/jelouapi/v1/external-support/$projectId"
     }
 
+    It 'refuses an id a spreadsheet or word processor quoted, before any request: <Case>' -TestCases @(
+        @{ Case = 'smart quotes'; Open = [string][char]0x201C; Close = [string][char]0x201D }
+        @{ Case = 'straight single quotes'; Open = "'"; Close = "'" }
+        @{ Case = 'a closing quote alone'; Open = ''; Close = '"' }
+    ) {
+        $projectId = New-TestProjectId
+
+        "ProjectId,WebhookUrl`n$Open$projectId$Close,https://crm.example.com/jelou" | ConvertFrom-Csv | New-JelouExternalSupport -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        "$($refused[0])" | Should -BeLike '*starts or ends with a quotation mark: leave the quotes out.*'
+        Get-Request $projectId | Should -BeNullOrEmpty
+    }
+
     It 'takes a blank WebhookUrl cell as not given in Set-JelouExternalSupport: the row''s other settings still change' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou -AuthType bearer -WebhookAuthorization 'blank-cell-token' | Out-Null
