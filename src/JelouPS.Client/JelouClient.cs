@@ -32,7 +32,7 @@ namespace JelouPS
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             options.Validate();
-            _transport = new JelouTransport(options.Timeout, new RetryPolicy(options.MaximumRetryCount, options.RetryInterval, delay), handler, options.Proxy, stopGrace: stopGrace);
+            _transport = new JelouTransport(options.Timeout, new RetryPolicy(options.MaximumRetryCount, options.RetryInterval, delay), handler, options.Proxy, stopGrace: stopGrace, heldSecrets: options.HeldSecrets);
         }
 
         public JelouClientOptions Options { get; }

@@ -1,4 +1,6 @@
 using System;
+using System.Security;
+using System.Collections.Generic;
 
 namespace JelouPS
 {
@@ -47,6 +49,12 @@ namespace JelouPS
         public TimeSpan RetryInterval { get; set; } = DefaultRetryInterval;
         /// <summary>Which proxy carries the requests; by default the platform's.</summary>
         public ProxySettings Proxy { get; set; } = ProxySettings.Default;
+
+        /// <summary>
+        /// Other secrets an error answer may quote, redacted in it besides those its request carried: the signing secrets the
+        /// session holds (a server that puts a project's record, or its current secret, in an error). Asked at each error answer.
+        /// </summary>
+        internal Func<IEnumerable<SecureString>>? HeldSecrets { get; set; }
 
         internal void Validate()
         {

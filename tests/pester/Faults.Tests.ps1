@@ -88,6 +88,25 @@ Describe 'A signing secret that arrived is never lost' {
     }
 }
 
+Describe 'A signing secret the session holds, quoted by an error answer to another call' {
+    It 'is redacted: <Case>' -TestCases @(
+        @{ Case = 'a rotation refused with the current secret in its message'; Method = 'POST'; Path = 'secret'; Status = 409; Command = { [CmdletBinding()] param($p) Reset-JelouExternalSupportSecret $p -Force -TimeoutSec 1 } }
+        @{ Case = 'a read whose 500 dumps the project''s record'; Method = 'GET'; Path = ''; Status = 500; Command = { [CmdletBinding()] param($p) Get-JelouExternalSupport $p -TimeoutSec 1 } }
+    ) {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/j -WarningAction SilentlyContinue
+        $secret = [System.Net.NetworkCredential]::new('', $created.SigningSecret).Password
+        $body = @{ message = "refused: signingSecret=$secret for $projectId" } | ConvertTo-Json -Compress
+        Add-Fault @{ method = $Method; pathContains = "$projectId/$Path".TrimEnd('/'); status = $Status; body = $body; count = 5 }
+
+        # -TimeoutSec 1 leaves no time to retry the read's 500.
+        & $Command $projectId -ErrorVariable failed -ErrorAction SilentlyContinue | Out-Null
+
+        "$($failed[0])" | Should -BeLike "*refused: signingSecret=REDACTED for $projectId*"
+        ($failed | Out-String) + $failed[0].Exception.ApiMessage + $failed[0].ErrorDetails.Message | Should -Not -BeLike "*$secret*"
+    }
+}
+
 Describe 'A rotation that brought back no secret' {
     It 'is recorded, and the secret kept from before is not saved as if current' {
         $projectId = New-TestProjectId

@@ -54,6 +54,9 @@ namespace JelouPS.Http
 
         private readonly string _peer;
 
+        // See JelouClientOptions.HeldSecrets.
+        private readonly Func<IEnumerable<SecureString>>? _heldSecrets;
+
         /// <summary>
         /// How long a create or a rotation in flight may still take once its caller cancels: its answer may be the only copy
         /// of a signing secret, and without it the outcome is unknown. Every other request, and every wait between retries,
@@ -64,8 +67,10 @@ namespace JelouPS.Http
         private readonly TimeSpan _stopGrace;
 
         // peer: who answers, for messages: "The Jelou API", or "The webhook" when testing a receiver.
-        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, ProxySettings proxy, string peer = "The Jelou API", TimeSpan? stopGrace = null)
+        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, ProxySettings proxy, string peer = "The Jelou API", TimeSpan? stopGrace = null,
+            Func<IEnumerable<SecureString>>? heldSecrets = null)
         {
+            _heldSecrets = heldSecrets;
             _timeout = timeout;
             _stopGrace = stopGrace ?? DefaultStopGrace;
             _retry = retry;
@@ -215,13 +220,13 @@ namespace JelouPS.Http
             SecretRedaction Redaction()
             {
                 if (redaction != null) return redaction;
-                if (!issuesSecret || received is null || response!.IsSuccessStatusCode) return redaction = new SecretRedaction(outgoing.Secrets);
-                // An error answer to a create or rotation may carry a secret it issued (see JelouClient.IssueAsync): its text
-                // may quote that one too. The redaction keeps its own copy of the plaintext.
-                List<SecureString> issued = IssuedIn(received);
+                if (response!.IsSuccessStatusCode) return redaction = new SecretRedaction(outgoing.Secrets);
+                // An error answer may quote secrets the request did not carry: one a create or rotation issued in it (see
+                // JelouClient.IssueAsync), or one the session holds. The redaction keeps its own copy of each plaintext.
+                List<SecureString> issued = issuesSecret && received != null ? IssuedIn(received) : new List<SecureString>();
                 try
                 {
-                    return redaction = new SecretRedaction(issued.Count == 0 ? outgoing.Secrets : (outgoing.Secrets ?? new SecureString[0]).Concat(issued).ToList());
+                    return redaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(_heldSecrets?.Invoke() ?? new SecureString[0]).ToList());
                 }
                 finally
                 {

@@ -29,8 +29,17 @@ namespace JelouPS.Security
             if (secrets is null) return;
             foreach (SecureString secret in secrets)
             {
-                if (secret is null || secret.Length < ShortestMatched) continue;
-                char[] plaintext = SecureStrings.UseChars(secret, chars => (char[])chars.Clone());
+                char[] plaintext;
+                try
+                {
+                    if (secret is null || secret.Length < ShortestMatched) continue;
+                    plaintext = SecureStrings.UseChars(secret, chars => (char[])chars.Clone());
+                }
+                catch (ObjectDisposedException)
+                {
+                    // A held secret its owner disposed cannot be read: it is left out, rather than let the error fail.
+                    continue;
+                }
                 _plaintexts.Add(plaintext);
                 // A server that percent-decodes what it was sent echoes a secret holding %41 as A.
                 if (PercentDecoded(plaintext) is char[] decoded && decoded.Length >= ShortestMatched) _plaintexts.Add(decoded);

@@ -82,6 +82,7 @@ namespace JelouPS.Commands
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 Proxy = proxy,
+                HeldSecrets = JelouSession.HeldSecrets,
             };
             var context = new JelouContext(new JelouClient(options));
             // The previous connection is not disposed: a context saved with -PassThru may still be in use.

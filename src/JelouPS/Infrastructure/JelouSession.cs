@@ -85,7 +85,19 @@ namespace JelouPS.Infrastructure
 
         /// <summary>A client that only sends agent replies to <paramref name="chatbotUri"/>, shared by the process.</summary>
         internal static JelouClient ReplyClient(Uri chatbotUri) =>
-            ReplyClients.GetOrAdd(chatbotUri.AbsoluteUri, _ => new JelouClient(new JelouClientOptions { ChatbotUri = chatbotUri }));
+            ReplyClients.GetOrAdd(chatbotUri.AbsoluteUri, _ => new JelouClient(new JelouClientOptions { ChatbotUri = chatbotUri, HeldSecrets = HeldSecrets }));
+
+        /// <summary>
+        /// The signing secrets this process holds (each project's latest, and those kept unsaved), for every client to redact
+        /// in error answers: a server may quote a project's current secret, or dump its record, in an error of another call.
+        /// </summary>
+        internal static IEnumerable<System.Security.SecureString> HeldSecrets()
+        {
+            lock (Gate)
+            {
+                return Latest.Values.Concat(UnsavedKept.Snapshot()).Select(integration => integration?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
+            }
+        }
 
         internal static JelouContext? Get(Runspace runspace) =>
             Slots.TryGetValue(runspace, out Slot? slot) ? slot.Context : null;
