@@ -266,6 +266,7 @@ namespace JelouPS
             }
             catch (JelouApiException ex)
             {
+                ex.RequestUri = uri;
                 throw Salvaged(projectId, ex, response, operation);
             }
             finally

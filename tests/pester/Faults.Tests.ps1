@@ -168,13 +168,25 @@ Describe 'A create or rotation whose answer never came' {
         Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
         New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorVariable conflict -ErrorAction SilentlyContinue
 
-        $again = "Reset-JelouExternalSupportSecret '$projectId' -Vault 'FaultVault' -SecretName 'crm-$projectId'"
+        $again = "Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault' -SecretName 'crm-$projectId'"
         $lost[0].FullyQualifiedErrorId | Should -BeLike 'JelouOutcomeUnknown,*'
-        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "*Reset-JelouExternalSupportSecret $projectId -Vault 'FaultVault' -SecretName 'crm-$projectId'*"
+        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "*Reset-JelouExternalSupportSecret $projectId -Force -Vault 'FaultVault' -SecretName 'crm-$projectId'*"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Check | Should -BeLike "*-Vault 'FaultVault' -SecretName 'crm-$projectId'*"
         "$warned" | Should -BeLike "*$again;*"
         $conflict[0].ErrorDetails.RecommendedAction | Should -BeLike "*$again."
         "$lost $warned $($conflict[0].ErrorDetails.RecommendedAction)" | Should -Not -BeLike '*<vault>*'
+    }
+
+    It 'gives the same advice when the answer came but brought no secret (200 with an empty object)' {
+        $projectId = New-TestProjectId
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'EmptyObject' }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault -ErrorVariable lost -ErrorAction SilentlyContinue | Out-Null
+
+        Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "Check with Get-JelouExternalSupport $projectId*Reset-JelouExternalSupportSecret $projectId -Force -Vault 'FaultVault'.*"
+        ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Check | Should -Be $lost[0].ErrorDetails.RecommendedAction
+        "$warned" | Should -BeLike "*which brought back no secret: that create was most likely carried out*"
     }
 
     It 'is settled by a read that finds the integration older than the create: that create changed nothing' {

@@ -735,6 +735,13 @@ Describe 'Signing secrets kept in other shapes' {
         $receipt.StatusCode | Should -Be 200
     }
 
+    It 'names the vault in its advice when -SecretName names no secret there' {
+        $Conversation | Send-JelouSupportMessage 'hi' -Vault Shapes -SecretName NoSuchName -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouVaultReadFailed,JelouPS.Commands.SendJelouSupportMessageCommand'
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Check -SecretName (Get-SecretInfo -Vault 'Shapes' lists the names)*"
+    }
+
     It 'names the shapes it reads when the secret is a hashtable' {
         Set-Secret -Name Table -Secret @{ signingSecret = 'x' } -Vault Shapes
 

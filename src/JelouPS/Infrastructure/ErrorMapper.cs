@@ -147,9 +147,7 @@ namespace JelouPS.Infrastructure
             {
                 case JelouApiException api when api.Kind != JelouErrorKind.OutcomeUnknown && api.Integration is null && SecretMayBeLost(api):
                     // Jelou answered that it acted, but the answer did not bring the secret: it exists, and nobody has it.
-                    return Create(IdOf(api.Kind), api, target, item,
-                        $"Check with Get-JelouExternalSupport {ProjectOf(target)}; a new secret comes with Reset-JelouExternalSupportSecret {ProjectOf(target)} (with -Vault to store it).",
-                        note: "Jelou may have issued a signing secret that did not arrive.");
+                    return Create(IdOf(api.Kind), api, target, item, LostSecretAdvice(api, target), note: "Jelou may have issued a signing secret that did not arrive.");
                 // An error status whose body held a secret (a gateway's 500 after the create took, a 409 with one): whether it
                 // is live, a read tells; a success cut short after the secret lost only the rest of its answer.
                 case JelouApiException api when api.Integration != null:
@@ -247,6 +245,15 @@ namespace JelouPS.Infrastructure
             && (api.Kind == JelouErrorKind.OutcomeUnknown || api.Kind == JelouErrorKind.Timeout || api.Kind == JelouErrorKind.InvalidResponse
                 || api.Kind == JelouErrorKind.ServerError || api.Kind == JelouErrorKind.ConnectionFailed);
 
+        // What to check after a request that may have acted and brought back no secret. A create's or rotation's record (made
+        // before its error, see SecretIssuer.Salvage) has the command's vault.
+        private static string? LostSecretAdvice(JelouApiException api, object? target)
+        {
+            string project = ProjectOf(target);
+            UnknownOutcome? recorded = JelouSession.Unknown(api.RequestUri, project).LastOrDefault();
+            return OutcomeAdvice(api.Operation, project, recorded?.VaultArguments ?? SecretVaultParameters.NoVault);
+        }
+
         private static string ProjectOf(object? target) => target is ExternalSupportIntegration integration ? integration.ProjectId : target as string ?? "<project>";
 
         /// <summary>How to find out whether a request of <paramref name="operation"/> that got no answer was carried out, and what then.</summary>
@@ -256,9 +263,9 @@ namespace JelouPS.Infrastructure
             switch (operation)
             {
                 case JelouOperation.CreateIntegration:
-                    return $"Check with Get-JelouExternalSupport {project}: if the integration exists, its signing secret never arrived; get a new one with Reset-JelouExternalSupportSecret {project} {vault}. If it does not exist, create it again.";
+                    return $"Check with Get-JelouExternalSupport {project}: if the integration exists, its signing secret never arrived; get a new one with Reset-JelouExternalSupportSecret {project} -Force {vault}. If it does not exist, create it again.";
                 case JelouOperation.RegenerateSecret:
-                    return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} {vault}: only the newest secret works.";
+                    return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} -Force {vault}: only the newest secret works.";
                 case JelouOperation.StartConversation:
                     return "Wait for the conversation.start event, or start it again: if the first start took, the second fails with JelouConflict (409) and nothing is started twice.";
                 case JelouOperation.CloseConversation:
@@ -276,9 +283,9 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static string StillUnknown(UnknownOutcome unknown) =>
             (unknown.IsCreate
-                ? $"The integration of {unknown.ProjectId} exists and is not older than {unknown.Command} of {unknown.At:u}, which got no answer: that create was most likely carried out, and its signing secret never arrived."
-                : $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer: the signing secret kept from before may be dead.")
-            + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} {unknown.VaultArguments}; until then it stays in ${JelouSession.UnknownVariable}.";
+                ? $"The integration of {unknown.ProjectId} exists and is not older than {unknown.Command} of {unknown.At:u}, which brought back no secret: that create was most likely carried out, and its signing secret never arrived."
+                : $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} brought back no secret: the signing secret kept from before may be dead.")
+            + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Force {unknown.VaultArguments}; until then it stays in ${JelouSession.UnknownVariable}.";
 
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
         private static string? Advice(JelouApiException api, object? target)
@@ -314,8 +321,8 @@ namespace JelouPS.Infrastructure
                     }
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CreateIntegration
                     && JelouSession.Unknown(api.RequestUri, ProjectOf(target)).FirstOrDefault(u => u.IsCreate) is UnknownOutcome unknown:
-                    return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} got no answer, and the integration exists: unless it is older (Get-JelouExternalSupport shows when it was created), " +
-                        $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} {unknown.VaultArguments}.";
+                    return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} brought back no secret, and the integration exists: unless it is older (Get-JelouExternalSupport shows when it was created), " +
+                        $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Force {unknown.VaultArguments}.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage:
                     return "Jelou refused it as in conflict with the conversation's current state: read it again (Get-JelouConversation) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation != JelouOperation.CreateIntegration && api.Operation != JelouOperation.StartConversation:
@@ -336,12 +343,7 @@ namespace JelouPS.Infrastructure
                         : $"Jelou failed to handle the request; try again later and {quote} to Jelou's support if it persists.";
                 }
                 case JelouErrorKind.OutcomeUnknown:
-                {
-                    // A create's or rotation's record (made before its error) has the command's vault.
-                    string? project = ProjectOf(target);
-                    UnknownOutcome? recorded = project is null ? null : JelouSession.Unknown(api.RequestUri, project).LastOrDefault();
-                    return OutcomeAdvice(api.Operation, project, recorded?.VaultArguments ?? SecretVaultParameters.NoVault);
-                }
+                    return LostSecretAdvice(api, target);
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:
                     return "Disconnect-Jelou closed this connection while the command ran: connect again (Connect-Jelou) and run the command again.";
                 case JelouErrorKind.ConnectionFailed when api.NothingSent:

@@ -245,7 +245,7 @@ namespace JelouPS.Infrastructure
             if (api.Operation == JelouOperation.RegenerateSecret)
             {
                 JelouSession.MayBeReplaced(source, projectId, new JelouSession.Doubt($"A rotation of {projectId} reached Jelou at {now:u} and brought back no secret",
-                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {Quote(projectId)} {vault}. If you know that rotation did not happen, use -Force."));
+                    $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {Quote(projectId)} -Force {vault}. If you know that rotation did not happen, save with -Force."));
             }
             string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId, vault) ?? "";
             // The record outlives the command: its advice says which connection, as the error's does.

@@ -127,7 +127,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal SecureString Read(string secretName) =>
             ReadOrNull(secretName, CancellationToken.None) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
-                "Check -SecretName (Get-SecretInfo -Vault <vault> lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
+                $"Check -SecretName (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
 
         /// <summary>As <see cref="Read"/>, but null when the vault has no secret of that name.</summary>
         private SecureString? ReadOrNull(string secretName, CancellationToken stop)
