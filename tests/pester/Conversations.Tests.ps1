@@ -59,6 +59,14 @@ Describe 'The support loop' {
         1..3 | ForEach-Object { Receive-TestWebhook $Receiver | Out-Null }
     }
 
+    It 'takes a CSV row''s blank optional cells as not given, as its help says' {
+        $started = "ProjectId,BotId,UserId,InitialMessage,AssignmentType,AssignmentTarget`n$ProjectId,bot-csv,csv-blank,,," | ConvertFrom-Csv | Start-JelouConversation -Confirm:$false
+
+        $started.UserId | Should -Be 'csv-blank'
+        (Get-Help Start-JelouConversation -Examples | Out-String) | Should -BeLike '*A blank cell of*an optional column*counts as not given*'
+        Receive-TestWebhook $Receiver | Out-Null
+    }
+
     It 'advises by what a 404 may mean: no integration for a start, a conversation closed already for a close' {
         Start-JelouConversation (New-TestProjectId) -BotId bot-404 -UserId user-404 -Confirm:$false -ErrorVariable unknown -ErrorAction SilentlyContinue
         $conversation = Start-JelouConversation $ProjectId -BotId bot-404 -UserId user-404 -Confirm:$false
