@@ -50,6 +50,12 @@ namespace JelouPS
                 {
                     throw new ArgumentException("Auth type 'no_auth' takes no webhook authorization.", nameof(Authorization));
                 }
+                // A whole header value copied from elsewhere: Jelou adds the scheme itself, and would send "Bearer Bearer ...".
+                string? scheme = AuthType == WebhookAuthTypes.Bearer ? "Bearer" : AuthType == WebhookAuthTypes.Basic ? "Basic" : null;
+                if (scheme != null && Security.SecureStrings.UseChars(Authorization!, chars => StartsWithScheme(chars, scheme)))
+                {
+                    throw new ArgumentException($"-WebhookAuthorization starts with '{scheme} ', which Jelou adds itself: give the {(scheme == "Bearer" ? "token" : "credentials")} alone.", nameof(Authorization));
+                }
             }
             else if (Authorization != null && creating)
             {
@@ -59,6 +65,17 @@ namespace JelouPS
             {
                 throw new ArgumentException("-WebhookAuthorization is empty.", nameof(Authorization));
             }
+        }
+
+        // Whether the credential begins with the scheme and a space, in any case; no part of it is copied into a string.
+        private static bool StartsWithScheme(char[] credential, string scheme)
+        {
+            if (credential.Length <= scheme.Length || credential[scheme.Length] != ' ') return false;
+            for (int i = 0; i < scheme.Length; i++)
+            {
+                if (char.ToUpperInvariant(credential[i]) != char.ToUpperInvariant(scheme[i])) return false;
+            }
+            return true;
         }
     }
 
