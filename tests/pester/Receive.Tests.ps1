@@ -11,13 +11,22 @@ BeforeAll {
         try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
     }
 
-    # Runs a script in its own runspace (as a receiver runs beside the sender), the module imported; returns a handle.
+    # Runs a script in its own runspace (as a receiver runs beside the sender), the module and Wait-Listening there; returns a handle.
     function Start-InRunspace([string] $Script, [hashtable] $Arguments) {
         $shell = [powershell]::Create()
-        $null = $shell.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().AddScript($Script)
+        $null = $shell.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'; function Wait-Listening { ${function:Wait-Listening} }").AddStatement().AddScript($Script)
         foreach ($name in $Arguments.Keys) { $null = $shell.AddParameter($name, $Arguments[$name]) }
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
         [pscustomobject]@{ Shell = $shell; Output = $output; Async = $shell.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output) }
+    }
+
+    # A fresh stand-in vault holding $Secret for the project; returns the stand-in's vaults, which a sender runspace can change.
+    function New-ReceiverVault([string] $Name, [string] $ProjectId) {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name $Name
+        Set-Secret -Name "Jelou-$ProjectId" -Secret $Secret -Vault $Name
+        (Get-Module Microsoft.PowerShell.SecretManagement).SessionState.PSVariable.GetValue('Vaults')
     }
 
     # Waits (up to 30 s) until the receiver's port answers, so nothing is sent before it listens.
@@ -172,18 +181,11 @@ Receive-JelouWebhookEvent -Port $Port -Path /jelou -SigningSecret $Secret -AuthT
     }
 
     It 'verifies each delivery with the secret the vault holds for the project it names, and refuses one whose project has none' {
-        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
-        Reset-StandInSecretStore
-        Register-StandInVault -Name ReceiveVault
-        Set-Secret -Name Jelou-p-vault -Secret $Secret -Vault ReceiveVault
+        New-ReceiverVault ReceiveVault p-vault | Out-Null
         $port = Get-FreePort
         $sender = Start-InRunspace @'
 param($Port, $Secret)
-$deadline = [DateTime]::UtcNow.AddSeconds(30)
-while ([DateTime]::UtcNow -lt $deadline) {
-    $client = [System.Net.Sockets.TcpClient]::new()
-    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
-}
+Wait-Listening $Port
 $forged = '{"event_type":"message","project_id":"p-forged"}'
 (Invoke-WebRequest "http://localhost:$Port/jelou" -Method Post -Body $forged -ContentType application/json -SkipHttpErrorCheck).StatusCode
 foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId $project).StatusCode }
@@ -202,21 +204,13 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
     }
 
     It 'answers 503 while the vault cannot be read, remembering nothing, so the delivery sent again once it is unlocked verifies' {
-        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
-        Reset-StandInSecretStore
-        Register-StandInVault -Name LockedVault
-        Set-Secret -Name Jelou-p-locked -Secret $Secret -Vault LockedVault
         # Once the receiver listens, the sender locks the stand-in's vault (this runspace's module state, as a SecretStore's
         # password timeout would), and unlocks it between its two sends.
-        $vaults = (Get-Module Microsoft.PowerShell.SecretManagement).SessionState.PSVariable.GetValue('Vaults')
+        $vaults = New-ReceiverVault LockedVault p-locked
         $port = Get-FreePort
         $sender = Start-InRunspace @'
 param($Port, $Secret, $Vaults)
-$deadline = [DateTime]::UtcNow.AddSeconds(30)
-while ([DateTime]::UtcNow -lt $deadline) {
-    $client = [System.Net.Sockets.TcpClient]::new()
-    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
-}
+Wait-Listening $Port
 $Vaults['LockedVault'].Locked = $true
 (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-locked -ErrorAction SilentlyContinue).StatusCode
 $Vaults['LockedVault'].Locked = $false
@@ -232,11 +226,7 @@ $Vaults['LockedVault'].Locked = $false
     }
 
     It 'reads the vault again when a delivery does not verify with the secret read before: another process rotated the project' {
-        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
-        Reset-StandInSecretStore
-        Register-StandInVault -Name RotatedVault
-        Set-Secret -Name Jelou-p-rotated -Secret $Secret -Vault RotatedVault
-        $vaults = (Get-Module Microsoft.PowerShell.SecretManagement).SessionState.PSVariable.GetValue('Vaults')
+        $vaults = New-ReceiverVault RotatedVault p-rotated
         $newSecret = ConvertTo-SecureString 'whsec-after-rotation-0123' -AsPlainText -Force
         # Not 30 s between reads, for the test: the interval is the receiver's, the rule is what is tested.
         $reread = [JelouPS.Commands.ReceiveJelouWebhookEventCommand].GetProperty('RereadAfter', [System.Reflection.BindingFlags]'NonPublic,Static')
@@ -245,11 +235,7 @@ $Vaults['LockedVault'].Locked = $false
             $port = Get-FreePort
             $sender = Start-InRunspace @'
 param($Port, $Secret, $NewSecret, $Vaults)
-$deadline = [DateTime]::UtcNow.AddSeconds(30)
-while ([DateTime]::UtcNow -lt $deadline) {
-    $client = [System.Net.Sockets.TcpClient]::new()
-    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
-}
+Wait-Listening $Port
 (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-rotated).StatusCode
 # Another process rotates the project and stores the new secret in the vault.
 $Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
@@ -274,11 +260,7 @@ $Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
         $port = Get-FreePort
         $sender = Start-InRunspace @'
 param($Port, $Secret)
-$deadline = [DateTime]::UtcNow.AddSeconds(30)
-while ([DateTime]::UtcNow -lt $deadline) {
-    $client = [System.Net.Sockets.TcpClient]::new()
-    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
-}
+Wait-Listening $Port
 $body = '{"event":"conversation.start","timestamp":1776134278574}'
 $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
 (Invoke-WebRequest "http://localhost:$Port/jelou" -Method Post -Body $body -ContentType application/json -Headers @{ 'X-Jelou-Signature' = $signature } -SkipHttpErrorCheck).StatusCode
@@ -302,11 +284,7 @@ $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
         $port = Get-FreePort
         $sender = Start-InRunspace @'
 param($Port, $Secret, $ProjectId)
-$deadline = [DateTime]::UtcNow.AddSeconds(30)
-while ([DateTime]::UtcNow -lt $deadline) {
-    $client = [System.Net.Sockets.TcpClient]::new()
-    try { $client.Connect('localhost', $Port); break } catch { [System.Threading.Thread]::Sleep(20) } finally { $client.Dispose() }
-}
+Wait-Listening $Port
 (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId $ProjectId).StatusCode
 '@ @{ Port = $port; Secret = $created.SigningSecret; ProjectId = $projectId }
 
