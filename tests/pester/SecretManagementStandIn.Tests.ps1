@@ -521,6 +521,23 @@ Describe 'SecretManagement stand-in: failing vaults' {
         }
     }
 
+    Context 'a vault that refuses listing (-DenyList)' {
+
+        It 'makes Get-SecretInfo write a non-terminating GetSecretInfoInvalidOperation while Get-Secret by name works' {
+            Set-StandInVaultBehavior -Name 'Store' -DenyList
+
+            $infos = Get-SecretInfo -Vault 'Store' -ErrorAction SilentlyContinue -ErrorVariable infoErrors
+
+            $infos | Should -BeNullOrEmpty
+            $infoErrors.Count | Should -Be 1
+            $infoErrors[0].FullyQualifiedErrorId | Should -BeLike 'GetSecretInfoInvalidOperation,*'
+            $infoErrors[0].Exception.Message | Should -Be 'Unable to get secret information from vault Store'
+            $infoErrors[0].Exception.InnerException.Message | Should -Be "Operation returned an invalid status code 'Forbidden'"
+            Get-Secret -Name 'existing' -Vault 'Store' -AsPlainText | Should -BeExactly 'v'
+            Test-SecretVault -Name 'Store' | Should -BeTrue
+        }
+    }
+
     Context 'a vault whose writes fail' {
 
         It 'makes Set-Secret write a non-terminating SetSecretInvalidOperation and store nothing (-FailWrites)' {

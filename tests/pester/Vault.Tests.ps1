@@ -752,6 +752,41 @@ Describe 'Signing secrets kept in other shapes' {
     }
 }
 
+Describe 'A vault that gives a secret by name but cannot list them (Key Vault with Get and not List)' {
+    BeforeAll {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name GetOnly -ModuleName Az.KeyVault -DefaultVault
+        $Receiver = Start-TestWebhookReceiver
+        $ProjectId = New-TestProjectId
+        $Integration = New-JelouExternalSupport $ProjectId $Receiver.Url -WarningAction SilentlyContinue
+        Set-Secret -Name "Jelou-$ProjectId" -SecureStringSecret $Integration.SigningSecret -Vault GetOnly
+        Set-Secret -Name crm-reply -SecureStringSecret $Integration.SigningSecret -Vault GetOnly
+        Set-StandInVaultBehavior -Name GetOnly -DenyList
+        $Conversation = Start-JelouConversation $ProjectId -BotId bot-g -UserId user-g -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+    }
+
+    AfterAll { $Receiver | Stop-TestWebhookReceiver }
+
+    It 'signs a reply with the secret read by <Case>' -TestCases @(
+        @{ Case = 'its -SecretName'; Named = @{ SecretName = 'crm-reply' } }
+        @{ Case = 'the project''s default name'; Named = @{} }
+    ) {
+        { Get-SecretInfo -Vault GetOnly -ErrorAction Stop } | Should -Throw '*Unable to get secret information*' -Because 'the vault refuses listing'
+
+        $receipt = $Conversation | Send-JelouSupportMessage 'read by name' -Vault GetOnly @Named -Confirm:$false
+
+        $receipt.StatusCode | Should -Be 200
+    }
+
+    It 'says why when the name holds no secret: the vault could not list, and nothing is under that name' {
+        $Conversation | Send-JelouSupportMessage 'missing' -Vault GetOnly -SecretName no-such-secret -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
+        "$($refused[0])" | Should -BeLike "*could not list its secrets (*Unable to get secret information*), so the signing secret was looked for by name, and it has no secret named 'no-such-secret'.*"
+    }
+}
+
 Describe 'Whose secret is under a name' {
     BeforeEach {
         Reset-StandInSecretStore

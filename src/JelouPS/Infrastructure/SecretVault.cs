@@ -130,6 +130,8 @@ namespace JelouPS.Infrastructure
                 $"Check -SecretName (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
 
         /// <summary>As <see cref="Read"/>, but null when the vault has no secret of that name.</summary>
+        internal SecureString? ReadIfAny(string secretName) => ReadOrNull(secretName, CancellationToken.None);
+
         private SecureString? ReadOrNull(string secretName, CancellationToken stop)
         {
             Collection<PSObject> found;

@@ -77,8 +77,11 @@ namespace JelouPS.Infrastructure
         /// Reads the project's signing secret (from the API <paramref name="source"/>, null when any) from the current input's
         /// vault, for signing a reply or verifying a delivery: -SecretName, else where the project's secret is (the newest by
         /// metadata, where this session put it, its Jelou- name, or what its metadata says); its other copies do not matter
-        /// here, so a given name is not searched past. Null when no vault is wanted. Throws ArgumentException for a secret
-        /// that is another project's or when several could be it, VaultException when the vault cannot be read.
+        /// here, so a given name is not searched past. A vault that gives a secret by name but cannot list its secrets (an
+        /// Azure Key Vault identity with the Get permission and not List: its extension's Get-SecretInfo lists them all) is
+        /// read by name, -SecretName else the default name, whose owner cannot be checked then. Null when no vault is wanted.
+        /// Throws ArgumentException for a secret that is another project's or when several could be it, VaultException when
+        /// the vault cannot be read.
         /// </summary>
         /// <param name="doubted">
         /// A warning for the caller to write when a rotation without an answer (or another process's) may have made the secret
@@ -88,27 +91,57 @@ namespace JelouPS.Infrastructure
         internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, bool verifying = false)
         {
             doubted = null;
-            SecretSlot? slot = Locate(projectId, source, findExisting: GivenSecretName is null);
-            if (slot is null) return null;
-            if (slot.Ownership == Ownership.Other)
+            SecretVault? vault = Current();
+            if (vault is null) return null;
+            string name;
+            SecureString secret;
+            try
             {
-                throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
+                SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null)!;
+                if (slot.Ownership == Ownership.Other)
+                {
+                    throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
+                }
+                if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{projectId}', {ambiguous}. Give -SecretName.");
+                name = slot.Name;
+                secret = vault.Read(name);
             }
-            if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{projectId}', {ambiguous}. Give -SecretName.");
-            SecureString secret = slot.Vault.Read(slot.Name);
+            catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
+            {
+                name = NameFor(vault, projectId);
+                secret = ReadByName(vault, name, listing);
+            }
             if (JelouSession.IsDead(secret))
             {
-                throw new ArgumentException($"'{slot.Name}' in vault {slot.Vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
+                throw new ArgumentException($"'{name}' in vault {vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
                     (verifying ? "Jelou no longer signs deliveries with it, so they would be refused (401). " : "a reply signed with it would be refused. ") +
-                    SecretIssuer.WhereLiveIs(source, projectId, slot.Vault.Name, slot.Name));
+                    SecretIssuer.WhereLiveIs(source, projectId, vault.Name, name));
             }
             if (JelouSession.DoubtAbout(source, projectId) is JelouSession.Doubt doubt)
             {
-                doubted = $"{doubt.Why}: the signing secret of {projectId} read from vault {slot.Vault.Display} may no longer work" +
+                doubted = $"{doubt.Why}: the signing secret of {projectId} read from vault {vault.Display} may no longer work" +
                     (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
-                    $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(slot.Vault.Name)}.";
+                    $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(vault.Name)}.";
             }
             return secret;
+        }
+
+        // The secret under the name, for a vault that could not list its secrets: when reading fails too (a locked vault), the
+        // listing's error says it better.
+        private static SecureString ReadByName(SecretVault vault, string name, VaultException listing)
+        {
+            SecureString? secret;
+            try
+            {
+                secret = vault.ReadIfAny(name);
+            }
+            catch (VaultException failed) when (failed.VaultError != null)
+            {
+                throw listing;
+            }
+            return secret ?? throw new VaultException(ErrorMapper.VaultReadFailed,
+                $"Vault {vault.Display} could not list its secrets ({listing.VaultError?.ToString() ?? "it gave no reason"}), so the signing secret was looked for by name, and it has no secret named '{name}'.",
+                $"Give -SecretName: the name of the project's signing secret in vault {SecretIssuer.Quote(vault.Name)}; or let the identity list the vault's secrets.", transient: false);
         }
 
         /// <summary>

@@ -261,6 +261,7 @@ function New-StandInVault {
         VaultParameters   = $(if ($null -ne $VaultParameters) { $VaultParameters.Clone() } else { @{} })
         SupportsMetadata  = $SupportsMetadata
         Locked            = $false
+        DenyList          = $false
         FailWrites        = $false
         FailWritesAfter   = -1
         FailNextWrites    = 0
@@ -363,6 +364,9 @@ function Invoke-ExtGetSecretInfo {
     param([hashtable] $Vault, [string] $Filter)
     $r = New-ExtResult
     if ($Vault.Locked) { $r.Terminating = New-PasswordRequiredException; return $r }
+    # Az.KeyVault's Get-SecretInfo lists every secret of the key vault (Get-AzKeyVaultSecret -VaultName), which an identity
+    # with the Get permission and not List is refused; its Get-Secret reads one by name and works.
+    if ($Vault.DenyList) { $r.Terminating = [System.InvalidOperationException]::new("Operation returned an invalid status code 'Forbidden'"); return $r }
     $pattern = [System.Management.Automation.WildcardPattern]::new($Filter, [System.Management.Automation.WildcardOptions]::IgnoreCase)
     foreach ($entry in $Vault.Secrets.Values) {
         $isMatch = $false
@@ -1343,6 +1347,9 @@ function Set-StandInVaultBehavior {
       non-terminating 'GetSecretInfoException'. Set-Secret, Set-SecretInfo, Remove-Secret and Get-Secret
       without -Vault (when this is the default vault) stop with a terminating
       'Microsoft.PowerShell.SecretManagement.PasswordRequiredException'. Unlock-SecretVault unlocks it.
+    -DenyList: Get-SecretInfo fails (the extension throws "Operation returned an invalid status code 'Forbidden'",
+      reported as a non-terminating 'GetSecretInfoInvalidOperation'), while Get-Secret by name works: an Azure Key
+      Vault identity with the Get permission and not List, whose extension lists every secret for Get-SecretInfo.
     -FailWrites: every Set-Secret write fails and nothing is stored.
     -FailWritesAfter N: the next N Set-Secret writes succeed, then writes fail. Counting starts at this call.
     -FailNextWrites N: the next N Set-Secret writes fail, then writes succeed again (a vault that is busy or
@@ -1364,6 +1371,9 @@ function Set-StandInVaultBehavior {
 
         [Parameter()]
         [switch] $Locked,
+
+        [Parameter()]
+        [switch] $DenyList,
 
         [Parameter()]
         [switch] $FailWrites,
@@ -1395,6 +1405,7 @@ function Set-StandInVaultBehavior {
     }
     $vault = $script:Vaults[$Name]
     $vault.Locked = [bool] $Locked
+    $vault.DenyList = [bool] $DenyList
     $vault.FailWrites = [bool] $FailWrites
     $vault.FailWritesAfter = $(if ($PSBoundParameters.ContainsKey('FailWritesAfter')) { $FailWritesAfter } else { -1 })
     $vault.FailNextWrites = $FailNextWrites
