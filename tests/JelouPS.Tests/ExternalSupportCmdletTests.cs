@@ -199,6 +199,18 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void Set_refuses_a_credential_with_its_scheme_even_without_AuthType_before_any_request()
+        {
+            string projectId = NewProjectId();
+
+            ErrorRecord error = Host.Invoke("Set-JelouExternalSupport $args[0] -WebhookAuthorization 'Bearer tok-new-123' -Confirm:$false", null, projectId).SingleError();
+
+            Assert.Equal("JelouInvalidArgument," + Namespace + "SetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("starts with 'Bearer ', which Jelou adds itself", error.Exception.Message);
+            Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Fact]
         public void Set_with_nothing_to_change_fails_before_any_request()
         {
             string projectId = NewProjectId();

@@ -184,7 +184,7 @@ namespace JelouPS.Tests
             Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
             Assert.InRange(stopwatch.Elapsed.TotalSeconds, 2.5, 10);
             UnknownOutcome recorded = Assert.Single(UnknownOutcomes(), o => o.ProjectId == projectId);
-            Assert.Contains($"Get-JelouExternalSupport {projectId}", recorded.Check);
+            Assert.Contains($"Get-JelouExternalSupport '{projectId}'", recorded.Check);
         }
 
         [Fact]

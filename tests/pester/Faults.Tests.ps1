@@ -170,7 +170,7 @@ Describe 'A create or rotation whose answer never came' {
 
         $again = "Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault' -SecretName 'crm-$projectId'"
         $lost[0].FullyQualifiedErrorId | Should -BeLike 'JelouOutcomeUnknown,*'
-        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "*Reset-JelouExternalSupportSecret $projectId -Force -Vault 'FaultVault' -SecretName 'crm-$projectId'*"
+        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault' -SecretName 'crm-$projectId'*"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Check | Should -BeLike "*-Vault 'FaultVault' -SecretName 'crm-$projectId'*"
         "$warned" | Should -BeLike "*$again;*"
         $conflict[0].ErrorDetails.RecommendedAction | Should -BeLike "*$again."
@@ -184,7 +184,7 @@ Describe 'A create or rotation whose answer never came' {
 
         Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
 
-        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "Check with Get-JelouExternalSupport $projectId*Reset-JelouExternalSupportSecret $projectId -Force -Vault 'FaultVault'.*"
+        $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "Check with Get-JelouExternalSupport '$projectId'*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault'.*"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Check | Should -Be $lost[0].ErrorDetails.RecommendedAction
         "$warned" | Should -BeLike "*which brought back no secret: that create was most likely carried out*"
     }
@@ -227,7 +227,7 @@ Describe 'Nothing unsafe is sent twice' {
         Get-Arrivals 'POST' "$projectId/secret/regenerate" | Should -Be 1
         @($verbose | Where-Object { "$_" -like "POST *$projectId/secret/regenerate*" -and "$_" -notmatch 'answered' }).Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -Be 'JelouOutcomeUnknown,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
-        $failed[0].ErrorDetails.RecommendedAction | Should -Match "Reset-JelouExternalSupportSecret $projectId"
+        $failed[0].ErrorDetails.RecommendedAction | Should -Match "Reset-JelouExternalSupportSecret '$projectId' -Force"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'Reset-JelouExternalSupportSecret'
     }
 

@@ -215,18 +215,21 @@ namespace JelouPS.Http
             HttpResponseMessage? response = null;
             var body = new BodyBuffer();
             // The secrets' plaintexts for the server's text of this answer: made once, and only when some of it is not the usual.
-            SecretRedaction? redaction = null;
+            SecretRedaction? redaction = null, fullRedaction = null;
             byte[]? received = null;
-            SecretRedaction Redaction()
+            // What the answer's text is redacted of: a success's, the secrets its request carried (every call builds it for the
+            // request id); an error's, also those WithHeld adds.
+            SecretRedaction Redaction() => response!.IsSuccessStatusCode ? redaction ??= new SecretRedaction(outgoing.Secrets) : WithHeld();
+            // An answer may quote secrets the request did not carry: one a create or rotation issued in an error answer (see
+            // JelouClient.IssueAsync), or one the session holds. The redaction keeps its own copy of each plaintext. Built for
+            // errors, and for the rare text that is not a usual value (a reason phrase or media type of the server's own).
+            SecretRedaction WithHeld()
             {
-                if (redaction != null) return redaction;
-                if (response!.IsSuccessStatusCode) return redaction = new SecretRedaction(outgoing.Secrets);
-                // An error answer may quote secrets the request did not carry: one a create or rotation issued in it (see
-                // JelouClient.IssueAsync), or one the session holds. The redaction keeps its own copy of each plaintext.
-                List<SecureString> issued = issuesSecret && received != null ? IssuedIn(received) : new List<SecureString>();
+                if (fullRedaction != null) return fullRedaction;
+                List<SecureString> issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : new List<SecureString>();
                 try
                 {
-                    return redaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(_heldSecrets?.Invoke() ?? new SecureString[0]).ToList());
+                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(_heldSecrets?.Invoke() ?? new SecureString[0]).ToList());
                 }
                 finally
                 {
@@ -312,9 +315,9 @@ namespace JelouPS.Http
                     operation,
                     response.StatusCode,
                     // The reason phrase and the request id are the server's text: they may repeat a secret or carry escape sequences.
-                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, Redaction()),
+                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, WithHeld()),
                     received,
-                    response.Content?.Headers.ContentType?.MediaType,
+                    response.Content?.Headers.ContentType?.MediaType is string mediaType && !PlainMediaTypes.Contains(mediaType) ? ApiError.Shown(mediaType, WithHeld()) : response.Content?.Headers.ContentType?.MediaType,
                     // Also a success's: the -Verbose line shows it, and an answer that cannot be read becomes an error that keeps it.
                     FirstHeader(response, "x-request-id") is string requestId ? ApiError.Shown(requestId, Redaction()) : null,
                     ReadRetryAfter(response));
@@ -343,6 +346,7 @@ namespace JelouPS.Http
                 response?.Dispose();
                 body.Clear();
                 redaction?.Dispose();
+                fullRedaction?.Dispose();
             }
         }
 
@@ -472,6 +476,12 @@ namespace JelouPS.Http
         {
             "", "OK", "Created", "Accepted", "No Content", "Bad Request", "Unauthorized", "Forbidden", "Not Found", "Conflict", "Unprocessable Entity",
             "Too Many Requests", "Internal Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout",
+        };
+
+        // Media types messages quote as they are; another is the server's own text, redacted first.
+        private static readonly HashSet<string> PlainMediaTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "application/json", "application/problem+json", "text/plain", "text/html", "application/xml", "text/xml", "application/octet-stream",
         };
 
         private static string? FirstHeader(HttpResponseMessage response, string name) =>

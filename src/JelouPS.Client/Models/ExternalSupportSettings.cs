@@ -37,6 +37,12 @@ namespace JelouPS
             {
                 throw new ArgumentException($"-WebhookAuthorization {problem}; Jelou sends it to your webhook as a header.", nameof(Authorization));
             }
+            // A whole header value copied from elsewhere: Jelou adds the scheme itself, and would send "Bearer Bearer ...". Any
+            // auth type, or none given (an update keeps the current one).
+            if (Authorization != null && Security.SecureStrings.UseChars(Authorization, chars => Array.Find(new[] { "Bearer", "Basic" }, scheme => StartsWithScheme(chars, scheme))) is string copied)
+            {
+                throw new ArgumentException($"-WebhookAuthorization starts with '{copied} ', which Jelou adds itself: give the {(copied == "Bearer" ? "token" : "credentials")} alone.", nameof(Authorization));
+            }
             bool hasCredential = Authorization != null && Authorization.Length > 0;
             if (AuthType != null)
             {
@@ -49,12 +55,6 @@ namespace JelouPS
                 if (!needsCredential && Authorization != null)
                 {
                     throw new ArgumentException("Auth type 'no_auth' takes no webhook authorization.", nameof(Authorization));
-                }
-                // A whole header value copied from elsewhere: Jelou adds the scheme itself, and would send "Bearer Bearer ...".
-                string? scheme = AuthType == WebhookAuthTypes.Bearer ? "Bearer" : AuthType == WebhookAuthTypes.Basic ? "Basic" : null;
-                if (scheme != null && Security.SecureStrings.UseChars(Authorization!, chars => StartsWithScheme(chars, scheme)))
-                {
-                    throw new ArgumentException($"-WebhookAuthorization starts with '{scheme} ', which Jelou adds itself: give the {(scheme == "Bearer" ? "token" : "credentials")} alone.", nameof(Authorization));
                 }
             }
             else if (Authorization != null && creating)

@@ -259,7 +259,8 @@ namespace JelouPS.Infrastructure
         /// <summary>How to find out whether a request of <paramref name="operation"/> that got no answer was carried out, and what then.</summary>
         internal static string? OutcomeAdvice(JelouOperation operation, string? projectId, string vault = SecretVaultParameters.NoVault)
         {
-            string project = projectId ?? "<project>";
+            // Quoted: run as written, an id such as 0x10 or $(1+1) would name another project.
+            string project = projectId is null ? "<project>" : SecretIssuer.Quote(projectId);
             switch (operation)
             {
                 case JelouOperation.CreateIntegration:

@@ -94,6 +94,7 @@ namespace JelouPS.Tests.Client
         [InlineData("bearer", "Bearer tok-1", "starts with 'Bearer ', which Jelou adds itself: give the token alone")]
         [InlineData("bearer", "bearer tok-1", "starts with 'Bearer '")]
         [InlineData("basic", "Basic dXNlcjpwYXNz", "starts with 'Basic ', which Jelou adds itself: give the credentials alone")]
+        [InlineData("api_key", "Bearer tok-1", "starts with 'Bearer '")]
         public async Task Auth_settings_must_agree(string? authType, string? authorization, string message)
         {
             using JelouClient client = ForStub(NeverCalled);
