@@ -151,8 +151,8 @@ namespace JelouPS.Tests
             Assert.Equal("JelouOutcomeUnknown,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);
             Assert.Contains("got no answer within 1 s: whether it was carried out is unknown", error.ErrorDetails.Message);
-            Assert.Contains($"Check with Get-JelouExternalSupport {projectId}", error.ErrorDetails.RecommendedAction);
-            Assert.Contains($"Reset-JelouExternalSupportSecret {projectId}", error.ErrorDetails.RecommendedAction);
+            Assert.Contains($"Check with Get-JelouExternalSupport '{projectId}'", error.ErrorDetails.RecommendedAction);
+            Assert.Contains($"Reset-JelouExternalSupportSecret '{projectId}' -Force", error.ErrorDetails.RecommendedAction);
             UnknownOutcome recorded = Assert.Single(UnknownOutcomes(), o => o.ProjectId == projectId);
             Assert.Equal("New-JelouExternalSupport", recorded.Command);
 
