@@ -229,7 +229,7 @@ namespace JelouPS.Tests
 
             Assert.Equal("JelouInvalidResponse,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Contains("may have issued a signing secret", error.ErrorDetails.Message);
-            Assert.Contains($"Reset-JelouExternalSupportSecret {projectId}", error.ErrorDetails.RecommendedAction);
+            Assert.Contains($"Reset-JelouExternalSupportSecret '{projectId}' -Force", error.ErrorDetails.RecommendedAction);
         }
 
         [Fact]
