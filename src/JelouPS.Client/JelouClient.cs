@@ -32,7 +32,10 @@ namespace JelouPS
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             options.Validate();
-            _transport = new JelouTransport(options.Timeout, new RetryPolicy(options.MaximumRetryCount, options.RetryInterval, delay), handler, options.Proxy, stopGrace: stopGrace, heldSecrets: options.HeldSecrets);
+            _transport = new JelouTransport(options.Timeout, new RetryPolicy(options.MaximumRetryCount, options.RetryInterval, delay), handler, options.Proxy, stopGrace: stopGrace)
+            {
+                HeldSecrets = options.HeldSecrets,
+            };
         }
 
         public JelouClientOptions Options { get; }

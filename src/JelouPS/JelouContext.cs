@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using JelouPS.Infrastructure;
 using JelouPS.Webhooks;
 
 namespace JelouPS
@@ -16,7 +17,7 @@ namespace JelouPS
         {
             Client = client;
             ConnectedAt = DateTimeOffset.Now;
-            _webhookTester = new Lazy<WebhookTester>(() => new WebhookTester(client.Options.Proxy), LazyThreadSafetyMode.ExecutionAndPublication);
+            _webhookTester = new Lazy<WebhookTester>(() => JelouSession.Tester(client.Options.Proxy), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         internal JelouClient Client { get; }

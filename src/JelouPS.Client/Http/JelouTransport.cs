@@ -54,8 +54,8 @@ namespace JelouPS.Http
 
         private readonly string _peer;
 
-        // See JelouClientOptions.HeldSecrets.
-        private readonly Func<IEnumerable<SecureString>>? _heldSecrets;
+        /// <summary>Other secrets an answer may quote (see <see cref="JelouClientOptions.HeldSecrets"/>).</summary>
+        internal Func<IEnumerable<SecureString>>? HeldSecrets { get; set; }
 
         /// <summary>
         /// How long a create or a rotation in flight may still take once its caller cancels: its answer may be the only copy
@@ -67,10 +67,8 @@ namespace JelouPS.Http
         private readonly TimeSpan _stopGrace;
 
         // peer: who answers, for messages: "The Jelou API", or "The webhook" when testing a receiver.
-        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, ProxySettings proxy, string peer = "The Jelou API", TimeSpan? stopGrace = null,
-            Func<IEnumerable<SecureString>>? heldSecrets = null)
+        internal JelouTransport(TimeSpan timeout, RetryPolicy retry, HttpMessageHandler? handler, ProxySettings proxy, string peer = "The Jelou API", TimeSpan? stopGrace = null)
         {
-            _heldSecrets = heldSecrets;
             _timeout = timeout;
             _stopGrace = stopGrace ?? DefaultStopGrace;
             _retry = retry;
@@ -229,7 +227,7 @@ namespace JelouPS.Http
                 List<SecureString> issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : new List<SecureString>();
                 try
                 {
-                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(_heldSecrets?.Invoke() ?? new SecureString[0]).ToList());
+                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(HeldSecrets?.Invoke() ?? new SecureString[0]).ToList());
                 }
                 finally
                 {

@@ -145,6 +145,13 @@ namespace JelouPS.Webhooks
         private WebhookTester(ProxySettings proxy, HttpMessageHandler? handler) =>
             _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, RetryPolicy.None, handler, proxy, peer: "The webhook");
 
+        /// <summary>Other secrets a receiver's answer may quote, redacted in the result (see <see cref="JelouClientOptions.HeldSecrets"/>).</summary>
+        internal Func<IEnumerable<SecureString>>? HeldSecrets
+        {
+            get => _transport.HeldSecrets;
+            set => _transport.HeldSecrets = value;
+        }
+
         public async Task<WebhookTestResult> SendAsync(TestEventRequest request, TimeSpan timeout, IJelouTrace? trace = null, CancellationToken cancellationToken = default)
         {
             if (request is null) throw new ArgumentNullException(nameof(request));

@@ -265,7 +265,7 @@ namespace JelouPS.Commands
     public sealed class SendJelouTestEventCommand : JelouRequestCmdletBase, IDynamicParameters, IDisposable
     {
         // One HttpClient for every test event in the process that names no proxy and has no connection to take one from.
-        private static readonly Lazy<WebhookTester> DefaultTester = new Lazy<WebhookTester>(() => new WebhookTester());
+        private static readonly Lazy<WebhookTester> DefaultTester = new Lazy<WebhookTester>(() => JelouSession.Tester(ProxySettings.Default));
 
         private readonly ProxyParameters _proxy = new ProxyParameters();
         private WebhookTester _tester = null!;
@@ -340,8 +340,8 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             JelouContext? connection = JelouSession.Get(Runspace.DefaultRunspace) is JelouContext { IsClosed: false } open ? open : null;
-            if (_proxy.Given(this) is ProxySettings given) _tester = _ownTester = new WebhookTester(given, SkipCertificateCheck);
-            else if (SkipCertificateCheck) _tester = _ownTester = new WebhookTester(connection?.Client.Options.Proxy ?? ProxySettings.Default, skipCertificateCheck: true);
+            if (_proxy.Given(this) is ProxySettings given) _tester = _ownTester = JelouSession.Tester(given, SkipCertificateCheck);
+            else if (SkipCertificateCheck) _tester = _ownTester = JelouSession.Tester(connection?.Client.Options.Proxy ?? ProxySettings.Default, skipCertificateCheck: true);
             else _tester = connection?.WebhookTester ?? DefaultTester.Value;
         }
 

@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using JelouPS.Webhooks;
 
 namespace JelouPS.Infrastructure
 {
@@ -86,6 +87,10 @@ namespace JelouPS.Infrastructure
         /// <summary>A client that only sends agent replies to <paramref name="chatbotUri"/>, shared by the process.</summary>
         internal static JelouClient ReplyClient(Uri chatbotUri) =>
             ReplyClients.GetOrAdd(chatbotUri.AbsoluteUri, _ => new JelouClient(new JelouClientOptions { ChatbotUri = chatbotUri, HeldSecrets = HeldSecrets }));
+
+        /// <summary>A tester of webhook receivers whose results are redacted of the secrets the session holds, as the clients' errors are.</summary>
+        internal static WebhookTester Tester(ProxySettings proxy, bool skipCertificateCheck = false) =>
+            new WebhookTester(proxy, skipCertificateCheck) { HeldSecrets = HeldSecrets };
 
         /// <summary>
         /// The signing secrets this process holds (each project's latest, and those kept unsaved), for every client to redact

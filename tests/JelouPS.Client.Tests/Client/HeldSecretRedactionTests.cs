@@ -46,5 +46,24 @@ namespace JelouPS.Tests.Client
             Assert.DoesNotContain(Held, error.Message + error.ApiMessage);
             Assert.Contains("REDACTED", error.Message);
         }
+
+        [Fact]
+        public async Task A_test_events_result_is_redacted_of_held_secrets_a_receiver_quotes()
+        {
+            var receiver = new StubHandler((request, token) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError)
+            {
+                ReasonPhrase = "Bad " + Held,
+                Content = new StringContent("x"),
+                RequestMessage = request,
+            }));
+            using var tester = new JelouPS.Webhooks.WebhookTester(receiver) { HeldSecrets = () => new[] { Secure(Held) } };
+
+            JelouPS.Webhooks.WebhookTestResult result = await tester.SendAsync(
+                new JelouPS.Webhooks.TestEventRequest { WebhookUrl = new Uri("https://crm.example.com/hook"), SigningSecret = Secure("unrelated-signing-secret") }, TimeSpan.FromSeconds(5));
+
+            Assert.Equal(500, result.StatusCode);
+            Assert.DoesNotContain(Held, result.Error);
+            Assert.Contains("REDACTED", result.Error);
+        }
     }
 }
