@@ -166,6 +166,24 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_failed_TLS_handshake_advises_the_address_or_the_certificate_not_running_again()
+        {
+            string https = new UriBuilder(Emulator.GatewayUri) { Scheme = "https" }.Uri.AbsoluteUri;
+            Host.Invoke("Connect-Jelou -ApiKey $args[0] -BaseUri $args[1]", null, EmulatorOptions.DefaultApiKey, https).ThrowIfFailed();
+            try
+            {
+                ErrorRecord error = Host.Invoke("Get-JelouExternalSupport p1").SingleError();
+
+                Assert.StartsWith("JelouConnectionFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+                Assert.Equal("Nothing was sent, and sending again fails alike: give -BaseUri an http:// address if that port speaks plain http; otherwise make the server's certificate trusted here.", error.ErrorDetails.RecommendedAction);
+            }
+            finally
+            {
+                Host.Connect(Emulator);
+            }
+        }
+
+        [Fact]
         public void A_404_from_Remove_JelouExternalSupport_says_there_is_nothing_to_remove()
         {
             string projectId = NewProjectId();

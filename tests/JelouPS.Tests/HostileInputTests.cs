@@ -280,7 +280,7 @@ namespace JelouPS.Tests
         // one after it that nothing before opened. Inside a value they are sent as they are.
         private static bool Quoted(string text)
         {
-            const string marks = "\"'`\u201C\u201D\u2018\u2019\u00AB\u00BB\u2039\u203A";
+            const string marks = "\"'`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F";
             return marks.Contains(text[0]) || (marks.Contains(text[^1]) && !text[..^1].Any(marks.Contains));
         }
 
@@ -374,7 +374,7 @@ namespace JelouPS.Tests
         {
             foreach (string id in new[]
             {
-                ".", "..", " .. ", "...", "../x", "..%2F..%2Fadmin", "a/b", "%2F", "%2e%2e", "?x=1#y", "#", "a b", "p1;rm -rf", "'quoted'", "\"q\"", "\u201Cp3\u201D", "q\"", "it's", "a\"q\"", "x`n", "$env:PATH", "`n",
+                ".", "..", " .. ", "...", "../x", "..%2F..%2Fadmin", "a/b", "%2F", "%2e%2e", "?x=1#y", "#", "a b", "p1;rm -rf", "'quoted'", "\"q\"", "\u201Cp3\u201D", "\uFF02p4\uFF02", "\u300Cp5\u300D", "q\"", "it's", "a\"q\"", "x`n", "$env:PATH", "`n",
                 "@{Name=x}", "<script>alert(1)</script>", "javascript:alert(1)", "file:///etc/passwd", "\\\\server\\share",
                 "http://user:pw@h/", "日本語", "مرحبا", "a\u0301", "*", "[a]", "CON", "null",
             })

@@ -228,8 +228,9 @@ $Vaults['LockedVault'].Locked = $false
     It 'reads the vault again when a delivery does not verify with the secret read before: another process rotated the project' {
         $vaults = New-ReceiverVault RotatedVault p-rotated
         $newSecret = ConvertTo-SecureString 'whsec-after-rotation-0123' -AsPlainText -Force
-        # Not 30 s between reads, for the test: the interval is the receiver's, the rule is what is tested.
+        # No wait between reads, for the test: the interval is the receiver's, the rule is what is tested.
         $reread = [JelouPS.Commands.ReceiveJelouWebhookEventCommand].GetProperty('RereadAfter', [System.Reflection.BindingFlags]'NonPublic,Static')
+        $interval = $reread.GetValue($null)
         $reread.SetValue($null, [TimeSpan]::Zero)
         try {
             $port = Get-FreePort
@@ -245,12 +246,30 @@ $Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
             $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault RotatedVault -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue
         }
         finally {
-            $reread.SetValue($null, [TimeSpan]::FromSeconds(30))
+            $reread.SetValue($null, $interval)
         }
 
         (Complete-InRunspace $sender).Output | Should -Be @(200, 200)
         @($events).Count | Should -Be 2
         $problems | Should -BeNullOrEmpty
+    }
+
+    It 'warns once when the vault''s secret of a project has a line break at its end, as one saved from Get-Content -Raw' {
+        New-ReceiverVault NewlineVault p-newline | Out-Null
+        $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
+        Set-Secret -Name Jelou-p-newline -Secret "$plain`n" -Vault NewlineVault
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+Wait-Listening $Port
+1..2 | ForEach-Object { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-newline -ErrorAction SilentlyContinue).StatusCode }
+'@ @{ Port = $port; Secret = $Secret }
+
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault NewlineVault -TimeoutSec 5 -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
+
+        (Complete-InRunspace $sender).Output | Should -Be @(401, 401)
+        @($warned).Count | Should -Be 1
+        "$warned" | Should -BeLike "The signing secret of p-newline in vault 'NewlineVault'* starts or ends with a space or a line break*Signatures made with it match none of Jelou's."
     }
 
     It 'says that a delivery naming no project was not checked with any secret of the vault' {

@@ -30,11 +30,12 @@ namespace JelouPS.Commands
         // elsewhere may have replaced the vault's copy, or a secret may have been stored since. Up to a bound of projects the
         // vault has none for, so that forged ids cannot grow it without end; a vault that cannot be read now is not remembered.
         private readonly Dictionary<string, (JelouSigner? Signer, TimeSpan At)> _fromVault = new Dictionary<string, (JelouSigner?, TimeSpan)>(StringComparer.Ordinal);
-        private readonly HashSet<string> _doubtSaid = new HashSet<string>(StringComparer.Ordinal);
+        // The warnings a project's vault reads gave, each said once though the vault is read again.
+        private readonly HashSet<string> _said = new HashSet<string>(StringComparer.Ordinal);
         private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
         private const int MaxProjectsNotInVault = 1000;
         /// <summary>How soon the vault may be read again for a project whose delivery did not verify (tests shorten it).</summary>
-        internal static TimeSpan RereadAfter { get; set; } = TimeSpan.FromSeconds(30);
+        internal static TimeSpan RereadAfter { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>The port to listen on (http://localhost:Port/Path; https://host:Port/Path with -Certificate).</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -218,10 +219,12 @@ namespace JelouPS.Commands
             bool known = _fromVault.TryGetValue(projectId, out (JelouSigner? Signer, TimeSpan At) read);
             if (known && (!again || now - read.At < RereadAfter)) return With(read.Signer);
             JelouSigner? signer = null;
-            string? doubted = null;
+            string? doubted = null, unlikely = null;
             try
             {
-                signer = new JelouSigner(_vault.ReadSigningSecret(projectId, null, out doubted, verifying: true)!);
+                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, verifying: true)!;
+                unlikely = WebhookParameters.Unlikely(secret, $"The signing secret of {projectId} in vault {_vault.Current()!.Display}");
+                signer = new JelouSigner(secret);
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
             {
@@ -232,7 +235,10 @@ namespace JelouPS.Commands
             reread = true;
             if (known) read.Signer?.Dispose();
             if (signer != null || known || _fromVault.Count < MaxProjectsNotInVault) _fromVault[projectId] = (signer, now);
-            if (doubted != null && _doubtSaid.Add(projectId)) Warn(doubted);
+            foreach (string? warning in new[] { doubted, unlikely })
+            {
+                if (warning != null && _said.Add(warning)) Warn(warning);
+            }
             return With(signer);
         }
 

@@ -347,6 +347,8 @@ namespace JelouPS.Infrastructure
                     return LostSecretAdvice(api, target);
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:
                     return "Disconnect-Jelou closed this connection while the command ran: connect again (Connect-Jelou) and run the command again.";
+                case JelouErrorKind.ConnectionFailed when Http.ConnectFailures.IsTlsFailure(api):
+                    return $"Nothing was sent, and sending again fails alike: give {(api.Operation == JelouOperation.SendMessage ? "-ChatbotUri" : "-BaseUri")} an http:// address if that port speaks plain http; otherwise make the server's certificate trusted here.";
                 case JelouErrorKind.ConnectionFailed when api.NothingSent:
                     return $"Nothing was sent: check {(api.Operation == JelouOperation.SendMessage ? "-ChatbotUri" : "-BaseUri")}, the network and any proxy, then run the command again.";
                 case JelouErrorKind.ConnectionFailed when api.Operation == JelouOperation.SendMessage:

@@ -18,10 +18,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret)
         {
-            if (SecureStrings.SigningSecretProblem(secret) is string problem)
-            {
-                cmdlet.WriteWarning($"The signing secret {problem}. No signing secret Jelou issues does, so signatures made with it match none of Jelou's.");
-            }
+            if (Unlikely(secret, "The signing secret") is string warning) cmdlet.WriteWarning(warning);
             try
             {
                 return new JelouSigner(secret);
@@ -32,6 +29,10 @@ namespace JelouPS.Infrastructure
                 throw;
             }
         }
+
+        /// <summary>Why <paramref name="secret"/> (<paramref name="subject"/>) cannot be one Jelou issued, as a warning; null when it can.</summary>
+        internal static string? Unlikely(SecureString secret, string subject) =>
+            SecureStrings.SigningSecretProblem(secret) is string problem ? $"{subject} {problem}. Signatures made with it match none of Jelou's." : null;
 
         /// <summary>
         /// The credential each delivery must present, or null when -AuthType is not given; a credential without its type, or
