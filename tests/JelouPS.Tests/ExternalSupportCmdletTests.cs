@@ -185,7 +185,7 @@ namespace JelouPS.Tests
         [Theory]
         [InlineData("Get-JelouExternalSupport $args[0], $args[1] | Set-JelouExternalSupport -WebhookUrl https://crm.example.com/v2 -Confirm:$false")]
         [InlineData("Get-JelouExternalSupport $args[0], $args[1] | ConvertTo-Csv | ConvertFrom-Csv | Set-JelouExternalSupport -WebhookUrl https://crm.example.com/v2 -Confirm:$false")]
-        public void Set_fed_integrations_as_read_sends_only_what_the_command_line_gives(string command)
+        public void Set_fed_integrations_as_read_sends_their_url_change_without_their_auth_type(string command)
         {
             string withAuth = NewProjectId(), without = NewProjectId();
             Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType bearer -WebhookAuthorization tok-1; New-JelouExternalSupport $args[1] https://crm.example.com/j", null, withAuth, without).ThrowIfFailed();
@@ -196,6 +196,19 @@ namespace JelouPS.Tests
             Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/v2\"}", Emulator.Requests.Last(r => r.Method == "PATCH" && r.Path.Contains(withAuth)).Body);
             Assert.Equal("bearer", Emulator.FindIntegration(withAuth)!.AuthType);
             Assert.Equal("https://crm.example.com/v2", Emulator.FindIntegration(without)!.WebhookUrl);
+        }
+
+        [Fact]
+        public void Set_fed_an_edited_export_sends_the_rows_new_url()
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType api_key -WebhookAuthorization key-1", null, projectId).ThrowIfFailed();
+
+            Invocation result = Host.Invoke("$rows = Get-JelouExternalSupport $args[0] | ConvertTo-Csv | ConvertFrom-Csv; $rows[0].WebhookUrl = 'https://crm.example.com/edited'; $rows | Set-JelouExternalSupport -Confirm:$false", null, projectId);
+
+            result.ThrowIfFailed();
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/edited\"}", Emulator.Requests.Last(r => r.Method == "PATCH" && r.Path.Contains(projectId)).Body);
+            Assert.Equal("api_key", Emulator.FindIntegration(projectId)!.AuthType);
         }
 
         [Fact]

@@ -80,23 +80,26 @@ namespace JelouPS.Commands
         [SecureUri(BlankIsNotGiven = true)]
         public Uri? WebhookUrl { get; set; }
 
-        // The parameters the command line gave: a piped input binds the rest.
-        private HashSet<string> _onCommandLine = null!;
+        // Whether -AuthType was on the command line: a piped input binds it otherwise.
+        private bool _authTypeGiven;
 
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _onCommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+            _authTypeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(AuthType));
         }
 
         private protected override void ProcessProject(string projectId)
         {
-            // An integration as read (it carries its ApiBaseUri: Get-JelouExternalSupport's output, or an Export-Csv of it)
-            // binds its own WebhookUrl and AuthType: its current settings, which change nothing, and an auth type sent without
-            // its credential is refused. Only what the command line gives is sent for it.
-            bool asRead = ApiBaseUri != null;
-            ExternalSupportSettings settings = Settings(asRead && !_onCommandLine.Contains(nameof(WebhookUrl)) ? null : WebhookUrl);
-            if (asRead && !_onCommandLine.Contains(nameof(AuthType))) settings.AuthType = null;
+            ExternalSupportSettings settings = Settings(WebhookUrl);
+            // A piped auth type (an integration as read, an Export-Csv of it, a CSV row) that cannot go with the credential
+            // given is the integration's current one, or a change no update can make: it is not sent, so the rest changes.
+            if (!_authTypeGiven && settings.AuthType is string piped && WebhookAuthTypes.All.Contains(piped, StringComparer.OrdinalIgnoreCase)
+                && string.Equals(piped, WebhookAuthTypes.NoAuth, StringComparison.OrdinalIgnoreCase) == (settings.Authorization != null))
+            {
+                Trace($"The AuthType {piped} of the input for {projectId} is not sent: " + (settings.Authorization is null ? "it needs -WebhookAuthorization." : "it takes no -WebhookAuthorization."));
+                settings.AuthType = null;
+            }
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
             Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(integration));
