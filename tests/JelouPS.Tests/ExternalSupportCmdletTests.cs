@@ -219,7 +219,7 @@ namespace JelouPS.Tests
             ErrorRecord error = Host.Invoke("Set-JelouExternalSupport $args[0] -WebhookAuthorization 'Bearer tok-new-123' -Confirm:$false", null, projectId).SingleError();
 
             Assert.Equal("JelouInvalidArgument," + Namespace + "SetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
-            Assert.Contains("starts with 'Bearer ', which Jelou adds itself", error.Exception.Message);
+            Assert.Contains("starts with 'Bearer ', as a whole Authorization header does", error.Exception.Message);
             Assert.Equal(0, RequestsFor(projectId));
         }
 

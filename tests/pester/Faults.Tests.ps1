@@ -177,6 +177,19 @@ Describe 'A create or rotation whose answer never came' {
         "$lost $warned $($conflict[0].ErrorDetails.RecommendedAction)" | Should -Not -BeLike '*<vault>*'
     }
 
+    It 'quotes an id holding a typographic apostrophe so that its advice, pasted, names that project' {
+        $projectId = "o$([char]0x2019)brien-$(New-TestProjectId)"
+        Add-Fault @{ method = 'POST'; pathContains = ($projectId -split '-', 2)[1]; mangle = 'Intact'; closeWithoutAnswer = $true }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorVariable lost -ErrorAction SilentlyContinue | Out-Null
+
+        $line = [regex]::Match($lost[0].ErrorDetails.RecommendedAction, 'Reset-JelouExternalSupportSecret .*? -Force').Value
+        $tokens = $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($line, [ref] $tokens, [ref] $errors)
+
+        $errors | Should -BeNullOrEmpty
+        $ast.EndBlock.Statements[0].PipelineElements[0].CommandElements[1].Value | Should -BeExactly $projectId
+    }
+
     It 'gives the same advice when the answer came but brought no secret (200 with an empty object)' {
         $projectId = New-TestProjectId
         Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'EmptyObject' }

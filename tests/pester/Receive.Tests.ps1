@@ -225,6 +225,22 @@ $Vaults['LockedVault'].Locked = $false
         $problems[0].ErrorDetails.RecommendedAction | Should -BeLike '*Unlock-SecretVault*'
     }
 
+    It 'accepts, while the vault cannot be read, a delivery a -SigningSecret verifies' {
+        $vaults = New-ReceiverVault LockedBesideVault p-beside
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret, $Vaults)
+Wait-Listening $Port
+$Vaults['LockedBesideVault'].Locked = $true
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-beside).StatusCode
+'@ @{ Port = $port; Secret = $Secret; Vaults = $vaults }
+
+        $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault LockedBesideVault -SigningSecret $Secret -Count 1 -TimeoutSec 30 -ErrorAction SilentlyContinue
+
+        (Complete-InRunspace $sender).Output | Should -Be 200
+        $events.ProjectId | Should -Be 'p-beside'
+    }
+
     It 'reads the vault again when a delivery does not verify with the secret read before: another process rotated the project' {
         $vaults = New-ReceiverVault RotatedVault p-rotated
         $newSecret = ConvertTo-SecureString 'whsec-after-rotation-0123' -AsPlainText -Force
@@ -255,27 +271,35 @@ $Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
     }
 
     It 'warns once when the vault''s secret of a project has a line break at its end, as one saved from Get-Content -Raw' {
-        New-ReceiverVault NewlineVault p-newline | Out-Null
+        New-ReceiverVault NewlineVault p-good | Out-Null
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
         Set-Secret -Name Jelou-p-newline -Secret "$plain`n" -Vault NewlineVault
-        $port = Get-FreePort
-        $sender = Start-InRunspace @'
+        # Read again at each delivery that does not verify: the warning is still said once.
+        $reread = [JelouPS.Commands.ReceiveJelouWebhookEventCommand].GetProperty('RereadAfter', [System.Reflection.BindingFlags]'NonPublic,Static')
+        $interval = $reread.GetValue($null)
+        $reread.SetValue($null, [TimeSpan]::Zero)
+        try {
+            $port = Get-FreePort
+            $sender = Start-InRunspace @'
 param($Port, $Secret)
 Wait-Listening $Port
 1..2 | ForEach-Object { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-newline -ErrorAction SilentlyContinue).StatusCode }
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-good).StatusCode
 '@ @{ Port = $port; Secret = $Secret }
 
-        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault NewlineVault -TimeoutSec 5 -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
+            Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault NewlineVault -Count 1 -TimeoutSec 30 -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
+        }
+        finally {
+            $reread.SetValue($null, $interval)
+        }
 
-        (Complete-InRunspace $sender).Output | Should -Be @(401, 401)
+        (Complete-InRunspace $sender).Output | Should -Be @(401, 401, 200)
         @($warned).Count | Should -Be 1
         "$warned" | Should -BeLike "The signing secret of p-newline in vault 'NewlineVault'* starts or ends with a space or a line break*Signatures made with it match none of Jelou's."
     }
 
     It 'says that a delivery naming no project was not checked with any secret of the vault' {
-        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
-        Reset-StandInSecretStore
-        Register-StandInVault -Name NoProjectVault
+        New-ReceiverVault NoProjectVault p-named | Out-Null
         $port = Get-FreePort
         $sender = Start-InRunspace @'
 param($Port, $Secret)
@@ -283,11 +307,12 @@ Wait-Listening $Port
 $body = '{"event":"conversation.start","timestamp":1776134278574}'
 $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
 (Invoke-WebRequest "http://localhost:$Port/jelou" -Method Post -Body $body -ContentType application/json -Headers @{ 'X-Jelou-Signature' = $signature } -SkipHttpErrorCheck).StatusCode
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-named).StatusCode
 '@ @{ Port = $port; Secret = $Secret }
 
-        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault NoProjectVault -TimeoutSec 5 -ErrorVariable problems -ErrorAction SilentlyContinue | Out-Null
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault NoProjectVault -Count 1 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue | Out-Null
 
-        (Complete-InRunspace $sender).Output | Should -Be 401
+        (Complete-InRunspace $sender).Output | Should -Be @(401, 200)
         $problems[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
         $problems[0].ErrorDetails.RecommendedAction | Should -BeLike 'It names no project (project_id), so no secret of the vault was tried*'
     }

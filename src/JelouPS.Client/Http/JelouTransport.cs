@@ -262,9 +262,9 @@ namespace JelouPS.Http
                     {
                         // .NET's words for a TLS handshake with a port that speaks plain http ("Cannot determine the frame
                         // size or a corrupted frame was received") say nothing of the likely cause.
-                        string tls = ConnectFailures.IsTlsFailure(ex)
-                            ? $" No TLS session could be set up with {authority}: if that port speaks plain http (an emulator, a tunnel's local end), give an http:// address; otherwise its certificate is not trusted here."
-                            : "";
+                        string tls = !ConnectFailures.IsTlsFailure(ex) ? ""
+                            : outgoing.Uri.IsLoopback ? $" No TLS session could be set up with {authority}: if that port speaks plain http (an emulator, a tunnel's local end), give an http:// address; otherwise its certificate is not trusted here."
+                            : $" No TLS session could be set up with {authority}: its certificate is not trusted here.";
                         throw new JelouApiException(JelouErrorKind.ConnectionFailed, $"Could not reach {authority}: {InnermostMessage(ex).TrimEnd('.')}. Nothing was sent.{tls}", innerException: ex, operation: operation, nothingSent: true);
                     }
                     throw new JelouApiException(unknown ? JelouErrorKind.OutcomeUnknown : JelouErrorKind.ConnectionFailed,

@@ -41,7 +41,7 @@ namespace JelouPS
             // auth type, or none given (an update keeps the current one).
             if (Authorization != null && Security.SecureStrings.UseChars(Authorization, chars => Array.Find(new[] { "Bearer", "Basic" }, scheme => StartsWithScheme(chars, scheme))) is string copied)
             {
-                throw new ArgumentException($"-WebhookAuthorization starts with '{copied} ', which Jelou adds itself: give the {(copied == "Bearer" ? "token" : "credentials")} alone.", nameof(Authorization));
+                throw new ArgumentException($"-WebhookAuthorization starts with '{copied} ', as a whole Authorization header does: give the token, key or credentials alone (Jelou builds the header).", nameof(Authorization));
             }
             bool hasCredential = Authorization != null && Authorization.Length > 0;
             if (AuthType != null)

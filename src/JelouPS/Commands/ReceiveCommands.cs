@@ -27,8 +27,9 @@ namespace JelouPS.Commands
 
         // What the vault gave for each project its deliveries named: its secret, or none (null). Read at the project's first
         // delivery, and again, no sooner than RereadAfter, when a delivery did not verify with what was read: a rotation
-        // elsewhere may have replaced the vault's copy, or a secret may have been stored since. Up to a bound of projects the
-        // vault has none for, so that forged ids cannot grow it without end; a vault that cannot be read now is not remembered.
+        // elsewhere may have replaced the vault's copy, or a secret may have been stored since. A project the vault has none for
+        // is remembered only while fewer than MaxProjectsNotInVault projects are, so that forged ids cannot grow it without
+        // end; a vault that cannot be read now is not remembered.
         private readonly Dictionary<string, (JelouSigner? Signer, TimeSpan At)> _fromVault = new Dictionary<string, (JelouSigner?, TimeSpan)>(StringComparer.Ordinal);
         // The warnings a project's vault reads gave, each said once though the vault is read again.
         private readonly HashSet<string> _said = new HashSet<string>(StringComparer.Ordinal);
@@ -131,15 +132,15 @@ namespace JelouPS.Commands
                         continue;
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said
-                    // why. A vault that cannot be read now gets it 503, so that Jelou sends it again.
+                    // why. One that no secret given verifies while the vault cannot be read gets 503, so that Jelou sends it again.
                     IEnumerable<JelouSigner>? signers = SignersFor(request, again: false, out _);
-                    WebhookVerdict? verdict = signers is null ? null : request.Delivery.Verify(signers, Credential);
-                    if (verdict?.Rejection == WebhookRejection.SignatureMismatch)
+                    WebhookVerdict verdict = request.Delivery.Verify(signers ?? _given, Credential);
+                    if (signers != null && verdict.Rejection == WebhookRejection.SignatureMismatch)
                     {
                         signers = SignersFor(request, again: true, out bool reread);
                         if (reread && signers != null) verdict = request.Delivery.Verify(signers, Credential);
                     }
-                    if (signers is null || verdict is null)
+                    if (signers is null && verdict.Rejection == WebhookRejection.SignatureMismatch)
                     {
                         request.Abandon();
                         Trace($"{request}: answered {request.StatusCode}, since the vault could not be read.");
@@ -230,7 +231,7 @@ namespace JelouPS.Commands
             {
                 // Named after the request, as its refusal is.
                 WriteJelouError(ex, ErrorMapper.From(ex, request.ToString(), request.ToString()));
-                if (ex is VaultException { ErrorId: ErrorMapper.VaultUnavailable } || ex is VaultException { ErrorId: ErrorMapper.VaultReadFailed, VaultError: { } }) return null;
+                if (ex is VaultException { CannotReadNow: true }) return null;
             }
             reread = true;
             if (known) read.Signer?.Dispose();

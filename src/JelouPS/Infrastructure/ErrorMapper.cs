@@ -347,8 +347,11 @@ namespace JelouPS.Infrastructure
                     return LostSecretAdvice(api, target);
                 case JelouErrorKind.ConnectionFailed when api.ClosedByCaller:
                     return "Disconnect-Jelou closed this connection while the command ran: connect again (Connect-Jelou) and run the command again.";
+                // Plain http is taken only for a loopback host (an emulator, a tunnel's local end).
                 case JelouErrorKind.ConnectionFailed when Http.ConnectFailures.IsTlsFailure(api):
-                    return $"Nothing was sent, and sending again fails alike: give {(api.Operation == JelouOperation.SendMessage ? "-ChatbotUri" : "-BaseUri")} an http:// address if that port speaks plain http; otherwise make the server's certificate trusted here.";
+                    return "Nothing was sent, and sending again fails alike: " + (api.RequestUri?.IsLoopback == true
+                        ? $"give {(api.Operation == JelouOperation.SendMessage ? "-ChatbotUri" : "-BaseUri")} an http:// address if that port speaks plain http; otherwise make the server's certificate trusted here."
+                        : "make the server's certificate trusted here (or check that the address is the API's).");
                 case JelouErrorKind.ConnectionFailed when api.NothingSent:
                     return $"Nothing was sent: check {(api.Operation == JelouOperation.SendMessage ? "-ChatbotUri" : "-BaseUri")}, the network and any proxy, then run the command again.";
                 case JelouErrorKind.ConnectionFailed when api.Operation == JelouOperation.SendMessage:

@@ -446,7 +446,7 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>A PowerShell single-quoted string.</summary>
-        internal static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
+        internal static string Quote(string value) => "'" + System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(value) + "'";
 
         private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
         {

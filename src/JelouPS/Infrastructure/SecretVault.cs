@@ -346,6 +346,12 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether trying again may help: not for a locked vault, an existing name, a missing feature or a refusal.</summary>
         public bool IsTransient { get; }
 
+        /// <summary>
+        /// The vault could not be read now (locked, its service failing, listing refused), as against holding no such secret
+        /// or one of another shape: whether it holds one is unknown.
+        /// </summary>
+        public bool CannotReadNow => ErrorId == ErrorMapper.VaultUnavailable || (ErrorId == ErrorMapper.VaultReadFailed && VaultError != null);
+
         internal static VaultException NotFound(string name, ErrorRecord? vaultError) =>
             new VaultException(ErrorMapper.VaultNotFound, $"There is no SecretManagement vault named '{name}'.",
                 "Get-SecretVault lists the registered vaults; register one with Register-SecretVault.", vaultError, transient: false);

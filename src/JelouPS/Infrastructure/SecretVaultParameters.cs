@@ -121,7 +121,7 @@ namespace JelouPS.Infrastructure
             {
                 doubted = $"{doubt.Why}: the signing secret of {projectId} read from vault {vault.Display} may no longer work" +
                     (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
-                    $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(vault.Name)}.";
+                    $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {AdviceArguments}.";
             }
             return secret;
         }
@@ -135,7 +135,7 @@ namespace JelouPS.Infrastructure
             {
                 secret = vault.ReadIfAny(name);
             }
-            catch (VaultException failed) when (failed.VaultError != null)
+            catch (VaultException failed) when (failed.CannotReadNow)
             {
                 throw listing;
             }

@@ -91,9 +91,9 @@ namespace JelouPS.Tests.Client
         [InlineData("no_auth", "x", "takes no webhook authorization")]
         [InlineData("oauth", "x", "is not a valid AuthType")]
         [InlineData(null, "x", "pass -AuthType")]
-        [InlineData("bearer", "Bearer tok-1", "starts with 'Bearer ', which Jelou adds itself: give the token alone")]
+        [InlineData("bearer", "Bearer tok-1", "starts with 'Bearer ', as a whole Authorization header does: give the token, key or credentials alone (Jelou builds the header)")]
         [InlineData("bearer", "bearer tok-1", "starts with 'Bearer '")]
-        [InlineData("basic", "Basic dXNlcjpwYXNz", "starts with 'Basic ', which Jelou adds itself: give the credentials alone")]
+        [InlineData("basic", "Basic dXNlcjpwYXNz", "starts with 'Basic ', as a whole Authorization header does")]
         [InlineData("api_key", "Bearer tok-1", "starts with 'Bearer '")]
         public async Task Auth_settings_must_agree(string? authType, string? authorization, string message)
         {
