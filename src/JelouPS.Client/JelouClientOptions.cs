@@ -52,10 +52,10 @@ namespace JelouPS
 
         /// <summary>
         /// Other secrets an error answer may quote, redacted in it besides those its request carried: the signing secrets the
-        /// session holds (a server that puts a project's record, or its current secret, in an error). Asked at each error answer,
-        /// and for a reason phrase or media type of the server's own on any answer.
+        /// session holds (a server that puts a project's record, or its current secret, in an error), given the request's URI.
+        /// Asked at each error answer, and for a reason phrase or media type of the server's own on any answer.
         /// </summary>
-        internal Func<IEnumerable<SecureString>>? HeldSecrets { get; set; }
+        internal Func<Uri, IEnumerable<SecureString>>? HeldSecrets { get; set; }
 
         internal void Validate()
         {

@@ -55,7 +55,7 @@ namespace JelouPS.Http
         private readonly string _peer;
 
         /// <summary>Other secrets an answer may quote (see <see cref="JelouClientOptions.HeldSecrets"/>).</summary>
-        internal Func<IEnumerable<SecureString>>? HeldSecrets { get; set; }
+        internal Func<Uri, IEnumerable<SecureString>>? HeldSecrets { get; set; }
 
         /// <summary>
         /// How long a create or a rotation in flight may still take once its caller cancels: its answer may be the only copy
@@ -227,7 +227,7 @@ namespace JelouPS.Http
                 List<SecureString> issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : new List<SecureString>();
                 try
                 {
-                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(HeldSecrets?.Invoke() ?? new SecureString[0]).ToList());
+                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(HeldSecrets?.Invoke(outgoing.Uri) ?? new SecureString[0]).ToList());
                 }
                 finally
                 {

@@ -95,12 +95,25 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// The signing secrets this process holds (each project's latest, and those kept unsaved), for every client to redact
         /// in error answers: a server may quote a project's current secret, or dump its record, in an error of another call.
+        /// For a call to an API this process holds secrets from, those of the projects its path names (so an error costs
+        /// what its own projects do, not what a bulk run issued); for any other (a reply, a receiver's test), all of them.
         /// </summary>
-        internal static IEnumerable<System.Security.SecureString> HeldSecrets()
+        internal static IEnumerable<System.Security.SecureString> HeldSecrets(Uri request)
         {
             lock (Gate)
             {
-                return Latest.Values.Concat(UnsavedKept.Snapshot()).Select(integration => integration?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
+                // Looked up by key, the projects the path names: a bulk run's thousands are not walked at each error.
+                var its = new HashSet<System.Security.SecureString>();
+                foreach (string segment in request.Segments)
+                {
+                    string key = Key(request, Uri.UnescapeDataString(segment.TrimEnd('/')));
+                    if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest?.SigningSecret != null) its.Add(latest.SigningSecret);
+                    foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.SigningSecret!);
+                }
+                if (its.Count > 0) return its;
+                string server = SecretOwner.Server(request);
+                if (Latest.Keys.Any(key => key.StartsWith(server + "\n", StringComparison.Ordinal))) return its;
+                return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
             }
         }
 
@@ -815,6 +828,9 @@ namespace JelouPS.Infrastructure
                 foreach (KeyValuePair<long, ExternalSupportIntegration> dead in kept) Superseded(dead.Value);
                 _byKey.Remove(key);
             }
+
+            /// <summary>Every kept secret, in no order.</summary>
+            internal IEnumerable<ExternalSupportIntegration> All() => _byKey.Values.SelectMany(kept => kept.Select(k => k.Value));
 
             internal ExternalSupportIntegration[] Snapshot()
             {

@@ -22,7 +22,7 @@ namespace JelouPS.Tests.Client
                 {
                     BaseUri = new Uri("https://gateway.example.test/jelouapi"),
                     MaximumRetryCount = 0,
-                    HeldSecrets = () => new[] { Secure(Held) },
+                    HeldSecrets = _ => new[] { Secure(Held) },
                 },
                 new StubHandler((request, token) => Task.FromResult(new HttpResponseMessage(status)
                 {
@@ -56,7 +56,7 @@ namespace JelouPS.Tests.Client
                 Content = new StringContent("x"),
                 RequestMessage = request,
             }));
-            using var tester = new JelouPS.Webhooks.WebhookTester(receiver) { HeldSecrets = () => new[] { Secure(Held) } };
+            using var tester = new JelouPS.Webhooks.WebhookTester(receiver) { HeldSecrets = _ => new[] { Secure(Held) } };
 
             JelouPS.Webhooks.WebhookTestResult result = await tester.SendAsync(
                 new JelouPS.Webhooks.TestEventRequest { WebhookUrl = new Uri("https://crm.example.com/hook"), SigningSecret = Secure("unrelated-signing-secret") }, TimeSpan.FromSeconds(5));
