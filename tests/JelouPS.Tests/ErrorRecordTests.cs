@@ -165,6 +165,25 @@ namespace JelouPS.Tests
             Assert.EndsWith("Give these commands the -Context New-JelouExternalSupport was given (for " + Emulator.GatewayUri.GetLeftPart(UriPartial.Authority) + "): without it, they use the session's connection.", recorded.Check, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("--%")]
+        [InlineData("o\u2019brien")]
+        [InlineData("$(1+1)")]
+        [InlineData("a`b")]
+        [InlineData("0x10")]
+        [InlineData("a,b")]
+        public void Advice_names_a_project_as_a_value_PowerShell_parses_back_to_the_id(string projectId)
+        {
+            string line = $"Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote("K\u2019V")}";
+
+            var ast = System.Management.Automation.Language.Parser.ParseInput(line, out _, out System.Management.Automation.Language.ParseError[] errors);
+
+            Assert.Empty(errors);
+            var command = (System.Management.Automation.Language.CommandAst)((System.Management.Automation.Language.PipelineAst)ast.EndBlock.Statements[0]).PipelineElements[0];
+            Assert.Equal(projectId, command.CommandElements[1].SafeGetValue());
+            Assert.Equal("K\u2019V", command.CommandElements[4].SafeGetValue());
+        }
+
         [Fact]
         public void A_failed_TLS_handshake_advises_the_address_or_the_certificate_not_running_again()
         {

@@ -198,6 +198,22 @@ namespace JelouPS.Tests
             Assert.Equal("https://crm.example.com/v2", Emulator.FindIntegration(without)!.WebhookUrl);
         }
 
+        [Theory]
+        [InlineData("ProjectId,AuthType,WebhookUrl`n{0},no_auth,https://crm.example.com/new", "-WebhookAuthorization tok-for-other-rows-1", "takes no webhook authorization")]
+        [InlineData("ProjectId,AuthType,WebhookUrl`n{0},api_key,https://crm.example.com/new", "", "needs the credential")]
+        public void Set_fed_a_csv_row_sends_its_auth_type_as_asked_and_refuses_one_that_cannot_go(string csv, string parameters, string message)
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType bearer -WebhookAuthorization tok-1", null, projectId).ThrowIfFailed();
+
+            ErrorRecord error = Host.Invoke($"\"{string.Format(csv, projectId)}\" | ConvertFrom-Csv | Set-JelouExternalSupport {parameters} -Confirm:$false", null).SingleError();
+
+            Assert.StartsWith("JelouInvalidArgument,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains(message, error.Exception.Message);
+            Assert.DoesNotContain(Emulator.Requests, r => r.Method == "PATCH" && r.Path.Contains(projectId));
+            Assert.Equal("https://crm.example.com/j", Emulator.FindIntegration(projectId)!.WebhookUrl);
+        }
+
         [Fact]
         public void Set_fed_an_edited_export_sends_the_rows_new_url()
         {

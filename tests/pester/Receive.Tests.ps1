@@ -266,6 +266,25 @@ $Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
         $problems | Should -BeNullOrEmpty
     }
 
+    It 'answers 503, for Jelou to send it again, a delivery that does not verify while the vault was read for its project too lately to read again' {
+        $vaults = New-ReceiverVault LatelyVault p-lately
+        $newSecret = ConvertTo-SecureString 'whsec-rotated-just-now-0123' -AsPlainText -Force
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret, $NewSecret, $Vaults)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-lately).StatusCode
+$Vaults['LatelyVault'].Secrets['Jelou-p-lately'].Secret = $NewSecret
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $NewSecret -ProjectId p-lately -ErrorAction SilentlyContinue).StatusCode
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-lately).StatusCode
+'@ @{ Port = $port; Secret = $Secret; NewSecret = $newSecret; Vaults = $vaults }
+
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault LatelyVault -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue | Out-Null
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200, 503, 200)
+        $problems | Should -BeNullOrEmpty
+    }
+
     It 'warns once when the vault''s secret of a project has a line break at its end, as one saved from Get-Content -Raw' {
         New-ReceiverVault NewlineVault p-good | Out-Null
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password

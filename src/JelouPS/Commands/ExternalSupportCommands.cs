@@ -92,12 +92,13 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
-            // A piped auth type (an integration as read, an Export-Csv of it, a CSV row) that cannot go with the credential
-            // given is the integration's current one, or a change no update can make: it is not sent, so the rest changes.
-            if (!_authTypeGiven && settings.AuthType is string piped && WebhookAuthTypes.All.Contains(piped, StringComparer.OrdinalIgnoreCase)
-                && string.Equals(piped, WebhookAuthTypes.NoAuth, StringComparison.OrdinalIgnoreCase) == (settings.Authorization != null))
+            // An integration as read (it carries its ApiBaseUri: Get-JelouExternalSupport's output, or an Export-Csv of it) binds
+            // its current auth type, which, without a credential, changes nothing and would be refused: it is not sent, so the
+            // rest changes. A CSV row's auth type is a change asked for, and goes as it is (refused without its credential).
+            if (!_authTypeGiven && ApiBaseUri != null && settings.Authorization is null && settings.AuthType is string piped
+                && WebhookAuthTypes.All.Contains(piped, StringComparer.OrdinalIgnoreCase) && !string.Equals(piped, WebhookAuthTypes.NoAuth, StringComparison.OrdinalIgnoreCase))
             {
-                Trace($"The AuthType {piped} of the input for {projectId} is not sent: " + (settings.Authorization is null ? "it needs -WebhookAuthorization." : "it takes no -WebhookAuthorization."));
+                Trace($"The AuthType {piped} of the integration piped for {projectId} is not sent: without -WebhookAuthorization it changes nothing.");
                 settings.AuthType = null;
             }
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;

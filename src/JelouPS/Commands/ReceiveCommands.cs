@@ -133,17 +133,20 @@ namespace JelouPS.Commands
                     }
                     // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said
                     // why. One that no secret given verifies while the vault cannot be read gets 503, so that Jelou sends it again.
-                    IEnumerable<JelouSigner>? signers = SignersFor(request, again: false, out _);
+                    IEnumerable<JelouSigner>? signers = SignersFor(request, again: false, out bool justRead, out _);
                     WebhookVerdict verdict = request.Delivery.Verify(signers ?? _given, Credential);
-                    if (signers != null && verdict.Rejection == WebhookRejection.SignatureMismatch)
+                    bool heldBack = false;
+                    if (signers != null && !justRead && verdict.Rejection == WebhookRejection.SignatureMismatch)
                     {
-                        signers = SignersFor(request, again: true, out bool reread);
+                        signers = SignersFor(request, again: true, out bool reread, out heldBack);
                         if (reread && signers != null) verdict = request.Delivery.Verify(signers, Credential);
                     }
-                    if (signers is null && verdict.Rejection == WebhookRejection.SignatureMismatch)
+                    // The vault may hold a secret that verifies it: it could not be read, or was read too lately to read again
+                    // (a rotation elsewhere just now). Jelou sends a 503 again; a 401 it may not.
+                    if ((signers is null || heldBack) && verdict.Rejection == WebhookRejection.SignatureMismatch)
                     {
                         request.Abandon();
-                        Trace($"{request}: answered {request.StatusCode}, since the vault could not be read.");
+                        Trace($"{request}: answered {request.StatusCode}, since " + (signers is null ? "the vault could not be read." : $"the vault was read for its project less than {RereadAfter.TotalSeconds:0} s ago."));
                         continue;
                     }
                     if (verdict.Event is null)
@@ -207,18 +210,22 @@ namespace JelouPS.Commands
 
         // The secrets given, and the vault's secret of the project the delivery names, for a delivery that could be one (it
         // carries a signature, and the credential when one is expected). Again (after a signature mismatch), the vault is read
-        // anew (reread) when it was read for the project more than RereadAfter ago. Null when the vault cannot be read now (a
-        // locked vault, a service that failed): the error is written, and nothing is remembered.
-        private IEnumerable<JelouSigner>? SignersFor(WebhookRequest request, bool again, out bool reread)
+        // anew (reread) when it was read for the project more than RereadAfter ago, else not (heldBack). Null when the vault
+        // cannot be read now (a locked vault, a service that failed): the error is written, and nothing is remembered.
+        private IEnumerable<JelouSigner>? SignersFor(WebhookRequest request, bool again, out bool reread, out bool heldBack)
         {
-            reread = false;
+            reread = heldBack = false;
             WebhookDelivery delivery = request.Delivery!;
             string? projectId = delivery.ClaimedProjectId;
             if (_vault.Current() is null || delivery.Header(JelouSignature.HeaderName) is null || projectId is null) return _given;
             if (Credential?.HeaderName is string header && !Credential.IsPresentedBy(delivery.Header(header))) return _given;
             TimeSpan now = _sinceStart.Elapsed;
             bool known = _fromVault.TryGetValue(projectId, out (JelouSigner? Signer, TimeSpan At) read);
-            if (known && (!again || now - read.At < RereadAfter)) return With(read.Signer);
+            if (known && (!again || now - read.At < RereadAfter))
+            {
+                heldBack = again;
+                return With(read.Signer);
+            }
             JelouSigner? signer = null;
             string? doubted = null, unlikely = null;
             try

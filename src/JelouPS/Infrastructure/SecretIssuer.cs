@@ -446,7 +446,9 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>A PowerShell single-quoted string.</summary>
-        internal static string Quote(string value) => "'" + System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(value) + "'";
+        internal static string Quote(string value) =>
+            // PowerShell reads even a quoted '--%' as the stop-parsing token: in parentheses it is a value.
+            value == "--%" ? "('--%')" : "'" + System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(value) + "'";
 
         private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
         {

@@ -128,7 +128,7 @@ namespace JelouPS.Infrastructure
 
         // The secret under the name, for a vault that could not list its secrets: when reading fails too (a locked vault), the
         // listing's error says it better.
-        private static SecureString ReadByName(SecretVault vault, string name, VaultException listing)
+        private SecureString ReadByName(SecretVault vault, string name, VaultException listing)
         {
             SecureString? secret;
             try
@@ -141,7 +141,8 @@ namespace JelouPS.Infrastructure
             }
             return secret ?? throw new VaultException(ErrorMapper.VaultReadFailed,
                 $"Vault {vault.Display} could not list its secrets ({listing.VaultError?.ToString() ?? "it gave no reason"}), so the signing secret was looked for by name, and it has no secret named '{name}'.",
-                $"Give -SecretName: the name of the project's signing secret in vault {SecretIssuer.Quote(vault.Name)}; or let the identity list the vault's secrets.", transient: false);
+                (GivenSecretName is null ? "Give -SecretName: the name" : "Check -SecretName: it must be the exact name") +
+                $" of the project's signing secret in vault {SecretIssuer.Quote(vault.Name)}; or let the identity list the vault's secrets.", transient: false);
         }
 
         /// <summary>
