@@ -262,13 +262,36 @@ $Vaults['RotatedVault'].Secrets['Jelou-p-rotated'].Secret = $NewSecret
 if ($Third) { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-rotated).StatusCode }
 '@ @{ Port = $port; Secret = $Secret; NewSecret = $newSecret; Vaults = $vaults; Third = -not $AtOnce }
 
-            $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault RotatedVault -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue
+            $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault RotatedVault -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
         }
         finally { & $restore }
 
         (Complete-InRunspace $sender).Output | Should -Be $Answers
         @($events).Count | Should -Be 2
         $problems | Should -BeNullOrEmpty
+        @($warned | Where-Object { "$_" -like '*answered 503: it matches no secret the receiver holds, and the vault was read for project p-rotated less than 5 s ago*' }).Count | Should -Be ($Answers -contains 503 ? 1 : 0)
+    }
+
+    It 'reads the vault again at once after this session rotated the project and stored the new secret there' {
+        $vaults = New-ReceiverVault SameSessionVault unused
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault SameSessionVault | Out-Null
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Vaults, $ProjectId)
+Wait-Listening $Port
+$before = $Vaults['SameSessionVault'].Secrets["Jelou-$ProjectId"].Secret
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $before -ProjectId $ProjectId).StatusCode
+# The receiver's pipeline rotated the project before answering: the vault holds the new secret.
+$after = $Vaults['SameSessionVault'].Secrets["Jelou-$ProjectId"].Secret
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $after -ProjectId $ProjectId -ErrorAction SilentlyContinue).StatusCode
+'@ @{ Port = $port; Vaults = $vaults; ProjectId = $projectId }
+
+        $rotated = $false
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault SameSessionVault -Count 2 -TimeoutSec 30 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue |
+            ForEach-Object { if (-not $rotated) { $rotated = $true; Reset-JelouExternalSupportSecret $projectId -Vault SameSessionVault -Force | Out-Null } }
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200, 200)
     }
 
     It 'warns once when the vault''s secret of a project has a line break at its end, as one saved from Get-Content -Raw' {

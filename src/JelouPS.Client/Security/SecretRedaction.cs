@@ -43,6 +43,30 @@ namespace JelouPS.Security
                 _plaintexts.Add(plaintext);
                 // A server that percent-decodes what it was sent echoes a secret holding %41 as A.
                 if (PercentDecoded(plaintext) is char[] decoded && decoded.Length >= ShortestMatched) _plaintexts.Add(decoded);
+                // A Basic header carries its credential Base64-encoded (a webhook's basic credential, as Jelou sends it), and a
+                // server that quotes the header quotes that form.
+                _plaintexts.Add(Base64(plaintext));
+            }
+        }
+
+        // The Base64 of the secret's UTF-8 bytes, without its '=' padding (so that the text's own padding, or none, still
+        // matches); made in arrays that are wiped, never in a string.
+        private static char[] Base64(char[] secret)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(secret);
+            var encoded = new char[(bytes.Length + 2) / 3 * 4];
+            try
+            {
+                int length = Convert.ToBase64CharArray(bytes, 0, bytes.Length, encoded, 0);
+                while (length > 0 && encoded[length - 1] == '=') length--;
+                var unpadded = new char[length];
+                Array.Copy(encoded, unpadded, length);
+                return unpadded;
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+                Array.Clear(encoded, 0, encoded.Length);
             }
         }
 

@@ -30,10 +30,9 @@ namespace JelouPS.Commands
         // elsewhere may have replaced the vault's copy, or a secret may have been stored since. A project the vault has none for
         // is remembered only while fewer than MaxProjectsNotInVault projects are, so that forged ids cannot grow it without
         // end; a vault that cannot be read now is not remembered.
-        private readonly Dictionary<string, (JelouSigner? Signer, TimeSpan At)> _fromVault = new Dictionary<string, (JelouSigner?, TimeSpan)>(StringComparer.Ordinal);
+        private readonly Dictionary<string, (JelouSigner? Signer, long At)> _fromVault = new Dictionary<string, (JelouSigner?, long)>(StringComparer.Ordinal);
         // The warnings a project's vault reads gave, each said once though the vault is read again.
         private readonly HashSet<string> _said = new HashSet<string>(StringComparer.Ordinal);
-        private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
         private const int MaxProjectsNotInVault = 1000;
         /// <summary>How soon the vault may be read again for a project whose delivery did not verify (tests shorten it).</summary>
         internal static TimeSpan RereadAfter { get; set; } = TimeSpan.FromSeconds(5);
@@ -146,7 +145,9 @@ namespace JelouPS.Commands
                     if ((signers is null || heldBack) && verdict.Rejection == WebhookRejection.SignatureMismatch)
                     {
                         request.Abandon();
-                        Trace($"{request}: answered {request.StatusCode}, since " + (signers is null ? "the vault could not be read." : $"the vault was read for its project less than {RereadAfter.TotalSeconds:0} s ago."));
+                        // The vault's error was written; a read held back is said too, or a delivery so turned away leaves no trace.
+                        if (signers is null) Trace($"{request}: answered {request.StatusCode}, since the vault could not be read.");
+                        else Warn($"{request}: answered {request.StatusCode}: it matches no secret the receiver holds, and the vault was read for project {request.Delivery.ClaimedProjectId} less than {RereadAfter.TotalSeconds:0} s ago (a rotation elsewhere just now?). Jelou may send it again; it is checked against the vault anew after that.");
                         continue;
                     }
                     if (verdict.Event is null)
@@ -219,9 +220,10 @@ namespace JelouPS.Commands
             string? projectId = delivery.ClaimedProjectId;
             if (_vault.Current() is null || delivery.Header(JelouSignature.HeaderName) is null || projectId is null) return _given;
             if (Credential?.HeaderName is string header && !Credential.IsPresentedBy(delivery.Header(header))) return _given;
-            TimeSpan now = _sinceStart.Elapsed;
-            bool known = _fromVault.TryGetValue(projectId, out (JelouSigner? Signer, TimeSpan At) read);
-            if (known && (!again || now - read.At < RereadAfter))
+            long now = Stopwatch.GetTimestamp();
+            bool known = _fromVault.TryGetValue(projectId, out (JelouSigner? Signer, long At) read);
+            // A secret this process received since (a rotation in this session, stored in the vault) is read at once.
+            if (known && (!again || (now - read.At < RereadAfter.TotalSeconds * Stopwatch.Frequency && !JelouSession.ArrivedAfter(projectId, read.At))))
             {
                 heldBack = again;
                 return With(read.Signer);

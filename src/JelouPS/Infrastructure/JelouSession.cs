@@ -629,6 +629,12 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp) from any API, in any runspace.</summary>
+        internal static bool ArrivedAfter(string projectId, long since)
+        {
+            lock (Gate) return LastArrival.Any(arrival => arrival.Key.EndsWith("\n" + projectId, StringComparison.Ordinal) && arrival.Value > since);
+        }
+
         /// <summary>Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp), in any runspace.</summary>
         internal static bool ArrivedAfter(Uri source, string projectId, long since)
         {

@@ -106,6 +106,25 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_secret_quoted_Base64_encoded_as_a_Basic_header_carries_it_is_redacted()
+        {
+            string credential = "crmuser:CrmPass-7781";
+            string basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(credential));
+            string key = Convert.ToBase64String(Encoding.UTF8.GetBytes(EmulatorOptions.DefaultApiKey)).TrimEnd('=');
+            string projectId = Fault(new EmulatorFault
+            {
+                Status = 422,
+                Body = $"{{\"message\":\"probe failed: Authorization: Basic {basic} was rejected; key {key}\"}}",
+            });
+            var settings = new ExternalSupportSettings { WebhookUrl = new Uri("https://crm.example.com/jelou"), AuthType = "basic", Authorization = Secure(credential) };
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.CreateExternalSupportAsync(projectId, settings));
+
+            Assert.Equal("probe failed: Authorization: Basic REDACTED= was rejected; key REDACTED", error.ApiMessage);
+        }
+
+        [Fact]
         public async Task Https_to_a_port_that_speaks_http_says_what_the_tls_failure_likely_means_without_retrying()
         {
             // The default retries: a handshake that fails fails alike each time, so none is made.
