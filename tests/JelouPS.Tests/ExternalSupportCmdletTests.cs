@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using JelouPS.Emulator;
+using JelouPS.Infrastructure;
 using JelouPS.Security;
 using Xunit;
 
@@ -237,6 +238,21 @@ namespace JelouPS.Tests
             Assert.Equal("JelouInvalidArgument," + Namespace + "SetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Contains("starts with 'Bearer ', as a whole Authorization header does", error.Exception.Message);
             Assert.Equal(0, RequestsFor(projectId));
+        }
+
+        [Fact]
+        public void An_error_is_redacted_of_the_held_secrets_of_its_project_on_the_API_and_of_all_of_them_elsewhere()
+        {
+            string first = NewProjectId(), second = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0], $args[1] https://crm.example.com/j", null, first, second).ThrowIfFailed();
+            Uri api = Emulator.GatewayUri;
+
+            int OnApi(string path) => JelouSession.HeldSecrets(new Uri(api, path)).Count();
+
+            Assert.Equal(1, OnApi($"jelouapi/v1/external-support/{first}"));
+            Assert.Equal(1, OnApi($"jelouapi/v1/external-support/{second}/secret/regenerate"));
+            Assert.Equal(0, OnApi("jelouapi/v1/external-support/never-created"));
+            Assert.True(JelouSession.HeldSecrets(new Uri("https://receiver.example.test/hook")).Count() >= 2, "a call elsewhere (a test event) gets every held secret");
         }
 
         [Fact]

@@ -29,13 +29,13 @@ BeforeAll {
         (Get-Module Microsoft.PowerShell.SecretManagement).SessionState.PSVariable.GetValue('Vaults')
     }
 
-    # Makes receivers read the vault again at once after a delivery that does not verify (the interval is the receiver's; the
-    # rule is what is tested); returns what puts the interval back.
-    function Set-RereadAtOnce {
+    # Sets how soon receivers may read the vault again after a delivery that does not verify (at once, or never within a test,
+    # so that no test depends on how fast the machine is; the rule is what is tested); returns what puts it back.
+    function Set-RereadAfter([TimeSpan] $Interval) {
         $reread = [JelouPS.Commands.ReceiveJelouWebhookEventCommand].GetProperty('RereadAfter', [System.Reflection.BindingFlags]'NonPublic,Static')
-        $interval = $reread.GetValue($null)
-        $reread.SetValue($null, [TimeSpan]::Zero)
-        { $reread.SetValue($null, $interval) }.GetNewClosure()
+        $before = $reread.GetValue($null)
+        $reread.SetValue($null, $Interval)
+        { $reread.SetValue($null, $before) }.GetNewClosure()
     }
 
     # Waits (up to 30 s) until the receiver's port answers, so nothing is sent before it listens.
@@ -217,8 +217,8 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
     }
 
     It 'answers 503 while the vault cannot be read, remembering nothing, unless a -SigningSecret verifies it: <Case>' -TestCases @(
-        @{ Case = 'the vault alone: the delivery sent again once it is unlocked verifies'; WithSecret = $false; Sent = 2; Answers = @(503, 200) }
-        @{ Case = 'with -SigningSecret: accepted at once'; WithSecret = $true; Sent = 1; Answers = @(200) }
+        @{ Case = 'the vault alone: the delivery sent again once it is unlocked verifies'; WithSecret = $false; Sent = 2; Answers = @(503, 200); Errors = @('JelouVaultUnavailable') }
+        @{ Case = 'with -SigningSecret: accepted at once, the vault not read'; WithSecret = $true; Sent = 1; Answers = @(200); Errors = @() }
     ) {
         # Once the receiver listens, the sender locks the stand-in's vault (this runspace's module state, as a SecretStore's
         # password timeout would), and unlocks it after its first send.
@@ -238,17 +238,18 @@ if ($Sent -gt 1) { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningS
 
         (Complete-InRunspace $sender).Output | Should -Be $Answers
         $events.ProjectId | Should -Be 'p-locked'
-        $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouVaultUnavailable') -Because 'a delivery the locked vault could not verify is not also a signature mismatch'
-        $problems[0].ErrorDetails.RecommendedAction | Should -BeLike '*Unlock-SecretVault*'
+        @($problems).Count | Should -Be $Errors.Count
+        if ($Errors) { $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be $Errors -Because 'a delivery the locked vault could not verify is not also a signature mismatch' }
+        if ($Errors) { $problems[0].ErrorDetails.RecommendedAction | Should -BeLike '*Unlock-SecretVault*' }
     }
 
     It 'reads the vault again when a delivery does not verify with the secret read before (another process rotated the project), or answers 503 while it was read too lately: <Case>' -TestCases @(
         @{ Case = 'read again at once'; AtOnce = $true; Answers = @(200, 200) }
-        @{ Case = 'read 5 s ago at most: 503, for Jelou to send it again'; AtOnce = $false; Answers = @(200, 503, 200) }
+        @{ Case = 'read too lately to read again: 503, for Jelou to send it again'; AtOnce = $false; Answers = @(200, 503, 200) }
     ) {
         $vaults = New-ReceiverVault RotatedVault p-rotated
         $newSecret = ConvertTo-SecureString 'whsec-after-rotation-0123' -AsPlainText -Force
-        $restore = if ($AtOnce) { Set-RereadAtOnce } else { {} }
+        $restore = Set-RereadAfter ($AtOnce ? [TimeSpan]::Zero : [TimeSpan]::FromHours(1))
         try {
             $port = Get-FreePort
             $sender = Start-InRunspace @'
@@ -269,7 +270,7 @@ if ($Third) { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret
         (Complete-InRunspace $sender).Output | Should -Be $Answers
         @($events).Count | Should -Be 2
         $problems | Should -BeNullOrEmpty
-        @($warned | Where-Object { "$_" -like '*answered 503: it matches no secret the receiver holds, and the vault was read for project p-rotated less than 5 s ago*' }).Count | Should -Be ($Answers -contains 503 ? 1 : 0)
+        @($warned | Where-Object { "$_" -like '*answered 503: it matches no secret the receiver holds, and the vault was read for project p-rotated less than * s ago*' }).Count | Should -Be ($Answers -contains 503 ? 1 : 0)
     }
 
     It 'reads the vault again at once after this session rotated the project and stored the new secret there' {
@@ -288,8 +289,13 @@ $after = $Vaults['SameSessionVault'].Secrets["Jelou-$ProjectId"].Secret
 '@ @{ Port = $port; Vaults = $vaults; ProjectId = $projectId }
 
         $rotated = $false
-        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault SameSessionVault -Count 2 -TimeoutSec 30 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue |
-            ForEach-Object { if (-not $rotated) { $rotated = $true; Reset-JelouExternalSupportSecret $projectId -Vault SameSessionVault -Force | Out-Null } }
+        # Not read again for the interval: only the secret this session received makes it read at once.
+        $restore = Set-RereadAfter ([TimeSpan]::FromHours(1))
+        try {
+            Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault SameSessionVault -Count 2 -TimeoutSec 30 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue |
+                ForEach-Object { if (-not $rotated) { $rotated = $true; Reset-JelouExternalSupportSecret $projectId -Vault SameSessionVault -Force | Out-Null } }
+        }
+        finally { & $restore }
 
         (Complete-InRunspace $sender).Output | Should -Be @(200, 200)
     }
@@ -299,7 +305,7 @@ $after = $Vaults['SameSessionVault'].Secrets["Jelou-$ProjectId"].Secret
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
         Set-Secret -Name Jelou-p-newline -Secret "$plain`n" -Vault NewlineVault
         # Read again at each delivery that does not verify: the warning is still said once.
-        $restore = Set-RereadAtOnce
+        $restore = Set-RereadAfter ([TimeSpan]::Zero)
         try {
             $port = Get-FreePort
             $sender = Start-InRunspace @'

@@ -12,7 +12,8 @@ namespace JelouPS.Security
     /// space, an encoder that encodes every character, or any mix): each of its characters may appear as itself or as the
     /// %XX escapes of its UTF-8 bytes (or of its Latin-1 code, %E9). JSON's backslash escapes (\u002B, \/, \") and HTML's
     /// character references (&amp;amp;, &amp;eacute;, &amp;#43;) are read too, also percent-encoded (%5Cu002B); and a secret that
-    /// holds %XX escapes of its own is also looked for with them decoded. A message may quote a JSON text, which escapes what
+    /// holds %XX escapes of its own is also looked for with them decoded, and as the Base64 of its UTF-8 bytes (what a Basic
+    /// header carries; matched, like the rest, without regard to case, which only redacts more). A message may quote a JSON text, which escapes what
     /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested matches
     /// become one REDACTED, so no part of a longer secret that holds a shorter one is left showing. Secrets under 4
     /// characters are not matched: every short word would go, and so little hides nothing. The plaintexts exist only until

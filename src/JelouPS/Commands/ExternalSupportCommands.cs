@@ -98,7 +98,7 @@ namespace JelouPS.Commands
             if (!_authTypeGiven && ApiBaseUri != null && settings.Authorization is null && settings.AuthType is string piped
                 && WebhookAuthTypes.All.Contains(piped, StringComparer.OrdinalIgnoreCase) && !string.Equals(piped, WebhookAuthTypes.NoAuth, StringComparison.OrdinalIgnoreCase))
             {
-                Trace($"The AuthType {piped} of the integration piped for {projectId} is not sent: without -WebhookAuthorization it changes nothing.");
+                Trace($"The AuthType {piped} of the integration piped for {projectId} is taken for its current one and not sent: a change to it needs -AuthType and -WebhookAuthorization.");
                 settings.AuthType = null;
             }
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;

@@ -130,15 +130,21 @@ namespace JelouPS.Commands
                                 : $"Jelou posts each event as one HTTP/1.1 request to the URL it was given ({listener.Url}): check the URL the sender was given, or find out who else sends requests to this port."));
                         continue;
                     }
-                    // With no secret for the delivery's project it cannot be verified: it is answered 401 and the vault's error said
-                    // why. One that no secret given verifies while the vault cannot be read gets 503, so that Jelou sends it again.
-                    IEnumerable<JelouSigner>? signers = SignersFor(request, again: false, out bool justRead, out _);
-                    WebhookVerdict verdict = request.Delivery.Verify(signers ?? _given, Credential);
+                    // The secrets given first: the vault is read only for a delivery none of them verifies. With no secret for the
+                    // delivery's project it cannot be verified: it is answered 401 and the vault's error said why. One the vault
+                    // could not be read for gets 503, so that Jelou sends it again.
+                    WebhookVerdict verdict = request.Delivery.Verify(_given, Credential);
+                    IEnumerable<JelouSigner>? signers = _given;
                     bool heldBack = false;
-                    if (signers != null && !justRead && verdict.Rejection == WebhookRejection.SignatureMismatch)
+                    if (verdict.Rejection == WebhookRejection.SignatureMismatch)
                     {
-                        signers = SignersFor(request, again: true, out bool reread, out heldBack);
-                        if (reread && signers != null) verdict = request.Delivery.Verify(signers, Credential);
+                        signers = SignersFor(request, again: false, out bool justRead, out _);
+                        if (signers != null) verdict = request.Delivery.Verify(signers, Credential);
+                        if (signers != null && !justRead && verdict.Rejection == WebhookRejection.SignatureMismatch)
+                        {
+                            signers = SignersFor(request, again: true, out bool reread, out heldBack);
+                            if (reread && signers != null) verdict = request.Delivery.Verify(signers, Credential);
+                        }
                     }
                     // The vault may hold a secret that verifies it: it could not be read, or was read too lately to read again
                     // (a rotation elsewhere just now). Jelou sends a 503 again; a 401 it may not.
@@ -147,7 +153,7 @@ namespace JelouPS.Commands
                         request.Abandon();
                         // The vault's error was written; a read held back is said too, or a delivery so turned away leaves no trace.
                         if (signers is null) Trace($"{request}: answered {request.StatusCode}, since the vault could not be read.");
-                        else Warn($"{request}: answered {request.StatusCode}: it matches no secret the receiver holds, and the vault was read for project {request.Delivery.ClaimedProjectId} less than {RereadAfter.TotalSeconds:0} s ago (a rotation elsewhere just now?). Jelou may send it again; it is checked against the vault anew after that.");
+                        else Warn($"{request}: answered {request.StatusCode}: it matches no secret the receiver holds, and the vault was read for project {request.Delivery.ClaimedProjectId} less than {RereadAfter.TotalSeconds:0} s ago (a rotation elsewhere just now?). Jelou may send it again; {RereadAfter.TotalSeconds:0} s after that read, it is checked against the vault anew.");
                         continue;
                     }
                     if (verdict.Event is null)
@@ -222,12 +228,13 @@ namespace JelouPS.Commands
             if (Credential?.HeaderName is string header && !Credential.IsPresentedBy(delivery.Header(header))) return _given;
             long now = Stopwatch.GetTimestamp();
             bool known = _fromVault.TryGetValue(projectId, out (JelouSigner? Signer, long At) read);
-            // A secret this process received since (a rotation in this session, stored in the vault) is read at once.
-            if (known && (!again || (now - read.At < RereadAfter.TotalSeconds * Stopwatch.Frequency && !JelouSession.ArrivedAfter(projectId, read.At))))
-            {
-                heldBack = again;
-                return With(read.Signer);
-            }
+            if (known && !again) return With(read.Signer);
+            // Read too lately to read again: a rotation elsewhere may not have reached the vault yet, so a 401 would be
+            // premature. A secret this process received since (a rotation in this session) is read at once, and a mismatch
+            // then is still held back: the vault may not hold it yet. A project the vault had none for is not held back.
+            bool recent = now - read.At < RereadAfter.TotalSeconds * Stopwatch.Frequency;
+            heldBack = known && recent && read.Signer != null;
+            if (known && recent && !JelouSession.ArrivedAfter(projectId, read.At)) return With(read.Signer);
             JelouSigner? signer = null;
             string? doubted = null, unlikely = null;
             try

@@ -102,7 +102,8 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                // Looked up by key, the projects the path names: a bulk run's thousands are not walked at each error.
+                // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
+                // keys are looked at, up to the first of the call's API, when the path names none).
                 var its = new HashSet<System.Security.SecureString>();
                 foreach (string segment in request.Segments)
                 {
