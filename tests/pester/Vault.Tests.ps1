@@ -803,7 +803,7 @@ Describe 'Whose secret is under a name' {
         New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault KV -SecretName "Jelou-$other-new" -Force -ErrorVariable refusedNew -ErrorAction SilentlyContinue
 
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.ResetJelouExternalSupportSecretCommand'
-        $refused[0].Exception.Message | Should -Match "the name JelouPS gives project '$other''s signing secret"
+        $refused[0].Exception.Message | Should -Match "the name JelouPS gives the signing secret of project '$other'"
         $refusedNew[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.NewJelouExternalSupportCommand'
         Get-CreateRequestCount "$other-new" | Should -Be 0
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Match "$projectId/secret/regenerate").Count | Should -Be 0

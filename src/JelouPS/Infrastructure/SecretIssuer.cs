@@ -152,7 +152,7 @@ namespace JelouPS.Infrastructure
             else if (_parameters.GivenSecretName is null && slot.Existing is null && name != "Jelou-" + projectId)
             {
                 string why = projectId != projectId.ToLowerInvariant()
-                    ? $"vaults ignore case in names, so 'Jelou-{projectId}' would also be project '{projectId.ToLowerInvariant()}''s"
+                    ? $"vaults ignore case in names, so 'Jelou-{projectId}' would also be the name for project '{projectId.ToLowerInvariant()}'"
                     : $"'Jelou-{projectId}' ends like another project's hashed name";
                 _cmdlet.Warn($"The signing secret of {projectId} goes in as '{name}': {why}.");
             }

@@ -200,7 +200,7 @@ namespace JelouPS.Infrastructure
                 ?? (found.Count == 1 ? found[0] : null)
                 ?? atDefault;
             string? ambiguity = given is null && found.Count > 1 && primary == atDefault
-                ? $"{found.Count} secrets in vault {vault.Display} are project '{projectId}''s ({string.Join(", ", found.Select(f => $"'{f.ExistingName}'"))}), and nothing tells which is the newest"
+                ? $"{found.Count} secrets in vault {vault.Display} are signing secrets of project '{projectId}' ({string.Join(", ", found.Select(f => $"'{f.ExistingName}'"))}), and nothing tells which is the newest"
                 : null;
             return primary.With(found.Where(f => !SecretSlot.Same(f.ExistingName, primary.ExistingName ?? primary.Name)).ToList(), ambiguity);
         }
@@ -225,7 +225,7 @@ namespace JelouPS.Infrastructure
             if (VaultExtension.IsProjectName(given) && !vault.Extension.IsNameOf(given, projectId))
             {
                 string whose = VaultExtension.PlainNameOf(given) is string other ? $"project '{other}'" : "another project";
-                throw new ArgumentException($"The secret name '{given}' has the form of the name JelouPS gives {whose}'s signing secret, so it cannot hold project '{projectId}''s. " +
+                throw new ArgumentException($"The secret name '{given}' has the form of the name JelouPS gives the signing secret of {whose}, so it cannot hold the signing secret of project '{projectId}'. " +
                     $"Choose a name that does not start with '{VaultExtension.Prefix}', or leave -SecretName out.");
             }
             return given;
