@@ -389,13 +389,14 @@ namespace JelouPS.Json
                         Add(into, "(request)", Texts(item));
                         continue;
                     }
-                    string field = FirstText(item, "field", "property", "path", "param") ?? "(request)";
+                    string? field = FirstText(item, "field", "property", "path", "param");
                     var reasons = new List<string>();
                     foreach (string name in new[] { "message", "msg", "constraints", "messages" })
                     {
                         if (item.TryGetProperty(name, out JsonElement reason)) reasons.AddRange(Texts(reason));
                     }
-                    Add(into, field, reasons);
+                    // An item that names no field and gives no reason says nothing ("(request): .").
+                    if (field != null || reasons.Any(r => r.Length > 0)) Add(into, field ?? "(request)", reasons);
                 }
             }
         }

@@ -106,6 +106,19 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_validation_item_that_names_no_field_and_gives_no_reason_adds_nothing_to_the_message()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 422, Body = "{\"message\":\"Invalid body\",\"validationError\":[{\"signingSecret\":\"whsec-in-a-list-0123\"},{\"field\":\"webhookUrl\",\"message\":\"must be https\"}]}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal(new[] { "webhookUrl" }, error.FieldErrors.Keys);
+            Assert.DoesNotContain("(request)", error.Message);
+            Assert.DoesNotContain("whsec-in-a-list-0123", error.Message);
+        }
+
+        [Fact]
         public async Task A_secret_quoted_Base64_encoded_as_a_Basic_header_carries_it_is_redacted()
         {
             string credential = "crmuser:CrmPass-7781";
