@@ -216,6 +216,19 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void Set_fed_an_older_read_of_a_no_auth_integration_keeps_the_credential_set_since()
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j; $global:snapshot = Get-JelouExternalSupport $args[0]; Set-JelouExternalSupport $args[0] -AuthType bearer -WebhookAuthorization tok-set-since -Confirm:$false", null, projectId).ThrowIfFailed();
+
+            Host.Invoke("$global:snapshot | Set-JelouExternalSupport -WebhookUrl https://crm.example.com/moved -Confirm:$false").ThrowIfFailed();
+
+            Assert.Equal("{\"webhookUrl\":\"https://crm.example.com/moved\"}", Emulator.Requests.Last(r => r.Method == "PATCH" && r.Path.Contains(projectId)).Body);
+            Assert.Equal("bearer", Emulator.FindIntegration(projectId)!.AuthType);
+            Assert.Equal("tok-set-since", Emulator.FindIntegration(projectId)!.Authorization);
+        }
+
+        [Fact]
         public void Set_fed_an_edited_export_sends_the_rows_new_url()
         {
             string projectId = NewProjectId();

@@ -93,12 +93,12 @@ namespace JelouPS.Commands
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
             // An integration as read (it carries its ApiBaseUri: Get-JelouExternalSupport's output, or an Export-Csv of it) binds
-            // its current auth type, which, without a credential, changes nothing and would be refused: it is not sent, so the
-            // rest changes. A CSV row's auth type is a change asked for, and goes as it is (refused without its credential).
-            if (!_authTypeGiven && ApiBaseUri != null && settings.Authorization is null && settings.AuthType is string piped
-                && WebhookAuthTypes.All.Contains(piped, StringComparer.OrdinalIgnoreCase) && !string.Equals(piped, WebhookAuthTypes.NoAuth, StringComparison.OrdinalIgnoreCase))
+            // the auth type it had when read. Without a credential it is not sent, so the rest changes: a bearer one would be
+            // refused without its credential, and a no_auth one from an older read would drop the credential set since. A CSV
+            // row's auth type is a change asked for, and goes as it is (refused without its credential).
+            if (!_authTypeGiven && ApiBaseUri != null && settings.Authorization is null && settings.AuthType is string piped)
             {
-                Trace($"The AuthType {piped} of the integration piped for {projectId} is taken for its current one and not sent: a change to it needs -AuthType and -WebhookAuthorization.");
+                Trace($"The AuthType {piped} of the integration piped for {projectId} is not sent: a piped integration's auth type is the one it had when read; to change it, give -AuthType (and -WebhookAuthorization).");
                 settings.AuthType = null;
             }
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;

@@ -248,6 +248,8 @@ namespace JelouPS.Commands
                 // Named after the request, as its refusal is.
                 WriteJelouError(ex, ErrorMapper.From(ex, request.ToString(), request.ToString()));
                 if (ex is VaultException { CannotReadNow: true }) return null;
+                // The vault answered (no secret, or a dead one): the delivery is refused as the error says, not held back.
+                heldBack = false;
             }
             reread = true;
             if (known) read.Signer?.Dispose();
