@@ -300,6 +300,35 @@ $after = $Vaults['SameSessionVault'].Secrets["Jelou-$ProjectId"].Secret
         (Complete-InRunspace $sender).Output | Should -Be @(200, 200)
     }
 
+    It 'refuses, as its error says, a delivery signed with a secret this session rotated to and left in no vault: the vault''s copy is dead' {
+        $vaults = New-ReceiverVault DeadCopyVault unused
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault DeadCopyVault | Out-Null
+        $shared = [hashtable]::Synchronized(@{})
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Vaults, $ProjectId, $Shared)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Vaults['DeadCopyVault'].Secrets["Jelou-$ProjectId"].Secret -ProjectId $ProjectId).StatusCode
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Shared.Rotated -ProjectId $ProjectId -ErrorAction SilentlyContinue).StatusCode
+# One the receiver was given, so that it ends at -Count 2.
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Shared.Given -ProjectId other).StatusCode
+'@ @{ Port = $port; Vaults = $vaults; ProjectId = $projectId; Shared = $shared }
+        $shared.Given = $Secret
+
+        $restore = Set-RereadAfter ([TimeSpan]::FromHours(1))
+        try {
+            Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault DeadCopyVault -SigningSecret $Secret -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue |
+                ForEach-Object { if (-not $shared.Rotated) { $shared.Rotated = (Reset-JelouExternalSupportSecret $projectId -Force -WarningAction SilentlyContinue).SigningSecret } }
+        }
+        finally { & $restore }
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200, 401, 200)
+        $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouInvalidArgument', 'JelouSignatureMismatch')
+        "$($problems[0])" | Should -BeLike '*that Jelou has replaced since*'
+        @($warned | Where-Object { "$_" -like '*answered 503*' }).Count | Should -Be 0
+    }
+
     It 'warns once when the vault''s secret of a project has a line break at its end, as one saved from Get-Content -Raw' {
         New-ReceiverVault NewlineVault p-good | Out-Null
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
