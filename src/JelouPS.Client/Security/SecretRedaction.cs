@@ -55,10 +55,10 @@ namespace JelouPS.Security
         private static char[] Base64(char[] secret)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(secret);
-            var encoded = new char[(bytes.Length + 2) / 3 * 4];
+            char[] encoded = SecureStrings.Base64(bytes);
             try
             {
-                int length = Convert.ToBase64CharArray(bytes, 0, bytes.Length, encoded, 0);
+                int length = encoded.Length;
                 while (length > 0 && encoded[length - 1] == '=') length--;
                 var unpadded = new char[length];
                 Array.Copy(encoded, unpadded, length);

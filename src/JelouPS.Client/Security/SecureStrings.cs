@@ -65,6 +65,17 @@ namespace JelouPS.Security
                 finally { Array.Clear(bytes, 0, bytes.Length); }
             });
 
+        /// <summary>
+        /// The Base64 of <paramref name="bytes"/> (a secret's UTF-8 bytes), with its '=' padding, in an array the caller wipes:
+        /// a string could not be.
+        /// </summary>
+        internal static char[] Base64(byte[] bytes)
+        {
+            var encoded = new char[(bytes.Length + 2) / 3 * 4];
+            Convert.ToBase64CharArray(bytes, 0, bytes.Length, encoded, 0);
+            return encoded;
+        }
+
         // This process's own key: a fingerprint recognises a secret seen before in this process, and means nothing elsewhere.
         private static readonly byte[] FingerprintKey = NewFingerprintKey();
 

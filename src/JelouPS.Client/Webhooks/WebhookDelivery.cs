@@ -81,9 +81,7 @@ namespace JelouPS.Webhooks
             {
                 if (Same(expected, given)) return true;
                 if (AuthType != WebhookAuthTypes.Basic) return false;
-                // In arrays, wiped after: a string could not be.
-                char[] chars = new char[(expected.Length + 2) / 3 * 4];
-                Convert.ToBase64CharArray(expected, 0, expected.Length, chars, 0);
+                char[] chars = SecureStrings.Base64(expected);
                 byte[] encoded = Encoding.ASCII.GetBytes(chars);
                 try
                 {

@@ -234,7 +234,7 @@ namespace JelouPS.Commands
             // then is still held back: the vault may not hold it yet. A project the vault had none for is not held back.
             bool recent = now - read.At < RereadAfter.TotalSeconds * Stopwatch.Frequency;
             heldBack = known && recent && read.Signer != null;
-            if (known && recent && !JelouSession.ArrivedAfter(projectId, read.At)) return With(read.Signer);
+            if (known && recent && !JelouSession.ArrivedAfter(null, projectId, read.At)) return With(read.Signer);
             JelouSigner? signer = null;
             string? doubted = null, unlikely = null;
             try

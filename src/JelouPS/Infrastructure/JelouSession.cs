@@ -630,16 +630,13 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp) from any API, in any runspace.</summary>
-        internal static bool ArrivedAfter(string projectId, long since)
+        /// <summary>
+        /// Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp), in any runspace: on
+        /// <paramref name="source"/>'s server, or on any when the caller knows no API (a receiver).
+        /// </summary>
+        internal static bool ArrivedAfter(Uri? source, string projectId, long since)
         {
-            lock (Gate) return LastArrival.Any(arrival => arrival.Key.EndsWith("\n" + projectId, StringComparison.Ordinal) && arrival.Value > since);
-        }
-
-        /// <summary>Whether a secret of the project arrived after <paramref name="since"/> (a Stopwatch timestamp), in any runspace.</summary>
-        internal static bool ArrivedAfter(Uri source, string projectId, long since)
-        {
-            lock (Gate) return LastArrival.TryGetValue(Key(source, projectId), out long at) && at > since;
+            lock (Gate) return LastArrival.Any(arrival => IsKeyOf(arrival.Key, source, projectId) && arrival.Value > since);
         }
 
         /// <summary>A secret is in a vault now: no longer kept, and the vault's name is known to hold that project's secret.</summary>
