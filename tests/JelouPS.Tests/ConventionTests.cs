@@ -55,6 +55,23 @@ namespace JelouPS.Tests
             }
         }
     
+        [Fact]
+        public void Tab_completion_offers_every_cmdlets_common_parameters()
+        {
+            // One DontShow parameter makes PowerShell hide all common ones from "-<Tab>" (PowerShell/PowerShell#18472).
+            using var host = new PowerShellHost();
+            foreach (Type cmdlet in Cmdlets)
+            {
+                CmdletAttribute attribute = cmdlet.GetCustomAttribute<CmdletAttribute>()!;
+                string line = $"{attribute.VerbName}-{attribute.NounName} -";
+                var offered = host.Invoke("(TabExpansion2 $args[0] $args[0].Length).CompletionMatches.CompletionText", null, line)
+                    .ThrowIfFailed().Output.Select(o => o.ToString()).ToList();
+                Assert.Contains("-ErrorAction", offered);
+                Assert.Contains("-Verbose", offered);
+                if (attribute.SupportsShouldProcess) Assert.Contains("-WhatIf", offered);
+            }
+        }
+
         /// <summary>Every parameter of every cmdlet, dynamic ones (-Vault, -SecretName, -Proxy, ...) included.</summary>
         private static IEnumerable<(Type Cmdlet, PropertyInfo Property, ParameterAttribute Parameter)> Parameters() =>
             from cmdlet in Cmdlets

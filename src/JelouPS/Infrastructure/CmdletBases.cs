@@ -56,8 +56,9 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// The API a piped integration or conversation came from (its ApiBaseUri; also a CSV column): an input from another
         /// server than this command's connection is refused, so that what was read on production is never changed on a sandbox.
+        /// Not DontShow, though not for typing: one hidden parameter hides every common one from tab completion.
         /// </summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [SecureUri(Base = true, BlankIsNotGiven = true)]
         public Uri? ApiBaseUri { get; set; }
 
