@@ -157,7 +157,9 @@ namespace JelouPS.Security
             {
                 // Only where the text could start the secret (its first character in either case, an escape, a '+' for a
                 // space) is a match tried: an error body may be megabytes long.
-                char[] starts = { char.ToUpperInvariant(secret[0]), char.ToLowerInvariant(secret[0]), '%', secret[0] == ' ' ? '+' : '%' };
+                char[] starts = Fold(secret[0]) == 'I'
+                    ? new[] { 'I', 'i', DottedCapitalI, DotlessSmallI, '%' }
+                    : new[] { char.ToUpperInvariant(secret[0]), char.ToLowerInvariant(secret[0]), '%', secret[0] == ' ' ? '+' : '%' };
                 for (int start = view.IndexOfAny(starts); start >= 0; start = start + 1 < view.Length ? view.IndexOfAny(starts, start + 1) : -1)
                 {
                     int end = MatchEnd(view, start, secret, 0);
@@ -283,8 +285,14 @@ namespace JelouPS.Security
         private static bool SameText(string text, int at, char[] secret, int s, int units)
         {
             if (units == 2) return text[at] == secret[s] && text[at + 1] == secret[s + 1];
-            return text[at] == secret[s] || char.ToUpperInvariant(text[at]) == char.ToUpperInvariant(secret[s]);
+            return text[at] == secret[s] || Fold(text[at]) == Fold(secret[s]);
         }
+
+        private const char DottedCapitalI = '\u0130', DotlessSmallI = '\u0131';
+
+        // Upper case, and Turkish casing too, which invariant casing leaves out: a server that upper-cases in tr-TR writes
+        // 'i' as 'İ', and one that lower-cases writes 'I' as 'ı'.
+        private static char Fold(char c) => c == DottedCapitalI || c == DotlessSmallI ? 'I' : char.ToUpperInvariant(c);
 
         // Where the %XX escapes of the code point's UTF-8 bytes, read at text[at], end; -1 when they are not there. Hex digits
         // and an escaped ASCII letter match in either case.

@@ -268,6 +268,9 @@ namespace JelouPS.Tests.Client
         [InlineData("xx abcdefgh yy", new[] { "abcd", "cdefgh" }, "xx REDACTED yy")]
         [InlineData("abcdabcd", new[] { "abcd" }, "REDACTED")]
         [InlineData("a ABCD b abcd", new[] { "aBcD" }, "a REDACTED b REDACTED")]
+        // A server that changes case in tr-TR: 'i' upper-cased is 'İ', 'I' lower-cased is 'ı'; invariant casing maps neither.
+        [InlineData("bad key L\u0130VE-KEY-\u0130M\u0130D-9X7Q, l\u0131ve-key-\u0131m\u0131d-9x7q", new[] { "Live-Key-Imid-9x7q" }, "bad key REDACTED, REDACTED")]
+        [InlineData("bad key \u0130D-1, \u0131d-1, k\u0131te", new[] { "id-1", "kite" }, "bad key REDACTED, REDACTED, REDACTED")]
         [InlineData("key abc here", new[] { "abc" }, "key abc here")]
         [InlineData("nothing here", new[] { "secret-value" }, "nothing here")]
         [InlineData("authorization Tok%2Ben%2Fwith%3Dplus%26amp rejected", new[] { "Tok+en/with=plus&amp" }, "authorization REDACTED rejected")]
