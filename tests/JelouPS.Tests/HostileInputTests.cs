@@ -254,15 +254,18 @@ namespace JelouPS.Tests
                 case Kind.FreeText:
                     return sample.Text is string free && free.Trim().Length > 0 && TextOk(free);
                 case Kind.Secret:
-                    return sample.Value is string secret && secret.Trim().Length > 0 && secret.Length <= 65536 && secret.All(c => c >= 0x20 && c < 0x7f) && secret[0] != ' ' && secret[^1] != ' ';
+                    return sample.Value is string secret && secret.Trim().Length > 0 && secret.Length <= 65536 && secret.All(c => c >= 0x20 && c < 0x7f) && secret[0] != ' ' && secret[^1] != ' ' && !TypeName(secret);
                 case Kind.SigningSecret:
                     // Visible characters with nothing around them: a copy read from a file with its line break is refused.
-                    return sample.Value is string key && key.Length > 0 && key.Length <= 65536
+                    return sample.Value is string key && key.Length > 0 && key.Length <= 65536 && !TypeName(key)
                         && !key.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target));
             }
         }
+
+        // The type name Export-Csv writes for a SecureString or PSCredential: no secret.
+        private static bool TypeName(string text) => text.Trim() is "System.Security.SecureString" or "System.Management.Automation.PSCredential";
 
         /// <summary>Trimmed as the rules say: whitespace and invisible format characters at either end.</summary>
         private static string Trim(string text)
@@ -338,6 +341,11 @@ namespace JelouPS.Tests
             foreach (Sample sample in Objects()) if (!(target.Piped && sample.Value is Array)) yield return sample;
             if (target.Kind is Kind.Url or Kind.BaseUrl or Kind.HttpsUrl) foreach (Sample sample in Urls()) yield return sample;
             if (target.Kind is Kind.Id or Kind.Name) foreach (Sample sample in Ids()) yield return sample;
+            if (target.Kind is Kind.Secret or Kind.SigningSecret)
+            {
+                // What Export-Csv writes in a secret's cell.
+                foreach (string placeholder in new[] { "System.Security.SecureString", " System.Management.Automation.PSCredential " }) yield return new Sample($"the type name {placeholder.Trim()}", placeholder);
+            }
         }
 
         /// <summary>Characters that hide, break a line, reorder text, end a string early, or are half a character.</summary>

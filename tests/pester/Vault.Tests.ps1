@@ -522,6 +522,40 @@ Describe 'A secret never stays only in an object nobody kept' {
         $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
     }
 
+    It 'refuses a CSV row whose SigningSecret is the text Export-Csv writes for a SecureString, -Force or not, and the vault keeps its secret' {
+        # An integration another session created and stored; its export, without the secret, is all this one has.
+        $projectId = New-TestProjectId
+        Set-Secret -Name "Jelou-$projectId" -Secret (ConvertTo-SecureString 'whsec-live-one-0001' -AsPlainText -Force) -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)" }
+        $path = Join-Path $TestDrive 'exported.csv'
+        [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString 'whsec-live-one-0001' -AsPlainText -Force) } | Export-Csv $path
+
+        Import-Csv $path | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        "$refused" | Should -BeLike "*SigningSecret of the copy of project '$projectId' is the text 'System.Security.SecureString', which Export-Csv*writes in place of a secret: it holds none*Nothing was stored*"
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-live-one-0001'
+    }
+
+    It 'reads the dates of a copy in the culture they were written in: a deserialized one''s invariant, a CSV cell''s this session''s' {
+        $projectId = New-TestProjectId
+        $culture = [Threading.Thread]::CurrentThread.CurrentCulture
+        try {
+            [Threading.Thread]::CurrentThread.CurrentCulture = 'de-DE'
+            # Receive-Job gives a DateTimeOffset of a job's integration back as its invariant text; Export-Csv writes this culture's.
+            $received = [pscustomobject]@{ ProjectId = "$projectId-job"; SigningSecret = 'whsec-from-a-job-0001'; CreatedAt = '05/01/2026 10:00:00 +00:00' }
+            $received.PSObject.TypeNames.Insert(0, 'Deserialized.JelouPS.ExternalSupportIntegration')
+            $cell = [pscustomobject]@{ ProjectId = "$projectId-csv"; SigningSecret = 'whsec-from-a-file-0001'; CreatedAt = '01.05.2026 10:00:00 +00:00' }
+
+            $received, $cell | Save-JelouSigningSecret -Vault TestVault -WarningAction SilentlyContinue | Out-Null
+        }
+        finally {
+            [Threading.Thread]::CurrentThread.CurrentCulture = $culture
+        }
+
+        foreach ($name in "Jelou-$projectId-job", "Jelou-$projectId-csv") {
+            ([DateTimeOffset](Get-StandInSecret -Vault TestVault -Name $name).Metadata.CreatedAt).UtcDateTime | Should -Be ([datetime]'2026-05-01T10:00:00') -Because "$name was issued on the 1st of May"
+        }
+    }
+
     It 'says where the session stored a secret that a delete without -Vault leaves behind' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null

@@ -35,6 +35,10 @@ namespace JelouPS.Infrastructure
                 throw new ArgumentTransformationMetadataException(
                     "The object is not an integration, nor a copy of one that carries its ProjectId and a SigningSecret (a SecureString, not empty); its value is not shown, as it may hold a secret.");
             }
+            if (secret is string placeholder && PowerShellValues.PlaceholderSecret(placeholder, $"The SigningSecret of the copy of project '{projectId.Trim()}'") is string problem)
+            {
+                throw new ArgumentTransformationMetadataException(problem + " Nothing was stored.");
+            }
             var integration = new ExternalSupportIntegration(
                 projectId.Trim(),
                 Property(copy, nameof(ExternalSupportIntegration.Id)) as string,
@@ -91,7 +95,9 @@ namespace JelouPS.Infrastructure
 
         private static object? Property(PSObject copy, string name) => Raw(copy, name) is PSObject wrapped ? wrapped.BaseObject : Raw(copy, name);
 
-        private static DateTimeOffset? Time(PSObject copy, string name) => PowerShellValues.Time(Raw(copy, name));
+        // A deserialized object's texts were written in the invariant culture (see PowerShellValues.Time).
+        private static DateTimeOffset? Time(PSObject copy, string name) =>
+            PowerShellValues.Time(Raw(copy, name), deserialized: copy.TypeNames.Count > 0 && copy.TypeNames[0].StartsWith("Deserialized.", StringComparison.Ordinal));
 
         // Null for a property that is missing or cannot be read (a list's members, a getter that throws).
         private static object? Raw(PSObject copy, string name)

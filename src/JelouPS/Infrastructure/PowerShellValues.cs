@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Security;
 using System.Text;
 using JelouPS.Json;
 
@@ -15,6 +16,16 @@ namespace JelouPS.Infrastructure
         /// <summary>An optional value bound from a CSV column: a cell left empty means "not given".</summary>
         internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
+        /// <summary>
+        /// Why <paramref name="text"/>, given as a secret, is none: the type name that Export-Csv (and any conversion to text)
+        /// writes in place of a SecureString or a PSCredential. Null when it may be a secret.
+        /// </summary>
+        internal static string? PlaceholderSecret(string text, string subject) =>
+            text.Trim() is string name && (name == typeof(SecureString).FullName || name == typeof(PSCredential).FullName)
+                ? $"{subject} is the text '{name}', which Export-Csv (and any conversion to text) writes in place of a secret: it holds none. " +
+                  "Pass the SecureString itself (the object as emitted, Import-Clixml, Receive-Job), or read the secret from where it is stored."
+                : null;
+
         /// <summary>The value under <paramref name="key"/> (a vault's metadata, say), unwrapped from its PSObject; null when absent.</summary>
         internal static object? Entry(IDictionary? dictionary, string key) =>
             dictionary != null && dictionary.Contains(key) ? (dictionary[key] is PSObject wrapped ? wrapped.BaseObject : dictionary[key]) : null;
@@ -22,19 +33,27 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// A time as vaults and deserialized objects give it back: a DateTimeOffset, a DateTime (zone-less is UTC), or text
         /// (ISO 8601, or a DateTimeOffset's ToString, as serialization gives one back); null for anything else.
+        /// <paramref name="deserialized"/>: the value is a property of a deserialized object, whose text is invariant.
         /// </summary>
-        internal static DateTimeOffset? Time(object? value)
+        internal static DateTimeOffset? Time(object? value, bool deserialized = false)
         {
             // Export-Clixml writes a DateTimeOffset as a property bag (Receive-Job of a job, as its text).
             if (value is PSObject bag && !(bag.BaseObject is DateTimeOffset) && !(bag.BaseObject is DateTime) && bag.Properties["UtcDateTime"]?.Value is DateTime utc) value = utc;
-            return (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+            if ((value is PSObject wrapped ? wrapped.BaseObject : value) is string text)
+            {
+                // A DateTimeOffset that came back as its text: from serialization (Receive-Job) in the invariant culture, from
+                // Export-Csv in the writer's, taken to be this session's (in de-DE, 01.05.2026 is the 1st of May; in th-TH,
+                // 2569 is 2026). ISO 8601 reads the same in any.
+                foreach (CultureInfo culture in deserialized ? new[] { CultureInfo.InvariantCulture, CultureInfo.CurrentCulture } : new[] { CultureInfo.CurrentCulture, CultureInfo.InvariantCulture })
+                {
+                    if (DateTimeOffset.TryParse(text, culture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)) return time;
+                }
+                return null;
+            }
+            return (value is PSObject unwrapped ? unwrapped.BaseObject : value) switch
             {
                 DateTimeOffset time => time,
                 DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime()),
-                // A DateTimeOffset that came back from serialization as its ToString() text is in the sending session's culture,
-                // which is this one's (a job, Export-Csv); ISO 8601 reads the same in any.
-                string text when DateTimeOffset.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
-                string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) => time,
                 _ => (DateTimeOffset?)null,
             };
         }

@@ -34,6 +34,7 @@ namespace JelouPS.Infrastructure
                 SecureString secure => secure,
                 string text when text.Length > MaxLength => throw new ArgumentTransformationMetadataException(
                     $"The secret is {text.Length} characters long: a SecureString holds at most {MaxLength}. Check that the variable holds the secret alone."),
+                string text when PowerShellValues.PlaceholderSecret(text, "The secret") is string placeholder => throw new ArgumentTransformationMetadataException(placeholder),
                 string text => SecureStrings.FromString(text),
                 PSCredential credential => credential.Password,
                 _ => throw new ArgumentTransformationMetadataException(
