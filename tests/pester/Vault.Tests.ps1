@@ -1287,4 +1287,32 @@ Describe 'Secrets issued in other runspaces' {
         $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault TestVault
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -Not -BeNullOrEmpty
     }
+
+    It 'shows the list in a runspace that only imported the module, whose creates all ran in ForEach-Object -Parallel' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
+        $projectId = New-TestProjectId
+        $runspace = [powershell]::Create()
+        try {
+            # A script that never runs a JelouPS command itself: the variable is its only way to the secrets.
+            $null = $runspace.AddScript({
+                param($modulePath, $emulator, $projectId)
+                Import-Module $modulePath
+                $projectId | ForEach-Object -Parallel {
+                    Import-Module $using:modulePath
+                    Connect-Jelou -ApiKey $using:emulator.ApiKey -BaseUri $using:emulator.GatewayUri -ChatbotUri $using:emulator.ChatbotUri
+                    New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue | Out-Null
+                }
+                @($global:JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId).Count
+                $null -ne $global:JelouUnknownOutcomes
+            }).AddArgument((Join-Path $ModulePath 'JelouPS.psd1')).AddArgument($Emulator).AddArgument($projectId)
+            $kept, $unknownShown = $runspace.Invoke()
+
+            $runspace.Streams.Error | Should -BeNullOrEmpty
+            $kept | Should -Be 1
+            $unknownShown | Should -BeTrue
+        }
+        finally {
+            $runspace.Dispose()
+        }
+        $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault TestVault
+    }
 }

@@ -130,6 +130,26 @@ namespace JelouPS.Infrastructure
         /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
         internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() { lock (Gate) return UnsavedKept.Snapshot(); }
 
+        /// <summary>
+        /// Sets both variables in the runspace that imports the module, so that they are there before any of its commands
+        /// runs (a script whose creates all run in ForEach-Object -Parallel reads the list in its own runspace). Commands
+        /// set them again (<see cref="Show"/>) where this cannot: a runspace without the language (NoLanguage), one that
+        /// imports without a pipeline running.
+        /// </summary>
+        internal static void ShowOnImport()
+        {
+            if (Runspace.DefaultRunspace is null) return;
+            try
+            {
+                using PowerShell set = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                set.AddScript($"$global:{UnsavedVariable}, $global:{UnknownVariable} = $args").AddArgument(View).AddArgument(UnknownView).Invoke();
+            }
+            catch (Exception)
+            {
+                // The first command sets them.
+            }
+        }
+
         /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace, unless they are already there.</summary>
         internal static void Show(PSCmdlet cmdlet)
         {
