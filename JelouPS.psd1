@@ -10,6 +10,7 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('JelouPS.Format.ps1xml')
+    NestedModules          = @('JelouPS.VersionGuard.psm1')
     CmdletsToExport        = @(
         'Connect-Jelou'
         'Disconnect-Jelou'

@@ -79,3 +79,29 @@ Import-Module '$ModulePath/JelouPS.psd1'
         Invoke-FreshPwsh $script 2>&1 | Should -Be 'JelouPS.Webhooks.JelouConversationCloseEvent'
     }
 }
+
+Describe 'One JelouPS per process' {
+    It 'refuses, in its own words, to import another version while one is loaded, and imports the same version from another folder' {
+        $version = (Import-PowerShellDataFile (Join-Path $ModulePath 'JelouPS.psd1')).ModuleVersion
+        $same = Join-Path $TestDrive 'same/JelouPS'
+        $other = Join-Path $TestDrive 'other/JelouPS'
+        foreach ($copy in $same, $other) {
+            New-Item -ItemType Directory (Split-Path $copy) | Out-Null
+            Copy-Item $ModulePath (Split-Path $copy) -Recurse
+        }
+        # Another version's JelouPS.dll: only its version is read before the import is refused.
+        Remove-Item (Join-Path $other 'JelouPS.dll')
+        Add-Type -TypeDefinition 'public static class AnotherJelouPS { }' -OutputAssembly (Join-Path $other 'JelouPS.dll') -OutputType Library
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ModulePath/JelouPS.psd1'
+try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.Exception.Message }
+Import-Module '$same/JelouPS.psd1' -Force
+(Get-Command Get-JelouWebhookSignature).Version.ToString()
+"@
+        $refusal, $sameVersion = Invoke-FreshPwsh $script 2>&1
+
+        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from *), and .NET cannot load JelouPS 0.0.0 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version *start a new PowerShell session*"
+        $sameVersion | Should -Be $version
+    }
+}
