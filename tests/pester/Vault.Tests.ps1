@@ -177,6 +177,20 @@ Describe 'New-JelouExternalSupport -Vault' {
         $completions | Should -Contain 'TestVault'
         $completions | Should -Contain "'Team Vault'"
     }
+
+    It 'completes -Vault by invariant case, in tr-TR too' {
+        Register-StandInVault -Name 'Istanbul'
+        $culture = [Threading.Thread]::CurrentThread.CurrentCulture
+        try {
+            [Threading.Thread]::CurrentThread.CurrentCulture = 'tr-TR'
+            $line = 'New-JelouExternalSupport -Vault is'
+            $completions = (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText
+        }
+        finally {
+            [Threading.Thread]::CurrentThread.CurrentCulture = $culture
+        }
+        $completions | Should -Contain 'Istanbul'
+    }
 }
 
 Describe 'Reset-JelouExternalSupportSecret' {
@@ -434,6 +448,20 @@ Describe 'Vault writes do only what the user agreed to' {
         $retries = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'did not take' })
         $retries.Count | Should -Be 2
         $retries[0].Message | Should -Match 'attempt 1 of 3'
+    }
+
+    It 'writes the wait before a retry with a decimal point in any culture' {
+        Set-StandInVaultBehavior -Name TestVault -FailNextWrites 1
+        $culture = [Threading.Thread]::CurrentThread.CurrentCulture
+        try {
+            [Threading.Thread]::CurrentThread.CurrentCulture = 'de-DE'
+            $retry = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'did not take' }
+        }
+        finally {
+            [Threading.Thread]::CurrentThread.CurrentCulture = $culture
+        }
+        $retry.Message | Should -Match 'Trying again in \d+(\.\d+)? s\.$'
     }
 
     It 'leaves nothing in $Error when a retried write succeeds, so a runbook checking $Error sees a success' {

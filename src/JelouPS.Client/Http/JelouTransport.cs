@@ -141,10 +141,10 @@ namespace JelouPS.Http
                             : failure.NothingSent ? "the request could not be sent" : "the connection broke";
                         if (clock.Elapsed + wait >= budget)
                         {
-                            trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Seconds(wait)} s would pass the call's {Seconds(budget)} s.");
-                            throw Tried(failure, attempt, $" Not sent again: waiting {Seconds(wait)} s more would pass the call's {Seconds(budget)} s (-TimeoutSec), of which {Seconds(clock.Elapsed)} s are spent.");
+                            trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Durations.Seconds(wait)} s would pass the call's {Durations.Seconds(budget)} s.");
+                            throw Tried(failure, attempt, $" Not sent again: waiting {Durations.Seconds(wait)} s more would pass the call's {Durations.Seconds(budget)} s (-TimeoutSec), of which {Durations.Seconds(clock.Elapsed)} s are spent.");
                         }
-                        trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Seconds(wait)} s.");
+                        trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Durations.Seconds(wait)} s.");
                         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
                         try
                         {
@@ -252,7 +252,7 @@ namespace JelouPS.Http
                     if (_closed.IsCancellationRequested) throw Closed(operation, outgoing.Target, unknown, nothingSent);
                     if (ex is OperationCanceledException || ex is ObjectDisposedException)
                     {
-                        string late = $"{outgoing.Target} got no answer within {Seconds(budget)} s";
+                        string late = $"{outgoing.Target} got no answer within {Durations.Seconds(budget)} s";
                         throw unknown
                             ? new JelouApiException(JelouErrorKind.OutcomeUnknown, late + ": whether it was carried out is unknown.", operation: operation)
                             : new JelouApiException(JelouErrorKind.Timeout, late + ". Raise -TimeoutSec if the server is slow.", operation: operation);
@@ -300,7 +300,7 @@ namespace JelouPS.Http
                     else if (token.IsCancellationRequested)
                     {
                         failureKind = JelouErrorKind.Timeout;
-                        failure = $"but the body did not end within {Seconds(budget)} s ({body.Length} bytes read)";
+                        failure = $"but the body did not end within {Durations.Seconds(budget)} s ({body.Length} bytes read)";
                     }
                     else
                     {
@@ -386,7 +386,6 @@ namespace JelouPS.Http
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
         // location: where a redirect (3xx) points; the handler follows none, as the credential would go along.
         private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, SecretRedaction redaction, Uri? location = null)

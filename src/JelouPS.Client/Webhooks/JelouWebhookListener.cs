@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -162,14 +163,17 @@ namespace JelouPS.Webhooks
 
         private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
+        // Certificates keep local times; shown in UTC and the Gregorian calendar (in th-TH the year read 2568).
+        private static string Utc(DateTime local) => local.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+
         /// <exception cref="ArgumentException">The certificate cannot serve TLS now.</exception>
         private static void CheckServerCertificate(X509Certificate2 certificate)
         {
             DateTime now = DateTime.Now;
             string which = $"The certificate {certificate.Subject} ({certificate.Thumbprint})";
             if (!certificate.HasPrivateKey) throw new ArgumentException($"{which} has no private key, which a server needs for TLS: give one with its key (from a .pfx file, or Cert:\\ on Windows).", nameof(certificate));
-            if (now > certificate.NotAfter) throw new ArgumentException($"{which} expired on {certificate.NotAfter:yyyy-MM-dd HH:mm}: senders refuse it.", nameof(certificate));
-            if (now < certificate.NotBefore) throw new ArgumentException($"{which} is valid only from {certificate.NotBefore:yyyy-MM-dd HH:mm}: senders refuse it until then.", nameof(certificate));
+            if (now > certificate.NotAfter) throw new ArgumentException($"{which} expired on {Utc(certificate.NotAfter)}: senders refuse it.", nameof(certificate));
+            if (now < certificate.NotBefore) throw new ArgumentException($"{which} is valid only from {Utc(certificate.NotBefore)}: senders refuse it until then.", nameof(certificate));
             // A certificate that names its uses must name server authentication, or TLS clients refuse it (RFC 5280 §4.2.1.12).
             foreach (X509Extension extension in certificate.Extensions)
             {
@@ -442,7 +446,7 @@ namespace JelouPS.Webhooks
                         }
                         catch (Exception ex) when (reading.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !(ex is OutOfMemoryException))
                         {
-                            return new WebhookRequest(null, relayed, method, path, remote, null, 408, $"The body did not arrive within {_bodyTimeout.TotalSeconds:0.#} s of the headers. Answered 408.");
+                            return new WebhookRequest(null, relayed, method, path, remote, null, 408, $"The body did not arrive within {Durations.Seconds(_bodyTimeout)} s of the headers. Answered 408.");
                         }
                     }
                 }

@@ -186,7 +186,7 @@ namespace JelouPS.Webhooks
                         catch (Exception) when (late.IsCancellationRequested && !_stopping.IsCancellationRequested)
                         {
                             string what = ssl is null ? "send its request head" : "finish its TLS handshake and request head";
-                            _refused(sender, 0, $"It did not {what} within {_headTimeout.TotalSeconds:0.#} s of its first byte.");
+                            _refused(sender, 0, $"It did not {what} within {Durations.Seconds(_headTimeout)} s of its first byte.");
                             return;
                         }
                         catch (Exception ex) when (ssl != null && !ssl.IsAuthenticated && !_stopping.IsCancellationRequested)

@@ -201,7 +201,7 @@ namespace JelouPS.Infrastructure
                 failure ??= unconfirmed;
                 if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
                 TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
-                verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message.TrimEnd('.')}. Trying again in {wait.TotalSeconds:0.##} s.");
+                verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message.TrimEnd('.')}. Trying again in {Durations.Seconds(wait)} s.");
                 if (cancellation.WaitHandle.WaitOne(wait)) throw failure.After(attempt);
             }
         }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
@@ -11,7 +12,9 @@ namespace JelouPS.Infrastructure
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+            // Case as vault names compare (SecretManagement's are case-insensitive), not as the culture has it: in tr-TR 'is'
+            // would not complete 'Istanbul'.
+            var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
             using PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
             ps.AddCommand("Microsoft.PowerShell.SecretManagement\\Get-SecretVault").AddParameter("ErrorAction", ActionPreference.Ignore);
             IEnumerable<string> names;
@@ -23,7 +26,7 @@ namespace JelouPS.Infrastructure
             {
                 yield break;
             }
-            foreach (string name in names.Where(n => pattern.IsMatch(n)).OrderBy(n => n))
+            foreach (string name in names.Where(n => pattern.IsMatch(n)).OrderBy(n => n, StringComparer.OrdinalIgnoreCase))
             {
                 string text = name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`' }) >= 0 ? "'" + name.Replace("'", "''") + "'" : name;
                 yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, name);

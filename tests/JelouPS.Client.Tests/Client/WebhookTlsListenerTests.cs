@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -235,7 +236,18 @@ namespace JelouPS.Tests.Client
             Assert.Equal("certificate", noKey.ParamName);
             Assert.Contains("no private key", noKey.Message);
             using X509Certificate2 expired = SelfSigned(DateTimeOffset.Now.AddDays(-30), DateTimeOffset.Now.AddDays(-1));
-            Assert.Contains("expired", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, expired)).Message);
+            CultureInfo culture = CultureInfo.CurrentCulture;
+            try
+            {
+                // A Buddhist-calendar culture: the date is still Gregorian, in UTC.
+                CultureInfo.CurrentCulture = new CultureInfo("th-TH");
+                Assert.Contains($"expired on {expired.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z:",
+                    Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, expired)).Message);
+            }
+            finally
+            {
+                CultureInfo.CurrentCulture = culture;
+            }
             using X509Certificate2 future = SelfSigned(DateTimeOffset.Now.AddDays(1), DateTimeOffset.Now.AddDays(30));
             Assert.Contains("valid only from", Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, future)).Message);
             using X509Certificate2 clientOnly = SelfSigned(DateTimeOffset.Now.AddDays(-1), DateTimeOffset.Now.AddDays(30), "1.3.6.1.5.5.7.3.2");
