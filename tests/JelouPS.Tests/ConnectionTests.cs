@@ -27,6 +27,21 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_connection_that_crossed_into_another_process_is_refused_with_what_to_do_instead()
+        {
+            // What Start-Job's $using: or Receive-Job gives back: a property bag, without the credential.
+            Invocation result = Host.Invoke(
+                "Connect-Jelou -ApiKey k -BaseUri https://gateway.example.test/jelouapi; " +
+                "$crossed = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-JelouContext))); " +
+                "Get-JelouExternalSupport p1 -Context $crossed");
+
+            ErrorRecord error = result.Terminating ?? result.SingleError();
+            Assert.Equal("ParameterArgumentTransformationError,JelouPS.Commands.GetJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("made in another process", error.Exception.Message);
+            Assert.Contains("Run Connect-Jelou in the job itself", error.Exception.Message);
+        }
+
+        [Fact]
         public void The_default_base_uri_is_the_production_gateway()
         {
             JelouContext context = (JelouContext)Host.Invoke("Connect-Jelou -ApiKey k -PassThru").ThrowIfFailed().Output[0].BaseObject;

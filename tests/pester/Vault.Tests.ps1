@@ -688,7 +688,7 @@ Describe 'A secret never stays only in an object nobody kept' {
         Remove-JelouExternalSupport $projectId -Force -WarningAction SilentlyContinue
     }
 
-    It 'stores the live secret of those a background job received, from Receive-Job' {
+    It 'stores the live secret of those a background job received, from Receive-Job, as the job''s warning says' {
         $projectId = New-TestProjectId
         # The job created the integration, then rotated it: both come back, and the later one is live.
         $received = Start-Job {
@@ -696,7 +696,10 @@ Describe 'A secret never stays only in an object nobody kept' {
             Connect-Jelou -ApiKey $using:Emulator.ApiKey -BaseUri $using:Emulator.GatewayUri -ChatbotUri $using:Emulator.ChatbotUri
             New-JelouExternalSupport $using:projectId https://crm.example.com/jelou
             Reset-JelouExternalSupportSecret $using:projectId -Force
-        } | Receive-Job -Wait -AutoRemoveJob
+        } | Receive-Job -Wait -AutoRemoveJob -WarningVariable jobWarnings -WarningAction SilentlyContinue
+
+        # The job's own list ended with its process: the warning must not send the user there.
+        "$jobWarnings" | Should -BeLike "*reaches your session only as the emitted object, the output of this background job*Receive-Job <job> | Save-JelouSigningSecret -Vault <vault>*"
 
         $saved = $received | Save-JelouSigningSecret -Vault TestVault -PassThru
         # In the other order, the rotation is still the one stored: its time is not earlier, and rotating follows creating.

@@ -23,6 +23,7 @@ namespace JelouPS.Infrastructure
         /// <summary>The connection to use instead of the session's (from Connect-Jelou -PassThru).</summary>
         [Parameter]
         [ValidateNotNull]
+        [LiveContext]
         public JelouContext? Context { get; set; }
 
         /// <summary>

@@ -412,6 +412,12 @@ namespace JelouPS.Infrastructure
             $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored";
 
         /// <summary>The object as New- and Reset- emit it: its default view shows where the secret is.</summary>
+        /// <summary>
+        /// Whether this runs in a background job's process or a remote session (Start-Job, Invoke-Command): the list of unsaved
+        /// secrets ends with that process, and the caller gets the secret only as output.
+        /// </summary>
+        private bool OutOfProcess => _cmdlet.Host?.Name == "ServerRemoteHost";
+
         internal static PSObject Issued(ExternalSupportIntegration integration)
         {
             PSObject output = PSObject.AsPSObject(integration);
@@ -483,8 +489,12 @@ namespace JelouPS.Infrastructure
                 if (destination.Vault is null && JelouSession.FirstUnsavedInRunspace(System.Management.Automation.Runspaces.Runspace.DefaultRunspace))
                 {
                     warnings.Add(
-                        $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
-                        $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating." +
+                        $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and " +
+                        (OutOfProcess
+                            ? $"it reaches your session only as the emitted object, the output of this background job or remote session (whose ${JelouSession.UnsavedVariable} ends with it). " +
+                              "Store it from there at once: Receive-Job <job> | Save-JelouSigningSecret -Vault <vault>; better, give -Vault here, in the job."
+                            : $"it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
+                              $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating.") +
                         (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per session.)");
                 }
                 // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
