@@ -100,6 +100,30 @@ Describe 'Remove-JelouExternalSupport -Vault' {
     }
 }
 
+Describe '$VerbosePreference = ''Inquire'' in a host that cannot ask' {
+    It 'leaves the verbose lines out with a warning that names the preference, not -Debug' {
+        # A runspace without a host: asking fails there as in a runbook (redirecting the verbose stream would not ask at all).
+        $runspace = [powershell]::Create()
+        try {
+            $null = $runspace.AddScript({
+                param($modulePath, $emulator, $projectId)
+                Import-Module $modulePath
+                Connect-Jelou -ApiKey $emulator.ApiKey -BaseUri $emulator.GatewayUri -ChatbotUri $emulator.ChatbotUri
+                $VerbosePreference = 'Inquire'
+                (New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningVariable warned -WarningAction SilentlyContinue).ProjectId
+                "$warned"
+            }).AddArgument((Join-Path $ModulePath 'JelouPS.psd1')).AddArgument($Emulator).AddArgument((New-TestProjectId))
+            $created, $warned = $runspace.Invoke()
+        }
+        finally {
+            $runspace.Dispose()
+        }
+        $created | Should -Not -BeNullOrEmpty
+        $warned | Should -Match "asks before each verbose line here \(\`$VerbosePreference is Inquire\).*'Continue' instead of 'Inquire'"
+        $warned | Should -Not -Match '-Debug'
+    }
+}
+
 Describe '-Debug in a host that cannot ask' {
     It 'leaves the verbose lines it would ask about out with a warning, still writes the debug lines, and the call and its secret go through' {
         $projectId = New-TestProjectId

@@ -32,8 +32,12 @@ namespace JelouPS.Infrastructure
             {
                 if (debug) _debugUnavailable = true;
                 else _verboseUnavailable = true;
-                string note = $"-Debug makes PowerShell ask before each {(debug ? "debug" : "verbose")} line, and this host cannot ask: those lines are left out. " +
-                    "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works).";
+                string kind = debug ? "debug" : "verbose";
+                string note = _cmdlet.MyInvocation.BoundParameters.ContainsKey("Debug")
+                    ? $"-Debug makes PowerShell ask before each {kind} line, and this host cannot ask: those lines are left out. " +
+                      "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works)."
+                    : $"PowerShell asks before each {kind} line here (${(debug ? "Debug" : "Verbose")}Preference is Inquire), and this host cannot ask: " +
+                      "those lines are left out. Use 'Continue' instead of 'Inquire' to see them.";
                 // Only about diagnostics: a -WarningAction of Stop must not end a command that may have issued a secret (once
                 // PowerShell stops on a warning, the command fails even if the exception is caught), so the host shows it.
                 if (WarningsStop) WriteOnHost(note);
