@@ -89,9 +89,11 @@ Describe 'One JelouPS per process' {
             New-Item -ItemType Directory (Split-Path $copy) | Out-Null
             Copy-Item $ModulePath (Split-Path $copy) -Recurse
         }
-        # Another version's JelouPS.dll: only its version is read before the import is refused.
+        # Another version's JelouPS.dll, and its guard's marker type: only its version is read before the import is refused.
         Remove-Item (Join-Path $other 'JelouPS.dll')
         Add-Type -TypeDefinition 'public static class AnotherJelouPS { }' -OutputAssembly (Join-Path $other 'JelouPS.dll') -OutputType Library
+        $guard = Join-Path $other 'JelouPS.VersionGuard.psm1'
+        (Get-Content -Raw $guard) -replace 'ModuleVersion_\d+_\d+_\d+', 'ModuleVersion_0_0_0' | Set-Content $guard
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$ModulePath/JelouPS.psd1'

@@ -44,22 +44,15 @@ namespace JelouPS.Infrastructure
             {
                 AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
                 AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
+                return;
             }
-            else
+            if (Environment.Version.Major < 6)
             {
-                if (Environment.Version.Major < 6)
-                {
-                    throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion()));
-                }
-                InvokeLoadContext("Register", DependencyFolder);
-                RegisterTypeAccelerators();
+                throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion()));
             }
-            ShowSessionVariables();
+            InvokeLoadContext("Register", DependencyFolder);
+            RegisterTypeAccelerators();
         }
-
-        // Not inlined: JelouSession needs the client, which loads only once the resolver or context above answers for it.
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void ShowSessionVariables() => JelouSession.ShowOnImport();
 
         // The .NET version is not named: .NET Core 2.x and 3.x (PowerShell 6 and 7.0) report versions that mislead.
         internal static string UnsupportedRuntimeMessage(string powerShellVersion) =>
