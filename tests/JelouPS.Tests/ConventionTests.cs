@@ -72,6 +72,40 @@ namespace JelouPS.Tests
             }
         }
 
+        [Fact]
+        public void Every_cmdlet_shows_the_session_lists_in_its_runspace_whether_it_succeeds_or_not()
+        {
+            // The no-vault warning points there, and a script whose creates ran in ForEach-Object -Parallel reads them there.
+            var calls = new Dictionary<string, string>
+            {
+                ["Connect-Jelou"] = "Connect-Jelou -ApiKey k -BaseUri https://gateway.example.test/jelouapi",
+                ["Disconnect-Jelou"] = "Disconnect-Jelou",
+                ["Get-JelouContext"] = "Get-JelouContext",
+                ["New-JelouExternalSupport"] = "New-JelouExternalSupport p1 https://crm.example.com/jelou",
+                ["Get-JelouExternalSupport"] = "Get-JelouExternalSupport p1",
+                ["Set-JelouExternalSupport"] = "Set-JelouExternalSupport p1 -AuthType no_auth",
+                ["Remove-JelouExternalSupport"] = "Remove-JelouExternalSupport p1 -Force",
+                ["Reset-JelouExternalSupportSecret"] = "Reset-JelouExternalSupportSecret p1 -Force",
+                ["Save-JelouSigningSecret"] = "Save-JelouSigningSecret -Vault NoSuchVault",
+                ["Start-JelouConversation"] = "Start-JelouConversation p1 -BotId b -UserId u",
+                ["Close-JelouConversation"] = "Close-JelouConversation p1 -BotId b -UserId u",
+                ["Get-JelouConversation"] = "Get-JelouConversation p1 c1",
+                ["Send-JelouSupportMessage"] = "Send-JelouSupportMessage -ProjectId p1 -RoomId r -BotId b -UserId u -Text hi",
+                ["Get-JelouWebhookSignature"] = "Get-JelouWebhookSignature -Payload x -SigningSecret s",
+                ["Test-JelouWebhookSignature"] = "Test-JelouWebhookSignature -Payload x -Signature y -SigningSecret s",
+                ["ConvertFrom-JelouWebhookEvent"] = "ConvertFrom-JelouWebhookEvent -Payload '{}'",
+                ["Send-JelouTestEvent"] = "Send-JelouTestEvent -WebhookUrl http://127.0.0.1:9/h -SigningSecret s -TimeoutSec 1",
+                ["Receive-JelouWebhookEvent"] = "Receive-JelouWebhookEvent -Port 1",
+            };
+            Assert.Equal(Cmdlets.Select(t => t.GetCustomAttribute<CmdletAttribute>()!).Select(a => a.VerbName + "-" + a.NounName).OrderBy(n => n), calls.Keys.OrderBy(n => n));
+            foreach (var (name, call) in calls)
+            {
+                using var host = new PowerShellHost();
+                host.Invoke(call + " -ErrorAction SilentlyContinue -WarningAction SilentlyContinue");
+                Assert.True((bool)host.Invoke("$null -ne $global:JelouUnsavedIntegrations -and $null -ne $global:JelouUnknownOutcomes").ThrowIfFailed().Output.Single().BaseObject, name);
+            }
+        }
+
         /// <summary>Every parameter of every cmdlet, dynamic ones (-Vault, -SecretName, -Proxy, ...) included.</summary>
         private static IEnumerable<(Type Cmdlet, PropertyInfo Property, ParameterAttribute Parameter)> Parameters() =>
             from cmdlet in Cmdlets

@@ -111,7 +111,7 @@ namespace JelouPS.Tests
 
             string warning = Assert.Single(told.Warnings);
             Assert.StartsWith($"The signing secret of {first} is in no vault: Jelou shows it only this once", warning, StringComparison.Ordinal);
-            Assert.Contains("$JelouUnsavedIntegrations | Save-JelouSigningSecret -Vault <vault>", warning);
+            Assert.Contains("Save-JelouSigningSecret -Vault <vault> (without input, it stores all $JelouUnsavedIntegrations holds, from any runspace)", warning);
             Assert.Empty(again.Warnings);
         }
 

@@ -1319,11 +1319,11 @@ Describe 'Secrets issued in other runspaces' {
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -Not -BeNullOrEmpty
     }
 
-    It 'shows the list in a runspace that only imported the module, whose creates all ran in ForEach-Object -Parallel' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
+    It 'shows the list in a runspace whose creates all ran in ForEach-Object -Parallel once any JelouPS command runs there' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
         $projectId = New-TestProjectId
         $runspace = [powershell]::Create()
         try {
-            # A script that never runs a JelouPS command itself: the variable is its only way to the secrets.
+            # A script whose only JelouPS command of its own only looks.
             $null = $runspace.AddScript({
                 param($modulePath, $emulator, $projectId)
                 Import-Module $modulePath
@@ -1332,6 +1332,7 @@ Describe 'Secrets issued in other runspaces' {
                     Connect-Jelou -ApiKey $using:emulator.ApiKey -BaseUri $using:emulator.GatewayUri -ChatbotUri $using:emulator.ChatbotUri
                     New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue | Out-Null
                 }
+                Get-JelouContext | Out-Null
                 @($global:JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId).Count
                 $null -ne $global:JelouUnknownOutcomes
             }).AddArgument((Join-Path $ModulePath 'JelouPS.psd1')).AddArgument($Emulator).AddArgument($projectId)

@@ -88,7 +88,7 @@ namespace JelouPS.Commands
             // The previous connection is not disposed: a context saved with -PassThru may still be in use.
             JelouSession.Set(Runspace.DefaultRunspace, context);
             // In the runspace the user works in: secrets issued in others (ForEach-Object -Parallel) show up there.
-            JelouSession.Show(this);
+            SessionVariables.Show(this);
             new DiagnosticLines(this).Trace($"Connected to {context.BaseUri} with {context.AuthenticationType}; proxy: {context.Proxy}.");
             if (PassThru) WriteObject(context);
         }
@@ -101,6 +101,7 @@ namespace JelouPS.Commands
     {
         protected override void EndProcessing()
         {
+            SessionVariables.Show(this);
             JelouContext? context = JelouSession.Get(Runspace.DefaultRunspace);
             if (context is null) return;
             JelouSession.Set(Runspace.DefaultRunspace, null);
@@ -116,6 +117,7 @@ namespace JelouPS.Commands
     {
         protected override void EndProcessing()
         {
+            SessionVariables.Show(this);
             JelouContext? context = JelouSession.Get(Runspace.DefaultRunspace);
             if (context != null) WriteObject(context);
         }

@@ -336,6 +336,7 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             _issuer = SecretIssuer.Open(this, _vault, vaultRequired: true);
         }
 

@@ -33,6 +33,9 @@ namespace JelouPS.Commands
         [SecureStringTransformation]
         public SecureString SigningSecret { get; set; } = null!;
 
+        /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace, as every JelouPS command does.</summary>
+        protected override void BeginProcessing() => SessionVariables.Show(this);
+
         /// <summary>The signing secret, keyed once for every payload of the pipeline.</summary>
         protected JelouSigner Signer => _signer ??= WebhookParameters.SignerOrStop(this, SigningSecret);
 
@@ -116,7 +119,11 @@ namespace JelouPS.Commands
 
         private WebhookCredential? _credential;
 
-        protected override void BeginProcessing() => _credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            _credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
+        }
 
         protected override void ProcessRecord()
         {
@@ -161,7 +168,11 @@ namespace JelouPS.Commands
         /// <summary>What each delivery must present, or null when -AuthType was not given.</summary>
         private protected WebhookCredential? Credential { get; private set; }
 
-        protected override void BeginProcessing() => Credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            Credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
+        }
 
         /// <summary>Writes the event of an accepted delivery, or the error that says why it was refused (named after <paramref name="target"/>).</summary>
         private protected void Report(WebhookVerdict verdict, object? target)
@@ -205,12 +216,12 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             // A request without -SigningSecret is refused as it comes (piped requests choose their parameter set only then).
             if (SigningSecret is null && (Signature != null || PowerShellValues.Given(AuthType) != null))
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature or -AuthType), or neither to read the body unverified.", null));
             }
-            base.BeginProcessing();
             if (SigningSecret != null) _signer = WebhookParameters.SignerOrStop(this, SigningSecret);
         }
 
@@ -339,6 +350,7 @@ namespace JelouPS.Commands
         /// <summary>The proxy parameters given, else the connection's proxy, else the platform's.</summary>
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             JelouContext? connection = JelouSession.Get(Runspace.DefaultRunspace) is JelouContext { IsClosed: false } open ? open : null;
             if (_proxy.Given(this) is ProxySettings given) _tester = _ownTester = JelouSession.Tester(given, SkipCertificateCheck);
             else if (SkipCertificateCheck) _tester = _ownTester = JelouSession.Tester(connection?.Client.Options.Proxy ?? ProxySettings.Default, skipCertificateCheck: true);

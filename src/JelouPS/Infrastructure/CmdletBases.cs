@@ -40,8 +40,8 @@ namespace JelouPS.Infrastructure
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             Client = ResolveClient();
-            JelouSession.Show(this);
         }
 
         /// <summary>The client of -Context, else of the runspace's connection; without one, the command ends with JelouNotConnected.</summary>

@@ -55,6 +55,9 @@ namespace JelouPS.Infrastructure
 
         protected override void StopProcessing() => _cancel.Cancel();
 
+        /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace; commands that override this call it first.</summary>
+        protected override void BeginProcessing() => SessionVariables.Show(this);
+
         /// <summary>Settles every call still in flight; commands that override this call it first.</summary>
         protected override void EndProcessing()
         {

@@ -75,10 +75,6 @@ namespace JelouPS.Infrastructure
         // One vault write of a project's (per server) secret at a time in the process (see StoreTurn).
         private static readonly Dictionary<string, SemaphoreSlim> StoreTurns = new Dictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
 
-        internal static readonly UnsavedIntegrations View = new UnsavedIntegrations(() => { lock (Gate) return UnsavedKept.Snapshot(); });
-
-        private static readonly UnknownOutcomes UnknownView = new UnknownOutcomes(() => { lock (Gate) return UnknownList.ToArray(); });
-
         // Reply-only clients by chatbot URI, for the life of the process: an Azure Function or a listener that replies to each
         // event reuses one HttpClient and its connections.
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JelouClient> ReplyClients =
@@ -128,46 +124,16 @@ namespace JelouPS.Infrastructure
         internal static bool FirstUnsavedInRunspace(Runspace runspace) => Interlocked.Exchange(ref Slots.GetOrCreateValue(runspace).SaidUnsaved, 1) == 0;
 
         /// <summary>The integrations whose signing secret was issued in this process and is in no vault, oldest first.</summary>
-        internal static IReadOnlyList<ExternalSupportIntegration> Unsaved() { lock (Gate) return UnsavedKept.Snapshot(); }
+        internal static ExternalSupportIntegration[] Unsaved() { lock (Gate) return UnsavedKept.Snapshot(); }
 
-        /// <summary>
-        /// Sets both variables in the runspace that imports the module, so that they are there before any of its commands
-        /// runs (a script whose creates all run in ForEach-Object -Parallel reads the list in its own runspace). Commands
-        /// set them again (<see cref="Show"/>) where this cannot: a runspace without the language (NoLanguage), one that
-        /// imports without a pipeline running.
-        /// </summary>
-        internal static void ShowOnImport()
-        {
-            if (Runspace.DefaultRunspace is null) return;
-            try
-            {
-                using PowerShell set = PowerShell.Create(RunspaceMode.CurrentRunspace);
-                set.AddScript($"$global:{UnsavedVariable}, $global:{UnknownVariable} = $args").AddArgument(View).AddArgument(UnknownView).Invoke();
-            }
-            catch (Exception)
-            {
-                // The first command sets them.
-            }
-        }
-
-        /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace, unless they are already there.</summary>
-        internal static void Show(PSCmdlet cmdlet)
-        {
-            if (!ReferenceEquals(cmdlet.SessionState.PSVariable.GetValue("global:" + UnsavedVariable), View))
-            {
-                cmdlet.SessionState.PSVariable.Set("global:" + UnsavedVariable, View);
-            }
-            if (!ReferenceEquals(cmdlet.SessionState.PSVariable.GetValue("global:" + UnknownVariable), UnknownView))
-            {
-                cmdlet.SessionState.PSVariable.Set("global:" + UnknownVariable, UnknownView);
-            }
-        }
+        /// <summary>The requests whose outcome is unknown, oldest first.</summary>
+        internal static UnknownOutcome[] Unknown() { lock (Gate) return UnknownList.ToArray(); }
 
         /// <summary>Records a create or rotation of the project that was sent and got no answer.</summary>
         internal static void OutcomeUnknown(PSCmdlet cmdlet, UnknownOutcome outcome)
         {
             lock (Gate) UnknownList.Add(outcome);
-            Show(cmdlet);
+            SessionVariables.Show(cmdlet);
         }
 
         /// <summary>Why the secrets this session holds of a project may no longer work, and what to do: Save-JelouSigningSecret says it.</summary>
@@ -598,7 +564,7 @@ namespace JelouPS.Infrastructure
                 string key = ProjectKey(integration);
                 if (IsLatest(integration) && !UnsavedKept.Contains(key, integration)) UnsavedKept.Add(key, integration);
             }
-            Show(cmdlet);
+            SessionVariables.Show(cmdlet);
         }
 
         /// <summary>

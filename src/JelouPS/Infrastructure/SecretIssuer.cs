@@ -494,7 +494,7 @@ namespace JelouPS.Infrastructure
                             ? $"it reaches your session only as the emitted object, the output of this background job or remote session (whose ${JelouSession.UnsavedVariable} ends with it). " +
                               "Store it from there at once: Receive-Job <job> | Save-JelouSigningSecret -Vault <vault>; better, give -Vault here, in the job."
                             : $"it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
-                              $"Store it before the session ends: ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>; or give -Vault when creating or rotating.") +
+                              $"Store it before the session ends: Save-JelouSigningSecret -Vault <vault> (without input, it stores all ${JelouSession.UnsavedVariable} holds, from any runspace); or give -Vault when creating or rotating.") +
                         (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per session.)");
                 }
                 // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
@@ -576,7 +576,7 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
         private void WarnOnHost(ExternalSupportIntegration integration) =>
-            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before it was stored or handed on. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. ${JelouSession.UnsavedVariable} | Save-JelouSigningSecret -Vault <vault>");
+            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before it was stored or handed on. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).");
 
         private void WarnOnHost(string warning)
         {
