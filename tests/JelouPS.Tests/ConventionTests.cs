@@ -73,7 +73,7 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Every_cmdlet_shows_the_session_lists_in_its_runspace_whether_it_succeeds_or_not()
+        public void Every_cmdlet_past_its_command_line_checks_shows_the_session_lists_in_its_runspace_whether_it_succeeds_or_not()
         {
             // The no-vault warning points there, and a script whose creates ran in ForEach-Object -Parallel reads them there.
             var calls = new Dictionary<string, string>
@@ -90,7 +90,7 @@ namespace JelouPS.Tests
                 ["Start-JelouConversation"] = "Start-JelouConversation p1 -BotId b -UserId u",
                 ["Close-JelouConversation"] = "Close-JelouConversation p1 -BotId b -UserId u",
                 ["Get-JelouConversation"] = "Get-JelouConversation p1 c1",
-                ["Send-JelouSupportMessage"] = "Send-JelouSupportMessage -ProjectId p1 -RoomId r -BotId b -UserId u -Text hi",
+                ["Send-JelouSupportMessage"] = "Send-JelouSupportMessage -ProjectId p1 -RoomId r -BotId b -UserId u -Text hi -SigningSecret s -ChatbotUri http://127.0.0.1:9 -TimeoutSec 1",
                 ["Get-JelouWebhookSignature"] = "Get-JelouWebhookSignature -Payload x -SigningSecret s",
                 ["Test-JelouWebhookSignature"] = "Test-JelouWebhookSignature -Payload x -Signature y -SigningSecret s",
                 ["ConvertFrom-JelouWebhookEvent"] = "ConvertFrom-JelouWebhookEvent -Payload '{}'",

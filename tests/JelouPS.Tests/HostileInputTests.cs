@@ -264,8 +264,14 @@ namespace JelouPS.Tests
             }
         }
 
-        // The type name Export-Csv writes for a SecureString or PSCredential: no secret.
-        private static bool TypeName(string text) => text.Trim() is "System.Security.SecureString" or "System.Management.Automation.PSCredential";
+        // What a conversion to text writes in place of an object (about_JelouPS): a type name, quoted or not and in any case,
+        // or an object's @{...} or {...}. No secret.
+        private static bool TypeName(string text)
+        {
+            string value = text.Trim().Trim('"', '\'').Trim();
+            return System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:(?:System|Microsoft)(?:\.[A-Za-z_][\w`]*)+(?:\[\])?|SecureString|PSCredential)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)
+                || (value.EndsWith('}') && (value.StartsWith('{') || value.StartsWith("@{", StringComparison.Ordinal)));
+        }
 
         /// <summary>Trimmed as the rules say: whitespace and invisible format characters at either end.</summary>
         private static string Trim(string text)
@@ -344,7 +350,10 @@ namespace JelouPS.Tests
             if (target.Kind is Kind.Secret or Kind.SigningSecret)
             {
                 // What Export-Csv writes in a secret's cell.
-                foreach (string placeholder in new[] { "System.Security.SecureString", " System.Management.Automation.PSCredential " }) yield return new Sample($"the type name {placeholder.Trim()}", placeholder);
+                foreach (string placeholder in new[] { "System.Security.SecureString", " System.Management.Automation.PSCredential ", "system.security.securestring", "\"System.Security.SecureString\"", "SecureString", "System.Object[]", "@{Length=64}", "{\"Length\":64}", "System", "{not-an-object" })
+                {
+                    yield return new Sample($"the text {placeholder.Trim()}", placeholder);
+                }
             }
         }
 

@@ -93,17 +93,22 @@ Describe 'One JelouPS per process' {
         Remove-Item (Join-Path $other 'JelouPS.dll')
         Add-Type -TypeDefinition 'public static class AnotherJelouPS { }' -OutputAssembly (Join-Path $other 'JelouPS.dll') -OutputType Library
         $guard = Join-Path $other 'JelouPS.VersionGuard.psm1'
-        (Get-Content -Raw $guard) -replace 'ModuleVersion_\d+_\d+_\d+', 'ModuleVersion_0_0_0' | Set-Content $guard
+        (Get-Content -Raw $guard) -replace 'ModuleVersion_[\d_]+', 'ModuleVersion_0_0_0' -replace "'[\d.]+'", "'0.0.0'" | Set-Content $guard
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$ModulePath/JelouPS.psd1'
-try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.Exception.Message }
+try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }
 Import-Module '$same/JelouPS.psd1' -Force
 (Get-Command Get-JelouWebhookSignature).Version.ToString()
+# In constrained language mode too (no ErrorRecord can be made there: the message alone).
+`$ExecutionContext.SessionState.LanguageMode = 'ConstrainedLanguage'
+try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.Exception.Message }
 "@
-        $refusal, $sameVersion = Invoke-FreshPwsh $script 2>&1
+        $id, $refusal, $sameVersion, $constrained = Invoke-FreshPwsh $script 2>&1
 
-        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from *), and .NET cannot load JelouPS 0.0.0 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version *start a new PowerShell session*"
+        $id | Should -BeLike 'JelouVersionConflict*'
+        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from $ModulePath), and .NET cannot load JelouPS 0.0.0 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version *start a new PowerShell session*"
         $sameVersion | Should -Be $version
+        $constrained | Should -Be $refusal
     }
 }

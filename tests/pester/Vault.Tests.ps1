@@ -557,9 +557,16 @@ Describe 'A secret never stays only in an object nobody kept' {
         $path = Join-Path $TestDrive 'exported.csv'
         [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString 'whsec-live-one-0001' -AsPlainText -Force) } | Export-Csv $path
 
-        Import-Csv $path | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+        # And what other ways to text write in the cell: another type name, in any case, quoted; an object's text.
+        $row = Import-Csv $path
+        $cells = $row.SigningSecret, '"system.security.securestring"', 'System.Object[]', '@{Length=64}', '{"Length":64}'
+        $rows = foreach ($cell in $cells) { [pscustomobject]@{ ProjectId = $projectId; SigningSecret = $cell } }
 
-        "$refused" | Should -BeLike "*SigningSecret of the copy of project '$projectId' is the text 'System.Security.SecureString', which Export-Csv*writes in place of a secret: it holds none*Nothing was stored*"
+        $rows | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused.Count | Should -Be $cells.Count
+        "$($refused[0])" | Should -BeLike "*SigningSecret of the copy of project '$projectId' is a type name (such as System.Security.SecureString, which Export-Csv writes for a SecureString), not a secret*Nothing was stored*"
+        "$($refused[3])" | Should -BeLike "*is an object written as text*not a secret*"
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-live-one-0001'
     }
 
@@ -699,7 +706,7 @@ Describe 'A secret never stays only in an object nobody kept' {
         } | Receive-Job -Wait -AutoRemoveJob -WarningVariable jobWarnings -WarningAction SilentlyContinue
 
         # The job's own list ended with its process: the warning must not send the user there.
-        "$jobWarnings" | Should -BeLike "*reaches your session only as the emitted object, the output of this background job*Receive-Job <job> | Save-JelouSigningSecret -Vault <vault>*"
+        "$jobWarnings" | Should -BeLike "*runs in a background job or remote session*Give -Vault here, in the job*keep the emitted object as it arrives (`$issued = Receive-Job <job>, or Receive-Job -Keep*`$issued | Save-JelouSigningSecret -Vault <vault>*"
 
         $saved = $received | Save-JelouSigningSecret -Vault TestVault -PassThru
         # In the other order, the rotation is still the one stored: its time is not earlier, and rotating follows creating.

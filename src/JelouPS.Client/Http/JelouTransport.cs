@@ -386,7 +386,6 @@ namespace JelouPS.Http
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-
         // location: where a redirect (3xx) points; the handler follows none, as the credential would go along.
         private JelouApiException ErrorFrom(ApiResponse response, JelouOperation operation, SecretRedaction redaction, Uri? location = null)
         {

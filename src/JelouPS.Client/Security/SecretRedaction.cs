@@ -157,8 +157,9 @@ namespace JelouPS.Security
             {
                 // Only where the text could start the secret (its first character in either case, an escape, a '+' for a
                 // space) is a match tried: an error body may be megabytes long.
-                char[] starts = Fold(secret[0]) == 'I'
-                    ? new[] { 'I', 'i', DottedCapitalI, DotlessSmallI, '%' }
+                char folded = Fold(secret[0]);
+                char[] starts = folded == 'I' ? new[] { 'I', 'i', DottedCapitalI, DotlessSmallI, '%' }
+                    : folded == 'K' ? new[] { 'K', 'k', KelvinSign, '%' }
                     : new[] { char.ToUpperInvariant(secret[0]), char.ToLowerInvariant(secret[0]), '%', secret[0] == ' ' ? '+' : '%' };
                 for (int start = view.IndexOfAny(starts); start >= 0; start = start + 1 < view.Length ? view.IndexOfAny(starts, start + 1) : -1)
                 {
@@ -275,10 +276,31 @@ namespace JelouPS.Security
                 int units = char.IsHighSurrogate(secret[s]) && s + 1 < secret.Length && char.IsLowSurrogate(secret[s + 1]) ? 2 : 1;
                 if (at + units <= text.Length && SameText(text, at, secret, s, units)) at += units;
                 else if (secret[s] == ' ' && at < text.Length && text[at] == '+') at++;
-                else if ((at = MatchEscapes(text, at, units == 2 ? char.ConvertToUtf32(secret[s], secret[s + 1]) : secret[s])) < 0) return -1;
+                else if ((at = MatchEscapesOfAnyCase(text, at, units == 2 ? char.ConvertToUtf32(secret[s], secret[s + 1]) : secret[s])) < 0) return -1;
+                // An I cased the Turkish way may carry its dot as a combining mark (İ decomposed, or JavaScript's
+                // "İ".toLowerCase()), written as itself or escaped.
+                if (units == 1 && Fold(secret[s]) == 'I') at = SkipCombiningDot(text, at);
                 s += units;
             }
             return at;
+        }
+
+        // The escapes of the character, or of its Turkish forms for an I (%C4%B0 for 'İ', %C4%B1 for 'ı').
+        private static int MatchEscapesOfAnyCase(string text, int at, int codePoint)
+        {
+            int end = MatchEscapes(text, at, codePoint);
+            if (end >= 0 || codePoint > 0xFFFF || Fold((char)codePoint) != 'I') return end;
+            end = MatchEscapes(text, at, DottedCapitalI);
+            return end >= 0 ? end : MatchEscapes(text, at, DotlessSmallI);
+        }
+
+        private const char CombiningDotAbove = '\u0307';
+
+        private static int SkipCombiningDot(string text, int at)
+        {
+            if (at < text.Length && text[at] == CombiningDotAbove) return at + 1;
+            int escaped = MatchEscapes(text, at, CombiningDotAbove);
+            return escaped >= 0 ? escaped : at;
         }
 
         // A surrogate pair (a character outside the BMP) is compared as it is: only BMP characters are case-folded.
@@ -288,11 +310,11 @@ namespace JelouPS.Security
             return text[at] == secret[s] || Fold(text[at]) == Fold(secret[s]);
         }
 
-        private const char DottedCapitalI = '\u0130', DotlessSmallI = '\u0131';
+        private const char DottedCapitalI = '\u0130', DotlessSmallI = '\u0131', KelvinSign = '\u212A';
 
-        // Upper case, and Turkish casing too, which invariant casing leaves out: a server that upper-cases in tr-TR writes
-        // 'i' as 'İ', and one that lower-cases writes 'I' as 'ı'.
-        private static char Fold(char c) => c == DottedCapitalI || c == DotlessSmallI ? 'I' : char.ToUpperInvariant(c);
+        // Upper case, and what invariant casing leaves out: Turkish casing (a server that upper-cases in tr-TR writes 'i' as
+        // 'İ', one that lower-cases writes 'I' as 'ı'), and the Kelvin sign, which Unicode lower-cases to 'k'.
+        private static char Fold(char c) => c == DottedCapitalI || c == DotlessSmallI ? 'I' : c == KelvinSign ? 'K' : char.ToUpperInvariant(c);
 
         // Where the %XX escapes of the code point's UTF-8 bytes, read at text[at], end; -1 when they are not there. Hex digits
         // and an escaped ASCII letter match in either case.

@@ -110,13 +110,13 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
-            base.BeginProcessing();
-            // A SecretName may still come with each input row; what the command line alone decides is checked here.
+            // A SecretName may still come with each input row; what the command line alone decides is checked here, first.
             bool vaultGiven = _vault.Vault != null || _vault.GivenSecretName != null;
             if ((SigningSecret != null && vaultGiven) || (SigningSecret is null && !vaultGiven && !MyInvocation.ExpectingInput))
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument(OneSecretSource, null));
             }
+            base.BeginProcessing();
             _vault.Open(this);
         }
 

@@ -216,12 +216,13 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
-            base.BeginProcessing();
             // A request without -SigningSecret is refused as it comes (piped requests choose their parameter set only then).
+            // Before the credential is checked: the more basic mistake is named first.
             if (SigningSecret is null && (Signature != null || PowerShellValues.Given(AuthType) != null))
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature or -AuthType), or neither to read the body unverified.", null));
             }
+            base.BeginProcessing();
             if (SigningSecret != null) _signer = WebhookParameters.SignerOrStop(this, SigningSecret);
         }
 

@@ -33,7 +33,7 @@ namespace JelouPS.Infrastructure
                 if (debug) _debugUnavailable = true;
                 else _verboseUnavailable = true;
                 string kind = debug ? "debug" : "verbose";
-                string note = _cmdlet.MyInvocation.BoundParameters.ContainsKey("Debug")
+                string note = _cmdlet.MyInvocation.BoundParameters.TryGetValue("Debug", out object? given) && LanguagePrimitives.IsTrue(given)
                     ? $"-Debug makes PowerShell ask before each {kind} line, and this host cannot ask: those lines are left out. " +
                       "Set $DebugPreference = 'Continue' and $VerbosePreference = 'Continue' instead of -Debug (on PowerShell 7, adding -Verbose to -Debug also works)."
                     : $"PowerShell asks before each {kind} line here (${(debug ? "Debug" : "Verbose")}Preference is Inquire), and this host cannot ask: " +

@@ -46,6 +46,9 @@ namespace JelouPS.Infrastructure
         internal const string TestEventFailed = "JelouTestEventFailed";
         internal const string UnexpectedError = "JelouUnexpectedError";
 
+        /// <summary>Another version of JelouPS.dll is loaded: raised by module/JelouPS.VersionConflict.ps1, before this assembly can load.</summary>
+        internal const string VersionConflict = "JelouVersionConflict";
+
         /// <summary>How to get a vault where there is none: the module, a vault extension, and a registered vault (before Table, whose initializer reads it).</summary>
         internal static readonly string SecretManagementSetup =
             "Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore; Register-SecretVault -Name MyVault -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault " +
@@ -94,6 +97,7 @@ namespace JelouPS.Infrastructure
                     "If the delivery is Jelou's, check -AuthType and -WebhookAuthorization against the integration (Get-JelouExternalSupport shows its AuthType)."),
                 [TestEventFailed] = (ErrorCategory.InvalidResult, "Check that the receiver is running at -WebhookUrl and answers 2xx to a correctly signed event."),
                 [UnexpectedError] = (ErrorCategory.NotSpecified, null),
+                [VersionConflict] = (ErrorCategory.ResourceUnavailable, null),
             };
 
         /// <summary>

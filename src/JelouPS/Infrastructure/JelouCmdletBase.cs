@@ -55,7 +55,10 @@ namespace JelouPS.Infrastructure
 
         protected override void StopProcessing() => _cancel.Cancel();
 
-        /// <summary>Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace; commands that override this call it first.</summary>
+        /// <summary>
+        /// Sets $JelouUnsavedIntegrations and $JelouUnknownOutcomes in the caller's runspace; commands that override this call it
+        /// before anything but their checks of the command line.
+        /// </summary>
         protected override void BeginProcessing() => SessionVariables.Show(this);
 
         /// <summary>Settles every call still in flight; commands that override this call it first.</summary>

@@ -4,8 +4,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Security;
 using System.Text;
+using System.Text.RegularExpressions;
 using JelouPS.Json;
 
 namespace JelouPS.Infrastructure
@@ -17,14 +17,23 @@ namespace JelouPS.Infrastructure
         internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
         /// <summary>
-        /// Why <paramref name="text"/>, given as a secret, is none: the type name that Export-Csv (and any conversion to text)
-        /// writes in place of a SecureString or a PSCredential. Null when it may be a secret.
+        /// Why <paramref name="text"/>, given as a secret, is none: what a conversion to text writes in place of an object, as
+        /// Export-Csv does in a secret's cell: a type name (System.Security.SecureString, System.Object[], in any case, quoted
+        /// or not; SecureString or PSCredential alone), or an object's text (@{Length=64}, {"Length":64}). Null when it may be
+        /// a secret. The text is never shown: it may be one after all.
         /// </summary>
-        internal static string? PlaceholderSecret(string text, string subject) =>
-            text.Trim() is string name && (name == typeof(SecureString).FullName || name == typeof(PSCredential).FullName)
-                ? $"{subject} is the text '{name}', which Export-Csv (and any conversion to text) writes in place of a secret: it holds none. " +
-                  "Pass the SecureString itself (the object as emitted, Import-Clixml, Receive-Job), or read the secret from where it is stored."
+        internal static string? PlaceholderSecret(string text, string subject)
+        {
+            string value = text.Trim().Trim('"', '\'').Trim();
+            string? what = TypeNameText.IsMatch(value) ? "a type name (such as System.Security.SecureString, which Export-Csv writes for a SecureString)"
+                : value.Length >= 2 && value[value.Length - 1] == '}' && (value[0] == '{' || value.StartsWith("@{", StringComparison.Ordinal)) ? "an object written as text (such as @{Length=64}, as a secret's cell reads after ConvertTo-Json)"
                 : null;
+            return what is null ? null
+                : $"{subject} is {what}, not a secret: the value was written out without its secret. " +
+                  "Pass the SecureString itself (the object as emitted, Import-Clixml, Receive-Job), or read the secret from where it is stored.";
+        }
+
+        private static readonly Regex TypeNameText = new Regex(@"^(?:(?:System|Microsoft)(?:\.[A-Za-z_][\w`]*)+(?:\[\])?|SecureString|PSCredential)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <summary>The value under <paramref name="key"/> (a vault's metadata, say), unwrapped from its PSObject; null when absent.</summary>
         internal static object? Entry(IDictionary? dictionary, string key) =>
@@ -39,23 +48,24 @@ namespace JelouPS.Infrastructure
         {
             // Export-Clixml writes a DateTimeOffset as a property bag (Receive-Job of a job, as its text).
             if (value is PSObject bag && !(bag.BaseObject is DateTimeOffset) && !(bag.BaseObject is DateTime) && bag.Properties["UtcDateTime"]?.Value is DateTime utc) value = utc;
-            if ((value is PSObject wrapped ? wrapped.BaseObject : value) is string text)
+            switch (value is PSObject wrapped ? wrapped.BaseObject : value)
             {
-                // A DateTimeOffset that came back as its text: from serialization (Receive-Job) in the invariant culture, from
-                // Export-Csv in the writer's, taken to be this session's (in de-DE, 01.05.2026 is the 1st of May; in th-TH,
-                // 2569 is 2026). ISO 8601 reads the same in any.
-                foreach (CultureInfo culture in deserialized ? new[] { CultureInfo.InvariantCulture, CultureInfo.CurrentCulture } : new[] { CultureInfo.CurrentCulture, CultureInfo.InvariantCulture })
-                {
-                    if (DateTimeOffset.TryParse(text, culture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)) return time;
-                }
-                return null;
+                case DateTimeOffset time:
+                    return time;
+                case DateTime time:
+                    return new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime());
+                case string text:
+                    // A DateTimeOffset that came back as its text: from serialization (Receive-Job) in the invariant culture,
+                    // from Export-Csv in the writer's, taken to be this session's (in de-DE, 01.05.2026 is the 1st of May; in
+                    // th-TH, 2569 is 2026). ISO 8601 reads the same in any.
+                    foreach (CultureInfo culture in deserialized ? new[] { CultureInfo.InvariantCulture, CultureInfo.CurrentCulture } : new[] { CultureInfo.CurrentCulture, CultureInfo.InvariantCulture })
+                    {
+                        if (DateTimeOffset.TryParse(text, culture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time)) return time;
+                    }
+                    return null;
+                default:
+                    return null;
             }
-            return (value is PSObject unwrapped ? unwrapped.BaseObject : value) switch
-            {
-                DateTimeOffset time => time,
-                DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime()),
-                _ => (DateTimeOffset?)null,
-            };
         }
 
         /// <summary>

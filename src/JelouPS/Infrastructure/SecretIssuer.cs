@@ -411,13 +411,13 @@ namespace JelouPS.Infrastructure
         internal static string Superseded(ExternalSupportIntegration integration) =>
             $"Jelou has issued a newer signing secret for {integration.ProjectId} since this one (or deleted its integration): this one no longer works, so it was not stored";
 
-        /// <summary>The object as New- and Reset- emit it: its default view shows where the secret is.</summary>
         /// <summary>
-        /// Whether this runs in a background job's process or a remote session (Start-Job, Invoke-Command): the list of unsaved
-        /// secrets ends with that process, and the caller gets the secret only as output.
+        /// Whether this runs in a background job's process or a remote session (Start-Job, Invoke-Command, a PSSession): the
+        /// list of unsaved secrets is that process's, and the caller gets the secret only as output.
         /// </summary>
         private bool OutOfProcess => _cmdlet.Host?.Name == "ServerRemoteHost";
 
+        /// <summary>The object as New- and Reset- emit it: its default view shows where the secret is.</summary>
         internal static PSObject Issued(ExternalSupportIntegration integration)
         {
             PSObject output = PSObject.AsPSObject(integration);
@@ -491,11 +491,12 @@ namespace JelouPS.Infrastructure
                     warnings.Add(
                         $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and " +
                         (OutOfProcess
-                            ? $"it reaches your session only as the emitted object, the output of this background job or remote session (whose ${JelouSession.UnsavedVariable} ends with it). " +
-                              "Store it from there at once: Receive-Job <job> | Save-JelouSigningSecret -Vault <vault>; better, give -Vault here, in the job."
+                            ? "this runs in a background job or remote session, whose $" + JelouSession.UnsavedVariable + " your session cannot read (a job's ends with it). " +
+                              "Give -Vault here, in the job or session. Else keep the emitted object as it arrives ($issued = Receive-Job <job>, or Receive-Job -Keep; " +
+                              "$issued = Invoke-Command ...) and store it: $issued | Save-JelouSigningSecret -Vault <vault>; in a PSSession that stays open, Save-JelouSigningSecret -Vault <vault> there."
                             : $"it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
                               $"Store it before the session ends: Save-JelouSigningSecret -Vault <vault> (without input, it stores all ${JelouSession.UnsavedVariable} holds, from any runspace); or give -Vault when creating or rotating.") +
-                        (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per session.)");
+                        (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per runspace.)");
                 }
                 // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
                 if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)

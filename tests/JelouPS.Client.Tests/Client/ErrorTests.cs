@@ -271,6 +271,9 @@ namespace JelouPS.Tests.Client
         // A server that changes case in tr-TR: 'i' upper-cased is 'İ', 'I' lower-cased is 'ı'; invariant casing maps neither.
         [InlineData("bad key L\u0130VE-KEY-\u0130M\u0130D-9X7Q, l\u0131ve-key-\u0131m\u0131d-9x7q", new[] { "Live-Key-Imid-9x7q" }, "bad key REDACTED, REDACTED")]
         [InlineData("bad key \u0130D-1, \u0131d-1, k\u0131te", new[] { "id-1", "kite" }, "bad key REDACTED, REDACTED, REDACTED")]
+        // The same, percent-encoded (JavaScript's encodeURIComponent), with the dot as a combining mark (decomposed, or
+        // JavaScript's "İ".toLowerCase()), and the Kelvin sign for a K.
+        [InlineData("bad: f%C4%B1sk-key-%c4%b0d%C4%B1om-1, F\u0049\u0307SK-KEY-I\u0307DIOM-1, fi\u0307sk-key-i%CC%87diom-1, \u212Aey-fisk-key-idiom-1", new[] { "fisk-key-idiom-1", "key-fisk-key-idiom-1" }, "bad: REDACTED, REDACTED, REDACTED, REDACTED")]
         [InlineData("key abc here", new[] { "abc" }, "key abc here")]
         [InlineData("nothing here", new[] { "secret-value" }, "nothing here")]
         [InlineData("authorization Tok%2Ben%2Fwith%3Dplus%26amp rejected", new[] { "Tok+en/with=plus&amp" }, "authorization REDACTED rejected")]
