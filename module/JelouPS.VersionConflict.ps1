@@ -3,10 +3,11 @@
 # message must come out in constrained language mode and in a session state that has no other module.
 $assembly = ('JelouPS.Infrastructure.ModuleInitializer' -as [type]).Assembly
 $inUse = $assembly.FullName -replace '^[^,]*, Version=(\d+\.\d+\.\d+)\.\d+.*$', '$1'
+$folder = $assembly.Location -replace '[\\/][^\\/]*$', ''
 $message = ('JelouPS {0} is loaded in this PowerShell process (from {1}), and .NET cannot load JelouPS {2} beside it. ' +
-    'To go on with {0} here, import it by version: Import-Module JelouPS -RequiredVersion {0} (also in ForEach-Object -Parallel blocks and thread jobs). ' +
+    "To go on with {0} here, import it by version: Import-Module JelouPS -RequiredVersion {0}, or by its folder: Import-Module '{3}' (also in ForEach-Object -Parallel blocks and thread jobs). " +
     'To use {2}, start a new PowerShell session, after storing what $JelouUnsavedIntegrations holds: Save-JelouSigningSecret -Vault <vault>.') -f
-    $inUse, ($assembly.Location -replace '[\\/][^\\/]*$', ''), $version
+    $inUse, $folder, $version, ($folder -replace "'", "''")
 try {
     $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($message), 'JelouVersionConflict', 'ResourceUnavailable', $version)
 }

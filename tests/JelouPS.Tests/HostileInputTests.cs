@@ -264,13 +264,14 @@ namespace JelouPS.Tests
             }
         }
 
-        // What a conversion to text writes in place of an object (about_JelouPS): a type name, quoted or not and in any case,
-        // or an object's @{...} or {...}. No secret.
+        // What a conversion to text writes in place of an object (about_JelouPS): a .NET type name as .NET writes it, quoted or
+        // in brackets, or an object's @{name=...} or {"name": ...}. No secret.
         private static bool TypeName(string text)
         {
-            string value = text.Trim().Trim('"', '\'').Trim();
-            return System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:(?:System|Microsoft)(?:\.[A-Za-z_][\w`]*)+(?:\[\])?|SecureString|PSCredential)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)
-                || (value.EndsWith('}') && (value.StartsWith('{') || value.StartsWith("@{", StringComparison.Ordinal)));
+            string value = text.Trim().Trim('"', '\'', '\u201C', '\u201D').Trim();
+            if (value.Length > 2 && value[0] == '[' && value[^1] == ']') value = value[1..^1];
+            return System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:(?:Deserialized\.)?(?:System|Microsoft)(?:\.[A-Z]\w*)+(?:`\d+\[.*\])?(?:\[\])?|SecureString|PSCredential)$")
+                || System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:@\{[^=]*=.*|\{\s*""[^""]*""\s*:.*)\}$");
         }
 
         /// <summary>Trimmed as the rules say: whitespace and invisible format characters at either end.</summary>
@@ -350,7 +351,14 @@ namespace JelouPS.Tests
             if (target.Kind is Kind.Secret or Kind.SigningSecret)
             {
                 // What Export-Csv writes in a secret's cell.
-                foreach (string placeholder in new[] { "System.Security.SecureString", " System.Management.Automation.PSCredential ", "system.security.securestring", "\"System.Security.SecureString\"", "SecureString", "System.Object[]", "@{Length=64}", "{\"Length\":64}", "System", "{not-an-object" })
+                foreach (string placeholder in new[]
+                {
+                    "System.Security.SecureString", " System.Management.Automation.PSCredential ", "\"System.Security.SecureString\"", "\u201CSystem.Security.SecureString\u201D",
+                    "[System.Security.SecureString]", "Deserialized.System.Security.SecureString", "System.Collections.Generic.List`1[System.String]", "SecureString",
+                    "System.Object[]", "@{Length=64}", "{\"Length\":64}",
+                    // Secrets that only look alike.
+                    "System", "system.prod.key", "{not-an-object", "{3F2504E0-4F89-11D3-9A0C-0305E82C3301}", "@{abc}",
+                })
                 {
                     yield return new Sample($"the text {placeholder.Trim()}", placeholder);
                 }

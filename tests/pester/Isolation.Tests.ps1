@@ -107,7 +107,7 @@ try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.Exception.Me
         $id, $refusal, $sameVersion, $constrained = Invoke-FreshPwsh $script 2>&1
 
         $id | Should -BeLike 'JelouVersionConflict*'
-        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from $ModulePath), and .NET cannot load JelouPS 0.0.0 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version *start a new PowerShell session*"
+        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from $ModulePath), and .NET cannot load JelouPS 0.0.0 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version, or by its folder: Import-Module '$ModulePath' *start a new PowerShell session*"
         $sameVersion | Should -Be $version
         $constrained | Should -Be $refusal
     }

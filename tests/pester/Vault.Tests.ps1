@@ -557,9 +557,9 @@ Describe 'A secret never stays only in an object nobody kept' {
         $path = Join-Path $TestDrive 'exported.csv'
         [pscustomobject]@{ ProjectId = $projectId; SigningSecret = (ConvertTo-SecureString 'whsec-live-one-0001' -AsPlainText -Force) } | Export-Csv $path
 
-        # And what other ways to text write in the cell: another type name, in any case, quoted; an object's text.
+        # And what other ways to text write in the cell: a type name in brackets, a deserialized one; an object's text.
         $row = Import-Csv $path
-        $cells = $row.SigningSecret, '"system.security.securestring"', 'System.Object[]', '@{Length=64}', '{"Length":64}'
+        $cells = $row.SigningSecret, '[System.Security.SecureString]', 'Deserialized.System.Security.SecureString', '@{Length=64}', '{"Length":64}'
         $rows = foreach ($cell in $cells) { [pscustomobject]@{ ProjectId = $projectId; SigningSecret = $cell } }
 
         $rows | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
@@ -706,7 +706,7 @@ Describe 'A secret never stays only in an object nobody kept' {
         } | Receive-Job -Wait -AutoRemoveJob -WarningVariable jobWarnings -WarningAction SilentlyContinue
 
         # The job's own list ended with its process: the warning must not send the user there.
-        "$jobWarnings" | Should -BeLike "*runs in a background job or remote session*Give -Vault here, in the job*keep the emitted object as it arrives (`$issued = Receive-Job <job>, or Receive-Job -Keep*`$issued | Save-JelouSigningSecret -Vault <vault>*"
+        "$jobWarnings" | Should -BeLike "*runs in a background job or remote session*Give -Vault here, in the job*from a job, `$job.ChildJobs*.Output | Save-JelouSigningSecret -Vault <vault> (it stays there after Receive-Job has shown it*"
 
         $saved = $received | Save-JelouSigningSecret -Vault TestVault -PassThru
         # In the other order, the rotation is still the one stored: its time is not earlier, and rotating follows creating.

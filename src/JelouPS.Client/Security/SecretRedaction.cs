@@ -197,11 +197,19 @@ namespace JelouPS.Security
 
         private static readonly char[] MarkupStarts = { '\\', '&' };
 
-        // How many characters the ASCII %XX escape at view[i] takes (1 when there is none), and the character it stands for.
+        // How many characters the escape at view[i] takes (1 when there is none), and the character it stands for: an ASCII
+        // %XX, or JavaScript's escape() of any other character, %uXXXX.
         private static int PercentAt(string view, int i, out char c)
         {
             c = view[i];
-            int value = c == '%' && i + 2 < view.Length ? Hex(view, i + 1, 2) : -1;
+            if (c != '%') return 1;
+            int unit = i + 5 < view.Length && (view[i + 1] == 'u' || view[i + 1] == 'U') ? Hex(view, i + 2, 4) : -1;
+            if (unit >= 0)
+            {
+                c = (char)unit;
+                return 6;
+            }
+            int value = i + 2 < view.Length ? Hex(view, i + 1, 2) : -1;
             if (value < 0 || value >= 0x80) return 1;
             c = (char)value;
             return 3;
@@ -234,7 +242,9 @@ namespace JelouPS.Security
             int end = view.IndexOf(';', i + 1, Math.Min(LongestReference, view.Length - i - 1));
             if (end < 0) return 1;
             string reference = view.Substring(i, end + 1 - i);
-            string decoded = System.Net.WebUtility.HtmlDecode(reference);
+            // WebUtility knows HTML 4's names; HTML5 adds the Turkish I's, which a secret echoed in tr-TR casing may carry.
+            string decoded = reference == "&Idot;" ? DottedCapitalI.ToString() : reference == "&imath;" || reference == "&inodot;" ? DotlessSmallI.ToString()
+                : System.Net.WebUtility.HtmlDecode(reference);
             if (decoded.Length != 1) return 1;
             c = decoded[0];
             return reference.Length;

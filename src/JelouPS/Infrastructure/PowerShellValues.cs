@@ -18,22 +18,28 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Why <paramref name="text"/>, given as a secret, is none: what a conversion to text writes in place of an object, as
-        /// Export-Csv does in a secret's cell: a type name (System.Security.SecureString, System.Object[], in any case, quoted
-        /// or not; SecureString or PSCredential alone), or an object's text (@{Length=64}, {"Length":64}). Null when it may be
-        /// a secret. The text is never shown: it may be one after all.
+        /// Export-Csv does in a secret's cell: a .NET type name as .NET writes it (System.Security.SecureString,
+        /// System.Object[], List`1[...], Deserialized.…; SecureString or PSCredential alone; quoted or in brackets), or an
+        /// object's text (@{Length=64}, {"Length":64}). Null when it may be a secret: one that only looks alike (a GUID in
+        /// braces, system.prod.key) is taken. The text is never shown: it may be one after all.
         /// </summary>
         internal static string? PlaceholderSecret(string text, string subject)
         {
-            string value = text.Trim().Trim('"', '\'').Trim();
+            string value = text.Trim().Trim('"', '\'', '\u201C', '\u201D', '\u2018', '\u2019').Trim();
+            if (value.Length > 2 && value[0] == '[' && value[value.Length - 1] == ']') value = value.Substring(1, value.Length - 2);
             string? what = TypeNameText.IsMatch(value) ? "a type name (such as System.Security.SecureString, which Export-Csv writes for a SecureString)"
-                : value.Length >= 2 && value[value.Length - 1] == '}' && (value[0] == '{' || value.StartsWith("@{", StringComparison.Ordinal)) ? "an object written as text (such as @{Length=64}, as a secret's cell reads after ConvertTo-Json)"
+                : ObjectText.IsMatch(value) ? "an object written as text (such as @{Length=64}, as a secret's cell reads after ConvertTo-Json)"
                 : null;
             return what is null ? null
                 : $"{subject} is {what}, not a secret: the value was written out without its secret. " +
                   "Pass the SecureString itself (the object as emitted, Import-Clixml, Receive-Job), or read the secret from where it is stored.";
         }
 
-        private static readonly Regex TypeNameText = new Regex(@"^(?:(?:System|Microsoft)(?:\.[A-Za-z_][\w`]*)+(?:\[\])?|SecureString|PSCredential)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // Namespaces and types as .NET names them (capitalised): a secret in lower case that only looks alike is taken.
+        private static readonly Regex TypeNameText = new Regex(@"^(?:(?:Deserialized\.)?(?:System|Microsoft)(?:\.[A-Z]\w*)+(?:`\d+\[.*\])?(?:\[\])?|SecureString|PSCredential)$", RegexOptions.CultureInvariant);
+
+        // PowerShell's text of an object or hashtable (@{Name=value; ...}), or a JSON object ({"name": ...}).
+        private static readonly Regex ObjectText = new Regex(@"^(?:@\{[^=]*=.*|\{\s*""[^""]*""\s*:.*)\}$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 
         /// <summary>The value under <paramref name="key"/> (a vault's metadata, say), unwrapped from its PSObject; null when absent.</summary>
         internal static object? Entry(IDictionary? dictionary, string key) =>

@@ -492,8 +492,9 @@ namespace JelouPS.Infrastructure
                         $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and " +
                         (OutOfProcess
                             ? "this runs in a background job or remote session, whose $" + JelouSession.UnsavedVariable + " your session cannot read (a job's ends with it). " +
-                              "Give -Vault here, in the job or session. Else keep the emitted object as it arrives ($issued = Receive-Job <job>, or Receive-Job -Keep; " +
-                              "$issued = Invoke-Command ...) and store it: $issued | Save-JelouSigningSecret -Vault <vault>; in a PSSession that stays open, Save-JelouSigningSecret -Vault <vault> there."
+                              "Give -Vault here, in the job or session. Else store the emitted object where it arrives: from a job, $job.ChildJobs[0].Output | Save-JelouSigningSecret -Vault <vault> " +
+                              "(it stays there after Receive-Job has shown it, until the job is removed); from Invoke-Command, keep its output ($issued = Invoke-Command ...) and pipe that; " +
+                              "in a PSSession that stays open, run Save-JelouSigningSecret -Vault <vault> there."
                             : $"it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
                               $"Store it before the session ends: Save-JelouSigningSecret -Vault <vault> (without input, it stores all ${JelouSession.UnsavedVariable} holds, from any runspace); or give -Vault when creating or rotating.") +
                         (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per runspace.)");

@@ -273,6 +273,8 @@ namespace JelouPS.Tests.Client
         [InlineData("bad key \u0130D-1, \u0131d-1, k\u0131te", new[] { "id-1", "kite" }, "bad key REDACTED, REDACTED, REDACTED")]
         // The same, percent-encoded (JavaScript's encodeURIComponent), with the dot as a combining mark (decomposed, or
         // JavaScript's "İ".toLowerCase()), and the Kelvin sign for a K.
+        // JavaScript's escape() (%u0130) and HTML5's names of the Turkish I's.
+        [InlineData("bad: KIL%u0130MSECRET, kil%U0131msecret, KIL&Idot;MSECRET, kil&imath;msecret", new[] { "kilimsecret" }, "bad: REDACTED, REDACTED, REDACTED, REDACTED")]
         [InlineData("bad: f%C4%B1sk-key-%c4%b0d%C4%B1om-1, F\u0049\u0307SK-KEY-I\u0307DIOM-1, fi\u0307sk-key-i%CC%87diom-1, \u212Aey-fisk-key-idiom-1", new[] { "fisk-key-idiom-1", "key-fisk-key-idiom-1" }, "bad: REDACTED, REDACTED, REDACTED, REDACTED")]
         [InlineData("key abc here", new[] { "abc" }, "key abc here")]
         [InlineData("nothing here", new[] { "secret-value" }, "nothing here")]
