@@ -10,7 +10,7 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('JelouPS.Format.ps1xml')
-    NestedModules          = @('JelouPS.VersionGuard.psm1')
+    NestedModules          = @('JelouPS.VersionGuard.dll')
     CmdletsToExport        = @(
         'Connect-Jelou'
         'Disconnect-Jelou'

@@ -212,17 +212,12 @@ function Invoke-Build {
         Copy-Item $_.FullName $target
     }
     Copy-Item (Join-Path $Root "src/JelouPS.LoadContext/bin/$Configuration/net6.0/JelouPS.LoadContext.dll") $ModuleOut
+    # The version guard's assembly name carries the version; the manifest names its file JelouPS.VersionGuard.dll.
+    Copy-Item (Join-Path $Root "src/JelouPS.VersionGuard/bin/$Configuration/netstandard2.0/JelouPS.VersionGuard.v$($Version.Replace('.', '_')).dll") (Join-Path $ModuleOut 'JelouPS.VersionGuard.dll')
     Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     Test-ReferenceClosure
     Write-ThirdPartyNotice (Join-Path $ModuleOut 'THIRD-PARTY-NOTICES.txt')
     Update-BuiltManifest (Join-Path $ModuleOut 'JelouPS.psd1')
-    # The version guard gets its version and looks for that version's marker type (see src/JelouPS/JelouPS.csproj).
-    $guard = Join-Path $ModuleOut 'JelouPS.VersionGuard.psm1'
-    $text = [IO.File]::ReadAllText($guard)
-    foreach ($placeholder in "'0.0.0'", 'ModuleVersion_0_0_0') {
-        if (-not $text.Contains($placeholder)) { throw "$guard has no $placeholder for the build to replace: every second import in a process would be refused." }
-    }
-    [IO.File]::WriteAllText($guard, $text.Replace("'0.0.0'", "'$Version'").Replace('ModuleVersion_0_0_0', 'ModuleVersion_' + $Version.Replace('.', '_')))
     Invoke-ChildPwsh -File (Join-Path $Root 'module/help/ConvertTo-JelouMaml.ps1') -ModulePath $ModuleOut `
         -MarkdownPath (Join-Path $Root 'module/help') -OutputPath (Join-Path $ModuleOut 'en-US/JelouPS.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed: see the warnings above.' }

@@ -46,7 +46,7 @@ namespace JelouPS.Infrastructure
         internal const string TestEventFailed = "JelouTestEventFailed";
         internal const string UnexpectedError = "JelouUnexpectedError";
 
-        /// <summary>Another version of JelouPS.dll is loaded: raised by module/JelouPS.VersionConflict.ps1, before this assembly can load.</summary>
+        /// <summary>Another version of JelouPS.dll is loaded: raised by src/JelouPS.VersionGuard, which cannot reference this assembly (the one in conflict).</summary>
         internal const string VersionConflict = "JelouVersionConflict";
 
         /// <summary>How to get a vault where there is none: the module, a vault extension, and a registered vault (before Table, whose initializer reads it).</summary>
