@@ -94,10 +94,12 @@ Describe 'One JelouPS per process' {
         $source = Join-Path $PSScriptRoot '../../src/JelouPS.VersionGuard/VersionGuard.cs'
         $versioned = (Get-Content -Raw $source) -replace '(?m)^namespace', "[assembly: System.Reflection.AssemblyVersion(""9.8.7.0"")]`nnamespace"
         Remove-Item (Join-Path $other 'JelouPS.VersionGuard.dll'), (Join-Path $other 'JelouPS.dll')
-        Add-Type -TypeDefinition $versioned -OutputAssembly (Join-Path $other 'JelouPS.VersionGuard.dll') -OutputType Library
+        Add-Type -TypeDefinition $versioned -OutputAssembly (Join-Path $other 'JelouPS.VersionGuard.dll') -OutputType Library -IgnoreWarnings
         Add-Type -TypeDefinition '[assembly: System.Reflection.AssemblyVersion("9.8.7.0")] public static class AnotherJelouPS { }' -OutputAssembly (Join-Path $other 'JelouPS.dll') -OutputType Library
         $script = @"
 `$ErrorActionPreference = 'Stop'
+# A copy read apart (Assembly.LoadFile, to see its version) blocks nothing: the import goes on.
+`$null = [System.Reflection.Assembly]::LoadFile('$other/JelouPS.dll')
 Import-Module '$ModulePath/JelouPS.psd1'
 try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }
 Import-Module '$same/JelouPS.psd1' -Force
@@ -109,7 +111,7 @@ try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.FullyQualifi
         $id, $refusal, $sameVersion, $constrained = Invoke-FreshPwsh $script 2>&1
 
         $id | Should -Be 'JelouVersionConflict,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from $ModulePath), and .NET cannot load JelouPS 9.8.7 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version, or by its folder: Import-Module '$ModulePath' *start a new PowerShell session*"
+        $refusal | Should -BeLike "JelouPS $version is loaded in this PowerShell process (from $ModulePath), and .NET cannot load JelouPS 9.8.7 beside it. To go on with $version here, import it by version: Import-Module JelouPS -RequiredVersion $version, or by its manifest: Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')' *start a new PowerShell session*"
         $sameVersion | Should -Be $version
         $constrained | Should -Be $id
     }
