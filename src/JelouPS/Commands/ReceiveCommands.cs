@@ -153,7 +153,7 @@ namespace JelouPS.Commands
                         request.Abandon();
                         // The vault's error was written; a read held back is said too, or a delivery so turned away leaves no trace.
                         if (signers is null) Trace($"{request}: answered {request.StatusCode}, since the vault could not be read.");
-                        else Warn($"{request}: answered {request.StatusCode}: it matches no secret the receiver holds, and the vault was read for project {request.Delivery.ClaimedProjectId} less than {RereadAfter.TotalSeconds:0} s ago (a rotation elsewhere just now?). Jelou may send it again; {RereadAfter.TotalSeconds:0} s after that read, it is checked against the vault anew.");
+                        else Warn($"{request}: answered {request.StatusCode}: it matches no secret the receiver holds, and the vault was read for project {request.Delivery.ClaimedProjectId} less than {Durations.Seconds(RereadAfter)} s ago (a rotation elsewhere just now?). Jelou may send it again; {Durations.Seconds(RereadAfter)} s after that read, it is checked against the vault anew.");
                         continue;
                     }
                     if (verdict.Event is null)

@@ -108,8 +108,8 @@ namespace JelouPS.Infrastructure
                     foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.SigningSecret!);
                 }
                 if (its.Count > 0) return its;
-                string server = SecretOwner.Server(request);
-                if (Latest.Keys.Any(key => key.StartsWith(server + "\n", StringComparison.Ordinal))) return its;
+                string onItsServer = Key(request, "");
+                if (Latest.Keys.Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
                 return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
             }
         }
@@ -130,10 +130,9 @@ namespace JelouPS.Infrastructure
         internal static UnknownOutcome[] Unknown() { lock (Gate) return UnknownList.ToArray(); }
 
         /// <summary>Records a create or rotation of the project that was sent and got no answer.</summary>
-        internal static void OutcomeUnknown(PSCmdlet cmdlet, UnknownOutcome outcome)
+        internal static void OutcomeUnknown(UnknownOutcome outcome)
         {
             lock (Gate) UnknownList.Add(outcome);
-            SessionVariables.Show(cmdlet);
         }
 
         /// <summary>Why the secrets this session holds of a project may no longer work, and what to do: Save-JelouSigningSecret says it.</summary>
@@ -557,14 +556,13 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>Keeps an integration that is not (or no longer) in a vault, unless Jelou has issued a newer secret since.</summary>
-        internal static void KeepUnsaved(PSCmdlet cmdlet, ExternalSupportIntegration integration)
+        internal static void KeepUnsaved(ExternalSupportIntegration integration)
         {
             lock (Gate)
             {
                 string key = ProjectKey(integration);
                 if (IsLatest(integration) && !UnsavedKept.Contains(key, integration)) UnsavedKept.Add(key, integration);
             }
-            SessionVariables.Show(cmdlet);
         }
 
         /// <summary>

@@ -254,7 +254,7 @@ namespace JelouPS.Infrastructure
                 check += $" Give these commands the -Context {_cmdlet.MyInvocation.MyCommand.Name} was given (for {source.GetLeftPart(UriPartial.Authority)}): without it, they use the session's connection.";
             }
             var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check, vault);
-            JelouSession.OutcomeUnknown(_cmdlet, outcome);
+            JelouSession.OutcomeUnknown(outcome);
             if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
             return projectId;
         }
@@ -290,7 +290,7 @@ namespace JelouPS.Infrastructure
                     // Only a write that overwrites can lose what another process put there meanwhile.
                     if (destination.Overwrite && destination.Slot!.Reread() is SecretSlot now && destination.Slot.ReplacedElsewhere(now))
                     {
-                        JelouSession.KeepUnsaved(_cmdlet, integration);
+                        JelouSession.KeepUnsaved(integration);
                         warning = ReplacedElsewhereMessage(integration, now);
                         return StoreOutcome.ReplacedElsewhere;
                     }
