@@ -144,6 +144,28 @@ namespace JelouPS.Tests
         [InlineData("names, enums, text and secrets")]
         public void Every_parameter_refuses_hostile_values_before_any_request_and_sends_odd_valid_ones_correctly(string parameters) => Run(Targets[parameters]);
 
+        /// <summary>
+        /// A number typed on the command line binds as typed, as it does to a [string] parameter: a user id 0593987654321 is
+        /// a phone number, and 593987654321 another user; 0123 another project.
+        /// </summary>
+        [Theory]
+        [InlineData("0593987654321")]
+        [InlineData("0x1F")]
+        [InlineData("10kb")]
+        [InlineData("007L")]
+        public void A_number_typed_as_an_id_or_text_is_sent_as_typed(string typed)
+        {
+            int before = Emulator.Requests.Count;
+
+            Host.Invoke($"Close-JelouConversation -ProjectId {typed} -BotId {typed} -UserId {typed} -RedirectText {typed}");
+
+            RecordedRequest close = Assert.Single(Emulator.Requests.Skip(before));
+            Assert.Contains("/" + typed + "/conversations/close", close.Path, StringComparison.Ordinal);
+            Assert.Equal(typed, Member(close.Body, "botId"));
+            Assert.Equal(typed, Member(close.Body, "userId"));
+            Assert.Contains(typed, Strings(close.Body));
+        }
+
         private void Run(Target[] targets)
         {
             int tried = 0, invalid = 0, reachedInvalid = 0;

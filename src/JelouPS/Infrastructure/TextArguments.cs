@@ -49,6 +49,14 @@ namespace JelouPS.Infrastructure
         internal static string? Text(object? input, string? fromProperty = null, bool trim = true)
         {
             object? value = Unwrap(input);
+            // A whole number typed as an argument (0593, 0x1F, 10kb) comes wrapped with the text it was typed as, which its
+            // wrapper's text is: as with a [string] parameter, that is the value (0593 must not become 593, another id). A
+            // piped number's wrapper has only the number's text. (A fraction stays refused below: a piped 4.5 is no id.)
+            if (input is PSObject typed && value != null && IsWholeNumber(value))
+            {
+                string text = typed.ToString();
+                return trim ? Trim(text) : text;
+            }
             switch (value)
             {
                 case null:
