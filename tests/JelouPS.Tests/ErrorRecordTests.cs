@@ -62,8 +62,50 @@ namespace JelouPS.Tests
 
             Assert.Equal("JelouServerError,JelouPS.Commands.StartJelouConversationCommand", error.FullyQualifiedErrorId);
             // A start that failed there may have been carried out: what to check comes first.
-            Assert.StartsWith("Wait for the conversation.start event, or start it again", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.StartsWith("Wait a little for its conversation.start event at your webhook", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            // No dedupe is promised: Jelou does not document refusing a second start.
+            Assert.DoesNotContain("409", error.ErrorDetails.RecommendedAction);
             Assert.Contains("quote its request id (req-7f3a) to Jelou's support", error.ErrorDetails.RecommendedAction);
+        }
+
+        /// <summary>
+        /// A change Jelou answered 200 whose answer then broke off or could not be read was carried out: the advice says so,
+        /// and not to send it again (a reply would reach the user twice), whatever ErrorId the broken answer has.
+        /// </summary>
+        [Theory]
+        [InlineData("start", "cut", "JelouConnectionFailed", "the conversation was started")]
+        [InlineData("start", "html", "JelouInvalidResponse", "the conversation was started")]
+        [InlineData("close", "cut", "JelouConnectionFailed", "the conversation was closed")]
+        [InlineData("reply", "cut", "JelouConnectionFailed", "the reply was accepted")]
+        [InlineData("reply", "slow", "JelouTimeout", "the reply was accepted")]
+        [InlineData("update", "cut", "JelouConnectionFailed", "the change was made")]
+        public void A_change_answered_200_whose_answer_was_lost_is_said_to_be_carried_out(string call, string broken, string errorId, string done)
+        {
+            string projectId = NewIntegration();
+            var conversation = Host.Invoke("Start-JelouConversation $args[0] -BotId b1 -UserId u1", null, projectId).ThrowIfFailed().Output.Single();
+            string secret = Emulator.FindIntegration(projectId)!.SigningSecret;
+            Emulator.EnqueueFault(broken switch
+            {
+                // An update is sent again after a broken answer (it does the same twice): every attempt breaks.
+                "cut" => new EmulatorFault { Method = call == "update" ? "PATCH" : "POST", PathContains = call == "reply" ? "webhook" : projectId, Mangle = ResponseMangle.Intact, ResetAfterBytes = 5, Count = call == "update" ? 4 : 1 },
+                "slow" => new EmulatorFault { Method = "POST", PathContains = "webhook", Mangle = ResponseMangle.Intact, DripBytesPerSecond = 2 },
+                _ => new EmulatorFault { Method = "POST", PathContains = projectId, Status = 200, Body = "<html><body>OK</body></html>", ContentType = "text/html" },
+            });
+            string script = call switch
+            {
+                "start" => "Start-JelouConversation $args[0] -BotId b1 -UserId u2",
+                "close" => "Close-JelouConversation $args[0] -BotId b1 -UserId u1",
+                "update" => "Set-JelouExternalSupport $args[0] -WebhookUrl http://127.0.0.1:2/hook",
+                _ => "$args[1] | Send-JelouSupportMessage 'Your refund was approved' -SigningSecret $args[2] -TimeoutSec 2",
+            };
+
+            ErrorRecord error = Host.Invoke(script, null, projectId, conversation, secret).SingleError();
+
+            Assert.Equal(errorId, error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Contains("answered 200", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.StartsWith($"Jelou answered 200, so {done}; only the answer", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.DoesNotContain("Try again", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.DoesNotContain("-BaseUri", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
         }
 
         [Theory]

@@ -272,11 +272,35 @@ namespace JelouPS.Infrastructure
                 case JelouOperation.RegenerateSecret:
                     return $"The old signing secret may already be dead. Rotate again with Reset-JelouExternalSupportSecret {project} -Force {vault}: only the newest secret works.";
                 case JelouOperation.StartConversation:
-                    return "Wait for the conversation.start event, or start it again: if the first start took, the second fails with JelouConflict (409) and nothing is started twice.";
+                    return "Wait a little for its conversation.start event at your webhook: if it comes, the start was carried out (the event brings the conversation and room ids); start it again only if none comes.";
                 case JelouOperation.CloseConversation:
                     return "Check whether the conversation is closed (Get-JelouConversation, or the conversation.close event) before closing again.";
                 case JelouOperation.SendMessage:
                     return "The reply may have reached the user: check the conversation before sending it again.";
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// What a change that Jelou answered with a success status, and whose answer then broke off or could not be read,
+        /// did: it was carried out, and sending it again would do it twice. Null for a read (sending it again is harmless)
+        /// and for a create or rotation, whose secret is what was lost (see <see cref="From"/>).
+        /// </summary>
+        private static string? CarriedOut(JelouOperation operation, object? target)
+        {
+            switch (operation)
+            {
+                case JelouOperation.StartConversation:
+                    return "the conversation was started; only the answer (its ids) was lost. Do not start it again: its conversation.start event brings its conversation and room ids.";
+                case JelouOperation.CloseConversation:
+                    return "the conversation was closed; only the answer was lost. Nothing needs to be sent again.";
+                case JelouOperation.SendMessage:
+                    return "the reply was accepted; only the answer was lost. Do not send it again: the user would get it twice.";
+                case JelouOperation.UpdateIntegration:
+                    return $"the change was made; only the answer was lost. Get-JelouExternalSupport {SecretIssuer.Quote(ProjectOf(target))} shows the integration as it is now.";
+                case JelouOperation.DeleteIntegration:
+                    return "the integration was removed; only the answer was lost. Nothing needs to be sent again; a signing secret of it left in a vault no longer works: remove it with Remove-Secret.";
                 default:
                     return null;
             }
@@ -295,6 +319,10 @@ namespace JelouPS.Infrastructure
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
         private static string? Advice(JelouApiException api, object? target)
         {
+            if (api.StatusCode is HttpStatusCode status && (int)status >= 200 && (int)status < 300 && CarriedOut(api.Operation, target) is string done)
+            {
+                return $"Jelou answered {(int)status}, so {done}";
+            }
             switch (api.Kind)
             {
                 case JelouErrorKind.NotFound when !api.IsApiError && api.Operation == JelouOperation.SendMessage:
