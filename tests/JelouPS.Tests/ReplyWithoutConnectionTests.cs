@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Management.Automation;
 using JelouPS.Emulator;
 using Xunit;
 
@@ -50,6 +51,42 @@ namespace JelouPS.Tests
             Assert.Null(result.Terminating);
             Assert.Empty(result.Errors);
             Assert.Empty(result.Output);
+        }
+
+        [Fact]
+        public void Without_a_connection_a_conversation_read_from_another_API_is_refused_not_answered_through_production()
+        {
+            string projectId = "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+            (string secret, string roomId) = Conversation(projectId);
+            // As Start-JelouConversation emits it, read from the emulator (its ApiBaseUri); this runspace never connected.
+            var conversation = new System.Collections.Hashtable
+            {
+                ["ProjectId"] = projectId, ["RoomId"] = roomId, ["BotId"] = "b1", ["UserId"] = "u1", ["ApiBaseUri"] = Emulator.GatewayUri,
+            };
+
+            Invocation refused = Host.Invoke("[pscustomobject]$args[0] | Send-JelouSupportMessage 'On it' -SigningSecret $args[1]", null, conversation, secret);
+            Invocation chosen = Host.Invoke("[pscustomobject]$args[0] | Send-JelouSupportMessage 'On it' -SigningSecret $args[1] -ChatbotUri $args[2]", null, conversation, secret, Emulator.ChatbotUri);
+
+            ErrorRecord error = refused.SingleError();
+            Assert.Equal("JelouInvalidArgument", error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Contains("production host (https://chatbot.jelou.ai)", error.Exception.Message, StringComparison.Ordinal);
+            Assert.Contains("nothing was sent", error.Exception.Message, StringComparison.Ordinal);
+            Assert.Contains("-ChatbotUri", error.ErrorDetails!.RecommendedAction, StringComparison.Ordinal);
+            Assert.Empty(refused.Output);
+            chosen.ThrowIfFailed();
+            Assert.Single(chosen.Output);
+            Assert.Single(Emulator.AgentMessages, m => m.ProjectId == projectId && m.Text == "On it");
+        }
+
+        [Theory]
+        [InlineData("", "Give the signing secret the reply is signed with: -SigningSecret, or -Vault (and -SecretName) where it is stored.")]
+        [InlineData("-SigningSecret s -Vault V", "Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.")]
+        public void A_reply_with_no_secret_or_two_says_which_before_anything_is_sent(string secrets, string message)
+        {
+            Invocation result = Host.Invoke($"Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text hi {secrets}");
+
+            Assert.Equal("JelouInvalidArgument", result.Terminating?.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(message, result.Terminating!.Exception.Message);
         }
 
         [Fact]

@@ -104,7 +104,7 @@ namespace JelouPS.Commands
         private protected override JelouClient ResolveClient()
         {
             if (ChatbotUri != null) return JelouSession.ReplyClient(ChatbotUri);
-            if (Context != null || Connection is { IsClosed: false }) return base.ResolveClient();
+            if (Connected) return base.ResolveClient();
             return JelouSession.ReplyClient(JelouClientOptions.DefaultChatbotUri);
         }
 
@@ -114,16 +114,30 @@ namespace JelouPS.Commands
             bool vaultGiven = _vault.Vault != null || _vault.GivenSecretName != null;
             if ((SigningSecret != null && vaultGiven) || (SigningSecret is null && !vaultGiven && !MyInvocation.ExpectingInput))
             {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument(OneSecretSource, null));
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(SecretSourceProblem(vaultGiven), null));
             }
             base.BeginProcessing();
             _vault.Open(this);
         }
 
-        private const string OneSecretSource = "Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.";
+        // What is wrong with where the secret comes from: both -SigningSecret and a vault, or neither.
+        private string SecretSourceProblem(bool vaultGiven) => SigningSecret != null && vaultGiven
+            ? "Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both."
+            : "Give the signing secret the reply is signed with: -SigningSecret, or -Vault (and -SecretName) where it is stored.";
 
-        // A reply-only client (-ChatbotUri, or no connection) has no API an input could be from.
-        private protected override bool OnConnection => ChatbotUri is null && (Context != null || Connection is { IsClosed: false });
+        private bool Connected => Context != null || Connection is { IsClosed: false };
+
+        // -ChatbotUri names the target outright. Without a connection, a reply goes to the production host: an input read
+        // from another API (a sandbox, an emulator) belongs elsewhere.
+        private protected override Uri? ClientApi => ChatbotUri != null ? null : Connected ? base.ClientApi : JelouClientOptions.DefaultBaseUri;
+
+        private protected override string ClientApiText => Connected
+            ? base.ClientApiText
+            : $"this command has no connection and no -ChatbotUri, so the reply would go to Jelou's production host ({JelouClientOptions.DefaultChatbotUri.GetLeftPart(UriPartial.Authority)})";
+
+        private protected override string ElsewhereAdvice => Connected
+            ? base.ElsewhereAdvice
+            : "Give -ChatbotUri the reply address of the API the conversation came from (or Connect-Jelou to that API, with its -ChatbotUri, first). To reply through Jelou's production host on purpose, give -ChatbotUri https://chatbot.jelou.ai.";
 
         protected override void ProcessRecord()
         {
@@ -147,7 +161,7 @@ namespace JelouPS.Commands
             {
                 message.Validate();
                 SecretVault? vault = _vault.Current();
-                if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(OneSecretSource);
+                if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(SecretSourceProblem(vault != null || _vault.GivenSecretName != null));
                 secret = SigningSecret ?? VaultSecret();
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;

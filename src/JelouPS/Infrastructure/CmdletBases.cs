@@ -63,18 +63,27 @@ namespace JelouPS.Infrastructure
         [SecureUri(Base = true, BlankIsNotGiven = true)]
         public Uri? ApiBaseUri { get; set; }
 
-        /// <summary>Whether the command's client is a connection's, whose API an input's ApiBaseUri is compared with.</summary>
-        private protected virtual bool OnConnection => true;
+        /// <summary>
+        /// The API whose objects this command's requests belong to, which an input's ApiBaseUri is compared with: the
+        /// connection's; null when the caller named the target outright (Send-JelouSupportMessage -ChatbotUri).
+        /// </summary>
+        private protected virtual Uri? ClientApi => Client.Options.BaseUri;
 
-        /// <summary>Refuses the current input when it was read from another API than the connection's (the error written); true when refused.</summary>
+        /// <summary>What the message says this command's requests go to, when an input from elsewhere is refused.</summary>
+        private protected virtual string ClientApiText => $"this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}";
+
+        /// <summary>Refuses the current input when it was read from another API than <see cref="ClientApi"/> (the error written); true when refused.</summary>
         private protected bool ReadElsewhere(object target)
         {
-            if (ApiBaseUri is null || !OnConnection || SecretOwner.Server(ApiBaseUri) == SecretOwner.Server(Client.Options.BaseUri)) return false;
-            var elsewhere = new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but this command's connection is {Client.Options.BaseUri.GetLeftPart(UriPartial.Authority)}: nothing was sent.");
-            WriteJelouError(elsewhere, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, elsewhere, target, Item,
-                "Give the command the connection the object came from: -Context, as in the command that read it. To act on another API on purpose, leave the property out: Select-Object * -ExcludeProperty ApiBaseUri."));
+            if (ApiBaseUri is null || !(ClientApi is Uri api) || SecretOwner.Server(ApiBaseUri) == SecretOwner.Server(api)) return false;
+            var elsewhere = new ArgumentException($"It was read from {ApiBaseUri.GetLeftPart(UriPartial.Authority)}, but {ClientApiText}: nothing was sent.");
+            WriteJelouError(elsewhere, ErrorMapper.Create(ErrorMapper.InvalidArgumentId, elsewhere, target, Item, ElsewhereAdvice));
             return true;
         }
+
+        /// <summary>How to send an input refused by <see cref="ReadElsewhere"/> where it belongs.</summary>
+        private protected virtual string ElsewhereAdvice =>
+            "Give the command the connection the object came from: -Context, as in the command that read it. To act on another API on purpose, leave the property out: Select-Object * -ExcludeProperty ApiBaseUri.";
 
         /// <summary>-Context, else the runspace's connection (null when there is none).</summary>
         private protected JelouContext? Connection => Context ?? JelouSession.Get(Runspace.DefaultRunspace);
