@@ -151,3 +151,39 @@ Describe 'Send-JelouTestEvent' {
         $event.ProjectId | Should -Be $ProjectId
     }
 }
+
+Describe 'Starts in flight when the pipeline stops taking output' {
+    It 'are named on the host as carried out, with -ThrottleLimit and Select-Object -First' {
+        $users = 1..4 | ForEach-Object { "stop-user-$_-$([guid]::NewGuid().ToString('N').Substring(0, 6))" }
+        # Each start is answered after 500 ms: the four are in flight when the first answer ends the pipeline.
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$ProjectId/conversations/start"; mangle = 'Intact'; delayMs = 500; count = 4 } | Out-Null
+        $script = @"
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+`$first = '$($users -join "','")' | ForEach-Object { [pscustomobject]@{ UserId = `$_ } } |
+    Start-JelouConversation '$ProjectId' -BotId bot-stop -ThrottleLimit 4 -Confirm:`$false | Select-Object -First 1
+"FIRST `$(`$first.UserId)"
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match "FIRST $($users[0])" -Because $run.Text
+        $run.Text | Should -Match 'WARNING: Start-JelouConversation stopped while 3 more request\(s\) were in flight, and Jelou carried them out; their output was not written' -Because $run.Text
+        foreach ($user in $users[1..3]) { $run.Text | Should -Match "user '$user'" -Because $run.Text }
+        $run.Text | Should -Not -Match "user '$($users[0])'" -Because 'the first one was written'
+        $run.Text | Should -Match 'Do not send them again\.' -Because $run.Text
+    }
+}
+
+Describe 'Send-JelouTestEvent to a URL whose query holds a key (Azure Functions'' ?code=)' {
+    It 'names the path only, in -Verbose, prompts and errors' {
+        $said = Send-JelouTestEvent 'http://127.0.0.1:1/api/jelou?code=FUNCTION-KEY-0123' -SigningSecret $Secret -Confirm:$false -Verbose -ErrorVariable failed -ErrorAction SilentlyContinue 4>&1
+
+        @($said | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) | Should -Not -BeNullOrEmpty
+        $failed | Should -HaveCount 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'JelouTestEventFailed,*'
+        $shown = ($said | Out-String) + ($failed | Out-String) + $failed[0].CategoryInfo.TargetName + ($failed[0].CategoryInfo | Out-String)
+        $shown | Should -Match '127\.0\.0\.1:1/api/jelou' -Because 'the path is named'
+        $shown | Should -Not -Match 'FUNCTION-KEY-0123'
+    }
+}

@@ -234,3 +234,33 @@ Describe 'Set-JelouExternalSupport validates as New-JelouExternalSupport does' {
         $updated.WebhookUrl | Should -Be 'https://crm.example.com/new1', 'https://crm.example.com/new2'
     }
 }
+
+Describe 'A pipeline that a binding error ends under $ErrorActionPreference = ''Stop'', with creates in flight' {
+    It 'stores every secret Jelou issued in the vault before the caller''s catch block runs, and says which' {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name Main -DefaultVault
+        $ids = 1..6 | ForEach-Object { New-TestProjectId }
+        # Each answered after 300 ms: all six are in flight when the blank row (a spreadsheet's empty line) fails to bind.
+        foreach ($id in $ids) { Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = $id; mangle = 'Intact'; delayMs = 300 } | Out-Null }
+        $rows = @($ids | ForEach-Object { [pscustomobject]@{ ProjectId = $_ } }) + [pscustomobject]@{ ProjectId = '' } + [pscustomobject]@{ ProjectId = (New-TestProjectId) }
+        $storedWhenCaught = $null
+
+        $warned = & {
+            $ErrorActionPreference = 'Stop'
+            try {
+                $rows | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Vault Main -ThrottleLimit 8 | Out-Null
+            }
+            catch {
+                $script:storedWhenCaught = @(Get-SecretInfo -Vault Main | Where-Object Name -In ($ids | ForEach-Object { "Jelou-$_" })).Count
+                $script:caught = $_
+            }
+        } 3>&1
+
+        $script:caught.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError*' -Because 'the blank row ends the pipeline'
+        $script:storedWhenCaught | Should -Be 6 -Because 'each secret Jelou issued was stored before the catch block ran'
+        foreach ($id in $ids) {
+            (ConvertTo-PlainText (Get-Secret "Jelou-$id" -Vault Main)) | Should -Not -BeNullOrEmpty
+        }
+        "$warned" | Should -BeLike '*New-JelouExternalSupport stopped while 6 more request(s) were in flight, and Jelou carried them out; their output was not written*Do not send them again.*'
+    }
+}

@@ -289,6 +289,23 @@ Describe 'Reading secrets back' {
         Register-StandInVault -Name TestVault -DefaultVault
     }
 
+    It 'refuses a stored copy with a line break after it as the vault''s, naming the secret and how to mend it, before any request' {
+        $projectId = New-TestProjectId
+        $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
+        $conversation = Start-JelouConversation $projectId -BotId b1 -UserId u1 -Confirm:$false
+        # As Set-Secret from a file read with Get-Content -Raw stores it.
+        Set-Secret -Name "Jelou-$projectId" -Secret ((ConvertTo-PlainText $integration.SigningSecret) + "`n") -Vault TestVault
+        $before = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count
+
+        $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused | Should -HaveCount 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
+        $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', starts or ends with a space or a line break*"
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret (Get-Secret *).Trim()"
+        @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
+    }
+
     It 'connects with an API key straight from Get-Secret' {
         Set-Secret -Name JelouApiKey -Secret $Emulator.ApiKey -Vault TestVault
         Connect-Jelou -ApiKey (Get-Secret JelouApiKey -Vault TestVault) -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri
@@ -770,10 +787,11 @@ Describe 'A secret never stays only in an object nobody kept' {
 
         $caught.FullyQualifiedErrorId | Should -BeLike 'JelouVaultWriteFailed,*'
         $caught.ErrorDetails.Message | Should -Match '\$JelouUnsavedIntegrations'
-        $caught.ErrorDetails.RecommendedAction | Should -Match 'catch this error and pipe its TargetObject to Save-JelouSigningSecret'
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*catch this error and run Save-JelouSigningSecret -Vault <another vault>: without input it stores every secret still in no vault*'
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike "*If this process has ended since, the secret ended with it: get a new one with Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'TestVault' -SecretName 'Jelou-$projectId'."
         $caught.TargetObject.ProjectId | Should -Be $projectId
         Set-StandInVaultBehavior -Name TestVault
-        $caught.TargetObject | Save-JelouSigningSecret -Vault TestVault
+        Save-JelouSigningSecret -Vault TestVault
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $caught.TargetObject.SigningSecret)
     }
 

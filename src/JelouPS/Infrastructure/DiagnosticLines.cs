@@ -57,6 +57,32 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// A warning for what must be said once output may no longer be taken (Select-Object -First took what it wanted, a
+        /// write failed, the command is being disposed after another command's error): the warning stream, which transcripts
+        /// and -WarningVariable record, while it takes lines; else the host itself (Ctrl+C stops every stream). Where the
+        /// caller silenced warnings, only what <paramref name="always"/> must be said is, on the host. A host that cannot
+        /// print loses nothing: what matters is recorded elsewhere.
+        /// </summary>
+        internal void WarnLate(string text, bool warningsShown, bool always)
+        {
+            try
+            {
+                // Silenced, it still reaches -WarningVariable.
+                Warn(text);
+                if (warningsShown || !always) return;
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+            // -WarningAction Stop: the warning was written before PowerShell stopped on it.
+            catch (ActionPreferenceStopException)
+            {
+                return;
+            }
+            if (warningsShown || always) WriteOnHost(text);
+        }
+
         private bool WarningsStop =>
             (_cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? action) ? action : _cmdlet.SessionState.PSVariable.GetValue("WarningPreference")) is object value
             && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
@@ -67,7 +93,7 @@ namespace JelouPS.Infrastructure
             {
                 _cmdlet.Host.UI.WriteWarningLine(text);
             }
-            catch (Exception ex) when (ex is HostException || ex is NotImplementedException)
+            catch (Exception ex) when (ex is HostException || ex is NotImplementedException || ex is PipelineStoppedException)
             {
             }
         }

@@ -32,6 +32,7 @@ namespace JelouPS.Infrastructure
         private int _settled;
         private int _failed;
         private TimeSpan _progressShown;
+        private List<string>? _unseenChanges;
 
         private protected JelouCmdletBase() => _lines = new DiagnosticLines(this);
 
@@ -143,8 +144,29 @@ namespace JelouPS.Infrastructure
                 Write(_records.Take());
             }
             while (_records.TryTake(out Record record)) Write(record);
-            if (_writeFailure != null) ExceptionDispatchInfo.Capture(_writeFailure).Throw();
+            if (_writeFailure != null)
+            {
+                TellUnseenChanges();
+                ExceptionDispatchInfo.Capture(_writeFailure).Throw();
+            }
         }
+
+        /// <summary>
+        /// Says on the host which changes Jelou carried out after the pipeline stopped taking output (Select-Object -First
+        /// with -ThrottleLimit, a failed write): requests already in flight were answered, and nobody saw their results.
+        /// </summary>
+        private void TellUnseenChanges()
+        {
+            if (_unseenChanges is null) return;
+            WarnLate($"{MyInvocation.MyCommand.Name} stopped while {_unseenChanges.Count} more request(s) were in flight, and Jelou carried them out; their output was not written: " +
+                string.Join("; ", _unseenChanges) + ". Do not send them again.");
+            _unseenChanges = null;
+        }
+
+        // Whether the command changes something at Jelou (it asks ShouldProcess), so that a result nobody saw is worth saying.
+        private bool MakesChanges => Declared.SupportsShouldProcess;
+
+        private CmdletAttribute Declared => (CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
 
         private void Write(Record record)
         {
@@ -167,7 +189,11 @@ namespace JelouPS.Infrastructure
                 // Nothing can be written: keep what cannot be lost, quietly.
                 try
                 {
-                    if (task.Status == TaskStatus.RanToCompletion) onStranded?.Invoke(task.Result);
+                    if (task.Status == TaskStatus.RanToCompletion)
+                    {
+                        if (MakesChanges) (_unseenChanges ??= new List<string>()).Add(item ?? target?.ToString() ?? "");
+                        onStranded?.Invoke(task.Result);
+                    }
                     else if (failure != null && !(failure is OperationCanceledException)) salvage?.Invoke(failure);
                 }
                 catch (Exception)
@@ -230,6 +256,10 @@ namespace JelouPS.Infrastructure
 
         /// <summary>Writes a diagnostic line to -Verbose (or -Debug), or leaves it out where the host cannot ask (see <see cref="DiagnosticLines"/>).</summary>
         internal void Trace(string text, bool debug = false) => _lines.Trace(text, debug);
+
+        /// <inheritdoc cref="DiagnosticLines.WarnLate"/>
+        /// <param name="always">Said on the host even where the caller silenced warnings: a signing secret nobody holds yet.</param>
+        internal void WarnLate(string warning, bool always = false) => _lines.WarnLate(warning, WarningsShown, always);
 
         /// <summary>Writes a warning; in a host that cannot ask under -Debug, the host has shown the line before failing to ask.</summary>
         internal void Warn(string text) => _lines.Warn(text);
@@ -322,7 +352,7 @@ namespace JelouPS.Infrastructure
         private string WhyAsked(bool confirmOn)
         {
             if (confirmOn) return " (-Confirm is on)";
-            ConfirmImpact impact = ((CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute))).ConfirmImpact;
+            ConfirmImpact impact = Declared.ConfirmImpact;
             object? setting = SessionState.PSVariable.GetValue("ConfirmPreference");
             return LanguagePrimitives.TryConvertTo(setting, out ConfirmImpact preference) && preference != ConfirmImpact.None && impact >= preference
                 ? $" ($ConfirmPreference is {preference}, and this change's impact is {impact})"
@@ -346,10 +376,36 @@ namespace JelouPS.Infrastructure
 
         public void Dispose()
         {
+            SettleLeftBehind();
             Release();
             _cancel.Dispose();
             _records.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>
+        /// Calls still in flight when PowerShell disposes the command without ending it (another command's error, or a
+        /// binding error under $ErrorActionPreference = 'Stop', ended the pipeline): each is waited for, within its own time
+        /// budget, and settled as stranded (a secret stored in the vault, or kept and said; a change said), before the
+        /// caller's catch block runs. Nothing can be written as output then, but the warning stream still takes lines.
+        /// </summary>
+        private void SettleLeftBehind()
+        {
+            if (_window.Count == 0) return;
+            _writeFailure ??= new PipelineStoppedException();
+            while (_window.Count > 0)
+            {
+                Call call = _window.Dequeue();
+                try
+                {
+                    call.Task.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+                call.Settle(true);
+            }
+            TellUnseenChanges();
         }
 
         /// <summary>The record as this command reports it: its advice fitted to how the command was called.</summary>

@@ -255,7 +255,7 @@ namespace JelouPS.Infrastructure
             }
             var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check, vault);
             JelouSession.OutcomeUnknown(outcome);
-            if (_cmdlet.Stopping) WarnOnHost($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)");
+            if (_cmdlet.Stopping) _cmdlet.WarnLate($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)", always: true);
             return projectId;
         }
 
@@ -440,7 +440,9 @@ namespace JelouPS.Infrastructure
                     failure.InnerException),
                 integration, item,
                 $"Store it now, once the vault works: {unsaved} {options} (if the vault refused the name, give another -SecretName; or store it in another vault: " +
-                $"{unsaved} -Vault <vault>). In a script, catch this error and pipe its TargetObject to Save-JelouSigningSecret {options}.");
+                $"{unsaved} -Vault <vault>). In a script, catch this error and run Save-JelouSigningSecret -Vault <another vault>: without input it stores every secret " +
+                $"still in no vault, this one and any other in flight. If this process has ended since, the secret ended with it: get a new one with " +
+                $"Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force {options}.");
         }
 
         /// <summary>Tells how storing went: a verbose line when stored, the vault's warning, the error when it failed.</summary>
@@ -469,7 +471,7 @@ namespace JelouPS.Infrastructure
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
             {
-                if (!stored && JelouSession.IsLatest(integration)) WarnOnHost(integration);
+                if (!stored && JelouSession.IsLatest(integration)) WarnLate(integration);
                 return;
             }
             // A request beside it that is refused (a duplicate create answered 409) crosses nothing: known once it ends.
@@ -531,14 +533,14 @@ namespace JelouPS.Infrastructure
             // it but not finished with it (Ctrl+C while they stored it), so it counts as not delivered.
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
-                if (JelouSession.IsLatest(integration)) WarnOnHost(integration);
+                if (JelouSession.IsLatest(integration)) WarnLate(integration);
                 throw;
             }
             // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host, unless the caller
             // silenced warnings.
             catch (PipelineStoppedException)
             {
-                if (_cmdlet.WarningsShown) warnings.ForEach(WarnOnHost);
+                warnings.ForEach(warning => _cmdlet.WarnLate(warning));
                 throw;
             }
             Report(integration, destination, stored, warnings, failure);
@@ -577,19 +579,7 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
-        private void WarnOnHost(ExternalSupportIntegration integration) =>
-            WarnOnHost($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before it was stored or handed on. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).");
-
-        private void WarnOnHost(string warning)
-        {
-            try
-            {
-                _cmdlet.Host.UI.WriteWarningLine(warning);
-            }
-            catch (Exception ex) when (ex is PipelineStoppedException || ex is HostException || ex is NotImplementedException)
-            {
-                // The session's list is the record that matters; a host that cannot print loses nothing.
-            }
-        }
+        private void WarnLate(ExternalSupportIntegration integration) =>
+            _cmdlet.WarnLate($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before it was stored or handed on. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).", always: true);
     }
 }

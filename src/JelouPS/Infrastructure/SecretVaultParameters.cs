@@ -111,6 +111,16 @@ namespace JelouPS.Infrastructure
                 name = NameFor(vault, projectId);
                 secret = ReadByName(vault, name, listing);
             }
+            // A copy stored from a file or a form (a line break, a space) would sign every reply wrongly: the vault's copy is what
+            // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify.)
+            if (!verifying && JelouPS.Security.SecureStrings.SigningSecretProblem(secret) is string problem)
+            {
+                throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem.Replace(": trim it", "")}.",
+                    problem.EndsWith(": trim it", StringComparison.Ordinal)
+                        ? $"Store it there again with nothing around it: Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -Secret (Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -AsPlainText).Trim()"
+                        : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(vault.Name)} -SecretName {SecretIssuer.Quote(name)}.",
+                    transient: false);
+            }
             if (JelouSession.IsDead(secret))
             {
                 throw new ArgumentException($"'{name}' in vault {vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
