@@ -58,7 +58,10 @@ namespace JelouPS
         /// <paramref name="value"/> for a message: without the user information and query, where passwords and keys
         /// travel, and printable (see <see cref="Require.Show"/>).
         /// </summary>
-        internal static string Show(string value)
+        internal static string Show(string value) => Require.Show(WithoutCredentials(value));
+
+        /// <summary><paramref name="value"/> without the user information and query, where passwords and keys travel ("…" in their place).</summary>
+        internal static string WithoutCredentials(string value)
         {
             int query = value.IndexOfAny(new[] { '?', '#' });
             if (query >= 0) value = value.Substring(0, query + 1) + "…";
@@ -71,7 +74,7 @@ namespace JelouPS
                 int start = scheme.Success && scheme.Length <= at ? scheme.Length : 0;
                 value = value.Substring(0, start) + "…" + value.Substring(at);
             }
-            return Require.Show(value);
+            return value;
         }
 
         private static string? Parse(string? value, string subject, out Uri? uri)

@@ -181,6 +181,23 @@ Describe 'What each host''s request is refused for' {
         $problems[0].TargetObject | Should -Be 'Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou'
     }
 
+    It 'never names the function key in the URL''s query (?code=) in an error about the request' {
+        $keyed = New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = 'sha256=00' }
+        $keyed.Url = 'https://crm-fn.azurewebsites.net/api/jelou?code=FUNCTION-KEY-0123'
+        $bare = New-FunctionsRequest $Body @{}
+        $bare.Url = 'https://user:pa55@crm-fn.azurewebsites.net/api/jelou?code=FUNCTION-KEY-0123'
+        $bare.RawBody = $null
+
+        $keyed | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable problems -ErrorAction SilentlyContinue
+        $bare | ConvertFrom-JelouWebhookEvent -SigningSecret $Secret -ErrorVariable +problems -ErrorAction SilentlyContinue
+        Test-JelouWebhookSignature -Request $keyed -SigningSecret $Secret -ErrorVariable +problems -ErrorAction SilentlyContinue | Out-Null
+
+        @($problems).Count | Should -BeGreaterOrEqual 2
+        $problems[0].TargetObject | Should -Be 'Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou?…'
+        $shown = ($problems | Out-String) + ($problems | ForEach-Object { $_.TargetObject; $_.CategoryInfo.TargetName } | Out-String) + ($problems | ConvertTo-Json -Depth 3 -WarningAction SilentlyContinue)
+        $shown | Should -Not -Match 'FUNCTION-KEY-0123|pa55'
+    }
+
     It 'refuses an empty signing secret: with it, anyone could sign' {
         $forged = Get-JelouWebhookSignature -Payload $Body -SigningSecret 'x' -ErrorAction Stop
         { ConvertFrom-JelouWebhookEvent -Request (New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $forged }) -SigningSecret '' -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'

@@ -119,7 +119,8 @@ namespace JelouPS.Webhooks
         public string Payload { get; }
 
         /// <summary>"message -> https://crm.example.com/jelou: 200 in 12 ms"; what became of it when no status came.</summary>
-        public override string ToString() => $"{EventType} -> {WebhookUrl}: " + (StatusCode is int status ? $"{status} in {Latency.TotalMilliseconds:0} ms"
+        // Without the query, which may hold a key (Azure Functions' ?code=): an error names the result by this.
+        public override string ToString() => $"{EventType} -> {WebhookUrl.GetLeftPart(UriPartial.Path)}: " + (StatusCode is int status ? $"{status} in {Latency.TotalMilliseconds:0} ms"
             : CertificateRefused ? "its certificate was not trusted" : $"no answer, after {Latency.TotalMilliseconds:0} ms");
     }
 

@@ -373,9 +373,12 @@ namespace JelouPS.Commands
                 UserId = UserId,
                 Text = Text,
             };
-            if (!TryValidate(WebhookUrl, request.Validate)) return;
-            if (!Approved(WebhookUrl.ToString(), $"Post a signed sample '{EventType}' event")) return;
-            Submit(WebhookUrl, (trace, token) => _tester.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
+            // The URL's query may hold a key (Azure Functions' ?code=): prompts, -Verbose and errors (which $Error keeps) name
+            // the path only.
+            string target = WebhookUrl.GetLeftPart(UriPartial.Path);
+            if (!TryValidate(target, request.Validate)) return;
+            if (!Approved(target, $"Post a signed sample '{EventType}' event")) return;
+            Submit(target, (trace, token) => _tester.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
             {
                 WriteObject(result);
                 // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.

@@ -37,7 +37,8 @@ namespace JelouPS.Infrastructure
             if (value is null) return "null";
             if (value is string) return "request text";
             string method = Convert.ToString(Member(value, "Method"), CultureInfo.InvariantCulture) ?? "";
-            string url = Convert.ToString(Member(value, "Url") ?? Member(value, "Path"), CultureInfo.InvariantCulture) ?? "";
+            // Without its query (Azure Functions' ?code= is the function's key) or user information.
+            string url = JelouUris.WithoutCredentials(Convert.ToString(Member(value, "Url") ?? Member(value, "Path"), CultureInfo.InvariantCulture) ?? "");
             string where = (method + " " + url).Trim();
             return $"{TypeName(value)} request" + (where.Length == 0 ? "" : " " + where);
         }
