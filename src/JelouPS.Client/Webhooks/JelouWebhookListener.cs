@@ -403,9 +403,14 @@ namespace JelouPS.Webhooks
             string method = request.HttpMethod ?? "";
             string path = request.Url?.AbsolutePath ?? "";
             (bool direct, RelayedRequest? relayed) = Find(context);
-            // Its relay is over: the sender left before it was read, or .NET's listener answered it itself, which the front
-            // reported.
-            if (!direct && relayed is null) return null;
+            // Its relay is over (the sender left before it was read, or .NET's listener answered it itself, which the front
+            // reported), or it never had one (a request to the listener's own port with a made-up relay header). Nothing
+            // answers it later: it is answered now, or .NET would answer 200 when the receiver stops.
+            if (!direct && relayed is null)
+            {
+                Respond(context, null, 403);
+                return null;
+            }
             string remote = relayed?.Sender ?? RemoteOf(request);
             WebhookRequest Refuse(int status, string problem)
             {

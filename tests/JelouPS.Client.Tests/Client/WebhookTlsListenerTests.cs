@@ -210,6 +210,24 @@ namespace JelouPS.Tests.Client
             Assert.Contains("port of the listener behind the receiver", refused.Problem);
         }
 
+        /// <summary>
+        /// A made-up relay id is no relay: the request is answered at once, not held until the receiver stops (when .NET's
+        /// listener would answer it 200, a success the receiver never gave).
+        /// </summary>
+        [Fact]
+        public async Task A_request_straight_to_the_port_behind_the_front_with_a_made_up_relay_id_is_answered_403_at_once()
+        {
+            using var plain = new HttpClient();
+            HttpRequestMessage forged = Delivery(new Uri($"http://127.0.0.1:{_listener.ListenerPort}/jelou"));
+            forged.Headers.TryAddWithoutValidation(ReceiverFront.RelayHeader, "made-up");
+            Task<WebhookRequest> taken = TakeAsync();
+
+            using HttpResponseMessage response = await plain.SendAsync(forged, _timeout.Token);
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.False(taken.IsCompleted, "a request with no relay is not reported");
+        }
+
         [Fact]
         public async Task A_delivery_read_but_not_taken_when_the_receiver_stops_is_answered_503_through_the_front()
         {
