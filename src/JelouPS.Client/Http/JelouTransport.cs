@@ -408,7 +408,10 @@ namespace JelouPS.Http
             }
             if (response.RetryAfter is TimeSpan wait)
             {
-                message += $" Retry after {wait.TotalSeconds:0} s.";
+                // A wait of hours or years (a Retry-After date far ahead) is clearer as the time it ends.
+                message += wait < TimeSpan.FromHours(1) || DateTimeOffset.MaxValue - DateTimeOffset.UtcNow <= wait
+                    ? $" Retry after {wait.TotalSeconds:0} s."
+                    : $" Retry after {(DateTimeOffset.UtcNow + wait).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}.";
             }
             if (JelouApiException.IsRedirectStatus(response.StatusCode) && location != null)
             {

@@ -479,6 +479,17 @@ namespace JelouPS.Tests.Client
             Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
         }
 
+        [Fact]
+        public async Task A_retry_after_date_far_ahead_is_said_as_the_time_it_ends()
+        {
+            string projectId = Fault(new EmulatorFault { Status = 429, RetryAfter = "Fri, 01 Jan 2100 00:00:00 GMT", Body = "{\"message\":\"Too many requests\"}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Contains("Retry after 2100-01-01 00:00:00Z.", error.Message, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("text/html", "<html>login</html>", "not valid JSON")]
         [InlineData("application/json", "", "an empty body")]
