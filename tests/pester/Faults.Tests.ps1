@@ -107,6 +107,29 @@ Describe 'A signing secret the session holds, quoted by an error answer to anoth
     }
 }
 
+Describe 'Another project''s signing secret, dumped by an error answer about one project' {
+    It 'is redacted in a session that holds a few hundred secrets or fewer' {
+        # A fresh process: this one's session may hold more than that, after the suites before it.
+        $read, $dumped = (New-TestProjectId), (New-TestProjectId)
+        $script = @"
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -TimeoutSec 1
+`$made = New-JelouExternalSupport '$read', '$dumped' https://crm.example.com/j -WarningAction SilentlyContinue
+`$secret = [System.Net.NetworkCredential]::new('', `$made[1].SigningSecret).Password
+`$fault = @{ method = 'GET'; pathContains = '$read'; status = 500; count = 5; body = (@{ message = "dump $dumped `$secret" } | ConvertTo-Json -Compress) } | ConvertTo-Json -Compress
+Invoke-RestMethod '$($Emulator.BaseAddress)_emulator/faults' -Method Post -Body `$fault -ContentType application/json | Out-Null
+Get-JelouExternalSupport '$read' -ErrorVariable failed -ErrorAction SilentlyContinue
+"MESSAGE `$(`$failed[0].Exception.Message)"
+"SHOWN `$((`$failed | Out-String).Contains(`$secret) -or `$failed[0].Exception.ApiMessage.Contains(`$secret))"
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -BeLike "*MESSAGE *dump $dumped REDACTED*" -Because $run.Text
+        $run.Text | Should -BeLike '*SHOWN False*' -Because $run.Text
+    }
+}
+
 Describe 'A rotation that brought back no secret' {
     It 'is recorded, and the secret kept from before is not saved as if current' {
         $projectId = New-TestProjectId

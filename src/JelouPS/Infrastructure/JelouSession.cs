@@ -91,13 +91,23 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// The signing secrets this process holds (each project's latest, and those kept unsaved), for every client to redact
         /// in error answers: a server may quote a project's current secret, or dump its record, in an error of another call.
-        /// For a call to an API this process holds secrets from, those of the projects its path names (so an error costs
-        /// what its own projects do, not what a bulk run issued); for any other (a reply, a receiver's test), all of them.
+        /// Up to <see cref="AllHeldUpTo"/>, all of them; beyond, for a call to an API this process holds secrets from, those
+        /// of the projects its path names (so an error costs what its own projects do, not what a bulk run issued), and for
+        /// any other (a reply, a receiver's test), all of them.
         /// </summary>
-        internal static IEnumerable<System.Security.SecureString> HeldSecrets(Uri request)
+        internal static IEnumerable<System.Security.SecureString> HeldSecrets(Uri request) => HeldSecrets(request, AllHeldUpTo);
+
+        /// <inheritdoc cref="HeldSecrets(Uri)"/>
+        internal static IEnumerable<System.Security.SecureString> HeldSecrets(Uri request, int allUpTo)
         {
             lock (Gate)
             {
+                // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
+                // dump another's record); a bulk run's thousands cost every error too much.
+                if (Latest.Count + UnsavedKept.Projects <= allUpTo)
+                {
+                    return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
+                }
                 // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
                 // keys are looked at, up to the first of the call's API, when the path names none).
                 var its = new HashSet<System.Security.SecureString>();
@@ -113,6 +123,9 @@ namespace JelouPS.Infrastructure
                 return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
             }
         }
+
+        /// <summary>Up to how many held secrets every error answer is redacted of (see <see cref="HeldSecrets"/>).</summary>
+        internal const int AllHeldUpTo = 256;
 
         internal static JelouContext? Get(Runspace runspace) =>
             Slots.TryGetValue(runspace, out Slot? slot) ? slot.Context : null;
@@ -816,6 +829,9 @@ namespace JelouPS.Infrastructure
                 foreach (KeyValuePair<long, ExternalSupportIntegration> dead in kept) Superseded(dead.Value);
                 _byKey.Remove(key);
             }
+
+            /// <summary>How many projects have kept secrets.</summary>
+            internal int Projects => _byKey.Count;
 
             /// <summary>Every kept secret, in no order.</summary>
             internal IEnumerable<ExternalSupportIntegration> All() => _byKey.Values.SelectMany(kept => kept.Select(k => k.Value));
