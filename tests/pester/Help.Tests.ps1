@@ -68,6 +68,12 @@ Describe 'Get-Help <Name>' -ForEach $commands {
             $example.title | Should -Match 'Example \d+'
             "$($example.code)".Trim() | Should -Not -BeNullOrEmpty -Because "$($example.title) needs code"
             Get-HelpText $example.remarks | Should -Not -BeNullOrEmpty -Because "$($example.title) needs an explanation"
+            # MAML has one code block an example: a second one would show as text, its code out of order.
+            Get-HelpText $example.remarks | Should -Not -Match '```' -Because "$($example.title) has one code block"
+        }
+        $markdown = Get-Content -Raw (Join-Path $MarkdownSource "$Name.md")
+        foreach ($section in [regex]::Matches($markdown, '(?ms)^### Example \d+.*?(?=^##)')) {
+            [regex]::Matches($section.Value, '(?m)^```powershell').Count | Should -Be 1 -Because "each example of $Name.md has one code block: $($section.Value.Split("`n")[0])"
         }
     }
 
