@@ -174,13 +174,15 @@ namespace JelouPS.Tests
         [InlineData("$h = @{}; $h.self = $h; $h", "refers to itself", "(at metadata.self.self.self....self.self.self (64 levels))")]
         [InlineData("[pscustomobject]@{ a = [pscustomobject]@{ c = 1 } | Add-Member -MemberType ScriptProperty -Name b -Value { throw 'boom' } -PassThru }", "could not be read: boom", "(at metadata.a.b)")]
         [InlineData("$h = [ordered]@{}; $h.Add(1, 'a'); $h.Add('1', 'b'); @{ ids = $h }", "both the text \"1\"", "(at metadata.ids)")]
-        public void Start_refuses_metadata_with_no_JSON_form_before_asking_or_sending_and_says_where(string metadata, string problem, string where)
+        public void Start_refuses_metadata_with_no_JSON_form_once_before_asking_or_sending_and_says_where(string metadata, string problem, string where)
         {
             int requests = Emulator.Requests.Count;
 
-            Invocation result = Host.Invoke($"$m = & {{ {metadata} }}; Start-JelouConversation p -BotId b -UserId u -Metadata $m -Confirm");
+            // Three CSV-like rows: a mistake on the command line is said once, not for each.
+            Invocation result = Host.Invoke($"$m = & {{ {metadata} }}; 'u1', 'u2', 'u3' | ForEach-Object {{ [pscustomobject]@{{ UserId = $_ }} }} | Start-JelouConversation p -BotId b -Metadata $m -Confirm");
 
-            ErrorRecord error = result.SingleError();
+            Assert.True(result.Errors.Length == 0, string.Join(" | ", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)));
+            ErrorRecord error = result.Terminating!;
             Assert.Equal("JelouInvalidArgument," + Namespace + "StartJelouConversationCommand", error.FullyQualifiedErrorId);
             Assert.Contains(problem, error.Exception.Message);
             Assert.Contains(where, error.Exception.Message);

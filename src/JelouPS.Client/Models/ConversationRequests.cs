@@ -21,14 +21,21 @@ namespace JelouPS
 
         public static readonly string[] AssignmentTypes = { "queue", "operator", "team" };
 
+        /// <summary>
+        /// Refuses metadata that cannot be sent, with where in it (a value with no JSON form, two keys of the same text), at
+        /// the depth it has in the body: before any request, and once for a whole pipeline of starts.
+        /// </summary>
+        internal static void ValidateMetadata(object? metadata)
+        {
+            if (metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", metadata) });
+        }
+
         internal void Validate()
         {
             Require.Id(BotId, nameof(BotId));
             Require.Id(UserId, nameof(UserId));
             Require.Text(InitialMessage, nameof(InitialMessage));
-            // Refused before any request, with where in it (a value with no JSON form, two keys of the same text), at the
-            // depth it has in the body.
-            if (Metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", Metadata) });
+            ValidateMetadata(Metadata);
             Require.Line(AssignmentTarget, nameof(AssignmentTarget));
             if (AssignmentType != null) AssignmentType = Require.OneOf(AssignmentType, AssignmentTypes, nameof(AssignmentType));
             if ((AssignmentType is null) != string.IsNullOrEmpty(AssignmentTarget))
@@ -52,6 +59,15 @@ namespace JelouPS
         public const string EdgeRedirect = "edge";
 
         public static readonly string[] RedirectTypes = { TextRedirect, EdgeRedirect };
+
+        /// <summary>
+        /// Refuses metadata that cannot be sent, with where in it (a value with no JSON form, two keys of the same text), at
+        /// the depth it has in the body: before any request, and once for a whole pipeline of starts.
+        /// </summary>
+        internal static void ValidateMetadata(object? metadata)
+        {
+            if (metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", metadata) });
+        }
 
         internal void Validate()
         {

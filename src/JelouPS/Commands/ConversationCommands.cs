@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using JelouPS.Infrastructure;
 
@@ -29,6 +30,27 @@ namespace JelouPS.Commands
         [Trimmed]
         public string? AssignmentTarget { get; set; }
 
+        // -Metadata as sent, made once: it comes from the command line only, so a mistake in it is said once, not for each row.
+        private object? _metadata;
+
+        protected override void BeginProcessing()
+        {
+            if (Metadata != null)
+            {
+                try
+                {
+                    _metadata = PowerShellValues.ToMetadata(Metadata);
+                    StartConversationRequest.ValidateMetadata(_metadata);
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(ErrorMapper.From(ex, null, "-Metadata"));
+                }
+                if (PowerShellValues.InexactNumbers(_metadata, "Jelou gets those; give numbers that must keep every digit (ids) as strings.") is string inexact) Warn(inexact);
+            }
+            base.BeginProcessing();
+        }
+
         private protected override void ProcessProject(string projectId)
         {
             var request = new StartConversationRequest
@@ -38,13 +60,9 @@ namespace JelouPS.Commands
                 InitialMessage = PowerShellValues.Given(InitialMessage),
                 AssignmentType = PowerShellValues.Given(AssignmentType),
                 AssignmentTarget = PowerShellValues.Given(AssignmentTarget),
+                Metadata = _metadata,
             };
-            if (!TryValidate(UserId, () =>
-            {
-                if (Metadata != null) request.Metadata = PowerShellValues.ToMetadata(Metadata);
-                request.Validate();
-            })) return;
-            if (PowerShellValues.InexactNumbers(request.Metadata, "Jelou gets those; give numbers that must keep every digit (ids) as strings.") is string inexact) Warn(inexact);
+            if (!TryValidate(UserId, request.Validate)) return;
             if (!Approved(Target, "Start a conversation")) return;
             Submit(UserId, (trace, token) => Client.StartConversationAsync(projectId, request, trace, token, CallTimeout), conversation =>
             {
