@@ -216,4 +216,15 @@ Describe 'Signing an object that came from ConvertFrom-Json' {
         Get-JelouWebhookSignature -InputObject ([ordered]@{ a = 1 }) -SigningSecret 's' -WarningVariable warned | Out-Null
         $warned.Count | Should -Be 0
     }
+
+    It 'warns that a hashtable of several keys is signed in no order the caller chose, at any depth' {
+        $nested = [pscustomobject]@{ event = 'message'; data = @{ text = 'hi'; id = 'm-1'; at = 'now' } }
+
+        Get-JelouWebhookSignature -InputObject @{ b = 1; a = 2 } -SigningSecret 's' -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+        Test-JelouWebhookSignature -InputObject $nested -Signature 'sha256=00' -SigningSecret 's' -WarningVariable +warned -WarningAction SilentlyContinue | Out-Null
+        Get-JelouWebhookSignature -InputObject ([ordered]@{ b = 1; a = @{ only = 1 }; c = [pscustomobject]@{ y = 1; x = 2 } }) -SigningSecret 's' -WarningVariable +warned -WarningAction SilentlyContinue | Out-Null
+
+        $warned.Count | Should -Be 2 -Because 'an ordered dictionary, a one-key hashtable and an object keep their order'
+        "$($warned[0])" | Should -Match 'hashtable \(@\{\}\) of more than one key.*\[ordered\]@\{\}.*-Payload'
+    }
 }

@@ -59,6 +59,11 @@ namespace JelouPS.Commands
                     new DiagnosticLines(this).Warn("-InputObject holds DateTime values. JSON.parse never makes them (ConvertFrom-Json does, from date strings), so the JSON signed here " +
                         "may differ from the body Jelou signed. Verify the raw body as received with -Payload.");
                 }
+                if (PowerShellValues.ContainsUnordered(plain))
+                {
+                    new DiagnosticLines(this).Warn("-InputObject holds a hashtable (@{}) of more than one key, which keeps no order: its keys are signed in the order PowerShell lists them, " +
+                        "which need not be the body's. Use [ordered]@{} or [pscustomobject]@{} in the body's order, or verify the raw body as received with -Payload.");
+                }
                 if (PowerShellValues.InexactNumbers(plain, "They are signed so, as JSON.stringify writes them; verify a body as received with -Payload.") is string inexact)
                 {
                     new DiagnosticLines(this).Warn(inexact);

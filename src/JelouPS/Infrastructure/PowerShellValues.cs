@@ -95,6 +95,21 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>Whether a value made by <see cref="ToPlain"/> holds a DateTime anywhere.</summary>
+        /// <summary>Whether a value made by <see cref="ToPlain"/> holds a hashtable's members, whose order is PowerShell's, not the caller's.</summary>
+        internal static bool ContainsUnordered(object? plain) => plain switch
+        {
+            UnorderedMembers _ => true,
+            KeyValuePair<string, object?> member => ContainsUnordered(member.Value),
+            string _ => false,
+            IEnumerable items => items.Cast<object?>().Any(ContainsUnordered),
+            _ => false,
+        };
+
+        /// <summary>The members of a hashtable (@{}) of more than one key, in the order PowerShell enumerates them, which is no order the caller chose.</summary>
+        private sealed class UnorderedMembers : List<KeyValuePair<string, object?>>
+        {
+        }
+
         internal static bool ContainsDates(object? plain) => Leaves(plain).Any(leaf => leaf is DateTime || leaf is DateTimeOffset);
 
         /// <summary>
@@ -185,7 +200,7 @@ namespace JelouPS.Infrastructure
                     // Left whole, for the serializer to refuse, saying where: as a list it would be its child nodes.
                     return value;
                 case IDictionary dictionary:
-                    var entries = new List<KeyValuePair<string, object?>>();
+                    var entries = dictionary is Hashtable { Count: > 1 } ? new UnorderedMembers() : new List<KeyValuePair<string, object?>>();
                     foreach (DictionaryEntry entry in dictionary)
                     {
                         entries.Add(new KeyValuePair<string, object?>(JavaScriptJson.KeyText(ToPlain(entry.Key, depth + 1)), ToPlain(entry.Value, depth + 1)));
