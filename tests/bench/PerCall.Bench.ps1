@@ -2,7 +2,8 @@
     Cost per call, side by side in one run against the local emulator (no added latency): Get- and
     New-JelouExternalSupport vs Invoke-RestMethod (plain and with -WebSession) vs one shared HttpClient driven from a
     PowerShell loop with ConvertFrom-Json (the best a hand-written script does) and from C# (the floor), and the
-    module's own JelouClient driven from a PowerShell loop (the library without its cmdlet).
+    module's own JelouClient driven from a PowerShell loop (the library without its cmdlet), and for creates, a bare compiled
+    cmdlet of New-JelouExternalSupport's shape calling that client (what PowerShell costs a cmdlet that creates).
 
     The ways take turns, in a new random order each round: -WarmupRounds rounds that are thrown away (JIT tiering takes
     thousands of calls to settle, so a short cold run mostly measures the compiler), then -Rounds measured rounds of
@@ -48,6 +49,53 @@ public static class JelouBenchFloor
     }
 }
 '@ -ReferencedAssemblies System.Net.Http, System.Text.Json, System.Memory, System.Net.Primitives, System.Runtime, System.Console, System.Linq, System.Collections
+# What PowerShell itself costs a create: a compiled cmdlet of New-JelouExternalSupport's shape (two positional arguments,
+# -Force, dynamic -Vault/-SecretName, ShouldProcess) that calls the module's library and writes its answer, and nothing
+# else (no session bookkeeping, no vault, no issued-secret view). The library lives in the module's load context, so it
+# is called through reflection (a cached MethodInfo).
+Import-Module (Add-Type -PassThru -TypeDefinition @'
+using System;
+using System.Management.Automation;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+
+public sealed class JelouBenchVaultParameters
+{
+    [Parameter] public string Vault { get; set; }
+    [Parameter(ValueFromPipelineByPropertyName = true)] public string SecretName { get; set; }
+}
+
+[Cmdlet(VerbsCommon.New, "JelouBenchBareCmdlet", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+public sealed class NewJelouBenchBareCmdletCommand : PSCmdlet, IDynamicParameters
+{
+    public static object Client;
+    public static object Settings;
+    private static MethodInfo s_create;
+    private readonly JelouBenchVaultParameters _vault = new JelouBenchVaultParameters();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string ProjectId { get; set; }
+
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public Uri WebhookUrl { get; set; }
+
+    [Parameter] public SwitchParameter Force { get; set; }
+
+    public object GetDynamicParameters() { return _vault; }
+
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess(ProjectId, "Create")) return;
+        if (s_create == null) s_create = Client.GetType().GetMethod("CreateExternalSupportAsync");
+        var task = (Task)s_create.Invoke(Client, new object[] { ProjectId, Settings, null, CancellationToken.None, null });
+        task.GetAwaiter().GetResult();
+        WriteObject(task.GetType().GetProperty("Result").GetValue(task));
+    }
+}
+'@ | Select-Object -First 1).Assembly
 $emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
 try {
     Connect-Jelou -ApiKey $emulator.ApiKey -BaseUri $emulator.GatewayUri -ChatbotUri $emulator.ChatbotUri
@@ -65,6 +113,8 @@ try {
     $options.BaseUri = $emulator.GatewayUri
     $client = [JelouPS.JelouClient]::new($options)
     $settings = [JelouPS.ExternalSupportSettings]@{ WebhookUrl = 'https://crm.example.com/j' }
+    [NewJelouBenchBareCmdletCommand]::Client = $client
+    [NewJelouBenchBareCmdletCommand]::Settings = $settings
     $floorGet = [Action[int]] { param($i) [JelouBenchFloor]::Call($http, [System.Net.Http.HttpRequestMessage]::new('GET', "$base/$read")) }
     $floorCreate = [Action[int]] { param($i)
         $m = [System.Net.Http.HttpRequestMessage]::new('POST', "$base/bench-$run-c-$i")
@@ -85,6 +135,7 @@ try {
         create = [ordered]@{
             'New-JelouExternalSupport'                        = { param($i) New-JelouExternalSupport "bench-$run-m-$i" https://crm.example.com/j }
             'JelouClient (PowerShell loop, no cmdlet)'        = { param($i) $client.CreateExternalSupportAsync("bench-$run-l-$i", $settings).GetAwaiter().GetResult() }
+            'Bare cmdlet of New-''s shape calling JelouClient' = { param($i) New-JelouBenchBareCmdlet "bench-$run-b-$i" https://crm.example.com/j }
             'Invoke-RestMethod'                               = { param($i) Invoke-RestMethod "$base/bench-$run-i-$i" -Method Post -Headers $headers -Body $body -ContentType application/json }
             'Invoke-RestMethod -WebSession'                   = { param($i) Invoke-RestMethod "$base/bench-$run-w-$i" -Method Post -WebSession $session -Body $body -ContentType application/json }
             'HttpClient + ConvertFrom-Json (PowerShell loop)' = { param($i)

@@ -174,15 +174,16 @@ Describe '-Metadata is a JSON object' {
 
     AfterAll { $receiver | Stop-TestWebhookReceiver }
 
-    It 'refuses <Case> before the start request, with a hint' -TestCases @(
+    It 'refuses <Case> before the start request, once for the whole command, with a hint' -TestCases @(
         @{ Case = 'JSON text'; Value = '{"ticketId":"T-1"}'; Hint = 'ConvertFrom-Json' }
         @{ Case = 'a number'; Value = 42; Hint = 'hashtable' }
         @{ Case = 'an array'; Value = @(@{ a = 1 }, @{ b = 2 }); Hint = 'one hashtable' }
     ) {
         $before = @(Get-Request "$ProjectId/conversations/start").Count
 
-        Start-JelouConversation $ProjectId -BotId b1 -UserId u1 -Metadata $Value -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused = @(try { 'u1', 'u2' | Start-JelouConversation $ProjectId -BotId b1 -Metadata $Value -Confirm:$false } catch { $_ })
 
+        $refused | Should -HaveCount 1
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.StartJelouConversationCommand'
         $refused[0].Exception.Message | Should -Match $Hint
         @(Get-Request "$ProjectId/conversations/start").Count | Should -Be $before
