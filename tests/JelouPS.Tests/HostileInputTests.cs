@@ -166,6 +166,20 @@ namespace JelouPS.Tests
             Assert.Contains(typed, Strings(close.Body));
         }
 
+        /// <summary>A number that was not typed (piped, a property, wrapped) binds as its invariant text, in any culture (sv-SE writes minus as U+2212).</summary>
+        [Fact]
+        public void A_number_not_typed_binds_as_its_invariant_text_in_any_culture()
+        {
+            int before = Emulator.Requests.Count;
+
+            Host.Invoke("$c = [System.Globalization.CultureInfo]::CurrentCulture; [System.Globalization.CultureInfo]::CurrentCulture = 'sv-SE'; " +
+                "try { [pscustomobject]@{ UserId = -5; BotId = [psobject]-7 } | Close-JelouConversation -ProjectId p-culture } finally { [System.Globalization.CultureInfo]::CurrentCulture = $c }");
+
+            RecordedRequest close = Assert.Single(Emulator.Requests.Skip(before));
+            Assert.Equal("-5", Member(close.Body, "userId"));
+            Assert.Equal("-7", Member(close.Body, "botId"));
+        }
+
         private void Run(Target[] targets)
         {
             int tried = 0, invalid = 0, reachedInvalid = 0;

@@ -168,10 +168,34 @@ Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -
 
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match "FIRST $($users[0])" -Because $run.Text
-        $run.Text | Should -Match 'WARNING: Start-JelouConversation stopped while 3 more request\(s\) were in flight, and Jelou carried them out; their output was not written' -Because $run.Text
+        $run.Text | Should -Match 'WARNING: Start-JelouConversation stopped with 3 more request\(s\) in flight\. 3 were carried out, their output not written' -Because $run.Text
         foreach ($user in $users[1..3]) { $run.Text | Should -Match "user '$user'" -Because $run.Text }
         $run.Text | Should -Not -Match "user '$($users[0])'" -Because 'the first one was written'
         $run.Text | Should -Match 'Do not send them again\.' -Because $run.Text
+    }
+}
+
+Describe 'Starts in flight when the pipeline stops, some of them failed' {
+    It 'names those that may have been carried out apart, once, also under -WarningAction Stop' {
+        $users = 1..3 | ForEach-Object { "maybe-user-$_-$([guid]::NewGuid().ToString('N').Substring(0, 6))" }
+        # The first answers after 300 ms and ends the pipeline; the others fail 500 after 600 ms, which may have acted.
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$ProjectId/conversations/start"; mangle = 'Intact'; delayMs = 300 } | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$ProjectId/conversations/start"; status = 500; delayMs = 600; count = 2; body = '{"message":"boom"}' } | Out-Null
+        $script = @"
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+`$first = '$($users -join "','")' | ForEach-Object { [pscustomobject]@{ UserId = `$_ } } |
+    Start-JelouConversation '$ProjectId' -BotId bot-maybe -ThrottleLimit 4 -Confirm:`$false -WarningAction Stop | Select-Object -First 1
+"FIRST `$(`$first.UserId)"
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match "FIRST $($users[0])" -Because $run.Text
+        [regex]::Matches($run.Text, 'Start-JelouConversation stopped with 2 more request\(s\) in flight').Count | Should -Be 1 -Because "it is said once: $($run.Text)"
+        $run.Text | Should -Match '2 failed in a way that may have been carried out: ' -Because $run.Text
+        foreach ($user in $users[1..2]) { $run.Text | Should -Match "user '$user'" -Because $run.Text }
+        $run.Text | Should -Match 'Check before sending them again\.' -Because $run.Text
     }
 }
 

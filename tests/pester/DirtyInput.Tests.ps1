@@ -224,8 +224,9 @@ Describe 'Signing an object that came from ConvertFrom-Json' {
         Get-JelouWebhookSignature -InputObject @{ b = 1; a = 2 } -SigningSecret 's' -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
         Test-JelouWebhookSignature -InputObject $nested -Signature 'sha256=00' -SigningSecret 's' -WarningVariable +warned -WarningAction SilentlyContinue | Out-Null
         Get-JelouWebhookSignature -InputObject ([ordered]@{ b = 1; a = @{ only = 1 }; c = [pscustomobject]@{ y = 1; x = 2 } }) -SigningSecret 's' -WarningVariable +warned -WarningAction SilentlyContinue | Out-Null
+        Get-JelouWebhookSignature -InputObject ('{"b":1,"a":2}' | ConvertFrom-Json -AsHashtable) -SigningSecret 's' -WarningVariable +warned -WarningAction SilentlyContinue | Out-Null
 
-        $warned.Count | Should -Be 2 -Because 'an ordered dictionary, a one-key hashtable and an object keep their order'
+        $warned.Count | Should -Be 2 -Because 'an ordered dictionary (ConvertFrom-Json -AsHashtable makes one), a one-key hashtable and an object keep their order'
         "$($warned[0])" | Should -Match 'hashtable \(@\{\}\) of more than one key.*\[ordered\]@\{\}.*-Payload'
     }
 }

@@ -302,8 +302,14 @@ Describe 'Reading secrets back' {
         $refused | Should -HaveCount 1
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
         $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', starts or ends with a space or a line break*"
-        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret (Get-Secret *).Trim()"
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it, and its metadata: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret (Get-Secret *).Trim() -Metadata (Get-SecretInfo -Name 'Jelou-$projectId' -Vault 'TestVault').Metadata"
         @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
+
+        # The advice runs as written, and keeps what names the secret's project.
+        $metadata = (Get-SecretInfo -Name "Jelou-$projectId" -Vault TestVault).Metadata
+        Invoke-Expression ($refused[0].ErrorDetails.RecommendedAction -replace '^[^:]*: ', '')
+        (Get-SecretInfo -Name "Jelou-$projectId" -Vault TestVault).Metadata.ProjectId | Should -Be $metadata.ProjectId
+        ($conversation | Send-JelouSupportMessage 'hi again' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }
 
     It 'connects with an API key straight from Get-Secret' {

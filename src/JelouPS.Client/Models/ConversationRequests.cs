@@ -60,15 +60,6 @@ namespace JelouPS
 
         public static readonly string[] RedirectTypes = { TextRedirect, EdgeRedirect };
 
-        /// <summary>
-        /// Refuses metadata that cannot be sent, with where in it (a value with no JSON form, two keys of the same text), at
-        /// the depth it has in the body: before any request, and once for a whole pipeline of starts.
-        /// </summary>
-        internal static void ValidateMetadata(object? metadata)
-        {
-            if (metadata != null) JavaScriptJson.Stringify(new[] { JavaScriptJson.Member("metadata", metadata) });
-        }
-
         internal void Validate()
         {
             Require.Id(BotId, nameof(BotId));

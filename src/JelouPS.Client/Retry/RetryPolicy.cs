@@ -66,12 +66,14 @@ namespace JelouPS.Retry
 
         /// <summary>
         /// Whether the attempt that ended in <paramref name="failure"/> may still have been carried out: no answer (a broken
-        /// connection, a timeout) or a server or gateway failure (500, 502, 504) may come after the request acted; a refusal
-        /// (408, 429, 503) or a request that never left did nothing.
+        /// connection, a timeout) or a server or gateway failure (500, 502, 504) may come after the request acted, and a
+        /// success status whose answer then broke off or could not be read did act; a refusal (408, 429, 503) or a request
+        /// that never left did nothing.
         /// </summary>
         internal static bool MayHaveActed(JelouApiException failure) =>
-            !failure.NothingSent && (failure.StatusCode is null || failure.StatusCode == HttpStatusCode.InternalServerError
-                || failure.StatusCode == HttpStatusCode.BadGateway || failure.StatusCode == HttpStatusCode.GatewayTimeout);
+            !failure.NothingSent && (failure.StatusCode is null || (int)failure.StatusCode.Value is >= 200 and < 300
+                || failure.StatusCode == HttpStatusCode.InternalServerError || failure.StatusCode == HttpStatusCode.BadGateway
+                || failure.StatusCode == HttpStatusCode.GatewayTimeout);
 
         /// <summary>The wait before retry number <paramref name="retry"/> (1 for the first): the server's Retry-After, else backoff.</summary>
         internal TimeSpan DelayBefore(int retry, TimeSpan? retryAfter) =>

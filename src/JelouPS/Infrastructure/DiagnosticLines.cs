@@ -60,32 +60,33 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// A warning for what must be said once output may no longer be taken (Select-Object -First took what it wanted, a
         /// write failed, the command is being disposed after another command's error): the warning stream, which transcripts
-        /// and -WarningVariable record, while it takes lines; else the host itself (Ctrl+C stops every stream). Where the
+        /// record, while it takes lines; else the host itself (Ctrl+C stops every stream). Where the
         /// caller silenced warnings, only what <paramref name="always"/> must be said is, on the host. A host that cannot
         /// print loses nothing: what matters is recorded elsewhere.
         /// </summary>
         internal void WarnLate(string text, bool warningsShown, bool always)
         {
-            try
+            // Under Stop or Inquire the stream would end the command (or ask) with the line written, and it has ended already.
+            if (!(WarningPreference is ActionPreference.Stop or ActionPreference.Inquire))
             {
-                // Silenced, it still reaches -WarningVariable.
-                Warn(text);
-                if (warningsShown || !always) return;
-            }
-            catch (PipelineStoppedException)
-            {
-            }
-            // -WarningAction Stop: the warning was written before PowerShell stopped on it.
-            catch (ActionPreferenceStopException)
-            {
-                return;
+                try
+                {
+                    Warn(text);
+                    if (warningsShown || !always) return;
+                }
+                catch (PipelineStoppedException)
+                {
+                }
             }
             if (warningsShown || always) WriteOnHost(text);
         }
 
-        private bool WarningsStop =>
+        private bool WarningsStop => WarningPreference == ActionPreference.Stop;
+
+        // The command's -WarningAction, else $WarningPreference; null when neither reads as a preference.
+        private ActionPreference? WarningPreference =>
             (_cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? action) ? action : _cmdlet.SessionState.PSVariable.GetValue("WarningPreference")) is object value
-            && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
+            && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) ? preference : (ActionPreference?)null;
 
         private void WriteOnHost(string text)
         {

@@ -33,6 +33,7 @@ namespace JelouPS.Infrastructure
         private int _failed;
         private TimeSpan _progressShown;
         private List<string>? _unseenChanges;
+        private List<string>? _unseenMaybe;
 
         private protected JelouCmdletBase() => _lines = new DiagnosticLines(this);
 
@@ -152,15 +153,20 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Says on the host which changes Jelou carried out after the pipeline stopped taking output (Select-Object -First
-        /// with -ThrottleLimit, a failed write): requests already in flight were answered, and nobody saw their results.
+        /// Says which changes were carried out, or may have been, after the pipeline stopped taking output (Select-Object
+        /// -First with -ThrottleLimit, a failed write, another command's error): requests already in flight were answered, or
+        /// lost their answer, and nobody saw it. Without this, rerunning the rows not output would send them twice.
         /// </summary>
         private void TellUnseenChanges()
         {
-            if (_unseenChanges is null) return;
-            WarnLate($"{MyInvocation.MyCommand.Name} stopped while {_unseenChanges.Count} more request(s) were in flight, and Jelou carried them out; their output was not written: " +
-                string.Join("; ", _unseenChanges) + ". Do not send them again.");
+            if (_unseenChanges is null && _unseenMaybe is null) return;
+            string done = _unseenChanges is null ? ""
+                : $"{_unseenChanges.Count} were carried out, their output not written: {string.Join("; ", _unseenChanges)}. Do not send them again.";
+            string maybe = _unseenMaybe is null ? ""
+                : $"{_unseenMaybe.Count} failed in a way that may have been carried out: {string.Join("; ", _unseenMaybe)}. Check before sending them again.";
+            WarnLate($"{MyInvocation.MyCommand.Name} stopped with {(_unseenChanges?.Count ?? 0) + (_unseenMaybe?.Count ?? 0)} more request(s) in flight. " + (done + " " + maybe).Trim());
             _unseenChanges = null;
+            _unseenMaybe = null;
         }
 
         // Whether the command changes something at Jelou (it asks ShouldProcess), so that a result nobody saw is worth saying.
@@ -194,7 +200,11 @@ namespace JelouPS.Infrastructure
                         if (MakesChanges) (_unseenChanges ??= new List<string>()).Add(item ?? target?.ToString() ?? "");
                         onStranded?.Invoke(task.Result);
                     }
-                    else if (failure != null && !(failure is OperationCanceledException)) salvage?.Invoke(failure);
+                    else if (failure != null && !(failure is OperationCanceledException))
+                    {
+                        if (MakesChanges && JelouSession.Flight.MayHaveActed(failure)) (_unseenMaybe ??= new List<string>()).Add(item ?? target?.ToString() ?? "");
+                        salvage?.Invoke(failure);
+                    }
                 }
                 catch (Exception)
                 {
@@ -376,26 +386,40 @@ namespace JelouPS.Infrastructure
 
         public void Dispose()
         {
-            SettleLeftBehind();
-            Release();
-            _cancel.Dispose();
-            _records.Dispose();
-            GC.SuppressFinalize(this);
+            try
+            {
+                SettleLeftBehind();
+            }
+            finally
+            {
+                Release();
+                _cancel.Dispose();
+                _records.Dispose();
+                GC.SuppressFinalize(this);
+            }
         }
+
+        /// <summary>How long a command being disposed waits for its calls in flight before it cancels them (see <see cref="SettleLeftBehind"/>).</summary>
+        internal static readonly TimeSpan LeftBehindWait = TimeSpan.FromSeconds(10);
 
         /// <summary>
         /// Calls still in flight when PowerShell disposes the command without ending it (another command's error, or a
-        /// binding error under $ErrorActionPreference = 'Stop', ended the pipeline): each is waited for, within its own time
-        /// budget, and settled as stranded (a secret stored in the vault, or kept and said; a change said), before the
-        /// caller's catch block runs. Nothing can be written as output then, but the warning stream still takes lines.
+        /// binding error under $ErrorActionPreference = 'Stop', ended the pipeline): each is waited for and settled as
+        /// stranded (a secret stored in the vault, or kept and said; a change said) before the caller's catch block runs.
+        /// Nothing can be written as output then, but the warning stream still takes lines. Ctrl+C no longer reaches a
+        /// command being disposed: after <see cref="LeftBehindWait"/> the calls are cancelled, which gives each the transport's
+        /// few seconds for an answer already coming, and records the rest as of unknown outcome.
         /// </summary>
         private void SettleLeftBehind()
         {
             if (_window.Count == 0) return;
             _writeFailure ??= new PipelineStoppedException();
+            var waited = Stopwatch.StartNew();
             while (_window.Count > 0)
             {
                 Call call = _window.Dequeue();
+                TimeSpan left = LeftBehindWait - waited.Elapsed;
+                if (left <= TimeSpan.Zero || !((IAsyncResult)call.Task).AsyncWaitHandle.WaitOne(left)) _cancel.Cancel();
                 try
                 {
                     call.Task.Wait();

@@ -104,7 +104,8 @@ namespace JelouPS.Infrastructure
             {
                 // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
                 // dump another's record); a bulk run's thousands cost every error too much.
-                if (Latest.Count + UnsavedKept.Projects <= allUpTo)
+                // By project: one kept unsaved is its project's latest too.
+                if (Latest.Count <= allUpTo)
                 {
                     return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
                 }
@@ -829,9 +830,6 @@ namespace JelouPS.Infrastructure
                 foreach (KeyValuePair<long, ExternalSupportIntegration> dead in kept) Superseded(dead.Value);
                 _byKey.Remove(key);
             }
-
-            /// <summary>How many projects have kept secrets.</summary>
-            internal int Projects => _byKey.Count;
 
             /// <summary>Every kept secret, in no order.</summary>
             internal IEnumerable<ExternalSupportIntegration> All() => _byKey.Values.SelectMany(kept => kept.Select(k => k.Value));

@@ -94,7 +94,6 @@ namespace JelouPS.Infrastructure
             return ToPlain(value)!;
         }
 
-        /// <summary>Whether a value made by <see cref="ToPlain"/> holds a DateTime anywhere.</summary>
         /// <summary>Whether a value made by <see cref="ToPlain"/> holds a hashtable's members, whose order is PowerShell's, not the caller's.</summary>
         internal static bool ContainsUnordered(object? plain) => plain switch
         {
@@ -110,6 +109,7 @@ namespace JelouPS.Infrastructure
         {
         }
 
+        /// <summary>Whether a value made by <see cref="ToPlain"/> holds a DateTime anywhere.</summary>
         internal static bool ContainsDates(object? plain) => Leaves(plain).Any(leaf => leaf is DateTime || leaf is DateTimeOffset);
 
         /// <summary>
@@ -200,7 +200,8 @@ namespace JelouPS.Infrastructure
                     // Left whole, for the serializer to refuse, saying where: as a list it would be its child nodes.
                     return value;
                 case IDictionary dictionary:
-                    var entries = dictionary is Hashtable { Count: > 1 } ? new UnorderedMembers() : new List<KeyValuePair<string, object?>>();
+                    // A Hashtable itself, not one that keeps its order (PowerShell 7.3's OrderedHashtable, from ConvertFrom-Json -AsHashtable).
+                    var entries = dictionary.GetType() == typeof(Hashtable) && dictionary.Count > 1 ? new UnorderedMembers() : new List<KeyValuePair<string, object?>>();
                     foreach (DictionaryEntry entry in dictionary)
                     {
                         entries.Add(new KeyValuePair<string, object?>(JavaScriptJson.KeyText(ToPlain(entry.Key, depth + 1)), ToPlain(entry.Value, depth + 1)));

@@ -50,12 +50,13 @@ namespace JelouPS.Infrastructure
         {
             object? value = Unwrap(input);
             // A whole number typed as an argument (0593, 0x1F, 10kb) comes wrapped with the text it was typed as, which its
-            // wrapper's text is: as with a [string] parameter, that is the value (0593 must not become 593, another id). A
-            // piped number's wrapper has only the number's text. (A fraction stays refused below: a piped 4.5 is no id.)
+            // wrapper's text is then: as with a [string] parameter, that is the value (0593 must not become 593, another id).
+            // Any other wrapper writes the number in the session's culture (sv-SE's minus is U+2212): it is taken in the
+            // invariant one below. (A fraction stays refused: a piped 4.5 is no id.)
             if (input is PSObject typed && value != null && IsWholeNumber(value))
             {
                 string text = typed.ToString();
-                return trim ? Trim(text) : text;
+                if (text != Convert.ToString(value, CultureInfo.CurrentCulture)) return trim ? Trim(text) : text;
             }
             switch (value)
             {
