@@ -35,6 +35,13 @@ namespace JelouPS
             }
         }
 
+        /// <summary>
+        /// The URL in <paramref name="property"/> without its query or user information, where keys travel (Azure Functions'
+        /// ?code=): "…" in their place, so that a view, and a transcript of it, shows no key. The object keeps the whole URL.
+        /// Null when absent.
+        /// </summary>
+        public static string? Url(object? item, string property) => Value(item, property) is object value ? Text(JelouUris.WithoutCredentials(value.ToString())) : null;
+
         /// <summary>The text in <paramref name="property"/>, made printable as <see cref="Text(string)"/> does. Null when absent.</summary>
         public static string? Text(object? item, string property) => Value(item, property) is object value ? Text(value.ToString()) : null;
 

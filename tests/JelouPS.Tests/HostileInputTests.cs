@@ -153,6 +153,8 @@ namespace JelouPS.Tests
         [InlineData("0x1F")]
         [InlineData("10kb")]
         [InlineData("007L")]
+        [InlineData("0123n")]
+        [InlineData("1e3")]
         public void A_number_typed_as_an_id_or_text_is_sent_as_typed(string typed)
         {
             int before = Emulator.Requests.Count;

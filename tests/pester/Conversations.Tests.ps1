@@ -178,14 +178,19 @@ Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -
 Describe 'Starts in flight when the pipeline stops, some of them failed' {
     It 'names those that may have been carried out apart, once, also under -WarningAction Stop' {
         $users = 1..3 | ForEach-Object { "maybe-user-$_-$([guid]::NewGuid().ToString('N').Substring(0, 6))" }
-        # The first answers after 300 ms and ends the pipeline; the others fail 500 after 600 ms, which may have acted.
-        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$ProjectId/conversations/start"; mangle = 'Intact'; delayMs = 300 } | Out-Null
-        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$ProjectId/conversations/start"; status = 500; delayMs = 600; count = 2; body = '{"message":"boom"}' } | Out-Null
+        # One project a row, so that each row meets its own fault whatever order the requests arrive in: the first answers
+        # after 300 ms and ends the pipeline; the others fail 500 after 600 ms, which may have acted.
+        $projects = $ProjectId, (New-TestProjectId), (New-TestProjectId)
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$($projects[0])/conversations/start"; mangle = 'Intact'; delayMs = 300 } | Out-Null
+        foreach ($other in $projects[1..2]) {
+            Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'POST'; pathContains = "$other/conversations/start"; status = 500; delayMs = 600; body = '{"message":"boom"}' } | Out-Null
+        }
+        $rows = (0..2 | ForEach-Object { "[pscustomobject]@{ ProjectId = '$($projects[$_])'; UserId = '$($users[$_])' }" }) -join ', '
         $script = @"
 Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
 Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
-`$first = '$($users -join "','")' | ForEach-Object { [pscustomobject]@{ UserId = `$_ } } |
-    Start-JelouConversation '$ProjectId' -BotId bot-maybe -ThrottleLimit 4 -Confirm:`$false -WarningAction Stop | Select-Object -First 1
+`$first = $rows |
+    Start-JelouConversation -BotId bot-maybe -ThrottleLimit 4 -Confirm:`$false -WarningAction Stop | Select-Object -First 1
 "FIRST `$(`$first.UserId)"
 "@
         $run = Invoke-Redirected '-Command', $script

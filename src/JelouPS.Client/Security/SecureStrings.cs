@@ -37,6 +37,25 @@ namespace JelouPS.Security
             return secure;
         }
 
+        /// <summary>A read-only copy of <paramref name="secret"/> without the white space at either end.</summary>
+        internal static SecureString Trimmed(SecureString secret) =>
+            UseChars(secret, chars =>
+            {
+                int start = 0, end = chars.Length;
+                while (start < end && char.IsWhiteSpace(chars[start])) start++;
+                while (end > start && char.IsWhiteSpace(chars[end - 1])) end--;
+                char[] kept = new char[end - start];
+                try
+                {
+                    Array.Copy(chars, start, kept, 0, kept.Length);
+                    return FromChars(kept, kept.Length);
+                }
+                finally
+                {
+                    Array.Clear(kept, 0, kept.Length);
+                }
+            });
+
         /// <summary>Runs <paramref name="use"/> over the secret's characters, then zeroes them.</summary>
         public static T UseChars<T>(SecureString secret, Func<char[], T> use)
         {

@@ -8,6 +8,7 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using JelouPS.Infrastructure;
+using JelouPS.Security;
 using JelouPS.Webhooks;
 
 namespace JelouPS.Commands
@@ -240,7 +241,19 @@ namespace JelouPS.Commands
             try
             {
                 SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, verifying: true)!;
-                unlikely = WebhookParameters.Unlikely(secret, $"The signing secret of {projectId} in vault {_vault.Current()!.Display}");
+                string stored = $"The signing secret of {projectId} in vault {_vault.Current()!.Display}";
+                unlikely = WebhookParameters.Unlikely(secret, stored);
+                // A copy stored with a space or line break around it (read from a file): Jelou's secret is what is inside, and
+                // a 401 would lose the deliveries (Jelou does not send a refused one again).
+                SecureString trimmed = SecureStrings.Trimmed(secret);
+                if (unlikely != null && SecureStrings.SigningSecretProblem(trimmed) is null)
+                {
+                    secret.Dispose();
+                    secret = trimmed;
+                    unlikely = $"{stored} has a space or line break around it (a copy read from a file often does): deliveries are verified with it trimmed. " +
+                        $"Store it trimmed: a reply signed from it is refused until then.";
+                }
+                else trimmed.Dispose();
                 signer = new JelouSigner(secret);
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)

@@ -119,8 +119,10 @@ namespace JelouPS.Infrastructure
                     foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.SigningSecret!);
                 }
                 if (its.Count > 0) return its;
+                // A reply names no project, whatever host serves it (the emulator serves both on one).
+                bool reply = request.AbsolutePath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase);
                 string onItsServer = Key(request, "");
-                if (Latest.Keys.Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
+                if (!reply && Latest.Keys.Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
                 return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
             }
         }

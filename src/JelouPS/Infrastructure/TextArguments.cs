@@ -49,11 +49,12 @@ namespace JelouPS.Infrastructure
         internal static string? Text(object? input, string? fromProperty = null, bool trim = true)
         {
             object? value = Unwrap(input);
-            // A whole number typed as an argument (0593, 0x1F, 10kb) comes wrapped with the text it was typed as, which its
-            // wrapper's text is then: as with a [string] parameter, that is the value (0593 must not become 593, another id).
-            // Any other wrapper writes the number in the session's culture (sv-SE's minus is U+2212): it is taken in the
-            // invariant one below. (A fraction stays refused: a piped 4.5 is no id.)
-            if (input is PSObject typed && value != null && IsWholeNumber(value))
+            // A number typed as an argument (0593, 0x1F, 10kb, 0123n, 1e3) comes wrapped with the text it was typed as, which
+            // its wrapper's text is then: as with a [string] parameter, that is the value (0593 must not become 593, another
+            // id). Any other wrapper writes the number in the session's culture (sv-SE's minus is U+2212): a whole one is taken
+            // in the invariant one below, a fraction refused (a piped 4.5 is no id). In a list (0123, 007) PowerShell makes
+            // each a number before any command sees it, as it does for a [string[]] parameter.
+            if (input is PSObject typed && value != null && (IsWholeNumber(value) || value is BigInteger || value is decimal || value is double))
             {
                 string text = typed.ToString();
                 if (text != Convert.ToString(value, CultureInfo.CurrentCulture)) return trim ? Trim(text) : text;
