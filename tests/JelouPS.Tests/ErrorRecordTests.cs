@@ -86,8 +86,7 @@ namespace JelouPS.Tests
             string secret = Emulator.FindIntegration(projectId)!.SigningSecret;
             Emulator.EnqueueFault(broken switch
             {
-                // An update is sent again after a broken answer (it does the same twice): every attempt breaks.
-                "cut" => new EmulatorFault { Method = call == "update" ? "PATCH" : "POST", PathContains = call == "reply" ? "webhook" : projectId, Mangle = ResponseMangle.Intact, ResetAfterBytes = 5, Count = call == "update" ? 4 : 1 },
+                "cut" => new EmulatorFault { Method = call == "update" ? "PATCH" : "POST", PathContains = call == "reply" ? "webhook" : projectId, Mangle = ResponseMangle.Intact, ResetAfterBytes = 5 },
                 "slow" => new EmulatorFault { Method = "POST", PathContains = "webhook", Mangle = ResponseMangle.Intact, DripBytesPerSecond = 2 },
                 _ => new EmulatorFault { Method = "POST", PathContains = projectId, Status = 200, Body = "<html><body>OK</body></html>", ContentType = "text/html" },
             });

@@ -274,23 +274,45 @@ namespace JelouPS.Tests
         }
 
         /// <summary>
-        /// A delete Jelou answered 200 whose answer broke off was carried out: its retry, which finds nothing, is the delete
-        /// done, not "nothing to remove".
+        /// A delete Jelou answered 200 whose answer then broke off or came too slowly was carried out: it is done (the vault's
+        /// copy goes), not sent again (its retry would find nothing and say "nothing to remove"), and no error.
         /// </summary>
-        [Fact]
-        public void A_delete_answered_200_whose_answer_broke_off_is_done_though_its_retry_finds_nothing()
+        [Theory]
+        [InlineData("cut")]
+        [InlineData("slow")]
+        public void A_delete_answered_200_whose_answer_was_lost_is_done_and_not_sent_again(string broken)
         {
             string projectId = NewProjectId();
-            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -WarningAction SilentlyContinue", null, projectId).ThrowIfFailed();
-            Emulator.EnqueueFault(new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, ResetAfterBytes = 5 });
+            string standIn = System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
+            Host.Invoke("Import-Module $args[1]; Register-StandInVault -Name DeleteVault; New-JelouExternalSupport $args[0] https://crm.example.com/j -Vault DeleteVault", null, projectId, standIn).ThrowIfFailed();
+            Emulator.EnqueueFault(broken == "cut"
+                ? new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, ResetAfterBytes = 5, Count = 4 }
+                : new EmulatorFault { Method = "DELETE", PathContains = projectId, Mangle = ResponseMangle.Intact, DripBytesPerSecond = 1, Count = 4 });
 
-            Invocation result = Host.Invoke("Remove-JelouExternalSupport $args[0] -Force -Verbose", null, projectId);
+            Invocation result = Host.Invoke("Remove-JelouExternalSupport $args[0] -Force -Vault DeleteVault -TimeoutSec 2 -Verbose; @(Get-SecretInfo -Vault DeleteVault).Count", null, projectId);
 
             Assert.Empty(result.Errors);
             Assert.Null(result.Terminating);
-            Assert.Equal(2, Emulator.Requests.Count(r => r.Method == "DELETE" && r.Path.Contains(projectId, StringComparison.Ordinal)));
-            Assert.Contains(result.Verbose, line => line.Contains("most likely deleted it", StringComparison.Ordinal));
+            Assert.Equal(1, Emulator.Requests.Count(r => r.Method == "DELETE" && r.Path.Contains(projectId, StringComparison.Ordinal)));
+            Assert.Contains(result.Verbose, line => line.Contains("the integration is deleted", StringComparison.Ordinal));
             Assert.Null(Emulator.FindIntegration(projectId));
+            Assert.Equal(0, (int)result.Output.Last().BaseObject);
+        }
+
+        /// <summary>Reads in flight when Select-Object -First has what it wanted are dropped at once: nothing waits for them.</summary>
+        [Fact]
+        public void Reads_in_flight_when_the_pipeline_stops_taking_output_are_not_waited_for()
+        {
+            string[] ids = { NewProjectId(), NewProjectId(), NewProjectId() };
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -WarningAction SilentlyContinue", null, ids[0]).ThrowIfFailed();
+            // The others are answered after a minute, or when the client leaves.
+            foreach (string slow in ids.Skip(1)) Emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = slow, Status = 200, Delay = TimeSpan.FromSeconds(60), Body = "{}" });
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            Invocation result = Host.Invoke("$args[0] | Get-JelouExternalSupport -ThrottleLimit 4 | Select-Object -First 1", null, (object)ids);
+
+            Assert.Single(result.Output);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}: the reads left were waited for");
         }
 
         [Fact]

@@ -40,7 +40,8 @@ namespace JelouPS.Retry
 
         /// <summary>
         /// Whether <paramref name="failure"/> may be sent again. A 429 for any request: the API refused it, nothing was done.
-        /// 408, 500, 502, 503, 504 and a broken connection for idempotent requests (Azure.Core's retriable statuses). Any
+        /// 408, 500, 502, 503, 504 and a broken connection for idempotent requests (Azure.Core's retriable statuses), but not
+        /// an update or delete whose answer broke off after a success status. Any
         /// other request only when none of it left. Never a failed TLS handshake: an untrusted certificate or a port that
         /// speaks plain http fails the same way each time, and the waits would only delay the error that says so.
         /// </summary>
@@ -50,6 +51,9 @@ namespace JelouPS.Retry
             if (failure.NothingSent) return true;
             if (failure.StatusCode == (HttpStatusCode)429) return true;
             if (idempotency != Idempotency.Idempotent) return false;
+            // A change Jelou answered with a success is done: sent again, a delete would find nothing and say so.
+            if (failure.StatusCode is HttpStatusCode status && (int)status is >= 200 and < 300
+                && failure.Operation != JelouOperation.GetIntegration && failure.Operation != JelouOperation.GetConversation) return false;
             if (failure.Kind == JelouErrorKind.ConnectionFailed) return true;
             switch ((int?)failure.StatusCode)
             {

@@ -284,8 +284,9 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// What a change that Jelou answered with a success status, and whose answer then broke off or could not be read,
-        /// did: it was carried out, and sending it again would do it twice. Null for a read (sending it again is harmless)
-        /// and for a create or rotation, whose secret is what was lost (see <see cref="From"/>).
+        /// did: it was carried out, and sending it again would do it twice. Null for a read (sending it again is harmless),
+        /// for a create or rotation, whose secret is what was lost (see <see cref="From"/>), and for a delete, which
+        /// Remove-JelouExternalSupport counts as done.
         /// </summary>
         private static string? CarriedOut(JelouOperation operation, object? target)
         {
@@ -299,8 +300,6 @@ namespace JelouPS.Infrastructure
                     return "the reply was accepted; only the answer was lost. Do not send it again: the user would get it twice.";
                 case JelouOperation.UpdateIntegration:
                     return $"the change was made; only the answer was lost. Get-JelouExternalSupport {SecretIssuer.Quote(ProjectOf(target))} shows the integration as it is now.";
-                case JelouOperation.DeleteIntegration:
-                    return "the integration was removed; only the answer was lost. Nothing needs to be sent again; a signing secret of it left in a vault no longer works: remove it with Remove-Secret.";
                 default:
                     return null;
             }

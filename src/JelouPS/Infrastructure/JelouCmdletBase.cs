@@ -34,6 +34,7 @@ namespace JelouPS.Infrastructure
         private TimeSpan _progressShown;
         private List<string>? _unseenChanges;
         private List<string>? _unseenMaybe;
+        private Stopwatch? _strandedFor;
 
         private protected JelouCmdletBase() => _lines = new DiagnosticLines(this);
 
@@ -142,7 +143,7 @@ namespace JelouPS.Infrastructure
                     ShowProgress();
                     continue;
                 }
-                Write(_records.Take());
+                Write(_writeFailure is null ? _records.Take() : TakeStranded());
             }
             while (_records.TryTake(out Record record)) Write(record);
             if (_writeFailure != null)
@@ -173,6 +174,26 @@ namespace JelouPS.Infrastructure
         private bool MakesChanges => Declared.SupportsShouldProcess;
 
         private CmdletAttribute Declared => (CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+
+        /// <summary>
+        /// The next record while calls are waited for only to strand their results (the pipeline takes no more output): a
+        /// change's calls get <see cref="LeftBehindWait"/>, a read's none, and then they are cancelled (each gets the
+        /// transport's few seconds for an answer already coming), as Ctrl+C would.
+        /// </summary>
+        private Record TakeStranded()
+        {
+            if (!_cancel.IsCancellationRequested)
+            {
+                _strandedFor ??= Stopwatch.StartNew();
+                TimeSpan left = StrandedWait - _strandedFor.Elapsed;
+                if (left > TimeSpan.Zero && _records.TryTake(out Record record, left)) return record;
+                _cancel.Cancel();
+            }
+            return _records.Take();
+        }
+
+        // How long calls are waited for when their results can only be stranded: a read's are worth nothing then.
+        private TimeSpan StrandedWait => MakesChanges ? LeftBehindWait : TimeSpan.Zero;
 
         private void Write(Record record)
         {
@@ -407,8 +428,8 @@ namespace JelouPS.Infrastructure
         /// binding error under $ErrorActionPreference = 'Stop', ended the pipeline): each is waited for and settled as
         /// stranded (a secret stored in the vault, or kept and said; a change said) before the caller's catch block runs.
         /// Nothing can be written as output then, but the warning stream still takes lines. Ctrl+C no longer reaches a
-        /// command being disposed: after <see cref="LeftBehindWait"/> the calls are cancelled, which gives each the transport's
-        /// few seconds for an answer already coming, and records the rest as of unknown outcome.
+        /// command being disposed: after <see cref="LeftBehindWait"/> (at once for a read) the calls are cancelled, which
+        /// gives each the transport's few seconds for an answer already coming, and records the rest as of unknown outcome.
         /// </summary>
         private void SettleLeftBehind()
         {
@@ -418,7 +439,7 @@ namespace JelouPS.Infrastructure
             while (_window.Count > 0)
             {
                 Call call = _window.Dequeue();
-                TimeSpan left = LeftBehindWait - waited.Elapsed;
+                TimeSpan left = StrandedWait - waited.Elapsed;
                 if (left <= TimeSpan.Zero || !((IAsyncResult)call.Task).AsyncWaitHandle.WaitOne(left)) _cancel.Cancel();
                 try
                 {

@@ -423,6 +423,20 @@ namespace JelouPS.Tests.Client
             Assert.Equal(notIdempotent, RetryPolicy.MayRetry(failure, Idempotency.NotIdempotent));
         }
 
+        /// <summary>An answer that broke off after a success status: a read is sent again, a change that was done is not.</summary>
+        [Theory]
+        [InlineData(JelouOperation.GetIntegration, true)]
+        [InlineData(JelouOperation.GetConversation, true)]
+        [InlineData(JelouOperation.UpdateIntegration, false)]
+        [InlineData(JelouOperation.DeleteIntegration, false)]
+        public void A_success_whose_answer_broke_off_is_sent_again_only_for_a_read(JelouOperation operation, bool retried)
+        {
+            var failure = new JelouApiException(JelouErrorKind.ConnectionFailed, "x", HttpStatusCode.OK, operation: operation);
+
+            Assert.Equal(retried, RetryPolicy.MayRetry(failure, Idempotency.Idempotent));
+            Assert.True(RetryPolicy.MayHaveActed(failure));
+        }
+
         [Fact]
         public void Connect_options_are_checked()
         {
