@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Security;
 using System.Text.Json;
@@ -50,7 +51,15 @@ namespace JelouPS
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: true);
-            return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout, settings.Authorization).ConfigureAwait(false);
+            List<SecureString> carried = CarriedSecrets(settings, out List<SecureString> made);
+            try
+            {
+                return await IssueAsync(projectId, JelouOperation.CreateIntegration, uri, SettingsBody(settings), trace, cancellationToken, timeout, carried).ConfigureAwait(false);
+            }
+            finally
+            {
+                made.ForEach(secret => secret.Dispose());
+            }
         }
 
         /// <summary><c>GET /v1/external-support/{projectId}</c>: the integration, without its secret.</summary>
@@ -66,9 +75,44 @@ namespace JelouPS
             if (settings is null) throw new ArgumentNullException(nameof(settings));
             Uri uri = IntegrationUri(projectId);
             settings.Validate(creating: false);
-            // The same body sent twice sets the same settings.
-            ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Idempotency.Idempotent, Patch, uri, SettingsBody(settings), trace, cancellationToken, timeout, settings.Authorization).ConfigureAwait(false);
-            return ReadIntegration(projectId, response);
+            List<SecureString> carried = CarriedSecrets(settings, out List<SecureString> made);
+            try
+            {
+                // The same body sent twice sets the same settings.
+                ApiResponse response = await SendManagementAsync(JelouOperation.UpdateIntegration, Idempotency.Idempotent, Patch, uri, SettingsBody(settings), trace, cancellationToken, timeout, carried).ConfigureAwait(false);
+                return ReadIntegration(projectId, response);
+            }
+            finally
+            {
+                made.ForEach(secret => secret.Dispose());
+            }
+        }
+
+        /// <summary>The names of webhook URL query parameters that carry a credential (Azure Functions' code, a SAS sig, a token).</summary>
+        private static readonly HashSet<string> CredentialQueryNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "code", "key", "apikey", "api_key", "api-key", "token", "access_token", "sig", "signature", "secret", "password", "pwd", "auth",
+        };
+
+        /// <summary>
+        /// The credentials a settings body carries, which a server's answer may quote: the webhook authorization, and the
+        /// values of the webhook URL's query parameters that carry one; <paramref name="made"/> are the copies made here,
+        /// for the caller to dispose.
+        /// </summary>
+        private static List<SecureString> CarriedSecrets(ExternalSupportSettings settings, out List<SecureString> made)
+        {
+            made = new List<SecureString>();
+            string query = settings.WebhookUrl?.Query ?? "";
+            foreach (string pair in query.TrimStart('?').Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                int equals = pair.IndexOf('=');
+                if (equals <= 0 || !CredentialQueryNames.Contains(Uri.UnescapeDataString(pair.Substring(0, equals)))) continue;
+                string value = Uri.UnescapeDataString(pair.Substring(equals + 1));
+                if (value.Length > 0) made.Add(SecureStrings.FromString(value));
+            }
+            var carried = new List<SecureString>(made);
+            if (settings.Authorization != null) carried.Add(settings.Authorization);
+            return carried;
         }
 
         /// <summary><c>DELETE /v1/external-support/{projectId}</c>. Jelou stops sending events at once.</summary>
@@ -238,12 +282,12 @@ namespace JelouPS
         private Uri IntegrationUri(string projectId) =>
             JelouUris.Combine(Options.BaseUri, "v1/external-support/" + JelouUris.Segment(projectId, nameof(projectId)));
 
-        /// <summary>A management API call, with the credential; <paramref name="bodySecret"/> is the webhook authorization the body carries.</summary>
-        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, SecureString? bodySecret = null)
+        /// <summary>A management API call, with the credential; <paramref name="bodySecrets"/> are the credentials the body carries (see <see cref="CarriedSecrets"/>).</summary>
+        private Task<ApiResponse> SendManagementAsync(JelouOperation operation, Idempotency idempotency, HttpMethod method, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, IReadOnlyList<SecureString>? bodySecrets = null)
         {
             JelouCredential credential = Options.Credential
                 ?? throw new InvalidOperationException("This client only sends agent replies: it has no API key or client credential for the management API.");
-            IReadOnlyList<SecureString> secrets = bodySecret is null ? credential.Secrets : new List<SecureString>(credential.Secrets) { bodySecret };
+            IReadOnlyList<SecureString> secrets = bodySecrets is null || bodySecrets.Count == 0 ? credential.Secrets : credential.Secrets.Concat(bodySecrets).ToList();
             return _transport.SendAsync(operation, idempotency, method, uri, body, credential.Apply, trace, cancellationToken, timeout, secrets);
         }
 
@@ -252,12 +296,12 @@ namespace JelouPS
         /// answer's body or while it was still being read, fails with the secret and what the answer named in
         /// <see cref="JelouApiException.Integration"/>; the answer's bytes are wiped either way.
         /// </summary>
-        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, SecureString? bodySecret = null)
+        private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, IReadOnlyList<SecureString>? bodySecrets = null)
         {
             ApiResponse response;
             try
             {
-                response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout, bodySecret).ConfigureAwait(false);
+                response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout, bodySecrets).ConfigureAwait(false);
             }
             catch (JelouApiException ex) when (ex.PartialAnswer != null)
             {

@@ -479,6 +479,25 @@ namespace JelouPS.Tests.Client
             Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
         }
 
+        /// <summary>A server that quotes the webhook URL it was sent shows no key its query carries (Azure Functions' ?code=).</summary>
+        [Theory]
+        [InlineData("POST")]
+        [InlineData("PATCH")]
+        public async Task An_error_that_quotes_the_webhook_url_sent_shows_no_key_of_its_query(string method)
+        {
+            const string url = "https://fn.example.com/api/jelou?tenant=acme&code=FUNCTION-KEY-0123456789&sig=sas%2Bsig%3D0123";
+            string projectId = Fault(new EmulatorFault { Method = method, Status = 422, Body = "{\"message\":\"webhookUrl https://fn.example.com/api/jelou?tenant=acme&code=FUNCTION-KEY-0123456789&sig=sas%2Bsig%3D0123 is unreachable\"}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => method == "POST"
+                ? client.CreateExternalSupportAsync(projectId, Settings(url))
+                : client.UpdateExternalSupportAsync(projectId, Settings(url)));
+
+            Assert.DoesNotContain("FUNCTION-KEY-0123456789", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("sas%2Bsig%3D0123", error.Message, StringComparison.Ordinal);
+            Assert.Contains("tenant=acme&code=REDACTED", error.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task A_retry_after_date_far_ahead_is_said_as_the_time_it_ends()
         {
