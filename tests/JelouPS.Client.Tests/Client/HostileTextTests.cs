@@ -50,10 +50,18 @@ namespace JelouPS.Tests.Client
             Text.Sample(id =>
             {
                 bool hostile = id.Length > Require.MaxLineLength || id.Trim().Length == 0 || id == "." || id == ".."
-                    || !Printable(id);
+                    || !Printable(id) || Quoted(id);
                 string? problem = Require.IdProblem(id);
                 return hostile == (problem != null) && (problem is null || (Printable(problem) && problem.Length < 600));
             });
+
+        // The README's rule: an id does not start with a quotation mark, nor end with one that nothing before opened (a
+        // spreadsheet's or word processor's quotes: straight, typographic, guillemets, full-width, CJK corners, backtick).
+        private static bool Quoted(string id)
+        {
+            const string quotes = "\"'`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F";
+            return id.Length > 0 && (quotes.Contains(id[0]) || (quotes.Contains(id[id.Length - 1]) && !id.Take(id.Length - 1).Any(quotes.Contains)));
+        }
 
         [Fact]
         public void Free_text_keeps_line_breaks_tabs_and_joiners_but_refuses_other_controls_and_half_characters() =>
