@@ -107,6 +107,12 @@ namespace JelouPS
         /// </summary>
         internal bool IsRedirect => IsRedirectStatus(StatusCode);
 
+        /// <summary>
+        /// Jelou answered a success status, and the rest of the answer then broke off, came too slowly or could not be read:
+        /// the request was carried out.
+        /// </summary>
+        internal bool AnsweredSuccess => StatusCode is HttpStatusCode status && (int)status >= 200 && (int)status < 300;
+
         internal static bool IsRedirectStatus(HttpStatusCode? status) =>
             status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or (HttpStatusCode)308;
 

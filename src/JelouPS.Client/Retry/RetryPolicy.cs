@@ -52,8 +52,7 @@ namespace JelouPS.Retry
             if (failure.StatusCode == (HttpStatusCode)429) return true;
             if (idempotency != Idempotency.Idempotent) return false;
             // A change Jelou answered with a success is done: sent again, a delete would find nothing and say so.
-            if (failure.StatusCode is HttpStatusCode status && (int)status is >= 200 and < 300
-                && failure.Operation != JelouOperation.GetIntegration && failure.Operation != JelouOperation.GetConversation) return false;
+            if (failure.AnsweredSuccess && failure.Operation != JelouOperation.GetIntegration && failure.Operation != JelouOperation.GetConversation) return false;
             if (failure.Kind == JelouErrorKind.ConnectionFailed) return true;
             switch ((int?)failure.StatusCode)
             {
@@ -75,9 +74,8 @@ namespace JelouPS.Retry
         /// that never left did nothing.
         /// </summary>
         internal static bool MayHaveActed(JelouApiException failure) =>
-            !failure.NothingSent && (failure.StatusCode is null || (int)failure.StatusCode.Value is >= 200 and < 300
-                || failure.StatusCode == HttpStatusCode.InternalServerError || failure.StatusCode == HttpStatusCode.BadGateway
-                || failure.StatusCode == HttpStatusCode.GatewayTimeout);
+            !failure.NothingSent && (failure.StatusCode is null || failure.AnsweredSuccess || failure.StatusCode == HttpStatusCode.InternalServerError
+                || failure.StatusCode == HttpStatusCode.BadGateway || failure.StatusCode == HttpStatusCode.GatewayTimeout);
 
         /// <summary>The wait before retry number <paramref name="retry"/> (1 for the first): the server's Retry-After, else backoff.</summary>
         internal TimeSpan DelayBefore(int retry, TimeSpan? retryAfter) =>

@@ -37,8 +37,20 @@ namespace JelouPS.Security
             return secure;
         }
 
+        /// <summary>
+        /// A read-only copy of <paramref name="secret"/> without the space or line break at either end when that is all that
+        /// keeps it from being one Jelou issues (a copy read from a file: see <see cref="SigningSecretProblem"/>); else null.
+        /// </summary>
+        internal static SecureString? IssuedWithin(SecureString secret)
+        {
+            SecureString trimmed = Trimmed(secret);
+            if (trimmed.Length < secret.Length && SigningSecretProblem(trimmed) is null) return trimmed;
+            trimmed.Dispose();
+            return null;
+        }
+
         /// <summary>A read-only copy of <paramref name="secret"/> without the white space at either end.</summary>
-        internal static SecureString Trimmed(SecureString secret) =>
+        private static SecureString Trimmed(SecureString secret) =>
             UseChars(secret, chars =>
             {
                 int start = 0, end = chars.Length;

@@ -170,11 +170,11 @@ namespace JelouPS.Commands
                 {
                     await Client.DeleteExternalSupportAsync(projectId, trace, token, CallTimeout).ConfigureAwait(false);
                 }
-                catch (JelouApiException ex) when (ex.StatusCode is System.Net.HttpStatusCode status && (int)status >= 200 && (int)status < 300)
+                catch (JelouApiException ex) when (ex.AnsweredSuccess)
                 {
                     // Jelou answered that it deleted it; only the rest of the answer was lost (cut, too slow): deleted, and
                     // the vault's copies go as after any delete.
-                    trace?.Verbose($"Jelou answered {(int)status} to the delete of {projectId}, and the rest of its answer was lost: the integration is deleted.");
+                    trace?.Verbose($"Jelou answered {(int)ex.StatusCode!.Value} to the delete of {projectId}, and the rest of its answer was lost: the integration is deleted.");
                 }
                 catch (Exception ex)
                 {

@@ -245,15 +245,13 @@ namespace JelouPS.Commands
                 unlikely = WebhookParameters.Unlikely(secret, stored);
                 // A copy stored with a space or line break around it (read from a file): Jelou's secret is what is inside, and
                 // a 401 would lose the deliveries (Jelou does not send a refused one again).
-                SecureString trimmed = SecureStrings.Trimmed(secret);
-                if (unlikely != null && SecureStrings.SigningSecretProblem(trimmed) is null)
+                if (unlikely != null && SecureStrings.IssuedWithin(secret) is SecureString trimmed)
                 {
                     secret.Dispose();
                     secret = trimmed;
                     unlikely = $"{stored} has a space or line break around it (a copy read from a file often does): deliveries are verified with it trimmed. " +
                         $"Store it trimmed: a reply signed from it is refused until then.";
                 }
-                else trimmed.Dispose();
                 signer = new JelouSigner(secret);
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)

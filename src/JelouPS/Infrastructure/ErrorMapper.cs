@@ -318,9 +318,9 @@ namespace JelouPS.Infrastructure
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
         private static string? Advice(JelouApiException api, object? target)
         {
-            if (api.StatusCode is HttpStatusCode status && (int)status >= 200 && (int)status < 300 && CarriedOut(api.Operation, target) is string done)
+            if (api.AnsweredSuccess && CarriedOut(api.Operation, target) is string done)
             {
-                return $"Jelou answered {(int)status}, so {done}";
+                return $"Jelou answered {(int)api.StatusCode!.Value}, so {done}";
             }
             switch (api.Kind)
             {

@@ -216,14 +216,15 @@ namespace JelouPS.Infrastructure
                 // Nothing can be written: keep what cannot be lost, quietly.
                 try
                 {
+                    string what = item ?? target?.ToString() ?? "";
                     if (task.Status == TaskStatus.RanToCompletion)
                     {
-                        if (MakesChanges) (_unseenChanges ??= new List<string>()).Add(item ?? target?.ToString() ?? "");
+                        if (MakesChanges) (_unseenChanges ??= new List<string>()).Add(what);
                         onStranded?.Invoke(task.Result);
                     }
                     else if (failure != null && !(failure is OperationCanceledException))
                     {
-                        if (MakesChanges && JelouSession.Flight.MayHaveActed(failure)) (_unseenMaybe ??= new List<string>()).Add(item ?? target?.ToString() ?? "");
+                        if (MakesChanges && JelouSession.Flight.MayHaveActed(failure)) (_unseenMaybe ??= new List<string>()).Add(what);
                         salvage?.Invoke(failure);
                     }
                 }
@@ -434,23 +435,16 @@ namespace JelouPS.Infrastructure
         private void SettleLeftBehind()
         {
             if (_window.Count == 0) return;
-            _writeFailure ??= new PipelineStoppedException();
-            var waited = Stopwatch.StartNew();
-            while (_window.Count > 0)
+            // As after a failed write: Pump strands every call left (see TakeStranded), says what became of them, and raises this.
+            var ended = new PipelineStoppedException();
+            _writeFailure ??= ended;
+            try
             {
-                Call call = _window.Dequeue();
-                TimeSpan left = StrandedWait - waited.Elapsed;
-                if (left <= TimeSpan.Zero || !((IAsyncResult)call.Task).AsyncWaitHandle.WaitOne(left)) _cancel.Cancel();
-                try
-                {
-                    call.Task.Wait();
-                }
-                catch (AggregateException)
-                {
-                }
-                call.Settle(true);
+                Pump(room: 0);
             }
-            TellUnseenChanges();
+            catch (PipelineStoppedException raised) when (ReferenceEquals(raised, ended))
+            {
+            }
         }
 
         /// <summary>The record as this command reports it: its advice fitted to how the command was called.</summary>

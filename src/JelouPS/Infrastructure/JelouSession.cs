@@ -105,10 +105,8 @@ namespace JelouPS.Infrastructure
                 // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
                 // dump another's record); a bulk run's thousands cost every error too much.
                 // By project: one kept unsaved is its project's latest too.
-                if (Latest.Count <= allUpTo)
-                {
-                    return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
-                }
+                List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
+                if (Latest.Count <= allUpTo) return Every();
                 // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
                 // keys are looked at, up to the first of the call's API, when the path names none).
                 var its = new HashSet<System.Security.SecureString>();
@@ -123,7 +121,7 @@ namespace JelouPS.Infrastructure
                 bool reply = request.AbsolutePath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase);
                 string onItsServer = Key(request, "");
                 if (!reply && Latest.Keys.Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
-                return Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
+                return Every();
             }
         }
 

@@ -115,9 +115,12 @@ namespace JelouPS.Infrastructure
             // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify.)
             if (!verifying && JelouPS.Security.SecureStrings.SigningSecretProblem(secret) is string problem)
             {
+                SecureString? within = JelouPS.Security.SecureStrings.IssuedWithin(secret);
+                bool spaceAround = within != null;
+                within?.Dispose();
                 secret.Dispose();
                 throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem.Replace(": trim it", "")}.",
-                    problem.EndsWith(": trim it", StringComparison.Ordinal)
+                    spaceAround
                         // With its metadata given again: Set-Secret alone may drop it, and with it what names the project.
                         ? $"Store it there again with nothing around it, and its metadata: Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} " +
                           $"-Secret (Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -AsPlainText).Trim() -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata"
