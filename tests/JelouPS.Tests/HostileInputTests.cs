@@ -75,6 +75,9 @@ namespace JelouPS.Tests
                 _ => null,
             };
 
+            /// <summary>As free text, where a fraction binds too (a price): its invariant text.</summary>
+            public string? FreeText => Text ?? (Value is double or float or decimal ? Convert.ToString(Value, CultureInfo.InvariantCulture) : null);
+
             /// <summary>What binds as "not given": null, or a DataRow's empty cell.</summary>
             public bool IsNull => Value is null || Value is DBNull;
 
@@ -168,6 +171,29 @@ namespace JelouPS.Tests
             Assert.Contains(typed, Strings(close.Body));
         }
 
+        /// <summary>
+        /// Free text takes a fraction as typed (1.50, a price) or as its invariant text, in any culture (de-DE writes 2,5); an
+        /// id refuses it (a piped 4.5 is no id).
+        /// </summary>
+        [Fact]
+        public void A_fraction_binds_as_free_text_as_typed_or_invariant_but_never_as_an_id()
+        {
+            int before = Emulator.Requests.Count;
+
+            Host.Invoke("$c = [System.Globalization.CultureInfo]::CurrentCulture; [System.Globalization.CultureInfo]::CurrentCulture = 'de-DE'; " +
+                "try { $price = 2.5; Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text $price -SigningSecret s -Confirm:$false; " +
+                "Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText 1.50 -Confirm:$false } finally { [System.Globalization.CultureInfo]::CurrentCulture = $c }");
+            Invocation refused = Host.Invoke("$id = 4.5; Close-JelouConversation -ProjectId $id -BotId b1 -UserId u1 -Confirm:$false");
+
+            List<RecordedRequest> sent = Emulator.Requests.Skip(before).ToList();
+            Assert.Equal(2, sent.Count);
+            Assert.Contains("2.5", Strings(sent[0].Body));
+            Assert.Contains("1.50", Strings(sent[1].Body));
+            ErrorRecord error = refused.Terminating ?? refused.SingleError();
+            Assert.Equal("ParameterArgumentTransformationError,JelouPS.Commands.CloseJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("not text", error.Exception.Message, StringComparison.Ordinal);
+        }
+
         /// <summary>A number that was not typed (piped, a property, wrapped) binds as its invariant text, in any culture (sv-SE writes minus as U+2212).</summary>
         [Fact]
         public void A_number_not_typed_binds_as_its_invariant_text_in_any_culture()
@@ -249,7 +275,7 @@ namespace JelouPS.Tests
             if (target.Check == Check.Nothing) return sent.Count == 0 ? null : "sent a request it should not";
             if (sent.Count == 0) return "valid, yet nothing was sent: " + string.Join("; ", errors.Select(e => e.Exception.Message));
             IEnumerable<Sample> each = sample.Value is object[] items ? items.Select(i => new Sample("", i)) : new[] { sample };
-            string[] expected = each.Select(e => target.Kind == Kind.FreeText ? e.Text! : Trim(e.Text ?? PropertyText(e) ?? "")).ToArray();
+            string[] expected = each.Select(e => target.Kind == Kind.FreeText ? e.FreeText! : Trim(e.Text ?? PropertyText(e) ?? "")).ToArray();
             switch (target.Check)
             {
                 case Check.PathSegment:
@@ -290,7 +316,7 @@ namespace JelouPS.Tests
                     string? text = sample.Value is Uri uri ? uri.OriginalString : sample.Text is string t ? Trim(t) : null;
                     return text != null && UrlOk(text, target.Kind);
                 case Kind.FreeText:
-                    return sample.Text is string free && free.Trim().Length > 0 && TextOk(free);
+                    return sample.FreeText is string free && free.Trim().Length > 0 && TextOk(free);
                 case Kind.Secret:
                     return sample.Value is string secret && secret.Trim().Length > 0 && secret.Length <= 65536 && secret.All(c => c >= 0x20 && c < 0x7f) && secret[0] != ' ' && secret[^1] != ' ' && !TypeName(secret);
                 case Kind.SigningSecret:

@@ -46,14 +46,14 @@ namespace JelouPS.Infrastructure
         /// <paramref name="input"/> as trimmed text, or null; with <paramref name="fromProperty"/>, an object's property of that
         /// name. Anything else is refused with a message that says why (the binder names the parameter).
         /// </summary>
-        internal static string? Text(object? input, string? fromProperty = null, bool trim = true)
+        internal static string? Text(object? input, string? fromProperty = null, bool trim = true, bool fractions = false)
         {
             object? value = Unwrap(input);
             // A number typed as an argument (0593, 0x1F, 10kb, 0123n, 1e3) comes wrapped with the text it was typed as, which
             // its wrapper's text is then: as with a [string] parameter, that is the value (0593 must not become 593, another
             // id). Any other wrapper writes the number in the session's culture (sv-SE's minus is U+2212): a whole one is taken
-            // in the invariant one below, a fraction refused (a piped 4.5 is no id). In a list (0123, 007) PowerShell makes
-            // each a number before any command sees it, as it does for a [string[]] parameter.
+            // in the invariant one below, and a fraction only as free text (a piped 4.5 is no id, but may be a price). In a list
+            // (0123, 007) PowerShell makes each a number before any command sees it, as it does for a [string[]] parameter.
             if (input is PSObject typed && value != null && (IsWholeNumber(value) || value is BigInteger || value is decimal || value is double))
             {
                 string text = typed.ToString();
@@ -69,6 +69,7 @@ namespace JelouPS.Infrastructure
                 case Guid _:
                 case BigInteger _:
                 case object number when IsWholeNumber(number):
+                case object fraction when fractions && (fraction is double || fraction is float || fraction is decimal):
                     return Convert.ToString(value, CultureInfo.InvariantCulture);
                 case IDictionary _ when fromProperty != null:
                     throw Refused($"A hashtable's keys do not bind by name (its other keys would be dropped unseen): pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
@@ -80,7 +81,7 @@ namespace JelouPS.Infrastructure
                 return Text(property.Value);
             }
             throw Refused(fromProperty is null || IsScalar(value)
-                ? $"A value of type {Name(value)} is not text: give the value as a string (a whole number or a GUID also binds as its text)."
+                ? $"A value of type {Name(value)} is not text: give the value as a string ({(fractions ? "a number" : "a whole number")} or a GUID also binds as its text)."
                 : $"The input (of type {Name(value)}) is a whole input object, not an id: it has no {fromProperty} property. " +
                     (NearMiss(input!, fromProperty) ?? $"Rename the column, pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name."));
         }
@@ -133,11 +134,12 @@ namespace JelouPS.Infrastructure
 
     /// <summary>
     /// Free text (a message, a caption) binds from text as given, untrimmed: an object would otherwise be sent as its type's
-    /// name ("System.Collections.Hashtable"). What text may hold is the client's rule, checked before the request.
+    /// name ("System.Collections.Hashtable"). Any number binds too, fractions included (a reply of a price, -Text $total), as
+    /// typed or as its invariant text. What text may hold is the client's rule, checked before the request.
     /// </summary>
     internal sealed class FreeTextAttribute : ArgumentTransformationAttribute
     {
-        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) => TrimmedAttribute.Text(inputData, trim: false);
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) => TrimmedAttribute.Text(inputData, trim: false, fractions: true);
     }
 
     /// <summary>An id (project, bot, user, room, conversation, message): <see cref="Require.IdProblem"/>, checked as it binds.</summary>
