@@ -141,8 +141,8 @@ namespace JelouPS.Http
                             : failure.NothingSent ? "the request could not be sent" : "the connection broke";
                         if (clock.Elapsed + wait >= budget)
                         {
-                            trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Durations.Seconds(wait)} s would pass the call's {Durations.Seconds(budget)} s.");
-                            throw Tried(failure, attempt, $" Not sent again: waiting {Durations.Seconds(wait)} s more would pass the call's {Durations.Seconds(budget)} s (-TimeoutSec), of which {Durations.Seconds(clock.Elapsed)} s are spent.");
+                            trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Durations.Wait(wait, "until ")} would pass the call's {Durations.Seconds(budget)} s.");
+                            throw Tried(failure, attempt, $" Not sent again: waiting {Durations.Wait(wait, "until ")} would pass the call's {Durations.Seconds(budget)} s (-TimeoutSec), of which {Durations.Seconds(clock.Elapsed)} s are spent.");
                         }
                         trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Durations.Seconds(wait)} s.");
                         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
@@ -406,13 +406,7 @@ namespace JelouPS.Http
             {
                 message += " " + fields.TrimEnd('.') + ".";
             }
-            if (response.RetryAfter is TimeSpan wait)
-            {
-                // A wait of hours or years (a Retry-After date far ahead) is clearer as the time it ends.
-                message += wait < TimeSpan.FromHours(1) || DateTimeOffset.MaxValue - DateTimeOffset.UtcNow <= wait
-                    ? $" Retry after {wait.TotalSeconds:0} s."
-                    : $" Retry after {(DateTimeOffset.UtcNow + wait).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}.";
-            }
+            if (response.RetryAfter is TimeSpan wait) message += $" Retry after {Durations.Wait(wait)}.";
             if (JelouApiException.IsRedirectStatus(response.StatusCode) && location != null)
             {
                 // Its server and path only: a user name and password, a query string or a fragment could carry a token.
@@ -460,7 +454,7 @@ namespace JelouPS.Http
             if (retryAfter is null && response.Headers.TryGetValues("Retry-After", out IEnumerable<string>? raw)
                 && raw.FirstOrDefault()?.Trim() is string text && text.Length > 0 && text.All(c => c >= '0' && c <= '9'))
             {
-                return TimeSpan.FromSeconds(int.MaxValue);
+                return Durations.Unreadable;
             }
             if (retryAfter?.Date is DateTimeOffset date)
             {

@@ -127,7 +127,7 @@ namespace JelouPS.Tests.Client
             Assert.Equal(TimeSpan.FromSeconds(120), error.RetryAfter);
             Assert.Empty(delay.Waits);
             Assert.Contains(trace.Lines, line => line.Contains("not retried, since waiting 120 s would pass the call's 30 s"));
-            Assert.Contains("Not sent again: waiting 120 s more would pass the call's 30 s (-TimeoutSec), of which ", error.Message);
+            Assert.Contains("Not sent again: waiting 120 s would pass the call's 30 s (-TimeoutSec), of which ", error.Message);
         }
 
         [Fact]
@@ -147,6 +147,20 @@ namespace JelouPS.Tests.Client
             Assert.Equal(JelouErrorKind.RateLimited, error.Kind);
             Assert.Single(handler.Requests);
             Assert.Empty(delay.Waits);
+            // Not a date 68 years ahead, nor 2147483647 s: the server's number was larger than that.
+            Assert.Contains("Retry after more than 68 years.", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Not sent again: waiting more than 68 years would pass the call's", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task A_wait_of_hours_is_said_as_the_time_it_ends()
+        {
+            StubHandler handler = Sequence(_ => Answers.Status(429, retryAfter: TimeSpan.FromHours(3)));
+            using JelouClient client = ForStub(handler, retries: 3, delay: new RecordingDelay());
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Matches(@"Retry after 20\d\d-\d\d-\d\d \d\d:\d\d:\d\dZ\. Not sent again: waiting until 20\d\d-\d\d-\d\d \d\d:\d\d:\d\dZ would pass the call's", error.Message);
         }
 
         [Fact]
