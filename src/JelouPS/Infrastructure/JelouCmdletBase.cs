@@ -421,8 +421,11 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>How long a command being disposed waits for its calls in flight before it cancels them (see <see cref="SettleLeftBehind"/>).</summary>
-        internal static readonly TimeSpan LeftBehindWait = TimeSpan.FromSeconds(10);
+        /// <summary>
+        /// How long calls whose results can only be stranded are waited for before they are cancelled (see
+        /// <see cref="SettleLeftBehind"/>, <see cref="TakeStranded"/>). Settable for tests, which shorten it in a collection run alone.
+        /// </summary>
+        internal static TimeSpan LeftBehindWait { get; set; } = TimeSpan.FromSeconds(10);
 
         /// <summary>
         /// Calls still in flight when PowerShell disposes the command without ending it (another command's error, or a
