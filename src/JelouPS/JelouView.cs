@@ -55,6 +55,25 @@ namespace JelouPS
         /// </summary>
         public static string? Text(string? text) => Require.Printable(text)?.Replace("\r\n", "\n");
 
+        /// <summary>
+        /// <paramref name="item"/> as a command writes it: when the URL in its <paramref name="property"/> carries a query or user
+        /// information (a key), with a default display property set that leaves that property out. An object shown after
+        /// another type's output (Get-Date, then an integration) gets PowerShell's own list of every property, not a view of
+        /// ours, which would show the URL without its key; with the set, that list leaves the URL out. The object keeps it.
+        /// </summary>
+        internal static object Shown(object item, string? url, string property)
+        {
+            if (url is null || JelouUris.WithoutCredentials(url) == url) return item;
+            PSObject shown = PSObject.AsPSObject(item);
+            if (shown.Members[StandardMembers] is PSMemberSet) return shown;
+            var names = new System.Collections.Generic.List<string>();
+            foreach (PSPropertyInfo each in shown.Properties) if (each.Name != property) names.Add(each.Name);
+            shown.Members.Add(new PSMemberSet(StandardMembers, new PSMemberInfo[] { new PSPropertySet("DefaultDisplayPropertySet", names) }));
+            return shown;
+        }
+
+        private const string StandardMembers = "PSStandardMembers";
+
         private static object? Value(object? item, string property) =>
             item is null ? null : Unwrap(PSObject.AsPSObject(item).Properties[property]?.Value);
 

@@ -182,6 +182,19 @@ Describe 'Views in an 80-column terminal' {
         $hostile.Text | Should -Be "hi $([char]27)]0;pwned$([char]7)`rfake`r`nsecond line"
     }
 
+    It 'shows no key of a webhook URL in PowerShell''s own list of an object shown after another type''s output, and the object keeps it' {
+        $keyedIssued = New-JelouExternalSupport (New-TestProjectId) $LongUrl -WarningAction SilentlyContinue
+        $keyedSet = Set-JelouExternalSupport $longProject -WebhookUrl $LongUrl -Confirm:$false
+        $keyedTest = Send-JelouTestEvent "http://127.0.0.1:1/hook?code=$FunctionKey" -SigningSecret $issued.SigningSecret -Confirm:$false -ErrorAction SilentlyContinue
+        foreach ($object in $keyedIssued, ($longProject | Get-JelouExternalSupport), $keyedSet, $keyedTest) {
+            # Get-Date's view is not the object's: PowerShell lists the object's properties itself, with no view of ours.
+            $text = & { Get-Date; $object } | Out-String -Width 200
+            $text | Should -Match "(?m)^(ProjectId|EventType) +: $($object.ProjectId)$($object.EventType)\s*$" -Because 'the object is shown, as a list'
+            $text | Should -Not -Match $FunctionKey
+            "$($object.WebhookUrl)" | Should -Match $FunctionKey
+        }
+    }
+
     It 'shows why a test event failed, and the text a user wrote' {
         $Outputs.TestResult.Object | Out-String -Width 80 | Should -Match '(?m)^message +False +\d+ +Could not reach'
         $Outputs.Events.Object | Out-String -Width 80 | Should -Match "(?m)^\S+ \S+ +message +views-user +$([regex]::Escape($UserText))"

@@ -385,7 +385,7 @@ namespace JelouPS.Commands
             if (!Approved(target, $"Post a signed sample '{EventType}' event")) return;
             Submit(target, (trace, token) => _tester.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
             {
-                WriteObject(result);
+                WriteObject(JelouView.Shown(result, result.WebhookUrl.ToString(), nameof(result.WebhookUrl)));
                 // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
                 if (!result.Succeeded)
                 {
