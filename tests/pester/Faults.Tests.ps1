@@ -514,3 +514,30 @@ Describe 'Creates, rotations and deletes of one project at once' {
         Assert-StoredSecretWorks $projectId
     }
 }
+
+Describe 'Rotations without -Vault whose output a later command fails on' {
+    It 'name every rotated project''s dead vault copy, and say the object was handed on' {
+        $projects = 1..2 | ForEach-Object { New-TestProjectId }
+        # The second rotation is answered after 300 ms: it is in flight when the command after fails on the first one's output.
+        Add-Fault @{ method = 'POST'; pathContains = "$($projects[1])/secret"; mangle = 'Intact'; delayMs = 300 }
+        $script = @"
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Import-Module '$(Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement')'
+Register-StandInVault -Name RotateVault
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+'$($projects -join "','")' | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault RotateVault | Out-Null
+try { '$($projects -join "','")' | Reset-JelouExternalSupportSecret -Force -ThrottleLimit 2 | ForEach-Object { throw 'downstream failure' } } catch { "CAUGHT `$_" }
+"KEPT `$((`$JelouUnsavedIntegrations.ProjectId | Sort-Object) -join ',')"
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match 'CAUGHT downstream failure' -Because $run.Text
+        $run.Text | Should -Match "KEPT $(($projects | Sort-Object) -join ',')" -Because $run.Text
+        $run.Text | Should -Match "signing secret of $($projects[0]): the command after this one got it but failed" -Because $run.Text
+        $run.Text | Should -Match "signing secret of $($projects[1]), before it was stored or handed on" -Because $run.Text
+        foreach ($project in $projects) {
+            $run.Text | Should -Match "earlier signing secret of $project as 'Jelou-$project' in vault 'RotateVault': it no longer works" -Because $run.Text
+        }
+    }
+}

@@ -471,7 +471,8 @@ namespace JelouPS.Infrastructure
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
             {
-                if (!stored && JelouSession.IsLatest(integration)) WarnLate(integration);
+                if (!stored && JelouSession.IsLatest(integration)) WarnLate(integration, handedOn: false);
+                if (JelouSession.IsLatest(integration) && DeadCopies(integration, destination, stored) is string dead) _cmdlet.WarnLate(dead);
                 return;
             }
             // A request beside it that is refused (a duplicate create answered 409) crosses nothing: known once it ends.
@@ -501,17 +502,7 @@ namespace JelouPS.Infrastructure
                               $"Store it before the session ends: Save-JelouSigningSecret -Vault <vault> (without input, it stores all ${JelouSession.UnsavedVariable} holds, from any runspace); or give -Vault when creating or rotating.") +
                         (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per runspace.)");
                 }
-                // A rotation kills every copy of the old secret; those in the vault it went to were found with it (see Claim).
-                if (integration.SecretRegeneratedAt != null && JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)
-                {
-                    KeyValuePair<string, string> first = dead[0];
-                    string there = $"-Vault {Quote(first.Key)} -SecretName {Quote(first.Value)}";
-                    warnings.Add(
-                        $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
-                        "it no longer works, and replies signed from there are refused. Store the new one in its place by piping this command's output to " +
-                        $"Save-JelouSigningSecret {there}" + (stored ? "" : $" (or ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret {there})") +
-                        $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).");
-                }
+                if (DeadCopies(integration, destination, stored) is string dead) warnings.Add(dead);
             }
             if (integration.Id is null || integration.WebhookUrl is null)
             {
@@ -533,7 +524,8 @@ namespace JelouPS.Infrastructure
             // it but not finished with it (Ctrl+C while they stored it), so it counts as not delivered.
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
-                if (JelouSession.IsLatest(integration)) WarnLate(integration);
+                if (JelouSession.IsLatest(integration)) WarnLate(integration, handedOn: true);
+                warnings.ForEach(warning => _cmdlet.WarnLate(warning));
                 throw;
             }
             // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host, unless the caller
@@ -578,8 +570,28 @@ namespace JelouPS.Infrastructure
             return metadata;
         }
 
-        /// <summary>The caller will not see the object (a stop, a failed write): say on the host where the secret is (the streams may be closed).</summary>
-        private void WarnLate(ExternalSupportIntegration integration) =>
-            _cmdlet.WarnLate($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, before it was stored or handed on. It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).", always: true);
+        /// <summary>
+        /// A rotation kills every copy of the old secret: those this session stored, named with how to put the new one in their
+        /// place. Those in the vault the new one went to were found with it (see Claim). Null when there are none.
+        /// </summary>
+        private static string? DeadCopies(ExternalSupportIntegration integration, SecretDestination destination, bool stored)
+        {
+            if (integration.SecretRegeneratedAt is null || !(JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)) return null;
+            KeyValuePair<string, string> first = dead[0];
+            string there = $"-Vault {Quote(first.Key)} -SecretName {Quote(first.Value)}";
+            return $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
+                "it no longer works, and replies signed from there are refused. Store the new one in its place by piping this command's output to " +
+                $"Save-JelouSigningSecret {there}" + (stored ? "" : $" (or ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret {there})") +
+                $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).";
+        }
+
+        /// <summary>
+        /// The caller will not see the object, or not to the end (a stop, a failed write, a command after this one that failed
+        /// with it, <paramref name="handedOn"/>): say on the host where the secret is (the streams may be closed).
+        /// </summary>
+        private void WarnLate(ExternalSupportIntegration integration, bool handedOn) =>
+            _cmdlet.WarnLate($"Stopped after Jelou issued the signing secret of {integration.ProjectId}" +
+                (handedOn ? ": the command after this one got it but failed or was stopped before it was done with it" : ", before it was stored or handed on") +
+                $". It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).", always: true);
     }
 }
