@@ -189,6 +189,23 @@ namespace JelouPS.Tests
             Assert.Equal(requests, Emulator.Requests.Count);
         }
 
+        [Theory]
+        [InlineData("-RedirectType text", "A text redirect needs -RedirectText")]
+        [InlineData("-RedirectType edge -RedirectText bye", "An edge redirect takes no -RedirectText")]
+        public void Close_refuses_a_redirect_that_cannot_be_sent_once_before_asking_or_sending(string redirect, string problem)
+        {
+            int requests = Emulator.Requests.Count;
+
+            // Three CSV-like rows: a mistake on the command line is said once, not for each.
+            Invocation result = Host.Invoke($"'u1', 'u2', 'u3' | ForEach-Object {{ [pscustomobject]@{{ UserId = $_ }} }} | Close-JelouConversation p -BotId b {redirect} -Confirm");
+
+            Assert.Empty(result.Errors);
+            ErrorRecord error = result.Terminating!;
+            Assert.Equal("JelouInvalidArgument," + Namespace + "CloseJelouConversationCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(problem, error.Exception.Message);
+            Assert.Equal(requests, Emulator.Requests.Count);
+        }
+
         [Fact]
         public void Metadata_nested_63_levels_deep_is_sent_the_body_being_the_64th()
         {

@@ -64,6 +64,12 @@ namespace JelouPS
         {
             Require.Id(BotId, nameof(BotId));
             Require.Id(UserId, nameof(UserId));
+            ValidateRedirect();
+        }
+
+        /// <summary>The redirect alone: the same for every conversation a command closes.</summary>
+        internal void ValidateRedirect()
+        {
             Require.Text(RedirectText, nameof(RedirectText));
             if (RedirectType is null && RedirectText != null) RedirectType = TextRedirect;
             if (RedirectType is null) return;

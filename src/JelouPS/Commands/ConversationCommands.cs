@@ -91,6 +91,20 @@ namespace JelouPS.Commands
         [ValidateNotNullOrEmpty]
         public string? RedirectText { get; set; }
 
+        protected override void BeginProcessing()
+        {
+            // -RedirectType and -RedirectText come from the command line only: a mistake in them is said once, not for each row.
+            try
+            {
+                new CloseConversationRequest { RedirectType = RedirectType, RedirectText = RedirectText }.ValidateRedirect();
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(ErrorMapper.From(ex, null, "-" + ex.ParamName));
+            }
+            base.BeginProcessing();
+        }
+
         private protected override void ProcessProject(string projectId)
         {
             var request = new CloseConversationRequest { BotId = BotId, UserId = UserId, RedirectType = RedirectType, RedirectText = RedirectText };
