@@ -1,6 +1,10 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
+using System.Reflection;
 
 namespace JelouPS
 {
@@ -56,21 +60,33 @@ namespace JelouPS
         public static string? Text(string? text) => Require.Printable(text)?.Replace("\r\n", "\n");
 
         /// <summary>
-        /// <paramref name="item"/> as a command writes it: when the URL in its <paramref name="property"/> carries a query or user
-        /// information (a key), with a default display property set that leaves that property out. An object shown after
-        /// another type's output (Get-Date, then an integration) gets PowerShell's own list of every property, not a view of
-        /// ours, which would show the URL without its key; with the set, that list leaves the URL out. The object keeps it.
+        /// <paramref name="item"/> (a model object, or its PSObject) as a command writes it. An object shown after another
+        /// type's output (Get-Date, then an integration; a context, then an event) gets PowerShell's own list of its
+        /// properties, not a view of ours, so text a view shows otherwise would reach the screen and the log as it is: a webhook
+        /// URL's key (Azure Functions' ?code=), control characters an end user or a server sent (escape sequences that clear
+        /// the screen or retitle the window). Such an object gets a default display property set without those properties,
+        /// which that list keeps to; the object keeps them, and the views are unchanged. Any other object is written as it is.
         /// </summary>
-        internal static object Shown(object item, string? url, string property)
+        internal static object Shown(object item)
         {
-            if (url is null || JelouUris.WithoutCredentials(url) == url) return item;
+            object model = item is PSObject wrapped ? wrapped.BaseObject : item;
+            List<string>? hidden = null;
+            foreach (PropertyInfo property in TextProperties.GetOrAdd(model.GetType(), type =>
+                type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => (p.PropertyType == typeof(string) || p.PropertyType == typeof(Uri)) && p.GetIndexParameters().Length == 0).ToArray()))
+            {
+                string? text = property.GetValue(model)?.ToString();
+                if (text != null && (Require.Printable(text) != text || (property.Name == "WebhookUrl" && JelouUris.WithoutCredentials(text) != text))) (hidden ??= new List<string>()).Add(property.Name);
+            }
+            if (hidden is null) return item;
             PSObject shown = PSObject.AsPSObject(item);
             if (shown.Members[StandardMembers] is PSMemberSet) return shown;
-            var names = new System.Collections.Generic.List<string>();
-            foreach (PSPropertyInfo each in shown.Properties) if (each.Name != property) names.Add(each.Name);
+            string[] names = shown.Properties.Select(p => p.Name).Where(name => !hidden.Contains(name)).ToArray();
             shown.Members.Add(new PSMemberSet(StandardMembers, new PSMemberInfo[] { new PSPropertySet("DefaultDisplayPropertySet", names) }));
             return shown;
         }
+
+        // The text properties of each model type Shown has seen.
+        private static readonly ConcurrentDictionary<Type, PropertyInfo[]> TextProperties = new ConcurrentDictionary<Type, PropertyInfo[]>();
 
         private const string StandardMembers = "PSStandardMembers";
 

@@ -182,7 +182,7 @@ Describe 'Views in an 80-column terminal' {
         $hostile.Text | Should -Be "hi $([char]27)]0;pwned$([char]7)`rfake`r`nsecond line"
     }
 
-    It 'shows no key of a webhook URL in PowerShell''s own list of an object shown after another type''s output, and the object keeps it' {
+    It 'shows no key of a webhook URL and no control character in PowerShell''s own list of an object shown after another type''s output, and the object keeps them' {
         $keyedIssued = New-JelouExternalSupport (New-TestProjectId) $LongUrl -WarningAction SilentlyContinue
         $keyedSet = Set-JelouExternalSupport $longProject -WebhookUrl $LongUrl -Confirm:$false
         $keyedTest = Send-JelouTestEvent "http://127.0.0.1:1/hook?code=$FunctionKey" -SigningSecret $issued.SigningSecret -Confirm:$false -ErrorAction SilentlyContinue
@@ -193,6 +193,18 @@ Describe 'Views in an 80-column terminal' {
             $text | Should -Not -Match $FunctionKey
             "$($object.WebhookUrl)" | Should -Match $FunctionKey
         }
+        # An end user's escape sequences (clear the screen, retitle the window), and a server's, after another JelouPS object.
+        $hostile = "hi $([char]27)[2J$([char]27)]0;owned$([char]7) there"
+        $event = ConvertFrom-JelouWebhookEvent -Payload (@{ event_type = 'message'; timestamp = 1767323045000; project_id = 'p1'; value = @{ id = 'm1'; type = 'text'; content = @{ body = $hostile } } } | ConvertTo-Json -Depth 5)
+        $oddProject = New-TestProjectId
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'GET'; pathContains = $oddProject; status = 200; body = (@{ statusMessage = 'success'; status = 1; data = @{ id = "id$([char]27)]0;pwn$([char]7)"; brainId = $oddProject; webhookUrl = 'https://crm.example.com/j'; authType = 'no_auth' } } | ConvertTo-Json) } | Out-Null
+        $odd = Get-JelouExternalSupport $oddProject
+        foreach ($text in (& { Get-JelouContext; $event } | Out-String -Width 200), (& { Get-Date; $odd } | Out-String -Width 200), ($odd | Format-List | Out-String -Width 200), ($odd | Format-Table | Out-String -Width 200)) {
+            $text | Should -Match '(?m)^(MessageId +: m1|ProjectId +: pester-|ProjectId|pester-)' -Because "the object is shown: $text"
+            $text | Should -Not -Match '[\x07\x1b]' -Because 'no escape sequence reaches the terminal'
+        }
+        $event.Text | Should -BeExactly $hostile
+        $odd.Id | Should -Match '\x1b'
     }
 
     It 'shows why a test event failed, and the text a user wrote' {

@@ -70,7 +70,7 @@ namespace JelouPS.Commands
                 {
                     Warn($"Jelou's answer for {request.UserId} named no conversation or room id: a reply needs the room id, which the conversation.start event carries.");
                 }
-                WriteObject(conversation);
+                WriteObject(JelouView.Shown(conversation));
             });
         }
     }
@@ -131,7 +131,7 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             string conversationId = ConversationId;
-            Submit(conversationId, (trace, token) => Client.GetConversationAsync(projectId, conversationId, trace, token, CallTimeout), conversation => WriteObject(conversation));
+            Submit(conversationId, (trace, token) => Client.GetConversationAsync(projectId, conversationId, trace, token, CallTimeout), conversation => WriteObject(JelouView.Shown(conversation)));
         }
     }
 }

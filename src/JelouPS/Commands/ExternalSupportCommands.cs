@@ -60,7 +60,7 @@ namespace JelouPS.Commands
                 integration =>
                 {
                     foreach (UnknownOutcome unknown in JelouSession.Read(Client.Options.BaseUri, integration)) Warn(ErrorMapper.StillUnknown(unknown));
-                    WriteObject(JelouView.Shown(integration, integration.WebhookUrl, nameof(integration.WebhookUrl)));
+                    WriteObject(JelouView.Shown(integration));
                 },
                 salvage: failure =>
                 {
@@ -103,7 +103,7 @@ namespace JelouPS.Commands
             }
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
-            Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(JelouView.Shown(integration, integration.WebhookUrl, nameof(integration.WebhookUrl))));
+            Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(JelouView.Shown(integration)));
         }
 
         private static string Changes(ExternalSupportSettings settings)

@@ -181,7 +181,7 @@ namespace JelouPS.Commands
                     // Select-Object -First had enough, so only a stop at -Count is told apart, and it is clean.
                     try
                     {
-                        WriteObject(verdict.Event);
+                        WriteObject(JelouView.Shown(verdict.Event));
                     }
                     catch (Exception)
                     {

@@ -182,7 +182,7 @@ namespace JelouPS.Commands
         /// <summary>Writes the event of an accepted delivery, or the error that says why it was refused (named after <paramref name="target"/>).</summary>
         private protected void Report(WebhookVerdict verdict, object? target)
         {
-            if (verdict.Event != null) WriteObject(verdict.Event);
+            if (verdict.Event != null) WriteObject(JelouView.Shown(verdict.Event));
             else WriteError(ErrorMapper.Rejected(verdict, target));
         }
     }
@@ -258,7 +258,7 @@ namespace JelouPS.Commands
             {
                 try
                 {
-                    WriteObject(JelouWebhookEvent.Parse(delivery.Body));
+                    WriteObject(JelouView.Shown(JelouWebhookEvent.Parse(delivery.Body)));
                 }
                 catch (FormatException ex)
                 {
@@ -385,7 +385,7 @@ namespace JelouPS.Commands
             if (!Approved(target, $"Post a signed sample '{EventType}' event")) return;
             Submit(target, (trace, token) => _tester.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
             {
-                WriteObject(JelouView.Shown(result, result.WebhookUrl.ToString(), nameof(result.WebhookUrl)));
+                WriteObject(JelouView.Shown(result));
                 // The result says what happened; the error makes $? false and lets -ErrorAction Stop end a script.
                 if (!result.Succeeded)
                 {
