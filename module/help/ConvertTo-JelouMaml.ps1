@@ -199,6 +199,8 @@ function Write-Command($Command, $Doc, [string] $Path) {
     }
     $examples = @(foreach ($section in (Get-Subsection $Doc['EXAMPLES'])) {
         $code = @($section.Blocks | Where-Object { $_.Kind -eq 'code' } | ForEach-Object Text) -join "`n`n"
+        # Get-Help shows a title between dashes, indented by four: longer, it wraps in an 80-column terminal.
+        if ($section.Title.Length -gt 70) { $problems.Add("${Path}: '$($section.Title)' is longer than 70 characters.") }
         if ($code.Trim()) { @{ Title = $section.Title; Code = $code; Remarks = @(ConvertTo-Para $section.Blocks) } }
         else { $problems.Add("${Path}: '$($section.Title)' has no code block.") }
     })
@@ -232,7 +234,7 @@ function Write-Command($Command, $Doc, [string] $Path) {
 
     Open 'command:examples'
     foreach ($example in $examples) {
-        $dashes = '-' * [math]::Max(2, [math]::Floor((76 - $example.Title.Length) / 2))
+        $dashes = '-' * [math]::Max(2, [math]::Floor((72 - $example.Title.Length) / 2))
         Open 'command:example'
         Leaf 'maml:title' "$dashes $($example.Title) $dashes"
         Leaf 'dev:code' $example.Code
