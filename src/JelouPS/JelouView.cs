@@ -1,10 +1,12 @@
 using System;
+using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
+using System.Security;
 
 namespace JelouPS
 {
@@ -71,11 +73,14 @@ namespace JelouPS
         {
             object model = item is PSObject wrapped ? wrapped.BaseObject : item;
             List<string>? hidden = null;
-            foreach (PropertyInfo property in TextProperties.GetOrAdd(model.GetType(), type =>
-                type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => (p.PropertyType == typeof(string) || p.PropertyType == typeof(Uri)) && p.GetIndexParameters().Length == 0).ToArray()))
+            foreach (PropertyInfo property in ShownProperties.GetOrAdd(model.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => !p.PropertyType.IsValueType && p.PropertyType != typeof(SecureString) && p.GetIndexParameters().Length == 0).ToArray()))
             {
-                string? text = property.GetValue(model)?.ToString();
-                if (text != null && (Require.Printable(text) != text || (property.Name == "WebhookUrl" && JelouUris.WithoutCredentials(text) != text))) (hidden ??= new List<string>()).Add(property.Name);
+                object? value = property.GetValue(model);
+                if (!Printable(value, 0) || (property.Name == "WebhookUrl" && value != null && JelouUris.WithoutCredentials(value.ToString()) != value.ToString()))
+                {
+                    (hidden ??= new List<string>()).Add(property.Name);
+                }
             }
             if (hidden is null) return item;
             PSObject shown = PSObject.AsPSObject(item);
@@ -85,8 +90,36 @@ namespace JelouPS
             return shown;
         }
 
-        // The text properties of each model type Shown has seen.
-        private static readonly ConcurrentDictionary<Type, PropertyInfo[]> TextProperties = new ConcurrentDictionary<Type, PropertyInfo[]>();
+        // The properties of each model type that Shown looks at: all but numbers, dates, flags and enums (value types, whose
+        // text is the runtime's, not from outside) and secrets (shown as their type's name).
+        private static readonly ConcurrentDictionary<Type, PropertyInfo[]> ShownProperties = new ConcurrentDictionary<Type, PropertyInfo[]>();
+
+        /// <summary>
+        /// Whether what PowerShell's own list shows of <paramref name="value"/> is printable (see <see cref="Text(string)"/>): its
+        /// text, or, a few levels in, the keys and values of a dictionary (an event's metadata) and the items of a list.
+        /// </summary>
+        private static bool Printable(object? value, int depth)
+        {
+            switch (value)
+            {
+                case null:
+                    return true;
+                case string text:
+                    return Require.Printable(text) == text;
+                case PSObject wrapped:
+                    return Printable(wrapped.BaseObject, depth);
+                case IDictionary dictionary when depth < MaxDepth:
+                    foreach (DictionaryEntry entry in dictionary) if (!Printable(entry.Key, depth + 1) || !Printable(entry.Value, depth + 1)) return false;
+                    return true;
+                case IEnumerable list when depth < MaxDepth:
+                    foreach (object? each in list) if (!Printable(each, depth + 1)) return false;
+                    return true;
+                default:
+                    return value.GetType().IsValueType || value is SecureString || Printable(value.ToString(), depth);
+            }
+        }
+
+        private const int MaxDepth = 8;
 
         private const string StandardMembers = "PSStandardMembers";
 

@@ -76,7 +76,8 @@ namespace JelouPS.Tests
             };
 
             /// <summary>As free text, where a fraction binds too (a price): its invariant text.</summary>
-            public string? FreeText => Text ?? (Value is double or float or decimal ? Convert.ToString(Value, CultureInfo.InvariantCulture) : null);
+            public string? FreeText => Text ?? (Value is double or float or decimal && !(Value is double d && !double.IsFinite(d)) && !(Value is float f && !float.IsFinite(f))
+                ? Convert.ToString(Value, CultureInfo.InvariantCulture) : null);
 
             /// <summary>What binds as "not given": null, or a DataRow's empty cell.</summary>
             public bool IsNull => Value is null || Value is DBNull;
@@ -519,6 +520,7 @@ namespace JelouPS.Tests
             yield return new Sample("a big integer", BigInteger.Parse("123456789012345678901234567890", CultureInfo.InvariantCulture));
             yield return new Sample("4.5", 4.5);
             yield return new Sample("NaN", double.NaN);
+            yield return new Sample("-Infinity", double.NegativeInfinity);
             yield return new Sample("3.0m", 3.0m);
             yield return new Sample("a GUID", Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"));
             yield return new Sample("a date", new DateTime(2026, 1, 15, 10, 30, 0, DateTimeKind.Utc));

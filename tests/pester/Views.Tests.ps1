@@ -199,11 +199,17 @@ Describe 'Views in an 80-column terminal' {
         $oddProject = New-TestProjectId
         Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'GET'; pathContains = $oddProject; status = 200; body = (@{ statusMessage = 'success'; status = 1; data = @{ id = "id$([char]27)]0;pwn$([char]7)"; brainId = $oddProject; webhookUrl = 'https://crm.example.com/j'; authType = 'no_auth' } } | ConvertTo-Json) } | Out-Null
         $odd = Get-JelouExternalSupport $oddProject
-        foreach ($text in (& { Get-JelouContext; $event } | Out-String -Width 200), (& { Get-Date; $odd } | Out-String -Width 200), ($odd | Format-List | Out-String -Width 200), ($odd | Format-Table | Out-String -Width 200)) {
-            $text | Should -Match '(?m)^(MessageId +: m1|ProjectId +: pester-|ProjectId|pester-)' -Because "the object is shown: $text"
+        # Nested: an end user's name in a conversation, a value in an event's metadata.
+        $started = ConvertFrom-JelouWebhookEvent -Payload (@{ event = 'conversation.start'; timestamp = 1767323045000; project_id = 'p1'; metadata = @{ crm = @{ note = $hostile } } } | ConvertTo-Json -Depth 5)
+        Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body @{ method = 'GET'; pathContains = 'conversations/odd-conversation'; status = 200; body = (@{ statusMessage = 'success'; status = 1; data = @{ id = 'odd-conversation'; roomId = 'r1'; state = 'active'; user = @{ id = 'u1'; names = $hostile }; bot = @{ id = 'b1'; name = 'B' } } } | ConvertTo-Json -Depth 5) } | Out-Null
+        $named = Get-JelouConversation $oddProject odd-conversation
+        foreach ($text in (& { Get-JelouContext; $event } | Out-String -Width 200), (& { Get-Date; $odd } | Out-String -Width 200), ($odd | Format-List | Out-String -Width 200), ($odd | Format-Table | Out-String -Width 200),
+            (& { Get-Date; $started } | Out-String -Width 200), (& { Get-Date; $named } | Out-String -Width 200)) {
+            $text | Should -Match '(?m)^(MessageId +: m1|ProjectId +: pester-|ProjectId|pester-|EventName +: conversation\.start|Id +: odd-conversation)' -Because "the object is shown: $text"
             $text | Should -Not -Match '[\x07\x1b]' -Because 'no escape sequence reaches the terminal'
         }
         $event.Text | Should -BeExactly $hostile
+        $named.User.Names | Should -BeExactly $hostile
         $odd.Id | Should -Match '\x1b'
     }
 

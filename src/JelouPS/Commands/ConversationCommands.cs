@@ -100,7 +100,8 @@ namespace JelouPS.Commands
             }
             catch (ArgumentException ex)
             {
-                ThrowTerminatingError(ErrorMapper.From(ex, null, "-" + ex.ParamName));
+                // Its message names the parameter.
+                ThrowTerminatingError(ErrorMapper.From(ex, null));
             }
             base.BeginProcessing();
         }

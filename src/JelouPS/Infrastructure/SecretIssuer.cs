@@ -465,6 +465,7 @@ namespace JelouPS.Infrastructure
             StoreOutcome outcome = TryStore(integration, destination, out string? vaultWarning, out VaultException? failure);
             // Each its own warning record: one may be about the vault, another about the project.
             var warnings = new List<string>();
+            string? deadCopies = null;
             if (vaultWarning != null) warnings.Add(vaultWarning);
             bool stored = outcome == StoreOutcome.Stored;
             if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
@@ -472,7 +473,7 @@ namespace JelouPS.Infrastructure
             if (!reachable)
             {
                 if (!stored && JelouSession.IsLatest(integration)) WarnLate(integration, handedOn: false);
-                if (JelouSession.IsLatest(integration) && DeadCopies(integration, destination, stored) is string dead) _cmdlet.WarnLate(dead);
+                if (JelouSession.IsLatest(integration) && DeadCopies(integration, destination, stored, output: false) is string dead) _cmdlet.WarnLate(dead);
                 return;
             }
             // A request beside it that is refused (a duplicate create answered 409) crosses nothing: known once it ends.
@@ -502,7 +503,7 @@ namespace JelouPS.Infrastructure
                               $"Store it before the session ends: Save-JelouSigningSecret -Vault <vault> (without input, it stores all ${JelouSession.UnsavedVariable} holds, from any runspace); or give -Vault when creating or rotating.") +
                         (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per runspace.)");
                 }
-                if (DeadCopies(integration, destination, stored) is string dead) warnings.Add(dead);
+                if (DeadCopies(integration, destination, stored, output: true) is string dead) warnings.Add(deadCopies = dead);
             }
             if (integration.Id is null || integration.WebhookUrl is null)
             {
@@ -525,7 +526,8 @@ namespace JelouPS.Infrastructure
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
                 if (JelouSession.IsLatest(integration)) WarnLate(integration, handedOn: true);
-                warnings.ForEach(warning => _cmdlet.WarnLate(warning));
+                // The caller has no output to pipe: the dead copies are replaced from the session's list.
+                warnings.ForEach(warning => _cmdlet.WarnLate(ReferenceEquals(warning, deadCopies) ? DeadCopies(integration, destination, stored, output: false)! : warning));
                 throw;
             }
             // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host, unless the caller
@@ -571,18 +573,26 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// A rotation kills every copy of the old secret: those this session stored, named with how to put the new one in their
-        /// place. Those in the vault the new one went to were found with it (see Claim). Null when there are none.
+        /// A rotation kills every copy of the old secret: those this session stored, named with how to put the new one in each
+        /// one's place, from this command's <paramref name="output"/> when the caller has it, else from the session's list.
+        /// Those in the vault the new one went to were found with it (see Claim). Null when there are none.
         /// </summary>
-        private static string? DeadCopies(ExternalSupportIntegration integration, SecretDestination destination, bool stored)
+        private static string? DeadCopies(ExternalSupportIntegration integration, SecretDestination destination, bool stored, bool output)
         {
             if (integration.SecretRegeneratedAt is null || !(JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)) return null;
-            KeyValuePair<string, string> first = dead[0];
-            string there = $"-Vault {Quote(first.Key)} -SecretName {Quote(first.Value)}";
+            string kept = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | ";
+            string SaveEach(string from) => string.Join("; ", dead.Select(copy => from + $"Save-JelouSigningSecret -Vault {Quote(copy.Key)} -SecretName {Quote(copy.Value)}"));
+            string remove = string.Join("; ", dead.Select(copy => $"Remove-Secret -Name {Quote(copy.Value)} -Vault {Quote(copy.Key)}"));
+            // One pipeline a copy: the output, which the caller may have once, goes to one of them; the session's list keeps
+            // the new secret only while it is in no vault.
+            string? how = output && dead.Count == 1 ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept)})")
+                : stored ? null
+                : SaveEach(kept);
             return $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
-                "it no longer works, and replies signed from there are refused. Store the new one in its place by piping this command's output to " +
-                $"Save-JelouSigningSecret {there}" + (stored ? "" : $" (or ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret {there})") +
-                $", or remove it (Remove-Secret -Name {Quote(first.Value)} -Vault {Quote(first.Key)}).";
+                "it no longer works, and replies signed from there are refused. " +
+                (how != null
+                    ? $"Store the new one in its place by {how}, or remove it ({remove})."
+                    : $"The new one is stored as '{destination.Name}' in vault '{destination.Vault!.Name}': sign replies from there, and remove the old ({remove}).");
         }
 
         /// <summary>

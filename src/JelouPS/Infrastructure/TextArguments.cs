@@ -66,6 +66,9 @@ namespace JelouPS.Infrastructure
                     return null;
                 case string text:
                     return trim ? Trim(text) : text;
+                case double d when fractions && (double.IsNaN(d) || double.IsInfinity(d)):
+                case float f when fractions && (float.IsNaN(f) || float.IsInfinity(f)):
+                    throw Refused($"{Convert.ToString(value, CultureInfo.InvariantCulture)} is not a number a message can say (a calculation that failed?): give the text to send.");
                 case Guid _:
                 case BigInteger _:
                 case object number when IsWholeNumber(number):
