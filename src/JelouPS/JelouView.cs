@@ -71,6 +71,19 @@ namespace JelouPS
         /// </summary>
         internal static object Shown(object item)
         {
+            try
+            {
+                return HideUnshowable(item);
+            }
+            catch (Exception)
+            {
+                // What a command writes matters more than how PowerShell lists it: an object is written whatever its properties do.
+                return item;
+            }
+        }
+
+        private static object HideUnshowable(object item)
+        {
             object model = item is PSObject wrapped ? wrapped.BaseObject : item;
             List<string>? hidden = null;
             foreach (PropertyInfo property in ShownProperties.GetOrAdd(model.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)

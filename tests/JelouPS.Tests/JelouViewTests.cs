@@ -1,0 +1,42 @@
+using System;
+using System.Management.Automation;
+using Xunit;
+
+namespace JelouPS.Tests
+{
+    /// <summary>JelouView.Shown, which every command's output passes through: it must never cost the output.</summary>
+    public sealed class JelouViewTests
+    {
+        public sealed class Throwing
+        {
+            public string Name => throw new InvalidOperationException("a getter that fails");
+        }
+
+        public sealed class Plain
+        {
+            public string Name { get; } = "p1";
+            public string? Text { get; init; }
+        }
+
+        [Fact]
+        public void An_object_whose_property_throws_is_written_as_it_is()
+        {
+            var item = new Throwing();
+
+            Assert.Same(item, JelouView.Shown(item));
+        }
+
+        [Fact]
+        public void A_printable_object_is_written_as_it_is_and_one_with_a_control_character_lists_everything_else()
+        {
+            var plain = new Plain { Text = "hello" };
+            var hostile = new Plain { Text = "hi \u001b]0;owned\u0007" };
+
+            Assert.Same(plain, JelouView.Shown(plain));
+            var shown = Assert.IsType<PSObject>(JelouView.Shown(hostile));
+            var set = (PSPropertySet)((PSMemberSet)shown.Members["PSStandardMembers"]).Members["DefaultDisplayPropertySet"];
+            Assert.Equal(new[] { "Name" }, set.ReferencedPropertyNames);
+            Assert.Equal(hostile.Text, shown.Properties["Text"].Value);
+        }
+    }
+}
