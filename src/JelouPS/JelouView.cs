@@ -90,7 +90,7 @@ namespace JelouPS
                 .Where(p => !p.PropertyType.IsValueType && p.PropertyType != typeof(SecureString) && p.GetIndexParameters().Length == 0).ToArray()))
             {
                 object? value = property.GetValue(model);
-                if (!Printable(value, 0) || (property.Name == "WebhookUrl" && value != null && JelouUris.WithoutCredentials(value.ToString()) != value.ToString()))
+                if (!Printable(value, 0) || (property.Name == nameof(ExternalSupportIntegration.WebhookUrl) && value != null && JelouUris.WithoutCredentials(value.ToString()) != value.ToString()))
                 {
                     (hidden ??= new List<string>()).Add(property.Name);
                 }
