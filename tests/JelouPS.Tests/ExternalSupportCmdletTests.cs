@@ -396,5 +396,33 @@ namespace JelouPS.Tests
 
             Assert.Equal(new[] { "api_key", "basic", "bearer", "no_auth" }, result.ThrowIfFailed().Output.Select(o => o.ToString()).OrderBy(s => s));
         }
+
+        /// <summary>
+        /// Disposing a SecureString after use is what .NET advises: the emitted SigningSecret is a copy of the caller's own, so
+        /// disposing it costs neither the session's kept secret (Save-JelouSigningSecret without input still stores it), nor a
+        /// later rotation's (which redacts every held secret from its error answers), nor that redaction.
+        /// </summary>
+        [Fact]
+        public void Disposing_the_emitted_SigningSecret_loses_nothing_and_leaks_nothing()
+        {
+            string kept = NewProjectId(), rotated = NewProjectId(), quoted = NewProjectId();
+            string standIn = System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "modules", "Microsoft.PowerShell.SecretManagement");
+            Host.Invoke("Import-Module $args[0]; Register-StandInVault -Name DisposeVault", null, standIn).ThrowIfFailed();
+            Host.Invoke("$k = New-JelouExternalSupport $args[0] https://crm.example.com/j -WarningAction SilentlyContinue; $k.SigningSecret.Dispose(); " +
+                "$r = New-JelouExternalSupport $args[1] https://crm.example.com/j -Vault DisposeVault; $r.SigningSecret.Dispose(); " +
+                "$q = New-JelouExternalSupport $args[2] https://crm.example.com/j -Vault DisposeVault; $q.SigningSecret.Dispose()", null, kept, rotated, quoted).ThrowIfFailed();
+            string quotedSecret = Emulator.FindIntegration(quoted)!.SigningSecret!;
+
+            Host.Invoke("Reset-JelouExternalSupportSecret $args[0] -Force -Vault DisposeVault | Out-Null", null, rotated).ThrowIfFailed();
+            Emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = rotated, Status = 400, Body = "{\"message\":\"bad " + quotedSecret + "\"}" });
+            Invocation rotation = Host.Invoke("Get-JelouExternalSupport $args[0]", null, rotated);
+            Invocation save = Host.Invoke("Save-JelouSigningSecret -Vault DisposeVault; (Get-Secret -Vault DisposeVault -Name \"Jelou-$($args[0])\" -AsPlainText), (Get-Secret -Vault DisposeVault -Name \"Jelou-$($args[1])\" -AsPlainText)", null, kept, rotated);
+
+            Assert.Null(rotation.Terminating);
+            ErrorRecord refused = rotation.SingleError();
+            Assert.DoesNotContain(quotedSecret, rotation.AllText(), StringComparison.Ordinal);
+            Assert.Contains("REDACTED", refused.Exception.Message, StringComparison.Ordinal);
+            Assert.Equal(new[] { Emulator.FindIntegration(kept)!.SigningSecret, Emulator.FindIntegration(rotated)!.SigningSecret }, save.ThrowIfFailed().Output.Select(o => o.ToString()));
+        }
     }
 }

@@ -25,7 +25,7 @@ namespace JelouPS
             BrainId = brainId;
             WebhookUrl = webhookUrl;
             AuthType = authType;
-            SigningSecret = signingSecret;
+            _signingSecret = signingSecret;
             CreatedAt = createdAt;
             UpdatedAt = updatedAt;
             SecretRegeneratedAt = secretRegeneratedAt;
@@ -43,8 +43,26 @@ namespace JelouPS
 
         public string? AuthType { get; }
 
-        /// <summary>The HMAC key for <c>X-Jelou-Signature</c>; null when the API did not send it.</summary>
-        public SecureString? SigningSecret { get; }
+        private readonly SecureString? _signingSecret;
+
+        /// <summary>
+        /// The HMAC key for <c>X-Jelou-Signature</c>; null when the API did not send it. Each read gives a read-only copy of
+        /// its own: disposing it after use, as .NET advises for a SecureString, leaves the integration's secret intact, which
+        /// this session keeps until it is stored and redacts from error answers.
+        /// </summary>
+        public SecureString? SigningSecret
+        {
+            get
+            {
+                if (_signingSecret is null) return null;
+                SecureString copy = _signingSecret.Copy();
+                copy.MakeReadOnly();
+                return copy;
+            }
+        }
+
+        /// <summary>The secret itself, for the module's own use (storing, comparing, redacting); never handed to a caller.</summary>
+        internal SecureString? Secret => _signingSecret;
 
         public DateTimeOffset? CreatedAt { get; }
 
@@ -65,7 +83,7 @@ namespace JelouPS
         /// later secret came from elsewhere. Null when the answer carried no secret (reads and updates).
         /// </summary>
         public string? SecretLocation =>
-            SigningSecret is null ? null
+            _signingSecret is null ? null
             : _superseded ? "dead: Jelou no longer accepts it"
             : _doubtful ? "may be dead: possibly rotated since"
             : SecretVault is null ? "in SigningSecret only: store it now"
@@ -75,7 +93,7 @@ namespace JelouPS
         private volatile bool _doubtful;
 
         /// <summary>When the signing secret this object carries was issued: its rotation, else the integration's creation.</summary>
-        public DateTimeOffset? SecretIssuedAt => SigningSecret is null ? null : SecretRegeneratedAt ?? CreatedAt;
+        public DateTimeOffset? SecretIssuedAt => _signingSecret is null ? null : SecretRegeneratedAt ?? CreatedAt;
 
         /// <summary>
         /// The API base URI that answered: two connections (a sandbox and production) may know the same project id. Piped to a
@@ -118,7 +136,7 @@ namespace JelouPS
                 BrainId ?? details.BrainId,
                 WebhookUrl ?? details.WebhookUrl,
                 AuthType ?? details.AuthType,
-                SigningSecret,
+                _signingSecret,
                 CreatedAt ?? details.CreatedAt,
                 UpdatedAt ?? details.UpdatedAt,
                 SecretRegeneratedAt) { ApiBaseUri = ApiBaseUri };

@@ -410,9 +410,9 @@ namespace JelouPS.Commands
                     $"If this one is live (a reply signed with it is accepted), save it with -Force; the session's own is in ${JelouSession.UnsavedVariable} or where it was stored.");
                 return;
             }
-            if (integration.SigningSecret is null || integration.IsSuperseded || (!integration.IsCopy && !JelouSession.IsLatest(integration)))
+            if (integration.Secret is null || integration.IsSuperseded || (!integration.IsCopy && !JelouSession.IsLatest(integration)))
             {
-                Refuse(integration, integration.SigningSecret is null
+                Refuse(integration, integration.Secret is null
                     ? $"The integration of {integration.ProjectId} carries no signing secret: only New-JelouExternalSupport and Reset-JelouExternalSupportSecret answers have one."
                     : SecretIssuer.Superseded(integration) + ".");
                 return;

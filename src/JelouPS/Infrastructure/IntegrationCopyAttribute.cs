@@ -45,7 +45,8 @@ namespace JelouPS.Infrastructure
                 Property(copy, nameof(ExternalSupportIntegration.BrainId)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.WebhookUrl)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.AuthType)) as string,
-                secret as SecureString ?? JelouPS.Security.SecureStrings.FromString((string)secret),
+                // A copy of its own: the caller may dispose theirs once this returns.
+                secret is SecureString given ? given.Copy() : JelouPS.Security.SecureStrings.FromString((string)secret),
                 Time(copy, nameof(ExternalSupportIntegration.CreatedAt)),
                 Time(copy, nameof(ExternalSupportIntegration.UpdatedAt)),
                 Time(copy, nameof(ExternalSupportIntegration.SecretRegeneratedAt)))

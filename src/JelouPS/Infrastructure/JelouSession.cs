@@ -105,7 +105,7 @@ namespace JelouPS.Infrastructure
                 // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
                 // dump another's record); a bulk run's thousands cost every error too much.
                 // By project: one kept unsaved is its project's latest too.
-                List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.SigningSecret).OfType<System.Security.SecureString>().Distinct().ToList();
+                List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.Secret).OfType<System.Security.SecureString>().Distinct().ToList();
                 if (Latest.Count <= allUpTo) return Every();
                 // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
                 // keys are looked at, up to the first of the call's API, when the path names none).
@@ -113,8 +113,8 @@ namespace JelouPS.Infrastructure
                 foreach (string segment in request.Segments)
                 {
                     string key = Key(request, Uri.UnescapeDataString(segment.TrimEnd('/')));
-                    if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest?.SigningSecret != null) its.Add(latest.SigningSecret);
-                    foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.SigningSecret!);
+                    if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest?.Secret != null) its.Add(latest.Secret);
+                    foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.Secret!);
                 }
                 if (its.Count > 0) return its;
                 // A reply names no project, whatever host serves it (the emulator serves both on one).
@@ -340,9 +340,9 @@ namespace JelouPS.Infrastructure
                     if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest != null) known.Add(latest);
                     if (Crossed.TryGetValue(key, out List<ExternalSupportIntegration>? candidates)) known.AddRange(candidates);
                 }
-                ExternalSupportIntegration? original = known.Find(held => held.SigningSecret != null && JelouPS.Security.SecureStrings.Equal(held.SigningSecret, copy.SigningSecret!));
+                ExternalSupportIntegration? original = known.Find(held => held.Secret != null && JelouPS.Security.SecureStrings.Equal(held.Secret, copy.Secret!));
                 if (original != null) return original;
-                if (DeadSecrets.Contains(JelouPS.Security.SecureStrings.Fingerprint(copy.SigningSecret!)))
+                if (DeadSecrets.Contains(JelouPS.Security.SecureStrings.Fingerprint(copy.Secret!)))
                 {
                     // A copy of a secret the session received, and saw die.
                     copy.MarkSuperseded();
@@ -363,7 +363,7 @@ namespace JelouPS.Infrastructure
         {
             if (integration is null) return;
             integration.MarkSuperseded();
-            if (integration.SigningSecret != null) DeadSecrets.Add(JelouPS.Security.SecureStrings.Fingerprint(integration.SigningSecret));
+            if (integration.Secret != null) DeadSecrets.Add(JelouPS.Security.SecureStrings.Fingerprint(integration.Secret));
         }
 
         /// <summary>

@@ -269,7 +269,7 @@ namespace JelouPS.Infrastructure
         {
             warning = null;
             failure = null;
-            if (destination.Vault is null || integration.SigningSecret is null) return StoreOutcome.NotAsked;
+            if (destination.Vault is null || integration.Secret is null) return StoreOutcome.NotAsked;
             try
             {
                 using (JelouSession.StoreTurn(integration.ApiBaseUri, integration.ProjectId, _cmdlet.CancelToken,
@@ -294,7 +294,7 @@ namespace JelouPS.Infrastructure
                         warning = ReplacedElsewhereMessage(integration, now);
                         return StoreOutcome.ReplacedElsewhere;
                     }
-                    warning = destination.Vault.Store(destination.Name!, integration.SigningSecret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
+                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
                     if (warning != null && !_warned.Add(warning)) warning = null;
                     integration.MarkStored(destination.Vault.Name, destination.Name!);
@@ -355,7 +355,7 @@ namespace JelouPS.Infrastructure
         {
             string here = $"-Vault {Quote(vault)} -SecretName {Quote(name)}";
             ExternalSupportIntegration? live = JelouSession.LiveOf(source, projectId);
-            if (live is null || live.SigningSecret is null)
+            if (live is null || live.Secret is null)
             {
                 return $"This session holds no live one (the integration was deleted, or rotated elsewhere): remove the dead copy (Remove-Secret -Name {Quote(name)} -Vault {Quote(vault)}), or rotate to get one: Reset-JelouExternalSupportSecret {Quote(projectId)} {here}.";
             }
