@@ -534,7 +534,7 @@ try { '$($projects -join "','")' | Reset-JelouExternalSupportSecret -Force -Thro
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match 'CAUGHT downstream failure' -Because $run.Text
         $run.Text | Should -Match "KEPT $(($projects | Sort-Object) -join ',')" -Because $run.Text
-        $run.Text | Should -Match "signing secret of $($projects[0]): the command after this one got it but failed" -Because $run.Text
+        $run.Text | Should -Match "signing secret of $($projects[0]), which the command after this one got, but failed before it was done with it" -Because $run.Text
         $run.Text | Should -Match "signing secret of $($projects[1]), before it was stored or handed on" -Because $run.Text
         foreach ($project in $projects) {
             $run.Text | Should -Match "earlier signing secret of $project as 'Jelou-$project' in vault 'RotateVault': it no longer works" -Because $run.Text

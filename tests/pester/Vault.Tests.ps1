@@ -1039,6 +1039,8 @@ Describe 'Whose secret is under a name' {
         $created.ProjectId | Should -Be $ids[0..2]
         ($failed | ForEach-Object { $_.FullyQualifiedErrorId -replace ',.*' }) | Should -Be 'JelouVaultWriteFailed', 'JelouVaultUnavailable', 'JelouVaultUnavailable'
         $failed[1].Exception.Message | Should -Match "Storing the signing secret of $($ids[2]) in vault 'TestVault'.* failed"
+        # A vault that refused the name works, and would refuse the same name again: the advice says what to change.
+        $failed[1].ErrorDetails.RecommendedAction | Should -Match "The error for $($ids[2]) says why.*if it refused the secret's name.*-SecretName the vault takes.*once it works"
         foreach ($id in $ids[3..4]) { Get-CreateRequestCount $id | Should -Be 0 }
     }
 

@@ -71,6 +71,7 @@ namespace JelouPS.Infrastructure
 
         // "p3 in vault 'KV'" once a vault write of this command failed.
         private string? _failed;
+        private string? _failedProject;
 
         private SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
         {
@@ -108,7 +109,9 @@ namespace JelouPS.Infrastructure
             {
                 // Each secret issued now would live only in this process: stop issuing until the vault works.
                 Refuse(ErrorMapper.VaultUnavailable, projectId, $"Storing the signing secret of {_failed} failed a moment ago, so no more secrets are issued by this command.{outcome}",
-                    "Once the vault works, run the command again for the projects left; store the secrets already issued with Save-JelouSigningSecret.");
+                    $"The error for {_failedProject} says why the vault refused the write: if it refused the secret's name (a rule of its extension), run the command again " +
+                    "for each project left, one at a time, with a -SecretName the vault takes; if the vault was down, run it again once it works. " +
+                    "Store the secrets already issued with Save-JelouSigningSecret.");
                 return null;
             }
             SecretSlot? slot = null;
@@ -468,11 +471,15 @@ namespace JelouPS.Infrastructure
             string? deadCopies = null;
             if (vaultWarning != null) warnings.Add(vaultWarning);
             bool stored = outcome == StoreOutcome.Stored;
-            if (failure != null) _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
+            if (failure != null)
+            {
+                _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
+                _failedProject = integration.ProjectId;
+            }
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
             {
-                if (!stored && JelouSession.IsLatest(integration)) WarnLate(integration, handedOn: false);
+                if (!stored && JelouSession.IsLatest(integration)) WarnLate(integration, "before it was stored or handed on");
                 if (JelouSession.IsLatest(integration) && DeadCopies(integration, destination, stored, output: false) is string dead) _cmdlet.WarnLate(dead);
                 return;
             }
@@ -525,7 +532,8 @@ namespace JelouPS.Infrastructure
             // it but not finished with it (Ctrl+C while they stored it), so it counts as not delivered.
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
-                if (JelouSession.IsLatest(integration)) WarnLate(integration, handedOn: true);
+                // A stop (Ctrl+C) ends the write itself; any other failure is the next command's, which had the object.
+                if (JelouSession.IsLatest(integration)) WarnLate(integration, ex is PipelineStoppedException ? "before it was stored" : "which the command after this one got, but failed before it was done with it");
                 // The caller has no output to pipe: the dead copies are replaced from the session's list.
                 warnings.ForEach(warning => _cmdlet.WarnLate(ReferenceEquals(warning, deadCopies) ? DeadCopies(integration, destination, stored, output: false)! : warning));
                 throw;
@@ -597,11 +605,10 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// The caller will not see the object, or not to the end (a stop, a failed write, a command after this one that failed
-        /// with it, <paramref name="handedOn"/>): say on the host where the secret is (the streams may be closed).
+        /// with it: <paramref name="when"/> says which): say on the host where the secret is (the streams may be closed).
         /// </summary>
-        private void WarnLate(ExternalSupportIntegration integration, bool handedOn) =>
-            _cmdlet.WarnLate($"Stopped after Jelou issued the signing secret of {integration.ProjectId}" +
-                (handedOn ? ": the command after this one got it but failed or was stopped before it was done with it" : ", before it was stored or handed on") +
-                $". It is kept in ${JelouSession.UnsavedVariable}: store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).", always: true);
+        private void WarnLate(ExternalSupportIntegration integration, string when) =>
+            _cmdlet.WarnLate($"Stopped after Jelou issued the signing secret of {integration.ProjectId}, {when}. It is kept in ${JelouSession.UnsavedVariable}: " +
+                "store it now, e.g. Save-JelouSigningSecret -Vault <vault> (without input, it stores all that list holds).", always: true);
     }
 }
