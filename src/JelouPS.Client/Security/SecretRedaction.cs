@@ -13,7 +13,7 @@ namespace JelouPS.Security
     /// %XX escapes of its UTF-8 bytes (or of its Latin-1 code, %E9). JSON's backslash escapes (\u002B, \/, \") and HTML's
     /// character references (&amp;amp;, &amp;eacute;, &amp;#43;) are read too, also percent-encoded (%5Cu002B); and a secret that
     /// holds %XX escapes of its own is also looked for with them decoded, and as the Base64 of its UTF-8 bytes (what a Basic
-    /// header carries; matched, like the rest, without regard to case, which only redacts more). A message may quote a JSON text, which escapes what
+    /// header carries; matched, like the rest, without regard to case, which only redacts more) and as their hex. A message may quote a JSON text, which escapes what
     /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested matches
     /// become one REDACTED, so no part of a longer secret that holds a shorter one is left showing. Secrets under 4
     /// characters are not matched: every short word would go, and so little hides nothing. The plaintexts exist only until
@@ -47,6 +47,28 @@ namespace JelouPS.Security
                 // A Basic header carries its credential Base64-encoded (a webhook's basic credential, as Jelou sends it), and a
                 // server that quotes the header quotes that form.
                 _plaintexts.Add(Base64(plaintext));
+                // A debugging dump may show its bytes in hex (case does not matter, as above).
+                _plaintexts.Add(Hex(plaintext));
+            }
+        }
+
+        // The hex of the secret's UTF-8 bytes, made in arrays that are wiped, never in a string.
+        private static char[] Hex(char[] secret)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(secret);
+            try
+            {
+                var hex = new char[bytes.Length * 2];
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    hex[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+                    hex[2 * i + 1] = "0123456789abcdef"[bytes[i] & 0xF];
+                }
+                return hex;
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
             }
         }
 

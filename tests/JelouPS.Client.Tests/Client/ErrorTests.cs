@@ -138,6 +138,18 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_secret_quoted_as_the_hex_of_its_bytes_is_redacted_in_either_case()
+        {
+            string hex = Convert.ToHexString(Encoding.UTF8.GetBytes(EmulatorOptions.DefaultApiKey));
+            string projectId = Fault(new EmulatorFault { Status = 400, Body = $"{{\"message\":\"key bytes {hex.ToLowerInvariant()} / {hex} refused\"}}" });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Equal("key bytes REDACTED / REDACTED refused", error.ApiMessage);
+        }
+
+        [Fact]
         public async Task Https_to_a_port_that_speaks_http_says_what_the_tls_failure_likely_means_without_retrying()
         {
             // The default retries: a handshake that fails fails alike each time, so none is made.
