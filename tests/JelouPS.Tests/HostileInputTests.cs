@@ -173,7 +173,7 @@ namespace JelouPS.Tests
         }
 
         /// <summary>
-        /// Free text takes a fraction as typed (1.50, a price) or as its invariant text, in any culture (de-DE writes 2,5); an
+        /// Free text takes a fraction as typed (1.50, a price) or as [string] makes it, in any culture (de-DE writes 2,5); an
         /// id refuses it (a piped 4.5 is no id).
         /// </summary>
         [Fact]
@@ -183,13 +183,18 @@ namespace JelouPS.Tests
 
             Host.Invoke("$c = [System.Globalization.CultureInfo]::CurrentCulture; [System.Globalization.CultureInfo]::CurrentCulture = 'de-DE'; " +
                 "try { $price = 2.5; Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text $price -SigningSecret s -Confirm:$false; " +
-                "Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText 1.50 -Confirm:$false } finally { [System.Globalization.CultureInfo]::CurrentCulture = $c }");
+                "Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText 1.50 -Confirm:$false; " +
+                "Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText ((0.1 + 0.2) | Write-Output) -Confirm:$false; " +
+                "Close-JelouConversation -ProjectId p1 -BotId b1 -UserId u1 -RedirectText (1.1 * 3) -Confirm:$false } finally { [System.Globalization.CultureInfo]::CurrentCulture = $c }");
             Invocation refused = Host.Invoke("$id = 4.5; Close-JelouConversation -ProjectId $id -BotId b1 -UserId u1 -Confirm:$false");
 
             List<RecordedRequest> sent = Emulator.Requests.Skip(before).ToList();
-            Assert.Equal(2, sent.Count);
+            Assert.Equal(4, sent.Count);
             Assert.Contains("2.5", Strings(sent[0].Body));
             Assert.Contains("1.50", Strings(sent[1].Body));
+            // A computed fraction as [string] makes it, wrapped by a pipeline or not: not "0,3", nor 3.3000000000000003.
+            Assert.Contains("0.3", Strings(sent[2].Body));
+            Assert.Contains("3.3", Strings(sent[3].Body));
             ErrorRecord error = refused.Terminating ?? refused.SingleError();
             Assert.Equal("ParameterArgumentTransformationError,JelouPS.Commands.CloseJelouConversationCommand", error.FullyQualifiedErrorId);
             Assert.Contains("not text", error.Exception.Message, StringComparison.Ordinal);

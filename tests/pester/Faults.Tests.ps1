@@ -544,3 +544,32 @@ try { '$($projects -join "','")' | Reset-JelouExternalSupportSecret -Force -Thro
         $run.Text | Should -Not -Match "piping this command's output" -Because $run.Text
     }
 }
+
+Describe 'A rotation whose output the next command stored and then failed on, and one with copies in two vaults' {
+    It 'says nothing false of a secret the next command stored, and its advice for two dead copies stores both' {
+        $stored, $twice = (New-TestProjectId), (New-TestProjectId)
+        $script = @"
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Import-Module '$(Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement')'
+Register-StandInVault -Name V1; Register-StandInVault -Name V2
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+New-JelouExternalSupport '$stored' https://crm.example.com/j -Vault V1 | Out-Null
+try { Reset-JelouExternalSupportSecret '$stored' -Force | Save-JelouSigningSecret -Vault V1 -PassThru | ForEach-Object { throw 'after the save' } } catch { "CAUGHT `$_" }
+New-JelouExternalSupport '$twice' https://crm.example.com/j -Vault V1 | Out-Null
+Reset-JelouExternalSupportSecret '$twice' -Vault V2 -Force -WarningAction SilentlyContinue | Out-Null
+try { Reset-JelouExternalSupportSecret '$twice' -Force | ForEach-Object { throw 'downstream' } } catch { "CAUGHT `$_" }
+`$new = `$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$twice'; `$new | Save-JelouSigningSecret -Vault 'V1' -SecretName 'Jelou-$twice'; `$new | Save-JelouSigningSecret -Vault 'V2' -SecretName 'Jelou-$twice'
+`$c = Start-JelouConversation '$twice' -BotId b -UserId u -Confirm:`$false
+"BOTH `$((`$c | Send-JelouSupportMessage 'from V1' -Vault V1 -Confirm:`$false).StatusCode) `$((`$c | Send-JelouSupportMessage 'from V2' -Vault V2 -Confirm:`$false).StatusCode)"
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match 'CAUGHT after the save' -Because $run.Text
+        $run.Text | Should -Not -Match "signing secret of $stored, which the command after" -Because "Save-JelouSigningSecret stored it: $($run.Text)"
+        $run.Text | Should -Not -Match "earlier signing secret of $stored" -Because "the vault holds the new one: $($run.Text)"
+        $run.Text | Should -Match "as 'Jelou-$twice' in vault 'V1' and 'Jelou-$twice' in vault 'V2': they no longer work" -Because $run.Text
+        $run.Text | Should -Match ([regex]::Escape("`$new = `$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$twice'; `$new | Save-JelouSigningSecret -Vault 'V1'")) -Because $run.Text
+        $run.Text | Should -Match 'BOTH 200 200' -Because "replies signed from either vault are accepted: $($run.Text)"
+    }
+}

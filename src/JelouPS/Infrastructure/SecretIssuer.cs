@@ -468,7 +468,8 @@ namespace JelouPS.Infrastructure
             StoreOutcome outcome = TryStore(integration, destination, out string? vaultWarning, out VaultException? failure);
             // Each its own warning record: one may be about the vault, another about the project.
             var warnings = new List<string>();
-            string? deadCopies = null;
+            // The warnings whose words depend on where the secret is, which the next command may change (it may store it).
+            string? deadCopies = null, unvaulted = null;
             if (vaultWarning != null) warnings.Add(vaultWarning);
             bool stored = outcome == StoreOutcome.Stored;
             if (failure != null)
@@ -499,7 +500,7 @@ namespace JelouPS.Infrastructure
             {
                 if (destination.Vault is null && JelouSession.FirstUnsavedInRunspace(System.Management.Automation.Runspaces.Runspace.DefaultRunspace))
                 {
-                    warnings.Add(
+                    warnings.Add(unvaulted =
                         $"The signing secret of {integration.ProjectId} is in no vault: Jelou shows it only this once, and " +
                         (OutOfProcess
                             ? "this runs in a background job or remote session, whose $" + JelouSession.UnsavedVariable + " your session cannot read (a job's ends with it). " +
@@ -533,9 +534,20 @@ namespace JelouPS.Infrastructure
             catch (Exception ex) when (!stored && !(ex is PipelineStoppedException && !_cmdlet.Stopping))
             {
                 // A stop (Ctrl+C) ends the write itself; any other failure is the next command's, which had the object.
-                if (JelouSession.IsLatest(integration)) WarnLate(integration, ex is PipelineStoppedException ? "before it was stored" : "which the command after this one got, but failed before it was done with it");
-                // The caller has no output to pipe: the dead copies are replaced from the session's list.
-                warnings.ForEach(warning => _cmdlet.WarnLate(ReferenceEquals(warning, deadCopies) ? DeadCopies(integration, destination, stored, output: false)! : warning));
+                // The next command may have stored it (Save-JelouSigningSecret) before it failed: then it is in the vault it names.
+                bool storedAfter = integration.SecretVault != null;
+                if (JelouSession.IsLatest(integration) && !storedAfter)
+                {
+                    WarnLate(integration, ex is PipelineStoppedException ? "before it was stored" : "which the command after this one got, but failed before it was done with it");
+                }
+                foreach (string warning in warnings)
+                {
+                    // The caller has no output to pipe: the dead copies (as they are now) are replaced from the session's list.
+                    string? said = ReferenceEquals(warning, deadCopies) ? DeadCopies(integration, destination, storedAfter, output: false)
+                        : ReferenceEquals(warning, unvaulted) && storedAfter ? null
+                        : warning;
+                    if (said != null) _cmdlet.WarnLate(said);
+                }
                 throw;
             }
             // Delivered, but the pipeline takes no more (Select-Object -First): its warnings go to the host, unless the caller
@@ -587,20 +599,25 @@ namespace JelouPS.Infrastructure
         /// </summary>
         private static string? DeadCopies(ExternalSupportIntegration integration, SecretDestination destination, bool stored, bool output)
         {
-            if (integration.SecretRegeneratedAt is null || !(JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name) is { Count: > 0 } dead)) return null;
+            if (integration.SecretRegeneratedAt is null) return null;
+            // Not where the new one itself went (the next command may have stored it where the old one was).
+            List<KeyValuePair<string, string>> dead = JelouSession.StoredCopies(integration.ApiBaseUri, integration.ProjectId, destination.Vault?.Name)
+                .Where(copy => !(StringComparer.OrdinalIgnoreCase.Equals(copy.Key, integration.SecretVault) && StringComparer.OrdinalIgnoreCase.Equals(copy.Value, integration.SecretName)))
+                .ToList();
+            if (dead.Count == 0) return null;
             string kept = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | ";
             string SaveEach(string from) => string.Join("; ", dead.Select(copy => from + $"Save-JelouSigningSecret -Vault {Quote(copy.Key)} -SecretName {Quote(copy.Value)}"));
             string remove = string.Join("; ", dead.Select(copy => $"Remove-Secret -Name {Quote(copy.Value)} -Vault {Quote(copy.Key)}"));
-            // One pipeline a copy: the output, which the caller may have once, goes to one of them; the session's list keeps
-            // the new secret only while it is in no vault.
-            string? how = output && dead.Count == 1 ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept)})")
-                : stored ? null
-                : SaveEach(kept);
+            // The session's list keeps the new secret only while it is in no vault: for several copies it is taken once, into a
+            // variable, since the first save takes it off the list.
+            string? how = stored && !(output && dead.Count == 1) ? null
+                : dead.Count == 1 ? (output ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept)})") : SaveEach(kept))
+                : $"$new = {kept.TrimEnd(' ', '|')}; " + SaveEach("$new | ");
             return $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
-                "it no longer works, and replies signed from there are refused. " +
+                (dead.Count == 1 ? "it no longer works" : "they no longer work") + ", and replies signed from there are refused. " +
                 (how != null
-                    ? $"Store the new one in its place by {how}, or remove it ({remove})."
-                    : $"The new one is stored as '{destination.Name}' in vault '{destination.Vault!.Name}': sign replies from there, and remove the old ({remove}).");
+                    ? $"Store the new one in {(dead.Count == 1 ? "its place" : "their place")} by {how}, or remove {(dead.Count == 1 ? "it" : "them")} ({remove})."
+                    : $"The new one is stored as '{integration.SecretName}' in vault '{integration.SecretVault}': sign replies from there, and remove the old ({remove}).");
         }
 
         /// <summary>

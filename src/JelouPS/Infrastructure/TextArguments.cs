@@ -57,7 +57,12 @@ namespace JelouPS.Infrastructure
             if (input is PSObject typed && value != null && (IsWholeNumber(value) || value is BigInteger || value is decimal || value is double))
             {
                 string text = typed.ToString();
-                if (text != Convert.ToString(value, CultureInfo.CurrentCulture)) return trim ? Trim(text) : text;
+                // A wrapped fraction may also be written the way PowerShell formats numbers ("0,3" for 0.1 + 0.2 in de-DE):
+                // only text that reads back as the value is what was typed.
+                if (text != Convert.ToString(value, CultureInfo.CurrentCulture) && (!(value is double || value is decimal) || ReadsBackAs(text, value)))
+                {
+                    return trim ? Trim(text) : text;
+                }
             }
             switch (value)
             {
@@ -69,10 +74,12 @@ namespace JelouPS.Infrastructure
                 case double d when fractions && (double.IsNaN(d) || double.IsInfinity(d)):
                 case float f when fractions && (float.IsNaN(f) || float.IsInfinity(f)):
                     throw Refused($"{Convert.ToString(value, CultureInfo.InvariantCulture)} is not a number a message can say (a calculation that failed?): give the text to send.");
+                case object fraction when fractions && (fraction is double || fraction is float || fraction is decimal):
+                    // As [string] makes it, the same on every runtime (0.1 + 0.2 is 0.3, not 0.30000000000000004).
+                    return LanguagePrimitives.ConvertTo<string>(value);
                 case Guid _:
                 case BigInteger _:
                 case object number when IsWholeNumber(number):
-                case object fraction when fractions && (fraction is double || fraction is float || fraction is decimal):
                     return Convert.ToString(value, CultureInfo.InvariantCulture);
                 case IDictionary _ when fromProperty != null:
                     throw Refused($"A hashtable's keys do not bind by name (its other keys would be dropped unseen): pipe [pscustomobject]@{{ {fromProperty} = ... }}, or pass the id by name.");
@@ -115,6 +122,11 @@ namespace JelouPS.Infrastructure
             }
             return null;
         }
+
+        // Whether a wrapper's text is the value written as a number literal (1.50, 1e3), not text PowerShell formatted.
+        private static bool ReadsBackAs(string text, object value) =>
+            value is double d ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double read) && read.Equals(d)
+            : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal exact) && exact == (decimal)value;
 
         private static string? Checked(string? text) =>
             text != null && Require.LineProblem(text) is string problem ? throw new ArgumentTransformationMetadataException(problem) : text;
