@@ -399,7 +399,7 @@ namespace JelouPS.Tests
 
         /// <summary>
         /// Disposing a SecureString after use is what .NET advises: the emitted SigningSecret is a copy of the caller's own, so
-        /// disposing it costs neither the session's kept secret (Save-JelouSigningSecret without input still stores it), nor a
+        /// disposing it costs neither the session's kept secret ($JelouUnsavedIntegrations still stores it), nor a
         /// later rotation's (which redacts every held secret from its error answers), nor that redaction.
         /// </summary>
         [Fact]
@@ -416,7 +416,8 @@ namespace JelouPS.Tests
             Host.Invoke("Reset-JelouExternalSupportSecret $args[0] -Force -Vault DisposeVault | Out-Null", null, rotated).ThrowIfFailed();
             Emulator.EnqueueFault(new EmulatorFault { Method = "GET", PathContains = rotated, Status = 400, Body = "{\"message\":\"bad " + quotedSecret + "\"}" });
             Invocation rotation = Host.Invoke("Get-JelouExternalSupport $args[0]", null, rotated);
-            Invocation save = Host.Invoke("Save-JelouSigningSecret -Vault DisposeVault; (Get-Secret -Vault DisposeVault -Name \"Jelou-$($args[0])\" -AsPlainText), (Get-Secret -Vault DisposeVault -Name \"Jelou-$($args[1])\" -AsPlainText)", null, kept, rotated);
+            // Not Save-JelouSigningSecret without input: the list is the whole process's, and other tests run beside this one.
+            Invocation save = Host.Invoke("$JelouUnsavedIntegrations | Where-Object ProjectId -eq $args[0] | Save-JelouSigningSecret -Vault DisposeVault; (Get-Secret -Vault DisposeVault -Name \"Jelou-$($args[0])\" -AsPlainText), (Get-Secret -Vault DisposeVault -Name \"Jelou-$($args[1])\" -AsPlainText)", null, kept, rotated);
 
             Assert.Null(rotation.Terminating);
             ErrorRecord refused = rotation.SingleError();
