@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
@@ -189,7 +188,9 @@ namespace JelouPS.Secrets
         {
             using var sha = SHA256.Create();
             byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(projectId));
-            return string.Concat(digest.Take(4).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+            var hex = new char[8];
+            JelouPS.Security.Hex.Write(digest, 4, hex, 0);
+            return new string(hex);
         }
     }
 }

@@ -48,22 +48,18 @@ namespace JelouPS.Security
                 // server that quotes the header quotes that form.
                 _plaintexts.Add(Base64(plaintext));
                 // A debugging dump may show its bytes in hex (case does not matter, as above).
-                _plaintexts.Add(Hex(plaintext));
+                _plaintexts.Add(HexOf(plaintext));
             }
         }
 
         // The hex of the secret's UTF-8 bytes, made in arrays that are wiped, never in a string.
-        private static char[] Hex(char[] secret)
+        private static char[] HexOf(char[] secret)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(secret);
             try
             {
                 var hex = new char[bytes.Length * 2];
-                for (int i = 0; i < bytes.Length; i++)
-                {
-                    hex[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
-                    hex[2 * i + 1] = "0123456789abcdef"[bytes[i] & 0xF];
-                }
+                Hex.Write(bytes, bytes.Length, hex, 0);
                 return hex;
             }
             finally
@@ -100,8 +96,8 @@ namespace JelouPS.Security
             int length = 0;
             for (int i = 0; i < secret.Length; i++)
             {
-                int high = secret[i] == '%' && i + 2 < secret.Length ? HexValue(secret[i + 1]) : -1;
-                int low = high >= 0 ? HexValue(secret[i + 2]) : -1;
+                int high = secret[i] == '%' && i + 2 < secret.Length ? Hex.Value(secret[i + 1]) : -1;
+                int low = high >= 0 ? Hex.Value(secret[i + 2]) : -1;
                 int value = high << 4 | low;
                 if (low >= 0 && value < 0x80)
                 {
@@ -225,13 +221,13 @@ namespace JelouPS.Security
         {
             c = view[i];
             if (c != '%') return 1;
-            int unit = i + 5 < view.Length && (view[i + 1] == 'u' || view[i + 1] == 'U') ? Hex(view, i + 2, 4) : -1;
+            int unit = i + 5 < view.Length && (view[i + 1] == 'u' || view[i + 1] == 'U') ? HexNumber(view, i + 2, 4) : -1;
             if (unit >= 0)
             {
                 c = (char)unit;
                 return 6;
             }
-            int value = i + 2 < view.Length ? Hex(view, i + 1, 2) : -1;
+            int value = i + 2 < view.Length ? HexNumber(view, i + 1, 2) : -1;
             if (value < 0 || value >= 0x80) return 1;
             c = (char)value;
             return 3;
@@ -250,7 +246,7 @@ namespace JelouPS.Security
                 c = "\"\\/\b\f\n\r\t"[simple];
                 return 2;
             }
-            int unit = next == 'u' && i + 5 < view.Length ? Hex(view, i + 2, 4) : -1;
+            int unit = next == 'u' && i + 5 < view.Length ? HexNumber(view, i + 2, 4) : -1;
             if (unit < 0) return 1;
             c = (char)unit;
             return 6;
@@ -276,12 +272,12 @@ namespace JelouPS.Security
         private const int LongestReference = 34;
 
         // The value of count hex digits at view[at]; -1 when they are not all hex digits.
-        private static int Hex(string view, int at, int count)
+        private static int HexNumber(string view, int at, int count)
         {
             int value = 0;
             for (int k = at; k < at + count; k++)
             {
-                int digit = HexValue(view[k]);
+                int digit = Hex.Value(view[k]);
                 if (digit < 0) return -1;
                 value = value << 4 | digit;
             }
@@ -353,7 +349,7 @@ namespace JelouPS.Security
         private static int MatchEscapes(string text, int at, int codePoint)
         {
             // A Latin-1 encoder writes é as %E9, one escape of its code point.
-            if (codePoint >= 0x80 && codePoint <= 0xFF && at + 3 <= text.Length && text[at] == '%' && Hex(text, at + 1, 2) == codePoint) return at + 3;
+            if (codePoint >= 0x80 && codePoint <= 0xFF && at + 3 <= text.Length && text[at] == '%' && HexNumber(text, at + 1, 2) == codePoint) return at + 3;
             int count = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
             for (int i = 0; i < count; i++)
             {
@@ -361,7 +357,7 @@ namespace JelouPS.Security
                     ? (count == 1 ? codePoint : (0xF00 >> count & 0xF0) | codePoint >> 6 * (count - 1))
                     : 0x80 | (codePoint >> 6 * (count - 1 - i) & 0x3F);
                 if (at + 3 > text.Length || text[at] != '%') return -1;
-                int high = HexValue(text[at + 1]), low = HexValue(text[at + 2]);
+                int high = Hex.Value(text[at + 1]), low = Hex.Value(text[at + 2]);
                 if (high < 0 || low < 0) return -1;
                 int actual = high << 4 | low;
                 if (actual != expected && !(count == 1 && actual < 0x80 && char.ToUpperInvariant((char)actual) == char.ToUpperInvariant((char)expected))) return -1;
@@ -369,9 +365,6 @@ namespace JelouPS.Security
             }
             return at;
         }
-
-        private static int HexValue(char c) =>
-            c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 
         public void Dispose()
         {

@@ -39,7 +39,6 @@ namespace JelouPS.Webhooks
     {
         private const string Prefix = "sha256=";
         private const int DigestLength = 32;
-        private const string HexDigits = "0123456789abcdef";
 
         private readonly IncrementalHash _hmac;
 
@@ -60,11 +59,7 @@ namespace JelouPS.Webhooks
             byte[] digest = Digest(payload);
             var text = new char[Prefix.Length + 2 * DigestLength];
             Prefix.CopyTo(0, text, 0, Prefix.Length);
-            for (int i = 0; i < DigestLength; i++)
-            {
-                text[Prefix.Length + 2 * i] = HexDigits[digest[i] >> 4];
-                text[Prefix.Length + 2 * i + 1] = HexDigits[digest[i] & 0xF];
-            }
+            Hex.Write(digest, DigestLength, text, Prefix.Length);
             return new string(text);
         }
 
@@ -92,7 +87,7 @@ namespace JelouPS.Webhooks
             int difference = 0;
             for (int i = 0; i < DigestLength; i++)
             {
-                int high = HexValue(given[start + 2 * i]), low = HexValue(given[start + 2 * i + 1]);
+                int high = Hex.Value(given[start + 2 * i]), low = Hex.Value(given[start + 2 * i + 1]);
                 // A character that is not hex reads as -1, which no byte equals: the loop still runs to the end.
                 difference |= (high | low) < 0 ? 1 : expected[i] ^ ((high << 4) | low);
             }
@@ -107,8 +102,5 @@ namespace JelouPS.Webhooks
             _hmac.AppendData(payload);
             return _hmac.GetHashAndReset();
         }
-
-        private static int HexValue(char c) =>
-            c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 }
