@@ -188,7 +188,7 @@ namespace JelouPS.Infrastructure
                     return $"Vault {vault} already has a secret named '{slot.ExistingName}'. Use -Force to overwrite it, or -SecretName to choose another name.";
                 case Ownership.Unknown when rotation:
                     advice = $"If it is this project's secret, rotate without -Vault and store the new secret there: Reset-JelouExternalSupportSecret {Quote(projectId)} -Force | " +
-                        $"Save-JelouSigningSecret -Vault {Quote(slot.Vault.Name)} -SecretName {Quote(slot.ExistingName!)} -Force. Otherwise choose another -SecretName.";
+                        $"Save-JelouSigningSecret {Place(slot.Vault.Name, slot.ExistingName!)} -Force. Otherwise choose another -SecretName.";
                     return $"{slot.Unclaimed}. A rotation never replaces such a secret: -Force only answers the prompt.";
                 case Ownership.Unknown when !overwrite:
                     return $"{slot.Unclaimed}. Use -Force to replace it, or choose another -SecretName.";
@@ -356,7 +356,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static string WhereLiveIs(Uri? source, string projectId, string vault, string name)
         {
-            string here = $"-Vault {Quote(vault)} -SecretName {Quote(name)}";
+            string here = Place(vault, name);
             ExternalSupportIntegration? live = JelouSession.LiveOf(source, projectId);
             if (live is null || live.Secret is null)
             {
@@ -364,10 +364,10 @@ namespace JelouPS.Infrastructure
             }
             if (live.SecretVault is string elsewhere && live.SecretName is string stored)
             {
-                return $"The live one is {Quote(stored)} in vault {Quote(elsewhere)}, where this session stored it: use that (-Vault {Quote(elsewhere)} -SecretName {Quote(stored)}), " +
+                return $"The live one is {Quote(stored)} in vault {Quote(elsewhere)}, where this session stored it: use that ({Place(elsewhere, stored)}), " +
                     $"or copy it here: Set-Secret -Name {Quote(name)} -Vault {Quote(vault)} -Secret (Get-Secret -Name {Quote(stored)} -Vault {Quote(elsewhere)}).";
             }
-            return $"Store the live one there: ${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(projectId)} | Save-JelouSigningSecret {here}.";
+            return $"Store the live one there: {Kept(projectId)} | Save-JelouSigningSecret {here}.";
         }
 
         private static bool IssuedLater(ExternalSupportIntegration copy, ExternalSupportIntegration held) =>
@@ -431,8 +431,8 @@ namespace JelouPS.Infrastructure
         /// <summary>The error for a secret that Jelou issued and the vault did not take: the integration is its TargetObject.</summary>
         internal static ErrorRecord WriteFailed(ExternalSupportIntegration integration, SecretDestination destination, VaultException failure, string? item)
         {
-            string options = $"-Vault {Quote(destination.Vault!.Name)} -SecretName {Quote(destination.Name!)}";
-            string unsaved = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | Save-JelouSigningSecret";
+            string options = Place(destination.Vault!.Name, destination.Name!);
+            string unsaved = $"{Kept(integration.ProjectId)} | Save-JelouSigningSecret";
             string before = destination.Existed
                 ? $" Unless the vault says otherwise, '{destination.Name}' still holds the secret that was there before (after a rotation, one Jelou no longer accepts)."
                 : "";
@@ -455,6 +455,12 @@ namespace JelouPS.Infrastructure
             foreach (string warning in warnings) _cmdlet.Warn(warning);
             if (failure != null) _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
+
+        /// <summary>Advice's arguments for where a secret is: -Vault 'KV' -SecretName 'name'.</summary>
+        internal static string Place(string vault, string name) => $"-Vault {Quote(vault)} -SecretName {Quote(name)}";
+
+        /// <summary>Advice's expression for the project's secrets this session keeps in no vault.</summary>
+        private static string Kept(string projectId) => $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(projectId)}";
 
         /// <summary>A PowerShell single-quoted string.</summary>
         internal static string Quote(string value) =>
@@ -605,14 +611,14 @@ namespace JelouPS.Infrastructure
                 .Where(copy => !(StringComparer.OrdinalIgnoreCase.Equals(copy.Key, integration.SecretVault) && StringComparer.OrdinalIgnoreCase.Equals(copy.Value, integration.SecretName)))
                 .ToList();
             if (dead.Count == 0) return null;
-            string kept = $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(integration.ProjectId)} | ";
-            string SaveEach(string from) => string.Join("; ", dead.Select(copy => from + $"Save-JelouSigningSecret -Vault {Quote(copy.Key)} -SecretName {Quote(copy.Value)}"));
+            string kept = Kept(integration.ProjectId);
+            string SaveEach(string from) => string.Join("; ", dead.Select(copy => from + $"Save-JelouSigningSecret {Place(copy.Key, copy.Value)}"));
             string remove = string.Join("; ", dead.Select(copy => $"Remove-Secret -Name {Quote(copy.Value)} -Vault {Quote(copy.Key)}"));
             // The session's list keeps the new secret only while it is in no vault: for several copies it is taken once, into a
             // variable, since the first save takes it off the list.
             string? how = stored && !(output && dead.Count == 1) ? null
-                : dead.Count == 1 ? (output ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept)})") : SaveEach(kept))
-                : $"$new = {kept.TrimEnd(' ', '|')}; " + SaveEach("$new | ");
+                : dead.Count == 1 ? (output ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept + " | ")})") : SaveEach(kept + " | "))
+                : $"$new = {kept}; " + SaveEach("$new | ");
             return $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
                 (dead.Count == 1 ? "it no longer works" : "they no longer work") + ", and replies signed from there are refused. " +
                 (how != null

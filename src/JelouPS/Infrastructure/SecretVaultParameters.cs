@@ -39,7 +39,7 @@ namespace JelouPS.Infrastructure
         /// gives them: -Vault 'KV' -SecretName 'crm'; -Vault &lt;vault&gt; when no vault is in use.
         /// </summary>
         internal string AdviceArguments => (_named ?? (GivenSecretName is null ? null : _default)) is SecretVault vault
-            ? $"-Vault {SecretIssuer.Quote(vault.Name)}" + (GivenSecretName is string name ? $" -SecretName {SecretIssuer.Quote(name)}" : "")
+            ? GivenSecretName is string name ? SecretIssuer.Place(vault.Name, name) : $"-Vault {SecretIssuer.Quote(vault.Name)}"
             : NoVault;
 
         /// <summary>Advice's placeholder for a vault: the command had none.</summary>
@@ -124,7 +124,7 @@ namespace JelouPS.Infrastructure
                         // With its metadata given again: Set-Secret alone may drop it, and with it what names the project.
                         ? $"Store it there again with nothing around it, and its metadata: Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} " +
                           $"-Secret (Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -AsPlainText).Trim() -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata"
-                        : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force -Vault {SecretIssuer.Quote(vault.Name)} -SecretName {SecretIssuer.Quote(name)}.",
+                        : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
             }
             if (JelouSession.IsDead(secret))

@@ -150,7 +150,7 @@ namespace JelouPS.Infrastructure
     /// <summary>
     /// Free text (a message, a caption) binds from text as given, untrimmed: an object would otherwise be sent as its type's
     /// name ("System.Collections.Hashtable"). Any number binds too, fractions included (a reply of a price, -Text $total), as
-    /// typed or as its invariant text. What text may hold is the client's rule, checked before the request.
+    /// typed or as [string] makes it; not NaN or an infinity. What text may hold is the client's rule, checked before the request.
     /// </summary>
     internal sealed class FreeTextAttribute : ArgumentTransformationAttribute
     {
