@@ -10,7 +10,8 @@
     -Calls calls each. A way's figure is the median of its rounds: milliseconds and managed bytes allocated per call (the
     whole process, every thread). Its ratios to Invoke-RestMethod and to the PowerShell loop are taken within each round,
     so that a machine slowing down or speeding up during the run weighs on both sides alike: the median of the rounds'
-    ratios, and the middle half of them (from the first quartile to the third) to show how much they vary.
+    ratios, its 95% confidence interval (distribution-free, from order statistics: where another run's median may fall),
+    and the middle half of them (from the first quartile to the third) to show how much they vary.
     Also measured: whether the emulator's cost per request stays flat as the run issues thousands of secrets.
     Writes percall.md and percall.json to -OutPath. Run by ./build.ps1 -Task Bench.
 #>
@@ -176,11 +177,15 @@ try {
     }
 
     $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
-    # A way's time over another's, round by round: the median and the middle half of the rounds' ratios.
+    # A way's time over another's, round by round: the median of the rounds' ratios, its 95% confidence interval, and the
+    # middle half of the ratios.
     function Get-Ratio($Samples, $Against) {
         $ratios = for ($r = 0; $r -lt $Samples.Count; $r++) { $Samples[$r].Ms / $Against[$r].Ms }
+        $interval = Get-MedianInterval $ratios
         [ordered]@{
             Median        = [math]::Round((Get-Median $ratios), 2)
+            MedianLow95   = [math]::Round($interval.Low, 2)
+            MedianHigh95  = [math]::Round($interval.High, 2)
             FirstQuartile = [math]::Round((Get-Quantile $ratios 0.25), 2)
             ThirdQuartile = [math]::Round((Get-Quantile $ratios 0.75), 2)
         }
@@ -206,14 +211,14 @@ try {
         ''
         "Machine: $machine"
         ''
-        'Ratios are taken within each round (the ways take turns in a random order): the median of the rounds, and in brackets the middle half of them.'
+        'Ratios are taken within each round (the ways take turns in a random order): the median of the rounds, in square brackets its 95% confidence interval (where the median of another run of as many rounds may fall), and in round brackets the middle half of the rounds (how much they vary).'
         ''
         '| call | way | ms per call | KB allocated per call | vs Invoke-RestMethod | vs PowerShell loop |'
         '|---|---|---:|---:|---:|---:|'
     )
     function Format-Ratio([string] $Way, [string] $Reference, $Ratio) {
         if ($Way -eq $Reference) { return '1x' }
-        '{0:0.00}x ({1:0.00}–{2:0.00})' -f $Ratio.Median, $Ratio.FirstQuartile, $Ratio.ThirdQuartile
+        '{0:0.00}x [{1:0.00}–{2:0.00}] ({3:0.00}–{4:0.00})' -f $Ratio.Median, $Ratio.MedianLow95, $Ratio.MedianHigh95, $Ratio.FirstQuartile, $Ratio.ThirdQuartile
     }
     foreach ($kind in $results.Keys) {
         foreach ($way in $results[$kind].Keys) {
