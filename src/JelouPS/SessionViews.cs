@@ -85,7 +85,7 @@ namespace JelouPS
 
         public Uri? ApiBaseUri { get; }
 
-        /// <summary>When the request was given up (UTC).</summary>
+        /// <summary>When the request was sent (UTC, by this computer's clock): an integration it created is not older.</summary>
         public DateTimeOffset At { get; }
 
         /// <summary>How to find out what happened, and what to do then.</summary>

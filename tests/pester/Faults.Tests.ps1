@@ -160,7 +160,7 @@ Describe 'A rotation that brought back no secret' {
 
         $conversation | Send-JelouSupportMessage 'hi' -Vault FaultVault -Confirm:$false -WarningVariable doubted -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Out-Null
 
-        "$doubted" | Should -BeLike "A rotation of $projectId reached Jelou at * and brought back no secret: the signing secret of $projectId read from vault 'FaultVault'* may no longer work*Reset-JelouExternalSupportSecret '$projectId'*"
+        "$doubted" | Should -BeLike "A rotation of $projectId sent at * brought back no secret: the signing secret of $projectId read from vault 'FaultVault'* may no longer work*Reset-JelouExternalSupportSecret '$projectId'*"
     }
 }
 
@@ -222,7 +222,20 @@ Describe 'A create or rotation whose answer never came' {
 
         $lost[0].ErrorDetails.RecommendedAction | Should -BeLike "Check with Get-JelouExternalSupport '$projectId'*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault'.*"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Check | Should -Be $lost[0].ErrorDetails.RecommendedAction
-        "$warned" | Should -BeLike "*which brought back no secret: that create was most likely carried out*"
+        "$warned" | Should -BeLike "* brought back no secret: that create was most likely carried out*"
+    }
+
+    It 'says when the create was sent, not when it was given up: the integration it made is not older' {
+        $projectId = New-TestProjectId
+        # Jelou creates it, then answers too late for the command's time limit.
+        Add-Fault @{ method = 'POST'; pathContains = $projectId; mangle = 'Intact'; delayMs = 3000 }
+        New-JelouExternalSupport $projectId https://crm.example.com/j -TimeoutSec 1 -ErrorAction SilentlyContinue | Out-Null
+
+        $integration = Get-JelouExternalSupport $projectId -WarningVariable warned -WarningAction SilentlyContinue
+        $outcome = $JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId
+
+        $outcome.At | Should -BeLessOrEqual $integration.CreatedAt.AddMilliseconds(50)
+        "$warned" | Should -BeLike "The integration of $projectId exists (created $($integration.CreatedAt.ToString('u')) by Jelou's clock), and New-JelouExternalSupport sent at $($outcome.At.ToString('u')) brought back no secret*"
     }
 
     It 'is settled by a read that finds the integration older than the create: that create changed nothing' {

@@ -367,7 +367,7 @@ Wait-Listening $Port
         Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault DoubtVault -Count 1 -TimeoutSec 30 -WarningVariable doubted -WarningAction SilentlyContinue | Out-Null
 
         (Complete-InRunspace $sender).Output | Should -Be 200
-        "$doubted" | Should -BeLike "A rotation of $projectId reached Jelou at * and brought back no secret: the signing secret of $projectId read from vault 'DoubtVault'* may no longer work*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'DoubtVault'*"
+        "$doubted" | Should -BeLike "A rotation of $projectId sent at * brought back no secret: the signing secret of $projectId read from vault 'DoubtVault'* may no longer work*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'DoubtVault'*"
     }
 
     It 'acknowledges a delivery only once the commands downstream took its event: stopped while they work on it, the sender gets 503' {

@@ -59,7 +59,7 @@ namespace JelouPS.Commands
             Submit(projectId, (trace, token) => Client.GetExternalSupportAsync(projectId, trace, token, CallTimeout),
                 integration =>
                 {
-                    foreach (UnknownOutcome unknown in JelouSession.Read(Client.Options.BaseUri, integration)) Warn(ErrorMapper.StillUnknown(unknown));
+                    foreach (UnknownOutcome unknown in JelouSession.Read(Client.Options.BaseUri, integration)) Warn(ErrorMapper.StillUnknown(unknown, integration));
                     WriteObject(JelouView.Shown(integration));
                 },
                 salvage: failure =>

@@ -309,10 +309,10 @@ namespace JelouPS.Infrastructure
         /// What a read that found the project's integration says of its create or rotation of unknown outcome: the create
         /// was carried out (its secret never arrived), or the rotation may have been; either way a new secret is needed.
         /// </summary>
-        internal static string StillUnknown(UnknownOutcome unknown) =>
+        internal static string StillUnknown(UnknownOutcome unknown, ExternalSupportIntegration integration) =>
             (unknown.IsCreate
-                ? $"The integration of {unknown.ProjectId} exists and is not older than {unknown.Command} of {unknown.At:u}, which brought back no secret: that create was most likely carried out, and its signing secret never arrived."
-                : $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} brought back no secret: the signing secret kept from before may be dead.")
+                ? $"The integration of {unknown.ProjectId} exists{(integration.CreatedAt is DateTimeOffset created ? $" (created {created:u} by Jelou's clock)" : "")}, and {unknown.Command} sent at {unknown.At:u} brought back no secret: that create was most likely carried out, and its signing secret never arrived."
+                : $"{unknown.Command} {unknown.ProjectId} sent at {unknown.At:u} brought back no secret: the signing secret kept from before may be dead.")
             + $" Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Force {unknown.VaultArguments}; until then it stays in ${JelouSession.UnknownVariable}.";
 
         /// <summary>Advice for the call that failed, where it differs from the ErrorId's usual advice.</summary>
@@ -353,7 +353,7 @@ namespace JelouPS.Infrastructure
                     }
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CreateIntegration
                     && JelouSession.Unknown(api.RequestUri, ProjectOf(target)).FirstOrDefault(u => u.IsCreate) is UnknownOutcome unknown:
-                    return $"{unknown.Command} {unknown.ProjectId} of {unknown.At:u} brought back no secret, and the integration exists: unless it is older (Get-JelouExternalSupport shows when it was created), " +
+                    return $"{unknown.Command} {unknown.ProjectId} sent at {unknown.At:u} brought back no secret, and the integration exists: unless it is older (Get-JelouExternalSupport shows when it was created), " +
                         $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Force {unknown.VaultArguments}.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage:
                     return "Jelou refused it as in conflict with the conversation's current state: read it again (Get-JelouConversation) and run the command again if it is still needed.";

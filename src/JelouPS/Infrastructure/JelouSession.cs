@@ -158,7 +158,7 @@ namespace JelouPS.Infrastructure
                 Advice = advice;
             }
 
-            /// <summary>A sentence without its full stop: "A rotation of p1 reached Jelou at ... and brought back no secret".</summary>
+            /// <summary>A sentence without its full stop: "A rotation of p1 sent at ... brought back no secret".</summary>
             internal string Why { get; }
             internal string Advice { get; }
         }
@@ -458,6 +458,9 @@ namespace JelouPS.Infrastructure
         {
             /// <summary>When it left (a Stopwatch timestamp).</summary>
             internal long Departed { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+            /// <summary>When it left, by the clock (UTC): what a record of a request that got no answer says it was sent at.</summary>
+            internal DateTimeOffset DepartedAt { get; } = DateTimeOffset.UtcNow;
 
             internal Flight(string key) => Key = key;
 

@@ -204,11 +204,12 @@ namespace JelouPS.Infrastructure
         internal void Issue(string projectId, Uri source, SecretDestination destination, Func<IJelouTrace?, CancellationToken, Task<ExternalSupportIntegration>> issue)
         {
             if (_cmdlet.Stopping) throw new PipelineStoppedException();
+            JelouSession.Flight? sent = null;
             _cmdlet.Submit(projectId, async (trace, token) =>
                 {
                     // Kept for the session the moment it arrives, on the call's own thread: a command that ends before
                     // settling this call (a terminating error of another input) still leaves it in $JelouUnsavedIntegrations.
-                    JelouSession.Flight flight = JelouSession.Depart(source, projectId);
+                    JelouSession.Flight flight = sent = JelouSession.Depart(source, projectId);
                     ExternalSupportIntegration issued;
                     try
                     {
@@ -229,12 +230,13 @@ namespace JelouPS.Infrastructure
                 },
                 integration => Deliver(integration, destination, reachable: true),
                 onStranded: stranded => Deliver(stranded, destination, reachable: false),
-                salvage: failure => Salvage(projectId, source, destination, failure));
+                salvage: failure => Salvage(projectId, source, destination, failure, sent?.DepartedAt));
         }
 
         // What a failed issue still calls for: delivering the secret it carries (the error then names the integration), or a
         // record that Jelou may have issued a secret nobody holds (and, after a rotation, that the kept one may be dead).
-        private object Salvage(string projectId, Uri source, SecretDestination destination, Exception failure)
+        // A record says when the request was sent (its integration, if carried out, is not older), not when it was given up.
+        private object Salvage(string projectId, Uri source, SecretDestination destination, Exception failure, DateTimeOffset? sentAt)
         {
             if (!(failure is JelouApiException api)) return projectId;
             if (api.Integration is ExternalSupportIntegration issued)
@@ -243,11 +245,11 @@ namespace JelouPS.Infrastructure
                 return issued;
             }
             if (!ErrorMapper.SecretMayBeLost(api)) return projectId;
-            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset sent = sentAt ?? DateTimeOffset.UtcNow;
             string vault = _parameters.AdviceArguments;
             if (api.Operation == JelouOperation.RegenerateSecret)
             {
-                JelouSession.MayBeReplaced(source, projectId, new JelouSession.Doubt($"A rotation of {projectId} reached Jelou at {now:u} and brought back no secret",
+                JelouSession.MayBeReplaced(source, projectId, new JelouSession.Doubt($"A rotation of {projectId} sent at {sent:u} brought back no secret",
                     $"Rotate again to get a secret you hold: Reset-JelouExternalSupportSecret {Quote(projectId)} -Force {vault}. If you know that rotation did not happen, save with -Force."));
             }
             string check = ErrorMapper.OutcomeAdvice(api.Operation, projectId, vault) ?? "";
@@ -256,9 +258,9 @@ namespace JelouPS.Infrastructure
             {
                 check += $" Give these commands the -Context {_cmdlet.MyInvocation.MyCommand.Name} was given (for {source.GetLeftPart(UriPartial.Authority)}): without it, they use the session's connection.";
             }
-            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, now, check, vault);
+            var outcome = new UnknownOutcome(projectId, _cmdlet.MyInvocation.MyCommand.Name, api.Operation == JelouOperation.CreateIntegration, source, sent, check, vault);
             JelouSession.OutcomeUnknown(outcome);
-            if (_cmdlet.Stopping) _cmdlet.WarnLate($"Stopped before Jelou answered {outcome.Command} {projectId} ({outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)", always: true);
+            if (_cmdlet.Stopping) _cmdlet.WarnLate($"Stopped before Jelou answered {outcome.Command} {projectId} (sent at {outcome.At:u}): whether it was carried out is unknown. {check} (Recorded in ${JelouSession.UnknownVariable}.)", always: true);
             return projectId;
         }
 
