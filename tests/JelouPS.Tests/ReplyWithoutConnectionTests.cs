@@ -27,20 +27,23 @@ namespace JelouPS.Tests
             return (Emulator.FindIntegration(projectId)!.SigningSecret, roomId);
         }
 
-        [Fact]
-        public void A_reply_with_only_the_signing_secret_and_ChatbotUri_reaches_Jelou()
+        // Also with the line break a secret read with Get-Content -Raw (or an Automation variable) ends in: it is used without it.
+        [Theory]
+        [InlineData("")]
+        [InlineData("\n")]
+        public void A_reply_with_only_the_signing_secret_and_ChatbotUri_reaches_Jelou(string around)
         {
             string projectId = "p-" + Guid.NewGuid().ToString("N").Substring(0, 12);
             (string secret, string roomId) = Conversation(projectId);
 
             Invocation result = Host.Invoke(
                 "Send-JelouSupportMessage -ChatbotUri $args[0] -ProjectId $args[1] -RoomId $args[3] -BotId b1 -UserId u1 -Text 'On it' -SigningSecret $args[2]",
-                null, Emulator.ChatbotUri, projectId, secret, roomId);
+                null, Emulator.ChatbotUri, projectId, secret + around, roomId);
 
             result.ThrowIfFailed();
-            Assert.Empty(result.Errors);
             Assert.Single(result.Output);
             Assert.Contains(Emulator.AgentMessages, m => m.ProjectId == projectId && m.Text == "On it");
+            Assert.Equal(around.Length == 0 ? 0 : 1, result.Warnings.Count(w => w.StartsWith("The signing secret has a space or line break around it", StringComparison.Ordinal)));
         }
 
         [Fact]

@@ -53,15 +53,27 @@ namespace JelouPS.Tests
         }
 
         [Theory]
-        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \"s`n\"")]
-        [InlineData("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret ' s' -ErrorAction SilentlyContinue")]
-        [InlineData("Get-JelouWebhookSignature -Payload $args[0] -SigningSecret \"s`r`n\"")]
-        public void A_signing_secret_read_with_its_line_break_draws_a_warning_that_says_why_nothing_will_verify(string command)
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \"s`n\"", true)]
+        [InlineData("(ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret ' s').ProjectId", "P")]
+        [InlineData("Get-JelouWebhookSignature -Payload $args[0] -SigningSecret \"s`r`n\"", "signature")]
+        public void A_signing_secret_read_with_its_line_break_is_used_without_it_and_says_so(string command, object expected)
         {
             Invocation result = Host.Invoke(command, null, Body, Sign(Body, "s"));
 
-            string warning = Assert.Single(result.Warnings);
-            Assert.StartsWith("The signing secret starts or ends with a space or a line break (a copy read from a file often does): trim it.", warning);
+            Assert.Equal(expected as string == "signature" ? Sign(Body, "s") : expected, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+            Assert.Equal("The signing secret has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.", Assert.Single(result.Warnings));
+        }
+
+        [Fact]
+        public void A_signing_secret_no_issued_secret_looks_like_draws_a_warning_and_is_used_as_given_and_a_blank_one_only_its_error()
+        {
+            Invocation inner = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's s'", null, Body, Sign(Body, "s s"));
+            Invocation blank = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret ' '", null, Body, Sign(Body, "s"));
+
+            Assert.True((bool)Assert.Single(inner.ThrowIfFailed().Output).BaseObject);
+            Assert.StartsWith("The signing secret has spaces, control, invisible or half characters", Assert.Single(inner.Warnings));
+            Assert.Empty(blank.Warnings);
+            Assert.Contains("is blank", blank.Terminating!.ToString());
             Assert.Empty(Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s")).Warnings);
         }
 

@@ -148,10 +148,13 @@ namespace JelouPS.Security
         internal static string? HeaderProblem(SecureString secret) =>
             UseChars(secret, chars =>
                 chars.Length == 0 ? null
-                : Array.TrueForAll(chars, char.IsWhiteSpace) ? "is blank"
+                : Array.TrueForAll(chars, char.IsWhiteSpace) ? Blank
                 : !Array.TrueForAll(chars, c => c >= 0x20 && c < 0x7f) ? "has characters an HTTP header cannot carry (only printable ASCII is allowed: no line breaks, tabs or accented letters)"
                 : chars[0] == ' ' || chars[chars.Length - 1] == ' ' ? "starts or ends with a space, which an HTTP header drops"
                 : null);
+
+        /// <summary>What <see cref="SigningSecretProblem"/> says of a secret of white space only, or none.</summary>
+        internal const string Blank = "is blank";
 
         /// <summary>
         /// Why a signing secret cannot be the one Jelou issued (visible characters, nothing around them), or null. A copy read
@@ -159,7 +162,7 @@ namespace JelouPS.Security
         /// </summary>
         internal static string? SigningSecretProblem(SecureString secret) =>
             UseChars(secret, chars =>
-                chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace) ? "is blank"
+                chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace) ? Blank
                 : char.IsWhiteSpace(chars[0]) || char.IsWhiteSpace(chars[chars.Length - 1]) ? "starts or ends with a space or a line break (a copy read from a file often does): trim it"
                 : Array.Exists(chars, c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
                     ? "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has"

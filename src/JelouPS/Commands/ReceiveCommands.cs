@@ -88,7 +88,11 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
             }
             _vault.Open(this);
-            foreach (SecureString secret in SigningSecret ?? Array.Empty<SecureString>()) _given.Add(WebhookParameters.SignerOrStop(this, secret));
+            SecureString[] given = SigningSecret ?? Array.Empty<SecureString>();
+            for (int i = 0; i < given.Length; i++)
+            {
+                _given.Add(WebhookParameters.SignerOrStop(this, given[i], given.Length == 1 ? "The signing secret" : $"Signing secret {i + 1} of {given.Length}"));
+            }
         }
 
         protected override void ProcessRecord()

@@ -22,6 +22,9 @@ namespace JelouPS.Commands
         private const string TextSet = "Text";
         private const string MediaSet = "Media";
         private readonly Dictionary<string, SecureString> _secrets = new Dictionary<string, SecureString>(StringComparer.Ordinal);
+
+        // -SigningSecret as Jelou issued it, made once (a copy read from a file is used trimmed: see WebhookParameters.AsIssued).
+        private SecureString? _given;
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -162,11 +165,16 @@ namespace JelouPS.Commands
                 message.Validate();
                 SecretVault? vault = _vault.Current();
                 if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(SecretSourceProblem(vault != null || _vault.GivenSecretName != null));
-                secret = SigningSecret ?? VaultSecret();
+                secret = SigningSecret is null ? VaultSecret() : _given ??= WebhookParameters.AsIssued(this, SigningSecret, "The signing secret");
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
             Submit(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), receipt => WriteObject(receipt));
+        }
+
+        private protected override void Release()
+        {
+            if (!ReferenceEquals(_given, SigningSecret)) _given?.Dispose();
         }
 
         /// <summary>The project's secret from the vault, found and read once per project and secret name in this command.</summary>

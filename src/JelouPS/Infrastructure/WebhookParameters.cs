@@ -11,28 +11,51 @@ namespace JelouPS.Infrastructure
     /// <summary>What the webhook cmdlets make of their -SigningSecret, -AuthType and -WebhookAuthorization, checked before anything is verified.</summary>
     internal static class WebhookParameters
     {
-        /// <summary>
-        /// A signer for a secret given; an unusable secret (empty) ends the command. One no secret Jelou issues looks like (a
-        /// line break at its end, as Get-Content -Raw reads a file) draws a warning: a reply signed with it is refused before
-        /// it is sent, but a delivery checked with it would only fail to verify, saying nothing of why.
-        /// </summary>
-        internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret)
+        /// <summary>A signer for a secret given (see <see cref="AsIssued"/>); an unusable secret (blank) ends the command.</summary>
+        internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret")
         {
-            if (Unlikely(secret, "The signing secret") is string warning) cmdlet.WriteWarning(warning);
+            SecureString issued = AsIssued(cmdlet, secret, subject);
             try
             {
-                return new JelouSigner(secret);
+                return new JelouSigner(issued);
             }
             catch (ArgumentException ex)
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, null));
                 throw;
             }
+            finally
+            {
+                if (!ReferenceEquals(issued, secret)) issued.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// A secret given (<paramref name="subject"/>) as Jelou issued it. A copy read from a file (Get-Content -Raw, an
+        /// Automation variable) carries a line break or a space at an end, which no secret Jelou issues has: it is used without
+        /// them (a new read-only copy, for the caller to dispose), and a warning says so, since a delivery checked with it as
+        /// given would fail to verify, and its 401 lose it (Jelou does not send a refused one again). Any other secret no
+        /// secret Jelou issues looks like draws a warning and is used as given; a blank one is refused where it is used.
+        /// </summary>
+        internal static SecureString AsIssued(PSCmdlet cmdlet, SecureString secret, string subject)
+        {
+            if (SecureStrings.IssuedWithin(secret) is SecureString trimmed)
+            {
+                cmdlet.WriteWarning($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
+                return trimmed;
+            }
+            if (SecureStrings.SigningSecretProblem(secret) is string problem && problem != SecureStrings.Blank)
+            {
+                cmdlet.WriteWarning(Unlikely(problem, subject));
+            }
+            return secret;
         }
 
         /// <summary>Why <paramref name="secret"/> (<paramref name="subject"/>) cannot be one Jelou issued, as a warning; null when it can.</summary>
         internal static string? Unlikely(SecureString secret, string subject) =>
-            SecureStrings.SigningSecretProblem(secret) is string problem ? $"{subject} {problem}. Signatures made with it match none of Jelou's." : null;
+            SecureStrings.SigningSecretProblem(secret) is string problem ? Unlikely(problem, subject) : null;
+
+        private static string Unlikely(string problem, string subject) => $"{subject} {problem}. Signatures made with it match none of Jelou's.";
 
         /// <summary>
         /// The credential each delivery must present, or null when -AuthType is not given; a credential without its type, or
