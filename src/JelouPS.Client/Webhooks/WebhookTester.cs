@@ -106,7 +106,11 @@ namespace JelouPS.Webhooks
 
         /// <summary>The receiver's HTTP status; null when no answer came.</summary>
         public int? StatusCode { get; }
-        public bool Succeeded => StatusCode >= 200 && StatusCode <= 299;
+        /// <summary>
+        /// The receiver answered 2xx and its whole answer came in time. A 2xx whose answer then stalled (or ran past the 10 MB
+        /// read) is no success: a sender that reads the answer, as HTTP clients do, fails on it (see <see cref="Error"/>).
+        /// </summary>
+        public bool Succeeded => StatusCode >= 200 && StatusCode <= 299 && Error is null;
         public TimeSpan Latency { get; }
 
         /// <summary>Why it failed: the receiver's status text, a timeout or a connection error.</summary>
@@ -114,6 +118,9 @@ namespace JelouPS.Webhooks
 
         /// <summary>Whether it failed because the receiver's certificate was not trusted (the TLS handshake failed).</summary>
         internal bool CertificateRefused { get; set; }
+
+        /// <summary>How it failed (what kind, the Retry-After of a 429), for advice; null when it did not.</summary>
+        internal JelouApiException? Failure { get; set; }
 
         /// <summary>The exact JSON body that was signed and sent.</summary>
         public string Payload { get; }
@@ -175,6 +182,7 @@ namespace JelouPS.Webhooks
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int?)ex.StatusCode, stopwatch.Elapsed, ex.Message, payload)
                 {
                     CertificateRefused = ConnectFailures.IsTlsFailure(ex),
+                    Failure = ex,
                 };
             }
         }

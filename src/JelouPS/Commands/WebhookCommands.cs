@@ -391,10 +391,7 @@ namespace JelouPS.Commands
                 {
                     WriteError(ErrorMapper.Create(ErrorMapper.TestEventFailed,
                         new InvalidOperationException($"The receiver did not accept the '{result.EventType}' test event: {(result.Error ?? "status " + result.StatusCode).TrimEnd('.')}."),
-                        result, Item, advice: result.CertificateRefused && !SkipCertificateCheck
-                            ? (result.WebhookUrl.IsLoopback ? "If that port speaks plain http (a local receiver without -Certificate), use an http:// URL. Otherwise the" : "The") +
-                              " receiver's certificate is not trusted here: for your own receiver with a self-signed certificate, add -SkipCertificateCheck (Jelou itself needs one from a public CA for the URL's host)."
-                            : null));
+                        result, Item, advice: ErrorMapper.TestEventAdvice(result, SkipCertificateCheck)));
                 }
             });
         }

@@ -306,6 +306,42 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
+        /// What to change where a test event failed, by how it failed; null for the usual advice (is the receiver running at
+        /// -WebhookUrl), which fits a refused connection, an unknown host or a connection cut.
+        /// </summary>
+        internal static string? TestEventAdvice(WebhookTestResult result, bool skipCertificateCheck)
+        {
+            if (result.CertificateRefused && !skipCertificateCheck)
+            {
+                return (result.WebhookUrl.IsLoopback ? "If that port speaks plain http (a local receiver without -Certificate), use an http:// URL. Otherwise the" : "The") +
+                    " receiver's certificate is not trusted here: for your own receiver with a self-signed certificate, add -SkipCertificateCheck (Jelou itself needs one from a public CA for the URL's host).";
+            }
+            switch (result.StatusCode)
+            {
+                case int status when status >= 200 && status < 300:
+                    return "Answer at once with a short body, or none, and end it (a Content-Length that matches, or the chunked body's last chunk): a sender waits for the whole answer.";
+                case 401:
+                case 403:
+                    return "Check that the receiver verifies X-Jelou-Signature over the raw body with the integration's signing secret (the one given here), and expects the -AuthType and -WebhookAuthorization given here (Get-JelouExternalSupport shows the integration's AuthType).";
+                case int status when status >= 300 && status < 400:
+                    return "Give Jelou the URL that answers itself (Set-JelouExternalSupport -WebhookUrl): whether Jelou follows a redirect is not documented, and a delivery may be posted to the URL registered only.";
+                case 404:
+                case 405:
+                    return "Check the path of -WebhookUrl, and that the receiver takes POST there.";
+                case 429:
+                    return "The receiver is limiting requests: try again after the wait it gave, and let it take deliveries at the rate Jelou sends them.";
+                case int status when status >= 500:
+                    return "The receiver failed on the event: its own log says why.";
+                case int _:
+                    return "The receiver refused the event: check that it reads the raw body as JSON (ConvertFrom-JelouWebhookEvent -Request takes a host's request as it is).";
+                case null when result.Failure?.Kind == JelouErrorKind.Timeout:
+                    return "The receiver did not answer in time: answer first (200), then do the work (a queue), or give -TimeoutSec more time.";
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>
         /// What a read that found the project's integration says of its create or rotation of unknown outcome: the create
         /// was carried out (its secret never arrived), or the rotation may have been; either way a new secret is needed.
         /// </summary>
