@@ -83,6 +83,20 @@ Describe 'New-JelouExternalSupport -Vault' {
         }
     }
 
+    It 'leaves only its own error in $Error when SecretManagement is not installed, not PowerShell''s failed lookup' {
+        Remove-Module Microsoft.PowerShell.SecretManagement -Force
+        try {
+            $Error.Clear()
+            try { New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault } catch { }
+
+            @($Error | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId } else { $_.GetType().Name } }) |
+                Should -Be @('JelouSecretManagementMissing,JelouPS.Commands.NewJelouExternalSupportCommand')
+        }
+        finally {
+            Import-Module $StandIn -Force
+        }
+    }
+
     It 'refuses to overwrite an existing secret unless -Force, and says so before any API call' {
         $projectId = New-TestProjectId
         Set-Secret -Name "Jelou-$projectId" -Secret 'older-secret' -Vault TestVault

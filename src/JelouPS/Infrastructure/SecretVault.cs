@@ -283,20 +283,22 @@ namespace JelouPS.Infrastructure
             {
                 results = ps.Invoke();
             }
-            catch (CommandNotFoundException)
+            catch (CommandNotFoundException missing)
             {
+                // PowerShell's own record of the failed lookup (CouldNotAutoLoadModule) would sit in $Error beside ours.
+                Forget(ps, missing);
                 throw new VaultException(ErrorMapper.SecretManagementMissing,
                     $"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup);
             }
             catch (RuntimeException ex)
             {
-                Forget(ps, ex.ErrorRecord);
+                Forget(ps, ex.ErrorRecord.Exception);
                 throw fail(ex.ErrorRecord);
             }
             if (ps.Streams.Error.Count > 0)
             {
                 ErrorRecord first = ps.Streams.Error[0];
-                Forget(ps, ps.Streams.Error.ToArray());
+                Forget(ps, ps.Streams.Error.Select(error => error.Exception).ToArray());
                 throw fail(first);
             }
             return results;
@@ -306,11 +308,11 @@ namespace JelouPS.Infrastructure
         /// Takes the vault's own errors back out of $Error: the caller sees them inside ours, or not at all when a retry
         /// or a fallback worked, so a script that checks $Error after a success finds nothing.
         /// </summary>
-        private static void Forget(PowerShell ps, params ErrorRecord[] errors)
+        private static void Forget(PowerShell ps, params Exception[] errors)
         {
             // A script in the caller's runspace: session state cannot be reached from C# while the caller's pipeline runs.
             ps.Commands.Clear();
-            ps.AddScript(ForgetScript, useLocalScope: true).AddArgument(errors.Select(error => error.Exception).ToArray());
+            ps.AddScript(ForgetScript, useLocalScope: true).AddArgument(errors);
             ps.Invoke();
         }
 
