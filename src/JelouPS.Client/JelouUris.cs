@@ -123,7 +123,9 @@ namespace JelouPS
 
         private static string? Check(Uri uri, string subject, bool baseUri)
         {
-            if (!uri.IsAbsoluteUri) return $"{subject} {Show(uri.OriginalString)} is not an absolute URL (such as https://crm.example.com/jelou).";
+            // On Linux and macOS .NET reads "/jelou" as a file URI (file:///jelou): a path is no URL, whatever its scheme.
+            bool path = uri.IsAbsoluteUri && uri.IsFile && !uri.OriginalString.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+            if (!uri.IsAbsoluteUri || path) return $"{subject} {Show(uri.OriginalString)} is not an absolute URL (such as https://crm.example.com/jelou).";
             if (UserInfoProblem(uri.OriginalString, subject) is string userInfo) return userInfo;
             if (Characters(uri.OriginalString, subject) is string problem) return problem;
             bool https = uri.Scheme == Uri.UriSchemeHttps;

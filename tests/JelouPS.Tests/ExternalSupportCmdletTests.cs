@@ -70,6 +70,9 @@ namespace JelouPS.Tests
         [Theory]
         [InlineData("-WebhookUrl http://crm.example.com/jelou", "must use https")]
         [InlineData("-WebhookUrl 'not-a-url'", "is not an absolute URL")]
+        [InlineData("-WebhookUrl '/jelou'", "is not an absolute URL")]
+        [InlineData("-WebhookUrl '\\\\server\\jelou'", "has a backslash")]
+        [InlineData("-WebhookUrl 'file:///jelou'", "must use https")]
         [InlineData("-WebhookUrl 'https://user:pw@crm.example.com/jelou'", "user name or password")]
         public void Bad_parameters_fail_at_binding_before_any_request(string parameters, string message)
         {

@@ -208,7 +208,7 @@ namespace JelouPS.Webhooks
                     if (forwarded is null)
                     {
                         await RefuseAsync(outer, client, sender, head.Complete ? 400 : 431, head.Complete
-                            ? "Its request head is not one of an HTTP/1.1 request (one Host, one signature and credential, a body chunked or of a length, no folded lines or bare line ends)."
+                            ? "Its request head is not one of an HTTP/1.1 or 1.0 request (one Host, one signature and credential, a body chunked or of a length, no folded lines or bare line ends)."
                             : $"Its request head is larger than {MaxHeadBytes / 1024} KB.").ConfigureAwait(false);
                         return;
                     }
@@ -429,7 +429,10 @@ namespace JelouPS.Webhooks
         {
             continueExpected = false;
             if (length < 4 || Bytes.GetString(head, length - 4, 4) != "\r\n\r\n") return null;
-            string[] lines = Bytes.GetString(head, 0, length - 4).Split(new[] { "\r\n" }, StringSplitOptions.None);
+            // RFC 9112 §2.2: an empty line before the request line (what some clients send after a previous body) is ignored.
+            int start = 0;
+            while (start + 1 < length - 4 && (head[start] == '\n' || (head[start] == '\r' && head[start + 1] == '\n'))) start += head[start] == '\n' ? 1 : 2;
+            string[] lines = Bytes.GetString(head, start, length - 4 - start).Split(new[] { "\r\n" }, StringSplitOptions.None);
             string[] requestLine = lines[0].Split(' ');
             if (requestLine.Length != 3 || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal)) return null;
             // RFC 9112 §3.2.2: a server takes the absolute form too; the listener is given its path and query.
@@ -518,6 +521,8 @@ namespace JelouPS.Webhooks
                 var buffer = new byte[4096];
                 int received = 0;
                 int lineStart = 0;
+                // Empty lines before the request line are not its end (RFC 9112 §2.2); Rewrite drops them.
+                int leading = 0;
                 while (received < MaxHeadBytes)
                 {
                     if (received == buffer.Length) Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxHeadBytes));
@@ -527,7 +532,9 @@ namespace JelouPS.Webhooks
                     {
                         if (buffer[i] != '\n') continue;
                         int lineLength = i - lineStart;
-                        if (lineLength == 0 || (lineLength == 1 && buffer[lineStart] == '\r')) return new RequestHead(buffer, i + 1, received + read, complete: true);
+                        bool empty = lineLength == 0 || (lineLength == 1 && buffer[lineStart] == '\r');
+                        if (empty && lineStart > leading) return new RequestHead(buffer, i + 1, received + read, complete: true);
+                        if (empty) leading = i + 1;
                         lineStart = i + 1;
                     }
                     received += read;

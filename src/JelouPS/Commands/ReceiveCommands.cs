@@ -119,7 +119,7 @@ namespace JelouPS.Commands
             }
             using (listener)
             {
-                Trace($"Listening on {listener.Url} for deliveries" + (Count > 0 ? $", until {Count} are accepted" : "") + (TimeoutSec > 0 ? $", for {TimeoutSec} s" : "") + ". Ctrl+C stops.");
+                Trace($"Listening on {listener.Url} for deliveries" + (Count > 0 ? $", until {Count} {(Count == 1 ? "is" : "are")} accepted" : "") + (TimeoutSec > 0 ? $", for {TimeoutSec} s" : "") + ". Ctrl+C stops.");
                 var clock = Stopwatch.StartNew();
                 for (int accepted = 0; Count == 0 || accepted < Count;)
                 {

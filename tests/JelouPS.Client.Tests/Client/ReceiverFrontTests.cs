@@ -140,6 +140,21 @@ namespace JelouPS.Tests.Client
             Assert.Equal("POST /jelou?x=1 HTTP/1.1\r\nHost: 127.0.0.1:5000\r\nX-JelouPS-Relay: r1\r\nConnection: close\r\n\r\n", Encoding.Latin1.GetString(ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _)!));
         }
 
+        // RFC 9112 §2.2: a server ignores at least one empty line before the request line; a line of blanks is no empty line.
+        [Theory]
+        [InlineData("\r\n", false)]
+        [InlineData("\r\n\r\n\r\n", false)]
+        [InlineData(" \r\n", true)]
+        public void Empty_lines_before_the_request_line_are_ignored(string before, bool refused)
+        {
+            byte[] head = Encoding.Latin1.GetBytes(before + "POST /jelou HTTP/1.1\r\nHost: crm.example.com\r\n\r\n");
+
+            byte[]? rewritten = ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _);
+
+            Assert.Equal(refused, rewritten is null);
+            if (!refused) Assert.StartsWith("POST /jelou HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n", Encoding.Latin1.GetString(rewritten!));
+        }
+
         [Theory]
         [InlineData("X-Jelou-Signature: sha256=00\r\nx-jelou-signature: sha256=01\r\n", true)]
         [InlineData("Authorization: Bearer a\r\nAUTHORIZATION: Bearer b\r\n", true)]
@@ -201,6 +216,20 @@ namespace JelouPS.Tests.Client
             listenerSide.Close();
 
             Assert.StartsWith("HTTP/1.1 200 OK", await reader.ReadToEndAsync(_timeout.Token));
+            Assert.Null(_refusal);
+        }
+
+        [Fact]
+        public async Task An_empty_line_sent_before_the_request_line_is_skipped_not_taken_for_the_end_of_the_head()
+        {
+            using var sender = new TcpClient();
+            await sender.ConnectAsync(IPAddress.Loopback, _port, _timeout.Token);
+            await sender.GetStream().WriteAsync(Encoding.ASCII.GetBytes("\r\nPOST /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"), _timeout.Token);
+
+            using TcpClient listenerSide = await _inner.AcceptTcpClientAsync(_timeout.Token);
+            var forwarded = new StreamReader(listenerSide.GetStream(), Encoding.ASCII);
+
+            Assert.Equal("POST /jelou HTTP/1.1", await forwarded.ReadLineAsync(_timeout.Token));
             Assert.Null(_refusal);
         }
 

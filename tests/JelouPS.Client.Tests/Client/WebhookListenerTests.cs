@@ -327,8 +327,8 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
-        [InlineData("POST /jelou HTTP/1.1\nHost: localhost\nContent-Length: 2\n\n{}", "400", "not one of an HTTP/1.1 request")]
-        [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\nContent-Length: 2\r\n\r\n{}", "400", "not one of an HTTP/1.1 request")]
+        [InlineData("POST /jelou HTTP/1.1\nHost: localhost\nContent-Length: 2\n\n{}", "400", "not one of an HTTP/1.1 or 1.0 request")]
+        [InlineData("POST /jelou HTTP/1.1\r\nHost: localhost\nContent-Length: 2\r\n\r\n{}", "400", "not one of an HTTP/1.1 or 1.0 request")]
         [InlineData("post /jelou HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}", "405", "post is not a delivery")]
         public async Task A_head_with_bare_line_ends_or_a_method_in_lower_case_is_answered_at_once(string raw, string status, string problem)
         {
