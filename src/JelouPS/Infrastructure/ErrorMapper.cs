@@ -80,7 +80,7 @@ namespace JelouPS.Infrastructure
                 [ProxyError] = (ErrorCategory.ConnectionError,
                     "Check -Proxy (address and port), that the proxy runs and lets the API's host and port through; the proxy's log says why it failed. " +
                     "Without -Proxy the platform's proxy is used (HTTPS_PROXY, HTTP_PROXY or the system settings); -NoProxy goes direct."),
-                [InvalidArgumentId] = (ErrorCategory.InvalidArgument, null),
+                [InvalidArgumentId] = (ErrorCategory.InvalidArgument, "Correct what the message names and run the command again: nothing was sent."),
                 [NotConnectedId] = (ErrorCategory.ConnectionError, "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)"),
                 [ConfirmationRequired] = (ErrorCategory.InvalidOperation, null),
                 [SecretManagementMissing] = (ErrorCategory.NotInstalled, SecretManagementSetup),
