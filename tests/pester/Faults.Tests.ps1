@@ -174,7 +174,7 @@ Describe 'A create or rotation whose answer never came' {
         New-JelouExternalSupport $projectId https://crm.example.com/j -ErrorVariable conflict -ErrorAction SilentlyContinue
 
         $found.ProjectId | Should -Be $projectId
-        "$warned" | Should -Match "New-JelouExternalSupport of .* was most likely carried out, and its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
+        "$warned" | Should -Match "New-JelouExternalSupport sent at .* brought back no secret: that create was most likely carried out, and its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
         ($JelouUnknownOutcomes | Where-Object ProjectId -eq $projectId).Command | Should -Be 'New-JelouExternalSupport'
         $conflict[0].FullyQualifiedErrorId | Should -BeLike 'JelouConflict,*'
         $conflict[0].ErrorDetails.RecommendedAction | Should -Match "its signing secret never arrived\. Get one you hold with Reset-JelouExternalSupportSecret '$projectId'"
