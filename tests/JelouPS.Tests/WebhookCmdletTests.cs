@@ -77,6 +77,23 @@ namespace JelouPS.Tests
             Assert.Empty(Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s")).Warnings);
         }
 
+        [Theory]
+        [InlineData("-MediaType document -MediaUrl https://cdn.example.com/Q3.XLSX?sig=1 -MimeType ", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf")]
+        [InlineData("-MediaType audio -MediaUrl https://cdn.example.com/note -MimeType audio/o", "audio/ogg", null)]
+        [InlineData("-MediaType image -MimeType ", "image/jpeg", "image/png")]
+        public void MimeType_completes_the_media_urls_type_first_then_the_media_types(string parameters, string first, string? alsoOffered)
+        {
+            string line = "Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 " + parameters;
+
+            string[] offered = Host.Invoke("(TabExpansion2 $args[0] $args[0].Length).CompletionMatches.CompletionText", null, line)
+                .ThrowIfFailed().Output.Select(o => o.ToString()!).ToArray();
+
+            Assert.Equal(first, offered[0]);
+            if (alsoOffered != null) Assert.Contains(alsoOffered, offered);
+            string mediaType = parameters.Split(' ')[1];
+            Assert.All(offered.Skip(1), mime => Assert.True(mediaType == "document" ? !mime.StartsWith("image/") && !mime.StartsWith("audio/") && !mime.StartsWith("video/") : mime.StartsWith(mediaType + "/"), mime));
+        }
+
         [Fact]
         public void Stored_deliveries_are_checked_in_one_pipeline_by_property_name_in_order()
         {

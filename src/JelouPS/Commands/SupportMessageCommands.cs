@@ -63,9 +63,11 @@ namespace JelouPS.Commands
         [ValidateNotNull]
         public Uri MediaUrl { get; set; } = null!;
 
+        /// <summary>The media's MIME type (tab completes: the -MediaUrl extension's type first).</summary>
         [Parameter(Mandatory = true, ParameterSetName = MediaSet)]
         [Trimmed]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(MimeTypeCompleter))]
         public string MimeType { get; set; } = null!;
 
         /// <summary>For image and video.</summary>
