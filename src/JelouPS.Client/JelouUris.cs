@@ -130,6 +130,11 @@ namespace JelouPS
             if (Characters(uri.OriginalString, subject) is string problem) return problem;
             bool https = uri.Scheme == Uri.UriSchemeHttps;
             bool loopbackHttp = uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
+            // "localhost:8080/hook" parses with "localhost" as its scheme: what is missing is http:// or https://.
+            if (!https && uri.Scheme != Uri.UriSchemeHttp && uri.OriginalString.IndexOf("://", StringComparison.Ordinal) < 0)
+            {
+                return $"{subject} {Show(uri.OriginalString)} is not an absolute URL: it does not start with https:// (such as https://crm.example.com/jelou).";
+            }
             if (!https && !loopbackHttp)
             {
                 return $"{subject} {Show(uri.OriginalString)} must use https (plain http is accepted only for a loopback host such as 127.0.0.1 or localhost).";

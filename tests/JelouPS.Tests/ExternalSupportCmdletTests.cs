@@ -73,6 +73,7 @@ namespace JelouPS.Tests
         [InlineData("-WebhookUrl '/jelou'", "is not an absolute URL")]
         [InlineData("-WebhookUrl '\\\\server\\jelou'", "has a backslash")]
         [InlineData("-WebhookUrl 'file:///jelou'", "must use https")]
+        [InlineData("-WebhookUrl 'localhost:8080/hook'", "does not start with https://")]
         [InlineData("-WebhookUrl 'https://user:pw@crm.example.com/jelou'", "user name or password")]
         public void Bad_parameters_fail_at_binding_before_any_request(string parameters, string message)
         {

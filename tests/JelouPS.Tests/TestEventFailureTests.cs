@@ -25,6 +25,8 @@ namespace JelouPS.Tests
         [InlineData("HTTP/1.1 302 Found\r\nLocation: https://crm.example.com/new\r\nContent-Length: 0\r\n\r\n", 302, "the URL that answers itself")]
         [InlineData("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 404, "Check the path of -WebhookUrl")]
         [InlineData("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 400, "reads the raw body as JSON")]
+        [InlineData("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n", 408, "read the whole body at once")]
+        [InlineData("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n", 413, "bodies of at least 1 MB")]
         [InlineData("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n", 429, "limiting requests")]
         [InlineData("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 503, "its own log says why")]
         [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc", 200, "a sender waits for the whole answer")]
@@ -40,6 +42,30 @@ namespace JelouPS.Tests
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouTestEventFailed,JelouPS.Commands.SendJelouTestEventCommand", error.FullyQualifiedErrorId);
             Assert.Contains(advice, error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_receiver_that_takes_the_event_and_never_answers_is_told_to_answer_first()
+        {
+            using var receiver = new RawReceiver("");
+
+            Invocation result = Host.Invoke("Send-JelouTestEvent $args[0] -SigningSecret 'test-secret' -TimeoutSec 1", null, receiver.Url);
+
+            Assert.Null(Assert.Single(result.Output).Properties["StatusCode"].Value);
+            Assert.StartsWith("The receiver took the event but gave no answer in time", result.SingleError().ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_signing_secret_read_with_its_line_break_signs_the_test_event_without_it()
+        {
+            using var receiver = new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+
+            Invocation result = Host.Invoke("Send-JelouTestEvent $args[0] -SigningSecret \"test-secret`r`n\" -TimeoutSec 5", null, receiver.Url);
+
+            Assert.True((bool)Assert.Single(result.ThrowIfFailed().Output).Properties["Succeeded"].Value);
+            Assert.Equal("The signing secret has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.", Assert.Single(result.Warnings));
+            Assert.True(JelouPS.Webhooks.JelouSignature.Verify(System.Text.Encoding.UTF8.GetBytes((string)result.Output[0].Properties["Payload"].Value),
+                receiver.Signature, JelouPS.Security.SecureStrings.FromString("test-secret")));
         }
 
         [Fact]
@@ -70,6 +96,9 @@ namespace JelouPS.Tests
 
             internal string Url { get; }
 
+            /// <summary>The X-Jelou-Signature of the request answered.</summary>
+            internal string? Signature { get; private set; }
+
             private async Task ServeAsync(byte[] answer)
             {
                 using TcpClient client = await _listener.AcceptTcpClientAsync(_done.Token);
@@ -86,7 +115,9 @@ namespace JelouPS.Tests
                     int headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
                     if (headEnd < 0) continue;
                     string length = text.Substring(0, headEnd).Split("\r\n").First(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Substring(15).Trim();
-                    if (text.Length - headEnd - 4 >= int.Parse(length, System.Globalization.CultureInfo.InvariantCulture)) break;
+                    if (text.Length - headEnd - 4 < int.Parse(length, System.Globalization.CultureInfo.InvariantCulture)) continue;
+                    Signature = text.Substring(0, headEnd).Split("\r\n").FirstOrDefault(line => line.StartsWith("X-Jelou-Signature:", StringComparison.OrdinalIgnoreCase))?.Substring(18).Trim();
+                    break;
                 }
                 await stream.WriteAsync(answer, _done.Token);
                 try

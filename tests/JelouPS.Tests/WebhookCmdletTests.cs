@@ -70,10 +70,19 @@ namespace JelouPS.Tests
             Invocation inner = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's s'", null, Body, Sign(Body, "s s"));
             Invocation blank = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret ' '", null, Body, Sign(Body, "s"));
 
+            // Trimming would not mend a zero-width space inside: that is what is said, not "trim it".
+            Invocation innerAndAround = Host.Invoke("Get-JelouWebhookSignature -Payload $args[0] -SigningSecret \"s`u{200B}s`n\"", null, Body);
+
             Assert.True((bool)Assert.Single(inner.ThrowIfFailed().Output).BaseObject);
             Assert.StartsWith("The signing secret has spaces, control, invisible or half characters", Assert.Single(inner.Warnings));
+            Assert.StartsWith("The signing secret has spaces, control, invisible or half characters", Assert.Single(innerAndAround.Warnings));
+            Invocation oneOfTwo = Host.Invoke("Receive-JelouWebhookEvent -Port 1 -SigningSecret 'good-secret-1', '  ' -TimeoutSec 1");
+
             Assert.Empty(blank.Warnings);
             Assert.Contains("is blank", blank.Terminating!.ToString());
+            Assert.Empty(oneOfTwo.Warnings);
+            Assert.Equal("JelouInvalidArgument,JelouPS.Commands.ReceiveJelouWebhookEventCommand", oneOfTwo.Terminating!.FullyQualifiedErrorId);
+            Assert.StartsWith("Signing secret 2 of 2 is blank", oneOfTwo.Terminating.Exception.Message);
             Assert.Empty(Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's'", null, Body, Sign(Body, "s")).Warnings);
         }
 

@@ -356,6 +356,24 @@ Wait-Listening $Port
         "$warned" | Should -BeLike $Warning
     }
 
+    It 'refuses a delivery whose project''s vault copy is blank as the vault''s error, naming the secret, with no warning first' {
+        New-ReceiverVault BlankVault p-good | Out-Null
+        Set-Secret -Name Jelou-p-blank -Secret '   ' -Vault BlankVault
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-blank -ErrorAction SilentlyContinue).StatusCode
+'@ @{ Port = $port; Secret = $Secret }
+
+        Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault BlankVault -TimeoutSec 5 -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Null
+
+        (Complete-InRunspace $sender).Output | Should -Be 401
+        $warned | Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
+        "$($refused[0])" | Should -BeLike "*'Jelou-p-blank' in vault 'BlankVault'*, read as the signing secret of project 'p-blank', is blank*"
+    }
+
     It 'warns, at a project''s first delivery, that a rotation without an answer may have made the vault''s copy dead' {
         Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
         Reset-StandInSecretStore

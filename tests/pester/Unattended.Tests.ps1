@@ -145,6 +145,15 @@ Describe '-Debug in a host that cannot ask' {
     }
 }
 
+Describe 'A signing secret''s warning under -Debug in a host that cannot ask (-Debug makes each warning ask)' {
+    It 'signs and verifies with a secret read with its line break all the same' {
+        $signature = Get-JelouWebhookSignature -Payload 'x' -SigningSecret "abc-secret`n" -Debug
+
+        $signature | Should -Be (Get-JelouWebhookSignature -Payload 'x' -SigningSecret 'abc-secret')
+        Test-JelouWebhookSignature -Payload 'x' -Signature $signature -SigningSecret "abc-secret`r`n" -Debug | Should -BeTrue
+    }
+}
+
 Describe 'A console whose standard input is closed (pwsh started by a CI runner or a scheduler)' {
     It 'cannot ask either: -Debug leaves the verbose lines out and the batch goes on; a confirmation is JelouConfirmationRequired' {
         $projectIds = (New-TestProjectId), (New-TestProjectId), (New-TestProjectId)

@@ -650,6 +650,17 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-a-plain-text-export'
     }
 
+    It 'stores the secret of a copy read with its line break without it, and says so' {
+        $projectId = New-TestProjectId
+
+        $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = "whsec-from-a-file-0002`r`n" } |
+            Save-JelouSigningSecret -Vault TestVault -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+
+        $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -BeExactly 'whsec-from-a-file-0002'
+        "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it."
+    }
+
     It 'refuses a copy whose secret is empty, as a blank CSV cell gives it' {
         { [pscustomobject]@{ ProjectId = New-TestProjectId; SigningSecret = ' ' } | Save-JelouSigningSecret -Vault TestVault -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*not empty*'

@@ -162,11 +162,22 @@ namespace JelouPS.Security
         /// </summary>
         internal static string? SigningSecretProblem(SecureString secret) =>
             UseChars(secret, chars =>
-                chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace) ? Blank
-                : char.IsWhiteSpace(chars[0]) || char.IsWhiteSpace(chars[chars.Length - 1]) ? "starts or ends with a space or a line break (a copy read from a file often does): trim it"
-                : Array.Exists(chars, c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
-                    ? "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has"
-                : null);
+            {
+                if (chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace)) return Blank;
+                // What is inside the white space around it first: trimming would not mend that.
+                int start = 0, end = chars.Length;
+                while (char.IsWhiteSpace(chars[start])) start++;
+                while (char.IsWhiteSpace(chars[end - 1])) end--;
+                for (int i = start; i < end; i++)
+                {
+                    char c = chars[i];
+                    if (char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+                    {
+                        return "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has";
+                    }
+                }
+                return start > 0 || end < chars.Length ? "starts or ends with a space or a line break (a copy read from a file often does): trim it" : null;
+            });
 
         /// <summary>
         /// The plaintext as a string, for APIs that only take strings (HTTP header values).

@@ -398,6 +398,10 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
+            if (IntegrationCopyAttribute.TakeTrimmed(integration))
+            {
+                Warn($"The SigningSecret of the copy of project '{integration.ProjectId}' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it.");
+            }
             if (SecretIssuer.OlderCopy(integration) is string older)
             {
                 Refuse(integration, older + ".");

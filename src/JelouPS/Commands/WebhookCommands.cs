@@ -290,6 +290,9 @@ namespace JelouPS.Commands
         // Built for this command's own proxy parameters, and disposed with it.
         private WebhookTester? _ownTester;
 
+        // -SigningSecret as Jelou issued it, made once (a copy read from a file is used trimmed: see WebhookParameters.AsIssued).
+        private SecureString? _signingSecret;
+
         // A receiver must answer Jelou quickly; 20 s tells a slow one from a dead one.
         private static readonly TimeSpan TestEventTimeout = TimeSpan.FromSeconds(20);
 
@@ -369,7 +372,7 @@ namespace JelouPS.Commands
             {
                 WebhookUrl = WebhookUrl,
                 EventType = EventType,
-                SigningSecret = SigningSecret,
+                SigningSecret = _signingSecret ??= WebhookParameters.AsIssued(this, SigningSecret, "The signing secret"),
                 AuthType = PowerShellValues.Given(AuthType),
                 Authorization = WebhookAuthorization,
                 ProjectId = ProjectId,
@@ -400,6 +403,7 @@ namespace JelouPS.Commands
         void IDisposable.Dispose()
         {
             _ownTester?.Dispose();
+            if (!ReferenceEquals(_signingSecret, SigningSecret)) _signingSecret?.Dispose();
             Dispose();
         }
     }

@@ -61,7 +61,7 @@ namespace JelouPS.Infrastructure
                 [ValidationFailed] = (ErrorCategory.InvalidArgument, "Correct the fields the API named and run the command again."),
                 [Unauthorized] = (ErrorCategory.AuthenticationError, "Check the API key or client credentials and run Connect-Jelou again."),
                 [SignatureRejected] = (ErrorCategory.SecurityError,
-                    "The signing secret used is not the project's current one: the stored copy is stale (or has extra characters, such as a trailing newline). " +
+                    "The signing secret used is not the project's current one: the stored copy is stale, or not the whole secret. " +
                     "Read it again from where the last New-JelouExternalSupport or Reset-JelouExternalSupportSecret stored it, or rotate it " +
                     "(Reset-JelouExternalSupportSecret <project> -Vault <vault>) and use the new one."),
                 [Forbidden] = (ErrorCategory.PermissionDenied, "Use credentials of the project, or ask its owner for access."),
@@ -80,7 +80,7 @@ namespace JelouPS.Infrastructure
                 [ProxyError] = (ErrorCategory.ConnectionError,
                     "Check -Proxy (address and port), that the proxy runs and lets the API's host and port through; the proxy's log says why it failed. " +
                     "Without -Proxy the platform's proxy is used (HTTPS_PROXY, HTTP_PROXY or the system settings); -NoProxy goes direct."),
-                [InvalidArgumentId] = (ErrorCategory.InvalidArgument, "Correct what the message names and run the command again: nothing was sent."),
+                [InvalidArgumentId] = (ErrorCategory.InvalidArgument, "Correct what the message names."),
                 [NotConnectedId] = (ErrorCategory.ConnectionError, "Connect-Jelou -ApiKey (Get-Secret JelouApiKey)"),
                 [ConfirmationRequired] = (ErrorCategory.InvalidOperation, null),
                 [SecretManagementMissing] = (ErrorCategory.NotInstalled, SecretManagementSetup),
@@ -328,14 +328,19 @@ namespace JelouPS.Infrastructure
                 case 404:
                 case 405:
                     return "Check the path of -WebhookUrl, and that the receiver takes POST there.";
+                case 408:
+                    return "The receiver gave up reading the event: let it read the whole body at once (Jelou sends it whole, a few KB).";
+                case 413:
+                    return "The receiver refused the event's size: let it take bodies of at least 1 MB (Jelou's events are a few KB; a message's text can be long).";
                 case 429:
                     return "The receiver is limiting requests: try again after the wait it gave, and let it take deliveries at the rate Jelou sends them.";
                 case int status when status >= 500:
                     return "The receiver failed on the event: its own log says why.";
                 case int _:
                     return "The receiver refused the event: check that it reads the raw body as JSON (ConvertFrom-JelouWebhookEvent -Request takes a host's request as it is).";
-                case null when result.Failure?.Kind == JelouErrorKind.Timeout:
-                    return "The receiver did not answer in time: answer first (200), then do the work (a queue), or give -TimeoutSec more time.";
+                // The event was sent and no status came back in time (a POST is not sent again, so its outcome is unknown).
+                case null when result.Failure?.Kind is JelouErrorKind.Timeout or JelouErrorKind.OutcomeUnknown:
+                    return "The receiver took the event but gave no answer in time, or closed the connection without one: answer at once (200), then do the work (a queue); a slow receiver can be given more -TimeoutSec.";
                 default:
                     return null;
             }

@@ -39,6 +39,11 @@ namespace JelouPS.Infrastructure
             {
                 throw new ArgumentTransformationMetadataException(problem + " Nothing was stored.");
             }
+            // A copy read from a file (a CSV cell, Get-Content -Raw) may carry a line break or a space around the secret, which
+            // no secret Jelou issues has: it is taken without them, and Save says so (see TakeTrimmed).
+            SecureString taken = secret is SecureString given ? given.Copy() : JelouPS.Security.SecureStrings.FromString((string)secret);
+            SecureString? trimmed = JelouPS.Security.SecureStrings.IssuedWithin(taken);
+            if (trimmed != null) taken.Dispose();
             var integration = new ExternalSupportIntegration(
                 projectId.Trim(),
                 Property(copy, nameof(ExternalSupportIntegration.Id)) as string,
@@ -46,7 +51,7 @@ namespace JelouPS.Infrastructure
                 Property(copy, nameof(ExternalSupportIntegration.WebhookUrl)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.AuthType)) as string,
                 // A copy of its own: the caller may dispose theirs once this returns.
-                secret is SecureString given ? given.Copy() : JelouPS.Security.SecureStrings.FromString((string)secret),
+                trimmed ?? taken,
                 Time(copy, nameof(ExternalSupportIntegration.CreatedAt)),
                 Time(copy, nameof(ExternalSupportIntegration.UpdatedAt)),
                 Time(copy, nameof(ExternalSupportIntegration.SecretRegeneratedAt)))
@@ -58,8 +63,19 @@ namespace JelouPS.Infrastructure
             {
                 Copies.Remove(saved);
                 Copies.Add(saved, copy);
+                Trimmed.Remove(saved);
+                if (trimmed != null) Trimmed.Add(saved, copy);
             }
             return saved;
+        }
+
+        // The integrations last made from a copy whose secret had white space around it, until Save says so.
+        private static readonly ConditionalWeakTable<ExternalSupportIntegration, PSObject> Trimmed = new ConditionalWeakTable<ExternalSupportIntegration, PSObject>();
+
+        /// <summary>Whether <paramref name="integration"/> was last made from a copy whose secret was taken trimmed; asked once.</summary>
+        internal static bool TakeTrimmed(ExternalSupportIntegration integration)
+        {
+            lock (Copies) return Trimmed.Remove(integration);
         }
 
         // The copy each integration was last made from or matched to, so that storing it shows on the caller's object too.

@@ -112,8 +112,9 @@ namespace JelouPS.Infrastructure
                 secret = ReadByName(vault, name, listing);
             }
             // A copy stored from a file or a form (a line break, a space) would sign every reply wrongly: the vault's copy is what
-            // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify.)
-            if (!verifying && JelouPS.Security.SecureStrings.SigningSecretProblem(secret) is string problem)
+            // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify. A blank one would
+            // verify what anyone signs with nothing, so it is refused either way.)
+            if (JelouPS.Security.SecureStrings.SigningSecretProblem(secret) is string problem && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
             {
                 SecureString? within = JelouPS.Security.SecureStrings.IssuedWithin(secret);
                 bool spaceAround = within != null;

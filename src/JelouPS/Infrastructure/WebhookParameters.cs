@@ -14,15 +14,15 @@ namespace JelouPS.Infrastructure
         /// <summary>A signer for a secret given (see <see cref="AsIssued"/>); an unusable secret (blank) ends the command.</summary>
         internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret")
         {
+            // An empty key is valid HMAC: a blank variable would sign and verify anything anyone can compute.
+            if (SecureStrings.SigningSecretProblem(secret) == SecureStrings.Blank)
+            {
+                cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument($"{subject} is blank: check the variable or vault entry it came from.", null));
+            }
             SecureString issued = AsIssued(cmdlet, secret, subject);
             try
             {
                 return new JelouSigner(issued);
-            }
-            catch (ArgumentException ex)
-            {
-                cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, null));
-                throw;
             }
             finally
             {
@@ -39,14 +39,17 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static SecureString AsIssued(PSCmdlet cmdlet, SecureString secret, string subject)
         {
+            // As every warning of the module: under -Debug in a host that cannot ask, the warning asks, and that must not end
+            // the command.
+            var lines = new DiagnosticLines(cmdlet);
             if (SecureStrings.IssuedWithin(secret) is SecureString trimmed)
             {
-                cmdlet.WriteWarning($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
+                lines.Warn($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
                 return trimmed;
             }
             if (SecureStrings.SigningSecretProblem(secret) is string problem && problem != SecureStrings.Blank)
             {
-                cmdlet.WriteWarning(Unlikely(problem, subject));
+                lines.Warn(Unlikely(problem, subject));
             }
             return secret;
         }
@@ -55,7 +58,7 @@ namespace JelouPS.Infrastructure
         internal static string? Unlikely(SecureString secret, string subject) =>
             SecureStrings.SigningSecretProblem(secret) is string problem ? Unlikely(problem, subject) : null;
 
-        private static string Unlikely(string problem, string subject) => $"{subject} {problem}. Signatures made with it match none of Jelou's.";
+        private static string Unlikely(string problem, string subject) => $"{subject} {problem}. Signatures made with it will most likely match none of Jelou's.";
 
         /// <summary>
         /// The credential each delivery must present, or null when -AuthType is not given; a credential without its type, or
