@@ -102,7 +102,7 @@ namespace JelouPS.Tests
             Assert.Equal("JelouInvalidArgument," + Namespace + "NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
             Assert.Contains(message, error.Exception.Message);
-            Assert.Equal("Correct what the message names and run the command again: nothing was sent.", error.ErrorDetails.RecommendedAction);
+            Assert.Equal("Correct what the message names.", error.ErrorDetails.RecommendedAction);
             Assert.Equal(0, RequestsFor(projectId));
         }
 
