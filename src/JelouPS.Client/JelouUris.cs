@@ -63,9 +63,8 @@ namespace JelouPS
         /// <summary><paramref name="value"/> without the user information and query, where passwords and keys travel ("…" in their place).</summary>
         internal static string WithoutCredentials(string value)
         {
-            int query = value.IndexOfAny(new[] { '?', '#' });
-            if (query >= 0) value = value.Substring(0, query + 1) + "…";
-            // Whatever stands before an '@' may be a password, even where it does not parse as user information.
+            // Whatever stands before an '@' may be a password, even where it does not parse as user information, and even
+            // past a '?' or '#' a password may hold (user:pa#ss@host): so before the query is cut.
             int at = value.LastIndexOf('@');
             if (at >= 0)
             {
@@ -74,6 +73,8 @@ namespace JelouPS
                 int start = scheme.Success && scheme.Length <= at ? scheme.Length : 0;
                 value = value.Substring(0, start) + "…" + value.Substring(at);
             }
+            int query = value.IndexOfAny(new[] { '?', '#' });
+            if (query >= 0) value = value.Substring(0, query + 1) + "…";
             return value;
         }
 

@@ -21,7 +21,7 @@ namespace JelouPS.Tests
 
         [Theory]
         [InlineData("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 401, "verifies X-Jelou-Signature over the raw body")]
-        [InlineData("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 403, "expects the -AuthType and -WebhookAuthorization given here")]
+        [InlineData("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 403, "whether it expects a credential, which -AuthType and -WebhookAuthorization give")]
         [InlineData("HTTP/1.1 302 Found\r\nLocation: https://crm.example.com/new\r\nContent-Length: 0\r\n\r\n", 302, "the URL that answers itself")]
         [InlineData("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 404, "Check the path of -WebhookUrl")]
         [InlineData("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 400, "reads the raw body as JSON")]

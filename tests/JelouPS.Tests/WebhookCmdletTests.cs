@@ -76,7 +76,7 @@ namespace JelouPS.Tests
             Assert.True((bool)Assert.Single(inner.ThrowIfFailed().Output).BaseObject);
             Assert.StartsWith("The signing secret has spaces, control, invisible or half characters", Assert.Single(inner.Warnings));
             Assert.StartsWith("The signing secret has spaces, control, invisible or half characters", Assert.Single(innerAndAround.Warnings));
-            Invocation oneOfTwo = Host.Invoke("Receive-JelouWebhookEvent -Port 1 -SigningSecret 'good-secret-1', '  ' -TimeoutSec 1");
+            Invocation oneOfTwo = Host.Invoke("Receive-JelouWebhookEvent -Port 1 -SigningSecret ' good-secret-1', '  ' -TimeoutSec 1");
 
             Assert.Empty(blank.Warnings);
             Assert.Contains("is blank", blank.Terminating!.ToString());

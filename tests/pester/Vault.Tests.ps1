@@ -661,6 +661,34 @@ Describe 'A secret never stays only in an object nobody kept' {
         "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it."
     }
 
+    It 'refuses a copy whose secret no issued secret looks like, -Force or not, and the vault keeps the live one: <Case>' -ForEach @(
+        @{ Case = 'a SecureString of a line break'; Secret = { ConvertTo-SecureString "`r`n" -AsPlainText -Force }; Message = '*is blank*Nothing was stored*' }
+        @{ Case = 'a zero-width space inside'; Secret = { "whsec-live$([char]0x200B)-0003`n" }; Message = '*has spaces, control, invisible or half characters*Nothing was stored*' }
+    ) {
+        $projectId = New-TestProjectId
+        $issued = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault
+        $copy = $issued | Select-Object *
+        $copy.SigningSecret = & $Secret
+
+        $copy | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
+        "$($refused[0])" | Should -BeLike $Message
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $issued.SigningSecret)
+    }
+
+    It 'names a refused CSV row by its project, never holding the row (whose secret is plain text) as the error''s target' {
+        $path = Join-Path $TestDrive 'blank-id.csv'
+        "ProjectId,SigningSecret`n ,whsec-row-secret-0004`n" | Set-Content $path
+
+        Import-Csv $path | Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused.Count | Should -Be 1
+        $refused[0].TargetObject | Should -BeNullOrEmpty
+        ($refused[0] | Format-List * -Force | Out-String) + ($refused[0].CategoryInfo | Out-String) + ($refused[0] | Get-Error | Out-String) | Should -Not -Match 'whsec-row-secret'
+    }
+
     It 'refuses a copy whose secret is empty, as a blank CSV cell gives it' {
         { [pscustomobject]@{ ProjectId = New-TestProjectId; SigningSecret = ' ' } | Save-JelouSigningSecret -Vault TestVault -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*not empty*'

@@ -398,6 +398,14 @@ namespace JelouPS.Commands
         private void Save(ExternalSupportIntegration integration)
         {
             _current = integration;
+            if (IntegrationCopyAttribute.Refusal(integration) is string refusal)
+            {
+                // Named by its project (or as an input) only: the copy itself may hold the secret in plain text.
+                ErrorRecord refused = ErrorMapper.InvalidArgument(refusal, integration.ProjectId.Length > 0 ? integration.ProjectId : null,
+                    integration.ProjectId.Length > 0 ? Item : "Input");
+                WriteJelouError(refused.Exception, refused);
+                return;
+            }
             if (IntegrationCopyAttribute.TakeTrimmed(integration))
             {
                 Warn($"The SigningSecret of the copy of project '{integration.ProjectId}' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it.");

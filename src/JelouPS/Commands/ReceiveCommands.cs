@@ -89,10 +89,10 @@ namespace JelouPS.Commands
             }
             _vault.Open(this);
             SecureString[] given = SigningSecret ?? Array.Empty<SecureString>();
-            for (int i = 0; i < given.Length; i++)
-            {
-                _given.Add(WebhookParameters.SignerOrStop(this, given[i], given.Length == 1 ? "The signing secret" : $"Signing secret {i + 1} of {given.Length}"));
-            }
+            string Subject(int i) => given.Length == 1 ? "The signing secret" : $"Signing secret {i + 1} of {given.Length}";
+            // A blank one ends the command before anything is said of the others.
+            for (int i = 0; i < given.Length; i++) WebhookParameters.StopIfBlank(this, given[i], Subject(i));
+            for (int i = 0; i < given.Length; i++) _given.Add(WebhookParameters.SignerOrStop(this, given[i], Subject(i)));
         }
 
         protected override void ProcessRecord()

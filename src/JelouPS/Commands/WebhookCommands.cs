@@ -394,7 +394,7 @@ namespace JelouPS.Commands
                 {
                     WriteError(ErrorMapper.Create(ErrorMapper.TestEventFailed,
                         new InvalidOperationException($"The receiver did not accept the '{result.EventType}' test event: {(result.Error ?? "status " + result.StatusCode).TrimEnd('.')}."),
-                        result, Item, advice: ErrorMapper.TestEventAdvice(result, SkipCertificateCheck)));
+                        result, Item, advice: ErrorMapper.TestEventAdvice(result, SkipCertificateCheck, credentialGiven: WebhookAuthorization != null)));
                 }
             });
         }

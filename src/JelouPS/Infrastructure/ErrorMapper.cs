@@ -309,7 +309,7 @@ namespace JelouPS.Infrastructure
         /// What to change where a test event failed, by how it failed; null for the usual advice (is the receiver running at
         /// -WebhookUrl), which fits a refused connection, an unknown host or a connection cut.
         /// </summary>
-        internal static string? TestEventAdvice(WebhookTestResult result, bool skipCertificateCheck)
+        internal static string? TestEventAdvice(WebhookTestResult result, bool skipCertificateCheck, bool credentialGiven)
         {
             if (result.CertificateRefused && !skipCertificateCheck)
             {
@@ -322,7 +322,9 @@ namespace JelouPS.Infrastructure
                     return "Answer at once with a short body, or none, and end it (a Content-Length that matches, or the chunked body's last chunk): a sender waits for the whole answer.";
                 case 401:
                 case 403:
-                    return "Check that the receiver verifies X-Jelou-Signature over the raw body with the integration's signing secret (the one given here), and expects the -AuthType and -WebhookAuthorization given here (Get-JelouExternalSupport shows the integration's AuthType).";
+                    return "Check that the receiver verifies X-Jelou-Signature over the raw body with the integration's signing secret (the one given here), and " +
+                        (credentialGiven ? "expects the -AuthType and -WebhookAuthorization given here" : "whether it expects a credential, which -AuthType and -WebhookAuthorization give") +
+                        " (Get-JelouExternalSupport shows the integration's AuthType).";
                 case int status when status >= 300 && status < 400:
                     return "Give Jelou the URL that answers itself (Set-JelouExternalSupport -WebhookUrl): whether Jelou follows a redirect is not documented, and a delivery may be posted to the URL registered only.";
                 case 404:

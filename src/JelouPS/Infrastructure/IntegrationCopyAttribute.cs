@@ -27,22 +27,26 @@ namespace JelouPS.Infrastructure
         {
             if (item is null || (item is PSObject wrapped ? wrapped.BaseObject : item) is ExternalSupportIntegration) return item;
             PSObject copy = PSObject.AsPSObject(item);
-            // Refused here, in words of its own: PowerShell's conversion error would quote the object, secret and all.
             object? secret = Property(copy, nameof(ExternalSupportIntegration.SigningSecret));
-            if (!(Property(copy, nameof(ExternalSupportIntegration.ProjectId)) is string projectId) || projectId.Trim().Length == 0
-                || !(secret is SecureString { Length: > 0 } || (secret is string text && text.Trim().Length > 0)))
+            string projectId = (Property(copy, nameof(ExternalSupportIntegration.ProjectId)) as string)?.Trim() ?? "";
+            if (projectId.Length == 0 || !(secret is SecureString || secret is string))
             {
-                throw new ArgumentTransformationMetadataException(
-                    "The object is not an integration, nor a copy of one that carries its ProjectId and a SigningSecret (a SecureString, not empty); its value is not shown, as it may hold a secret.");
+                return Refused(projectId, "The object is not an integration, nor a copy of one that carries its ProjectId and a SigningSecret (a SecureString, not empty); its value is not shown, as it may hold a secret.");
             }
-            if (secret is string placeholder && PowerShellValues.PlaceholderSecret(placeholder, $"The SigningSecret of the copy of project '{projectId.Trim()}'") is string problem)
-            {
-                throw new ArgumentTransformationMetadataException(problem + " Nothing was stored.");
-            }
+            string subject = $"The SigningSecret of the copy of project '{projectId}'";
+            if (secret is string placeholder && PowerShellValues.PlaceholderSecret(placeholder, subject) is string problem) return Refused(projectId, problem + " Nothing was stored.");
             // A copy read from a file (a CSV cell, Get-Content -Raw) may carry a line break or a space around the secret, which
-            // no secret Jelou issues has: it is taken without them, and Save says so (see TakeTrimmed).
+            // no secret Jelou issues has: it is taken without them, and Save says so (see TakeTrimmed). One no secret Jelou
+            // issues looks like even so (blank, or with other characters) would be stored for replies that are then refused.
             SecureString taken = secret is SecureString given ? given.Copy() : JelouPS.Security.SecureStrings.FromString((string)secret);
             SecureString? trimmed = JelouPS.Security.SecureStrings.IssuedWithin(taken);
+            if (trimmed is null && JelouPS.Security.SecureStrings.SigningSecretProblem(taken) is string unlike)
+            {
+                taken.Dispose();
+                return Refused(projectId, unlike == JelouPS.Security.SecureStrings.Blank
+                    ? $"{subject} is blank (a SigningSecret must be a SecureString, not empty). Nothing was stored."
+                    : $"{subject} {unlike}. Nothing was stored.");
+            }
             if (trimmed != null) taken.Dispose();
             var integration = new ExternalSupportIntegration(
                 projectId.Trim(),
@@ -67,6 +71,23 @@ namespace JelouPS.Infrastructure
                 if (trimmed != null) Trimmed.Add(saved, copy);
             }
             return saved;
+        }
+
+        // Refused here, in words of its own, and said by Save as its own error: a transformation error (PowerShell's, or one
+        // thrown here) carries the piped object as its TargetObject, which error views and Get-Error show, secret and all.
+        private static ExternalSupportIntegration Refused(string projectId, string why)
+        {
+            var refused = new ExternalSupportIntegration(projectId, null, null, null, null, null, null, null, null);
+            lock (Copies) Refusals.Add(refused, why);
+            return refused;
+        }
+
+        private static readonly ConditionalWeakTable<ExternalSupportIntegration, string> Refusals = new ConditionalWeakTable<ExternalSupportIntegration, string>();
+
+        /// <summary>Why the copy <paramref name="integration"/> stands for was refused; null for one taken.</summary>
+        internal static string? Refusal(ExternalSupportIntegration integration)
+        {
+            lock (Copies) return Refusals.TryGetValue(integration, out string? why) ? why : null;
         }
 
         // The integrations last made from a copy whose secret had white space around it, until Save says so.

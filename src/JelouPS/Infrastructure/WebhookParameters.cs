@@ -11,17 +11,17 @@ namespace JelouPS.Infrastructure
     /// <summary>What the webhook cmdlets make of their -SigningSecret, -AuthType and -WebhookAuthorization, checked before anything is verified.</summary>
     internal static class WebhookParameters
     {
-        /// <summary>A signer for a secret given (see <see cref="AsIssued"/>); an unusable secret (blank) ends the command.</summary>
+        /// <summary>
+        /// A signer for a secret given (see <see cref="AsIssued"/>); a blank one ends the command. One no secret Jelou issues
+        /// looks like even trimmed draws a warning and is used as given: a delivery checked with it would only fail to verify.
+        /// </summary>
         internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret")
         {
-            // An empty key is valid HMAC: a blank variable would sign and verify anything anyone can compute.
-            if (SecureStrings.SigningSecretProblem(secret) == SecureStrings.Blank)
-            {
-                cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument($"{subject} is blank: check the variable or vault entry it came from.", null));
-            }
+            StopIfBlank(cmdlet, secret, subject);
             SecureString issued = AsIssued(cmdlet, secret, subject);
             try
             {
+                if (SecureStrings.SigningSecretProblem(issued) is string problem) new DiagnosticLines(cmdlet).Warn(Unlikely(problem, subject));
                 return new JelouSigner(issued);
             }
             finally
@@ -30,28 +30,27 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        /// <summary>Ends the command when the secret is blank: an empty key is valid HMAC, so it would sign and verify anything anyone can compute.</summary>
+        internal static void StopIfBlank(PSCmdlet cmdlet, SecureString secret, string subject)
+        {
+            if (SecureStrings.SigningSecretProblem(secret) != SecureStrings.Blank) return;
+            cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument($"{subject} is blank: check the variable or vault entry it came from.", null));
+        }
+
         /// <summary>
         /// A secret given (<paramref name="subject"/>) as Jelou issued it. A copy read from a file (Get-Content -Raw, an
         /// Automation variable) carries a line break or a space at an end, which no secret Jelou issues has: it is used without
         /// them (a new read-only copy, for the caller to dispose), and a warning says so, since a delivery checked with it as
-        /// given would fail to verify, and its 401 lose it (Jelou does not send a refused one again). Any other secret no
-        /// secret Jelou issues looks like draws a warning and is used as given; a blank one is refused where it is used.
+        /// given would fail to verify, and its 401 lose it (Jelou does not send a refused one again). Any other secret is
+        /// returned as it is, for the caller to check.
         /// </summary>
         internal static SecureString AsIssued(PSCmdlet cmdlet, SecureString secret, string subject)
         {
+            if (!(SecureStrings.IssuedWithin(secret) is SecureString trimmed)) return secret;
             // As every warning of the module: under -Debug in a host that cannot ask, the warning asks, and that must not end
             // the command.
-            var lines = new DiagnosticLines(cmdlet);
-            if (SecureStrings.IssuedWithin(secret) is SecureString trimmed)
-            {
-                lines.Warn($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
-                return trimmed;
-            }
-            if (SecureStrings.SigningSecretProblem(secret) is string problem && problem != SecureStrings.Blank)
-            {
-                lines.Warn(Unlikely(problem, subject));
-            }
-            return secret;
+            new DiagnosticLines(cmdlet).Warn($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
+            return trimmed;
         }
 
         /// <summary>Why <paramref name="secret"/> (<paramref name="subject"/>) cannot be one Jelou issued, as a warning; null when it can.</summary>

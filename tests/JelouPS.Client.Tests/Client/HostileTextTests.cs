@@ -144,6 +144,17 @@ namespace JelouPS.Tests.Client
             Assert.DoesNotContain("Pw1149210", problem);
         }
 
+        // A '#' or '?' in a password would otherwise start what is cut as the fragment or query, leaving the part before it.
+        [Theory]
+        [InlineData("https://admin:Pw1149210#x@crm.example.com/jelou")]
+        [InlineData("admin:Pw1149210#1@localhost:80/x")]
+        [InlineData("https://admin:Pw1149210?x@crm.example.com/jelou")]
+        public void A_password_holding_a_hash_or_question_mark_is_still_hidden(string url)
+        {
+            Assert.DoesNotContain("Pw1149210", JelouUris.Problem(url, baseUri: false, out _));
+            Assert.DoesNotContain("Pw1149210", JelouUris.Problem(url, baseUri: true, out _));
+        }
+
         [Theory]
         [InlineData("https://crm.example.com/h#frag", "fragment")]
         [InlineData("https://user:Pw123456@crm.example.com/h", "user name or password")]
