@@ -642,7 +642,7 @@ Describe 'A secret never stays only in an object nobody kept' {
         $projectId = New-TestProjectId
 
         { Save-JelouSigningSecret -InputObject ([pscustomobject]@{ ProjectId = $projectId; Token = 'whsec-never-shown' }) -Vault TestVault -ErrorAction Stop } |
-            Should -Throw -ExpectedMessage '*not an integration*' -Because 'PowerShell''s own conversion error would quote the object'
+            Should -Throw -ExpectedMessage '*carries no SigningSecret*' -Because 'PowerShell''s own conversion error would quote the object'
         $Error[0] | Out-String | Should -Not -Match 'whsec-never-shown'
         $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = 'whsec-from-a-plain-text-export' } | Save-JelouSigningSecret -Vault TestVault -PassThru
 
@@ -676,6 +676,21 @@ Describe 'A secret never stays only in an object nobody kept' {
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand'
         "$($refused[0])" | Should -BeLike $Message
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $issued.SigningSecret)
+    }
+
+    It 'takes a copy''s ProjectId as -ProjectId takes one: a number as its text, one with a line break or a direction mark refused unshown' {
+        $number = Get-Random -Minimum 100000000 -Maximum 999999999
+        $saved = '{"ProjectId": ' + $number + ', "SigningSecret": "whsec-from-json-0005"}' | ConvertFrom-Json | Save-JelouSigningSecret -Vault TestVault -PassThru -WarningAction SilentlyContinue
+
+        [pscustomobject]@{ ProjectId = "abc`nWARNING: forged"; SigningSecret = 'whsec-forged-0006' }, [pscustomobject]@{ ProjectId = "p$([char]0x202E)gnirts"; SigningSecret = 'whsec-forged-0007' } |
+            Save-JelouSigningSecret -Vault TestVault -Force -ErrorVariable refused -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+
+        $saved.ProjectId | Should -Be "$number"
+        $refused.Count | Should -Be 2
+        $refused | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SaveJelouSigningSecretCommand' }
+        "$refused" | Should -Not -Match "`n|$([char]0x202E)"
+        $warned | Should -BeNullOrEmpty
+        (Get-SecretInfo -Vault TestVault).Name | Where-Object { $_ -like '*forged*' -or $_ -like '*gnirts*' } | Should -BeNullOrEmpty
     }
 
     It 'names a refused CSV row by its project, never holding the row (whose secret is plain text) as the error''s target' {
@@ -813,7 +828,7 @@ Describe 'A secret never stays only in an object nobody kept' {
 
         "$stale" | Should -BeLike '*newer signing secret*no longer works*'
         "$forced" | Should -BeLike '*newer signing secret*no longer works*' -Because '-Force vouches for a secret of unknown age, not for one Jelou replaced'
-        "$other" | Should -BeLike '*not an integration, nor a copy of one that carries its ProjectId and a SigningSecret*value is not shown*'
+        "$other" | Should -BeLike "*The copy of project '$projectId' carries no SigningSecret: only the answers of New-JelouExternalSupport and Reset-JelouExternalSupportSecret*"
         Get-StandInSecret -Vault TestVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
     }
 

@@ -26,12 +26,31 @@ namespace JelouPS.Infrastructure
         private static object? One(object? item)
         {
             if (item is null || (item is PSObject wrapped ? wrapped.BaseObject : item) is ExternalSupportIntegration) return item;
+            if ((item is PSObject boxed ? boxed.BaseObject : item) is IDictionary)
+            {
+                return Refused("", "A hashtable is not taken as a copy of an integration (its keys are not properties): make it an object, [pscustomobject]@{ ProjectId = ...; SigningSecret = ... }; its value is not shown, as it may hold a secret.");
+            }
             PSObject copy = PSObject.AsPSObject(item);
             object? secret = Property(copy, nameof(ExternalSupportIntegration.SigningSecret));
-            string projectId = (Property(copy, nameof(ExternalSupportIntegration.ProjectId)) as string)?.Trim() ?? "";
-            if (projectId.Length == 0 || !(secret is SecureString || secret is string))
+            // Its ProjectId as -ProjectId takes one (text, a whole number or a GUID; trimmed; one line of visible characters):
+            // it names the secret in the vault and every message about it.
+            string projectId;
+            try
             {
-                return Refused(projectId, "The object is not an integration, nor a copy of one that carries its ProjectId and a SigningSecret (a SecureString, not empty); its value is not shown, as it may hold a secret.");
+                projectId = TrimmedAttribute.Text(Raw(copy, nameof(ExternalSupportIntegration.ProjectId))) ?? "";
+            }
+            catch (ArgumentTransformationMetadataException)
+            {
+                projectId = "";
+            }
+            if (projectId.Length == 0)
+            {
+                return Refused("", "The object is not an integration, nor a copy of one that carries its ProjectId and a SigningSecret (the one text, a whole number or a GUID; the other a SecureString, not empty); its value is not shown, as it may hold a secret.");
+            }
+            if (Require.IdProblem(projectId, "The ProjectId of the copy") is string badId) return Refused("", badId + " Nothing was stored.");
+            if (!(secret is SecureString || secret is string))
+            {
+                return Refused(projectId, $"The copy of project '{projectId}' carries no SigningSecret: only the answers of New-JelouExternalSupport and Reset-JelouExternalSupportSecret (and copies of them) have one.");
             }
             string subject = $"The SigningSecret of the copy of project '{projectId}'";
             if (secret is string placeholder && PowerShellValues.PlaceholderSecret(placeholder, subject) is string problem) return Refused(projectId, problem + " Nothing was stored.");
@@ -49,7 +68,7 @@ namespace JelouPS.Infrastructure
             }
             if (trimmed != null) taken.Dispose();
             var integration = new ExternalSupportIntegration(
-                projectId.Trim(),
+                projectId,
                 Property(copy, nameof(ExternalSupportIntegration.Id)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.BrainId)) as string,
                 Property(copy, nameof(ExternalSupportIntegration.WebhookUrl)) as string,
