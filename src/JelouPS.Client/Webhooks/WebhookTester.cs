@@ -119,7 +119,7 @@ namespace JelouPS.Webhooks
         /// <summary>Whether it failed because the receiver's certificate was not trusted (the TLS handshake failed).</summary>
         internal bool CertificateRefused { get; set; }
 
-        /// <summary>How it failed (what kind, the Retry-After of a 429), for advice; null when it did not.</summary>
+        /// <summary>How it failed (its kind: no answer in time, a connection refused), for advice; null when it did not.</summary>
         internal JelouApiException? Failure { get; set; }
 
         /// <summary>The exact JSON body that was signed and sent.</summary>
