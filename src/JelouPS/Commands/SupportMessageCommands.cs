@@ -176,7 +176,7 @@ namespace JelouPS.Commands
 
         private protected override void Release()
         {
-            if (!ReferenceEquals(_given, SigningSecret)) _given?.Dispose();
+            _given?.Dispose();
         }
 
         /// <summary>The project's secret from the vault, found and read once per project and secret name in this command.</summary>

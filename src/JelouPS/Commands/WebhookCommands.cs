@@ -403,7 +403,7 @@ namespace JelouPS.Commands
         void IDisposable.Dispose()
         {
             _ownTester?.Dispose();
-            if (!ReferenceEquals(_signingSecret, SigningSecret)) _signingSecret?.Dispose();
+            _signingSecret?.Dispose();
             Dispose();
         }
     }

@@ -26,7 +26,7 @@ namespace JelouPS.Infrastructure
             }
             finally
             {
-                if (!ReferenceEquals(issued, secret)) issued.Dispose();
+                issued.Dispose();
             }
         }
 
@@ -40,13 +40,13 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// A secret given (<paramref name="subject"/>) as Jelou issued it. A copy read from a file (Get-Content -Raw, an
         /// Automation variable) carries a line break or a space at an end, which no secret Jelou issues has: it is used without
-        /// them (a new read-only copy, for the caller to dispose), and a warning says so, since a delivery checked with it as
+        /// them, and a warning says so, since a delivery checked with it as
         /// given would fail to verify, and its 401 lose it (Jelou does not send a refused one again). Any other secret is
-        /// returned as it is, for the caller to check.
+        /// copied as it is, for the caller to check. Either way the copy is the caller's to dispose.
         /// </summary>
         internal static SecureString AsIssued(PSCmdlet cmdlet, SecureString secret, string subject)
         {
-            if (!(SecureStrings.IssuedWithin(secret) is SecureString trimmed)) return secret;
+            if (!(SecureStrings.IssuedWithin(secret) is SecureString trimmed)) return secret.Copy();
             // As every warning of the module: under -Debug in a host that cannot ask, the warning asks, and that must not end
             // the command.
             new DiagnosticLines(cmdlet).Warn($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
