@@ -25,8 +25,9 @@ namespace JelouPS.Infrastructure
 
         private static object? One(object? item)
         {
-            if (item is null || (item is PSObject wrapped ? wrapped.BaseObject : item) is ExternalSupportIntegration) return item;
-            if ((item is PSObject boxed ? boxed.BaseObject : item) is IDictionary)
+            object? value = item is PSObject wrapped ? wrapped.BaseObject : item;
+            if (value is null || value is ExternalSupportIntegration) return item;
+            if (value is IDictionary)
             {
                 return Refused("", "A hashtable is not taken as a copy of an integration (its keys are not properties): make it an object, [pscustomobject]@{ ProjectId = ...; SigningSecret = ... }; its value is not shown, as it may hold a secret.");
             }
