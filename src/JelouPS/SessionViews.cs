@@ -38,13 +38,14 @@ namespace JelouPS
     /// the process) and is in no vault yet, oldest first.
     /// </summary>
     /// <remarks>
-    /// Its items are <see cref="ExternalSupportIntegration"/>s, typed as objects: on PowerShell 7 the client loads in the
-    /// module's own context, and a public type of the cmdlet assembly that named a client type in its base type would
-    /// need the client before the module has registered that context (PowerShell lists the exported types first).
+    /// Its items are <see cref="ExternalSupportIntegration"/>s as New-JelouExternalSupport writes them (in a PSObject that
+    /// selects the view of where the secret is), typed as objects: on PowerShell 7 the client loads in the module's own
+    /// context, and a public type of the cmdlet assembly that named a client type in its base type would need the client
+    /// before the module has registered that context (PowerShell lists the exported types first).
     /// </remarks>
     public sealed class UnsavedIntegrations : SessionView<object>
     {
-        internal UnsavedIntegrations(Func<ExternalSupportIntegration[]> snapshot) : base(snapshot) { }
+        internal UnsavedIntegrations(Func<object[]> snapshot) : base(snapshot) { }
 
         public override string ToString() => $"{Count} integration(s) whose signing secret is in no vault";
     }

@@ -1,8 +1,9 @@
 <#
     Bulk speed and memory, side by side in one run, against the local emulator with a latency added to every API
     request (a gateway some distance away): sequential vs -ThrottleLimit vs a hand-written ForEach-Object -Parallel
-    over the same connection, and the peak managed memory of a bulk read of 1,000 and of 5,000 items. Writes
-    bulk.md and bulk.json to -OutPath. Run by ./build.ps1 -Task Bench.
+    over the same connection, the peak managed memory of a bulk read of 1,000 and of 5,000 items, and the pause of a
+    garbage collection as the session issues -GrowBy more secrets (it keeps each one). Writes bulk.md and bulk.json to
+    -OutPath. Run by ./build.ps1 -Task Bench.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -10,7 +11,8 @@ param(
     [Parameter(Mandatory)] [string] $OutPath,
     [int] $Count = 1000,
     [int] $ThrottleLimit = 8,
-    [int] $LatencyMs = 20
+    [int] $LatencyMs = 20,
+    [int] $GrowBy = 20000
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchSupport.ps1')
@@ -28,6 +30,22 @@ try {
 
     # Warm-up: JIT, the connection pool, the emulator.
     Get-Ids 'warm' 50 | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit | Out-Null
+
+    # The pause of a gen-0 collection while the process allocates short-lived objects (as any command does), the median of
+    # five runs. The session keeps every secret it issued (in no vault: $JelouUnsavedIntegrations; in one: each project's
+    # latest), so what it keeps per secret must not make each collection longer.
+    $growth = [System.Collections.Generic.List[object]]::new()
+    function Measure-Collection {
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $runs = foreach ($run in 1..5) {
+            $paused = [GC]::GetTotalPauseDuration(); $collections = [GC]::CollectionCount(0)
+            for ($k = 0; $k -lt 2000; $k++) { $null = [byte[]]::new(30000); $null = [object[]]::new(200) }
+            ([GC]::GetTotalPauseDuration() - $paused).TotalMilliseconds * 1000 / [math]::Max(1, [GC]::CollectionCount(0) - $collections)
+        }
+        $growth.Add([pscustomobject]@{ Issued = $script:issued; PauseMicroseconds = [math]::Round((Get-Median $runs), 1) })
+    }
+    $script:issued = 51
+    Measure-Collection
 
     $rows = [System.Collections.Generic.List[object]]::new()
     function Measure-Case([string] $Name, [scriptblock] $Body) {
@@ -47,6 +65,14 @@ try {
     }
     $sequential = $rows[0].Seconds
     foreach ($row in $rows) { $row | Add-Member Speedup ([math]::Round($sequential / $row.Seconds, 2)) }
+    $script:issued += 3 * $Count
+    Measure-Collection
+    Invoke-JelouEmulatorControl $emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+    Get-Ids 'grow' $GrowBy | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit | Out-Null
+    $script:issued += $GrowBy
+    Measure-Collection
+    Invoke-JelouEmulatorControl $emulator 'latency' -Method PUT -Body @{ ms = $LatencyMs } | Out-Null
+    foreach ($point in $growth) { $point | Add-Member Ratio ([math]::Round($point.PauseMicroseconds / $growth[0].PauseMicroseconds, 2)) }
 
     # Memory: the peak of managed memory above the start while a bulk read streams through, for two sizes.
     $memory = foreach ($n in 1000, 5000) {
@@ -62,7 +88,7 @@ try {
     }
 
     $machine = Get-BenchMachine
-    $result = [ordered]@{ Machine = $machine; LatencyMs = $LatencyMs; ThrottleLimit = $ThrottleLimit; Runs = $rows; Memory = @($memory) }
+    $result = [ordered]@{ Machine = $machine; LatencyMs = $LatencyMs; ThrottleLimit = $ThrottleLimit; Runs = $rows; Memory = @($memory); SessionGrowth = @($growth) }
     Write-BenchResult $OutPath 'bulk' $result @(
         "### Bulk: $Count creates, emulator with $LatencyMs ms latency per request"
         ''
@@ -75,6 +101,10 @@ try {
         "| bulk read, -ThrottleLimit $ThrottleLimit | peak managed memory above start |"
         '|---|---:|'
         $memory | ForEach-Object { "| $($_.Items) items | $($_.PeakAboveStartMB) MB |" }
+        ''
+        '| secrets issued in the session | pause per gen-0 collection | vs the first |'
+        '|---:|---:|---:|'
+        $growth | ForEach-Object { "| $($_.Issued.ToString('N0', [cultureinfo]::InvariantCulture)) | $($_.PauseMicroseconds) µs | $($_.Ratio)x |" }
     )
 }
 finally {

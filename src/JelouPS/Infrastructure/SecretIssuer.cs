@@ -425,7 +425,7 @@ namespace JelouPS.Infrastructure
         /// <summary>The object as New- and Reset- emit it: its default view shows where the secret is.</summary>
         internal static PSObject Issued(ExternalSupportIntegration integration)
         {
-            var output = (PSObject)JelouView.Shown(PSObject.AsPSObject(integration));
+            var output = (PSObject)JelouView.Shown(JelouView.OwnWrapper(integration));
             if (!output.TypeNames.Contains(IssuedTypeName)) output.TypeNames.Insert(0, IssuedTypeName);
             return output;
         }

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 
 namespace JelouPS.Infrastructure
@@ -9,7 +10,7 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal static class SessionVariables
     {
-        private static readonly UnsavedIntegrations Unsaved = new UnsavedIntegrations(JelouSession.Unsaved);
+        private static readonly UnsavedIntegrations Unsaved = new UnsavedIntegrations(() => Array.ConvertAll(JelouSession.Unsaved(), integration => (object)SecretIssuer.Issued(integration)));
 
         private static readonly UnknownOutcomes Unknown = new UnknownOutcomes(JelouSession.Unknown);
 
