@@ -38,5 +38,24 @@ namespace JelouPS.Tests
             Assert.Equal(new[] { "Name" }, set.ReferencedPropertyNames);
             Assert.Equal(hostile.Text, shown.Properties["Text"].Value);
         }
+
+        [Fact]
+        public void A_wrapper_that_holds_its_own_type_names_keeps_them_from_later_wrappers_which_still_hide_what_it_hides()
+        {
+            var hostile = new Plain { Text = "hi \u001b[2J" };
+            PSObject own = JelouView.OwnWrapper(hostile);
+            own.TypeNames.Insert(0, "JelouPS.Plain#Issued");
+
+            Assert.Same(own, JelouView.Shown(own));
+            // How PowerShell wraps the object where it hands it back (an error's TargetObject, a list's item).
+            PSObject later = PSObject.AsPSObject(hostile);
+            Assert.NotSame(own, later);
+            Assert.Equal(typeof(Plain).FullName, later.TypeNames[0]);
+            foreach (PSObject wrapper in new[] { own, later })
+            {
+                var set = (PSPropertySet)((PSMemberSet)wrapper.Members["PSStandardMembers"]).Members["DefaultDisplayPropertySet"];
+                Assert.Equal(new[] { "Name" }, set.ReferencedPropertyNames);
+            }
+        }
     }
 }
