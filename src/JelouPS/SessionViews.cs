@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace JelouPS
 {
@@ -11,8 +12,15 @@ namespace JelouPS
     public abstract class SessionView<T> : IReadOnlyList<T>
     {
         private readonly Func<T[]> _snapshot;
+        private readonly Func<T, T>? _shown;
 
-        private protected SessionView(Func<T[]> snapshot) => _snapshot = snapshot;
+        /// <param name="snapshot">The items as the session keeps them.</param>
+        /// <param name="shown">Each item as handed out, applied to those handed out only (Count and one index cost no more).</param>
+        private protected SessionView(Func<T[]> snapshot, Func<T, T>? shown = null)
+        {
+            _snapshot = snapshot;
+            _shown = shown;
+        }
 
         public int Count => _snapshot().Length;
 
@@ -22,13 +30,12 @@ namespace JelouPS
             get
             {
                 T[] items = _snapshot();
-                return items[index < 0 ? items.Length + index : index];
+                T item = items[index < 0 ? items.Length + index : index];
+                return _shown is null ? item : _shown(item);
             }
         }
 
-        internal T[] ToArray() => _snapshot();
-
-        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_snapshot()).GetEnumerator();
+        public IEnumerator<T> GetEnumerator() => _shown is null ? ((IEnumerable<T>)_snapshot()).GetEnumerator() : _snapshot().Select(_shown).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
@@ -45,7 +52,7 @@ namespace JelouPS
     /// </remarks>
     public sealed class UnsavedIntegrations : SessionView<object>
     {
-        internal UnsavedIntegrations(Func<object[]> snapshot) : base(snapshot) { }
+        internal UnsavedIntegrations(Func<object[]> snapshot, Func<object, object> shown) : base(snapshot, shown) { }
 
         public override string ToString() => $"{Count} integration(s) whose signing secret is in no vault";
     }

@@ -1,4 +1,3 @@
-using System;
 using System.Management.Automation;
 
 namespace JelouPS.Infrastructure
@@ -10,7 +9,7 @@ namespace JelouPS.Infrastructure
     /// </summary>
     internal static class SessionVariables
     {
-        private static readonly UnsavedIntegrations Unsaved = new UnsavedIntegrations(() => Array.ConvertAll(JelouSession.Unsaved(), integration => (object)SecretIssuer.Issued(integration)));
+        private static readonly UnsavedIntegrations Unsaved = new UnsavedIntegrations(JelouSession.Unsaved, integration => SecretIssuer.Issued((ExternalSupportIntegration)integration));
 
         private static readonly UnknownOutcomes Unknown = new UnknownOutcomes(JelouSession.Unknown);
 
