@@ -22,4 +22,11 @@ namespace JelouPS
             : wait == Unreadable || DateTimeOffset.MaxValue - DateTimeOffset.UtcNow <= wait ? "more than 68 years"
             : until + (DateTimeOffset.UtcNow + wait).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Sizes in messages.</summary>
+    internal static class Sizes
+    {
+        /// <summary>"1 byte", "2,048 bytes": a count of bytes, grouped with commas whatever the culture.</summary>
+        internal static string Bytes(long count) => count == 1 ? "1 byte" : count.ToString("N0", CultureInfo.InvariantCulture) + " bytes";
+    }
 }

@@ -291,20 +291,20 @@ namespace JelouPS.Http
                     {
                         if (!notIdempotent) throw new OperationCanceledException(cancellationToken);
                         failureKind = JelouErrorKind.OutcomeUnknown;
-                        failure = $"but was stopped after {body.Length} bytes of the body";
+                        failure = $"but was stopped after {Sizes.Bytes(body.Length)} of the body";
                     }
                     else if (_closed.IsCancellationRequested)
                     {
-                        failure = $"but Disconnect-Jelou closed the connection after {body.Length} bytes of the body";
+                        failure = $"but Disconnect-Jelou closed the connection after {Sizes.Bytes(body.Length)} of the body";
                     }
                     else if (token.IsCancellationRequested)
                     {
                         failureKind = JelouErrorKind.Timeout;
-                        failure = $"but the body did not end within {Durations.Seconds(budget)} s ({body.Length} bytes read)";
+                        failure = $"but the body did not end within {Durations.Seconds(budget)} s ({Sizes.Bytes(body.Length)} read)";
                     }
                     else
                     {
-                        failure = $"but the connection broke after {body.Length} bytes of the body ({InnermostMessage(ex).TrimEnd('.')})";
+                        failure = $"but the connection broke after {Sizes.Bytes(body.Length)} of the body ({InnermostMessage(ex).TrimEnd('.')})";
                     }
                 }
 
@@ -399,7 +399,7 @@ namespace JelouPS.Http
 
             string message = $"{_peer} answered {response.StatusText}";
             if (apiMessage != null) message += ": " + apiMessage.TrimEnd('.') + ".";
-            else if (!error.IsJson && response.Body.Length > 0) message += $" with a non-JSON body ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes).";
+            else if (!error.IsJson && response.Body.Length > 0) message += $" with a non-JSON body ({response.ContentType ?? "no content type"}, {Sizes.Bytes(response.Body.Length)}).";
             else message += ".";
             // Field errors the API's message already says in full (each field by name, with its reasons) are not said twice.
             if (JelouApiException.Summarize(error.FieldErrors) is string fields && !Says(apiMessage, error.FieldErrors))

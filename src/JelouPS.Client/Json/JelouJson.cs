@@ -322,7 +322,7 @@ namespace JelouPS.Json
         internal static JelouApiException InvalidResponse(ApiResponse response, string what) =>
             new JelouApiException(
                 JelouErrorKind.InvalidResponse,
-                $"The Jelou API answered {response.StatusText} with {what} ({response.ContentType ?? "no content type"}, {response.Body.Length} bytes); expected the documented JSON.",
+                $"The Jelou API answered {response.StatusText} with {what} ({response.ContentType ?? "no content type"}, {Sizes.Bytes(response.Body.Length)}); expected the documented JSON.",
                 response.StatusCode,
                 requestId: response.RequestId,
                 operation: response.Operation);

@@ -234,7 +234,7 @@ namespace JelouPS.Commands
         protected override void ProcessRecord()
         {
             // Named, not held: a body in $Error would keep what the user wrote.
-            string target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Payload.Length} bytes";
+            string target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Sizes.Bytes(Payload.Length)}";
             if (ParameterSetName == RequestSet && _signer is null)
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A request is verified against its signing secret: give -SigningSecret.", target));

@@ -475,8 +475,21 @@ namespace JelouPS.Tests.Client
             var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
 
             Assert.Equal(JelouErrorKind.ServerError, error.Kind);
-            Assert.Contains("non-JSON body (text/html", error.Message);
+            Assert.Contains("non-JSON body (text/html, 48 bytes)", error.Message);
             Assert.DoesNotContain("secret-ish", error.Message);
+        }
+
+        [Theory]
+        [InlineData("x", "1 byte")]
+        [InlineData("xx", "2 bytes")]
+        public async Task A_non_json_body_is_counted_in_bytes_as_a_sentence_says_it(string body, string size)
+        {
+            string projectId = Fault(new EmulatorFault { Status = 502, ContentType = "text/plain", Body = body });
+            using JelouClient client = ForEmulator(_emulator);
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync(projectId));
+
+            Assert.Contains($"non-JSON body (text/plain, {size}).", error.Message);
         }
 
         [Fact]
