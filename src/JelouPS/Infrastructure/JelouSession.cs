@@ -40,9 +40,10 @@ namespace JelouPS.Infrastructure
 
         // Which project's secret (on which server) this process stored under a vault's name: an owner for vaults that keep
         // no metadata; and, the other way, the name it stored a project's secret under in a vault. Vault and secret names
-        // compare without case, as vaults compare them; project ids compare exactly.
+        // compare without case, as vaults compare them; project ids compare exactly. The names are by project, then by vault:
+        // a rotation or a delete reads its own project's, not all a bulk run stored.
         private static readonly Dictionary<string, SecretOwner> StoredFor = new Dictionary<string, SecretOwner>(StringComparer.Ordinal);
-        private static readonly Dictionary<string, KeyValuePair<string, string>> StoredAt = new Dictionary<string, KeyValuePair<string, string>>(StringComparer.Ordinal);
+        private static readonly Dictionary<string, Dictionary<string, KeyValuePair<string, string>>> StoredAt = new Dictionary<string, Dictionary<string, KeyValuePair<string, string>>>(StringComparer.Ordinal);
 
         // The issue time of the secret this process last stored under a vault's name: a secret there with another one is not
         // this process's doing.
@@ -185,7 +186,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static Doubt? DoubtAbout(Uri? source, string projectId)
         {
-            lock (Gate) return Doubtful.Where(entry => IsKeyOf(entry.Key, source, projectId)).Select(entry => entry.Value).FirstOrDefault();
+            lock (Gate) return KeysOf(Doubtful, source, projectId).Select(key => Doubtful[key]).FirstOrDefault();
         }
 
         /// <summary>Why a rotation may have replaced the integration's secret since it arrived; null when nothing says so.</summary>
@@ -334,7 +335,7 @@ namespace JelouPS.Infrastructure
             lock (Gate)
             {
                 var known = new List<ExternalSupportIntegration>();
-                foreach (string key in Latest.Keys.Concat(Crossed.Keys).Where(key => IsKeyOf(key, copy)).Distinct().ToList())
+                foreach (string key in KeysOf(Latest, copy.ApiBaseUri, copy.ProjectId).Concat(KeysOf(Crossed, copy.ApiBaseUri, copy.ProjectId)).Distinct().ToList())
                 {
                     known.AddRange(UnsavedKept.Of(key));
                     if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest != null) known.Add(latest);
@@ -375,10 +376,10 @@ namespace JelouPS.Infrastructure
         {
             lock (Gate)
             {
-                foreach (KeyValuePair<string, ExternalSupportIntegration?> entry in Latest)
+                foreach (string key in KeysOf(Latest, copy.ApiBaseUri, copy.ProjectId))
                 {
-                    if (!IsKeyOf(entry.Key, copy) || ReferenceEquals(entry.Value, copy)) continue;
-                    held = entry.Value;
+                    if (ReferenceEquals(Latest[key], copy)) continue;
+                    held = Latest[key];
                     return true;
                 }
             }
@@ -386,13 +387,21 @@ namespace JelouPS.Infrastructure
             return false;
         }
 
-        // Whether the key is the copy's project: on its server, or on any server for a copy that lost its ApiBaseUri (Select-Object
-        // of some properties).
-        private static bool IsKeyOf(string key, ExternalSupportIntegration copy) => IsKeyOf(key, copy.ApiBaseUri, copy.ProjectId);
-
-        // Whether the key is the project's on source's server, or on any server when the source is unknown.
-        private static bool IsKeyOf(string key, Uri? source, string projectId) =>
-            source is null ? key.EndsWith("\n" + projectId, StringComparison.Ordinal) : key == Key(source, projectId);
+        /// <summary>
+        /// The keys of <paramref name="table"/> that are the project's: on <paramref name="source"/>'s server, found by key; or,
+        /// when the source is unknown (a receiver; a copy that lost its ApiBaseUri to Select-Object), on any server, which
+        /// takes reading every key. A bulk run's thousands of projects are read only then.
+        /// </summary>
+        private static IEnumerable<string> KeysOf<T>(Dictionary<string, T> table, Uri? source, string projectId)
+        {
+            if (source != null)
+            {
+                string key = Key(source, projectId);
+                return table.ContainsKey(key) ? new[] { key } : Array.Empty<string>();
+            }
+            string suffix = "\n" + projectId;
+            return table.Keys.Where(key => key.EndsWith(suffix, StringComparison.Ordinal));
+        }
 
         /// <summary>The project's latest secret this process received on that server; null when none (or it was deleted).</summary>
         internal static ExternalSupportIntegration? LatestOf(Uri? source, string projectId)
@@ -406,7 +415,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static ExternalSupportIntegration? LiveOf(Uri? source, string projectId)
         {
-            lock (Gate) return Latest.Where(entry => IsKeyOf(entry.Key, source, projectId)).Select(entry => entry.Value).FirstOrDefault(live => live != null);
+            lock (Gate) return KeysOf(Latest, source, projectId).Select(key => Latest[key]).FirstOrDefault(live => live != null);
         }
 
         /// <summary>Whether the integration is the project's latest secret that this process received (not merely one it knows nothing against).</summary>
@@ -625,10 +634,7 @@ namespace JelouPS.Infrastructure
             UnsavedKept.RemoveAll(key);
             ForgetUnknown(key);
             Doubtful.Remove(key);
-            foreach (string stored in new List<string>(StoredAt.Keys))
-            {
-                if (stored.EndsWith("\n" + key, StringComparison.Ordinal)) StoredAt.Remove(stored);
-            }
+            StoredAt.Remove(key);
         }
 
         /// <summary>
@@ -637,7 +643,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static bool ArrivedAfter(Uri? source, string projectId, long since)
         {
-            lock (Gate) return LastArrival.Any(arrival => IsKeyOf(arrival.Key, source, projectId) && arrival.Value > since);
+            lock (Gate) return KeysOf(LastArrival, source, projectId).Any(key => LastArrival[key] > since);
         }
 
         /// <summary>A secret is in a vault now: no longer kept, and the vault's name is known to hold that project's secret.</summary>
@@ -661,7 +667,9 @@ namespace JelouPS.Infrastructure
                 }
                 StoredFor[NameKey(vault, secretName)] = new SecretOwner(integration.ProjectId, integration.ApiBaseUri);
                 LastStoredIssuedAt[NameKey(vault, secretName)] = integration.SecretIssuedAt;
-                StoredAt[StoredAtKey(vault, integration.ApiBaseUri, integration.ProjectId)] = new KeyValuePair<string, string>(vault, secretName);
+                string project = Key(integration.ApiBaseUri, integration.ProjectId);
+                if (!StoredAt.TryGetValue(project, out Dictionary<string, KeyValuePair<string, string>>? byVault)) StoredAt[project] = byVault = new Dictionary<string, KeyValuePair<string, string>>(StringComparer.Ordinal);
+                byVault[Fold(vault)] = new KeyValuePair<string, string>(vault, secretName);
             }
         }
 
@@ -736,7 +744,11 @@ namespace JelouPS.Infrastructure
         /// <summary>The name this process last stored the project's secret (from that API) under in the vault; null when it never did.</summary>
         internal static string? StoredName(string vault, Uri? source, string projectId)
         {
-            lock (Gate) return StoredAt.TryGetValue(StoredAtKey(vault, source, projectId), out KeyValuePair<string, string> stored) ? stored.Value : null;
+            lock (Gate)
+            {
+                return StoredAt.TryGetValue(Key(source, projectId), out Dictionary<string, KeyValuePair<string, string>>? byVault)
+                    && byVault.TryGetValue(Fold(vault), out KeyValuePair<string, string> stored) ? stored.Value : null;
+            }
         }
 
         /// <summary>
@@ -745,13 +757,12 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static List<KeyValuePair<string, string>> StoredCopies(Uri? source, string projectId, string? exceptVault)
         {
-            string project = "\n" + Key(source, projectId);
             lock (Gate)
             {
-                return StoredAt.Where(entry => entry.Key.EndsWith(project, StringComparison.Ordinal)
-                        && (exceptVault is null || Fold(entry.Value.Key) != Fold(exceptVault))
-                        && StoredFor.TryGetValue(NameKey(entry.Value.Key, entry.Value.Value), out SecretOwner? holder) && holder.Is(projectId, source))
-                    .Select(entry => entry.Value).ToList();
+                if (!StoredAt.TryGetValue(Key(source, projectId), out Dictionary<string, KeyValuePair<string, string>>? byVault)) return new List<KeyValuePair<string, string>>();
+                return byVault.Values.Where(stored => (exceptVault is null || Fold(stored.Key) != Fold(exceptVault))
+                        && StoredFor.TryGetValue(NameKey(stored.Key, stored.Value), out SecretOwner? holder) && holder.Is(projectId, source))
+                    .ToList();
             }
         }
 
@@ -849,7 +860,6 @@ namespace JelouPS.Infrastructure
         private static string NameKey(string vault, string secretName) => Fold(vault) + "\n" + Fold(secretName);
 
         // Ends with Key(source, projectId), which Deleted looks for.
-        private static string StoredAtKey(string vault, Uri? source, string projectId) => Fold(vault) + "\n" + Key(source, projectId);
     }
 
     /// <summary>A project, and the API base URI it lives on (null when unknown).</summary>
