@@ -97,14 +97,9 @@ namespace JelouPS
             }
             if (hidden is null) return item;
             PSObject shown = PSObject.AsPSObject(item);
-            // On the object's own wrappers too: one that holds its own members (OwnWrapper) does not share them with those
-            // PowerShell makes of the object later (an error's TargetObject, an item of a list), which must hide the same.
-            foreach (PSObject each in new[] { shown, PSObject.AsPSObject(model) })
-            {
-                if (each.Members[StandardMembers] is PSMemberSet) continue;
-                string[] names = each.Properties.Select(p => p.Name).Where(name => !hidden.Contains(name)).ToArray();
-                each.Members.Add(new PSMemberSet(StandardMembers, new PSMemberInfo[] { new PSPropertySet("DefaultDisplayPropertySet", names) }));
-            }
+            if (shown.Members[StandardMembers] is PSMemberSet) return shown;
+            string[] names = shown.Properties.Select(p => p.Name).Where(name => !hidden.Contains(name)).ToArray();
+            shown.Members.Add(new PSMemberSet(StandardMembers, new PSMemberInfo[] { new PSPropertySet("DefaultDisplayPropertySet", names) }));
             return shown;
         }
 

@@ -2,14 +2,17 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 
 namespace JelouPS
 {
     /// <summary>
     /// A live, read-only view of a list the session keeps for the whole process (any runspace): each enumeration is a
-    /// snapshot, so piping it into a command that takes items off the list is safe.
+    /// snapshot, so piping it into a command that takes items off the list is safe. A read-only list (its changes throw
+    /// NotSupportedException, as ReadOnlyCollection's do) because PowerShell counts a negative index from the end
+    /// ([-1] is the newest) for lists only: a view that counted it too took [-4] of three items for the last.
     /// </summary>
-    public abstract class SessionView<T> : IReadOnlyList<T>
+    public abstract class SessionView<T> : IList<T>, IReadOnlyList<T>
     {
         private readonly Func<T[]> _snapshot;
         private readonly Func<T, T>? _shown;
@@ -24,20 +27,43 @@ namespace JelouPS
 
         public int Count => _snapshot().Length;
 
-        /// <summary>An item by position; a negative index counts from the end, as with arrays ([-1] is the newest).</summary>
+        public bool IsReadOnly => true;
+
+        /// <summary>An item by position, from 0 (the oldest).</summary>
         public T this[int index]
         {
-            get
-            {
-                T[] items = _snapshot();
-                T item = items[index < 0 ? items.Length + index : index];
-                return _shown is null ? item : _shown(item);
-            }
+            get => Shown(_snapshot()[index]);
+            set => throw ReadOnly();
         }
 
-        public IEnumerator<T> GetEnumerator() => _shown is null ? ((IEnumerable<T>)_snapshot()).GetEnumerator() : _snapshot().Select(_shown).GetEnumerator();
+        public IEnumerator<T> GetEnumerator() => _snapshot().Select(Shown).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        /// <summary>Where the item is (as kept, or as handed out); -1 when it is not there.</summary>
+        public int IndexOf(T item)
+        {
+            object? kept = item is PSObject wrapped ? wrapped.BaseObject : item;
+            return Array.FindIndex(_snapshot(), each => Equals(each, kept));
+        }
+
+        public bool Contains(T item) => IndexOf(item) >= 0;
+
+        public void CopyTo(T[] array, int arrayIndex) => this.ToArray().CopyTo(array, arrayIndex);
+
+        void ICollection<T>.Add(T item) => throw ReadOnly();
+
+        void ICollection<T>.Clear() => throw ReadOnly();
+
+        bool ICollection<T>.Remove(T item) => throw ReadOnly();
+
+        void IList<T>.Insert(int index, T item) => throw ReadOnly();
+
+        void IList<T>.RemoveAt(int index) => throw ReadOnly();
+
+        private T Shown(T item) => _shown is null ? item : _shown(item);
+
+        private Exception ReadOnly() => new NotSupportedException($"{GetType().Name} is a read-only view of what the session keeps: the commands that store, read or remove its items take them off.");
     }
 
     /// <summary>

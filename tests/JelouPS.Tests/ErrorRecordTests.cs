@@ -323,7 +323,8 @@ namespace JelouPS.Tests
             Assert.Equal("i-9", emitted.Id);
             ErrorRecord error = result.SingleError();
             Assert.Equal("JelouInvalidResponse,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
-            Assert.Same(emitted, error.TargetObject);
+            Assert.Same(emitted, Assert.IsType<PSObject>(error.TargetObject).BaseObject);
+            Assert.Equal("JelouPS.ExternalSupportIntegration#IssuedSecret", ((PSObject)error.TargetObject).TypeNames[0]);
             Assert.Contains("The signing secret did arrive", error.ErrorDetails.Message);
             Assert.DoesNotContain("cut-secret-123", result.AllText());
             Assert.Contains(Host.Invoke("$global:JelouUnsavedIntegrations").Output, o => ReferenceEquals(o.BaseObject, emitted));

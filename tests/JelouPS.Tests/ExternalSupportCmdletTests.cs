@@ -40,7 +40,8 @@ namespace JelouPS.Tests
             Assert.Equal("bearer", integration.AuthType);
             Assert.Equal(Emulator.FindIntegration(projectId)!.SigningSecret, Plain(integration.SigningSecret!));
             Assert.Equal("hook-token-value", Emulator.FindIntegration(projectId)!.Authorization);
-            Assert.Contains(result.Verbose, v => v.StartsWith("POST ", StringComparison.Ordinal) && v.Contains("/v1/external-support/" + projectId));
+            Assert.Contains(result.Verbose, v => v.StartsWith("POST ", StringComparison.Ordinal) && v.Contains("/v1/external-support/" + projectId)
+                && System.Text.RegularExpressions.Regex.IsMatch(v, @" with a JSON body of \d+ bytes\b"));
             Assert.Contains(result.Debug, d => d.Contains("x-api-key: REDACTED"));
             string all = result.AllText();
             Assert.DoesNotContain("hook-token-value", all);

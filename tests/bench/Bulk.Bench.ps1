@@ -68,7 +68,8 @@ try {
     $script:issued += 3 * $Count
     Measure-Collection
     Invoke-JelouEmulatorControl $emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
-    Get-Ids 'grow' $GrowBy | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit | Out-Null
+    # A URL with a key in its query (Azure Functions' ?code=), which the views hide: the hiding is kept on the output too.
+    Get-Ids 'grow' $GrowBy | New-JelouExternalSupport -WebhookUrl 'https://fn.example.net/api/jelou?code=bench' -ThrottleLimit $ThrottleLimit | Out-Null
     $script:issued += $GrowBy
     Measure-Collection
     Invoke-JelouEmulatorControl $emulator 'latency' -Method PUT -Body @{ ms = $LatencyMs } | Out-Null

@@ -115,7 +115,7 @@ Describe 'New-JelouExternalSupport -Vault' {
         Set-StandInVaultBehavior -Name TestVault -FailWrites
         $projectId = New-TestProjectId
 
-        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault -ErrorVariable failed -ErrorAction SilentlyContinue
+        $i = New-JelouExternalSupport $projectId 'https://fn.example.net/api/jelou?code=pester-function-key' -Vault TestVault -ErrorVariable failed -ErrorAction SilentlyContinue
 
         $i.ProjectId | Should -Be $projectId
         ConvertTo-PlainText $i.SigningSecret | Should -Match '^[0-9a-f]{64}$'
@@ -123,6 +123,10 @@ Describe 'New-JelouExternalSupport -Vault' {
         $failed[0].FullyQualifiedErrorId | Should -Be 'JelouVaultWriteFailed,JelouPS.Commands.NewJelouExternalSupportCommand'
         $failed[0].CategoryInfo.Category | Should -Be 'WriteError'
         $failed[0].TargetObject | Should -Be $i
+        $failed[0].TargetObject.PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration#IssuedSecret' -Because 'the target is shown as New- shows it: where the secret is'
+        $failed[0].CategoryInfo.TargetType | Should -Be 'ExternalSupportIntegration'
+        "$($failed[0].CategoryInfo) $($failed[0].TargetObject) $i" | Should -Not -Match 'pester-function-key' -Because (
+            'NormalView (Windows PowerShell 5.1''s default) and Get-Error show the target as text, and the query holds the function''s key')
         $byHand = "`$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$projectId' | Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'"
         $failed[0].ErrorDetails.RecommendedAction | Should -BeLike "*$byHand*"
         $failed[0].Exception.InnerException.ErrorRecord.FullyQualifiedErrorId | Should -BeLike 'SetSecretInvalidOperation,*' -Because "the vault's own error is kept"

@@ -193,7 +193,7 @@ namespace JelouPS.Http
 
             if (trace != null)
             {
-                string sending = outgoing.Body is null ? outgoing.Target : $"{outgoing.Target} with a {outgoing.Body.Length}-byte JSON body";
+                string sending = outgoing.Body is null ? outgoing.Target : $"{outgoing.Target} with a JSON body of {Sizes.Bytes(outgoing.Body.Length)}";
                 trace.Verbose(attempt == 1 ? sending : $"{sending} (attempt {attempt})");
                 trace.Debug("Request headers: " + Describe(_http.Value.DefaultRequestHeaders.Concat(request.Headers), request.Content?.Headers));
             }

@@ -141,6 +141,8 @@ namespace JelouPS
                 UpdatedAt ?? details.UpdatedAt,
                 SecretRegeneratedAt) { ApiBaseUri = ApiBaseUri };
 
-        public override string ToString() => $"{ProjectId} -> {WebhookUrl}";
+        /// <summary>"p1 -> https://crm.example.com/jelou…": the URL without its query or user information, where keys travel, as the
+        /// views show it (PowerShell shows this text as an error's target, and in strings).</summary>
+        public override string ToString() => $"{ProjectId} -> {(WebhookUrl is null ? "" : JelouUris.WithoutCredentials(WebhookUrl))}";
     }
 }

@@ -121,7 +121,11 @@ namespace JelouPS.Infrastructure
                 FormatException format when format.GetType() == typeof(FormatException) => new FormatException(message, format.InnerException),
                 _ => exception,
             };
-            var record = new ErrorRecord(named, errorId, category, target);
+            // An integration that carries its secret is the target as New- writes it, whose view says where the secret is (the
+            // integration itself, kept by the session, holds no type name: see JelouView.OwnWrapper).
+            bool issued = target is ExternalSupportIntegration integration && integration.Secret != null;
+            var record = new ErrorRecord(named, errorId, category, issued ? SecretIssuer.Issued((ExternalSupportIntegration)target!) : target);
+            if (issued) record.CategoryInfo.TargetType = nameof(ExternalSupportIntegration);
             string? recommended = Require.Printable(advice ?? usualAdvice);
             if (item != null || recommended != null || note != null) record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
             return record;
