@@ -97,9 +97,16 @@ namespace JelouPS
             }
             if (hidden is null) return item;
             PSObject shown = PSObject.AsPSObject(item);
-            if (shown.Members[StandardMembers] is PSMemberSet) return shown;
-            string[] names = shown.Properties.Select(p => p.Name).Where(name => !hidden.Contains(name)).ToArray();
-            shown.Members.Add(new PSMemberSet(StandardMembers, new PSMemberInfo[] { new PSPropertySet("DefaultDisplayPropertySet", names) }));
+            // On the object itself too, where a wrapper holds its own (OwnWrapper): PowerShell unwraps an object for a typed
+            // variable or parameter and for a .NET method, and what it wraps anew must hide the same. That entry lives in
+            // PowerShell's process-wide table as long as the object: for an issued integration whose URL has a key, what
+            // must not be shown outranks the cost to every garbage collection (see OwnWrapper).
+            foreach (PSObject each in new[] { shown, PSObject.AsPSObject(model) })
+            {
+                if (each.Members[StandardMembers] is PSMemberSet) continue;
+                string[] names = each.Properties.Select(p => p.Name).Where(name => !hidden.Contains(name)).ToArray();
+                each.Members.Add(new PSMemberSet(StandardMembers, new PSMemberInfo[] { new PSPropertySet("DefaultDisplayPropertySet", names) }));
+            }
             return shown;
         }
 
@@ -109,8 +116,9 @@ namespace JelouPS
         /// object, for as long as that object lives, and each entry is a dependent handle that every garbage collection scans,
         /// gen 0 included. The session keeps each integration it issued (JelouSession), so with the view's type name added
         /// there every collection of the process grew longer with each secret issued: 2.7 times as long after 23,000 (the
-        /// Bulk benchmark). PowerShell's overload that keeps them on the wrapper is internal (in Windows PowerShell 5.1 as in
-        /// 7); where it cannot be reached, the public one.
+        /// Bulk benchmark). The wrapper's own entry lives as long as the wrapper, as any PowerShell object's with added
+        /// members does. PowerShell's overload that keeps them on the wrapper is internal (in Windows PowerShell 5.1 as in
+        /// 7); where it cannot be reached, the public one. What hides a property is put on the object too (see Shown).
         /// </summary>
         internal static PSObject OwnWrapper(object model) => WrapperHoldingItsOwn?.Invoke(model, true) ?? PSObject.AsPSObject(model);
 

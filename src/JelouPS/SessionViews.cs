@@ -49,7 +49,8 @@ namespace JelouPS
 
         public bool Contains(T item) => IndexOf(item) >= 0;
 
-        public void CopyTo(T[] array, int arrayIndex) => this.ToArray().CopyTo(array, arrayIndex);
+        // From the snapshot: LINQ's ToArray of this list calls CopyTo.
+        public void CopyTo(T[] array, int arrayIndex) => Array.ConvertAll(_snapshot(), Shown).CopyTo(array, arrayIndex);
 
         void ICollection<T>.Add(T item) => throw ReadOnly();
 

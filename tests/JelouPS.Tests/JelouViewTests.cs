@@ -40,21 +40,23 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void A_wrapper_that_holds_its_own_keeps_its_type_names_and_what_it_hides_off_the_object_itself()
+        public void A_wrapper_that_holds_its_own_keeps_its_type_names_off_the_object_but_not_what_it_hides()
         {
             var hostile = new Plain { Text = "hi \u001b[2J" };
             PSObject own = JelouView.OwnWrapper(hostile);
             own.TypeNames.Insert(0, "JelouPS.Plain#Issued");
 
             Assert.Same(own, JelouView.Shown(own));
-            var set = (PSPropertySet)((PSMemberSet)own.Members["PSStandardMembers"]).Members["DefaultDisplayPropertySet"];
-            Assert.Equal(new[] { "Name" }, set.ReferencedPropertyNames);
-            // A later wrapper of the object (PowerShell's, where a .NET method hands it back) finds nothing in PowerShell's
-            // process-wide tables: an entry there lives as long as the object, and each one lengthens every collection.
+            // A later wrapper of the object (PowerShell's, for a typed variable or what a .NET method hands back) finds no
+            // type name in PowerShell's process-wide table, whose entries each lengthen every collection; it hides the same.
             PSObject later = PSObject.AsPSObject(hostile);
             Assert.NotSame(own, later);
             Assert.Equal(typeof(Plain).FullName, later.TypeNames[0]);
-            Assert.Null(later.Members["PSStandardMembers"]);
+            foreach (PSObject wrapper in new[] { own, later })
+            {
+                var set = (PSPropertySet)((PSMemberSet)wrapper.Members["PSStandardMembers"]).Members["DefaultDisplayPropertySet"];
+                Assert.Equal(new[] { "Name" }, set.ReferencedPropertyNames);
+            }
         }
     }
 }

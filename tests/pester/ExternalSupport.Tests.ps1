@@ -42,7 +42,30 @@ Describe 'New-JelouExternalSupport' {
         $because = 'what is added to the integration itself lives in a process-wide table as long as the session keeps it, and ' +
             'every garbage collection scans each such entry: a session that issued 23,000 secrets paid 2.7 times as much per collection'
         $fresh.PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration' -Because $because
-        $fresh.PSObject.Members['PSStandardMembers'] | Should -BeNullOrEmpty -Because $because
+        $fresh.PSObject.Members['PSStandardMembers'] | Should -Not -BeNullOrEmpty -Because 'what hides the key must hold wherever the integration goes'
+    }
+
+    It 'hides the URL''s key from PowerShell''s own list of it in a typed variable, and its view says where the secret is' {
+        $i = New-JelouExternalSupport (New-TestProjectId) 'https://fn.example.net/api/jelou?code=pester-function-key' -WarningAction SilentlyContinue
+
+        [JelouPS.ExternalSupportIntegration] $typed = $i
+        $listed = & { Get-Date -Date '2026-01-01'; $typed } | Out-String -Width 80
+        $shown = $typed | Out-String -Width 80
+
+        $listed | Should -Not -Match 'pester-function-key'
+        $listed | Should -Match 'ProjectId'
+        $shown | Should -Not -Match 'pester-function-key'
+        $shown | Should -Match 'secret in SigningSecret only: store it now' -Because 'the read view''s last column keeps that to one line at 80 columns'
+    }
+
+    It 'lets .NET copy what the session keeps' {
+        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -WarningAction SilentlyContinue | Out-Null
+
+        $copy = [System.Collections.Generic.List[object]]::new($JelouUnsavedIntegrations)
+
+        $copy.Count | Should -Be $JelouUnsavedIntegrations.Count
+        $copy[-1].PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration#IssuedSecret'
+        [System.Linq.Enumerable]::ToArray($JelouUnknownOutcomes).Count | Should -Be $JelouUnknownOutcomes.Count
     }
 
     It 'lists what the session keeps as a read-only list whose negative index counts from the end once' {
