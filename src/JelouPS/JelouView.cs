@@ -52,6 +52,19 @@ namespace JelouPS
         public static string? Text(object? item, string property) => Value(item, property) is object value ? Text(value.ToString()) : null;
 
         /// <summary>
+        /// Where an integration's signing secret is (its SecretLocation, printable), after <paramref name="prefix"/>: longer
+        /// than <paramref name="width"/> characters, "&lt;name&gt; in vault &lt;vault&gt;" goes on two lines, broken before
+        /// "in vault", since a table cuts a long cell at its width, mid-word. Null when it has none.
+        /// </summary>
+        public static string? Location(object? item, int width, string prefix = "")
+        {
+            string? location = Text(item, nameof(ExternalSupportIntegration.SecretLocation));
+            if (string.IsNullOrEmpty(location)) return null;
+            string line = prefix + location;
+            return line.Length > width ? line.Replace(" in vault ", "\nin vault ") : line;
+        }
+
+        /// <summary>
         /// Text from outside (an end user's message, a name, an id) as the views show it: each control character but the line
         /// break and the tab, and each bidirectional override or isolate, is written as PowerShell writes it in a
         /// double-quoted string (`e, `r, `u{009B}, `u{202E}; a backtick, then, as ``), so that no escape sequence in what an

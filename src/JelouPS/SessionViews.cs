@@ -12,7 +12,7 @@ namespace JelouPS
     /// NotSupportedException, as ReadOnlyCollection's do) because PowerShell counts a negative index from the end
     /// ([-1] is the newest) for lists only: a view that counted it too took [-4] of three items for the last.
     /// </summary>
-    public abstract class SessionView<T> : IList<T>, IReadOnlyList<T>
+    public abstract class SessionView<T> : IList<T>, IReadOnlyList<T>, ICollection
     {
         private readonly Func<T[]> _snapshot;
         private readonly Func<T, T>? _shown;
@@ -51,6 +51,13 @@ namespace JelouPS
 
         // From the snapshot: LINQ's ToArray of this list calls CopyTo.
         public void CopyTo(T[] array, int arrayIndex) => Array.ConvertAll(_snapshot(), Shown).CopyTo(array, arrayIndex);
+
+        // The non-generic collection, which ArrayList's constructor and [System.Collections.ICollection] take.
+        void ICollection.CopyTo(Array array, int index) => ((ICollection)Array.ConvertAll(_snapshot(), Shown)).CopyTo(array, index);
+
+        bool ICollection.IsSynchronized => false;
+
+        object ICollection.SyncRoot => this;
 
         void ICollection<T>.Add(T item) => throw ReadOnly();
 

@@ -66,6 +66,7 @@ Describe 'New-JelouExternalSupport' {
         $copy.Count | Should -Be $JelouUnsavedIntegrations.Count
         $copy[-1].PSObject.TypeNames[0] | Should -Be 'JelouPS.ExternalSupportIntegration#IssuedSecret'
         [System.Linq.Enumerable]::ToArray($JelouUnknownOutcomes).Count | Should -Be $JelouUnknownOutcomes.Count
+        [System.Collections.ArrayList]::new($JelouUnsavedIntegrations).Count | Should -Be $JelouUnsavedIntegrations.Count -Because 'ArrayList takes the non-generic ICollection'
     }
 
     It 'lists what the session keeps as a read-only list whose negative index counts from the end once' {

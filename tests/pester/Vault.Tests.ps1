@@ -138,6 +138,19 @@ Describe 'New-JelouExternalSupport -Vault' {
         $JelouUnsavedIntegrations.ProjectId | Should -Not -Contain $projectId
     }
 
+    It 'says where a stored secret is without breaking a word at 80 columns, in its own view and in a read''s' {
+        Register-StandInVault -Name ContosoKeyVault
+        $projectId = New-TestProjectId
+
+        $i = New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault ContosoKeyVault
+        [JelouPS.ExternalSupportIntegration] $unwrapped = $i
+
+        foreach ($shown in ($i | Out-String -Width 80), ($unwrapped | Out-String -Width 80)) {
+            $shown | Should -Match "(?m)\bJelou-$projectId\r?$"
+            $shown | Should -Match '(?m)^\s+in vault ContosoKeyVault\r?$' -Because 'a table cuts a long cell at its width, mid-word: the line breaks before "in vault"'
+        }
+    }
+
     It 'stores without metadata, with a warning, in a vault that keeps none' {
         Register-StandInVault -Name PlainVault -NoMetadataSupport
         $projectId = New-TestProjectId
