@@ -50,10 +50,10 @@ namespace JelouPS
         public bool Contains(T item) => IndexOf(item) >= 0;
 
         // From the snapshot: LINQ's ToArray of this list calls CopyTo.
-        public void CopyTo(T[] array, int arrayIndex) => Array.ConvertAll(_snapshot(), Shown).CopyTo(array, arrayIndex);
+        public void CopyTo(T[] array, int arrayIndex) => HandedOut().CopyTo(array, arrayIndex);
 
         // The non-generic collection, which ArrayList's constructor and [System.Collections.ICollection] take.
-        void ICollection.CopyTo(Array array, int index) => ((ICollection)Array.ConvertAll(_snapshot(), Shown)).CopyTo(array, index);
+        void ICollection.CopyTo(Array array, int index) => HandedOut().CopyTo(array, index);
 
         bool ICollection.IsSynchronized => false;
 
@@ -70,6 +70,8 @@ namespace JelouPS
         void IList<T>.RemoveAt(int index) => throw ReadOnly();
 
         private T Shown(T item) => _shown is null ? item : _shown(item);
+
+        private T[] HandedOut() => Array.ConvertAll(_snapshot(), Shown);
 
         private Exception ReadOnly() => new NotSupportedException($"{GetType().Name} is a read-only view of what the session keeps: the commands that store, read or remove its items take them off.");
     }

@@ -123,9 +123,9 @@ namespace JelouPS.Infrastructure
             };
             // An integration that carries its secret is the target as New- writes it, whose view says where the secret is (the
             // integration itself, kept by the session, holds no type name: see JelouView.OwnWrapper).
-            bool issued = target is ExternalSupportIntegration integration && integration.Secret != null;
-            var record = new ErrorRecord(named, errorId, category, issued ? SecretIssuer.Issued((ExternalSupportIntegration)target!) : target);
-            if (issued) record.CategoryInfo.TargetType = nameof(ExternalSupportIntegration);
+            object? shown = target is ExternalSupportIntegration integration && integration.Secret != null ? SecretIssuer.Issued(integration) : target;
+            var record = new ErrorRecord(named, errorId, category, shown);
+            if (!ReferenceEquals(shown, target)) record.CategoryInfo.TargetType = nameof(ExternalSupportIntegration);
             string? recommended = Require.Printable(advice ?? usualAdvice);
             if (item != null || recommended != null || note != null) record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
             return record;

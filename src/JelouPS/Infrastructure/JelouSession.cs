@@ -858,8 +858,6 @@ namespace JelouPS.Infrastructure
         }
 
         private static string NameKey(string vault, string secretName) => Fold(vault) + "\n" + Fold(secretName);
-
-        // Ends with Key(source, projectId), which Deleted looks for.
     }
 
     /// <summary>A project, and the API base URI it lives on (null when unknown).</summary>
