@@ -2,7 +2,8 @@
     Bulk speed and memory, side by side in one run, against the local emulator with a latency added to every API
     request (a gateway some distance away): sequential vs -ThrottleLimit vs a hand-written ForEach-Object -Parallel
     over the same connection, the peak managed memory of a bulk read of 1,000 and of 5,000 items, and the pause of a
-    garbage collection as the session issues -GrowBy more secrets, twice (it keeps each one). Writes bulk.md and bulk.json to
+    garbage collection as the session issues -GrowBy more secrets, twice (it keeps each one), and a Save of 100 then 400 unsaved
+    secrets into SecretManagement's stand-in vault. Writes bulk.md and bulk.json to
     -OutPath. Run by ./build.ps1 -Task Bench.
 #>
 param(
@@ -92,8 +93,27 @@ try {
         [pscustomobject]@{ Items = $n; PeakAboveStartMB = [math]::Round(($peak - $start) / 1MB, 1) }
     }
 
+    # Saving many unsaved secrets into a vault: SecretManagement's stand-in (tests/modules, a script module as most
+    # extensions are), the second batch into a vault that holds the first. Each Get-SecretInfo call is a request on Azure Key
+    # Vault, whose extension lists the whole vault even for one name; the time per secret must not grow with the vault.
+    Invoke-JelouEmulatorControl $emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+    Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement')
+    Reset-StandInSecretStore
+    Register-StandInVault -Name BenchVault
+    $saves = foreach ($n in 20, 100, 400) {
+        $unsaved = Get-Ids "vault$n" $n | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit -WarningAction SilentlyContinue
+        Clear-StandInCallLog
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $unsaved | Save-JelouSigningSecret -Vault BenchVault | Out-Null
+        $clock.Stop()
+        $lookups = @(Get-StandInCallLog Get-SecretInfo)
+        [pscustomobject]@{ Secrets = $n; MsPerSecret = [math]::Round($clock.Elapsed.TotalMilliseconds / $n, 2)
+            LookupsPerSecret = [math]::Round($lookups.Count / $n, 2); Listings = @($lookups | Where-Object Name -eq '*').Count }
+    }
+    $saves = $saves | Select-Object -Skip 1  # the first warms up the stand-in and the Save
+
     $machine = Get-BenchMachine
-    $result = [ordered]@{ Machine = $machine; LatencyMs = $LatencyMs; ThrottleLimit = $ThrottleLimit; Runs = $rows; Memory = @($memory); SessionGrowth = @($growth) }
+    $result = [ordered]@{ Machine = $machine; LatencyMs = $LatencyMs; ThrottleLimit = $ThrottleLimit; Runs = $rows; Memory = @($memory); SessionGrowth = @($growth); VaultSave = @($saves) }
     Write-BenchResult $OutPath 'bulk' $result @(
         "### Bulk: $Count creates, emulator with $LatencyMs ms latency per request"
         ''
@@ -110,6 +130,10 @@ try {
         '| secrets issued in the session | webhook URL of the last ones | pause per gen-0 collection | vs the first |'
         '|---:|---|---:|---:|'
         $growth | ForEach-Object { "| $($_.Issued.ToString('N0', [cultureinfo]::InvariantCulture)) | $($_.LastUrls) | $($_.PauseMicroseconds) µs | $($_.Ratio)x |" }
+        ''
+        '| Save-JelouSigningSecret -Vault (stand-in) of | ms per secret | Get-SecretInfo calls per secret | of them listing the whole vault |'
+        '|---:|---:|---:|---:|'
+        $saves | ForEach-Object { "| $($_.Secrets) unsaved secrets | $($_.MsPerSecret) | $($_.LookupsPerSecret) | $($_.Listings) |" }
     )
 }
 finally {

@@ -273,6 +273,31 @@ if ($Third) { (Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret
         @($warned | Where-Object { "$_" -like '*answered 503: it matches no secret the receiver holds, and the vault was read for project p-rotated less than * s ago*' }).Count | Should -Be ($Answers -contains 503 ? 1 : 0)
     }
 
+    It 'lists the vault anew when it reads it again: another process stored the rotated secret under a name of its own' {
+        $vaults = New-ReceiverVault RenamedVault unused
+        Set-Secret -Name Jelou-p-renamed -Secret $Secret -Vault RenamedVault -Metadata @{ ProjectId = 'p-renamed'; IntegrationId = 'first'; CreatedAt = [DateTime]::UtcNow.AddHours(-1) }
+        $newSecret = ConvertTo-SecureString 'whsec-rotated-elsewhere-0123' -AsPlainText -Force
+        $restore = Set-RereadAfter ([TimeSpan]::Zero)
+        try {
+            $port = Get-FreePort
+            $sender = Start-InRunspace @'
+param($Port, $Secret, $NewSecret, $Vaults)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-renamed).StatusCode
+# Another process rotates the project and stores the new secret under its own name, the metadata naming the project.
+$Vaults['RenamedVault'].Secrets['crm-p-renamed'] = @{ Name = 'crm-p-renamed'; Secret = $NewSecret; Metadata = @{ ProjectId = 'p-renamed'; IntegrationId = 'second'; CreatedAt = [DateTime]::UtcNow } }
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $NewSecret -ProjectId p-renamed -ErrorAction SilentlyContinue).StatusCode
+'@ @{ Port = $port; Secret = $Secret; NewSecret = $newSecret; Vaults = $vaults }
+
+            $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault RenamedVault -Count 2 -TimeoutSec 30 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        }
+        finally { & $restore }
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200, 200)
+        @($events).Count | Should -Be 2
+        $problems | Should -BeNullOrEmpty
+    }
+
     It 'reads the vault again at once after this session rotated the project and stored the new secret there' {
         $vaults = New-ReceiverVault SameSessionVault unused
         $projectId = New-TestProjectId

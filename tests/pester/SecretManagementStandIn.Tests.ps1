@@ -739,13 +739,14 @@ Describe 'SecretManagement stand-in: vault registration and test controls' {
         $unregisterErrors[0].FullyQualifiedErrorId | Should -BeLike 'UnregisterSecretVaultObjectNotFound,*'
     }
 
-    It 'logs each call with its parameter names, never their values' {
+    It 'logs each call with its parameter names and -Name, never other values' {
         Register-StandInVault -Name 'Store'
         (New-TestSecureString 'do-not-log-me') | Set-Secret -Name 'n' -Vault 'Store' -Metadata @{ ProjectId = 'also-not' }
         $null = Get-Secret -Name 'n' -Vault 'Store' -AsPlainText
 
         $log = @(Get-StandInCallLog)
         $log.Command | Should -Be @('Set-Secret', 'Get-Secret')
+        $log.Name | Should -Be @('n', 'n')
         $log[0].ParameterNames | Should -Contain 'SecureStringSecret'
         $log[0].ParameterNames | Should -Contain 'Metadata'
         $log[1].ParameterNames | Should -Contain 'AsPlainText'

@@ -1467,3 +1467,59 @@ Describe 'Secrets issued in other runspaces' {
         $JelouUnsavedIntegrations | Where-Object ProjectId -eq $projectId | Save-JelouSigningSecret -Vault TestVault
     }
 }
+
+Describe 'A command that stores or removes the secrets of many projects lists the vault once' {
+    BeforeEach {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name BulkVault
+        $projects = 1..4 | ForEach-Object { New-TestProjectId }
+        # Get-SecretInfo calls of the command under test: listings of the whole vault, and lookups of one name.
+        function Get-VaultLookups { @(Get-StandInCallLog Get-SecretInfo) }
+    }
+
+    It 'saves the session''s unsaved secrets with one listing, and reads back by name only what it wrote' {
+        $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue } | Out-Null
+        Clear-StandInCallLog
+
+        $JelouUnsavedIntegrations | Where-Object ProjectId -in $projects | Save-JelouSigningSecret -Vault BulkVault | Out-Null
+
+        $projects | ForEach-Object { Get-StandInSecret -Vault BulkVault -Name "Jelou-$_" } | Should -HaveCount 4
+        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
+        # The listing, then before each later project the name the one before was written under.
+        (Get-VaultLookups).Name | Should -Be (@('*') + ($projects[0..2] | ForEach-Object { "Jelou-$_" }))
+    }
+
+    It '<Command> with one listing of the vault' -TestCases @(
+        @{ Command = 'Reset-JelouExternalSupportSecret'; Left = 4 }
+        @{ Command = 'Remove-JelouExternalSupport'; Left = 0 }
+    ) {
+        $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -Vault BulkVault } | Out-Null
+        $before = $projects | ForEach-Object { Get-StoredPlainText BulkVault "Jelou-$_" }
+        Clear-StandInCallLog
+
+        $projects | & $Command -Force -Vault BulkVault -ErrorVariable problems -ErrorAction SilentlyContinue | Out-Null
+
+        $problems | Should -BeNullOrEmpty
+        $after = @($projects | ForEach-Object { Get-StandInSecret -Vault BulkVault -Name "Jelou-$_" } | ForEach-Object { ConvertTo-PlainText $_.Secret })
+        $after | Should -HaveCount $Left
+        $after | Where-Object { $_ -in $before } | Should -BeNullOrEmpty
+        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
+    }
+
+    It 'lists the vault anew for the next project when another command of this session wrote to it meanwhile' {
+        $first, $second = $projects[0..1]
+        $first, $second | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue } | Out-Null
+
+        # Between the two rotations, a Save stores the second project's secret where the rotation will find it: its name.
+        $rotated = $first, $second | ForEach-Object {
+            if ($_ -eq $second) { $JelouUnsavedIntegrations | Where-Object ProjectId -eq $second | Save-JelouSigningSecret -Vault BulkVault | Out-Null }
+            $_
+        } | Reset-JelouExternalSupportSecret -Force -Vault BulkVault -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        $problems | Should -BeNullOrEmpty
+        $rotated | Should -HaveCount 2
+        Get-StoredPlainText BulkVault "Jelou-$second" | Should -Be (ConvertTo-PlainText ($rotated | Where-Object ProjectId -eq $second).SigningSecret)
+        # The rotation's listing, the Save's, and the rotation's listing anew.
+        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 3
+    }
+}

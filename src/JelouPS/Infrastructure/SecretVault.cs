@@ -110,16 +110,67 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>The secrets whose metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
-        internal PSObject[] FindByProject(string projectId, Uri? source) =>
+        /// <summary>
+        /// Every secret of the vault, as Get-SecretInfo describes it (name, type, metadata): listed now when
+        /// <paramref name="fresh"/>, else this command's listing (listed once, see below).
+        /// </summary>
+        /// <remarks>
+        /// A bulk Save, rotation or removal that listed the vault for each secret would take time growing with the square of
+        /// the secrets, and on Azure Key Vault each listing is a paged request (its extension lists the whole vault even for
+        /// one name). So a command that stores or removes secrets lists it once: the names it wrote or removed since are read
+        /// again before the listing is used, and the listing is made anew when another command of this process wrote to a
+        /// vault meanwhile (another runspace's Save, say). A secret another process stores meanwhile is missed, as it would be
+        /// a moment after any listing; nothing is overwritten on its word: an overwrite reads its name again first
+        /// (SecretSlot.Reread), and any other write is refused by a name already taken (NoClobber).
+        /// </remarks>
+        internal IReadOnlyList<PSObject> List(bool fresh)
+        {
+            if (fresh) return ListAll();
+            if (_listing is null || Interlocked.Read(ref s_writes) != _writesWhenListed + _writesSinceListed)
+            {
+                // Counted before the call: a write by another command while the vault lists makes the next use list it anew.
+                long writes = Interlocked.Read(ref s_writes);
+                _listing = ListAll();
+                _writesWhenListed = writes;
+                _writesSinceListed = 0;
+                _changed.Clear();
+            }
+            foreach (string name in _changed.ToArray())
+            {
+                PSObject? now = Find(name);
+                int at = _listing.FindIndex(info => IsNamed(info, name));
+                _listing.RemoveAll(info => IsNamed(info, name));
+                if (now != null) _listing.Insert(at < 0 ? _listing.Count : at, now);
+                _changed.Remove(name);
+            }
+            return _listing;
+        }
+
+        private List<PSObject> ListAll() =>
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
-                .Where(info => SecretOwner.FromMetadata(info?.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true)
-                .ToArray();
+                .Where(info => info != null).ToList();
+
+        // Vault writes and removals by every command of this process, and this command's listing with what it knows of them.
+        private static long s_writes;
+        private List<PSObject>? _listing;
+        private long _writesWhenListed;
+        private long _writesSinceListed;
+        private readonly HashSet<string> _changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>The secret named <paramref name="secretName"/> (as the vault compares names: ignoring case) in <paramref name="listing"/>, or null.</summary>
+        internal static PSObject? Named(IEnumerable<PSObject> listing, string secretName) => listing.FirstOrDefault(info => IsNamed(info, secretName));
+
+        /// <summary>Whether the secret's metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
+        internal static bool Names(PSObject info, string projectId, Uri? source) =>
+            SecretOwner.FromMetadata(info.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true;
+
+        private static bool IsNamed(PSObject? info, string secretName) =>
+            string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, failure => Unavailable(failure))
-                .FirstOrDefault(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
+                .FirstOrDefault(info => IsNamed(info, secretName));
 
         /// <summary>
         /// Reads a signing secret: stored as a SecureString (or a string, which Get-Secret returns as one), or as a
@@ -215,6 +266,10 @@ namespace JelouPS.Infrastructure
 
         private VaultException? TryWrite(string command, Hashtable parameters, CancellationToken stop)
         {
+            // Before the call: a write that fails or is stopped may still have changed the vault.
+            Interlocked.Increment(ref s_writes);
+            _writesSinceListed++;
+            _changed.Add((string)parameters["Name"]);
             try
             {
                 Invoke(stop, command, parameters, failure => new VaultException(ErrorMapper.VaultWriteFailed, $"{command} failed: {failure}", vaultError: failure), changesState: true);

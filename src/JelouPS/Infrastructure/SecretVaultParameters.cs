@@ -97,7 +97,7 @@ namespace JelouPS.Infrastructure
             SecureString secret;
             try
             {
-                SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null)!;
+                SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null, reading: true)!;
                 if (slot.Ownership == Ownership.Other)
                 {
                     throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
@@ -169,20 +169,27 @@ namespace JelouPS.Infrastructure
         /// the vault. Throws ArgumentException for a -SecretName the vault cannot take or that is another project's name,
         /// VaultException when the vault cannot be read.
         /// </summary>
-        internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null)
+        /// <param name="reading">
+        /// The secret is read to sign or verify: the vault is listed anew, as a command that reads for long (a receiver, a
+        /// stream of replies) must see a secret rotated elsewhere. A command that stores or removes secrets lists it once.
+        /// </param>
+        internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null, bool reading = false)
         {
             SecretVault? vault = Current();
             if (vault is null) return null;
             string? meant = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
             string? known = meant ?? JelouSession.StoredName(vault.Name, source, projectId);
-            // The known, given, default and plain names are often the same name: each is looked up once.
+            string? givenName = GivenSecretName is null ? null : NameFor(vault, projectId);
+            // Finding the project's secrets by their metadata lists the vault: the names are then looked up in that one
+            // listing (one request where an extension lists the whole vault for each name), else each once by name.
+            IReadOnlyList<PSObject>? listing = findExisting && vault.Extension.KeepsMetadata ? vault.List(fresh: reading) : null;
             var lookedUp = new Dictionary<string, PSObject?>(StringComparer.OrdinalIgnoreCase);
             SecretSlot At(string name)
             {
-                if (!lookedUp.TryGetValue(name, out PSObject? existing)) lookedUp[name] = existing = vault.Find(name);
+                if (!lookedUp.TryGetValue(name, out PSObject? existing)) lookedUp[name] = existing = listing is null ? vault.Find(name) : SecretVault.Named(listing, name);
                 return new SecretSlot(vault, projectId, source, name, known, existing);
             }
-            SecretSlot? given = GivenSecretName is null ? null : At(NameFor(vault, projectId));
+            SecretSlot? given = givenName is null ? null : At(givenName);
             string defaultName = vault.Extension.Derive(projectId);
             if (!findExisting) return given ?? At(defaultName);
 
@@ -199,12 +206,9 @@ namespace JelouPS.Infrastructure
             Add(atDefault);
             string plain = VaultExtension.Prefix + projectId;
             if (!SecretSlot.Same(plain, defaultName) && vault.Extension.Check(plain) is null) Add(At(plain));
-            if (vault.Extension.KeepsMetadata)
+            foreach (PSObject tagged in listing?.Where(info => SecretVault.Names(info, projectId, source)) ?? Enumerable.Empty<PSObject>())
             {
-                foreach (PSObject tagged in vault.FindByProject(projectId, source))
-                {
-                    Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
-                }
+                Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
             }
 
             // -SecretName; else where a failed write meant to put this secret; else the newest by metadata; else where this

@@ -297,6 +297,7 @@ function Add-CallLogEntry {
         Command          = $Cmdlet.MyInvocation.MyCommand.Name
         ParameterSetName = $Cmdlet.ParameterSetName
         ParameterNames   = [System.Collections.Generic.List[string]]::new()
+        Name             = [string] $BoundParameters['Name']
     }
     $entry.PSObject.TypeNames.Insert(0, $script:CallLogEntryTypeName)
     foreach ($key in $BoundParameters.Keys) { $entry.ParameterNames.Add([string] $key) }
@@ -305,10 +306,11 @@ function Add-CallLogEntry {
 }
 
 function Update-CallLogEntry {
-    # Parameters bound from the pipeline only appear once a record is processed. Names only, never values.
+    # Parameters bound from the pipeline only appear once a record is processed. Names only, never values (but -Name's).
     param($Entry, [System.Management.Automation.PSCmdlet] $Cmdlet, [System.Collections.IDictionary] $BoundParameters)
     if ($null -eq $Entry) { return }
     $Entry.ParameterSetName = $Cmdlet.ParameterSetName
+    if ($BoundParameters.ContainsKey('Name')) { $Entry.Name = [string] $BoundParameters['Name'] }
     foreach ($key in $BoundParameters.Keys) {
         if (-not $Entry.ParameterNames.Contains([string] $key)) { $Entry.ParameterNames.Add([string] $key) }
     }
@@ -1459,9 +1461,10 @@ function Get-StandInCallLog {
     .SYNOPSIS
     Stand-in only: one entry per SecretManagement command call, oldest first.
     .DESCRIPTION
-    Each entry has Sequence, Command, ParameterSetName and ParameterNames (the names of the bound
-    parameters, including common parameters and parameters bound from the pipeline). Parameter
-    values are never recorded, because they may be secrets.
+    Each entry has Sequence, Command, ParameterSetName, ParameterNames (the names of the bound
+    parameters, including common parameters and parameters bound from the pipeline) and Name (the
+    -Name argument: a secret's or vault's name or wildcard pattern; empty when none). Other
+    parameter values are never recorded, because they may be secrets.
     #>
     [CmdletBinding()]
     param(
