@@ -117,9 +117,10 @@ namespace JelouPS.Infrastructure
         /// <remarks>
         /// A bulk Save, rotation or removal that listed the vault for each secret would take time growing with the square of
         /// the secrets, and on Azure Key Vault each listing is a paged request (its extension lists the whole vault even for
-        /// one name). So a command that stores or removes secrets lists it once: the names it wrote or removed since are read
-        /// again before the listing is used, and the listing is made anew when another command of this process wrote to a
-        /// vault meanwhile (another runspace's Save, say). A secret another process stores meanwhile is missed, as it would be
+        /// one name). So a command that stores or removes secrets lists it once and keeps the listing up to date with what it
+        /// stored (confirmed by reading it back) and removed; a name whose write or removal failed is read again before the
+        /// listing is used, and the listing is made anew when another command of this process wrote to a vault meanwhile
+        /// (another runspace's Save, say). A secret another process stores meanwhile is missed, as it would be
         /// a moment after any listing; nothing is overwritten on its word: an overwrite reads its name again first
         /// (SecretSlot.Reread), and any other write is refused by a name already taken (NoClobber).
         /// </remarks>
@@ -135,15 +136,18 @@ namespace JelouPS.Infrastructure
                 _writesSinceListed = 0;
                 _changed.Clear();
             }
-            foreach (string name in _changed.ToArray())
-            {
-                PSObject? now = Find(name);
-                int at = _listing.FindIndex(info => IsNamed(info, name));
-                _listing.RemoveAll(info => IsNamed(info, name));
-                if (now != null) _listing.Insert(at < 0 ? _listing.Count : at, now);
-                _changed.Remove(name);
-            }
+            foreach (string name in _changed.ToArray()) Known(name, Find(name));
             return _listing;
+        }
+
+        // What the vault holds under the name now (null: nothing), as this command knows it: in place of what its listing had.
+        private void Known(string secretName, PSObject? now)
+        {
+            _changed.Remove(secretName);
+            if (_listing is null) return;
+            int at = _listing.FindIndex(info => IsNamed(info, secretName));
+            _listing.RemoveAll(info => IsNamed(info, secretName));
+            if (now != null) _listing.Insert(at < 0 ? _listing.Count : at, now);
         }
 
         private List<PSObject> ListAll() =>
@@ -248,7 +252,15 @@ namespace JelouPS.Infrastructure
                 // The vault decides, whatever the write said: one that reported an error may have stored the secret
                 // (then NoClobber refuses the next try), one that reported none may not have.
                 VaultException? unconfirmed = Confirm(secretName, secret, reportedSuccess: failure is null, cancellation);
-                if (unconfirmed is null) return warning;
+                if (unconfirmed is null)
+                {
+                    // As Get-SecretInfo would describe it: only the name and the metadata are read.
+                    var stored = new PSObject();
+                    stored.Properties.Add(new PSNoteProperty("Name", secretName));
+                    stored.Properties.Add(new PSNoteProperty("Metadata", parameters["Metadata"] is Hashtable kept ? new Hashtable(kept, StringComparer.OrdinalIgnoreCase) : null));
+                    Known(secretName, stored);
+                    return warning;
+                }
                 failure ??= unconfirmed;
                 if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
                 TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
@@ -262,11 +274,12 @@ namespace JelouPS.Infrastructure
         {
             VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name }, CancellationToken.None);
             if (failure != null) throw failure;
+            Known(secretName, null);
         }
 
         private VaultException? TryWrite(string command, Hashtable parameters, CancellationToken stop)
         {
-            // Before the call: a write that fails or is stopped may still have changed the vault.
+            // Before the call: a write that fails or is stopped may still have changed the vault (what did is read again).
             Interlocked.Increment(ref s_writes);
             _writesSinceListed++;
             _changed.Add((string)parameters["Name"]);

@@ -180,9 +180,9 @@ namespace JelouPS.Infrastructure
             string? meant = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
             string? known = meant ?? JelouSession.StoredName(vault.Name, source, projectId);
             string? givenName = GivenSecretName is null ? null : NameFor(vault, projectId);
-            // Finding the project's secrets by their metadata lists the vault: the names are then looked up in that one
-            // listing (one request where an extension lists the whole vault for each name), else each once by name.
-            IReadOnlyList<PSObject>? listing = findExisting && vault.Extension.KeepsMetadata ? vault.List(fresh: reading) : null;
+            // Finding the project's secrets lists the vault (for their metadata), and the names are looked up in that one
+            // listing: Az.KeyVault's extension lists the whole key vault for each name. A create looks up one name.
+            IReadOnlyList<PSObject>? listing = findExisting ? vault.List(fresh: reading) : null;
             var lookedUp = new Dictionary<string, PSObject?>(StringComparer.OrdinalIgnoreCase);
             SecretSlot At(string name)
             {
