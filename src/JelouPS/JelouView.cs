@@ -52,6 +52,39 @@ namespace JelouPS
         public static string? Text(object? item, string property) => Value(item, property) is object value ? Text(value.ToString()) : null;
 
         /// <summary>
+        /// The text in <paramref name="property"/>, made printable as <see cref="Text(string)"/> does, in lines of at most
+        /// <paramref name="width"/> characters broken between words (<see cref="Wrap"/>): a list view breaks a long value at the
+        /// terminal's width, mid-word. Null when absent.
+        /// </summary>
+        public static string? Words(object? item, string property, int width) => Wrap(Text(item, property), width);
+
+        /// <summary>
+        /// <paramref name="text"/> with each of its lines longer than <paramref name="width"/> broken at the last space that
+        /// keeps it within the width (the space dropped); a word longer than the width stays whole, on a line of its own.
+        /// </summary>
+        internal static string? Wrap(string? text, int width)
+        {
+            if (text is null || text.Length <= width) return text;
+            var wrapped = new System.Text.StringBuilder(text.Length + 8);
+            foreach (string line in text.Split('\n'))
+            {
+                if (wrapped.Length > 0) wrapped.Append('\n');
+                int start = 0;
+                while (line.Length - start > width)
+                {
+                    // A space at start + width ends a line of exactly the width.
+                    int space = line.LastIndexOf(' ', start + width, width);
+                    if (space < 0) space = line.IndexOf(' ', start + width);
+                    if (space < 0) break;
+                    wrapped.Append(line, start, space - start).Append('\n');
+                    start = space + 1;
+                }
+                wrapped.Append(line, start, line.Length - start);
+            }
+            return wrapped.ToString();
+        }
+
+        /// <summary>
         /// Where an integration's signing secret is (its SecretLocation, printable), after <paramref name="prefix"/>: longer
         /// than <paramref name="width"/> characters, "&lt;name&gt; in vault &lt;vault&gt;" goes on two lines, broken before
         /// "in vault", since a table cuts a long cell at its width, mid-word. Null when it has none.

@@ -58,5 +58,31 @@ namespace JelouPS.Tests
                 Assert.Equal(new[] { "Name" }, set.ReferencedPropertyNames);
             }
         }
+
+        [Theory]
+        [InlineData("short enough", 20, "short enough")]
+        [InlineData("rotate to get one, Reset-JelouExternalSupportSecret 'p' -Force", 24, "rotate to get one,\nReset-JelouExternalSupportSecret\n'p' -Force")]
+        [InlineData("exactly ten and more", 10, "exactly\nten and\nmore")]
+        [InlineData("abcdefghij klm", 10, "abcdefghij\nklm")]
+        [InlineData("first line\nsecond line is longer", 12, "first line\nsecond line\nis longer")]
+        [InlineData("https://crm.example.com/a/very/long/path", 10, "https://crm.example.com/a/very/long/path")]
+        public void Wrap_breaks_lines_longer_than_the_width_between_words_and_keeps_a_longer_word_whole(string text, int width, string expected)
+        {
+            string wrapped = JelouView.Wrap(text, width)!;
+
+            Assert.Equal(expected, wrapped);
+            Assert.Equal(text.Replace("\n", " "), wrapped.Replace("\n", " "));
+            Assert.All(wrapped.Split('\n'), line => Assert.True(line.Length <= width || !line.Contains(' '), line));
+        }
+
+        [Fact]
+        public void Words_shows_a_property_printable_and_wrapped_and_nothing_for_an_absent_one()
+        {
+            var item = new Plain { Text = "hi \u001b[2J there you" };
+
+            Assert.Equal("hi `e[2J\nthere you", JelouView.Words(item, nameof(Plain.Text), 9));
+            Assert.Null(JelouView.Words(item, "Missing", 9));
+            Assert.Null(JelouView.Wrap(null, 9));
+        }
     }
 }

@@ -26,6 +26,8 @@ BeforeAll {
     $closed = ConvertFrom-JelouWebhookEvent -Payload (Receive-TestWebhook $Receiver).Body
     $media = ConvertFrom-JelouWebhookEvent -Payload '{"event_type":"message","timestamp":1700000000000,"project_id":"p","value":{"type":"image","content":{"url":"https://cdn.example.com/a.png","caption":"my screen"}}}'
     $unknown = ConvertFrom-JelouWebhookEvent -Payload '{"event":"bot.paused","timestamp":1700000000000,"project_id":"p"}'
+    $Caption = 'Here is a screenshot of the checkout page where the payment button does nothing after I enter my card details twice'
+    $captioned = ConvertFrom-JelouWebhookEvent -Payload (@{ event_type = 'message'; timestamp = 1700000000000; project_id = 'p'; value = @{ type = 'image'; content = @{ url = 'https://cdn.example.com/a.png'; caption = $Caption } } } | ConvertTo-Json -Depth 4)
 
     $refused = Send-JelouTestEvent http://127.0.0.1:1/hook -SigningSecret $issued.SigningSecret -Confirm:$false -ErrorAction SilentlyContinue
     $notFound = Send-JelouTestEvent "$($Emulator.BaseAddress)no/such/hook" -SigningSecret $issued.SigningSecret -EventType conversation.start -Confirm:$false -ErrorAction SilentlyContinue
@@ -83,6 +85,19 @@ Describe 'Views in an 80-column terminal' {
         $joined = $default -replace '\s'
         foreach ($whole in $output.Whole) { $joined | Should -Match ([regex]::Escape(($whole -replace '\s'))) }
         if ($output.Table) { Get-TableHeader $default | Should -Be $output.Table }
+    }
+
+    It 'breaks <Case> between words in a list, not mid-word' -TestCases @(
+        @{ Case = 'what to check of an unknown outcome'; Object = { @($JelouUnknownOutcomes)[0] }; Sentence = { @($JelouUnknownOutcomes)[0].Check } }
+        @{ Case = 'a message''s caption'; Object = { $captioned }; Sentence = { $Caption } }
+    ) {
+        $text = & $Object | Format-List | Out-String -Width 80
+        $sentence = & $Sentence
+
+        $words = @($text -split '\s+')
+        $sentence.Length | Should -BeGreaterThan 80
+        foreach ($word in $sentence -split ' ') { $words | Should -Contain $word }
+        @($text -split '\r?\n' | Where-Object Length -GT 80) | Should -BeNullOrEmpty
     }
 
     It 'keeps integrations that were read and ones just issued in one table, in either order, each issued secret saying where it is' {
