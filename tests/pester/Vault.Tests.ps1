@@ -1477,18 +1477,15 @@ Describe 'A command that stores or removes the secrets of many projects lists th
         function Get-VaultLookups { @(Get-StandInCallLog Get-SecretInfo) }
     }
 
-    It 'saves the session''s unsaved secrets with one listing of a vault <Kind>, and no other lookup' -TestCases @(
-        @{ Kind = 'that keeps metadata'; Registration = @{} }
-        @{ Kind = 'that keeps none (Azure Key Vault, whose extension lists the whole key vault for one name)'; Registration = @{ ModuleName = 'Az.KeyVault' } }
-    ) {
-        Register-StandInVault -Name BulkVault @Registration -Force
+    It 'saves the session''s unsaved secrets with one listing of the vault, and one lookup of each project''s name' {
         $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue } | Out-Null
         Clear-StandInCallLog
 
-        $JelouUnsavedIntegrations | Where-Object ProjectId -in $projects | Save-JelouSigningSecret -Vault BulkVault -WarningAction SilentlyContinue | Out-Null
+        $JelouUnsavedIntegrations | Where-Object ProjectId -in $projects | Save-JelouSigningSecret -Vault BulkVault | Out-Null
 
         $projects | ForEach-Object { Get-StandInSecret -Vault BulkVault -Name "Jelou-$_" } | Should -HaveCount 4
-        (Get-VaultLookups).Name | Should -Be @('*')
+        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
+        (Get-VaultLookups | Where-Object Name -ne '*').Name | Should -Be ($projects | ForEach-Object { "Jelou-$_" })
     }
 
     It 'reads again, before the next project, the name of a write that failed: it may have stored the secret' {
@@ -1501,7 +1498,8 @@ Describe 'A command that stores or removes the secrets of many projects lists th
         Get-StandInSecret -Vault BulkVault -Name "Jelou-$($projects[0])" | Should -Not -BeNullOrEmpty
         @($problems).Count | Should -Be 2
         $JelouUnsavedIntegrations.ProjectId | Should -Contain $projects[1]
-        (Get-VaultLookups).Name | Should -Be @('*', "Jelou-$($projects[1])")
+        # Each project's name, the listing (with the first), and the failed name read again before the third uses the listing.
+        (Get-VaultLookups).Name | Should -Be @("Jelou-$($projects[0])", '*', "Jelou-$($projects[1])", "Jelou-$($projects[2])", "Jelou-$($projects[1])")
     }
 
     It '<Command> with one listing of the vault' -TestCases @(
@@ -1519,6 +1517,28 @@ Describe 'A command that stores or removes the secrets of many projects lists th
         $after | Should -HaveCount $Left
         $after | Where-Object { $_ -in $before } | Should -BeNullOrEmpty
         @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
+    }
+
+    It 'never replaces another project''s secret that this session stored under the name while a rotation was in flight' {
+        $first, $other = $projects[0..1]
+        New-JelouExternalSupport $first https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
+        $firstBefore = Get-StoredPlainText BulkVault shared
+
+        # While the first project's rotation is in flight, the name is emptied and this session stores another project's secret there.
+        $first, 'missing-project' | ForEach-Object {
+            if ($_ -ne $first) {
+                Remove-Secret -Name shared -Vault BulkVault
+                New-JelouExternalSupport $other https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
+            }
+            [pscustomobject]@{ ProjectId = $_; SecretName = 'shared' }
+        } | Reset-JelouExternalSupportSecret -Force -Vault BulkVault -ThrottleLimit 2 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+
+        (Get-SecretInfo -Vault BulkVault -Name shared).Metadata.ProjectId | Should -Be $other
+        $refused = @($problems | Where-Object { "$_" -like "*now holds the signing secret of project '$other'*never replaced*" })
+        $refused | Should -HaveCount 1
+        $refused[0].TargetObject.ProjectId | Should -Be $first
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $first
+        $firstBefore | Should -Not -BeNullOrEmpty
     }
 
     It 'lists the vault anew for the next project when another command of this session wrote to it meanwhile' {

@@ -292,12 +292,21 @@ namespace JelouPS.Infrastructure
                         warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
                         return StoreOutcome.Superseded;
                     }
-                    // Only a write that overwrites can lose what another process put there meanwhile.
-                    if (destination.Overwrite && destination.Slot!.Reread() is SecretSlot now && destination.Slot.ReplacedElsewhere(now))
+                    // Only a write that overwrites can lose what another process or runspace put there meanwhile.
+                    if (destination.Overwrite && destination.Slot!.Reread() is SecretSlot now)
                     {
-                        JelouSession.KeepUnsaved(integration);
-                        warning = ReplacedElsewhereMessage(integration, now);
-                        return StoreOutcome.ReplacedElsewhere;
+                        // Stored there after the name was looked up; that this process stored it does not make it this project's.
+                        if (now.Ownership == Ownership.Other)
+                        {
+                            throw new VaultException(ErrorMapper.VaultWriteFailed,
+                                $"'{now.ExistingName}' in vault {now.Vault.Display} now holds {now.OtherOwner}, stored there while this command ran, and another project's secret is never replaced.", transient: false);
+                        }
+                        if (destination.Slot.ReplacedElsewhere(now))
+                        {
+                            JelouSession.KeepUnsaved(integration);
+                            warning = ReplacedElsewhereMessage(integration, now);
+                            return StoreOutcome.ReplacedElsewhere;
+                        }
                     }
                     warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.

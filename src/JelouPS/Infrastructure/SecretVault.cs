@@ -115,21 +115,21 @@ namespace JelouPS.Infrastructure
         /// <paramref name="fresh"/>, else this command's listing (listed once, see below).
         /// </summary>
         /// <remarks>
-        /// A bulk Save, rotation or removal that listed the vault for each secret would take time growing with the square of
-        /// the secrets, and on Azure Key Vault each listing is a paged request (its extension lists the whole vault even for
-        /// one name). So a command that stores or removes secrets lists it once and keeps the listing up to date with what it
-        /// stored (confirmed by reading it back) and removed; a name whose write or removal failed is read again before the
-        /// listing is used, and the listing is made anew when another command of this process wrote to a vault meanwhile
-        /// (another runspace's Save, say). A secret another process stores meanwhile is missed, as it would be
-        /// a moment after any listing; nothing is overwritten on its word: an overwrite reads its name again first
-        /// (SecretSlot.Reread), and any other write is refused by a name already taken (NoClobber).
+        /// Finding a project's secrets by their metadata takes a listing of the whole vault: a bulk Save, rotation or removal
+        /// that listed it again for each project would take time growing with the square of the secrets. So a command that
+        /// stores or removes secrets lists it once, and keeps the listing up to date with what it stored (confirmed by reading
+        /// it back) and removed; a name whose write or removal failed is read again before the listing is used, and the
+        /// listing is made anew once another command of this process began or ended a write to a vault after it was made
+        /// (another runspace's Save, say). A secret another process stores meanwhile under a name of its own is missed, as it
+        /// would be a moment after any listing; the names that decide what is written or refused are read anew for each
+        /// project (SecretVaultParameters.Locate), and an overwrite reads its name once more just before (SecretSlot.Reread).
         /// </remarks>
         internal IReadOnlyList<PSObject> List(bool fresh)
         {
             if (fresh) return ListAll();
             if (_listing is null || Interlocked.Read(ref s_writes) != _writesWhenListed + _writesSinceListed)
             {
-                // Counted before the call: a write by another command while the vault lists makes the next use list it anew.
+                // Read before the call: a write that begins or ends while the vault lists makes the next use list it anew.
                 long writes = Interlocked.Read(ref s_writes);
                 _listing = ListAll();
                 _writesWhenListed = writes;
@@ -154,15 +154,13 @@ namespace JelouPS.Infrastructure
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
                 .Where(info => info != null).ToList();
 
-        // Vault writes and removals by every command of this process, and this command's listing with what it knows of them.
+        // Vault writes and removals by every command of this process, each counted as it begins and as it ends; this command's
+        // listing, and what it knows of them.
         private static long s_writes;
         private List<PSObject>? _listing;
         private long _writesWhenListed;
         private long _writesSinceListed;
         private readonly HashSet<string> _changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-
-        /// <summary>The secret named <paramref name="secretName"/> (as the vault compares names: ignoring case) in <paramref name="listing"/>, or null.</summary>
-        internal static PSObject? Named(IEnumerable<PSObject> listing, string secretName) => listing.FirstOrDefault(info => IsNamed(info, secretName));
 
         /// <summary>Whether the secret's metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
         internal static bool Names(PSObject info, string projectId, Uri? source) =>
@@ -281,7 +279,7 @@ namespace JelouPS.Infrastructure
         {
             // Before the call: a write that fails or is stopped may still have changed the vault (what did is read again).
             Interlocked.Increment(ref s_writes);
-            _writesSinceListed++;
+            _writesSinceListed += 2;
             _changed.Add((string)parameters["Name"]);
             try
             {
@@ -291,6 +289,10 @@ namespace JelouPS.Infrastructure
             catch (VaultException ex) when (ex.ErrorId == ErrorMapper.VaultWriteFailed)
             {
                 return ex;
+            }
+            finally
+            {
+                Interlocked.Increment(ref s_writes);
             }
         }
 

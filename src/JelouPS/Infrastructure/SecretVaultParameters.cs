@@ -179,17 +179,16 @@ namespace JelouPS.Infrastructure
             if (vault is null) return null;
             string? meant = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
             string? known = meant ?? JelouSession.StoredName(vault.Name, source, projectId);
-            string? givenName = GivenSecretName is null ? null : NameFor(vault, projectId);
-            // Finding the project's secrets lists the vault (for their metadata), and the names are looked up in that one
-            // listing: Az.KeyVault's extension lists the whole key vault for each name. A create looks up one name.
-            IReadOnlyList<PSObject>? listing = findExisting ? vault.List(fresh: reading) : null;
+            // The names that decide what is written, replaced or refused are read now, for each input (what the vault holds
+            // there may have changed since the last one, and a vault locked meanwhile stops it before any request); the known,
+            // given, default and plain names are often the same name: each is looked up once.
             var lookedUp = new Dictionary<string, PSObject?>(StringComparer.OrdinalIgnoreCase);
             SecretSlot At(string name)
             {
-                if (!lookedUp.TryGetValue(name, out PSObject? existing)) lookedUp[name] = existing = listing is null ? vault.Find(name) : SecretVault.Named(listing, name);
+                if (!lookedUp.TryGetValue(name, out PSObject? existing)) lookedUp[name] = existing = vault.Find(name);
                 return new SecretSlot(vault, projectId, source, name, known, existing);
             }
-            SecretSlot? given = givenName is null ? null : At(givenName);
+            SecretSlot? given = GivenSecretName is null ? null : At(NameFor(vault, projectId));
             string defaultName = vault.Extension.Derive(projectId);
             if (!findExisting) return given ?? At(defaultName);
 
@@ -206,9 +205,14 @@ namespace JelouPS.Infrastructure
             Add(atDefault);
             string plain = VaultExtension.Prefix + projectId;
             if (!SecretSlot.Same(plain, defaultName) && vault.Extension.Check(plain) is null) Add(At(plain));
-            foreach (PSObject tagged in listing?.Where(info => SecretVault.Names(info, projectId, source)) ?? Enumerable.Empty<PSObject>())
+            // The secrets whose metadata names the project, in a listing of the whole vault: a command that stores or removes
+            // secrets lists it once (SecretVault.List); one that reads lists it anew.
+            if (vault.Extension.KeepsMetadata)
             {
-                Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
+                foreach (PSObject tagged in vault.List(fresh: reading).Where(info => SecretVault.Names(info, projectId, source)))
+                {
+                    Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
+                }
             }
 
             // -SecretName; else where a failed write meant to put this secret; else the newest by metadata; else where this
