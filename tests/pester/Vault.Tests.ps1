@@ -1469,6 +1469,18 @@ Describe 'Secrets issued in other runspaces' {
 }
 
 Describe 'A command that stores or removes the secrets of many projects lists the vault once' {
+    BeforeAll {
+        # How long such a command reuses its listing, as a multiple of the time the listing took: never long enough to end
+        # within a test, so that no test depends on how fast the machine is (the rule is what is tested).
+        $reuse = [JelouPS.JelouView].Assembly.GetType('JelouPS.Infrastructure.SecretVault', $true).GetProperty('ListingReuse', [System.Reflection.BindingFlags]'NonPublic,Static')
+        $reusedBefore = $reuse.GetValue($null)
+        $reuse.SetValue($null, [double] 1e9)
+    }
+
+    AfterAll {
+        $reuse.SetValue($null, $reusedBefore)
+    }
+
     BeforeEach {
         Reset-StandInSecretStore
         Register-StandInVault -Name BulkVault
@@ -1539,6 +1551,42 @@ Describe 'A command that stores or removes the secrets of many projects lists th
         $refused[0].TargetObject.ProjectId | Should -Be $first
         $JelouUnsavedIntegrations.ProjectId | Should -Contain $first
         $firstBefore | Should -Not -BeNullOrEmpty
+    }
+
+    It 'reads again by name what its listing says is the project''s secret: another process put another project''s there meanwhile' {
+        $first, $second, $third = $projects[0..2]
+        $first, $second, $third | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -Vault BulkVault } | Out-Null
+        Set-Secret -Name crm -Vault BulkVault -Secret (Get-Secret "Jelou-$second" -Vault BulkVault) -Metadata (Get-SecretInfo "Jelou-$second" -Vault BulkVault).Metadata
+        $rotationsBefore = @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.path -like "*$second/secret*" }).Count
+
+        # Before the second rotation, 'crm' (the command's listing still has it as the second project's copy) gets the third's secret.
+        $first, $second | ForEach-Object {
+            if ($_ -eq $second) { Set-Secret -Name crm -Vault BulkVault -Secret (Get-Secret "Jelou-$third" -Vault BulkVault) -Metadata (Get-SecretInfo "Jelou-$third" -Vault BulkVault).Metadata }
+            $_
+        } | Reset-JelouExternalSupportSecret -Force -Vault BulkVault -ErrorVariable problems -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        $problems | Should -BeNullOrEmpty
+        $warned | Where-Object { "$_" -like "*'crm'*" } | Should -BeNullOrEmpty -Because 'the third project''s secret is no copy of the second''s to remove'
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.path -like "*$second/secret*" }).Count | Should -Be ($rotationsBefore + 1)
+        (Get-SecretInfo -Vault BulkVault -Name crm).Metadata.ProjectId | Should -Be $third
+        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
+    }
+
+    It 'never removes another project''s secret that this session stored under a name while a delete was in flight' {
+        $first, $other = $projects[0..1]
+        New-JelouExternalSupport $first https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
+
+        # While the first project's delete is in flight, the name is emptied and this session stores another project's secret there.
+        $first, 'missing-project' | ForEach-Object {
+            if ($_ -ne $first) {
+                Remove-Secret -Name shared -Vault BulkVault
+                New-JelouExternalSupport $other https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
+            }
+            [pscustomobject]@{ ProjectId = $_; SecretName = 'shared' }
+        } | Remove-JelouExternalSupport -Force -Vault BulkVault -ThrottleLimit 2 -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+
+        (Get-SecretInfo -Vault BulkVault -Name shared).Metadata.ProjectId | Should -Be $other
+        @($warned | Where-Object { "$_" -like "*'shared'*now holds the signing secret of project '$other'*never removed*" }) | Should -HaveCount 1
     }
 
     It 'lists the vault anew for the next project when another command of this session wrote to it meanwhile' {

@@ -224,6 +224,7 @@ namespace JelouPS.Commands
             }
             var failures = new Dictionary<string, VaultException>();
             var replaced = new List<string>();
+            var othersNow = new Dictionary<string, string>();
             // With the project's store turn held: a store of the deleted integration's secret that checked it was the
             // latest before the delete landed (another runspace's) cannot be written after its name was cleared.
             using (JelouSession.StoreTurn(Client.Options.BaseUri, projectId, CancelToken))
@@ -236,7 +237,9 @@ namespace JelouPS.Commands
                         // meanwhile: that one stays.
                         SecretSlot? now = copy.Reread();
                         if (now is null) continue;
-                        if (copy.ReplacedElsewhere(now)) replaced.Add(copy.ExistingName!);
+                        // Another project's now (stored there meanwhile, by anyone): never removed for this one.
+                        if (now.Ownership == Ownership.Other) othersNow[copy.ExistingName!] = now.OtherOwner;
+                        else if (copy.ReplacedElsewhere(now)) replaced.Add(copy.ExistingName!);
                         else slot.Vault.Remove(copy.ExistingName!);
                     }
                     catch (VaultException ex)
@@ -247,6 +250,11 @@ namespace JelouPS.Commands
             }
             foreach (string name in secrets)
             {
+                if (othersNow.TryGetValue(name, out string? owner))
+                {
+                    Warn($"'{name}' in vault {slot.Vault.Display} now holds {owner}, stored there while the integration of {projectId} was deleted: another project's secret is never removed, so it was left in place.");
+                    continue;
+                }
                 if (replaced.Contains(name))
                 {
                     Warn($"'{name}' in vault {slot.Vault.Display} was replaced while the integration of {projectId} was deleted, and not by this session: another process stored a secret of the project there meanwhile (a new integration's, perhaps), so it was left in place. " +

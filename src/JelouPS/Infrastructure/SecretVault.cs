@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -34,6 +35,13 @@ namespace JelouPS.Infrastructure
         internal const string AlreadyExists = "SetSecretCommandAlreadyExistsWithNoClobber";
         internal const string PasswordRequired = "PasswordRequiredException";
         internal const string NotFound = "GetSecretNotFound";
+
+        /// <summary>
+        /// How many times as long as it took to make a command that stores or removes secrets reuses its listing of the vault
+        /// (see <see cref="List"/>): listing then takes at most about a tenth of the command's time however large the vault,
+        /// and a small vault, quick to list, is listed almost as often as before. Settable for tests.
+        /// </summary>
+        internal static double ListingReuse { get; set; } = 10;
 
         /// <summary>Writes tried in all: a vault that fails for a moment (throttled, busy) gets this many chances.</summary>
         internal const int WriteAttempts = 3;
@@ -112,26 +120,30 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Every secret of the vault, as Get-SecretInfo describes it (name, type, metadata): listed now when
-        /// <paramref name="fresh"/>, else this command's listing (listed once, see below).
+        /// <paramref name="fresh"/>, else this command's listing, reused for a while (see below).
         /// </summary>
         /// <remarks>
         /// Finding a project's secrets by their metadata takes a listing of the whole vault: a bulk Save, rotation or removal
         /// that listed it again for each project would take time growing with the square of the secrets. So a command that
-        /// stores or removes secrets lists it once, and keeps the listing up to date with what it stored (confirmed by reading
-        /// it back) and removed; a name whose write or removal failed is read again before the listing is used, and the
-        /// listing is made anew once another command of this process began or ended a write to a vault after it was made
-        /// (another runspace's Save, say). A secret another process stores meanwhile under a name of its own is missed, as it
-        /// would be a moment after any listing; the names that decide what is written or refused are read anew for each
-        /// project (SecretVaultParameters.Locate), and an overwrite reads its name once more just before (SecretSlot.Reread).
+        /// stores or removes secrets reuses its listing for a while (<see cref="ListingReuse"/>), kept up to date with what it stored
+        /// (confirmed by reading it back) and removed; a name whose write or removal failed is read again before the listing
+        /// is used, and the listing is made anew once another command of this process began or ended a write to a vault
+        /// after it was made (another runspace's Save, say). What the listing names is read again by name before it counts
+        /// (SecretVaultParameters.Locate), so only a secret another process stored under a new name in that last moment is
+        /// missed; an overwrite reads its name once more just before (SecretSlot.Reread).
         /// </remarks>
         internal IReadOnlyList<PSObject> List(bool fresh)
         {
             if (fresh) return ListAll();
-            if (_listing is null || Interlocked.Read(ref s_writes) != _writesWhenListed + _writesSinceListed)
+            if (_listing is null || Interlocked.Read(ref s_writes) != _writesWhenListed + _writesSinceListed
+                || Stopwatch.GetTimestamp() - _listedAt > ListingReuse * _listingTook)
             {
                 // Read before the call: a write that begins or ends while the vault lists makes the next use list it anew.
                 long writes = Interlocked.Read(ref s_writes);
+                long started = Stopwatch.GetTimestamp();
                 _listing = ListAll();
+                _listedAt = Stopwatch.GetTimestamp();
+                _listingTook = _listedAt - started;
                 _writesWhenListed = writes;
                 _writesSinceListed = 0;
                 _changed.Clear();
@@ -158,6 +170,8 @@ namespace JelouPS.Infrastructure
         // listing, and what it knows of them.
         private static long s_writes;
         private List<PSObject>? _listing;
+        private long _listedAt;
+        private long _listingTook;
         private long _writesWhenListed;
         private long _writesSinceListed;
         private readonly HashSet<string> _changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -206,12 +206,12 @@ namespace JelouPS.Infrastructure
             string plain = VaultExtension.Prefix + projectId;
             if (!SecretSlot.Same(plain, defaultName) && vault.Extension.Check(plain) is null) Add(At(plain));
             // The secrets whose metadata names the project, in a listing of the whole vault: a command that stores or removes
-            // secrets lists it once (SecretVault.List); one that reads lists it anew.
+            // secrets reuses its listing for a while (SecretVault.List), so each is read again by name, as it is now.
             if (vault.Extension.KeepsMetadata)
             {
                 foreach (PSObject tagged in vault.List(fresh: reading).Where(info => SecretVault.Names(info, projectId, source)))
                 {
-                    Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
+                    Add(At((string)tagged.Properties["Name"].Value));
                 }
             }
 
