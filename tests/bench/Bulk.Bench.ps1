@@ -104,7 +104,7 @@ try {
         $unsaved = Get-Ids "vault$n" $n | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -ThrottleLimit $ThrottleLimit -WarningAction SilentlyContinue
         Clear-StandInCallLog
         $clock = [Diagnostics.Stopwatch]::StartNew()
-        $unsaved | Save-JelouSigningSecret -Vault BenchVault | Out-Null
+        $null = $unsaved | Save-JelouSigningSecret -Vault BenchVault  # alone in its pipeline, as the README shows
         $clock.Stop()
         $lookups = @(Get-StandInCallLog Get-SecretInfo)
         [pscustomobject]@{ Secrets = $n; MsPerSecret = [math]::Round($clock.Elapsed.TotalMilliseconds / $n, 2)

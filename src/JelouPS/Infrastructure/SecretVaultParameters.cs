@@ -18,6 +18,7 @@ namespace JelouPS.Infrastructure
     {
         private SecretVault? _named;
         private SecretVault? _default;
+        private bool _listingReused;
 
         /// <summary>The SecretManagement vault; SecretManagement's default vault when only -SecretName is given.</summary>
         [Parameter]
@@ -51,6 +52,11 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal void Open(JelouCmdletBase cmdlet, bool required = false)
         {
+            // Alone in its pipeline, the command takes its input from a value (or from the session: Save without input) and
+            // hands its output to no command, so no code of the caller's runs between two inputs: what its listing shows can
+            // change only by another runspace or process meanwhile. Beside a command (ForEach-Object upstream or downstream,
+            // Import-Csv), the caller's code may change the vault between two inputs: the vault is listed for each project.
+            _listingReused = cmdlet.MyInvocation.PipelineLength <= 1;
             if (Vault is null && GivenSecretName is null && !required) return;
             try
             {
@@ -171,7 +177,8 @@ namespace JelouPS.Infrastructure
         /// </summary>
         /// <param name="reading">
         /// The secret is read to sign or verify: the vault is listed anew, as a command that reads for long (a receiver, a
-        /// stream of replies) must see a secret rotated elsewhere. A command that stores or removes secrets lists it once.
+        /// stream of replies) must see a secret rotated elsewhere. A command that stores or removes secrets reuses its
+        /// listing when it is alone in its pipeline (see <see cref="Open"/>), else lists the vault anew for each project.
         /// </param>
         internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null, bool reading = false)
         {
@@ -206,10 +213,10 @@ namespace JelouPS.Infrastructure
             string plain = VaultExtension.Prefix + projectId;
             if (!SecretSlot.Same(plain, defaultName) && vault.Extension.Check(plain) is null) Add(At(plain));
             // The secrets whose metadata names the project, in a listing of the whole vault: a command that stores or removes
-            // secrets reuses its listing for a while (SecretVault.List), so each is read again by name, as it is now.
+            // secrets, alone in its pipeline, reuses its listing for a while (SecretVault.List), so each is read again by name.
             if (vault.Extension.KeepsMetadata)
             {
-                foreach (PSObject tagged in vault.List(fresh: reading).Where(info => SecretVault.Names(info, projectId, source)))
+                foreach (PSObject tagged in vault.List(fresh: reading || !_listingReused).Where(info => SecretVault.Names(info, projectId, source)))
                 {
                     Add(At((string)tagged.Properties["Name"].Value));
                 }
