@@ -1468,69 +1468,11 @@ Describe 'Secrets issued in other runspaces' {
     }
 }
 
-Describe 'A command that stores or removes the secrets of many projects lists the vault once' {
-    BeforeAll {
-        # How long such a command reuses its listing, as a multiple of the time the listing took: never long enough to end
-        # within a test, so that no test depends on how fast the machine is (the rule is what is tested).
-        $reuse = [JelouPS.JelouView].Assembly.GetType('JelouPS.Infrastructure.SecretVault', $true).GetProperty('ListingReuse', [System.Reflection.BindingFlags]'NonPublic,Static')
-        $reusedBefore = $reuse.GetValue($null)
-        $reuse.SetValue($null, [double] 1e9)
-    }
-
-    AfterAll {
-        $reuse.SetValue($null, $reusedBefore)
-    }
-
+Describe 'A command that stores or removes the secrets of many projects takes what the vault holds when it reaches each one' {
     BeforeEach {
         Reset-StandInSecretStore
         Register-StandInVault -Name BulkVault
         $projects = 1..4 | ForEach-Object { New-TestProjectId }
-        # Get-SecretInfo calls of the command under test: listings of the whole vault, and lookups of one name.
-        function Get-VaultLookups { @(Get-StandInCallLog Get-SecretInfo) }
-    }
-
-    It 'saves the session''s unsaved secrets with one listing of the vault, and one lookup of each project''s name' {
-        $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue } | Out-Null
-        Clear-StandInCallLog
-
-        $unsaved = @($JelouUnsavedIntegrations | Where-Object ProjectId -in $projects)
-        $unsaved | Save-JelouSigningSecret -Vault BulkVault
-
-        $projects | ForEach-Object { Get-StandInSecret -Vault BulkVault -Name "Jelou-$_" } | Should -HaveCount 4
-        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
-        (Get-VaultLookups | Where-Object Name -ne '*').Name | Should -Be ($projects | ForEach-Object { "Jelou-$_" })
-    }
-
-    It 'reads again, before the next project, the name of a write that failed: it may have stored the secret' {
-        $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -WarningAction SilentlyContinue } | Out-Null
-        Set-StandInVaultBehavior -Name BulkVault -FailWritesAfter 1
-        Clear-StandInCallLog
-
-        $unsaved = @($JelouUnsavedIntegrations | Where-Object ProjectId -in $projects[0..2])
-        $unsaved | Save-JelouSigningSecret -Vault BulkVault -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
-
-        Get-StandInSecret -Vault BulkVault -Name "Jelou-$($projects[0])" | Should -Not -BeNullOrEmpty
-        @($problems).Count | Should -Be 2
-        $JelouUnsavedIntegrations.ProjectId | Should -Contain $projects[1]
-        # Each project's name, the listing (with the first), and the failed name read again before the third uses the listing.
-        (Get-VaultLookups).Name | Should -Be @("Jelou-$($projects[0])", '*', "Jelou-$($projects[1])", "Jelou-$($projects[2])", "Jelou-$($projects[1])")
-    }
-
-    It '<Command> with one listing of the vault' -TestCases @(
-        @{ Command = 'Reset-JelouExternalSupportSecret'; Left = 4 }
-        @{ Command = 'Remove-JelouExternalSupport'; Left = 0 }
-    ) {
-        $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -Vault BulkVault } | Out-Null
-        $before = $projects | ForEach-Object { Get-StoredPlainText BulkVault "Jelou-$_" }
-        Clear-StandInCallLog
-
-        $null = $projects | & $Command -Force -Vault BulkVault -ErrorVariable problems -ErrorAction SilentlyContinue
-
-        $problems | Should -BeNullOrEmpty
-        $after = @($projects | ForEach-Object { Get-StandInSecret -Vault BulkVault -Name "Jelou-$_" } | ForEach-Object { ConvertTo-PlainText $_.Secret })
-        $after | Should -HaveCount $Left
-        $after | Where-Object { $_ -in $before } | Should -BeNullOrEmpty
-        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be 1
     }
 
     It 'never replaces another project''s secret that this session stored under the name while a rotation was in flight' {
@@ -1555,13 +1497,13 @@ Describe 'A command that stores or removes the secrets of many projects lists th
         $firstBefore | Should -Not -BeNullOrEmpty
     }
 
-    It 'reads again by name what its listing says is the project''s secret: another process put another project''s there meanwhile' {
+    It 'takes for the project''s only what the vault holds when it reaches the project: another process put another project''s secret in its copy meanwhile' {
         $first, $second, $third = $projects[0..2]
         $first, $second, $third | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -Vault BulkVault } | Out-Null
         Set-Secret -Name crm -Vault BulkVault -Secret (Get-Secret "Jelou-$second" -Vault BulkVault) -Metadata (Get-SecretInfo "Jelou-$second" -Vault BulkVault).Metadata
         $rotationsBefore = @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.path -like "*$second/secret*" }).Count
 
-        # Before the second rotation, 'crm' (the command's listing still has it as the second project's copy) gets the third's secret.
+        # Before the second rotation, 'crm' (a copy of the second project's secret when the command began) gets the third's.
         $first, $second | ForEach-Object {
             if ($_ -eq $second) { Set-Secret -Name crm -Vault BulkVault -Secret (Get-Secret "Jelou-$third" -Vault BulkVault) -Metadata (Get-SecretInfo "Jelou-$third" -Vault BulkVault).Metadata }
             $_
@@ -1588,18 +1530,5 @@ Describe 'A command that stores or removes the secrets of many projects lists th
 
         (Get-SecretInfo -Vault BulkVault -Name shared).Metadata.ProjectId | Should -Be $other
         @($warned | Where-Object { "$_" -like "*'shared'*now holds the signing secret of project '$other'*never removed*" }) | Should -HaveCount 1
-    }
-
-    It 'lists the vault for each project when code of the caller''s runs between two of them (<Where>)' -TestCases @(
-        @{ Where = 'upstream'; Run = { param($ids, $cmd) $ids | ForEach-Object { $_ } | & $cmd -Force -Vault BulkVault | Out-Null } }
-        @{ Where = 'downstream'; Run = { param($ids, $cmd) $ids | & $cmd -Force -Vault BulkVault | ForEach-Object { $_ } | Out-Null } }
-        @{ Where = 'nowhere: alone in its pipeline'; Run = { param($ids, $cmd) $null = $ids | & $cmd -Force -Vault BulkVault } }
-    ) {
-        $projects | ForEach-Object { New-JelouExternalSupport $_ https://crm.example.com/jelou -Vault BulkVault } | Out-Null
-        Clear-StandInCallLog
-
-        & $Run $projects Reset-JelouExternalSupportSecret
-
-        @(Get-VaultLookups | Where-Object Name -eq '*').Count | Should -Be ($Where -like 'nowhere*' ? 1 : 4)
     }
 }

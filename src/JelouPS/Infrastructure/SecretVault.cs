@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
-using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -35,13 +34,6 @@ namespace JelouPS.Infrastructure
         internal const string AlreadyExists = "SetSecretCommandAlreadyExistsWithNoClobber";
         internal const string PasswordRequired = "PasswordRequiredException";
         internal const string NotFound = "GetSecretNotFound";
-
-        /// <summary>
-        /// How many times as long as it took to make a command that stores or removes secrets reuses its listing of the vault
-        /// (see <see cref="List"/>): listing then takes at most about a tenth of the command's time however large the vault,
-        /// and a small vault, quick to list, is listed almost as often as before. Settable for tests.
-        /// </summary>
-        internal static double ListingReuse { get; set; } = 10;
 
         /// <summary>Writes tried in all: a vault that fails for a moment (throttled, busy) gets this many chances.</summary>
         internal const int WriteAttempts = 3;
@@ -118,75 +110,16 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>
-        /// Every secret of the vault, as Get-SecretInfo describes it (name, type, metadata): listed now when
-        /// <paramref name="fresh"/>, else this command's listing, reused for a while (see below).
-        /// </summary>
-        /// <remarks>
-        /// Finding a project's secrets by their metadata takes a listing of the whole vault: a bulk Save, rotation or removal
-        /// that listed it again for each project would take time growing with the square of the secrets. So a command that
-        /// stores or removes secrets reuses its listing for a while (<see cref="ListingReuse"/>), kept up to date with what it stored
-        /// (confirmed by reading it back) and removed; a name whose write or removal failed is read again before the listing
-        /// is used, and the listing is made anew once another command of this process began or ended a write to a vault
-        /// after it was made (another runspace's Save, say). What the listing names is read again by name before it counts
-        /// (SecretVaultParameters.Locate), so only a secret another process stored under a new name in that last moment is
-        /// missed; an overwrite reads its name once more just before (SecretSlot.Reread).
-        /// </remarks>
-        internal IReadOnlyList<PSObject> List(bool fresh)
-        {
-            if (fresh) return ListAll();
-            if (_listing is null || Interlocked.Read(ref s_writes) != _writesWhenListed + _writesSinceListed
-                || Stopwatch.GetTimestamp() - _listedAt > ListingReuse * _listingTook)
-            {
-                // Read before the call: a write that begins or ends while the vault lists makes the next use list it anew.
-                long writes = Interlocked.Read(ref s_writes);
-                long started = Stopwatch.GetTimestamp();
-                _listing = ListAll();
-                _listedAt = Stopwatch.GetTimestamp();
-                _listingTook = _listedAt - started;
-                _writesWhenListed = writes;
-                _writesSinceListed = 0;
-                _changed.Clear();
-            }
-            foreach (string name in _changed.ToArray()) Known(name, Find(name));
-            return _listing;
-        }
-
-        // What the vault holds under the name now (null: nothing), as this command knows it: in place of what its listing had.
-        private void Known(string secretName, PSObject? now)
-        {
-            _changed.Remove(secretName);
-            if (_listing is null) return;
-            int at = _listing.FindIndex(info => IsNamed(info, secretName));
-            _listing.RemoveAll(info => IsNamed(info, secretName));
-            if (now != null) _listing.Insert(at < 0 ? _listing.Count : at, now);
-        }
-
-        private List<PSObject> ListAll() =>
+        /// <summary>The secrets whose metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
+        internal PSObject[] FindByProject(string projectId, Uri? source) =>
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
-                .Where(info => info != null).ToList();
-
-        // Vault writes and removals by every command of this process, each counted as it begins and as it ends; this command's
-        // listing, and what it knows of them.
-        private static long s_writes;
-        private List<PSObject>? _listing;
-        private long _listedAt;
-        private long _listingTook;
-        private long _writesWhenListed;
-        private long _writesSinceListed;
-        private readonly HashSet<string> _changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-
-        /// <summary>Whether the secret's metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
-        internal static bool Names(PSObject info, string projectId, Uri? source) =>
-            SecretOwner.FromMetadata(info.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true;
-
-        private static bool IsNamed(PSObject? info, string secretName) =>
-            string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase);
+                .Where(info => SecretOwner.FromMetadata(info?.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true)
+                .ToArray();
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>
             Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, failure => Unavailable(failure))
-                .FirstOrDefault(info => IsNamed(info, secretName));
+                .FirstOrDefault(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>
         /// Reads a signing secret: stored as a SecureString (or a string, which Get-Secret returns as one), or as a
@@ -264,15 +197,7 @@ namespace JelouPS.Infrastructure
                 // The vault decides, whatever the write said: one that reported an error may have stored the secret
                 // (then NoClobber refuses the next try), one that reported none may not have.
                 VaultException? unconfirmed = Confirm(secretName, secret, reportedSuccess: failure is null, cancellation);
-                if (unconfirmed is null)
-                {
-                    // As Get-SecretInfo would describe it: only the name and the metadata are read.
-                    var stored = new PSObject();
-                    stored.Properties.Add(new PSNoteProperty("Name", secretName));
-                    stored.Properties.Add(new PSNoteProperty("Metadata", parameters["Metadata"] is Hashtable kept ? new Hashtable(kept, StringComparer.OrdinalIgnoreCase) : null));
-                    Known(secretName, stored);
-                    return warning;
-                }
+                if (unconfirmed is null) return warning;
                 failure ??= unconfirmed;
                 if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
                 TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
@@ -286,15 +211,10 @@ namespace JelouPS.Infrastructure
         {
             VaultException? failure = TryWrite("Remove-Secret", new Hashtable { ["Name"] = secretName, ["Vault"] = Name }, CancellationToken.None);
             if (failure != null) throw failure;
-            Known(secretName, null);
         }
 
         private VaultException? TryWrite(string command, Hashtable parameters, CancellationToken stop)
         {
-            // Before the call: a write that fails or is stopped may still have changed the vault (what did is read again).
-            Interlocked.Increment(ref s_writes);
-            _writesSinceListed += 2;
-            _changed.Add((string)parameters["Name"]);
             try
             {
                 Invoke(stop, command, parameters, failure => new VaultException(ErrorMapper.VaultWriteFailed, $"{command} failed: {failure}", vaultError: failure), changesState: true);
@@ -303,10 +223,6 @@ namespace JelouPS.Infrastructure
             catch (VaultException ex) when (ex.ErrorId == ErrorMapper.VaultWriteFailed)
             {
                 return ex;
-            }
-            finally
-            {
-                Interlocked.Increment(ref s_writes);
             }
         }
 

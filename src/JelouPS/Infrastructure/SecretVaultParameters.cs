@@ -18,7 +18,6 @@ namespace JelouPS.Infrastructure
     {
         private SecretVault? _named;
         private SecretVault? _default;
-        private bool _listingReused;
 
         /// <summary>The SecretManagement vault; SecretManagement's default vault when only -SecretName is given.</summary>
         [Parameter]
@@ -52,11 +51,6 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal void Open(JelouCmdletBase cmdlet, bool required = false)
         {
-            // Alone in its pipeline, the command takes its input from a value (or from the session: Save without input) and
-            // hands its output to no command, so no code of the caller's runs between two inputs: what its listing shows can
-            // change only by another runspace or process meanwhile. Beside a command (ForEach-Object upstream or downstream,
-            // Import-Csv), the caller's code may change the vault between two inputs: the vault is listed for each project.
-            _listingReused = cmdlet.MyInvocation.PipelineLength <= 1;
             if (Vault is null && GivenSecretName is null && !required) return;
             try
             {
@@ -103,7 +97,7 @@ namespace JelouPS.Infrastructure
             SecureString secret;
             try
             {
-                SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null, reading: true)!;
+                SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null)!;
                 if (slot.Ownership == Ownership.Other)
                 {
                     throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
@@ -175,20 +169,13 @@ namespace JelouPS.Infrastructure
         /// the vault. Throws ArgumentException for a -SecretName the vault cannot take or that is another project's name,
         /// VaultException when the vault cannot be read.
         /// </summary>
-        /// <param name="reading">
-        /// The secret is read to sign or verify: the vault is listed anew, as a command that reads for long (a receiver, a
-        /// stream of replies) must see a secret rotated elsewhere. A command that stores or removes secrets reuses its
-        /// listing when it is alone in its pipeline (see <see cref="Open"/>), else lists the vault anew for each project.
-        /// </param>
-        internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null, bool reading = false)
+        internal SecretSlot? Locate(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null)
         {
             SecretVault? vault = Current();
             if (vault is null) return null;
             string? meant = saving is null ? null : JelouSession.MeantName(saving, vault.Name);
             string? known = meant ?? JelouSession.StoredName(vault.Name, source, projectId);
-            // The names that decide what is written, replaced or refused are read now, for each input (what the vault holds
-            // there may have changed since the last one, and a vault locked meanwhile stops it before any request); the known,
-            // given, default and plain names are often the same name: each is looked up once.
+            // The known, given, default and plain names are often the same name: each is looked up once.
             var lookedUp = new Dictionary<string, PSObject?>(StringComparer.OrdinalIgnoreCase);
             SecretSlot At(string name)
             {
@@ -212,13 +199,11 @@ namespace JelouPS.Infrastructure
             Add(atDefault);
             string plain = VaultExtension.Prefix + projectId;
             if (!SecretSlot.Same(plain, defaultName) && vault.Extension.Check(plain) is null) Add(At(plain));
-            // The secrets whose metadata names the project, in a listing of the whole vault: a command that stores or removes
-            // secrets, alone in its pipeline, reuses its listing for a while (SecretVault.List), so each is read again by name.
             if (vault.Extension.KeepsMetadata)
             {
-                foreach (PSObject tagged in vault.List(fresh: reading || !_listingReused).Where(info => SecretVault.Names(info, projectId, source)))
+                foreach (PSObject tagged in vault.FindByProject(projectId, source))
                 {
-                    Add(At((string)tagged.Properties["Name"].Value));
+                    Add(new SecretSlot(vault, projectId, source, (string)tagged.Properties["Name"].Value, known, tagged));
                 }
             }
 
