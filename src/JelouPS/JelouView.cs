@@ -66,9 +66,11 @@ namespace JelouPS
         {
             if (text is null || text.Length <= width) return text;
             var wrapped = new System.Text.StringBuilder(text.Length + 8);
-            foreach (string line in text.Split('\n'))
+            string[] lines = text.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
             {
-                if (wrapped.Length > 0) wrapped.Append('\n');
+                string line = lines[i];
+                if (i > 0) wrapped.Append('\n');
                 int start = 0;
                 while (line.Length - start > width)
                 {

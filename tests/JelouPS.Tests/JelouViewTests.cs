@@ -66,6 +66,7 @@ namespace JelouPS.Tests
         [InlineData("abcdefghij klm", 10, "abcdefghij\nklm")]
         [InlineData("first line\nsecond line is longer", 12, "first line\nsecond line\nis longer")]
         [InlineData("https://crm.example.com/a/very/long/path", 10, "https://crm.example.com/a/very/long/path")]
+        [InlineData("\nstarts with a blank line", 10, "\nstarts\nwith a\nblank line")]
         public void Wrap_breaks_lines_longer_than_the_width_between_words_and_keeps_a_longer_word_whole(string text, int width, string expected)
         {
             string wrapped = JelouView.Wrap(text, width)!;
