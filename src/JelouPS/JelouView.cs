@@ -60,11 +60,12 @@ namespace JelouPS
 
         /// <summary>
         /// <paramref name="text"/> with each of its lines longer than <paramref name="width"/> broken at the last space that
-        /// keeps it within the width (the space dropped); a word longer than the width stays whole, on a line of its own.
+        /// keeps it within the width (the spaces there dropped); a word longer than the width stays whole, on a line of its
+        /// own. A width below 1 leaves the text as it is.
         /// </summary>
         internal static string? Wrap(string? text, int width)
         {
-            if (text is null || text.Length <= width) return text;
+            if (text is null || width <= 0 || text.Length <= width) return text;
             var wrapped = new System.Text.StringBuilder(text.Length + 8);
             string[] lines = text.Split('\n');
             for (int i = 0; i < lines.Length; i++)
@@ -78,8 +79,12 @@ namespace JelouPS
                     int space = line.LastIndexOf(' ', start + width, width);
                     if (space < 0) space = line.IndexOf(' ', start + width);
                     if (space < 0) break;
-                    wrapped.Append(line, start, space - start).Append('\n');
+                    // A run of spaces goes with the break: no line ends or begins with one.
+                    int end = space;
+                    while (end > start && line[end - 1] == ' ') end--;
+                    wrapped.Append(line, start, end - start).Append('\n');
                     start = space + 1;
+                    while (start < line.Length && line[start] == ' ') start++;
                 }
                 wrapped.Append(line, start, line.Length - start);
             }

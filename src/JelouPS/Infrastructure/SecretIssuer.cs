@@ -292,13 +292,16 @@ namespace JelouPS.Infrastructure
                         warning = $"{Superseded(integration)} as '{destination.Name}' in vault {destination.Vault.Display}. The newer one is where the command that received it put it.";
                         return StoreOutcome.Superseded;
                     }
-                    // Only a write that overwrites can lose what another process or runspace put there meanwhile.
-                    if (destination.Overwrite && destination.Slot!.Reread() is SecretSlot now)
+                    // Only a write that overwrites can lose what another process or runspace put there meanwhile; a name found
+                    // empty now is written only if it still is (NoClobber), whatever was there when it was looked up.
+                    bool overwrite = destination.Overwrite;
+                    if (overwrite && destination.Slot!.Reread() is SecretSlot now)
                     {
-                        // Stored there after the name was looked up; that this process stored it does not make it this project's.
+                        // Stored there after the name was looked up: that this process stored it does not make it this project's.
                         if (now.Ownership == Ownership.Other)
                         {
-                            throw new VaultException(ErrorMapper.VaultWriteFailed,
+                            JelouSession.KeepUnsaved(integration);
+                            throw new VaultException(ErrorMapper.SecretExists,
                                 $"'{now.ExistingName}' in vault {now.Vault.Display} now holds {now.OtherOwner}, stored there while this command ran, and another project's secret is never replaced.", transient: false);
                         }
                         if (destination.Slot.ReplacedElsewhere(now))
@@ -308,7 +311,8 @@ namespace JelouPS.Infrastructure
                             return StoreOutcome.ReplacedElsewhere;
                         }
                     }
-                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), destination.Overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
+                    else overwrite = false;
+                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
                     if (warning != null && !_warned.Add(warning)) warning = null;
                     integration.MarkStored(destination.Vault.Name, destination.Name!);
@@ -444,6 +448,16 @@ namespace JelouPS.Infrastructure
         {
             string options = Place(destination.Vault!.Name, destination.Name!);
             string unsaved = $"{Kept(integration.ProjectId)} | Save-JelouSigningSecret";
+            if (failure.ErrorId == ErrorMapper.SecretExists)
+            {
+                // The name now holds another project's live secret: neither "the one before" nor the same name again.
+                return ErrorMapper.Create(ErrorMapper.SecretExists,
+                    new InvalidOperationException(
+                        $"Jelou issued the signing secret of {integration.ProjectId}, but it was not stored: {failure.Message} " +
+                        $"The new secret is in the emitted object, in this error's TargetObject, and in ${JelouSession.UnsavedVariable} until this session ends."),
+                    integration, item,
+                    $"Store it under a name of its own: {unsaved} -Vault {Quote(destination.Vault.Name)} -SecretName <another name>. Leave '{destination.Name}' as it is: it is the other project's.");
+            }
             string before = destination.Existed
                 ? $" Unless the vault says otherwise, '{destination.Name}' still holds the secret that was there before (after a rotation, one Jelou no longer accepts)."
                 : "";
@@ -489,7 +503,8 @@ namespace JelouPS.Infrastructure
             string? deadCopies = null, unvaulted = null;
             if (vaultWarning != null) warnings.Add(vaultWarning);
             bool stored = outcome == StoreOutcome.Stored;
-            if (failure != null)
+            // A name that turned out to be another project's says nothing of the vault: the next projects go on.
+            if (failure != null && failure.ErrorId != ErrorMapper.SecretExists)
             {
                 _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
                 _failedProject = integration.ProjectId;
