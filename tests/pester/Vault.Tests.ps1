@@ -1473,20 +1473,26 @@ Describe 'A command that stores or removes the secrets of many projects takes wh
         Reset-StandInSecretStore
         Register-StandInVault -Name BulkVault
         $projects = 1..4 | ForEach-Object { New-TestProjectId }
+
+        # Rows for $First's secret under 'shared', and a row more, before which (while the first row's request is in flight,
+        # with -ThrottleLimit 2) this session empties the name and stores $Other's secret there.
+        function Get-RowsWhileNameIsTaken([string] $First, [string] $Other) {
+            New-JelouExternalSupport $First https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
+            foreach ($id in $First, 'missing-project') {
+                if ($id -ne $First) {
+                    Remove-Secret -Name shared -Vault BulkVault
+                    New-JelouExternalSupport $Other https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
+                }
+                [pscustomobject]@{ ProjectId = $id; SecretName = 'shared' }
+            }
+        }
     }
 
     It 'never replaces another project''s secret that this session stored under the name while a rotation was in flight' {
         $first, $other = $projects[0..1]
-        New-JelouExternalSupport $first https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
 
-        # While the first project's rotation is in flight, the name is emptied and this session stores another project's secret there.
-        $first, 'missing-project' | ForEach-Object {
-            if ($_ -ne $first) {
-                Remove-Secret -Name shared -Vault BulkVault
-                New-JelouExternalSupport $other https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
-            }
-            [pscustomobject]@{ ProjectId = $_; SecretName = 'shared' }
-        } | Reset-JelouExternalSupportSecret -Force -Vault BulkVault -ThrottleLimit 2 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+        Get-RowsWhileNameIsTaken $first $other |
+            Reset-JelouExternalSupportSecret -Force -Vault BulkVault -ThrottleLimit 2 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
 
         (Get-SecretInfo -Vault BulkVault -Name shared).Metadata.ProjectId | Should -Be $other
         $refused = @($problems | Where-Object { "$_" -like "*now holds the signing secret of project '$other'*never replaced*" })
@@ -1517,16 +1523,9 @@ Describe 'A command that stores or removes the secrets of many projects takes wh
 
     It 'never removes another project''s secret that this session stored under a name while a delete was in flight' {
         $first, $other = $projects[0..1]
-        New-JelouExternalSupport $first https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
 
-        # While the first project's delete is in flight, the name is emptied and this session stores another project's secret there.
-        $first, 'missing-project' | ForEach-Object {
-            if ($_ -ne $first) {
-                Remove-Secret -Name shared -Vault BulkVault
-                New-JelouExternalSupport $other https://crm.example.com/jelou -Vault BulkVault -SecretName shared | Out-Null
-            }
-            [pscustomobject]@{ ProjectId = $_; SecretName = 'shared' }
-        } | Remove-JelouExternalSupport -Force -Vault BulkVault -ThrottleLimit 2 -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+        Get-RowsWhileNameIsTaken $first $other |
+            Remove-JelouExternalSupport -Force -Vault BulkVault -ThrottleLimit 2 -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
 
         (Get-SecretInfo -Vault BulkVault -Name shared).Metadata.ProjectId | Should -Be $other
         @($warned | Where-Object { "$_" -like "*'shared'*now holds the signing secret of project '$other'*never removed*" }) | Should -HaveCount 1
