@@ -237,10 +237,12 @@ namespace JelouPS.Commands
                         // meanwhile: that one stays.
                         SecretSlot? now = copy.Reread();
                         if (now is null) continue;
-                        // Another project's now (stored there meanwhile, by anyone): never removed for this one.
-                        if (now.Ownership == Ownership.Other) othersNow[copy.ExistingName!] = now.OtherOwner;
-                        else if (copy.ReplacedElsewhere(now)) replaced.Add(copy.ExistingName!);
-                        else slot.Vault.Remove(copy.ExistingName!);
+                        switch (copy.Compare(now))
+                        {
+                            case FoundAgain.AnotherProjects: othersNow[copy.ExistingName!] = now.OtherOwner; break;
+                            case FoundAgain.ReplacedElsewhere: replaced.Add(copy.ExistingName!); break;
+                            default: slot.Vault.Remove(copy.ExistingName!); break;
+                        }
                     }
                     catch (VaultException ex)
                     {

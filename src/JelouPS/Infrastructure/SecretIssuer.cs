@@ -297,16 +297,15 @@ namespace JelouPS.Infrastructure
                     bool overwrite = destination.Overwrite;
                     if (overwrite && destination.Slot!.Reread() is SecretSlot now)
                     {
-                        // Stored there after the name was looked up: that this process stored it does not make it this project's.
-                        if (now.Ownership == Ownership.Other)
+                        FoundAgain found = destination.Slot.Compare(now);
+                        if (found != FoundAgain.Unchanged) JelouSession.KeepUnsaved(integration);
+                        if (found == FoundAgain.AnotherProjects)
                         {
-                            JelouSession.KeepUnsaved(integration);
                             throw new VaultException(ErrorMapper.SecretExists,
                                 $"'{now.ExistingName}' in vault {now.Vault.Display} now holds {now.OtherOwner}, stored there while this command ran, and another project's secret is never replaced.", transient: false);
                         }
-                        if (destination.Slot.ReplacedElsewhere(now))
+                        if (found == FoundAgain.ReplacedElsewhere)
                         {
-                            JelouSession.KeepUnsaved(integration);
                             warning = ReplacedElsewhereMessage(integration, now);
                             return StoreOutcome.ReplacedElsewhere;
                         }

@@ -249,6 +249,17 @@ namespace JelouPS.Infrastructure
         }
     }
 
+    /// <summary>What a name read again just before a write or removal over it holds (<see cref="SecretSlot.Compare"/>).</summary>
+    internal enum FoundAgain
+    {
+        /// <summary>What the slot read, or what this process last stored there: the write or removal goes ahead.</summary>
+        Unchanged,
+        /// <summary>Another project's secret: never replaced or removed.</summary>
+        AnotherProjects,
+        /// <summary>A secret of the project another process put there: left, as which is live is unknown.</summary>
+        ReplacedElsewhere,
+    }
+
     /// <summary>Whose the secret already under a name is, as far as anything can tell.</summary>
     internal enum Ownership
     {
@@ -297,14 +308,17 @@ namespace JelouPS.Infrastructure
             Vault.Find(ExistingName ?? Name) is PSObject found ? new SecretSlot(Vault, ProjectId, Source, Name, KnownName, found) : null;
 
         /// <summary>
-        /// Whether <paramref name="now"/> (the name read again) holds neither what this slot read nor what this process last
-        /// stored there: another process put it there. Told by the issue time in the metadata, or the metadata as a whole when
-        /// neither has a time; a vault that keeps no metadata cannot tell (false).
+        /// What <paramref name="now"/> (the name read again just before a write or removal over it) holds against what this
+        /// slot read: another project's secret (stored there meanwhile, by anyone: that this process stored it does not make
+        /// it this project's); else a secret that is neither what this slot read nor what this process last stored there
+        /// (another process put it there: told by the issue time in the metadata, or the metadata as a whole when neither has
+        /// a time; a vault that keeps no metadata cannot tell); else nothing that stops the write.
         /// </summary>
-        internal bool ReplacedElsewhere(SecretSlot now)
+        internal FoundAgain Compare(SecretSlot now)
         {
-            if (!Vault.Extension.KeepsMetadata || Holds(now)) return false;
-            return !JelouSession.LastStoredHere(Vault.Name, now.ExistingName ?? Name, now.ExistingIssuedAt);
+            if (now.Ownership == Ownership.Other) return FoundAgain.AnotherProjects;
+            if (!Vault.Extension.KeepsMetadata || Holds(now)) return FoundAgain.Unchanged;
+            return JelouSession.LastStoredHere(Vault.Name, now.ExistingName ?? Name, now.ExistingIssuedAt) ? FoundAgain.Unchanged : FoundAgain.ReplacedElsewhere;
         }
 
         // Whether both reads found the same secret.
