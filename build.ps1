@@ -7,7 +7,8 @@
     Package  builds and writes out/JelouPS.<version>.nupkg, installable with Install-PSResource from out/.
     Test     packages, runs the xunit suites and the Pester suite, and prints "N passed, N failed, N skipped".
     Demo     builds, starts the local Jelou emulator and walks through the main job against it.
-    Bench    builds and measures speed and memory side by side (per call, bulk, import, signatures); writes out/bench/.
+    Bench    builds and measures speed and memory side by side (per call, the cmdlets' own work, bulk, import, signatures),
+             reads issue 10's targets from them; writes out/bench/.
     Clean    removes out/ and every bin/ and obj/ folder.
     The module is never imported into this process: binary modules cannot be unloaded, so Pester
     and the demo run in a child PowerShell.
@@ -316,7 +317,7 @@ function Invoke-Demo {
 function Invoke-Bench {
     Invoke-Build
     $benchOut = Join-Path $Out 'bench'
-    foreach ($bench in 'PerCall', 'Bulk', 'Import', 'Signature') {
+    foreach ($bench in 'PerCall', 'Overhead', 'Bulk', 'Import', 'Signature') {
         $arguments = @('-ModulePath', $ModuleOut, '-OutPath', $benchOut)
         if ($bench -in 'PerCall', 'Bulk') { $arguments += '-EmulatorDll', $EmulatorDll }
         Invoke-ChildPwsh -File (Join-Path $Root "tests/bench/$bench.Bench.ps1") @arguments
@@ -324,6 +325,8 @@ function Invoke-Bench {
     }
     # The C# core of signature checking against .NET's one-shot HMAC, with BenchmarkDotNet (not in JelouPS.sln).
     Invoke-Dotnet run --project (Join-Path $Root 'tests/bench/SignatureCore') --configuration Release -- $benchOut
+    Invoke-ChildPwsh -File (Join-Path $Root 'tests/bench/Targets.ps1') -OutPath $benchOut
+    if ($LASTEXITCODE -ne 0) { throw "Reading the targets failed with exit code $LASTEXITCODE." }
 }
 
 function Invoke-Clean {

@@ -38,6 +38,54 @@ function Get-Quantile([double[]] $Values, [double] $Fraction) {
     $sorted[[int][math]::Round($Fraction * ($sorted.Count - 1))]
 }
 
+# Runs the ways side by side: $Ways maps a kind of call (GET, create) to its ways, each a scriptblock given a number no
+# other call of the run uses (creates need a new project each time). Each round every way, in a new random order, makes
+# $Calls calls; a way named in $Batched is given (first number, count) once and makes its calls itself (from C#). The
+# first $WarmupRounds rounds are thrown away: JIT tiering takes thousands of calls to settle. Returns, for each
+# "kind|way", its measured rounds: milliseconds and managed bytes allocated (the whole process, every thread) per call.
+function Invoke-BenchRounds($Ways, [int] $Calls, [int] $Rounds, [int] $WarmupRounds, [string[]] $Batched = @()) {
+    $number = 0
+    $measured = @{}
+    for ($round = 1; $round -le $WarmupRounds + $Rounds; $round++) {
+        foreach ($kind in $Ways.Keys) {
+            foreach ($way in ($Ways[$kind].Keys | Get-Random -Shuffle)) {
+                $call = $Ways[$kind][$way]
+                $first = $number
+                $number += $Calls
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                $allocated = [GC]::GetTotalAllocatedBytes($true)
+                if ($way -in $Batched) { & $call $first $Calls }
+                else { for ($n = $first; $n -lt $first + $Calls; $n++) { & $call $n | Out-Null } }
+                $sample = [pscustomobject]@{ Ms = $clock.Elapsed.TotalMilliseconds / $Calls; Bytes = ([GC]::GetTotalAllocatedBytes($true) - $allocated) / $Calls }
+                if ($round -gt $WarmupRounds) { $measured["$kind|$way"] += , $sample }
+            }
+        }
+    }
+    $measured
+}
+
+# The median, its 95% confidence interval and the middle half of values taken round by round, rounded to $Digits.
+function Get-RoundStatistics([double[]] $Values, [int] $Digits) {
+    $interval = Get-MedianInterval $Values
+    [ordered]@{
+        Median        = [math]::Round((Get-Median $Values), $Digits)
+        MedianLow95   = [math]::Round($interval.Low, $Digits)
+        MedianHigh95  = [math]::Round($interval.High, $Digits)
+        FirstQuartile = [math]::Round((Get-Quantile $Values 0.25), $Digits)
+        ThirdQuartile = [math]::Round((Get-Quantile $Values 0.75), $Digits)
+    }
+}
+
+# A way's time over another's, round by round (so that the machine slowing down or speeding up weighs on both alike).
+function Get-Ratio($Samples, $Against) {
+    Get-RoundStatistics @(for ($r = 0; $r -lt $Samples.Count; $r++) { $Samples[$r].Ms / $Against[$r].Ms }) 2
+}
+
+# How many microseconds a call of one way takes more than a call of another, round by round.
+function Get-Difference($Samples, $Against) {
+    Get-RoundStatistics @(for ($r = 0; $r -lt $Samples.Count; $r++) { ($Samples[$r].Ms - $Against[$r].Ms) * 1000 }) 1
+}
+
 # Writes <Name>.json and <Name>.md to the folder, and the Markdown to the output.
 function Write-BenchResult([string] $OutPath, [string] $Name, $Data, [string[]] $Markdown) {
     New-Item -ItemType Directory $OutPath -Force | Out-Null

@@ -50,53 +50,7 @@ public static class JelouBenchFloor
     }
 }
 '@ -ReferencedAssemblies System.Net.Http, System.Text.Json, System.Memory, System.Net.Primitives, System.Runtime, System.Console, System.Linq, System.Collections
-# What PowerShell itself costs a create: a compiled cmdlet of New-JelouExternalSupport's shape (two positional arguments,
-# -Force, dynamic -Vault/-SecretName, ShouldProcess) that calls the module's library and writes its answer, and nothing
-# else (no session bookkeeping, no vault, no issued-secret view). The library lives in the module's load context, so it
-# is called through reflection (a cached MethodInfo).
-Import-Module (Add-Type -PassThru -TypeDefinition @'
-using System;
-using System.Management.Automation;
-using System.Reflection;
-using System.Threading;
-using System.Threading.Tasks;
-
-public sealed class JelouBenchVaultParameters
-{
-    [Parameter] public string Vault { get; set; }
-    [Parameter(ValueFromPipelineByPropertyName = true)] public string SecretName { get; set; }
-}
-
-[Cmdlet(VerbsCommon.New, "JelouBenchBareCmdlet", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-public sealed class NewJelouBenchBareCmdletCommand : PSCmdlet, IDynamicParameters
-{
-    public static object Client;
-    public static object Settings;
-    private static MethodInfo s_create;
-    private readonly JelouBenchVaultParameters _vault = new JelouBenchVaultParameters();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string ProjectId { get; set; }
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNull]
-    public Uri WebhookUrl { get; set; }
-
-    [Parameter] public SwitchParameter Force { get; set; }
-
-    public object GetDynamicParameters() { return _vault; }
-
-    protected override void ProcessRecord()
-    {
-        if (!ShouldProcess(ProjectId, "Create")) return;
-        if (s_create == null) s_create = Client.GetType().GetMethod("CreateExternalSupportAsync");
-        var task = (Task)s_create.Invoke(Client, new object[] { ProjectId, Settings, null, CancellationToken.None, null });
-        task.GetAwaiter().GetResult();
-        WriteObject(task.GetType().GetProperty("Result").GetValue(task));
-    }
-}
-'@ | Select-Object -First 1).Assembly
+Import-Module (Add-Type -PassThru -Path (Join-Path $PSScriptRoot 'BareCmdlets.cs') | Select-Object -First 1).Assembly
 $emulator = Start-JelouEmulator -EmulatorDll $EmulatorDll
 try {
     Connect-Jelou -ApiKey $emulator.ApiKey -BaseUri $emulator.GatewayUri -ChatbotUri $emulator.ChatbotUri
@@ -114,8 +68,8 @@ try {
     $options.BaseUri = $emulator.GatewayUri
     $client = [JelouPS.JelouClient]::new($options)
     $settings = [JelouPS.ExternalSupportSettings]@{ WebhookUrl = 'https://crm.example.com/j' }
-    [NewJelouBenchBareCmdletCommand]::Client = $client
-    [NewJelouBenchBareCmdletCommand]::Settings = $settings
+    [JelouBenchBare]::Client = $client
+    [JelouBenchBare]::Settings = $settings
     $floorGet = [Action[int]] { param($i) [JelouBenchFloor]::Call($http, [System.Net.Http.HttpRequestMessage]::new('GET', "$base/$read")) }
     $floorCreate = [Action[int]] { param($i)
         $m = [System.Net.Http.HttpRequestMessage]::new('POST', "$base/bench-$run-c-$i")
@@ -147,29 +101,10 @@ try {
     }
     $floor = 'HttpClient from C# (floor)'
 
-    $next = 0
-    function Measure-Round([string] $Way, [scriptblock] $Call) {
-        $first = $script:next
-        $script:next += $Calls
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        $allocated = [GC]::GetTotalAllocatedBytes($true)
-        if ($Way -eq $floor) { & $Call $first $Calls }
-        else { for ($i = $first; $i -lt $first + $Calls; $i++) { & $Call $i | Out-Null } }
-        [pscustomobject]@{ Ms = $clock.Elapsed.TotalMilliseconds / $Calls; Bytes = ([GC]::GetTotalAllocatedBytes($true) - $allocated) / $Calls }
-    }
-
+    $samples = Invoke-BenchRounds $ways -Calls $Calls -Rounds $Rounds -WarmupRounds $WarmupRounds -Batched $floor
     # The emulator's cost per request as the run issues secrets: the floor's GET of the first and the last measured round.
     # Each round's GETs run before its creates: before round N, the run has issued (N - 1) rounds of creates and one secret.
     function Get-SecretsIssuedBefore([int] $Round) { 1 + ($Round - 1) * $Calls * $ways['create'].Count }
-    $samples = @{}
-    for ($round = 1; $round -le $WarmupRounds + $Rounds; $round++) {
-        foreach ($kind in $ways.Keys) {
-            foreach ($way in ($ways[$kind].Keys | Get-Random -Shuffle)) {
-                $sample = Measure-Round $way $ways[$kind][$way]
-                if ($round -gt $WarmupRounds) { $samples["$kind|$way"] += , $sample }
-            }
-        }
-    }
     $floorGet = $samples["GET|$floor"]
     $emulatorFlat = [ordered]@{
         SecretsIssued        = @((Get-SecretsIssuedBefore ($WarmupRounds + 1)), (Get-SecretsIssuedBefore ($WarmupRounds + $Rounds)))
@@ -177,19 +112,6 @@ try {
     }
 
     $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
-    # A way's time over another's, round by round: the median of the rounds' ratios, its 95% confidence interval, and the
-    # middle half of the ratios.
-    function Get-Ratio($Samples, $Against) {
-        $ratios = for ($r = 0; $r -lt $Samples.Count; $r++) { $Samples[$r].Ms / $Against[$r].Ms }
-        $interval = Get-MedianInterval $ratios
-        [ordered]@{
-            Median        = [math]::Round((Get-Median $ratios), 2)
-            MedianLow95   = [math]::Round($interval.Low, 2)
-            MedianHigh95  = [math]::Round($interval.High, 2)
-            FirstQuartile = [math]::Round((Get-Quantile $ratios 0.25), 2)
-            ThirdQuartile = [math]::Round((Get-Quantile $ratios 0.75), 2)
-        }
-    }
     $results = [ordered]@{}
     foreach ($kind in $ways.Keys) {
         $results[$kind] = [ordered]@{}
