@@ -162,34 +162,45 @@ namespace JelouPS
             return char.IsSurrogate(c) ? $"an unpaired surrogate ({Escape(c)}), half of a character," : $"{kind} ({Escape(c)})";
         }
 
-        /// <summary>Free text made safe to print on a terminal, for messages and views (JelouView.Text in the cmdlet assembly says how).</summary>
-        internal static string? Printable(string? text)
+        /// <summary>
+        /// Free text made safe to print on a terminal, for messages and views (JelouView.Text in the cmdlet assembly says how),
+        /// keeping what <paramref name="keep"/> names as it is: line breaks and tabs in a message; line breaks alone in a view,
+        /// whose columns a tab would push past their width; nothing in a one-line text (ToString).
+        /// </summary>
+        internal static string? Printable(string? text, TextLayout keep = TextLayout.LinesAndTabs)
         {
             if (text is null) return null;
             int i = 0;
-            while (i < text.Length && !IsEscaped(text, i)) i++;
+            while (i < text.Length && !IsEscaped(text, i, keep)) i++;
             if (i == text.Length) return text;
             var shown = new StringBuilder(text.Length + 16);
             for (i = 0; i < text.Length; i++)
             {
                 // Once anything is written escaped, a backtick is too: "`e" typed by a user must not read as an escape.
-                if (IsEscaped(text, i) || text[i] == '`') shown.Append(Escape(text[i]));
+                if (IsEscaped(text, i, keep) || text[i] == '`') shown.Append(Escape(text[i]));
                 else shown.Append(text[i]);
             }
             return shown.ToString();
         }
 
+        /// <summary><see cref="Printable"/> on one line, for a ToString that may hold text from outside (an id, an end user's message).</summary>
+        internal static string Line(string text) => Printable(text, TextLayout.None)!;
+
         // A character a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break,
-        // the tab and a carriage return that ends a line (\r\n); and the bidirectional overrides and isolates, which make a
-        // terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069). Also half a character (a lone
-        // surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all.
-        private static bool IsEscaped(string text, int i) =>
-            (IsTerminalControl(text[i]) && !(text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n'))
+        // the tab and a carriage return that ends a line (\r\n) where kept; and the bidirectional overrides and isolates,
+        // which make a terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069). Also half a character
+        // (a lone surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all.
+        private static bool IsEscaped(string text, int i, TextLayout keep) =>
+            (IsTerminalControl(text[i]) && !Kept(text, i, keep))
             || (char.IsHighSurrogate(text[i]) && !Paired(text, i))
             || (char.IsLowSurrogate(text[i]) && !(i > 0 && Paired(text, i - 1)));
 
+        private static bool Kept(string text, int i, TextLayout keep) =>
+            text[i] == '\t' ? keep == TextLayout.LinesAndTabs
+            : keep != TextLayout.None && (text[i] == '\n' || (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n'));
+
         private static bool IsTerminalControl(char c) =>
-            (c < ' ' && c != '\n' && c != '\t') || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
+            c < ' ' || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
 
         /// <summary>One character as PowerShell writes it in a double-quoted string.</summary>
         private static string Escape(char c)
@@ -213,5 +224,18 @@ namespace JelouPS
                 ? "`u{" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + "}"
                 : c.ToString();
         }
+    }
+
+    /// <summary>What <see cref="Require.Printable"/> leaves as it is besides printable characters.</summary>
+    internal enum TextLayout
+    {
+        /// <summary>Line breaks and tabs: a message.</summary>
+        LinesAndTabs,
+
+        /// <summary>Line breaks: a view's column, which a tab would push past its width.</summary>
+        Lines,
+
+        /// <summary>Nothing: one line.</summary>
+        None,
     }
 }

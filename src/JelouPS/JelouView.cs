@@ -106,13 +106,13 @@ namespace JelouPS
 
         /// <summary>
         /// Text from outside (an end user's message, a name, an id) as the views show it: each control character but the line
-        /// break and the tab, and each bidirectional override or isolate, is written as PowerShell writes it in a
-        /// double-quoted string (`e, `r, `u{009B}, `u{202E}; a backtick, then, as ``), so that no escape sequence in what an
-        /// end user sent reaches the terminal (to clear lines, move the cursor or retitle the window), a carriage return cannot
-        /// hide what came before it, and nothing shows in another order than it is; a \r\n line end is shown as a line break.
-        /// The objects keep the text as it arrived.
+        /// break, and each bidirectional override or isolate, is written as PowerShell writes it in a double-quoted string
+        /// (`e, `r, `t, `u{009B}, `u{202E}; a backtick, then, as ``), so that no escape sequence in what an end user sent
+        /// reaches the terminal (to clear lines, move the cursor or retitle the window), a carriage return cannot hide what
+        /// came before it, a tab cannot push a column past its width, and nothing shows in another order than it is; a \r\n
+        /// line end is shown as a line break. The objects keep the text as it arrived.
         /// </summary>
-        public static string? Text(string? text) => Require.Printable(text)?.Replace("\r\n", "\n");
+        public static string? Text(string? text) => Require.Printable(text, TextLayout.Lines)?.Replace("\r\n", "\n");
 
         /// <summary>
         /// <paramref name="item"/> (a model object, or its PSObject) as a command writes it. An object shown after another

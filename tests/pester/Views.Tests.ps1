@@ -197,6 +197,20 @@ Describe 'Views in an 80-column terminal' {
         $hostile.Text | Should -Be "hi $([char]27)]0;pwned$([char]7)`rfake`r`nsecond line"
     }
 
+    It 'shows a tab an end user sent as `t, so that it cannot push a column past 80, and "$event" as the views do' {
+        $payload = '{"event_type":"message","timestamp":1700000000000,"contact":{"id":"u\u001b[2Jx"},"value":{"id":"m1","type":"text","content":{"body":"order\t12345\tqty\t3\tprice\t9.99\tstatus\tshipped"}}}'
+        $tabbed = ConvertFrom-JelouWebhookEvent -Payload $payload
+
+        foreach ($shown in ($tabbed | Format-Table | Out-String -Width 80), ($tabbed | Format-List | Out-String -Width 80)) {
+            $shown | Should -Not -Match '\t' -Because 'a terminal expands a tab to its next tab stop, past the column'
+            $shown -split '\r?\n' | Where-Object Length -GT 80 | Should -BeNullOrEmpty
+            $shown | Should -Match ([regex]::Escape('order`t12345`tqty'))
+        }
+        # String interpolation and Write-Host print ToString: no escape sequence there either.
+        "$tabbed" | Should -BeExactly 'message m1 from u`e[2Jx: order`t12345`tqty`t3`tprice`t9.99`tstatus`tshipped'
+        $tabbed.Text | Should -BeExactly "order`t12345`tqty`t3`tprice`t9.99`tstatus`tshipped"
+    }
+
     It 'shows no key of a webhook URL and no control character in PowerShell''s own list of an object shown after another type''s output, and the object keeps them' {
         $keyedIssued = New-JelouExternalSupport (New-TestProjectId) $LongUrl -WarningAction SilentlyContinue
         $keyedSet = Set-JelouExternalSupport $longProject -WebhookUrl $LongUrl -Confirm:$false

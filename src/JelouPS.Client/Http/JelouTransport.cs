@@ -31,6 +31,7 @@ namespace JelouPS.Http
         private static readonly HashSet<string> LoggableHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "Accept", "Content-Type", "Content-Length", "User-Agent", "Date", "Server", "x-request-id", "Retry-After",
+            "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Encoding",
         };
 
         private static readonly string UserAgent = BuildUserAgent();

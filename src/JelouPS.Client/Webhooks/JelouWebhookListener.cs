@@ -58,7 +58,7 @@ namespace JelouPS.Webhooks
         }
 
         /// <summary>"POST /jelou from 127.0.0.1:50312", or "Connection from 203.0.113.5:50312" for one refused before its request was read; for messages.</summary>
-        public override string ToString() => (Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}");
+        public override string ToString() => Require.Line((Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}"));
 
         /// <summary>The request as it came through the front; null for one the front refused itself.</summary>
         internal RelayedRequest? Relayed => _relayed;
@@ -164,7 +164,7 @@ namespace JelouPS.Webhooks
         private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
         // Certificates keep local times; shown in UTC and the Gregorian calendar (in th-TH the year read 2568).
-        private static string Utc(DateTime local) => local.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+        private static string Utc(DateTime local) => local.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture);
 
         /// <exception cref="ArgumentException">The certificate cannot serve TLS now.</exception>
         private static void CheckServerCertificate(X509Certificate2 certificate)

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Security;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Tasks;
 using JelouPS.Emulator;
 using JelouPS.Security;
@@ -253,6 +254,38 @@ namespace JelouPS.Tests.Client
         [InlineData("", "")]
         public void Printable_shows_what_a_terminal_would_act_on_and_keeps_the_rest(string text, string shown) =>
             Assert.Equal(shown, Require.Printable(text));
+
+        [Theory]
+        [InlineData("order\t12345\r\nshipped `now`", nameof(TextLayout.Lines), "order`t12345\r\nshipped ``now``")]
+        [InlineData("order\t12345\r\nshipped `now`", nameof(TextLayout.None), "order`t12345`r`nshipped ``now``")]
+        [InlineData("two\nlines", nameof(TextLayout.None), "two`nlines")]
+        [InlineData("plain text, ñ, 你好", nameof(TextLayout.None), "plain text, ñ, 你好")]
+        public void Printable_escapes_tabs_for_a_view_and_line_breaks_too_for_one_line(string text, string keep, string shown) =>
+            Assert.Equal(shown, Require.Printable(text, Enum.Parse<TextLayout>(keep)));
+
+        [Fact]
+        public void Text_from_outside_reaches_no_terminal_through_ToString()
+        {
+            // "$event", Write-Host $event and string interpolation print ToString: an end user's message or a server's id
+            // must not clear the screen or retitle the window there either.
+            string hostile = "u\u001b[2Jx\t\u001b]0;pwned\u0007\n\u202Eend";
+            var message = (JelouMessageEvent)JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(
+                "{\"field\":\"messages\",\"object\":\"message_event\",\"event_type\":\"message\",\"project_id\":\"p9\",\"room_id\":\"r1\"," +
+                "\"contact\":{\"id\":" + JsonSerializer.Serialize(hostile) + "},\"value\":{\"id\":\"m1\",\"type\":\"text\",\"content\":{\"body\":" + JsonSerializer.Serialize(hostile) + "}}}"));
+            var texts = new[]
+            {
+                message.ToString(),
+                new Conversation("p9", hostile, "r1", "open", null, null, null, new ConversationUser(hostile, hostile, null), new ConversationBot("b1", hostile)).ToString(),
+                new ConversationUser(hostile, hostile, null).ToString(),
+                new ConversationBot("b1", hostile).ToString(),
+                new ExternalSupportIntegration(hostile, null, null, "https://crm.example.com/j", "no_auth", null, null, null, null).ToString(),
+            };
+            foreach (string text in texts)
+            {
+                Assert.DoesNotContain(text, c => c < ' ' || (c >= '\u007F' && c <= '\u009F') || c == '\u202E');
+                Assert.Contains("u`e[2Jx`t`e]0;pwned`a`n`u{202E}end", text);
+            }
+        }
 
         [Fact]
         public void Printable_shows_half_a_character_and_keeps_whole_ones()

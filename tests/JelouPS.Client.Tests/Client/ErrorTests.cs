@@ -245,6 +245,26 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task Debug_shows_the_values_of_headers_that_carry_no_secret_and_hides_the_rest()
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            string projectId = NewProjectId();
+            await client.CreateExternalSupportAsync(projectId, Settings());
+            var fault = new EmulatorFault { Method = "GET", PathContains = projectId, Mangle = ResponseMangle.Intact };
+            fault.Headers["Content-Encoding"] = "identity";
+            fault.Headers["x-session"] = "session-token-0123";
+            _emulator.EnqueueFault(fault);
+            var trace = new RecordingTrace();
+
+            await client.GetExternalSupportAsync(projectId, trace);
+
+            string headers = Assert.Single(trace.Lines, line => line.StartsWith("DEBUG: Response headers: ", StringComparison.Ordinal));
+            Assert.Contains("Content-Encoding: identity", headers);
+            Assert.Contains("x-session: REDACTED", headers);
+            Assert.DoesNotContain("session-token-0123", headers);
+        }
+
+        [Fact]
         public async Task A_reply_error_that_quotes_the_signing_secret_is_redacted()
         {
             // Jelou holds the signing secret too; the request carries only a signature made with it.

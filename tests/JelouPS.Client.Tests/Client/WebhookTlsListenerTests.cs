@@ -259,7 +259,7 @@ namespace JelouPS.Tests.Client
             {
                 // A Buddhist-calendar culture: the date is still Gregorian, in UTC.
                 CultureInfo.CurrentCulture = new CultureInfo("th-TH");
-                Assert.Contains($"expired on {expired.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z:",
+                Assert.Contains($"expired on {expired.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z:",
                     Assert.Throws<ArgumentException>(() => new JelouWebhookListener(8080, "/", IPAddress.Any, expired)).Message);
             }
             finally
