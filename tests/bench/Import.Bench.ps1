@@ -1,13 +1,17 @@
 <#
-    Import time, side by side in fresh processes: the wall time of `pwsh -c exit`, of importing a trivial manifest
-    module with one function (PowerShell's own module-loading cost), of importing JelouPS, and of importing JelouPS and
-    running its first command (Get-JelouContext, which loads the client). The processes take turns, -Rounds times;
-    each figure is the median. Writes import.md and import.json to -OutPath. Run by ./build.ps1 -Task Bench.
+    Import time, side by side in fresh processes: `pwsh -c exit`, importing a trivial manifest module with one function
+    (PowerShell's own module-loading cost), importing JelouPS, and importing JelouPS and running its first command
+    (Get-JelouContext, which loads the client). The processes take turns, in a new random order each round, -Rounds
+    times. Two wall times of each: the whole process's, and, inside it, that of the import (and first command) alone,
+    which leaves out the start of PowerShell itself (most of a process's time, and most of how much it varies from one
+    to the next on a busy host). Each figure is the median. What JelouPS adds over the trivial module is taken round by
+    round: the median, its 95% confidence interval and the middle half. Writes import.md and import.json to -OutPath.
+    Run by ./build.ps1 -Task Bench.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $OutPath,
-    [int] $Rounds = 15
+    [int] $Rounds = 25
 )
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchSupport.ps1')
@@ -22,41 +26,60 @@ Set-Content (Join-Path $trivial 'Trivial.psd1') "@{ RootModule = 'Trivial.psm1';
 $self = [Environment]::ProcessPath
 $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
 $cases = [ordered]@{
-    'pwsh -c exit'                          = 'exit'
+    'pwsh -c exit'                          = ''
     'Import-Module (trivial module)'        = "Import-Module '$trivial'"
     'Import-Module JelouPS'                 = "Import-Module '$module'"
-    'Import-Module JelouPS; first command'  = "Import-Module '$module'; Get-JelouContext"
+    'Import-Module JelouPS; first command'  = "Import-Module '$module'; Get-JelouContext | Out-Null"
 }
+# The process's wall time, and that of the command inside it (its own stopwatch, written as the process's one output).
 function Measure-Start([string] $Command) {
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    & $self @prefix -NoProfile -NonInteractive -Command $Command | Out-Null
+    $inside = & $self @prefix -NoProfile -NonInteractive -Command "`$clock = [Diagnostics.Stopwatch]::StartNew(); $Command; `$clock.Elapsed.TotalMilliseconds.ToString([cultureinfo]::InvariantCulture)"
     if ($LASTEXITCODE -ne 0) { throw "'$Command' failed with exit code $LASTEXITCODE." }
-    $clock.Elapsed.TotalMilliseconds
+    [pscustomobject]@{ Process = $clock.Elapsed.TotalMilliseconds; Inside = [double]::Parse(@($inside)[-1], [cultureinfo]::InvariantCulture) }
 }
 try {
     foreach ($case in $cases.Values) { Measure-Start $case | Out-Null }   # the disk cache
     $samples = @{}
     for ($round = 1; $round -le $Rounds; $round++) {
-        foreach ($name in $cases.Keys) { $samples[$name] += , (Measure-Start $cases[$name]) }
+        foreach ($name in ($cases.Keys | Get-Random -Shuffle)) { $samples[$name] += , (Measure-Start $cases[$name]) }
     }
 }
 finally {
     Remove-Item (Split-Path $trivial) -Recurse -Force
 }
 $median = [ordered]@{}
-foreach ($name in $cases.Keys) { $median[$name] = [math]::Round((Get-Median $samples[$name]), 1) }
-$overTrivial = [math]::Round($median['Import-Module JelouPS'] - $median['Import-Module (trivial module)'], 1)
+$inside = [ordered]@{}
+foreach ($name in $cases.Keys) {
+    $median[$name] = [math]::Round((Get-Median $samples[$name].Process), 1)
+    $inside[$name] = [math]::Round((Get-Median $samples[$name].Inside), 1)
+}
+$overTrivial = [ordered]@{}
+foreach ($name in @($cases.Keys)[2..3]) {
+    $trivialRounds = $samples['Import-Module (trivial module)']
+    $overTrivial[$name] = [ordered]@{
+        Process = Get-RoundStatistics @(for ($r = 0; $r -lt $Rounds; $r++) { $samples[$name][$r].Process - $trivialRounds[$r].Process }) 1
+        Inside  = Get-RoundStatistics @(for ($r = 0; $r -lt $Rounds; $r++) { $samples[$name][$r].Inside - $trivialRounds[$r].Inside }) 1
+    }
+}
+function Format-Over($Statistics) {
+    '{0:+0.0;-0.0;0.0} [{1:+0.0;-0.0;0.0} to {2:+0.0;-0.0;0.0}] ({3:+0.0;-0.0;0.0} to {4:+0.0;-0.0;0.0})' -f $Statistics.Median, $Statistics.MedianLow95, $Statistics.MedianHigh95, $Statistics.FirstQuartile, $Statistics.ThirdQuartile
+}
 
 $machine = Get-BenchMachine
-Write-BenchResult $OutPath 'import' ([ordered]@{ Machine = $machine; Rounds = $Rounds; MedianMilliseconds = $median; JelouPSOverTrivialMilliseconds = $overTrivial }) @(
+Write-BenchResult $OutPath 'import' ([ordered]@{ Machine = $machine; Rounds = $Rounds; MedianMilliseconds = $median; MedianMillisecondsInside = $inside; OverTrivialMilliseconds = $overTrivial }) @(
     "### Import: median of $Rounds fresh processes each, taking turns"
     ''
     "Machine: $machine"
     ''
-    '| process | ms | over the trivial module |'
-    '|---|---:|---:|'
+    'The process, and inside it the command alone (without the start of PowerShell). Over the trivial module: taken round by round, the median, in square brackets its 95% confidence interval, in round brackets the middle half of the rounds.'
+    ''
+    '| process | process ms | over the trivial module | command ms | over the trivial module |'
+    '|---|---:|---:|---:|---:|'
     foreach ($name in $cases.Keys) {
-        $over = if ($name -eq 'pwsh -c exit') { '' } else { '{0:+0.0;-0.0;0.0}' -f ($median[$name] - $median['Import-Module (trivial module)']) }
-        "| $name | $($median[$name]) | $over |"
+        $o = $overTrivial[$name]
+        $command = if ($cases[$name]) { $inside[$name] } else { '' }
+        if ($o) { "| $name | $($median[$name]) | $(Format-Over $o.Process) | $command | $(Format-Over $o.Inside) |" }
+        else { "| $name | $($median[$name]) |  | $command |  |" }
     }
 )
