@@ -184,14 +184,16 @@ namespace JelouPS
         }
 
         /// <summary><see cref="Printable"/> on one line, for a ToString that may hold text from outside (an id, an end user's message).</summary>
-        internal static string Line(string text) => Printable(text, TextLayout.None)!;
+        internal static string OneLine(string text) => Printable(text, TextLayout.None)!;
 
         // A character a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break,
         // the tab and a carriage return that ends a line (\r\n) where kept; and the bidirectional overrides and isolates,
         // which make a terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069). Also half a character
-        // (a lone surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all.
+        // (a lone surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all;
+        // and, but in a message, the line and paragraph separators (U+2028, U+2029), which a terminal does not break on.
         private static bool IsEscaped(string text, int i, TextLayout keep) =>
             (IsTerminalControl(text[i]) && !Kept(text, i, keep))
+            || ((text[i] == '\u2028' || text[i] == '\u2029') && keep != TextLayout.LinesAndTabs)
             || (char.IsHighSurrogate(text[i]) && !Paired(text, i))
             || (char.IsLowSurrogate(text[i]) && !(i > 0 && Paired(text, i - 1)));
 
@@ -229,10 +231,10 @@ namespace JelouPS
     /// <summary>What <see cref="Require.Printable"/> leaves as it is besides printable characters.</summary>
     internal enum TextLayout
     {
-        /// <summary>Line breaks and tabs: a message.</summary>
+        /// <summary>Line breaks (also U+2028 and U+2029) and tabs: a message.</summary>
         LinesAndTabs,
 
-        /// <summary>Line breaks: a view's column, which a tab would push past its width.</summary>
+        /// <summary>\n and \r\n: a view's column, which a tab would push past its width; a server's text in a message.</summary>
         Lines,
 
         /// <summary>Nothing: one line.</summary>

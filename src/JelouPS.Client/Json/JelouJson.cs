@@ -492,9 +492,10 @@ namespace JelouPS.Json
         /// <summary>
         /// A text of the server's (an error's message, a reason phrase, a request id) as messages show it: the request's
         /// secrets redacted, and control characters and direction overrides written out (see Require.Printable), since the
-        /// server's text reaches the terminal; cut after <see cref="MaxShown"/> characters.
+        /// server's text reaches the terminal; cut after <see cref="MaxShown"/> characters. A tab too, as a view would write
+        /// it: a message that quotes this text may be shown in a view (a test event's Error), which must not escape it again.
         /// </summary>
-        public static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text, MaxShown));
+        public static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text, MaxShown), TextLayout.Lines);
 
         /// <summary>
         /// How much of one server text a message shows: an error's words are sentences, and a body whose message runs to

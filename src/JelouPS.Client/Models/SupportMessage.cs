@@ -114,6 +114,6 @@ namespace JelouPS
         public int StatusCode { get; }
         public DateTimeOffset SentAt { get; }
 
-        public override string ToString() => Require.Line($"{MessageId} ({Type}) -> {RoomId}: {StatusCode}");
+        public override string ToString() => Require.OneLine($"{MessageId} ({Type}) -> {RoomId}: {StatusCode}");
     }
 }

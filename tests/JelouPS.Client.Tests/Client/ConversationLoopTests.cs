@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
 using System.Security;
 using System.Text;
 using System.Text.Json;
@@ -260,6 +261,9 @@ namespace JelouPS.Tests.Client
         [InlineData("order\t12345\r\nshipped `now`", nameof(TextLayout.None), "order`t12345`r`nshipped ``now``")]
         [InlineData("two\nlines", nameof(TextLayout.None), "two`nlines")]
         [InlineData("plain text, ñ, 你好", nameof(TextLayout.None), "plain text, ñ, 你好")]
+        [InlineData("a\u2028b\u2029c", nameof(TextLayout.None), "a`u{2028}b`u{2029}c")]
+        [InlineData("a\u2028b\u2029c", nameof(TextLayout.Lines), "a`u{2028}b`u{2029}c")]
+        [InlineData("a\u2028b\u2029c", nameof(TextLayout.LinesAndTabs), "a\u2028b\u2029c")]
         public void Printable_escapes_tabs_for_a_view_and_line_breaks_too_for_one_line(string text, string keep, string shown) =>
             Assert.Equal(shown, Require.Printable(text, Enum.Parse<TextLayout>(keep)));
 
@@ -382,6 +386,19 @@ namespace JelouPS.Tests.Client
             Assert.False(result.Succeeded);
             Assert.Equal(401, result.StatusCode);
             Assert.StartsWith("The webhook answered 401", result.Error);
+        }
+
+        [Fact]
+        public async Task A_receivers_status_text_with_control_characters_and_a_tab_is_escaped_once_and_shows_so_in_a_view()
+        {
+            var handler = new StubHandler((request, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError) { ReasonPhrase = "Bad\u001b[2J\tx", RequestMessage = request }));
+            using var tester = new WebhookTester(handler);
+
+            WebhookTestResult result = await tester.SendAsync(new TestEventRequest { WebhookUrl = new Uri("https://crm.example.com/hook"), SigningSecret = Secure("s") }, TimeSpan.FromSeconds(10));
+
+            Assert.Contains("Bad`e[2J`tx", result.Error);
+            // The views escape a tab (JelouView.Text): what is escaped already must not be escaped again (``e).
+            Assert.Equal(result.Error, Require.Printable(result.Error, TextLayout.Lines));
         }
 
         [Fact]

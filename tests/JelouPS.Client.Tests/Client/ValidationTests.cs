@@ -148,6 +148,10 @@ namespace JelouPS.Tests.Client
             Assert.Throws<ArgumentException>(() => new JelouApiKeyCredential(new SecureString()));
             Assert.Throws<ArgumentException>(() => new JelouClientCredential("a:b", Secure("s")));
             Assert.Throws<ArgumentException>(() => new JelouClientCredential("", Secure("s")));
+            // RFC 7617: no control characters; Get-JelouContext shows the id, so no escape sequence either.
+            var refused = Assert.Throws<ArgumentException>(() => new JelouClientCredential("cli\u001b[2J", Secure("s")));
+            Assert.Contains("`e", refused.Message);
+            Assert.DoesNotContain("\u001b", refused.Message, StringComparison.Ordinal);
         }
 
         [Fact]
