@@ -184,13 +184,14 @@ namespace JelouPS
         }
 
         /// <summary><see cref="Printable"/> on one line, for a ToString that may hold text from outside (an id, an end user's message).</summary>
-        internal static string OneLine(string text) => Printable(text, TextLayout.None)!;
+        internal static string PrintableOnOneLine(string text) => Printable(text, TextLayout.None)!;
 
         // A character a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break,
         // the tab and a carriage return that ends a line (\r\n) where kept; and the bidirectional overrides and isolates,
         // which make a terminal show text in another order than it is (U+202A-U+202E, U+2066-U+2069). Also half a character
-        // (a lone surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all;
-        // and, but in a message, the line and paragraph separators (U+2028, U+2029), which a terminal does not break on.
+        // (a lone surrogate, as text cut inside an emoji arrives), which a terminal shows as a replacement mark or not at all.
+        // The line and paragraph separators (U+2028, U+2029) are line breaks a message may hold as it was written (a
+        // terminal shows them as it can), but a view's column or one line must not: there they are written out.
         private static bool IsEscaped(string text, int i, TextLayout keep) =>
             (IsTerminalControl(text[i]) && !Kept(text, i, keep))
             || ((text[i] == '\u2028' || text[i] == '\u2029') && keep != TextLayout.LinesAndTabs)

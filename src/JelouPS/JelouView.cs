@@ -107,7 +107,8 @@ namespace JelouPS
         /// <summary>
         /// Text from outside (an end user's message, a name, an id) as the views show it: each control character but the line
         /// break, and each bidirectional override or isolate, is written as PowerShell writes it in a double-quoted string
-        /// (`e, `r, `t, `u{009B}, `u{202E}; a backtick, then, as ``), so that no escape sequence in what an end user sent
+        /// (`e, `r, `t, `u{009B}, `u{202E}; a backtick, then, as ``: only then, so that "run `cmd`" stays readable, and a
+        /// backtick typed alone before an e reads as an escape would), so that no escape sequence in what an end user sent
         /// reaches the terminal (to clear lines, move the cursor or retitle the window), a carriage return cannot hide what
         /// came before it, a tab cannot push a column past its width, and nothing shows in another order than it is; a \r\n
         /// line end is shown as a line break. The objects keep the text as it arrived.
@@ -195,8 +196,9 @@ namespace JelouPS
         private static readonly ConcurrentDictionary<Type, PropertyInfo[]> ShownProperties = new ConcurrentDictionary<Type, PropertyInfo[]>();
 
         /// <summary>
-        /// Whether what PowerShell's own list shows of <paramref name="value"/> is printable (see <see cref="Text(string)"/>): its
-        /// text, or, a few levels in, the keys and values of a dictionary (an event's metadata) and the items of a list.
+        /// Whether what PowerShell's own list shows of <paramref name="value"/> is printable as a message is (line breaks and tabs
+        /// kept: that list has no columns a tab could push, and hiding a message for a tab would hide too much): its text, or,
+        /// a few levels in, the keys and values of a dictionary (an event's metadata) and the items of a list.
         /// </summary>
         private static bool Printable(object? value, int depth)
         {

@@ -395,6 +395,18 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void An_item_written_out_already_is_not_written_out_again_beside_a_message_that_needs_it()
+        {
+            // A receiver names a request by its ToString, printable already ("POST /a`e from ..."); the reason beside it
+            // quotes what the sender sent raw.
+            var exception = new InvalidOperationException("The body is not JSON: '\u001b[2J'.");
+
+            ErrorRecord record = ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, exception, null, "POST /a`e from 127.0.0.1:5000");
+
+            Assert.Equal("POST /a`e from 127.0.0.1:5000: The body is not JSON: '`e[2J'.", record.ErrorDetails.Message);
+        }
+
+        [Fact]
         public void Every_ErrorId_the_mapper_names_is_in_its_one_table_with_a_category()
         {
             string[] ids = typeof(ErrorMapper).GetFields(BindingFlags.NonPublic | BindingFlags.Static)

@@ -13,12 +13,14 @@ public static class JelouBenchBare
     public static object Client;
     public static object Settings;
 
-    internal static object Call(ref MethodInfo method, string name, object[] arguments)
+    // Each call's Task<T>.Result: the property is looked up once per method, as the method is.
+    internal static object Call(ref MethodInfo method, ref PropertyInfo result, string name, object[] arguments)
     {
         if (method == null) method = Client.GetType().GetMethod(name);
+        if (result == null) result = method.ReturnType.GetProperty("Result");
         var task = (Task)method.Invoke(Client, arguments);
         task.GetAwaiter().GetResult();
-        return task.GetType().GetProperty("Result").GetValue(task);
+        return result.GetValue(task);
     }
 }
 
@@ -33,6 +35,7 @@ public sealed class JelouBenchVaultParameters
 public sealed class NewJelouBenchBareCmdletCommand : PSCmdlet, IDynamicParameters
 {
     private static MethodInfo s_create;
+    private static PropertyInfo s_created;
     private readonly JelouBenchVaultParameters _vault = new JelouBenchVaultParameters();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -50,7 +53,7 @@ public sealed class NewJelouBenchBareCmdletCommand : PSCmdlet, IDynamicParameter
     protected override void ProcessRecord()
     {
         if (!ShouldProcess(ProjectId, "Create")) return;
-        WriteObject(JelouBenchBare.Call(ref s_create, "CreateExternalSupportAsync", new object[] { ProjectId, JelouBenchBare.Settings, null, CancellationToken.None, null }));
+        WriteObject(JelouBenchBare.Call(ref s_create, ref s_created, "CreateExternalSupportAsync", new object[] { ProjectId, JelouBenchBare.Settings, null, CancellationToken.None, null }));
     }
 }
 
@@ -59,6 +62,7 @@ public sealed class NewJelouBenchBareCmdletCommand : PSCmdlet, IDynamicParameter
 public sealed class GetJelouBenchBareCmdletCommand : PSCmdlet
 {
     private static MethodInfo s_get;
+    private static PropertyInfo s_got;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -66,6 +70,6 @@ public sealed class GetJelouBenchBareCmdletCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        WriteObject(JelouBenchBare.Call(ref s_get, "GetExternalSupportAsync", new object[] { ProjectId, null, CancellationToken.None, null }));
+        WriteObject(JelouBenchBare.Call(ref s_get, ref s_got, "GetExternalSupportAsync", new object[] { ProjectId, null, CancellationToken.None, null }));
     }
 }

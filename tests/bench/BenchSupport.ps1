@@ -14,8 +14,9 @@ function Get-Median([double[]] $Values) {
 
 # A 95% confidence interval of the median, distribution-free: the j-th smallest and j-th largest value, for the largest j
 # where fewer than j of n values fall under the true median with chance at most 2.5% (the binomial distribution with
-# p = 1/2; of 40 values, the 14th and the 27th: 96.2% coverage). It says where the median of another run of as many rounds
-# may fall, where the middle half says how much the rounds vary.
+# p = 1/2; of 40 values, the 14th and the 27th: 96.2% coverage), taking the rounds as independent. It bounds this run's
+# true median, where the middle half says how much the rounds vary; another run's median may fall wider (by about 1.4
+# times, and more as the host drifts between runs).
 function Get-MedianInterval([double[]] $Values) {
     $sorted = [double[]]($Values | Sort-Object)
     $n = $sorted.Count
@@ -43,6 +44,8 @@ function Get-Quantile([double[]] $Values, [double] $Fraction) {
 # $Calls calls; a way named in $Batched is given (first number, count) once and makes its calls itself (from C#). The
 # first $WarmupRounds rounds are thrown away: JIT tiering takes thousands of calls to settle. Returns, for each
 # "kind|way", its measured rounds: milliseconds and managed bytes allocated (the whole process, every thread) per call.
+# The ways' scriptblocks run in this function's scope, so they must not read variables of these names: $Ways, $Calls,
+# $Rounds, $WarmupRounds, $Batched, $number, $measured, $round, $kind, $way, $call, $first, $clock, $allocated, $n, $sample.
 function Invoke-BenchRounds($Ways, [int] $Calls, [int] $Rounds, [int] $WarmupRounds, [string[]] $Batched = @()) {
     $number = 0
     $measured = @{}

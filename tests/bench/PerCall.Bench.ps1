@@ -10,7 +10,7 @@
     -Calls calls each. A way's figure is the median of its rounds: milliseconds and managed bytes allocated per call (the
     whole process, every thread). Its ratios to Invoke-RestMethod and to the PowerShell loop are taken within each round,
     so that a machine slowing down or speeding up during the run weighs on both sides alike: the median of the rounds'
-    ratios, its 95% confidence interval (distribution-free, from order statistics: where another run's median may fall),
+    ratios, its 95% confidence interval (distribution-free, from order statistics; another run's median may fall wider),
     and the middle half of them (from the first quartile to the third) to show how much they vary.
     Also measured: whether the emulator's cost per request stays flat as the run issues thousands of secrets.
     Writes percall.md and percall.json to -OutPath. Run by ./build.ps1 -Task Bench.
@@ -105,10 +105,10 @@ try {
     # The emulator's cost per request as the run issues secrets: the floor's GET of the first and the last measured round.
     # Each round's GETs run before its creates: before round N, the run has issued (N - 1) rounds of creates and one secret.
     function Get-SecretsIssuedBefore([int] $Round) { 1 + ($Round - 1) * $Calls * $ways['create'].Count }
-    $floorGet = $samples["GET|$floor"]
+    $floorGetRounds = $samples["GET|$floor"]
     $emulatorFlat = [ordered]@{
         SecretsIssued        = @((Get-SecretsIssuedBefore ($WarmupRounds + 1)), (Get-SecretsIssuedBefore ($WarmupRounds + $Rounds)))
-        FloorGetMilliseconds = @([math]::Round($floorGet[0].Ms, 3), [math]::Round($floorGet[-1].Ms, 3))
+        FloorGetMilliseconds = @([math]::Round($floorGetRounds[0].Ms, 3), [math]::Round($floorGetRounds[-1].Ms, 3))
     }
 
     $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
@@ -133,7 +133,7 @@ try {
         ''
         "Machine: $machine"
         ''
-        'Ratios are taken within each round (the ways take turns in a random order): the median of the rounds, in square brackets its 95% confidence interval (where the median of another run of as many rounds may fall), and in round brackets the middle half of the rounds (how much they vary).'
+        'Ratios are taken within each round (the ways take turns in a random order): the median of the rounds, in square brackets its 95% confidence interval (of this run''s median; another run''s may fall wider, as the host drifts), and in round brackets the middle half of the rounds (how much they vary).'
         ''
         '| call | way | ms per call | KB allocated per call | vs Invoke-RestMethod | vs PowerShell loop |'
         '|---|---|---:|---:|---:|---:|'

@@ -2,10 +2,11 @@
     Issue 10's speed targets against what this run of ./build.ps1 -Task Bench measured (the *.json in -OutPath), each with
     the statistic it is read from. A figure measured in rounds is read from its median's 95% confidence interval: met when
     the whole interval is within the target, missed when the whole interval is past it, and otherwise too close to call on
-    this machine (another run's median may fall on either side). Writes targets.md and targets.json to -OutPath.
+    this machine (the true median may lie on either side). Writes targets.md and targets.json to -OutPath.
 #>
 param([Parameter(Mandatory)] [string] $OutPath)
 $ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
 . (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 function Read-Bench([string] $Name) { Get-Content (Join-Path $OutPath "$Name.json") -Raw | ConvertFrom-Json }
@@ -17,6 +18,7 @@ $core = Read-Bench 'signature-core'
 
 # $Interval: an object with Median, MedianLow95 and MedianHigh95; or a single figure in $Value.
 function New-Target([string] $Target, [string] $Statistic, [double] $Limit, [string] $Unit, [switch] $AtLeast, $Interval, $Value) {
+    if ($null -eq $Interval -and $null -eq $Value) { throw "Nothing was measured for '$Target': a benchmark's JSON lacks it." }
     $within = if ($AtLeast) { { param($x) $x -ge $Limit } } else { { param($x) $x -le $Limit } }
     if ($Interval) {
         $shown = '{0}{3} [{1}–{2}]' -f $Interval.Median, $Interval.MedianLow95, $Interval.MedianHigh95, $Unit

@@ -201,9 +201,15 @@ Describe 'Views in an 80-column terminal' {
         $payload = '{"event_type":"message","timestamp":1700000000000,"contact":{"id":"u\u001b[2Jx"},"value":{"id":"m1","type":"text","content":{"body":"order\t12345\tqty\t3\tprice\t9.99\tstatus\tshipped"}}}'
         $tabbed = ConvertFrom-JelouWebhookEvent -Payload $payload
 
+        # As a terminal shows a line: a tab runs to the next stop of eight columns.
+        function Get-TerminalWidth([string] $Line) {
+            $column = 0
+            foreach ($c in $Line.ToCharArray()) { $column = if ($c -eq "`t") { ($column - $column % 8) + 8 } else { $column + 1 } }
+            $column
+        }
         foreach ($shown in ($tabbed | Format-Table | Out-String -Width 80), ($tabbed | Format-List | Out-String -Width 80)) {
             $shown | Should -Not -Match '\t' -Because 'a terminal expands a tab to its next tab stop, past the column'
-            $shown -split '\r?\n' | Where-Object Length -GT 80 | Should -BeNullOrEmpty
+            $shown -split '\r?\n' | Where-Object { (Get-TerminalWidth $_) -gt 80 } | Should -BeNullOrEmpty
             $shown | Should -Match ([regex]::Escape('order`t12345`tqty'))
         }
         # String interpolation and Write-Host print ToString: no escape sequence there either.

@@ -114,6 +114,6 @@ namespace JelouPS
         public int StatusCode { get; }
         public DateTimeOffset SentAt { get; }
 
-        public override string ToString() => Require.OneLine($"{MessageId} ({Type}) -> {RoomId}: {StatusCode}");
+        public override string ToString() => Require.PrintableOnOneLine($"{MessageId} ({Type}) -> {RoomId}: {StatusCode}");
     }
 }

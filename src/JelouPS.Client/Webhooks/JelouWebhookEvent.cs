@@ -47,7 +47,7 @@ namespace JelouPS.Webhooks
         /// <summary>The body exactly as received.</summary>
         public string RawPayload { get; }
 
-        public override string ToString() => Require.OneLine($"{EventName} {ProjectId}/{RoomId}");
+        public override string ToString() => Require.PrintableOnOneLine($"{EventName} {ProjectId}/{RoomId}");
 
         /// <summary>Reads one event from the raw body. Throws FormatException when it is not a JSON object in strict UTF-8.</summary>
         public static JelouWebhookEvent Parse(byte[] body)
@@ -194,7 +194,7 @@ namespace JelouPS.Webhooks
         public string? UserName { get; }
         public string? BotName { get; }
 
-        public override string ToString() => Require.OneLine($"message {MessageId} from {UserId}: {Text ?? MediaUrl}");
+        public override string ToString() => Require.PrintableOnOneLine($"message {MessageId} from {UserId}: {Text ?? MediaUrl}");
     }
 
     /// <summary>A conversation was handed to the external panel (<c>event: conversation.start</c>).</summary>

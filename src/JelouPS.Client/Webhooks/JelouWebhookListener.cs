@@ -58,7 +58,7 @@ namespace JelouPS.Webhooks
         }
 
         /// <summary>"POST /jelou from 127.0.0.1:50312", or "Connection from 203.0.113.5:50312" for one refused before its request was read; for messages.</summary>
-        public override string ToString() => Require.OneLine((Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}"));
+        public override string ToString() => Require.PrintableOnOneLine((Method.Length == 0 ? "Connection" : $"{Method} {Path}") + (Remote is null ? "" : $" from {Remote}"));
 
         /// <summary>The request as it came through the front; null for one the front refused itself.</summary>
         internal RelayedRequest? Relayed => _relayed;

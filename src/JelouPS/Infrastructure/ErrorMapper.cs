@@ -108,8 +108,9 @@ namespace JelouPS.Infrastructure
         {
             (ErrorCategory category, string? usualAdvice) = Table[errorId];
             // Printable: a message may quote what a sender or a server chose (an id from a forged delivery), which must not
-            // reach the terminal as escape sequences or direction overrides.
-            string message = Require.Printable((item is null ? "" : item + ": ") + exception.Message + (note is null ? "" : " " + note))!;
+            // reach the terminal as escape sequences or direction overrides. Each part alone: one may be printable already
+            // (a request's ToString), and escaping it with the others would write its backticks twice.
+            string message = (item is null ? "" : Require.Printable(item) + ": ") + Require.Printable(exception.Message) + (note is null ? "" : " " + Require.Printable(note));
             // The exception says it too: scripts log $_.Exception.Message.
             Exception named = message == exception.Message ? exception : exception switch
             {
