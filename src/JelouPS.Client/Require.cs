@@ -195,12 +195,13 @@ namespace JelouPS
         private static bool IsEscaped(string text, int i, TextLayout keep) =>
             (IsTerminalControl(text[i]) && !Kept(text, i, keep))
             || ((text[i] == '\u2028' || text[i] == '\u2029') && keep != TextLayout.LinesAndTabs)
+            || (keep == TextLayout.Id && IsInvisible(text[i]))
             || (char.IsHighSurrogate(text[i]) && !Paired(text, i))
             || (char.IsLowSurrogate(text[i]) && !(i > 0 && Paired(text, i - 1)));
 
         private static bool Kept(string text, int i, TextLayout keep) =>
             text[i] == '\t' ? keep == TextLayout.LinesAndTabs
-            : keep != TextLayout.None && (text[i] == '\n' || (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n'));
+            : keep != TextLayout.None && keep != TextLayout.Id && (text[i] == '\n' || (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n'));
 
         private static bool IsTerminalControl(char c) =>
             c < ' ' || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
@@ -240,5 +241,8 @@ namespace JelouPS
 
         /// <summary>Nothing: one line.</summary>
         None,
+
+        /// <summary>Nothing, and the invisible characters too (zero-width, direction marks): an id, which must not look like another.</summary>
+        Id,
     }
 }

@@ -52,6 +52,13 @@ namespace JelouPS
         public static string? Text(object? item, string property) => Value(item, property) is object value ? Text(value.ToString()) : null;
 
         /// <summary>
+        /// The id in <paramref name="property"/> (a user's, a room's, a project's) made printable as <see cref="Text(string)"/>
+        /// does, on one line, with its zero-width, direction and other invisible characters written out too (`u{200B}): two
+        /// ids must not look alike ("u1" and "u1`u{200B}"), where a message keeps its joiners and marks. Null when absent.
+        /// </summary>
+        public static string? Id(object? item, string property) => Value(item, property) is object value ? Require.Printable(value.ToString(), TextLayout.Id) : null;
+
+        /// <summary>
         /// The text in <paramref name="property"/>, made printable as <see cref="Text(string)"/> does, in lines of at most
         /// <paramref name="width"/> characters broken between words (<see cref="Wrap"/>): a list view breaks a long value at the
         /// terminal's width, mid-word. Null when absent.

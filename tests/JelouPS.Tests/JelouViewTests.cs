@@ -87,5 +87,13 @@ namespace JelouPS.Tests
             Assert.Null(JelouView.Words(item, "Missing", 9));
             Assert.Null(JelouView.Wrap(null, 9));
         }
+
+        [Fact]
+        public void An_id_shows_the_invisible_characters_that_make_it_differ_and_a_message_keeps_its_joiners()
+        {
+            Assert.Equal("u1`u{200B}", JelouView.Id(new Plain { Text = "u1\u200B" }, nameof(Plain.Text)));
+            Assert.Equal("👨\u200D👩", JelouView.Text(new Plain { Text = "👨\u200D👩" }, nameof(Plain.Text)));
+            Assert.Null(JelouView.Id(new Plain(), "Missing"));
+        }
     }
 }

@@ -212,6 +212,10 @@ Describe 'Views in an 80-column terminal' {
             $shown -split '\r?\n' | Where-Object { (Get-TerminalWidth $_) -gt 80 } | Should -BeNullOrEmpty
             $shown | Should -Match ([regex]::Escape('order`t12345`tqty'))
         }
+        # An id that differs from another only by an invisible character shows it; a message keeps a family emoji's joiners.
+        $lookalike = ConvertFrom-JelouWebhookEvent -Payload '{"event_type":"message","timestamp":1700000000000,"contact":{"id":"u1\u200b"},"value":{"id":"m1","type":"text","content":{"body":"family \ud83d\udc68\u200d\ud83d\udc69"}}}'
+        $lookalike | Format-Table | Out-String -Width 80 | Should -Match ([regex]::Escape('u1`u{200B}'))
+        $lookalike | Format-List | Out-String -Width 80 | Should -Match ([regex]::Escape("family $([char]::ConvertFromUtf32(0x1F468))$([char]0x200D)"))
         # String interpolation and Write-Host print ToString: no escape sequence there either.
         "$tabbed" | Should -BeExactly 'message m1 from u`e[2Jx: order`t12345`tqty`t3`tprice`t9.99`tstatus`tshipped'
         $tabbed.Text | Should -BeExactly "order`t12345`tqty`t3`tprice`t9.99`tstatus`tshipped"

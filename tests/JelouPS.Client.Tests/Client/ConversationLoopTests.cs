@@ -264,6 +264,10 @@ namespace JelouPS.Tests.Client
         [InlineData("a\u2028b\u2029c", nameof(TextLayout.None), "a`u{2028}b`u{2029}c")]
         [InlineData("a\u2028b\u2029c", nameof(TextLayout.Lines), "a`u{2028}b`u{2029}c")]
         [InlineData("a\u2028b\u2029c", nameof(TextLayout.LinesAndTabs), "a\u2028b\u2029c")]
+        [InlineData("u1\u200B", nameof(TextLayout.Id), "u1`u{200B}")]
+        [InlineData("u1\u200B", nameof(TextLayout.Lines), "u1\u200B")]
+        [InlineData("room `1\u200F\n", nameof(TextLayout.Id), "room ``1`u{200F}`n")]
+        [InlineData("family 👨\u200D👩\u200D👧", nameof(TextLayout.LinesAndTabs), "family 👨\u200D👩\u200D👧")]
         public void Printable_escapes_tabs_for_a_view_and_line_breaks_too_for_one_line(string text, string keep, string shown) =>
             Assert.Equal(shown, Require.Printable(text, Enum.Parse<TextLayout>(keep)));
 
