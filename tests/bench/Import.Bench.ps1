@@ -55,7 +55,7 @@ foreach ($name in $cases.Keys) {
     $inside[$name] = [math]::Round((Get-Median $samples[$name].Inside), 1)
 }
 $overTrivial = [ordered]@{}
-foreach ($name in @($cases.Keys)[2..3]) {
+foreach ($name in $cases.Keys | Where-Object { $_ -like 'Import-Module JelouPS*' }) {
     $trivialRounds = $samples['Import-Module (trivial module)']
     $overTrivial[$name] = [ordered]@{
         Process = Get-RoundStatistics @(for ($r = 0; $r -lt $Rounds; $r++) { $samples[$name][$r].Process - $trivialRounds[$r].Process }) 1

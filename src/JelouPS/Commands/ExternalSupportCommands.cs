@@ -223,8 +223,8 @@ namespace JelouPS.Commands
                 return;
             }
             var failures = new Dictionary<string, VaultException>();
-            var replaced = new List<string>();
-            var othersNow = new Dictionary<string, string>();
+            // The copies the re-read found to be another's now, each with why it stays.
+            var leftInPlace = new Dictionary<string, string>();
             // With the project's store turn held: a store of the deleted integration's secret that checked it was the
             // latest before the delete landed (another runspace's) cannot be written after its name was cleared.
             using (JelouSession.StoreTurn(Client.Options.BaseUri, projectId, CancelToken))
@@ -237,11 +237,19 @@ namespace JelouPS.Commands
                         // meanwhile: that one stays.
                         SecretSlot? now = copy.Reread();
                         if (now is null) continue;
+                        string name = copy.ExistingName!;
                         switch (copy.Compare(now))
                         {
-                            case FoundAgain.AnotherProjects: othersNow[copy.ExistingName!] = now.OtherOwner; break;
-                            case FoundAgain.ReplacedElsewhere: replaced.Add(copy.ExistingName!); break;
-                            default: slot.Vault.Remove(copy.ExistingName!); break;
+                            case FoundAgain.AnotherProjects:
+                                leftInPlace[name] = $"'{name}' in vault {slot.Vault.Display} now holds {now.OtherOwner}, stored there while the integration of {projectId} was deleted: another project's secret is never removed, so it was left in place.";
+                                break;
+                            case FoundAgain.ReplacedElsewhere:
+                                leftInPlace[name] = $"'{name}' in vault {slot.Vault.Display} was replaced while the integration of {projectId} was deleted, and not by this session: another process stored a secret of the project there meanwhile (a new integration's, perhaps), so it was left in place. " +
+                                    $"Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + SameContextNote;
+                                break;
+                            default:
+                                slot.Vault.Remove(name);
+                                break;
                         }
                     }
                     catch (VaultException ex)
@@ -252,15 +260,9 @@ namespace JelouPS.Commands
             }
             foreach (string name in secrets)
             {
-                if (othersNow.TryGetValue(name, out string? owner))
+                if (leftInPlace.TryGetValue(name, out string? why))
                 {
-                    Warn($"'{name}' in vault {slot.Vault.Display} now holds {owner}, stored there while the integration of {projectId} was deleted: another project's secret is never removed, so it was left in place.");
-                    continue;
-                }
-                if (replaced.Contains(name))
-                {
-                    Warn($"'{name}' in vault {slot.Vault.Display} was replaced while the integration of {projectId} was deleted, and not by this session: another process stored a secret of the project there meanwhile (a new integration's, perhaps), so it was left in place. " +
-                        $"Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + SameContextNote);
+                    Warn(why);
                     continue;
                 }
                 if (!failures.TryGetValue(name, out VaultException? failure))

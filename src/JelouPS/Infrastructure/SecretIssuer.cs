@@ -294,10 +294,10 @@ namespace JelouPS.Infrastructure
                     }
                     // Only a write that overwrites can lose what another process or runspace put there meanwhile; a name found
                     // empty now is written only if it still is (NoClobber), whatever was there when it was looked up.
-                    bool overwrite = destination.Overwrite;
-                    if (overwrite && destination.Slot!.Reread() is SecretSlot now)
+                    SecretSlot? now = destination.Overwrite ? destination.Slot!.Reread() : null;
+                    if (now != null)
                     {
-                        FoundAgain found = destination.Slot.Compare(now);
+                        FoundAgain found = destination.Slot!.Compare(now);
                         if (found != FoundAgain.Unchanged) JelouSession.KeepUnsaved(integration);
                         if (found == FoundAgain.AnotherProjects)
                         {
@@ -310,8 +310,7 @@ namespace JelouPS.Infrastructure
                             return StoreOutcome.ReplacedElsewhere;
                         }
                     }
-                    else overwrite = false;
-                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), overwrite, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
+                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), overwrite: now != null, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
                     if (warning != null && !_warned.Add(warning)) warning = null;
                     integration.MarkStored(destination.Vault.Name, destination.Name!);
