@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Reflection;
 
 namespace JelouPS.LoadContext
@@ -28,24 +30,40 @@ namespace JelouPS.LoadContext
         };
 
         /// <summary>
-        /// Whether the default context's Resolving event is ours to answer: only for the client, and only
-        /// for a version the shipped one satisfies. Every other name is left to PowerShell and other modules.
+        /// Whether the default context's Resolving event is ours to answer: only for the client (and then only with
+        /// a shipped copy that <see cref="Satisfies"/> the request). Every other name is left to PowerShell and other modules.
         /// </summary>
-        internal static bool AnswersDefaultContext(AssemblyName requested, IReadOnlyDictionary<string, Version> shipped) =>
-            string.Equals(requested.Name, EntryPoint, StringComparison.Ordinal) && Satisfies(requested, shipped);
+        internal static bool AnswersDefaultContext(AssemblyName requested) =>
+            string.Equals(requested.Name, EntryPoint, StringComparison.Ordinal);
 
         /// <summary>
-        /// Whether the private context loads the requested assembly from dependencies/ (true) or defers to
-        /// the default context, i.e. the runtime (false): only names shipped there, not runtime-provided,
-        /// in a version at least the one asked for.
+        /// The file in dependencies/ that may answer <paramref name="requested"/>, or null to leave it to the default
+        /// context, i.e. the runtime: not a runtime-provided name, not a satellite (culture) assembly, and a simple name
+        /// that is a file name in that folder and nowhere else. Whether that file exists, and <see cref="Satisfies"/> the
+        /// version asked for, is read from the file itself.
         /// </summary>
-        internal static bool LoadsPrivately(AssemblyName requested, IReadOnlyDictionary<string, Version> shipped) =>
-            requested.Name is string name && !RuntimeProvided.Contains(name) && Satisfies(requested, shipped);
-
-        private static bool Satisfies(AssemblyName requested, IReadOnlyDictionary<string, Version> shipped) =>
+        internal static string? ShippedFileName(AssemblyName requested) =>
             requested.Name is string name
+            && name.Length > 0
+            && name.IndexOfAny(NotInFileNames) < 0
             && string.IsNullOrEmpty(requested.CultureName)
-            && shipped.TryGetValue(name, out Version? version)
-            && (requested.Version is null || version >= requested.Version);
+            && !RuntimeProvided.Contains(name)
+                ? name + ".dll"
+                : null;
+
+        /// <summary>
+        /// Whether the shipped copy, named <paramref name="shipped"/>, answers the request: at least the version asked for,
+        /// and the publisher's key asked for, if any (as the Windows PowerShell 5.1 resolver also checks).
+        /// </summary>
+        internal static bool Satisfies(AssemblyName requested, AssemblyName shipped) =>
+            shipped.Version != null
+            && (requested.Version is null || shipped.Version >= requested.Version)
+            && SameKeyWhenAsked(requested.GetPublicKeyToken(), shipped.GetPublicKeyToken());
+
+        private static bool SameKeyWhenAsked(byte[]? wanted, byte[]? shipped) =>
+            wanted is null || wanted.Length == 0 || (shipped != null && wanted.AsSpan().SequenceEqual(shipped));
+
+        // Both separators, whatever this system's: a name is never a path.
+        private static readonly char[] NotInFileNames = Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\' }).Distinct().ToArray();
     }
 }

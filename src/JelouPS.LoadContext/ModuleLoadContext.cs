@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -29,18 +28,13 @@ namespace JelouPS.LoadContext
             }
         }
 
-        private static Assembly? OnDefaultResolving(AssemblyLoadContext context, AssemblyName name)
-        {
-            JelouLoadContext? own = s_context;
-            if (own is null || !LoadPolicy.AnswersDefaultContext(name, own.Shipped)) return null;
-            return own.LoadFromAssemblyName(name);
-        }
+        private static Assembly? OnDefaultResolving(AssemblyLoadContext context, AssemblyName name) =>
+            LoadPolicy.AnswersDefaultContext(name) ? s_context?.LoadShipped(name) : null;
     }
 
     internal sealed class JelouLoadContext : AssemblyLoadContext
     {
         private readonly string _folder;
-        private IReadOnlyDictionary<string, Version>? _shipped;
 
         internal JelouLoadContext(string folder)
             : base("JelouPS", isCollectible: false)
@@ -48,23 +42,23 @@ namespace JelouPS.LoadContext
             _folder = folder;
         }
 
-        /// <summary>Name and version of each assembly in dependencies/, read once when first needed.</summary>
-        internal IReadOnlyDictionary<string, Version> Shipped => _shipped ??= ReadShipped(_folder);
+        protected override Assembly? Load(AssemblyName assemblyName) => LoadShipped(assemblyName);
 
-        protected override Assembly? Load(AssemblyName assemblyName) =>
-            LoadPolicy.LoadsPrivately(assemblyName, Shipped)
-                ? LoadFromAssemblyPath(Path.Combine(_folder, assemblyName.Name + ".dll"))
-                : null;
-
-        private static IReadOnlyDictionary<string, Version> ReadShipped(string folder)
+        /// <summary>
+        /// The copy in dependencies/ when policy lets it answer and it satisfies the version asked for; otherwise null.
+        /// The version is read from the loaded assembly, not from each file's metadata beforehand: reading metadata costs
+        /// the import several milliseconds, and a copy that turns out too old is never handed out. Each copy loads once:
+        /// asked again (a request this copy did not satisfy, or the default context's, which comes here directly),
+        /// LoadFromAssemblyPath returns the assembly already loaded from that file.
+        /// </summary>
+        internal Assembly? LoadShipped(AssemblyName requested)
         {
-            var shipped = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
-            foreach (string path in Directory.EnumerateFiles(folder, "*.dll"))
-            {
-                AssemblyName name = AssemblyName.GetAssemblyName(path);
-                if (name.Name != null && name.Version != null) shipped[name.Name] = name.Version;
-            }
-            return shipped;
+            string? file = LoadPolicy.ShippedFileName(requested);
+            if (file is null) return null;
+            string path = Path.Combine(_folder, file);
+            if (!File.Exists(path)) return null;
+            Assembly shipped = LoadFromAssemblyPath(path);
+            return LoadPolicy.Satisfies(requested, shipped.GetName()) ? shipped : null;
         }
     }
 }

@@ -114,46 +114,103 @@ namespace JelouPS.Tests
 
     public sealed class LoadPolicyTests
     {
-        private static readonly IReadOnlyDictionary<string, Version> Shipped = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["JelouPS.Client"] = new Version(0, 1, 0, 0),
-            ["System.Text.Json"] = new Version(10, 0, 0, 0),
-            ["System.Text.Encodings.Web"] = new Version(10, 0, 0, 0),
-            ["System.Memory"] = new Version(4, 0, 5, 0),
-            ["System.Runtime.CompilerServices.Unsafe"] = new Version(6, 0, 3, 0),
-        };
-
         private static AssemblyName Name(string fullName) => new AssemblyName(fullName);
 
         [Fact]
         public void The_default_context_is_answered_for_the_client_alone()
         {
-            Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client, Version=0.1.0.0"), Shipped));
-            Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client"), Shipped));
-            Assert.False(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client, Version=0.2.0.0"), Shipped));
-            Assert.False(LoadPolicy.AnswersDefaultContext(Name("System.Text.Json, Version=10.0.0.0"), Shipped));
-            Assert.False(LoadPolicy.AnswersDefaultContext(Name("System.Text.Json, Version=8.0.0.0"), Shipped));
-            Assert.False(LoadPolicy.AnswersDefaultContext(Name("Newtonsoft.Json"), Shipped));
+            Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client, Version=0.1.0.0")));
+            Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client")));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("jelouPS.client")));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("System.Text.Json, Version=10.0.0.0")));
+            Assert.False(LoadPolicy.AnswersDefaultContext(Name("Newtonsoft.Json")));
         }
 
         [Fact]
-        public void The_private_context_loads_the_client_and_its_libraries_from_dependencies()
+        public void The_private_context_looks_for_the_client_and_its_libraries_in_dependencies()
         {
-            Assert.True(LoadPolicy.LoadsPrivately(Name("JelouPS.Client, Version=0.1.0.0"), Shipped));
-            Assert.True(LoadPolicy.LoadsPrivately(Name("System.Text.Json, Version=10.0.0.0"), Shipped));
-            Assert.True(LoadPolicy.LoadsPrivately(Name("System.Text.Encodings.Web, Version=10.0.0.0"), Shipped));
+            Assert.Equal("JelouPS.Client.dll", LoadPolicy.ShippedFileName(Name("JelouPS.Client, Version=0.1.0.0")));
+            Assert.Equal("System.Text.Json.dll", LoadPolicy.ShippedFileName(Name("System.Text.Json, Version=10.0.0.0")));
+            Assert.Equal("System.Text.Encodings.Web.dll", LoadPolicy.ShippedFileName(Name("System.Text.Encodings.Web")));
         }
 
         [Fact]
-        public void The_private_context_leaves_runtime_types_and_unknown_names_to_the_runtime()
+        public void The_private_context_leaves_runtime_types_satellites_and_paths_to_the_runtime()
         {
             // A second System.Memory would be a second Span<T>: .NET's own is used.
-            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Memory, Version=4.0.1.2"), Shipped));
-            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Runtime.CompilerServices.Unsafe, Version=6.0.0.0"), Shipped));
-            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Runtime, Version=6.0.0.0"), Shipped));
-            Assert.False(LoadPolicy.LoadsPrivately(Name("netstandard, Version=2.0.0.0"), Shipped));
-            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Text.Json, Version=11.0.0.0"), Shipped));
-            Assert.False(LoadPolicy.LoadsPrivately(Name("System.Text.Json.resources, Version=10.0.0.0, Culture=de"), Shipped));
+            Assert.Null(LoadPolicy.ShippedFileName(Name("System.Memory, Version=4.0.1.2")));
+            Assert.Null(LoadPolicy.ShippedFileName(Name("system.runtime.compilerservices.unsafe, Version=6.0.0.0")));
+            Assert.Null(LoadPolicy.ShippedFileName(Name("System.Text.Json.resources, Version=10.0.0.0, Culture=de")));
+            // A name is looked up in dependencies/ and nowhere else.
+            var escaping = new AssemblyName { Name = "../Other/System.Text.Json" };
+            Assert.Null(LoadPolicy.ShippedFileName(escaping));
+            Assert.Null(LoadPolicy.ShippedFileName(new AssemblyName { Name = "..\\Other\\System.Text.Json" }));
+        }
+
+        [Theory]
+        [InlineData("System.Text.Json, Version=8.0.0.0", true)]
+        [InlineData("System.Text.Json, Version=10.0.0.0", true)]
+        [InlineData("System.Text.Json", true)]
+        [InlineData("System.Text.Json, Version=10.0.0.0, PublicKeyToken=cc7b13ffcd2ddd51", true)]
+        [InlineData("System.Text.Json, Version=11.0.0.0", false)]
+        [InlineData("System.Text.Json, Version=10.0.0.0, PublicKeyToken=0123456789abcdef", false)]
+        public void A_shipped_copy_answers_only_a_version_and_publisher_it_satisfies(string requested, bool answers)
+        {
+            AssemblyName shipped = Name("System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51");
+            Assert.Equal(answers, LoadPolicy.Satisfies(Name(requested), shipped));
+        }
+
+        [Fact]
+        public void A_client_asked_for_at_a_newer_version_is_not_answered()
+        {
+            Assert.False(LoadPolicy.Satisfies(Name("JelouPS.Client, Version=0.2.0.0"), Name("JelouPS.Client, Version=0.1.0.0, Culture=neutral, PublicKeyToken=null")));
+        }
+    }
+}
+
+namespace JelouPS.Tests
+{
+    /// <summary>
+    /// The private context on this runtime, over a folder that stands in for dependencies/: it holds a copy of the
+    /// runtime's System.Text.Json (version 10), as the module ships one.
+    /// </summary>
+    public sealed class JelouLoadContextTests : IDisposable
+    {
+        private readonly string _folder = Directory.CreateTempSubdirectory("JelouLoadContextTests-").FullName;
+        private readonly JelouLoadContext _context;
+        private readonly Version _shipped;
+
+        public JelouLoadContextTests()
+        {
+            Assembly json = typeof(System.Text.Json.JsonSerializer).Assembly;
+            _shipped = json.GetName().Version!;
+            File.Copy(json.Location, Path.Combine(_folder, "System.Text.Json.dll"));
+            File.Copy(json.Location, Path.Combine(_folder, "System.Memory.dll"));
+            _context = new JelouLoadContext(_folder);
+        }
+
+        public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+        private Assembly? Load(string name) => _context.LoadShipped(new AssemblyName(name));
+
+        [Fact]
+        public void Loads_the_shipped_copy_once_into_its_own_context()
+        {
+            Assembly? first = Load($"System.Text.Json, Version={_shipped.Major - 2}.0.0.0");
+            Assert.NotNull(first);
+            Assert.Same(_context, System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(first));
+            Assert.Equal(Path.Combine(_folder, "System.Text.Json.dll"), first.Location);
+            Assert.Same(first, Load("System.Text.Json"));
+        }
+
+        [Fact]
+        public void Hands_out_no_copy_older_than_asked_and_nothing_it_does_not_ship()
+        {
+            Assert.Null(Load($"System.Text.Json, Version={_shipped.Major + 1}.0.0.0"));
+            Assert.Null(Load("System.Text.Encodings.Web"));
+            // Shipped for .NET Framework only: .NET's own is used, even with a file of that name in the folder.
+            Assert.Null(Load("System.Memory"));
+            Assert.Null(_context.LoadShipped(new AssemblyName { Name = Path.Combine("..", Path.GetFileName(_folder), "System.Text.Json") }));
         }
     }
 }

@@ -40,6 +40,7 @@ $targets = @(
     New-Target 'New-JelouExternalSupport ≤ 1.0x the PowerShell loop' 'per call, emulator (percall)' 1.0 'x' -Interval $percall.Ways.create.'New-JelouExternalSupport'.VsPowerShellLoop
     New-Target 'The run pattern ≤ 10 µs a call, -Verbose and -Debug off' "Get-JelouExternalSupport's whole time over a bare cmdlet's, answers from memory (overhead)" 10 ' µs' -Interval $overhead.Ways.GET.'Get-JelouExternalSupport'.MicrosecondsOverBareCmdlet
     New-Target 'Import-Module JelouPS ≤ 20 ms over a trivial module' 'the import alone, in fresh processes taking turns (import)' 20 ' ms' -Interval $import.OverTrivialMilliseconds.'Import-Module JelouPS'.Inside
+    New-Target '(not issue 10''s: proposed) the same over a trivial module with a one-view format file' 'as above (import)' 20 ' ms' -Interval $import.OverTrivialWithViewMilliseconds.'Import-Module JelouPS'.Inside
     New-Target 'Signatures by property name ≥ 5x the usual PowerShell HMAC function' '10,000 payloads of 2 KB (signature)' 5 'x' -AtLeast -Value ($signature.Ways | Where-Object Way -EQ 'Test-JelouWebhookSignature, by property name').Speedup
     New-Target "The C# core's verify ≤ 1.5x .NET's one-shot HMAC-SHA256" 'BenchmarkDotNet (signature-core)' 1.5 'x' -Value $core.Verify.VsOneShot
 )

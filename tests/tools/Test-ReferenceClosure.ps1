@@ -6,7 +6,8 @@
 .DESCRIPTION
     On .NET 6, JelouPS.dll and JelouPS.LoadContext.dll load in the default context and everything in
     dependencies/ in the module's own context, except the names JelouPS.LoadContext leaves to the runtime
-    (LoadPolicy.RuntimeProvided): those must be in .NET 6 at the version asked for. On .NET Framework,
+    (LoadPolicy.RuntimeProvided): those must be in .NET 6 at the version asked for. That context finds an assembly by
+    file name, so each file in dependencies/ must be named exactly after the assembly it holds. On .NET Framework,
     JelouPS.dll and all of dependencies/ load; the resolver answers a request only with a shipped version at
     least the one asked for. PowerShell's own assemblies are the host's.
 #>
@@ -71,6 +72,9 @@ function Test-Runtime([string] $Runtime, [object[]] $Loaded, [hashtable] $Shippe
 $root = Read-Folder $ModulePath
 $dependencies = Read-Folder (Join-Path $ModulePath 'dependencies')
 if (-not $dependencies.ContainsKey('JelouPS.Client')) { throw "$ModulePath/dependencies has no JelouPS.Client.dll." }
+# The module's context finds an assembly by its file name: <name>.dll, exactly (a case-sensitive file system too).
+$misnamed = @($dependencies.Values | Where-Object { $_.File -cne "$($_.Name).dll" } | ForEach-Object { "$($_.File) holds $($_.Name)" })
+if ($misnamed) { throw "Each file in dependencies/ must be named <assembly name>.dll: $($misnamed -join '; ')." }
 
 # PowerShell 7.2: the module's context holds dependencies/ but the runtime-provided names.
 $private = @{}
