@@ -79,7 +79,11 @@ if ($misnamed) { throw "Each file in dependencies/ must be named <assembly name>
 # PowerShell 7.2: the module's context holds dependencies/ but the runtime-provided names.
 $private = @{}
 foreach ($entry in $dependencies.GetEnumerator()) { if ($entry.Key -notin $RuntimeProvided) { $private[$entry.Key] = $entry.Value } }
-$core = Test-Runtime '.NET 6' (@($root.Values) + @($private.Values)) ($private + $root) (Read-Folder $NetCoreReferencePath)
+$netCore = Read-Folder $NetCoreReferencePath
+# The module's folder loads in the default context, which sees of dependencies/ only the client (the door into the
+# private context): anything else it references must come from .NET itself, e.g. System.Text.Json 6.0 on 7.2.
+$core = @(Test-Runtime '.NET 6, default context' @($root.Values) (@{ 'JelouPS.Client' = $private['JelouPS.Client'] } + $root) $netCore) +
+    @(Test-Runtime '.NET 6, the module''s context' @($private.Values) ($private + $root) $netCore)
 
 # Windows PowerShell 5.1: JelouPS.dll and dependencies/; the .NET 6 load context is never loaded there.
 $desktopLoaded = @($root.Values | Where-Object Name -ne 'JelouPS.LoadContext') + @($dependencies.Values)

@@ -5,7 +5,6 @@ using System.Collections.Specialized;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text;
-using System.Text.Json;
 using JelouPS.Webhooks;
 
 namespace JelouPS.Infrastructure
@@ -101,24 +100,9 @@ namespace JelouPS.Infrastructure
         // PowerShell 7 runbooks may get $WebhookData as text: JSON of { WebhookName, RequestBody, RequestHeader }.
         private static WebhookDelivery ReadWebhookDataText(string text)
         {
-            try
+            if (WebhookDataText.TryRead(text, out string body, out IReadOnlyDictionary<string, string?> headers))
             {
-                using JsonDocument document = JsonDocument.Parse(text);
-                JsonElement root = document.RootElement;
-                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("RequestBody", out JsonElement body) && body.ValueKind == JsonValueKind.String
-                    && root.TryGetProperty("RequestHeader", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
-                {
-                    var names = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                    foreach (JsonProperty header in headers.EnumerateObject())
-                    {
-                        names[header.Name] = header.Value.ValueKind == JsonValueKind.String ? header.Value.GetString() : header.Value.GetRawText();
-                    }
-                    return new WebhookDelivery(Utf8.GetBytes(body.GetString()!), name => names[name] as string);
-                }
-            }
-            // Not JSON, or a name or header holding a lone surrogate escape, which System.Text.Json cannot decode.
-            catch (Exception ex) when (ex is JsonException || ex is InvalidOperationException)
-            {
+                return new WebhookDelivery(Utf8.GetBytes(body), name => headers.TryGetValue(name, out string? value) ? value : null);
             }
             throw new ArgumentException("The request is text, but not $WebhookData as JSON (RequestBody and RequestHeader): pass the host's request object, or the raw body " +
                 "with -Payload and the X-Jelou-Signature header with -Signature. In a PowerShell 7 runbook whose $WebhookData is not valid JSON, the body cannot be " +
