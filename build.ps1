@@ -183,13 +183,19 @@ function Test-ReferenceClosure {
     $pack = @($assets.project.frameworks.'net6.0'.downloadDependencies | Where-Object name -eq 'Microsoft.NETCore.App.Ref')
     if ($pack.Count -ne 1) { throw 'JelouPS.LoadContext restored no .NET 6 targeting pack.' }
     $packVersion = $pack[0].version -replace '^\[([^,\]]+).*$', '$1'
-    $policy = Get-Content -Raw (Join-Path $Root 'src/JelouPS.LoadContext/LoadPolicy.cs')
-    $block = [regex]::Match($policy, '(?s)RuntimeProvided\s*=.*?\{(.*?)\};').Groups[1].Value
-    $runtimeProvided = @([regex]::Matches($block, '"([^"]+)"') | ForEach-Object { $_.Groups[1].Value })
-    if (-not $runtimeProvided) { throw 'LoadPolicy.RuntimeProvided could not be read from LoadPolicy.cs.' }
-    & (Join-Path $Root 'tests/tools/Test-ReferenceClosure.ps1') -ModulePath $ModuleOut -RuntimeProvided $runtimeProvided `
+    $runtimeProvided = Read-NameList 'src/JelouPS.LoadContext/LoadPolicy.cs' 'RuntimeProvided'
+    $dependencies = Read-NameList 'src/JelouPS/Infrastructure/ModuleInitializer.cs' 'Dependencies'
+    & (Join-Path $Root 'tests/tools/Test-ReferenceClosure.ps1') -ModulePath $ModuleOut -RuntimeProvided $runtimeProvided -ExpectedDependencies $dependencies `
         -NetCoreReferencePath (Join-Path $packages "microsoft.netcore.app.ref/$packVersion/ref/net6.0") `
         -NetFrameworkReferencePath (Join-Path $packages 'microsoft.netframework.referenceassemblies.net472/1.0.3/build/.NETFramework/v4.7.2')
+}
+
+# The assembly names a list in the C# source holds (the code's own list, which the build checks against what it ships).
+function Read-NameList([string] $Path, [string] $Field) {
+    $block = [regex]::Match((Get-Content -Raw (Join-Path $Root $Path)), "(?s)\b$Field\s*=.*?\{(.*?)\};").Groups[1].Value
+    $names = @([regex]::Matches($block, '"([^"]+)"') | ForEach-Object { $_.Groups[1].Value })
+    if (-not $names) { throw "$Field could not be read from $Path." }
+    $names
 }
 
 function Get-RestoredPackageFolder {

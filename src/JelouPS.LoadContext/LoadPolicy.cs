@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
 
@@ -37,18 +36,17 @@ namespace JelouPS.LoadContext
             string.Equals(requested.Name, EntryPoint, StringComparison.Ordinal);
 
         /// <summary>
-        /// The file in dependencies/ that may answer <paramref name="requested"/>, or null to leave it to the default
-        /// context, i.e. the runtime: not a runtime-provided name, not a satellite (culture) assembly, and a simple name
-        /// that is a file name in that folder and nowhere else. Whether that file exists, and <see cref="Satisfies"/> the
-        /// version asked for, is read from the file itself.
+        /// The file in dependencies/ that answers <paramref name="requested"/>, or null to leave it to the default context,
+        /// i.e. the runtime: a name the module ships (<paramref name="shipped"/>, its list of dependencies/), matched in any
+        /// letter case as .NET matches names, its file named as the list spells it; not a runtime-provided name, not a
+        /// satellite (culture) assembly. Whether that copy <see cref="Satisfies"/> the request is read from the file itself.
         /// </summary>
-        internal static string? ShippedFileName(AssemblyName requested) =>
-            requested.Name is string name
-            && name.Length > 0
-            && name.IndexOfAny(NotInFileNames) < 0
-            && string.IsNullOrEmpty(requested.CultureName)
+        internal static string? ShippedFileName(AssemblyName requested, IEnumerable<string> shipped) =>
+            string.IsNullOrEmpty(requested.CultureName)
+            && requested.Name is string name
             && !RuntimeProvided.Contains(name)
-                ? name + ".dll"
+            && shipped.FirstOrDefault(file => string.Equals(file, name, StringComparison.OrdinalIgnoreCase)) is string file
+                ? file + ".dll"
                 : null;
 
         /// <summary>
@@ -62,8 +60,5 @@ namespace JelouPS.LoadContext
 
         private static bool SameKeyWhenAsked(byte[]? wanted, byte[]? shipped) =>
             wanted is null || wanted.Length == 0 || (shipped != null && wanted.AsSpan().SequenceEqual(shipped));
-
-        // Both separators, whatever this system's: a name is never a path.
-        private static readonly char[] NotInFileNames = Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\' }).Distinct().ToArray();
     }
 }

@@ -16,12 +16,17 @@ namespace JelouPS.LoadContext
         private static JelouLoadContext? s_context;
         private static bool s_registered;
 
-        /// <summary>Starts answering the default context for JelouPS.Client. Idempotent.</summary>
-        public static void Register(string dependencyFolder)
+        /// <summary>
+        /// Starts answering the default context for JelouPS.Client, from <paramref name="dependencyFolder"/>, which holds
+        /// the assemblies named in <paramref name="shipped"/> (JelouPS.dll's list); <paramref name="damaged"/> words the
+        /// error for a file there that cannot answer ("&lt;path&gt; is missing"), as JelouPS.dll words it at import.
+        /// Idempotent: the first call's folder stays, as the JelouPS.dll that makes every call does.
+        /// </summary>
+        public static void Register(string dependencyFolder, string[] shipped, Func<string, string> damaged)
         {
             lock (Gate)
             {
-                s_context ??= new JelouLoadContext(dependencyFolder);
+                s_context ??= new JelouLoadContext(dependencyFolder, shipped, damaged);
                 if (s_registered) return;
                 AssemblyLoadContext.Default.Resolving += OnDefaultResolving;
                 s_registered = true;
@@ -35,30 +40,45 @@ namespace JelouPS.LoadContext
     internal sealed class JelouLoadContext : AssemblyLoadContext
     {
         private readonly string _folder;
+        private readonly string[] _shipped;
+        private readonly Func<string, string> _damaged;
 
-        internal JelouLoadContext(string folder)
+        internal JelouLoadContext(string folder, string[] shipped, Func<string, string> damaged)
             : base("JelouPS", isCollectible: false)
         {
             _folder = folder;
+            _shipped = shipped;
+            _damaged = damaged;
         }
 
         protected override Assembly? Load(AssemblyName assemblyName) => LoadShipped(assemblyName);
 
         /// <summary>
-        /// The copy in dependencies/ when policy lets it answer and it satisfies the version asked for; otherwise null.
-        /// The version is read from the loaded assembly, not from each file's metadata beforehand: reading metadata costs
-        /// the import several milliseconds, and a copy that turns out too old is never handed out. Each copy loads once:
-        /// asked again (a request this copy did not satisfy, or the default context's, which comes here directly),
-        /// LoadFromAssemblyPath returns the assembly already loaded from that file.
+        /// The copy in dependencies/ when policy lets it answer; null for a name the module does not ship. A shipped name is
+        /// never left to the runtime: a copy that is missing, unreadable or older than asked for is a damaged installation,
+        /// and a FileLoadException says which file (the runtime's copy would hide that on .NET 10, and fail on .NET 6 at
+        /// the first use of the library). The version is read from the loaded assembly, not from each file's metadata
+        /// beforehand: reading metadata costs the import several milliseconds. Each copy loads once: asked again (the
+        /// default context comes here directly), LoadFromAssemblyPath returns the assembly already loaded from that file.
         /// </summary>
         internal Assembly? LoadShipped(AssemblyName requested)
         {
-            string? file = LoadPolicy.ShippedFileName(requested);
+            string? file = LoadPolicy.ShippedFileName(requested, _shipped);
             if (file is null) return null;
             string path = Path.Combine(_folder, file);
-            if (!File.Exists(path)) return null;
-            Assembly shipped = LoadFromAssemblyPath(path);
-            return LoadPolicy.Satisfies(requested, shipped.GetName()) ? shipped : null;
+            Assembly shipped;
+            try
+            {
+                shipped = LoadFromAssemblyPath(path);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is FileLoadException || ex is BadImageFormatException)
+            {
+                throw new FileLoadException(_damaged(File.Exists(path) ? $"{path} cannot be loaded: {ex.Message.TrimEnd('.')}" : $"{path} is missing"), path, ex);
+            }
+            AssemblyName name = shipped.GetName();
+            return LoadPolicy.Satisfies(requested, name)
+                ? shipped
+                : throw new FileLoadException(_damaged($"{path} holds {name.FullName}, not the {requested.FullName} asked for"), path);
         }
     }
 }

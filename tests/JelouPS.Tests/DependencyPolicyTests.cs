@@ -126,25 +126,31 @@ namespace JelouPS.Tests
             Assert.False(LoadPolicy.AnswersDefaultContext(Name("Newtonsoft.Json")));
         }
 
+        private static string? FileFor(string requested) => LoadPolicy.ShippedFileName(Name(requested), ModuleInitializer.Dependencies);
+
         [Fact]
         public void The_private_context_looks_for_the_client_and_its_libraries_in_dependencies()
         {
-            Assert.Equal("JelouPS.Client.dll", LoadPolicy.ShippedFileName(Name("JelouPS.Client, Version=0.1.0.0")));
-            Assert.Equal("System.Text.Json.dll", LoadPolicy.ShippedFileName(Name("System.Text.Json, Version=10.0.0.0")));
-            Assert.Equal("System.Text.Encodings.Web.dll", LoadPolicy.ShippedFileName(Name("System.Text.Encodings.Web")));
+            Assert.Equal("JelouPS.Client.dll", FileFor("JelouPS.Client, Version=0.1.0.0"));
+            Assert.Equal("System.Text.Json.dll", FileFor("System.Text.Json, Version=10.0.0.0"));
+            Assert.Equal("System.Text.Encodings.Web.dll", FileFor("System.Text.Encodings.Web"));
+            // .NET matches names in any case; the file is named as the module ships it (a case-sensitive file system too).
+            Assert.Equal("System.Text.Json.dll", FileFor("system.text.JSON, Version=10.0.0.0"));
         }
 
         [Fact]
-        public void The_private_context_leaves_runtime_types_satellites_and_paths_to_the_runtime()
+        public void The_private_context_leaves_runtime_types_satellites_and_names_it_does_not_ship_to_the_runtime()
         {
             // A second System.Memory would be a second Span<T>: .NET's own is used.
-            Assert.Null(LoadPolicy.ShippedFileName(Name("System.Memory, Version=4.0.1.2")));
-            Assert.Null(LoadPolicy.ShippedFileName(Name("system.runtime.compilerservices.unsafe, Version=6.0.0.0")));
-            Assert.Null(LoadPolicy.ShippedFileName(Name("System.Text.Json.resources, Version=10.0.0.0, Culture=de")));
-            // A name is looked up in dependencies/ and nowhere else.
-            var escaping = new AssemblyName { Name = "../Other/System.Text.Json" };
-            Assert.Null(LoadPolicy.ShippedFileName(escaping));
-            Assert.Null(LoadPolicy.ShippedFileName(new AssemblyName { Name = "..\\Other\\System.Text.Json" }));
+            Assert.Null(FileFor("System.Memory, Version=4.0.1.2"));
+            Assert.Null(FileFor("system.runtime.compilerservices.unsafe, Version=6.0.0.0"));
+            Assert.Null(FileFor("System.Text.Json.resources, Version=10.0.0.0, Culture=de"));
+            Assert.Null(FileFor("System.Text.Json, Version=10.0.0.0, Culture=de"));
+            // Framework names, and names that are paths, are never looked up in dependencies/.
+            Assert.Null(FileFor("netstandard, Version=2.0.0.0"));
+            Assert.Null(FileFor("System.Runtime"));
+            Assert.Null(LoadPolicy.ShippedFileName(new AssemblyName { Name = "../Other/System.Text.Json" }, ModuleInitializer.Dependencies));
+            Assert.Null(LoadPolicy.ShippedFileName(new AssemblyName { Name = "..\\Other\\System.Text.Json" }, ModuleInitializer.Dependencies));
         }
 
         [Theory]
@@ -186,7 +192,7 @@ namespace JelouPS.Tests
             _shipped = json.GetName().Version!;
             File.Copy(json.Location, Path.Combine(_folder, "System.Text.Json.dll"));
             File.Copy(json.Location, Path.Combine(_folder, "System.Memory.dll"));
-            _context = new JelouLoadContext(_folder);
+            _context = new JelouLoadContext(_folder, ModuleInitializer.Dependencies, ModuleInitializer.Damaged);
         }
 
         public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -204,13 +210,34 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void Hands_out_no_copy_older_than_asked_and_nothing_it_does_not_ship()
+        public void Leaves_to_the_runtime_only_what_it_does_not_ship()
         {
-            Assert.Null(Load($"System.Text.Json, Version={_shipped.Major + 1}.0.0.0"));
-            Assert.Null(Load("System.Text.Encodings.Web"));
+            Assert.Null(Load("Newtonsoft.Json"));
             // Shipped for .NET Framework only: .NET's own is used, even with a file of that name in the folder.
             Assert.Null(Load("System.Memory"));
             Assert.Null(_context.LoadShipped(new AssemblyName { Name = Path.Combine("..", Path.GetFileName(_folder), "System.Text.Json") }));
+        }
+
+        [Fact]
+        public void A_shipped_library_missing_or_older_than_asked_is_a_damaged_installation_not_the_runtime_s_copy()
+        {
+            FileLoadException missing = Assert.Throws<FileLoadException>(() => Load("System.Text.Encodings.Web"));
+            Assert.StartsWith("JelouPS ", missing.Message);
+            Assert.Contains($"{Path.Combine(_folder, "System.Text.Encodings.Web.dll")} is missing", missing.Message);
+            Assert.Contains("reinstall it", missing.Message);
+
+            FileLoadException old = Assert.Throws<FileLoadException>(() => Load($"System.Text.Json, Version={_shipped.Major + 1}.0.0.0"));
+            Assert.Contains($"holds System.Text.Json, Version={_shipped}", old.Message);
+            Assert.Contains($"not the System.Text.Json, Version={_shipped.Major + 1}.0.0.0", old.Message);
+        }
+
+        [Fact]
+        public void A_shipped_file_that_is_no_assembly_is_a_damaged_installation()
+        {
+            File.WriteAllBytes(Path.Combine(_folder, "System.IO.Pipelines.dll"), new byte[] { 0x4d, 0x5a, 0, 0, 1, 2, 3 });
+            FileLoadException damaged = Assert.Throws<FileLoadException>(() => Load("System.IO.Pipelines"));
+            Assert.Contains($"{Path.Combine(_folder, "System.IO.Pipelines.dll")} cannot be loaded", damaged.Message);
+            Assert.IsType<BadImageFormatException>(damaged.InnerException);
         }
     }
 }

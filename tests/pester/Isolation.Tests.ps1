@@ -116,3 +116,64 @@ try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.FullyQualifi
         $constrained | Should -Be $id
     }
 }
+
+Describe 'A damaged installation' {
+    BeforeAll {
+        $Version = (Import-PowerShellDataFile (Join-Path $ModulePath 'JelouPS.psd1')).ModuleVersion
+        $Reinstall = "reinstall it (Install-Module JelouPS -RequiredVersion $Version -Force, or Install-PSResource JelouPS -Version $Version -Reinstall), and import it in a new session*"
+        # A copy of the built module, damaged by $Damage (given the copy's folder).
+        function New-DamagedCopy([string] $Name, [scriptblock] $Damage) {
+            $copy = Join-Path $TestDrive "$Name/JelouPS"
+            New-Item -ItemType Directory (Split-Path $copy) | Out-Null
+            Copy-Item $ModulePath (Split-Path $copy) -Recurse
+            & $Damage $copy
+            $copy
+        }
+        # Imports (and runs $Then after) in a fresh process; each line out is an ErrorId, then its message, or what $Then wrote.
+        function Invoke-Import([string] $Copy, [string] $Then = '') {
+            Invoke-FreshPwsh @"
+try { Import-Module '$Copy/JelouPS.psd1' -ErrorAction Stop; 'imported' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }
+$Then
+"@
+        }
+    }
+
+    It 'stops the import when a library is missing, naming it, instead of using the runtime''s copy; a complete copy then says the same' {
+        $copy = New-DamagedCopy 'missing' { param($c) Remove-Item "$c/dependencies/System.Text.Json.dll" }
+        $id, $message, $againId, $again = Invoke-Import $copy "try { Import-Module '$ModulePath/JelouPS.psd1' -ErrorAction Stop; 'imported' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $copy lacks $(Join-Path dependencies System.Text.Json.dll). *$Reinstall"
+        # The process keeps the JelouPS.dll it loaded first, from the damaged copy: the message says where it is from.
+        $againId | Should -Be $id
+        $again | Should -Be $message
+    }
+
+    It 'names a missing dependencies folder' {
+        $copy = New-DamagedCopy 'nofolder' { param($c) Remove-Item "$c/dependencies" -Recurse }
+        $id, $message = Invoke-Import $copy
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $copy has no dependencies folder. *$Reinstall"
+    }
+
+    It 'names a library that is no assembly, or older than the module needs' {
+        $corrupt = New-DamagedCopy 'corrupt' { param($c) [IO.File]::WriteAllBytes("$c/dependencies/JelouPS.Client.dll", [byte[]](77, 90, 0, 0, 1, 2, 3)) }
+        $older = New-DamagedCopy 'older' { param($c) Copy-Item $OtherJson "$c/dependencies/System.Text.Json.dll" -Force }
+        $id, $message = Invoke-Import $corrupt
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $corrupt dependencies JelouPS.Client.dll) cannot be loaded: *$Reinstall"
+        $id, $message = Invoke-Import $older
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $older dependencies System.Text.Json.dll) holds System.Text.Json, Version=8.0.0.0, *, not the System.Text.Json, Version=10.0.0.0, * asked for. *$Reinstall"
+    }
+
+    It 'says which library, when one that loads at its first use is damaged' {
+        $copy = New-DamagedCopy 'firstuse' { param($c) [IO.File]::WriteAllBytes("$c/dependencies/System.Text.Encodings.Web.dll", [byte[]](77, 90, 0, 0, 1, 2, 3)) }
+        $imported, $id, $message = Invoke-Import $copy @'
+Connect-Jelou -ApiKey 'k' -BaseUri http://127.0.0.1:9/
+try { New-JelouExternalSupport p1 https://crm.example.com/j -ErrorAction Stop } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }
+'@
+        $imported | Should -Be 'imported'
+        $id | Should -Be 'JelouInstallationDamaged,JelouPS.Commands.NewJelouExternalSupportCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $copy dependencies System.Text.Encodings.Web.dll) cannot be loaded: *$Reinstall"
+    }
+}

@@ -4,6 +4,7 @@
     supports: PowerShell 7.2 (.NET 6) and Windows PowerShell 5.1 (.NET Framework 4.7.2), read from their
     reference assemblies. Reads metadata only; nothing is loaded. Throws listing what is missing.
 .DESCRIPTION
+    dependencies/ holds exactly the assemblies ModuleInitializer.Dependencies lists (the import checks they are there).
     On .NET 6, JelouPS.dll and JelouPS.LoadContext.dll load in the default context and everything in
     dependencies/ in the module's own context, except the names JelouPS.LoadContext leaves to the runtime
     (LoadPolicy.RuntimeProvided): those must be in .NET 6 at the version asked for. That context finds an assembly by
@@ -15,7 +16,9 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $NetCoreReferencePath,
     [Parameter(Mandatory)] [string] $NetFrameworkReferencePath,
-    [Parameter(Mandatory)] [string[]] $RuntimeProvided
+    [Parameter(Mandatory)] [string[]] $RuntimeProvided,
+    # What the module expects dependencies/ to hold (ModuleInitializer.Dependencies): it checks at import that each is there.
+    [Parameter(Mandatory)] [string[]] $ExpectedDependencies
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -71,7 +74,10 @@ function Test-Runtime([string] $Runtime, [object[]] $Loaded, [hashtable] $Shippe
 
 $root = Read-Folder $ModulePath
 $dependencies = Read-Folder (Join-Path $ModulePath 'dependencies')
-if (-not $dependencies.ContainsKey('JelouPS.Client')) { throw "$ModulePath/dependencies has no JelouPS.Client.dll." }
+$expected = @($ExpectedDependencies | Sort-Object); $shipped = @($dependencies.Keys | Sort-Object)
+if ("$expected" -cne "$shipped") {
+    throw "dependencies/ holds $($shipped -join ', '), but ModuleInitializer.Dependencies lists $($expected -join ', '): make the list what the build ships."
+}
 # The module's context finds an assembly by its file name: <name>.dll, exactly (a case-sensitive file system too).
 $misnamed = @($dependencies.Values | Where-Object { $_.File -cne "$($_.Name).dll" } | ForEach-Object { "$($_.File) holds $($_.Name)" })
 if ($misnamed) { throw "Each file in dependencies/ must be named <assembly name>.dll: $($misnamed -join '; ')." }

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Net;
 using System.Collections.Generic;
 using System.Linq;
@@ -49,6 +50,9 @@ namespace JelouPS.Infrastructure
         /// <summary>Another version of JelouPS.dll is loaded: raised by src/JelouPS.VersionGuard, which cannot reference this assembly (the one in conflict).</summary>
         internal const string VersionConflict = "JelouVersionConflict";
 
+        /// <summary>A file the module ships is missing or cannot be loaded: at import (raised by <see cref="ModuleInitializer"/>) or at a library's first use.</summary>
+        internal const string InstallationDamaged = "JelouInstallationDamaged";
+
         /// <summary>How to get a vault where there is none: the module, a vault extension, and a registered vault (before Table, whose initializer reads it).</summary>
         internal static readonly string SecretManagementSetup =
             "Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore; Register-SecretVault -Name MyVault -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault " +
@@ -98,6 +102,7 @@ namespace JelouPS.Infrastructure
                 [TestEventFailed] = (ErrorCategory.InvalidResult, "Check that the receiver is running at -WebhookUrl and answers 2xx to a correctly signed event."),
                 [UnexpectedError] = (ErrorCategory.NotSpecified, null),
                 [VersionConflict] = (ErrorCategory.ResourceUnavailable, null),
+                [InstallationDamaged] = (ErrorCategory.NotInstalled, null),
             };
 
         /// <summary>
@@ -169,6 +174,10 @@ namespace JelouPS.Infrastructure
                     return Create(vault.ErrorId, vault, target, item, vault.Advice);
                 case ArgumentException argument:
                     return Create(InvalidArgumentId, new ArgumentException(WithoutParameterName(argument), argument.InnerException), target, item);
+                // A library of the module's that loads at its first use (under a type initializer, or .NET's own "Could not
+                // load file or assembly"): which file is damaged, and what to do, as at import.
+                case Exception when ModuleInitializer.ShippedCopyProblem(exception) is string damaged:
+                    return Create(InstallationDamaged, new FileLoadException(damaged, exception), target, item);
                 default:
                     return Create(UnexpectedError, exception, target, item);
             }

@@ -25,6 +25,25 @@ namespace JelouPS.Infrastructure
 
         private const string LoadContextAssembly = "JelouPS.LoadContext.dll";
 
+        /// <summary>
+        /// What dependencies/ holds, by assembly name (each file is the name and ".dll"): the client and the libraries it
+        /// needs. On PowerShell 7 the module's context loads them, but those .NET has itself (JelouPS.LoadContext's
+        /// LoadPolicy.RuntimeProvided). The build checks this list against the files it ships.
+        /// </summary>
+        internal static readonly string[] Dependencies =
+        {
+            "JelouPS.Client",
+            "Microsoft.Bcl.AsyncInterfaces",
+            "System.Buffers",
+            "System.IO.Pipelines",
+            "System.Memory",
+            "System.Numerics.Vectors",
+            "System.Runtime.CompilerServices.Unsafe",
+            "System.Text.Encodings.Web",
+            "System.Text.Json",
+            "System.Threading.Tasks.Extensions",
+        };
+
         private static readonly string ModuleFolder = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".";
 
         private static readonly string DependencyFolder = Path.Combine(ModuleFolder, DependencyFolderName);
@@ -40,18 +59,77 @@ namespace JelouPS.Infrastructure
 
         public void OnImport()
         {
+            if (!OnNetFramework && Environment.Version.Major < 6)
+            {
+                throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion()));
+            }
+            ThrowIfIncomplete();
             if (OnNetFramework)
             {
                 AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
                 AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
                 return;
             }
-            if (Environment.Version.Major < 6)
+            InvokeLoadContext("Register", DependencyFolder, Dependencies, new Func<string, string>(Damaged));
+            try
             {
-                throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion()));
+                RegisterTypeAccelerators();
             }
-            InvokeLoadContext("Register", DependencyFolder);
-            RegisterTypeAccelerators();
+            // A shipped copy the client needs cannot be loaded: the load context says which and why, in Damaged's words
+            // (.NET wraps that in its own "Could not load file or assembly").
+            catch (Exception ex) when (ex is FileLoadException || ex is FileNotFoundException || ex is BadImageFormatException)
+            {
+                throw InstallationDamaged(ShippedCopyProblem(ex) ?? Damaged(ex.Message), ex);
+            }
+        }
+
+        /// <summary>The load context's words for a shipped copy it could not hand out, found in <paramref name="exception"/> or the exceptions it wraps.</summary>
+        internal static string? ShippedCopyProblem(Exception? exception)
+        {
+            for (; exception != null; exception = exception.InnerException)
+            {
+                if (exception is FileLoadException load && load.FileName?.StartsWith(DependencyFolder, StringComparison.Ordinal) == true) return load.Message;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// The import stops, naming what is missing, when dependencies/ lacks a file of <see cref="Dependencies"/>: left alone,
+        /// .NET would say only "Could not load file or assembly", at import or at the first use of a library; on PowerShell 7
+        /// a missing library could even be taken, unnoticed, from the runtime. Where the module's manifest is not beside
+        /// JelouPS.dll, this is not the installed module (the tests' runspace imports JelouPS.dll from their own output,
+        /// where the client is the application's own), and nothing is checked. A few file lookups: no file is read.
+        /// </summary>
+        private static void ThrowIfIncomplete()
+        {
+            if (!File.Exists(Path.Combine(ModuleFolder, "JelouPS.psd1"))) return;
+            var missing = new List<string>();
+            foreach (string name in Dependencies)
+            {
+                if (!File.Exists(Path.Combine(DependencyFolder, name + ".dll"))) missing.Add(Path.Combine(DependencyFolderName, name + ".dll"));
+            }
+            if (!OnNetFramework && !File.Exists(Path.Combine(ModuleFolder, LoadContextAssembly))) missing.Add(LoadContextAssembly);
+            if (missing.Count == 0) return;
+            string problem = Directory.Exists(DependencyFolder) ? $"{ModuleFolder} lacks {string.Join(", ", missing)}" : $"{ModuleFolder} has no {DependencyFolderName} folder";
+            throw InstallationDamaged(Damaged(problem), null);
+        }
+
+        /// <summary>The message for a damaged installation: <paramref name="problem"/> says which file and what is wrong with it.</summary>
+        internal static string Damaged(string problem)
+        {
+            string version = typeof(ModuleInitializer).Assembly.GetName().Version?.ToString(3) ?? "";
+            return $"JelouPS {version} is damaged: {problem}. Files of the module were lost or changed after it was installed (an interrupted " +
+                "install or copy, antivirus software, a cleanup). Close the PowerShell sessions that imported it, reinstall it " +
+                $"(Install-Module JelouPS -RequiredVersion {version} -Force, or Install-PSResource JelouPS -Version {version} -Reinstall), " +
+                "and import it in a new session: a process keeps the assemblies it has loaded, from where it first loaded them.";
+        }
+
+        // Built here, not by ErrorMapper.Create, whose helpers live in the client: the very assembly that may be missing.
+        private static RuntimeException InstallationDamaged(string message, Exception? inner)
+        {
+            var damaged = new FileLoadException(message, inner);
+            return new RuntimeException(message, damaged,
+                new ErrorRecord(damaged, ErrorMapper.InstallationDamaged, ErrorMapper.Table[ErrorMapper.InstallationDamaged].Category, DependencyFolder));
         }
 
         // The .NET version is not named: .NET Core 2.x and 3.x (PowerShell 6 and 7.0) report versions that mislead.
