@@ -66,6 +66,30 @@ namespace JelouPS
         public static string? Words(object? item, string property, int width) => Wrap(Text(item, property), width);
 
         /// <summary>
+        /// The text in <paramref name="property"/> as <see cref="Words(object, string, int)"/> gives it, for a table's last
+        /// column, whose other columns take <paramref name="otherColumns"/> characters (their widths and the spaces between
+        /// them): broken between words to fit the screen of <paramref name="host"/> ($Host), the width PowerShell lays a
+        /// table out to on a terminal and in a redirected log, less one column, which a console reserves. A table would
+        /// break it at the column's width, mid-word. A host that tells no width (a hosted runspace) gets the text whole, and
+        /// Out-String -Width, which the view cannot see, gets lines for the host's width.
+        /// </summary>
+        public static string? Words(object? item, string property, System.Management.Automation.Host.PSHost? host, int otherColumns) =>
+            Words(item, property, ScreenWidth(host) is int width && width > otherColumns + 1 ? width - otherColumns - 1 : 0);
+
+        private static int? ScreenWidth(System.Management.Automation.Host.PSHost? host)
+        {
+            try
+            {
+                return host?.UI?.RawUI?.BufferSize.Width;
+            }
+            // A host may implement no raw user interface at all (NotImplementedException, HostException).
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
         /// <paramref name="text"/> with each of its lines longer than <paramref name="width"/> broken at the last space that
         /// keeps it within the width (the spaces there dropped); a word longer than the width stays whole, on a line of its
         /// own. A width below 1 leaves the text as it is.

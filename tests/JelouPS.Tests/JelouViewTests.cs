@@ -89,6 +89,14 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_table_cell_is_whole_where_the_host_tells_no_screen_width()
+        {
+            var item = new Plain { Text = "Could not reach http://127.0.0.1:9: Connection refused. Nothing was sent." };
+
+            Assert.Equal(item.Text, JelouView.Words(item, nameof(Plain.Text), host: null, otherColumns: 50));
+        }
+
+        [Fact]
         public void An_id_shows_the_invisible_characters_that_make_it_differ_and_a_message_keeps_its_joiners()
         {
             Assert.Equal("u1`u{200B}", JelouView.Id(new Plain { Text = "u1\u200B" }, nameof(Plain.Text)));

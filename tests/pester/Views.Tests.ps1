@@ -254,6 +254,12 @@ Describe 'Views in an 80-column terminal' {
 
     It 'shows why a test event failed, and the text a user wrote' {
         $Outputs.TestResult.Object | Out-String -Width 80 | Should -Match '(?m)^message +False +\d+ +Could not reach'
+        # Laid out at the screen's width (80 here), the reason breaks between words, not where the column ends.
+        $width = $Host.UI.RawUI.BufferSize.Width
+        $refused = $Outputs.TestResult.Object[0]
+        $rows = @($refused | Out-String -Width $width) -split '\r?\n' | Select-Object -Skip 3 | Where-Object { $_.Trim() }
+        ($rows | ForEach-Object { $_.Substring(50).Trim() }) -join ' ' | Should -BeExactly $refused.Error
+        $rows | ForEach-Object { $_.Length | Should -BeLessThan $width }
         $Outputs.Events.Object | Out-String -Width 80 | Should -Match "(?m)^\S+ \S+ +message +views-user +$([regex]::Escape($UserText))"
     }
 
