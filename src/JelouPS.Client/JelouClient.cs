@@ -298,27 +298,42 @@ namespace JelouPS
         /// </summary>
         private async Task<ExternalSupportIntegration> IssueAsync(string projectId, JelouOperation operation, Uri uri, byte[]? body, IJelouTrace? trace, CancellationToken cancellationToken, TimeSpan? timeout, IReadOnlyList<SecureString>? bodySecrets = null)
         {
-            ApiResponse response;
+            ApiResponse? response = null;
             try
             {
-                response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout, bodySecrets).ConfigureAwait(false);
+                try
+                {
+                    response = await SendManagementAsync(operation, Idempotency.NotIdempotent, HttpMethod.Post, uri, body, trace, cancellationToken, timeout, bodySecrets).ConfigureAwait(false);
+                }
+                catch (JelouApiException ex) when (ex.PartialAnswer != null)
+                {
+                    throw Salvaged(projectId, ex, ex.PartialAnswer, operation);
+                }
+                try
+                {
+                    return ReadIntegration(projectId, response, issuedBy: operation);
+                }
+                catch (JelouApiException ex)
+                {
+                    ex.RequestUri = uri;
+                    throw Salvaged(projectId, ex, response, operation);
+                }
             }
-            catch (JelouApiException ex) when (ex.PartialAnswer != null)
+            // Any failure but the API's and the transport's own (a library of the module's that fails to load as the answer
+            // comes in or is read): the request may have been carried out, and the secret issued with nobody to hold it. No
+            // salvage, which would read the answer the same way.
+            catch (Exception ex) when (!(ex is JelouApiException || ex is OperationCanceledException))
             {
-                throw Salvaged(projectId, ex, ex.PartialAnswer, operation);
-            }
-            try
-            {
-                return ReadIntegration(projectId, response, issuedBy: operation);
-            }
-            catch (JelouApiException ex)
-            {
-                ex.RequestUri = uri;
-                throw Salvaged(projectId, ex, response, operation);
+                string why = ex.Message.TrimEnd('.');
+                throw response is null
+                    ? new JelouApiException(JelouErrorKind.OutcomeUnknown, $"POST {uri.GetLeftPart(UriPartial.Path)} failed before its answer was read ({why}): whether it was carried out is unknown.",
+                        innerException: ex, operation: operation) { RequestUri = uri }
+                    : new JelouApiException(JelouErrorKind.InvalidResponse, $"The Jelou API answered {response.StatusText}, but the answer could not be read ({why}).",
+                        response.StatusCode, requestId: response.RequestId, innerException: ex, operation: operation) { RequestUri = uri };
             }
             finally
             {
-                response.ClearBody();
+                response?.ClearBody();
             }
         }
 

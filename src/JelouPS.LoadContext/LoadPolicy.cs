@@ -33,7 +33,7 @@ namespace JelouPS.LoadContext
         /// a shipped copy that <see cref="Satisfies"/> the request). Every other name is left to PowerShell and other modules.
         /// </summary>
         internal static bool AnswersDefaultContext(AssemblyName requested) =>
-            string.Equals(requested.Name, EntryPoint, StringComparison.Ordinal);
+            string.Equals(requested.Name, EntryPoint, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>
         /// The file in dependencies/ that answers <paramref name="requested"/>, or null to leave it to the default context,
@@ -50,11 +50,13 @@ namespace JelouPS.LoadContext
                 : null;
 
         /// <summary>
-        /// Whether the shipped copy, named <paramref name="shipped"/>, answers the request: at least the version asked for,
-        /// and the publisher's key asked for, if any (as the Windows PowerShell 5.1 resolver also checks).
+        /// Whether the shipped copy, named <paramref name="shipped"/>, answers the request: the assembly asked for (a file
+        /// can hold another), at least the version asked for, and the publisher's key asked for, if any (as the Windows
+        /// PowerShell 5.1 resolver also checks).
         /// </summary>
         internal static bool Satisfies(AssemblyName requested, AssemblyName shipped) =>
-            shipped.Version != null
+            string.Equals(requested.Name, shipped.Name, StringComparison.OrdinalIgnoreCase)
+            && shipped.Version != null
             && (requested.Version is null || shipped.Version >= requested.Version)
             && SameKeyWhenAsked(requested.GetPublicKeyToken(), shipped.GetPublicKeyToken());
 

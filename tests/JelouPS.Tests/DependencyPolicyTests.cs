@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using JelouPS.Infrastructure;
 using JelouPS.LoadContext;
@@ -121,7 +122,7 @@ namespace JelouPS.Tests
         {
             Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client, Version=0.1.0.0")));
             Assert.True(LoadPolicy.AnswersDefaultContext(Name("JelouPS.Client")));
-            Assert.False(LoadPolicy.AnswersDefaultContext(Name("jelouPS.client")));
+            Assert.True(LoadPolicy.AnswersDefaultContext(Name("jelouPS.client")));
             Assert.False(LoadPolicy.AnswersDefaultContext(Name("System.Text.Json, Version=10.0.0.0")));
             Assert.False(LoadPolicy.AnswersDefaultContext(Name("Newtonsoft.Json")));
         }
@@ -160,6 +161,8 @@ namespace JelouPS.Tests
         [InlineData("System.Text.Json, Version=10.0.0.0, PublicKeyToken=cc7b13ffcd2ddd51", true)]
         [InlineData("System.Text.Json, Version=11.0.0.0", false)]
         [InlineData("System.Text.Json, Version=10.0.0.0, PublicKeyToken=0123456789abcdef", false)]
+        [InlineData("system.text.json, Version=10.0.0.0", true)]
+        [InlineData("System.IO.Pipelines, Version=10.0.0.0", false)]
         public void A_shipped_copy_answers_only_a_version_and_publisher_it_satisfies(string requested, bool answers)
         {
             AssemblyName shipped = Name("System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51");
@@ -229,6 +232,28 @@ namespace JelouPS.Tests
             FileLoadException old = Assert.Throws<FileLoadException>(() => Load($"System.Text.Json, Version={_shipped.Major + 1}.0.0.0"));
             Assert.Contains($"holds System.Text.Json, Version={_shipped}", old.Message);
             Assert.Contains($"not the System.Text.Json, Version={_shipped.Major + 1}.0.0.0", old.Message);
+        }
+
+        [Fact]
+        public void A_shipped_file_that_holds_another_assembly_is_a_damaged_installation()
+        {
+            File.Copy(typeof(System.Text.Encodings.Web.JavaScriptEncoder).Assembly.Location, Path.Combine(_folder, "System.IO.Pipelines.dll"));
+            FileLoadException damaged = Assert.Throws<FileLoadException>(() => Load("System.IO.Pipelines"));
+            Assert.Contains($"{Path.Combine(_folder, "System.IO.Pipelines.dll")} holds System.Text.Encodings.Web, Version=", damaged.Message);
+        }
+
+        [Fact]
+        public void Loads_what_an_assembly_needs_at_once_and_names_a_damaged_library_before_any_use_of_it()
+        {
+            FileLoadException missing = Assert.Throws<FileLoadException>(() => _context.LoadClosure(new AssemblyName("System.Text.Json")));
+            Assert.Matches(@"System\.(IO\.Pipelines|Text\.Encodings\.Web)\.dll is missing", missing.Message);
+
+            foreach (Type type in new[] { typeof(System.Text.Encodings.Web.JavaScriptEncoder), typeof(System.IO.Pipelines.PipeReader) })
+            {
+                File.Copy(type.Assembly.Location, Path.Combine(_folder, Path.GetFileName(type.Assembly.Location)));
+            }
+            _context.LoadClosure(new AssemblyName("System.Text.Json"));
+            Assert.Equal(new[] { "System.IO.Pipelines", "System.Text.Encodings.Web", "System.Text.Json" }, _context.Assemblies.Select(a => a.GetName().Name).OrderBy(n => n));
         }
 
         [Fact]

@@ -120,7 +120,7 @@ try { Import-Module '$other/JelouPS.psd1'; 'imported' } catch { `$_.FullyQualifi
 Describe 'A damaged installation' {
     BeforeAll {
         $Version = (Import-PowerShellDataFile (Join-Path $ModulePath 'JelouPS.psd1')).ModuleVersion
-        $Reinstall = "reinstall it (Install-Module JelouPS -RequiredVersion $Version -Force, or Install-PSResource JelouPS -Version $Version -Reinstall), and import it in a new session*"
+        $Reinstall = "reinstall it (Install-PSResource JelouPS -Version $Version -Reinstall, or Install-Module JelouPS -RequiredVersion $Version -Force; a copy you built, build again), and import it in a new session."
         # A copy of the built module, damaged by $Damage (given the copy's folder).
         function New-DamagedCopy([string] $Name, [scriptblock] $Damage) {
             $copy = Join-Path $TestDrive "$Name/JelouPS"
@@ -166,14 +166,19 @@ $Then
         $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $older dependencies System.Text.Json.dll) holds System.Text.Json, Version=8.0.0.0, *, not the System.Text.Json, Version=10.0.0.0, * asked for. *$Reinstall"
     }
 
-    It 'says which library, when one that loads at its first use is damaged' {
-        $copy = New-DamagedCopy 'firstuse' { param($c) [IO.File]::WriteAllBytes("$c/dependencies/System.Text.Encodings.Web.dll", [byte[]](77, 90, 0, 0, 1, 2, 3)) }
-        $imported, $id, $message = Invoke-Import $copy @'
-Connect-Jelou -ApiKey 'k' -BaseUri http://127.0.0.1:9/
-try { New-JelouExternalSupport p1 https://crm.example.com/j -ErrorAction Stop } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }
-'@
-        $imported | Should -Be 'imported'
-        $id | Should -Be 'JelouInstallationDamaged,JelouPS.Commands.NewJelouExternalSupportCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $copy dependencies System.Text.Encodings.Web.dll) cannot be loaded: *$Reinstall"
+    It 'names, at import, a damaged library that loads only when used, and a damaged load context' {
+        # System.IO.Pipelines loads, at the earliest, while an answer is read: after Jelou issued a secret.
+        $late = New-DamagedCopy 'late' { param($c) [IO.File]::WriteAllBytes("$c/dependencies/System.IO.Pipelines.dll", [byte[]]@()) }
+        $other = New-DamagedCopy 'other' { param($c) Copy-Item "$c/dependencies/System.Text.Encodings.Web.dll" "$c/dependencies/System.IO.Pipelines.dll" -Force }
+        $context = New-DamagedCopy 'context' { param($c) [IO.File]::WriteAllBytes("$c/JelouPS.LoadContext.dll", [byte[]](77, 90, 0, 0)) }
+        $id, $message = Invoke-Import $late
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $late dependencies System.IO.Pipelines.dll) cannot be loaded: *$Reinstall"
+        $id, $message = Invoke-Import $other
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $other dependencies System.IO.Pipelines.dll) holds System.Text.Encodings.Web, *$Reinstall"
+        $id, $message = Invoke-Import $context
+        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
+        $message | Should -BeLike "JelouPS $Version is damaged: an assembly of the module cannot be loaded (*'$(Join-Path $context JelouPS.LoadContext.dll)'*). *$Reinstall"
     }
 }

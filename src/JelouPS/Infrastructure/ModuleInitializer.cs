@@ -63,46 +63,66 @@ namespace JelouPS.Infrastructure
             {
                 throw new PlatformNotSupportedException(UnsupportedRuntimeMessage(PowerShellVersion()));
             }
-            ThrowIfIncomplete();
+            // Where the module's manifest is not beside JelouPS.dll, this is not the installed module: the tests' runspace
+            // imports JelouPS.dll from their own output, where the client is the application's own and nothing is checked.
+            bool installed = File.Exists(Path.Combine(ModuleFolder, "JelouPS.psd1"));
+            if (installed) ThrowIfIncomplete();
             if (OnNetFramework)
             {
                 AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
                 AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
                 return;
             }
-            InvokeLoadContext("Register", DependencyFolder, Dependencies, new Func<string, string>(Damaged));
             try
             {
+                InvokeLoadContext("Register", DependencyFolder, Dependencies, new Func<string, string>(Damaged));
+                if (installed) InvokeLoadContext("LoadAll");
                 RegisterTypeAccelerators();
             }
-            // A shipped copy the client needs cannot be loaded: the load context says which and why, in Damaged's words
-            // (.NET wraps that in its own "Could not load file or assembly").
-            catch (Exception ex) when (ex is FileLoadException || ex is FileNotFoundException || ex is BadImageFormatException)
+            catch (Exception ex) when (LoadProblem(ex) is string problem)
             {
-                throw InstallationDamaged(ShippedCopyProblem(ex) ?? Damaged(ex.Message), ex);
+                throw InstallationDamaged(problem, ex);
             }
         }
 
-        /// <summary>The load context's words for a shipped copy it could not hand out, found in <paramref name="exception"/> or the exceptions it wraps.</summary>
-        internal static string? ShippedCopyProblem(Exception? exception)
+        /// <summary>
+        /// The message for a failure to load what the module ships at import, found in <paramref name="exception"/> or the
+        /// exceptions it wraps: <see cref="ShippedCopyProblem"/>, else .NET's words, which name the file (JelouPS.LoadContext.dll);
+        /// null when it is no such failure.
+        /// </summary>
+        private static string? LoadProblem(Exception exception)
         {
-            for (; exception != null; exception = exception.InnerException)
+            if (ShippedCopyProblem(exception) is string own) return own;
+            for (Exception? inner = exception; inner != null; inner = inner.InnerException)
             {
-                if (exception is FileLoadException load && load.FileName?.StartsWith(DependencyFolder, StringComparison.Ordinal) == true) return load.Message;
+                // .NET names the file in its message, and not always in FileName.
+                if (inner is FileLoadException || inner is FileNotFoundException || inner is BadImageFormatException) return Damaged($"an assembly of the module cannot be loaded ({inner.Message.TrimEnd('.')})");
             }
             return null;
         }
 
         /// <summary>
-        /// The import stops, naming what is missing, when dependencies/ lacks a file of <see cref="Dependencies"/>: left alone,
-        /// .NET would say only "Could not load file or assembly", at import or at the first use of a library; on PowerShell 7
-        /// a missing library could even be taken, unnoticed, from the runtime. Where the module's manifest is not beside
-        /// JelouPS.dll, this is not the installed module (the tests' runspace imports JelouPS.dll from their own output,
-        /// where the client is the application's own), and nothing is checked. A few file lookups: no file is read.
+        /// The load context's words (see <see cref="Damaged"/>) for a copy in dependencies/ it could not hand out, found in
+        /// <paramref name="exception"/> or the exceptions it wraps (.NET wraps them in its own "Could not load file or
+        /// assembly", a type initializer's failure in a TypeInitializationException); null when there is none.
+        /// </summary>
+        internal static string? ShippedCopyProblem(Exception? exception)
+        {
+            for (; exception != null; exception = exception.InnerException)
+            {
+                if (exception is FileLoadException load && load.FileName?.StartsWith(DependencyFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal) == true) return load.Message;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// The import stops, naming what is missing, when the module's folder lacks a file of <see cref="Dependencies"/> (or,
+        /// on PowerShell 7, its load context): left alone, .NET would say only "Could not load file or assembly", at import or
+        /// at the first use of a library, and on PowerShell 7 a missing library could even be taken, unnoticed, from the
+        /// runtime. A few file lookups: no file is read.
         /// </summary>
         private static void ThrowIfIncomplete()
         {
-            if (!File.Exists(Path.Combine(ModuleFolder, "JelouPS.psd1"))) return;
             var missing = new List<string>();
             foreach (string name in Dependencies)
             {
@@ -118,10 +138,9 @@ namespace JelouPS.Infrastructure
         internal static string Damaged(string problem)
         {
             string version = typeof(ModuleInitializer).Assembly.GetName().Version?.ToString(3) ?? "";
-            return $"JelouPS {version} is damaged: {problem}. Files of the module were lost or changed after it was installed (an interrupted " +
-                "install or copy, antivirus software, a cleanup). Close the PowerShell sessions that imported it, reinstall it " +
-                $"(Install-Module JelouPS -RequiredVersion {version} -Force, or Install-PSResource JelouPS -Version {version} -Reinstall), " +
-                "and import it in a new session: a process keeps the assemblies it has loaded, from where it first loaded them.";
+            return $"JelouPS {version} is damaged: {problem}. Close the PowerShell sessions that imported it (a process keeps the module's " +
+                $"assemblies, loaded from {ModuleFolder}), reinstall it (Install-PSResource JelouPS -Version {version} -Reinstall, or " +
+                $"Install-Module JelouPS -RequiredVersion {version} -Force; a copy you built, build again), and import it in a new session.";
         }
 
         // Built here, not by ErrorMapper.Create, whose helpers live in the client: the very assembly that may be missing.
@@ -129,7 +148,7 @@ namespace JelouPS.Infrastructure
         {
             var damaged = new FileLoadException(message, inner);
             return new RuntimeException(message, damaged,
-                new ErrorRecord(damaged, ErrorMapper.InstallationDamaged, ErrorMapper.Table[ErrorMapper.InstallationDamaged].Category, DependencyFolder));
+                new ErrorRecord(damaged, ErrorMapper.InstallationDamaged, ErrorMapper.Table[ErrorMapper.InstallationDamaged].Category, ModuleFolder));
         }
 
         // The .NET version is not named: .NET Core 2.x and 3.x (PowerShell 6 and 7.0) report versions that mislead.

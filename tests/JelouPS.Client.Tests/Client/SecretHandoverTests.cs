@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Text;
@@ -59,6 +60,36 @@ namespace JelouPS.Tests.Client
             Assert.Equal("64f0c0ffee0000000000beef", error.Integration.Id);
             Assert.Contains("The signing secret did arrive", error.Message);
             Assert.DoesNotContain(secret, error.ToString());
+        }
+
+        // Code of the module's own that fails once the answer came, as when a library it ships fails to load there.
+        private sealed class FailingOnAnswerTrace : IJelouTrace
+        {
+            public void Verbose(string message)
+            {
+                if (message.Contains(" answered ", StringComparison.Ordinal)) throw new FileLoadException("Could not load file or assembly 'System.IO.Pipelines'", "/m/dependencies/System.IO.Pipelines.dll");
+            }
+
+            public void Debug(string message) { }
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task An_issuing_request_whose_answer_the_module_fails_to_take_in_may_have_issued_a_secret(bool rotation)
+        {
+            string secret = NewSecret();
+            using JelouClient client = Answering(() => Answers.Json(HttpStatusCode.Created, Answers.Created("p1", secret)));
+            var trace = new FailingOnAnswerTrace();
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => rotation ? client.RegenerateSigningSecretAsync("p1", trace) : client.CreateExternalSupportAsync("p1", Settings(), trace));
+
+            Assert.Equal(JelouErrorKind.OutcomeUnknown, error.Kind);
+            Assert.Equal(rotation ? JelouOperation.RegenerateSecret : JelouOperation.CreateIntegration, error.Operation);
+            Assert.False(error.NothingSent);
+            Assert.IsType<FileLoadException>(error.InnerException);
+            Assert.Contains("whether it was carried out is unknown", error.Message);
+            Assert.Contains("System.IO.Pipelines", error.Message);
         }
 
         [Fact]
