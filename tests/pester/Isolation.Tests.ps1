@@ -148,37 +148,24 @@ $Then
         $again | Should -Be $message
     }
 
-    It 'names a missing dependencies folder' {
-        $copy = New-DamagedCopy 'nofolder' { param($c) Remove-Item "$c/dependencies" -Recurse }
+    # Each damage, and the problem the error names after "JelouPS <version> is damaged: " (given the damaged copy).
+    It 'names <Case> at import' -TestCases @(
+        @{ Case = 'a missing dependencies folder'; Damage = { param($c) Remove-Item "$c/dependencies" -Recurse }; Problem = { param($c) "$c has no dependencies folder. " } }
+        @{ Case = 'a library that is no assembly'; Damage = { param($c) [IO.File]::WriteAllBytes("$c/dependencies/JelouPS.Client.dll", [byte[]](77, 90, 0, 0, 1, 2, 3)) }
+            Problem = { param($c) "$(Join-Path $c dependencies JelouPS.Client.dll) cannot be loaded: *" } }
+        @{ Case = 'a library older than the module needs'; Damage = { param($c) Copy-Item $OtherJson "$c/dependencies/System.Text.Json.dll" -Force }
+            Problem = { param($c) "$(Join-Path $c dependencies System.Text.Json.dll) holds System.Text.Json, Version=8.0.0.0, *, not the System.Text.Json, Version=10.0.0.0, * asked for. *" } }
+        # System.IO.Pipelines loads, at the earliest, while an answer is read: after Jelou issued a secret.
+        @{ Case = 'a damaged library that loads only when used'; Damage = { param($c) [IO.File]::WriteAllBytes("$c/dependencies/System.IO.Pipelines.dll", [byte[]]@()) }
+            Problem = { param($c) "$(Join-Path $c dependencies System.IO.Pipelines.dll) cannot be loaded: *" } }
+        @{ Case = 'a library file holding another assembly'; Damage = { param($c) Copy-Item "$c/dependencies/System.Text.Encodings.Web.dll" "$c/dependencies/System.IO.Pipelines.dll" -Force }
+            Problem = { param($c) "$(Join-Path $c dependencies System.IO.Pipelines.dll) holds System.Text.Encodings.Web, *" } }
+        @{ Case = 'a damaged load context'; Damage = { param($c) [IO.File]::WriteAllBytes("$c/JelouPS.LoadContext.dll", [byte[]](77, 90, 0, 0)) }
+            Problem = { param($c) "an assembly of the module cannot be loaded (*'$(Join-Path $c JelouPS.LoadContext.dll)'*). *" } }
+    ) {
+        $copy = New-DamagedCopy ($Case -replace '\W', '-') $Damage
         $id, $message = Invoke-Import $copy
         $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: $copy has no dependencies folder. *$Reinstall"
-    }
-
-    It 'names a library that is no assembly, or older than the module needs' {
-        $corrupt = New-DamagedCopy 'corrupt' { param($c) [IO.File]::WriteAllBytes("$c/dependencies/JelouPS.Client.dll", [byte[]](77, 90, 0, 0, 1, 2, 3)) }
-        $older = New-DamagedCopy 'older' { param($c) Copy-Item $OtherJson "$c/dependencies/System.Text.Json.dll" -Force }
-        $id, $message = Invoke-Import $corrupt
-        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $corrupt dependencies JelouPS.Client.dll) cannot be loaded: *$Reinstall"
-        $id, $message = Invoke-Import $older
-        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $older dependencies System.Text.Json.dll) holds System.Text.Json, Version=8.0.0.0, *, not the System.Text.Json, Version=10.0.0.0, * asked for. *$Reinstall"
-    }
-
-    It 'names, at import, a damaged library that loads only when used, and a damaged load context' {
-        # System.IO.Pipelines loads, at the earliest, while an answer is read: after Jelou issued a secret.
-        $late = New-DamagedCopy 'late' { param($c) [IO.File]::WriteAllBytes("$c/dependencies/System.IO.Pipelines.dll", [byte[]]@()) }
-        $other = New-DamagedCopy 'other' { param($c) Copy-Item "$c/dependencies/System.Text.Encodings.Web.dll" "$c/dependencies/System.IO.Pipelines.dll" -Force }
-        $context = New-DamagedCopy 'context' { param($c) [IO.File]::WriteAllBytes("$c/JelouPS.LoadContext.dll", [byte[]](77, 90, 0, 0)) }
-        $id, $message = Invoke-Import $late
-        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $late dependencies System.IO.Pipelines.dll) cannot be loaded: *$Reinstall"
-        $id, $message = Invoke-Import $other
-        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: $(Join-Path $other dependencies System.IO.Pipelines.dll) holds System.Text.Encodings.Web, *$Reinstall"
-        $id, $message = Invoke-Import $context
-        $id | Should -Be 'JelouInstallationDamaged,Microsoft.PowerShell.Commands.ImportModuleCommand'
-        $message | Should -BeLike "JelouPS $Version is damaged: an assembly of the module cannot be loaded (*'$(Join-Path $context JelouPS.LoadContext.dll)'*). *$Reinstall"
+        $message | Should -BeLike "JelouPS $Version is damaged: $(& $Problem $copy)*$Reinstall"
     }
 }

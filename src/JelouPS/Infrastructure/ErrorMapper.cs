@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Net;
 using System.Collections.Generic;
 using System.Linq;
@@ -50,7 +49,7 @@ namespace JelouPS.Infrastructure
         /// <summary>Another version of JelouPS.dll is loaded: raised by src/JelouPS.VersionGuard, which cannot reference this assembly (the one in conflict).</summary>
         internal const string VersionConflict = "JelouVersionConflict";
 
-        /// <summary>A file the module ships is missing or cannot be loaded: at import (raised by <see cref="ModuleInitializer"/>) or at a library's first use.</summary>
+        /// <summary>A file the module ships is missing or cannot be loaded: raised at import by <see cref="ModuleInitializer"/>, which loads every library the client needs then.</summary>
         internal const string InstallationDamaged = "JelouInstallationDamaged";
 
         /// <summary>How to get a vault where there is none: the module, a vault extension, and a registered vault (before Table, whose initializer reads it).</summary>
@@ -174,10 +173,6 @@ namespace JelouPS.Infrastructure
                     return Create(vault.ErrorId, vault, target, item, vault.Advice);
                 case ArgumentException argument:
                     return Create(InvalidArgumentId, new ArgumentException(WithoutParameterName(argument), argument.InnerException), target, item);
-                // A library of the module's that loads at its first use (under a type initializer, or .NET's own "Could not
-                // load file or assembly"): which file is damaged, and what to do, as at import.
-                case Exception when ModuleInitializer.ShippedCopyProblem(exception) is string damaged:
-                    return Create(InstallationDamaged, new FileLoadException(damaged, exception), target, item);
                 default:
                     return Create(UnexpectedError, exception, target, item);
             }

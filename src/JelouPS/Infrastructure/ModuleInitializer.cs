@@ -104,9 +104,9 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// The load context's words (see <see cref="Damaged"/>) for a copy in dependencies/ it could not hand out, found in
         /// <paramref name="exception"/> or the exceptions it wraps (.NET wraps them in its own "Could not load file or
-        /// assembly", a type initializer's failure in a TypeInitializationException); null when there is none.
+        /// assembly"); null when there is none.
         /// </summary>
-        internal static string? ShippedCopyProblem(Exception? exception)
+        private static string? ShippedCopyProblem(Exception? exception)
         {
             for (; exception != null; exception = exception.InnerException)
             {
