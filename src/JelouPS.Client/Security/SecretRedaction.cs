@@ -16,8 +16,10 @@ namespace JelouPS.Security
     /// header carries; matched, like the rest, without regard to case, which only redacts more) and as their hex. A message may quote a JSON text, which escapes what
     /// System.Text.Json's default encoder escapes ('+', '&amp;', non-ASCII), or an HTML one. Overlapping or nested matches
     /// become one REDACTED, so no part of a longer secret that holds a shorter one is left showing. Secrets under 4
-    /// characters are not matched: every short word would go, and so little hides nothing. The plaintexts exist only until
-    /// the redaction is disposed, which zeroes them.
+    /// characters are not matched: every short word would go, and so little hides nothing. A text that quotes only part of
+    /// a longer secret (a server that shows it cut or masked, "387d42eaf56b…****") has each run of 8 or more of its
+    /// characters, in any of the forms above once decoded, hidden too (see <see cref="ShortestPart"/>). The plaintexts exist
+    /// only until the redaction is disposed, which zeroes them.
     /// </summary>
     internal sealed class SecretRedaction : IDisposable
     {
@@ -148,6 +150,7 @@ namespace JelouPS.Security
             {
                 (string view, int[]? origin, int depth) = views.Dequeue();
                 Hide(view, origin, searched.Length, ref hidden);
+                HideParts(view, origin, searched.Length, ref hidden);
                 if (depth == 3) continue;
                 foreach (bool percent in new[] { true, false })
                 {
@@ -161,6 +164,9 @@ namespace JelouPS.Security
             var shown = new StringBuilder(shownLength + cut.Length);
             for (int i = 0; i < shownLength; i++)
             {
+                // A part that begins or ends inside a character outside the BMP takes the whole character.
+                if (!hidden[i] && char.IsSurrogatePair(i > 0 ? text[i - 1] : ' ', text[i]) && hidden[i - 1]) hidden[i] = true;
+                if (!hidden[i] && i + 1 < searched.Length && char.IsSurrogatePair(text[i], text[i + 1]) && hidden[i + 1]) hidden[i] = true;
                 if (!hidden[i]) shown.Append(text[i]);
                 else if (i == 0 || !hidden[i - 1]) shown.Append(Mark);
             }
@@ -189,6 +195,75 @@ namespace JelouPS.Security
                     for (int i = first; i < last; i++) hidden[i] = true;
                 }
             }
+        }
+
+        /// <summary>
+        /// The fewest characters of a secret hidden where a text quotes only part of it: a run this long of any form of a
+        /// longer secret, found without regard to case. Fewer tell little (8 hex digits are 32 of a signing secret's 256
+        /// bits); a hand-picked webhook password may lose a word it shares with the text, which hides too much rather than
+        /// too little.
+        /// </summary>
+        internal const int ShortestPart = 8;
+
+        // Marks in hidden every run of ShortestPart characters of the view that is also a run of a secret longer than that:
+        // runs that overlap or touch become one, so a secret quoted cut, or with a few of its characters masked, is hidden up
+        // to the mask. Each run of the view is hashed once, and each run of each secret looked up in a bit filter of them,
+        // so the cost grows with the text plus the secrets, not with their product (an error is redacted of up to hundreds of
+        // held secrets, and every answer's request id of the request's).
+        private void HideParts(string view, int[]? origin, int length, ref bool[]? hidden)
+        {
+            int runs = view.Length - ShortestPart + 1;
+            if (runs <= 0 || !_plaintexts.Exists(secret => secret.Length > ShortestPart)) return;
+            var viewRuns = new ulong[runs];
+            RunHashes(view.AsSpan(), viewRuns);
+            int shift = 64 - 10;
+            while (1 << (64 - shift) < runs * 32 && shift > 40) shift--;
+            var filter = new ulong[1 << (64 - shift - 6)];
+            foreach (ulong hash in viewRuns) filter[Slot(hash, shift) >> 6] |= 1UL << (int)(Slot(hash, shift) & 63);
+            foreach (char[] secret in _plaintexts)
+            {
+                if (secret.Length <= ShortestPart) continue;
+                var secretRuns = new ulong[secret.Length - ShortestPart + 1];
+                RunHashes(secret, secretRuns);
+                for (int s = 0; s < secretRuns.Length; s++)
+                {
+                    ulong hash = secretRuns[s];
+                    if ((filter[Slot(hash, shift) >> 6] & 1UL << (int)(Slot(hash, shift) & 63)) == 0) continue;
+                    for (int at = Array.IndexOf(viewRuns, hash); at >= 0; at = at + 1 < runs ? Array.IndexOf(viewRuns, hash, at + 1) : -1)
+                    {
+                        if (!SameRun(view, at, secret, s)) continue;
+                        hidden ??= new bool[length];
+                        int first = origin is null ? at : origin[at];
+                        int end = at + ShortestPart;
+                        int last = origin is null ? end : end < view.Length ? origin[end] : length;
+                        for (int i = first; i < last; i++) hidden[i] = true;
+                    }
+                }
+                Array.Clear(secretRuns, 0, secretRuns.Length);
+            }
+        }
+
+        // The polynomial hash of each run of ShortestPart folded characters of the text, rolled along it.
+        private static void RunHashes(ReadOnlySpan<char> text, ulong[] into)
+        {
+            const ulong Base = 0x100000001B3;
+            ulong dropped = 1;
+            for (int i = 0; i < ShortestPart; i++) dropped = unchecked(dropped * Base);
+            ulong hash = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                hash = unchecked(hash * Base + Fold(text[i]));
+                if (i >= ShortestPart) hash = unchecked(hash - dropped * Fold(text[i - ShortestPart]));
+                if (i >= ShortestPart - 1) into[i - ShortestPart + 1] = hash;
+            }
+        }
+
+        private static ulong Slot(ulong hash, int shift) => unchecked(hash * 0x9E3779B97F4A7C15) >> shift;
+
+        private static bool SameRun(string view, int at, char[] secret, int s)
+        {
+            for (int i = 0; i < ShortestPart; i++) if (Fold(view[at + i]) != Fold(secret[s + i])) return false;
+            return true;
         }
 
         // Decodes one layer of the view: with percent, each %XX escape of an ASCII character (%25 to '%', %5C to '\\');

@@ -325,7 +325,14 @@ namespace JelouPS.Tests.Client
         [InlineData("conflict: secret Zq7%41&quot;mX9\\&amp;&eacute;+&lt;x issued, decoded Zq7A\"mX9\\&é+<x", new[] { "Zq7%41\"mX9\\&é+<x" }, "conflict: secret REDACTED issued, decoded REDACTED")]
         [InlineData("latin-1 caf%E9-t0k, caf%e9-T0K", new[] { "café-t0k" }, "latin-1 REDACTED, REDACTED")]
         [InlineData("tok\\u002 tok\\q+en/x tok\\x002Ben/x", new[] { "tok+en/x" }, "tok\\u002 tok\\q+en/x tok\\x002Ben/x")]
-        [InlineData("sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012", new[] { "sk-live-0123" }, "sk%2Elive-0123 sk%2live-0123 sk%C3%ADlive-0123 sk-live-012")]
+        [InlineData("sk%2Eliv-0 sk%2liv-0 sk%C3%ADliv-0 sk-liv-", new[] { "sk-liv-0" }, "sk%2Eliv-0 sk%2liv-0 sk%C3%ADliv-0 sk-liv-")]
+        // Part of a longer secret: each run of 8 or more of its characters, in any form, also decoded; 7 stay.
+        [InlineData("invalid signature for secret 387D42EAF56B038EFDAC****, ends 9a2f42b", new[] { "387d42eaf56b038efdac024d2f5b3cfd82883aa14a2a09a2f42b" }, "invalid signature for secret REDACTED****, ends 9a2f42b")]
+        [InlineData("bad key Sk-LIVE_9f8e7d6c5b4a..., sk-live_9f8%65 and Sk-Live", new[] { "Sk-LIVE_9f8e7d6c5b4a3210+/=Zq" }, "bad key REDACTED..., REDACTED and Sk-Live")]
+        [InlineData("masked 01234567**0123456789ab", new[] { "0123456789abcdef" }, "masked REDACTED**REDACTED")]
+        [InlineData("basic ZW11bGF0b3ItY2xp…", new[] { "emulator-client:secret-value" }, "basic REDACTED…")]
+        // A run that begins inside a character outside the BMP (U+1F911 ends as U+1F511 does) takes the whole character.
+        [InlineData("key \U0001F911abcdefg and \U0001F911abcdef", new[] { "\U0001F511abcdefgh" }, "key REDACTED and \U0001F911abcdef")]
         public void Redaction_hides_every_character_of_every_match_once(string text, string[] secrets, string shown)
         {
             using var redaction = new JelouPS.Security.SecretRedaction(secrets.Select(Secure).ToArray());

@@ -48,6 +48,17 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_held_secret_an_answer_quotes_cut_or_masked_shows_no_run_of_8_of_its_characters()
+        {
+            using JelouClient client = Answering(HttpStatusCode.Unauthorized, "Unauthorized", "application/json",
+                "{\"message\":\"invalid secret " + Held.Substring(0, Held.Length - 4) + "****, expected " + Held.Substring(4, 9).ToUpperInvariant() + "\"}");
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Equal("invalid secret REDACTED****, expected REDACTED", error.ApiMessage);
+        }
+
+        [Fact]
         public async Task A_test_events_result_is_redacted_of_held_secrets_a_receiver_quotes()
         {
             var receiver = new StubHandler((request, token) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError)
