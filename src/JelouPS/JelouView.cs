@@ -74,7 +74,15 @@ namespace JelouPS
         /// Out-String -Width, which the view cannot see, gets lines for the host's width.
         /// </summary>
         public static string? Words(object? item, string property, System.Management.Automation.Host.PSHost? host, int otherColumns) =>
-            Words(item, property, ScreenWidth(host) is int width && width > otherColumns + 1 ? width - otherColumns - 1 : 0);
+            Words(Text(item, property), host, otherColumns);
+
+        /// <summary>
+        /// <paramref name="text"/> (a view's own choice of what to show, such as a message event's text or its media type and
+        /// caption) made printable and broken between words for a table's last column, as
+        /// <see cref="Words(object, string, System.Management.Automation.Host.PSHost, int)"/> does.
+        /// </summary>
+        public static string? Words(string? text, System.Management.Automation.Host.PSHost? host, int otherColumns) =>
+            Wrap(Text(text), ScreenWidth(host) is int width && width > otherColumns + 1 ? width - otherColumns - 1 : 0);
 
         private static int? ScreenWidth(System.Management.Automation.Host.PSHost? host)
         {

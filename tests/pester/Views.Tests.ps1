@@ -261,6 +261,12 @@ Describe 'Views in an 80-column terminal' {
         ($rows | ForEach-Object { $_.Substring(50).Trim() }) -join ' ' | Should -BeExactly $refused.Error
         $rows | ForEach-Object { $_.Length | Should -BeLessThan $width }
         $Outputs.Events.Object | Out-String -Width 80 | Should -Match "(?m)^\S+ \S+ +message +views-user +$([regex]::Escape($UserText))"
+        # A long message breaks between words too (the other columns take 57).
+        $body = 'Hola, quisiera saber por favor cuánto cuesta el envío a Guayaquil, muchas gracias por todo'
+        $long = ConvertFrom-JelouWebhookEvent -Payload (@{ event_type = 'message'; timestamp = 1767323045000; project_id = 'p1'; value = @{ id = 'm1'; type = 'text'; content = @{ body = $body } } } | ConvertTo-Json -Depth 5)
+        $rows = @($long | Out-String -Width $width) -split '\r?\n' | Select-Object -Skip 3 | Where-Object { $_.Trim() }
+        ($rows | ForEach-Object { $_.Substring(57).Trim() }) -join ' ' | Should -BeExactly $body
+        $rows | ForEach-Object { $_.Length | Should -BeLessThan $width }
     }
 
     It 'keeps an event''s metadata numbers as sent: whole numbers whole, ids of 17 digits and more to the last digit' {
