@@ -79,6 +79,39 @@ Describe 'JelouPS package' {
         @($found | ForEach-Object Name | Sort-Object) | Should -Be $Cmdlets
     }
 
+    # A new profile on Linux or macOS may have no data folder yet (here $XDG_DATA_HOME, as a container may set it): .NET
+    # then gives PSResourceGet no folder for its list of repositories, and it writes the list into the current folder,
+    # where the next session does not look.
+    It 'installs with the README''s command, as written, in a new profile, which keeps the repository' -Skip:$IsWindows {
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
+        $line = @($readme -split '\r?\n' | Where-Object { $_ -like 'dotnet pwsh -c *Install-PSResource JelouPS -Repository JelouPSBuild*' })
+        $line.Count | Should -Be 1
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($line[0], [ref]$null, [ref]$null)
+        $elements = $ast.Find({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true).CommandElements
+        $command = $elements[[array]::IndexOf(@($elements.Extent.Text), '-c') + 1].Value
+        $clone = New-Item -ItemType Directory (Join-Path $TestDrive 'clone/out')
+        Copy-Item $PackagePath $clone
+        $newHome = New-Item -ItemType Directory (Join-Path $TestDrive 'home')
+        $saved = @{}
+        foreach ($name in 'HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'PSModulePath') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+        Push-Location (Split-Path $clone)
+        try {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $null) }
+            $env:HOME = $newHome.FullName
+            $env:XDG_DATA_HOME = Join-Path $newHome 'data'
+            Invoke-FreshPwsh $command | Out-Null
+            $LASTEXITCODE | Should -Be 0
+            $kept = Invoke-FreshPwsh '(Get-PSResourceRepository -Name JelouPSBuild).Uri.LocalPath; (Get-InstalledPSResource -Name JelouPS).Version.ToString()'
+        }
+        finally {
+            Pop-Location
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
+        Join-Path (Split-Path $clone) 'PSResourceGet' | Should -Not -Exist
+        $kept[0].TrimEnd('/') | Should -Be $clone.FullName
+        $kept[1] | Should -Be $Manifest.ModuleVersion
+    }
+
     It 'installs and imports in a fresh PowerShell, with its cmdlets, help and dependencies' {
         $target = Join-Path $TestDrive 'modules'
         New-Item -ItemType Directory $target | Out-Null
