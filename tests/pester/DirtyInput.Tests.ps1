@@ -230,3 +230,47 @@ Describe 'Signing an object that came from ConvertFrom-Json' {
         "$($warned[0])" | Should -Match 'hashtable \(@\{\}\) of more than one key.*\[ordered\]@\{\}.*-Payload'
     }
 }
+
+Describe 'A delivery saved to a file and read back with its byte order mark' {
+    BeforeAll {
+        $body = '{"event_type":"message","project_id":"P","room_id":"R","value":{"id":"M","type":"text","content":{"body":"¿Hola?"}}}'
+        $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret 'file-secret'
+        $path = Join-Path $TestDrive 'delivery.json'
+        # What Windows PowerShell 5.1's Set-Content -Encoding UTF8 and Out-File write: the text after EF BB BF.
+        Set-Content -LiteralPath $path -Value $body -Encoding utf8BOM -NoNewline
+        $bytes = [IO.File]::ReadAllBytes($path)
+    }
+
+    It 'answers $false, and warns that without the mark the body matches: <Way>' -TestCases @(
+        @{ Way = '-Payload'; Test = { Test-JelouWebhookSignature -Payload $bytes -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue } }
+        @{ Way = '-Request'; Test = { Test-JelouWebhookSignature -Request ([pscustomobject]@{ RawBody = $bytes; Headers = @{ 'X-Jelou-Signature' = $signature } }) -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue } }
+    ) {
+        $bytes[0..2] | Should -Be 0xEF, 0xBB, 0xBF
+        . $Test | Should -BeFalse
+        @($warned).Count | Should -Be 1
+        "$warned" | Should -Match 'begins with a UTF-8 byte order mark \(EF BB BF\).*without it, the body matches.*Get-Content -Raw'
+    }
+
+    It 'refuses it in ConvertFrom-JelouWebhookEvent with that reason' {
+        ConvertFrom-JelouWebhookEvent -Payload $bytes -Signature $signature -SigningSecret 'file-secret' -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+        "$($refused[0])" | Should -Match 'byte order mark'
+    }
+
+    It 'matches the text Get-Content -Raw reads, without a warning' {
+        Test-JelouWebhookSignature -Payload (Get-Content -LiteralPath $path -Raw) -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeTrue
+        @($warned).Count | Should -Be 0
+    }
+
+    It 'does not say so for a body with the mark that would not match without it either' {
+        $other = [byte[]](0xEF, 0xBB, 0xBF) + [Text.Encoding]::UTF8.GetBytes($body.Replace('Hola', 'Hols'))
+        Test-JelouWebhookSignature -Payload $other -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeFalse
+        @($warned).Count | Should -Be 0
+    }
+
+    It 'reads the event of such a body when it is not verified, and keeps the mark in RawPayload' {
+        $event = ConvertFrom-JelouWebhookEvent -Payload $bytes
+        $event.Text | Should -Be '¿Hola?'
+        $event.RawPayload[0] | Should -Be ([char]0xFEFF)
+    }
+}

@@ -104,6 +104,8 @@ Describe 'Receive-JelouWebhookEvent' {
         (Invoke-WebRequest "http://localhost:$port/other" -Method Post -Body '{}' -SkipHttpErrorCheck).StatusCode | Should -Be 404
         Send-Raw ($body.Replace('operator', 'operatoR')) $good | Should -Be 401
         Send-Raw $body (Get-JelouWebhookSignature -Payload $body -SigningSecret 'another-secret') | Should -Be 401
+        # Something on the way put a UTF-8 byte order mark in front of what Jelou signed.
+        Send-Raw ([char]0xFEFF + $body) $good | Should -Be 401
         Send-Raw $body $good 'Bearer wrong-token' | Should -Be 401
         Send-Raw '[]' (Get-JelouWebhookSignature -Payload '[]' -SigningSecret $Secret) | Should -Be 400
         # Addressed by IP, as the emulator's and most tools' URLs are, rather than by name.
@@ -114,7 +116,10 @@ Describe 'Receive-JelouWebhookEvent' {
         $result.Output.Count | Should -Be 1
         $result.Output[0].Reason | Should -Be 'closed_by_operator'
         $ids = @($result.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] })
-        $ids | Should -Be @('JelouNotADelivery', 'JelouNotADelivery', 'JelouNotADelivery', 'JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
+        $ids | Should -Be @('JelouNotADelivery', 'JelouNotADelivery', 'JelouNotADelivery', 'JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch', 'JelouInvalidWebhookEvent')
+        $result.Errors[5].Exception.Message | Should -Match 'begins with a UTF-8 byte order mark'
+        $result.Errors[5].ErrorDetails.RecommendedAction | Should -Match 'rewrites request bodies'
+        $result.Errors[4].ErrorDetails.RecommendedAction | Should -Not -Match 'rewrites request bodies'
         $result.Errors[0].Exception.Message | Should -Match 'no Content-Length'
         $result.Errors[2].Exception.Message | Should -Match '/other is not the path'
         $result.Errors[-1].TargetObject | Should -Match '^POST /jelou from '

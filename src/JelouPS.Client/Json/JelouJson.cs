@@ -98,7 +98,12 @@ namespace JelouPS.Json
         // The body without a UTF-8 byte order mark: RFC 8259 §8.1 lets a parser ignore one, and some servers send it.
         private static ReadOnlyMemory<byte> Utf8Json(ApiResponse response) => Utf8Json(response.Body);
 
-        private static ReadOnlyMemory<byte> Utf8Json(byte[] body)
+        /// <summary>
+        /// A JSON text's bytes without the UTF-8 byte order mark (EF BB BF) they may begin with: RFC 8259 §8.1 lets a parser
+        /// ignore one, some servers send it, and a file saved with one (Windows PowerShell's Set-Content -Encoding UTF8 and
+        /// Out-File write it) carries it. The same array, from the fourth byte when it has the mark.
+        /// </summary>
+        internal static ReadOnlyMemory<byte> Utf8Json(byte[] body)
         {
             bool bom = body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF;
             return bom ? new ReadOnlyMemory<byte>(body, 3, body.Length - 3) : body;

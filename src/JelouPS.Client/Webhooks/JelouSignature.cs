@@ -1,6 +1,7 @@
 using System;
 using System.Security;
 using System.Security.Cryptography;
+using JelouPS.Json;
 using JelouPS.Security;
 
 namespace JelouPS.Webhooks
@@ -12,6 +13,14 @@ namespace JelouPS.Webhooks
     public static class JelouSignature
     {
         public const string HeaderName = "X-Jelou-Signature";
+
+        /// <summary>
+        /// Why a body that begins with a UTF-8 byte order mark does not match the signature it does match without the mark
+        /// (<see cref="JelouSigner.MatchesWithoutByteOrderMark"/>). Jelou signs and sends its bodies without one (RFC 8259 §8.1:
+        /// JSON on the wire has none), so the mark was added on the way, most often by saving the body to a file.
+        /// </summary>
+        public const string ByteOrderMarkAdded = "The webhook body begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: without it, the body matches the signature. " +
+            "It was added on the way, most often by a file it was saved to (Windows PowerShell's Set-Content -Encoding UTF8 and Out-File write one); Get-Content -Raw reads such a file without it.";
 
         public static string Compute(byte[] payload, SecureString signingSecret)
         {
@@ -56,7 +65,7 @@ namespace JelouPS.Webhooks
         /// <summary><c>sha256=</c> + the lowercase hex HMAC-SHA256 of <paramref name="payload"/>.</summary>
         public string Sign(byte[] payload)
         {
-            byte[] digest = Digest(payload);
+            byte[] digest = Digest(payload, 0);
             var text = new char[Prefix.Length + 2 * DigestLength];
             Prefix.CopyTo(0, text, 0, Prefix.Length);
             Hex.Write(digest, DigestLength, text, Prefix.Length);
@@ -69,9 +78,23 @@ namespace JelouPS.Webhooks
         /// §5.3): the same value twice counts as that value, different ones as no match. Never throws on a malformed
         /// signature; compares in constant time.
         /// </summary>
-        public bool Verify(byte[] payload, string? signature)
+        public bool Verify(byte[] payload, string? signature) => Verify(payload, 0, signature);
+
+        /// <summary>
+        /// True when <paramref name="payload"/> begins with a UTF-8 byte order mark (EF BB BF) and the bytes after it match
+        /// <paramref name="signature"/> as <see cref="Verify(byte[], string)"/> compares: what a body Jelou signed becomes
+        /// when saved to a file with the mark. Only to say why a body was refused: it is refused all the same.
+        /// </summary>
+        public bool MatchesWithoutByteOrderMark(byte[] payload, string? signature)
         {
-            byte[] expected = Digest(payload);
+            if (payload is null) throw new ArgumentNullException(nameof(payload));
+            int mark = payload.Length - JelouJson.Utf8Json(payload).Length;
+            return mark > 0 && Verify(payload, mark, signature);
+        }
+
+        private bool Verify(byte[] payload, int offset, string? signature)
+        {
+            byte[] expected = Digest(payload, offset);
             string given = (signature ?? "").Trim();
             if (given.IndexOf(',') >= 0)
             {
@@ -96,10 +119,10 @@ namespace JelouPS.Webhooks
 
         public void Dispose() => _hmac.Dispose();
 
-        private byte[] Digest(byte[] payload)
+        private byte[] Digest(byte[] payload, int offset)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
-            _hmac.AppendData(payload);
+            _hmac.AppendData(payload, offset, payload.Length - offset);
             return _hmac.GetHashAndReset();
         }
     }

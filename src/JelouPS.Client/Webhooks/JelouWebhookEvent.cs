@@ -49,7 +49,10 @@ namespace JelouPS.Webhooks
 
         public override string ToString() => Require.PrintableOnOneLine($"{EventName} {ProjectId}/{RoomId}");
 
-        /// <summary>Reads one event from the raw body. Throws FormatException when it is not a JSON object in strict UTF-8.</summary>
+        /// <summary>
+        /// Reads one event from the raw body (a UTF-8 byte order mark it begins with is ignored, as RFC 8259 §8.1 allows;
+        /// <see cref="RawPayload"/> keeps it). Throws FormatException when it is not a JSON object in strict UTF-8.
+        /// </summary>
         public static JelouWebhookEvent Parse(byte[] body)
         {
             if (body is null) throw new ArgumentNullException(nameof(body));
@@ -65,7 +68,7 @@ namespace JelouPS.Webhooks
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(body, DocumentOptions);
+                document = JsonDocument.Parse(JelouJson.Utf8Json(body), DocumentOptions);
             }
             catch (JsonException ex)
             {

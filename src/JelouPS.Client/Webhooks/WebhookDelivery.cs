@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Security;
 using System.Text;
 using System.Text.Json;
+using JelouPS.Json;
 using JelouPS.Security;
 
 namespace JelouPS.Webhooks
@@ -186,7 +187,7 @@ namespace JelouPS.Webhooks
             {
                 try
                 {
-                    using JsonDocument document = JsonDocument.Parse(Body, JelouWebhookEvent.DocumentOptions);
+                    using JsonDocument document = JsonDocument.Parse(JelouJson.Utf8Json(Body), JelouWebhookEvent.DocumentOptions);
                     return JelouWebhookEvent.ProjectIdOf(document.RootElement);
                 }
                 // Before any check, from anybody: a body that cannot be read names no project (a member name with a lone
@@ -220,6 +221,10 @@ namespace JelouPS.Webhooks
             foreach (JelouSigner signer in signers) signed |= signer.Verify(Body, signature);
             if (!signed)
             {
+                foreach (JelouSigner signer in signers)
+                {
+                    if (signer.MatchesWithoutByteOrderMark(Body, signature)) return new WebhookVerdict(WebhookRejection.SignatureMismatch, null, JelouSignature.ByteOrderMarkAdded);
+                }
                 return new WebhookVerdict(WebhookRejection.SignatureMismatch, null,
                     "The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way.");
             }

@@ -139,6 +139,7 @@ namespace JelouPS.Commands
                     // True when the request presents the credential (with -AuthType) and its signature matches; whether the body is an event is not this cmdlet's question.
                     WebhookDelivery delivery = WebhookRequests.Read(Request);
                     WebhookVerdict verdict = delivery.Verify(new[] { Signer }, _credential, Signature);
+                    if (verdict.Reason == JelouSignature.ByteOrderMarkAdded) new DiagnosticLines(this).Warn(verdict.Reason);
                     WriteObject(verdict.Rejection != WebhookRejection.AuthorizationMismatch && verdict.Rejection != WebhookRejection.SignatureMismatch);
                 }
                 catch (ArgumentException ex)
@@ -148,7 +149,11 @@ namespace JelouPS.Commands
                 return;
             }
             byte[]? bytes = SignedBytes();
-            if (bytes != null) WriteObject(Signer.Verify(bytes, Signature));
+            if (bytes is null) return;
+            bool matches = Signer.Verify(bytes, Signature);
+            // $false alone would leave a body saved to a file and read back with its mark looking forged.
+            if (!matches && Signer.MatchesWithoutByteOrderMark(bytes, Signature)) new DiagnosticLines(this).Warn(JelouSignature.ByteOrderMarkAdded);
+            WriteObject(matches);
         }
     }
 

@@ -77,5 +77,25 @@ namespace JelouPS.Tests.Client
                 Assert.False(signer.Verify(payload, JelouSignature.Compute(payload, SecureStrings.FromString("other"))));
             }
         }
+
+        // Only a mark in front of what was signed, never the signed bytes themselves: the answer explains a refusal.
+        [Theory]
+        [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, "signed without", true)]
+        [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, "signed with", false)]
+        [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, "another secret", false)]
+        [InlineData(new byte[] { 0xEF, 0xBB }, "signed without", false)]
+        [InlineData(new byte[0], "signed without", false)]
+        public void A_payload_matches_without_a_byte_order_mark_only_when_the_mark_is_all_that_was_added(byte[] prefix, string how, bool matches)
+        {
+            byte[] signed = Encoding.UTF8.GetBytes(Body);
+            byte[] received = new byte[prefix.Length + signed.Length];
+            prefix.CopyTo(received, 0);
+            signed.CopyTo(received, prefix.Length);
+            using var signer = new JelouSigner(SecureStrings.FromString("secret"));
+            string signature = how == "signed with" ? signer.Sign(received) : how == "another secret" ? JelouSignature.Compute(signed, SecureStrings.FromString("other")) : signer.Sign(signed);
+
+            Assert.Equal(matches, signer.MatchesWithoutByteOrderMark(received, signature));
+            Assert.Equal(how == "signed with" || prefix.Length == 0 && how == "signed without", signer.Verify(received, signature));
+        }
     }
 }

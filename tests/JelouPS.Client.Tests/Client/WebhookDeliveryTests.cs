@@ -73,6 +73,32 @@ namespace JelouPS.Client.Tests
             Assert.DoesNotContain("s1", verdict.Reason);
         }
 
+        // A body Jelou signed, saved to a file by Windows PowerShell (Set-Content -Encoding UTF8, Out-File) and read back as
+        // bytes, begins with EF BB BF: still refused, since the bytes are not what was signed, but with the reason. A mark that
+        // was signed is read past (RFC 8259 §8.1), and the raw payload keeps it.
+        [Theory]
+        [InlineData("signed without the mark", WebhookRejection.SignatureMismatch, true)]
+        [InlineData("signed by another secret", WebhookRejection.SignatureMismatch, false)]
+        [InlineData("signed with the mark", WebhookRejection.None, false)]
+        public void A_body_that_begins_with_a_byte_order_mark_is_refused_saying_so_unless_the_mark_was_signed(string how, WebhookRejection rejection, bool saysMark)
+        {
+            string marked = "\uFEFF" + Body;
+            string signature = how == "signed with the mark" ? Sign(marked, "s1") : Sign(Body, how == "signed by another secret" ? "other" : "s1");
+            var delivery = new WebhookDelivery(Encoding.UTF8.GetBytes(marked), _ => null);
+            Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, delivery.Body[..3]);
+            Assert.Equal("P", delivery.ClaimedProjectId);
+
+            WebhookVerdict verdict = Check(marked, new Dictionary<string, string> { ["X-Jelou-Signature"] = signature }, new[] { "s2", "s1" });
+
+            Assert.Equal(rejection, verdict.Rejection);
+            Assert.Equal(saysMark, verdict.Reason == JelouSignature.ByteOrderMarkAdded);
+            if (rejection == WebhookRejection.None)
+            {
+                Assert.Equal("Hello", Assert.IsType<JelouMessageEvent>(verdict.Event).Text);
+                Assert.Equal(marked, verdict.Event!.RawPayload);
+            }
+        }
+
         [Fact]
         public void Any_of_several_secrets_may_have_signed_it()
         {
