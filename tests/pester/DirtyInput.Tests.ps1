@@ -231,46 +231,89 @@ Describe 'Signing an object that came from ConvertFrom-Json' {
     }
 }
 
-Describe 'A delivery saved to a file and read back with its byte order mark' {
+Describe 'A delivery saved to a file as text and read back' {
     BeforeAll {
         $body = '{"event_type":"message","project_id":"P","room_id":"R","value":{"id":"M","type":"text","content":{"body":"¿Hola?"}}}'
         $signature = Get-JelouWebhookSignature -Payload $body -SigningSecret 'file-secret'
-        $path = Join-Path $TestDrive 'delivery.json'
-        # What Windows PowerShell 5.1's Set-Content -Encoding UTF8 and Out-File write: the text after EF BB BF.
-        Set-Content -LiteralPath $path -Value $body -Encoding utf8BOM -NoNewline
-        $bytes = [IO.File]::ReadAllBytes($path)
+        $utf8 = [Text.Encoding]::UTF8
+        # What each tool writes: Windows PowerShell 5.1's Set-Content -Encoding UTF8 (EF BB BF, the text, CRLF) and its Out-File
+        # and > (UTF-16 LE: FF FE, the text, CRLF); PowerShell 7's Set-Content (the text and a line break).
+        $saved = @{
+            'a mark (Set-Content -Encoding utf8BOM -NoNewline)' = [byte[]](0xEF, 0xBB, 0xBF) + $utf8.GetBytes($body)
+            'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'  = [byte[]](0xEF, 0xBB, 0xBF) + $utf8.GetBytes("$body`r`n")
+            'UTF-16 and CRLF (5.1 Out-File)'                    = [byte[]](0xFF, 0xFE) + [Text.Encoding]::Unicode.GetBytes("$body`r`n")
+        }
+        foreach ($name in $saved.Keys) { [IO.File]::WriteAllBytes((Join-Path $TestDrive "$($name.Length).json"), [byte[]]$saved[$name]) }
+        Set-Content -LiteralPath (Join-Path $TestDrive 'ps7.json') -Value $body
+        function Get-SavedPath([string] $Case) { if ($Case -eq 'ps7') { Join-Path $TestDrive 'ps7.json' } else { Join-Path $TestDrive "$($Case.Length).json" } }
     }
 
-    It 'answers $false, and warns that without the mark the body matches: <Way>' -TestCases @(
-        @{ Way = '-Payload'; Test = { Test-JelouWebhookSignature -Payload $bytes -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue } }
-        @{ Way = '-Request'; Test = { Test-JelouWebhookSignature -Request ([pscustomobject]@{ RawBody = $bytes; Headers = @{ 'X-Jelou-Signature' = $signature } }) -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue } }
+    It 'answers $false, warns what was added, and the way it advises reads it back: <Case>' -TestCases @(
+        @{ Case = 'a mark (Set-Content -Encoding utf8BOM -NoNewline)'; Said = 'begins with a UTF-8 byte order mark \(EF BB BF\), which Jelou does not send or sign: without it,' }
+        @{ Case = 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'; Said = 'begins with a UTF-8 byte order mark \(EF BB BF\) and ends with a line break, which Jelou does not send or sign: without them,' }
+        @{ Case = 'UTF-16 and CRLF (5.1 Out-File)'; Said = 'is UTF-16 text \(it begins with FF FE\) and ends with a line break,' }
+        @{ Case = 'ps7'; Said = 'ends with a line break, which' }
     ) {
-        $bytes[0..2] | Should -Be 0xEF, 0xBB, 0xBF
-        . $Test | Should -BeFalse
+        $path = Get-SavedPath $Case
+        $bytes = [IO.File]::ReadAllBytes($path)
+
+        Test-JelouWebhookSignature -Payload $bytes -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue | Should -BeFalse
+
         @($warned).Count | Should -Be 1
-        "$warned" | Should -Match 'begins with a UTF-8 byte order mark \(EF BB BF\).*without it, the body matches.*Get-Content -Raw'
-    }
-
-    It 'refuses it in ConvertFrom-JelouWebhookEvent with that reason' {
-        ConvertFrom-JelouWebhookEvent -Payload $bytes -Signature $signature -SigningSecret 'file-secret' -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
-        "$($refused[0])" | Should -Match 'byte order mark'
-    }
-
-    It 'matches the text Get-Content -Raw reads, without a warning' {
-        Test-JelouWebhookSignature -Payload (Get-Content -LiteralPath $path -Raw) -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeTrue
+        "$warned" | Should -Match "^Input 1: The webhook body $Said.* the body matches the signature\. Saving a body to a file as text adds such things: .*\(Get-Content -Raw <file>\)\.TrimEnd\(\)"
+        Test-JelouWebhookSignature -Payload (Get-Content -LiteralPath $path -Raw).TrimEnd() -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeTrue
         @($warned).Count | Should -Be 0
     }
 
-    It 'does not say so for a body with the mark that would not match without it either' {
-        $other = [byte[]](0xEF, 0xBB, 0xBF) + [Text.Encoding]::UTF8.GetBytes($body.Replace('Hola', 'Hols'))
-        Test-JelouWebhookSignature -Payload $other -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeFalse
-        @($warned).Count | Should -Be 0
+    It 'names the input each warning is about in a pipeline of stored deliveries, and says nothing of a forged one' {
+        $marked = [IO.File]::ReadAllBytes((Get-SavedPath 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'))
+        $forged = [byte[]](0xEF, 0xBB, 0xBF) + $utf8.GetBytes($body.Replace('Hola', 'Hols'))
+        $rows = @($utf8.GetBytes($body), $forged, $marked) | ForEach-Object { [pscustomobject]@{ Payload = $_; Signature = $signature } }
+
+        $checked = $rows | Test-JelouWebhookSignature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue
+
+        $checked | Should -Be $true, $false, $false
+        @($warned).Count | Should -Be 1
+        "$warned" | Should -Match '^Input 3: '
     }
 
-    It 'reads the event of such a body when it is not verified, and keeps the mark in RawPayload' {
-        $event = ConvertFrom-JelouWebhookEvent -Payload $bytes
+    It 'warns with -Request too' {
+        $request = [pscustomobject]@{ RawBody = [IO.File]::ReadAllBytes((Get-SavedPath 'UTF-16 and CRLF (5.1 Out-File)')); Headers = @{ 'X-Jelou-Signature' = $signature } }
+        Test-JelouWebhookSignature -Request $request -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue | Should -BeFalse
+        "$warned" | Should -Match '^Input 1: The webhook body is UTF-16 text'
+    }
+
+    It 'refuses it in ConvertFrom-JelouWebhookEvent saying what was added and what to do, from bytes PowerShell collected as object[] too' {
+        $bytes = [IO.File]::ReadAllBytes((Get-SavedPath 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'))
+        # Get-Content -AsByteStream without -Raw collects object[], as $mark + $bytes makes: still the bytes received.
+        $rows = @(
+            [pscustomobject]@{ Payload = $bytes; Signature = $signature }
+            [pscustomobject]@{ Payload = Get-Content -LiteralPath (Get-SavedPath 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)') -AsByteStream; Signature = $signature }
+        )
+        $rows[1].Payload.GetType() | Should -Be ([object[]])
+
+        $rows | ConvertFrom-JelouWebhookEvent -SigningSecret 'file-secret' -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $refused.Count | Should -Be 2
+        foreach ($record in $refused) {
+            $record.FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+            $record.Exception.Message | Should -Match 'byte order mark \(EF BB BF\) and ends with a line break'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'TrimEnd\(\).*rewrites request bodies'
+        }
+        [pscustomobject]@{ Payload = [object[]]$utf8.GetBytes($body); Signature = $signature } | ConvertFrom-JelouWebhookEvent -SigningSecret 'file-secret' |
+            ForEach-Object Text | Should -Be '¿Hola?'
+    }
+
+    It 'reads an unverified body past its mark, and its RawPayload is JSON text ConvertFrom-Json takes' {
+        $event = ConvertFrom-JelouWebhookEvent -Payload ([IO.File]::ReadAllBytes((Get-SavedPath 'a mark (Set-Content -Encoding utf8BOM -NoNewline)')))
         $event.Text | Should -Be '¿Hola?'
-        $event.RawPayload[0] | Should -Be ([char]0xFEFF)
+        $event.RawPayload | Should -BeExactly $body
+        ($event.RawPayload | ConvertFrom-Json).room_id | Should -Be 'R'
+    }
+
+    It 'refuses an unverified UTF-16 body saying what it is and how to read it' {
+        ConvertFrom-JelouWebhookEvent -Payload ([IO.File]::ReadAllBytes((Get-SavedPath 'UTF-16 and CRLF (5.1 Out-File)'))) -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
+        $refused[0].Exception.Message | Should -Match 'UTF-16 text \(it begins with the byte order mark FF FE\).*Get-Content -Raw'
     }
 }

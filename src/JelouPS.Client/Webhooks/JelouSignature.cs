@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Security;
 using System.Security.Cryptography;
+using System.Text;
 using JelouPS.Json;
 using JelouPS.Security;
 
@@ -13,14 +15,6 @@ namespace JelouPS.Webhooks
     public static class JelouSignature
     {
         public const string HeaderName = "X-Jelou-Signature";
-
-        /// <summary>
-        /// Why a body that begins with a UTF-8 byte order mark does not match the signature it does match without the mark
-        /// (<see cref="JelouSigner.MatchesWithoutByteOrderMark"/>). Jelou signs and sends its bodies without one (RFC 8259 §8.1:
-        /// JSON on the wire has none), so the mark was added on the way, most often by saving the body to a file.
-        /// </summary>
-        public const string ByteOrderMarkAdded = "The webhook body begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: without it, the body matches the signature. " +
-            "It was added on the way, most often by a file it was saved to (Windows PowerShell's Set-Content -Encoding UTF8 and Out-File write one); Get-Content -Raw reads such a file without it.";
 
         public static string Compute(byte[] payload, SecureString signingSecret)
         {
@@ -65,7 +59,7 @@ namespace JelouPS.Webhooks
         /// <summary><c>sha256=</c> + the lowercase hex HMAC-SHA256 of <paramref name="payload"/>.</summary>
         public string Sign(byte[] payload)
         {
-            byte[] digest = Digest(payload, 0);
+            byte[] digest = Digest(payload, 0, payload?.Length ?? 0);
             var text = new char[Prefix.Length + 2 * DigestLength];
             Prefix.CopyTo(0, text, 0, Prefix.Length);
             Hex.Write(digest, DigestLength, text, Prefix.Length);
@@ -78,23 +72,53 @@ namespace JelouPS.Webhooks
         /// §5.3): the same value twice counts as that value, different ones as no match. Never throws on a malformed
         /// signature; compares in constant time.
         /// </summary>
-        public bool Verify(byte[] payload, string? signature) => Verify(payload, 0, signature);
+        public bool Verify(byte[] payload, string? signature) => Verify(payload, 0, payload?.Length ?? 0, signature);
 
         /// <summary>
-        /// True when <paramref name="payload"/> begins with a UTF-8 byte order mark (EF BB BF) and the bytes after it match
-        /// <paramref name="signature"/> as <see cref="Verify(byte[], string)"/> compares: what a body Jelou signed becomes
-        /// when saved to a file with the mark. Only to say why a body was refused: it is refused all the same.
+        /// Why <paramref name="payload"/>, which does not match <paramref name="signature"/>, would as Jelou sent it: what saving
+        /// a body to a file as text adds to it, and Jelou's bodies never have (JSON.stringify writes no line break, RFC 8259
+        /// §8.1 no byte order mark), is taken off, and the rest matches as <see cref="Verify(byte[], string)"/> compares. A
+        /// UTF-8 byte order mark in front (EF BB BF), UTF-16 encoding (its mark FF FE or FE FF), a line break at the end
+        /// (Windows PowerShell 5.1's Set-Content -Encoding UTF8 adds the mark and a CRLF, its Out-File and &gt; write UTF-16 and
+        /// a CRLF). Null when none of them is there, or the body does not match without them. Only to say why a body was
+        /// refused: it is refused all the same.
         /// </summary>
-        public bool MatchesWithoutByteOrderMark(byte[] payload, string? signature)
+        public string? ChangedAfterSigning(byte[] payload, string? signature)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
-            int mark = payload.Length - JelouJson.Utf8Json(payload).Length;
-            return mark > 0 && Verify(payload, mark, signature);
+            var added = new List<string>(2);
+            byte[] text = payload;
+            int start = 0, end = payload.Length;
+            if (payload.Length >= 2 && (payload[0] == 0xFF && payload[1] == 0xFE || payload[0] == 0xFE && payload[1] == 0xFF))
+            {
+                try
+                {
+                    text = Encoding.UTF8.GetBytes(new UnicodeEncoding(bigEndian: payload[0] == 0xFE, byteOrderMark: false, throwOnInvalidBytes: true).GetString(payload, 2, payload.Length - 2));
+                }
+                catch (ArgumentException)
+                {
+                    // Not UTF-16 after all (DecoderFallbackException is one).
+                    return null;
+                }
+                end = text.Length;
+                added.Add($"is UTF-16 text (it begins with {payload[0]:X2} {payload[1]:X2})");
+            }
+            else if ((start = payload.Length - JelouJson.Utf8Json(payload).Length) > 0)
+            {
+                added.Add("begins with a UTF-8 byte order mark (EF BB BF)");
+            }
+            if (end > start && text[end - 1] == '\n')
+            {
+                end -= end - start >= 2 && text[end - 2] == '\r' ? 2 : 1;
+                added.Add("ends with a line break");
+            }
+            if (added.Count == 0 || !Verify(text, start, end - start, signature)) return null;
+            return $"The webhook body {string.Join(" and ", added)}, which Jelou does not send or sign: without {(added.Count == 1 ? "it" : "them")}, the body matches the signature.";
         }
 
-        private bool Verify(byte[] payload, int offset, string? signature)
+        private bool Verify(byte[] payload, int offset, int count, string? signature)
         {
-            byte[] expected = Digest(payload, offset);
+            byte[] expected = Digest(payload, offset, count);
             string given = (signature ?? "").Trim();
             if (given.IndexOf(',') >= 0)
             {
@@ -119,10 +143,10 @@ namespace JelouPS.Webhooks
 
         public void Dispose() => _hmac.Dispose();
 
-        private byte[] Digest(byte[] payload, int offset)
+        private byte[] Digest(byte[] payload, int offset, int count)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
-            _hmac.AppendData(payload, offset, payload.Length - offset);
+            _hmac.AppendData(payload, offset, count);
             return _hmac.GetHashAndReset();
         }
     }

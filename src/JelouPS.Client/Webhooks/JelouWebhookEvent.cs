@@ -44,22 +44,31 @@ namespace JelouPS.Webhooks
         /// </summary>
         public DateTimeOffset? Timestamp { get; }
 
-        /// <summary>The body exactly as received.</summary>
+        /// <summary>
+        /// The body as received, as text: its UTF-8 decoded, without the byte order mark it may begin with (which is no part of
+        /// the JSON text, and which ConvertFrom-Json refuses).
+        /// </summary>
         public string RawPayload { get; }
 
         public override string ToString() => Require.PrintableOnOneLine($"{EventName} {ProjectId}/{RoomId}");
 
         /// <summary>
-        /// Reads one event from the raw body (a UTF-8 byte order mark it begins with is ignored, as RFC 8259 §8.1 allows;
-        /// <see cref="RawPayload"/> keeps it). Throws FormatException when it is not a JSON object in strict UTF-8.
+        /// Reads one event from the raw body (a UTF-8 byte order mark it begins with is read past, as RFC 8259 §8.1 allows).
+        /// Throws FormatException when it is not a JSON object in strict UTF-8.
         /// </summary>
         public static JelouWebhookEvent Parse(byte[] body)
         {
             if (body is null) throw new ArgumentNullException(nameof(body));
+            if (body.Length >= 2 && (body[0] == 0xFF && body[1] == 0xFE || body[0] == 0xFE && body[1] == 0xFF))
+            {
+                throw new FormatException($"The webhook body is UTF-16 text (it begins with the byte order mark {body[0]:X2} {body[1]:X2}), not the UTF-8 Jelou sends: " +
+                    "Windows PowerShell 5.1's Out-File and > save text so. Read such a file with Get-Content -Raw.");
+            }
+            ReadOnlyMemory<byte> json = JelouJson.Utf8Json(body);
             string raw;
             try
             {
-                raw = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(body);
+                raw = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(body, body.Length - json.Length, json.Length);
             }
             catch (DecoderFallbackException ex)
             {
@@ -68,7 +77,7 @@ namespace JelouPS.Webhooks
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(JelouJson.Utf8Json(body), DocumentOptions);
+                document = JsonDocument.Parse(json, DocumentOptions);
             }
             catch (JsonException ex)
             {

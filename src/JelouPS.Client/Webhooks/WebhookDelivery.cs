@@ -127,12 +127,13 @@ namespace JelouPS.Webhooks
     /// <summary>What became of one delivery: the event, or why it was refused and the status to answer.</summary>
     public sealed class WebhookVerdict
     {
-        internal WebhookVerdict(WebhookRejection rejection, JelouWebhookEvent? webhookEvent, string? reason, Exception? error = null)
+        internal WebhookVerdict(WebhookRejection rejection, JelouWebhookEvent? webhookEvent, string? reason, Exception? error = null, bool changedAfterSigning = false)
         {
             Rejection = rejection;
             Event = webhookEvent;
             Reason = reason;
             Error = error;
+            ChangedAfterSigning = changedAfterSigning;
         }
 
         public WebhookRejection Rejection { get; }
@@ -145,6 +146,12 @@ namespace JelouPS.Webhooks
 
         /// <summary>What parsing threw, for an invalid event.</summary>
         public Exception? Error { get; }
+
+        /// <summary>
+        /// A signature mismatch whose body matches once what saving it as text adds is taken off (see
+        /// <see cref="JelouSigner.ChangedAfterSigning"/>): <see cref="Reason"/> says what.
+        /// </summary>
+        public bool ChangedAfterSigning { get; }
 
         /// <summary>What to answer Jelou: 200 accepted, 401 for a credential or signature that does not match, 400 for a signed body that is no event.</summary>
         public int StatusCode => Rejection switch
@@ -223,7 +230,7 @@ namespace JelouPS.Webhooks
             {
                 foreach (JelouSigner signer in signers)
                 {
-                    if (signer.MatchesWithoutByteOrderMark(Body, signature)) return new WebhookVerdict(WebhookRejection.SignatureMismatch, null, JelouSignature.ByteOrderMarkAdded);
+                    if (signer.ChangedAfterSigning(Body, signature) is string changed) return new WebhookVerdict(WebhookRejection.SignatureMismatch, null, changed, changedAfterSigning: true);
                 }
                 return new WebhookVerdict(WebhookRejection.SignatureMismatch, null,
                     "The webhook body does not match its X-Jelou-Signature: it was not signed with this secret, or it was changed on the way.");

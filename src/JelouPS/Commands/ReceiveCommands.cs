@@ -170,7 +170,7 @@ namespace JelouPS.Commands
                             WebhookRejection.InvalidEvent when verdict.Reason == JelouWebhookEvent.LoneSurrogateName =>
                                 "It was signed with the project's secret, so it is most likely Jelou's own: this event cannot be read by JelouPS, and Jelou was told 400.",
                             WebhookRejection.InvalidEvent => "Jelou's deliveries are JSON events: find out who else posts signed bodies to this receiver.",
-                            WebhookRejection.SignatureMismatch when verdict.Reason == JelouSignature.ByteOrderMarkAdded =>
+                            WebhookRejection.SignatureMismatch when verdict.ChangedAfterSigning =>
                                 "Find out what between Jelou and this receiver rewrites request bodies (a proxy or gateway that re-encodes them).",
                             WebhookRejection.SignatureMismatch when _vault.Current() != null && request.Delivery.ClaimedProjectId is null =>
                                 "It names no project (project_id), so no secret of the vault was tried" + (_given.Count > 0 ? ", only -SigningSecret's" : "") +

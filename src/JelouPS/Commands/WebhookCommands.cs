@@ -123,6 +123,7 @@ namespace JelouPS.Commands
         public SecureString? WebhookAuthorization { get; set; }
 
         private WebhookCredential? _credential;
+        private int _inputs;
 
         protected override void BeginProcessing()
         {
@@ -132,6 +133,7 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
+            _inputs++;
             if (ParameterSetName == RequestSet)
             {
                 try
@@ -139,7 +141,7 @@ namespace JelouPS.Commands
                     // True when the request presents the credential (with -AuthType) and its signature matches; whether the body is an event is not this cmdlet's question.
                     WebhookDelivery delivery = WebhookRequests.Read(Request);
                     WebhookVerdict verdict = delivery.Verify(new[] { Signer }, _credential, Signature);
-                    if (verdict.Reason == JelouSignature.ByteOrderMarkAdded) new DiagnosticLines(this).Warn(verdict.Reason);
+                    if (verdict.ChangedAfterSigning) WarnChanged(verdict.Reason!);
                     WriteObject(verdict.Rejection != WebhookRejection.AuthorizationMismatch && verdict.Rejection != WebhookRejection.SignatureMismatch);
                 }
                 catch (ArgumentException ex)
@@ -151,10 +153,14 @@ namespace JelouPS.Commands
             byte[]? bytes = SignedBytes();
             if (bytes is null) return;
             bool matches = Signer.Verify(bytes, Signature);
-            // $false alone would leave a body saved to a file and read back with its mark looking forged.
-            if (!matches && Signer.MatchesWithoutByteOrderMark(bytes, Signature)) new DiagnosticLines(this).Warn(JelouSignature.ByteOrderMarkAdded);
+            // $false alone would leave a body saved to a file as text and read back as bytes looking forged.
+            if (!matches && Signer.ChangedAfterSigning(bytes, Signature) is string changed) WarnChanged(changed);
             WriteObject(matches);
         }
+
+        // The input is named by its number: a warning has no target, and a pipeline of stored deliveries is checked at once.
+        private void WarnChanged(string reason) =>
+            new DiagnosticLines(this).Warn($"Input {_inputs}: {reason} {WebhookRequests.ChangedAfterSigningAdvice}");
     }
 
     /// <summary>
@@ -188,7 +194,7 @@ namespace JelouPS.Commands
         private protected void Report(WebhookVerdict verdict, object? target)
         {
             if (verdict.Event != null) WriteObject(JelouView.Shown(verdict.Event));
-            else WriteError(ErrorMapper.Rejected(verdict, target));
+            else WriteError(ErrorMapper.Rejected(verdict, target, advice: verdict.ChangedAfterSigning ? WebhookRequests.ChangedAfterSigningAdvice : null));
         }
     }
 

@@ -42,6 +42,13 @@ namespace JelouPS.Infrastructure
             return $"{TypeName(value)} request" + (where.Length == 0 ? "" : " " + where);
         }
 
+        /// <summary>
+        /// What to do about a delivery refused, or $false, because it matches only without what saving it as text added
+        /// (WebhookVerdict.ChangedAfterSigning): a stored delivery's, or one a host got from something that rewrote it.
+        /// </summary>
+        internal const string ChangedAfterSigningAdvice = "Saving a body to a file as text adds such things: keep each body as the bytes received ([IO.File]::WriteAllBytes, " +
+            "or Set-Content -AsByteStream), and read one saved as text with (Get-Content -Raw <file>).TrimEnd(). If it came straight from Jelou, find out what on the way rewrites request bodies.";
+
         // Text bodies are the bytes Jelou signed in UTF-8, without a BOM.
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
@@ -90,6 +97,9 @@ namespace JelouPS.Infrastructure
             {
                 byte[] raw => raw,
                 string raw => Utf8.GetBytes(raw),
+                // What PowerShell makes of bytes it collects or adds ($mark + $bytes; Get-Content -AsByteStream without -Raw),
+                // which Test-JelouWebhookSignature's -Payload binds as byte[]: no parsed body holds a System.Byte.
+                object[] items when items.Length > 0 && Array.TrueForAll(items, item => Unwrap(item) is byte) => Array.ConvertAll(items, item => (byte)Unwrap(item)!),
                 _ => throw new ArgumentException($"The request's {bodyName} is a parsed {TypeName(Unwrap(body)!)}, not the body as received: Jelou signs the exact bytes, so a " +
                     "re-serialised body may not verify. Pass the raw body (Azure Functions: $Request.RawBody; Pode: $WebEvent.Request.RawBody) with -Payload."),
             };

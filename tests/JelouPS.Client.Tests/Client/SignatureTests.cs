@@ -78,24 +78,58 @@ namespace JelouPS.Tests.Client
             }
         }
 
-        // Only a mark in front of what was signed, never the signed bytes themselves: the answer explains a refusal.
+        // What saving a signed body as text adds (Windows PowerShell 5.1: Set-Content -Encoding UTF8 writes EF BB BF and CRLF,
+        // Out-File and > write UTF-16 LE and CRLF; PowerShell 7 and Unix tools a LF) is said, only when the rest matches: the
+        // answer explains a refusal, and a body changed otherwise, or signed as it is, is not explained away.
         [Theory]
-        [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, "signed without", true)]
-        [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, "signed with", false)]
-        [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, "another secret", false)]
-        [InlineData(new byte[] { 0xEF, 0xBB }, "signed without", false)]
-        [InlineData(new byte[0], "signed without", false)]
-        public void A_payload_matches_without_a_byte_order_mark_only_when_the_mark_is_all_that_was_added(byte[] prefix, string how, bool matches)
+        [InlineData("utf-8 mark", "", "begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: without it,")]
+        [InlineData("utf-8 mark", "\r\n", "begins with a UTF-8 byte order mark (EF BB BF) and ends with a line break, which Jelou does not send or sign: without them,")]
+        [InlineData("", "\n", "ends with a line break, which Jelou does not send or sign: without it,")]
+        [InlineData("", "\r\n", "ends with a line break,")]
+        [InlineData("utf-16 le", "\r\n", "is UTF-16 text (it begins with FF FE) and ends with a line break,")]
+        [InlineData("utf-16 be", "", "is UTF-16 text (it begins with FE FF), which")]
+        [InlineData("", "", null)]
+        [InlineData("", "\n\n", null)]
+        [InlineData("utf-8 mark twice", "", null)]
+        public void What_saving_a_body_as_text_added_is_said_when_the_rest_matches(string mark, string lineBreak, string? said)
         {
-            byte[] signed = Encoding.UTF8.GetBytes(Body);
-            byte[] received = new byte[prefix.Length + signed.Length];
-            prefix.CopyTo(received, 0);
-            signed.CopyTo(received, prefix.Length);
+            string text = Body + lineBreak;
+            byte[] received = mark switch
+            {
+                "utf-8 mark" => Join(new byte[] { 0xEF, 0xBB, 0xBF }, Encoding.UTF8.GetBytes(text)),
+                "utf-8 mark twice" => Join(new byte[] { 0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF }, Encoding.UTF8.GetBytes(text)),
+                "utf-16 le" => Join(new byte[] { 0xFF, 0xFE }, Encoding.Unicode.GetBytes(text)),
+                "utf-16 be" => Join(new byte[] { 0xFE, 0xFF }, Encoding.BigEndianUnicode.GetBytes(text)),
+                _ => Encoding.UTF8.GetBytes(text),
+            };
             using var signer = new JelouSigner(SecureStrings.FromString("secret"));
-            string signature = how == "signed with" ? signer.Sign(received) : how == "another secret" ? JelouSignature.Compute(signed, SecureStrings.FromString("other")) : signer.Sign(signed);
+            string signature = signer.Sign(Encoding.UTF8.GetBytes(Body));
 
-            Assert.Equal(matches, signer.MatchesWithoutByteOrderMark(received, signature));
-            Assert.Equal(how == "signed with" || prefix.Length == 0 && how == "signed without", signer.Verify(received, signature));
+            string? changed = signer.ChangedAfterSigning(received, signature);
+
+            if (said is null) Assert.Null(changed);
+            else Assert.StartsWith("The webhook body " + said, changed);
+            Assert.Equal(mark.Length == 0 && lineBreak.Length == 0, signer.Verify(received, signature));
+            // Signed by another secret, or signed as received: nothing to say.
+            Assert.Null(signer.ChangedAfterSigning(received, JelouSignature.Compute(Encoding.UTF8.GetBytes(Body), SecureStrings.FromString("other"))));
+            Assert.Null(signer.ChangedAfterSigning(received, signer.Sign(received)));
+        }
+
+        [Fact]
+        public void Bytes_that_only_look_like_utf16_are_not_explained()
+        {
+            using var signer = new JelouSigner(SecureStrings.FromString("secret"));
+            // An odd count of bytes after FF FE, and a lone surrogate, are no UTF-16 text.
+            Assert.Null(signer.ChangedAfterSigning(new byte[] { 0xFF, 0xFE, 0x7B }, signer.Sign(new byte[] { 0x7B })));
+            Assert.Null(signer.ChangedAfterSigning(new byte[] { 0xFF, 0xFE, 0x00, 0xD8 }, signer.Sign(new byte[0])));
+        }
+
+        private static byte[] Join(byte[] first, byte[] second)
+        {
+            var joined = new byte[first.Length + second.Length];
+            first.CopyTo(joined, 0);
+            second.CopyTo(joined, first.Length);
+            return joined;
         }
     }
 }

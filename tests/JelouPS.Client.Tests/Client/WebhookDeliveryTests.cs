@@ -73,9 +73,9 @@ namespace JelouPS.Client.Tests
             Assert.DoesNotContain("s1", verdict.Reason);
         }
 
-        // A body Jelou signed, saved to a file by Windows PowerShell (Set-Content -Encoding UTF8, Out-File) and read back as
-        // bytes, begins with EF BB BF: still refused, since the bytes are not what was signed, but with the reason. A mark that
-        // was signed is read past (RFC 8259 §8.1), and the raw payload keeps it.
+        // A body Jelou signed, saved to a file by Windows PowerShell 5.1 (Set-Content -Encoding UTF8) and read back as bytes,
+        // begins with EF BB BF: still refused, since the bytes are not what was signed, but with the reason. A mark that was
+        // signed is read past (RFC 8259 §8.1), and the raw payload leaves it out.
         [Theory]
         [InlineData("signed without the mark", WebhookRejection.SignatureMismatch, true)]
         [InlineData("signed by another secret", WebhookRejection.SignatureMismatch, false)]
@@ -91,11 +91,12 @@ namespace JelouPS.Client.Tests
             WebhookVerdict verdict = Check(marked, new Dictionary<string, string> { ["X-Jelou-Signature"] = signature }, new[] { "s2", "s1" });
 
             Assert.Equal(rejection, verdict.Rejection);
-            Assert.Equal(saysMark, verdict.Reason == JelouSignature.ByteOrderMarkAdded);
+            Assert.Equal(saysMark, verdict.ChangedAfterSigning);
+            Assert.Equal(saysMark, (verdict.Reason ?? "").Contains("begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: without it, the body matches"));
             if (rejection == WebhookRejection.None)
             {
                 Assert.Equal("Hello", Assert.IsType<JelouMessageEvent>(verdict.Event).Text);
-                Assert.Equal(marked, verdict.Event!.RawPayload);
+                Assert.Equal(Body, verdict.Event!.RawPayload);
             }
         }
 
