@@ -249,10 +249,10 @@ Describe 'A delivery saved to a file as text and read back' {
     }
 
     It 'answers $false, warns what was added, and the way it advises reads it back: <Case>' -TestCases @(
-        @{ Case = 'a mark (Set-Content -Encoding utf8BOM -NoNewline)'; Said = 'begins with a UTF-8 byte order mark \(EF BB BF\), which Jelou does not send or sign: without it,' }
-        @{ Case = 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'; Said = 'begins with a UTF-8 byte order mark \(EF BB BF\) and ends with a line break, which Jelou does not send or sign: without them,' }
-        @{ Case = 'UTF-16 and CRLF (5.1 Out-File)'; Said = 'is UTF-16 text \(it begins with FF FE\) and ends with a line break,' }
-        @{ Case = 'ps7'; Said = 'ends with a line break, which' }
+        @{ Case = 'a mark (Set-Content -Encoding utf8BOM -NoNewline)'; Said = 'begins with a UTF-8 byte order mark \(EF BB BF\)' }
+        @{ Case = 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'; Said = 'begins with a UTF-8 byte order mark \(EF BB BF\) and ends with a line break' }
+        @{ Case = 'UTF-16 and CRLF (5.1 Out-File)'; Said = 'is UTF-16 text \(it begins with FF FE\) and ends with a line break' }
+        @{ Case = 'ps7'; Said = 'ends with a line break' }
     ) {
         $path = Get-SavedPath $Case
         $bytes = [IO.File]::ReadAllBytes($path)
@@ -260,27 +260,51 @@ Describe 'A delivery saved to a file as text and read back' {
         Test-JelouWebhookSignature -Payload $bytes -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue | Should -BeFalse
 
         @($warned).Count | Should -Be 1
-        "$warned" | Should -Match "^Input 1: The webhook body $Said.* the body matches the signature\. Saving a body to a file as text adds such things: .*\(Get-Content -Raw <file>\)\.TrimEnd\(\)"
-        Test-JelouWebhookSignature -Payload (Get-Content -LiteralPath $path -Raw).TrimEnd() -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeTrue
+        "$warned" | Should -Match "^Result 1: The webhook body $Said, which Jelou does not send or sign: the rest matches the signature\. Saving a body to a file as text adds such things: .*\(Get-Content -Raw -Encoding UTF8 <file>\)\.TrimEnd\(\)"
+        Test-JelouWebhookSignature -Payload (Get-Content -LiteralPath $path -Raw -Encoding UTF8).TrimEnd() -Signature $signature -SigningSecret 'file-secret' -WarningVariable warned | Should -BeTrue
         @($warned).Count | Should -Be 0
     }
 
-    It 'names the input each warning is about in a pipeline of stored deliveries, and says nothing of a forged one' {
+    It 'names the result each warning is about in a pipeline of stored deliveries, and says nothing of a forged one' {
         $marked = [IO.File]::ReadAllBytes((Get-SavedPath 'a mark and CRLF (5.1 Set-Content -Encoding UTF8)'))
         $forged = [byte[]](0xEF, 0xBB, 0xBF) + $utf8.GetBytes($body.Replace('Hola', 'Hols'))
-        $rows = @($utf8.GetBytes($body), $forged, $marked) | ForEach-Object { [pscustomobject]@{ Payload = $_; Signature = $signature } }
+        $rows = @(
+            [pscustomobject]@{ Payload = $utf8.GetBytes($body); Signature = $signature }
+            # A .sig file lost: Get-Content's nothing leaves the row without a Signature PowerShell can bind, and no result.
+            [pscustomobject]@{ Payload = $marked; Signature = Get-Content -LiteralPath (Join-Path $TestDrive 'lost.sig') -ErrorAction Ignore }
+            [pscustomobject]@{ Payload = $forged; Signature = $signature }
+            [pscustomobject]@{ Payload = $marked; Signature = $signature }
+        )
 
-        $checked = $rows | Test-JelouWebhookSignature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue
+        $checked = $rows | Test-JelouWebhookSignature -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable unbound -ErrorAction SilentlyContinue
 
+        $unbound.Count | Should -Be 1
         $checked | Should -Be $true, $false, $false
         @($warned).Count | Should -Be 1
-        "$warned" | Should -Match '^Input 3: '
+        "$warned" | Should -Match '^Result 3: '
+    }
+
+    It 'runs help Example 4 as written: the files it names are the ones that fail, and the warning names the right result' {
+        $folder = Join-Path $TestDrive 'received'
+        $null = New-Item -ItemType Directory $folder
+        [IO.File]::WriteAllBytes((Join-Path $folder 'a.json'), $utf8.GetBytes($body)); Set-Content (Join-Path $folder 'a.sig') $signature
+        [IO.File]::WriteAllBytes((Join-Path $folder 'b.json'), $utf8.GetBytes($body))
+        [IO.File]::WriteAllBytes((Join-Path $folder 'c.json'), [IO.File]::ReadAllBytes((Get-SavedPath 'ps7'))); Set-Content (Join-Path $folder 'c.sig') $signature
+        [IO.File]::WriteAllBytes((Join-Path $folder 'd.json'), $utf8.GetBytes($body)); Set-Content (Join-Path $folder 'd.sig') $signature
+        $example = (Get-Help Test-JelouWebhookSignature -Examples).examples.example | Where-Object title -Match 'Example 4'
+        $code = $example.code -replace 'Get-Secret -Name Jelou-p1 -Vault MyVault', "'file-secret'" -replace '\./received/', "$folder/"
+
+        Push-Location $TestDrive
+        try { $said = & ([scriptblock]::Create($code)) 3>&1 } finally { Pop-Location }
+
+        @($said | Where-Object { $_ -is [string] }) | Should -Be 'Forged or damaged: b.json', 'Forged or damaged: c.json'
+        "$(@($said | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }))" | Should -Match '^Result 3: The webhook body ends with a line break'
     }
 
     It 'warns with -Request too' {
         $request = [pscustomobject]@{ RawBody = [IO.File]::ReadAllBytes((Get-SavedPath 'UTF-16 and CRLF (5.1 Out-File)')); Headers = @{ 'X-Jelou-Signature' = $signature } }
         Test-JelouWebhookSignature -Request $request -SigningSecret 'file-secret' -WarningVariable warned -WarningAction SilentlyContinue | Should -BeFalse
-        "$warned" | Should -Match '^Input 1: The webhook body is UTF-16 text'
+        "$warned" | Should -Match '^Result 1: The webhook body is UTF-16 text'
     }
 
     It 'refuses it in ConvertFrom-JelouWebhookEvent saying what was added and what to do, from bytes PowerShell collected as object[] too' {
@@ -300,6 +324,13 @@ Describe 'A delivery saved to a file as text and read back' {
             $record.Exception.Message | Should -Match 'byte order mark \(EF BB BF\) and ends with a line break'
             $record.ErrorDetails.RecommendedAction | Should -Match 'TrimEnd\(\).*rewrites request bodies'
         }
+        # So is a List[byte], as Test-JelouWebhookSignature's -Payload takes it.
+        $list = [Collections.Generic.List[byte]]::new([byte[]]$bytes)
+        [pscustomobject]@{ Payload = $list; Signature = $signature } | ConvertFrom-JelouWebhookEvent -SigningSecret 'file-secret' -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+        # A list of numbers is a parsed body, not bytes.
+        [pscustomobject]@{ Payload = [object[]](123, 34); Signature = $signature } | ConvertFrom-JelouWebhookEvent -SigningSecret 'file-secret' -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*' 
         [pscustomobject]@{ Payload = [object[]]$utf8.GetBytes($body); Signature = $signature } | ConvertFrom-JelouWebhookEvent -SigningSecret 'file-secret' |
             ForEach-Object Text | Should -Be '¿Hola?'
     }
@@ -311,9 +342,19 @@ Describe 'A delivery saved to a file as text and read back' {
         ($event.RawPayload | ConvertFrom-Json).room_id | Should -Be 'R'
     }
 
-    It 'refuses an unverified UTF-16 body saying what it is and how to read it' {
-        ConvertFrom-JelouWebhookEvent -Payload ([IO.File]::ReadAllBytes((Get-SavedPath 'UTF-16 and CRLF (5.1 Out-File)'))) -ErrorVariable refused -ErrorAction SilentlyContinue
+    It 'refuses an unverified UTF-16 or UTF-32 body saying what it is and how to read it: <Encoding>' -TestCases @(
+        @{ Encoding = 'unicode'; Said = 'UTF-16 text \(it begins with FF FE\)' }
+        @{ Encoding = 'utf32'; Said = 'UTF-32 text \(it begins with FF FE 00 00\)' }
+        @{ Encoding = 'bigendianutf32'; Said = 'UTF-32 text \(it begins with 00 00 FE FF\)' }
+    ) {
+        $path = Join-Path $TestDrive "$Encoding.json"
+        Set-Content -LiteralPath $path -Value $body -Encoding $Encoding
+
+        ConvertFrom-JelouWebhookEvent -Payload ([IO.File]::ReadAllBytes($path)) -ErrorVariable refused -ErrorAction SilentlyContinue
+
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
-        $refused[0].Exception.Message | Should -Match 'UTF-16 text \(it begins with the byte order mark FF FE\).*Get-Content -Raw'
+        $refused[0].Exception.Message | Should -Match "is $Said, not the UTF-8 Jelou sends"
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match 'Get-Content -Raw -Encoding UTF8 <file>\)\.TrimEnd\(\)'
+        (ConvertFrom-JelouWebhookEvent -Payload (Get-Content -LiteralPath $path -Raw -Encoding UTF8).TrimEnd()).Text | Should -Be '¿Hola?'
     }
 }

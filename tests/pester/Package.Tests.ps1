@@ -102,6 +102,12 @@ Describe 'JelouPS package' {
             Invoke-FreshPwsh $command | Out-Null
             $LASTEXITCODE | Should -Be 0
             $kept = Invoke-FreshPwsh '(Get-PSResourceRepository -Name JelouPSBuild).Uri.LocalPath; (Get-InstalledPSResource -Name JelouPS).Version.ToString()'
+            # PSResourceGet installed into ~/.local/share, where PowerShell does not look with this $XDG_DATA_HOME: the
+            # README's command for that case, as written, puts it where PowerShell looks.
+            $notFound = Invoke-FreshPwsh '[bool](Get-Module -ListAvailable JelouPS)'
+            $save = [regex]::Match($readme, '`(Save-PSResource JelouPS [^`]+)`').Groups[1].Value
+            Invoke-FreshPwsh $save | Out-Null
+            $found = Invoke-FreshPwsh '(Import-Module JelouPS -PassThru).ModuleBase'
         }
         finally {
             Pop-Location
@@ -110,6 +116,8 @@ Describe 'JelouPS package' {
         Join-Path (Split-Path $clone) 'PSResourceGet' | Should -Not -Exist
         $kept[0].TrimEnd('/') | Should -Be $clone.FullName
         $kept[1] | Should -Be $Manifest.ModuleVersion
+        $notFound | Should -Be 'False'
+        $found | Should -BeLike (Join-Path $newHome "data/powershell/Modules/JelouPS/*")
     }
 
     It 'installs and imports in a fresh PowerShell, with its cmdlets, help and dependencies' {

@@ -1,9 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Security;
 using System.Security.Cryptography;
-using System.Text;
-using JelouPS.Json;
 using JelouPS.Security;
 
 namespace JelouPS.Webhooks
@@ -76,44 +73,17 @@ namespace JelouPS.Webhooks
 
         /// <summary>
         /// Why <paramref name="payload"/>, which does not match <paramref name="signature"/>, would as Jelou sent it: what saving
-        /// a body to a file as text adds to it, and Jelou's bodies never have (JSON.stringify writes no line break, RFC 8259
-        /// §8.1 no byte order mark), is taken off, and the rest matches as <see cref="Verify(byte[], string)"/> compares. A
-        /// UTF-8 byte order mark in front (EF BB BF), UTF-16 encoding (its mark FF FE or FE FF), a line break at the end
-        /// (Windows PowerShell 5.1's Set-Content -Encoding UTF8 adds the mark and a CRLF, its Out-File and &gt; write UTF-16 and
-        /// a CRLF). Null when none of them is there, or the body does not match without them. Only to say why a body was
-        /// refused: it is refused all the same.
+        /// a body to a file as text adds to it (see SavedText: a byte order mark, UTF-16 or UTF-32, line breaks at the end) is
+        /// taken off, and the rest matches as <see cref="Verify(byte[], string)"/> compares. Says what was added ("The webhook
+        /// body begins with a UTF-8 byte order mark (EF BB BF) and ends with a line break, which Jelou does not send or sign:
+        /// the rest matches the signature."); null when nothing was, or the body does not match without it. Only to say why a
+        /// body was refused: it is refused all the same.
         /// </summary>
         public string? ChangedAfterSigning(byte[] payload, string? signature)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
-            var added = new List<string>(2);
-            byte[] text = payload;
-            int start = 0, end = payload.Length;
-            if (payload.Length >= 2 && (payload[0] == 0xFF && payload[1] == 0xFE || payload[0] == 0xFE && payload[1] == 0xFF))
-            {
-                try
-                {
-                    text = Encoding.UTF8.GetBytes(new UnicodeEncoding(bigEndian: payload[0] == 0xFE, byteOrderMark: false, throwOnInvalidBytes: true).GetString(payload, 2, payload.Length - 2));
-                }
-                catch (ArgumentException)
-                {
-                    // Not UTF-16 after all (DecoderFallbackException is one).
-                    return null;
-                }
-                end = text.Length;
-                added.Add($"is UTF-16 text (it begins with {payload[0]:X2} {payload[1]:X2})");
-            }
-            else if ((start = payload.Length - JelouJson.Utf8Json(payload).Length) > 0)
-            {
-                added.Add("begins with a UTF-8 byte order mark (EF BB BF)");
-            }
-            if (end > start && text[end - 1] == '\n')
-            {
-                end -= end - start >= 2 && text[end - 2] == '\r' ? 2 : 1;
-                added.Add("ends with a line break");
-            }
-            if (added.Count == 0 || !Verify(text, start, end - start, signature)) return null;
-            return $"The webhook body {string.Join(" and ", added)}, which Jelou does not send or sign: without {(added.Count == 1 ? "it" : "them")}, the body matches the signature.";
+            if (!(SavedText.Unsaved(payload, out byte[] text, out int offset, out int count) is string added) || !Verify(text, offset, count, signature)) return null;
+            return $"The webhook body {added}, which Jelou does not send or sign: the rest matches the signature.";
         }
 
         private bool Verify(byte[] payload, int offset, int count, string? signature)

@@ -59,10 +59,9 @@ namespace JelouPS.Webhooks
         public static JelouWebhookEvent Parse(byte[] body)
         {
             if (body is null) throw new ArgumentNullException(nameof(body));
-            if (body.Length >= 2 && (body[0] == 0xFF && body[1] == 0xFE || body[0] == 0xFE && body[1] == 0xFF))
+            if (SavedText.WideEncoding(body) is var (_, _, named))
             {
-                throw new FormatException($"The webhook body is UTF-16 text (it begins with the byte order mark {body[0]:X2} {body[1]:X2}), not the UTF-8 Jelou sends: " +
-                    "Windows PowerShell 5.1's Out-File and > save text so. Read such a file with Get-Content -Raw.");
+                throw new FormatException($"The webhook body is {named}, not the UTF-8 Jelou sends: saved to a file as text, as Windows PowerShell 5.1's Out-File and > save it.");
             }
             ReadOnlyMemory<byte> json = JelouJson.Utf8Json(body);
             string raw;

@@ -123,7 +123,7 @@ namespace JelouPS.Commands
         public SecureString? WebhookAuthorization { get; set; }
 
         private WebhookCredential? _credential;
-        private int _inputs;
+        private int _results;
 
         protected override void BeginProcessing()
         {
@@ -133,7 +133,6 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            _inputs++;
             if (ParameterSetName == RequestSet)
             {
                 try
@@ -141,8 +140,7 @@ namespace JelouPS.Commands
                     // True when the request presents the credential (with -AuthType) and its signature matches; whether the body is an event is not this cmdlet's question.
                     WebhookDelivery delivery = WebhookRequests.Read(Request);
                     WebhookVerdict verdict = delivery.Verify(new[] { Signer }, _credential, Signature);
-                    if (verdict.ChangedAfterSigning) WarnChanged(verdict.Reason!);
-                    WriteObject(verdict.Rejection != WebhookRejection.AuthorizationMismatch && verdict.Rejection != WebhookRejection.SignatureMismatch);
+                    Write(verdict.Rejection != WebhookRejection.AuthorizationMismatch && verdict.Rejection != WebhookRejection.SignatureMismatch, verdict.ChangedAfterSigning ? verdict.Reason : null);
                 }
                 catch (ArgumentException ex)
                 {
@@ -154,13 +152,17 @@ namespace JelouPS.Commands
             if (bytes is null) return;
             bool matches = Signer.Verify(bytes, Signature);
             // $false alone would leave a body saved to a file as text and read back as bytes looking forged.
-            if (!matches && Signer.ChangedAfterSigning(bytes, Signature) is string changed) WarnChanged(changed);
-            WriteObject(matches);
+            Write(matches, matches ? null : Signer.ChangedAfterSigning(bytes, Signature));
         }
 
-        // The input is named by its number: a warning has no target, and a pipeline of stored deliveries is checked at once.
-        private void WarnChanged(string reason) =>
-            new DiagnosticLines(this).Warn($"Input {_inputs}: {reason} {WebhookRequests.ChangedAfterSigningAdvice}");
+        // A warning has no target: it names the result it is about by its number, which counts what this command wrote
+        // (input PowerShell could not bind is not counted, and gets no result).
+        private void Write(bool matches, string? changed)
+        {
+            _results++;
+            if (changed != null) new DiagnosticLines(this).Warn($"Result {_results}: {changed} {WebhookRequests.ChangedAfterSigningAdvice}");
+            WriteObject(matches);
+        }
     }
 
     /// <summary>
@@ -273,7 +275,7 @@ namespace JelouPS.Commands
                 }
                 catch (FormatException ex)
                 {
-                    WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, target));
+                    WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, target, advice: SavedText.WideEncoding(delivery.Body) is null ? null : WebhookRequests.ChangedAfterSigningAdvice));
                 }
                 return;
             }

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using JelouPS.Webhooks;
@@ -47,7 +48,7 @@ namespace JelouPS.Infrastructure
         /// (WebhookVerdict.ChangedAfterSigning): a stored delivery's, or one a host got from something that rewrote it.
         /// </summary>
         internal const string ChangedAfterSigningAdvice = "Saving a body to a file as text adds such things: keep each body as the bytes received ([IO.File]::WriteAllBytes, " +
-            "or Set-Content -AsByteStream), and read one saved as text with (Get-Content -Raw <file>).TrimEnd(). If it came straight from Jelou, find out what on the way rewrites request bodies.";
+            "or Set-Content -AsByteStream), and read one saved as text with (Get-Content -Raw -Encoding UTF8 <file>).TrimEnd(). If it came straight from Jelou, find out what on the way rewrites request bodies.";
 
         // Text bodies are the bytes Jelou signed in UTF-8, without a BOM.
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -97,9 +98,9 @@ namespace JelouPS.Infrastructure
             {
                 byte[] raw => raw,
                 string raw => Utf8.GetBytes(raw),
-                // What PowerShell makes of bytes it collects or adds ($mark + $bytes; Get-Content -AsByteStream without -Raw),
-                // which Test-JelouWebhookSignature's -Payload binds as byte[]: no parsed body holds a System.Byte.
-                object[] items when items.Length > 0 && Array.TrueForAll(items, item => Unwrap(item) is byte) => Array.ConvertAll(items, item => (byte)Unwrap(item)!),
+                // What PowerShell makes of bytes it collects or adds ($mark + $bytes; Get-Content -AsByteStream without -Raw), or
+                // a List[byte], which Test-JelouWebhookSignature's -Payload binds as byte[]: no parsed body holds a System.Byte.
+                IList items when items.Count > 0 && items.Cast<object>().All(item => Unwrap(item) is byte) => items.Cast<object>().Select(item => (byte)Unwrap(item)!).ToArray(),
                 _ => throw new ArgumentException($"The request's {bodyName} is a parsed {TypeName(Unwrap(body)!)}, not the body as received: Jelou signs the exact bytes, so a " +
                     "re-serialised body may not verify. Pass the raw body (Azure Functions: $Request.RawBody; Pode: $WebEvent.Request.RawBody) with -Payload."),
             };

@@ -79,17 +79,22 @@ namespace JelouPS.Tests.Client
         }
 
         // What saving a signed body as text adds (Windows PowerShell 5.1: Set-Content -Encoding UTF8 writes EF BB BF and CRLF,
-        // Out-File and > write UTF-16 LE and CRLF; PowerShell 7 and Unix tools a LF) is said, only when the rest matches: the
-        // answer explains a refusal, and a body changed otherwise, or signed as it is, is not explained away.
+        // Out-File and > write UTF-16 LE and CRLF; PowerShell 7 and Unix tools a LF; -Encoding utf32 UTF-32) is said, only when
+        // the rest matches: the answer explains a refusal, and a body changed otherwise, or signed as it is, is not explained away.
         [Theory]
-        [InlineData("utf-8 mark", "", "begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: without it,")]
-        [InlineData("utf-8 mark", "\r\n", "begins with a UTF-8 byte order mark (EF BB BF) and ends with a line break, which Jelou does not send or sign: without them,")]
-        [InlineData("", "\n", "ends with a line break, which Jelou does not send or sign: without it,")]
+        [InlineData("utf-8 mark", "", "begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: the rest matches the signature.")]
+        [InlineData("utf-8 mark", "\r\n", "begins with a UTF-8 byte order mark (EF BB BF) and ends with a line break, which")]
+        [InlineData("", "\n", "ends with a line break, which Jelou does not send or sign: the rest matches the signature.")]
         [InlineData("", "\r\n", "ends with a line break,")]
+        [InlineData("", "\r", "ends with a line break,")]
+        [InlineData("", "\r\n\r\n", "ends with line breaks,")]
+        [InlineData("", "\n\n", "ends with line breaks,")]
         [InlineData("utf-16 le", "\r\n", "is UTF-16 text (it begins with FF FE) and ends with a line break,")]
         [InlineData("utf-16 be", "", "is UTF-16 text (it begins with FE FF), which")]
+        [InlineData("utf-32 le", "\r\n", "is UTF-32 text (it begins with FF FE 00 00) and ends with a line break,")]
+        [InlineData("utf-32 be", "", "is UTF-32 text (it begins with 00 00 FE FF), which")]
         [InlineData("", "", null)]
-        [InlineData("", "\n\n", null)]
+        [InlineData("", " ", null)]
         [InlineData("utf-8 mark twice", "", null)]
         public void What_saving_a_body_as_text_added_is_said_when_the_rest_matches(string mark, string lineBreak, string? said)
         {
@@ -100,6 +105,8 @@ namespace JelouPS.Tests.Client
                 "utf-8 mark twice" => Join(new byte[] { 0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF }, Encoding.UTF8.GetBytes(text)),
                 "utf-16 le" => Join(new byte[] { 0xFF, 0xFE }, Encoding.Unicode.GetBytes(text)),
                 "utf-16 be" => Join(new byte[] { 0xFE, 0xFF }, Encoding.BigEndianUnicode.GetBytes(text)),
+                "utf-32 le" => Join(new byte[] { 0xFF, 0xFE, 0x00, 0x00 }, new UTF32Encoding(bigEndian: false, byteOrderMark: false).GetBytes(text)),
+                "utf-32 be" => Join(new byte[] { 0x00, 0x00, 0xFE, 0xFF }, new UTF32Encoding(bigEndian: true, byteOrderMark: false).GetBytes(text)),
                 _ => Encoding.UTF8.GetBytes(text),
             };
             using var signer = new JelouSigner(SecureStrings.FromString("secret"));

@@ -92,7 +92,7 @@ namespace JelouPS.Client.Tests
 
             Assert.Equal(rejection, verdict.Rejection);
             Assert.Equal(saysMark, verdict.ChangedAfterSigning);
-            Assert.Equal(saysMark, (verdict.Reason ?? "").Contains("begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: without it, the body matches"));
+            Assert.Equal(saysMark, (verdict.Reason ?? "").Contains("begins with a UTF-8 byte order mark (EF BB BF), which Jelou does not send or sign: the rest matches the signature."));
             if (rejection == WebhookRejection.None)
             {
                 Assert.Equal("Hello", Assert.IsType<JelouMessageEvent>(verdict.Event).Text);
