@@ -291,14 +291,21 @@ Describe 'A delivery saved to a file as text and read back' {
         [IO.File]::WriteAllBytes((Join-Path $folder 'b.json'), $utf8.GetBytes($body))
         [IO.File]::WriteAllBytes((Join-Path $folder 'c.json'), [IO.File]::ReadAllBytes((Get-SavedPath 'ps7'))); Set-Content (Join-Path $folder 'c.sig') $signature
         [IO.File]::WriteAllBytes((Join-Path $folder 'd.json'), $utf8.GetBytes($body)); Set-Content (Join-Path $folder 'd.sig') $signature
+        # A file that cannot be read (a link to nothing), a folder named like one, and a name PowerShell would take as a pattern.
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $folder 'b2.json') -Target (Join-Path $TestDrive 'nothing'); Set-Content (Join-Path $folder 'b2.sig') $signature
+        $null = New-Item -ItemType Directory (Join-Path $folder 'b3.json')
+        [IO.File]::WriteAllBytes((Join-Path $folder 'e[1].json'), $utf8.GetBytes($body)); Set-Content -LiteralPath (Join-Path $folder 'e[1].sig') $signature
         $example = (Get-Help Test-JelouWebhookSignature -Examples).examples.example | Where-Object title -Match 'Example 4'
         $code = $example.code -replace 'Get-Secret -Name Jelou-p1 -Vault MyVault', "'file-secret'" -replace '\./received/', "$folder/"
 
-        Push-Location $TestDrive
-        try { $said = & ([scriptblock]::Create($code)) 3>&1 } finally { Pop-Location }
+        Set-Content -LiteralPath (Join-Path $TestDrive 'example4.ps1') -Value $code
+        # In a process of its own, as a console runs it: inside Pester's try, the unreadable file's error would end the example.
+        $said = Invoke-FreshPwsh ("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'; Set-Location '$TestDrive'; " +
+            "& ./example4.ps1 3>&1 2>&1 | ForEach-Object { if (`$_ -is [Management.Automation.WarningRecord]) { 'W: ' + `$_.Message } elseif (`$_ -is [Management.Automation.ErrorRecord]) { 'E: ' + `$_ } else { 'O: ' + `$_ } }")
 
-        @($said | Where-Object { $_ -is [string] }) | Should -Be 'Forged or damaged: b.json', 'Forged or damaged: c.json'
-        "$(@($said | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }))" | Should -Match '^Result 3: The webhook body ends with a line break'
+        @($said -like 'O: *') | Should -Be 'O: Forged or damaged: b.json', 'O: Forged or damaged: c.json'
+        @($said -like 'W: *') | Should -Match '^W: Result 3: The webhook body ends with a line break'
+        @($said -like 'E: *') | Should -Match 'b2\.json'
     }
 
     It 'warns with -Request too' {
