@@ -326,10 +326,12 @@ Describe 'A delivery saved to a file as text and read back' {
         $rows | ConvertFrom-JelouWebhookEvent -SigningSecret 'file-secret' -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
 
         $refused.Count | Should -Be 2
-        foreach ($record in $refused) {
-            $record.FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
-            $record.Exception.Message | Should -Match 'byte order mark \(EF BB BF\) and ends with a line break'
-            $record.ErrorDetails.RecommendedAction | Should -Match 'TrimEnd\(\).*rewrites request bodies'
+        for ($i = 0; $i -lt 2; $i++) {
+            $refused[$i].FullyQualifiedErrorId | Should -BeLike 'JelouSignatureMismatch,*'
+            # Each names its place in the pipeline, in the message a console shows too.
+            $refused[$i].TargetObject | Should -Be "input $($i + 1), PSCustomObject request"
+            "$($refused[$i])" | Should -Match "^input $($i + 1), PSCustomObject request: The webhook body begins with a UTF-8 byte order mark \(EF BB BF\) and ends with a line break"
+            $refused[$i].ErrorDetails.RecommendedAction | Should -Match 'TrimEnd\(\).*rewrites request bodies'
         }
         # So is a List[byte], as Test-JelouWebhookSignature's -Payload takes it.
         $list = [Collections.Generic.List[byte]]::new([byte[]]$bytes)

@@ -178,7 +178,7 @@ Describe 'What each host''s request is refused for' {
         $problems[0].CategoryInfo.Category | Should -Be 'SecurityError'
         ($problems | Out-String) | Should -Not -Match 'fn-token|stolen-token'
         ($problems | ForEach-Object TargetObject | ConvertTo-Json -Depth 5) | Should -Not -Match 'fn-token|stolen-token'
-        $problems[0].TargetObject | Should -Be 'Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou'
+        $problems[0].TargetObject | Should -Be 'input 1, Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou'
     }
 
     It 'never names the function key in the URL''s query (?code=) in an error about the request' {
@@ -193,7 +193,7 @@ Describe 'What each host''s request is refused for' {
         Test-JelouWebhookSignature -Request $keyed -SigningSecret $Secret -ErrorVariable +problems -ErrorAction SilentlyContinue | Out-Null
 
         @($problems).Count | Should -BeGreaterOrEqual 2
-        $problems[0].TargetObject | Should -Be 'Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou?…'
+        $problems[0].TargetObject | Should -Be 'input 1, Microsoft.Azure.Functions.PowerShellWorker.HttpRequestContext request POST https://crm-fn.azurewebsites.net/api/jelou?…'
         $shown = ($problems | Out-String) + ($problems | ForEach-Object { $_.TargetObject; $_.CategoryInfo.TargetName } | Out-String) + ($problems | ConvertTo-Json -Depth 3 -WarningAction SilentlyContinue)
         $shown | Should -Not -Match 'FUNCTION-KEY-0123|pa55'
     }

@@ -192,11 +192,14 @@ namespace JelouPS.Commands
             Credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
         }
 
-        /// <summary>Writes the event of an accepted delivery, or the error that says why it was refused (named after <paramref name="target"/>).</summary>
-        private protected void Report(WebhookVerdict verdict, object? target)
+        /// <summary>
+        /// Writes the event of an accepted delivery, or the error that says why it was refused (named after
+        /// <paramref name="target"/>, and in its message after <paramref name="item"/> when given).
+        /// </summary>
+        private protected void Report(WebhookVerdict verdict, object? target, string? item)
         {
             if (verdict.Event != null) WriteObject(JelouView.Shown(verdict.Event));
-            else WriteError(ErrorMapper.Rejected(verdict, target, advice: verdict.ChangedAfterSigning ? WebhookRequests.ChangedAfterSigningAdvice : null));
+            else WriteError(ErrorMapper.Rejected(verdict, target, advice: verdict.ChangedAfterSigning ? WebhookRequests.ChangedAfterSigningAdvice : null, item: item));
         }
     }
 
@@ -208,6 +211,7 @@ namespace JelouPS.Commands
         private const string PayloadSet = "Payload";
         private const string RequestSet = "Request";
         private JelouSigner? _signer;
+        private int _inputs;
 
         /// <summary>The body exactly as received: a string or a byte array.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PayloadSet)]
@@ -246,8 +250,13 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
-            // Named, not held: a body in $Error would keep what the user wrote.
-            string target = ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Sizes.Bytes(Payload.Length)}";
+            _inputs++;
+            // Named, not held: a body in $Error would keep what the user wrote. Piped, by its place too (every input binds,
+            // as a body or as a request), and in the message, which a console shows without the target: a pipeline of stored
+            // deliveries is refused one by one.
+            string target = (MyInvocation.ExpectingInput ? $"input {_inputs}, " : "") +
+                (ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Sizes.Bytes(Payload.Length)}");
+            string? item = MyInvocation.ExpectingInput ? target : null;
             if (ParameterSetName == RequestSet && _signer is null)
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("A request is verified against its signing secret: give -SigningSecret.", target));
@@ -264,7 +273,7 @@ namespace JelouPS.Commands
             }
             catch (ArgumentException ex)
             {
-                WriteError(ErrorMapper.From(ex, target));
+                WriteError(ErrorMapper.From(ex, target, item));
                 return;
             }
             if (_signer is null)
@@ -275,11 +284,11 @@ namespace JelouPS.Commands
                 }
                 catch (FormatException ex)
                 {
-                    WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, target, advice: SavedText.WideEncoding(delivery.Body) is null ? null : WebhookRequests.ChangedAfterSigningAdvice));
+                    WriteError(ErrorMapper.Create(ErrorMapper.InvalidWebhookEvent, ex, target, item, SavedText.WideEncoding(delivery.Body) is null ? null : WebhookRequests.ChangedAfterSigningAdvice));
                 }
                 return;
             }
-            Report(delivery.Verify(new[] { _signer }, Credential, Signature), target);
+            Report(delivery.Verify(new[] { _signer }, Credential, Signature), target, item);
         }
 
         private protected override void Release() => _signer?.Dispose();
