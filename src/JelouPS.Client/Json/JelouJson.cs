@@ -100,8 +100,8 @@ namespace JelouPS.Json
 
         /// <summary>
         /// A JSON text's bytes without the UTF-8 byte order mark (EF BB BF) they may begin with: RFC 8259 §8.1 lets a parser
-        /// ignore one, some servers send it, and a file saved with one (Windows PowerShell's Set-Content -Encoding UTF8 and
-        /// Out-File write it) carries it. The same array, from the fourth byte when it has the mark.
+        /// ignore one, some servers send it, and a file saved with one (Windows PowerShell 5.1's Set-Content -Encoding UTF8
+        /// writes it) carries it. The same array, from the fourth byte when it has the mark.
         /// </summary>
         internal static ReadOnlyMemory<byte> Utf8Json(byte[] body)
         {
