@@ -49,6 +49,10 @@ Describe 'Secrets never leak' {
                 Get-JelouExternalSupport 'leak-fault-timeout' @noisy
                 Set-StandInVaultBehavior -Name LeakVault -FailWrites
                 Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Confirm:$false @noisy              # vault write fails
+                Set-StandInVaultBehavior -Name LeakVault -FailWrites -WriteFailureStyle ExtensionQuotesValue
+                Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Force @noisy                       # the vault's error quotes the secret
+                Set-StandInVaultBehavior -Name LeakVault -FailNextWrites 1 -WriteFailureStyle ExtensionQuotesValue
+                Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Force @noisy                       # so does its retry line
                 Set-StandInVaultBehavior -Name LeakVault -FailNextWrites 1
                 Reset-JelouExternalSupportSecret $projectId -Vault LeakVault -Force @noisy                       # stored after a retry
                 Set-StandInVaultBehavior -Name LeakVault -DropWrites
@@ -87,7 +91,15 @@ Describe 'Secrets never leak' {
             $json = try { $item | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue } catch { $item | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue }
             $rendered.Add($json)
         }
-        foreach ($e in $errors) { $rendered.Add(($e.Exception | Format-List * -Force | Out-String -Width 400)); $rendered.Add("$($e.Exception)") }
+        foreach ($e in $errors) {
+            # Get-Error, and every exception of the chain with the records they carry: where a vault's own words are kept.
+            $rendered.Add(($e | Get-Error | Out-String -Width 400))
+            for ($x = $e.Exception; $x; $x = $x.InnerException) {
+                $rendered.Add(($x | Format-List * -Force | Out-String -Width 400)); $rendered.Add("$x")
+                if ($x.ErrorRecord) { $rendered.Add(($x.ErrorRecord | Format-List * -Force | Out-String -Width 400)) }
+            }
+        }
+        $rendered.Add([System.Management.Automation.PSSerializer]::Serialize($errors, 6))
         $rendered.Add((Get-Content -Raw $transcript))
         $requestLog = @(Invoke-JelouEmulatorControl $Emulator 'requests')
         $rendered.Add(($requestLog | ConvertTo-Json -Depth 10))

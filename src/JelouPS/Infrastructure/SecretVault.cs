@@ -105,7 +105,7 @@ namespace JelouPS.Infrastructure
             if (problem != null)
             {
                 throw new ArgumentException(
-                    $"Vault {Display} cannot store a secret named '{secretName}': {problem}. {Extension.Store} takes names of {Extension.Description}. " +
+                    $"Vault {Display} cannot hold a secret named '{secretName}': {problem}. {Extension.Store} takes names of {Extension.Description}. " +
                     "Choose another -SecretName, or leave it out to get a name the vault takes.");
             }
         }
@@ -184,25 +184,36 @@ namespace JelouPS.Infrastructure
             // Given either way: a caller's $PSDefaultParameterValues['Set-Secret:NoClobber'] would make every overwrite fail.
             parameters["NoClobber"] = !overwrite;
             string? warning = Extension.KeepsMetadata ? null : noMetadata;
-            for (int attempt = 1; ; attempt++)
+            // An extension's error may quote the value it refused (a validation message), and SecretManagement nests it
+            // as it is: what reaches the caller has the secret hidden, at every depth. Made only when a write fails.
+            SecretRedaction? redaction = null;
+            VaultException? Hidden(VaultException? failure) => failure?.Redacted(redaction ??= new SecretRedaction(new[] { secret }));
+            try
             {
-                VaultException? failure = TryWrite("Set-Secret", parameters, cancellation);
-                if (failure?.VaultErrorId == MetadataNotSupported)
+                for (int attempt = 1; ; attempt++)
                 {
-                    // SecretManagement removed the secret again, "since it did not fully write": store it without metadata.
-                    parameters["Metadata"] = null;
-                    warning = noMetadata;
-                    failure = TryWrite("Set-Secret", parameters, cancellation);
+                    VaultException? failure = Hidden(TryWrite("Set-Secret", parameters, cancellation));
+                    if (failure?.VaultErrorId == MetadataNotSupported)
+                    {
+                        // SecretManagement removed the secret again, "since it did not fully write": store it without metadata.
+                        parameters["Metadata"] = null;
+                        warning = noMetadata;
+                        failure = Hidden(TryWrite("Set-Secret", parameters, cancellation));
+                    }
+                    // The vault decides, whatever the write said: one that reported an error may have stored the secret
+                    // (then NoClobber refuses the next try), one that reported none may not have.
+                    VaultException? unconfirmed = Hidden(Confirm(secretName, secret, reportedSuccess: failure is null, cancellation));
+                    if (unconfirmed is null) return warning;
+                    failure ??= unconfirmed;
+                    if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
+                    TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
+                    verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message.TrimEnd('.')}. Trying again in {Durations.Seconds(wait)} s.");
+                    if (cancellation.WaitHandle.WaitOne(wait)) throw failure.After(attempt);
                 }
-                // The vault decides, whatever the write said: one that reported an error may have stored the secret
-                // (then NoClobber refuses the next try), one that reported none may not have.
-                VaultException? unconfirmed = Confirm(secretName, secret, reportedSuccess: failure is null, cancellation);
-                if (unconfirmed is null) return warning;
-                failure ??= unconfirmed;
-                if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
-                TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
-                verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message.TrimEnd('.')}. Trying again in {Durations.Seconds(wait)} s.");
-                if (cancellation.WaitHandle.WaitOne(wait)) throw failure.After(attempt);
+            }
+            finally
+            {
+                redaction?.Dispose();
             }
         }
 
@@ -364,6 +375,20 @@ namespace JelouPS.Infrastructure
         /// <summary>This failure with another message (the item it is about named first), everything else kept.</summary>
         internal VaultException WithMessage(string message) => new VaultException(ErrorId, message, Advice, VaultError, IsTransient);
 
+        /// <summary>
+        /// This failure with <paramref name="redaction"/>'s secrets hidden in its message and in the vault's error: the record
+        /// is rebuilt (same ErrorId, category and details) over a copy of its exceptions that keeps each one's type name and
+        /// hidden message, since their own messages cannot be changed. The vault's TargetObject is kept unless it is text.
+        /// </summary>
+        internal VaultException Redacted(SecretRedaction redaction)
+        {
+            if (VaultError is null) return new VaultException(ErrorId, redaction.Apply(Message)!, Advice, null, IsTransient);
+            var record = new ErrorRecord(RedactedException.Of(VaultError.Exception, redaction), VaultError.FullyQualifiedErrorId, VaultError.CategoryInfo.Category,
+                VaultError.TargetObject is string text ? redaction.Apply(text) : VaultError.TargetObject);
+            if (VaultError.ErrorDetails?.Message is string details) record.ErrorDetails = new ErrorDetails(redaction.Apply(details));
+            return new VaultException(ErrorId, redaction.Apply(Message)!, Advice, record, IsTransient);
+        }
+
         private static bool IsPermanent(ErrorRecord error)
         {
             string id = error.FullyQualifiedErrorId;
@@ -372,5 +397,21 @@ namespace JelouPS.Infrastructure
                 || category == ErrorCategory.NotImplemented || category == ErrorCategory.ObjectNotFound || category == ErrorCategory.ResourceExists
                 || category == ErrorCategory.PermissionDenied || category == ErrorCategory.InvalidArgument;
         }
+    }
+
+    /// <summary>
+    /// A vault's exception with the secrets it quoted hidden: its type's name (<see cref="OriginalType"/>), its message
+    /// redacted, and its inner exceptions copied the same way. Its stack trace is not kept.
+    /// </summary>
+    public sealed class RedactedException : Exception
+    {
+        private RedactedException(string originalType, string message, Exception? inner) : base(message, inner) => OriginalType = originalType;
+
+        /// <summary>The full name of the exception's type, as the vault threw it.</summary>
+        public string OriginalType { get; }
+
+        internal static RedactedException Of(Exception exception, SecretRedaction redaction) =>
+            new RedactedException(exception.GetType().FullName!, redaction.Apply(exception.Message)!,
+                exception.InnerException is null ? null : Of(exception.InnerException, redaction));
     }
 }

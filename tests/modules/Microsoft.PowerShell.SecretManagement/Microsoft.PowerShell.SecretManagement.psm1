@@ -405,6 +405,12 @@ function Invoke-ExtSetSecret {
                             "Set-Secret error in vault $($Vault.Name) : The stand-in vault is set to fail writes (simulated vault failure).")) `
                         -ErrorId 'SecretStoreSetSecretFailed' -Category InvalidOperation))
         }
+        elseif ($Vault.WriteFailureStyle -eq 'ExtensionQuotesValue') {
+            # An extension's validation message that repeats the value it refused; SecretManagement nests it as is.
+            $plain = [System.Net.NetworkCredential]::new('', (Get-BaseValue $Secret)).Password
+            $r.Terminating = [System.InvalidOperationException]::new(
+                "The stand-in vault '$($Vault.Name)' refused the value '$plain' (simulated vault failure).")
+        }
         else {
             $r.Terminating = [System.InvalidOperationException]::new(
                 "The stand-in vault '$($Vault.Name)' is set to fail writes (simulated vault failure).")
@@ -1364,6 +1370,8 @@ function Set-StandInVaultBehavior {
       'SetSecretInvalidOperation' ("Unable to add secret <name> to vault <vault>"), as when an
       extension's Set-Secret throws. ExtensionWritesError: the extension's own non-terminating
       'SecretStoreSetSecretFailed' error, which is written before SecretManagement goes on.
+      ExtensionQuotesValue: as ExtensionThrows, but the extension's message (nested in SecretManagement's
+      error) quotes the value it refused, as some validation messages do.
     #>
     [CmdletBinding()]
     param(
@@ -1399,7 +1407,7 @@ function Set-StandInVaultBehavior {
         [int] $WriteDelaySeconds,
 
         [Parameter()]
-        [ValidateSet('ExtensionThrows', 'ExtensionWritesError')]
+        [ValidateSet('ExtensionThrows', 'ExtensionWritesError', 'ExtensionQuotesValue')]
         [string] $WriteFailureStyle = 'ExtensionThrows'
     )
     if (-not $script:Vaults.ContainsKey($Name)) {
