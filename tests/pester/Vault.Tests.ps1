@@ -274,7 +274,8 @@ Describe 'Reset-JelouExternalSupportSecret' {
         $sent = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages' | Where-Object text -EQ 'signed with the dead one?').Count
 
         "$left" | Should -BeLike "*stored an earlier signing secret of $projectId as 'Jelou-$projectId' in vault 'TestVault'*no longer works*Save-JelouSigningSecret -Vault 'TestVault' -SecretName 'Jelou-$projectId'*"
-        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretReplaced,*'
+        $refused.CategoryInfo.Category | Should -Be 'InvalidData'
         "$refused" | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*Jelou has replaced since*"
         $sent | Should -Be 0 -Because 'the session knows that secret is dead: nothing is sent'
         # The advice, as written, puts the live one there.
@@ -394,7 +395,7 @@ Describe 'Vault names, checked before anything is created or rotated' {
         $failure = { & $Call $projectId } | Should -Throw -PassThru
 
         $failure.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
-        $failure.Exception.Message | Should -Match "cannot store a secret named 'Jelou_p': it has '_'"
+        $failure.Exception.Message | Should -Match "cannot hold a secret named 'Jelou_p': it has '_'"
         $failure.Exception.Message | Should -Match "letters, digits and '-' only"
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0 -Because 'nothing may be created or rotated'
     }
@@ -1216,15 +1217,32 @@ Describe 'Whose secret is under a name' {
         "$warned" | Should -Match 'keeps no metadata'
     }
 
-    It 'uses the default vault for the rows that name a secret, and only those' {
+    It 'uses the default vault for the rows that name a secret, and only those, and names the others at the end' {
         Register-StandInVault -Name Other -DefaultVault:$false
-        $named, $blank = (New-TestProjectId), (New-TestProjectId)
+        $named, $blank, $spaces = (New-TestProjectId), (New-TestProjectId), (New-TestProjectId)
+        # The runspace has been told already that a secret is in no vault: that warning is said once.
+        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -WarningAction SilentlyContinue | Out-Null
 
-        $created = "ProjectId,SecretName`n$named,Crm-$named`n$blank," | ConvertFrom-Csv | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou
+        # A blank row before the named one: what the command did is known only at its end.
+        $created = "ProjectId,SecretName`n$blank,`n$named,Crm-$named`n$spaces,   " | ConvertFrom-Csv |
+            New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -WarningVariable warned -WarningAction SilentlyContinue
 
         ($created | Where-Object ProjectId -eq $named).SecretVault | Should -Be 'TestVault'
         ($created | Where-Object ProjectId -eq $blank).SecretVault | Should -BeNullOrEmpty
         $JelouUnsavedIntegrations.ProjectId | Should -Contain $blank
+        $summary = @($warned | Where-Object { "$_" -match 'left 2 in no vault' })
+        $summary.Count | Should -Be 1
+        "$summary" | Should -BeLike "*stored signing secrets in vault 'TestVault', but left 2 in no vault: $blank, $spaces.*Save-JelouSigningSecret -Vault 'TestVault'*"
+        # What it advises stores them.
+        Save-JelouSigningSecret -Vault TestVault | Out-Null
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$spaces" | Should -Not -BeNullOrEmpty
+    }
+
+    It 'says nothing more at the end when no row went to a vault' {
+        $created = "ProjectId,SecretName`n$(New-TestProjectId),`n$(New-TestProjectId)," | ConvertFrom-Csv |
+            New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -WarningVariable warned -WarningAction SilentlyContinue
+        @($created).Count | Should -Be 2
+        @($warned | Where-Object { "$_" -match 'in no vault: ' }).Count | Should -Be 0
     }
 
     It 'says no -Vault was given when Save has neither a vault nor a default' {

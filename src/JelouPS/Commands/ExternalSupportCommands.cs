@@ -33,6 +33,12 @@ namespace JelouPS.Commands
             _issuer = SecretIssuer.Open(this, _vault);
         }
 
+        protected override void EndProcessing()
+        {
+            base.EndProcessing();
+            _issuer.End();
+        }
+
         private protected override void ProcessProject(string projectId)
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
@@ -295,6 +301,12 @@ namespace JelouPS.Commands
         {
             base.BeginProcessing();
             _issuer = SecretIssuer.Open(this, _vault);
+        }
+
+        protected override void EndProcessing()
+        {
+            base.EndProcessing();
+            _issuer.End();
         }
 
         private protected override void ProcessProject(string projectId)

@@ -37,6 +37,7 @@ namespace JelouPS.Infrastructure
         internal const string VaultUnavailable = "JelouVaultUnavailable";
         internal const string SecretExists = "JelouSecretExists";
         internal const string SecretMayBeReplaced = "JelouSecretMayBeReplaced";
+        internal const string SecretReplaced = "JelouSecretReplaced";
         internal const string VaultWriteFailed = "JelouVaultWriteFailed";
         internal const string VaultReadFailed = "JelouVaultReadFailed";
         internal const string SignatureMismatch = "JelouSignatureMismatch";
@@ -91,6 +92,8 @@ namespace JelouPS.Infrastructure
                 [VaultUnavailable] = (ErrorCategory.ResourceUnavailable, "Test-SecretVault -Name <vault> shows the problem."),
                 [SecretExists] = (ErrorCategory.ResourceExists, "Use -Force to overwrite it, or -SecretName to choose another name."),
                 [SecretMayBeReplaced] = (ErrorCategory.InvalidOperation, "Rotate again to get a secret you hold (Reset-JelouExternalSupportSecret <project> -Vault <vault>)."),
+                [SecretReplaced] = (ErrorCategory.InvalidData,
+                    "Store the project's live signing secret there (Save-JelouSigningSecret), or rotate to get one: Reset-JelouExternalSupportSecret <project> -Force -Vault <vault>."),
                 [VaultWriteFailed] = (ErrorCategory.WriteError, null),
                 [VaultReadFailed] = (ErrorCategory.ReadError, "Check -Vault and -SecretName: Get-SecretInfo -Vault <vault> lists the names."),
                 [SignatureMismatch] = (ErrorCategory.SecurityError, "If the delivery is Jelou's, check that the receiver verifies the raw body, as received, with the project's current signing secret."),
@@ -409,10 +412,16 @@ namespace JelouPS.Infrastructure
                         $"that create was carried out and its signing secret never arrived. Get one you hold with Reset-JelouExternalSupportSecret {SecretIssuer.Quote(unknown.ProjectId)} -Force {unknown.VaultArguments}.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.CloseConversation || api.Operation == JelouOperation.SendMessage:
                     return "Jelou refused it as in conflict with the conversation's current state: read it again (Get-JelouConversation) and run the command again if it is still needed.";
+                case JelouErrorKind.Conflict when api.Operation is JelouOperation.GetIntegration or JelouOperation.GetConversation:
+                    return "A read changes nothing, and the API documents no 409 for it: run the command again; if it persists, quote the request id to Jelou's support.";
                 case JelouErrorKind.Conflict when api.Operation != JelouOperation.CreateIntegration && api.Operation != JelouOperation.StartConversation:
                     return "Jelou refused the change as in conflict with the integration's current state: read it again (Get-JelouExternalSupport) and run the command again if it is still needed.";
                 case JelouErrorKind.Conflict when api.Operation == JelouOperation.StartConversation:
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
+                case JelouErrorKind.UnexpectedStatus when api.StatusCode == System.Net.HttpStatusCode.RequestEntityTooLarge:
+                    return api.Operation == JelouOperation.SendMessage
+                        ? "The server refused the reply as too large (413): send a shorter -Text, split it into several replies, or send a file by -MediaUrl."
+                        : "The server refused the request as too large (413): check what the command sends (a webhook URL or credential of unusual length).";
                 case JelouErrorKind.UnexpectedStatus when api.IsRedirect:
                     return api.Operation == JelouOperation.SendMessage
                         ? "Give -ChatbotUri the address replies are answered at (https, the host alone): a redirect is not followed."

@@ -73,6 +73,10 @@ namespace JelouPS.Infrastructure
         private string? _failed;
         private string? _failedProject;
 
+        // A vault this command stored a secret in, and the projects whose secret it left in none (see End).
+        private string? _storedIn;
+        private readonly List<string> _inNoVault = new List<string>();
+
         private SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
         {
             _cmdlet = cmdlet;
@@ -479,6 +483,22 @@ namespace JelouPS.Infrastructure
             if (failure != null) _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 
+        /// <summary>
+        /// After the last input: when this command stored some secrets in a vault (rows with a SecretName, without -Vault)
+        /// and left others in none (rows whose SecretName was blank), one warning names the latter. The warning of a
+        /// secret in no vault is said once per runspace, and a batch that uses a vault does not expect to need it.
+        /// </summary>
+        internal void End()
+        {
+            if (_storedIn is null || _inNoVault.Count == 0) return;
+            const int Named = 10;
+            string projects = string.Join(", ", _inNoVault.Take(Named)) + (_inNoVault.Count > Named ? $" and {_inNoVault.Count - Named} more" : "");
+            _cmdlet.Warn($"This command stored signing secrets in vault '{_storedIn}', but left {_inNoVault.Count} in no vault: {projects}. " +
+                "Their rows had no SecretName, and without -Vault only a row that names its secret goes to a vault. " +
+                $"They live only in this session: store them now with Save-JelouSigningSecret -Vault {Quote(_storedIn)} " +
+                $"(without input, it stores every secret ${JelouSession.UnsavedVariable} holds), or give -Vault to store every row.");
+        }
+
         /// <summary>Advice's arguments for where a secret is: -Vault 'KV' -SecretName 'name'.</summary>
         internal static string Place(string vault, string name) => $"-Vault {Quote(vault)} -SecretName {Quote(name)}";
 
@@ -507,6 +527,8 @@ namespace JelouPS.Infrastructure
                 _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
                 _failedProject = integration.ProjectId;
             }
+            if (stored) _storedIn ??= destination.Vault!.Name;
+            else if (destination.Vault is null) _inNoVault.Add(integration.ProjectId);
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
             {

@@ -26,7 +26,10 @@ namespace JelouPS.Infrastructure
         [ArgumentCompleter(typeof(VaultNameCompleter))]
         public string? Vault { get; set; }
 
-        /// <summary>The secret's name in the vault; by default Jelou-&lt;ProjectId&gt;, made valid for the vault (also for a blank CSV cell).</summary>
+        /// <summary>
+        /// The secret's name in the vault; by default Jelou-&lt;ProjectId&gt;, made valid for the vault. Blank (a CSV cell)
+        /// counts as not given: without -Vault, that input uses no vault.
+        /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Trimmed]
         public string? SecretName { get; set; }
@@ -130,9 +133,9 @@ namespace JelouPS.Infrastructure
             }
             if (JelouSession.IsDead(secret))
             {
-                throw new ArgumentException($"'{name}' in vault {vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
+                throw new VaultException(ErrorMapper.SecretReplaced, $"'{name}' in vault {vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
                     (verifying ? "Jelou no longer signs deliveries with it, so they would be refused (401). " : "a reply signed with it would be refused. ") +
-                    SecretIssuer.WhereLiveIs(source, projectId, vault.Name, name));
+                    SecretIssuer.WhereLiveIs(source, projectId, vault.Name, name), transient: false);
             }
             if (JelouSession.DoubtAbout(source, projectId) is JelouSession.Doubt doubt)
             {
