@@ -21,10 +21,11 @@ namespace JelouPS
         /// <summary>What an error answer must never repeat: the API key; the client secret, and the Basic value made of it.</summary>
         internal abstract IReadOnlyList<SecureString> Secrets { get; }
 
-        private protected static SecureString ReadOnlyCopy(SecureString secret, string parameterName)
+        // An empty one is most often a CI secret or automation variable that was not set: said so, by its name.
+        private protected static SecureString ReadOnlyCopy(SecureString secret, string parameterName, string what)
         {
             if (secret is null) throw new ArgumentNullException(parameterName);
-            if (secret.Length == 0) throw new ArgumentException("The value must not be empty.", parameterName);
+            if (secret.Length == 0) throw new ArgumentException($"The {what} is empty: check that the variable, pipeline secret or automation variable it came from is set.", parameterName);
             SecureString copy = secret.Copy();
             copy.MakeReadOnly();
             return copy;
@@ -38,7 +39,7 @@ namespace JelouPS
 
         public JelouApiKeyCredential(SecureString apiKey)
         {
-            _apiKey = ReadOnlyCopy(apiKey, nameof(apiKey));
+            _apiKey = ReadOnlyCopy(apiKey, nameof(apiKey), "API key");
             if (SecureStrings.HeaderProblem(_apiKey) is string problem)
             {
                 throw new ArgumentException($"The API key {problem}: check that it was copied whole and alone, from the variable or automation variable it came from.", nameof(apiKey));
@@ -68,7 +69,7 @@ namespace JelouPS
             // RFC 7617 §2: no control characters; and a client id is shown (Get-JelouContext): one line of visible characters.
             if (Require.LineProblem(clientId, "The client id") is string problem) throw new ArgumentException(problem, nameof(clientId));
             ClientId = clientId;
-            _clientSecret = ReadOnlyCopy(clientSecret, nameof(clientSecret));
+            _clientSecret = ReadOnlyCopy(clientSecret, nameof(clientSecret), "client secret");
         }
 
         public string ClientId { get; }

@@ -183,8 +183,15 @@ namespace JelouPS
             return shown.ToString();
         }
 
-        /// <summary><see cref="Printable"/> on one line, for a ToString that may hold text from outside (an id, an end user's message).</summary>
-        internal static string PrintableOnOneLine(string text) => Printable(text, TextLayout.None)!;
+        /// <summary><see cref="Printable"/> on one line, for a ToString that may hold text from outside (an end user's message); "" for null.</summary>
+        internal static string PrintableOnOneLine(string? text) => Printable(text, TextLayout.None) ?? "";
+
+        /// <summary>
+        /// An id for a ToString, as a view shows it: on one line, its invisible characters written out too, so that two ids
+        /// that differ only by them do not look alike in a log; "" for null. Each part of a ToString is made printable
+        /// alone: one escaped with another would have its backticks written twice.
+        /// </summary>
+        internal static string PrintableId(string? id) => Printable(id, TextLayout.Id) ?? "";
 
         // A character a terminal acts on rather than prints: the C0 and C1 control characters and DEL, but the line break,
         // the tab and a carriage return that ends a line (\r\n) where kept; and the bidirectional overrides and isolates,

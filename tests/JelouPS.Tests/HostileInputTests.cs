@@ -60,7 +60,7 @@ namespace JelouPS.Tests
         /// <paramref name="Whole"/>: an object with a ProjectId property binds it (the project cmdlets' -ProjectId).
         /// <paramref name="Lists"/>: a list of valid ids is valid. <paramref name="Piped"/>: the value is piped, and PowerShell unrolls lists.
         /// </remarks>
-        private sealed record Target(string Script, Kind Kind, Func<Sample, bool>? Valid = null, Check Check = Check.Sent, bool Whole = false, bool Lists = false, bool Piped = false);
+        private sealed record Target(string Script, Kind Kind, Func<Sample, bool>? Valid = null, Check Check = Check.Sent, bool Whole = false, bool Lists = false, bool Piped = false, string? Core = null);
 
         /// <summary>What a valid value must do.</summary>
         private enum Check { Sent, PathSegment, BodyString, WebhookUrl, Nothing }
@@ -126,7 +126,7 @@ namespace JelouPS.Tests
                 new Target("Send-JelouTestEvent -WebhookUrl $hook -SigningSecret s -Text $v -TimeoutSec 5 -Confirm:$false", Kind.FreeText, Check: Check.BodyString),
                 new Target("Start-JelouConversation -ProjectId p1 -BotId b1 -UserId u-target -AssignmentType queue -AssignmentTarget $v -Confirm:$false", Kind.Name, Check: Check.BodyString),
                 new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType document -MediaUrl https://cdn.example.com/a.pdf -MimeType application/pdf -FileName $v -SigningSecret s -Confirm:$false", Kind.Name, Check: Check.BodyString),
-                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType audio -MediaUrl https://cdn.example.com/a.ogg -MimeType $v -SigningSecret s -Confirm:$false", Kind.Name, Check: Check.BodyString),
+                new Target("Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -MediaType audio -MediaUrl https://cdn.example.com/a.ogg -MimeType $v -SigningSecret s -Confirm:$false", Kind.Name, AudioMimeTypeOk, Check: Check.BodyString, Core: "audio/ogg"),
                 new Target("New-JelouExternalSupport -ProjectId p-name -WebhookUrl https://crm.example.com/jelou -Vault V -SecretName $v -Force", Kind.Name, SecretNameOk),
                 new Target("New-JelouExternalSupport -ProjectId p-vault -WebhookUrl https://crm.example.com/jelou -Vault $v", Kind.Name, s => InSet(s, false, "V")),
                 new Target("New-JelouExternalSupport -ProjectId p-auth -WebhookUrl https://crm.example.com/jelou -AuthType $v", Kind.Name, s => InSet(s, true, "no_auth")),
@@ -406,7 +406,7 @@ namespace JelouPS.Tests
 
         private static IEnumerable<Sample> Samples(Target target)
         {
-            string core = target.Kind switch
+            string core = target.Core ?? target.Kind switch
             {
                 Kind.Url or Kind.BaseUrl or Kind.HttpsUrl => "https://crm.example.com/jelou",
                 Kind.FreeText => "Hello there",
@@ -578,6 +578,11 @@ namespace JelouPS.Tests
         private static bool InSet(Sample sample, bool blankOk, params string[] values) =>
             (blankOk && sample.IsNull) || (sample.Text is string text && (Trim(text) is string trimmed)
                 && (trimmed.Length == 0 ? blankOk && sample.Value is string : values.Contains(trimmed, StringComparer.OrdinalIgnoreCase)));
+
+        // A MIME type (type/subtype, as HTTP reads one) of an audio, as -MediaType audio takes.
+        private static bool AudioMimeTypeOk(Sample sample) =>
+            sample.Text is string text && Trim(text) is string type && LineOk(type)
+            && System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var parsed) && parsed.MediaType!.StartsWith("audio/", StringComparison.OrdinalIgnoreCase);
 
         private static bool SecretNameOk(Sample sample) =>
             sample.IsNull || (sample.Text is string text && Trim(text) is string name

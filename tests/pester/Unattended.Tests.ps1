@@ -36,6 +36,21 @@ Describe '-Force on the destructive cmdlets' {
         Get-RequestCount $Method $ProjectId | Should -Be $before
     }
 
+    It '<Command> without -Force in a runspace of ForEach-Object -Parallel (no host to ask) says why in one line' -TestCases @(
+        @{ Command = 'Remove-JelouExternalSupport' }
+        @{ Command = 'Reset-JelouExternalSupportSecret' }
+    ) {
+        $context = Get-JelouContext
+        $modulePath = Join-Path $ModulePath 'JelouPS.psd1'
+        $failure = 1 | ForEach-Object -Parallel { Import-Module $using:modulePath; try { & $using:Command $using:ProjectId -Context $using:context } catch { $_ } }
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'JelouConfirmationRequired,*'
+        # PowerShell's own text quotes the whole prompt, over several lines: a log line keeps the reason alone.
+        $failure.Exception.Message | Should -Not -Match '[\r\n]'
+        $failure.Exception.Message | Should -Not -Match 'Are you sure'
+        $failure.Exception.Message | Should -Match 'cannot ask \(.+\)\. Use -Force'
+    }
+
     It '<Command> -Force does it without a prompt' -TestCases @(
         @{ Command = 'Remove-JelouExternalSupport'; Method = 'DELETE' }
         @{ Command = 'Reset-JelouExternalSupportSecret'; Method = 'POST' }

@@ -115,6 +115,8 @@ namespace JelouPS.Http
             bool mayHaveActed = false;
             // Whether any attempt's request left: a close during the wait before a retry of requests never sent sends nothing.
             bool anySent = false;
+            // How each attempt before the last failed, for the error: a timeout after two 503s is not a slow server.
+            List<string>? earlier = null;
             try
             {
                 for (int attempt = 1; ; attempt++)
@@ -137,14 +139,13 @@ namespace JelouPS.Http
                     catch (JelouApiException failure) when (attempt <= _retry.MaxRetries && RetryPolicy.MayRetry(failure, idempotency))
                     {
                         TimeSpan wait = _retry.DelayBefore(attempt, failure.RetryAfter);
-                        string why = failure.StatusCode is HttpStatusCode status && failure.Kind != JelouErrorKind.ConnectionFailed
-                            ? $"it answered {(int)status}" + (failure.RetryAfter is null ? "" : " with Retry-After")
-                            : failure.NothingSent ? "the request could not be sent" : "the connection broke";
+                        string why = Why(failure);
                         if (clock.Elapsed + wait >= budget)
                         {
                             trace?.Verbose($"{outgoing.Target}: {why}; not retried, since waiting {Durations.Wait(wait, "until ")} would pass the call's {Durations.Seconds(budget)} s.");
-                            throw Tried(failure, attempt, $" Not sent again: waiting {Durations.Wait(wait, "until ")} would pass the call's {Durations.Seconds(budget)} s (-TimeoutSec), of which {Durations.Seconds(clock.Elapsed)} s are spent.");
+                            throw Tried(failure, attempt, earlier, $" Not sent again: waiting {Durations.Wait(wait, "until ")} would pass the call's {Durations.Seconds(budget)} s (-TimeoutSec), of which {Durations.Seconds(clock.Elapsed)} s are spent.");
                         }
+                        (earlier ??= new List<string>()).Add(why);
                         trace?.Verbose($"{outgoing.Target}: {why}; retry {attempt} of {_retry.MaxRetries} in {Durations.Seconds(wait)} s.");
                         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
                         try
@@ -158,7 +159,7 @@ namespace JelouPS.Http
                     }
                     catch (JelouApiException failure) when (attempt > 1)
                     {
-                        throw Tried(failure, attempt);
+                        throw Tried(failure, attempt, earlier);
                     }
                 }
             }
@@ -168,11 +169,22 @@ namespace JelouPS.Http
             }
         }
 
-        // The last attempt's failure, saying how many were made (the retries are otherwise told only under -Verbose).
-        private static JelouApiException Tried(JelouApiException failure, int attempts, string more = "")
+        // How an attempt failed, as a retry's -Verbose line and the final error say it.
+        private static string Why(JelouApiException failure) =>
+            failure.StatusCode is HttpStatusCode status && failure.Kind != JelouErrorKind.ConnectionFailed
+                ? $"it answered {(int)status}" + (failure.RetryAfter is null ? "" : " with Retry-After")
+                : failure.Kind == JelouErrorKind.Timeout ? "it gave no answer in time"
+                : failure.NothingSent ? "the request could not be sent" : "the connection broke";
+
+        // The last attempt's failure, saying how many were made and, when the earlier ones failed otherwise, how (the retries
+        // are otherwise told only under -Verbose).
+        private static JelouApiException Tried(JelouApiException failure, int attempts, List<string>? earlier, string more = "")
         {
             if (attempts == 1 && more.Length == 0) return failure;
-            JelouApiException tried = failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Tried {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}).") + more);
+            string last = Why(failure);
+            string before = earlier is null || earlier.All(why => why == last) ? "" : "; before it, " + string.Join(", ",
+                earlier.GroupBy(why => why).Select(group => group.Key + (group.Count() == 1 ? "" : group.Count() == 2 ? " twice" : $" {group.Count()} times")));
+            JelouApiException tried = failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Tried {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}{before}).") + more);
             // The secret the answer may carry goes on to the client (JelouClient.IssueAsync), and no further.
             tried.PartialAnswer = failure.PartialAnswer;
             return tried;

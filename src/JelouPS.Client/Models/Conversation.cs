@@ -45,7 +45,7 @@ namespace JelouPS
         /// <summary>The bot's id (so conversations pipe into cmdlets that take -BotId).</summary>
         public string? BotId => Bot?.Id;
 
-        public override string ToString() => Require.PrintableOnOneLine($"{Id} ({State}) {UserId} @ {BotId}");
+        public override string ToString() => $"{Require.PrintableId(Id)} ({Require.PrintableOnOneLine(State)}) {Require.PrintableId(UserId)} @ {Require.PrintableId(BotId)}";
     }
 
     public sealed class ConversationUser
@@ -63,7 +63,7 @@ namespace JelouPS
         /// <summary>The user's reference in the external system.</summary>
         public string? ReferenceId { get; }
 
-        public override string ToString() => Require.PrintableOnOneLine(Names is null ? Id ?? "" : $"{Names} ({Id})");
+        public override string ToString() => Names is null ? Require.PrintableId(Id) : $"{Require.PrintableOnOneLine(Names)} ({Require.PrintableId(Id)})";
     }
 
     public sealed class ConversationBot
@@ -77,6 +77,6 @@ namespace JelouPS
         public string? Id { get; }
         public string? Name { get; }
 
-        public override string ToString() => Require.PrintableOnOneLine(Name is null ? Id ?? "" : $"{Name} ({Id})");
+        public override string ToString() => Name is null ? Require.PrintableId(Id) : $"{Require.PrintableOnOneLine(Name)} ({Require.PrintableId(Id)})";
     }
 }

@@ -143,6 +143,6 @@ namespace JelouPS
 
         /// <summary>"p1 -> https://crm.example.com/jelou…": the URL without its query or user information, where keys travel, as the
         /// views show it (PowerShell shows this text as an error's target, and in strings).</summary>
-        public override string ToString() => Require.PrintableOnOneLine($"{ProjectId} -> {(WebhookUrl is null ? "" : JelouUris.WithoutCredentials(WebhookUrl))}");
+        public override string ToString() => $"{Require.PrintableId(ProjectId)} -> {Require.PrintableOnOneLine(WebhookUrl is null ? null : JelouUris.WithoutCredentials(WebhookUrl))}";
     }
 }

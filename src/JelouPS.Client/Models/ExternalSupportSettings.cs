@@ -50,7 +50,10 @@ namespace JelouPS
                 bool needsCredential = AuthType != WebhookAuthTypes.NoAuth;
                 if (needsCredential && !hasCredential)
                 {
-                    throw new ArgumentException($"Auth type '{AuthType}' needs the credential Jelou will present to the webhook: pass -WebhookAuthorization.", nameof(Authorization));
+                    throw new ArgumentException(Authorization is null
+                        ? $"Auth type '{AuthType}' needs the credential Jelou will present to the webhook: pass -WebhookAuthorization."
+                        : $"Auth type '{AuthType}' needs the credential Jelou will present to the webhook, and -WebhookAuthorization is empty: check that the variable or secret it came from is set.",
+                        nameof(Authorization));
                 }
                 if (!needsCredential && Authorization != null)
                 {

@@ -61,8 +61,24 @@ namespace JelouPS
             MediaUrl = JelouUris.RequireSecure(MediaUrl, nameof(MediaUrl));
             if (MediaUrl.Scheme != Uri.UriSchemeHttps) throw new ArgumentException("Jelou fetches media over https only: -MediaUrl must be an https URL Jelou can reach.", nameof(MediaUrl));
             Require.NotEmpty(MimeType, nameof(MimeType));
+            RequireMediaType(MimeType!, Type);
             if (Caption != null && Type != ImageType && Type != VideoType) throw new ArgumentException("Only images and videos take -Caption.", nameof(Caption));
             if (FileName != null && Type != DocumentType) throw new ArgumentException("Only documents take -FileName.", nameof(FileName));
+        }
+
+        // A MIME type as HTTP reads one (RFC 6838: type/subtype, parameters allowed: audio/ogg; codecs=opus), and for an image,
+        // a video or an audio its own kind: the receiving channel would show a broken attachment. A document takes any type.
+        private static void RequireMediaType(string mimeType, string type)
+        {
+            if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(mimeType, out System.Net.Http.Headers.MediaTypeHeaderValue? parsed) || parsed.MediaType is null)
+            {
+                throw new ArgumentException($"-MimeType '{mimeType}' is not a MIME type: give type/subtype, such as image/jpeg, video/mp4, audio/ogg or application/pdf.", nameof(MimeType));
+            }
+            string kind = parsed.MediaType.Substring(0, parsed.MediaType.IndexOf('/'));
+            if (type != DocumentType && !string.Equals(kind, type, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"-MimeType '{mimeType}' is not a type of {type}: -MediaType {type} takes {type}/<subtype>. Correct -MimeType, or send the file as -MediaType document.", nameof(MimeType));
+            }
         }
 
         /// <summary>The payload's members in the documented order.</summary>
@@ -114,6 +130,6 @@ namespace JelouPS
         public int StatusCode { get; }
         public DateTimeOffset SentAt { get; }
 
-        public override string ToString() => Require.PrintableOnOneLine($"{MessageId} ({Type}) -> {RoomId}: {StatusCode}");
+        public override string ToString() => $"{Require.PrintableId(MessageId)} ({Require.PrintableOnOneLine(Type)}) -> {Require.PrintableId(RoomId)}: {StatusCode}";
     }
 }

@@ -50,7 +50,7 @@ namespace JelouPS.Webhooks
         /// </summary>
         public string RawPayload { get; }
 
-        public override string ToString() => Require.PrintableOnOneLine($"{EventName} {ProjectId}/{RoomId}");
+        public override string ToString() => $"{Require.PrintableOnOneLine(EventName)} {Require.PrintableId(ProjectId)}/{Require.PrintableId(RoomId)}";
 
         /// <summary>
         /// Reads one event from the raw body (a UTF-8 byte order mark it begins with is read past, as RFC 8259 §8.1 allows).
@@ -205,7 +205,7 @@ namespace JelouPS.Webhooks
         public string? UserName { get; }
         public string? BotName { get; }
 
-        public override string ToString() => Require.PrintableOnOneLine($"message {MessageId} from {UserId}: {Text ?? MediaUrl}");
+        public override string ToString() => $"message {Require.PrintableId(MessageId)} from {Require.PrintableId(UserId)}: {Require.PrintableOnOneLine(Text ?? MediaUrl)}";
     }
 
     /// <summary>A conversation was handed to the external panel (<c>event: conversation.start</c>).</summary>

@@ -107,7 +107,17 @@ namespace JelouPS.Infrastructure
             ex is PSInvalidOperationException || ex is HostException || ex is NotImplementedException || ex is NullReferenceException;
 
         /// <summary>Why the host could not ask, for a message: its own words, except where it only failed to read an answer.</summary>
-        internal static string CannotAskReason(Exception ex) =>
-            ex is NullReferenceException ? "no answer could be read: standard input is closed" : ex.Message.TrimEnd('.');
+        internal static string CannotAskReason(Exception ex)
+        {
+            if (ex is NullReferenceException) return "no answer could be read: standard input is closed";
+            // A runspace without a host (ForEach-Object -Parallel, a thread job) quotes the whole prompt after its reason,
+            // over several lines: the reason alone, in one, for logs read line by line.
+            string reason = ex.Message;
+            int quoted = reason.IndexOf(" The host was attempting", StringComparison.Ordinal);
+            if (quoted > 0) reason = reason.Substring(0, quoted);
+            int lineBreak = reason.IndexOfAny(new[] { '\r', '\n' });
+            if (lineBreak > 0) reason = reason.Substring(0, lineBreak);
+            return reason.Trim().TrimEnd('.');
+        }
     }
 }

@@ -204,6 +204,35 @@ namespace JelouPS.Tests.Client
             }, Secure("s")));
             Assert.Equal(parameter, error.ParamName);
         }
+
+        [Theory]
+        [InlineData("image", "not a mime", "is not a MIME type: give type/subtype")]
+        [InlineData("image", "jpeg", "is not a MIME type")]
+        [InlineData("image", "application/pdf", "is not a type of image: -MediaType image takes image/<subtype>")]
+        [InlineData("video", "image/jpeg", "is not a type of video")]
+        [InlineData("audio", "video/mp4", "is not a type of audio")]
+        public async Task A_mime_type_that_is_none_or_of_another_kind_is_refused_before_sending(string type, string mime, string message)
+        {
+            using JelouClient client = ForEmulator(_emulator);
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => client.SendSupportMessageAsync(new SupportMessage
+            {
+                ProjectId = "p", RoomId = "r", BotId = "b", UserId = "u", Type = type, MediaUrl = new Uri("https://cdn.example.com/a"), MimeType = mime,
+            }, Secure("s")));
+            Assert.Equal("MimeType", error.ParamName);
+            Assert.Contains(message, error.Message);
+        }
+
+        [Theory]
+        [InlineData("audio", "audio/ogg; codecs=opus")]
+        [InlineData("image", "IMAGE/PNG")]
+        [InlineData("document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
+        [InlineData("document", "image/jpeg")]
+        public void A_mime_type_of_the_media_kind_passes_as_given(string type, string mime)
+        {
+            var message = new SupportMessage { ProjectId = "p", RoomId = "r", BotId = "b", UserId = "u", Type = type, MediaUrl = new Uri("https://cdn.example.com/a"), MimeType = mime };
+            message.Validate();
+            Assert.Equal(mime, message.MimeType);
+        }
     }
 
     public sealed class WebhookEventTests
@@ -293,6 +322,22 @@ namespace JelouPS.Tests.Client
                 Assert.DoesNotContain(text, c => c < ' ' || (c >= '\u007F' && c <= '\u009F') || c == '\u202E');
                 Assert.Contains("u`e[2Jx`t`e]0;pwned`a`n`u{202E}end", text);
             }
+        }
+
+        [Fact]
+        public void Ids_in_ToString_show_their_invisible_characters_as_views_do_and_a_message_keeps_its_joiners()
+        {
+            // Two users whose ids differ by a zero-width space must not read alike in a log of "$event".
+            var message = (JelouMessageEvent)JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes(
+                "{\"event_type\":\"message\",\"project_id\":\"p\u200B9\",\"room_id\":\"r\u202E1\",\"contact\":{\"id\":\"u\u200B1\"}," +
+                "\"value\":{\"id\":\"m\u200C1\",\"type\":\"text\",\"content\":{\"body\":\"family 👨\u200D👩 `hi\"}}}"));
+            var conversation = new Conversation("p9", "c\u200B1", "r1", "open", null, null, null, new ConversationUser("u\u200B1", "Ana 👨\u200D👩", null), new ConversationBot("b\u2060", "Bot"));
+
+            Assert.Equal("message m`u{200C}1 from u`u{200B}1: family 👨\u200D👩 `hi", message.ToString());
+            var other = JelouWebhookEvent.Parse(Encoding.UTF8.GetBytes("{\"event_type\":\"some.future_event\",\"project_id\":\"p\u200B9\",\"room_id\":\"r\u202E1\"}"));
+            Assert.Equal("some.future_event p`u{200B}9/r`u{202E}1", other.ToString());
+            Assert.Equal("c`u{200B}1 (open) u`u{200B}1 @ b`u{2060}", conversation.ToString());
+            Assert.Equal("Ana 👨\u200D👩 (u`u{200B}1)", conversation.User!.ToString());
         }
 
         [Fact]

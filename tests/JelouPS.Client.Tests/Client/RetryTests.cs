@@ -102,6 +102,20 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task A_last_failure_unlike_the_earlier_ones_says_how_those_failed()
+        {
+            // Two 503s, then a connection that breaks (or an answer that never comes): the fix is not the network alone.
+            int calls = 0;
+            var handler = new StubHandler((_, _) => ++calls <= 2 ? Task.FromResult(Answers.Status(503)) : throw new HttpRequestException("Connection reset by peer"));
+            using JelouClient client = ForStub(handler, retries: 2, delay: new RecordingDelay());
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Equal(JelouErrorKind.ConnectionFailed, error.Kind);
+            Assert.Contains("Tried 3 times (2 retries; before it, it answered 503 twice).", error.Message);
+        }
+
+        [Fact]
         public async Task No_retries_when_the_count_is_zero()
         {
             StubHandler handler = Sequence(_ => Answers.Status(429, retryAfter: TimeSpan.FromSeconds(1)));

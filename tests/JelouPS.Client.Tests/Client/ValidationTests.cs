@@ -27,6 +27,19 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
+        [InlineData("API key")]
+        [InlineData("client secret")]
+        public void An_empty_credential_is_named_with_where_it_came_from(string what)
+        {
+            // An unset CI secret or automation variable arrives as an empty string.
+            var error = Assert.Throws<ArgumentException>(() => what == "API key"
+                ? (object)new JelouApiKeyCredential(new System.Security.SecureString())
+                : new JelouClientCredential("client-id", new System.Security.SecureString()));
+
+            Assert.StartsWith($"The {what} is empty: check that the variable, pipeline secret or automation variable it came from is set.", error.Message);
+        }
+
+        [Theory]
         [InlineData("   ", "is blank")]
         [InlineData("secret-from-a-file\n", "starts or ends with a space or a line break")]
         [InlineData(" secret", "starts or ends with a space or a line break")]
@@ -86,8 +99,8 @@ namespace JelouPS.Tests.Client
             Assert.Throws<ArgumentException>(() => JelouUris.RequireSecure(url, "WebhookUrl"));
 
         [Theory]
-        [InlineData("bearer", null, "needs the credential")]
-        [InlineData("api_key", "", "needs the credential")]
+        [InlineData("bearer", null, "needs the credential Jelou will present to the webhook: pass -WebhookAuthorization.")]
+        [InlineData("api_key", "", "needs the credential Jelou will present to the webhook, and -WebhookAuthorization is empty: check that the variable")]
         [InlineData("no_auth", "x", "takes no webhook authorization")]
         [InlineData("oauth", "x", "is not a valid AuthType")]
         [InlineData(null, "x", "pass -AuthType")]
