@@ -44,7 +44,7 @@ BeforeAll {
         Context      = @{ Object = Get-JelouContext; Whole = $Emulator.GatewayUri }
         Conversation = @{ Object = Get-JelouConversation $projectId $conversation.Id; Table = 'Id', 'State', 'StartAt', 'UserId'; Whole = $conversation.Id, 'views-user' }
         Receipt      = @{ Object = $receipt; Table = 'MessageId', 'Type', 'StatusCode', 'SentAt'; Whole = $receipt.MessageId }
-        TestResult   = @{ Object = $refused, $notFound; Table = 'EventType', 'Succeeded', 'StatusCode', 'LatencyMs', 'Error'; Whole = $refused.Error, $notFound.Error }
+        TestResult   = @{ Object = $refused, $notFound; Table = 'EventType', 'Succeeded', 'StatusCode', 'Latency(ms)', 'Error'; Whole = $refused.Error, $notFound.Error }
         Events       = @{ Object = $started, $message, $media, $closed, $unknown; Table = 'Timestamp', 'EventName', 'UserId', 'Text'; Whole = $UserText, '[image] my screen', 'views-user' }
         Unknown      = @{ Object = @($JelouUnknownOutcomes); Whole = $rotated, 'Reset-JelouExternalSupportSecret' }
     }
