@@ -344,6 +344,22 @@ Describe 'Reading secrets back' {
         ($conversation | Send-JelouSupportMessage 'hi again' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }
 
+    It 'says so when the vault holds the name with spaces around it, which a trimmed -SecretName cannot name, and how to rename it' {
+        $projectId = New-TestProjectId
+        $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
+        $conversation = Start-JelouConversation $projectId -BotId b1 -UserId u1 -Confirm:$false
+        # Stored by hand, as a vault that takes any name keeps it.
+        Set-Secret -Name 'crm signing ' -Secret $integration.SigningSecret -Vault TestVault
+
+        $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -SecretName 'crm signing ' -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
+        $refused[0].Exception.Message | Should -BeLike "*has no secret named 'crm signing'. It has 'crm signing ', with spaces around the name: -SecretName is trimmed*"
+        # The line it gives stores it where the trimmed name finds it.
+        Invoke-Expression ($refused[0].Exception.Message -replace '^.*\((Set-Secret .*)\)\.$', '$1')
+        ($conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -SecretName 'crm signing' -Confirm:$false).StatusCode | Should -Be 200
+    }
+
     It 'connects with an API key straight from Get-Secret' {
         Set-Secret -Name JelouApiKey -Secret $Emulator.ApiKey -Vault TestVault
         Connect-Jelou -ApiKey (Get-Secret JelouApiKey -Vault TestVault) -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri

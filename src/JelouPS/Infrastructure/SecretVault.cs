@@ -126,8 +126,28 @@ namespace JelouPS.Infrastructure
         /// PSCredential whose password is the secret (KeePass, LastPass, 1Password login items).
         /// </summary>
         internal SecureString Read(string secretName) =>
-            ReadOrNull(secretName, CancellationToken.None) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.",
+            ReadOrNull(secretName, CancellationToken.None) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.{SpacedTwin(secretName)}",
                 $"Check -SecretName (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
+
+        // A secret stored by hand under the name with spaces around it, which -SecretName (trimmed, as a CSV cell is) cannot
+        // name: said, with how to rename it. Nothing when the vault cannot list its secrets.
+        private string SpacedTwin(string secretName)
+        {
+            try
+            {
+                string? twin = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*" + WildcardPattern.Escape(secretName) + "*", ["Vault"] = Name }, failure => Unavailable(failure))
+                    .Select(info => info?.Properties["Name"]?.Value as string)
+                    .FirstOrDefault(name => name != null && name != secretName && name.Trim() == secretName);
+                return twin is null ? "" :
+                    $" It has {SecretIssuer.Quote(twin)}, with spaces around the name: -SecretName is trimmed of spaces, as a CSV cell is, so store that secret under {SecretIssuer.Quote(secretName)} " +
+                    $"(Set-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(secretName)} -Secret (Get-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}) " +
+                    $"-Metadata (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}).Metadata).";
+            }
+            catch (VaultException)
+            {
+                return "";
+            }
+        }
 
         /// <summary>As <see cref="Read"/>, but null when the vault has no secret of that name.</summary>
         internal SecureString? ReadIfAny(string secretName) => ReadOrNull(secretName, CancellationToken.None);
