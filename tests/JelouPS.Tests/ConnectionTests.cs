@@ -75,6 +75,23 @@ namespace JelouPS.Tests
             Assert.Empty(Host.Invoke("Get-JelouContext").Output);
         }
 
+        [Theory]
+        [InlineData("Connect-Jelou -ApiKey $env:JELOUPS_TEST_UNSET", "'ApiKey'", Unset)]
+        [InlineData("Connect-Jelou -ApiKey ''", "The API key", " is empty: check that the variable, pipeline secret or automation variable it came from is set.")]
+        [InlineData("Send-JelouTestEvent http://127.0.0.1:1/hook -SigningSecret $env:JELOUPS_TEST_UNSET", "'SigningSecret'", Unset)]
+        [InlineData("New-JelouExternalSupport p1 https://crm.example.com/j -AuthType bearer -WebhookAuthorization $env:JELOUPS_TEST_UNSET", "'WebhookAuthorization'", Unset)]
+        public void An_unset_or_empty_secret_variable_is_named_as_such(string script, string named, string said)
+        {
+            // An unset environment variable (a pipeline secret not mapped into the job) is $null; an empty one is "".
+            Invocation result = Host.Invoke(script);
+
+            string message = result.Terminating?.Exception.Message ?? string.Join(" ", result.Errors.Select(e => e.Exception.Message));
+            Assert.Contains(named, message);
+            Assert.Contains(said, message);
+        }
+
+        private const string Unset = "The secret is $null: an unset variable or environment variable gives $null";
+
         [Fact]
         public void Loopback_http_is_accepted()
         {

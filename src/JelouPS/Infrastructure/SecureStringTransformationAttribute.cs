@@ -30,7 +30,10 @@ namespace JelouPS.Infrastructure
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             return value switch
             {
-                null => null,
+                // Before PowerShell's own "The argument is null.": an unset environment variable ($env:JELOU_API_KEY where a
+                // pipeline did not map its secret) is the usual cause, and the message says so.
+                null => throw new ArgumentTransformationMetadataException(
+                    "The secret is $null: an unset variable or environment variable gives $null (such as $env:JELOU_API_KEY where a pipeline or runbook did not set it); check that it is set."),
                 SecureString secure => secure,
                 string text when text.Length > MaxLength => throw new ArgumentTransformationMetadataException(
                     $"The secret is {text.Length} characters long: a SecureString holds at most {MaxLength}. Check that the variable holds the secret alone."),
