@@ -176,6 +176,12 @@ namespace JelouPS
             var shown = new StringBuilder(text.Length + 16);
             for (i = 0; i < text.Length; i++)
             {
+                if (keep == TextLayout.Id && Paired(text, i) && char.ConvertToUtf32(text[i], text[i + 1]) is int codePoint && IsHiddenInId(codePoint))
+                {
+                    shown.Append("`u{").Append(codePoint.ToString("X", CultureInfo.InvariantCulture)).Append('}');
+                    i++;
+                    continue;
+                }
                 // Once anything is written escaped, a backtick is too: "`e" typed by a user must not read as an escape.
                 if (IsEscaped(text, i, keep) || text[i] == '`') shown.Append(Escape(text[i]));
                 else shown.Append(text[i]);
@@ -202,13 +208,25 @@ namespace JelouPS
         private static bool IsEscaped(string text, int i, TextLayout keep) =>
             (IsTerminalControl(text[i]) && !Kept(text, i, keep))
             || ((text[i] == '\u2028' || text[i] == '\u2029') && keep != TextLayout.LinesAndTabs)
-            || (keep == TextLayout.Id && IsInvisible(text[i]))
+            || (keep == TextLayout.Id && (Paired(text, i) ? IsHiddenInId(char.ConvertToUtf32(text[i], text[i + 1])) : !char.IsSurrogate(text[i]) && IsHiddenInId(text[i])))
             || (char.IsHighSurrogate(text[i]) && !Paired(text, i))
             || (char.IsLowSurrogate(text[i]) && !(i > 0 && Paired(text, i - 1)));
 
         private static bool Kept(string text, int i, TextLayout keep) =>
             text[i] == '\t' ? keep == TextLayout.LinesAndTabs
             : keep != TextLayout.None && keep != TextLayout.Id && (text[i] == '\n' || (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n'));
+
+        // What shows as nothing, or as a space that is not one, and so would make two ids look alike: format and control
+        // characters, spaces other than U+0020, the Braille blank (U+2800), and Unicode's other default-ignorable code points
+        // (UAX #44): the Hangul fillers, the combining grapheme joiner, Khmer vowels inherent, variation selectors (Mongolian
+        // too) and tags (U+E0000-U+E0FFF), musical formatting (U+1D173-U+1D17A), shorthand format controls.
+        private static bool IsHiddenInId(int codePoint) =>
+            codePoint < 0x10000
+                ? IsInvisible((char)codePoint) || (codePoint != ' ' && char.IsWhiteSpace((char)codePoint))
+                  || codePoint == 0x034F || codePoint == 0x115F || codePoint == 0x1160 || codePoint == 0x17B4 || codePoint == 0x17B5
+                  || (codePoint >= 0x180B && codePoint <= 0x180F) || codePoint == 0x2800 || codePoint == 0x3164
+                  || (codePoint >= 0xFE00 && codePoint <= 0xFE0F) || codePoint == 0xFFA0
+                : (codePoint >= 0xE0000 && codePoint <= 0xE0FFF) || (codePoint >= 0x1D173 && codePoint <= 0x1D17A) || (codePoint >= 0x1BCA0 && codePoint <= 0x1BCA3);
 
         private static bool IsTerminalControl(char c) =>
             c < ' ' || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
@@ -231,7 +249,7 @@ namespace JelouPS
                 case '"': return "`\"";
                 case '$': return "`$";
             }
-            return IsInvisible(c) || char.IsSurrogate(c) || (char.IsWhiteSpace(c) && c != ' ')
+            return IsHiddenInId(c) || char.IsSurrogate(c)
                 ? "`u{" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + "}"
                 : c.ToString();
         }

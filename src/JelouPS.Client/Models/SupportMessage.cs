@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using static JelouPS.Json.JavaScriptJson;
 
 namespace JelouPS
@@ -70,9 +71,14 @@ namespace JelouPS
         // a video or an audio its own kind: the receiving channel would show a broken attachment. A document takes any type.
         private static void RequireMediaType(string mimeType, string type)
         {
-            if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(mimeType, out System.Net.Http.Headers.MediaTypeHeaderValue? parsed) || parsed.MediaType is null)
+            if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(mimeType, out System.Net.Http.Headers.MediaTypeHeaderValue? parsed) || parsed.MediaType is null
+                || parsed.Parameters.Any(parameter => parameter.Value is null))
             {
-                throw new ArgumentException($"-MimeType '{mimeType}' is not a MIME type: give type/subtype, such as image/jpeg, video/mp4, audio/ogg or application/pdf.", nameof(MimeType));
+                throw new ArgumentException($"-MimeType '{mimeType}' is not a MIME type: give type/subtype, such as image/jpeg, video/mp4, audio/ogg or application/pdf (parameters as name=value).", nameof(MimeType));
+            }
+            if (parsed.MediaType.IndexOf('*') >= 0)
+            {
+                throw new ArgumentException($"-MimeType '{mimeType}' is a pattern of types, not a file's type: give the file's own, such as image/jpeg.", nameof(MimeType));
             }
             string kind = parsed.MediaType.Substring(0, parsed.MediaType.IndexOf('/'));
             if (type != DocumentType && !string.Equals(kind, type, StringComparison.OrdinalIgnoreCase))

@@ -211,6 +211,10 @@ namespace JelouPS.Tests.Client
         [InlineData("image", "application/pdf", "is not a type of image: -MediaType image takes image/<subtype>")]
         [InlineData("video", "image/jpeg", "is not a type of video")]
         [InlineData("audio", "video/mp4", "is not a type of audio")]
+        [InlineData("image", "image/png;", "is not a MIME type")]
+        [InlineData("audio", "audio/ogg; codecs", "(parameters as name=value)")]
+        [InlineData("image", "image/*", "is a pattern of types, not a file's type")]
+        [InlineData("image", "*/*", "is a pattern of types")]
         public async Task A_mime_type_that_is_none_or_of_another_kind_is_refused_before_sending(string type, string mime, string message)
         {
             using JelouClient client = ForEmulator(_emulator);
@@ -295,6 +299,9 @@ namespace JelouPS.Tests.Client
         [InlineData("a\u2028b\u2029c", nameof(TextLayout.LinesAndTabs), "a\u2028b\u2029c")]
         [InlineData("u1\u200B", nameof(TextLayout.Id), "u1`u{200B}")]
         [InlineData("u1\u200B", nameof(TextLayout.Lines), "u1\u200B")]
+        [InlineData("u1\u3164|\u115F|\uFFA0|\u034F|\u180B|\uFE0F|\u2800|\u00A0", nameof(TextLayout.Id), "u1`u{3164}|`u{115F}|`u{FFA0}|`u{034F}|`u{180B}|`u{FE0F}|`u{2800}|`u{00A0}")]
+        [InlineData("u1\U000E0041\U000E007F|\U0001D173|😀", nameof(TextLayout.Id), "u1`u{E0041}`u{E007F}|`u{1D173}|😀")]
+        [InlineData("u1\u3164 \U000E0041", nameof(TextLayout.Lines), "u1\u3164 \U000E0041")]
         [InlineData("room `1\u200F\n", nameof(TextLayout.Id), "room ``1`u{200F}`n")]
         [InlineData("family 👨\u200D👩\u200D👧", nameof(TextLayout.LinesAndTabs), "family 👨\u200D👩\u200D👧")]
         public void Printable_escapes_tabs_for_a_view_and_line_breaks_too_for_one_line(string text, string keep, string shown) =>
