@@ -32,6 +32,9 @@ namespace JelouPS.Commands
         // is remembered only while fewer than MaxProjectsNotInVault projects are, so that forged ids cannot grow it without
         // end; a vault that cannot be read now is not remembered.
         private readonly Dictionary<string, (JelouSigner? Signer, long At)> _fromVault = new Dictionary<string, (JelouSigner?, long)>(StringComparer.Ordinal);
+
+        // The delivery whose vault copy is one Jelou replaced, as an error said (SignersFor): its refusal needs no other.
+        private WebhookRequest? _explained;
         // The warnings a project's vault reads gave, each said once though the vault is read again.
         private readonly HashSet<string> _said = new HashSet<string>(StringComparer.Ordinal);
         private const int MaxProjectsNotInVault = 1000;
@@ -161,6 +164,13 @@ namespace JelouPS.Commands
                         else Warn($"{request}: answered {request.StatusCode}: it matches no secret the receiver holds, and the vault was read for project {request.Delivery.ClaimedProjectId} less than {Durations.Seconds(RereadAfter)} s ago (a rotation elsewhere just now?). Jelou may send it again; {Durations.Seconds(RereadAfter)} s after that read, it is checked against the vault anew.");
                         continue;
                     }
+                    if (verdict.Event is null && verdict.Rejection == WebhookRejection.SignatureMismatch && ReferenceEquals(_explained, request))
+                    {
+                        // The vault's error for this delivery said why no secret verified it: a second error would call it forged.
+                        request.Answer(verdict);
+                        Trace($"{request}: answered {request.StatusCode}, since the vault holds a secret Jelou replaced (the error before this says so).");
+                        continue;
+                    }
                     if (verdict.Event is null)
                     {
                         request.Answer(verdict);
@@ -264,6 +274,9 @@ namespace JelouPS.Commands
             {
                 // Named after the request, as its refusal is.
                 WriteJelouError(ex, ErrorMapper.From(ex, request.ToString(), request.ToString()));
+                // A dead copy says why the delivery is refused. A project the vault has no secret for may be a forger's
+                // invention: the refusal's own error says so.
+                if (ex is VaultException { ErrorId: ErrorMapper.SecretReplaced }) _explained = request;
                 if (ex is VaultException { CannotReadNow: true }) return null;
                 // The vault answered (no secret, or a dead one): the delivery is refused as the error says, not held back.
                 heldBack = false;
