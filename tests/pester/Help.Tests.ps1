@@ -77,6 +77,17 @@ Describe 'Get-Help <Name>' -ForEach $commands {
         }
     }
 
+    It 'shows the text of every code span, none of its backticks left from the markdown' {
+        $markdown = Get-Content -Raw (Join-Path $MarkdownSource "$Name.md")
+        $text = ($help | Out-String -Width 400) -replace '\s+', ' '
+        # A span that holds a backtick (`` `e ``) is written with two; its text, backtick and all, is what Get-Help shows.
+        foreach ($span in [regex]::Matches($markdown, '(?<!`)``\s?(.+?)\s?``(?!`)')) {
+            if ($span.Value -match '\n') { continue }
+            $text | Should -Match ([regex]::Escape($span.Groups[1].Value) + '[^`]') -Because "$($span.Value) shows as $($span.Groups[1].Value)"
+        }
+        $text | Should -Not -Match '``' -Because 'no code span''s backticks are left'
+    }
+
     It 'shows each example''s title on one line of an 80-column terminal' {
         # Get-Help indents an example's title by four, and lays help out in one column less than the console has: a wider
         # title wraps, its closing dashes on a line of their own.

@@ -170,9 +170,11 @@ namespace JelouPS.Http
         }
 
         // How an attempt failed, as a retry's -Verbose line and the final error say it.
+        private const string Answered = "it answered ";
+
         private static string Why(JelouApiException failure) =>
             failure.StatusCode is HttpStatusCode status && failure.Kind != JelouErrorKind.ConnectionFailed
-                ? $"it answered {(int)status}" + (failure.RetryAfter is null ? "" : " with Retry-After")
+                ? Answered + (int)status + (failure.RetryAfter is null ? "" : " with Retry-After")
                 : failure.Kind == JelouErrorKind.Timeout ? "it gave no answer in time"
                 : failure.NothingSent ? "the request could not be sent" : "the connection broke";
 
@@ -182,8 +184,20 @@ namespace JelouPS.Http
         {
             if (attempts == 1 && more.Length == 0) return failure;
             string last = Why(failure);
-            string before = earlier is null || earlier.All(why => why == last) ? "" : "; before it, " + string.Join(", ",
-                earlier.GroupBy(why => why).Select(group => group.Key + (group.Count() == 1 ? "" : group.Count() == 2 ? " twice" : $" {group.Count()} times")));
+            string before = "";
+            if (earlier != null && earlier.Any(why => why != last))
+            {
+                // "it answered 503 twice, 502, the connection broke": a status after a status needs no "it answered" again.
+                var said = new List<string>();
+                string? previous = null;
+                foreach (IGrouping<string, string> group in earlier.GroupBy(why => why))
+                {
+                    bool again = previous != null && previous.StartsWith(Answered, StringComparison.Ordinal) && group.Key.StartsWith(Answered, StringComparison.Ordinal);
+                    said.Add((again ? group.Key.Substring(Answered.Length) : group.Key) + (group.Count() == 1 ? "" : group.Count() == 2 ? " twice" : $" {group.Count()} times"));
+                    previous = group.Key;
+                }
+                before = "; before it, " + string.Join(", ", said);
+            }
             JelouApiException tried = failure.WithMessage(failure.Message + (attempts == 1 ? "" : $" Tried {attempts} times ({attempts - 1} {(attempts == 2 ? "retry" : "retries")}{before}).") + more);
             // The secret the answer may carry goes on to the client (JelouClient.IssueAsync), and no further.
             tried.PartialAnswer = failure.PartialAnswer;

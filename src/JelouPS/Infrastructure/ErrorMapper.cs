@@ -420,7 +420,7 @@ namespace JelouPS.Infrastructure
                     return "The user already has an active conversation with this bot: reply in it (Send-JelouSupportMessage), or close it first (Close-JelouConversation).";
                 case JelouErrorKind.UnexpectedStatus when api.StatusCode == System.Net.HttpStatusCode.RequestEntityTooLarge:
                     return api.Operation == JelouOperation.SendMessage
-                        ? "The server refused the reply as too large (413): send a shorter -Text, split it into several replies, or send a file by -MediaUrl."
+                        ? "The server refused the reply as too large (413): shorten its -Text or -Caption (a long text can go as several replies), or a -FileName of unusual length."
                         : "The server refused the request as too large (413): check what the command sends (a webhook URL or credential of unusual length).";
                 case JelouErrorKind.UnexpectedStatus when api.IsRedirect:
                     return api.Operation == JelouOperation.SendMessage

@@ -493,7 +493,7 @@ namespace JelouPS.Infrastructure
             if (_storedIn is null || _inNoVault.Count == 0) return;
             const int Named = 10;
             string projects = string.Join(", ", _inNoVault.Take(Named)) + (_inNoVault.Count > Named ? $" and {_inNoVault.Count - Named} more" : "");
-            _cmdlet.Warn($"This command stored signing secrets in vault '{_storedIn}', but left {_inNoVault.Count} in no vault: {projects}. " +
+            _cmdlet.Warn($"This command stored signing secrets in vault {Quote(_storedIn)}, but left {_inNoVault.Count} in no vault: {projects}. " +
                 "Their rows had no SecretName, and without -Vault only a row that names its secret goes to a vault. " +
                 $"They live only in this session: store them now with Save-JelouSigningSecret -Vault {Quote(_storedIn)} " +
                 $"(without input, it stores every secret ${JelouSession.UnsavedVariable} holds), or give -Vault to store every row.");

@@ -116,6 +116,19 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public async Task Earlier_statuses_are_said_once_as_answers()
+        {
+            int calls = 0;
+            int[] statuses = { 503, 502, 502 };
+            var handler = new StubHandler((_, _) => calls < statuses.Length ? Task.FromResult(Answers.Status(statuses[calls++])) : throw new HttpRequestException("Connection reset by peer"));
+            using JelouClient client = ForStub(handler, retries: 3, delay: new RecordingDelay());
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Contains("Tried 4 times (3 retries; before it, it answered 503, 502 twice).", error.Message);
+        }
+
+        [Fact]
         public async Task No_retries_when_the_count_is_zero()
         {
             StubHandler handler = Sequence(_ => Answers.Status(429, retryAfter: TimeSpan.FromSeconds(1)));
