@@ -1246,12 +1246,29 @@ Describe 'Whose secret is under a name' {
         ($created | Where-Object ProjectId -eq $named).SecretVault | Should -Be 'TestVault'
         ($created | Where-Object ProjectId -eq $blank).SecretVault | Should -BeNullOrEmpty
         $JelouUnsavedIntegrations.ProjectId | Should -Contain $blank
-        $summary = @($warned | Where-Object { "$_" -match 'left 2 in no vault' })
+        $summary = @($warned | Where-Object { "$_" -match 'are in no vault: ' })
         $summary.Count | Should -Be 1
-        "$summary" | Should -BeLike "*stored signing secrets in vault 'TestVault', but left 2 in no vault: $blank, $spaces.*Save-JelouSigningSecret -Vault 'TestVault'*"
+        "$summary" | Should -BeLike "Rows of this command that name a SecretName went to vault 'TestVault', but 2 had none and are in no vault: $blank, $spaces.*Save-JelouSigningSecret -Vault 'TestVault'*"
         # What it advises stores them.
         Save-JelouSigningSecret -Vault TestVault | Out-Null
         Get-StandInSecret -Vault TestVault -Name "Jelou-$spaces" | Should -Not -BeNullOrEmpty
+    }
+
+    It 'names the rows left in no vault also when the vault failed the others, and issues nothing once it failed (-ThrottleLimit)' {
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+        $ids = 1..8 | ForEach-Object { New-TestProjectId }
+        # Two in flight at a time: the first row's write fails while the next ones are being sent.
+        $rows = $ids | ForEach-Object { [pscustomobject]@{ ProjectId = $_; SecretName = if ($_ -in $ids[0], $ids[2]) { "Crm-$_" } else { '' } } }
+
+        $created = $rows | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -ThrottleLimit 2 -ErrorVariable failed -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+
+        # The rows sent before the first failure settled: its own and the one beside it; no request after it is known.
+        $sent = @($ids | Where-Object { (Get-CreateRequestCount $_) -gt 0 })
+        $sent | Should -Be @($ids[0], $ids[1])
+        @($failed | Where-Object { $_.FullyQualifiedErrorId -like 'JelouVaultUnavailable,*' }).TargetObject | Should -Be $ids[2..7]
+        $summary = @($warned | Where-Object { "$_" -match 'are in no vault: ' })
+        "$summary" | Should -BeLike "*went to vault 'TestVault', but 1 had none and are in no vault: $($ids[1]).*"
+        @($created).Count | Should -Be 2
     }
 
     It 'says nothing more at the end when no row went to a vault' {

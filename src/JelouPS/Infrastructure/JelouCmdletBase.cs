@@ -80,7 +80,7 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
         {
-            Pump(room: Concurrency - 1);
+            MakeRoom();
             _listening ??= TraceListeners.Of(MyInvocation.BoundParameters, name => SessionState.PSVariable.GetValue(name));
             // Nobody listens: no line is built or queued (the header descriptions alone are kilobytes a call).
             IJelouTrace? trace = _listening.Any ? _trace ??= new QueuedTrace(_records, _listening) : null;
@@ -129,6 +129,9 @@ namespace JelouPS.Infrastructure
         /// are in flight. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then every call
         /// left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised after.
         /// </summary>
+        /// <summary>Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first).</summary>
+        internal void MakeRoom() => Pump(room: Concurrency - 1);
+
         private void Pump(int room)
         {
             while (_window.Count > (_writeFailure is null ? room : 0))

@@ -73,8 +73,8 @@ namespace JelouPS.Infrastructure
         private string? _failed;
         private string? _failedProject;
 
-        // A vault this command stored a secret in, and the projects whose secret it left in none (see End).
-        private string? _storedIn;
+        // A vault this command meant a secret for (stored or not), and the projects whose secret it left in none (see End).
+        private string? _vaultUsed;
         private readonly List<string> _inNoVault = new List<string>();
 
         private SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
@@ -109,6 +109,9 @@ namespace JelouPS.Infrastructure
         {
             // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
             string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
+            // The calls in flight (-ThrottleLimit) that must end to make room for this one end first: one whose vault write
+            // failed stops this one before its request, rather than after.
+            if (saving is null) _cmdlet.MakeRoom();
             if (_failed != null && saving is null)
             {
                 // Each secret issued now would live only in this process: stop issuing until the vault works.
@@ -314,7 +317,10 @@ namespace JelouPS.Infrastructure
                             return StoreOutcome.ReplacedElsewhere;
                         }
                     }
-                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), overwrite: now != null, line => _cmdlet.Trace(line), _cmdlet.CancelToken);
+                    // Once a write of this command failed after its retries, the secrets still arriving (requests that were in
+                    // flight) are tried once each: the vault is likely still down, and each is kept either way.
+                    warning = destination.Vault.Store(destination.Name!, integration.Secret, Metadata(integration, destination.PreviousMetadata), overwrite: now != null, line => _cmdlet.Trace(line), _cmdlet.CancelToken,
+                        attempts: _failed is null ? SecretVault.WriteAttempts : 1);
                     // Said once a command: twenty rows of one batch need not repeat what the vault cannot keep.
                     if (warning != null && !_warned.Add(warning)) warning = null;
                     integration.MarkStored(destination.Vault.Name, destination.Name!);
@@ -484,18 +490,19 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// After the last input: when this command stored some secrets in a vault (rows with a SecretName, without -Vault)
-        /// and left others in none (rows whose SecretName was blank), one warning names the latter. The warning of a
-        /// secret in no vault is said once per runspace, and a batch that uses a vault does not expect to need it.
+        /// After the last input: when this command meant some secrets for a vault (rows with a SecretName, without -Vault),
+        /// stored or not, and left others in none (rows whose SecretName was blank), one warning names the latter. The
+        /// warning of a secret in no vault is said once per runspace, and a batch that uses a vault does not expect to need it;
+        /// the errors of failed writes name only their own rows.
         /// </summary>
         internal void End()
         {
-            if (_storedIn is null || _inNoVault.Count == 0) return;
+            if (_vaultUsed is null || _inNoVault.Count == 0) return;
             const int Named = 10;
             string projects = string.Join(", ", _inNoVault.Take(Named)) + (_inNoVault.Count > Named ? $" and {_inNoVault.Count - Named} more" : "");
-            _cmdlet.Warn($"This command stored signing secrets in vault {Quote(_storedIn)}, but left {_inNoVault.Count} in no vault: {projects}. " +
-                "Their rows had no SecretName, and without -Vault only a row that names its secret goes to a vault. " +
-                $"They live only in this session: store them now with Save-JelouSigningSecret -Vault {Quote(_storedIn)} " +
+            _cmdlet.Warn($"Rows of this command that name a SecretName went to vault {Quote(_vaultUsed)}, but {_inNoVault.Count} had none and are in no vault: {projects}. " +
+                "Without -Vault, only a row that names its secret goes to a vault. " +
+                $"Their secrets live only in this session: store them now with Save-JelouSigningSecret -Vault {Quote(_vaultUsed)} " +
                 $"(without input, it stores every secret ${JelouSession.UnsavedVariable} holds), or give -Vault to store every row.");
         }
 
@@ -527,8 +534,8 @@ namespace JelouPS.Infrastructure
                 _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
                 _failedProject = integration.ProjectId;
             }
-            if (stored) _storedIn ??= destination.Vault!.Name;
-            else if (destination.Vault is null) _inNoVault.Add(integration.ProjectId);
+            if (destination.Vault is null) _inNoVault.Add(integration.ProjectId);
+            else _vaultUsed ??= destination.Vault.Name;
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
             {

@@ -185,10 +185,10 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Stores <paramref name="secret"/> and reads it back. A vault that keeps no metadata gets the secret without it,
         /// and the returned text says so (for a warning). A failing write is tried <see cref="WriteAttempts"/> times with
-        /// backoff, each retry told to <paramref name="verbose"/>. Throws <see cref="VaultException"/> when the secret is not
-        /// confirmed stored.
+        /// backoff (or <paramref name="attempts"/>), each retry told to <paramref name="verbose"/>. Throws
+        /// <see cref="VaultException"/> when the secret is not confirmed stored.
         /// </summary>
-        internal string? Store(string secretName, SecureString secret, Hashtable metadata, bool overwrite, Action<string> verbose, CancellationToken cancellation)
+        internal string? Store(string secretName, SecureString secret, Hashtable metadata, bool overwrite, Action<string> verbose, CancellationToken cancellation, int attempts = WriteAttempts)
         {
             string noMetadata = $"Vault {Display} keeps no metadata: signing secrets are stored there without their project id, integration id, webhook URL and times.";
             var parameters = new Hashtable
@@ -225,9 +225,9 @@ namespace JelouPS.Infrastructure
                     VaultException? unconfirmed = Hidden(Confirm(secretName, secret, reportedSuccess: failure is null, cancellation));
                     if (unconfirmed is null) return warning;
                     failure ??= unconfirmed;
-                    if (!failure.IsTransient || attempt == WriteAttempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
+                    if (!failure.IsTransient || attempt >= attempts || cancellation.IsCancellationRequested) throw failure.After(attempt);
                     TimeSpan wait = Backoff.Delay(attempt, FirstRetryDelay, MaxRetryDelay);
-                    verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {WriteAttempts}): {failure.Message.TrimEnd('.')}. Trying again in {Durations.Seconds(wait)} s.");
+                    verbose($"Vault {Display} did not take '{secretName}' (attempt {attempt} of {attempts}): {failure.Message.TrimEnd('.')}. Trying again in {Durations.Seconds(wait)} s.");
                     if (cancellation.WaitHandle.WaitOne(wait)) throw failure.After(attempt);
                 }
             }
