@@ -44,7 +44,24 @@ namespace JelouPS
             if (value is null || value.Trim().Length == 0) return $"{subject} is empty (or only spaces).";
             // A path normalises these away: "p1/.." would reach the collection instead of the project.
             if (value == "." || value == "..") return $"{subject} '{value}' cannot be used: in a URL path it means this folder or the one above.";
-            return QuoteProblem(value, subject) ?? LineProblem(value, subject);
+            return QuoteProblem(value, subject) ?? LineProblem(value, subject) ?? LookAlikeProblem(value, subject);
+        }
+
+        // An id is compared, not read: one holding a character that shows as nothing or as another space (a Hangul filler, a
+        // tag character, a no-break space) looks like another id in every log, so it is refused where a name would be taken.
+        private static string? LookAlikeProblem(string value, string subject)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                int codePoint = Paired(value, i) ? char.ConvertToUtf32(value[i], value[i + 1]) : value[i];
+                if (IsHiddenInId(codePoint))
+                {
+                    return $"{subject} {Show(value)} has a character that shows as nothing or as another space (`u{{{codePoint:X4}}}) at position {i + 1}: " +
+                        "an id must read as it is, so that no two look alike (only U+0020 as a space; no fillers, variation selectors or tag characters).";
+                }
+                if (codePoint > 0xFFFF) i++;
+            }
+            return null;
         }
 
         /// <summary>

@@ -354,7 +354,23 @@ namespace JelouPS.Tests
             return text[start..end];
         }
 
-        private static bool IdOk(string id) => id.Length > 0 && id != "." && id != ".." && !Quoted(id) && LineOk(id);
+        private static bool IdOk(string id) => id.Length > 0 && id != "." && id != ".." && !Quoted(id) && LineOk(id) && !LooksLikeAnother(id);
+
+        // about_JelouPS: an id has no character that shows as nothing or as another space (Unicode's default-ignorable code
+        // points, the Braille blank, spaces other than U+0020), so that no two ids look alike.
+        private static bool LooksLikeAnother(string id)
+        {
+            for (int i = 0; i < id.Length; i += char.IsSurrogatePair(id, i) ? 2 : 1)
+            {
+                int c = char.ConvertToUtf32(id, i);
+                bool hidden = c is 0x00AD or 0x034F or 0x061C or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or 0x2800 or 0x3164 or 0xFEFF or 0xFFA0
+                    || c is >= 0x180B and <= 0x180F || c is >= 0x200B and <= 0x200F || c is >= 0x202A and <= 0x202E || c is >= 0x2060 and <= 0x206F
+                    || c is >= 0xFE00 and <= 0xFE0F || c is >= 0xFFF0 and <= 0xFFF8 || c is >= 0x1BCA0 and <= 0x1BCA3 || c is >= 0x1D173 and <= 0x1D17A || c is >= 0xE0000 and <= 0xE0FFF
+                    || (c != ' ' && c < 0x10000 && char.IsWhiteSpace((char)c));
+                if (hidden) return true;
+            }
+            return false;
+        }
 
         // Wrapped in quotation marks, as a spreadsheet, a copied string or a word processor leaves a value: one before it, or
         // one after it that nothing before opened. Inside a value they are sent as they are.

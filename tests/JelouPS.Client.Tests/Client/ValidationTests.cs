@@ -27,6 +27,24 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
+        [InlineData("p\u3164", "`u{3164}) at position 2")]
+        [InlineData("p\u00A01", "`u{00A0}) at position 2")]
+        [InlineData("p\U000E0041", "`u{E0041}) at position 2")]
+        [InlineData("p\uFE0F", "`u{FE0F}) at position 2")]
+        public void An_id_that_would_look_like_another_is_refused(string id, string where)
+        {
+            string? problem = Require.IdProblem(id);
+            Assert.NotNull(problem);
+            Assert.Contains("has a character that shows as nothing or as another space (" + where, problem);
+        }
+
+        [Theory]
+        [InlineData("p 1")]
+        [InlineData("proyecto-ñandú")]
+        [InlineData("用户-7")]
+        public void An_id_with_ordinary_spaces_and_letters_is_taken(string id) => Assert.Null(Require.IdProblem(id));
+
+        [Theory]
         [InlineData("API key")]
         [InlineData("client secret")]
         public void An_empty_credential_is_named_with_where_it_came_from(string what)
