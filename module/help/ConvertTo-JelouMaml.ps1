@@ -81,15 +81,18 @@ function ConvertTo-Para([object[]] $Blocks) {
     $lines = @($Blocks | Where-Object { $_.Kind -eq 'text' } | ForEach-Object { $_.Text -split '\r?\n'; '' })
     foreach ($line in $lines) {
         $line = $line.Trim()
-        $line = $line -replace '\[([^\]]+)\]\((https?://[^)]+)\)', '$1 ($2)' -replace '\[([^\]]+)\]\([^)]*\)', '$1'
-        # A code span's text as it is: `x`, and ``x`` for text that holds a backtick (`` `e ``), in one pass so that the
-        # backticks a double span keeps do not start another span.
-        $line = [regex]::Replace(($line -replace '\*\*([^*]+)\*\*', '$1'), '``\s?(.+?)\s?``|`([^`]+)`', { param($m) if ($m.Groups[1].Success) { $m.Groups[1].Value } else { $m.Groups[2].Value } })
         $last = $paras.Count - 1
         if (-not $line -or $last -lt 0 -or $paras[$last] -eq '' -or $line -match '^([-*+|]|\d+\.)\s') { $paras.Add($line) }
         else { $paras[$last] += ' ' + $line }
     }
-    $paras | Where-Object { $_ }
+    # Inline markup once a paragraph is whole: a link or a code span may run across a soft line break.
+    foreach ($para in $paras) {
+        if (-not $para) { continue }
+        $para = $para -replace '\[([^\]]+)\]\((https?://[^)]+)\)', '$1 ($2)' -replace '\[([^\]]+)\]\([^)]*\)', '$1' -replace '\*\*([^*]+)\*\*', '$1'
+        # A code span's text as it is: `x`, and ``x`` for text that holds a backtick (`` `e ``), in one pass so that the
+        # backticks a double span keeps do not start another span.
+        [regex]::Replace($para, '``\s?(.+?)\s?``|`([^`]+)`', { param($m) if ($m.Groups[1].Success) { $m.Groups[1].Value } else { $m.Groups[2].Value } })
+    }
 }
 
 function Read-Markdown([string] $Path) {

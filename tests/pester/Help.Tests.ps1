@@ -86,6 +86,10 @@ Describe 'Get-Help <Name>' -ForEach $commands {
             $text | Should -Match ([regex]::Escape($span.Groups[1].Value) + '[^`]') -Because "$($span.Value) shows as $($span.Groups[1].Value)"
         }
         $text | Should -Not -Match '``' -Because 'no code span''s backticks are left'
+        # Outside examples' code, a backtick that is left is PowerShell's escape a text shows (`e, `u{200B}, `$), never a
+        # span's opening one (a span across a soft line break was left so: `Reset-JelouExternalSupportSecret).
+        $prose = (@($help.description) + @($help.parameters.parameter.description) + @($help.examples.example.remarks) | ForEach-Object { Get-HelpText $_ }) -join ' '
+        [regex]::Matches($prose, '`(?!u\{[0-9A-Fa-f]+\}|[0abefnrtv`$"](?![A-Za-z])).{0,20}').Value | Should -BeNullOrEmpty -Because 'a markdown backtick was left in the prose'
     }
 
     It 'shows each example''s title on one line of an 80-column terminal' {

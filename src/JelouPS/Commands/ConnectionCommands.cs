@@ -25,6 +25,7 @@ namespace JelouPS.Commands
         /// <summary>Client id (user name) and client secret (password), sent as HTTP Basic.</summary>
         [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
         [ValidateNotNull]
+        [CredentialGiven]
         [Credential]
         public PSCredential Credential { get; set; } = null!;
 

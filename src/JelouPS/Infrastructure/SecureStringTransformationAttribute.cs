@@ -45,4 +45,17 @@ namespace JelouPS.Infrastructure
             };
         }
     }
+
+    /// <summary>
+    /// Before PowerShell's [Credential], which prompts for a $null or empty value as for a user name: an unset variable
+    /// ($env:JELOU_CLIENT_ID) gets a message, not a prompt that a runbook or CI job cannot answer.
+    /// </summary>
+    internal sealed class CredentialGivenAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
+            (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) is null or string { Length: 0 }
+                ? throw new ArgumentTransformationMetadataException(
+                    "The credential is $null or empty: an unset variable or environment variable gives $null; check that it is set, or give a PSCredential ([pscredential]::new($clientId, $clientSecret)).")
+                : inputData;
+    }
 }
