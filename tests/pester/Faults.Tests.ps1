@@ -552,7 +552,7 @@ try { '$($projects -join "','")' | Reset-JelouExternalSupportSecret -Force -Thro
         foreach ($project in $projects) {
             $run.Text | Should -Match "earlier signing secret of $project as 'Jelou-$project' in vault 'RotateVault': it no longer works" -Because $run.Text
             # The caller has no output to pipe: the advice stores it from the session's list.
-            $run.Text | Should -Match ([regex]::Escape("Store the new one in its place by `$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$project' | Save-JelouSigningSecret -Vault 'RotateVault' -SecretName 'Jelou-$project'")) -Because $run.Text
+            $run.Text | Should -Match ([regex]::Escape("Store the new one in its place by running `$JelouUnsavedIntegrations | Where-Object ProjectId -eq '$project' | Save-JelouSigningSecret -Vault 'RotateVault' -SecretName 'Jelou-$project'")) -Because $run.Text
         }
         $run.Text | Should -Not -Match "piping this command's output" -Because $run.Text
     }

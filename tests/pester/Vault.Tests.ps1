@@ -1246,9 +1246,9 @@ Describe 'Whose secret is under a name' {
         ($created | Where-Object ProjectId -eq $named).SecretVault | Should -Be 'TestVault'
         ($created | Where-Object ProjectId -eq $blank).SecretVault | Should -BeNullOrEmpty
         $JelouUnsavedIntegrations.ProjectId | Should -Contain $blank
-        $summary = @($warned | Where-Object { "$_" -match 'are in no vault: ' })
+        $summary = @($warned | Where-Object { "$_" -match ' in no vault: ' })
         $summary.Count | Should -Be 1
-        "$summary" | Should -BeLike "Rows of this command that name a SecretName went to vault 'TestVault', but 2 had none and are in no vault: $blank, $spaces.*Save-JelouSigningSecret -Vault 'TestVault'*"
+        "$summary" | Should -BeLike "2 rows of this command had no SecretName, so their secrets are in no vault: $blank, $spaces. Rows that name one are for vault 'TestVault'*Save-JelouSigningSecret -Vault 'TestVault'*"
         # What it advises stores them.
         Save-JelouSigningSecret -Vault TestVault | Out-Null
         Get-StandInSecret -Vault TestVault -Name "Jelou-$spaces" | Should -Not -BeNullOrEmpty
@@ -1266,9 +1266,21 @@ Describe 'Whose secret is under a name' {
         $sent = @($ids | Where-Object { (Get-CreateRequestCount $_) -gt 0 })
         $sent | Should -Be @($ids[0], $ids[1])
         @($failed | Where-Object { $_.FullyQualifiedErrorId -like 'JelouVaultUnavailable,*' }).TargetObject | Should -Be $ids[2..7]
-        $summary = @($warned | Where-Object { "$_" -match 'are in no vault: ' })
-        "$summary" | Should -BeLike "*went to vault 'TestVault', but 1 had none and are in no vault: $($ids[1]).*"
+        $summary = @($warned | Where-Object { "$_" -match ' in no vault: ' })
+        "$summary" | Should -BeLike "1 row of this command had no SecretName, so its secret is in no vault: $($ids[1]). Rows that name one are for vault 'TestVault'*"
         @($created).Count | Should -Be 2
+    }
+
+    It 'names the rows left in no vault before the vault error that ends the command under -ErrorAction Stop' {
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+        $blank, $named = (New-TestProjectId), (New-TestProjectId)
+        $rows = [pscustomobject]@{ ProjectId = $blank; SecretName = '' }, [pscustomobject]@{ ProjectId = $named; SecretName = "Crm-$named" }
+
+        $failure = { $rows | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -ErrorAction Stop -WarningVariable script:warned -WarningAction SilentlyContinue } | Should -Throw -PassThru
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'JelouVaultWriteFailed,*'
+        "$(@($script:warned | Where-Object { "$_" -match 'in no vault: ' }))" | Should -BeLike "1 row of this command had no SecretName, so its secret is in no vault: $blank.*"
+        $JelouUnsavedIntegrations.ProjectId | Should -Contain $blank
     }
 
     It 'says nothing more at the end when no row went to a vault' {

@@ -73,9 +73,11 @@ namespace JelouPS.Infrastructure
         private string? _failed;
         private string? _failedProject;
 
-        // A vault this command meant a secret for (stored or not), and the projects whose secret it left in none (see End).
+        // A vault this command meant a secret for (stored or not), the projects whose secret it left in none, and how many of
+        // those a warning named already (see SayInNoVault).
         private string? _vaultUsed;
         private readonly List<string> _inNoVault = new List<string>();
+        private int _inNoVaultSaid;
 
         private SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
         {
@@ -461,7 +463,7 @@ namespace JelouPS.Infrastructure
                 // The name now holds another project's live secret: neither "the one before" nor the same name again.
                 return ErrorMapper.Create(ErrorMapper.SecretExists,
                     new InvalidOperationException(
-                        $"Jelou issued the signing secret of {integration.ProjectId}, but it was not stored: {failure.Message} " +
+                        $"Jelou issued the signing secret of {integration.ProjectId}, but it was not stored: {Sentence(failure.Message)} " +
                         $"The new secret is in the emitted object, in this error's TargetObject, and in ${JelouSession.UnsavedVariable} until this session ends."),
                     integration, item,
                     $"Store it under a name of its own: {unsaved} -Vault {Quote(destination.Vault.Name)} -SecretName <another name>. Leave '{destination.Name}' as it is: it is the other project's.");
@@ -471,7 +473,7 @@ namespace JelouPS.Infrastructure
                 : "";
             return ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
                 new InvalidOperationException(
-                    $"Jelou issued the signing secret of {integration.ProjectId}, but storing it as '{destination.Name}' in vault {destination.Vault.Display} failed: {failure.Message}{before} " +
+                    $"Jelou issued the signing secret of {integration.ProjectId}, but storing it as '{destination.Name}' in vault {destination.Vault.Display} failed: {Sentence(failure.Message)}{before} " +
                     $"The new secret is in the emitted object, in this error's TargetObject, and in ${JelouSession.UnsavedVariable} until this session ends.",
                     failure.InnerException),
                 integration, item,
@@ -486,25 +488,37 @@ namespace JelouPS.Infrastructure
         {
             if (stored) _cmdlet.Trace($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
             foreach (string warning in warnings) _cmdlet.Warn(warning);
-            if (failure != null) _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
+            if (failure is null) return;
+            SayInNoVault();
+            _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 
+        /// <summary>After the last input: names the rows left in no vault that no warning named yet (see SayInNoVault).</summary>
+        internal void End() => SayInNoVault();
+
         /// <summary>
-        /// After the last input: when this command meant some secrets for a vault (rows with a SecretName, without -Vault),
-        /// stored or not, and left others in none (rows whose SecretName was blank), one warning names the latter. The
-        /// warning of a secret in no vault is said once per runspace, and a batch that uses a vault does not expect to need it;
-        /// the errors of failed writes name only their own rows.
+        /// When this command meant some secrets for a vault (rows with a SecretName, without -Vault), stored or not, and left
+        /// others in none (rows whose SecretName was blank), one warning names the latter not named yet: at the end, and before
+        /// a vault write's error, which under -ErrorAction Stop ends the command. The warning of a secret in no vault is said
+        /// once per runspace, and a batch that uses a vault does not expect to need it; a write's error names only its row.
         /// </summary>
-        internal void End()
+        private void SayInNoVault()
         {
-            if (_vaultUsed is null || _inNoVault.Count == 0) return;
+            int count = _inNoVault.Count - _inNoVaultSaid;
+            if (_vaultUsed is null || count == 0) return;
             const int Named = 10;
-            string projects = string.Join(", ", _inNoVault.Take(Named)) + (_inNoVault.Count > Named ? $" and {_inNoVault.Count - Named} more" : "");
-            _cmdlet.Warn($"Rows of this command that name a SecretName went to vault {Quote(_vaultUsed)}, but {_inNoVault.Count} had none and are in no vault: {projects}. " +
-                "Without -Vault, only a row that names its secret goes to a vault. " +
-                $"Their secrets live only in this session: store them now with Save-JelouSigningSecret -Vault {Quote(_vaultUsed)} " +
+            IEnumerable<string> rows = _inNoVault.Skip(_inNoVaultSaid);
+            string projects = string.Join(", ", rows.Take(Named)) + (count > Named ? $" and {count - Named} more" : "");
+            _inNoVaultSaid = _inNoVault.Count;
+            bool one = count == 1;
+            _cmdlet.Warn($"{count} {(one ? "row" : "rows")} of this command had no SecretName, so {(one ? "its secret is" : "their secrets are")} in no vault: {projects}. " +
+                $"Rows that name one are for vault {Quote(_vaultUsed)} (an error names any it could not store); without -Vault, only a row that names its secret goes to a vault. " +
+                $"{(one ? "It lives" : "They live")} only in this session: store {(one ? "it" : "them")} now with Save-JelouSigningSecret -Vault {Quote(_vaultUsed)} " +
                 $"(without input, it stores every secret ${JelouSession.UnsavedVariable} holds), or give -Vault to store every row.");
         }
+
+        // A vault's words end a sentence of ours: SecretManagement's "Unable to add secret X to vault V" has no full stop.
+        private static string Sentence(string text) => text.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? text : text.TrimEnd() + ".";
 
         /// <summary>Advice's arguments for where a secret is: -Vault 'KV' -SecretName 'name'.</summary>
         internal static string Place(string vault, string name) => $"-Vault {Quote(vault)} -SecretName {Quote(name)}";
@@ -670,8 +684,8 @@ namespace JelouPS.Infrastructure
             // The session's list keeps the new secret only while it is in no vault: for several copies it is taken once, into a
             // variable, since the first save takes it off the list.
             string? how = stored && !(output && dead.Count == 1) ? null
-                : dead.Count == 1 ? (output ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept + " | ")})") : SaveEach(kept + " | "))
-                : $"$new = {kept}; " + SaveEach("$new | ");
+                : dead.Count == 1 ? (output ? $"piping this command's output to {SaveEach("")}" + (stored ? "" : $" (or {SaveEach(kept + " | ")})") : "running " + SaveEach(kept + " | "))
+                : $"running $new = {kept}; " + SaveEach("$new | ");
             return $"This session stored an earlier signing secret of {integration.ProjectId} as {string.Join(" and ", dead.Select(copy => $"'{copy.Value}' in vault '{copy.Key}'"))}: " +
                 (dead.Count == 1 ? "it no longer works" : "they no longer work") + ", and replies signed from there are refused. " +
                 (how != null
