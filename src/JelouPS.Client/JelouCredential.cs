@@ -64,7 +64,7 @@ namespace JelouPS
 
         public JelouClientCredential(string clientId, SecureString clientSecret)
         {
-            if (string.IsNullOrEmpty(clientId)) throw new ArgumentException("The client id must not be empty.", nameof(clientId));
+            if (string.IsNullOrEmpty(clientId)) throw new ArgumentException("The client id is empty: check that the variable, pipeline secret or automation variable it came from is set.", nameof(clientId));
             if (clientId.IndexOf(':') >= 0) throw new ArgumentException("A client id cannot contain ':' (HTTP Basic separates id and secret with it).", nameof(clientId));
             // RFC 7617 §2: no control characters; and a client id is shown (Get-JelouContext): one line of visible characters.
             if (Require.LineProblem(clientId, "The client id") is string problem) throw new ArgumentException(problem, nameof(clientId));

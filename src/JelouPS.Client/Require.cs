@@ -116,13 +116,18 @@ namespace JelouPS
             int end = Math.Min(value.Length, ShownLength);
             if (end < value.Length && char.IsHighSurrogate(value[end - 1])) end--;
             string head = value.Substring(0, end);
-            bool plain = Unprintable(head, freeText: false) < 0 && !HasOtherSpace(head);
+            bool plain = Unprintable(head, freeText: false) < 0 && !HasHidden(head);
             var shown = new StringBuilder(plain ? "'" : "\"");
             for (int i = 0; i < head.Length; i++)
             {
                 char c = head[i];
                 if (plain) shown.Append(c == '\'' ? "''" : c.ToString());
-                else if (Paired(head, i)) shown.Append(c).Append(head[++i]);
+                else if (Paired(head, i) && char.ConvertToUtf32(c, head[i + 1]) is int codePoint)
+                {
+                    if (IsHiddenInId(codePoint)) shown.Append("`u{").Append(codePoint.ToString("X", CultureInfo.InvariantCulture)).Append('}');
+                    else shown.Append(c).Append(head[i + 1]);
+                    i++;
+                }
                 else shown.Append(Escape(c));
             }
             if (end < value.Length) shown.Append('…');
@@ -158,11 +163,13 @@ namespace JelouPS
                 || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator;
         }
 
-        private static bool HasOtherSpace(string value)
+        // Whether a value holds what shows as nothing or as another space (see IsHiddenInId): then it is shown escaped.
+        private static bool HasHidden(string value)
         {
-            foreach (char c in value)
+            for (int i = 0; i < value.Length; i++)
             {
-                if (char.IsWhiteSpace(c) && c != ' ') return true;
+                int codePoint = Paired(value, i) ? char.ConvertToUtf32(value[i], value[++i]) : value[i];
+                if (IsHiddenInId(codePoint)) return true;
             }
             return false;
         }

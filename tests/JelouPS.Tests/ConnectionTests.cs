@@ -79,8 +79,9 @@ namespace JelouPS.Tests
         [InlineData("Connect-Jelou -ApiKey $env:JELOUPS_TEST_UNSET", "'ApiKey'", Unset)]
         [InlineData("Connect-Jelou -ApiKey ''", "The API key", " is empty: check that the variable, pipeline secret or automation variable it came from is set.")]
         [InlineData("Send-JelouTestEvent http://127.0.0.1:1/hook -SigningSecret $env:JELOUPS_TEST_UNSET", "'SigningSecret'", Unset)]
-        [InlineData("Connect-Jelou -Credential $env:JELOUPS_TEST_UNSET", "'Credential'", "The credential is $null or empty: an unset variable")]
-        [InlineData("Connect-Jelou -Credential ''", "'Credential'", "The credential is $null or empty")]
+        [InlineData("Connect-Jelou -Credential $env:JELOUPS_TEST_UNSET", "'Credential'", "The credential is $null: an unset variable")]
+        [InlineData("Connect-Jelou -Credential ''", "'Credential'", "The credential is blank")]
+        [InlineData("Connect-Jelou -Credential ' '", "'Credential'", "The credential is blank")]
         [InlineData("New-JelouExternalSupport p1 https://crm.example.com/j -AuthType bearer -WebhookAuthorization $env:JELOUPS_TEST_UNSET", "'WebhookAuthorization'", Unset)]
         public void An_unset_or_empty_secret_variable_is_named_as_such(string script, string named, string said)
         {

@@ -51,6 +51,17 @@ Describe '-Force on the destructive cmdlets' {
         $failure.Exception.Message | Should -Match 'cannot ask \(.+\)\. Use -Force'
     }
 
+    It 'Connect-Jelou -Credential with a user name alone, in a console whose standard input is closed, says so instead of prompting' {
+        # As a CI step runs it: interactive as far as PowerShell knows, stdin closed. The prompt would read nothing, and the
+        # process would end there with exit code 0, the script's catch and the rest never run.
+        $import = "Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'"
+        $run = Invoke-Redirected -Interactive -Arguments '-Command', "$import; try { Connect-Jelou -Credential 'emulator-client' -BaseUri http://127.0.0.1:1/jelouapi -ErrorAction Stop } catch { 'REFUSED ' + `$_.Exception.Message }; 'done'"
+
+        $run.Text | Should -Match "REFUSED .*The credential is the user name 'emulator-client' alone, so PowerShell would ask for the client secret, and standard input is redirected"
+        $run.Text | Should -Match 'done'
+        $run.Text | Should -Not -Match 'Password for user'
+    }
+
     It '<Command> -Force does it without a prompt' -TestCases @(
         @{ Command = 'Remove-JelouExternalSupport'; Method = 'DELETE' }
         @{ Command = 'Reset-JelouExternalSupportSecret'; Method = 'POST' }

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -47,15 +48,23 @@ namespace JelouPS.Infrastructure
     }
 
     /// <summary>
-    /// Before PowerShell's [Credential], which prompts for a $null or empty value as for a user name: an unset variable
-    /// ($env:JELOU_CLIENT_ID) gets a message, not a prompt that a runbook or CI job cannot answer.
+    /// Before PowerShell's [Credential], which prompts for a $null or blank value as for a user name, and for the password of
+    /// a user name: an unset variable ($env:JELOU_CLIENT_ID) gets a message, and so does a user name where nobody can answer
+    /// (the console's standard input redirected: a CI job, a script fed no input, where the prompt reads nothing and
+    /// PowerShell exits), rather than a prompt.
     /// </summary>
     internal sealed class CredentialGivenAttribute : ArgumentTransformationAttribute
     {
+        private const string GiveOne = "give a PSCredential: [pscredential]::new($clientId, (ConvertTo-SecureString $clientSecret -AsPlainText -Force)), or Get-Secret of one stored in a vault.";
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
-            (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) is null or string { Length: 0 }
-                ? throw new ArgumentTransformationMetadataException(
-                    "The credential is $null or empty: an unset variable or environment variable gives $null; check that it is set, or give a PSCredential ([pscredential]::new($clientId, $clientSecret)).")
-                : inputData;
+            (inputData is PSObject wrapped ? wrapped.BaseObject : inputData) switch
+            {
+                null => throw new ArgumentTransformationMetadataException($"The credential is $null: an unset variable or environment variable gives $null; check that it is set, or {GiveOne}"),
+                string name when name.Trim().Length == 0 => throw new ArgumentTransformationMetadataException($"The credential is blank: check the variable it came from, or {GiveOne}"),
+                string name when engineIntrinsics.Host.Name == "ConsoleHost" && Console.IsInputRedirected => throw new ArgumentTransformationMetadataException(
+                    $"The credential is the user name '{name}' alone, so PowerShell would ask for the client secret, and standard input is redirected: nobody can answer. {char.ToUpperInvariant(GiveOne[0])}{GiveOne.Substring(1)}"),
+                _ => inputData,
+            };
     }
 }

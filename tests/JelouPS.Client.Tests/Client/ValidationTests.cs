@@ -36,6 +36,9 @@ namespace JelouPS.Tests.Client
             string? problem = Require.IdProblem(id);
             Assert.NotNull(problem);
             Assert.Contains("has a character that shows as nothing or as another space (" + where, problem);
+            // The id itself is written out too: two refusals must not look alike in a log.
+            Assert.False(problem!.Contains(id, StringComparison.Ordinal), problem);
+            Assert.StartsWith("The id \"p`u{", problem);
         }
 
         [Theory]
