@@ -67,9 +67,16 @@ namespace JelouPS
             if (string.IsNullOrEmpty(clientId)) throw new ArgumentException("The client id is empty: check that the variable, pipeline secret or automation variable it came from is set.", nameof(clientId));
             if (clientId.IndexOf(':') >= 0) throw new ArgumentException("A client id cannot contain ':' (HTTP Basic separates id and secret with it).", nameof(clientId));
             // RFC 7617 §2: no control characters; and a client id is shown (Get-JelouContext): one line of visible characters.
-            if (Require.LineProblem(clientId, "The client id") is string problem) throw new ArgumentException(problem, nameof(clientId));
+            // An id compared by Jelou, as a project's is: blank, or holding what shows as nothing or another space, it is a copy
+            // gone wrong that Jelou would refuse (401) at the first call, far from its cause.
+            if (clientId.Trim().Length == 0) throw new ArgumentException("The client id is blank: check the variable it came from.", nameof(clientId));
+            if (Require.IdProblem(clientId, "The client id") is string problem) throw new ArgumentException(problem, nameof(clientId));
             ClientId = clientId;
             _clientSecret = ReadOnlyCopy(clientSecret, nameof(clientSecret), "client secret");
+            if (SecureStrings.UseChars(_clientSecret, chars => Array.TrueForAll(chars, char.IsWhiteSpace)))
+            {
+                throw new ArgumentException($"The client secret {SecureStrings.Blank}: check the variable it came from.", nameof(clientSecret));
+            }
         }
 
         public string ClientId { get; }

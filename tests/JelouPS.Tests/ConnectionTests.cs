@@ -82,6 +82,7 @@ namespace JelouPS.Tests
         [InlineData("Connect-Jelou -Credential $env:JELOUPS_TEST_UNSET", "'Credential'", "The credential is $null: an unset variable")]
         [InlineData("Connect-Jelou -Credential ''", "'Credential'", "The credential is blank")]
         [InlineData("Connect-Jelou -Credential ' '", "'Credential'", "The credential is blank")]
+        [InlineData("Connect-Jelou -Credential (ConvertTo-SecureString x -AsPlainText -Force)", "'Credential'", "A value of type SecureString is not a credential: give a PSCredential")]
         [InlineData("New-JelouExternalSupport p1 https://crm.example.com/j -AuthType bearer -WebhookAuthorization $env:JELOUPS_TEST_UNSET", "'WebhookAuthorization'", Unset)]
         public void An_unset_or_empty_secret_variable_is_named_as_such(string script, string named, string said)
         {

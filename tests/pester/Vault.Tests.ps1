@@ -1267,6 +1267,7 @@ Describe 'Whose secret is under a name' {
         $sent | Should -Be @($ids[0], $ids[1])
         @($failed | Where-Object { $_.FullyQualifiedErrorId -like 'JelouVaultUnavailable,*' }).TargetObject | Should -Be $ids[2..7]
         $summary = @($warned | Where-Object { "$_" -match ' in no vault: ' })
+        $summary.Count | Should -Be 1 -Because 'one warning names every row left in no vault, however many vault errors came before'
         "$summary" | Should -BeLike "1 row of this command had no SecretName, so its secret is in no vault: $($ids[1]). Rows that name one are for vault 'TestVault'*"
         @($created).Count | Should -Be 2
     }

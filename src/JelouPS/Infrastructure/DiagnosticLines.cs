@@ -83,9 +83,11 @@ namespace JelouPS.Infrastructure
 
         private bool WarningsStop => WarningPreference == ActionPreference.Stop;
 
-        // The command's -WarningAction, else $WarningPreference; null when neither reads as a preference.
-        private ActionPreference? WarningPreference =>
-            (_cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? action) ? action : _cmdlet.SessionState.PSVariable.GetValue("WarningPreference")) is object value
+        private ActionPreference? WarningPreference => Preference(_cmdlet, "WarningAction", "WarningPreference");
+
+        /// <summary>The command's -ErrorAction (or the like), else the caller's preference variable; null when neither reads as one.</summary>
+        internal static ActionPreference? Preference(PSCmdlet cmdlet, string parameter, string variable) =>
+            (cmdlet.MyInvocation.BoundParameters.TryGetValue(parameter, out object? action) ? action : cmdlet.SessionState.PSVariable.GetValue(variable)) is object value
             && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) ? preference : (ActionPreference?)null;
 
         private void WriteOnHost(string text)

@@ -489,7 +489,8 @@ namespace JelouPS.Infrastructure
             if (stored) _cmdlet.Trace($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
             foreach (string warning in warnings) _cmdlet.Warn(warning);
             if (failure is null) return;
-            SayInNoVault();
+            // Under -ErrorAction Stop the error ends the command, before its end names the rows left in no vault.
+            if (DiagnosticLines.Preference(_cmdlet, "ErrorAction", "ErrorActionPreference") == ActionPreference.Stop) SayInNoVault();
             _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 
@@ -498,9 +499,9 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// When this command meant some secrets for a vault (rows with a SecretName, without -Vault), stored or not, and left
-        /// others in none (rows whose SecretName was blank), one warning names the latter not named yet: at the end, and before
-        /// a vault write's error, which under -ErrorAction Stop ends the command. The warning of a secret in no vault is said
-        /// once per runspace, and a batch that uses a vault does not expect to need it; a write's error names only its row.
+        /// others in none (rows whose SecretName was blank), one warning names the latter: at the end, or when a vault write's
+        /// error ends the command (-ErrorAction Stop). The warning of a secret in no vault is said once per runspace, and a
+        /// batch that uses a vault does not expect to need it; a write's error names only its row.
         /// </summary>
         private void SayInNoVault()
         {

@@ -64,7 +64,8 @@ namespace JelouPS.Infrastructure
                 string name when name.Trim().Length == 0 => throw new ArgumentTransformationMetadataException($"The credential is blank: check the variable it came from, or {GiveOne}"),
                 string name when engineIntrinsics.Host.Name == "ConsoleHost" && Console.IsInputRedirected => throw new ArgumentTransformationMetadataException(
                     $"The credential is the user name '{name}' alone, so PowerShell would ask for the client secret, and standard input is redirected: nobody can answer. {char.ToUpperInvariant(GiveOne[0])}{GiveOne.Substring(1)}"),
-                _ => inputData,
+                string or PSCredential => inputData,
+                object other => throw new ArgumentTransformationMetadataException($"A value of type {other.GetType().Name} is not a credential: {GiveOne}"),
             };
     }
 }

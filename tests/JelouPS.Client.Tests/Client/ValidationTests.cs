@@ -48,6 +48,17 @@ namespace JelouPS.Tests.Client
         public void An_id_with_ordinary_spaces_and_letters_is_taken(string id) => Assert.Null(Require.IdProblem(id));
 
         [Theory]
+        [InlineData(" ", "client-secret", "The client id is blank")]
+        [InlineData("emulator\u00A0client", "client-secret", "The client id \"emulator`u{00A0}client\" has a character that shows as nothing or as another space")]
+        [InlineData("emulator-client\u3164", "client-secret", "shows as nothing or as another space (`u{3164})")]
+        [InlineData("emulator-client", "   ", "The client secret is blank")]
+        public void A_client_credential_jelou_would_refuse_is_refused_when_connecting(string clientId, string secret, string said)
+        {
+            var error = Assert.Throws<ArgumentException>(() => new JelouClientCredential(clientId, Secure(secret)));
+            Assert.Contains(said, error.Message);
+        }
+
+        [Theory]
         [InlineData("API key")]
         [InlineData("client secret")]
         public void An_empty_credential_is_named_with_where_it_came_from(string what)
