@@ -51,17 +51,10 @@ namespace JelouPS
         // tag character, a no-break space) looks like another id in every log, so it is refused where a name would be taken.
         private static string? LookAlikeProblem(string value, string subject)
         {
-            for (int i = 0; i < value.Length; i++)
-            {
-                int codePoint = Paired(value, i) ? char.ConvertToUtf32(value[i], value[i + 1]) : value[i];
-                if (IsHiddenInId(codePoint))
-                {
-                    return $"{subject} {Show(value)} has a character that shows as nothing or as another space (`u{{{codePoint:X4}}}) at position {i + 1}: " +
-                        "an id must read as it is, so that no two look alike (only U+0020 as a space; no fillers, variation selectors or tag characters).";
-                }
-                if (codePoint > 0xFFFF) i++;
-            }
-            return null;
+            int at = FirstHidden(value);
+            return at < 0 ? null
+                : $"{subject} {Show(value)} has a character that shows as nothing or as another space ({EscapeCodePoint(CodePointAt(value, at))}) at position {at + 1}: " +
+                  "an id must read as it is, so that no two look alike (only U+0020 as a space; no fillers, variation selectors or tag characters).";
         }
 
         /// <summary>
@@ -116,19 +109,13 @@ namespace JelouPS
             int end = Math.Min(value.Length, ShownLength);
             if (end < value.Length && char.IsHighSurrogate(value[end - 1])) end--;
             string head = value.Substring(0, end);
-            bool plain = Unprintable(head, freeText: false) < 0 && !HasHidden(head);
+            bool plain = Unprintable(head, freeText: false) < 0 && FirstHidden(head) < 0;
             var shown = new StringBuilder(plain ? "'" : "\"");
             for (int i = 0; i < head.Length; i++)
             {
                 char c = head[i];
                 if (plain) shown.Append(c == '\'' ? "''" : c.ToString());
-                else if (Paired(head, i) && char.ConvertToUtf32(c, head[i + 1]) is int codePoint)
-                {
-                    if (IsHiddenInId(codePoint)) shown.Append("`u{").Append(codePoint.ToString("X", CultureInfo.InvariantCulture)).Append('}');
-                    else shown.Append(c).Append(head[i + 1]);
-                    i++;
-                }
-                else shown.Append(Escape(c));
+                else if (!AppendedPair(shown, head, ref i)) shown.Append(Escape(c));
             }
             if (end < value.Length) shown.Append('…');
             shown.Append(plain ? '\'' : '"');
@@ -163,15 +150,29 @@ namespace JelouPS
                 || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator;
         }
 
-        // Whether a value holds what shows as nothing or as another space (see IsHiddenInId): then it is shown escaped.
-        private static bool HasHidden(string value)
+        // The index of the first character of a value that shows as nothing or as another space (see IsHiddenInId), or -1.
+        private static int FirstHidden(string value)
         {
-            for (int i = 0; i < value.Length; i++)
+            for (int i = 0; i < value.Length; i += Paired(value, i) ? 2 : 1)
             {
-                int codePoint = Paired(value, i) ? char.ConvertToUtf32(value[i], value[++i]) : value[i];
-                if (IsHiddenInId(codePoint)) return true;
+                if (IsHiddenInId(CodePointAt(value, i))) return i;
             }
-            return false;
+            return -1;
+        }
+
+        // The character at i, a whole one when a surrogate pair starts there.
+        private static int CodePointAt(string value, int i) => Paired(value, i) ? char.ConvertToUtf32(value[i], value[i + 1]) : value[i];
+
+        // A character outside the BMP at i, appended as it is, or written out when it shows as nothing (a tag character);
+        // i is moved past it. False when no pair starts at i.
+        private static bool AppendedPair(StringBuilder shown, string text, ref int i)
+        {
+            if (!Paired(text, i)) return false;
+            int codePoint = CodePointAt(text, i);
+            if (IsHiddenInId(codePoint)) shown.Append(EscapeCodePoint(codePoint));
+            else shown.Append(text, i, 2);
+            i++;
+            return true;
         }
 
         private static bool Paired(string value, int i) => char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]);
@@ -200,12 +201,7 @@ namespace JelouPS
             var shown = new StringBuilder(text.Length + 16);
             for (i = 0; i < text.Length; i++)
             {
-                if (keep == TextLayout.Id && Paired(text, i) && char.ConvertToUtf32(text[i], text[i + 1]) is int codePoint && IsHiddenInId(codePoint))
-                {
-                    shown.Append("`u{").Append(codePoint.ToString("X", CultureInfo.InvariantCulture)).Append('}');
-                    i++;
-                    continue;
-                }
+                if (keep == TextLayout.Id && AppendedPair(shown, text, ref i)) continue;
                 // Once anything is written escaped, a backtick is too: "`e" typed by a user must not read as an escape.
                 if (IsEscaped(text, i, keep) || text[i] == '`') shown.Append(Escape(text[i]));
                 else shown.Append(text[i]);
@@ -232,7 +228,7 @@ namespace JelouPS
         private static bool IsEscaped(string text, int i, TextLayout keep) =>
             (IsTerminalControl(text[i]) && !Kept(text, i, keep))
             || ((text[i] == '\u2028' || text[i] == '\u2029') && keep != TextLayout.LinesAndTabs)
-            || (keep == TextLayout.Id && (Paired(text, i) ? IsHiddenInId(char.ConvertToUtf32(text[i], text[i + 1])) : !char.IsSurrogate(text[i]) && IsHiddenInId(text[i])))
+            || (keep == TextLayout.Id && (Paired(text, i) || !char.IsSurrogate(text[i])) && IsHiddenInId(CodePointAt(text, i)))
             || (char.IsHighSurrogate(text[i]) && !Paired(text, i))
             || (char.IsLowSurrogate(text[i]) && !(i > 0 && Paired(text, i - 1)));
 
@@ -273,10 +269,11 @@ namespace JelouPS
                 case '"': return "`\"";
                 case '$': return "`$";
             }
-            return IsHiddenInId(c) || char.IsSurrogate(c)
-                ? "`u{" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + "}"
-                : c.ToString();
+            return IsHiddenInId(c) || char.IsSurrogate(c) ? EscapeCodePoint(c) : c.ToString();
         }
+
+        /// <summary>A character as PowerShell's `u{} escape writes it, at least four hex digits.</summary>
+        private static string EscapeCodePoint(int codePoint) => "`u{" + codePoint.ToString("X4", CultureInfo.InvariantCulture) + "}";
     }
 
     /// <summary>What <see cref="Require.Printable"/> leaves as it is besides printable characters.</summary>

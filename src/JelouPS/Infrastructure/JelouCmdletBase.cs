@@ -124,13 +124,14 @@ namespace JelouPS.Infrastructure
                 return true;
             }, _ => onSuccess());
 
+        /// <summary>Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first).</summary>
+        internal void MakeRoom() => Pump(room: Concurrency - 1);
+
         /// <summary>
         /// Writes the calls' records and settles the calls that ended, in input order, until at most <paramref name="room"/>
         /// are in flight. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then every call
         /// left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised after.
         /// </summary>
-        /// <summary>Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first).</summary>
-        internal void MakeRoom() => Pump(room: Concurrency - 1);
 
         private void Pump(int room)
         {

@@ -63,7 +63,7 @@ namespace JelouPS.Infrastructure
                 null => throw new ArgumentTransformationMetadataException($"The credential is $null: an unset variable or environment variable gives $null; check that it is set, or {GiveOne}"),
                 string name when name.Trim().Length == 0 => throw new ArgumentTransformationMetadataException($"The credential is blank: check the variable it came from, or {GiveOne}"),
                 string name when engineIntrinsics.Host.Name == "ConsoleHost" && Console.IsInputRedirected => throw new ArgumentTransformationMetadataException(
-                    $"The credential is the user name {Require.Show(name)} alone, so PowerShell would ask for the client secret, and standard input is redirected: nobody can answer. {char.ToUpperInvariant(GiveOne[0])}{GiveOne.Substring(1)}"),
+                    $"The credential is the user name {Require.Show(name)} alone, so PowerShell would ask for the client secret, and standard input is redirected, so nobody can answer: {GiveOne}"),
                 string or PSCredential => inputData,
                 object other => throw new ArgumentTransformationMetadataException($"A value of type {other.GetType().Name} is not a credential: {GiveOne}"),
             };
