@@ -88,12 +88,6 @@ namespace JelouPS
             }
         }
 
-        /// <summary>The names of webhook URL query parameters that carry a credential (Azure Functions' code, a SAS sig, a token).</summary>
-        private static readonly HashSet<string> CredentialQueryNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "code", "key", "apikey", "api_key", "api-key", "token", "access_token", "sig", "signature", "secret", "password", "pwd", "auth",
-        };
-
         /// <summary>
         /// The credentials a settings body carries, which a server's answer may quote: the webhook authorization, and the
         /// values of the webhook URL's query parameters that carry one; <paramref name="made"/> are the copies made here,
@@ -101,15 +95,7 @@ namespace JelouPS
         /// </summary>
         private static List<SecureString> CarriedSecrets(ExternalSupportSettings settings, out List<SecureString> made)
         {
-            made = new List<SecureString>();
-            string query = settings.WebhookUrl?.Query ?? "";
-            foreach (string pair in query.TrimStart('?').Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
-            {
-                int equals = pair.IndexOf('=');
-                if (equals <= 0 || !CredentialQueryNames.Contains(Uri.UnescapeDataString(pair.Substring(0, equals)))) continue;
-                string value = Uri.UnescapeDataString(pair.Substring(equals + 1));
-                if (value.Length > 0) made.Add(SecureStrings.FromString(value));
-            }
+            made = JelouUris.QueryCredentials(settings.WebhookUrl?.AbsoluteUri);
             var carried = new List<SecureString>(made);
             if (settings.Authorization != null) carried.Add(settings.Authorization);
             return carried;

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Security;
+using JelouPS.Security;
 
 namespace JelouPS
 {
@@ -76,6 +79,33 @@ namespace JelouPS
             int query = value.IndexOfAny(new[] { '?', '#' });
             if (query >= 0) value = value.Substring(0, query + 1) + "…";
             return value;
+        }
+
+        /// <summary>The names of webhook URL query parameters that carry a credential (Azure Functions' code, a SAS sig, a token).</summary>
+        private static readonly HashSet<string> CredentialQueryNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "code", "key", "apikey", "api_key", "api-key", "token", "access_token", "sig", "signature", "secret", "password", "pwd", "auth",
+        };
+
+        /// <summary>
+        /// The values (unescaped) of the query parameters of <paramref name="url"/> that carry a credential (see
+        /// <see cref="CredentialQueryNames"/>), each a new SecureString the caller owns; none for null.
+        /// </summary>
+        internal static List<SecureString> QueryCredentials(string? url)
+        {
+            var credentials = new List<SecureString>();
+            int start = url?.IndexOf('?') ?? -1;
+            if (start < 0) return credentials;
+            int end = url!.IndexOf('#', start);
+            string query = url.Substring(start + 1, (end < 0 ? url.Length : end) - start - 1);
+            foreach (string pair in query.Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                int equals = pair.IndexOf('=');
+                if (equals <= 0 || !CredentialQueryNames.Contains(Uri.UnescapeDataString(pair.Substring(0, equals)))) continue;
+                string value = Uri.UnescapeDataString(pair.Substring(equals + 1));
+                if (value.Length > 0) credentials.Add(SecureStrings.FromString(value));
+            }
+            return credentials;
         }
 
         private static string? Parse(string? value, string subject, out Uri? uri)

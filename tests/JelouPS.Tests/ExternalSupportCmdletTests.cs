@@ -280,6 +280,49 @@ namespace JelouPS.Tests
         }
 
         /// <summary>
+        /// A server may quote the webhook's credentials in an error of another call (a delivery to the webhook that failed,
+        /// when a conversation starts): those the session sent (New-, Set-) or read (Get-) are redacted there as the signing
+        /// secret is, also where the session holds so many that only the call's own project's are looked for.
+        /// </summary>
+        [Fact]
+        public void The_webhook_credentials_the_session_sent_or_read_are_redacted_in_errors_of_other_calls()
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] 'https://fn.example.net/api/jelou?code=FNKEY-created-0123' -AuthType bearer -WebhookAuthorization 'tok-created-4567'",
+                null, projectId).ThrowIfFailed();
+            Host.Invoke("Set-JelouExternalSupport $args[0] -WebhookUrl 'https://fn.example.net/api/jelou?sig=SAS-updated-89ab' -Confirm:$false", null, projectId).ThrowIfFailed();
+            // Read back by another client: what a Get- of a new session learns.
+            string readProject = NewProjectId();
+            using (var other = new System.Net.Http.HttpClient())
+            {
+                var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, new Uri(Emulator.GatewayUri, "jelouapi/v1/external-support/" + readProject))
+                {
+                    Content = new System.Net.Http.StringContent("{\"webhookUrl\":\"https://fn.example.net/api/other?code=FNKEY-read-cdef\",\"authType\":\"no_auth\"}", System.Text.Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("x-api-key", "emulator-api-key");
+                Assert.True(other.Send(request).IsSuccessStatusCode);
+            }
+            Host.Invoke("Get-JelouExternalSupport $args[0]", null, readProject).ThrowIfFailed();
+            string[] credentials = { "FNKEY-created-0123", "tok-created-4567", "SAS-updated-89ab" };
+            string quoted = string.Join(" ", credentials);
+
+            foreach (string project in new[] { projectId, readProject })
+            {
+                Emulator.EnqueueFault(new EmulatorFault { PathContains = project + "/conversations/start", Status = 422, Body = "{\"message\":\"delivery failed with " + quoted + " FNKEY-read-cdef\"}" });
+                ErrorRecord error = Host.Invoke("Start-JelouConversation $args[0] -BotId b -UserId u", null, project).SingleError();
+
+                string shown = error.Exception.Message + error.ErrorDetails?.Message;
+                Assert.Contains("delivery failed with REDACTED", shown);
+                foreach (string credential in credentials.Append("FNKEY-read-cdef")) Assert.False(shown.Contains(credential, StringComparison.Ordinal), shown);
+            }
+
+            // Holding more than a few hundred projects' secrets, a call of the API is redacted of its own project's.
+            int OnApi(string project) => JelouSession.HeldSecrets(new Uri(Emulator.GatewayUri, $"jelouapi/v1/external-support/{project}/conversations/start"), allUpTo: 0).Count();
+            Assert.Equal(1 + 3, OnApi(projectId));
+            Assert.Equal(1, OnApi(readProject));
+        }
+
+        /// <summary>
         /// A delete Jelou answered 200 whose answer then broke off or came too slowly was carried out: it is done (the vault's
         /// copy goes), not sent again (its retry would find nothing and say "nothing to remove"), and no error.
         /// </summary>

@@ -167,11 +167,14 @@ namespace JelouPS.Webhooks
             string payload = JavaScriptJson.Stringify(request.Sample(DateTimeOffset.UtcNow));
             byte[] body = Encoding.UTF8.GetBytes(payload);
             string signature = JelouSignature.Compute(body, request.SigningSecret);
+            // A receiver that refuses the credential may quote it, the signing secret or the request line with its URL's
+            // key (Azure Functions' code) in its answer.
+            List<SecureString> urlKeys = JelouUris.QueryCredentials(request.WebhookUrl.AbsoluteUri);
+            var secrets = new List<SecureString>(urlKeys) { request.SigningSecret };
+            if (request.Authorization != null) secrets.Add(request.Authorization);
             var stopwatch = Stopwatch.StartNew();
             try
             {
-                // A receiver that refuses the credential may quote it (or the signing secret) in its answer.
-                SecureString[] secrets = request.Authorization is null ? new[] { request.SigningSecret } : new[] { request.SigningSecret, request.Authorization };
                 ApiResponse response = await _transport.SendAsync(JelouOperation.None, Idempotency.NotIdempotent, HttpMethod.Post, request.WebhookUrl, body, headers => AddHeaders(headers, request, signature),
                     trace, cancellationToken, timeout, secrets).ConfigureAwait(false);
                 return new WebhookTestResult(request.EventType, request.WebhookUrl, (int)response.StatusCode, stopwatch.Elapsed, null, payload);
@@ -184,6 +187,10 @@ namespace JelouPS.Webhooks
                     CertificateRefused = ConnectFailures.IsTlsFailure(ex),
                     Failure = ex,
                 };
+            }
+            finally
+            {
+                urlKeys.ForEach(key => key.Dispose());
             }
         }
 

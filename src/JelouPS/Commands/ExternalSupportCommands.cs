@@ -48,6 +48,7 @@ namespace JelouPS.Commands
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
             if (!Approved(projectId, action)) return;
+            Sending(projectId, settings);
             _issuer.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.CreateExternalSupportAsync(projectId, settings, trace, token, CallTimeout));
         }
     }
@@ -109,6 +110,7 @@ namespace JelouPS.Commands
             }
             if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
+            Sending(projectId, settings);
             Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(JelouView.Shown(integration)));
         }
 

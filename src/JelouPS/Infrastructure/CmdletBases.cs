@@ -155,5 +155,12 @@ namespace JelouPS.Infrastructure
         /// <summary>What to send: the webhook URL given, and the auth settings (a blank auth type counts as not given).</summary>
         private protected ExternalSupportSettings Settings(System.Uri? webhookUrl) =>
             new ExternalSupportSettings { WebhookUrl = webhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookAuthorization };
+
+        /// <summary>
+        /// <paramref name="settings"/> are about to be sent: their credentials are redacted from then on in the session's
+        /// error answers of any call, which a server may quote them in (a failed delivery to the webhook).
+        /// </summary>
+        private protected void Sending(string projectId, ExternalSupportSettings settings) =>
+            JelouSession.HoldWebhookCredentials(Client.Options.BaseUri, projectId, settings.WebhookUrl?.AbsoluteUri, settings.Authorization);
     }
 }

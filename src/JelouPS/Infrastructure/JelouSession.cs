@@ -38,6 +38,10 @@ namespace JelouPS.Infrastructure
         // The latest secret issued per server and project (null once the integration is deleted): any earlier one is dead.
         private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
 
+        // The webhook credentials this process sent or read, per server and project: a server may quote them in an error of
+        // another call (a delivery to the webhook that failed), as it may a signing secret (see HeldSecrets).
+        private static readonly Dictionary<string, WebhookCredentials> Webhooks = new Dictionary<string, WebhookCredentials>(StringComparer.Ordinal);
+
         // Which project's secret (on which server) this process stored under a vault's name: an owner for vaults that keep
         // no metadata; and, the other way, the name it stored a project's secret under in a vault. Vault and secret names
         // compare without case, as vaults compare them; project ids compare exactly. The names are by project, then by vault:
@@ -90,8 +94,9 @@ namespace JelouPS.Infrastructure
             new WebhookTester(proxy, skipCertificateCheck) { HeldSecrets = HeldSecrets };
 
         /// <summary>
-        /// The signing secrets this process holds (each project's latest, and those kept unsaved), for every client to redact
-        /// in error answers: a server may quote a project's current secret, or dump its record, in an error of another call.
+        /// The signing secrets this process holds (each project's latest, and those kept unsaved) and the webhook credentials
+        /// it sent or read (see <see cref="HoldWebhookCredentials"/>), for every client to redact in error answers: a server
+        /// may quote a project's current secret or webhook URL, or dump its record, in an error of another call.
         /// Up to <see cref="AllHeldUpTo"/>, all of them; beyond, for a call to an API this process holds secrets from, those
         /// of the projects its path names (so an error costs what its own projects do, not what a bulk run issued), and for
         /// any other (a reply, a receiver's test), all of them.
@@ -106,8 +111,9 @@ namespace JelouPS.Infrastructure
                 // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
                 // dump another's record); a bulk run's thousands cost every error too much.
                 // By project: one kept unsaved is its project's latest too.
-                List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.Secret).OfType<System.Security.SecureString>().Distinct().ToList();
-                if (Latest.Count <= allUpTo) return Every();
+                List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.Secret).OfType<System.Security.SecureString>()
+                    .Concat(Webhooks.Values.SelectMany(held => held.All)).Distinct().ToList();
+                if (Latest.Count + Webhooks.Count <= allUpTo) return Every();
                 // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
                 // keys are looked at, up to the first of the call's API, when the path names none).
                 var its = new HashSet<System.Security.SecureString>();
@@ -116,12 +122,13 @@ namespace JelouPS.Infrastructure
                     string key = Key(request, Uri.UnescapeDataString(segment.TrimEnd('/')));
                     if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest?.Secret != null) its.Add(latest.Secret);
                     foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.Secret!);
+                    if (Webhooks.TryGetValue(key, out WebhookCredentials? held)) its.UnionWith(held.All);
                 }
                 if (its.Count > 0) return its;
                 // A reply names no project, whatever host serves it (the emulator serves both on one).
                 bool reply = request.AbsolutePath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase);
                 string onItsServer = Key(request, "");
-                if (!reply && Latest.Keys.Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
+                if (!reply && Latest.Keys.Concat(Webhooks.Keys).Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
                 return Every();
             }
         }
@@ -202,6 +209,49 @@ namespace JelouPS.Infrastructure
             lock (Gate) ForgetUnknown(key);
         }
 
+        /// <summary>
+        /// Keeps, for redacting error answers (see <see cref="HeldSecrets"/>), the webhook credentials of the project on
+        /// <paramref name="source"/>'s server that this process sends or reads: the keys in <paramref name="webhookUrl"/>'s
+        /// query (Azure Functions' code) and the latest <paramref name="authorization"/> given (copied).
+        /// </summary>
+        internal static void HoldWebhookCredentials(Uri? source, string projectId, string? webhookUrl, System.Security.SecureString? authorization)
+        {
+            List<System.Security.SecureString> keys = JelouUris.QueryCredentials(webhookUrl);
+            if (keys.Count == 0 && authorization is null) return;
+            string key = Key(source, projectId);
+            lock (Gate)
+            {
+                if (!Webhooks.TryGetValue(key, out WebhookCredentials? held)) Webhooks[key] = held = new WebhookCredentials();
+                if (authorization != null) held.Authorization = authorization.Copy();
+                if (keys.Count > 0) held.Keep(webhookUrl!, keys);
+            }
+        }
+
+        /// <summary>A project's webhook credentials this process knows (see <see cref="HoldWebhookCredentials"/>).</summary>
+        private sealed class WebhookCredentials
+        {
+            // A server may still quote a URL replaced since (a delivery in flight): a few are kept, latest last.
+            private const int UrlsKept = 4;
+            private readonly List<KeyValuePair<string, List<System.Security.SecureString>>> _urlKeys = new List<KeyValuePair<string, List<System.Security.SecureString>>>();
+
+            internal System.Security.SecureString? Authorization;
+
+            internal IEnumerable<System.Security.SecureString> All =>
+                _urlKeys.SelectMany(url => url.Value).Concat(Authorization is null ? Enumerable.Empty<System.Security.SecureString>() : new[] { Authorization });
+
+            /// <summary>The keys of a URL; a URL already kept (the same integration read again) adds nothing.</summary>
+            internal void Keep(string url, List<System.Security.SecureString> keys)
+            {
+                if (_urlKeys.Any(kept => kept.Key == url))
+                {
+                    keys.ForEach(copy => copy.Dispose());
+                    return;
+                }
+                if (_urlKeys.Count == UrlsKept) _urlKeys.RemoveAt(0);
+                _urlKeys.Add(new KeyValuePair<string, List<System.Security.SecureString>>(url, keys));
+            }
+        }
+
         /// <summary>The project was read: its creates and rotations of unknown outcome that this read settles, and those it does not.</summary>
         /// <remarks>
         /// An integration created (or, for a rotation, whose secret was regenerated) well before the request of unknown
@@ -211,6 +261,7 @@ namespace JelouPS.Infrastructure
         /// </remarks>
         internal static UnknownOutcome[] Read(Uri? source, ExternalSupportIntegration integration)
         {
+            HoldWebhookCredentials(source, integration.ProjectId, integration.WebhookUrl, null);
             lock (Gate)
             {
                 // Empty but after a lost answer: every read asks.
@@ -249,6 +300,7 @@ namespace JelouPS.Infrastructure
         /// </remarks>
         internal static ExternalSupportIntegration Arrived(ExternalSupportIntegration integration, Flight? flight = null)
         {
+            HoldWebhookCredentials(integration.ApiBaseUri, integration.ProjectId, integration.WebhookUrl, null);
             lock (Gate)
             {
                 flight?.EndLocked(acted: true);

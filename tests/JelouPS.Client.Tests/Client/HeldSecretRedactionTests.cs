@@ -76,5 +76,27 @@ namespace JelouPS.Tests.Client
             Assert.DoesNotContain(Held, result.Error);
             Assert.Contains("REDACTED", result.Error);
         }
+
+        /// <summary>A receiver's error page that quotes the request line quotes the URL's key (an Azure Function's code) with it.</summary>
+        [Theory]
+        [InlineData("code=FNKEY-0123-abcd", "FNKEY-0123-abcd")]
+        [InlineData("x=1&sig=SAS%2Bsig%3D0123", "SAS+sig=0123")]
+        public async Task A_test_events_result_is_redacted_of_its_urls_key_a_receiver_quotes(string query, string key)
+        {
+            var receiver = new StubHandler((request, token) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadRequest)
+            {
+                Content = new StringContent("{\"message\":\"you sent: POST " + request.RequestUri!.PathAndQuery + " (key " + key + ")\"}", Encoding.UTF8, "application/json"),
+                RequestMessage = request,
+            }));
+            using var tester = new JelouPS.Webhooks.WebhookTester(receiver);
+
+            JelouPS.Webhooks.WebhookTestResult result = await tester.SendAsync(
+                new JelouPS.Webhooks.TestEventRequest { WebhookUrl = new Uri("https://fn.example.net/api/jelou?" + query), SigningSecret = Secure("unrelated-signing-secret") }, TimeSpan.FromSeconds(5));
+
+            Assert.Equal(400, result.StatusCode);
+            Assert.False(result.Error!.Contains(key, StringComparison.Ordinal), result.Error);
+            Assert.False(result.Error.Contains(query.Substring(query.IndexOf('=', query.LastIndexOf('&') + 1) + 1), StringComparison.Ordinal), result.Error);
+            Assert.Contains("REDACTED", result.Error);
+        }
     }
 }
