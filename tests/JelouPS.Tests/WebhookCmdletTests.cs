@@ -162,12 +162,29 @@ namespace JelouPS.Tests
             Assert.Equal("JelouInvalidWebhookEvent," + Namespace + "ConvertFromJelouWebhookEventCommand", result.SingleError().FullyQualifiedErrorId);
         }
 
-        [Fact]
-        public void A_signature_without_a_secret_is_refused_rather_than_silently_skipped()
+        /// <summary>
+        /// The receiver's own setup refuses each delivery with an error -ErrorVariable collects as an ErrorRecord of category
+        /// InvalidArgument (a host's script answers it 500): a terminating error would put only an exception there, and a
+        /// binding error ($null) nothing at all, so that the README's script answered 200 and the delivery was lost.
+        /// </summary>
+        [Theory]
+        [InlineData("-Payload $args[0] -Signature 'sha256=00'", "verified against its signing secret")]
+        [InlineData("-Payload $args[0] -Signature 'sha256=00' -SigningSecret $null", "-SigningSecret: The secret is $null")]
+        [InlineData("-Payload $args[0] -Signature 'sha256=00' -SigningSecret ' '", "is blank")]
+        [InlineData("-Request @{ RawBody = $args[0]; Headers = @{} }", "give -SigningSecret")]
+        [InlineData("-Request @{ RawBody = $args[0]; Headers = @{} } -SigningSecret 'k-123456' -AuthType bearer -WebhookAuthorization $null", "-WebhookAuthorization: The secret is $null")]
+        [InlineData("-Request @{ RawBody = $args[0]; Headers = @{} } -SigningSecret 'k-123456' -WebhookAuthorization 't-1'", "give -AuthType")]
+        [InlineData("-Payload $args[0] -SigningSecret 'k-123456' -AuthType bearer -WebhookAuthorization 't-1'", "pass the request with -Request")]
+        public void The_receivers_own_setup_refuses_each_delivery_with_an_error_ErrorVariable_collects(string arguments, string message)
         {
-            Invocation result = Host.Invoke("ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature 'sha256=00'", null, Body);
+            Invocation result = Host.Invoke(
+                $"ConvertFrom-JelouWebhookEvent {arguments} -ErrorAction SilentlyContinue -ErrorVariable problem; $problem | ForEach-Object {{ $_.GetType().Name; [string]$_.CategoryInfo.Category; $_.FullyQualifiedErrorId; $_.Exception.Message }}",
+                null, Body);
 
-            Assert.Equal("JelouInvalidArgument," + Namespace + "ConvertFromJelouWebhookEventCommand", result.Terminating?.FullyQualifiedErrorId);
+            Assert.Null(result.Terminating);
+            Assert.Equal(4, result.Output.Count);
+            Assert.Equal(new[] { "ErrorRecord", "InvalidArgument", "JelouInvalidArgument," + Namespace + "ConvertFromJelouWebhookEventCommand" }, result.Output.Take(3).Select(o => o.ToString()));
+            Assert.Contains(message, result.Output[3].ToString());
         }
 
         [Fact]

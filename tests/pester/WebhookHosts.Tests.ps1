@@ -284,3 +284,41 @@ Describe 'Test-JelouWebhookSignature -Request' {
         { Test-JelouWebhookSignature -Request $right -SigningSecret $Secret -WebhookAuthorization 'k-1' -ErrorAction Stop } | Should -Throw -ErrorId 'JelouInvalidArgument,*'
     }
 }
+
+# The README's host scripts, as written: what each answers decides whether Jelou's delivery is lost (a 200 to one that was
+# not handled) or refused for what it is.
+Describe 'The README''s Azure Function, as written, answers each delivery' {
+    BeforeAll {
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
+        $script = [regex]::Match($readme, '(?s)An Azure Function \(`run\.ps1`.*?```powershell\r?\n(.*?)```').Groups[1].Value
+        $script | Should -Match 'ConvertFrom-JelouWebhookEvent -Request \$Request'
+        # The worker's own commands and types, as the script uses them.
+        $hosted = $script -replace '(?m)^param\(\$Request, \$TriggerMetadata\)\r?$', ('$0' + "`nclass HttpResponseContext { [object] `$StatusCode }`nfunction Push-OutputBinding(`$Name, `$Value) { `$global:JelouPSTestAnswer = `$Value.StatusCode }")
+        $Function = [scriptblock]::Create($hosted)
+        $Start = '{"event":"conversation.start","timestamp":1776134278574,"project_id":"P1","conversation":{"id":"C1"}}'
+        $PlainSecret = ConvertTo-PlainText $Secret
+    }
+    AfterEach {
+        Remove-Item env:JELOU_SIGNING_SECRET, env:JELOU_WEBHOOK_TOKEN -ErrorAction SilentlyContinue
+    }
+
+    It 'answers <Answer> when <Case>' -ForEach @(
+        @{ Case = 'the delivery is good'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-1234'; Answer = 'OK' }
+        @{ Case = 'the signing secret''s app setting is unset'; SigningSecret = $null; Token = 'tok-1234'; Presented = 'tok-1234'; Answer = 'InternalServerError' }
+        @{ Case = 'the signing secret''s app setting is empty'; SigningSecret = ' '; Token = 'tok-1234'; Presented = 'tok-1234'; Answer = 'InternalServerError' }
+        @{ Case = 'the token''s app setting is unset'; SigningSecret = 'set'; Token = $null; Presented = 'tok-1234'; Answer = 'InternalServerError' }
+        @{ Case = 'the delivery presents another token'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-9999'; Answer = 'Unauthorized' }
+        @{ Case = 'the signature does not match'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-1234'; Forged = 'sha256=00'; Answer = 'Unauthorized' }
+        @{ Case = 'the signed body is no event'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-1234'; NoEvent = '[1]'; Answer = 'BadRequest' }
+    ) {
+        $env:JELOU_SIGNING_SECRET = if ($SigningSecret -eq 'set') { $PlainSecret } else { $SigningSecret }
+        $env:JELOU_WEBHOOK_TOKEN = $Token
+        $sent = if ($NoEvent) { $NoEvent } else { $Start }
+        $signed = if ($Forged) { $Forged } else { Get-JelouWebhookSignature -Payload $sent -SigningSecret $Secret }
+        $global:JelouPSTestAnswer = $null
+
+        & $Function -Request (New-FunctionsRequest $sent @{ 'X-Jelou-Signature' = $signed; Authorization = "Bearer $Presented" }) -TriggerMetadata @{} 2>$null
+
+        "$global:JelouPSTestAnswer" | Should -Be $Answer
+    }
+}

@@ -179,8 +179,7 @@ namespace JelouPS.Commands
 
         /// <summary>The credential the integration presents to the webhook. A plain string is accepted and converted at once.</summary>
         [Parameter]
-        [ValidateNotNull]
-        [SecureStringTransformation]
+        [SecureStringTransformation(NullRefusedByCommand = true)]
         public SecureString? WebhookAuthorization { get; set; }
 
         /// <summary>What each delivery must present, or null when -AuthType was not given.</summary>
@@ -189,7 +188,33 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            Credential = WebhookParameters.CredentialOrStop(this, AuthType, WebhookAuthorization);
+            Setup(() =>
+            {
+                RefuseNull(nameof(WebhookAuthorization), WebhookAuthorization);
+                Credential = WebhookParameters.Credential(AuthType, WebhookAuthorization);
+            });
+        }
+
+        /// <summary>Runs a check of the receiver's own setup (its secrets and credential), which fails with an ArgumentException.</summary>
+        private protected void Setup(Action check)
+        {
+            try
+            {
+                check();
+            }
+            catch (ArgumentException ex)
+            {
+                SetupFailed(ex);
+            }
+        }
+
+        /// <summary>The receiver's own setup is wrong: by default the command ends, before any delivery is looked at.</summary>
+        private protected virtual void SetupFailed(ArgumentException problem) => ThrowTerminatingError(ErrorMapper.From(problem, null));
+
+        /// <summary>A secret parameter given $null (an unset variable), which its transformation let through for the command to refuse.</summary>
+        private protected void RefuseNull(string parameterName, SecureString? value)
+        {
+            if (value is null && MyInvocation.BoundParameters.ContainsKey(parameterName)) throw new ArgumentException($"-{parameterName}: {SecureStringTransformationAttribute.NullSecret}");
         }
 
         /// <summary>
@@ -232,21 +257,32 @@ namespace JelouPS.Commands
         public string? Signature { get; set; }
 
         [Parameter]
-        [ValidateNotNull]
-        [SecureStringTransformation]
+        [SecureStringTransformation(NullRefusedByCommand = true)]
         public SecureString? SigningSecret { get; set; }
+
+        // What is wrong with the receiver's own setup (no secret, a blank one, a credential without its type): each delivery is
+        // refused for it with a non-terminating error of category InvalidArgument, which a host's script collects with
+        // -ErrorVariable and answers 500 (README), as it answers any refused delivery. A terminating error, or a binding one
+        // (a $null secret), would leave -ErrorVariable without the ErrorRecord, or empty, and the script answering 200.
+        private ArgumentException? _setupProblem;
 
         protected override void BeginProcessing()
         {
             // A request without -SigningSecret is refused as it comes (piped requests choose their parameter set only then).
             // Before the credential is checked: the more basic mistake is named first.
-            if (SigningSecret is null && (Signature != null || PowerShellValues.Given(AuthType) != null))
+            Setup(() =>
             {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("A delivery is verified against its signing secret: give -SigningSecret (with -Signature or -AuthType), or neither to read the body unverified.", null));
-            }
+                RefuseNull(nameof(SigningSecret), SigningSecret);
+                if (SigningSecret is null && (Signature != null || PowerShellValues.Given(AuthType) != null))
+                {
+                    throw new ArgumentException("A delivery is verified against its signing secret: give -SigningSecret (with -Signature or -AuthType), or neither to read the body unverified.");
+                }
+            });
             base.BeginProcessing();
-            if (SigningSecret != null) _signer = WebhookParameters.SignerOrStop(this, SigningSecret);
+            if (_setupProblem is null && SigningSecret != null) Setup(() => _signer = WebhookParameters.Signer(this, SigningSecret));
         }
+
+        private protected override void SetupFailed(ArgumentException problem) => _setupProblem ??= problem;
 
         protected override void ProcessRecord()
         {
@@ -257,14 +293,15 @@ namespace JelouPS.Commands
             string target = (MyInvocation.ExpectingInput ? $"input {_inputs}, " : "") +
                 (ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Sizes.Bytes(Payload.Length)}");
             string? item = MyInvocation.ExpectingInput ? target : null;
-            if (ParameterSetName == RequestSet && _signer is null)
+            string? setupProblem = _setupProblem?.Message
+                ?? (ParameterSetName == RequestSet && _signer is null ? "A request is verified against its signing secret: give -SigningSecret."
+                // A raw body has no headers: the webhook's credential can only be checked in a request.
+                : ParameterSetName == PayloadSet && Credential?.HeaderName != null ? "-AuthType checks the webhook's credential in the request's headers, which a raw -Payload does not have: pass the request with -Request."
+                : null);
+            if (setupProblem != null)
             {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("A request is verified against its signing secret: give -SigningSecret.", target));
-            }
-            // A raw body has no headers: the webhook's credential can only be checked in a request.
-            if (ParameterSetName == PayloadSet && Credential?.HeaderName != null)
-            {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("-AuthType checks the webhook's credential in the request's headers, which a raw -Payload does not have: pass the request with -Request.", target));
+                WriteError(ErrorMapper.InvalidArgument(setupProblem, target, item));
+                return;
             }
             WebhookDelivery delivery;
             try

@@ -19,11 +19,20 @@ namespace JelouPS.Infrastructure
         /// <summary>For a SecureString[] parameter: a list of secrets, each converted alike.</summary>
         public bool Several { get; set; }
 
+        /// <summary>
+        /// $null binds, for the command to refuse as it refuses the rest of its setup (ConvertFrom-JelouWebhookEvent: each
+        /// delivery, with an error -ErrorVariable collects, which a binding error is not).
+        /// </summary>
+        public bool NullRefusedByCommand { get; set; }
+
+        /// <summary>Why a secret that is $null is refused.</summary>
+        internal const string NullSecret = "The secret is $null: an unset variable or environment variable gives $null (such as $env:JELOU_API_KEY where a pipeline or runbook did not set it); check that it is set.";
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             if (Several && value is System.Collections.IList list) return list.Cast<object?>().Select(One).ToArray();
-            return One(value);
+            return value is null && NullRefusedByCommand ? null : One(value);
         }
 
         private static SecureString? One(object? inputData)
@@ -33,8 +42,7 @@ namespace JelouPS.Infrastructure
             {
                 // Before PowerShell's own "The argument is null.": an unset environment variable ($env:JELOU_API_KEY where a
                 // pipeline did not map its secret) is the usual cause, and the message says so.
-                null => throw new ArgumentTransformationMetadataException(
-                    "The secret is $null: an unset variable or environment variable gives $null (such as $env:JELOU_API_KEY where a pipeline or runbook did not set it); check that it is set."),
+                null => throw new ArgumentTransformationMetadataException(NullSecret),
                 SecureString secure => secure,
                 string text when text.Length > MaxLength => throw new ArgumentTransformationMetadataException(
                     $"The secret is {text.Length} characters long: a SecureString holds at most {MaxLength}. Check that the variable holds the secret alone."),

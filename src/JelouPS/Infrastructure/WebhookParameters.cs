@@ -15,9 +15,13 @@ namespace JelouPS.Infrastructure
         /// A signer for a secret given (see <see cref="AsIssued"/>); a blank one ends the command. One no secret Jelou issues
         /// looks like even trimmed draws a warning and is used as given: a delivery checked with it would only fail to verify.
         /// </summary>
-        internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret")
+        internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret") =>
+            OrStop(cmdlet, () => Signer(cmdlet, secret, subject), null);
+
+        /// <summary><see cref="SignerOrStop"/>, throwing an ArgumentException for a blank secret, for the caller to report.</summary>
+        internal static JelouSigner Signer(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret")
         {
-            StopIfBlank(cmdlet, secret, subject);
+            if (BlankProblem(secret, subject) is string blank) throw new ArgumentException(blank);
             SecureString issued = AsIssued(cmdlet, secret, subject);
             try
             {
@@ -33,8 +37,24 @@ namespace JelouPS.Infrastructure
         /// <summary>Ends the command when the secret is blank: an empty key is valid HMAC, so it would sign and verify anything anyone can compute.</summary>
         internal static void StopIfBlank(PSCmdlet cmdlet, SecureString secret, string subject)
         {
-            if (SecureStrings.SigningSecretProblem(secret) != SecureStrings.Blank) return;
-            cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument($"{subject} is blank: check the variable or vault entry it came from.", null));
+            if (BlankProblem(secret, subject) is string blank) cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument(blank, null));
+        }
+
+        private static string? BlankProblem(SecureString secret, string subject) =>
+            SecureStrings.SigningSecretProblem(secret) == SecureStrings.Blank ? $"{subject} is blank: check the variable or vault entry it came from." : null;
+
+        // The receiver's own setup is wrong: the command ends, before any delivery is looked at.
+        private static T OrStop<T>(PSCmdlet cmdlet, Func<T> make, object? target)
+        {
+            try
+            {
+                return make();
+            }
+            catch (ArgumentException ex)
+            {
+                cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, target));
+                throw;
+            }
         }
 
         /// <summary>
@@ -63,22 +83,18 @@ namespace JelouPS.Infrastructure
         /// The credential each delivery must present, or null when -AuthType is not given; a credential without its type, or
         /// one its type does not take, ends the command.
         /// </summary>
-        internal static WebhookCredential? CredentialOrStop(PSCmdlet cmdlet, string? authType, SecureString? authorization)
+        internal static WebhookCredential? CredentialOrStop(PSCmdlet cmdlet, string? authType, SecureString? authorization) =>
+            OrStop(cmdlet, () => Credential(authType, authorization), authType);
+
+        /// <summary><see cref="CredentialOrStop"/>, throwing an ArgumentException, for the caller to report.</summary>
+        internal static WebhookCredential? Credential(string? authType, SecureString? authorization)
         {
             if (PowerShellValues.Given(authType) is null)
             {
-                if (authorization != null) cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument("Say how the integration presents -WebhookAuthorization: give -AuthType bearer, api_key or basic.", null));
-                return null;
+                return authorization is null ? null
+                    : throw new ArgumentException("Say how the integration presents -WebhookAuthorization: give -AuthType bearer, api_key or basic.", "WebhookAuthorization");
             }
-            try
-            {
-                return new WebhookCredential(authType!, authorization);
-            }
-            catch (ArgumentException ex)
-            {
-                cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, authType));
-                throw;
-            }
+            return new WebhookCredential(authType!, authorization);
         }
     }
 
