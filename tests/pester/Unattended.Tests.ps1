@@ -232,6 +232,33 @@ New-JelouExternalSupport '$second' https://crm.example.com/jelou | Out-Null
     }
 }
 
+Describe 'A strict CI script ($WarningPreference = ''Stop'') whose create is warned about' {
+    It 'gets the integration, secret and all, as the TargetObject of the error that ends the command, which the assignment lost' {
+        $projectId = New-TestProjectId
+        $script = @"
+`$ErrorActionPreference = 'Stop'; `$WarningPreference = 'Stop'
+Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'
+Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -ChatbotUri '$($Emulator.ChatbotUri)'
+try { `$i = New-JelouExternalSupport '$projectId' https://crm.example.com/jelou }
+catch {
+    "ID=`$(`$_.FullyQualifiedErrorId)"
+    "TARGET=`$(`$_.TargetObject.ProjectId) `$(`$_.TargetObject.SigningSecret -is [securestring]) `$(`$_.TargetObject.SigningSecret.Length)"
+    "ADVICE=`$(`$_.ErrorDetails.RecommendedAction)"
+    "SAID=`$(`$_.Exception.Message)"
+}
+"ASSIGNED=`$(`$null -ne `$i)"
+"@
+        $run = Invoke-Redirected '-Command', $script
+
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match 'ID=ActionPreferenceStop,JelouPS\.Commands\.NewJelouExternalSupportCommand' -Because $run.Text
+        $run.Text | Should -Match "TARGET=$projectId True 64" -Because $run.Text
+        $run.Text | Should -Match 'ADVICE=.*\$_\.TargetObject \| Save-JelouSigningSecret -Vault <vault>' -Because $run.Text
+        $run.Text | Should -Match "SAID=The running command stopped because the preference variable `"WarningPreference`" or common parameter is set to Stop: The signing secret of $projectId is in no vault" -Because $run.Text
+        $run.Text | Should -Match 'ASSIGNED=False' -Because 'the assignment is what the error took'
+    }
+}
+
 Describe 'Set-JelouExternalSupport validates as New-JelouExternalSupport does' {
     BeforeAll {
         $ProjectId = New-TestProjectId

@@ -1254,6 +1254,22 @@ Describe 'Whose secret is under a name' {
         Get-StandInSecret -Vault TestVault -Name "Jelou-$spaces" | Should -Not -BeNullOrEmpty
     }
 
+    It 'under -WarningAction Stop, ends with the rows left in no vault as the TargetObject of its error' {
+        $named, $blank = (New-TestProjectId), (New-TestProjectId)
+        New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -WarningAction SilentlyContinue | Out-Null
+
+        $caught = $null
+        try { $created = "ProjectId,SecretName`n$blank,`n$named,Crm-$named" | ConvertFrom-Csv | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -WarningAction Stop }
+        catch { $caught = $_ }
+
+        $created | Should -BeNullOrEmpty -Because 'the error took the assignment'
+        $caught.FullyQualifiedErrorId | Should -Be 'ActionPreferenceStop,JelouPS.Commands.NewJelouExternalSupportCommand'
+        @($caught.TargetObject).ProjectId | Should -Be @($blank)
+        ConvertTo-PlainText @($caught.TargetObject)[0].SigningSecret | Should -Be (ConvertTo-PlainText ($JelouUnsavedIntegrations | Where-Object ProjectId -eq $blank).SigningSecret)
+        $caught.TargetObject | Save-JelouSigningSecret -Vault TestVault | Out-Null
+        Get-StandInSecret -Vault TestVault -Name "Jelou-$blank" | Should -Not -BeNullOrEmpty
+    }
+
     It 'names the rows left in no vault also when the vault failed the others, and issues nothing once it failed (-ThrottleLimit)' {
         Set-StandInVaultBehavior -Name TestVault -FailWrites
         $ids = 1..8 | ForEach-Object { New-TestProjectId }

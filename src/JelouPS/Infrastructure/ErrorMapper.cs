@@ -131,12 +131,35 @@ namespace JelouPS.Infrastructure
             };
             // An integration that carries its secret is the target as New- writes it, whose view says where the secret is (the
             // integration itself, kept by the session, holds no type name: see JelouView.OwnWrapper).
-            object? shown = target is ExternalSupportIntegration integration && integration.Secret != null ? SecretIssuer.Issued(integration) : target;
+            object? shown = Shown(target);
             var record = new ErrorRecord(named, errorId, category, shown);
             if (!ReferenceEquals(shown, target)) record.CategoryInfo.TargetType = nameof(ExternalSupportIntegration);
             string? recommended = Require.Printable(advice ?? usualAdvice);
             if (item != null || recommended != null || note != null) record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommended };
             return record;
+        }
+
+        private static object? Shown(object? target) =>
+            target is ExternalSupportIntegration integration && integration.Secret != null ? SecretIssuer.Issued(integration) : target;
+
+        /// <summary>
+        /// PowerShell's own error for a <paramref name="warning"/> under -WarningAction Stop (ActionPreferenceStop, its
+        /// exception, id, category and words), with the issued integrations the warning is about (<paramref name="about"/>:
+        /// one, or an array) as its TargetObject: what a script's assignment lost when the error ended the command
+        /// ($i = New-...), secrets and all.
+        /// </summary>
+        internal static ErrorRecord StoppedByWarning(string warning, object about)
+        {
+            object? target = about is ExternalSupportIntegration[] several ? several.Select(Shown).ToArray() : Shown(about);
+            var stop = new ActionPreferenceStopException($"The running command stopped because the preference variable \"WarningPreference\" or common parameter is set to Stop: {warning}");
+            return new ErrorRecord(stop, "ActionPreferenceStop", ErrorCategory.OperationStopped, target)
+            {
+                ErrorDetails = new ErrorDetails(stop.Message)
+                {
+                    RecommendedAction = "The integrations this warning is about, each with its signing secret, are this error's TargetObject. One in no vault lives only in this session " +
+                        $"(${JelouSession.UnsavedVariable}): store it before the process ends, e.g. $_.TargetObject | Save-JelouSigningSecret -Vault <vault>.",
+                },
+            };
         }
 
         /// <summary>The error for a delivery a receiver refused: why, in the verdict's words, with the status it was answered.</summary>

@@ -298,7 +298,20 @@ namespace JelouPS.Infrastructure
         internal void WarnLate(string warning, bool always = false) => _lines.WarnLate(warning, WarningsShown, always);
 
         /// <summary>Writes a warning; in a host that cannot ask under -Debug, the host has shown the line before failing to ask.</summary>
-        internal void Warn(string text) => _lines.Warn(text);
+        /// <param name="about">
+        /// The issued integrations the warning is about, already written: under -WarningAction Stop (a strict CI script) the
+        /// error that ends the command carries them as its TargetObject. PowerShell's own would carry nothing (it is recorded
+        /// before WriteWarning throws, so it cannot be caught and replaced), and a script whose assignment lost the output
+        /// ($i = New-...) could not get them back from its catch.
+        /// </param>
+        internal void Warn(string text, object? about = null)
+        {
+            if (about != null && DiagnosticLines.Preference(this, "WarningAction", "WarningPreference") == ActionPreference.Stop)
+            {
+                ThrowTerminatingError(ErrorMapper.StoppedByWarning(text, about));
+            }
+            _lines.Warn(text);
+        }
 
         /// <summary>
         /// Runs the checks made before any request (arguments, and reading from a vault); a failure is reported

@@ -73,10 +73,10 @@ namespace JelouPS.Infrastructure
         private string? _failed;
         private string? _failedProject;
 
-        // A vault this command meant a secret for (stored or not), the projects whose secret it left in none, and how many of
+        // A vault this command meant a secret for (stored or not), the integrations whose secret it left in none, and how many of
         // those a warning named already (see SayInNoVault).
         private string? _vaultUsed;
-        private readonly List<string> _inNoVault = new List<string>();
+        private readonly List<ExternalSupportIntegration> _inNoVault = new List<ExternalSupportIntegration>();
         private int _inNoVaultSaid;
 
         private SecretIssuer(JelouCmdletBase cmdlet, SecretVaultParameters parameters)
@@ -487,7 +487,7 @@ namespace JelouPS.Infrastructure
         internal void Report(ExternalSupportIntegration integration, SecretDestination destination, bool stored, IEnumerable<string> warnings, VaultException? failure)
         {
             if (stored) _cmdlet.Trace($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
-            foreach (string warning in warnings) _cmdlet.Warn(warning);
+            foreach (string warning in warnings) _cmdlet.Warn(warning, about: integration);
             if (failure is null) return;
             // Under -ErrorAction Stop the error ends the command, before its end names the rows left in no vault.
             if (DiagnosticLines.Preference(_cmdlet, "ErrorAction", "ErrorActionPreference") == ActionPreference.Stop) SayInNoVault();
@@ -508,11 +508,11 @@ namespace JelouPS.Infrastructure
             int count = _inNoVault.Count - _inNoVaultSaid;
             if (_vaultUsed is null || count == 0) return;
             const int Named = 10;
-            IEnumerable<string> rows = _inNoVault.Skip(_inNoVaultSaid);
-            string projects = string.Join(", ", rows.Take(Named)) + (count > Named ? $" and {count - Named} more" : "");
+            ExternalSupportIntegration[] rows = _inNoVault.Skip(_inNoVaultSaid).ToArray();
+            string projects = string.Join(", ", rows.Take(Named).Select(row => row.ProjectId)) + (count > Named ? $" and {count - Named} more" : "");
             _inNoVaultSaid = _inNoVault.Count;
             bool one = count == 1;
-            _cmdlet.Warn($"{count} {(one ? "row" : "rows")} of this command had no SecretName, so {(one ? "its secret is" : "their secrets are")} in no vault: {projects}. " +
+            _cmdlet.Warn(about: rows, text: $"{count} {(one ? "row" : "rows")} of this command had no SecretName, so {(one ? "its secret is" : "their secrets are")} in no vault: {projects}. " +
                 $"Rows that name one are for vault {Quote(_vaultUsed)} (an error names any it could not store); without -Vault, only a row that names its secret goes to a vault. " +
                 $"{(one ? "It lives" : "They live")} only in this session: store {(one ? "it" : "them")} now with Save-JelouSigningSecret -Vault {Quote(_vaultUsed)} " +
                 $"(without input, it stores every secret ${JelouSession.UnsavedVariable} holds), or give -Vault to store every row.");
@@ -549,7 +549,7 @@ namespace JelouPS.Infrastructure
                 _failed = $"{integration.ProjectId} in vault {destination.Vault!.Display}";
                 _failedProject = integration.ProjectId;
             }
-            if (destination.Vault is null) _inNoVault.Add(integration.ProjectId);
+            if (destination.Vault is null) _inNoVault.Add(integration);
             else _vaultUsed ??= destination.Vault.Name;
             // Where the caller will not see the object, only a secret that still works needs saying where it is kept.
             if (!reachable)
