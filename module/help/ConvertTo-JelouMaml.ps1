@@ -76,13 +76,16 @@ function Split-Block([string[]] $Lines) {
 
 # Prose to paragraphs: blank lines separate them, every list item or table row is one, soft line
 # breaks become spaces; links become "text (uri)" or "text", emphasis and backticks are dropped.
+# As in CommonMark, a numbered line interrupts a paragraph only as "1." or after another numbered
+# item: prose wrapped before "200. The price" goes on.
 function ConvertTo-Para([object[]] $Blocks) {
     $paras = [System.Collections.Generic.List[string]]::new()
     $lines = @($Blocks | Where-Object { $_.Kind -eq 'text' } | ForEach-Object { $_.Text -split '\r?\n'; '' })
     foreach ($line in $lines) {
         $line = $line.Trim()
         $last = $paras.Count - 1
-        if (-not $line -or $last -lt 0 -or $paras[$last] -eq '' -or $line -match '^([-*+|]|\d+\.)\s') { $paras.Add($line) }
+        $item = $line -match '^[-*+|]\s' -or ($line -match '^(\d+)\.\s' -and ($Matches[1] -eq '1' -or ($last -ge 0 -and $paras[$last] -match '^\d+\.\s')))
+        if (-not $line -or $last -lt 0 -or $paras[$last] -eq '' -or $item) { $paras.Add($line) }
         else { $paras[$last] += ' ' + $line }
     }
     # Inline markup once a paragraph is whole: a link or a code span may run across a soft line break.

@@ -92,6 +92,18 @@ Describe 'Get-Help <Name>' -ForEach $commands {
         [regex]::Matches($prose, '`(?!u\{[0-9A-Fa-f]+\}|[0abefnrtv`$"](?![A-Za-z])).{0,20}').Value | Should -BeNullOrEmpty -Because 'a markdown backtick was left in the prose'
     }
 
+    It 'keeps prose wrapped before a number ("each is answered" then "200. The price") in its paragraph, as CommonMark does' {
+        $markdown = @(Get-Content (Join-Path $MarkdownSource "$Name.md"))
+        # Each paragraph of the description, parameters and examples' remarks, whitespace as one space.
+        $paragraphs = @(@($help.description) + @($help.parameters.parameter.description) + @($help.examples.example.remarks) | ForEach-Object { $_.Text -replace '\s+', ' ' })
+        for ($i = 1; $i -lt $markdown.Count; $i++) {
+            if ($markdown[$i] -match '^(\d+)\.\s' -and $Matches[1] -ne '1' -and $markdown[$i - 1].Trim() -and $markdown[$i - 1] -notmatch '^\d+\.\s') {
+                $joined = ($markdown[$i - 1].Trim() -split '\s+')[-1] + ' ' + $Matches[1] + '. '
+                @($paragraphs | Where-Object { $_.Contains($joined) }) | Should -Not -BeNullOrEmpty -Because "line $($i + 1) of $Name.md goes on in the paragraph of the line before it"
+            }
+        }
+    }
+
     It 'shows each example''s title on one line of an 80-column terminal' {
         # Get-Help indents an example's title by four, and lays help out in one column less than the console has: a wider
         # title wraps, its closing dashes on a line of their own.

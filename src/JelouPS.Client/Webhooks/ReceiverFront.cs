@@ -418,7 +418,8 @@ namespace JelouPS.Webhooks
         /// loopback, the relay's id and Connection: close, Expect: 100-continue left out, and an absolute-form target reduced to its path;
         /// null when it is not the head of an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with
         /// spaces, more than one Host, or none in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those), a transfer
-        /// coding other than chunked or with a Content-Length (§6.1), or its signature or credential header twice.
+        /// coding other than chunked or with a Content-Length (§6.1), or its signature or credential header twice with two
+        /// values (the same value twice is passed on once).
         /// </summary>
         /// <param name="head">The bytes read, the head first.</param>
         /// <param name="length">The head's length, its empty line included.</param>
@@ -442,7 +443,7 @@ namespace JelouPS.Webhooks
                 lines[0] = $"{requestLine[0]} {target.PathAndQuery} {requestLine[2]}";
             }
             var rewritten = new StringBuilder(length + 64);
-            var once = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var once = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             bool lengthGiven = false;
             string? transferCoding = null;
             foreach (string line in lines)
@@ -453,9 +454,20 @@ namespace JelouPS.Webhooks
                     int colon = line.IndexOf(':');
                     if (colon <= 0 || line.IndexOfAny(Blanks, 0, colon) >= 0) return null;
                     string name = line.Substring(0, colon);
-                    // RFC 9112 §3.2: a request with more than one Host is refused; so is one whose signature or credential
-                    // comes twice, which the listener would otherwise read as one of them.
-                    if (OnceOnly.Contains(name) && !once.Add(name)) return null;
+                    if (OnceOnly.Contains(name))
+                    {
+                        string value = line.Substring(colon + 1).Trim(' ', '\t');
+                        if (once.TryGetValue(name, out string? first))
+                        {
+                            // RFC 9112 §3.2: a request with more than one Host is refused; so is one whose signature or
+                            // credential comes twice with two values, which the listener would otherwise read as one of them.
+                            // The same value twice (a proxy that repeats a header) is that value, as ConvertFrom-
+                            // JelouWebhookEvent takes it: the listener is given it once.
+                            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || value != first) return null;
+                            continue;
+                        }
+                        once[name] = value;
+                    }
                     lengthGiven |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
                     if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) transferCoding = (transferCoding is null ? "" : transferCoding + ",") + line.Substring(colon + 1).Trim();
                     if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && line.Substring(colon + 1).Trim().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
@@ -468,7 +480,7 @@ namespace JelouPS.Webhooks
                 rewritten.Append(line).Append("\r\n");
             }
             // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
-            if (!once.Contains("Host") && requestLine[2] == "HTTP/1.1") return null;
+            if (!once.ContainsKey("Host") && requestLine[2] == "HTTP/1.1") return null;
             // RFC 9112 §6.1: a body is chunked or has a length, not both (a way to smuggle a request); no other coding is taken.
             if (transferCoding != null && (lengthGiven || !transferCoding.Equals("chunked", StringComparison.OrdinalIgnoreCase))) return null;
             rewritten.Append("Host: ").Append(innerHost).Append("\r\n").Append(RelayHeader).Append(": ").Append(relayId).Append("\r\nConnection: close\r\n\r\n");

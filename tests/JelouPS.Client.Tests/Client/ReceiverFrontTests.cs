@@ -165,11 +165,24 @@ namespace JelouPS.Tests.Client
         [InlineData("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", true)]
         [InlineData("Transfer-Encoding: Chunked\r\n", false)]
         [InlineData("Content-Length: 2\r\nContent-Length: 2\r\n", false)]
+        [InlineData("Host: crm.example.com\r\n", true)]
         public void A_head_that_could_be_read_two_ways_is_refused_and_a_plain_one_passes(string headers, bool refused)
         {
             byte[] head = Encoding.Latin1.GetBytes($"POST /jelou HTTP/1.1\r\nHost: crm.example.com\r\n{headers}\r\n");
 
             Assert.Equal(refused, ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _) is null);
+        }
+
+        /// <summary>A proxy that repeats a header sends the same signature or credential twice: that is the one value, passed on once.</summary>
+        [Theory]
+        [InlineData("X-Jelou-Signature: sha256=0a\r\nx-jelou-signature:  sha256=0a\r\n", "X-Jelou-Signature: sha256=0a\r\n")]
+        [InlineData("Authorization: Bearer a\r\nAuthorization: Bearer a\r\n", "Authorization: Bearer a\r\n")]
+        public void A_signature_or_credential_repeated_with_the_same_value_is_passed_on_once(string headers, string passed)
+        {
+            byte[] head = Encoding.Latin1.GetBytes($"POST /jelou HTTP/1.1\r\nHost: crm.example.com\r\n{headers}\r\n");
+
+            Assert.Equal($"POST /jelou HTTP/1.1\r\n{passed}Host: 127.0.0.1:5000\r\nX-JelouPS-Relay: r1\r\nConnection: close\r\n\r\n",
+                Encoding.Latin1.GetString(ReceiverFront.Rewrite(head, head.Length, "127.0.0.1:5000", "r1", out _)!));
         }
 
         [Theory]
