@@ -162,6 +162,16 @@ namespace JelouPS.Tests
             Assert.Equal("JelouInvalidWebhookEvent," + Namespace + "ConvertFromJelouWebhookEventCommand", result.SingleError().FullyQualifiedErrorId);
         }
 
+        [Fact]
+        public void A_byte_array_sent_down_the_pipeline_byte_by_byte_is_refused_with_how_to_pass_it_whole()
+        {
+            Invocation result = Host.Invoke("$bytes = [Text.Encoding]::UTF8.GetBytes($args[0]); $bytes[0..1] | ConvertFrom-JelouWebhookEvent; (,$bytes | ConvertFrom-JelouWebhookEvent).EventName", null, Body);
+
+            Assert.Equal(2, result.Errors.Length);
+            Assert.Contains("one byte at a time. Give the body with -Payload $bytes, or pipe it whole: ,$bytes | ...", result.Errors[0].Exception.Message);
+            Assert.Equal("message", Assert.Single(result.Output).ToString());
+        }
+
         /// <summary>
         /// The receiver's own setup refuses each delivery with an error -ErrorVariable collects as an ErrorRecord of category
         /// InvalidArgument (a host's script answers it 500): a terminating error would put only an exception there, and a

@@ -340,7 +340,7 @@ namespace JelouPS.Http
                     operation,
                     response.StatusCode,
                     // The reason phrase and the request id are the server's text: they may repeat a secret or carry escape sequences.
-                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, WithHeld()),
+                    PlainReasons.Contains(response.ReasonPhrase ?? "") ? response.ReasonPhrase : ApiError.Shown(response.ReasonPhrase, WithHeld(), ApiError.MaxReasonShown),
                     received,
                     response.Content?.Headers.ContentType?.MediaType is string mediaType && !PlainMediaTypes.Contains(mediaType) ? ApiError.Shown(mediaType, WithHeld()) : response.Content?.Headers.ContentType?.MediaType,
                     // Also a success's: the -Verbose line shows it, and an answer that cannot be read becomes an error that keeps it.

@@ -500,12 +500,18 @@ namespace JelouPS.Json
         /// server's text reaches the terminal; cut after <see cref="MaxShown"/> characters. A tab too, as a view would write
         /// it: a message that quotes this text may be shown in a view (a test event's Error), which must not escape it again.
         /// </summary>
-        public static string? Shown(string? text, SecretRedaction redaction) => Require.Printable(redaction.Apply(text, MaxShown), TextLayout.Lines);
+        public static string? Shown(string? text, SecretRedaction redaction, int limit = MaxShown) => Require.Printable(redaction.Apply(text, limit), TextLayout.Lines);
 
         /// <summary>
         /// How much of one server text a message shows: an error's words are sentences, and a body whose message runs to
         /// megabytes would only make the error unreadable and its redaction slow.
         /// </summary>
         public const int MaxShown = 4096;
+
+        /// <summary>
+        /// How much of a reason phrase a message shows: HTTP's are a few words ("Bad Request"), and one that runs on (a
+        /// receiver's debugging page) would fill a test event's table.
+        /// </summary>
+        public const int MaxReasonShown = 200;
     }
 }

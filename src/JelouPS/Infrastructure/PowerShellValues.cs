@@ -237,6 +237,9 @@ namespace JelouPS.Infrastructure
                 case PSCustomObject _:
                 case object other when !(other is IConvertible || other is Array):
                     return inputData;
+                // $bytes | ConvertFrom-JelouWebhookEvent: PowerShell sends an array down the pipeline item by item.
+                case byte _:
+                    throw new ArgumentTransformationMetadataException("The payload is a single byte: PowerShell sent a byte array down the pipeline one byte at a time. Give the body with -Payload $bytes, or pipe it whole: ,$bytes | ...");
                 default:
                     throw new ArgumentTransformationMetadataException("The payload must be the body as a string or as a byte array, exactly as received or sent.");
             }

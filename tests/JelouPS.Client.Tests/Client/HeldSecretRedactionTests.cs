@@ -98,5 +98,16 @@ namespace JelouPS.Tests.Client
             Assert.False(result.Error.Contains(query.Substring(query.IndexOf('=', query.LastIndexOf('&') + 1) + 1), StringComparison.Ordinal), result.Error);
             Assert.Contains("REDACTED", result.Error);
         }
+
+        [Fact]
+        public async Task A_reason_phrase_that_runs_on_is_cut_after_200_characters()
+        {
+            using JelouClient client = Answering(HttpStatusCode.InternalServerError, new string('r', 5000), "application/json", "{\"message\":\"boom\"}");
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Contains(new string('r', 200) + "… (4800 more characters)", error.Message);
+            Assert.DoesNotContain(new string('r', 201), error.Message);
+        }
     }
 }
