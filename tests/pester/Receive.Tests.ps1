@@ -221,6 +221,15 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0
     }
 
+    It 'stops before listening when a -SecretName piped in (an integration''s) names no vault that can be used' {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        $port = Get-FreePort
+
+        { [pscustomobject]@{ SecretName = 'Jelou-p9' } | Receive-JelouWebhookEvent -Port $port -SigningSecret $Secret -TimeoutSec 3 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultNotFound,*'
+    }
+
     It 'answers 503 while the vault cannot be read, remembering nothing, unless a -SigningSecret verifies it: <Case>' -TestCases @(
         @{ Case = 'the vault alone: the delivery sent again once it is unlocked verifies'; WithSecret = $false; Sent = 2; Answers = @(503, 200); Errors = @('JelouVaultUnavailable') }
         @{ Case = 'with -SigningSecret: accepted at once, the vault not read'; WithSecret = $true; Sent = 1; Answers = @(200); Errors = @() }

@@ -90,7 +90,6 @@ namespace JelouPS.Commands
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
             }
-            _vault.Open(this);
             SecureString[] given = SigningSecret ?? Array.Empty<SecureString>();
             string Subject(int i) => given.Length == 1 ? "The signing secret" : $"Signing secret {i + 1} of {given.Length}";
             // A blank one ends the command before anything is said of the others.
@@ -100,6 +99,9 @@ namespace JelouPS.Commands
 
         protected override void ProcessRecord()
         {
+            // Here, not at the beginning: a -SecretName piped in (an integration's) is bound only now, and a vault that cannot
+            // be used must stop the command before anything listens, not answer each delivery 503.
+            _vault.Open(this);
             JelouWebhookListener listener;
             try
             {
