@@ -366,4 +366,12 @@ Describe 'A delivery saved to a file as text and read back' {
         $refused[0].ErrorDetails.RecommendedAction | Should -Match 'Get-Content -Raw -Encoding UTF8 <file>\)\.TrimEnd\(\)'
         (ConvertFrom-JelouWebhookEvent -Payload (Get-Content -LiteralPath $path -Raw -Encoding UTF8).TrimEnd()).Text | Should -Be '¿Hola?'
     }
+
+    It 'refuses a body made into bytes as UTF-16 without a mark ([Text.Encoding]::Unicode.GetBytes), saying what it is and how to make it' {
+        ConvertFrom-JelouWebhookEvent -Payload ([Text.Encoding]::Unicode.GetBytes($body)) -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidWebhookEvent,*'
+        $refused[0].Exception.Message | Should -Match 'is UTF-16 text without a byte order mark \(it begins with 7B 00 22 00\), not the UTF-8 Jelou sends'
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match '\[Text\.Encoding\]::UTF8\.GetBytes\(\$text\)'
+    }
 }

@@ -61,7 +61,7 @@ namespace JelouPS.Webhooks
             if (body is null) throw new ArgumentNullException(nameof(body));
             if (SavedText.WideEncoding(body) is var (_, _, named))
             {
-                throw new FormatException($"The webhook body is {named}, not the UTF-8 Jelou sends: it was saved to a file as text.");
+                throw new FormatException($"The webhook body is {named}, not the UTF-8 Jelou sends: it was saved to a file as text, or made into bytes with another encoding.");
             }
             ReadOnlyMemory<byte> json = JelouJson.Utf8Json(body);
             string raw;

@@ -15,7 +15,9 @@ namespace JelouPS.Webhooks
         /// <summary>
         /// The encoding other than UTF-8 that the byte order mark <paramref name="body"/> begins with names (UTF-32 is looked
         /// for first: its little-endian mark begins with UTF-16's), with the mark's length and its bytes as written
-        /// ("FF FE"), named as a message names it ("UTF-16 text (it begins with FF FE)"); null when it begins with none of them.
+        /// ("FF FE"), named as a message names it ("UTF-16 text (it begins with FF FE)"); without a mark, the encoding its
+        /// first four bytes show by where their zeros are (RFC 4627 §3: a JSON text begins with an ASCII character, which no
+        /// UTF-8 text writes as a zero byte: [Text.Encoding]::Unicode.GetBytes of a body); null when neither.
         /// </summary>
         internal static (Encoding Encoding, int MarkLength, string Named)? WideEncoding(byte[] body)
         {
@@ -23,7 +25,16 @@ namespace JelouPS.Webhooks
             if (Begins(body, 0x00, 0x00, 0xFE, 0xFF)) return (new UTF32Encoding(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true), 4, "UTF-32 text (it begins with 00 00 FE FF)");
             if (Begins(body, 0xFF, 0xFE)) return (new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true), 2, "UTF-16 text (it begins with FF FE)");
             if (Begins(body, 0xFE, 0xFF)) return (new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true), 2, "UTF-16 text (it begins with FE FF)");
-            return null;
+            if (body.Length < 4) return null;
+            string first = $"{body[0]:X2} {body[1]:X2} {body[2]:X2} {body[3]:X2}";
+            return (body[0] == 0, body[1] == 0, body[2] == 0, body[3] == 0) switch
+            {
+                (false, true, true, true) => (new UTF32Encoding(bigEndian: false, byteOrderMark: false, throwOnInvalidCharacters: true), 0, $"UTF-32 text without a byte order mark (it begins with {first})"),
+                (true, true, true, false) => (new UTF32Encoding(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true), 0, $"UTF-32 text without a byte order mark (it begins with {first})"),
+                (false, true, false, true) => (new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true), 0, $"UTF-16 text without a byte order mark (it begins with {first})"),
+                (true, false, true, false) => (new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true), 0, $"UTF-16 text without a byte order mark (it begins with {first})"),
+                _ => null,
+            };
         }
 
         /// <summary>

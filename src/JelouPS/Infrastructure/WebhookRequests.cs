@@ -48,7 +48,8 @@ namespace JelouPS.Infrastructure
         /// (WebhookVerdict.ChangedAfterSigning): a stored delivery's, or one a host got from something that rewrote it.
         /// </summary>
         internal const string ChangedAfterSigningAdvice = "Saving a body to a file as text adds such things: keep each body as the bytes received ([IO.File]::WriteAllBytes, " +
-            "or Set-Content -AsByteStream), and read one saved as text with (Get-Content -Raw -Encoding UTF8 <file>).TrimEnd(). If it came straight from Jelou, find out what on the way rewrites request bodies.";
+            "or Set-Content -AsByteStream), and read one saved as text with (Get-Content -Raw -Encoding UTF8 <file>).TrimEnd(); make bytes of a text with [Text.Encoding]::UTF8.GetBytes($text). " +
+            "If it came straight from Jelou, find out what on the way rewrites request bodies.";
 
         // Text bodies are the bytes Jelou signed in UTF-8, without a BOM.
         private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

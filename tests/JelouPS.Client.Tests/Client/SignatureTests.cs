@@ -93,6 +93,9 @@ namespace JelouPS.Tests.Client
         [InlineData("utf-16 be", "", "is UTF-16 text (it begins with FE FF), which")]
         [InlineData("utf-32 le", "\r\n", "is UTF-32 text (it begins with FF FE 00 00) and ends with a line break,")]
         [InlineData("utf-32 be", "", "is UTF-32 text (it begins with 00 00 FE FF), which")]
+        [InlineData("utf-16 le, no mark", "", "is UTF-16 text without a byte order mark (it begins with 7B 00 22 00), which")]
+        [InlineData("utf-16 be, no mark", "\n", "is UTF-16 text without a byte order mark (it begins with 00 7B 00 22) and ends with a line break,")]
+        [InlineData("utf-32 le, no mark", "", "is UTF-32 text without a byte order mark (it begins with 7B 00 00 00), which")]
         [InlineData("", "", null)]
         [InlineData("", " ", null)]
         [InlineData("utf-8 mark twice", "", null)]
@@ -107,6 +110,9 @@ namespace JelouPS.Tests.Client
                 "utf-16 be" => Join(new byte[] { 0xFE, 0xFF }, Encoding.BigEndianUnicode.GetBytes(text)),
                 "utf-32 le" => Join(new byte[] { 0xFF, 0xFE, 0x00, 0x00 }, new UTF32Encoding(bigEndian: false, byteOrderMark: false).GetBytes(text)),
                 "utf-32 be" => Join(new byte[] { 0x00, 0x00, 0xFE, 0xFF }, new UTF32Encoding(bigEndian: true, byteOrderMark: false).GetBytes(text)),
+                "utf-16 le, no mark" => Encoding.Unicode.GetBytes(text),
+                "utf-16 be, no mark" => Encoding.BigEndianUnicode.GetBytes(text),
+                "utf-32 le, no mark" => new UTF32Encoding(bigEndian: false, byteOrderMark: false).GetBytes(text),
                 _ => Encoding.UTF8.GetBytes(text),
             };
             using var signer = new JelouSigner(SecureStrings.FromString("secret"));
