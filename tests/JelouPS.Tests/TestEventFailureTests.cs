@@ -45,6 +45,16 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_test_event_over_1_MB_answered_413_is_told_to_test_with_a_shorter_text_not_to_raise_the_limit()
+        {
+            using var receiver = new RawReceiver("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n");
+
+            Invocation result = Host.Invoke("Send-JelouTestEvent $args[0] -SigningSecret 'test-secret' -Text ('x' * 1100000) -TimeoutSec 10", null, receiver.Url);
+
+            Assert.Matches(@"^This test event was 1,1\d\d,\d\d\d bytes, more than the 1 MB a receiver is asked to take: test with a shorter -Text", result.SingleError().ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void A_receiver_that_takes_the_event_and_never_answers_is_told_to_answer_first()
         {
             using var receiver = new RawReceiver("");

@@ -3,6 +3,7 @@ using System.Net;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Text;
 using JelouPS.Webhooks;
 
 namespace JelouPS.Infrastructure
@@ -344,6 +345,9 @@ namespace JelouPS.Infrastructure
         /// What to change where a test event failed, by how it failed; null for the usual advice (is the receiver running at
         /// -WebhookUrl), which fits a refused connection, an unknown host or a connection cut.
         /// </summary>
+        // What the advice asks a receiver to take (Receive-JelouWebhookEvent takes 1 MB).
+        private const int ReceiverBodyFloor = 1024 * 1024;
+
         internal static string? TestEventAdvice(WebhookTestResult result, bool skipCertificateCheck, bool credentialGiven)
         {
             if (result.CertificateRefused && !skipCertificateCheck)
@@ -367,6 +371,9 @@ namespace JelouPS.Infrastructure
                     return "Check the path of -WebhookUrl, and that the receiver takes POST there.";
                 case 408:
                     return "The receiver gave up reading the event: let it read the whole body at once (Jelou sends it whole, a few KB).";
+                // A body this size is the test's own doing (a long -Text): the receiver's limit may be right.
+                case 413 when Encoding.UTF8.GetByteCount(result.Payload) >= ReceiverBodyFloor:
+                    return $"This test event was {Sizes.Bytes(Encoding.UTF8.GetByteCount(result.Payload))}, more than the 1 MB a receiver is asked to take: test with a shorter -Text (Jelou's events are a few KB).";
                 case 413:
                     return "The receiver refused the event's size: let it take bodies of at least 1 MB (Jelou's events are a few KB; a message's text can be long).";
                 case 429:
