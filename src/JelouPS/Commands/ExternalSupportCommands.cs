@@ -13,7 +13,6 @@ namespace JelouPS.Commands
     public sealed class NewJelouExternalSupportCommand : WebhookSettingsCmdletBase, IDynamicParameters
     {
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
-        private SecretIssuer _issuer = null!;
 
         /// <summary>The public https URL Jelou will post events to.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -30,26 +29,20 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _issuer = SecretIssuer.Open(this, _vault);
-        }
-
-        protected override void EndProcessing()
-        {
-            base.EndProcessing();
-            _issuer.End();
+            Issuer = SecretIssuer.Open(this, _vault);
         }
 
         private protected override void ProcessProject(string projectId)
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
             if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
-            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, overwrite: Force);
+            SecretDestination? destination = Issuer!.Claim(projectId, Client.Options.BaseUri, overwrite: Force);
             if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
                 + (destination.Vault is null ? "" : $" and store its signing secret as {destination.Place}");
             if (!Approved(projectId, action)) return;
             Sending(projectId, settings);
-            _issuer.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.CreateExternalSupportAsync(projectId, settings, trace, token, CallTimeout));
+            Issuer!.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.CreateExternalSupportAsync(projectId, settings, trace, token, CallTimeout));
         }
     }
 
@@ -291,7 +284,6 @@ namespace JelouPS.Commands
     public sealed class ResetJelouExternalSupportSecretCommand : ProjectCmdletBase, IDynamicParameters
     {
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
-        private SecretIssuer _issuer = null!;
 
         /// <summary>Rotate without asking (for unattended runs); -WhatIf still only describes.</summary>
         [Parameter]
@@ -302,23 +294,17 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _issuer = SecretIssuer.Open(this, _vault);
-        }
-
-        protected override void EndProcessing()
-        {
-            base.EndProcessing();
-            _issuer.End();
+            Issuer = SecretIssuer.Open(this, _vault);
         }
 
         private protected override void ProcessProject(string projectId)
         {
-            SecretDestination? destination = _issuer.Claim(projectId, Client.Options.BaseUri, overwrite: false, rotation: true);
+            SecretDestination? destination = Issuer!.Claim(projectId, Client.Options.BaseUri, overwrite: false, rotation: true);
             if (destination is null) return;
             string action = "Regenerate the signing secret (the current one stops working at once for events and replies)"
                 + (destination.Vault is null ? "" : $" and replace {destination.Place}");
             if (!Approved(projectId, action, Force)) return;
-            _issuer.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.RegenerateSigningSecretAsync(projectId, trace, token, CallTimeout));
+            Issuer!.Issue(projectId, Client.Options.BaseUri, destination, (trace, token) => Client.RegenerateSigningSecretAsync(projectId, trace, token, CallTimeout));
         }
     }
 
@@ -331,7 +317,6 @@ namespace JelouPS.Commands
     public sealed class SaveJelouSigningSecretCommand : JelouCmdletBase, IDynamicParameters
     {
         private readonly SecretVaultParameters _vault = new SecretVaultParameters();
-        private SecretIssuer _issuer = null!;
         private ExternalSupportIntegration? _current;
 
         // What this command stored of each project (per API): a project has one live secret, so a second is refused, unless
@@ -369,7 +354,7 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _issuer = SecretIssuer.Open(this, _vault, vaultRequired: true);
+            Issuer = SecretIssuer.Open(this, _vault, vaultRequired: true);
         }
 
         protected override void ProcessRecord()
@@ -476,10 +461,10 @@ namespace JelouPS.Commands
                 RefuseMayBeReplaced(integration, $"{doubt.Why}: it may have replaced this one, so it was not stored.", doubt.Advice);
                 return;
             }
-            SecretDestination? destination = _issuer.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
+            SecretDestination? destination = Issuer!.Claim(integration.ProjectId, integration.ApiBaseUri, overwrite: Force, saving: integration);
             if (destination is null) return;
             if (!Approved(integration.ProjectId, $"Store the signing secret as {destination.Place}")) return;
-            StoreOutcome outcome = _issuer.TryStore(integration, destination, out string? warning, out VaultException? failure, trustCopy: Force);
+            StoreOutcome outcome = Issuer!.TryStore(integration, destination, out string? warning, out VaultException? failure, trustCopy: Force);
             // Replaced while it was checked, claimed and approved (a rotation in another runspace).
             if (outcome == StoreOutcome.Superseded)
             {
@@ -499,7 +484,7 @@ namespace JelouPS.Commands
                 IntegrationCopyAttribute.ShowStored(integration);
                 if (PassThru) WriteObject(SecretIssuer.Issued(integration));
             }
-            _issuer.Report(integration, destination, stored, warning is null ? new string[0] : new[] { warning }, failure);
+            Issuer!.Report(integration, destination, stored, warning is null ? new string[0] : new[] { warning }, failure);
         }
     }
 }

@@ -64,11 +64,18 @@ namespace JelouPS.Infrastructure
         /// </summary>
         protected override void BeginProcessing() => SessionVariables.Show(this);
 
-        /// <summary>Settles every call still in flight; commands that override this call it first.</summary>
+        /// <summary>
+        /// The issuer of a command that receives or stores signing secrets (New-, Reset-, Save-), which the command opens at
+        /// its beginning; what it has to say once every input is done is said at the end.
+        /// </summary>
+        private protected SecretIssuer? Issuer { get; set; }
+
+        /// <summary>Settles every call still in flight, then lets the issuer end; commands that override this call it first.</summary>
         protected override void EndProcessing()
         {
             Pump(room: 0);
             if (_progressShown > TimeSpan.Zero) WriteProgress(new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            Issuer?.End();
         }
 
         /// <summary>
