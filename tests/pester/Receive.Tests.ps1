@@ -82,6 +82,36 @@ Describe 'Receive-JelouWebhookEvent' {
         $result.Output[0].EventType | Should -Be 'message'
     }
 
+    It 'reads a signature or credential on several lines as ConvertFrom-JelouWebhookEvent reads it: the same value repeated is it, two values are refused 401' {
+        $port = Get-FreePort
+        $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 3; Token = 'rcv-token' }
+        Wait-Listening $port
+        $body = '{"event":"conversation.close","timestamp":1776134278574,"project_id":"p-rcv","room_id":"r1","reason":"closed_by_operator"}'
+        $good = Get-JelouWebhookSignature -Payload $body -SigningSecret $Secret
+        function Send-Head([string[]] $Headers) {
+            $client = [System.Net.Sockets.TcpClient]::new('localhost', $port)
+            try {
+                $bytes = [Text.Encoding]::ASCII.GetBytes("POST /jelou HTTP/1.1`r`nHost: localhost:$port`r`n$($Headers -join "`r`n")`r`nContent-Length: $($body.Length)`r`nConnection: close`r`n`r`n$body")
+                $client.GetStream().Write($bytes, 0, $bytes.Length)
+                ([IO.StreamReader]::new($client.GetStream()).ReadLine() -split ' ')[1]
+            }
+            finally { $client.Dispose() }
+        }
+        $sent = @(
+            [pscustomobject]@{ Headers = @("X-Jelou-Signature: $good, $good", "X-Jelou-Signature: $good", 'Authorization: Bearer rcv-token'); Answer = '200' }
+            [pscustomobject]@{ Headers = @("X-Jelou-Signature: $good", "x-jelou-signature: $($good.ToUpperInvariant())", 'Authorization: Bearer rcv-token', 'authorization: Bearer rcv-token'); Answer = '200' }
+            [pscustomobject]@{ Headers = @("X-Jelou-Signature: $good", 'X-Jelou-Signature: sha256=00', 'Authorization: Bearer rcv-token'); Answer = '401' }
+            [pscustomobject]@{ Headers = @("X-Jelou-Signature: $good", 'Authorization: Bearer rcv-token', 'Authorization: Bearer other'); Answer = '401' }
+            [pscustomobject]@{ Headers = @("X-Jelou-Signature: $good", "X-Jelou-Signature: $good", 'Authorization: Bearer rcv-token'); Answer = '200' }
+        )
+
+        @($sent | ForEach-Object { Send-Head $_.Headers }) | Should -Be @($sent.Answer)
+
+        $result = Complete-InRunspace $receiver
+        $result.Output.Count | Should -Be 3
+        @($result.Errors.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] }) | Should -Be @('JelouSignatureMismatch', 'JelouWebhookAuthorizationMismatch')
+    }
+
     It 'refuses a changed body, another secret and a wrong credential with 401, and a signed non-event with 400, and goes on' {
         $port = Get-FreePort
         $receiver = Start-InRunspace $Receive @{ Port = $port; Secret = $Secret; Count = 1; Token = 'rcv-token' }

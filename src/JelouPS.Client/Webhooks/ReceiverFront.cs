@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Net;
 using System.Net.Security;
@@ -418,8 +419,8 @@ namespace JelouPS.Webhooks
         /// loopback, the relay's id and Connection: close, Expect: 100-continue left out, and an absolute-form target reduced to its path;
         /// null when it is not the head of an HTTP/1.x request, or has a line folded, a bare CR or LF, a header name with
         /// spaces, more than one Host, or none in HTTP/1.1 (RFC 9112 §2.2, §3.2, §5.1: a server refuses those), a transfer
-        /// coding other than chunked or with a Content-Length (§6.1), or its signature or credential header twice with two
-        /// values (the same value twice is passed on once).
+        /// coding other than chunked or with a Content-Length (§6.1). A signature or credential header given on several
+        /// lines is passed on as one, its values joined (the same value repeated, once).
         /// </summary>
         /// <param name="head">The bytes read, the head first.</param>
         /// <param name="length">The head's length, its empty line included.</param>
@@ -442,31 +443,29 @@ namespace JelouPS.Webhooks
                 if (!Uri.TryCreate(requestLine[1], UriKind.Absolute, out Uri? target) || (target.Scheme != Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttp)) return null;
                 lines[0] = $"{requestLine[0]} {target.PathAndQuery} {requestLine[2]}";
             }
-            var rewritten = new StringBuilder(length + 64);
-            var once = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var rewritten = new List<string>(lines.Length + 3);
+            // The signature's and credential's lines by name: where the first stands, and every line given.
+            var once = new Dictionary<string, KeyValuePair<int, List<string>>>(StringComparer.OrdinalIgnoreCase);
             bool lengthGiven = false;
             string? transferCoding = null;
             foreach (string line in lines)
             {
                 if (line.IndexOf('\r') >= 0 || line.IndexOf('\n') >= 0) return null;
-                if (rewritten.Length > 0)
+                if (rewritten.Count > 0)
                 {
                     int colon = line.IndexOf(':');
                     if (colon <= 0 || line.IndexOfAny(Blanks, 0, colon) >= 0) return null;
                     string name = line.Substring(0, colon);
                     if (OnceOnly.Contains(name))
                     {
-                        string value = line.Substring(colon + 1).Trim(' ', '\t');
-                        if (once.TryGetValue(name, out string? first))
+                        if (once.TryGetValue(name, out KeyValuePair<int, List<string>> given))
                         {
-                            // RFC 9112 §3.2: a request with more than one Host is refused; so is one whose signature or
-                            // credential comes twice with two values, which the listener would otherwise read as one of them.
-                            // The same value twice (a proxy that repeats a header) is that value, as ConvertFrom-
-                            // JelouWebhookEvent takes it: the listener is given it once.
-                            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || value != first) return null;
+                            // RFC 9112 §3.2: a request with more than one Host is refused.
+                            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase)) return null;
+                            given.Value.Add(line);
                             continue;
                         }
-                        once[name] = value;
+                        once[name] = new KeyValuePair<int, List<string>>(rewritten.Count, new List<string> { line });
                     }
                     lengthGiven |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
                     if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) transferCoding = (transferCoding is null ? "" : transferCoding + ",") + line.Substring(colon + 1).Trim();
@@ -477,14 +476,28 @@ namespace JelouPS.Webhooks
                     }
                     if (Replaced.Contains(name)) continue;
                 }
-                rewritten.Append(line).Append("\r\n");
+                rewritten.Add(line);
             }
             // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
             if (!once.ContainsKey("Host") && requestLine[2] == "HTTP/1.1") return null;
+            // A signature or credential given on several lines is passed on as one line, in the first one's place, its values
+            // joined as HTTP joins a repeated header (RFC 9110 §5.3), so that the listener reads what ConvertFrom-
+            // JelouWebhookEvent reads of the same request: the same value repeated (a proxy's repeat) is that value, and values
+            // that differ verify as none.
+            foreach (KeyValuePair<int, List<string>> header in once.Values)
+            {
+                if (header.Value.Count == 1) continue;
+                string first = header.Value[0];
+                List<string> values = header.Value.Select(line => line.Substring(line.IndexOf(':') + 1).Trim(' ', '\t')).ToList();
+                List<string> distinct = values.Distinct(StringComparer.Ordinal).ToList();
+                rewritten[header.Key] = first.Substring(0, first.IndexOf(':')) + ": " + string.Join(", ", distinct.Count == 1 ? distinct : values);
+            }
+            var passed = new StringBuilder(length + 64);
+            foreach (string line in rewritten) passed.Append(line).Append("\r\n");
             // RFC 9112 §6.1: a body is chunked or has a length, not both (a way to smuggle a request); no other coding is taken.
             if (transferCoding != null && (lengthGiven || !transferCoding.Equals("chunked", StringComparison.OrdinalIgnoreCase))) return null;
-            rewritten.Append("Host: ").Append(innerHost).Append("\r\n").Append(RelayHeader).Append(": ").Append(relayId).Append("\r\nConnection: close\r\n\r\n");
-            return Bytes.GetBytes(rewritten.ToString());
+            passed.Append("Host: ").Append(innerHost).Append("\r\n").Append(RelayHeader).Append(": ").Append(relayId).Append("\r\nConnection: close\r\n\r\n");
+            return Bytes.GetBytes(passed.ToString());
         }
 
         /// <summary>Stops taking connections; those being relayed go on (the listener answers them as it stops).</summary>
