@@ -260,6 +260,24 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
 
         { [pscustomobject]@{ SecretName = 'Jelou-p9' } | Receive-JelouWebhookEvent -Port $port -SigningSecret $Secret -TimeoutSec 3 -ErrorAction Stop } |
             Should -Throw -ErrorId 'JelouVaultNotFound,*'
+        # Alone, as on the command line: it names a secret of the default vault.
+        { [pscustomobject]@{ SecretName = 'Jelou-p9' } | Receive-JelouWebhookEvent -Port $port -TimeoutSec 3 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultNotFound,*'
+    }
+
+    It 'verifies with the default vault''s secret a -SecretName piped in alone names, as given on the command line' {
+        New-ReceiverVault ReceiveVault p-piped | Out-Null
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-piped).StatusCode
+'@ @{ Port = $port; Secret = $Secret }
+
+        $events = [pscustomobject]@{ SecretName = 'Jelou-p-piped' } | Receive-JelouWebhookEvent -Port $port -Path /jelou -Count 1 -TimeoutSec 30
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200)
+        $events.ProjectId | Should -Be 'p-piped'
     }
 
     It 'answers 503 while the vault cannot be read, remembering nothing, unless a -SigningSecret verifies it: <Case>' -TestCases @(

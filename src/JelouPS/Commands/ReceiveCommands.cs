@@ -86,10 +86,6 @@ namespace JelouPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            if (SigningSecret is null && _vault.Vault is null && _vault.GivenSecretName is null)
-            {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
-            }
             SecureString[] given = SigningSecret ?? Array.Empty<SecureString>();
             string Subject(int i) => given.Length == 1 ? "The signing secret" : $"Signing secret {i + 1} of {given.Length}";
             // A blank one ends the command before anything is said of the others.
@@ -101,6 +97,10 @@ namespace JelouPS.Commands
         {
             // Here, not at the beginning: a -SecretName piped in (an integration's) is bound only now, and a vault that cannot
             // be used must stop the command before anything listens, not answer each delivery 503.
+            if (SigningSecret is null && _vault.Vault is null && _vault.GivenSecretName is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
+            }
             _vault.Open(this);
             JelouWebhookListener listener;
             try
