@@ -271,11 +271,12 @@ namespace JelouPS.Tests
             Assert.True(JelouSession.HeldSecrets(new Uri(api, "jelouapi/v1/external-support/never-created"), allUpTo: int.MaxValue).Count() >= 2);
             Assert.True(JelouSession.HeldSecrets(new Uri(api, $"jelouapi/v1/external-support/{first}"), allUpTo: int.MaxValue).Count() >= 2);
 
-            // Holding more (a bulk run's thousands), a call of the API gets its projects' only.
+            // Holding more (a bulk run's thousands), a call of the API gets its projects' only, with the connections' keys.
             int OnApi(string path) => JelouSession.HeldSecrets(new Uri(api, path), allUpTo: 0).Count();
-            Assert.Equal(1, OnApi($"jelouapi/v1/external-support/{first}"));
-            Assert.Equal(1, OnApi($"jelouapi/v1/external-support/{second}/secret/regenerate"));
-            Assert.Equal(0, OnApi("jelouapi/v1/external-support/never-created"));
+            int keys = OnApi("jelouapi/v1/external-support/never-created");
+            Assert.InRange(keys, 1, 16);
+            Assert.Equal(keys + 1, OnApi($"jelouapi/v1/external-support/{first}"));
+            Assert.Equal(keys + 1, OnApi($"jelouapi/v1/external-support/{second}/secret/regenerate"));
             Assert.True(JelouSession.HeldSecrets(new Uri("https://receiver.example.test/hook"), allUpTo: 0).Count() >= 2, "a call elsewhere (a test event) gets every held secret");
         }
 
@@ -284,6 +285,19 @@ namespace JelouPS.Tests
         /// when a conversation starts): those the session sent (New-, Set-) or read (Get-) are redacted there as the signing
         /// secret is, also where the session holds so many that only the call's own project's are looked for.
         /// </summary>
+        /// <summary>A reply carries only its signature: a chatbot host that quotes the connection's API key is redacted of it all the same.</summary>
+        [Fact]
+        public void The_connections_api_key_is_redacted_in_an_error_of_a_call_that_did_not_carry_it()
+        {
+            string projectId = NewProjectId();
+            Emulator.EnqueueFault(new EmulatorFault { PathContains = "external-support/webhook", Status = 500, Body = "{\"message\":\"upstream said: key=emulator-api-key\"}" });
+
+            ErrorRecord error = Host.Invoke("Send-JelouSupportMessage -ProjectId $args[0] -RoomId r -BotId b -UserId u -Text hola -SigningSecret 'k-1234567890'", null, projectId).SingleError();
+
+            string shown = error.Exception.Message + error.ErrorDetails?.Message;
+            Assert.Contains("upstream said: key=REDACTED", shown);
+        }
+
         [Fact]
         public void The_webhook_credentials_the_session_sent_or_read_are_redacted_in_errors_of_other_calls()
         {
@@ -318,8 +332,9 @@ namespace JelouPS.Tests
 
             // Holding more than a few hundred projects' secrets, a call of the API is redacted of its own project's.
             int OnApi(string project) => JelouSession.HeldSecrets(new Uri(Emulator.GatewayUri, $"jelouapi/v1/external-support/{project}/conversations/start"), allUpTo: 0).Count();
-            Assert.Equal(1 + 3, OnApi(projectId));
-            Assert.Equal(1, OnApi(readProject));
+            int keys = OnApi("never-created");
+            Assert.Equal(keys + 1 + 3, OnApi(projectId));
+            Assert.Equal(keys + 1, OnApi(readProject));
         }
 
         /// <summary>

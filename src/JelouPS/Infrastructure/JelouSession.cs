@@ -38,6 +38,12 @@ namespace JelouPS.Infrastructure
         // The latest secret issued per server and project (null once the integration is deleted): any earlier one is dead.
         private static readonly Dictionary<string, ExternalSupportIntegration?> Latest = new Dictionary<string, ExternalSupportIntegration?>(StringComparer.Ordinal);
 
+        // The API keys and client secrets of every connection made in this process (a few): a server may quote one in an
+        // answer to a call that did not carry it (a reply, which carries only its signature; another connection's call).
+        // The latest ones, each value once: a runbook that connects in a loop does not grow it.
+        private static readonly List<System.Security.SecureString> Credentials = new List<System.Security.SecureString>();
+        private const int CredentialsKept = 16;
+
         // The webhook credentials this process sent or read, per server and project: a server may quote them in an error of
         // another call (a delivery to the webhook that failed), as it may a signing secret (see HeldSecrets).
         private static readonly Dictionary<string, WebhookCredentials> Webhooks = new Dictionary<string, WebhookCredentials>(StringComparer.Ordinal);
@@ -94,9 +100,10 @@ namespace JelouPS.Infrastructure
             new WebhookTester(proxy, skipCertificateCheck) { HeldSecrets = HeldSecrets };
 
         /// <summary>
-        /// The signing secrets this process holds (each project's latest, and those kept unsaved) and the webhook credentials
-        /// it sent or read (see <see cref="HoldWebhookCredentials"/>), for every client to redact in error answers: a server
-        /// may quote a project's current secret or webhook URL, or dump its record, in an error of another call.
+        /// The signing secrets this process holds (each project's latest, and those kept unsaved), the webhook credentials
+        /// it sent or read (see <see cref="HoldWebhookCredentials"/>) and its connections' API keys and client secrets, for
+        /// every client to redact in error answers: a server may quote a project's current secret or webhook URL, a key, or
+        /// dump a project's record, in an error of another call.
         /// Up to <see cref="AllHeldUpTo"/>, all of them; beyond, for a call to an API this process holds secrets from, those
         /// of the projects its path names (so an error costs what its own projects do, not what a bulk run issued), and for
         /// any other (a reply, a receiver's test), all of them.
@@ -112,7 +119,7 @@ namespace JelouPS.Infrastructure
                 // dump another's record); a bulk run's thousands cost every error too much.
                 // By project: one kept unsaved is its project's latest too.
                 List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.Secret).OfType<System.Security.SecureString>()
-                    .Concat(Webhooks.Values.SelectMany(held => held.All)).Distinct().ToList();
+                    .Concat(Webhooks.Values.SelectMany(held => held.All)).Concat(Credentials).Distinct().ToList();
                 if (Latest.Count + Webhooks.Count <= allUpTo) return Every();
                 // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
                 // keys are looked at, up to the first of the call's API, when the path names none).
@@ -124,11 +131,12 @@ namespace JelouPS.Infrastructure
                     foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.Secret!);
                     if (Webhooks.TryGetValue(key, out WebhookCredentials? held)) its.UnionWith(held.All);
                 }
-                if (its.Count > 0) return its;
+                // The connections' credentials, a few, always.
+                if (its.Count > 0) return its.Concat(Credentials).ToList();
                 // A reply names no project, whatever host serves it (the emulator serves both on one).
                 bool reply = request.AbsolutePath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase);
                 string onItsServer = Key(request, "");
-                if (!reply && Latest.Keys.Concat(Webhooks.Keys).Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return its;
+                if (!reply && Latest.Keys.Concat(Webhooks.Keys).Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return Credentials.ToList();
                 return Every();
             }
         }
@@ -139,8 +147,22 @@ namespace JelouPS.Infrastructure
         internal static JelouContext? Get(Runspace runspace) =>
             Slots.TryGetValue(runspace, out Slot? slot) ? slot.Context : null;
 
-        internal static void Set(Runspace runspace, JelouContext? context) =>
+        internal static void Set(Runspace runspace, JelouContext? context)
+        {
             Slots.GetOrCreateValue(runspace).Context = context;
+            if (context?.Client.Options.Credential is JelouCredential credential)
+            {
+                lock (Gate)
+                {
+                    foreach (System.Security.SecureString secret in credential.Secrets)
+                    {
+                        Credentials.RemoveAll(held => ReferenceEquals(held, secret) || Security.SecureStrings.Equal(held, secret));
+                        Credentials.Add(secret);
+                    }
+                    if (Credentials.Count > CredentialsKept) Credentials.RemoveRange(0, Credentials.Count - CredentialsKept);
+                }
+            }
+        }
 
         /// <summary>True the first time it is asked in the runspace: a reminder that a secret is in no vault is said once there.</summary>
         internal static bool FirstUnsavedInRunspace(Runspace runspace) => Interlocked.Exchange(ref Slots.GetOrCreateValue(runspace).SaidUnsaved, 1) == 0;
