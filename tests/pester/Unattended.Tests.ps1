@@ -253,7 +253,7 @@ catch {
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match 'ID=ActionPreferenceStop,JelouPS\.Commands\.NewJelouExternalSupportCommand' -Because $run.Text
         $run.Text | Should -Match "TARGET=$projectId True 64" -Because $run.Text
-        $run.Text | Should -Match 'ADVICE=.*\$_\.TargetObject \| Save-JelouSigningSecret -Vault <vault>' -Because $run.Text
+        $run.Text | Should -Match 'ADVICE=.*in the catch: Save-JelouSigningSecret -Vault <vault> \(without input, it stores every secret that list holds\)' -Because $run.Text
         $run.Text | Should -Match "SAID=The running command stopped because the preference variable `"WarningPreference`" or common parameter is set to Stop: The signing secret of $projectId is in no vault" -Because $run.Text
         $run.Text | Should -Match 'ASSIGNED=False' -Because 'the assignment is what the error took'
     }

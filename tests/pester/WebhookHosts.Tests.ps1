@@ -293,8 +293,17 @@ Describe 'The README''s Azure Function, as written, answers each delivery' {
         $script = [regex]::Match($readme, '(?s)An Azure Function \(`run\.ps1`.*?```powershell\r?\n(.*?)```').Groups[1].Value
         $script | Should -Match 'ConvertFrom-JelouWebhookEvent -Request \$Request'
         # The worker's own commands and types, as the script uses them.
-        $hosted = $script -replace '(?m)^param\(\$Request, \$TriggerMetadata\)\r?$', ('$0' + "`nclass HttpResponseContext { [object] `$StatusCode }`nfunction Push-OutputBinding(`$Name, `$Value) { `$global:JelouPSTestAnswer = `$Value.StatusCode }")
-        $Function = [scriptblock]::Create($hosted)
+        $Hosted = $script -replace '(?m)^param\(\$Request, \$TriggerMetadata\)\r?$', ('$0' + "`nclass HttpResponseContext { [object] `$StatusCode }`nfunction Push-OutputBinding(`$Name, `$Value) { `"ANSWER=`$(`$Value.StatusCode)`" }")
+        # Run as the worker runs it: in a runspace of its own, not inside a try (as a Pester test is), where an error the
+        # script goes on after would end it.
+        function Invoke-Function($Request) {
+            $shell = [powershell]::Create()
+            try {
+                $shell.AddScript("Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'").AddStatement().AddScript($Hosted).AddParameter('Request', $Request).AddParameter('TriggerMetadata', @{}) | Out-Null
+                @($shell.Invoke()) -match '^ANSWER=' -replace '^ANSWER='
+            }
+            finally { $shell.Dispose() }
+        }
         $Start = '{"event":"conversation.start","timestamp":1776134278574,"project_id":"P1","conversation":{"id":"C1"}}'
         $PlainSecret = ConvertTo-PlainText $Secret
     }
@@ -307,6 +316,8 @@ Describe 'The README''s Azure Function, as written, answers each delivery' {
         @{ Case = 'the signing secret''s app setting is unset'; SigningSecret = $null; Token = 'tok-1234'; Presented = 'tok-1234'; Answer = 'InternalServerError' }
         @{ Case = 'the signing secret''s app setting is empty'; SigningSecret = ' '; Token = 'tok-1234'; Presented = 'tok-1234'; Answer = 'InternalServerError' }
         @{ Case = 'the token''s app setting is unset'; SigningSecret = 'set'; Token = $null; Presented = 'tok-1234'; Answer = 'InternalServerError' }
+        @{ Case = 'the signing secret''s Key Vault reference is unresolved'; SigningSecret = '@Microsoft.KeyVault(SecretUri=https://crm-kv.vault.azure.net/secrets/jelou-signing/)'; Token = 'tok-1234'; Presented = 'tok-1234'; Answer = 'InternalServerError' }
+        @{ Case = 'the token''s Key Vault reference is unresolved'; SigningSecret = 'set'; Token = '@Microsoft.KeyVault(VaultName=crm-kv;SecretName=jelou-token)'; Presented = 'tok-1234'; Answer = 'InternalServerError' }
         @{ Case = 'the delivery presents another token'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-9999'; Answer = 'Unauthorized' }
         @{ Case = 'the signature does not match'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-1234'; Forged = 'sha256=00'; Answer = 'Unauthorized' }
         @{ Case = 'the signed body is no event'; SigningSecret = 'set'; Token = 'tok-1234'; Presented = 'tok-1234'; NoEvent = '[1]'; Answer = 'BadRequest' }
@@ -315,10 +326,7 @@ Describe 'The README''s Azure Function, as written, answers each delivery' {
         $env:JELOU_WEBHOOK_TOKEN = $Token
         $sent = if ($NoEvent) { $NoEvent } else { $Start }
         $signed = if ($Forged) { $Forged } else { Get-JelouWebhookSignature -Payload $sent -SigningSecret $Secret }
-        $global:JelouPSTestAnswer = $null
 
-        & $Function -Request (New-FunctionsRequest $sent @{ 'X-Jelou-Signature' = $signed; Authorization = "Bearer $Presented" }) -TriggerMetadata @{} 2>$null
-
-        "$global:JelouPSTestAnswer" | Should -Be $Answer
+        Invoke-Function (New-FunctionsRequest $sent @{ 'X-Jelou-Signature' = $signed; Authorization = "Bearer $Presented" }) | Should -Be $Answer
     }
 }

@@ -157,8 +157,9 @@ namespace JelouPS.Infrastructure
             {
                 ErrorDetails = new ErrorDetails(stop.Message)
                 {
-                    RecommendedAction = "The integrations this warning is about, each with its signing secret, are this error's TargetObject. One in no vault lives only in this session " +
-                        $"(${JelouSession.UnsavedVariable}): store it before the process ends, e.g. $_.TargetObject | Save-JelouSigningSecret -Vault <vault>.",
+                    RecommendedAction = "The integrations this warning is about, each with its signing secret, are this error's TargetObject. A secret in no vault lives only in this session " +
+                        $"(${JelouSession.UnsavedVariable}, with any other this command issued before it ended): store them all before the process ends, in the catch: " +
+                        "Save-JelouSigningSecret -Vault <vault> (without input, it stores every secret that list holds).",
                 },
             };
         }

@@ -20,13 +20,19 @@ namespace JelouPS.Infrastructure
         /// Why <paramref name="text"/>, given as a secret, is none: what a conversion to text writes in place of an object, as
         /// Export-Csv does in a secret's cell: a .NET type name as .NET writes it (System.Security.SecureString,
         /// System.Object[], List`1[...], Deserialized.…; SecureString or PSCredential alone; quoted or in brackets), or an
-        /// object's text (@{Length=64}, {"Length":64}). Null when it may be a secret: one that only looks alike (a GUID in
-        /// braces, system.prod.key) is taken. The text is never shown: it may be one after all.
+        /// object's text (@{Length=64}, {"Length":64}); or an Azure Key Vault reference left unresolved in an app setting.
+        /// Null when it may be a secret: one that only looks alike (a GUID in braces, system.prod.key) is taken. The text is
+        /// never shown: it may be one after all.
         /// </summary>
         internal static string? PlaceholderSecret(string text, string subject)
         {
             string value = text.Trim().Trim('"', '\'', '\u201C', '\u201D', '\u2018', '\u2019').Trim();
             if (value.Length > 2 && value[0] == '[' && value[value.Length - 1] == ']') value = value.Substring(1, value.Length - 2);
+            if (KeyVaultReference.IsMatch(value))
+            {
+                return $"{subject} is an Azure Key Vault reference (@Microsoft.KeyVault(...)) that was not resolved: App Service and Azure Functions leave its text in an " +
+                    "app setting whose secret the app cannot read. Check the reference's status in the app's environment variables (Configuration), and that the app's identity may read the secret.";
+            }
             string? what = TypeNameText.IsMatch(value) ? "a type name (such as System.Security.SecureString, which Export-Csv writes for a SecureString)"
                 : ObjectText.IsMatch(value) ? "an object written as text (such as @{Length=64}, as a secret's cell reads after ConvertTo-Json)"
                 : null;
@@ -34,6 +40,10 @@ namespace JelouPS.Infrastructure
                 : $"{subject} is {what}, not a secret: the value was written out without its secret. " +
                   "Pass the SecureString itself (the object as emitted, Import-Clixml, Receive-Job), or read the secret from where it is stored.";
         }
+
+        // An app setting's Key Vault reference (learn.microsoft.com, "Use Key Vault references as app settings"), whose text
+        // is the setting's value while it cannot be resolved.
+        private static readonly Regex KeyVaultReference = new Regex(@"^@Microsoft\.KeyVault\(.*\)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Singleline);
 
         // Namespaces and types as .NET names them (capitalised): a secret in lower case that only looks alike is taken.
         private static readonly Regex TypeNameText = new Regex(@"^(?:(?:Deserialized\.)?(?:System|Microsoft)(?:\.[A-Z]\w*)+(?:`\d+\[.*\])?(?:\[\])?|SecureString|PSCredential)$", RegexOptions.CultureInvariant);
