@@ -104,6 +104,8 @@ namespace JelouPS
                 if (equals <= 0 || !CredentialQueryNames.Contains(Uri.UnescapeDataString(pair.Substring(0, equals)))) continue;
                 string value = Uri.UnescapeDataString(pair.Substring(equals + 1));
                 if (value.Length > 0) credentials.Add(SecureStrings.FromString(value));
+                // A server that reads the query as a form reads a '+' as a space, and may quote it so.
+                if (value.IndexOf('+') >= 0) credentials.Add(SecureStrings.FromString(value.Replace('+', ' ')));
             }
             return credentials;
         }

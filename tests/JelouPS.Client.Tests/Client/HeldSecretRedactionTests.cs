@@ -81,6 +81,7 @@ namespace JelouPS.Tests.Client
         [Theory]
         [InlineData("code=FNKEY-0123-abcd", "FNKEY-0123-abcd")]
         [InlineData("x=1&sig=SAS%2Bsig%3D0123", "SAS+sig=0123")]
+        [InlineData("code=Plus+KEY+0123", "Plus KEY 0123")]
         public async Task A_test_events_result_is_redacted_of_its_urls_key_a_receiver_quotes(string query, string key)
         {
             var receiver = new StubHandler((request, token) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadRequest)
