@@ -51,6 +51,19 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_reply_to_a_closed_conversation_is_advised_to_check_its_state()
+        {
+            string projectId = NewProjectId();
+
+            ErrorRecord error = Host.Invoke(
+                "$i = New-JelouExternalSupport $args[0] http://127.0.0.1:1/hook; $c = Start-JelouConversation $args[0] -BotId b1 -UserId u1; $c | Close-JelouConversation; " +
+                "$c | Send-JelouSupportMessage -Text 'after close' -SigningSecret $i.SigningSecret", null, projectId).SingleError();
+
+            Assert.Equal("JelouValidationFailed,JelouPS.Commands.SendJelouSupportMessageCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("Get-JelouConversation shows its State): a closed one takes no reply", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
         public void A_server_error_advises_quoting_its_request_id_and_names_it()
         {
             string projectId = NewIntegration();

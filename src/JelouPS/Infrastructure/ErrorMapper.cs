@@ -480,7 +480,8 @@ namespace JelouPS.Infrastructure
                 case JelouErrorKind.ConnectionFailed when api.Operation == JelouOperation.SendMessage:
                     return "Check -ChatbotUri, the network and any proxy.";
                 case JelouErrorKind.ValidationFailed when api.Operation == JelouOperation.SendMessage:
-                    return "Correct the reply's fields the API named (room, bot, user, media URL) and send it again.";
+                    return "Correct the reply's fields the API named (room, bot, user, media URL) and send it again. If they are right, check that the conversation is still active " +
+                        "(Get-JelouConversation shows its State): a closed one takes no reply, and Start-JelouConversation opens a new one.";
                 default:
                     return null;
             }
