@@ -104,6 +104,12 @@ Describe 'Get-Help <Name>' -ForEach $commands {
         }
     }
 
+    It 'shows each example''s code whole in an 80-column terminal, where Get-Help indents it by four' {
+        foreach ($example in @($help.examples.example)) {
+            @("$($example.code)" -split '\r?\n' | Where-Object { $_.Length -gt 76 }) | Should -BeNullOrEmpty -Because "$($example.title) would be cut mid-token"
+        }
+    }
+
     It 'shows each example''s title on one line of an 80-column terminal' {
         # Get-Help indents an example's title by four, and lays help out in one column less than the console has: a wider
         # title wraps, its closing dashes on a line of their own.
