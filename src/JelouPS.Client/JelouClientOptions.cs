@@ -55,7 +55,7 @@ namespace JelouPS
         /// session holds (a server that puts a project's record, or its current secret, in an error), given the request's URI.
         /// Asked at each error answer, and for a reason phrase or media type of the server's own on any answer.
         /// </summary>
-        internal Func<Uri, IEnumerable<SecureString>>? HeldSecrets { get; set; }
+        internal Func<Uri, IEnumerable<Security.HeldSecret>>? HeldSecrets { get; set; }
 
         internal void Validate()
         {

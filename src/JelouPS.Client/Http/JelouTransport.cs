@@ -56,7 +56,7 @@ namespace JelouPS.Http
         private readonly string _peer;
 
         /// <summary>Other secrets an answer may quote (see <see cref="JelouClientOptions.HeldSecrets"/>).</summary>
-        internal Func<Uri, IEnumerable<SecureString>>? HeldSecrets { get; set; }
+        internal Func<Uri, IEnumerable<HeldSecret>>? HeldSecrets { get; set; }
 
         /// <summary>
         /// How long a create or a rotation in flight may still take once its caller cancels: its answer may be the only copy
@@ -254,7 +254,9 @@ namespace JelouPS.Http
                 List<SecureString> issued = issuesSecret && received != null && !response!.IsSuccessStatusCode ? IssuedIn(received) : new List<SecureString>();
                 try
                 {
-                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(HeldSecrets?.Invoke(outgoing.Uri) ?? new SecureString[0]).ToList());
+                    List<HeldSecret> held = HeldSecrets?.Invoke(outgoing.Uri)?.ToList() ?? new List<HeldSecret>();
+                    return fullRedaction = new SecretRedaction((outgoing.Secrets ?? new SecureString[0]).Concat(issued).Concat(held.Where(h => !h.WholeOnly).Select(h => h.Secret)).ToList(),
+                        held.Where(h => h.WholeOnly).Select(h => h.Secret));
                 }
                 finally
                 {

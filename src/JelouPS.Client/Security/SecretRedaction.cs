@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security;
 using System.Text;
 
@@ -27,9 +28,21 @@ namespace JelouPS.Security
         private const int ShortestMatched = 4;
         private readonly List<char[]> _plaintexts = new List<char[]>();
 
-        internal SecretRedaction(IReadOnlyList<SecureString>? secrets)
+        // The plaintexts (by reference) looked for whole only, not by their parts (see HideParts).
+        private readonly HashSet<char[]> _wholeOnly = new HashSet<char[]>();
+
+        /// <param name="secrets">Looked for whole, and by their parts.</param>
+        /// <param name="wholeOnly">Looked for whole only (see <see cref="HeldSecret.WholeOnly"/>).</param>
+        internal SecretRedaction(IReadOnlyList<SecureString>? secrets, IEnumerable<SecureString>? wholeOnly = null)
+        {
+            Add(secrets, whole: false);
+            Add(wholeOnly, whole: true);
+        }
+
+        private void Add(IEnumerable<SecureString>? secrets, bool whole)
         {
             if (secrets is null) return;
+            int first = _plaintexts.Count;
             foreach (SecureString secret in secrets)
             {
                 char[] plaintext;
@@ -52,6 +65,7 @@ namespace JelouPS.Security
                 // A debugging dump may show its bytes in hex (case does not matter, as above).
                 _plaintexts.Add(HexOf(plaintext));
             }
+            if (whole) _wholeOnly.UnionWith(_plaintexts.Skip(first));
         }
 
         // The hex of the secret's UTF-8 bytes, made in arrays that are wiped, never in a string.
@@ -213,7 +227,7 @@ namespace JelouPS.Security
         private void HideParts(string view, int[]? origin, int length, ref bool[]? hidden)
         {
             int runs = view.Length - ShortestPart + 1;
-            if (runs <= 0 || !_plaintexts.Exists(secret => secret.Length > ShortestPart)) return;
+            if (runs <= 0 || !_plaintexts.Exists(secret => secret.Length > ShortestPart && !_wholeOnly.Contains(secret))) return;
             var viewRuns = new ulong[runs];
             RunHashes(view.AsSpan(), viewRuns);
             int shift = 64 - 10;
@@ -222,7 +236,7 @@ namespace JelouPS.Security
             foreach (ulong hash in viewRuns) filter[Slot(hash, shift) >> 6] |= 1UL << (int)(Slot(hash, shift) & 63);
             foreach (char[] secret in _plaintexts)
             {
-                if (secret.Length <= ShortestPart) continue;
+                if (secret.Length <= ShortestPart || _wholeOnly.Contains(secret)) continue;
                 var secretRuns = new ulong[secret.Length - ShortestPart + 1];
                 RunHashes(secret, secretRuns);
                 for (int s = 0; s < secretRuns.Length; s++)
@@ -445,6 +459,7 @@ namespace JelouPS.Security
         {
             foreach (char[] plaintext in _plaintexts) Array.Clear(plaintext, 0, plaintext.Length);
             _plaintexts.Clear();
+            _wholeOnly.Clear();
         }
     }
 }

@@ -154,7 +154,7 @@ namespace JelouPS.Webhooks
             _transport = new JelouTransport(JelouClientOptions.DefaultTimeout, RetryPolicy.None, handler, proxy, peer: "The webhook");
 
         /// <summary>Other secrets a receiver's answer may quote, redacted in the result (see <see cref="JelouClientOptions.HeldSecrets"/>).</summary>
-        internal Func<Uri, IEnumerable<SecureString>>? HeldSecrets
+        internal Func<Uri, IEnumerable<HeldSecret>>? HeldSecrets
         {
             get => _transport.HeldSecrets;
             set => _transport.HeldSecrets = value;

@@ -108,35 +108,39 @@ namespace JelouPS.Infrastructure
         /// of the projects its path names (so an error costs what its own projects do, not what a bulk run issued), and for
         /// any other (a reply, a receiver's test), all of them.
         /// </summary>
-        internal static IEnumerable<System.Security.SecureString> HeldSecrets(Uri request) => HeldSecrets(request, AllHeldUpTo);
+        internal static IEnumerable<Security.HeldSecret> HeldSecrets(Uri request) => HeldSecrets(request, AllHeldUpTo);
 
         /// <inheritdoc cref="HeldSecrets(Uri)"/>
-        internal static IEnumerable<System.Security.SecureString> HeldSecrets(Uri request, int allUpTo)
+        internal static IEnumerable<Security.HeldSecret> HeldSecrets(Uri request, int allUpTo)
         {
             lock (Gate)
             {
                 // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
                 // dump another's record); a bulk run's thousands cost every error too much.
                 // By project: one kept unsaved is its project's latest too.
-                List<System.Security.SecureString> Every() => Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.Secret).OfType<System.Security.SecureString>()
-                    .Concat(Webhooks.Values.SelectMany(held => held.All)).Concat(Credentials).Distinct().ToList();
+                // A webhook credential is looked for whole only (see HeldSecret.WholeOnly).
+                List<Security.HeldSecret> Held(IEnumerable<System.Security.SecureString> secrets, IEnumerable<WebhookCredentials> webhooks) =>
+                    secrets.Concat(Credentials).Distinct().Select(secret => new Security.HeldSecret(secret))
+                        .Concat(webhooks.SelectMany(held => held.All).Distinct().Select(credential => new Security.HeldSecret(credential, wholeOnly: true))).ToList();
+                List<Security.HeldSecret> Every() => Held(Latest.Values.Concat(UnsavedKept.All()).Select(i => i?.Secret).OfType<System.Security.SecureString>(), Webhooks.Values);
                 if (Latest.Count + Webhooks.Count <= allUpTo) return Every();
                 // Looked up by key, the projects the path names: a bulk run's thousands are not read at each error (only its
                 // keys are looked at, up to the first of the call's API, when the path names none).
                 var its = new HashSet<System.Security.SecureString>();
+                var webhooks = new List<WebhookCredentials>();
                 foreach (string segment in request.Segments)
                 {
                     string key = Key(request, Uri.UnescapeDataString(segment.TrimEnd('/')));
                     if (Latest.TryGetValue(key, out ExternalSupportIntegration? latest) && latest?.Secret != null) its.Add(latest.Secret);
                     foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.Secret!);
-                    if (Webhooks.TryGetValue(key, out WebhookCredentials? held)) its.UnionWith(held.All);
+                    if (Webhooks.TryGetValue(key, out WebhookCredentials? held)) webhooks.Add(held);
                 }
                 // The connections' credentials, a few, always.
-                if (its.Count > 0) return its.Concat(Credentials).ToList();
+                if (its.Count > 0 || webhooks.Count > 0) return Held(its, webhooks);
                 // A reply names no project, whatever host serves it (the emulator serves both on one).
                 bool reply = request.AbsolutePath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase);
                 string onItsServer = Key(request, "");
-                if (!reply && Latest.Keys.Concat(Webhooks.Keys).Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return Credentials.ToList();
+                if (!reply && Latest.Keys.Concat(Webhooks.Keys).Any(key => key.StartsWith(onItsServer, StringComparison.Ordinal))) return Held(its, webhooks);
                 return Every();
             }
         }

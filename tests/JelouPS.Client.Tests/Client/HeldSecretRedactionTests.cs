@@ -16,13 +16,13 @@ namespace JelouPS.Tests.Client
     {
         private const string Held = "whsec-held-0123456789abcdef";
 
-        private static JelouClient Answering(HttpStatusCode status, string reason, string mediaType, string body) =>
+        private static JelouClient Answering(HttpStatusCode status, string reason, string mediaType, string body, params JelouPS.Security.HeldSecret[] held) =>
             new JelouClient(
                 new JelouClientOptions(new JelouApiKeyCredential(Secure("stub-api-key")))
                 {
                     BaseUri = new Uri("https://gateway.example.test/jelouapi"),
                     MaximumRetryCount = 0,
-                    HeldSecrets = _ => new[] { Secure(Held) },
+                    HeldSecrets = _ => held.Length > 0 ? held : new JelouPS.Security.HeldSecret[] { Secure(Held) },
                 },
                 new StubHandler((request, token) => Task.FromResult(new HttpResponseMessage(status)
                 {
@@ -67,7 +67,7 @@ namespace JelouPS.Tests.Client
                 Content = new StringContent("x"),
                 RequestMessage = request,
             }));
-            using var tester = new JelouPS.Webhooks.WebhookTester(receiver) { HeldSecrets = _ => new[] { Secure(Held) } };
+            using var tester = new JelouPS.Webhooks.WebhookTester(receiver) { HeldSecrets = _ => new JelouPS.Security.HeldSecret[] { Secure(Held) } };
 
             JelouPS.Webhooks.WebhookTestResult result = await tester.SendAsync(
                 new JelouPS.Webhooks.TestEventRequest { WebhookUrl = new Uri("https://crm.example.com/hook"), SigningSecret = Secure("unrelated-signing-secret") }, TimeSpan.FromSeconds(5));
@@ -109,6 +109,21 @@ namespace JelouPS.Tests.Client
 
             Assert.Contains(new string('r', 200) + "… (4800 more characters)", error.Message);
             Assert.DoesNotContain(new string('r', 201), error.Message);
+        }
+
+        /// <summary>
+        /// A webhook credential held from another call is looked for whole, not by its parts: hand-picked, it may share a
+        /// run of 8 characters with a project id or a word of the message, which would be hidden with it.
+        /// </summary>
+        [Fact]
+        public async Task A_held_webhook_credential_is_redacted_whole_but_not_by_its_parts()
+        {
+            using JelouClient client = Answering(HttpStatusCode.InternalServerError, "Internal Server Error", "application/json",
+                "{\"message\":\"crm-webhook-token refused for crm-webhook-9f\"}", new JelouPS.Security.HeldSecret(Secure("crm-webhook-token"), wholeOnly: true));
+
+            var error = await Assert.ThrowsAsync<JelouApiException>(() => client.GetExternalSupportAsync("p1"));
+
+            Assert.Equal("REDACTED refused for crm-webhook-9f", error.ApiMessage);
         }
     }
 }
