@@ -195,6 +195,7 @@ namespace JelouPS.Tests
             Assert.Equal(4, result.Output.Count);
             Assert.Equal(new[] { "ErrorRecord", "InvalidArgument", "JelouInvalidArgument," + Namespace + "ConvertFromJelouWebhookEventCommand" }, result.Output.Take(3).Select(o => o.ToString()));
             Assert.Contains(message, result.Output[3].ToString());
+            Assert.DoesNotContain("(Parameter '", result.Output[3].ToString());
         }
 
         [Fact]

@@ -293,7 +293,7 @@ namespace JelouPS.Commands
             string target = (MyInvocation.ExpectingInput ? $"input {_inputs}, " : "") +
                 (ParameterSetName == RequestSet ? WebhookRequests.Describe(Request) : $"payload of {Sizes.Bytes(Payload.Length)}");
             string? item = MyInvocation.ExpectingInput ? target : null;
-            string? setupProblem = _setupProblem?.Message
+            string? setupProblem = (_setupProblem is null ? null : ErrorMapper.WithoutParameterName(_setupProblem))
                 ?? (ParameterSetName == RequestSet && _signer is null ? "A request is verified against its signing secret: give -SigningSecret."
                 // A raw body has no headers: the webhook's credential can only be checked in a request.
                 : ParameterSetName == PayloadSet && Credential?.HeaderName != null ? "-AuthType checks the webhook's credential in the request's headers, which a raw -Payload does not have: pass the request with -Request."

@@ -118,7 +118,7 @@ namespace JelouPS.Infrastructure
                 // A session of a few hundred secrets redacts them all in any error answer (a server's 500 on one project may
                 // dump another's record); a bulk run's thousands cost every error too much.
                 // By project: one kept unsaved is its project's latest too.
-                // A webhook credential is looked for whole only (see HeldSecret.WholeOnly).
+                // With the connections' keys, a few, always; a webhook credential is looked for whole only (see HeldSecret.WholeOnly).
                 List<Security.HeldSecret> Held(IEnumerable<System.Security.SecureString> secrets, IEnumerable<WebhookCredentials> webhooks) =>
                     secrets.Concat(Credentials).Distinct().Select(secret => new Security.HeldSecret(secret))
                         .Concat(webhooks.SelectMany(held => held.All).Distinct().Select(credential => new Security.HeldSecret(credential, wholeOnly: true))).ToList();
@@ -135,7 +135,6 @@ namespace JelouPS.Infrastructure
                     foreach (ExternalSupportIntegration kept in UnsavedKept.Of(key)) its.Add(kept.Secret!);
                     if (Webhooks.TryGetValue(key, out WebhookCredentials? held)) webhooks.Add(held);
                 }
-                // The connections' credentials, a few, always.
                 if (its.Count > 0 || webhooks.Count > 0) return Held(its, webhooks);
                 // A reply names no project, whatever host serves it (the emulator serves both on one).
                 bool reply = request.AbsolutePath.EndsWith("/" + JelouUris.ReplyPath, StringComparison.OrdinalIgnoreCase);
