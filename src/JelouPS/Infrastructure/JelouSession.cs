@@ -241,6 +241,8 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static void HoldWebhookCredentials(Uri? source, string projectId, string? webhookUrl, System.Security.SecureString? authorization)
         {
+            // Every read and every issued secret passes here: most URLs have no query.
+            if (authorization is null && (webhookUrl is null || webhookUrl.IndexOf('?') < 0)) return;
             List<System.Security.SecureString> keys = JelouUris.QueryCredentials(webhookUrl);
             if (keys.Count == 0 && authorization is null) return;
             string key = Key(source, projectId);
