@@ -54,6 +54,36 @@ namespace JelouPS.Tests
             Assert.Matches(@"^This test event was 1,1\d\d,\d\d\d bytes, more than the 1 MB a receiver is asked to take: test with a shorter -Text", result.SingleError().ErrorDetails.RecommendedAction);
         }
 
+        /// <summary>A receiver that refuses a body's size may close the connection before reading it: the send then breaks.</summary>
+        [Fact]
+        public async Task A_test_event_over_1_MB_whose_receiver_breaks_the_connection_while_it_is_sent_is_told_to_test_with_a_shorter_text()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            string url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/hook";
+            Task refusing = Task.Run(async () =>
+            {
+                using TcpClient client = await listener.AcceptTcpClientAsync();
+                NetworkStream stream = client.GetStream();
+                var head = new StringBuilder();
+                var buffer = new byte[1];
+                while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(buffer) > 0) head.Append((char)buffer[0]);
+                // Reset: the sender's write breaks before any answer is read (a 413 written first may or may not be read).
+                client.Client.Close(0);
+            });
+            try
+            {
+                Invocation result = Host.Invoke("Send-JelouTestEvent $args[0] -SigningSecret 'test-secret' -Text ('x' * 1100000) -TimeoutSec 10", null, url);
+
+                Assert.Matches(@"^This test event was 1,1\d\d,\d\d\d bytes, more than the 1 MB a receiver is asked to take: test with a shorter -Text", result.SingleError().ErrorDetails.RecommendedAction);
+            }
+            finally
+            {
+                listener.Stop();
+                await refusing.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
         [Fact]
         public void A_receiver_that_takes_the_event_and_never_answers_is_told_to_answer_first()
         {

@@ -247,7 +247,9 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouVaultReadFailed', 'JelouSignatureMismatch')
         $problems[1].ErrorDetails.RecommendedAction | Should -BeLike 'It names no project (project_id), so no secret of the vault was tried*'
         # A project the vault had no secret for: its refusal says so, not that the delivery was forged.
-        $problems[3].ErrorDetails.RecommendedAction | Should -BeLike "Vault 'ReceiveVault' * held no signing secret of project p-unknown when it was last read (an error then said why): store it there*"
+        $problems[3].Exception.Message | Should -BeLike "*It names project p-unknown, of which vault 'ReceiveVault' * held no signing secret when it was last read, so it could not be verified.*"
+        $problems[3].Exception.Message | Should -Not -Match 'not signed with this secret'
+        $problems[3].ErrorDetails.RecommendedAction | Should -BeLike "Store the project's signing secret in the vault*"
         # Each names the request first, as a console's concise view shows no TargetObject.
         $problems | ForEach-Object { $_.Exception.Message | Should -Match '^POST /jelou from \S+: ' }
         @($problems | Where-Object { $_.Exception.Message -match 'p-forged' }).Count | Should -Be 0

@@ -177,6 +177,16 @@ namespace JelouPS.Commands
                     {
                         request.Answer(verdict);
                         Trace($"{request}: answered {request.StatusCode}.");
+                        // Read lately and found missing (the vault's error then said why; a forger's flood of ids is not read each
+                        // time): the delivery could not be verified, which says more than "not signed with this secret".
+                        string? notInVault = verdict.Rejection == WebhookRejection.SignatureMismatch && !verdict.ChangedAfterSigning
+                            && request.Delivery.ClaimedProjectId is string claimed && _fromVault.TryGetValue(claimed, out (JelouSigner? Signer, long At) read) && read.Signer is null ? claimed : null;
+                        if (notInVault != null)
+                        {
+                            verdict = new WebhookVerdict(WebhookRejection.SignatureMismatch, null,
+                                $"It names project {notInVault}, of which vault {_vault.Current()!.Display} held no signing secret when it was last read, so it could not be verified" +
+                                (_given.Count > 0 ? " (nor did any -SigningSecret verify it)." : "."));
+                        }
                         WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, item: request.ToString(), advice: verdict.Rejection switch
                         {
                             WebhookRejection.InvalidEvent when verdict.Reason == JelouWebhookEvent.LoneSurrogateName =>
@@ -187,10 +197,9 @@ namespace JelouPS.Commands
                             WebhookRejection.SignatureMismatch when _vault.Current() != null && request.Delivery.ClaimedProjectId is null =>
                                 "It names no project (project_id), so no secret of the vault was tried" + (_given.Count > 0 ? ", only -SigningSecret's" : "") +
                                 ": give -SigningSecret the secrets of deliveries that name none, or find out who else posts to this receiver.",
-                            // Read lately and found missing: the vault's error then said why, and a forger's flood of ids is not read each time.
-                            WebhookRejection.SignatureMismatch when request.Delivery.ClaimedProjectId is string claimed && _fromVault.TryGetValue(claimed, out (JelouSigner? Signer, long At) read) && read.Signer is null =>
-                                $"Vault {_vault.Current()!.Display} held no signing secret of project {claimed} when it was last read (an error then said why): store it there, and the next delivery " +
-                                $"from {Durations.Seconds(RereadAfter)} s after that read is checked against the vault anew; or find out who else posts to this receiver.",
+                            WebhookRejection.SignatureMismatch when notInVault != null =>
+                                $"Store the project's signing secret in the vault (an error at its first delivery said what the vault answered): the next delivery " +
+                                $"from {Durations.Seconds(RereadAfter)} s after that read is checked against the vault anew. If project {notInVault} is none of yours, find out who else posts to this receiver.",
                             WebhookRejection.SignatureMismatch => "Check that the receiver has the integration's current signing secret (-SigningSecret, or the vault's for the project): Reset-JelouExternalSupportSecret replaces it at once, so give the old and the new one while a rotation propagates; or find out who else posts to this receiver.",
                             _ => "Check -AuthType and -WebhookAuthorization against the integration's (Get-JelouExternalSupport shows its AuthType), or find out who else posts to this receiver.",
                         }));

@@ -356,8 +356,14 @@ namespace JelouPS.Infrastructure
                 return (result.WebhookUrl.IsLoopback ? "If that port speaks plain http (a local receiver without -Certificate), use an http:// URL. Otherwise the" : "The") +
                     " receiver's certificate is not trusted here: for your own receiver with a self-signed certificate, add -SkipCertificateCheck (Jelou itself needs one from a public CA for the URL's host).";
             }
+            int size = Encoding.UTF8.GetByteCount(result.Payload);
             switch (result.StatusCode)
             {
+                // A body this size is the test's own doing (a long -Text): the receiver's limit may be right, and one that
+                // refuses it may answer 413 before reading it, or close the connection while it is being sent.
+                case 413 when size >= ReceiverBodyFloor:
+                case null when size >= ReceiverBodyFloor && result.Failure?.Kind is JelouErrorKind.ConnectionFailed or JelouErrorKind.OutcomeUnknown:
+                    return $"This test event was {Sizes.Bytes(size)}, more than the 1 MB a receiver is asked to take: test with a shorter -Text (Jelou's events are a few KB).";
                 case int status when status >= 200 && status < 300:
                     return "Answer at once with a short body, or none, and end it (a Content-Length that matches, or the chunked body's last chunk): a sender waits for the whole answer.";
                 case 401:
@@ -372,9 +378,6 @@ namespace JelouPS.Infrastructure
                     return "Check the path of -WebhookUrl, and that the receiver takes POST there.";
                 case 408:
                     return "The receiver gave up reading the event: let it read the whole body at once (Jelou sends it whole, a few KB).";
-                // A body this size is the test's own doing (a long -Text): the receiver's limit may be right.
-                case 413 when Encoding.UTF8.GetByteCount(result.Payload) >= ReceiverBodyFloor:
-                    return $"This test event was {Sizes.Bytes(Encoding.UTF8.GetByteCount(result.Payload))}, more than the 1 MB a receiver is asked to take: test with a shorter -Text (Jelou's events are a few KB).";
                 case 413:
                     return "The receiver refused the event's size: let it take bodies of at least 1 MB (Jelou's events are a few KB; a message's text can be long).";
                 case 429:

@@ -237,7 +237,7 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Keeps, for redacting error answers (see <see cref="HeldSecrets"/>), the webhook credentials of the project on
         /// <paramref name="source"/>'s server that this process sends or reads: the keys in <paramref name="webhookUrl"/>'s
-        /// query (Azure Functions' code) and the latest <paramref name="authorization"/> given (copied).
+        /// query (Azure Functions' code) and the <paramref name="authorization"/> given (copied).
         /// </summary>
         internal static void HoldWebhookCredentials(Uri? source, string projectId, string? webhookUrl, System.Security.SecureString? authorization)
         {
@@ -249,7 +249,7 @@ namespace JelouPS.Infrastructure
             lock (Gate)
             {
                 if (!Webhooks.TryGetValue(key, out WebhookCredentials? held)) Webhooks[key] = held = new WebhookCredentials();
-                if (authorization != null) held.Authorization = authorization.Copy();
+                if (authorization != null) held.Keep(authorization);
                 if (keys.Count > 0) held.Keep(webhookUrl!, keys);
             }
         }
@@ -257,14 +257,21 @@ namespace JelouPS.Infrastructure
         /// <summary>A project's webhook credentials this process knows (see <see cref="HoldWebhookCredentials"/>).</summary>
         private sealed class WebhookCredentials
         {
-            // A server may still quote a URL replaced since (a delivery in flight): a few are kept, latest last.
-            private const int UrlsKept = 4;
+            // A server may still quote a URL or credential replaced since (a delivery in flight; a receiver that takes the old
+            // token while a change propagates): a few of each are kept, latest last.
+            private const int Kept = 4;
             private readonly List<KeyValuePair<string, List<System.Security.SecureString>>> _urlKeys = new List<KeyValuePair<string, List<System.Security.SecureString>>>();
+            private readonly List<System.Security.SecureString> _authorizations = new List<System.Security.SecureString>();
 
-            internal System.Security.SecureString? Authorization;
+            internal IEnumerable<System.Security.SecureString> All => _urlKeys.SelectMany(url => url.Value).Concat(_authorizations);
 
-            internal IEnumerable<System.Security.SecureString> All =>
-                _urlKeys.SelectMany(url => url.Value).Concat(Authorization is null ? Enumerable.Empty<System.Security.SecureString>() : new[] { Authorization });
+            /// <summary>A credential given, copied; the same value again adds nothing.</summary>
+            internal void Keep(System.Security.SecureString authorization)
+            {
+                if (_authorizations.Exists(kept => Security.SecureStrings.Equal(kept, authorization))) return;
+                if (_authorizations.Count == Kept) _authorizations.RemoveAt(0);
+                _authorizations.Add(authorization.Copy());
+            }
 
             /// <summary>The keys of a URL; a URL already kept (the same integration read again) adds nothing.</summary>
             internal void Keep(string url, List<System.Security.SecureString> keys)
@@ -274,7 +281,7 @@ namespace JelouPS.Infrastructure
                     keys.ForEach(copy => copy.Dispose());
                     return;
                 }
-                if (_urlKeys.Count == UrlsKept) _urlKeys.RemoveAt(0);
+                if (_urlKeys.Count == Kept) _urlKeys.RemoveAt(0);
                 _urlKeys.Add(new KeyValuePair<string, List<System.Security.SecureString>>(url, keys));
             }
         }
