@@ -73,7 +73,7 @@ namespace JelouPS
             if (Require.IdProblem(clientId, "The client id") is string problem) throw new ArgumentException(problem, nameof(clientId));
             ClientId = clientId;
             _clientSecret = ReadOnlyCopy(clientSecret, nameof(clientSecret), "client secret");
-            if (SecureStrings.UseChars(_clientSecret, chars => Array.TrueForAll(chars, char.IsWhiteSpace)))
+            if (SecureStrings.IsBlank(_clientSecret))
             {
                 throw new ArgumentException($"The client secret {SecureStrings.Blank}: check the variable it came from.", nameof(clientSecret));
             }

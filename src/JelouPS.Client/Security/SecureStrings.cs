@@ -153,6 +153,9 @@ namespace JelouPS.Security
                 : chars[0] == ' ' || chars[chars.Length - 1] == ' ' ? "starts or ends with a space, which an HTTP header drops"
                 : null);
 
+        /// <summary>Whether the secret is empty or white space only.</summary>
+        internal static bool IsBlank(SecureString secret) => UseChars(secret, chars => Array.TrueForAll(chars, char.IsWhiteSpace));
+
         /// <summary>What <see cref="SigningSecretProblem"/> says of a secret of white space only, or none.</summary>
         internal const string Blank = "is blank";
 

@@ -46,7 +46,7 @@ namespace JelouPS.Webhooks
         {
             if (signingSecret is null) throw new ArgumentNullException(nameof(signingSecret));
             // An empty key is valid HMAC, so a blank variable would sign and verify anything anyone can compute.
-            if (SecureStrings.UseChars(signingSecret, chars => Array.TrueForAll(chars, char.IsWhiteSpace)))
+            if (SecureStrings.IsBlank(signingSecret))
             {
                 throw new ArgumentException("The signing secret is blank: check the variable or vault entry it came from.", nameof(signingSecret));
             }

@@ -346,9 +346,6 @@ namespace JelouPS.Infrastructure
         /// What to change where a test event failed, by how it failed; null for the usual advice (is the receiver running at
         /// -WebhookUrl), which fits a refused connection, an unknown host or a connection cut.
         /// </summary>
-        // What the advice asks a receiver to take (Receive-JelouWebhookEvent takes 1 MB).
-        private const int ReceiverBodyFloor = 1024 * 1024;
-
         internal static string? TestEventAdvice(WebhookTestResult result, bool skipCertificateCheck, bool credentialGiven)
         {
             if (result.CertificateRefused && !skipCertificateCheck)
@@ -359,10 +356,11 @@ namespace JelouPS.Infrastructure
             int size = Encoding.UTF8.GetByteCount(result.Payload);
             switch (result.StatusCode)
             {
-                // A body this size is the test's own doing (a long -Text): the receiver's limit may be right, and one that
-                // refuses it may answer 413 before reading it, or close the connection while it is being sent.
-                case 413 when size >= ReceiverBodyFloor:
-                case null when size >= ReceiverBodyFloor && result.Failure?.Kind is JelouErrorKind.ConnectionFailed or JelouErrorKind.OutcomeUnknown:
+                // A body past what the advice asks a receiver to take (what Receive-JelouWebhookEvent takes) is the test's own
+                // doing (a long -Text): the receiver's limit may be right, and one that refuses it may answer 413 before
+                // reading it, or close the connection while it is being sent.
+                case 413 when size >= JelouWebhookListener.MaxBodyBytes:
+                case null when size >= JelouWebhookListener.MaxBodyBytes && result.Failure?.Kind is JelouErrorKind.ConnectionFailed or JelouErrorKind.OutcomeUnknown:
                     return $"This test event was {Sizes.Bytes(size)}, more than the 1 MB a receiver is asked to take: test with a shorter -Text (Jelou's events are a few KB).";
                 case int status when status >= 200 && status < 300:
                     return "Answer at once with a short body, or none, and end it (a Content-Length that matches, or the chunked body's last chunk): a sender waits for the whole answer.";

@@ -157,12 +157,7 @@ namespace JelouPS.Infrastructure
             {
                 lock (Gate)
                 {
-                    foreach (System.Security.SecureString secret in credential.Secrets)
-                    {
-                        Credentials.RemoveAll(held => ReferenceEquals(held, secret) || Security.SecureStrings.Equal(held, secret));
-                        Credentials.Add(secret);
-                    }
-                    if (Credentials.Count > CredentialsKept) Credentials.RemoveRange(0, Credentials.Count - CredentialsKept);
+                    foreach (System.Security.SecureString secret in credential.Secrets) KeepLatest(Credentials, secret, CredentialsKept);
                 }
             }
         }
@@ -254,6 +249,14 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        // Adds a secret to a list of the latest few, each value once (given again, it becomes the latest); past max, the oldest goes.
+        private static void KeepLatest(List<System.Security.SecureString> kept, System.Security.SecureString secret, int max)
+        {
+            kept.RemoveAll(held => ReferenceEquals(held, secret) || Security.SecureStrings.Equal(held, secret));
+            kept.Add(secret);
+            if (kept.Count > max) kept.RemoveRange(0, kept.Count - max);
+        }
+
         /// <summary>A project's webhook credentials this process knows (see <see cref="HoldWebhookCredentials"/>).</summary>
         private sealed class WebhookCredentials
         {
@@ -265,13 +268,8 @@ namespace JelouPS.Infrastructure
 
             internal IEnumerable<System.Security.SecureString> All => _urlKeys.SelectMany(url => url.Value).Concat(_authorizations);
 
-            /// <summary>A credential given, copied; the same value again adds nothing.</summary>
-            internal void Keep(System.Security.SecureString authorization)
-            {
-                if (_authorizations.Exists(kept => Security.SecureStrings.Equal(kept, authorization))) return;
-                if (_authorizations.Count == Kept) _authorizations.RemoveAt(0);
-                _authorizations.Add(authorization.Copy());
-            }
+            /// <summary>A credential given, copied.</summary>
+            internal void Keep(System.Security.SecureString authorization) => KeepLatest(_authorizations, authorization.Copy(), Kept);
 
             /// <summary>The keys of a URL; a URL already kept (the same integration read again) adds nothing.</summary>
             internal void Keep(string url, List<System.Security.SecureString> keys)
