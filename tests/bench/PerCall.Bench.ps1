@@ -12,7 +12,8 @@
     so that a machine slowing down or speeding up during the run weighs on both sides alike: the median of the rounds'
     ratios, its 95% confidence interval (distribution-free, from order statistics; another run's median may fall wider),
     and the middle half of them (from the first quartile to the third) to show how much they vary.
-    Also measured: whether the emulator's cost per request stays flat as the run issues thousands of secrets.
+    Also measured: whether the emulator's cost per request stays flat as the run issues thousands of secrets (its own time
+    for each of the floor's GETs, which it answers in a Server-Timing header).
     Writes percall.md and percall.json to -OutPath. Run by ./build.ps1 -Task Bench.
 #>
 param(
@@ -33,6 +34,9 @@ using System;
 using System.Net.Http;
 public static class JelouBenchFloor
 {
+    // The emulator's own time for each request of the floor's since the last TakeEmulatorTimes (its Server-Timing), in ms.
+    private static readonly System.Collections.Generic.List<double> s_emulatorTimes = new System.Collections.Generic.List<double>();
+
     // The floor: the same request from C#, over one shared HttpClient, body read and parsed.
     public static void Call(HttpClient http, HttpRequestMessage request)
     {
@@ -41,7 +45,23 @@ public static class JelouBenchFloor
         {
             byte[] body = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
             using (System.Text.Json.JsonDocument.Parse(body)) { }
+            System.Collections.Generic.IEnumerable<string> timing;
+            if (response.Headers.TryGetValues("Server-Timing", out timing))
+            {
+                foreach (string value in timing)
+                {
+                    int at = value.IndexOf("dur=", StringComparison.Ordinal);
+                    if (at >= 0) s_emulatorTimes.Add(double.Parse(value.Substring(at + 4), System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
         }
+    }
+
+    public static double[] TakeEmulatorTimes()
+    {
+        double[] taken = s_emulatorTimes.ToArray();
+        s_emulatorTimes.Clear();
+        return taken;
     }
 
     public static void Repeat(Action<int> call, int from, int calls)
@@ -85,7 +105,7 @@ try {
             'Invoke-RestMethod'                               = { Invoke-RestMethod "$base/$read" -Headers $headers }
             'Invoke-RestMethod -WebSession'                   = { Invoke-RestMethod "$base/$read" -WebSession $session }
             'HttpClient + ConvertFrom-Json (PowerShell loop)' = { $http.GetStringAsync("$base/$read").GetAwaiter().GetResult() | ConvertFrom-Json }
-            'HttpClient from C# (floor)'                      = { param($i, $n) [JelouBenchFloor]::Repeat($floorGet, $i, $n) }
+            'HttpClient from C# (floor)'                      = { param($i, $n) [JelouBenchFloor]::Repeat($floorGet, $i, $n); $emulatorTimes.Add([JelouBenchFloor]::TakeEmulatorTimes()) }
         }
         create = [ordered]@{
             'New-JelouExternalSupport'                        = { param($i) New-JelouExternalSupport "bench-$run-m-$i" https://crm.example.com/j }
@@ -100,15 +120,20 @@ try {
         }
     }
     $floor = 'HttpClient from C# (floor)'
+    # The emulator's own times of the floor's GETs, a list per round (warm-up rounds included); creates are not read.
+    $emulatorTimes = [System.Collections.Generic.List[double[]]]::new()
+    [void][JelouBenchFloor]::TakeEmulatorTimes()
 
     $samples = Invoke-BenchRounds $ways -Calls $Calls -Rounds $Rounds -WarmupRounds $WarmupRounds -Batched $floor
     # The emulator's cost per request as the run issues secrets: the floor's GET of the first and the last measured round.
     # Each round's GETs run before its creates: before round N, the run has issued (N - 1) rounds of creates and one secret.
     function Get-SecretsIssuedBefore([int] $Round) { 1 + ($Round - 1) * $Calls * $ways['create'].Count }
+    # Its whole time includes what this process adds as it grows; the emulator's own time (its Server-Timing) does not.
     $floorGetRounds = $samples["GET|$floor"]
     $emulatorFlat = [ordered]@{
-        SecretsIssued        = @((Get-SecretsIssuedBefore ($WarmupRounds + 1)), (Get-SecretsIssuedBefore ($WarmupRounds + $Rounds)))
-        FloorGetMilliseconds = @([math]::Round($floorGetRounds[0].Ms, 3), [math]::Round($floorGetRounds[-1].Ms, 3))
+        SecretsIssued            = @((Get-SecretsIssuedBefore ($WarmupRounds + 1)), (Get-SecretsIssuedBefore ($WarmupRounds + $Rounds)))
+        FloorGetMilliseconds     = @([math]::Round($floorGetRounds[0].Ms, 3), [math]::Round($floorGetRounds[-1].Ms, 3))
+        EmulatorGetMicroseconds  = @($emulatorTimes[$WarmupRounds], $emulatorTimes[-1] | ForEach-Object { [math]::Round((Get-Median $_) * 1000, 1) })
     }
 
     $loop = 'HttpClient + ConvertFrom-Json (PowerShell loop)'
@@ -149,7 +174,7 @@ try {
         }
     }
     $lines += ''
-    $lines += "Emulator cost per request as the run issues secrets: the C# floor's GET took $($emulatorFlat.FloorGetMilliseconds[0]) ms in the first measured round ($($emulatorFlat.SecretsIssued[0]) secrets issued) and $($emulatorFlat.FloorGetMilliseconds[1]) ms in the last ($($emulatorFlat.SecretsIssued[1]))."
+    $lines += "Emulator cost per request as the run issues secrets: the emulator's own time for a GET of the C# floor's (its Server-Timing, the median of a round) was $($emulatorFlat.EmulatorGetMicroseconds[0]) µs in the first measured round ($($emulatorFlat.SecretsIssued[0]) secrets issued) and $($emulatorFlat.EmulatorGetMicroseconds[1]) µs in the last ($($emulatorFlat.SecretsIssued[1])); the floor's whole GET, which also carries what this process adds as it grows, took $($emulatorFlat.FloorGetMilliseconds[0]) and $($emulatorFlat.FloorGetMilliseconds[1]) ms."
     Write-BenchResult $OutPath 'percall' ([ordered]@{ Machine = $machine; Calls = $Calls; Rounds = $Rounds; WarmupRounds = $WarmupRounds; Ways = $results; Emulator = $emulatorFlat }) $lines
 }
 finally {

@@ -1,15 +1,20 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using JelouPS.Emulator;
 using Xunit;
 
 namespace JelouPS.Tests.EmulatorContract;
 
-/// <summary>A latency for every API request, for benchmarks and timeouts; the control endpoints never wait.</summary>
+/// <summary>
+/// A latency for every API request, for benchmarks and timeouts; the control endpoints never wait. Each API answer says
+/// how long the emulator took (Server-Timing).
+/// </summary>
 public sealed class EmulatorLatencyTests : EmulatorTestBase
 {
     protected override EmulatorOptions CreateOptions() => new() { Latency = TimeSpan.FromMilliseconds(300) };
@@ -18,8 +23,9 @@ public sealed class EmulatorLatencyTests : EmulatorTestBase
     public async Task Every_api_request_waits_the_latency_but_control_requests_do_not()
     {
         var clock = Stopwatch.StartNew();
-        AssertError(await GetAsync(Api("p1")), HttpStatusCode.NotFound, "NOT_FOUND");
+        Reply answer = await GetAsync(Api("p1"));
         TimeSpan api = clock.Elapsed;
+        AssertError(answer, HttpStatusCode.NotFound, "NOT_FOUND");
 
         // Were control requests delayed, this would outlast the client's 30 s timeout.
         Emulator.Latency = TimeSpan.FromMinutes(10);
@@ -28,6 +34,12 @@ public sealed class EmulatorLatencyTests : EmulatorTestBase
         // A timer may fire a little before the stopwatch says 300 ms (clock granularity): allow a few ms.
         Assert.True(api >= TimeSpan.FromMilliseconds(280), api.ToString());
         Assert.Equal("""{"ms":600000}""", control.Body);
+        // The emulator's own time (Server-Timing), which a benchmark reads: the latency is in it, and a control answer has none.
+        Assert.True(answer.Headers.TryGetValues("Server-Timing", out var timing), "no Server-Timing");
+        Match dur = Regex.Match(Assert.Single(timing), @"^emulator;dur=(\d+(?:\.\d+)?)$");
+        Assert.True(dur.Success, string.Join(", ", timing));
+        Assert.InRange(double.Parse(dur.Groups[1].Value, CultureInfo.InvariantCulture), 280, api.TotalMilliseconds);
+        Assert.False(control.Headers.Contains("Server-Timing"));
     }
 
     [Fact]
