@@ -31,6 +31,9 @@ Describe 'Secrets never leak' {
         Start-Transcript -Path $transcript | Out-Null
         try {
             $streams = & {
+                # A caller's defaults for the common variables collect what the module's own commands write, and nothing
+                # of the vault calls the module makes for them (an extension's error quotes the secret below).
+                $PSDefaultParameterValues = @{ '*:ErrorVariable' = '+defaultErrors'; '*:OutVariable' = '+defaultOutput'; '*:WarningVariable' = '+defaultWarnings'; '*:InformationVariable' = '+defaultInformation' }
                 Connect-Jelou -Credential ([pscredential]::new($ClientId, (ConvertTo-SecureString $ClientSecret -AsPlainText -Force))) -BaseUri $Emulator.GatewayUri -PassThru -Verbose
                 Connect-Jelou -ApiKey $Emulator.ApiKey -BaseUri $Emulator.GatewayUri -ChatbotUri $Emulator.ChatbotUri -TimeoutSec 1 -PassThru -Verbose
                 New-JelouExternalSupport $projectId https://crm.example.com/j -AuthType bearer -WebhookAuthorization $WebhookTokens[0] -Vault LeakVault @noisy
@@ -64,6 +67,7 @@ Describe 'Secrets never leak' {
                 Remove-JelouExternalSupport $projectId -Vault LeakVault -Force @noisy
                 Connect-Jelou -ApiKey 'leak-wrong-api-key' -BaseUri $Emulator.GatewayUri
                 try { Get-JelouExternalSupport $projectId @noisy } catch { $_ }                                  # 401 ends the command
+                $script:collectedByDefaults = @($defaultErrors) + @($defaultOutput) + @($defaultWarnings) + @($defaultInformation)
             } *>&1
         }
         finally {
@@ -71,7 +75,7 @@ Describe 'Secrets never leak' {
         }
 
         $objects = @($streams | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] })
-        $errors = @($streams | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) + @($Error | Select-Object -First 20)
+        $errors = @($streams + $collectedByDefaults | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) + @($Error | Select-Object -First 20)
         $signingSecrets = $objects | Where-Object SigningSecret | ForEach-Object { ConvertTo-PlainText $_.SigningSecret }
         $secrets = @($Emulator.ApiKey, $ClientSecret, 'leak-wrong-api-key') + $WebhookTokens + $signingSecrets
         $base64 = @($secrets | ForEach-Object { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($_)) }) +
@@ -79,6 +83,7 @@ Describe 'Secrets never leak' {
 
         $rendered = [System.Collections.Generic.List[string]]::new()
         $rendered.Add(($streams | Out-String -Width 400))
+        $rendered.Add(($collectedByDefaults | Out-String -Width 400))
         foreach ($view in 'NormalView', 'DetailedView', 'ConciseView', 'CategoryView') {
             $ErrorView = $view
             $rendered.Add(($errors | Out-String -Width 400))
@@ -113,6 +118,12 @@ Describe 'Secrets never leak' {
         }
         ($rendered -join "`n") | Should -Match 'x-api-key: REDACTED'
         ($rendered -join "`n") | Should -Match 'did not take .* \(attempt 1 of 3\)' -Because 'a vault retry was logged'
+    }
+
+    It 'collected with the caller''s default common variables what its commands wrote, and no secret the vault calls read back' {
+        @($collectedByDefaults | Where-Object { $_ -is [JelouPS.ExternalSupportIntegration] }).Count | Should -BeGreaterOrEqual 5
+        $collectedSecrets = @($collectedByDefaults | Where-Object { $_ -is [securestring] } | ForEach-Object { ConvertTo-PlainText $_ })
+        @($collectedSecrets | Where-Object { $_ -in $signingSecrets }) | Should -BeNullOrEmpty
     }
 
     It 'sent no secret where the API does not expect one (the emulator had nothing to scrub from its log)' {

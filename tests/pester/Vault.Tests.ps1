@@ -97,6 +97,44 @@ Describe 'New-JelouExternalSupport -Vault' {
         }
     }
 
+    It 'says SecretManagement is not imported, and how to import it, where it is installed but autoloading is off' {
+        $savedPath = $env:PSModulePath
+        $env:PSModulePath = (Split-Path $StandIn) + [IO.Path]::PathSeparator + $savedPath
+        Remove-Module Microsoft.PowerShell.SecretManagement -Force
+        $global:PSModuleAutoLoadingPreference = 'None'
+        try {
+            $projectId = New-TestProjectId
+            $failed = try { New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault } catch { $_ }
+
+            $failed.FullyQualifiedErrorId | Should -Be 'JelouSecretManagementMissing,JelouPS.Commands.NewJelouExternalSupportCommand'
+            $failed.Exception.Message | Should -BeLike "*installed but not imported, and `$PSModuleAutoLoadingPreference is 'None'*"
+            $failed.ErrorDetails.RecommendedAction | Should -Be 'Import-Module Microsoft.PowerShell.SecretManagement, then run the command again.'
+            Get-CreateRequestCount $projectId | Should -Be 0
+        }
+        finally {
+            Remove-Variable PSModuleAutoLoadingPreference -Scope Global
+            $env:PSModulePath = $savedPath
+            Import-Module $StandIn -Force
+        }
+    }
+
+    It 'leaves the caller''s $PSDefaultParameterValues for common variables to its own commands, not to the vault calls it makes' {
+        $PSDefaultParameterValues = @{ '*:ErrorVariable' = 'problem'; '*:OutVariable' = 'last' }
+
+        $stored = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault
+        $storedLast = @($last)
+        Set-StandInVaultBehavior -Name TestVault -FailWrites
+        $unstored = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -Vault TestVault -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        # Before Should, which the same defaults give -OutVariable and -ErrorVariable.
+        $unstoredLast, $unstoredProblem = @($last), @($problem)
+
+        $storedLast | Should -HaveCount 1
+        [object]::ReferenceEquals($storedLast[0], $stored) | Should -BeTrue -Because 'the read-back of the stored secret is not output'
+        $unstoredLast | Should -HaveCount 1
+        [object]::ReferenceEquals($unstoredLast[0], $unstored) | Should -BeTrue
+        @($unstoredProblem.FullyQualifiedErrorId) | Should -Be @('JelouVaultWriteFailed,JelouPS.Commands.NewJelouExternalSupportCommand')
+    }
+
     It 'refuses to overwrite an existing secret unless -Force, and says so before any API call' {
         $projectId = New-TestProjectId
         Set-Secret -Name "Jelou-$projectId" -Secret 'older-secret' -Vault TestVault

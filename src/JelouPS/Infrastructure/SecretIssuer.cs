@@ -583,7 +583,7 @@ namespace JelouPS.Infrastructure
                               "in a PSSession that stays open, run Save-JelouSigningSecret -Vault <vault> there."
                             : $"it lives only in this session (the emitted object, and ${JelouSession.UnsavedVariable}). " +
                               $"Store it before the session ends: Save-JelouSigningSecret -Vault <vault> (without input, it stores all ${JelouSession.UnsavedVariable} holds, from any runspace); or give -Vault when creating or rotating.") +
-                        (SecretVault.IsInstalled(_cmdlet) ? "" : " No vault can be used here yet: " + ErrorMapper.SecretManagementSetup) + " (Said once per runspace.)");
+                        (SecretVault.SetupAdvice(_cmdlet) is string setup ? " No vault can be used here yet: " + setup : "") + " (Said once per runspace.)");
                 }
                 if (DeadCopies(integration, destination, stored, output: true) is string dead) warnings.Add(deadCopies = dead);
             }

@@ -63,9 +63,16 @@ namespace JelouPS.Infrastructure
         /// Checks that SecretManagement is there and the vault exists and is unlocked. With no name, SecretManagement's
         /// default vault is used, as Set-Secret would; <paramref name="whyDefault"/> says why, should there be none.
         /// </summary>
-        /// <summary>Whether SecretManagement can be found from the caller's session (a clean profile has none).</summary>
-        internal static bool IsInstalled(PSCmdlet cmdlet) =>
-            cmdlet.InvokeCommand.GetCommand(Module + "\\Get-SecretVault", CommandTypes.Cmdlet | CommandTypes.Function) != null;
+        /// <summary>
+        /// How to make SecretManagement usable from the caller's session when it cannot be found there (a clean profile has none;
+        /// a session with autoloading off has not imported it); null when it can.
+        /// </summary>
+        internal static string? SetupAdvice(PSCmdlet cmdlet)
+        {
+            if (cmdlet.InvokeCommand.GetCommand(Module + "\\Get-SecretVault", CommandTypes.Cmdlet | CommandTypes.Function) != null) return null;
+            using PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            return Unusable(ps).Advice;
+        }
 
         internal static SecretVault Open(string? name, string whyDefault)
         {
@@ -302,24 +309,24 @@ namespace JelouPS.Infrastructure
             using var grace = new CancellationTokenSource();
             using CancellationTokenRegistration stopping = stop.Register(() => grace.CancelAfter(Http.JelouTransport.DefaultStopGrace));
             using CancellationTokenRegistration abort = grace.Token.Register(() => ps.BeginStop(null, null));
-            ps.AddCommand(Module + "\\" + command).AddParameters(parameters)
-                .AddParameter("ErrorAction", ActionPreference.Continue)
-                .AddParameter("WarningAction", ActionPreference.SilentlyContinue)
-                .AddParameter("InformationAction", ActionPreference.SilentlyContinue)
-                .AddParameter("Verbose", false)
-                .AddParameter("Debug", false);
-            if (changesState) ps.AddParameter("WhatIf", false).AddParameter("Confirm", false);
+            var arguments = new Hashtable(parameters)
+            {
+                ["ErrorAction"] = ActionPreference.Continue,
+                ["WarningAction"] = ActionPreference.SilentlyContinue,
+                ["InformationAction"] = ActionPreference.SilentlyContinue,
+                ["Verbose"] = false,
+                ["Debug"] = false,
+            };
+            if (changesState)
+            {
+                arguments["WhatIf"] = false;
+                arguments["Confirm"] = false;
+            }
+            AddCommand(ps, command, arguments);
             Collection<PSObject> results;
             try
             {
                 results = ps.Invoke();
-            }
-            catch (CommandNotFoundException missing)
-            {
-                // PowerShell's own record of the failed lookup (CouldNotAutoLoadModule) would sit in $Error beside ours.
-                Forget(ps, missing);
-                throw new VaultException(ErrorMapper.SecretManagementMissing,
-                    $"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup);
             }
             catch (RuntimeException ex)
             {
@@ -329,11 +336,44 @@ namespace JelouPS.Infrastructure
             if (ps.Streams.Error.Count > 0)
             {
                 ErrorRecord first = ps.Streams.Error[0];
+                // PowerShell's own record of the failed lookup (CommandNotFoundException) would sit in $Error beside ours.
                 Forget(ps, ps.Streams.Error.Select(error => error.Exception).ToArray());
+                if (first.Exception is CommandNotFoundException missing && missing.CommandName == Module + "\\" + command)
+                {
+                    (string message, string advice) = Unusable(ps);
+                    throw new VaultException(ErrorMapper.SecretManagementMissing, message, advice);
+                }
                 throw fail(first);
             }
             return results;
         }
+
+        /// <summary>
+        /// Adds one SecretManagement command to <paramref name="ps"/> (in the caller's runspace), run in a scope of its own where
+        /// the caller's $PSDefaultParameterValues is empty and errors do not end it. The module sets every common parameter it
+        /// cares about; a caller's default for another ('*:ErrorVariable', '*:OutVariable') would have collected the vault's own
+        /// records (a secret its extension quoted among them) and the values it read, and replaced the variable the module's
+        /// own error went to. A command that is not found is reported in the error stream, as any other error.
+        /// </summary>
+        internal static void AddCommand(PowerShell ps, string command, IDictionary parameters) =>
+            ps.AddScript(CommandScript, useLocalScope: true).AddArgument(Module + "\\" + command).AddArgument(parameters);
+
+        private const string CommandScript = "param($command, $parameters) $PSDefaultParameterValues = @{}; $ErrorActionPreference = 'Continue'; & $command @parameters";
+
+        // Why SecretManagement's commands are not found, and what to do: import it where it is installed but autoloading is off.
+        private static (string Message, string Advice) Unusable(PowerShell ps)
+        {
+            ps.Commands.Clear();
+            ps.AddScript(ImportedOnlyScript, useLocalScope: true).AddArgument(Module);
+            bool notImported = ps.Invoke().Any(result => result?.BaseObject is true);
+            return notImported
+                ? ($"The {Module} module is installed but not imported, and $PSModuleAutoLoadingPreference is 'None' in this session, so PowerShell does not import it when its commands are used.",
+                    $"Import-Module {Module}, then run the command again.")
+                : ($"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup);
+        }
+
+        private const string ImportedOnlyScript = "param($module) $PSDefaultParameterValues = @{}; " +
+            "$PSModuleAutoLoadingPreference -eq 'None' -and [bool](Microsoft.PowerShell.Core\\Get-Module -ListAvailable -Name $module -ErrorAction Ignore)";
 
         /// <summary>
         /// Takes the vault's own errors back out of $Error: the caller sees them inside ours, or not at all when a retry

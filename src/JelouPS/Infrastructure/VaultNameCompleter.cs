@@ -16,7 +16,7 @@ namespace JelouPS.Infrastructure
             // would not complete 'Istanbul'.
             var pattern = new WildcardPattern((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
             using PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            ps.AddCommand("Microsoft.PowerShell.SecretManagement\\Get-SecretVault").AddParameter("ErrorAction", ActionPreference.Ignore);
+            SecretVault.AddCommand(ps, "Get-SecretVault", new Hashtable { ["ErrorAction"] = ActionPreference.Ignore });
             IEnumerable<string> names;
             try
             {
