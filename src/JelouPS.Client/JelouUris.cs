@@ -179,6 +179,12 @@ namespace JelouPS
             {
                 return $"{subject} {Show(uri.OriginalString)} has a query (?...): JelouPS appends the API's paths to a base URI, and the query would be lost.";
             }
+            if (uri.HostNameType == UriHostNameType.Dns && !IsAscii(uri.Host) && !IdnaMapsNames.Value)
+            {
+                return $"{subject} {Show(uri.OriginalString)} has an international host name, and .NET runs here in globalization-invariant mode " +
+                    "(DOTNET_SYSTEM_GLOBALIZATION_INVARIANT, which many container images set), where it cannot map such a name to the one DNS and browsers use " +
+                    "(its case, full-width letters and accents would make another host). Give the host in its ASCII form (xn--...), or run where ICU is installed.";
+            }
             if (uri.HostNameType == UriHostNameType.Dns && !TryIdnHost(uri, out _))
             {
                 return $"{subject} {Show(uri.OriginalString)} has a host name that is not a valid international domain name.";
@@ -189,14 +195,24 @@ namespace JelouPS
         /// <summary>The URL as sent: the text given when it is ASCII, else with a punycode host and percent-encoded path and query.</summary>
         private static Uri Ascii(Uri uri)
         {
-            string original = uri.OriginalString;
-            bool ascii = true;
-            foreach (char c in original) ascii &= c < 0x80;
-            if (ascii) return uri;
+            if (IsAscii(uri.OriginalString)) return uri;
             TryIdnHost(uri, out string host);
             string port = uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
             return new Uri(uri.Scheme + "://" + host + port + uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
         }
+
+        private static bool IsAscii(string text)
+        {
+            foreach (char c in text)
+            {
+                if (c >= 0x80) return false;
+            }
+            return true;
+        }
+
+        // Whether IDNA maps a name before encoding it ('Ä' to 'ä', full-width letters to ASCII), as ICU and Windows do; in .NET's
+        // globalization-invariant mode it only encodes, and "Bücher" becomes another host than "bücher".
+        private static readonly Lazy<bool> IdnaMapsNames = new Lazy<bool>(() => new IdnMapping().GetAscii("\u00C4") == "xn--4ca");
 
         // The last DNS host mapped and its ASCII form (null when IDNA refuses it). A command checks the same webhook host as
         // it binds and again before each request, and each IDNA mapping is a call into ICU.

@@ -44,7 +44,17 @@ namespace JelouPS
             if (value is null || value.Trim().Length == 0) return $"{subject} is empty (or only spaces).";
             // A path normalises these away: "p1/.." would reach the collection instead of the project.
             if (value == "." || value == "..") return $"{subject} '{value}' cannot be used: in a URL path it means this folder or the one above.";
-            return QuoteProblem(value, subject) ?? LineProblem(value, subject) ?? LookAlikeProblem(value, subject);
+            return QuoteProblem(value, subject) ?? LineProblem(value, subject) ?? LookAlikeProblem(value, subject) ?? DecodingProblem(value, subject);
+        }
+
+        // U+FFFD is what a decoder writes for bytes it cannot read: a file Excel saved in Windows-1252 ("CSV (Comma delimited)")
+        // and read as UTF-8 turns "café-1" into "caf\uFFFD-1", another project, and the letter is lost.
+        private static string? DecodingProblem(string value, string subject)
+        {
+            int at = value.IndexOf('\uFFFD');
+            return at < 0 ? null
+                : $"{subject} {Show(value)} has U+FFFD at position {at + 1}, which text read in the wrong encoding has where a letter was: read the file in " +
+                  "its own (a CSV Excel saved as \"CSV (Comma delimited)\": Import-Csv -Encoding 1252), or save it as \"CSV UTF-8\".";
         }
 
         // An id is compared, not read: one holding a character that shows as nothing or as another space (a Hangul filler, a

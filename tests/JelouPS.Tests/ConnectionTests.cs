@@ -62,6 +62,23 @@ namespace JelouPS.Tests
             Assert.DoesNotContain("client-secret-value", result.AllText());
         }
 
+        [Fact]
+        public void Client_credentials_given_by_position_are_refused_as_an_api_key_saying_where_they_go()
+        {
+            // Connect-Jelou $credential binds to -ApiKey (position 0), which takes a PSCredential's password: the client secret
+            // would have gone as x-api-key and the client id nowhere.
+            Invocation refused = Host.Invoke(
+                "$c = [pscredential]::new('client-7', (ConvertTo-SecureString 'client-secret-value' -AsPlainText -Force)); Connect-Jelou $c -PassThru");
+            Invocation key = Host.Invoke(
+                "$c = [pscredential]::new('client-7', (ConvertTo-SecureString 'api-key-value' -AsPlainText -Force)); Connect-Jelou -ApiKey $c.Password -PassThru");
+
+            ErrorRecord error = refused.Terminating ?? Assert.Single(refused.Errors);
+            Assert.Contains("-ApiKey was given a PSCredential with the user name 'client-7': client credentials (a client id and its secret) go in -Credential", error.Exception.Message);
+            Assert.Empty(refused.Output);
+            Assert.Equal("ApiKey", Assert.IsType<JelouContext>(key.ThrowIfFailed().Output.Single().BaseObject).AuthenticationType);
+            Assert.DoesNotContain("client-secret-value", refused.AllText());
+        }
+
         [Theory]
         [InlineData("-BaseUri http://gateway.example.test/jelouapi")]
         [InlineData("-ChatbotUri http://chatbot.example.test")]

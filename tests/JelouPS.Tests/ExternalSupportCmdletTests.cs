@@ -50,6 +50,25 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_PSCredential_is_registered_for_basic_auth_as_its_user_name_and_password_and_for_another_type_as_its_password()
+        {
+            string basic = NewProjectId(), bearer = NewProjectId(), changed = NewProjectId(), passwordAlone = NewProjectId();
+
+            Host.Invoke(
+                "$c = [pscredential]::new('crmuser', (ConvertTo-SecureString 'pw123456' -AsPlainText -Force)); " +
+                "New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType basic -WebhookAuthorization $c; " +
+                "New-JelouExternalSupport $args[1] https://crm.example.com/j -AuthType bearer -WebhookAuthorization $c; " +
+                "New-JelouExternalSupport $args[2] https://crm.example.com/j; Set-JelouExternalSupport $args[2] -AuthType BASIC -WebhookAuthorization $c -Confirm:$false; " +
+                "New-JelouExternalSupport $args[3] https://crm.example.com/j -AuthType basic -WebhookAuthorization $c.Password",
+                null, basic, bearer, changed, passwordAlone).ThrowIfFailed();
+
+            Assert.Equal("crmuser:pw123456", Emulator.FindIntegration(basic)!.Authorization);
+            Assert.Equal("pw123456", Emulator.FindIntegration(bearer)!.Authorization);
+            Assert.Equal("crmuser:pw123456", Emulator.FindIntegration(changed)!.Authorization);
+            Assert.Equal("pw123456", Emulator.FindIntegration(passwordAlone)!.Authorization);
+        }
+
+        [Fact]
         public void New_takes_project_ids_and_webhooks_from_csv_rows_and_goes_on_after_a_failure()
         {
             string first = NewProjectId(), taken = NewProjectId(), last = NewProjectId();

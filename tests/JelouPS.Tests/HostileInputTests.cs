@@ -354,7 +354,8 @@ namespace JelouPS.Tests
             return text[start..end];
         }
 
-        private static bool IdOk(string id) => id.Length > 0 && id != "." && id != ".." && !Quoted(id) && LineOk(id) && !LooksLikeAnother(id);
+        // U+FFFD: what a decoder writes for bytes it could not read (a file read in the wrong encoding), never a character of an id.
+        private static bool IdOk(string id) => id.Length > 0 && id != "." && id != ".." && !Quoted(id) && LineOk(id) && !LooksLikeAnother(id) && !id.Contains('\uFFFD');
 
         // about_JelouPS: an id has no character that shows as nothing or as another space (Unicode's default-ignorable code
         // points, the Braille blank, spaces other than U+0020), so that no two ids look alike.

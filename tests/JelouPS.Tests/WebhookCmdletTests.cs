@@ -64,6 +64,19 @@ namespace JelouPS.Tests
             Assert.Equal("The signing secret has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.", Assert.Single(result.Warnings));
         }
 
+        [Theory]
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret '\"s\"'", true)]
+        [InlineData("(ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{201C}s`u{201D}`n\").ProjectId", "P")]
+        public void A_signing_secret_in_quotation_marks_is_used_without_them_and_says_so(string command, object expected)
+        {
+            // docker --env-file keeps the quotes of JELOU_SIGNING_SECRET="..."; a word processor's are curly.
+            Invocation result = Host.Invoke(command, null, Body, Sign(Body, "s"));
+
+            Assert.Equal(expected, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+            Assert.Equal("The signing secret is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is used without them, as Jelou issued it.",
+                Assert.Single(result.Warnings));
+        }
+
         [Fact]
         public void A_signing_secret_no_issued_secret_looks_like_draws_a_warning_and_is_used_as_given_and_a_blank_one_only_its_error()
         {

@@ -109,6 +109,18 @@ Describe 'The support loop' {
         $refused[0].ErrorDetails.RecommendedAction | Should -Match 'stale'
         $refused[0].ErrorDetails.RecommendedAction | Should -Not -Match 'API key'
     }
+
+    It 'signs with an explicit -SigningSecret where a profile''s default names a vault, as PowerShell drops a default of another parameter set' {
+        $conversation = Start-JelouConversation $ProjectId -BotId bot-d -UserId user-d -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+        $PSDefaultParameterValues = @{ '*:Vault' = 'NoSuchVault'; 'Send-Jelou*:SecretName' = 'no-such-name' }
+
+        $sent = $conversation | Send-JelouSupportMessage 'signed as given' -SigningSecret $Secret -Confirm:$false
+        $defaultsOnly = try { $conversation | Send-JelouSupportMessage 'signed from the vault' -Confirm:$false } catch { $_ }
+
+        $sent.StatusCode | Should -Be 200
+        $defaultsOnly.FullyQualifiedErrorId | Should -BeLike 'JelouVaultNotFound,*' -Because 'without -SigningSecret the defaults still apply'
+    }
 }
 
 Describe 'Signatures' {

@@ -421,7 +421,7 @@ Wait-Listening $Port
     }
 
     It 'verifies with a secret trimmed when it has a line break at its end, as read with Get-Content -Raw, and says so once: <Case>' -ForEach @(
-        @{ Case = 'the vault''s copy'; Project = 'p-newline'; Warning = "The signing secret of p-newline in vault 'NewlineVault'* has a space or line break around it*verified with it trimmed. Store it trimmed*" }
+        @{ Case = 'the vault''s copy'; Project = 'p-newline'; Warning = "The signing secret of p-newline in vault 'NewlineVault'* has a space or line break around it*verified without them. Store it without them*" }
         @{ Case = '-SigningSecret, the second of two'; Project = 'p-padded'; Warning = 'Signing secret 2 of 2 has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.' }
     ) {
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
@@ -507,7 +507,7 @@ Wait-Listening $Port
     }
 
     It 'answers 503 when a command downstream fails on the event or ends the pipeline, and 200 up to -Count' -ForEach @(
-        @{ Case = 'a failure downstream'; Downstream = 'ForEach-Object { Get-Item /nonexistent -ErrorAction Stop }'; Status = 503; Output = 0 }
+        @{ Case = 'a failure downstream'; Downstream = "ForEach-Object { Get-Item '/nonexistent-$([guid]::NewGuid())' -ErrorAction Stop }"; Status = 503; Output = 0 }
         @{ Case = 'Select-Object -First'; Downstream = 'Select-Object -First 1'; Status = 503; Output = 1 }
         @{ Case = '-Count'; Downstream = 'ForEach-Object { $_ }'; Status = 200; Output = 1 }
     ) {

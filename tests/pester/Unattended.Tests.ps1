@@ -326,3 +326,23 @@ Describe 'A pipeline that a binding error ends under $ErrorActionPreference = ''
         "$warned" | Should -BeLike '*New-JelouExternalSupport stopped with 6 more request(s) in flight. 6 were carried out, their output not written: *Do not send them again.*'
     }
 }
+
+Describe '$ErrorActionPreference Inquire, which this host cannot ask about' {
+    It 'ends the command with the error it would have asked about (a failed vault write, with the integration), not the host''s refusal to ask' {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name InquireVault
+        Set-StandInVaultBehavior -Name InquireVault -FailWrites
+        $projectId = New-TestProjectId
+        function Invoke-Onboarding([string] $ProjectId) {
+            $ErrorActionPreference = 'Inquire'
+            New-JelouExternalSupport $ProjectId https://crm.example.com/jelou -Vault InquireVault -WarningAction SilentlyContinue
+        }
+
+        $failed = try { Invoke-Onboarding $projectId } catch { $_ }
+
+        $failed.FullyQualifiedErrorId | Should -Be 'JelouVaultWriteFailed,JelouPS.Commands.NewJelouExternalSupportCommand'
+        $failed.TargetObject.ProjectId | Should -Be $projectId
+        $failed.TargetObject.SigningSecret | Should -BeOfType [securestring]
+        @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId) | Should -HaveCount 1
+    }
+}

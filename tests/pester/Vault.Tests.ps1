@@ -118,6 +118,30 @@ Describe 'New-JelouExternalSupport -Vault' {
         }
     }
 
+    It 'says SecretManagement is installed but could not be imported, with PowerShell''s reason, where it fails to load' {
+        $damaged = Join-Path $TestDrive 'damaged/Microsoft.PowerShell.SecretManagement'
+        $null = New-Item -ItemType Directory $damaged -Force
+        Set-Content (Join-Path $damaged 'Microsoft.PowerShell.SecretManagement.psm1') 'throw "Could not load file or assembly (access denied)"'
+        Set-Content (Join-Path $damaged 'Microsoft.PowerShell.SecretManagement.psd1') "@{ RootModule = 'Microsoft.PowerShell.SecretManagement.psm1'; ModuleVersion = '1.1.2'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @('Get-SecretVault') }"
+        $savedPath = $env:PSModulePath
+        $env:PSModulePath = (Split-Path $damaged) + [IO.Path]::PathSeparator + $savedPath
+        Remove-Module Microsoft.PowerShell.SecretManagement -Force
+        try {
+            $projectId = New-TestProjectId
+            $failed = try { New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault } catch { $_ }
+
+            $failed.FullyQualifiedErrorId | Should -Be 'JelouSecretManagementMissing,JelouPS.Commands.NewJelouExternalSupportCommand'
+            $failed.Exception.Message | Should -BeLike '*installed but could not be imported*'
+            $failed.Exception.InnerException.Message | Should -BeLike "*module 'Microsoft.PowerShell.SecretManagement' could not be loaded*"
+            $failed.ErrorDetails.RecommendedAction | Should -BeLike 'Import-Module Microsoft.PowerShell.SecretManagement shows why;*-Reinstall*'
+            Get-CreateRequestCount $projectId | Should -Be 0
+        }
+        finally {
+            $env:PSModulePath = $savedPath
+            Import-Module $StandIn -Force
+        }
+    }
+
     It 'leaves the caller''s $PSDefaultParameterValues for common variables to its own commands, not to the vault calls it makes' {
         $PSDefaultParameterValues = @{ '*:ErrorVariable' = 'problem'; '*:OutVariable' = 'last' }
 
@@ -359,20 +383,23 @@ Describe 'Reading secrets back' {
         Register-StandInVault -Name TestVault -DefaultVault
     }
 
-    It 'refuses a stored copy with a line break after it as the vault''s, naming the secret and how to mend it, before any request' {
+    It 'refuses a stored copy with <Case> as the vault''s, naming the secret and how to mend it, before any request' -ForEach @(
+        # As Set-Secret from a file read with Get-Content -Raw stores it; as an env file's value docker keeps.
+        @{ Case = 'a line break after it'; Before = ''; After = "`n"; Said = 'starts or ends with a space or a line break' }
+        @{ Case = 'quotation marks around it'; Before = '"'; After = "`"`r`n"; Said = 'is in quotation marks (an env file*' }
+    ) {
         $projectId = New-TestProjectId
         $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
         $conversation = Start-JelouConversation $projectId -BotId b1 -UserId u1 -Confirm:$false
-        # As Set-Secret from a file read with Get-Content -Raw stores it.
-        Set-Secret -Name "Jelou-$projectId" -Secret ((ConvertTo-PlainText $integration.SigningSecret) + "`n") -Vault TestVault
+        Set-Secret -Name "Jelou-$projectId" -Secret ($Before + (ConvertTo-PlainText $integration.SigningSecret) + $After) -Vault TestVault
         $before = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count
 
         $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused | Should -HaveCount 1
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
-        $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', starts or ends with a space or a line break*"
-        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it, and its metadata: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret (Get-Secret *).Trim() -Metadata (Get-SecretInfo -Name 'Jelou-$projectId' -Vault 'TestVault').Metadata"
+        $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', $Said*"
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it, and its metadata: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret ((Get-Secret *) -replace *) -Metadata (Get-SecretInfo -Name 'Jelou-$projectId' -Vault 'TestVault').Metadata"
         @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
 
         # The advice runs as written, and keeps what names the secret's project.
@@ -732,6 +759,28 @@ Describe 'A secret never stays only in an object nobody kept' {
         $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -BeExactly 'whsec-from-a-file-0002'
         "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it."
+    }
+
+    It 'says nothing of a copy of the same secret under another name, which still works' {
+        $projectId = New-TestProjectId
+        $issued = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
+        $issued | Save-JelouSigningSecret -Vault TestVault -SecretName "First-$projectId"
+
+        $issued | Save-JelouSigningSecret -Vault TestVault -SecretName "Second-$projectId" -WarningVariable warned
+
+        $warned | Should -BeNullOrEmpty
+        Get-StoredPlainText TestVault "First-$projectId" | Should -Be (Get-StoredPlainText TestVault "Second-$projectId")
+    }
+
+    It 'stores the secret of a copy in quotation marks without them, and says so' {
+        $projectId = New-TestProjectId
+
+        $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = "$([char]0x201C)whsec-in-quotes-0004$([char]0x201D)" } |
+            Save-JelouSigningSecret -Vault TestVault -PassThru -WarningVariable warned -WarningAction SilentlyContinue
+
+        $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -BeExactly 'whsec-in-quotes-0004'
+        "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is taken without them, as Jelou issued it."
     }
 
     It 'refuses a copy whose secret no issued secret looks like, -Force or not, and the vault keeps the live one: <Case>' -ForEach @(

@@ -278,5 +278,17 @@ Describe 'Views in an 80-column terminal' {
         "$($event.Metadata.huge)" | Should -Be '123456789012345678901234567890'
         $event.Metadata.ratio | Should -Be 2.5
         $event | Format-List | Out-String -Width 200 | Should -Match ([regex]::Escape('{"attempt":1,"ratio":2.5,"waId":12345678901234567,"huge":123456789012345678901234567890,"list":[1,2]}'))
+        # The view's ConvertTo-Json takes none of the caller's defaults for it.
+        $PSDefaultParameterValues = @{ 'ConvertTo-Json:AsArray' = $true; 'ConvertTo-Json:Depth' = 1 }
+        $event | Format-List | Out-String -Width 200 | Should -Match 'Metadata +: \{"attempt":1,'
+    }
+
+    It 'shows the raw payload of an event of a type JelouPS does not know, also after a round trip through Export-Clixml' {
+        $event = ConvertFrom-JelouWebhookEvent -Payload '{"event":"bot.paused","timestamp":1700000000000,"project_id":"p","reason":"views-unknown-event"}'
+        $path = Join-Path $TestDrive 'unknown-event.xml'
+        $event | Export-Clixml -LiteralPath $path
+
+        $event | Format-List | Out-String -Width 200 | Should -Match 'RawPayload +: .*views-unknown-event'
+        Import-Clixml -LiteralPath $path | Format-List | Out-String -Width 200 | Should -Match 'RawPayload +: .*views-unknown-event'
     }
 }

@@ -110,6 +110,15 @@ Describe 'ConvertFrom-JelouWebhookEvent -Request in each host' {
         $event.RoomId | Should -Be 'R1'
     }
 
+    It 'expects a PSCredential given for basic auth as its user name and password, as Jelou was given it' {
+        $webEvent = New-PodeWebEvent $Utf8.GetBytes($Body) @{ 'X-Jelou-Signature' = $Signature; 'Authorization' = 'Basic dXNlcjpwYXNz' }
+        $credential = [pscredential]::new('user', (ConvertTo-SecureString 'pass' -AsPlainText -Force))
+
+        $event = ConvertFrom-JelouWebhookEvent -Request $webEvent -SigningSecret $Secret -AuthType basic -WebhookAuthorization $credential
+
+        $event.RoomId | Should -Be 'R1'
+    }
+
     It 'takes a pipeline of request objects from different hosts, one event each, in order' {
         $requests = @(
             New-FunctionsRequest $Body @{ 'X-Jelou-Signature' = $Signature }

@@ -38,24 +38,37 @@ namespace JelouPS.Security
         }
 
         /// <summary>
-        /// A read-only copy of <paramref name="secret"/> without the space or line break at either end when that is all that
-        /// keeps it from being one Jelou issues (a copy read from a file: see <see cref="SigningSecretProblem"/>); else null.
+        /// A read-only copy of <paramref name="secret"/> without what is around it (white space, a pair of quotation marks) when
+        /// that is all that keeps it from being one Jelou issues (a copy read from a file: see <see cref="SigningSecretProblem"/>),
+        /// and in <paramref name="around"/> what was, as a message says it after the secret's name; else null.
         /// </summary>
-        internal static SecureString? IssuedWithin(SecureString secret)
+        internal static SecureString? IssuedWithin(SecureString secret, out string around)
         {
-            SecureString trimmed = Trimmed(secret);
-            if (trimmed.Length < secret.Length && SigningSecretProblem(trimmed) is null) return trimmed;
+            around = "";
+            SecureString trimmed = Trimmed(secret, out bool quoted);
+            if (trimmed.Length < secret.Length && SigningSecretProblem(trimmed) is null)
+            {
+                around = quoted ? QuotesAround : SpaceAround;
+                return trimmed;
+            }
             trimmed.Dispose();
             return null;
         }
 
-        /// <summary>A read-only copy of <paramref name="secret"/> without the white space at either end.</summary>
-        private static SecureString Trimmed(SecureString secret) =>
-            UseChars(secret, chars =>
+        /// <summary>What is around a signing secret taken without it (see <see cref="IssuedWithin"/>), as a message says it.</summary>
+        internal const string SpaceAround = "has a space or line break around it (a copy read from a file often does)";
+
+        /// <inheritdoc cref="SpaceAround"/>
+        internal const string QuotesAround = "is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)";
+
+        /// <summary>A read-only copy of <paramref name="secret"/> without what is around it (see <see cref="Inside"/>).</summary>
+        private static SecureString Trimmed(SecureString secret, out bool quoted)
+        {
+            bool found = false;
+            SecureString trimmed = UseChars(secret, chars =>
             {
-                int start = 0, end = chars.Length;
-                while (start < end && char.IsWhiteSpace(chars[start])) start++;
-                while (end > start && char.IsWhiteSpace(chars[end - 1])) end--;
+                (int start, int end, bool inQuotes) = Inside(chars);
+                found = inQuotes;
                 char[] kept = new char[end - start];
                 try
                 {
@@ -65,6 +78,45 @@ namespace JelouPS.Security
                 finally
                 {
                     Array.Clear(kept, 0, kept.Length);
+                }
+            });
+            quoted = found;
+            return trimmed;
+        }
+
+        // Where a secret is, inside the white space around it and one pair of quotation marks (straight or typographic) within
+        // that: an env file's "..." that docker --env-file keeps, a word processor's curly quotes.
+        private static (int Start, int End, bool Quoted) Inside(char[] chars)
+        {
+            int start = 0, end = chars.Length;
+            while (start < end && char.IsWhiteSpace(chars[start])) start++;
+            while (end > start && char.IsWhiteSpace(chars[end - 1])) end--;
+            if (end - start < 2 || !IsQuotePair(chars[start], chars[end - 1])) return (start, end, false);
+            start++;
+            end--;
+            while (start < end && char.IsWhiteSpace(chars[start])) start++;
+            while (end > start && char.IsWhiteSpace(chars[end - 1])) end--;
+            return (start, end, true);
+        }
+
+        private static bool IsQuotePair(char open, char close) =>
+            (open == close && (open == '"' || open == '\'')) || (open == '\u201C' && close == '\u201D') || (open == '\u2018' && close == '\u2019')
+            || (open == '\u201E' && close == '\u201C') || (open == '\u00AB' && close == '\u00BB');
+
+        /// <summary>A read-only SecureString of <paramref name="prefix"/> followed by <paramref name="secret"/> (a user name and its password).</summary>
+        internal static SecureString Prefixed(string prefix, SecureString secret) =>
+            UseChars(secret, chars =>
+            {
+                char[] joined = new char[prefix.Length + chars.Length];
+                try
+                {
+                    prefix.CopyTo(0, joined, 0, prefix.Length);
+                    Array.Copy(chars, 0, joined, prefix.Length, chars.Length);
+                    return FromChars(joined, joined.Length);
+                }
+                finally
+                {
+                    Array.Clear(joined, 0, joined.Length);
                 }
             });
 
@@ -166,11 +218,9 @@ namespace JelouPS.Security
         internal static string? SigningSecretProblem(SecureString secret) =>
             UseChars(secret, chars =>
             {
-                if (chars.Length == 0 || Array.TrueForAll(chars, char.IsWhiteSpace)) return Blank;
-                // What is inside the white space around it first: trimming would not mend that.
-                int start = 0, end = chars.Length;
-                while (char.IsWhiteSpace(chars[start])) start++;
-                while (char.IsWhiteSpace(chars[end - 1])) end--;
+                (int start, int end, bool quoted) = Inside(chars);
+                if (start == end) return Blank;
+                // What is inside what is around it first: trimming would not mend that.
                 for (int i = start; i < end; i++)
                 {
                     char c = chars[i];
@@ -179,6 +229,7 @@ namespace JelouPS.Security
                         return "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has";
                     }
                 }
+                if (quoted) return QuotesAround + ": leave them out";
                 return start > 0 || end < chars.Length ? "starts or ends with a space or a line break (a copy read from a file often does): trim it" : null;
             });
 

@@ -19,7 +19,7 @@ namespace JelouPS.Commands
         /// <summary>The project API key, sent as x-api-key. A plain string is accepted and converted at once.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ApiKeySet)]
         [ValidateNotNull]
-        [SecureStringTransformation]
+        [SecureStringTransformation(ApiKey = true)]
         public SecureString ApiKey { get; set; } = null!;
 
         /// <summary>Client id (user name) and client secret (password), sent as HTTP Basic.</summary>

@@ -417,9 +417,9 @@ namespace JelouPS.Commands
                 WriteJelouError(refused.Exception, refused);
                 return;
             }
-            if (IntegrationCopyAttribute.TakeTrimmed(integration))
+            if (IntegrationCopyAttribute.TakeTrimmed(integration) is string around)
             {
-                Warn($"The SigningSecret of the copy of project '{integration.ProjectId}' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it.");
+                Warn($"The SigningSecret of the copy of project '{integration.ProjectId}' {around}: it is taken without them, as Jelou issued it.");
             }
             if (SecretIssuer.OlderCopy(integration) is string older)
             {

@@ -276,12 +276,12 @@ namespace JelouPS.Commands
                 unlikely = WebhookParameters.Unlikely(secret, stored);
                 // A copy stored with a space or line break around it (read from a file): Jelou's secret is what is inside, and
                 // a 401 would lose the deliveries (Jelou does not send a refused one again).
-                if (unlikely != null && SecureStrings.IssuedWithin(secret) is SecureString trimmed)
+                if (unlikely != null && SecureStrings.IssuedWithin(secret, out string around) is SecureString trimmed)
                 {
                     secret.Dispose();
                     secret = trimmed;
-                    unlikely = $"{stored} has a space or line break around it (a copy read from a file often does): deliveries are verified with it trimmed. " +
-                        $"Store it trimmed: a reply signed from it is refused until then.";
+                    unlikely = $"{stored} {around}: deliveries are verified without them. " +
+                        $"Store it without them: a reply signed from it is refused until then.";
                 }
                 signer = new JelouSigner(secret);
             }

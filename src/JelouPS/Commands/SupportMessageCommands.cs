@@ -115,6 +115,13 @@ namespace JelouPS.Commands
 
         protected override void BeginProcessing()
         {
+            // A profile's '*:Vault' (or SecretName) default gives way to an explicit -SigningSecret, as PowerShell drops a default of
+            // another parameter set than the command line's.
+            if (SigningSecret != null)
+            {
+                if (_vault.Vault != null && PowerShellValues.FromDefaults(this, "Vault", _vault.Vault)) _vault.Vault = null;
+                if (_vault.GivenSecretName != null && PowerShellValues.FromDefaults(this, "SecretName", _vault.GivenSecretName)) _vault.SecretName = null;
+            }
             // A SecretName may still come with each input row; what the command line alone decides is checked here, first.
             bool vaultGiven = _vault.Vault != null || _vault.GivenSecretName != null;
             if ((SigningSecret != null && vaultGiven) || (SigningSecret is null && !vaultGiven && !MyInvocation.ExpectingInput))

@@ -433,7 +433,7 @@ namespace JelouPS.Commands
                 EventType = EventType,
                 SigningSecret = _signingSecret ??= WebhookParameters.AsIssued(this, SigningSecret, "The signing secret"),
                 AuthType = PowerShellValues.Given(AuthType),
-                Authorization = WebhookAuthorization,
+                Authorization = WebhookParameters.Presented(AuthType, WebhookAuthorization),
                 ProjectId = ProjectId,
                 RoomId = RoomId,
                 BotId = BotId,

@@ -154,7 +154,7 @@ namespace JelouPS.Infrastructure
 
         /// <summary>What to send: the webhook URL given, and the auth settings (a blank auth type counts as not given).</summary>
         private protected ExternalSupportSettings Settings(System.Uri? webhookUrl) =>
-            new ExternalSupportSettings { WebhookUrl = webhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookAuthorization };
+            new ExternalSupportSettings { WebhookUrl = webhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookParameters.Presented(AuthType, WebhookAuthorization) };
 
         /// <summary>
         /// <paramref name="settings"/> are about to be sent: their credentials are redacted from then on in the session's

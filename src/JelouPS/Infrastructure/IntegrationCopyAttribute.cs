@@ -59,7 +59,7 @@ namespace JelouPS.Infrastructure
             // no secret Jelou issues has: it is taken without them, and Save says so (see TakeTrimmed). One no secret Jelou
             // issues looks like even so (blank, or with other characters) would be stored for replies that are then refused.
             SecureString taken = secret is SecureString given ? given.Copy() : JelouPS.Security.SecureStrings.FromString((string)secret);
-            SecureString? trimmed = JelouPS.Security.SecureStrings.IssuedWithin(taken);
+            SecureString? trimmed = JelouPS.Security.SecureStrings.IssuedWithin(taken, out string around);
             if (trimmed is null && JelouPS.Security.SecureStrings.SigningSecretProblem(taken) is string unlike)
             {
                 taken.Dispose();
@@ -88,7 +88,7 @@ namespace JelouPS.Infrastructure
                 Copies.Remove(saved);
                 Copies.Add(saved, copy);
                 Trimmed.Remove(saved);
-                if (trimmed != null) Trimmed.Add(saved, copy);
+                if (trimmed != null) Trimmed.Add(saved, around);
             }
             return saved;
         }
@@ -110,13 +110,16 @@ namespace JelouPS.Infrastructure
             lock (Copies) return Refusals.TryGetValue(integration, out string? why) ? why : null;
         }
 
-        // The integrations last made from a copy whose secret had white space around it, until Save says so.
-        private static readonly ConditionalWeakTable<ExternalSupportIntegration, PSObject> Trimmed = new ConditionalWeakTable<ExternalSupportIntegration, PSObject>();
+        // The integrations last made from a copy whose secret had white space or quotation marks around it, and what, until Save says so.
+        private static readonly ConditionalWeakTable<ExternalSupportIntegration, string> Trimmed = new ConditionalWeakTable<ExternalSupportIntegration, string>();
 
-        /// <summary>Whether <paramref name="integration"/> was last made from a copy whose secret was taken trimmed; asked once.</summary>
-        internal static bool TakeTrimmed(ExternalSupportIntegration integration)
+        /// <summary>
+        /// What was around the secret of the copy <paramref name="integration"/> was last made from, taken without it (see
+        /// SecureStrings.IssuedWithin), or null; asked once.
+        /// </summary>
+        internal static string? TakeTrimmed(ExternalSupportIntegration integration)
         {
-            lock (Copies) return Trimmed.Remove(integration);
+            lock (Copies) return Trimmed.TryGetValue(integration, out string? around) && Trimmed.Remove(integration) ? around : null;
         }
 
         // The copy each integration was last made from or matched to, so that storing it shows on the caller's object too.

@@ -374,8 +374,22 @@ namespace JelouPS.Infrastructure
 
         private void Report(ErrorRecord record)
         {
-            if (DeferredErrors != null) DeferredErrors.Add(record);
-            else WriteError(record);
+            if (DeferredErrors != null)
+            {
+                DeferredErrors.Add(record);
+                return;
+            }
+            try
+            {
+                WriteError(record);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException) && !(ex is ActionPreferenceStopException))
+            {
+                // -ErrorAction (or $ErrorActionPreference) Inquire where the host cannot ask (pwsh -NonInteractive, a runbook):
+                // PowerShell's refusal to ask would end the command carrying nothing of this error (a vault's failure to store
+                // an issued secret, with the integration). The error ends it itself, as Stop would.
+                ThrowTerminatingError(record);
+            }
         }
 
         /// <summary>

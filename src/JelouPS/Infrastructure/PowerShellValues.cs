@@ -17,6 +17,31 @@ namespace JelouPS.Infrastructure
         internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
         /// <summary>
+        /// Whether the caller's $PSDefaultParameterValues gives <paramref name="cmdlet"/>'s <paramref name="parameter"/> the value
+        /// <paramref name="value"/> (a key "Command:Parameter", either part a wildcard pattern; a script block's value counts as
+        /// given): a profile's '*:Vault' binds wherever the command line does not name the parameter.
+        /// </summary>
+        internal static bool FromDefaults(PSCmdlet cmdlet, string parameter, string value)
+        {
+            if (!(cmdlet.SessionState.PSVariable.GetValue("PSDefaultParameterValues") is IDictionary defaults)) return false;
+            if (defaults.Contains("Disabled") && LanguagePrimitives.IsTrue(defaults["Disabled"])) return false;
+            foreach (DictionaryEntry entry in defaults)
+            {
+                int colon = entry.Key is string key ? key.LastIndexOf(':') : -1;
+                if (colon <= 0) continue;
+                string command = ((string)entry.Key).Substring(0, colon).Trim(), name = ((string)entry.Key).Substring(colon + 1).Trim();
+                object? given = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+                if (WildcardPattern.Get(command, WildcardOptions.IgnoreCase).IsMatch(cmdlet.MyInvocation.MyCommand.Name)
+                    && WildcardPattern.Get(name, WildcardOptions.IgnoreCase).IsMatch(parameter)
+                    && (given is ScriptBlock || string.Equals(given?.ToString()?.Trim(), value, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>
         /// Why <paramref name="text"/>, given as a secret, is none: what a conversion to text writes in place of an object, as
         /// Export-Csv does in a secret's cell: a .NET type name as .NET writes it (System.Security.SecureString,
         /// System.Object[], List`1[...], Deserialized.…; SecureString or PSCredential alone; quoted or in brackets), or an

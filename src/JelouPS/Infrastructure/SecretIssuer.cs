@@ -147,9 +147,10 @@ namespace JelouPS.Infrastructure
             {
                 _cmdlet.Warn($"{ambiguous}: the signing secret of {projectId} goes in as '{name}'; the others no longer work once it is stored (remove them with Remove-Secret).");
             }
-            else if (slot.Others.Count > 0)
+            // A copy of this very secret (saved before under another name: its metadata's issue time is this one's) still works.
+            else if ((saving?.SecretIssuedAt is DateTimeOffset issuedAt ? slot.Others.Where(o => o.ExistingIssuedAt != issuedAt) : slot.Others).ToList() is { Count: > 0 } dead)
             {
-                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", slot.Others.Select(o => $"'{o.ExistingName}'"))}, a signing secret of {projectId} by its name or metadata: " +
+                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", dead.Select(o => $"'{o.ExistingName}'"))}, a signing secret of {projectId} by its name or metadata: " +
                     $"once this is stored in '{name}', that copy no longer works (remove it with Remove-Secret).");
             }
             else if (_parameters.GivenSecretName is null && name != slot.DefaultName)
@@ -489,8 +490,9 @@ namespace JelouPS.Infrastructure
             if (stored) _cmdlet.Trace($"Stored the signing secret of {integration.ProjectId} as '{destination.Name}' in vault {destination.Vault!.Display}, and read it back.");
             foreach (string warning in warnings) _cmdlet.Warn(warning, about: integration);
             if (failure is null) return;
-            // Under -ErrorAction Stop the error ends the command, before its end names the rows left in no vault.
-            if (DiagnosticLines.Preference(_cmdlet, "ErrorAction", "ErrorActionPreference") == ActionPreference.Stop) SayInNoVault();
+            // Under -ErrorAction Stop (or Inquire, where a host that cannot ask ends it too) the error ends the command, before its
+            // end names the rows left in no vault.
+            if (DiagnosticLines.Preference(_cmdlet, "ErrorAction", "ErrorActionPreference") is ActionPreference.Stop or ActionPreference.Inquire) SayInNoVault();
             _cmdlet.WriteJelouError(failure, WriteFailed(integration, destination, failure, _cmdlet.Item));
         }
 

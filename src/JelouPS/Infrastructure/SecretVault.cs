@@ -340,8 +340,9 @@ namespace JelouPS.Infrastructure
                 Forget(ps, ps.Streams.Error.Select(error => error.Exception).ToArray());
                 if (first.Exception is CommandNotFoundException missing && missing.CommandName == Module + "\\" + command)
                 {
-                    (string message, string advice) = Unusable(ps);
-                    throw new VaultException(ErrorMapper.SecretManagementMissing, message, advice);
+                    (string message, string advice, bool installed) = Unusable(ps);
+                    // Where it is installed, PowerShell's record says why it did not load.
+                    throw new VaultException(ErrorMapper.SecretManagementMissing, message, advice, installed ? first : null, transient: false);
                 }
                 throw fail(first);
             }
@@ -360,20 +361,25 @@ namespace JelouPS.Infrastructure
 
         private const string CommandScript = "param($command, $parameters) $PSDefaultParameterValues = @{}; $ErrorActionPreference = 'Continue'; & $command @parameters";
 
-        // Why SecretManagement's commands are not found, and what to do: import it where it is installed but autoloading is off.
-        private static (string Message, string Advice) Unusable(PowerShell ps)
+        // Why SecretManagement's commands are not found, what to do, and whether it is installed: import it where autoloading is
+        // off; find out why it does not load where it is on (a damaged copy, a file it needs that another module holds).
+        private static (string Message, string Advice, bool Installed) Unusable(PowerShell ps)
         {
             ps.Commands.Clear();
-            ps.AddScript(ImportedOnlyScript, useLocalScope: true).AddArgument(Module);
-            bool notImported = ps.Invoke().Any(result => result?.BaseObject is true);
-            return notImported
+            ps.AddScript(AvailabilityScript, useLocalScope: true).AddArgument(Module);
+            Collection<PSObject> found = ps.Invoke();
+            bool installed = found.Count == 2 && found[0]?.BaseObject is true;
+            bool autoloadingOff = found.Count == 2 && found[1]?.BaseObject is true;
+            if (!installed) return ($"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup, false);
+            return autoloadingOff
                 ? ($"The {Module} module is installed but not imported, and $PSModuleAutoLoadingPreference is 'None' in this session, so PowerShell does not import it when its commands are used.",
-                    $"Import-Module {Module}, then run the command again.")
-                : ($"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup);
+                    $"Import-Module {Module}, then run the command again.", true)
+                : ($"The {Module} module is installed but could not be imported, so no vault can be used (PowerShell's error is the inner one).",
+                    $"Import-Module {Module} shows why; if its files are damaged, Install-PSResource {Module} -Reinstall, then start a new session.", true);
         }
 
-        private const string ImportedOnlyScript = "param($module) $PSDefaultParameterValues = @{}; " +
-            "$PSModuleAutoLoadingPreference -eq 'None' -and [bool](Microsoft.PowerShell.Core\\Get-Module -ListAvailable -Name $module -ErrorAction Ignore)";
+        private const string AvailabilityScript = "param($module) $PSDefaultParameterValues = @{}; " +
+            "[bool](Microsoft.PowerShell.Core\\Get-Module -ListAvailable -Name $module -ErrorAction Ignore); $PSModuleAutoLoadingPreference -eq 'None'";
 
         /// <summary>
         /// Takes the vault's own errors back out of $Error: the caller sees them inside ours, or not at all when a retry

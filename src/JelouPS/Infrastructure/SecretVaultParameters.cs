@@ -76,6 +76,10 @@ namespace JelouPS.Infrastructure
             return _default ??= SecretVault.Open(null, "A SecretName was given without -Vault");
         }
 
+        // What a copy read from a file may have around a secret (white space; straight, curly or angle quotation marks), as a
+        // PowerShell literal of a -replace pattern: curly single quotes are quotes in a PowerShell string, so they are escaped.
+        private const string AroundPattern = @"'^[\s""''\u201C\u201D\u201E\u2018\u2019\u00AB\u00BB]+|[\s""''\u201C\u201D\u2018\u2019\u00AB\u00BB]+$'";
+
         /// <summary>
         /// Reads the project's signing secret (from the API <paramref name="source"/>, null when any) from the current input's
         /// vault, for signing a reply or verifying a delivery: -SecretName, else where the project's secret is (the newest by
@@ -119,7 +123,7 @@ namespace JelouPS.Infrastructure
             // verify what anyone signs with nothing, so it is refused either way.)
             if (JelouPS.Security.SecureStrings.SigningSecretProblem(secret) is string problem && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
             {
-                SecureString? within = JelouPS.Security.SecureStrings.IssuedWithin(secret);
+                SecureString? within = JelouPS.Security.SecureStrings.IssuedWithin(secret, out _);
                 bool spaceAround = within != null;
                 within?.Dispose();
                 secret.Dispose();
@@ -127,7 +131,7 @@ namespace JelouPS.Infrastructure
                     spaceAround
                         // With its metadata given again: Set-Secret alone may drop it, and with it what names the project.
                         ? $"Store it there again with nothing around it, and its metadata: Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} " +
-                          $"-Secret (Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -AsPlainText).Trim() -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata"
+                          $"-Secret ((Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -AsPlainText) -replace {AroundPattern}) -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata"
                         : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Management.Automation;
 using System.Security;
 using JelouPS.Security;
@@ -25,6 +26,13 @@ namespace JelouPS.Infrastructure
         /// </summary>
         public bool NullRefusedByCommand { get; set; }
 
+        /// <summary>
+        /// For -ApiKey: a PSCredential (which always has a user name) is refused, as client credentials given where the key goes
+        /// (Connect-Jelou $credential binds by position to -ApiKey), which would send the client secret as the key and drop the
+        /// client id.
+        /// </summary>
+        public bool ApiKey { get; set; }
+
         /// <summary>Why a secret that is $null is refused.</summary>
         internal const string NullSecret = "The secret is $null: an unset variable or environment variable gives $null (such as $env:JELOU_API_KEY where a pipeline or runbook did not set it); check that it is set.";
 
@@ -32,6 +40,12 @@ namespace JelouPS.Infrastructure
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             if (Several && value is System.Collections.IList list) return list.Cast<object?>().Select(One).ToArray();
+            if (ApiKey && value is PSCredential credential)
+            {
+                throw new ArgumentTransformationMetadataException(
+                    $"-ApiKey was given a PSCredential with the user name {Require.Show(credential.UserName)}: client credentials (a client id and its secret) go in -Credential " +
+                    "(Connect-Jelou -Credential $credential). For an API key kept in a PSCredential, give its password: -ApiKey $credential.Password.");
+            }
             return value is null && NullRefusedByCommand ? null : One(value);
         }
 
@@ -48,11 +62,32 @@ namespace JelouPS.Infrastructure
                     $"The secret is {text.Length} characters long: a SecureString holds at most {MaxLength}. Check that the variable holds the secret alone."),
                 string text when PowerShellValues.PlaceholderSecret(text, "The secret") is string placeholder => throw new ArgumentTransformationMetadataException(placeholder),
                 string text => SecureStrings.FromString(text),
-                PSCredential credential => credential.Password,
+                PSCredential credential => PasswordOf(credential),
                 _ => throw new ArgumentTransformationMetadataException(
                     $"A value of type {value.GetType().Name} is not a secret: pass a SecureString (from Get-Secret or Read-Host -AsSecureString), a PSCredential, or the secret as a string."),
             };
         }
+
+        // The user names of the PSCredentials bound as secrets, by the copy of the password bound: -AuthType basic presents a
+        // PSCredential given as -WebhookAuthorization as its user name and password (see BasicCredential).
+        private static readonly ConditionalWeakTable<SecureString, string> s_userNames = new ConditionalWeakTable<SecureString, string>();
+
+        private static SecureString PasswordOf(PSCredential credential)
+        {
+            if (string.IsNullOrEmpty(credential.UserName)) return credential.Password;
+            // A copy: the password itself may be bound elsewhere alone, where it has no user name.
+            SecureString password = credential.Password.Copy();
+            password.MakeReadOnly();
+            s_userNames.Add(password, credential.UserName);
+            return password;
+        }
+
+        /// <summary>
+        /// What Jelou presents for -AuthType basic: a PSCredential bound as <paramref name="secret"/> as "user:password", as
+        /// Invoke-RestMethod -Authentication Basic -Credential sends it; any other secret as it is.
+        /// </summary>
+        internal static SecureString BasicCredential(SecureString secret) =>
+            s_userNames.TryGetValue(secret, out string? userName) ? SecureStrings.Prefixed(userName + ":", secret) : secret;
     }
 
     /// <summary>

@@ -97,11 +97,18 @@ namespace JelouPS.Infrastructure
         }
 
         // What a CSV row with no column of that name most likely got wrong: a header padded with spaces (or a byte-order
-        // mark), or a file read with the wrong delimiter, which makes the whole header one column.
+        // mark), a file read with the wrong delimiter, which makes the whole header one column, or Excel's "sep=;" first line,
+        // which Import-Csv takes for the header.
         private static string? NearMiss(object input, string name)
         {
             foreach (PSPropertyInfo property in PSObject.AsPSObject(input).Properties)
             {
+                if (Trim(property.Name).StartsWith("sep=", StringComparison.OrdinalIgnoreCase))
+                {
+                    string separator = Trim(property.Name).Length > 4 ? Trim(property.Name).Substring(4, 1) : ";";
+                    return $"Its header {Require.Show(property.Name)} is the line Excel writes first to name the file's separator, which Import-Csv takes for the header: " +
+                        $"skip it, Get-Content <file> | Select-Object -Skip 1 | ConvertFrom-Csv -Delimiter '{separator.Replace("'", "''")}'.";
+                }
                 if (string.Equals(Trim(property.Name), name, StringComparison.OrdinalIgnoreCase))
                 {
                     return $"Its column {Require.Show(property.Name)} has spaces or invisible characters around the name: rename it to {name}.";

@@ -66,10 +66,10 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal static SecureString AsIssued(PSCmdlet cmdlet, SecureString secret, string subject)
         {
-            if (!(SecureStrings.IssuedWithin(secret) is SecureString trimmed)) return secret.Copy();
+            if (!(SecureStrings.IssuedWithin(secret, out string around) is SecureString trimmed)) return secret.Copy();
             // As every warning of the module: under -Debug in a host that cannot ask, the warning asks, and that must not end
             // the command.
-            new DiagnosticLines(cmdlet).Warn($"{subject} has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.");
+            new DiagnosticLines(cmdlet).Warn($"{subject} {around}: it is used without them, as Jelou issued it.");
             return trimmed;
         }
 
@@ -94,8 +94,17 @@ namespace JelouPS.Infrastructure
                 return authorization is null ? null
                     : throw new ArgumentException("Say how the integration presents -WebhookAuthorization: give -AuthType bearer, api_key or basic.", "WebhookAuthorization");
             }
-            return new WebhookCredential(authType!, authorization);
+            return new WebhookCredential(authType!, Presented(authType, authorization));
         }
+
+        /// <summary>
+        /// The -WebhookAuthorization Jelou presents for <paramref name="authType"/>: for basic, a PSCredential's user name and
+        /// password; else as given (a PSCredential's password).
+        /// </summary>
+        internal static SecureString? Presented(string? authType, SecureString? authorization) =>
+            authorization != null && string.Equals(PowerShellValues.Given(authType), "basic", StringComparison.OrdinalIgnoreCase)
+                ? SecureStringTransformationAttribute.BasicCredential(authorization)
+                : authorization;
     }
 
     /// <summary>

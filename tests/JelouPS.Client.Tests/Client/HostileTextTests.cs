@@ -50,10 +50,16 @@ namespace JelouPS.Tests.Client
             Text.Sample(id =>
             {
                 bool hostile = id.Length > Require.MaxLineLength || id.Trim().Length == 0 || id == "." || id == ".."
-                    || !Printable(id) || Quoted(id);
+                    || !Printable(id) || Quoted(id) || id.Any(ShowsAsNothingOrAnotherSpace) || id.Contains('\uFFFD');
                 string? problem = Require.IdProblem(id);
                 return hostile == (problem != null) && (problem is null || (Printable(problem) && problem.Length < 600));
             });
+
+        // The README's rule: an id has nothing that shows as nothing or as another space (a no-break space, a Hangul filler, a
+        // variation selector), so that no two look alike. The generator's characters are of the BMP, or surrogate halves.
+        private static bool ShowsAsNothingOrAnotherSpace(char c) =>
+            (c != ' ' && char.IsWhiteSpace(c)) || c is '\u034F' or '\u115F' or '\u1160' or '\u17B4' or '\u17B5' or '\u2800' or '\u3164' or '\uFFA0'
+            || c is >= '\u180B' and <= '\u180F' || c is >= '\uFE00' and <= '\uFE0F' || c is >= '\uFFF0' and <= '\uFFF8' || c is >= '\u2060' and <= '\u206F';
 
         // The README's rule: an id does not start with a quotation mark, nor end with one that nothing before opened (a
         // spreadsheet's or word processor's quotes: straight, typographic, guillemets, full-width, CJK corners, backtick).

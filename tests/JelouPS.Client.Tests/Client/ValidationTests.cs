@@ -41,6 +41,17 @@ namespace JelouPS.Tests.Client
             Assert.StartsWith("The id \"p`u{", problem);
         }
 
+        [Fact]
+        public void An_id_with_the_replacement_character_is_refused_as_text_read_in_the_wrong_encoding()
+        {
+            // "café-1" from a Windows-1252 file read as UTF-8: another project, and the é is lost.
+            string? problem = Require.IdProblem("caf\uFFFD-1");
+
+            Assert.NotNull(problem);
+            Assert.Contains("has U+FFFD at position 4, which text read in the wrong encoding has where a letter was", problem);
+            Assert.Contains("Import-Csv -Encoding 1252", problem);
+        }
+
         [Theory]
         [InlineData("p 1")]
         [InlineData("proyecto-ñandú")]
@@ -75,6 +86,9 @@ namespace JelouPS.Tests.Client
         [InlineData("   ", "is blank")]
         [InlineData("secret-from-a-file\n", "starts or ends with a space or a line break")]
         [InlineData(" secret", "starts or ends with a space or a line break")]
+        [InlineData("\"secret\"\n", "is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): leave them out")]
+        [InlineData("\u201Csecret\u201D", "is in quotation marks")]
+        [InlineData("\"\"", "is blank")]
         [InlineData("sec\0ret", "has spaces, control, invisible or half characters")]
         [InlineData("a b", "has spaces, control, invisible or half characters")]
         [InlineData("a\u200Bb", "has spaces, control, invisible or half characters")]
