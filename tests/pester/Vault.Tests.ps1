@@ -750,15 +750,18 @@ Describe 'A secret never stays only in an object nobody kept' {
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be 'whsec-from-a-plain-text-export'
     }
 
-    It 'stores the secret of a copy read with its line break without it, and says so' {
+    It 'stores the secret of a copy with <Case> without them, and says so' -ForEach @(
+        @{ Case = 'its line break'; Secret = "whsec-from-a-file-0002`r`n"; Around = 'has a space or line break around it (a copy read from a file often does)' }
+        @{ Case = 'quotation marks'; Secret = "$([char]0x201C)whsec-from-a-file-0002$([char]0x201D)"; Around = 'is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)' }
+    ) {
         $projectId = New-TestProjectId
 
-        $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = "whsec-from-a-file-0002`r`n" } |
+        $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = $Secret } |
             Save-JelouSigningSecret -Vault TestVault -PassThru -WarningVariable warned -WarningAction SilentlyContinue
 
         $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -BeExactly 'whsec-from-a-file-0002'
-        "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' has a space or line break around it (a copy read from a file often does): it is taken without them, as Jelou issued it."
+        "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' $Around`: it is taken without them, as Jelou issued it."
     }
 
     It 'says nothing of a copy of the same secret under another name, which still works' {
@@ -770,17 +773,6 @@ Describe 'A secret never stays only in an object nobody kept' {
 
         $warned | Should -BeNullOrEmpty
         Get-StoredPlainText TestVault "First-$projectId" | Should -Be (Get-StoredPlainText TestVault "Second-$projectId")
-    }
-
-    It 'stores the secret of a copy in quotation marks without them, and says so' {
-        $projectId = New-TestProjectId
-
-        $saved = [pscustomobject]@{ ProjectId = $projectId; SigningSecret = "$([char]0x201C)whsec-in-quotes-0004$([char]0x201D)" } |
-            Save-JelouSigningSecret -Vault TestVault -PassThru -WarningVariable warned -WarningAction SilentlyContinue
-
-        $saved.SecretLocation | Should -Be "Jelou-$projectId in vault TestVault"
-        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -BeExactly 'whsec-in-quotes-0004'
-        "$warned" | Should -Be "The SigningSecret of the copy of project '$projectId' is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is taken without them, as Jelou issued it."
     }
 
     It 'refuses a copy whose secret no issued secret looks like, -Force or not, and the vault keeps the live one: <Case>' -ForEach @(

@@ -82,6 +82,10 @@ namespace JelouPS.Webhooks
         public string? ChangedAfterSigning(byte[] payload, string? signature)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
+            if (SavedText.Misdecoded(payload) is var (original, said) && Verify(original, 0, original.Length, signature))
+            {
+                return $"The webhook body {said}: its bytes as Jelou sent them match the signature.";
+            }
             if (!(SavedText.Unsaved(payload, out byte[] text, out int offset, out int count) is string added) || !Verify(text, offset, count, signature)) return null;
             return $"The webhook body {added}, which Jelou does not send or sign: the rest matches the signature.";
         }

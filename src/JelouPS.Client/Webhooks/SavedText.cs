@@ -80,6 +80,58 @@ namespace JelouPS.Webhooks
             return encoding is null ? lineBreaks : lineBreaks is null ? encoding : encoding + " and " + lineBreaks;
         }
 
+        /// <summary>
+        /// The bytes <paramref name="body"/> had before its UTF-8 was read as Windows-1252 (or ISO-8859-1) text and written
+        /// again as UTF-8 (Windows PowerShell 5.1's Get-Content reads a file without a byte order mark so; an HTTP client
+        /// without a charset may too: "é" becomes "Ã©"), with what happened as a refusal says it; null when it has no such
+        /// character, or one those encodings have no byte for.
+        /// </summary>
+        internal static (byte[] Bytes, string Said)? Misdecoded(byte[] body)
+        {
+            string text;
+            try
+            {
+                text = StrictUtf8.GetString(body);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+            bool ascii = true;
+            foreach (char c in text) ascii &= c < 0x80;
+            if (ascii) return null;
+            foreach (Encoding legacy in Legacy.Value)
+            {
+                try
+                {
+                    byte[] bytes = legacy.GetBytes(text);
+                    StrictUtf8.GetString(bytes);
+                    return (bytes, $"was read as {legacy.WebName} text and written again as UTF-8, which makes each letter outside ASCII two to four others (\"Ã©\" for \"é\")");
+                }
+                catch (ArgumentException)
+                {
+                    // Not text that encoding wrote, or its bytes are no UTF-8: try the next.
+                }
+            }
+            return null;
+        }
+
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+        // Windows-1252 where the runtime has it (Windows PowerShell; PowerShell 7 registers it), else ISO-8859-1, which .NET always has.
+        private static readonly Lazy<Encoding[]> Legacy = new Lazy<Encoding[]>(() =>
+        {
+            Encoding latin1 = Encoding.GetEncoding(28591, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            try
+            {
+                return new[] { Encoding.GetEncoding(1252, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback), latin1 };
+            }
+            catch (Exception ex) when (ex is NotSupportedException || ex is ArgumentException)
+            {
+                return new[] { latin1 };
+            }
+        });
+
         private static bool Begins(byte[] body, params byte[] mark)
         {
             if (body.Length < mark.Length) return false;

@@ -129,6 +129,25 @@ namespace JelouPS.Tests.Client
         }
 
         [Fact]
+        public void A_body_whose_utf8_was_read_as_latin1_text_is_said_so_when_its_bytes_as_sent_match()
+        {
+            // Windows PowerShell 5.1's Get-Content reads a file without a byte order mark as Windows-1252; written again as UTF-8,
+            // "é" is "Ã©". ISO-8859-1 where the runtime has no Windows-1252 (this test's): the same for these letters.
+            byte[] sent = Encoding.UTF8.GetBytes("{\"event\":\"message\",\"value\":{\"text\":\"José: ¿dónde está?\"}}");
+            byte[] received = Encoding.UTF8.GetBytes(Encoding.GetEncoding(28591).GetString(sent));
+            using var signer = new JelouSigner(SecureStrings.FromString("secret"));
+
+            string? changed = signer.ChangedAfterSigning(received, signer.Sign(sent));
+
+            Assert.StartsWith("The webhook body was read as iso-8859-1 text and written again as UTF-8, which makes each letter outside ASCII two to four others", changed);
+            Assert.EndsWith(": its bytes as Jelou sent them match the signature.", changed);
+            Assert.False(signer.Verify(received, signer.Sign(sent)));
+            // A body with such letters, signed as received or by another secret: nothing to say.
+            Assert.Null(signer.ChangedAfterSigning(sent, signer.Sign(sent)));
+            Assert.Null(signer.ChangedAfterSigning(received, JelouSignature.Compute(sent, SecureStrings.FromString("other"))));
+        }
+
+        [Fact]
         public void Bytes_that_only_look_like_utf16_are_not_explained()
         {
             using var signer = new JelouSigner(SecureStrings.FromString("secret"));
