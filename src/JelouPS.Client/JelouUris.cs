@@ -179,11 +179,12 @@ namespace JelouPS
             {
                 return $"{subject} {Show(uri.OriginalString)} has a query (?...): JelouPS appends the API's paths to a base URI, and the query would be lost.";
             }
-            if (uri.HostNameType == UriHostNameType.Dns && !IsAscii(uri.Host) && !IdnaMapsNames.Value)
+            if (uri.HostNameType == UriHostNameType.Dns && NeedsMapping(uri.Host) && !IdnaMapsNames.Value)
             {
-                return $"{subject} {Show(uri.OriginalString)} has an international host name, and .NET runs here in globalization-invariant mode " +
-                    "(DOTNET_SYSTEM_GLOBALIZATION_INVARIANT, which many container images set), where it cannot map such a name to the one DNS and browsers use " +
-                    "(its case, full-width letters and accents would make another host). Give the host in its ASCII form (xn--...), or run where ICU is installed.";
+                return $"{subject} {Show(uri.OriginalString)} has a host name that IDNA maps before it encodes it (a capital, a full-width letter, an accent " +
+                    "written apart from its letter), and .NET runs here in globalization-invariant mode (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT, which many " +
+                    "container images set), where it encodes the name as it is: another host than DNS and browsers use would be registered. Give the host in " +
+                    "its ASCII form (xn--...), or in lower case with composed letters, or run where ICU is installed.";
             }
             if (uri.HostNameType == UriHostNameType.Dns && !TryIdnHost(uri, out _))
             {
@@ -208,6 +209,20 @@ namespace JelouPS
                 if (c >= 0x80) return false;
             }
             return true;
+        }
+
+        // Whether a host has a character IDNA maps before it encodes it, which .NET's invariant mode would encode as it is: a capital,
+        // a letter of another width (full-width, half-width, a ligature), a mark written apart from its letter (which composing
+        // would join to it), anything else but a letter or digit. A host of composed lower-case letters encodes alike either way.
+        private static bool NeedsMapping(string host)
+        {
+            foreach (char c in host)
+            {
+                if (c < 0x80) continue;
+                if (!char.IsLetterOrDigit(c) || char.IsUpper(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter
+                    || (c >= '\uFF00' && c <= '\uFFEF') || (c >= '\uFB00' && c <= '\uFB4F')) return true;
+            }
+            return false;
         }
 
         // Whether IDNA maps a name before encoding it ('Ä' to 'ä', full-width letters to ASCII), as ICU and Windows do; in .NET's

@@ -54,7 +54,8 @@ namespace JelouPS
             int at = value.IndexOf('\uFFFD');
             return at < 0 ? null
                 : $"{subject} {Show(value)} has U+FFFD at position {at + 1}, which text read in the wrong encoding has where a letter was: read the file in " +
-                  "its own (a CSV Excel saved as \"CSV (Comma delimited)\": Import-Csv -Encoding 1252), or save it as \"CSV UTF-8\".";
+                  "its own (a CSV Excel saved as \"CSV (Comma delimited)\": Import-Csv -Encoding Default on Windows PowerShell 5.1, -Encoding 1252 on " +
+                  "PowerShell 7), or save it as \"CSV UTF-8\".";
         }
 
         // An id is compared, not read: one holding a character that shows as nothing or as another space (a Hangul filler, a
@@ -76,8 +77,8 @@ namespace JelouPS
                 ? $"{subject} {(show ?? Show)(value)} starts or ends with a quotation mark: leave the quotes out."
                 : null;
 
-        // Straight, typographic (also low), guillemets, full-width and CJK corner brackets, and the backtick.
-        private static bool IsQuote(char c) => "\"'`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F".IndexOf(c) >= 0;
+        /// <summary>Straight, typographic (also low), guillemets, full-width and CJK corner brackets, and the backtick.</summary>
+        internal static bool IsQuote(char c) => "\"'`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F".IndexOf(c) >= 0;
 
         /// <summary>A one-line value other than an id (a name, a MIME type, an assignment target); null passes.</summary>
         internal static string? Line(string? value, string name) => value is null ? null : Throw(LineProblem(value, "-" + name), value, name);

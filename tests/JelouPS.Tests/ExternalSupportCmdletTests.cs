@@ -68,6 +68,24 @@ namespace JelouPS.Tests
             Assert.Equal("pw123456", Emulator.FindIntegration(passwordAlone)!.Authorization);
         }
 
+        [Theory]
+        // Set- keeps the integration's auth type, which it does not know: which of the two the credential stands for is unknown.
+        [InlineData("crmuser", "", "-WebhookAuthorization is a PSCredential (user name 'crmuser'): give -AuthType too.")]
+        [InlineData("crm:user", "-AuthType basic", "The user name 'crm:user' of the PSCredential given as -WebhookAuthorization has a ':'")]
+        public void A_PSCredential_whose_form_is_unknown_or_cannot_be_basic_is_refused_before_any_request(string userName, string authType, string said)
+        {
+            string projectId = NewProjectId();
+            Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType basic -WebhookAuthorization 'crmuser:old-password'", null, projectId).ThrowIfFailed();
+
+            Invocation result = Host.Invoke(
+                $"$c = [pscredential]::new($args[1], (ConvertTo-SecureString 'pw123456' -AsPlainText -Force)); Set-JelouExternalSupport $args[0] {authType} -WebhookAuthorization $c -Confirm:$false",
+                null, projectId, userName);
+
+            Assert.Contains(said, result.SingleError().Exception.Message);
+            Assert.Equal("crmuser:old-password", Emulator.FindIntegration(projectId)!.Authorization);
+            Assert.DoesNotContain("pw123456", result.AllText());
+        }
+
         [Fact]
         public void New_takes_project_ids_and_webhooks_from_csv_rows_and_goes_on_after_a_failure()
         {

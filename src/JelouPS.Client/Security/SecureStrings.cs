@@ -84,24 +84,25 @@ namespace JelouPS.Security
             return trimmed;
         }
 
-        // Where a secret is, inside the white space around it and one pair of quotation marks (straight or typographic) within
-        // that: an env file's "..." that docker --env-file keeps, a word processor's curly quotes.
+        // Where a secret is, inside what a copy may have around it: white space, and quotation marks of any style, one or
+        // several, on one side or both (an env file's "..." that docker --env-file keeps, a word processor's curly quotes, a
+        // JSON value dragged across with its closing quote). No secret Jelou issues has either.
         private static (int Start, int End, bool Quoted) Inside(char[] chars)
         {
             int start = 0, end = chars.Length;
-            while (start < end && char.IsWhiteSpace(chars[start])) start++;
-            while (end > start && char.IsWhiteSpace(chars[end - 1])) end--;
-            if (end - start < 2 || !IsQuotePair(chars[start], chars[end - 1])) return (start, end, false);
-            start++;
-            end--;
-            while (start < end && char.IsWhiteSpace(chars[start])) start++;
-            while (end > start && char.IsWhiteSpace(chars[end - 1])) end--;
-            return (start, end, true);
+            bool quoted = false;
+            while (start < end && (char.IsWhiteSpace(chars[start]) || Require.IsQuote(chars[start])))
+            {
+                quoted |= !char.IsWhiteSpace(chars[start]);
+                start++;
+            }
+            while (end > start && (char.IsWhiteSpace(chars[end - 1]) || Require.IsQuote(chars[end - 1])))
+            {
+                quoted |= !char.IsWhiteSpace(chars[end - 1]);
+                end--;
+            }
+            return (start, end, quoted);
         }
-
-        private static bool IsQuotePair(char open, char close) =>
-            (open == close && (open == '"' || open == '\'')) || (open == '\u201C' && close == '\u201D') || (open == '\u2018' && close == '\u2019')
-            || (open == '\u201E' && close == '\u201C') || (open == '\u00AB' && close == '\u00BB');
 
         /// <summary>A read-only SecureString of <paramref name="prefix"/> followed by <paramref name="secret"/> (a user name and its password).</summary>
         internal static SecureString Prefixed(string prefix, SecureString secret) =>

@@ -19,7 +19,7 @@ namespace JelouPS.Commands
         /// <summary>The project API key, sent as x-api-key. A plain string is accepted and converted at once.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ApiKeySet)]
         [ValidateNotNull]
-        [SecureStringTransformation(ApiKey = true)]
+        [SecureStringTransformation]
         public SecureString ApiKey { get; set; } = null!;
 
         /// <summary>Client id (user name) and client secret (password), sent as HTTP Basic.</summary>
@@ -61,6 +61,13 @@ namespace JelouPS.Commands
 
         protected override void EndProcessing()
         {
+            // Connect-Jelou $credential binds client credentials here by position: the client secret would go as the key. A
+            // vault's login item (a PSCredential) holding the key is taken as before.
+            if (ParameterSetName == ApiKeySet && SecureStringTransformationAttribute.UserNameOf(ApiKey) is string userName)
+            {
+                new DiagnosticLines(this).Warn($"-ApiKey was given a PSCredential (user name {Require.Show(userName)}): its password is sent as the API key. If it holds client " +
+                    "credentials (a client id and its secret), connect with -Credential instead; for a key kept in a PSCredential, -ApiKey $credential.Password says nothing.");
+            }
             ProxySettings proxy = _proxy.Given(this) ?? ProxySettings.Default;
             JelouCredential credential;
             try

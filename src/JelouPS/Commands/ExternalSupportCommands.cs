@@ -35,7 +35,7 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             ExternalSupportSettings settings = Settings(WebhookUrl);
-            if (!TryValidate(projectId, () => settings.Validate(creating: true))) return;
+            if (!TryValidate(projectId, settings, creating: true)) return;
             SecretDestination? destination = Issuer!.Claim(projectId, Client.Options.BaseUri, overwrite: Force);
             if (destination is null) return;
             string action = $"Create the external-support integration posting to {WebhookUrl.GetLeftPart(UriPartial.Path)}"
@@ -101,7 +101,7 @@ namespace JelouPS.Commands
                 Trace($"The AuthType {piped} of the integration piped for {projectId} is not sent: a piped integration's auth type is the one it had when read; to change it, give -AuthType (and -WebhookAuthorization).");
                 settings.AuthType = null;
             }
-            if (!TryValidate(projectId, () => settings.Validate(creating: false))) return;
+            if (!TryValidate(projectId, settings, creating: false)) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
             Sending(projectId, settings);
             Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(JelouView.Shown(integration)));
@@ -271,7 +271,7 @@ namespace JelouPS.Commands
                     Trace($"Removed the signing secret '{name}' of {projectId} from vault {slot.Vault.Display}.");
                     continue;
                 }
-                WriteError(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
+                Report(ErrorMapper.Create(ErrorMapper.VaultWriteFailed,
                     new InvalidOperationException($"The integration of {projectId} was deleted, but removing its signing secret '{name}' from vault {slot.Vault.Display} failed: {failure.Message}", failure.InnerException),
                     projectId, Item, $"The secret no longer works; remove it by hand: Remove-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(slot.Vault.Name)}"));
             }
@@ -380,7 +380,7 @@ namespace JelouPS.Commands
             finally
             {
                 DeferredErrors = null;
-                foreach (ErrorRecord error in errors) WriteError(error);
+                foreach (ErrorRecord error in errors) Report(error);
             }
         }
 

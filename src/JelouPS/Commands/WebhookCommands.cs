@@ -433,7 +433,7 @@ namespace JelouPS.Commands
                 EventType = EventType,
                 SigningSecret = _signingSecret ??= WebhookParameters.AsIssued(this, SigningSecret, "The signing secret"),
                 AuthType = PowerShellValues.Given(AuthType),
-                Authorization = WebhookParameters.Presented(AuthType, WebhookAuthorization),
+                Authorization = WebhookAuthorization,
                 ProjectId = ProjectId,
                 RoomId = RoomId,
                 BotId = BotId,
@@ -443,7 +443,11 @@ namespace JelouPS.Commands
             // The URL's query may hold a key (Azure Functions' ?code=): prompts, -Verbose and errors (which $Error keeps) name
             // the path only.
             string target = WebhookUrl.GetLeftPart(UriPartial.Path);
-            if (!TryValidate(target, request.Validate)) return;
+            if (!TryValidate(target, () =>
+            {
+                request.Authorization = WebhookParameters.Presented(request.AuthType, request.Authorization);
+                request.Validate();
+            })) return;
             if (!Approved(target, $"Post a signed sample '{EventType}' event")) return;
             Submit(target, (trace, token) => _tester.SendAsync(request, CallTimeout ?? TestEventTimeout, trace, token), result =>
             {

@@ -154,7 +154,18 @@ namespace JelouPS.Infrastructure
 
         /// <summary>What to send: the webhook URL given, and the auth settings (a blank auth type counts as not given).</summary>
         private protected ExternalSupportSettings Settings(System.Uri? webhookUrl) =>
-            new ExternalSupportSettings { WebhookUrl = webhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookParameters.Presented(AuthType, WebhookAuthorization) };
+            new ExternalSupportSettings { WebhookUrl = webhookUrl, AuthType = PowerShellValues.Given(AuthType), Authorization = WebhookAuthorization };
+
+        /// <summary>
+        /// Checks <paramref name="settings"/> before any request (see ExternalSupportSettings.Validate), with the credential made
+        /// what Jelou is to present (see WebhookParameters.Presented); false after reporting why not.
+        /// </summary>
+        private protected bool TryValidate(string projectId, ExternalSupportSettings settings, bool creating) =>
+            TryValidate(projectId, () =>
+            {
+                settings.Authorization = WebhookParameters.Presented(settings.AuthType, settings.Authorization);
+                settings.Validate(creating);
+            });
 
         /// <summary>
         /// <paramref name="settings"/> are about to be sent: their credentials are redacted from then on in the session's

@@ -372,7 +372,13 @@ namespace JelouPS.Infrastructure
             Report(record);
         }
 
-        private void Report(ErrorRecord record)
+        /// <summary>
+        /// Writes a non-terminating error (held back while <see cref="DeferredErrors"/> collects them). Under -ErrorAction (or
+        /// $ErrorActionPreference) Inquire where the host cannot ask (pwsh -NonInteractive, a runbook), the error ends the command
+        /// itself, as Stop would: PowerShell's refusal to ask would end it carrying nothing of the error (a vault's failure to
+        /// store an issued secret, with the integration).
+        /// </summary>
+        internal void Report(ErrorRecord record)
         {
             if (DeferredErrors != null)
             {
@@ -383,11 +389,9 @@ namespace JelouPS.Infrastructure
             {
                 WriteError(record);
             }
-            catch (Exception ex) when (!(ex is PipelineStoppedException) && !(ex is ActionPreferenceStopException))
+            catch (Exception ex) when (!(ex is PipelineStoppedException) && !(ex is ActionPreferenceStopException)
+                && DiagnosticLines.Preference(this, "ErrorAction", "ErrorActionPreference") == ActionPreference.Inquire)
             {
-                // -ErrorAction (or $ErrorActionPreference) Inquire where the host cannot ask (pwsh -NonInteractive, a runbook):
-                // PowerShell's refusal to ask would end the command carrying nothing of this error (a vault's failure to store
-                // an issued secret, with the integration). The error ends it itself, as Stop would.
                 ThrowTerminatingError(record);
             }
         }

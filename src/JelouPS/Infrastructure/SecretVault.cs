@@ -71,7 +71,13 @@ namespace JelouPS.Infrastructure
         {
             if (cmdlet.InvokeCommand.GetCommand(Module + "\\Get-SecretVault", CommandTypes.Cmdlet | CommandTypes.Function) != null) return null;
             using PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            return Unusable(ps).Advice;
+            // Said of a secret just issued, which lives only in this session: nothing that runs the command again, or ends it.
+            return Unusable(ps) switch
+            {
+                SecretManagementState.NotImported => $"Import-Module {Module} ($PSModuleAutoLoadingPreference is 'None' here), then Save-JelouSigningSecret -Vault <vault> in this session.",
+                SecretManagementState.FailsToLoad => $"{Module} is installed but does not load (Import-Module {Module} shows why): keep this session open until a vault can be used here.",
+                _ => ErrorMapper.SecretManagementSetup,
+            };
         }
 
         internal static SecretVault Open(string? name, string whyDefault)
@@ -340,9 +346,17 @@ namespace JelouPS.Infrastructure
                 Forget(ps, ps.Streams.Error.Select(error => error.Exception).ToArray());
                 if (first.Exception is CommandNotFoundException missing && missing.CommandName == Module + "\\" + command)
                 {
-                    (string message, string advice, bool installed) = Unusable(ps);
-                    // Where it is installed, PowerShell's record says why it did not load.
-                    throw new VaultException(ErrorMapper.SecretManagementMissing, message, advice, installed ? first : null, transient: false);
+                    throw Unusable(ps) switch
+                    {
+                        SecretManagementState.NotImported => new VaultException(ErrorMapper.SecretManagementMissing,
+                            $"The {Module} module is installed but not imported, and $PSModuleAutoLoadingPreference is 'None' in this session, so PowerShell does not import it when its commands are used.",
+                            $"Import-Module {Module}, then run the command again.", first, transient: false),
+                        // PowerShell's record says why it did not load.
+                        SecretManagementState.FailsToLoad => new VaultException(ErrorMapper.SecretManagementMissing,
+                            $"The {Module} module is installed but could not be imported, so no vault can be used (PowerShell's error is the inner one).",
+                            $"Import-Module {Module} shows why; if its files are damaged, Install-PSResource {Module} -Reinstall, then start a new session.", first, transient: false),
+                        _ => new VaultException(ErrorMapper.SecretManagementMissing, $"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup),
+                    };
                 }
                 throw fail(first);
             }
@@ -361,21 +375,17 @@ namespace JelouPS.Infrastructure
 
         private const string CommandScript = "param($command, $parameters) $PSDefaultParameterValues = @{}; $ErrorActionPreference = 'Continue'; & $command @parameters";
 
-        // Why SecretManagement's commands are not found, what to do, and whether it is installed: import it where autoloading is
-        // off; find out why it does not load where it is on (a damaged copy, a file it needs that another module holds).
-        private static (string Message, string Advice, bool Installed) Unusable(PowerShell ps)
+        private enum SecretManagementState { NotInstalled, NotImported, FailsToLoad }
+
+        // Why SecretManagement's commands are not found: not installed; installed, but autoloading is off; installed, and it
+        // does not load (a damaged copy, a file it needs that another module holds).
+        private static SecretManagementState Unusable(PowerShell ps)
         {
             ps.Commands.Clear();
             ps.AddScript(AvailabilityScript, useLocalScope: true).AddArgument(Module);
             Collection<PSObject> found = ps.Invoke();
-            bool installed = found.Count == 2 && found[0]?.BaseObject is true;
-            bool autoloadingOff = found.Count == 2 && found[1]?.BaseObject is true;
-            if (!installed) return ($"The {Module} module is not installed, so no vault can be used.", ErrorMapper.SecretManagementSetup, false);
-            return autoloadingOff
-                ? ($"The {Module} module is installed but not imported, and $PSModuleAutoLoadingPreference is 'None' in this session, so PowerShell does not import it when its commands are used.",
-                    $"Import-Module {Module}, then run the command again.", true)
-                : ($"The {Module} module is installed but could not be imported, so no vault can be used (PowerShell's error is the inner one).",
-                    $"Import-Module {Module} shows why; if its files are damaged, Install-PSResource {Module} -Reinstall, then start a new session.", true);
+            if (found.Count != 2 || !(found[0]?.BaseObject is true)) return SecretManagementState.NotInstalled;
+            return found[1]?.BaseObject is true ? SecretManagementState.NotImported : SecretManagementState.FailsToLoad;
         }
 
         private const string AvailabilityScript = "param($module) $PSDefaultParameterValues = @{}; " +

@@ -26,13 +26,6 @@ namespace JelouPS.Infrastructure
         /// </summary>
         public bool NullRefusedByCommand { get; set; }
 
-        /// <summary>
-        /// For -ApiKey: a PSCredential (which always has a user name) is refused, as client credentials given where the key goes
-        /// (Connect-Jelou $credential binds by position to -ApiKey), which would send the client secret as the key and drop the
-        /// client id.
-        /// </summary>
-        public bool ApiKey { get; set; }
-
         /// <summary>Why a secret that is $null is refused.</summary>
         internal const string NullSecret = "The secret is $null: an unset variable or environment variable gives $null (such as $env:JELOU_API_KEY where a pipeline or runbook did not set it); check that it is set.";
 
@@ -40,12 +33,6 @@ namespace JelouPS.Infrastructure
         {
             object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             if (Several && value is System.Collections.IList list) return list.Cast<object?>().Select(One).ToArray();
-            if (ApiKey && value is PSCredential credential)
-            {
-                throw new ArgumentTransformationMetadataException(
-                    $"-ApiKey was given a PSCredential with the user name {Require.Show(credential.UserName)}: client credentials (a client id and its secret) go in -Credential " +
-                    "(Connect-Jelou -Credential $credential). For an API key kept in a PSCredential, give its password: -ApiKey $credential.Password.");
-            }
             return value is null && NullRefusedByCommand ? null : One(value);
         }
 
@@ -69,7 +56,8 @@ namespace JelouPS.Infrastructure
         }
 
         // The user names of the PSCredentials bound as secrets, by the copy of the password bound: -AuthType basic presents a
-        // PSCredential given as -WebhookAuthorization as its user name and password (see BasicCredential).
+        // PSCredential given as -WebhookAuthorization as its user name and password (see WebhookParameters.Presented), and
+        // -ApiKey warns of one.
         private static readonly ConditionalWeakTable<SecureString, string> s_userNames = new ConditionalWeakTable<SecureString, string>();
 
         private static SecureString PasswordOf(PSCredential credential)
@@ -82,12 +70,8 @@ namespace JelouPS.Infrastructure
             return password;
         }
 
-        /// <summary>
-        /// What Jelou presents for -AuthType basic: a PSCredential bound as <paramref name="secret"/> as "user:password", as
-        /// Invoke-RestMethod -Authentication Basic -Credential sends it; any other secret as it is.
-        /// </summary>
-        internal static SecureString BasicCredential(SecureString secret) =>
-            s_userNames.TryGetValue(secret, out string? userName) ? SecureStrings.Prefixed(userName + ":", secret) : secret;
+        /// <summary>The user name of the PSCredential <paramref name="secret"/> was bound from; null for any other secret.</summary>
+        internal static string? UserNameOf(SecureString secret) => s_userNames.TryGetValue(secret, out string? userName) ? userName : null;
     }
 
     /// <summary>

@@ -103,11 +103,14 @@ namespace JelouPS.Infrastructure
         {
             foreach (PSPropertyInfo property in PSObject.AsPSObject(input).Properties)
             {
-                if (Trim(property.Name).StartsWith("sep=", StringComparison.OrdinalIgnoreCase))
+                if (property.Name.TrimStart().StartsWith("sep=", StringComparison.OrdinalIgnoreCase))
                 {
-                    string separator = Trim(property.Name).Length > 4 ? Trim(property.Name).Substring(4, 1) : ";";
+                    // "sep=;" read with another delimiter keeps its separator; read with that one, it is cut off, and is the one used.
+                    string separator = property.Name.TrimStart().Substring(4);
+                    string read = separator.Length == 0 ? "with the -Delimiter it was read with, if any"
+                        : separator[0] == '\t' ? "-Delimiter \"`t\"" : $"-Delimiter '{separator.Substring(0, 1).Replace("'", "''")}'";
                     return $"Its header {Require.Show(property.Name)} is the line Excel writes first to name the file's separator, which Import-Csv takes for the header: " +
-                        $"skip it, Get-Content <file> | Select-Object -Skip 1 | ConvertFrom-Csv -Delimiter '{separator.Replace("'", "''")}'.";
+                        $"skip it, Get-Content <file> | Select-Object -Skip 1 | ConvertFrom-Csv {read}.";
                 }
                 if (string.Equals(Trim(property.Name), name, StringComparison.OrdinalIgnoreCase))
                 {

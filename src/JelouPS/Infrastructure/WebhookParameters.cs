@@ -99,12 +99,26 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// The -WebhookAuthorization Jelou presents for <paramref name="authType"/>: for basic, a PSCredential's user name and
-        /// password; else as given (a PSCredential's password).
+        /// password; else as given (a PSCredential's password). Throws an ArgumentException, for the caller to report before
+        /// any request, for a PSCredential without an auth type (which of the two it stands for is unknown: Set- keeps the
+        /// integration's type, which it does not know) or a Basic user name with a colon (RFC 7617 §2).
         /// </summary>
-        internal static SecureString? Presented(string? authType, SecureString? authorization) =>
-            authorization != null && string.Equals(PowerShellValues.Given(authType), "basic", StringComparison.OrdinalIgnoreCase)
-                ? SecureStringTransformationAttribute.BasicCredential(authorization)
-                : authorization;
+        internal static SecureString? Presented(string? authType, SecureString? authorization)
+        {
+            if (authorization is null || !(SecureStringTransformationAttribute.UserNameOf(authorization) is string userName)) return authorization;
+            if (PowerShellValues.Given(authType) is null)
+            {
+                throw new ArgumentException($"-WebhookAuthorization is a PSCredential (user name {Require.Show(userName)}): give -AuthType too. With basic, Jelou presents it " +
+                    "as user:password; with bearer or api_key, its password.", "WebhookAuthorization");
+            }
+            if (!string.Equals(authType!.Trim(), "basic", StringComparison.OrdinalIgnoreCase)) return authorization;
+            if (userName.IndexOf(':') >= 0)
+            {
+                throw new ArgumentException($"The user name {Require.Show(userName)} of the PSCredential given as -WebhookAuthorization has a ':', which a Basic " +
+                    "credential's user name cannot have (RFC 7617): the receiver could not tell where it ends.", "WebhookAuthorization");
+            }
+            return SecureStrings.Prefixed(userName + ":", authorization);
+        }
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ namespace JelouPS.Tests.Client
 
             Assert.NotNull(problem);
             Assert.Contains("has U+FFFD at position 4, which text read in the wrong encoding has where a letter was", problem);
-            Assert.Contains("Import-Csv -Encoding 1252", problem);
+            Assert.Contains("Import-Csv -Encoding Default on Windows PowerShell 5.1, -Encoding 1252 on PowerShell 7", problem);
         }
 
         [Theory]
