@@ -345,4 +345,20 @@ Describe '$ErrorActionPreference Inquire, which this host cannot ask about' {
         $failed.TargetObject.SigningSecret | Should -BeOfType [securestring]
         @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId) | Should -HaveCount 1
     }
+
+    It 'ends Save-JelouSigningSecret the same way, with the integration it could not store' {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name InquireVault
+        Set-StandInVaultBehavior -Name InquireVault -FailWrites
+        $issued = New-JelouExternalSupport (New-TestProjectId) https://crm.example.com/jelou -WarningAction SilentlyContinue
+        function Invoke-Saving($Integration) {
+            $ErrorActionPreference = 'Inquire'
+            $Integration | Save-JelouSigningSecret -Vault InquireVault -WarningAction SilentlyContinue
+        }
+
+        $failed = try { Invoke-Saving $issued } catch { $_ }
+
+        $failed.FullyQualifiedErrorId | Should -Be 'JelouVaultWriteFailed,JelouPS.Commands.SaveJelouSigningSecretCommand'
+        $failed.TargetObject.ProjectId | Should -Be $issued.ProjectId
+    }
 }

@@ -110,6 +110,16 @@ Describe 'New-JelouExternalSupport -Vault' {
             $failed.Exception.Message | Should -BeLike "*installed but not imported, and `$PSModuleAutoLoadingPreference is 'None'*"
             $failed.ErrorDetails.RecommendedAction | Should -Be 'Import-Module Microsoft.PowerShell.SecretManagement, then run the command again.'
             Get-CreateRequestCount $projectId | Should -Be 0
+            # Of a secret just issued, which lives only in this session: never run the command again (a rotation would kill it).
+            $runspace = [runspacefactory]::CreateRunspace()
+            $runspace.Open()
+            $ps = [powershell]::Create($runspace)
+            $null = $ps.AddScript("Set-Variable PSModuleAutoLoadingPreference None -Scope Global; `$env:PSModulePath = '$($env:PSModulePath -replace "'", "''")'; " +
+                "Import-Module '$(Join-Path $ModulePath 'JelouPS.psd1')'; Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)'; " +
+                "New-JelouExternalSupport '$(New-TestProjectId)' https://crm.example.com/jelou 3>&1 | Where-Object { `$_ -is [System.Management.Automation.WarningRecord] }")
+            $warned = "$($ps.Invoke())"
+            $ps.Dispose(); $runspace.Dispose()
+            $warned | Should -BeLike '*No vault can be used here yet: Import-Module Microsoft.PowerShell.SecretManagement (*), then Save-JelouSigningSecret -Vault <vault> in this session.*'
         }
         finally {
             Remove-Variable PSModuleAutoLoadingPreference -Scope Global
