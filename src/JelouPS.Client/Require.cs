@@ -77,8 +77,8 @@ namespace JelouPS
                 ? $"{subject} {(show ?? Show)(value)} starts or ends with a quotation mark: leave the quotes out."
                 : null;
 
-        /// <summary>Straight, typographic (also low), guillemets, full-width and CJK corner brackets, and the backtick.</summary>
-        internal static bool IsQuote(char c) => "\"'`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F".IndexOf(c) >= 0;
+        // Straight, typographic (also low), guillemets, full-width and CJK corner brackets, and the backtick.
+        private static bool IsQuote(char c) => "\"'`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F".IndexOf(c) >= 0;
 
         /// <summary>A one-line value other than an id (a name, a MIME type, an assignment target); null passes.</summary>
         internal static string? Line(string? value, string name) => value is null ? null : Throw(LineProblem(value, "-" + name), value, name);

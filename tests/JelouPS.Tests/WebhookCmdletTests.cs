@@ -73,7 +73,7 @@ namespace JelouPS.Tests
             Invocation result = Host.Invoke(command, null, Body, Sign(Body, "s"));
 
             Assert.Equal(expected, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
-            Assert.Equal("The signing secret is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is used without them, as Jelou issued it.",
+            Assert.Equal("The signing secret has quotation marks around it (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is used without them, as Jelou issued it.",
                 Assert.Single(result.Warnings));
         }
 

@@ -396,7 +396,9 @@ Describe 'Reading secrets back' {
     It 'refuses a stored copy with <Case> as the vault''s, naming the secret and how to mend it, before any request' -ForEach @(
         # As Set-Secret from a file read with Get-Content -Raw stores it; as an env file's value docker keeps.
         @{ Case = 'a line break after it'; Before = ''; After = "`n"; Said = 'starts or ends with a space or a line break' }
-        @{ Case = 'quotation marks around it'; Before = '"'; After = "`"`r`n"; Said = 'is in quotation marks (an env file*' }
+        @{ Case = 'quotation marks around it'; Before = '"'; After = "`"`r`n"; Said = 'has quotation marks around it (an env file*' }
+        @{ Case = 'reversed and curly quotation marks around it'; Before = [string][char]0x201F; After = [string][char]0x201D; Said = 'has quotation marks around it (an env file*' }
+        @{ Case = 'half-width corner brackets around it'; Before = [string][char]0xFF62; After = [string][char]0xFF63; Said = 'has quotation marks around it (an env file*' }
     ) {
         $projectId = New-TestProjectId
         $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
@@ -762,7 +764,7 @@ Describe 'A secret never stays only in an object nobody kept' {
 
     It 'stores the secret of a copy with <Case> without them, and says so' -ForEach @(
         @{ Case = 'its line break'; Secret = "whsec-from-a-file-0002`r`n"; Around = 'has a space or line break around it (a copy read from a file often does)' }
-        @{ Case = 'quotation marks'; Secret = "$([char]0x201C)whsec-from-a-file-0002$([char]0x201D)"; Around = 'is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)' }
+        @{ Case = 'quotation marks'; Secret = "$([char]0x201C)whsec-from-a-file-0002$([char]0x201D)"; Around = 'has quotation marks around it (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)' }
     ) {
         $projectId = New-TestProjectId
 

@@ -38,7 +38,7 @@ namespace JelouPS.Security
         }
 
         /// <summary>
-        /// A read-only copy of <paramref name="secret"/> without what is around it (white space, a pair of quotation marks) when
+        /// A read-only copy of <paramref name="secret"/> without what is around it (white space, quotation marks) when
         /// that is all that keeps it from being one Jelou issues (a copy read from a file: see <see cref="SigningSecretProblem"/>),
         /// and in <paramref name="around"/> what was, as a message says it after the secret's name; else null.
         /// </summary>
@@ -59,7 +59,7 @@ namespace JelouPS.Security
         internal const string SpaceAround = "has a space or line break around it (a copy read from a file often does)";
 
         /// <inheritdoc cref="SpaceAround"/>
-        internal const string QuotesAround = "is in quotation marks (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)";
+        internal const string QuotesAround = "has quotation marks around it (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)";
 
         /// <summary>A read-only copy of <paramref name="secret"/> without what is around it (see <see cref="Inside"/>).</summary>
         private static SecureString Trimmed(SecureString secret, out bool quoted)
@@ -91,18 +91,32 @@ namespace JelouPS.Security
         {
             int start = 0, end = chars.Length;
             bool quoted = false;
-            while (start < end && (char.IsWhiteSpace(chars[start]) || Require.IsQuote(chars[start])))
+            while (start < end && (char.IsWhiteSpace(chars[start]) || IsQuotationMark(chars[start])))
             {
                 quoted |= !char.IsWhiteSpace(chars[start]);
                 start++;
             }
-            while (end > start && (char.IsWhiteSpace(chars[end - 1]) || Require.IsQuote(chars[end - 1])))
+            while (end > start && (char.IsWhiteSpace(chars[end - 1]) || IsQuotationMark(chars[end - 1])))
             {
                 quoted |= !char.IsWhiteSpace(chars[end - 1]);
                 end--;
             }
             return (start, end, quoted);
         }
+
+        /// <summary>
+        /// A quotation mark of any style, as around a secret: Unicode's initial and final quote punctuation (‘ ’ “ ” ‛ ‟ « » ‹ ›),
+        /// and <see cref="QuotationMarks"/>.
+        /// </summary>
+        internal static bool IsQuotationMark(char c) =>
+            QuotationMarks.IndexOf(c) >= 0 || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.InitialQuotePunctuation or UnicodeCategory.FinalQuotePunctuation;
+
+        /// <summary>
+        /// The quotation marks Unicode files elsewhere: straight, the backtick, low (‚ „), full-width and half-width, CJK corner,
+        /// double angle and double prime brackets, ornamental and vertical forms. The vault's mend command strips the same.
+        /// </summary>
+        internal const string QuotationMarks = "\"'`\u201A\u201E\uFF02\uFF07\uFF62\uFF63\u300A\u300B\u300C\u300D\u300E\u300F\u301D\u301E\u301F" +
+            "\u275B\u275C\u275D\u275E\uFE41\uFE42\uFE43\uFE44";
 
         /// <summary>A read-only SecureString of <paramref name="prefix"/> followed by <paramref name="secret"/> (a user name and its password).</summary>
         internal static SecureString Prefixed(string prefix, SecureString secret) =>

@@ -76,10 +76,20 @@ namespace JelouPS.Infrastructure
             return _default ??= SecretVault.Open(null, "A SecretName was given without -Vault");
         }
 
-        // What a copy read from a file may have around a secret (white space; quotation marks of any style, as Require.IsQuote
-        // knows them), as a PowerShell literal of a -replace pattern: curly single quotes are quotes in a PowerShell string,
-        // so they are escaped.
-        private const string AroundPattern = @"'^[\s""''`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F]+|[\s""''`\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A\uFF02\uFF07\u300C\u300D\u300E\u300F]+$'";
+        // What a copy read from a file may have around a secret (white space, and quotation marks as SecureStrings.IsQuotationMark
+        // knows them), as a PowerShell literal of a -replace pattern. Every mark but the straight ones is written as a \u escape:
+        // PowerShell takes curly single quotes for quotes.
+        private static readonly string AroundPattern = MendPattern();
+
+        private static string MendPattern()
+        {
+            var marks = new System.Text.StringBuilder(@"\s\p{Pi}\p{Pf}");
+            foreach (char c in JelouPS.Security.SecureStrings.QuotationMarks)
+            {
+                marks.Append(c == '\'' ? "''" : c < 0x80 ? c.ToString() : "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+            return $"'^[{marks}]+|[{marks}]+$'";
+        }
 
         /// <summary>
         /// Reads the project's signing secret (from the API <paramref name="source"/>, null when any) from the current input's
