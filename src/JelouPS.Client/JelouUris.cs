@@ -196,19 +196,10 @@ namespace JelouPS
         /// <summary>The URL as sent: the text given when it is ASCII, else with a punycode host and percent-encoded path and query.</summary>
         private static Uri Ascii(Uri uri)
         {
-            if (IsAscii(uri.OriginalString)) return uri;
+            if (Require.IsAscii(uri.OriginalString)) return uri;
             TryIdnHost(uri, out string host);
             string port = uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
             return new Uri(uri.Scheme + "://" + host + port + uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
-        }
-
-        private static bool IsAscii(string text)
-        {
-            foreach (char c in text)
-            {
-                if (c >= 0x80) return false;
-            }
-            return true;
         }
 
         // Whether a host has a character IDNA maps before it encodes it, which .NET's invariant mode would encode as it is: a capital,

@@ -35,6 +35,16 @@ namespace JelouPS
             throw new ArgumentException($"{Show(value)} is not a valid {name}; use one of {string.Join(", ", allowed)}.", name);
         }
 
+        /// <summary>Whether every character of <paramref name="text"/> is ASCII.</summary>
+        internal static bool IsAscii(string text)
+        {
+            foreach (char c in text)
+            {
+                if (c >= 0x80) return false;
+            }
+            return true;
+        }
+
         /// <summary>An id (project, bot, user, room, conversation, message): sent as a path segment or a payload member.</summary>
         internal static string Id(string? value, string name) => Throw(IdProblem(value, "-" + name), value, name);
 

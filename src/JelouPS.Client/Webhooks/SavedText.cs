@@ -97,9 +97,7 @@ namespace JelouPS.Webhooks
             {
                 return null;
             }
-            bool ascii = true;
-            foreach (char c in text) ascii &= c < 0x80;
-            if (ascii) return null;
+            if (Require.IsAscii(text)) return null;
             foreach (Encoding legacy in Legacy.Value)
             {
                 try

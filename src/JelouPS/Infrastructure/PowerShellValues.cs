@@ -27,9 +27,10 @@ namespace JelouPS.Infrastructure
             if (defaults.Contains("Disabled") && LanguagePrimitives.IsTrue(defaults["Disabled"])) return false;
             foreach (DictionaryEntry entry in defaults)
             {
-                int colon = entry.Key is string key ? key.LastIndexOf(':') : -1;
+                if (!(entry.Key is string key)) continue;
+                int colon = key.LastIndexOf(':');
                 if (colon <= 0) continue;
-                string command = ((string)entry.Key).Substring(0, colon).Trim(), name = ((string)entry.Key).Substring(colon + 1).Trim();
+                string command = key.Substring(0, colon).Trim(), name = key.Substring(colon + 1).Trim();
                 object? given = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
                 if (WildcardPattern.Get(command, WildcardOptions.IgnoreCase).IsMatch(cmdlet.MyInvocation.MyCommand.Name)
                     && WildcardPattern.Get(name, WildcardOptions.IgnoreCase).IsMatch(parameter)

@@ -111,7 +111,7 @@ namespace JelouPS.Infrastructure
                 throw new ArgumentException($"-WebhookAuthorization is a PSCredential (user name {Require.Show(userName)}): give -AuthType too. With basic, Jelou presents it " +
                     "as user:password; with bearer or api_key, its password.", "WebhookAuthorization");
             }
-            if (!string.Equals(authType!.Trim(), "basic", StringComparison.OrdinalIgnoreCase)) return authorization;
+            if (!string.Equals(authType, WebhookAuthTypes.Basic, StringComparison.OrdinalIgnoreCase)) return authorization;
             if (userName.IndexOf(':') >= 0)
             {
                 throw new ArgumentException($"The user name {Require.Show(userName)} of the PSCredential given as -WebhookAuthorization has a ':', which a Basic " +
