@@ -70,16 +70,19 @@ namespace JelouPS.Tests
 
         [Theory]
         // Set- keeps the integration's auth type, which it does not know: which of the two the credential stands for is unknown.
-        [InlineData("crmuser", "", "-WebhookAuthorization is a PSCredential (user name 'crmuser'): give -AuthType too.")]
-        [InlineData("crm:user", "-AuthType basic", "The user name 'crm:user' of the PSCredential given as -WebhookAuthorization has a ':'")]
-        public void A_PSCredential_whose_form_is_unknown_or_cannot_be_basic_is_refused_before_any_request(string userName, string authType, string said)
+        [InlineData("crmuser", "pw123456", "", "-WebhookAuthorization is a PSCredential (user name 'crmuser'): give -AuthType too.")]
+        [InlineData("crm:user", "pw123456", "-AuthType basic", "The user name 'crm:user' of the PSCredential given as -WebhookAuthorization has a ':'")]
+        // The joined credential's own check said "-WebhookAuthorization has characters", naming neither part.
+        [InlineData("agente-soporte-\u00f1", "pw123456", "-AuthType basic", "The user name 'agente-soporte-\u00f1' of the PSCredential given as -WebhookAuthorization has characters an HTTP header cannot carry")]
+        [InlineData("crmuser", "contrase\u00f1a-pw123456", "-AuthType basic", "The password of the PSCredential given as -WebhookAuthorization has characters an HTTP header cannot carry")]
+        public void A_PSCredential_whose_form_is_unknown_or_cannot_be_basic_is_refused_before_any_request(string userName, string password, string authType, string said)
         {
             string projectId = NewProjectId();
             Host.Invoke("New-JelouExternalSupport $args[0] https://crm.example.com/j -AuthType basic -WebhookAuthorization 'crmuser:old-password'", null, projectId).ThrowIfFailed();
 
             Invocation result = Host.Invoke(
-                $"$c = [pscredential]::new($args[1], (ConvertTo-SecureString 'pw123456' -AsPlainText -Force)); Set-JelouExternalSupport $args[0] {authType} -WebhookAuthorization $c -Confirm:$false",
-                null, projectId, userName);
+                $"$c = [pscredential]::new($args[1], (ConvertTo-SecureString $args[2] -AsPlainText -Force)); Set-JelouExternalSupport $args[0] {authType} -WebhookAuthorization $c -Confirm:$false",
+                null, projectId, userName, password);
 
             Assert.Contains(said, result.SingleError().Exception.Message);
             Assert.Equal("crmuser:old-password", Emulator.FindIntegration(projectId)!.Authorization);
@@ -103,6 +106,21 @@ namespace JelouPS.Tests
             Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
             Assert.Equal(taken, error.TargetObject);
             Assert.Equal("https://crm.example.com/3", Emulator.FindIntegration(last)!.WebhookUrl);
+        }
+
+        [Fact]
+        public void A_blank_csv_row_is_refused_saying_how_to_leave_such_rows_out_and_the_next_rows_go_on()
+        {
+            string first = NewProjectId(), last = NewProjectId();
+
+            Invocation result = Host.Invoke(
+                "$args[0] | ConvertFrom-Csv -Delimiter ';' | New-JelouExternalSupport",
+                null, $"ProjectId;WebhookUrl\n{first};https://crm.example.com/1\n;\n{last};https://crm.example.com/3");
+
+            Assert.Equal(new[] { first, last }, result.Output.Select(o => ((ExternalSupportIntegration)o.BaseObject).ProjectId));
+            ErrorRecord error = result.SingleError();
+            Assert.Equal("ParameterArgumentValidationError,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("The id is empty (or only spaces). A CSV's blank row gives one (Excel saves a row it left empty as ;;;)", error.Exception.Message);
         }
 
         [Theory]

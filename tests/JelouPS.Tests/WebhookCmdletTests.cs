@@ -67,6 +67,7 @@ namespace JelouPS.Tests
         [Theory]
         [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret '\"s\"'", true)]
         [InlineData("(ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{201C}s`u{201D}`n\").ProjectId", "P")]
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{1F676}s`u{1F677}\"", true)]
         public void A_signing_secret_in_quotation_marks_is_used_without_them_and_says_so(string command, object expected)
         {
             // docker --env-file keeps the quotes of JELOU_SIGNING_SECRET="..."; a word processor's are curly.

@@ -421,7 +421,7 @@ Wait-Listening $Port
     }
 
     It 'verifies with a secret trimmed when it has a line break at its end, as read with Get-Content -Raw, and says so once: <Case>' -ForEach @(
-        @{ Case = 'the vault''s copy'; Project = 'p-newline'; Warning = "The signing secret of p-newline in vault 'NewlineVault'* has a space or line break around it*verified without them. Store it without them*" }
+        @{ Case = 'the vault''s copy'; Project = 'p-newline'; Warning = "The signing secret of p-newline in vault 'NewlineVault'* has a space or line break around it*verified without them. Store it without them (*), and its metadata: Set-Secret -Name 'Jelou-p-newline' -Vault 'NewlineVault' *" }
         @{ Case = '-SigningSecret, the second of two'; Project = 'p-padded'; Warning = 'Signing secret 2 of 2 has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.' }
     ) {
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password
@@ -445,6 +445,11 @@ Wait-Listening $Port
         $refused | Should -BeNullOrEmpty
         @($warned).Count | Should -Be 1
         "$warned" | Should -BeLike $Warning
+        if ($Project -eq 'p-newline') {
+            # The command it gives runs as written and stores the copy as Jelou issued it.
+            Invoke-Expression ("$warned" -replace '^.*and its metadata: ', '')
+            Get-Secret -Name Jelou-p-newline -Vault NewlineVault -AsPlainText | Should -BeExactly $plain
+        }
     }
 
     It 'refuses a delivery whose project''s vault copy is blank as the vault''s error, naming the secret, with no warning first' {

@@ -399,6 +399,7 @@ Describe 'Reading secrets back' {
         @{ Case = 'quotation marks around it'; Before = '"'; After = "`"`r`n"; Said = 'has quotation marks around it (an env file*' }
         @{ Case = 'reversed and curly quotation marks around it'; Before = [string][char]0x201F; After = [string][char]0x201D; Said = 'has quotation marks around it (an env file*' }
         @{ Case = 'half-width corner brackets around it'; Before = [string][char]0xFF62; After = [string][char]0xFF63; Said = 'has quotation marks around it (an env file*' }
+        @{ Case = 'ornamental quotation marks outside the BMP around it'; Before = [char]::ConvertFromUtf32(0x1F676); After = [char]::ConvertFromUtf32(0x1F677); Said = 'has quotation marks around it (an env file*' }
     ) {
         $projectId = New-TestProjectId
         $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue

@@ -91,18 +91,33 @@ namespace JelouPS.Security
         {
             int start = 0, end = chars.Length;
             bool quoted = false;
-            while (start < end && (char.IsWhiteSpace(chars[start]) || IsQuotationMark(chars[start])))
+            while (start < end)
             {
+                int width = end - start > 1 && IsQuotationMark(chars[start], chars[start + 1]) ? 2
+                    : char.IsWhiteSpace(chars[start]) || IsQuotationMark(chars[start]) ? 1 : 0;
+                if (width == 0) break;
                 quoted |= !char.IsWhiteSpace(chars[start]);
-                start++;
+                start += width;
             }
-            while (end > start && (char.IsWhiteSpace(chars[end - 1]) || IsQuotationMark(chars[end - 1])))
+            while (end > start)
             {
+                int width = end - start > 1 && IsQuotationMark(chars[end - 2], chars[end - 1]) ? 2
+                    : char.IsWhiteSpace(chars[end - 1]) || IsQuotationMark(chars[end - 1]) ? 1 : 0;
+                if (width == 0) break;
                 quoted |= !char.IsWhiteSpace(chars[end - 1]);
-                end--;
+                end -= width;
             }
             return (start, end, quoted);
         }
+
+        /// <summary>
+        /// A quotation mark outside the Basic Multilingual Plane, written as the surrogate pair <paramref name="high"/>
+        /// <paramref name="low"/>: the ornamental ones (U+1F676 to U+1F678), which Unicode files as symbols.
+        /// </summary>
+        internal static bool IsQuotationMark(char high, char low) => high == OrnamentHigh && low >= OrnamentLowFirst && low <= OrnamentLowLast;
+
+        /// <summary>The surrogates of U+1F676 to U+1F678 (<see cref="IsQuotationMark(char, char)"/>), which the vault's mend command strips too.</summary>
+        internal const char OrnamentHigh = '\uD83D', OrnamentLowFirst = '\uDE76', OrnamentLowLast = '\uDE78';
 
         /// <summary>
         /// A quotation mark of any style, as around a secret: Unicode's initial and final quote punctuation (‘ ’ “ ” ‛ ‟ « » ‹ ›),
@@ -216,9 +231,15 @@ namespace JelouPS.Security
             UseChars(secret, chars =>
                 chars.Length == 0 ? null
                 : Array.TrueForAll(chars, char.IsWhiteSpace) ? Blank
-                : !Array.TrueForAll(chars, c => c >= 0x20 && c < 0x7f) ? "has characters an HTTP header cannot carry (only printable ASCII is allowed: no line breaks, tabs or accented letters)"
+                : !Array.TrueForAll(chars, CanTravel) ? Untravelable
                 : chars[0] == ' ' || chars[chars.Length - 1] == ' ' ? "starts or ends with a space, which an HTTP header drops"
                 : null);
+
+        /// <summary>Whether an HTTP header can carry <paramref name="c"/>: printable ASCII.</summary>
+        internal static bool CanTravel(char c) => c >= 0x20 && c < 0x7f;
+
+        /// <summary>What <see cref="HeaderProblem"/> says of a value with a character <see cref="CanTravel"/> refuses.</summary>
+        internal const string Untravelable = "has characters an HTTP header cannot carry (only printable ASCII is allowed: no line breaks, tabs or accented letters)";
 
         /// <summary>Whether the secret is empty or white space only.</summary>
         internal static bool IsBlank(SecureString secret) => UseChars(secret, chars => Array.TrueForAll(chars, char.IsWhiteSpace));

@@ -194,7 +194,7 @@ namespace JelouPS.Commands
             {
                 // A reply-only client knows no API, so a secret stored for this project from any API will do.
                 Uri? source = Client.Options.Credential is null ? null : Client.Options.BaseUri;
-                secret = _vault.ReadSigningSecret(ProjectId, source, out string? doubted)!;
+                secret = _vault.ReadSigningSecret(ProjectId, source, out string? doubted, out _)!;
                 _secrets[key] = secret;
                 if (doubted != null) Warn(doubted);
             }

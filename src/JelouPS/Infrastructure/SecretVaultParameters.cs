@@ -83,13 +83,22 @@ namespace JelouPS.Infrastructure
 
         private static string MendPattern()
         {
+            static string Escaped(char c) => c == '\'' ? "''" : c < 0x80 ? c.ToString() : "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture);
             var marks = new System.Text.StringBuilder(@"\s\p{Pi}\p{Pf}");
-            foreach (char c in JelouPS.Security.SecureStrings.QuotationMarks)
-            {
-                marks.Append(c == '\'' ? "''" : c < 0x80 ? c.ToString() : "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture));
-            }
-            return $"'^[{marks}]+|[{marks}]+$'";
+            foreach (char c in JelouPS.Security.SecureStrings.QuotationMarks) marks.Append(Escaped(c));
+            // A .NET pattern matches UTF-16 units: a mark outside the BMP is its pair of surrogates.
+            string any = $"(?:[{marks}]|{Escaped(JelouPS.Security.SecureStrings.OrnamentHigh)}[{Escaped(JelouPS.Security.SecureStrings.OrnamentLowFirst)}-{Escaped(JelouPS.Security.SecureStrings.OrnamentLowLast)}])+";
+            return $"'^{any}|{any}$'";
         }
+
+        /// <summary>
+        /// The command that stores the secret named <paramref name="name"/> in <paramref name="vault"/> again without what a copy
+        /// read from a file had around it, with its metadata given again: Set-Secret alone may drop it, and with it what names
+        /// the project.
+        /// </summary>
+        internal static string Mend(string vault, string name) =>
+            $"Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} -Secret ((Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} -AsPlainText) " +
+            $"-replace {AroundPattern}) -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)}).Metadata";
 
         /// <summary>
         /// Reads the project's signing secret (from the API <paramref name="source"/>, null when any) from the current input's
@@ -106,9 +115,11 @@ namespace JelouPS.Infrastructure
         /// dead; null otherwise.
         /// </param>
         /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
-        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, bool verifying = false)
+        /// <param name="read">The name of the secret read; null when no vault is wanted.</param>
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? read, bool verifying = false)
         {
             doubted = null;
+            read = null;
             SecretVault? vault = Current();
             if (vault is null) return null;
             string name;
@@ -140,9 +151,7 @@ namespace JelouPS.Infrastructure
                 secret.Dispose();
                 throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem.Replace(": trim it", "")}.",
                     spaceAround
-                        // With its metadata given again: Set-Secret alone may drop it, and with it what names the project.
-                        ? $"Store it there again with nothing around it, and its metadata: Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} " +
-                          $"-Secret ((Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -AsPlainText) -replace {AroundPattern}) -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata"
+                        ? $"Store it there again with nothing around it, and its metadata: {Mend(vault.Name, name)}"
                         : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
             }
@@ -158,6 +167,7 @@ namespace JelouPS.Infrastructure
                     (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
                     $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {AdviceArguments}.";
             }
+            read = name;
             return secret;
         }
 

@@ -174,9 +174,14 @@ namespace JelouPS.Infrastructure
         {
             foreach (object? item in arguments is IList list && !(arguments is string) ? list : new[] { arguments })
             {
-                if (Require.IdProblem((item is PSObject p ? p.BaseObject : item) as string) is string problem) throw new ValidationMetadataException(problem);
+                string? id = (item is PSObject p ? p.BaseObject : item) as string;
+                if (Require.IdProblem(id) is string problem) throw new ValidationMetadataException(string.IsNullOrWhiteSpace(id) ? problem + " " + BlankRow : problem);
             }
         }
+
+        // The usual source of an empty id: a spreadsheet's blank row, which the binder's error names the column of.
+        internal const string BlankRow = "A CSV's blank row gives one (Excel saves a row it left empty as ;;;): leave such rows out before this command, " +
+            "as in Import-Csv <file> | Where-Object ProjectId | ..., with the column of the parameter named here.";
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using JelouPS.Security;
@@ -116,6 +117,15 @@ namespace JelouPS.Infrastructure
             {
                 throw new ArgumentException($"The user name {Require.Show(userName)} of the PSCredential given as -WebhookAuthorization has a ':', which a Basic " +
                     "credential's user name cannot have (RFC 7617): the receiver could not tell where it ends.", "WebhookAuthorization");
+            }
+            // Said of the part at fault: the joined credential's own check could name neither.
+            string? unsendable = !userName.All(SecureStrings.CanTravel) ? $"user name {Require.Show(userName)}"
+                : !SecureStrings.UseChars(authorization, chars => Array.TrueForAll(chars, SecureStrings.CanTravel)) ? "password"
+                : null;
+            if (unsendable != null)
+            {
+                throw new ArgumentException($"The {unsendable} of the PSCredential given as -WebhookAuthorization {SecureStrings.Untravelable}: Jelou presents user:password " +
+                    "to your webhook in a header.", "WebhookAuthorization");
             }
             return SecureStrings.Prefixed(userName + ":", authorization);
         }

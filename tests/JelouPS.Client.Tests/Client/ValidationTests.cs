@@ -93,6 +93,7 @@ namespace JelouPS.Tests.Client
         [InlineData("\u201Fsecret\u201D", "has quotation marks around it")]
         [InlineData("\u301Dsecret\u301F", "has quotation marks around it")]
         [InlineData("\uFF62secret\uFF63", "has quotation marks around it")]
+        [InlineData("\U0001F676secret\U0001F677", "has quotation marks around it")]
         [InlineData("\"'secret'\" ", "has quotation marks around it")]
         [InlineData("\"\"", "is blank")]
         [InlineData("sec\0ret", "has spaces, control, invisible or half characters")]
