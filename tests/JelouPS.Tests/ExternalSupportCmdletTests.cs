@@ -3,6 +3,7 @@ using System.Collections;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Text.RegularExpressions;
 using JelouPS.Emulator;
 using JelouPS.Infrastructure;
 using JelouPS.Security;
@@ -75,6 +76,7 @@ namespace JelouPS.Tests
         // The joined credential's own check said "-WebhookAuthorization has characters", naming neither part.
         [InlineData("agente-soporte-\u00f1", "pw123456", "-AuthType basic", "The user name 'agente-soporte-\u00f1' of the PSCredential given as -WebhookAuthorization has characters an HTTP header cannot carry")]
         [InlineData("crmuser", "contrase\u00f1a-pw123456", "-AuthType basic", "The password of the PSCredential given as -WebhookAuthorization has characters an HTTP header cannot carry")]
+        [InlineData("jos\u00e9", "contrase\u00f1a-pw123456", "-AuthType basic", "The user name 'jos\u00e9' and the password of the PSCredential given as -WebhookAuthorization have characters an HTTP header cannot carry")]
         public void A_PSCredential_whose_form_is_unknown_or_cannot_be_basic_is_refused_before_any_request(string userName, string password, string authType, string said)
         {
             string projectId = NewProjectId();
@@ -120,7 +122,13 @@ namespace JelouPS.Tests
             Assert.Equal(new[] { first, last }, result.Output.Select(o => ((ExternalSupportIntegration)o.BaseObject).ProjectId));
             ErrorRecord error = result.SingleError();
             Assert.Equal("ParameterArgumentValidationError,JelouPS.Commands.NewJelouExternalSupportCommand", error.FullyQualifiedErrorId);
-            Assert.Contains("The id is empty (or only spaces). A CSV's blank row gives one (Excel saves a row it left empty as ;;;)", error.Exception.Message);
+            Assert.Contains("The id is empty (or only spaces). An empty cell of a CSV gives one, as does a blank row (Excel saves a row it left empty as ;;;)", error.Exception.Message);
+            // The filter it gives, with the column put in, leaves the row out and keeps the others.
+            string filter = Regex.Match(error.Exception.Message, @"\| (Where-Object \{.*\}) \|").Groups[1].Value.Replace("<column>", "ProjectId");
+            Invocation filtered = Host.Invoke(
+                $"$args[0] | ConvertFrom-Csv -Delimiter ';' | {filter} | Get-JelouExternalSupport",
+                null, $"ProjectId;WebhookUrl\n{first};https://crm.example.com/1\n\"   \";\n{last};https://crm.example.com/3");
+            Assert.Equal(new[] { first, last }, filtered.ThrowIfFailed().Output.Select(o => ((ExternalSupportIntegration)o.BaseObject).ProjectId));
         }
 
         [Theory]

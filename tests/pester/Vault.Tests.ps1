@@ -412,13 +412,33 @@ Describe 'Reading secrets back' {
         $refused | Should -HaveCount 1
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
         $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', $Said*"
-        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it, and its metadata: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret ((Get-Secret *) -replace *) -Metadata (Get-SecretInfo -Name 'Jelou-$projectId' -Vault 'TestVault').Metadata"
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store it there again with nothing around it, and its metadata: Set-Secret -Name 'Jelou-$projectId' -Vault 'TestVault' -Secret (ConvertTo-SecureString ((Get-Secret *) -replace *) -AsPlainText -Force) -Metadata (Get-SecretInfo -Name 'Jelou-$projectId' -Vault 'TestVault').Metadata"
         @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
 
         # The advice runs as written, and keeps what names the secret's project.
         $metadata = (Get-SecretInfo -Name "Jelou-$projectId" -Vault TestVault).Metadata
         Invoke-Expression ($refused[0].ErrorDetails.RecommendedAction -replace '^[^:]*: ', '')
         (Get-SecretInfo -Name "Jelou-$projectId" -Vault TestVault).Metadata.ProjectId | Should -Be $metadata.ProjectId
+        (Get-SecretInfo -Name "Jelou-$projectId" -Vault TestVault).Type | Should -Be 'SecureString' -Because 'the module stores a SecureString, and reads one back'
+        ($conversation | Send-JelouSupportMessage 'hi again' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
+    }
+
+    It 'gives a command that mends a PSCredential copy (a login item) with something around its password, keeping its user name' {
+        $projectId = New-TestProjectId
+        $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
+        $conversation = Start-JelouConversation $projectId -BotId b1 -UserId u1 -Confirm:$false
+        $padded = ConvertTo-SecureString ('"' + (ConvertTo-PlainText $integration.SigningSecret) + "`"`n") -AsPlainText -Force
+        Set-Secret -Name "Jelou-$projectId" -Secret ([pscredential]::new('jelou', $padded)) -Vault TestVault
+
+        $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
+        # Get-Secret -AsPlainText leaves a PSCredential as it is: -replace made it "System.Management.Automation.PSCredential",
+        # which the command then stored in the secret's place.
+        Invoke-Expression ($refused[0].ErrorDetails.RecommendedAction -replace '^[^:]*: ', '')
+        $mended = Get-Secret -Name "Jelou-$projectId" -Vault TestVault
+        $mended.UserName | Should -Be 'jelou'
+        $mended.GetNetworkCredential().Password | Should -BeExactly (ConvertTo-PlainText $integration.SigningSecret)
         ($conversation | Send-JelouSupportMessage 'hi again' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
     }
 

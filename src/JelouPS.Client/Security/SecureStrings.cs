@@ -231,15 +231,15 @@ namespace JelouPS.Security
             UseChars(secret, chars =>
                 chars.Length == 0 ? null
                 : Array.TrueForAll(chars, char.IsWhiteSpace) ? Blank
-                : !Array.TrueForAll(chars, CanTravel) ? Untravelable
+                : !Array.TrueForAll(chars, CanTravel) ? "has " + Untravelable
                 : chars[0] == ' ' || chars[chars.Length - 1] == ' ' ? "starts or ends with a space, which an HTTP header drops"
                 : null);
 
         /// <summary>Whether an HTTP header can carry <paramref name="c"/>: printable ASCII.</summary>
         internal static bool CanTravel(char c) => c >= 0x20 && c < 0x7f;
 
-        /// <summary>What <see cref="HeaderProblem"/> says of a value with a character <see cref="CanTravel"/> refuses.</summary>
-        internal const string Untravelable = "has characters an HTTP header cannot carry (only printable ASCII is allowed: no line breaks, tabs or accented letters)";
+        /// <summary>What <see cref="HeaderProblem"/> says a value has when <see cref="CanTravel"/> refuses a character of it.</summary>
+        internal const string Untravelable = "characters an HTTP header cannot carry (only printable ASCII is allowed: no line breaks, tabs or accented letters)";
 
         /// <summary>Whether the secret is empty or white space only.</summary>
         internal static bool IsBlank(SecureString secret) => UseChars(secret, chars => Array.TrueForAll(chars, char.IsWhiteSpace));

@@ -271,7 +271,7 @@ namespace JelouPS.Commands
             string? doubted = null, unlikely = null;
             try
             {
-                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, out string? name, verifying: true)!;
+                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, out string? mend, verifying: true)!;
                 string stored = $"The signing secret of {projectId} in vault {_vault.Current()!.Display}";
                 unlikely = WebhookParameters.Unlikely(secret, stored);
                 // A copy stored with a space or line break around it (read from a file): Jelou's secret is what is inside, and
@@ -281,7 +281,7 @@ namespace JelouPS.Commands
                     secret.Dispose();
                     secret = trimmed;
                     unlikely = $"{stored} {around}: deliveries are verified without them. " +
-                        $"Store it without them (a reply signed from it is refused until then), and its metadata: {SecretVaultParameters.Mend(_vault.Current()!.Name, name!)}";
+                        $"Store it without them (a reply signed from it is refused until then), and its metadata: {mend}";
                 }
                 signer = new JelouSigner(secret);
             }

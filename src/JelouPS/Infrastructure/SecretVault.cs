@@ -138,8 +138,9 @@ namespace JelouPS.Infrastructure
         /// Reads a signing secret: stored as a SecureString (or a string, which Get-Secret returns as one), or as a
         /// PSCredential whose password is the secret (KeePass, LastPass, 1Password login items).
         /// </summary>
-        internal SecureString Read(string secretName) =>
-            ReadOrNull(secretName, CancellationToken.None) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.{SpacedTwin(secretName)}",
+        /// <param name="credential">The vault holds a PSCredential: a command that stores it again must keep its user name.</param>
+        internal SecureString Read(string secretName, out bool credential) =>
+            ReadOrNull(secretName, CancellationToken.None, out credential) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.{SpacedTwin(secretName)}",
                 $"Check -SecretName (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
 
         // A secret stored by hand under the name with spaces around it, which -SecretName (trimmed, as a CSV cell is) cannot
@@ -163,10 +164,11 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>As <see cref="Read"/>, but null when the vault has no secret of that name.</summary>
-        internal SecureString? ReadIfAny(string secretName) => ReadOrNull(secretName, CancellationToken.None);
+        internal SecureString? ReadIfAny(string secretName, out bool credential) => ReadOrNull(secretName, CancellationToken.None, out credential);
 
-        private SecureString? ReadOrNull(string secretName, CancellationToken stop)
+        private SecureString? ReadOrNull(string secretName, CancellationToken stop, out bool credential)
         {
+            credential = false;
             Collection<PSObject> found;
             try
             {
@@ -183,7 +185,9 @@ namespace JelouPS.Infrastructure
                 switch (item?.BaseObject)
                 {
                     case SecureString secret: return secret;
-                    case PSCredential credential: return credential.Password;
+                    case PSCredential login:
+                        credential = true;
+                        return login.Password;
                     case string text: return SecureStrings.FromString(text);
                     case null: continue;
                     case object other:
@@ -277,7 +281,7 @@ namespace JelouPS.Infrastructure
             SecureString? stored;
             try
             {
-                stored = ReadOrNull(secretName, stop);
+                stored = ReadOrNull(secretName, stop, out _);
             }
             catch (VaultException ex)
             {

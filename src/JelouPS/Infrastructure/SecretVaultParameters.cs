@@ -93,12 +93,20 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// The command that stores the secret named <paramref name="name"/> in <paramref name="vault"/> again without what a copy
-        /// read from a file had around it, with its metadata given again: Set-Secret alone may drop it, and with it what names
-        /// the project.
+        /// read from a file had around it: as a SecureString (what the module stores), or, for a <paramref name="credential"/>,
+        /// as a PSCredential of the same user name (Get-Secret -AsPlainText leaves one as it is, which -replace would make
+        /// into its type's name, and store that in the secret's place); with its metadata given again: Set-Secret alone may
+        /// drop it, and with it what names the project.
         /// </summary>
-        internal static string Mend(string vault, string name) =>
-            $"Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} -Secret ((Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} -AsPlainText) " +
-            $"-replace {AroundPattern}) -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)}).Metadata";
+        internal static string Mend(string vault, string name, bool credential)
+        {
+            string read = $"Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)}";
+            string store = $"Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} -Secret ";
+            string metadata = $" -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)}).Metadata";
+            return credential
+                ? $"$copy = {read}; {store}([pscredential]::new($copy.UserName, (ConvertTo-SecureString ($copy.GetNetworkCredential().Password -replace {AroundPattern}) -AsPlainText -Force))){metadata}"
+                : $"{store}(ConvertTo-SecureString (({read} -AsPlainText) -replace {AroundPattern}) -AsPlainText -Force){metadata}";
+        }
 
         /// <summary>
         /// Reads the project's signing secret (from the API <paramref name="source"/>, null when any) from the current input's
@@ -115,15 +123,18 @@ namespace JelouPS.Infrastructure
         /// dead; null otherwise.
         /// </param>
         /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
-        /// <param name="read">The name of the secret read; null when no vault is wanted.</param>
-        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? read, bool verifying = false)
+        /// <param name="mend">
+        /// The command that stores the secret read again without what is around it (<see cref="Mend"/>); null when no vault is wanted.
+        /// </param>
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? mend, bool verifying = false)
         {
             doubted = null;
-            read = null;
+            mend = null;
             SecretVault? vault = Current();
             if (vault is null) return null;
             string name;
             SecureString secret;
+            bool credential;
             try
             {
                 SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null)!;
@@ -133,12 +144,12 @@ namespace JelouPS.Infrastructure
                 }
                 if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{projectId}', {ambiguous}. Give -SecretName.");
                 name = slot.Name;
-                secret = vault.Read(name);
+                secret = vault.Read(name, out credential);
             }
             catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
             {
                 name = NameFor(vault, projectId);
-                secret = ReadByName(vault, name, listing);
+                secret = ReadByName(vault, name, listing, out credential);
             }
             // A copy stored from a file or a form (a line break, a space) would sign every reply wrongly: the vault's copy is what
             // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify. A blank one would
@@ -151,7 +162,7 @@ namespace JelouPS.Infrastructure
                 secret.Dispose();
                 throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem.Replace(": trim it", "")}.",
                     spaceAround
-                        ? $"Store it there again with nothing around it, and its metadata: {Mend(vault.Name, name)}"
+                        ? $"Store it there again with nothing around it, and its metadata: {Mend(vault.Name, name, credential)}"
                         : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
             }
@@ -167,18 +178,18 @@ namespace JelouPS.Infrastructure
                     (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
                     $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {AdviceArguments}.";
             }
-            read = name;
+            mend = Mend(vault.Name, name, credential);
             return secret;
         }
 
         // The secret under the name, for a vault that could not list its secrets: when reading fails too (a locked vault), the
         // listing's error says it better.
-        private SecureString ReadByName(SecretVault vault, string name, VaultException listing)
+        private SecureString ReadByName(SecretVault vault, string name, VaultException listing, out bool credential)
         {
             SecureString? secret;
             try
             {
-                secret = vault.ReadIfAny(name);
+                secret = vault.ReadIfAny(name, out credential);
             }
             catch (VaultException failed) when (failed.CannotReadNow)
             {

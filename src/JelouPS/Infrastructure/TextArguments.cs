@@ -179,9 +179,10 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        // The usual source of an empty id: a spreadsheet's blank row, which the binder's error names the column of.
-        internal const string BlankRow = "A CSV's blank row gives one (Excel saves a row it left empty as ;;;): leave such rows out before this command, " +
-            "as in Import-Csv <file> | Where-Object ProjectId | ..., with the column of the parameter named here.";
+        // The usual source of an empty id: a spreadsheet's empty cell or blank row; the binder's error names the parameter, and
+        // so the column. A filter of that column's cells with something visible also leaves out a quoted cell of spaces.
+        private const string BlankRow = "An empty cell of a CSV gives one, as does a blank row (Excel saves a row it left empty as ;;;): fill it in, or leave " +
+            "such rows out before this command: ... | Where-Object { $_.<column> -match '\\S' } | ..., where <column> is the parameter named here.";
     }
 
     /// <summary>

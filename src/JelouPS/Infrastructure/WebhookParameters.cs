@@ -119,13 +119,13 @@ namespace JelouPS.Infrastructure
                     "credential's user name cannot have (RFC 7617): the receiver could not tell where it ends.", "WebhookAuthorization");
             }
             // Said of the part at fault: the joined credential's own check could name neither.
-            string? unsendable = !userName.All(SecureStrings.CanTravel) ? $"user name {Require.Show(userName)}"
-                : !SecureStrings.UseChars(authorization, chars => Array.TrueForAll(chars, SecureStrings.CanTravel)) ? "password"
-                : null;
-            if (unsendable != null)
+            bool userNameSendable = userName.All(SecureStrings.CanTravel);
+            bool passwordSendable = SecureStrings.UseChars(authorization, chars => Array.TrueForAll(chars, SecureStrings.CanTravel));
+            if (!userNameSendable || !passwordSendable)
             {
-                throw new ArgumentException($"The {unsendable} of the PSCredential given as -WebhookAuthorization {SecureStrings.Untravelable}: Jelou presents user:password " +
-                    "to your webhook in a header.", "WebhookAuthorization");
+                string parts = userNameSendable ? "password" : $"user name {Require.Show(userName)}" + (passwordSendable ? "" : " and the password");
+                throw new ArgumentException($"The {parts} of the PSCredential given as -WebhookAuthorization {(userNameSendable != passwordSendable ? "has" : "have")} " +
+                    $"{SecureStrings.Untravelable}: Jelou presents user:password to your webhook in a header.", "WebhookAuthorization");
             }
             return SecureStrings.Prefixed(userName + ":", authorization);
         }
