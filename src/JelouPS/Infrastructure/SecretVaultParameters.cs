@@ -124,7 +124,8 @@ namespace JelouPS.Infrastructure
         /// </param>
         /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
         /// <param name="mend">
-        /// The command that stores the secret read again without what is around it (<see cref="Mend"/>); null when no vault is wanted.
+        /// For a secret read that cannot be one Jelou issued (a receiver's, which is warned of, not refused), the command that
+        /// stores it again without what is around it (<see cref="Mend"/>); else null.
         /// </param>
         internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? mend, bool verifying = false)
         {
@@ -154,7 +155,8 @@ namespace JelouPS.Infrastructure
             // A copy stored from a file or a form (a line break, a space) would sign every reply wrongly: the vault's copy is what
             // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify. A blank one would
             // verify what anyone signs with nothing, so it is refused either way.)
-            if (JelouPS.Security.SecureStrings.SigningSecretProblem(secret) is string problem && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
+            string? problem = JelouPS.Security.SecureStrings.SigningSecretProblem(secret);
+            if (problem != null && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
             {
                 SecureString? within = JelouPS.Security.SecureStrings.IssuedWithin(secret, out _);
                 bool spaceAround = within != null;
@@ -178,7 +180,8 @@ namespace JelouPS.Infrastructure
                     (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
                     $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {AdviceArguments}.";
             }
-            mend = Mend(vault.Name, name, credential);
+            // Built only for a secret that needs it: every reply and every receiver's read comes here.
+            if (problem != null) mend = Mend(vault.Name, name, credential);
             return secret;
         }
 
