@@ -65,16 +65,18 @@ namespace JelouPS.Tests
         }
 
         [Theory]
-        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret '\"s\"'", true)]
-        [InlineData("(ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{201C}s`u{201D}`n\").ProjectId", "P")]
-        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{1F676}s`u{1F677}\"", true)]
-        public void A_signing_secret_in_quotation_marks_is_used_without_them_and_says_so(string command, object expected)
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret '\"s\"'", true, "quotation marks around it")]
+        [InlineData("(ConvertFrom-JelouWebhookEvent -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{201C}s`u{201D}`n\").ProjectId", "P", "quotation marks around it and a space or line break")]
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \"`u{1F676}s`u{1F677}\"", true, "quotation marks around it")]
+        // A JSON value dragged across with its closing quote: said to be where it is.
+        [InlineData("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's\"'", true, "a quotation mark at its end")]
+        public void A_signing_secret_in_quotation_marks_is_used_without_them_and_says_so(string command, object expected, string around)
         {
             // docker --env-file keeps the quotes of JELOU_SIGNING_SECRET="..."; a word processor's are curly.
             Invocation result = Host.Invoke(command, null, Body, Sign(Body, "s"));
 
             Assert.Equal(expected, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
-            Assert.Equal("The signing secret has quotation marks around it (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is used without them, as Jelou issued it.",
+            Assert.Equal($"The signing secret has {around} (an env file that docker --env-file reads, or a spreadsheet cell, may keep them): it is used without them, as Jelou issued it.",
                 Assert.Single(result.Warnings));
         }
 

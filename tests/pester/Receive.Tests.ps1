@@ -247,7 +247,7 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $problems.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be @('JelouSignatureMismatch', 'JelouSignatureMismatch', 'JelouVaultReadFailed', 'JelouSignatureMismatch')
         $problems[1].ErrorDetails.RecommendedAction | Should -BeLike 'It names no project (project_id), so no secret of the vault was tried*'
         # A project the vault had no secret for: its refusal says so, not that the delivery was forged.
-        $problems[3].Exception.Message | Should -BeLike "*It names project p-unknown, of which vault 'ReceiveVault' * held no signing secret when it was last read, so it could not be verified.*"
+        $problems[3].Exception.Message | Should -BeLike "*It names project p-unknown, for which vault 'ReceiveVault' * gave no signing secret when it was last read (the error then said why), so it could not be verified.*"
         $problems[3].Exception.Message | Should -Not -Match 'not signed with this secret'
         $problems[3].ErrorDetails.RecommendedAction | Should -BeLike "Store the project's signing secret in the vault*"
         # Each names the request first, as a console's concise view shows no TargetObject.
@@ -265,6 +265,27 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         # Alone, as on the command line: it names a secret of the default vault.
         { [pscustomobject]@{ SecretName = 'Jelou-p9' } | Receive-JelouWebhookEvent -Port $port -TimeoutSec 3 -ErrorAction Stop } |
             Should -Throw -ErrorId 'JelouVaultNotFound,*'
+    }
+
+    It 'stops before listening when the vault cannot take -SecretName (<Case>), as every delivery would be refused' -TestCases @(
+        @{ Case = 'an extension it does not know, a name with a wildcard character'; Module = 'Contoso.Vault'; Name = 'sig[1]'; Rule = 'In a vault of an extension JelouPS does not know, it uses only names with no wildcard characters' }
+        @{ Case = 'Azure Key Vault, a name with an underscore'; Module = 'Az.KeyVault'; Name = 'sig_1'; Rule = "Azure Key Vault takes names with letters, digits and '-' only" }
+    ) {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name Other -ModuleName $Module
+        # Stored by hand: the stand-in, as an unknown extension may, takes the name.
+        if ($Module -eq 'Contoso.Vault') { Set-Secret -Name $Name -Secret $Secret -Vault Other }
+        $port = Get-FreePort
+
+        # Were it to listen, it would end after -TimeoutSec without an error.
+        $failure = { Receive-JelouWebhookEvent -Port $port -Vault Other -SecretName $Name -TimeoutSec 30 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouInvalidArgument,*' -PassThru
+
+        $failure.TargetObject | Should -Be $Name
+        $failure.Exception.Message | Should -BeLike (([WildcardPattern]::Escape("-SecretName '$Name' cannot name a signing secret in vault 'Other' ($Module): it has ")) + '*' + [WildcardPattern]::Escape(". $Rule") + '*')
+        # Every sentence starts as one.
+        $failure.Exception.Message -split '(?<=\.) ' | ForEach-Object { $_ | Should -MatchExactly '^[-A-Z]' }
     }
 
     It 'verifies with the default vault''s secret a -SecretName piped in alone names, as given on the command line' {

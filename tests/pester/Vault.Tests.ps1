@@ -396,7 +396,8 @@ Describe 'Reading secrets back' {
     It 'refuses a stored copy with <Case> as the vault''s, naming the secret and how to mend it, before any request' -ForEach @(
         # As Set-Secret from a file read with Get-Content -Raw stores it; as an env file's value docker keeps.
         @{ Case = 'a line break after it'; Before = ''; After = "`n"; Said = 'starts or ends with a space or a line break' }
-        @{ Case = 'quotation marks around it'; Before = '"'; After = "`"`r`n"; Said = 'has quotation marks around it (an env file*' }
+        @{ Case = 'quotation marks around it and a line break'; Before = '"'; After = "`"`r`n"; Said = 'has quotation marks around it and a space or line break (an env file*' }
+        @{ Case = 'a closing quotation mark alone'; Before = ''; After = '"'; Said = 'has a quotation mark at its end (an env file*' }
         @{ Case = 'reversed and curly quotation marks around it'; Before = [string][char]0x201F; After = [string][char]0x201D; Said = 'has quotation marks around it (an env file*' }
         @{ Case = 'half-width corner brackets around it'; Before = [string][char]0xFF62; After = [string][char]0xFF63; Said = 'has quotation marks around it (an env file*' }
         @{ Case = 'ornamental quotation marks outside the BMP around it'; Before = [char]::ConvertFromUtf32(0x1F676); After = [char]::ConvertFromUtf32(0x1F677); Said = 'has quotation marks around it (an env file*' }
@@ -509,7 +510,7 @@ Describe 'Vault names, checked before anything is created or rotated' {
         $failure = { & $Call $projectId } | Should -Throw -PassThru
 
         $failure.FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
-        $failure.Exception.Message | Should -Match "cannot hold a secret named 'Jelou_p': it has '_'"
+        $failure.Exception.Message | Should -BeLike "*-SecretName 'Jelou_p' cannot name a signing secret in vault 'KV' (Az.KeyVault): it has '_'. *"
         $failure.Exception.Message | Should -Match "letters, digits and '-' only"
         @(Invoke-JelouEmulatorControl $Emulator 'requests').Count | Should -Be 0 -Because 'nothing may be created or rotated'
     }

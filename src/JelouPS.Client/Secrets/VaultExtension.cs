@@ -29,7 +29,8 @@ namespace JelouPS.Secrets
     {
         private const string WildcardCharacters = "*?[]";
 
-        private static readonly VaultExtension Generic = new VaultExtension("any SecretManagement vault", int.MaxValue, "", keepsMetadata: true);
+        // An extension this table does not know: the store is unknown, and the rule is what JelouPS keeps to in any vault.
+        private static readonly VaultExtension Generic = new VaultExtension(null, int.MaxValue, "", keepsMetadata: true);
 
         private static readonly Dictionary<string, VaultExtension> ByModule = new Dictionary<string, VaultExtension>(StringComparer.OrdinalIgnoreCase)
         {
@@ -55,7 +56,7 @@ namespace JelouPS.Secrets
         private readonly Regex? _reserved;
         private readonly string? _reservedText;
 
-        private VaultExtension(string store, int maxLength, string forbidden, bool keepsMetadata, Func<char, bool>? allowed = null, string? allowedText = null,
+        private VaultExtension(string? store, int maxLength, string forbidden, bool keepsMetadata, Func<char, bool>? allowed = null, string? allowedText = null,
             string? reservedPrefix = null, Regex? reserved = null, string? reservedText = null)
         {
             Store = store;
@@ -69,8 +70,8 @@ namespace JelouPS.Secrets
             _reservedText = reservedText;
         }
 
-        /// <summary>What stores the secrets, e.g. "Azure Key Vault".</summary>
-        public string Store { get; }
+        /// <summary>What stores the secrets, e.g. "Azure Key Vault"; null for an extension this table does not know.</summary>
+        public string? Store { get; }
 
         /// <summary>The longest name the store takes.</summary>
         public int MaxLength { get; }
@@ -83,7 +84,7 @@ namespace JelouPS.Secrets
         {
             get
             {
-                var parts = new List<string> { _allowedText ?? "no wildcard characters (* ? [ ]), control characters or surrounding spaces" };
+                var parts = new List<string> { _allowedText ?? "no wildcard characters (* ? [ ]), control characters or spaces around them" };
                 if (_forbidden.Length > 0) parts.Add("no " + string.Join(" or ", _forbidden.Select(Show)));
                 if (MaxLength != int.MaxValue) parts.Add($"at most {MaxLength} characters");
                 if (_reservedPrefix != null) parts.Add($"not starting with '{_reservedPrefix}'");
@@ -91,6 +92,14 @@ namespace JelouPS.Secrets
                 return string.Join("; ", parts);
             }
         }
+
+        /// <summary>
+        /// The rule as a sentence, for error messages: the store's, or for an extension this table does not know, the rule
+        /// JelouPS keeps to in every vault (such a vault may well hold a name with '[' that a caller stored by hand).
+        /// </summary>
+        public string Rule => Store is null
+            ? $"In a vault of an extension JelouPS does not know, it uses only names with {Description}: SecretManagement and several extensions look names up as wildcard patterns."
+            : $"{Store} takes names with {Description}.";
 
         // Forks and look-alikes keep the store's name in theirs (AzureKeyVault.Extension, SecretManagement.KeePass2, ...).
         private static readonly (string Word, string Module)[] ByWord =

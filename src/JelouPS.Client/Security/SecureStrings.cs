@@ -45,10 +45,10 @@ namespace JelouPS.Security
         internal static SecureString? IssuedWithin(SecureString secret, out string around)
         {
             around = "";
-            SecureString trimmed = Trimmed(secret, out bool quoted);
+            SecureString trimmed = Trimmed(secret, out Ends ends);
             if (trimmed.Length < secret.Length && SigningSecretProblem(trimmed) is null)
             {
-                around = quoted ? QuotesAround : SpaceAround;
+                around = Around(ends);
                 return trimmed;
             }
             trimmed.Dispose();
@@ -58,17 +58,30 @@ namespace JelouPS.Security
         /// <summary>What is around a signing secret taken without it (see <see cref="IssuedWithin"/>), as a message says it.</summary>
         internal const string SpaceAround = "has a space or line break around it (a copy read from a file often does)";
 
-        /// <inheritdoc cref="SpaceAround"/>
-        internal const string QuotesAround = "has quotation marks around it (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)";
+        // Quotation marks as they are: on one side (a JSON value dragged across with its closing quote) or both, with white space
+        // or without, so that a reader looks where they are.
+        private static string Around(Ends ends) => ends.QuotedStart || ends.QuotedEnd
+            ? "has " + (ends.QuotedStart && ends.QuotedEnd ? "quotation marks around it" : ends.QuotedStart ? "a quotation mark at its start" : "a quotation mark at its end") +
+              (ends.Spaced ? " and a space or line break" : "") + " (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)"
+            : SpaceAround;
+
+        // What Inside found at the ends of a secret.
+        private readonly struct Ends
+        {
+            internal Ends(bool quotedStart, bool quotedEnd, bool spaced) => (QuotedStart, QuotedEnd, Spaced) = (quotedStart, quotedEnd, spaced);
+            internal bool QuotedStart { get; }
+            internal bool QuotedEnd { get; }
+            internal bool Spaced { get; }
+        }
 
         /// <summary>A read-only copy of <paramref name="secret"/> without what is around it (see <see cref="Inside"/>).</summary>
-        private static SecureString Trimmed(SecureString secret, out bool quoted)
+        private static SecureString Trimmed(SecureString secret, out Ends ends)
         {
-            bool found = false;
+            Ends found = default;
             SecureString trimmed = UseChars(secret, chars =>
             {
-                (int start, int end, bool inQuotes) = Inside(chars);
-                found = inQuotes;
+                (int start, int end, Ends at) = Inside(chars);
+                found = at;
                 char[] kept = new char[end - start];
                 try
                 {
@@ -80,23 +93,23 @@ namespace JelouPS.Security
                     Array.Clear(kept, 0, kept.Length);
                 }
             });
-            quoted = found;
+            ends = found;
             return trimmed;
         }
 
         // Where a secret is, inside what a copy may have around it: white space, and quotation marks of any style, one or
         // several, on one side or both (an env file's "..." that docker --env-file keeps, a word processor's curly quotes, a
         // JSON value dragged across with its closing quote). No secret Jelou issues has either.
-        private static (int Start, int End, bool Quoted) Inside(char[] chars)
+        private static (int Start, int End, Ends Ends) Inside(char[] chars)
         {
             int start = 0, end = chars.Length;
-            bool quoted = false;
+            bool quotedStart = false, quotedEnd = false, spaced = false;
             while (start < end)
             {
                 int width = end - start > 1 && IsQuotationMark(chars[start], chars[start + 1]) ? 2
                     : char.IsWhiteSpace(chars[start]) || IsQuotationMark(chars[start]) ? 1 : 0;
                 if (width == 0) break;
-                quoted |= !char.IsWhiteSpace(chars[start]);
+                if (char.IsWhiteSpace(chars[start])) spaced = true; else quotedStart = true;
                 start += width;
             }
             while (end > start)
@@ -104,10 +117,10 @@ namespace JelouPS.Security
                 int width = end - start > 1 && IsQuotationMark(chars[end - 2], chars[end - 1]) ? 2
                     : char.IsWhiteSpace(chars[end - 1]) || IsQuotationMark(chars[end - 1]) ? 1 : 0;
                 if (width == 0) break;
-                quoted |= !char.IsWhiteSpace(chars[end - 1]);
+                if (char.IsWhiteSpace(chars[end - 1])) spaced = true; else quotedEnd = true;
                 end -= width;
             }
-            return (start, end, quoted);
+            return (start, end, new Ends(quotedStart, quotedEnd, spaced));
         }
 
         /// <summary>
@@ -254,7 +267,7 @@ namespace JelouPS.Security
         internal static string? SigningSecretProblem(SecureString secret) =>
             UseChars(secret, chars =>
             {
-                (int start, int end, bool quoted) = Inside(chars);
+                (int start, int end, Ends ends) = Inside(chars);
                 if (start == end) return Blank;
                 // What is inside what is around it first: trimming would not mend that.
                 for (int i = start; i < end; i++)
@@ -265,7 +278,7 @@ namespace JelouPS.Security
                         return "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has";
                     }
                 }
-                if (quoted) return QuotesAround + ": leave them out";
+                if (ends.QuotedStart || ends.QuotedEnd) return Around(ends) + ": leave them out";
                 return start > 0 || end < chars.Length ? "starts or ends with a space or a line break (a copy read from a file often does): trim it" : null;
             });
 

@@ -102,6 +102,7 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
             }
             _vault.Open(this);
+            _vault.StopIfNameUnusable(this);
             JelouWebhookListener listener;
             try
             {
@@ -184,7 +185,7 @@ namespace JelouPS.Commands
                         if (notInVault != null)
                         {
                             verdict = new WebhookVerdict(WebhookRejection.SignatureMismatch, null,
-                                $"It names project {notInVault}, of which vault {_vault.Current()!.Display} held no signing secret when it was last read, so it could not be verified" +
+                                $"It names project {notInVault}, for which vault {_vault.Current()!.Display} gave no signing secret when it was last read (the error then said why), so it could not be verified" +
                                 (_given.Count > 0 ? " (nor did any -SigningSecret verify it)." : "."));
                         }
                         WriteError(ErrorMapper.Rejected(verdict, request.ToString(), answered: true, item: request.ToString(), advice: verdict.Rejection switch
@@ -198,7 +199,7 @@ namespace JelouPS.Commands
                                 "It names no project (project_id), so no secret of the vault was tried" + (_given.Count > 0 ? ", only -SigningSecret's" : "") +
                                 ": give -SigningSecret the secrets of deliveries that name none, or find out who else posts to this receiver.",
                             WebhookRejection.SignatureMismatch when notInVault != null =>
-                                $"Store the project's signing secret in the vault (an error at its first delivery said what the vault answered): the next delivery " +
+                                $"Store the project's signing secret in the vault, or give the -SecretName that names it, as the error at its first delivery said: the next delivery " +
                                 $"from {Durations.Seconds(RereadAfter)} s after that read is checked against the vault anew. If project {notInVault} is none of yours, find out who else posts to this receiver.",
                             WebhookRejection.SignatureMismatch => "Check that the receiver has the integration's current signing secret (-SigningSecret, or the vault's for the project): Reset-JelouExternalSupportSecret replaces it at once, so give the old and the new one while a rotation propagates; or find out who else posts to this receiver.",
                             _ => "Check -AuthType and -WebhookAuthorization against the integration's (Get-JelouExternalSupport shows its AuthType), or find out who else posts to this receiver.",

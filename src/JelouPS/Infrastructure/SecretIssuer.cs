@@ -160,7 +160,7 @@ namespace JelouPS.Infrastructure
             // Said when the name is first used: a rotation that replaces the secret there need not repeat it.
             else if (_parameters.GivenSecretName is null && slot.Existing is null && slot.Vault.Extension.Check("Jelou-" + projectId) is string problem)
             {
-                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name ({problem}; {slot.Vault.Extension.Store} takes {slot.Vault.Extension.Description}): the signing secret of {projectId} goes in as '{name}'.");
+                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name: {problem}. {slot.Vault.Extension.Rule} The signing secret of {projectId} goes in as '{name}'.");
             }
             else if (_parameters.GivenSecretName is null && slot.Existing is null && name != "Jelou-" + projectId)
             {

@@ -111,15 +111,18 @@ namespace JelouPS.Infrastructure
             return vault;
         }
 
-        /// <summary>Throws <see cref="ArgumentException"/> naming the rule when this vault's extension cannot take <paramref name="secretName"/>.</summary>
+        /// <summary>
+        /// Throws <see cref="ArgumentException"/> naming the rule when this vault's extension cannot take <paramref name="secretName"/>
+        /// (to write, or to read: a name the store reads as a pattern may find another secret).
+        /// </summary>
         internal void CheckName(string secretName)
         {
             string? problem = Extension.Check(secretName);
             if (problem != null)
             {
                 throw new ArgumentException(
-                    $"Vault {Display} cannot hold a secret named '{secretName}': {problem}. {Extension.Store} takes names of {Extension.Description}. " +
-                    "Choose another -SecretName, or leave it out to get a name the vault takes.");
+                    $"-SecretName '{secretName}' cannot name a signing secret in vault {Display}: {problem}. {Extension.Rule} " +
+                    "Choose another -SecretName (a secret stored by hand under this one must be stored again under it), or leave -SecretName out for the name JelouPS gives the project's secret.");
             }
         }
 

@@ -66,6 +66,23 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
+        /// Ends the command when the vault <see cref="Open"/> opened cannot take -SecretName: for a command that uses one name
+        /// for all it does (a receiver, whose every delivery it would refuse 401, which Jelou does not send again).
+        /// </summary>
+        internal void StopIfNameUnusable(JelouCmdletBase cmdlet)
+        {
+            if (_named is null || GivenSecretName is not string name) return;
+            try
+            {
+                _named.CheckName(name);
+            }
+            catch (ArgumentException ex)
+            {
+                cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
+            }
+        }
+
+        /// <summary>
         /// The vault for the current input, or null when none is wanted. A SecretName from a CSV row without -Vault means
         /// the default vault, for that row only; throws <see cref="VaultException"/> when there is none.
         /// </summary>

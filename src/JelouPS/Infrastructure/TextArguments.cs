@@ -181,7 +181,7 @@ namespace JelouPS.Infrastructure
 
         // The usual source of an empty id: a spreadsheet's empty cell or blank row; the binder's error names the parameter, and
         // so the column. A filter of that column's cells with something visible also leaves out a quoted cell of spaces.
-        private const string BlankRow = "An empty cell of a CSV gives one, as does a blank row (Excel saves a row it left empty as ;;;): fill it in, or leave " +
+        private const string BlankRow = "From a CSV, an empty cell gives one, as does a blank row (Excel saves a row it left empty as ;;;): fill it in, or leave " +
             "such rows out before this command: ... | Where-Object { $_.<column> -match '\\S' } | ..., where <column> is the parameter named here.";
     }
 

@@ -102,7 +102,8 @@ namespace JelouPS.Infrastructure
         /// The -WebhookAuthorization Jelou presents for <paramref name="authType"/>: for basic, a PSCredential's user name and
         /// password; else as given (a PSCredential's password). Throws an ArgumentException, for the caller to report before
         /// any request, for a PSCredential without an auth type (which of the two it stands for is unknown: Set- keeps the
-        /// integration's type, which it does not know) or a Basic user name with a colon (RFC 7617 §2).
+        /// integration's type, which it does not know), a Basic user name with a colon (RFC 7617 §2), or a part Jelou would
+        /// present with characters a header cannot carry (the part named).
         /// </summary>
         internal static SecureString? Presented(string? authType, SecureString? authorization)
         {
@@ -112,22 +113,22 @@ namespace JelouPS.Infrastructure
                 throw new ArgumentException($"-WebhookAuthorization is a PSCredential (user name {Require.Show(userName)}): give -AuthType too. With basic, Jelou presents it " +
                     "as user:password; with bearer or api_key, its password.", "WebhookAuthorization");
             }
-            if (!string.Equals(authType, WebhookAuthTypes.Basic, StringComparison.OrdinalIgnoreCase)) return authorization;
-            if (userName.IndexOf(':') >= 0)
+            bool basic = string.Equals(authType, WebhookAuthTypes.Basic, StringComparison.OrdinalIgnoreCase);
+            if (basic && userName.IndexOf(':') >= 0)
             {
                 throw new ArgumentException($"The user name {Require.Show(userName)} of the PSCredential given as -WebhookAuthorization has a ':', which a Basic " +
                     "credential's user name cannot have (RFC 7617): the receiver could not tell where it ends.", "WebhookAuthorization");
             }
-            // Said of the part at fault: the joined credential's own check could name neither.
-            bool userNameSendable = userName.All(SecureStrings.CanTravel);
+            // Said of the part at fault: the check of what is sent could name neither, nor tell that a PSCredential was given.
+            bool userNameSendable = !basic || userName.All(SecureStrings.CanTravel);
             bool passwordSendable = SecureStrings.UseChars(authorization, chars => Array.TrueForAll(chars, SecureStrings.CanTravel));
             if (!userNameSendable || !passwordSendable)
             {
                 string parts = userNameSendable ? "password" : $"user name {Require.Show(userName)}" + (passwordSendable ? "" : " and the password");
                 throw new ArgumentException($"The {parts} of the PSCredential given as -WebhookAuthorization {(userNameSendable != passwordSendable ? "has" : "have")} " +
-                    $"{SecureStrings.Untravelable}: Jelou presents user:password to your webhook in a header.", "WebhookAuthorization");
+                    $"{SecureStrings.Untravelable}: Jelou presents {(basic ? "user:password" : "the password")} to your webhook in a header.", "WebhookAuthorization");
             }
-            return SecureStrings.Prefixed(userName + ":", authorization);
+            return basic ? SecureStrings.Prefixed(userName + ":", authorization) : authorization;
         }
     }
 

@@ -59,6 +59,17 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
+        [InlineData("Contoso.Vault", "In a vault of an extension JelouPS does not know, it uses only names with no wildcard characters")]
+        [InlineData("Az.KeyVault", "Azure Key Vault takes names with letters, digits and '-' only; at most 127 characters.")]
+        [InlineData("SecretManagement.KeePass", "KeePass takes names with no wildcard characters (* ? [ ]), control characters or spaces around them; no '/'.")]
+        public void The_rule_is_a_sentence_that_says_whose_it_is(string module, string start)
+        {
+            string rule = VaultExtension.For(module).Rule;
+            Assert.StartsWith(start, rule);
+            Assert.EndsWith(".", rule);
+        }
+
+        [Theory]
         [InlineData("p1", "Jelou-p1")]
         [InlineData("acme-prod", "Jelou-acme-prod")]
         public void The_default_name_is_Jelou_and_the_project_when_the_vault_takes_it(string projectId, string expected)
