@@ -268,8 +268,9 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
     }
 
     It 'stops before listening when the vault cannot take -SecretName (<Case>), as every delivery would be refused' -TestCases @(
-        @{ Case = 'an extension it does not know, a name with a wildcard character'; Module = 'Contoso.Vault'; Name = 'sig[1]'; Rule = 'In a vault of an extension JelouPS does not know, it uses only names with no wildcard characters' }
-        @{ Case = 'Azure Key Vault, a name with an underscore'; Module = 'Az.KeyVault'; Name = 'sig_1'; Rule = "Azure Key Vault takes names with letters, digits and '-' only" }
+        @{ Case = 'an extension it does not know, a name with a wildcard character'; Module = 'Contoso.Vault'; Name = 'sig[1]'; Shown = "'sig[1]'"; Rule = 'In a vault of an extension JelouPS does not know, it uses only names with no wildcard characters' }
+        @{ Case = 'Azure Key Vault, a name longer than it takes, shown cut'; Module = 'Az.KeyVault'; Name = 'sig-' + ('a' * 130); Shown = "'sig-$('a' * 36)$([char]0x2026)' (134 characters)"; Rule = "Azure Key Vault takes names with letters, digits and '-' only; at most 127 characters." }
+        @{ Case = 'Azure Key Vault, a name with an underscore'; Module = 'Az.KeyVault'; Name = 'sig_1'; Shown = "'sig_1'"; Rule = "Azure Key Vault takes names with letters, digits and '-' only" }
     ) {
         Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
         Reset-StandInSecretStore
@@ -283,7 +284,7 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
             Should -Throw -ErrorId 'JelouInvalidArgument,*' -PassThru
 
         $failure.TargetObject | Should -Be $Name
-        $failure.Exception.Message | Should -BeLike (([WildcardPattern]::Escape("-SecretName '$Name' cannot name a signing secret in vault 'Other' ($Module): it has ")) + '*' + [WildcardPattern]::Escape(". $Rule") + '*')
+        $failure.Exception.Message | Should -BeLike (([WildcardPattern]::Escape("-SecretName $Shown cannot name a signing secret in vault 'Other' ($Module): it ")) + '*' + [WildcardPattern]::Escape(". $Rule") + '*')
         # Every sentence starts as one.
         $failure.Exception.Message -split '(?<=\.) ' | ForEach-Object { $_ | Should -MatchExactly '^[-A-Z]' }
     }

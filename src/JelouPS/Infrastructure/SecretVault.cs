@@ -121,8 +121,8 @@ namespace JelouPS.Infrastructure
             if (problem != null)
             {
                 throw new ArgumentException(
-                    $"-SecretName '{secretName}' cannot name a signing secret in vault {Display}: {problem}. {Extension.Rule} " +
-                    "Choose another -SecretName (a secret stored by hand under this one must be stored again under it), or leave -SecretName out for the name JelouPS gives the project's secret.");
+                    $"-SecretName {Require.Show(secretName)} cannot name a signing secret in vault {Display}: {problem}. {Extension.Rule} " +
+                    "Choose another -SecretName (a secret kept under this name must be stored again under that one), or leave -SecretName out for the name JelouPS gives the project's secret.");
             }
         }
 
