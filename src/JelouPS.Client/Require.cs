@@ -125,9 +125,15 @@ namespace JelouPS
         /// <paramref name="value"/> as a PowerShell literal a user can read and copy: single-quoted when every character is
         /// visible, else double-quoted with backtick escapes (`n, `u{200B}); cut after 40 characters, with the full length.
         /// </summary>
-        internal static string Show(string value)
+        internal static string Show(string value) => Literal(value, ShownLength);
+
+        /// <summary>
+        /// <paramref name="value"/> as a PowerShell literal, as <see cref="Show"/> writes it, cut after <paramref name="shownLength"/>
+        /// characters (a command's argument is never cut).
+        /// </summary>
+        internal static string Literal(string value, int shownLength = int.MaxValue)
         {
-            int end = Math.Min(value.Length, ShownLength);
+            int end = Math.Min(value.Length, shownLength);
             if (end < value.Length && char.IsHighSurrogate(value[end - 1])) end--;
             string head = value.Substring(0, end);
             bool plain = Unprintable(head, freeText: false) < 0 && FirstHidden(head) < 0;
@@ -135,7 +141,8 @@ namespace JelouPS
             for (int i = 0; i < head.Length; i++)
             {
                 char c = head[i];
-                if (plain) shown.Append(c == '\'' ? "''" : c.ToString());
+                // PowerShell takes the curly single quotes for quotes too.
+                if (plain) shown.Append(c is '\'' or '\u2018' or '\u2019' or '\u201A' or '\u201B' ? new string(c, 2) : c.ToString());
                 else if (!AppendedPair(shown, head, ref i)) shown.Append(Escape(c));
             }
             if (end < value.Length) shown.Append('…');
@@ -287,7 +294,7 @@ namespace JelouPS
                 case '\v': return "`v";
                 case '\u001b': return "`e";
                 case '`': return "``";
-                case '"': return "`\"";
+                case '"': case '\u201C': case '\u201D': case '\u201E': return "`" + c;
                 case '$': return "`$";
             }
             return IsHiddenInId(c) || char.IsSurrogate(c) ? EscapeCodePoint(c) : c.ToString();

@@ -80,6 +80,21 @@ namespace JelouPS.Tests
                 Assert.Single(result.Warnings));
         }
 
+        [Theory]
+        // A whole env line, a JSON value with its comma, a JSON-escaped copy: taking the quotes off would not leave Jelou's
+        // secret, so the warning does not say it did.
+        [InlineData("JELOU_SIGNING_SECRET=\"s\"")]
+        [InlineData("\"s\",")]
+        [InlineData("\\\"s\\\"")]
+        public void A_signing_secret_with_a_quotation_mark_inside_is_said_to_match_none_not_mended(string secret)
+        {
+            Invocation result = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret $args[2]", null, Body, Sign(Body, "s"), secret);
+
+            Assert.Equal(false, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+            Assert.Equal("The signing secret has a quotation mark inside (a whole line of an env or JSON file copied?), which no signing secret Jelou issues has: copy the secret alone. " +
+                "Signatures made with it will most likely match none of Jelou's.", Assert.Single(result.Warnings));
+        }
+
         [Fact]
         public void A_signing_secret_no_issued_secret_looks_like_draws_a_warning_and_is_used_as_given_and_a_blank_one_only_its_error()
         {

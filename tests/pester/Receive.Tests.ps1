@@ -268,15 +268,17 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
     }
 
     It 'stops before listening when the vault cannot take -SecretName (<Case>), as every delivery would be refused' -TestCases @(
-        @{ Case = 'an extension it does not know, a name with a wildcard character'; Module = 'Contoso.Vault'; Name = 'sig[1]'; Shown = "'sig[1]'"; Rule = 'In a vault of an extension JelouPS does not know, it uses only names with no wildcard characters' }
-        @{ Case = 'Azure Key Vault, a name longer than it takes, shown cut'; Module = 'Az.KeyVault'; Name = 'sig-' + ('a' * 130); Shown = "'sig-$('a' * 36)$([char]0x2026)' (134 characters)"; Rule = "Azure Key Vault takes names with letters, digits and '-' only; at most 127 characters." }
-        @{ Case = 'Azure Key Vault, a name with an underscore'; Module = 'Az.KeyVault'; Name = 'sig_1'; Shown = "'sig_1'"; Rule = "Azure Key Vault takes names with letters, digits and '-' only" }
+        @{ Case = 'an extension it does not know, a name with a wildcard character'; Module = 'Contoso.Vault'; Name = 'sig[1]'; Shown = "'sig[1]'"; Rule = 'In any vault, JelouPS uses only names with no wildcard characters (* ? [ ]), control characters or spaces around them: SecretManagement and several extensions look names up as wildcard patterns.' }
+        # SecretStore itself holds the name: the rule is said to be JelouPS's.
+        @{ Case = 'SecretStore, a name with a wildcard character'; Module = 'Microsoft.PowerShell.SecretStore'; Name = 'sig[1]'; Shown = "'sig[1]'"; Rule = 'In any vault, JelouPS uses only names with no wildcard characters' }
+        @{ Case = 'Azure Key Vault, a name longer than it takes, shown cut'; Module = 'Az.KeyVault'; Name = 'sig-' + ('a' * 130); Shown = "'sig-$('a' * 36)$([char]0x2026)' (134 characters)"; Rule = "Azure Key Vault's rule for names: ASCII letters, digits and '-' only; at most 127 characters." }
+        @{ Case = 'Azure Key Vault, a name with an underscore'; Module = 'Az.KeyVault'; Name = 'sig_1'; Shown = "'sig_1'"; Rule = "Azure Key Vault's rule for names: ASCII letters, digits and '-' only" }
     ) {
         Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
         Reset-StandInSecretStore
         Register-StandInVault -Name Other -ModuleName $Module
-        # Stored by hand: the stand-in, as an unknown extension may, takes the name.
-        if ($Module -eq 'Contoso.Vault') { Set-Secret -Name $Name -Secret $Secret -Vault Other }
+        # Stored by hand: SecretStore, and an unknown extension may, take the name.
+        if ($Module -ne 'Az.KeyVault') { Set-Secret -Name $Name -Secret $Secret -Vault Other }
         $port = Get-FreePort
 
         # Were it to listen, it would end after -TimeoutSec without an error.
@@ -287,6 +289,25 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $failure.Exception.Message | Should -BeLike (([WildcardPattern]::Escape("-SecretName $Shown cannot name a signing secret in vault 'Other' ($Module): it ")) + '*' + [WildcardPattern]::Escape(". $Rule") + '*')
         # Every sentence starts as one.
         $failure.Exception.Message -split '(?<=\.) ' | ForEach-Object { $_ | Should -MatchExactly '^[-A-Z]' }
+    }
+
+    It 'stops before listening when the vault has no secret of -SecretName, naming one stored with <Case> around the name, in a command that runs as given' -TestCases @(
+        @{ Case = 'spaces'; Stored = ' sig '; Shown = "' sig '" }
+        @{ Case = 'a zero-width space'; Stored = "sig$([char]0x200B)"; Shown = '"sig`u{200B}"' }
+    ) {
+        Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
+        Reset-StandInSecretStore
+        Register-StandInVault -Name Other -ModuleName Contoso.Vault
+        Set-Secret -Name $Stored -Secret $Secret -Vault Other
+        $port = Get-FreePort
+
+        # Trimmed as a CSV cell is, the name finds nothing: were it to listen, it would refuse every delivery.
+        $failure = { Receive-JelouWebhookEvent -Port $port -Vault Other -SecretName $Stored -TimeoutSec 30 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultReadFailed,*' -PassThru
+
+        $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape("Vault 'Other' (Contoso.Vault) has no secret named 'sig'. It has $Shown, with spaces or characters that do not show around the name") + '*')
+        Invoke-Expression ($failure.Exception.Message -replace '^.*\((Set-Secret .*)\)\.$', '$1')
+        Get-StandInSecret -Vault Other -Name sig | Should -Not -BeNullOrEmpty
     }
 
     It 'verifies with the default vault''s secret a -SecretName piped in alone names, as given on the command line' {

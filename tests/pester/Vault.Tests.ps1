@@ -453,7 +453,7 @@ Describe 'Reading secrets back' {
         $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -SecretName 'crm signing ' -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
-        $refused[0].Exception.Message | Should -BeLike "*has no secret named 'crm signing'. It has 'crm signing ', with spaces around the name: -SecretName is trimmed*"
+        $refused[0].Exception.Message | Should -BeLike "*has no secret named 'crm signing'. It has 'crm signing ', with spaces or characters that do not show around the name: -SecretName is trimmed of them*"
         # The line it gives stores it where the trimmed name finds it.
         Invoke-Expression ($refused[0].Exception.Message -replace '^.*\((Set-Secret .*)\)\.$', '$1')
         ($conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -SecretName 'crm signing' -Confirm:$false).StatusCode | Should -Be 200
@@ -1054,6 +1054,13 @@ Describe 'Signing secrets kept in other shapes' {
         $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Check -SecretName (Get-SecretInfo -Vault 'Shapes' lists the names)*"
     }
 
+    It 'asks for -SecretName, not to check one, when the vault holds no secret of the project and none was given' {
+        $Conversation | Send-JelouSupportMessage 'hi' -Vault Shapes -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouVaultReadFailed,JelouPS.Commands.SendJelouSupportMessageCommand'
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Give -SecretName, the name of the project's signing secret in the vault (Get-SecretInfo -Vault 'Shapes' lists the names)*"
+    }
+
     It 'names the shapes it reads when the secret is a hashtable' {
         Set-Secret -Name Table -Secret @{ signingSecret = 'x' } -Vault Shapes
 
@@ -1534,6 +1541,22 @@ Describe 'Whose secret is under a name' {
             ($conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false).StatusCode | Should -Be 200
         }
         finally { $receiver | Stop-TestWebhookReceiver }
+    }
+
+    It 'refuses to sign with one of two secrets of the project when nothing tells which is the newest, and what to do' {
+        $projectId = New-TestProjectId
+        $created = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
+        # Two copies stored by hand, under the default name and by another tool: neither says when it was issued.
+        $created.SigningSecret | Set-Secret -Name "Jelou-$projectId" -Vault TestVault
+        $created.SigningSecret | Set-Secret -Name "$projectId-copy" -Vault TestVault -Metadata @{ ProjectId = $projectId; ApiBaseUri = "$($Emulator.GatewayUri)" }
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+
+        $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouInvalidArgument,*'
+        $refused[0].Exception.Message | Should -BeLike "*2 secrets in vault 'TestVault' * are signing secrets of project '$projectId' (*), and nothing tells which is the newest: remove those that no longer work (Remove-Secret), or give -SecretName the one to read."
+        # The reply names the project first; the reason does not again (it said "For project ..., ... of project ...").
+        $refused[0].Exception.Message | Should -Not -BeLike '*For project*' 
     }
 
     It 'finds the plain Jelou-<id> name of an id with capitals, which an earlier version or a person stored' {

@@ -35,7 +35,7 @@ namespace JelouPS.Secrets
         private static readonly Dictionary<string, VaultExtension> ByModule = new Dictionary<string, VaultExtension>(StringComparer.OrdinalIgnoreCase)
         {
             ["Az.KeyVault"] = new VaultExtension("Azure Key Vault", 127, "", keepsMetadata: false, allowed: c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-',
-                allowedText: "letters, digits and '-' only"),
+                allowedText: "ASCII letters, digits and '-' only"),
             ["Microsoft.PowerShell.SecretStore"] = new VaultExtension("SecretStore", int.MaxValue, "", keepsMetadata: true, reservedPrefix: "psht:"),
             ["SecretManagement.KeePass"] = new VaultExtension("KeePass", int.MaxValue, "/", keepsMetadata: false),
             ["SecretManagement.LastPass"] = new VaultExtension("LastPass", int.MaxValue, "/\\", keepsMetadata: false,
@@ -44,7 +44,7 @@ namespace JelouPS.Secrets
             ["SecretManagement.BitWarden"] = new VaultExtension("Bitwarden", int.MaxValue, "\" \t", keepsMetadata: false),
             ["SecretManagement.Hashicorp.Vault.KV"] = new VaultExtension("HashiCorp Vault KV", int.MaxValue, "", keepsMetadata: true,
                 allowed: c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.',
-                allowedText: "letters, digits, '-', '_' and '.' only"),
+                allowedText: "ASCII letters, digits, '-', '_' and '.' only"),
             ["SecretManagement.JustinGrote.CredMan"] = new VaultExtension("Windows Credential Manager", 32767 - 8, "", keepsMetadata: false),
             ["Microsoft.PowerShell.CredManStore"] = new VaultExtension("Windows Credential Manager", 32767 - 5, "", keepsMetadata: false),
         };
@@ -79,13 +79,14 @@ namespace JelouPS.Secrets
         /// <summary>Whether the extension keeps SecretManagement metadata (an unknown one is assumed to, and is told by its error if not).</summary>
         public bool KeepsMetadata { get; }
 
-        /// <summary>The rule in words, for error messages.</summary>
+        /// <summary>The store's own rule in words, for error messages; empty for an extension this table does not know.</summary>
         public string Description
         {
             get
             {
-                var parts = new List<string> { _allowedText ?? "no wildcard characters (* ? [ ]), control characters or spaces around them" };
-                if (_forbidden.Length > 0) parts.Add("no " + string.Join(" or ", _forbidden.Select(Show)));
+                var parts = new List<string>();
+                if (_allowedText != null) parts.Add(_allowedText);
+                if (_forbidden.Length > 0) parts.Add("no " + Listed(_forbidden.Select(Plural).ToList()));
                 if (MaxLength != int.MaxValue) parts.Add($"at most {MaxLength} characters");
                 if (_reservedPrefix != null) parts.Add($"not starting with '{_reservedPrefix}'");
                 if (_reservedText != null) parts.Add("not " + _reservedText);
@@ -94,12 +95,12 @@ namespace JelouPS.Secrets
         }
 
         /// <summary>
-        /// The rule as a sentence, for error messages: the store's, or for an extension this table does not know, the rule
-        /// JelouPS keeps to in every vault (such a vault may well hold a name with '[' that a caller stored by hand).
+        /// The rule <paramref name="name"/> breaks, as a sentence for error messages: the one JelouPS keeps to in every vault
+        /// (which a vault may not have: SecretStore holds a name with '[' stored by hand), or the store's own.
         /// </summary>
-        public string Rule => Store is null
-            ? $"In a vault of an extension JelouPS does not know, it uses only names with {Description}: SecretManagement and several extensions look names up as wildcard patterns."
-            : $"{Store} takes names with {Description}.";
+        public string RuleFor(string name) => Store is null || CommonProblem(name) != null
+            ? "In any vault, JelouPS uses only names with no wildcard characters (* ? [ ]), control characters or spaces around them: SecretManagement and several extensions look names up as wildcard patterns."
+            : $"{Store}'s rule for names: {Description}.";
 
         // Forks and look-alikes keep the store's name in theirs (AzureKeyVault.Extension, SecretManagement.KeePass2, ...).
         private static readonly (string Word, string Module)[] ByWord =
@@ -128,8 +129,23 @@ namespace JelouPS.Secrets
         public string? Check(string name)
         {
             if (name is null) throw new ArgumentNullException(nameof(name));
+            return CommonProblem(name) ?? StoreProblem(name);
+        }
+
+        // What no vault gets from JelouPS.
+        private static string? CommonProblem(string name)
+        {
             if (name.Length == 0) return "it is empty";
             if (name.Trim().Length != name.Length) return "it starts or ends with a space";
+            foreach (char c in name)
+            {
+                if (char.IsControl(c) || WildcardCharacters.IndexOf(c) >= 0) return $"it has {Show(c)}";
+            }
+            return null;
+        }
+
+        private string? StoreProblem(string name)
+        {
             if (name.Length > MaxLength) return $"it is {name.Length} characters long";
             foreach (char c in name)
             {
@@ -192,6 +208,11 @@ namespace JelouPS.Secrets
 
         private static string Show(char c) =>
             c == ' ' ? "a space" : c == '\t' ? "a tab" : char.IsControl(c) ? $"control character U+{(int)c:X4}" : $"'{c}'";
+
+        private static string Plural(char c) => c == ' ' ? "spaces" : c == '\t' ? "tabs" : Show(c);
+
+        private static string Listed(List<string> items) =>
+            items.Count == 1 ? items[0] : string.Join(", ", items.Take(items.Count - 1)) + " or " + items[items.Count - 1];
 
         private static string Hash(string projectId)
         {

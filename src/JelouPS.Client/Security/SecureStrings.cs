@@ -277,6 +277,12 @@ namespace JelouPS.Security
                     {
                         return "has spaces, control, invisible or half characters (an emoji is two halves), which no signing secret Jelou issues has";
                     }
+                    // A whole line copied (JELOU_SIGNING_SECRET="...", "...", from a JSON file): what is around the quotes is
+                    // not taken off, so what is inside them would not be Jelou's secret either.
+                    if (IsQuotationMark(c))
+                    {
+                        return "has a quotation mark inside (a whole line of an env or JSON file copied?), which no signing secret Jelou issues has: copy the secret alone";
+                    }
                 }
                 if (ends.QuotedStart || ends.QuotedEnd) return Around(ends) + ": leave them out";
                 return start > 0 || end < chars.Length ? "starts or ends with a space or a line break (a copy read from a file often does): trim it" : null;

@@ -160,7 +160,7 @@ namespace JelouPS.Infrastructure
             // Said when the name is first used: a rotation that replaces the secret there need not repeat it.
             else if (_parameters.GivenSecretName is null && slot.Existing is null && slot.Vault.Extension.Check("Jelou-" + projectId) is string problem)
             {
-                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name: {problem}. {slot.Vault.Extension.Rule} The signing secret of {projectId} goes in as '{name}'.");
+                _cmdlet.Warn($"Vault {vault} cannot take 'Jelou-{projectId}' as a name: {problem}. {slot.Vault.Extension.RuleFor("Jelou-" + projectId)} The signing secret of {projectId} goes in as '{name}'.");
             }
             else if (_parameters.GivenSecretName is null && slot.Existing is null && name != "Jelou-" + projectId)
             {
@@ -529,10 +529,10 @@ namespace JelouPS.Infrastructure
         /// <summary>Advice's expression for the project's secrets this session keeps in no vault.</summary>
         private static string Kept(string projectId) => $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(projectId)}";
 
-        /// <summary>A PowerShell single-quoted string.</summary>
+        /// <summary>A PowerShell string literal, to paste: single-quoted, or double-quoted with escapes for characters that do not show (a tab, U+200B).</summary>
         internal static string Quote(string value) =>
             // PowerShell reads even a quoted '--%' as the stop-parsing token: in parentheses it is a value.
-            value == "--%" ? "('--%')" : "'" + System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(value) + "'";
+            value == "--%" ? "('--%')" : Require.Literal(value);
 
         private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
         {

@@ -121,7 +121,7 @@ namespace JelouPS.Infrastructure
             if (problem != null)
             {
                 throw new ArgumentException(
-                    $"-SecretName {Require.Show(secretName)} cannot name a signing secret in vault {Display}: {problem}. {Extension.Rule} " +
+                    $"-SecretName {Require.Show(secretName)} cannot name a signing secret in vault {Display}: {problem}. {Extension.RuleFor(secretName)} " +
                     "Choose another -SecretName (a secret kept under this name must be stored again under that one), or leave -SecretName out for the name JelouPS gives the project's secret.");
             }
         }
@@ -142,21 +142,27 @@ namespace JelouPS.Infrastructure
         /// PSCredential whose password is the secret (KeePass, LastPass, 1Password login items).
         /// </summary>
         /// <param name="credential">The vault holds a PSCredential: a command that stores it again must keep its user name.</param>
-        internal SecureString Read(string secretName, out bool credential) =>
-            ReadOrNull(secretName, CancellationToken.None, out credential) ?? throw new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named '{secretName}'.{SpacedTwin(secretName)}",
-                $"Check -SecretName (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
+        /// <param name="given">The name is -SecretName, not the project's default: what to check is said so.</param>
+        internal SecureString Read(string secretName, out bool credential, bool given) =>
+            ReadOrNull(secretName, CancellationToken.None, out credential) ?? throw Missing(secretName, given);
 
-        // A secret stored by hand under the name with spaces around it, which -SecretName (trimmed, as a CSV cell is) cannot
-        // name: said, with how to rename it. Nothing when the vault cannot list its secrets.
+        /// <summary>The error for a secret name (<paramref name="given"/> as -SecretName, or a project's default) the vault has no secret of.</summary>
+        internal VaultException Missing(string secretName, bool given) =>
+            new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named {Require.Show(secretName)}.{SpacedTwin(secretName)}",
+                (given ? "Check -SecretName" : "Give -SecretName, the name of the project's signing secret in the vault") +
+                $" (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
+
+        // A secret stored by hand under the name with spaces (or characters that show as nothing) around it, which -SecretName
+        // (trimmed, as a CSV cell is) cannot name: said, with how to rename it. Nothing when the vault cannot list its secrets.
         private string SpacedTwin(string secretName)
         {
             try
             {
                 string? twin = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*" + WildcardPattern.Escape(secretName) + "*", ["Vault"] = Name }, failure => Unavailable(failure))
                     .Select(info => info?.Properties["Name"]?.Value as string)
-                    .FirstOrDefault(name => name != null && name != secretName && name.Trim() == secretName);
+                    .FirstOrDefault(name => name != null && name != secretName && TrimmedAttribute.Trim(name) == secretName);
                 return twin is null ? "" :
-                    $" It has {SecretIssuer.Quote(twin)}, with spaces around the name: -SecretName is trimmed of spaces, as a CSV cell is, so store that secret under {SecretIssuer.Quote(secretName)} " +
+                    $" It has {SecretIssuer.Quote(twin)}, with spaces or characters that do not show around the name: -SecretName is trimmed of them, as a CSV cell is, so store that secret under {SecretIssuer.Quote(secretName)} " +
                     $"(Set-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(secretName)} -Secret (Get-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}) " +
                     $"-Metadata (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}).Metadata).";
             }

@@ -66,8 +66,9 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Ends the command when the vault <see cref="Open"/> opened cannot take -SecretName: for a command that uses one name
-        /// for all it does (a receiver, whose every delivery it would refuse 401, which Jelou does not send again).
+        /// Ends the command when the vault <see cref="Open"/> opened cannot take -SecretName, or lists no secret of that name:
+        /// for a command that uses one name for all it does (a receiver, whose every delivery it would refuse 401, which Jelou
+        /// does not send again). A vault that cannot list its secrets is read by the name when it is needed.
         /// </summary>
         internal void StopIfNameUnusable(JelouCmdletBase cmdlet)
         {
@@ -75,8 +76,13 @@ namespace JelouPS.Infrastructure
             try
             {
                 _named.CheckName(name);
+                if (_named.Find(name) is null) throw _named.Missing(name, given: true);
             }
             catch (ArgumentException ex)
+            {
+                cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
+            }
+            catch (VaultException ex) when (ex.ErrorId != ErrorMapper.VaultUnavailable)
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
             }
@@ -160,9 +166,10 @@ namespace JelouPS.Infrastructure
                 {
                     throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
                 }
-                if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"For project '{projectId}', {ambiguous}. Give -SecretName.");
+                // Said for the project alone: a -SecretName would serve a receiver's every project.
+                if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"{ambiguous}: remove those that no longer work (Remove-Secret), or give -SecretName the one to read.");
                 name = slot.Name;
-                secret = vault.Read(name, out credential);
+                secret = vault.Read(name, out credential, given: GivenSecretName != null);
             }
             catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
             {

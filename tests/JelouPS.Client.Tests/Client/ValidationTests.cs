@@ -98,6 +98,8 @@ namespace JelouPS.Tests.Client
         [InlineData("\U0001F676secret\U0001F677", "has quotation marks around it")]
         [InlineData("\"'secret'\" ", "has quotation marks around it and a space or line break")]
         [InlineData("\"\"", "is blank")]
+        [InlineData("JELOU_SIGNING_SECRET=\"secret\"", "has a quotation mark inside (a whole line of an env or JSON file copied?)")]
+        [InlineData("\"secret\",", "has a quotation mark inside")]
         [InlineData("sec\0ret", "has spaces, control, invisible or half characters")]
         [InlineData("a b", "has spaces, control, invisible or half characters")]
         [InlineData("a\u200Bb", "has spaces, control, invisible or half characters")]

@@ -59,14 +59,19 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
-        [InlineData("Contoso.Vault", "In a vault of an extension JelouPS does not know, it uses only names with no wildcard characters")]
-        [InlineData("Az.KeyVault", "Azure Key Vault takes names with letters, digits and '-' only; at most 127 characters.")]
-        [InlineData("SecretManagement.KeePass", "KeePass takes names with no wildcard characters (* ? [ ]), control characters or spaces around them; no '/'.")]
-        public void The_rule_is_a_sentence_that_says_whose_it_is(string module, string start)
+        [InlineData("Contoso.Vault", "sig[1]", "In any vault, JelouPS uses only names with no wildcard characters (* ? [ ]), control characters or spaces around them: SecretManagement and several extensions look names up as wildcard patterns.")]
+        // SecretStore itself holds a name with '[' (stored by hand): the rule broken is JelouPS's, and said so.
+        [InlineData("Microsoft.PowerShell.SecretStore", "sig[1]", "In any vault, JelouPS uses only names with")]
+        [InlineData("Microsoft.PowerShell.SecretStore", "psht:sig", "SecretStore's rule for names: not starting with 'psht:'.")]
+        [InlineData("Az.KeyVault", "Jelou-\u00e9", "Azure Key Vault's rule for names: ASCII letters, digits and '-' only; at most 127 characters.")]
+        [InlineData("SecretManagement.KeePass", "a/b", "KeePass's rule for names: no '/'.")]
+        [InlineData("SecretManagement.BitWarden", "a b", "Bitwarden's rule for names: no '\"', spaces or tabs.")]
+        public void The_rule_a_name_breaks_is_said_as_a_sentence_of_whose_it_is(string module, string name, string start)
         {
-            string rule = VaultExtension.For(module).Rule;
-            Assert.StartsWith(start, rule);
-            Assert.EndsWith(".", rule);
+            VaultExtension rule = VaultExtension.For(module);
+            Assert.NotNull(rule.Check(name));
+            Assert.StartsWith(start, rule.RuleFor(name));
+            Assert.EndsWith(".", rule.RuleFor(name));
         }
 
         [Theory]
