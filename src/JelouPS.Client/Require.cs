@@ -129,9 +129,10 @@ namespace JelouPS
 
         /// <summary>
         /// <paramref name="value"/> as a PowerShell literal, as <see cref="Show"/> writes it, cut after <paramref name="shownLength"/>
-        /// characters (a command's argument is never cut).
+        /// characters (a command's argument is never cut). <paramref name="portable"/>: for a command to run on Windows PowerShell
+        /// 5.1 too, which knows neither `u{} nor `e, a character that does not show is written as $([char]0x200B).
         /// </summary>
-        internal static string Literal(string value, int shownLength = int.MaxValue)
+        internal static string Literal(string value, int shownLength = int.MaxValue, bool portable = false)
         {
             int end = Math.Min(value.Length, shownLength);
             if (end < value.Length && char.IsHighSurrogate(value[end - 1])) end--;
@@ -143,7 +144,7 @@ namespace JelouPS
                 char c = head[i];
                 // PowerShell takes the curly single quotes for quotes too.
                 if (plain) shown.Append(c is '\'' or '\u2018' or '\u2019' or '\u201A' or '\u201B' ? new string(c, 2) : c.ToString());
-                else if (!AppendedPair(shown, head, ref i)) shown.Append(Escape(c));
+                else if (!AppendedPair(shown, head, ref i, portable)) shown.Append(Escape(c, portable));
             }
             if (end < value.Length) shown.Append('…');
             shown.Append(plain ? '\'' : '"');
@@ -193,11 +194,11 @@ namespace JelouPS
 
         // A character outside the BMP at i, appended as it is, or written out when it shows as nothing (a tag character);
         // i is moved past it. False when no pair starts at i.
-        private static bool AppendedPair(StringBuilder shown, string text, ref int i)
+        private static bool AppendedPair(StringBuilder shown, string text, ref int i, bool portable = false)
         {
             if (!Paired(text, i)) return false;
             int codePoint = CodePointAt(text, i);
-            if (IsHiddenInId(codePoint)) shown.Append(EscapeCodePoint(codePoint));
+            if (IsHiddenInId(codePoint)) shown.Append(EscapeCodePoint(codePoint, portable));
             else shown.Append(text, i, 2);
             i++;
             return true;
@@ -280,7 +281,7 @@ namespace JelouPS
             c < ' ' || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
 
         /// <summary>One character as PowerShell writes it in a double-quoted string.</summary>
-        private static string Escape(char c)
+        private static string Escape(char c, bool portable = false)
         {
             switch (c)
             {
@@ -292,16 +293,19 @@ namespace JelouPS
                 case '\r': return "`r";
                 case '\t': return "`t";
                 case '\v': return "`v";
-                case '\u001b': return "`e";
+                case '\u001b': return portable ? EscapeCodePoint(c, portable) : "`e";
                 case '`': return "``";
                 case '"': case '\u201C': case '\u201D': case '\u201E': return "`" + c;
                 case '$': return "`$";
             }
-            return IsHiddenInId(c) || char.IsSurrogate(c) ? EscapeCodePoint(c) : c.ToString();
+            return IsHiddenInId(c) || char.IsSurrogate(c) ? EscapeCodePoint(c, portable) : c.ToString();
         }
 
         /// <summary>A character as PowerShell's `u{} escape writes it, at least four hex digits.</summary>
-        private static string EscapeCodePoint(int codePoint) => "`u{" + codePoint.ToString("X4", CultureInfo.InvariantCulture) + "}";
+        private static string EscapeCodePoint(int codePoint, bool portable = false) =>
+            !portable ? "`u{" + codePoint.ToString("X4", CultureInfo.InvariantCulture) + "}"
+            : codePoint <= 0xFFFF ? "$([char]0x" + codePoint.ToString("X4", CultureInfo.InvariantCulture) + ")"
+            : "$([char]::ConvertFromUtf32(0x" + codePoint.ToString("X", CultureInfo.InvariantCulture) + "))";
     }
 
     /// <summary>What <see cref="Require.Printable"/> leaves as it is besides printable characters.</summary>

@@ -293,7 +293,7 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
 
     It 'stops before listening when the vault has no secret of -SecretName, naming one stored with <Case> around the name, in a command that runs as given' -TestCases @(
         @{ Case = 'spaces'; Stored = ' sig '; Shown = "' sig '" }
-        @{ Case = 'a zero-width space'; Stored = "sig$([char]0x200B)"; Shown = '"sig`u{200B}"' }
+        @{ Case = 'a zero-width space'; Stored = "sig$([char]0x200B)"; Shown = '"sig$([char]0x200B)"' }
     ) {
         Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
         Reset-StandInSecretStore
@@ -308,6 +308,41 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $failure.Exception.Message | Should -BeLike ([WildcardPattern]::Escape("Vault 'Other' (Contoso.Vault) has no secret named 'sig'. It has $Shown, with spaces or characters that do not show around the name") + '*')
         Invoke-Expression ($failure.Exception.Message -replace '^.*\((Set-Secret .*)\)\.$', '$1')
         Get-StandInSecret -Vault Other -Name sig | Should -Not -BeNullOrEmpty
+        # Renamed, not copied: two copies of the project's secret would be refused as "nothing tells which is the newest".
+        Get-StandInSecret -Vault Other -Name $Stored | Should -BeNullOrEmpty
+    }
+
+    It 'listens with a -SecretName a vault that cannot list its secrets gives by name, and verifies with it' {
+        New-ReceiverVault GetOnlyVault p-getonly | Out-Null
+        # An Azure Key Vault identity with the Get permission and not List.
+        Set-StandInVaultBehavior -Name GetOnlyVault -DenyList
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-getonly).StatusCode
+'@ @{ Port = $port; Secret = $Secret }
+
+        $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault GetOnlyVault -SecretName Jelou-p-getonly -Count 1 -TimeoutSec 30
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200)
+        $events.ProjectId | Should -Be 'p-getonly'
+    }
+
+    It 'listens with -SigningSecret when the vault has no secret of -SecretName, warning that only what it verifies is taken' {
+        New-ReceiverVault ReceiveVault p-elsewhere | Out-Null
+        $port = Get-FreePort
+        $sender = Start-InRunspace @'
+param($Port, $Secret)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-given).StatusCode
+'@ @{ Port = $port; Secret = $Secret }
+
+        $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault ReceiveVault -SecretName not-stored-yet -SigningSecret $Secret -Count 1 -TimeoutSec 30 -WarningVariable warned -WarningAction SilentlyContinue
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200)
+        $events.ProjectId | Should -Be 'p-given'
+        "$warned" | Should -BeLike "Vault 'ReceiveVault' * has no secret named 'not-stored-yet'. Only deliveries -SigningSecret verifies are taken until it is stored there."
     }
 
     It 'verifies with the default vault''s secret a -SecretName piped in alone names, as given on the command line' {
@@ -464,7 +499,7 @@ Wait-Listening $Port
     }
 
     It 'verifies with a secret trimmed when it has a line break at its end, as read with Get-Content -Raw, and says so once: <Case>' -ForEach @(
-        @{ Case = 'the vault''s copy'; Project = 'p-newline'; Warning = "The signing secret of p-newline in vault 'NewlineVault'* has a space or line break around it*verified without them. Store it without them (*), and its metadata: Set-Secret -Name 'Jelou-p-newline' -Vault 'NewlineVault' *" }
+        @{ Case = 'the vault''s copy'; Project = 'p-newline'; Warning = "The signing secret of p-newline in vault 'NewlineVault'* ('Jelou-p-newline') has a space or line break around it*: deliveries are verified without them. Store it there without them, and its metadata: Set-Secret -Name 'Jelou-p-newline' -Vault 'NewlineVault' *" }
         @{ Case = '-SigningSecret, the second of two'; Project = 'p-padded'; Warning = 'Signing secret 2 of 2 has a space or line break around it (a copy read from a file often does): it is used without them, as Jelou issued it.' }
     ) {
         $plain = [System.Net.NetworkCredential]::new('', $Secret).Password

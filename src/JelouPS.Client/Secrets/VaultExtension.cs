@@ -39,7 +39,7 @@ namespace JelouPS.Secrets
             ["Microsoft.PowerShell.SecretStore"] = new VaultExtension("SecretStore", int.MaxValue, "", keepsMetadata: true, reservedPrefix: "psht:"),
             ["SecretManagement.KeePass"] = new VaultExtension("KeePass", int.MaxValue, "/", keepsMetadata: false),
             ["SecretManagement.LastPass"] = new VaultExtension("LastPass", int.MaxValue, "/\\", keepsMetadata: false,
-                reserved: new Regex(@"^\d+$|\(id: *\d+\)$", RegexOptions.CultureInvariant), reservedText: "a bare number or a name ending in '(id: N)' (LastPass reads those as item ids)"),
+                reserved: new Regex(@"^\d+$|\(id: *\d+\)$", RegexOptions.CultureInvariant), reservedText: "a bare number or a name ending in '(id: N)'", reservedReading: "item id"),
             ["SecretManagement.1Password"] = new VaultExtension("1Password", int.MaxValue, "\"", keepsMetadata: false),
             ["SecretManagement.BitWarden"] = new VaultExtension("Bitwarden", int.MaxValue, "\" \t", keepsMetadata: false),
             ["SecretManagement.Hashicorp.Vault.KV"] = new VaultExtension("HashiCorp Vault KV", int.MaxValue, "", keepsMetadata: true,
@@ -55,9 +55,10 @@ namespace JelouPS.Secrets
         private readonly string? _reservedPrefix;
         private readonly Regex? _reserved;
         private readonly string? _reservedText;
+        private readonly string? _reservedReading;
 
         private VaultExtension(string? store, int maxLength, string forbidden, bool keepsMetadata, Func<char, bool>? allowed = null, string? allowedText = null,
-            string? reservedPrefix = null, Regex? reserved = null, string? reservedText = null)
+            string? reservedPrefix = null, Regex? reserved = null, string? reservedText = null, string? reservedReading = null)
         {
             Store = store;
             MaxLength = maxLength;
@@ -68,6 +69,7 @@ namespace JelouPS.Secrets
             _reservedPrefix = reservedPrefix;
             _reserved = reserved;
             _reservedText = reservedText;
+            _reservedReading = reservedReading;
         }
 
         /// <summary>What stores the secrets, e.g. "Azure Key Vault"; null for an extension this table does not know.</summary>
@@ -89,7 +91,7 @@ namespace JelouPS.Secrets
                 if (_forbidden.Length > 0) parts.Add("no " + Listed(_forbidden.Select(Plural).ToList()));
                 if (MaxLength != int.MaxValue) parts.Add($"at most {MaxLength} characters");
                 if (_reservedPrefix != null) parts.Add($"not starting with '{_reservedPrefix}'");
-                if (_reservedText != null) parts.Add("not " + _reservedText);
+                if (_reservedText != null) parts.Add($"not {_reservedText} ({Store} reads those as {_reservedReading}s)");
                 return string.Join("; ", parts);
             }
         }
@@ -152,7 +154,8 @@ namespace JelouPS.Secrets
                 if (!Takes(c)) return $"it has {Show(c)}";
             }
             if (_reservedPrefix != null && name.StartsWith(_reservedPrefix, StringComparison.OrdinalIgnoreCase)) return $"it starts with '{_reservedPrefix}'";
-            if (_reserved != null && _reserved.IsMatch(name)) return "it is " + _reservedText;
+            // The forms themselves are in the rule that follows: said once.
+            if (_reserved != null && _reserved.IsMatch(name)) return $"{Store} would read it as an {_reservedReading}";
             return null;
         }
 

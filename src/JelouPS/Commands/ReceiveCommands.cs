@@ -102,7 +102,7 @@ namespace JelouPS.Commands
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("Give the signing secrets with -SigningSecret, or the vault that holds them with -Vault (each delivery is verified with its project's secret).", null));
             }
             _vault.Open(this);
-            _vault.StopIfNameUnusable(this);
+            _vault.StopIfNameUnusable(this, fallback: _given.Count > 0);
             JelouWebhookListener listener;
             try
             {
@@ -272,18 +272,8 @@ namespace JelouPS.Commands
             string? doubted = null, unlikely = null;
             try
             {
-                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, out string? mend, verifying: true)!;
-                string stored = $"The signing secret of {projectId} in vault {_vault.Current()!.Display}";
-                unlikely = WebhookParameters.Unlikely(secret, stored);
-                // A copy stored with a space or line break around it (read from a file): Jelou's secret is what is inside, and
-                // a 401 would lose the deliveries (Jelou does not send a refused one again).
-                if (unlikely != null && SecureStrings.IssuedWithin(secret, out string around) is SecureString trimmed)
-                {
-                    secret.Dispose();
-                    secret = trimmed;
-                    unlikely = $"{stored} {around}: deliveries are verified without them. " +
-                        $"Store it without them (a reply signed from it is refused until then), and its metadata: {mend}";
-                }
+                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, out string? mended, verifying: true)!;
+                unlikely = mended ?? WebhookParameters.Unlikely(secret, $"The signing secret of {projectId} in vault {_vault.Current()!.Display}");
                 signer = new JelouSigner(secret);
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)

@@ -150,7 +150,7 @@ namespace JelouPS.Infrastructure
             // A copy of this very secret (saved before under another name: its metadata's issue time is this one's) still works.
             else if ((saving?.SecretIssuedAt is DateTimeOffset issuedAt ? slot.Others.Where(o => o.ExistingIssuedAt != issuedAt) : slot.Others).ToList() is { Count: > 0 } dead)
             {
-                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", dead.Select(o => $"'{o.ExistingName}'"))}, a signing secret of {projectId} by its name or metadata: " +
+                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", dead.Select(o => Quote(o.ExistingName!)))}, a signing secret of {projectId} by its name or metadata: " +
                     $"once this is stored in '{name}', that copy no longer works (remove it with Remove-Secret).");
             }
             else if (_parameters.GivenSecretName is null && name != slot.DefaultName)
@@ -529,10 +529,13 @@ namespace JelouPS.Infrastructure
         /// <summary>Advice's expression for the project's secrets this session keeps in no vault.</summary>
         private static string Kept(string projectId) => $"${JelouSession.UnsavedVariable} | Where-Object ProjectId -eq {Quote(projectId)}";
 
-        /// <summary>A PowerShell string literal, to paste: single-quoted, or double-quoted with escapes for characters that do not show (a tab, U+200B).</summary>
+        /// <summary>
+        /// A PowerShell string literal, to paste into Windows PowerShell 5.1 or PowerShell 7: single-quoted, or double-quoted with
+        /// escapes for characters that do not show (`t, $([char]0x200B)).
+        /// </summary>
         internal static string Quote(string value) =>
             // PowerShell reads even a quoted '--%' as the stop-parsing token: in parentheses it is a value.
-            value == "--%" ? "('--%')" : Require.Literal(value);
+            value == "--%" ? "('--%')" : Require.Literal(value, portable: true);
 
         private void Deliver(ExternalSupportIntegration integration, SecretDestination destination, bool reachable)
         {

@@ -163,8 +163,11 @@ namespace JelouPS.Infrastructure
                     .FirstOrDefault(name => name != null && name != secretName && TrimmedAttribute.Trim(name) == secretName);
                 return twin is null ? "" :
                     $" It has {SecretIssuer.Quote(twin)}, with spaces or characters that do not show around the name: -SecretName is trimmed of them, as a CSV cell is, so store that secret under {SecretIssuer.Quote(secretName)} " +
-                    $"(Set-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(secretName)} -Secret (Get-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}) " +
-                    $"-Metadata (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}).Metadata).";
+                    $"(Set-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(secretName)} -Secret (Get-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)})" +
+                    (Extension.KeepsMetadata ? $" -Metadata (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)}).Metadata" : "") +
+                    // Renamed, not copied (two copies of the project's secret, neither saying which is newer, are refused); and the
+                    // old one removed only once the new one is there, whatever failed before.
+                    $"; if (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(secretName)}) {{ Remove-Secret -Vault {SecretIssuer.Quote(Name)} -Name {SecretIssuer.Quote(twin)} }}).";
             }
             catch (VaultException)
             {

@@ -68,9 +68,11 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Ends the command when the vault <see cref="Open"/> opened cannot take -SecretName, or lists no secret of that name:
         /// for a command that uses one name for all it does (a receiver, whose every delivery it would refuse 401, which Jelou
-        /// does not send again). A vault that cannot list its secrets is read by the name when it is needed.
+        /// does not send again). With <paramref name="fallback"/> (secrets given besides, which verify what they can) a missing
+        /// secret is warned of instead. A vault that cannot list its secrets (an identity without List) is read by the name
+        /// when it is needed.
         /// </summary>
-        internal void StopIfNameUnusable(JelouCmdletBase cmdlet)
+        internal void StopIfNameUnusable(JelouCmdletBase cmdlet, bool fallback)
         {
             if (_named is null || GivenSecretName is not string name) return;
             try
@@ -82,9 +84,17 @@ namespace JelouPS.Infrastructure
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
             }
+            catch (VaultException ex) when (ex.ErrorId == ErrorMapper.VaultReadFailed && fallback)
+            {
+                cmdlet.Warn($"{ex.Message} Only deliveries -SigningSecret verifies are taken until it is stored there.");
+            }
             catch (VaultException ex) when (ex.ErrorId != ErrorMapper.VaultUnavailable)
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
+            }
+            catch (VaultException)
+            {
+                // It cannot list its secrets: each delivery reads the name, and a missing secret is said then.
             }
         }
 
@@ -118,14 +128,14 @@ namespace JelouPS.Infrastructure
         /// The command that stores the secret named <paramref name="name"/> in <paramref name="vault"/> again without what a copy
         /// read from a file had around it: as a SecureString (what the module stores), or, for a <paramref name="credential"/>,
         /// as a PSCredential of the same user name (Get-Secret -AsPlainText leaves one as it is, which -replace would make
-        /// into its type's name, and store that in the secret's place); with its metadata given again: Set-Secret alone may
-        /// drop it, and with it what names the project.
+        /// into its type's name, and store that in the secret's place); with its metadata given again where the vault keeps
+        /// metadata: Set-Secret alone may drop it, and with it what names the project.
         /// </summary>
-        internal static string Mend(string vault, string name, bool credential)
+        internal static string Mend(SecretVault vault, string name, bool credential)
         {
-            string read = $"Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)}";
-            string store = $"Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)} -Secret ";
-            string metadata = $" -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault)}).Metadata";
+            string read = $"Get-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}";
+            string store = $"Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -Secret ";
+            string metadata = vault.Extension.KeepsMetadata ? $" -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata" : "";
             return credential
                 ? $"$copy = {read}; {store}([pscredential]::new($copy.UserName, (ConvertTo-SecureString ($copy.GetNetworkCredential().Password -replace {AroundPattern}) -AsPlainText -Force))){metadata}"
                 : $"{store}(ConvertTo-SecureString (({read} -AsPlainText) -replace {AroundPattern}) -AsPlainText -Force){metadata}";
@@ -146,14 +156,14 @@ namespace JelouPS.Infrastructure
         /// dead; null otherwise.
         /// </param>
         /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
-        /// <param name="mend">
-        /// For a secret read that cannot be one Jelou issued (a receiver's, which is warned of, not refused), the command that
-        /// stores it again without what is around it (<see cref="Mend"/>); else null.
+        /// <param name="mended">
+        /// A warning for the caller to write when the vault's copy had something around it (a line break, quotation marks) and
+        /// the secret returned is what was inside, with the command that stores it so (<see cref="Mend"/>); null otherwise.
         /// </param>
-        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? mend, bool verifying = false)
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? mended, bool verifying = false)
         {
             doubted = null;
-            mend = null;
+            mended = null;
             SecretVault? vault = Current();
             if (vault is null) return null;
             string name;
@@ -164,7 +174,7 @@ namespace JelouPS.Infrastructure
                 SecretSlot slot = Locate(projectId, source, findExisting: GivenSecretName is null)!;
                 if (slot.Ownership == Ownership.Other)
                 {
-                    throw new ArgumentException($"'{slot.ExistingName}' in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
+                    throw new ArgumentException($"{SecretIssuer.Quote(slot.ExistingName!)} in vault {slot.Vault.Display} is {slot.OtherOwner}: it is not the signing secret of project '{projectId}'. Give this project's -SecretName.");
                 }
                 // Said for the project alone: a -SecretName would serve a receiver's every project.
                 if (slot.Ambiguity is string ambiguous) throw new ArgumentException($"{ambiguous}: remove those that no longer work (Remove-Secret), or give -SecretName the one to read.");
@@ -176,20 +186,24 @@ namespace JelouPS.Infrastructure
                 name = NameFor(vault, projectId);
                 secret = ReadByName(vault, name, listing, out credential);
             }
-            // A copy stored from a file or a form (a line break, a space) would sign every reply wrongly: the vault's copy is what
-            // to fix. (A receiver warns of it instead, once: a delivery checked with it only fails to verify. A blank one would
-            // verify what anyone signs with nothing, so it is refused either way.)
+            // A copy stored from a file or a form (a line break, quotation marks around it) is used without them, as -SigningSecret
+            // is, and the warning gives the command that mends the vault's copy: a reply signed with it as it is would be refused,
+            // and a delivery checked with it lost. A blank one would verify what anyone signs with nothing: refused. One with
+            // something inside that no secret Jelou issues has cannot be mended: a reply is refused, and a receiver warns of it
+            // (a delivery checked with it only fails to verify).
             string? problem = JelouPS.Security.SecureStrings.SigningSecretProblem(secret);
-            if (problem != null && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
+            if (problem != null && JelouPS.Security.SecureStrings.IssuedWithin(secret, out string around) is SecureString within)
             {
-                SecureString? within = JelouPS.Security.SecureStrings.IssuedWithin(secret, out _);
-                bool spaceAround = within != null;
-                within?.Dispose();
                 secret.Dispose();
-                throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem.Replace(": trim it", "")}.",
-                    spaceAround
-                        ? $"Store it there again with nothing around it, and its metadata: {Mend(vault.Name, name, credential)}"
-                        : $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
+                secret = within;
+                mended = $"The signing secret of {projectId} in vault {vault.Display} ('{name}') {around}: {(verifying ? "deliveries are verified" : "replies are signed")} without them. " +
+                    $"Store it there without them" + (vault.Extension.KeepsMetadata ? ", and its metadata: " : ": ") + Mend(vault, name, credential);
+            }
+            else if (problem != null && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
+            {
+                secret.Dispose();
+                throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem}.",
+                    $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
             }
             if (JelouSession.IsDead(secret))
@@ -204,8 +218,6 @@ namespace JelouPS.Infrastructure
                     (verifying ? ", and deliveries Jelou signs with the live one are then refused (401). Rotate" : ". If Jelou refuses the reply (JelouSignatureRejected), rotate") +
                     $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {AdviceArguments}.";
             }
-            // Built only for a secret that needs it: every reply and every receiver's read comes here.
-            if (problem != null) mend = Mend(vault.Name, name, credential);
             return secret;
         }
 
@@ -283,7 +295,7 @@ namespace JelouPS.Infrastructure
                 ?? (found.Count == 1 ? found[0] : null)
                 ?? atDefault;
             string? ambiguity = given is null && found.Count > 1 && primary == atDefault
-                ? $"{found.Count} secrets in vault {vault.Display} are signing secrets of project '{projectId}' ({string.Join(", ", found.Select(f => $"'{f.ExistingName}'"))}), and nothing tells which is the newest"
+                ? $"{found.Count} secrets in vault {vault.Display} are signing secrets of project '{projectId}' ({string.Join(", ", found.Select(f => SecretIssuer.Quote(f.ExistingName!)))}), and nothing tells which is the newest"
                 : null;
             return primary.With(found.Where(f => !SecretSlot.Same(f.ExistingName, primary.ExistingName ?? primary.Name)).ToList(), ambiguity);
         }

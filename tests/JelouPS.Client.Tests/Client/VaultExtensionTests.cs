@@ -27,8 +27,8 @@ namespace JelouPS.Tests.Client
         [InlineData("Microsoft.PowerShell.SecretStore", "psht:x", "it starts with 'psht:'")]
         [InlineData("Microsoft.PowerShell.SecretStore", " Jelou-p1", "it starts or ends with a space")]
         [InlineData("SecretManagement.KeePass", "team/Jelou-p1", "it has '/'")]
-        [InlineData("SecretManagement.LastPass", "12345", "it is a bare number or a name ending in '(id: N)' (LastPass reads those as item ids)")]
-        [InlineData("SecretManagement.LastPass", "Jelou (id: 7)", "it is a bare number or a name ending in '(id: N)' (LastPass reads those as item ids)")]
+        [InlineData("SecretManagement.LastPass", "12345", "LastPass would read it as an item id")]
+        [InlineData("SecretManagement.LastPass", "Jelou (id: 7)", "LastPass would read it as an item id")]
         [InlineData("SecretManagement.1Password", "Jelou-\"p1\"", "it has '\"'")]
         [InlineData("SecretManagement.BitWarden", "Jelou p1", "it has a space")]
         [InlineData("Some.Unknown.Extension", "Jelou-a[1]", "it has '['")]
@@ -65,6 +65,7 @@ namespace JelouPS.Tests.Client
         [InlineData("Microsoft.PowerShell.SecretStore", "psht:sig", "SecretStore's rule for names: not starting with 'psht:'.")]
         [InlineData("Az.KeyVault", "Jelou-\u00e9", "Azure Key Vault's rule for names: ASCII letters, digits and '-' only; at most 127 characters.")]
         [InlineData("SecretManagement.KeePass", "a/b", "KeePass's rule for names: no '/'.")]
+        [InlineData("SecretManagement.LastPass", "12345", "LastPass's rule for names: no '/' or '\\'; not a bare number or a name ending in '(id: N)' (LastPass reads those as item ids).")]
         [InlineData("SecretManagement.BitWarden", "a b", "Bitwarden's rule for names: no '\"', spaces or tabs.")]
         public void The_rule_a_name_breaks_is_said_as_a_sentence_of_whose_it_is(string module, string name, string start)
         {
