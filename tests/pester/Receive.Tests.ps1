@@ -20,6 +20,15 @@ BeforeAll {
         [pscustomobject]@{ Shell = $shell; Output = $output; Async = $shell.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output) }
     }
 
+    # A runspace that, once the receiver listens, posts one test event of the project signed with $Secret; its output is the status code.
+    function Start-TestEventSender([int] $Port, [string] $ProjectId) {
+        Start-InRunspace @'
+param($Port, $Secret, $ProjectId)
+Wait-Listening $Port
+(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId $ProjectId).StatusCode
+'@ @{ Port = $Port; Secret = $Secret; ProjectId = $ProjectId }
+    }
+
     # A fresh stand-in vault holding $Secret for the project; returns the stand-in's vaults, which a sender runspace can change.
     function New-ReceiverVault([string] $Name, [string] $ProjectId) {
         Import-Module (Join-Path $PSScriptRoot '../modules/Microsoft.PowerShell.SecretManagement') -Force
@@ -317,11 +326,7 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         # An Azure Key Vault identity with the Get permission and not List.
         Set-StandInVaultBehavior -Name GetOnlyVault -DenyList
         $port = Get-FreePort
-        $sender = Start-InRunspace @'
-param($Port, $Secret)
-Wait-Listening $Port
-(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-getonly).StatusCode
-'@ @{ Port = $port; Secret = $Secret }
+        $sender = Start-TestEventSender $port p-getonly
 
         $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault GetOnlyVault -SecretName Jelou-p-getonly -Count 1 -TimeoutSec 30
 
@@ -332,11 +337,7 @@ Wait-Listening $Port
     It 'listens with -SigningSecret when the vault has no secret of -SecretName, warning that only what it verifies is taken' {
         New-ReceiverVault ReceiveVault p-elsewhere | Out-Null
         $port = Get-FreePort
-        $sender = Start-InRunspace @'
-param($Port, $Secret)
-Wait-Listening $Port
-(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-given).StatusCode
-'@ @{ Port = $port; Secret = $Secret }
+        $sender = Start-TestEventSender $port p-given
 
         $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault ReceiveVault -SecretName not-stored-yet -SigningSecret $Secret -Count 1 -TimeoutSec 30 -WarningVariable warned -WarningAction SilentlyContinue
 
@@ -348,11 +349,7 @@ Wait-Listening $Port
     It 'verifies with the default vault''s secret a -SecretName piped in alone names, as given on the command line' {
         New-ReceiverVault ReceiveVault p-piped | Out-Null
         $port = Get-FreePort
-        $sender = Start-InRunspace @'
-param($Port, $Secret)
-Wait-Listening $Port
-(Send-JelouTestEvent "http://localhost:$Port/jelou" -SigningSecret $Secret -ProjectId p-piped).StatusCode
-'@ @{ Port = $port; Secret = $Secret }
+        $sender = Start-TestEventSender $port p-piped
 
         $events = [pscustomobject]@{ SecretName = 'Jelou-p-piped' } | Receive-JelouWebhookEvent -Port $port -Path /jelou -Count 1 -TimeoutSec 30
 
