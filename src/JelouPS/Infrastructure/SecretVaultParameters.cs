@@ -196,19 +196,19 @@ namespace JelouPS.Infrastructure
             {
                 secret.Dispose();
                 secret = within;
-                mended = $"The signing secret of {projectId} in vault {vault.Display} ('{name}') {around}: {(verifying ? "deliveries are verified" : "replies are signed")} without them. " +
+                mended = $"The signing secret of {projectId} in vault {vault.Display} ({SecretIssuer.Quote(name)}) {around}: {(verifying ? "deliveries are verified" : "replies are signed")} without them. " +
                     $"Store it there without them" + (vault.Extension.KeepsMetadata ? ", and its metadata: " : ": ") + Mend(vault, name, credential);
             }
             else if (problem != null && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
             {
                 secret.Dispose();
-                throw new VaultException(ErrorMapper.VaultReadFailed, $"'{name}' in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem}.",
+                throw new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem}.",
                     $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
             }
             if (JelouSession.IsDead(secret))
             {
-                throw new VaultException(ErrorMapper.SecretReplaced, $"'{name}' in vault {vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
+                throw new VaultException(ErrorMapper.SecretReplaced, $"{SecretIssuer.Quote(name)} in vault {vault.Display} holds a signing secret of project '{projectId}' that Jelou has replaced since (this session saw it rotated, or the integration deleted): " +
                     (verifying ? "Jelou no longer signs deliveries with it, so they would be refused (401). " : "a reply signed with it would be refused. ") +
                     SecretIssuer.WhereLiveIs(source, projectId, vault.Name, name), transient: false);
             }
