@@ -326,8 +326,9 @@ namespace JelouPS.Tests
                 case Kind.Secret:
                     return sample.Value is string secret && secret.Trim().Length > 0 && secret.Length <= 65536 && secret.All(c => c >= 0x20 && c < 0x7f) && secret[0] != ' ' && secret[^1] != ' ' && !TypeName(secret);
                 case Kind.SigningSecret:
-                    // Visible characters; white space around them (a copy read from a file, with its line break) is trimmed.
-                    return sample.Value is string key && key.Length <= 65536 && !TypeName(key) && key.Trim() is string inner && inner.Length > 0
+                    // Visible characters; white space around them (a copy read from a file, with its line break), and the byte order
+                    // mark such a file may begin with, are trimmed.
+                    return sample.Value is string key && key.Length <= 65536 && !TypeName(key) && key.Trim().Trim('\uFEFF').Trim() is string inner && inner.Length > 0
                         && !inner.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target));

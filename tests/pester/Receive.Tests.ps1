@@ -334,6 +334,15 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $events.ProjectId | Should -Be 'p-getonly'
     }
 
+    It 'stops before listening when a vault that cannot list its secrets gives none by -SecretName either' {
+        New-ReceiverVault GetOnlyVault p-getonly | Out-Null
+        Set-StandInVaultBehavior -Name GetOnlyVault -DenyList
+        $port = Get-FreePort
+
+        { Receive-JelouWebhookEvent -Port $port -Vault GetOnlyVault -SecretName not-stored -TimeoutSec 30 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultReadFailed,*'
+    }
+
     It 'listens with -SigningSecret when the vault has no secret of -SecretName, warning that only what it verifies is taken' {
         New-ReceiverVault ReceiveVault p-elsewhere | Out-Null
         $port = Get-FreePort

@@ -398,6 +398,7 @@ Describe 'Reading secrets back' {
         @{ Case = 'a line break after it'; Before = ''; After = "`n"; Said = 'has a space or line break around it (a copy read from a file often does)' }
         @{ Case = 'quotation marks around it and a line break'; Before = '"'; After = "`"`r`n"; Said = 'has quotation marks around it and a space or line break (an env file*' }
         @{ Case = 'a closing quotation mark alone'; Before = ''; After = '"'; Said = 'has a quotation mark at its end (an env file*' }
+        @{ Case = 'a byte order mark before it'; Before = [string][char]0xFEFF; After = "`n"; Said = 'has a byte order mark (U+FEFF, which does not show) around it*' }
         @{ Case = 'reversed and curly quotation marks around it'; Before = [string][char]0x201F; After = [string][char]0x201D; Said = 'has quotation marks around it (an env file*' }
         @{ Case = 'half-width corner brackets around it'; Before = [string][char]0xFF62; After = [string][char]0xFF63; Said = 'has quotation marks around it (an env file*' }
         @{ Case = 'ornamental quotation marks outside the BMP around it'; Before = [char]::ConvertFromUtf32(0x1F676); After = [char]::ConvertFromUtf32(0x1F677); Said = 'has quotation marks around it (an env file*' }
@@ -452,6 +453,8 @@ Describe 'Reading secrets back' {
 
         # Get-Secret -AsPlainText leaves a PSCredential as it is: -replace made it "System.Management.Automation.PSCredential",
         # which the command then stored in the secret's place.
+        # One statement, as every other such command: a line pasted from its Set-Secret on runs whole.
+        ("$warned" -replace '^.*, and its metadata: ', '') | Should -BeLike 'Set-Secret *'
         Invoke-Expression ("$warned" -replace '^.*, and its metadata: ', '')
         $mended = Get-Secret -Name "Jelou-$projectId" -Vault TestVault
         $mended.UserName | Should -Be 'jelou'

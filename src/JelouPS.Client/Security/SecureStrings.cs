@@ -63,15 +63,20 @@ namespace JelouPS.Security
         private static string Around(Ends ends) => ends.QuotedStart || ends.QuotedEnd
             ? "has " + (ends.QuotedStart && ends.QuotedEnd ? "quotation marks around it" : ends.QuotedStart ? "a quotation mark at its start" : "a quotation mark at its end") +
               (ends.Spaced ? " and a space or line break" : "") + " (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)"
-            : SpaceAround;
+            : ends.Hidden ? HiddenAround : SpaceAround;
+
+        // Get-Secret -AsPlainText does not show it.
+        private const string HiddenAround = "has a byte order mark (U+FEFF, which does not show) around it (a copy read from a file may)";
 
         // What Inside found at the ends of a secret.
         private readonly struct Ends
         {
-            internal Ends(bool quotedStart, bool quotedEnd, bool spaced) => (QuotedStart, QuotedEnd, Spaced) = (quotedStart, quotedEnd, spaced);
+            internal Ends(bool quotedStart, bool quotedEnd, bool spaced, bool hidden) =>
+                (QuotedStart, QuotedEnd, Spaced, Hidden) = (quotedStart, quotedEnd, spaced, hidden);
             internal bool QuotedStart { get; }
             internal bool QuotedEnd { get; }
             internal bool Spaced { get; }
+            internal bool Hidden { get; }
         }
 
         /// <summary>A read-only copy of <paramref name="secret"/> without what is around it (see <see cref="Inside"/>).</summary>
@@ -103,25 +108,30 @@ namespace JelouPS.Security
         private static (int Start, int End, Ends Ends) Inside(char[] chars)
         {
             int start = 0, end = chars.Length;
-            bool quotedStart = false, quotedEnd = false, spaced = false;
+            bool quotedStart = false, quotedEnd = false, spaced = false, hidden = false;
             while (start < end)
             {
                 int width = end - start > 1 && IsQuotationMark(chars[start], chars[start + 1]) ? 2
-                    : char.IsWhiteSpace(chars[start]) || IsQuotationMark(chars[start]) ? 1 : 0;
+                    : char.IsWhiteSpace(chars[start]) || IsHidden(chars[start]) || IsQuotationMark(chars[start]) ? 1 : 0;
                 if (width == 0) break;
-                if (char.IsWhiteSpace(chars[start])) spaced = true; else quotedStart = true;
+                if (char.IsWhiteSpace(chars[start])) spaced = true; else if (IsHidden(chars[start])) hidden = true; else quotedStart = true;
                 start += width;
             }
             while (end > start)
             {
                 int width = end - start > 1 && IsQuotationMark(chars[end - 2], chars[end - 1]) ? 2
-                    : char.IsWhiteSpace(chars[end - 1]) || IsQuotationMark(chars[end - 1]) ? 1 : 0;
+                    : char.IsWhiteSpace(chars[end - 1]) || IsHidden(chars[end - 1]) || IsQuotationMark(chars[end - 1]) ? 1 : 0;
                 if (width == 0) break;
-                if (char.IsWhiteSpace(chars[end - 1])) spaced = true; else quotedEnd = true;
+                if (char.IsWhiteSpace(chars[end - 1])) spaced = true; else if (IsHidden(chars[end - 1])) hidden = true; else quotedEnd = true;
                 end -= width;
             }
-            return (start, end, new Ends(quotedStart, quotedEnd, spaced));
+            return (start, end, new Ends(quotedStart, quotedEnd, spaced, hidden));
         }
+
+        // The byte order mark a file began with (Windows PowerShell 5.1's Set-Content -Encoding UTF8 writes one, and a decoder that
+        // does not expect it keeps it): it shows as nothing. Other characters that show as nothing are refused, not taken off: no
+        // file or form puts them there by accident.
+        private static bool IsHidden(char c) => c == '\uFEFF';
 
         /// <summary>
         /// A quotation mark outside the Basic Multilingual Plane, written as the surrogate pair <paramref name="high"/>
@@ -285,7 +295,9 @@ namespace JelouPS.Security
                     }
                 }
                 if (ends.QuotedStart || ends.QuotedEnd) return Around(ends) + ": leave them out";
-                return start > 0 || end < chars.Length ? "starts or ends with a space or a line break (a copy read from a file often does): trim it" : null;
+                return start == 0 && end == chars.Length ? null
+                    : ends.Hidden ? HiddenAround + ": take it off"
+                    : "starts or ends with a space or a line break (a copy read from a file often does): trim it";
             });
 
         /// <summary>

@@ -78,23 +78,37 @@ namespace JelouPS.Infrastructure
             try
             {
                 _named.CheckName(name);
-                if (_named.Find(name) is null) throw _named.Missing(name, given: true);
+                if (!Holds(_named, name)) throw _named.Missing(name, given: true);
             }
             catch (ArgumentException ex)
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
             }
-            catch (VaultException ex) when (ex.ErrorId == ErrorMapper.VaultReadFailed && fallback)
+            catch (VaultException ex) when (ex.CannotReadNow)
+            {
+                // It can be neither listed nor read now: each delivery reads the name, and says what the vault answered.
+            }
+            catch (VaultException ex) when (fallback)
             {
                 cmdlet.Warn($"{ex.Message} Only deliveries -SigningSecret verifies are taken until it is stored there.");
             }
-            catch (VaultException ex) when (ex.ErrorId != ErrorMapper.VaultUnavailable)
+            catch (VaultException ex)
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
             }
-            catch (VaultException)
+        }
+
+        // Whether the vault has a secret of the name: listed, or, where the identity may not list (Get and not List), read.
+        private static bool Holds(SecretVault vault, string name)
+        {
+            try
             {
-                // It cannot list its secrets: each delivery reads the name, and a missing secret is said then.
+                return vault.Find(name) != null;
+            }
+            catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
+            {
+                using SecureString? read = vault.ReadIfAny(name, out _);
+                return read != null;
             }
         }
 
@@ -109,7 +123,7 @@ namespace JelouPS.Infrastructure
             return _default ??= SecretVault.Open(null, "A SecretName was given without -Vault");
         }
 
-        // What a copy read from a file may have around a secret (white space, and quotation marks as SecureStrings.IsQuotationMark
+        // What a copy read from a file may have around a secret (white space, a byte order mark, and quotation marks as SecureStrings.IsQuotationMark
         // knows them), as a PowerShell literal of a -replace pattern. Every mark but the straight ones is written as a \u escape:
         // PowerShell takes curly single quotes for quotes.
         private static readonly string AroundPattern = MendPattern();
@@ -117,7 +131,7 @@ namespace JelouPS.Infrastructure
         private static string MendPattern()
         {
             static string Escaped(char c) => c == '\'' ? "''" : c < 0x80 ? c.ToString() : "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture);
-            var marks = new System.Text.StringBuilder(@"\s\p{Pi}\p{Pf}");
+            var marks = new System.Text.StringBuilder(@"\s\uFEFF\p{Pi}\p{Pf}");
             foreach (char c in JelouPS.Security.SecureStrings.QuotationMarks) marks.Append(Escaped(c));
             // A .NET pattern matches UTF-16 units: a mark outside the BMP is its pair of surrogates.
             string any = $"(?:[{marks}]|{Escaped(JelouPS.Security.SecureStrings.OrnamentHigh)}[{Escaped(JelouPS.Security.SecureStrings.OrnamentLowFirst)}-{Escaped(JelouPS.Security.SecureStrings.OrnamentLowLast)}])+";
@@ -137,7 +151,8 @@ namespace JelouPS.Infrastructure
             string store = $"Set-Secret -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)} -Secret ";
             string metadata = vault.Extension.KeepsMetadata ? $" -Metadata (Get-SecretInfo -Name {SecretIssuer.Quote(name)} -Vault {SecretIssuer.Quote(vault.Name)}).Metadata" : "";
             return credential
-                ? $"$copy = {read}; {store}([pscredential]::new($copy.UserName, (ConvertTo-SecureString ($copy.GetNetworkCredential().Password -replace {AroundPattern}) -AsPlainText -Force))){metadata}"
+                // One statement, as the other is: a line pasted from its Set-Secret on still runs.
+                ? $"{store}(& {{ $copy = {read}; [pscredential]::new($copy.UserName, (ConvertTo-SecureString ($copy.GetNetworkCredential().Password -replace {AroundPattern}) -AsPlainText -Force)) }}){metadata}"
                 : $"{store}(ConvertTo-SecureString (({read} -AsPlainText) -replace {AroundPattern}) -AsPlainText -Force){metadata}";
         }
 

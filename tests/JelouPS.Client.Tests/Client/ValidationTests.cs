@@ -98,6 +98,9 @@ namespace JelouPS.Tests.Client
         [InlineData("\U0001F676secret\U0001F677", "has quotation marks around it")]
         [InlineData("\"'secret'\" ", "has quotation marks around it and a space or line break")]
         [InlineData("\"\"", "is blank")]
+        // A byte order mark a file began with: taken off as white space is, and said; a zero-width space is refused.
+        [InlineData("\uFEFFsecret", "has a byte order mark (U+FEFF, which does not show) around it")]
+        [InlineData("secret\u200B\n", "has spaces, control, invisible or half characters")]
         [InlineData("JELOU_SIGNING_SECRET=\"secret\"", "has a quotation mark inside (a whole line of an env or JSON file copied?)")]
         [InlineData("\"secret\",", "has a quotation mark inside")]
         [InlineData("sec\0ret", "has spaces, control, invisible or half characters")]
