@@ -8,7 +8,6 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using JelouPS.Infrastructure;
-using JelouPS.Security;
 using JelouPS.Webhooks;
 
 namespace JelouPS.Commands
@@ -269,11 +268,10 @@ namespace JelouPS.Commands
             heldBack = known && recent && read.Signer != null;
             if (known && recent && !JelouSession.ArrivedAfter(null, projectId, read.At)) return With(read.Signer);
             JelouSigner? signer = null;
-            string? doubted = null, unlikely = null;
+            string? doubted = null, copyWarning = null;
             try
             {
-                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, out string? mended, verifying: true)!;
-                unlikely = mended ?? WebhookParameters.Unlikely(secret, $"The signing secret of {projectId} in vault {_vault.Current()!.Display}");
+                SecureString secret = _vault.ReadSigningSecret(projectId, null, out doubted, out copyWarning, verifying: true)!;
                 signer = new JelouSigner(secret);
             }
             catch (Exception ex) when (ex is ArgumentException || ex is VaultException)
@@ -290,7 +288,7 @@ namespace JelouPS.Commands
             reread = true;
             if (known) read.Signer?.Dispose();
             if (signer != null || known || _fromVault.Count < MaxProjectsNotInVault) _fromVault[projectId] = (signer, now);
-            foreach (string? warning in new[] { doubted, unlikely })
+            foreach (string? warning in new[] { doubted, copyWarning })
             {
                 if (warning != null && _said.Add(warning)) Warn(warning);
             }

@@ -194,9 +194,9 @@ namespace JelouPS.Commands
             {
                 // A reply-only client knows no API, so a secret stored for this project from any API will do.
                 Uri? source = Client.Options.Credential is null ? null : Client.Options.BaseUri;
-                secret = _vault.ReadSigningSecret(ProjectId, source, out string? doubted, out string? mended)!;
+                secret = _vault.ReadSigningSecret(ProjectId, source, out string? doubted, out string? warning)!;
                 _secrets[key] = secret;
-                if (mended != null) Warn(mended);
+                if (warning != null) Warn(warning);
                 if (doubted != null) Warn(doubted);
             }
             return secret;

@@ -171,14 +171,15 @@ namespace JelouPS.Infrastructure
         /// dead; null otherwise.
         /// </param>
         /// <param name="verifying">The secret checks deliveries (a receiver) rather than signs replies: what a dead one means is said so.</param>
-        /// <param name="mended">
-        /// A warning for the caller to write when the vault's copy had something around it (a line break, quotation marks) and
-        /// the secret returned is what was inside, with the command that stores it so (<see cref="Mend"/>); null otherwise.
+        /// <param name="warning">
+        /// A warning for the caller to write about the copy read: it had something around it (a line break, quotation marks),
+        /// and the secret returned is what was inside, with the command that stores it so (<see cref="Mend"/>); or, for a
+        /// receiver, it cannot be one Jelou issued. Null otherwise.
         /// </param>
-        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? mended, bool verifying = false)
+        internal SecureString? ReadSigningSecret(string projectId, Uri? source, out string? doubted, out string? warning, bool verifying = false)
         {
             doubted = null;
-            mended = null;
+            warning = null;
             SecretVault? vault = Current();
             if (vault is null) return null;
             string name;
@@ -211,7 +212,7 @@ namespace JelouPS.Infrastructure
             {
                 secret.Dispose();
                 secret = within;
-                mended = $"The signing secret of {projectId} in vault {vault.Display} ({SecretIssuer.Quote(name)}) {around}: {(verifying ? "deliveries are verified" : "replies are signed")} without them. " +
+                warning = $"The signing secret of {projectId} in vault {vault.Display} ({SecretIssuer.Quote(name)}) {around}: {(verifying ? "deliveries are verified" : "replies are signed")} without them. " +
                     $"Store it there without them" + (vault.Extension.KeepsMetadata ? ", and its metadata: " : ": ") + Mend(vault, name, credential);
             }
             else if (problem != null && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
@@ -220,6 +221,10 @@ namespace JelouPS.Infrastructure
                 throw new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem}.",
                     $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
                     transient: false);
+            }
+            else if (problem != null)
+            {
+                warning = WebhookParameters.Unlikely(problem, $"The signing secret of {projectId} in vault {vault.Display}");
             }
             if (JelouSession.IsDead(secret))
             {

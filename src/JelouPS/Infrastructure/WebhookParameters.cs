@@ -74,11 +74,8 @@ namespace JelouPS.Infrastructure
             return trimmed;
         }
 
-        /// <summary>Why <paramref name="secret"/> (<paramref name="subject"/>) cannot be one Jelou issued, as a warning; null when it can.</summary>
-        internal static string? Unlikely(SecureString secret, string subject) =>
-            SecureStrings.SigningSecretProblem(secret) is string problem ? Unlikely(problem, subject) : null;
-
-        private static string Unlikely(string problem, string subject) => $"{subject} {problem}. Signatures made with it will most likely match none of Jelou's.";
+        /// <summary>Why a secret (<paramref name="subject"/>) cannot be one Jelou issued (its <paramref name="problem"/>), as a warning.</summary>
+        internal static string Unlikely(string problem, string subject) => $"{subject} {problem}. Signatures made with it will most likely match none of Jelou's.";
 
         /// <summary>
         /// The credential each delivery must present, or null when -AuthType is not given; a credential without its type, or
