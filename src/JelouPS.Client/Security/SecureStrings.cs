@@ -60,23 +60,26 @@ namespace JelouPS.Security
 
         // Quotation marks as they are: on one side (a JSON value dragged across with its closing quote) or both, with white space
         // or without, so that a reader looks where they are.
-        private static string Around(Ends ends) => ends.QuotedStart || ends.QuotedEnd
-            ? "has " + (ends.QuotedStart && ends.QuotedEnd ? "quotation marks around it" : ends.QuotedStart ? "a quotation mark at its start" : "a quotation mark at its end") +
-              (ends.Spaced ? " and a space or line break" : "") + " (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)"
-            : ends.Hidden ? HiddenAround : SpaceAround;
+        private static string Around(Ends ends) => ends.Has(Edge.Quote)
+            ? "has " + ((ends.Start & ends.End & Edge.Quote) != 0 ? "quotation marks around it" : (ends.Start & Edge.Quote) != 0 ? "a quotation mark at its start" : "a quotation mark at its end") +
+              (ends.Has(Edge.Space) ? " and a space or line break" : "") + " (an env file that docker --env-file reads, or a spreadsheet cell, may keep them)"
+            : ends.Has(Edge.Hidden) ? HiddenAround : SpaceAround;
 
         // Get-Secret -AsPlainText does not show it.
         private const string HiddenAround = "has a byte order mark (U+FEFF, which does not show) around it (a copy read from a file may)";
 
-        // What Inside found at the ends of a secret.
+        // What a copy may have at an end of a secret: white space, the byte order mark, quotation marks; any of them, one or several.
+        [Flags]
+        private enum Edge { None = 0, Space = 1, Hidden = 2, Quote = 4 }
+
+        // What Inside found at each end of a secret.
         private readonly struct Ends
         {
-            internal Ends(bool quotedStart, bool quotedEnd, bool spaced, bool hidden) =>
-                (QuotedStart, QuotedEnd, Spaced, Hidden) = (quotedStart, quotedEnd, spaced, hidden);
-            internal bool QuotedStart { get; }
-            internal bool QuotedEnd { get; }
-            internal bool Spaced { get; }
-            internal bool Hidden { get; }
+            internal Ends(Edge start, Edge end) => (Start, End) = (start, end);
+            internal Edge Start { get; }
+            internal Edge End { get; }
+            // At either end.
+            internal bool Has(Edge edge) => ((Start | End) & edge) != 0;
         }
 
         /// <summary>A read-only copy of <paramref name="secret"/> without what is around it (see <see cref="Inside"/>).</summary>
@@ -102,30 +105,37 @@ namespace JelouPS.Security
             return trimmed;
         }
 
-        // Where a secret is, inside what a copy may have around it: white space, and quotation marks of any style, one or
+        // Where a secret is, inside what a copy may have around it: white space, a byte order mark, and quotation marks of any style, one or
         // several, on one side or both (an env file's "..." that docker --env-file keeps, a word processor's curly quotes, a
         // JSON value dragged across with its closing quote). No secret Jelou issues has either.
         private static (int Start, int End, Ends Ends) Inside(char[] chars)
         {
             int start = 0, end = chars.Length;
-            bool quotedStart = false, quotedEnd = false, spaced = false, hidden = false;
-            while (start < end)
+            Edge atStart = Edge.None, atEnd = Edge.None;
+            while (true)
             {
-                int width = end - start > 1 && IsQuotationMark(chars[start], chars[start + 1]) ? 2
-                    : char.IsWhiteSpace(chars[start]) || IsHidden(chars[start]) || IsQuotationMark(chars[start]) ? 1 : 0;
+                (int width, Edge edge) = EdgeAt(chars, start, end, fromStart: true);
                 if (width == 0) break;
-                if (char.IsWhiteSpace(chars[start])) spaced = true; else if (IsHidden(chars[start])) hidden = true; else quotedStart = true;
+                atStart |= edge;
                 start += width;
             }
-            while (end > start)
+            while (true)
             {
-                int width = end - start > 1 && IsQuotationMark(chars[end - 2], chars[end - 1]) ? 2
-                    : char.IsWhiteSpace(chars[end - 1]) || IsHidden(chars[end - 1]) || IsQuotationMark(chars[end - 1]) ? 1 : 0;
+                (int width, Edge edge) = EdgeAt(chars, start, end, fromStart: false);
                 if (width == 0) break;
-                if (char.IsWhiteSpace(chars[end - 1])) spaced = true; else if (IsHidden(chars[end - 1])) hidden = true; else quotedEnd = true;
+                atEnd |= edge;
                 end -= width;
             }
-            return (start, end, new Ends(quotedStart, quotedEnd, spaced, hidden));
+            return (start, end, new Ends(atStart, atEnd));
+        }
+
+        // What is at the start (or the end) of chars[start..end], and its width in UTF-16 units: 0 where the secret begins.
+        private static (int Width, Edge Edge) EdgeAt(char[] chars, int start, int end, bool fromStart)
+        {
+            if (start >= end) return (0, Edge.None);
+            if (end - start > 1 && (fromStart ? IsQuotationMark(chars[start], chars[start + 1]) : IsQuotationMark(chars[end - 2], chars[end - 1]))) return (2, Edge.Quote);
+            char c = fromStart ? chars[start] : chars[end - 1];
+            return char.IsWhiteSpace(c) ? (1, Edge.Space) : IsHidden(c) ? (1, Edge.Hidden) : IsQuotationMark(c) ? (1, Edge.Quote) : (0, Edge.None);
         }
 
         // The byte order mark a file began with (Windows PowerShell 5.1's Set-Content -Encoding UTF8 writes one, and a decoder that
@@ -294,9 +304,9 @@ namespace JelouPS.Security
                         return "has a quotation mark inside (a whole line of an env or JSON file copied?), which no signing secret Jelou issues has: copy the secret alone";
                     }
                 }
-                if (ends.QuotedStart || ends.QuotedEnd) return Around(ends) + ": leave them out";
+                if (ends.Has(Edge.Quote)) return Around(ends) + ": leave them out";
                 return start == 0 && end == chars.Length ? null
-                    : ends.Hidden ? HiddenAround + ": take it off"
+                    : ends.Has(Edge.Hidden) ? HiddenAround + ": take it off"
                     : "starts or ends with a space or a line break (a copy read from a file often does): trim it";
             });
 
