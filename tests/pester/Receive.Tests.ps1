@@ -355,6 +355,17 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         "$warned" | Should -BeLike "Vault 'ReceiveVault' * has no secret named 'not-stored-yet'. Only deliveries -SigningSecret verifies are taken until it is stored there."
     }
 
+    It 'verifies with the project''s secret a -SecretName typed in another letter case names, as the vault holds it' {
+        New-ReceiverVault ReceiveVault p-case | Out-Null
+        $port = Get-FreePort
+        $sender = Start-TestEventSender $port p-case
+
+        $events = Receive-JelouWebhookEvent -Port $port -Path /jelou -Vault ReceiveVault -SecretName jelou-P-CASE -Count 1 -TimeoutSec 30
+
+        (Complete-InRunspace $sender).Output | Should -Be @(200)
+        $events.ProjectId | Should -Be 'p-case'
+    }
+
     It 'verifies with the default vault''s secret a -SecretName piped in alone names, as given on the command line' {
         New-ReceiverVault ReceiveVault p-piped | Out-Null
         $port = Get-FreePort

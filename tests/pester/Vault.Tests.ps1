@@ -1148,6 +1148,25 @@ Describe 'Whose secret is under a name' {
         (Get-StandInSecret -Vault KV -Name "Jelou-$other").Secret | Should -Be 'the-other-projects-secret'
     }
 
+    It 'takes the project''s default name typed in another letter case as the vault holds it, and refuses it where the vault holds no secret of the project' {
+        # SecretStore, Key Vault and the Credential Manager compare names without letter case: 'jelou-P1' finds 'Jelou-p1'.
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+        $typed = "jelou-$($projectId.ToUpperInvariant())"
+
+        ($conversation | Send-JelouSupportMessage 'signed with the secret typed otherwise' -Vault TestVault -SecretName $typed -Confirm:$false).StatusCode | Should -Be 200
+        $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -SecretName $typed -Force
+        $other = New-TestProjectId
+        New-JelouExternalSupport $other https://crm.example.com/jelou -Vault TestVault -SecretName "jelou-$($other.ToUpperInvariant())" -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
+        @(Get-SecretInfo -Name * -Vault TestVault).Name | Should -Be @("Jelou-$projectId")
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.NewJelouExternalSupportCommand'
+        "$refused" | Should -BeLike "*of project '$($other.ToUpperInvariant())', so it cannot hold the signing secret of project '$other' (the letter case of a project id counts).*"
+        Get-CreateRequestCount $other | Should -Be 0
+    }
+
     It '<Command> -Force, which a runbook needs for the prompt, never replaces or removes a secret nothing tells the owner of' -TestCases @(
         @{ Command = 'Reset' }, @{ Command = 'Remove' }
     ) {

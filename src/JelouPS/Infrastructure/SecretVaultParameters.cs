@@ -339,11 +339,29 @@ namespace JelouPS.Infrastructure
             vault.CheckName(given);
             if (VaultExtension.IsProjectName(given) && !vault.Extension.IsNameOf(given, projectId))
             {
-                string whose = VaultExtension.PlainNameOf(given) is string other ? $"project '{other}'" : "another project";
-                throw new ArgumentException($"The secret name '{given}' has the form of the name JelouPS gives the signing secret of {whose}, so it cannot hold the signing secret of project '{projectId}'. " +
+                // Typed in another letter case ('jelou-P1' for 'Jelou-p1'): a vault that compares names without it (most do)
+                // holds the project's own secret under it, and the name as the vault holds it is used.
+                if (HeldSpelling(vault, given) is string held && vault.Extension.IsNameOf(held, projectId)) return held;
+                string? other = VaultExtension.PlainNameOf(given);
+                string whose = other is null ? "another project" : $"project '{other}'";
+                throw new ArgumentException($"The secret name '{given}' has the form of the name JelouPS gives the signing secret of {whose}, so it cannot hold the signing secret of project '{projectId}'" +
+                    (string.Equals(other, projectId, StringComparison.OrdinalIgnoreCase) ? " (the letter case of a project id counts). " : ". ") +
                     $"Choose a name that does not start with '{VaultExtension.Prefix}', or leave -SecretName out.");
             }
             return given;
+        }
+
+        // The name of the secret the vault finds for this one, as it holds it; null when it finds none or cannot list its secrets.
+        private static string? HeldSpelling(SecretVault vault, string name)
+        {
+            try
+            {
+                return vault.Find(name)?.Properties["Name"]?.Value as string;
+            }
+            catch (VaultException)
+            {
+                return null;
+            }
         }
     }
 
