@@ -329,7 +329,9 @@ namespace JelouPS.Tests
                     // Visible characters; white space around them (a copy read from a file, with its line break), and the byte order
                     // mark such a file may begin with, are trimmed.
                     return sample.Value is string key && key.Length <= 65536 && !TypeName(key) && key.Trim().Trim('\uFEFF').Trim() is string inner && inner.Length > 0
-                        && !inner.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
+                        && !inner.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+                        // An X-Jelou-Signature value is what a secret makes, not one.
+                        && !System.Text.RegularExpressions.Regex.IsMatch(inner, "^(?i:sha256=)[0-9a-fA-F]{64}$");
                 default:
                     throw new ArgumentOutOfRangeException(nameof(target));
             }

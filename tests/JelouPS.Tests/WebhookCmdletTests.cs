@@ -96,6 +96,19 @@ namespace JelouPS.Tests
         }
 
         [Fact]
+        public void A_signature_given_as_the_signing_secret_is_said_to_be_one()
+        {
+            // The delivery's own header value, copied from a request log where the secret was meant.
+            string signature = Sign(Body, "s");
+
+            Invocation result = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret $args[1]", null, Body, signature);
+
+            Assert.Equal(false, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
+            Assert.Equal("The signing secret is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued. " +
+                "Signatures made with it will most likely match none of Jelou's.", Assert.Single(result.Warnings));
+        }
+
+        [Fact]
         public void A_signing_secret_no_issued_secret_looks_like_draws_a_warning_and_is_used_as_given_and_a_blank_one_only_its_error()
         {
             Invocation inner = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret 's s'", null, Body, Sign(Body, "s s"));

@@ -425,19 +425,23 @@ Describe 'Reading secrets back' {
         $again | Should -BeNullOrEmpty
     }
 
-    It 'refuses a stored copy with something inside that no signing secret Jelou issues has, before any request' {
+    It 'refuses a stored copy that no signing secret Jelou issues is, before any request: <Case>' -TestCases @(
+        # Taking the quotes off would not leave the secret.
+        @{ Case = 'a whole env line'; Copy = { param($secret) 'JELOU_SIGNING_SECRET="' + $secret + '"' }; Problem = 'has a quotation mark inside' }
+        # A delivery's X-Jelou-Signature value from a request log.
+        @{ Case = 'a signature'; Copy = { param($secret) Get-JelouWebhookSignature -Payload '{}' -SigningSecret $secret }; Problem = 'is a signature (sha256= and 64 hex digits*' }
+    ) {
         $projectId = New-TestProjectId
         $integration = New-JelouExternalSupport $projectId https://crm.example.com/jelou -WarningAction SilentlyContinue
         $conversation = Start-JelouConversation $projectId -BotId b1 -UserId u1 -Confirm:$false
-        # A whole env line stored: taking the quotes off would not leave the secret.
-        Set-Secret -Name "Jelou-$projectId" -Secret ('JELOU_SIGNING_SECRET="' + (ConvertTo-PlainText $integration.SigningSecret) + '"') -Vault TestVault
+        Set-Secret -Name "Jelou-$projectId" -Secret (& $Copy (ConvertTo-PlainText $integration.SigningSecret)) -Vault TestVault
         $before = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count
 
         $conversation | Send-JelouSupportMessage 'hi' -Vault TestVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
 
         $refused | Should -HaveCount 1
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
-        $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', has a quotation mark inside*"
+        $refused[0].Exception.Message | Should -BeLike "*'Jelou-$projectId' in vault 'TestVault'*, read as the signing secret of project '$projectId', $Problem*"
         $refused[0].ErrorDetails.RecommendedAction | Should -BeLike "Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'TestVault'*"
         @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
     }

@@ -304,6 +304,11 @@ namespace JelouPS.Security
                         return "has a quotation mark inside (a whole line of an env or JSON file copied?), which no signing secret Jelou issues has: copy the secret alone";
                     }
                 }
+                // An X-Jelou-Signature value copied from a request log: it is what a secret makes, and signs nothing.
+                if (JelouPS.Webhooks.JelouSigner.IsSignature(chars, start, end))
+                {
+                    return "is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued";
+                }
                 if (ends.Has(Edge.Quote)) return Around(ends) + ": leave them out";
                 return start == 0 && end == chars.Length ? null
                     : ends.Has(Edge.Hidden) ? HiddenAround + ": take it off"

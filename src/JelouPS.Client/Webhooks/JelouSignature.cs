@@ -115,6 +115,22 @@ namespace JelouPS.Webhooks
             return difference == 0;
         }
 
+        /// <summary>Whether <paramref name="chars"/>[start..end) is a signature as the header carries it: <c>sha256=</c> and 64 hex digits.</summary>
+        internal static bool IsSignature(char[] chars, int start, int end)
+        {
+            // Read in place: a secret is never copied into a string.
+            if (end - start != Prefix.Length + 2 * DigestLength) return false;
+            for (int i = 0; i < Prefix.Length; i++)
+            {
+                if (char.ToLowerInvariant(chars[start + i]) != Prefix[i]) return false;
+            }
+            for (int i = start + Prefix.Length; i < end; i++)
+            {
+                if (Hex.Value(chars[i]) < 0) return false;
+            }
+            return true;
+        }
+
         public void Dispose() => _hmac.Dispose();
 
         private byte[] Digest(byte[] payload, int offset, int count)

@@ -103,6 +103,9 @@ namespace JelouPS.Tests.Client
         [InlineData("secret\u200B\n", "has spaces, control, invisible or half characters")]
         [InlineData("JELOU_SIGNING_SECRET=\"secret\"", "has a quotation mark inside (a whole line of an env or JSON file copied?)")]
         [InlineData("\"secret\",", "has a quotation mark inside")]
+        // The header's value copied from a request log for the secret that makes it.
+        [InlineData("sha256=3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f", "is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued")]
+        [InlineData("SHA256=3F9A1C0D8E7B6A5F4E3D2C1B0A9F8E7D6C5B4A3F2E1D0C9B8A7F6E5D4C3B2A1F\n", "is a signature")]
         [InlineData("sec\0ret", "has spaces, control, invisible or half characters")]
         [InlineData("a b", "has spaces, control, invisible or half characters")]
         [InlineData("a\u200Bb", "has spaces, control, invisible or half characters")]
