@@ -96,16 +96,21 @@ namespace JelouPS.Tests
         }
 
         [Fact]
-        public void A_signature_given_as_the_signing_secret_is_said_to_be_one()
+        public void A_signature_given_as_the_signing_secret_ends_a_verifier_before_it_verifies_or_listens()
         {
             // The delivery's own header value, copied from a request log where the secret was meant.
             string signature = Sign(Body, "s");
 
-            Invocation result = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret $args[1]", null, Body, signature);
+            Invocation test = Host.Invoke("Test-JelouWebhookSignature -Payload $args[0] -Signature $args[1] -SigningSecret \" $($args[1])`n\"", null, Body, signature);
+            Invocation receive = Host.Invoke("Receive-JelouWebhookEvent -Port 1 -SigningSecret 'good-secret-1', $args[0] -TimeoutSec 1", null, signature);
 
-            Assert.Equal(false, Assert.Single(result.ThrowIfFailed().Output).BaseObject);
-            Assert.Equal("The signing secret is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued. " +
-                "Signatures made with it will most likely match none of Jelou's.", Assert.Single(result.Warnings));
+            Assert.Empty(test.Output);
+            Assert.Equal("JelouInvalidArgument,JelouPS.Commands.TestJelouWebhookSignatureCommand", test.Terminating!.FullyQualifiedErrorId);
+            Assert.Equal("The signing secret is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued.",
+                test.Terminating.Exception.Message);
+            Assert.Empty(receive.Warnings);
+            Assert.Equal("JelouInvalidArgument,JelouPS.Commands.ReceiveJelouWebhookEventCommand", receive.Terminating!.FullyQualifiedErrorId);
+            Assert.StartsWith("Signing secret 2 of 2 is a signature (sha256= and 64 hex digits", receive.Terminating.Exception.Message);
         }
 
         [Fact]

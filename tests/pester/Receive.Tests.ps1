@@ -339,8 +339,11 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         Set-StandInVaultBehavior -Name GetOnlyVault -DenyList
         $port = Get-FreePort
 
-        { Receive-JelouWebhookEvent -Port $port -Vault GetOnlyVault -SecretName not-stored -TimeoutSec 30 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'JelouVaultReadFailed,*'
+        $stopped = { Receive-JelouWebhookEvent -Port $port -Vault GetOnlyVault -SecretName not-stored -TimeoutSec 30 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultReadFailed,*' -PassThru
+
+        # Get-SecretInfo, which the identity may not run, is not the way out.
+        $stopped.ErrorDetails.RecommendedAction | Should -BeLike 'Check -SecretName: it must be the exact name, since this vault does not list its secrets to you, or store the secret first with Save-JelouSigningSecret.'
     }
 
     It 'listens with -SigningSecret when the vault has no secret of -SecretName, warning that only what it verifies is taken' {
@@ -355,8 +358,13 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         "$warned" | Should -BeLike "Vault 'ReceiveVault' * has no secret named 'not-stored-yet'. Only deliveries -SigningSecret verifies are taken until it is stored there."
     }
 
-    It 'verifies with the project''s secret a -SecretName typed in another letter case names, as the vault holds it' {
+    It 'verifies with the project''s secret its default name typed in another letter case names, in a vault that <Case>' -TestCases @(
+        @{ Case = 'lists its secrets'; DenyList = $false }
+        # An Azure Key Vault identity with the Get permission and not List: the name is read, not looked up.
+        @{ Case = 'cannot list them'; DenyList = $true }
+    ) {
         New-ReceiverVault ReceiveVault p-case | Out-Null
+        if ($DenyList) { Set-StandInVaultBehavior -Name ReceiveVault -DenyList }
         $port = Get-FreePort
         $sender = Start-TestEventSender $port p-case
 
@@ -547,9 +555,13 @@ Wait-Listening $Port
         }
     }
 
-    It 'refuses a delivery whose project''s vault copy is blank as the vault''s error, naming the secret, with no warning first' {
+    It 'refuses a delivery whose project''s vault copy is <Case> as the vault''s error, naming the secret, with no warning first' -TestCases @(
+        @{ Case = 'blank'; Copy = { '   ' }; Problem = 'is blank' }
+        # A delivery's X-Jelou-Signature value stored where its secret was meant: no delivery would verify with it.
+        @{ Case = 'a signature'; Copy = { Get-JelouWebhookSignature -Payload '{}' -SigningSecret $Secret }; Problem = 'is a signature (sha256= and 64 hex digits*' }
+    ) {
         New-ReceiverVault BlankVault p-good | Out-Null
-        Set-Secret -Name Jelou-p-blank -Secret '   ' -Vault BlankVault
+        Set-Secret -Name Jelou-p-blank -Secret (& $Copy) -Vault BlankVault
         $port = Get-FreePort
         $sender = Start-InRunspace @'
 param($Port, $Secret)
@@ -562,7 +574,7 @@ Wait-Listening $Port
         (Complete-InRunspace $sender).Output | Should -Be 401
         $warned | Should -BeNullOrEmpty
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
-        "$($refused[0])" | Should -BeLike "*'Jelou-p-blank' in vault 'BlankVault'*, read as the signing secret of project 'p-blank', is blank*"
+        "$($refused[0])" | Should -BeLike "*'Jelou-p-blank' in vault 'BlankVault'*, read as the signing secret of project 'p-blank', $Problem*"
     }
 
     It 'warns, at a project''s first delivery, that a rotation without an answer may have made the vault''s copy dead' {

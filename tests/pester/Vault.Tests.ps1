@@ -1152,7 +1152,7 @@ Describe 'Whose secret is under a name' {
         (Get-StandInSecret -Vault KV -Name "Jelou-$other").Secret | Should -Be 'the-other-projects-secret'
     }
 
-    It 'takes the project''s default name typed in another letter case as the vault holds it, and refuses it where the vault holds no secret of the project' {
+    It 'takes the project''s default name typed in another letter case as that name, and refuses another project''s default name typed so' {
         # SecretStore, Key Vault and the Credential Manager compare names without letter case: 'jelou-P1' finds 'Jelou-p1'.
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault TestVault | Out-Null
@@ -1161,14 +1161,17 @@ Describe 'Whose secret is under a name' {
 
         ($conversation | Send-JelouSupportMessage 'signed with the secret typed otherwise' -Vault TestVault -SecretName $typed -Confirm:$false).StatusCode | Should -Be 200
         $rotated = Reset-JelouExternalSupportSecret $projectId -Vault TestVault -SecretName $typed -Force
-        $other = New-TestProjectId
-        New-JelouExternalSupport $other https://crm.example.com/jelou -Vault TestVault -SecretName "jelou-$($other.ToUpperInvariant())" -ErrorVariable refused -ErrorAction SilentlyContinue
+        $new = New-TestProjectId
+        New-JelouExternalSupport $new https://crm.example.com/jelou -Vault TestVault -SecretName "JELOU-$($new.ToUpperInvariant())" | Out-Null
+        # A project whose id is upper case has a hashed default name: 'jelou-p1' is project p1's, not P1's.
+        $upper = (New-TestProjectId).ToUpperInvariant()
+        New-JelouExternalSupport $upper https://crm.example.com/jelou -Vault TestVault -SecretName "jelou-$($upper.ToLowerInvariant())" -ErrorVariable refused -ErrorAction SilentlyContinue
 
         Get-StoredPlainText TestVault "Jelou-$projectId" | Should -Be (ConvertTo-PlainText $rotated.SigningSecret)
-        @(Get-SecretInfo -Name * -Vault TestVault).Name | Should -Be @("Jelou-$projectId")
+        @(Get-SecretInfo -Name * -Vault TestVault).Name | Sort-Object | Should -Be (@("Jelou-$projectId", "Jelou-$new") | Sort-Object)
         $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.NewJelouExternalSupportCommand'
-        "$refused" | Should -BeLike "*of project '$($other.ToUpperInvariant())', so it cannot hold the signing secret of project '$other' (the letter case of a project id counts).*"
-        Get-CreateRequestCount $other | Should -Be 0
+        "$refused" | Should -BeLike "*of project '$($upper.ToLowerInvariant())', so it cannot hold the signing secret of project '$upper' (the letter case of a project id counts).*"
+        Get-CreateRequestCount $upper | Should -Be 0
     }
 
     It '<Command> -Force, which a runbook needs for the prompt, never replaces or removes a secret nothing tells the owner of' -TestCases @(

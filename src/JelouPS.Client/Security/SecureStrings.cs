@@ -281,6 +281,18 @@ namespace JelouPS.Security
         internal const string Blank = "is blank";
 
         /// <summary>
+        /// What <see cref="SigningSecretProblem"/> says of an X-Jelou-Signature value (a delivery's, copied from a request log
+        /// where its secret was meant): what a secret makes, never one.
+        /// </summary>
+        internal const string Signature = "is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued";
+
+        /// <summary>
+        /// Whether a <see cref="SigningSecretProblem"/> rules the secret out for verifying too, not only for signing: blank (an
+        /// empty HMAC key verifies what anyone signs with nothing) or a signature (no delivery would verify).
+        /// </summary>
+        internal static bool RulesOut(string? problem) => problem == Blank || problem == Signature;
+
+        /// <summary>
         /// Why a signing secret cannot be the one Jelou issued (visible characters, nothing around them), or null. A copy read
         /// from a file often ends in a line break, and would sign every reply wrongly. Never says what the secret is.
         /// </summary>
@@ -304,11 +316,7 @@ namespace JelouPS.Security
                         return "has a quotation mark inside (a whole line of an env or JSON file copied?), which no signing secret Jelou issues has: copy the secret alone";
                     }
                 }
-                // An X-Jelou-Signature value copied from a request log: it is what a secret makes, and signs nothing.
-                if (JelouPS.Webhooks.JelouSigner.IsSignature(chars, start, end))
-                {
-                    return "is a signature (sha256= and 64 hex digits, an X-Jelou-Signature header's value), not the signing secret that makes one: copy the signingSecret Jelou issued";
-                }
+                if (JelouPS.Webhooks.JelouSigner.IsSignature(chars, start, end)) return Signature;
                 if (ends.Has(Edge.Quote)) return Around(ends) + ": leave them out";
                 return start == 0 && end == chars.Length ? null
                     : ends.Has(Edge.Hidden) ? HiddenAround + ": take it off"

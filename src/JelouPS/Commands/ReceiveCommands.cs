@@ -87,8 +87,8 @@ namespace JelouPS.Commands
             base.BeginProcessing();
             SecureString[] given = SigningSecret ?? Array.Empty<SecureString>();
             string Subject(int i) => given.Length == 1 ? "The signing secret" : $"Signing secret {i + 1} of {given.Length}";
-            // A blank one ends the command before anything is said of the others.
-            for (int i = 0; i < given.Length; i++) WebhookParameters.StopIfBlank(this, given[i], Subject(i));
+            // One ruled out (blank, a signature) ends the command before anything is said of the others.
+            for (int i = 0; i < given.Length; i++) WebhookParameters.StopIfRuledOut(this, given[i], Subject(i));
             for (int i = 0; i < given.Length; i++) _given.Add(WebhookParameters.SignerOrStop(this, given[i], Subject(i)));
         }
 

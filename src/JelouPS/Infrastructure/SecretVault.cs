@@ -146,11 +146,15 @@ namespace JelouPS.Infrastructure
         internal SecureString Read(string secretName, out bool credential, bool given) =>
             ReadOrNull(secretName, CancellationToken.None, out credential) ?? throw Missing(secretName, given);
 
-        /// <summary>The error for a secret name (<paramref name="given"/> as -SecretName, or a project's default) the vault has no secret of.</summary>
-        internal VaultException Missing(string secretName, bool given) =>
-            new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named {Require.Show(secretName)}.{SpacedTwin(secretName)}",
+        /// <summary>
+        /// The error for a secret name (<paramref name="given"/> as -SecretName, or a project's default) the vault has no secret
+        /// of; <paramref name="listed"/> false when the vault refused to list its secrets, so that nothing says to list them.
+        /// </summary>
+        internal VaultException Missing(string secretName, bool given, bool listed = true) =>
+            new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named {Require.Show(secretName)}.{(listed ? SpacedTwin(secretName) : "")}",
                 (given ? "Check -SecretName" : "Give -SecretName, the name of the project's signing secret in the vault") +
-                $" (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names), or store the secret first with Save-JelouSigningSecret.", transient: false);
+                (listed ? $" (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names)" : ": it must be the exact name, since this vault does not list its secrets to you") +
+                ", or store the secret first with Save-JelouSigningSecret.", transient: false);
 
         // A secret stored by hand under the name with spaces (or characters that show as nothing) around it, which -SecretName
         // (trimmed, as a CSV cell is) cannot name: said, with how to rename it. Nothing when the vault cannot list its secrets.

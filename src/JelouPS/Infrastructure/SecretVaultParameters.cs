@@ -78,7 +78,7 @@ namespace JelouPS.Infrastructure
             try
             {
                 _named.CheckName(name);
-                if (!Holds(_named, name)) throw _named.Missing(name, given: true);
+                if (!Holds(_named, name, out bool listed)) throw _named.Missing(name, given: true, listed);
             }
             catch (ArgumentException ex)
             {
@@ -99,14 +99,16 @@ namespace JelouPS.Infrastructure
         }
 
         // Whether the vault has a secret of the name: listed, or, where the identity may not list (Get and not List), read.
-        private static bool Holds(SecretVault vault, string name)
+        private static bool Holds(SecretVault vault, string name, out bool listed)
         {
+            listed = true;
             try
             {
                 return vault.Find(name) != null;
             }
             catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
             {
+                listed = false;
                 using SecureString? read = vault.ReadIfAny(name, out _);
                 return read != null;
             }
@@ -204,7 +206,8 @@ namespace JelouPS.Infrastructure
             }
             // A copy stored from a file or a form (a line break, quotation marks around it) is used without them, as -SigningSecret
             // is, and the warning gives the command that mends the vault's copy: a reply signed with it as it is would be refused,
-            // and a delivery checked with it lost. A blank one would verify what anyone signs with nothing: refused. One with
+            // and a delivery checked with it lost. A blank one would verify what anyone signs with nothing, a signature nothing Jelou
+            // signs: refused. One with
             // something inside that no secret Jelou issues has cannot be mended: a reply is refused, and a receiver warns of it
             // (a delivery checked with it only fails to verify).
             string? problem = JelouPS.Security.SecureStrings.SigningSecretProblem(secret);
@@ -215,7 +218,7 @@ namespace JelouPS.Infrastructure
                 warning = $"The signing secret of {projectId} in vault {vault.Display} ({SecretIssuer.Quote(name)}) {around}: {(verifying ? "deliveries are verified" : "replies are signed")} without them. " +
                     $"Store it there without them" + (vault.Extension.KeepsMetadata ? ", and its metadata: " : ": ") + Mend(vault, name, credential);
             }
-            else if (problem != null && (!verifying || problem == JelouPS.Security.SecureStrings.Blank))
+            else if (problem != null && (!verifying || JelouPS.Security.SecureStrings.RulesOut(problem)))
             {
                 secret.Dispose();
                 throw new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem}.",
@@ -339,9 +342,10 @@ namespace JelouPS.Infrastructure
             vault.CheckName(given);
             if (VaultExtension.IsProjectName(given) && !vault.Extension.IsNameOf(given, projectId))
             {
-                // Typed in another letter case ('jelou-P1' for 'Jelou-p1'): a vault that compares names without it (most do)
-                // holds the project's own secret under it, and the name as the vault holds it is used.
-                if (HeldSpelling(vault, given) is string held && vault.Extension.IsNameOf(held, projectId)) return held;
+                // The project's default name typed in another letter case ('jelou-P1' for 'Jelou-p1'), by which most vaults find
+                // it: that name, spelt as a vault that tells letter case apart holds it (and one that cannot list can only read).
+                string own = vault.Extension.Derive(projectId);
+                if (string.Equals(given, own, StringComparison.OrdinalIgnoreCase)) return own;
                 string? other = VaultExtension.PlainNameOf(given);
                 string whose = other is null ? "another project" : $"project '{other}'";
                 throw new ArgumentException($"The secret name '{given}' has the form of the name JelouPS gives the signing secret of {whose}, so it cannot hold the signing secret of project '{projectId}'" +
@@ -349,19 +353,6 @@ namespace JelouPS.Infrastructure
                     $"Choose a name that does not start with '{VaultExtension.Prefix}', or leave -SecretName out.");
             }
             return given;
-        }
-
-        // The name of the secret the vault finds for this one, as it holds it; null when it finds none or cannot list its secrets.
-        private static string? HeldSpelling(SecretVault vault, string name)
-        {
-            try
-            {
-                return vault.Find(name)?.Properties["Name"]?.Value as string;
-            }
-            catch (VaultException)
-            {
-                return null;
-            }
         }
     }
 

@@ -13,16 +13,17 @@ namespace JelouPS.Infrastructure
     internal static class WebhookParameters
     {
         /// <summary>
-        /// A signer for a secret given (see <see cref="AsIssued"/>); a blank one ends the command. One no secret Jelou issues
-        /// looks like even trimmed draws a warning and is used as given: a delivery checked with it would only fail to verify.
+        /// A signer for a secret given (see <see cref="AsIssued"/>); a blank one, or a signature, ends the command. One no secret
+        /// Jelou issues looks like even trimmed draws a warning and is used as given: a delivery checked with it would only fail
+        /// to verify.
         /// </summary>
         internal static JelouSigner SignerOrStop(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret") =>
             OrStop(cmdlet, () => Signer(cmdlet, secret, subject), null);
 
-        /// <summary><see cref="SignerOrStop"/>, throwing an ArgumentException for a blank secret, for the caller to report.</summary>
+        /// <summary><see cref="SignerOrStop"/>, throwing an ArgumentException for a secret ruled out, for the caller to report.</summary>
         internal static JelouSigner Signer(PSCmdlet cmdlet, SecureString secret, string subject = "The signing secret")
         {
-            if (BlankProblem(secret, subject) is string blank) throw new ArgumentException(blank);
+            if (Refusal(secret, subject) is string refusal) throw new ArgumentException(refusal);
             SecureString issued = AsIssued(cmdlet, secret, subject);
             try
             {
@@ -35,14 +36,19 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        /// <summary>Ends the command when the secret is blank: an empty key is valid HMAC, so it would sign and verify anything anyone can compute.</summary>
-        internal static void StopIfBlank(PSCmdlet cmdlet, SecureString secret, string subject)
+        /// <summary>
+        /// Ends the command when the secret is ruled out (<see cref="SecureStrings.RulesOut"/>): an empty key is valid HMAC, so it
+        /// would sign and verify anything anyone can compute; a signature would verify nothing Jelou sends.
+        /// </summary>
+        internal static void StopIfRuledOut(PSCmdlet cmdlet, SecureString secret, string subject)
         {
-            if (BlankProblem(secret, subject) is string blank) cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument(blank, null));
+            if (Refusal(secret, subject) is string refusal) cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument(refusal, null));
         }
 
-        private static string? BlankProblem(SecureString secret, string subject) =>
-            SecureStrings.SigningSecretProblem(secret) == SecureStrings.Blank ? $"{subject} is blank: check the variable or vault entry it came from." : null;
+        private static string? Refusal(SecureString secret, string subject) =>
+            SecureStrings.SigningSecretProblem(secret) is string problem && SecureStrings.RulesOut(problem)
+                ? subject + " " + (problem == SecureStrings.Blank ? "is blank: check the variable or vault entry it came from." : problem + ".")
+                : null;
 
         // The receiver's own setup is wrong: the command ends, before any delivery is looked at.
         private static T OrStop<T>(PSCmdlet cmdlet, Func<T> make, object? target)
