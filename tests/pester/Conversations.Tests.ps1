@@ -90,6 +90,33 @@ Describe 'The support loop' {
         $failed[0].CategoryInfo.Category | Should -Be 'SecurityError'
     }
 
+    It 'sends replies to one room one after another, in input order, beside another room''s, with -ThrottleLimit' {
+        $rooms = 'a', 'b' | ForEach-Object {
+            Start-JelouConversation $ProjectId -BotId bot-order -UserId "order-$_" -Confirm:$false
+            Receive-TestWebhook $Receiver | Out-Null
+        }
+        # Every request takes 300 ms to handle: replies sent at once would reach the emulator at once, in any order.
+        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 300 } | Out-Null
+        try {
+            $sent = 1..3 | ForEach-Object { $rooms } | Send-JelouSupportMessage 'in order?' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false
+        }
+        finally {
+            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+        }
+        $requests = @(Invoke-JelouEmulatorControl $Emulator 'requests')
+        function Get-ArrivedAt([string] $MessageId) { [DateTimeOffset] ($requests | Where-Object body -Like "*`"$MessageId`"*").receivedAt }
+
+        foreach ($room in $rooms) {
+            $receipts = @($sent | Where-Object RoomId -EQ $room.RoomId)
+            @(Invoke-JelouEmulatorControl $Emulator 'agent-messages' | Where-Object roomId -EQ $room.RoomId).messageId | Should -Be $receipts.MessageId
+            foreach ($i in 1, 2) {
+                ((Get-ArrivedAt $receipts[$i].MessageId) - (Get-ArrivedAt $receipts[$i - 1].MessageId)).TotalMilliseconds | Should -BeGreaterOrEqual 300 -Because 'the next reply to a room goes once the one before it is answered'
+            }
+        }
+        $first = @($sent | Select-Object -First 3)
+        Get-ArrivedAt $first[1].MessageId | Should -BeLessThan (Get-ArrivedAt $first[2].MessageId) -Because 'the other room''s first reply goes beside the first room''s'
+    }
+
     It 'reports a reply refused for its signature as the stale secret it is, and sends the next reply' {
         $other = New-TestProjectId
         New-JelouExternalSupport $other $Receiver.Url -AuthType bearer -WebhookAuthorization 'receiver-token' -Vault LoopVault | Out-Null

@@ -201,6 +201,26 @@ Describe 'Get, Set and Remove' {
         }
     }
 
+    It 'updates a project that comes twice one row after the other with -ThrottleLimit, so that the last row stays' {
+        $projectId, $other = (New-TestProjectId), (New-TestProjectId)
+        $projectId, $other | New-JelouExternalSupport -WebhookUrl https://crm.example.com/v0 | Out-Null
+        # A later row corrects an earlier one; another project's row goes beside them.
+        $rows = @(1..3 | ForEach-Object { [pscustomobject]@{ ProjectId = $projectId; WebhookUrl = "https://crm.example.com/v$_" } }) + [pscustomobject]@{ ProjectId = $other; WebhookUrl = 'https://crm.example.com/other' }
+        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 300 } | Out-Null
+        try {
+            $rows | Set-JelouExternalSupport -ThrottleLimit 8 -Confirm:$false | Out-Null
+        }
+        finally {
+            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+        }
+        $updates = @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object method -EQ PATCH)
+        $sent = @($updates | Where-Object path -Like "*/$projectId" | ForEach-Object { [DateTimeOffset] $_.receivedAt })
+
+        (Get-JelouExternalSupport $projectId).WebhookUrl | Should -Be 'https://crm.example.com/v3'
+        foreach ($i in 1, 2) { ($sent[$i] - $sent[$i - 1]).TotalMilliseconds | Should -BeGreaterOrEqual 300 }
+        [DateTimeOffset] ($updates | Where-Object path -Like "*/$other").receivedAt | Should -BeLessThan $sent[1] -Because 'another project''s update goes beside them'
+    }
+
     It 'round-trips an integration and deletes it through the pipeline' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/v1 | Out-Null

@@ -104,7 +104,9 @@ namespace JelouPS.Commands
             if (!TryValidate(projectId, settings, creating: false)) return;
             if (!Approved(projectId, $"Update the external-support integration ({Changes(settings)})")) return;
             Sending(projectId, settings);
-            Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(JelouView.Shown(integration)));
+            // Two rows of one project (a later one correcting an earlier one) reach Jelou in their order: the last one stays.
+            Submit(projectId, (trace, token) => Client.UpdateExternalSupportAsync(projectId, settings, trace, token, CallTimeout), integration => WriteObject(JelouView.Shown(integration)),
+                orderKey: projectId);
         }
 
         private static string Changes(ExternalSupportSettings settings)

@@ -178,7 +178,9 @@ namespace JelouPS.Commands
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
-            Submit(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), receipt => WriteObject(receipt));
+            // Replies to one room reach it in input order, as its user reads them; other rooms' go on beside them.
+            Submit(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), receipt => WriteObject(receipt),
+                orderKey: ProjectId + "\n" + RoomId);
         }
 
         private protected override void Release()

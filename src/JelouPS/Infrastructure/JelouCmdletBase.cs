@@ -23,6 +23,8 @@ namespace JelouPS.Infrastructure
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly BlockingCollection<Record> _records = new BlockingCollection<Record>();
         private readonly Queue<Call> _window = new Queue<Call>();
+        // The last call in the window of each order key (see Submit): a call of the same key starts once it has ended.
+        private readonly Dictionary<string, Task> _lastOfKey = new Dictionary<string, Task>(StringComparer.Ordinal);
         private readonly Stopwatch _clock = new Stopwatch();
         private IJelouTrace? _trace;
         private TraceListeners? _listening;
@@ -85,17 +87,26 @@ namespace JelouPS.Infrastructure
         /// <paramref name="onStranded"/> gets a result that arrived when the pipeline could no longer take it (a stop, a failed
         /// write): it must keep what cannot be lost. With a window of one, the call is settled before this returns.
         /// </summary>
-        internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null)
+        /// <param name="orderKey">
+        /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room,
+        /// updates of one project): such a call starts once the one before it of the same key has ended, however it ended;
+        /// calls of other keys go on beside it. Null when order does not matter.
+        /// </param>
+        internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null, string? orderKey = null)
         {
             MakeRoom();
             _listening ??= TraceListeners.Of(MyInvocation.BoundParameters, name => SessionState.PSVariable.GetValue(name));
             // Nobody listens: no line is built or queued (the header descriptions alone are kilobytes a call).
             IJelouTrace? trace = _listening.Any ? _trace ??= new QueuedTrace(_records, _listening) : null;
             if (!_clock.IsRunning) _clock.Start();
-            Task<T> task = Concurrency <= 1 && trace is null && OnPlainThread ? Start(call, trace) : Task.Run(() => call(trace, _cancel.Token));
+            Task? before = orderKey != null && _lastOfKey.TryGetValue(orderKey, out Task? last) && !last.IsCompleted ? last : null;
+            Task<T> task = before != null ? before.ContinueWith(_ => call(trace, _cancel.Token), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap()
+                : Concurrency <= 1 && trace is null && OnPlainThread ? Start(call, trace)
+                : Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             string? item = Item;
-            _window.Enqueue(new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded)));
+            if (orderKey != null) _lastOfKey[orderKey] = task;
+            _window.Enqueue(new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded), orderKey));
             if (Concurrency <= 1) Pump(room: 0);
         }
 
@@ -124,12 +135,12 @@ namespace JelouPS.Infrastructure
         private static bool OnPlainThread => SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default;
 
         /// <inheritdoc cref="Submit{T}"/>
-        internal void Submit(object? target, Func<IJelouTrace?, CancellationToken, Task> call, Action onSuccess) =>
+        internal void Submit(object? target, Func<IJelouTrace?, CancellationToken, Task> call, Action onSuccess, string? orderKey = null) =>
             Submit<bool>(target, async (trace, token) =>
             {
                 await call(trace, token).ConfigureAwait(false);
                 return true;
-            }, _ => onSuccess());
+            }, _ => onSuccess(), orderKey: orderKey);
 
         /// <summary>Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first).</summary>
         internal void MakeRoom() => Pump(room: Concurrency - 1);
@@ -150,6 +161,8 @@ namespace JelouPS.Infrastructure
                     // Its -Verbose lines were all queued before it ended: they come before what it settles into.
                     while (_records.TryTake(out Record queued)) Write(queued);
                     _window.Dequeue();
+                    // Its result is not held past its settling.
+                    if (head.OrderKey != null && _lastOfKey.TryGetValue(head.OrderKey, out Task? last) && last == head.Task) _lastOfKey.Remove(head.OrderKey);
                     head.Settle(_writeFailure != null);
                     ShowProgress();
                     continue;
@@ -529,14 +542,16 @@ namespace JelouPS.Infrastructure
         /// <summary>A call in the window: its task, and how the pipeline thread settles it (or strands its result).</summary>
         private sealed class Call
         {
-            internal Call(Task task, Action<bool> settle)
+            internal Call(Task task, Action<bool> settle, string? orderKey = null)
             {
                 Task = task;
                 Settle = settle;
+                OrderKey = orderKey;
             }
 
             internal Task Task { get; }
             internal Action<bool> Settle { get; }
+            internal string? OrderKey { get; }
         }
 
         private sealed class QueuedTrace : IJelouTrace
