@@ -1127,6 +1127,19 @@ Describe 'A vault that gives a secret by name but cannot list them (Key Vault wi
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouVaultReadFailed,*'
         "$($refused[0])" | Should -BeLike "*could not list its secrets (*Unable to get secret information*), so the signing secret was looked for by name, and it has no secret named 'no-such-secret'.*"
     }
+
+    It 'says that it could not list, and why, where a create must find where the project''s secret is, and creates nothing' {
+        $projectId = New-TestProjectId
+
+        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault GetOnly -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouVaultUnavailable,JelouPS.Commands.NewJelouExternalSupportCommand'
+        # Test-SecretVault passes there: the reason is the extension's own, which SecretManagement's message leaves out.
+        "$($refused[0])" | Should -BeLike "*Vault 'GetOnly' (Az.KeyVault) could not list its secrets: Unable to get secret information from vault GetOnly (Operation returned an invalid status code 'Forbidden')*"
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike '*let the identity list its secrets (Azure Key Vault: the List permission)*'
+        $refused[0].ErrorDetails.RecommendedAction | Should -Not -BeLike '*Test-SecretVault*'
+        Get-CreateRequestCount $projectId | Should -Be 0
+    }
 }
 
 Describe 'Whose secret is under a name' {

@@ -128,13 +128,13 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The secrets whose metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
         internal PSObject[] FindByProject(string projectId, Uri? source) =>
-            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, failure => Unavailable(failure))
+            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, CannotList)
                 .Where(info => SecretOwner.FromMetadata(info?.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true)
                 .ToArray();
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>
-            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, failure => Unavailable(failure))
+            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, CannotList)
                 .FirstOrDefault(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>
@@ -162,7 +162,7 @@ namespace JelouPS.Infrastructure
         {
             try
             {
-                string? twin = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*" + WildcardPattern.Escape(secretName) + "*", ["Vault"] = Name }, failure => Unavailable(failure))
+                string? twin = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*" + WildcardPattern.Escape(secretName) + "*", ["Vault"] = Name }, CannotList)
                     .Select(info => info?.Properties["Name"]?.Value as string)
                     .FirstOrDefault(name => name != null && name != secretName && TrimmedAttribute.Trim(name) == secretName);
                 return twin is null ? "" :
@@ -314,6 +314,21 @@ namespace JelouPS.Infrastructure
         private VaultException Unavailable(ErrorRecord? vaultError, string? failure = null) =>
             new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} cannot be used now: {failure ?? vaultError?.ToString()}",
                 $"Test-SecretVault -Name {SecretIssuer.Quote(Name)} shows the problem; unlock the vault (Unlock-SecretVault -Name {SecretIssuer.Quote(Name)}) or sign in to its service, then try again.", vaultError, transient: false);
+
+        // Get-SecretInfo failed once Test-SecretVault passed: most often an identity that may read a secret by name but not
+        // list them (Azure Key Vault's Get and not List permission; its extension answers Forbidden), which that test does not
+        // show. The extension's own reason is said: SecretManagement's message names none.
+        private VaultException CannotList(ErrorRecord vaultError)
+        {
+            string reason = vaultError.ToString();
+            Exception innermost = vaultError.Exception;
+            while (innermost.InnerException != null) innermost = innermost.InnerException;
+            if (innermost != vaultError.Exception && reason.IndexOf(innermost.Message, StringComparison.Ordinal) < 0) reason += $" ({innermost.Message})";
+            return new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} could not list its secrets: {reason}",
+                "Finding where a project's signing secret is (to create, rotate, save or remove it with -Vault) lists the vault: let the identity list its secrets " +
+                $"(Azure Key Vault: the List permission), or unlock the vault (Unlock-SecretVault -Name {SecretIssuer.Quote(Name)}) or sign in to its service, then try again. " +
+                "A reply or a receiver reads a secret by name without listing.", vaultError, transient: false);
+        }
 
         private static string Describe(object value) => value is Hashtable ? "Hashtable" : value is byte[] ? "byte array" : value.GetType().Name;
 
