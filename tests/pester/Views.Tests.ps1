@@ -100,6 +100,12 @@ Describe 'Views in an 80-column terminal' {
         @($text -split '\r?\n' | Where-Object Length -GT 80) | Should -BeNullOrEmpty
     }
 
+    It 'shows a test event''s latency in milliseconds in the list as in the table' {
+        $list = $notFound | Format-List | Out-String -Width 80
+
+        $list | Should -Match "(?m)^Latency\(ms\) : $([math]::Round($notFound.Latency.TotalMilliseconds))\s*$"
+    }
+
     It 'keeps integrations that were read and ones just issued in one table, in either order, each issued secret saying where it is' {
         $read = Get-JelouExternalSupport $longProject
 
