@@ -210,7 +210,7 @@ namespace JelouPS
         {
             if (message is null) throw new ArgumentNullException(nameof(message));
             if (signingSecret is null) throw new ArgumentException("A signing secret is required to sign the message.", nameof(signingSecret));
-            if (SecureStrings.SigningSecretProblem(signingSecret) is string problem) throw new ArgumentException($"The signing secret {problem}.", nameof(signingSecret));
+            SecureStrings.RequireSigningSecret(signingSecret, nameof(signingSecret));
             message.Validate();
             byte[] body = Utf8(message.Payload());
             string signature = JelouSignature.Compute(body, signingSecret);

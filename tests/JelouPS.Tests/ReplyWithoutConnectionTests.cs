@@ -82,6 +82,19 @@ namespace JelouPS.Tests
         }
 
         [Theory]
+        // A delivery's signature copied where its secret was meant; a whole env line.
+        [InlineData("'sha256=3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f'", "The signing secret is a signature (sha256= and 64 hex digits")]
+        [InlineData("'JELOU_SIGNING_SECRET=\"s\"'", "The signing secret has a quotation mark inside")]
+        public void A_reply_signed_with_what_cannot_be_a_secret_is_refused_before_WhatIf_says_it_would_send(string secret, string message)
+        {
+            Invocation result = Host.Invoke($"Send-JelouSupportMessage -ProjectId p1 -RoomId r1 -BotId b1 -UserId u1 -Text hi -SigningSecret {secret} -WhatIf");
+
+            ErrorRecord refused = result.SingleError();
+            Assert.Equal("JelouInvalidArgument,JelouPS.Commands.SendJelouSupportMessageCommand", refused.FullyQualifiedErrorId);
+            Assert.Contains(message, refused.Exception.Message);
+        }
+
+        [Theory]
         [InlineData("", "Give the signing secret the reply is signed with: -SigningSecret, or -Vault (and -SecretName) where it is stored.")]
         [InlineData("-SigningSecret s -Vault V", "Give the signing secret with -SigningSecret, or say where it is stored with -Vault (and -SecretName), but not both.")]
         public void A_reply_with_no_secret_or_two_says_which_before_anything_is_sent(string secrets, string message)

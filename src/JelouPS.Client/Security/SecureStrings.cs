@@ -277,6 +277,12 @@ namespace JelouPS.Security
         /// <summary>Whether the secret is empty or white space only.</summary>
         internal static bool IsBlank(SecureString secret) => UseChars(secret, chars => Array.TrueForAll(chars, char.IsWhiteSpace));
 
+        /// <summary>Throws ArgumentException (for <paramref name="paramName"/>) when <paramref name="secret"/> cannot sign as Jelou checks (<see cref="SigningSecretProblem"/>).</summary>
+        internal static void RequireSigningSecret(SecureString secret, string paramName)
+        {
+            if (SigningSecretProblem(secret) is string problem) throw new ArgumentException($"The signing secret {problem}.", paramName);
+        }
+
         /// <summary>What <see cref="SigningSecretProblem"/> says of a secret of white space only, or none.</summary>
         internal const string Blank = "is blank";
 

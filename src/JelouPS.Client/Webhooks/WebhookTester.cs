@@ -38,7 +38,7 @@ namespace JelouPS.Webhooks
         {
             EventType = Require.OneOf(EventType, EventTypes, nameof(EventType));
             if (SigningSecret is null) throw new ArgumentException("A signing secret is required to sign the event.", nameof(SigningSecret));
-            if (SecureStrings.SigningSecretProblem(SigningSecret) is string problem) throw new ArgumentException($"The signing secret {problem}.", nameof(SigningSecret));
+            SecureStrings.RequireSigningSecret(SigningSecret, nameof(SigningSecret));
             // The receiver is called as the integration would be: the same URL, auth type and credential rules.
             var integration = new ExternalSupportSettings { WebhookUrl = WebhookUrl, AuthType = AuthType, Authorization = Authorization };
             integration.Validate(creating: true);

@@ -175,6 +175,8 @@ namespace JelouPS.Commands
                 SecretVault? vault = _vault.Current();
                 if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(SecretSourceProblem(vault != null || _vault.GivenSecretName != null));
                 secret = SigningSecret is null ? VaultSecret() : _given ??= WebhookParameters.AsIssued(this, SigningSecret, "The signing secret");
+                // Refused here, before -WhatIf says it would send, not once the request is made.
+                JelouPS.Security.SecureStrings.RequireSigningSecret(secret, nameof(SigningSecret));
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
