@@ -1128,6 +1128,18 @@ Describe 'A vault that gives a secret by name but cannot list them (Key Vault wi
         "$($refused[0])" | Should -BeLike "*could not list its secrets (*Unable to get secret information*), so the signing secret was looked for by name, and it has no secret named 'no-such-secret'.*"
     }
 
+    It 'signs no reply of project P1 with what Jelou-P1 gives where it gives project p1''s secret too: it cannot list to tell whose it is' {
+        # The vault compares names without letter case; p1's default name is Jelou-p1, P1's is hashed.
+        $upper = $ProjectId.ToUpperInvariant()
+        $before = @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count
+
+        Send-JelouSupportMessage -ProjectId $upper -RoomId r -BotId b -UserId u -Text hi -Vault GetOnly -SecretName "Jelou-$upper" -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouInvalidArgument,JelouPS.Commands.SendJelouSupportMessageCommand'
+        "$($refused[0])" | Should -BeLike "*Vault 'GetOnly' (Az.KeyVault) gives the same secret for 'Jelou-$upper' as for 'Jelou-$ProjectId', project '$ProjectId''s default name*not used as the signing secret of project '$upper'*"
+        @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
+    }
+
     It 'says that it could not list, and why, where a create must find where the project''s secret is, and creates nothing' {
         $projectId = New-TestProjectId
 

@@ -203,6 +203,7 @@ namespace JelouPS.Infrastructure
             {
                 name = NameFor(vault, projectId);
                 secret = ReadByName(vault, name, listing, out credential);
+                StopIfFolded(vault, name, projectId, secret);
             }
             // A copy stored from a file or a form (a line break, quotation marks around it) is used without them, as -SigningSecret
             // is, and the warning gives the command that mends the vault's copy: a reply signed with it as it is would be refused,
@@ -242,6 +243,21 @@ namespace JelouPS.Infrastructure
                     $" again to hold one you know is live: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {AdviceArguments}.";
             }
             return secret;
+        }
+
+        // A vault that cannot list cannot say whose secret it gave by name. Given Jelou-P1, the plain name of project P1 (whose
+        // default name is hashed for this reason), one that compares names without letter case gives Jelou-p1, project p1's:
+        // when the lower-case name gives the same secret, nothing tells whose it is, and it is not used.
+        private static void StopIfFolded(SecretVault vault, string name, string projectId, SecureString secret)
+        {
+            if (!(VaultExtension.PlainNameOf(name) is string id) || id == id.ToLowerInvariant()) return;
+            string folded = VaultExtension.Prefix + id.ToLowerInvariant();
+            using SecureString? other = vault.ReadIfAny(folded, out _);
+            if (other is null || !JelouPS.Security.SecureStrings.Equal(other, secret)) return;
+            secret.Dispose();
+            throw new ArgumentException($"Vault {vault.Display} gives the same secret for {SecretIssuer.Quote(name)} as for {SecretIssuer.Quote(folded)}, project '{id.ToLowerInvariant()}''s default name " +
+                $"(it compares names without letter case), and cannot list its secrets to tell whose it is: it is not used as the signing secret of project '{projectId}'. " +
+                $"Store this project's secret under its default name {SecretIssuer.Quote(vault.Extension.Derive(projectId))} (and leave -SecretName out), or under a name that does not start with '{VaultExtension.Prefix}' (and give that).");
         }
 
         // The secret under the name, for a vault that could not list its secrets: when reading fails too (a locked vault), the
