@@ -208,9 +208,8 @@ namespace JelouPS.Infrastructure
             // A copy stored from a file or a form (a line break, quotation marks around it) is used without them, as -SigningSecret
             // is, and the warning gives the command that mends the vault's copy: a reply signed with it as it is would be refused,
             // and a delivery checked with it lost. A blank one would verify what anyone signs with nothing, a signature nothing Jelou
-            // signs: refused. One with
-            // something inside that no secret Jelou issues has cannot be mended: a reply is refused, and a receiver warns of it
-            // (a delivery checked with it only fails to verify).
+            // signs: refused. One with something inside that no secret Jelou issues has cannot be mended: a reply is refused, and a
+            // receiver warns of it (a delivery checked with it only fails to verify).
             string? problem = JelouPS.Security.SecureStrings.SigningSecretProblem(secret);
             if (problem != null && JelouPS.Security.SecureStrings.IssuedWithin(secret, out string around) is SecureString within)
             {
@@ -359,7 +358,7 @@ namespace JelouPS.Infrastructure
             if (VaultExtension.IsProjectName(given) && !vault.Extension.IsNameOf(given, projectId))
             {
                 // The project's default name typed in another letter case ('jelou-P1' for 'Jelou-p1'), by which most vaults find
-                // it: that name, spelt as a vault that tells letter case apart holds it (and one that cannot list can only read).
+                // it: that name, spelt as JelouPS stores it, which a vault that tells letter case apart needs.
                 string own = vault.Extension.Derive(projectId);
                 if (string.Equals(given, own, StringComparison.OrdinalIgnoreCase)) return own;
                 string? other = VaultExtension.PlainNameOf(given);
