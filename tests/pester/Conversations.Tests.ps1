@@ -117,6 +117,47 @@ Describe 'The support loop' {
         Get-ArrivedAt $first[1].MessageId | Should -BeLessThan (Get-ArrivedAt $first[2].MessageId) -Because 'the other room''s first reply goes beside the first room''s'
     }
 
+    It 'does not hold another room''s reply behind a run of replies to one room, with -ThrottleLimit 2' {
+        $rooms = 'a', 'b' | ForEach-Object {
+            Start-JelouConversation $ProjectId -BotId bot-run -UserId "run-$_-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
+            Receive-TestWebhook $Receiver | Out-Null
+        }
+        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 200 } | Out-Null
+        try {
+            $sent = @(@($rooms[0]) * 6 + $rooms[1] | Send-JelouSupportMessage 'a run' -SigningSecret $Secret -ThrottleLimit 2 -Confirm:$false)
+        }
+        finally {
+            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+        }
+        $requests = @(Invoke-JelouEmulatorControl $Emulator 'requests')
+        function Get-ArrivedAt([string] $MessageId) { [DateTimeOffset] ($requests | Where-Object body -Like "*`"$MessageId`"*").receivedAt }
+
+        $sent.RoomId | Should -Be (@($rooms[0].RoomId) * 6 + $rooms[1].RoomId)
+        Get-ArrivedAt $sent[6].MessageId | Should -BeLessThan (Get-ArrivedAt $sent[1].MessageId) -Because 'the other room''s reply goes while the first room''s first is answered'
+    }
+
+    It 'sends no reply to a room that was waiting for the one before it once the command stopped: <Case>' -TestCases @(
+        @{ Case = 'Select-Object -First 1 had enough'; Fault = $null; Run = { param($replies) $replies | Send-JelouSupportMessage 'one of many' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false | Select-Object -First 1 } }
+        # As one at a time: the first reply's error ends the command, and the next is never sent.
+        @{ Case = 'the first reply''s error, under -ErrorAction Stop'; Fault = @{ method = 'POST'; pathContains = 'external-support/webhook'; status = 500; count = 1 }
+           Run = { param($replies) try { $replies | Send-JelouSupportMessage 'one of many' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false -ErrorAction Stop } catch { } } }
+    ) {
+        $room = Start-JelouConversation $ProjectId -BotId bot-stop -UserId "stop-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
+        Receive-TestWebhook $Receiver | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 200 } | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        try {
+            if ($Fault) { Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body $Fault | Out-Null }
+            & $Run @($room, $room, $room, $room) | Out-Null
+        }
+        finally {
+            Invoke-JelouEmulatorControl $Emulator 'faults' -Method DELETE | Out-Null
+            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+        }
+
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Like '*external-support/webhook').Count | Should -Be 1
+    }
+
     It 'reports a reply refused for its signature as the stale secret it is, and sends the next reply' {
         $other = New-TestProjectId
         New-JelouExternalSupport $other $Receiver.Url -AuthType bearer -WebhookAuthorization 'receiver-token' -Vault LoopVault | Out-Null

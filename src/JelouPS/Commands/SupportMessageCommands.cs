@@ -180,7 +180,7 @@ namespace JelouPS.Commands
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
-            // Replies to one room reach it in input order, as its user reads them; other rooms' go on beside them.
+            // Replies to one room reach Jelou in input order, the receipts' order; other rooms' go on beside them.
             Submit(RoomId, (trace, token) => Client.SendSupportMessageAsync(message, secret, trace, token, CallTimeout), receipt => WriteObject(receipt),
                 orderKey: ProjectId + "\n" + RoomId);
         }

@@ -23,8 +23,10 @@ namespace JelouPS.Infrastructure
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly BlockingCollection<Record> _records = new BlockingCollection<Record>();
         private readonly Queue<Call> _window = new Queue<Call>();
-        // The last call in the window of each order key (see Submit): a call of the same key starts once it has ended.
-        private readonly Dictionary<string, Task> _lastOfKey = new Dictionary<string, Task>(StringComparer.Ordinal);
+        // The last call in the window of each order key (see Submit): a call of the same key starts once it is settled.
+        private readonly Dictionary<string, Call> _lastOfKey = new Dictionary<string, Call>(StringComparer.Ordinal);
+        // Calls started and not yet settled: what -ThrottleLimit bounds. A call waiting for one of its key is not counted.
+        private int _running;
         private readonly Stopwatch _clock = new Stopwatch();
         private IJelouTrace? _trace;
         private TraceListeners? _listening;
@@ -89,8 +91,9 @@ namespace JelouPS.Infrastructure
         /// </summary>
         /// <param name="orderKey">
         /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room,
-        /// updates of one project): such a call starts once the one before it of the same key has ended, however it ended;
-        /// calls of other keys go on beside it. Null when order does not matter.
+        /// updates of one project): such a call waits, not counted against -ThrottleLimit, until the one before it of the same
+        /// key is settled, as it would be sent one at a time: its error written (which may end the command: it is then never
+        /// sent), whatever that call's outcome. Calls of other keys go on beside it. Null when order does not matter.
         /// </param>
         internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null, string? orderKey = null)
         {
@@ -99,14 +102,20 @@ namespace JelouPS.Infrastructure
             // Nobody listens: no line is built or queued (the header descriptions alone are kilobytes a call).
             IJelouTrace? trace = _listening.Any ? _trace ??= new QueuedTrace(_records, _listening) : null;
             if (!_clock.IsRunning) _clock.Start();
-            Task? before = orderKey != null && _lastOfKey.TryGetValue(orderKey, out Task? last) && !last.IsCompleted ? last : null;
-            Task<T> task = before != null ? before.ContinueWith(_ => call(trace, _cancel.Token), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap()
+            Call? before = orderKey != null && _lastOfKey.TryGetValue(orderKey, out Call? last) ? last : null;
+            TaskCompletionSource<bool>? gate = before is null ? null : new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<T> task = gate != null
+                ? gate.Task.ContinueWith(opened => opened.IsCanceled ? Task.FromCanceled<T>(new CancellationToken(canceled: true)) : call(trace, _cancel.Token),
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap()
                 : Concurrency <= 1 && trace is null && OnPlainThread ? Start(call, trace)
                 : Task.Run(() => call(trace, _cancel.Token));
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             string? item = Item;
-            if (orderKey != null) _lastOfKey[orderKey] = task;
-            _window.Enqueue(new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded), orderKey));
+            var queued = new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded), running: gate is null, orderKey, gate);
+            if (before != null) before.Next = queued;
+            if (queued.Counted) _running++;
+            if (orderKey != null) _lastOfKey[orderKey] = queued;
+            _window.Enqueue(queued);
             if (Concurrency <= 1) Pump(room: 0);
         }
 
@@ -143,17 +152,22 @@ namespace JelouPS.Infrastructure
             }, _ => onSuccess(), orderKey: orderKey);
 
         /// <summary>Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first).</summary>
-        internal void MakeRoom() => Pump(room: Concurrency - 1);
+        internal void MakeRoom() => Pump(room: Concurrency - 1, waiting: WaitingCalls);
+
+        // How many calls may wait for one of their order key beside those running: enough that a run of replies to one room
+        // does not hold back the other rooms', few enough that input is not read far ahead of what is sent.
+        private int WaitingCalls => 4 * Concurrency;
 
         /// <summary>
         /// Writes the calls' records and settles the calls that ended, in input order, until at most <paramref name="room"/>
-        /// are in flight. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then every call
-        /// left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised after.
+        /// are running and <paramref name="waiting"/> more are in the window. A settled call lets the next of its order key
+        /// start. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then every call left is
+        /// still waited for and its result stranded, so nothing issued is lost, and the failure is raised after; a call still
+        /// waiting for its key is never sent.
         /// </summary>
-
-        private void Pump(int room)
+        private void Pump(int room, int waiting = 0)
         {
-            while (_window.Count > (_writeFailure is null ? room : 0))
+            while (_window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting))
             {
                 Call head = _window.Peek();
                 if (head.Task.IsCompleted)
@@ -161,9 +175,14 @@ namespace JelouPS.Infrastructure
                     // Its -Verbose lines were all queued before it ended: they come before what it settles into.
                     while (_records.TryTake(out Record queued)) Write(queued);
                     _window.Dequeue();
-                    // Its result is not held past its settling.
-                    if (head.OrderKey != null && _lastOfKey.TryGetValue(head.OrderKey, out Task? last) && last == head.Task) _lastOfKey.Remove(head.OrderKey);
+                    if (head.Counted) _running--;
                     head.Settle(_writeFailure != null);
+                    if (head.OrderKey != null)
+                    {
+                        // Its result is not held past its settling; the next of its key starts, unless nothing more may.
+                        if (_lastOfKey.TryGetValue(head.OrderKey, out Call? last) && last == head) _lastOfKey.Remove(head.OrderKey);
+                        if (head.Next is Call next && next.Open(go: _writeFailure is null && !_cancel.IsCancellationRequested)) _running++;
+                    }
                     ShowProgress();
                     continue;
                 }
@@ -294,7 +313,7 @@ namespace JelouPS.Infrastructure
             double rate = _settled / elapsed.TotalSeconds;
             var progress = new ProgressRecord(ProgressId, MyInvocation.MyCommand.Name,
                 string.Format(CultureInfo.InvariantCulture, "{0} done ({1} failed), {2:0.#} per second", _settled, _failed, rate)
-                + (Concurrency > 1 ? string.Format(CultureInfo.InvariantCulture, ", {0} in flight", _window.Count) : ""));
+                + (Concurrency > 1 ? string.Format(CultureInfo.InvariantCulture, ", {0} in flight", _running) : ""));
             if (ExpectedCount is int total && total > 0)
             {
                 progress.PercentComplete = Math.Min(100, _settled * 100 / total);
@@ -542,16 +561,35 @@ namespace JelouPS.Infrastructure
         /// <summary>A call in the window: its task, and how the pipeline thread settles it (or strands its result).</summary>
         private sealed class Call
         {
-            internal Call(Task task, Action<bool> settle, string? orderKey = null)
+            private readonly TaskCompletionSource<bool>? _gate;
+
+            /// <param name="running">The call has started (a request), rather than waiting for its key or being an error in its turn.</param>
+            internal Call(Task task, Action<bool> settle, bool running = false, string? orderKey = null, TaskCompletionSource<bool>? gate = null)
             {
                 Task = task;
                 Settle = settle;
+                Counted = running;
                 OrderKey = orderKey;
+                _gate = gate;
             }
 
             internal Task Task { get; }
             internal Action<bool> Settle { get; }
             internal string? OrderKey { get; }
+
+            /// <summary>The call of the same order key submitted after this one, waiting for this one to be settled.</summary>
+            internal Call? Next { get; set; }
+
+            /// <summary>Whether the call is counted among those running (see _running): started, and not yet settled.</summary>
+            internal bool Counted { get; private set; }
+
+            /// <summary>Lets a waiting call start (<paramref name="go"/>), or ends it unsent; true when it started.</summary>
+            internal bool Open(bool go)
+            {
+                if (go) _gate!.SetResult(true);
+                else _gate!.SetCanceled();
+                return Counted = go;
+            }
         }
 
         private sealed class QueuedTrace : IJelouTrace
