@@ -346,6 +346,22 @@ foreach ($project in 'p-unknown', 'p-vault') { (Send-JelouTestEvent "http://loca
         $stopped.ErrorDetails.RecommendedAction | Should -BeLike 'Check -SecretName: it must be the exact name, since this vault does not list its secrets to you, or store the secret first with Save-JelouSigningSecret.'
     }
 
+    It 'stops before listening when the secret -SecretName names is a signature, in a vault that <Case>' -TestCases @(
+        @{ Case = 'lists its secrets'; DenyList = $false }
+        @{ Case = 'cannot list them'; DenyList = $true }
+    ) {
+        New-ReceiverVault ReceiveVault p-sig | Out-Null
+        # A delivery's X-Jelou-Signature copied from a request log where the secret was meant.
+        Set-Secret -Name crm-p-sig -Secret (Get-JelouWebhookSignature -Payload '{}' -SigningSecret $Secret) -Vault ReceiveVault
+        if ($DenyList) { Set-StandInVaultBehavior -Name ReceiveVault -DenyList }
+        $port = Get-FreePort
+
+        $stopped = { Receive-JelouWebhookEvent -Port $port -Vault ReceiveVault -SecretName crm-p-sig -TimeoutSec 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'JelouVaultReadFailed,*' -PassThru
+
+        "$stopped" | Should -BeLike "'crm-p-sig' in vault 'ReceiveVault'*, the signing secret -SecretName names, is a signature (sha256= and 64 hex digits*"
+    }
+
     It 'listens with -SigningSecret when the vault has no secret of -SecretName, warning that only what it verifies is taken' {
         New-ReceiverVault ReceiveVault p-elsewhere | Out-Null
         $port = Get-FreePort

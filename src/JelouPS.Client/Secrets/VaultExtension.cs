@@ -165,7 +165,8 @@ namespace JelouPS.Secrets
         // The end of a hashed name: "--" and 8 hex digits, which real ids rarely end with. An id that does gets the hash too,
         // so no project's plain name is another's hashed one.
         private const string HashSeparator = "--";
-        private static readonly Regex HashedEnd = new Regex(HashSeparator + "[0-9a-f]{8}$", RegexOptions.CultureInvariant);
+        // Any letter case: a vault that compares names without it may give the name back, or the user type it, in capitals.
+        private static readonly Regex HashedEnd = new Regex(HashSeparator + "[0-9a-f]{8}$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         /// <summary>
         /// The default name for a project's signing secret: "Jelou-&lt;projectId&gt;" when the store takes it; otherwise each

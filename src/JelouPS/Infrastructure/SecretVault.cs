@@ -320,14 +320,16 @@ namespace JelouPS.Infrastructure
         // show. The extension's own reason is said: SecretManagement's message names none.
         private VaultException CannotList(ErrorRecord vaultError)
         {
-            string reason = vaultError.ToString();
+            bool locked = vaultError.FullyQualifiedErrorId.IndexOf(PasswordRequired, StringComparison.Ordinal) >= 0;
             Exception innermost = vaultError.Exception;
-            while (innermost.InnerException != null) innermost = innermost.InnerException;
+            for (; innermost.InnerException != null; innermost = innermost.InnerException) locked |= innermost.GetType().Name == PasswordRequired;
+            // Locked since it was opened (a SecretStore's password timeout): unlocking is the way.
+            if (locked || innermost.GetType().Name == PasswordRequired) return Unavailable(vaultError);
+            string reason = vaultError.ToString();
             if (innermost != vaultError.Exception && reason.IndexOf(innermost.Message, StringComparison.Ordinal) < 0) reason += $" ({innermost.Message})";
             return new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} could not list its secrets: {reason}",
                 "Finding where a project's signing secret is (to create, rotate, save or remove it with -Vault) lists the vault: let the identity list its secrets " +
-                $"(Azure Key Vault: the List permission), or unlock the vault (Unlock-SecretVault -Name {SecretIssuer.Quote(Name)}) or sign in to its service, then try again. " +
-                "A reply or a receiver reads a secret by name without listing.", vaultError, transient: false);
+                "(Azure Key Vault: the List permission), then try again. A reply or a receiver reads a secret by name without listing.", vaultError, transient: false);
         }
 
         private static string Describe(object value) => value is Hashtable ? "Hashtable" : value is byte[] ? "byte array" : value.GetType().Name;

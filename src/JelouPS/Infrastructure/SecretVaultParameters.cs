@@ -68,8 +68,9 @@ namespace JelouPS.Infrastructure
         /// <summary>
         /// Ends the command when the vault <see cref="Open"/> opened cannot take -SecretName, or lists no secret of that name:
         /// for a command that uses one name for all it does (a receiver, whose every delivery it would refuse 401, which Jelou
-        /// does not send again). With <paramref name="fallback"/> (secrets given besides, which verify what they can) a missing
-        /// secret is warned of instead. A vault that cannot list its secrets (an identity without List) is read by the name
+        /// does not send again), and when what it holds there is no secret any delivery could verify with (blank, a signature).
+        /// With <paramref name="fallback"/> (secrets given besides, which verify what they can) a missing secret is warned of
+        /// instead. A vault that cannot list its secrets (an identity without List) is read by the name
         /// when it is needed.
         /// </summary>
         internal void StopIfNameUnusable(JelouCmdletBase cmdlet, bool fallback)
@@ -78,7 +79,13 @@ namespace JelouPS.Infrastructure
             try
             {
                 _named.CheckName(name);
-                if (!Holds(_named, name, out bool listed)) throw _named.Missing(name, given: true, listed);
+                using SecureString held = Held(_named, name, out bool listed) ?? throw _named.Missing(name, given: true, listed);
+                // A copy no delivery could verify with (blank, a signature) would have each answered 401, and lost.
+                if (JelouPS.Security.SecureStrings.SigningSecretProblem(held) is string problem && JelouPS.Security.SecureStrings.RulesOut(problem))
+                {
+                    throw new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {_named.Display}, the signing secret -SecretName names, {problem}.",
+                        $"Store the signing secret Jelou issued there, or get a new one: Reset-JelouExternalSupportSecret <project> -Force {SecretIssuer.Place(_named.Name, name)}.", transient: false);
+                }
             }
             catch (ArgumentException ex)
             {
@@ -98,20 +105,20 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        // Whether the vault has a secret of the name: listed, or, where the identity may not list (Get and not List), read.
-        private static bool Holds(SecretVault vault, string name, out bool listed)
+        // The vault's secret of the name: one it lists, as it is listed, or, where the identity may not list (Get and not List),
+        // read by the name alone; null when it has none.
+        private static SecureString? Held(SecretVault vault, string name, out bool listed)
         {
             listed = true;
             try
             {
-                return vault.Find(name) != null;
+                if (vault.Find(name) is null) return null;
             }
             catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
             {
                 listed = false;
-                using SecureString? read = vault.ReadIfAny(name, out _);
-                return read != null;
             }
+            return vault.ReadIfAny(name, out _);
         }
 
         /// <summary>

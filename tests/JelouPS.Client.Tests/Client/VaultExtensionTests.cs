@@ -152,6 +152,17 @@ namespace JelouPS.Tests.Client
         }
 
         [Theory]
+        [InlineData("Jelou-p5", "p5")]
+        [InlineData("Jelou-P5", "P5")]
+        // A hashed name says no project, in any letter case (a vault may give it back in capitals, or a user type it so).
+        [InlineData("Jelou-p5--fbeae7c1", null)]
+        [InlineData("JELOU-P5--FBEAE7C1", null)]
+        public void A_plain_Jelou_name_tells_its_project_and_a_hashed_one_none(string secretName, string? projectId)
+        {
+            Assert.Equal(projectId, VaultExtension.PlainNameOf(secretName));
+        }
+
+        [Theory]
         [InlineData("Jelou-p5", "p5", true)]
         [InlineData("JELOU-p5", "p5", true)]
         [InlineData("Jelou-P5", "p5", false)]
