@@ -141,6 +141,11 @@ Describe 'The support loop' {
         # As one at a time: the first reply's error ends the command, and the next is never sent.
         @{ Case = 'the first reply''s error, under -ErrorAction Stop'; Fault = @{ method = 'POST'; pathContains = 'external-support/webhook'; status = 500; count = 1 }
            Run = { param($replies) try { $replies | Send-JelouSupportMessage 'one of many' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false -ErrorAction Stop } catch { } } }
+        # The second input, of another room, is refused before any request; the first room's second reply waited behind it.
+        @{ Case = 'an earlier input''s refusal, under -ErrorAction Stop'; Fault = $null
+           Run = { param($replies)
+               $elsewhere = [pscustomobject]@{ ProjectId = $ProjectId; RoomId = 'another-room'; BotId = 'b'; UserId = 'u'; ApiBaseUri = 'https://other.example.com/jelouapi' }
+               try { $replies[0], $elsewhere, $replies[1], $replies[2] | Send-JelouSupportMessage 'one of many' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false -ErrorAction Stop } catch { } } }
     ) {
         $room = Start-JelouConversation $ProjectId -BotId bot-stop -UserId "stop-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
         Receive-TestWebhook $Receiver | Out-Null

@@ -23,7 +23,7 @@ namespace JelouPS.Infrastructure
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly BlockingCollection<Record> _records = new BlockingCollection<Record>();
         private readonly Queue<Call> _window = new Queue<Call>();
-        // The last call in the window of each order key (see Submit): a call of the same key starts once it is settled.
+        // The last call in the window of each order key (see Submit): a call of the same key submitted while it is there waits.
         private readonly Dictionary<string, Call> _lastOfKey = new Dictionary<string, Call>(StringComparer.Ordinal);
         // Calls started and not yet settled: what -ThrottleLimit bounds. A call waiting for one of its key is not counted.
         private int _running;
@@ -91,9 +91,10 @@ namespace JelouPS.Infrastructure
         /// </summary>
         /// <param name="orderKey">
         /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room,
-        /// updates of one project): such a call waits, not counted against -ThrottleLimit, until the one before it of the same
-        /// key is settled, as it would be sent one at a time: its error written (which may end the command: it is then never
-        /// sent), whatever that call's outcome. Calls of other keys go on beside it. Null when order does not matter.
+        /// updates of one project): submitted while the one before it of the same key is in the window, such a call waits, not
+        /// counted against -ThrottleLimit, until every input before it is settled, as it would be sent one at a time: their
+        /// output and errors written (an error that ends the command ends it unsent). Calls of other keys go on beside it. Null
+        /// when order does not matter.
         /// </param>
         internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null, string? orderKey = null)
         {
@@ -112,7 +113,6 @@ namespace JelouPS.Infrastructure
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             string? item = Item;
             var queued = new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded), running: gate is null, orderKey, gate);
-            if (before != null) before.Next = queued;
             if (queued.Counted) _running++;
             if (orderKey != null) _lastOfKey[orderKey] = queued;
             _window.Enqueue(queued);
@@ -160,14 +160,14 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Writes the calls' records and settles the calls that ended, in input order, until at most <paramref name="room"/>
-        /// are running and <paramref name="waiting"/> more are in the window. A settled call lets the next of its order key
-        /// start. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then every call left is
-        /// still waited for and its result stranded, so nothing issued is lost, and the failure is raised after; a call still
-        /// waiting for its key is never sent.
+        /// are running and <paramref name="waiting"/> more are in the window. A call waiting for its order key starts once it
+        /// is first in the window. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then
+        /// every call left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised
+        /// after; a call still waiting for its key is never sent.
         /// </summary>
         private void Pump(int room, int waiting = 0)
         {
-            while (_window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting))
+            for (StartWaitingHead(); _window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting); StartWaitingHead())
             {
                 Call head = _window.Peek();
                 if (head.Task.IsCompleted)
@@ -177,12 +177,8 @@ namespace JelouPS.Infrastructure
                     _window.Dequeue();
                     if (head.Counted) _running--;
                     head.Settle(_writeFailure != null);
-                    if (head.OrderKey != null)
-                    {
-                        // Its result is not held past its settling; the next of its key starts, unless nothing more may.
-                        if (_lastOfKey.TryGetValue(head.OrderKey, out Call? last) && last == head) _lastOfKey.Remove(head.OrderKey);
-                        if (head.Next is Call next && next.Open(go: _writeFailure is null && !_cancel.IsCancellationRequested)) _running++;
-                    }
+                    // Its result is not held past its settling.
+                    if (head.OrderKey != null && _lastOfKey.TryGetValue(head.OrderKey, out Call? last) && last == head) _lastOfKey.Remove(head.OrderKey);
                     ShowProgress();
                     continue;
                 }
@@ -196,6 +192,13 @@ namespace JelouPS.Infrastructure
             }
         }
 
+        // A call waiting for its order key that is first in the window: every input before it is settled, so it starts, as it
+        // would one at a time; or, once nothing more may start (the pipeline stopped, Ctrl+C), it ends unsent.
+        private void StartWaitingHead()
+        {
+            if (_window.Count > 0 && _window.Peek().Waiting && _window.Peek().Open(go: _writeFailure is null && !_cancel.IsCancellationRequested)) _running++;
+        }
+
         /// <summary>
         /// Says which changes were carried out, or may have been, after the pipeline stopped taking output (Select-Object
         /// -First with -ThrottleLimit, a failed write, another command's error): requests already in flight were answered, or
@@ -205,7 +208,7 @@ namespace JelouPS.Infrastructure
         {
             if (_unseenChanges is null && _unseenMaybe is null) return;
             string done = _unseenChanges is null ? ""
-                : $"{_unseenChanges.Count} were carried out, their output not written: {string.Join("; ", _unseenChanges)}. Do not send them again.";
+                : $"{_unseenChanges.Count} {(_unseenChanges.Count == 1 ? "was" : "were")} carried out, their output not written: {string.Join("; ", _unseenChanges)}. Do not send them again.";
             string maybe = _unseenMaybe is null ? ""
                 : $"{_unseenMaybe.Count} failed in a way that may have been carried out: {string.Join("; ", _unseenMaybe)}. Check before sending them again.";
             WarnLate($"{MyInvocation.MyCommand.Name} stopped with {(_unseenChanges?.Count ?? 0) + (_unseenMaybe?.Count ?? 0)} more request(s) in flight. " + (done + " " + maybe).Trim());
@@ -577,8 +580,8 @@ namespace JelouPS.Infrastructure
             internal Action<bool> Settle { get; }
             internal string? OrderKey { get; }
 
-            /// <summary>The call of the same order key submitted after this one, waiting for this one to be settled.</summary>
-            internal Call? Next { get; set; }
+            /// <summary>Whether the call waits for its order key: not started, nor ended unsent.</summary>
+            internal bool Waiting => _gate != null && !_gate.Task.IsCompleted;
 
             /// <summary>Whether the call is counted among those running (see _running): started, and not yet settled.</summary>
             internal bool Counted { get; private set; }
