@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Runtime.ExceptionServices;
@@ -25,7 +26,8 @@ namespace JelouPS.Infrastructure
         private readonly Queue<Call> _window = new Queue<Call>();
         // The last call in the window of each order key (see Submit): a call of the same key submitted while it is there waits.
         private readonly Dictionary<string, Call> _lastOfKey = new Dictionary<string, Call>(StringComparer.Ordinal);
-        // Calls started and not yet settled: what -ThrottleLimit bounds. A call waiting for one of its key is not counted.
+        // Calls started and not yet settled: what -ThrottleLimit bounds. A call waiting for one of its key is not counted. Also
+        // counted up where the one before a waiting call succeeds, on the thread pool.
         private int _running;
         private readonly Stopwatch _clock = new Stopwatch();
         private IJelouTrace? _trace;
@@ -92,9 +94,10 @@ namespace JelouPS.Infrastructure
         /// <param name="orderKey">
         /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room,
         /// updates of one project): submitted while the one before it of the same key is in the window, such a call waits, not
-        /// counted against -ThrottleLimit, until every input before it is settled, as it would be sent one at a time: their
-        /// output and errors written (an error that ends the command ends it unsent). Calls of other keys go on beside it. Null
-        /// when order does not matter.
+        /// counted against -ThrottleLimit, until that one and every input after it have succeeded, also while the pipeline
+        /// thread is away (a receiver feeding replies waits for its next delivery); when one of them failed, until every input
+        /// before it is settled, as it would be sent one at a time: their errors written (an error that ends the command, under
+        /// -ErrorAction Stop, ends it unsent). Calls of other keys go on beside it. Null when order does not matter.
         /// </param>
         internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null, string? orderKey = null)
         {
@@ -113,7 +116,8 @@ namespace JelouPS.Infrastructure
             task.ContinueWith(_ => _records.Add(Record.Ended), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             string? item = Item;
             var queued = new Call(task, stranded => Settle(task, target, item, onSuccess, onStranded, salvage, stranded), running: gate is null, orderKey, gate);
-            if (queued.Counted) _running++;
+            if (queued.Counted) Interlocked.Increment(ref _running);
+            if (before != null) StartWhenAnswered(queued, _window.SkipWhile(call => call != before).ToArray());
             if (orderKey != null) _lastOfKey[orderKey] = queued;
             _window.Enqueue(queued);
             if (Concurrency <= 1) Pump(room: 0);
@@ -175,7 +179,7 @@ namespace JelouPS.Infrastructure
                     // Its -Verbose lines were all queued before it ended: they come before what it settles into.
                     while (_records.TryTake(out Record queued)) Write(queued);
                     _window.Dequeue();
-                    if (head.Counted) _running--;
+                    if (head.Counted) Interlocked.Decrement(ref _running);
                     head.Settle(_writeFailure != null);
                     // Its result is not held past its settling.
                     if (head.OrderKey != null && _lastOfKey.TryGetValue(head.OrderKey, out Call? last) && last == head) _lastOfKey.Remove(head.OrderKey);
@@ -192,12 +196,27 @@ namespace JelouPS.Infrastructure
             }
         }
 
-        // A call waiting for its order key that is first in the window: every input before it is settled, so it starts, as it
-        // would one at a time; or, once nothing more may start (the pipeline stopped, Ctrl+C), it ends unsent.
+        // Starts a call waiting for its order key once the one before it of its key and every input after that one succeeded,
+        // unless the command has stopped meanwhile; an input refused before its request among them leaves it to wait its turn.
+        private void StartWhenAnswered(Call waiting, Call[] ahead)
+        {
+            if (ahead.Any(call => !call.Waiting && !call.Counted)) return;
+            Task.WhenAll(ahead.Select(call => call.Task)).ContinueWith(_ =>
+            {
+                if (ahead.All(call => call.Task.Status == TaskStatus.RanToCompletion) && MayStart && waiting.Open(go: true)) Interlocked.Increment(ref _running);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        // A call still waiting for its order key that is first in the window (the one before it failed): every input before it
+        // is settled, so it starts, as it would one at a time; or, once nothing more may start, it ends unsent.
         private void StartWaitingHead()
         {
-            if (_window.Count > 0 && _window.Peek().Waiting && _window.Peek().Open(go: _writeFailure is null && !_cancel.IsCancellationRequested)) _running++;
+            if (_window.Count > 0 && _window.Peek().Waiting && _window.Peek().Open(go: MayStart)) Interlocked.Increment(ref _running);
         }
+
+        // Nothing has stopped the command (the pipeline taking no more output, an error under Stop, Ctrl+C); read from the
+        // thread pool too.
+        private bool MayStart => Volatile.Read(ref _writeFailure) is null && !_cancel.IsCancellationRequested;
 
         /// <summary>
         /// Says which changes were carried out, or may have been, after the pipeline stopped taking output (Select-Object
@@ -571,7 +590,7 @@ namespace JelouPS.Infrastructure
             {
                 Task = task;
                 Settle = settle;
-                Counted = running;
+                _state = gate != null ? WaitingState : running ? StartedState : NotStartedState;
                 OrderKey = orderKey;
                 _gate = gate;
             }
@@ -580,18 +599,28 @@ namespace JelouPS.Infrastructure
             internal Action<bool> Settle { get; }
             internal string? OrderKey { get; }
 
+            // Waiting for its order key, started (a request: counted among those running), or not (an error in its turn, or
+            // ended unsent). Set once from waiting, by whichever of the pipeline thread and the thread pool comes first.
+            private const int WaitingState = 0, StartedState = 1, NotStartedState = 2;
+            private int _state;
+
             /// <summary>Whether the call waits for its order key: not started, nor ended unsent.</summary>
-            internal bool Waiting => _gate != null && !_gate.Task.IsCompleted;
+            internal bool Waiting => Volatile.Read(ref _state) == WaitingState;
 
-            /// <summary>Whether the call is counted among those running (see _running): started, and not yet settled.</summary>
-            internal bool Counted { get; private set; }
+            /// <summary>Whether the call is counted among those running (see _running): it started.</summary>
+            internal bool Counted => Volatile.Read(ref _state) == StartedState;
 
-            /// <summary>Lets a waiting call start (<paramref name="go"/>), or ends it unsent; true when it started.</summary>
+            /// <summary>
+            /// Lets a waiting call start (<paramref name="go"/>), or ends it unsent; true when it started now (the caller counts
+            /// it as running). The pipeline thread and the thread pool (the call before it succeeding) may both try: the first
+            /// decides.
+            /// </summary>
             internal bool Open(bool go)
             {
+                if (Interlocked.CompareExchange(ref _state, go ? StartedState : NotStartedState, WaitingState) != WaitingState) return false;
                 if (go) _gate!.SetResult(true);
                 else _gate!.SetCanceled();
-                return Counted = go;
+                return go;
             }
         }
 
