@@ -227,7 +227,8 @@ namespace JelouPS.Infrastructure
         {
             if (_unseenChanges is null && _unseenMaybe is null) return;
             string done = _unseenChanges is null ? ""
-                : $"{_unseenChanges.Count} {(_unseenChanges.Count == 1 ? "was" : "were")} carried out, their output not written: {string.Join("; ", _unseenChanges)}. Do not send them again.";
+                : (_unseenChanges.Count == 1 ? "1 was carried out, its output not written: " : $"{_unseenChanges.Count} were carried out, their output not written: ") +
+                  string.Join("; ", _unseenChanges) + (_unseenChanges.Count == 1 ? ". Do not send it again." : ". Do not send them again.");
             string maybe = _unseenMaybe is null ? ""
                 : $"{_unseenMaybe.Count} failed in a way that may have been carried out: {string.Join("; ", _unseenMaybe)}. Check before sending them again.";
             WarnLate($"{MyInvocation.MyCommand.Name} stopped with {(_unseenChanges?.Count ?? 0) + (_unseenMaybe?.Count ?? 0)} more request(s) in flight. " + (done + " " + maybe).Trim());
