@@ -11,6 +11,31 @@ BeforeAll {
     $ProjectId = New-TestProjectId
     $Integration = New-JelouExternalSupport $ProjectId $Receiver.Url -AuthType bearer -WebhookAuthorization 'receiver-token' -Vault LoopVault
     $Secret = $Integration.SigningSecret
+
+    # A conversation of $ProjectId per user named (a room each), its start event taken.
+    function New-TestRoom([string[]] $Users) {
+        foreach ($user in $Users) {
+            Start-JelouConversation $ProjectId -BotId bot-rooms -UserId "$user-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
+            Receive-TestWebhook $Receiver | Out-Null
+        }
+    }
+
+    # Runs $Script with the emulator's request log emptied and every API request taking $Ms to handle; its output.
+    function Invoke-WithLatency([int] $Ms, [scriptblock] $Script) {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = $Ms } | Out-Null
+        try { & $Script }
+        finally {
+            Invoke-JelouEmulatorControl $Emulator 'faults' -Method DELETE | Out-Null
+            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
+        }
+    }
+
+    # The replies the emulator received, in order: each with its message id and when it arrived.
+    function Get-Reply {
+        Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Like '*external-support/webhook' |
+            ForEach-Object { [pscustomobject]@{ MessageId = ($_.body | ConvertFrom-Json).value.id; ArrivedAt = [DateTimeOffset] $_.receivedAt } }
+    }
 }
 
 AfterAll {
@@ -91,20 +116,12 @@ Describe 'The support loop' {
     }
 
     It 'sends replies to one room one after another, in input order, beside another room''s, with -ThrottleLimit' {
-        $rooms = 'a', 'b' | ForEach-Object {
-            Start-JelouConversation $ProjectId -BotId bot-order -UserId "order-$_" -Confirm:$false
-            Receive-TestWebhook $Receiver | Out-Null
-        }
+        $rooms = New-TestRoom order-a, order-b
         # Every request takes 300 ms to handle: replies sent at once would reach the emulator at once, in any order.
-        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 300 } | Out-Null
-        try {
-            $sent = 1..3 | ForEach-Object { $rooms } | Send-JelouSupportMessage 'in order?' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false
-        }
-        finally {
-            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
-        }
-        $requests = @(Invoke-JelouEmulatorControl $Emulator 'requests')
-        function Get-ArrivedAt([string] $MessageId) { [DateTimeOffset] ($requests | Where-Object body -Like "*`"$MessageId`"*").receivedAt }
+        $sent = Invoke-WithLatency 300 { 1..3 | ForEach-Object { $rooms } | Send-JelouSupportMessage 'in order?' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false }
+        $arrived = @{}
+        Get-Reply | ForEach-Object { $arrived[$_.MessageId] = $_.ArrivedAt }
+        function Get-ArrivedAt([string] $MessageId) { $arrived[$MessageId] }
 
         foreach ($room in $rooms) {
             $receipts = @($sent | Where-Object RoomId -EQ $room.RoomId)
@@ -118,22 +135,12 @@ Describe 'The support loop' {
     }
 
     It 'does not hold another room''s reply behind a run of replies to one room, with -ThrottleLimit 2' {
-        $rooms = 'a', 'b' | ForEach-Object {
-            Start-JelouConversation $ProjectId -BotId bot-run -UserId "run-$_-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
-            Receive-TestWebhook $Receiver | Out-Null
-        }
-        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 200 } | Out-Null
-        try {
-            $sent = @(@($rooms[0]) * 6 + $rooms[1] | Send-JelouSupportMessage 'a run' -SigningSecret $Secret -ThrottleLimit 2 -Confirm:$false)
-        }
-        finally {
-            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
-        }
-        $requests = @(Invoke-JelouEmulatorControl $Emulator 'requests')
-        function Get-ArrivedAt([string] $MessageId) { [DateTimeOffset] ($requests | Where-Object body -Like "*`"$MessageId`"*").receivedAt }
+        $rooms = New-TestRoom run-a, run-b
+        $sent = @(Invoke-WithLatency 200 { @($rooms[0]) * 6 + $rooms[1] | Send-JelouSupportMessage 'a run' -SigningSecret $Secret -ThrottleLimit 2 -Confirm:$false })
+        $arrived = @(Get-Reply)
 
         $sent.RoomId | Should -Be (@($rooms[0].RoomId) * 6 + $rooms[1].RoomId)
-        Get-ArrivedAt $sent[6].MessageId | Should -BeLessThan (Get-ArrivedAt $sent[1].MessageId) -Because 'the other room''s reply goes while the first room''s first is answered'
+        $arrived[1].MessageId | Should -Be $sent[6].MessageId -Because 'the other room''s reply goes while the first room''s first is answered'
     }
 
     It 'sends no reply to a room that was waiting for the one before it once the command stopped: <Case>' -TestCases @(
@@ -147,44 +154,31 @@ Describe 'The support loop' {
                $elsewhere = [pscustomobject]@{ ProjectId = $ProjectId; RoomId = 'another-room'; BotId = 'b'; UserId = 'u'; ApiBaseUri = 'https://other.example.com/jelouapi' }
                try { $replies[0], $elsewhere, $replies[1], $replies[2] | Send-JelouSupportMessage 'one of many' -SigningSecret $Secret -ThrottleLimit 8 -Confirm:$false -ErrorAction Stop } catch { } } }
     ) {
-        $room = Start-JelouConversation $ProjectId -BotId bot-stop -UserId "stop-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
-        Receive-TestWebhook $Receiver | Out-Null
-        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 200 } | Out-Null
-        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
-        try {
+        $room = New-TestRoom stop
+
+        Invoke-WithLatency 200 {
             if ($Fault) { Invoke-JelouEmulatorControl $Emulator 'faults' -Method POST -Body $Fault | Out-Null }
             & $Run @($room, $room, $room, $room) | Out-Null
         }
-        finally {
-            Invoke-JelouEmulatorControl $Emulator 'faults' -Method DELETE | Out-Null
-            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
-        }
 
         # After Select-Object -First, the second may have gone already: it started once the first was answered.
-        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Like '*external-support/webhook').Count | Should -BeIn $(if ($Fault -or $Case -like '*refusal*') { 1 } else { 1, 2 })
+        @(Get-Reply).Count | Should -BeIn $(if ($Fault -or $Case -like '*refusal*') { 1 } else { 1, 2 })
     }
 
     It 'sends a reply that waited for the one before it to its room once that one is answered, without waiting for more input' {
         # A receiver feeding replies: the next delivery may come much later.
-        $room = Start-JelouConversation $ProjectId -BotId bot-feed -UserId "feed-$([guid]::NewGuid().ToString('N').Substring(0, 6))" -Confirm:$false
-        Receive-TestWebhook $Receiver | Out-Null
-        Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 200 } | Out-Null
-        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        $room = New-TestRoom feed
         $seen = @{}
         $producer = {
             $room
             $room
             # No more input until both replies reached Jelou (10 s at most).
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            do { $seen.Replies = @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Like '*external-support/webhook').Count }
+            do { $seen.Replies = @(Get-Reply).Count }
             while ($seen.Replies -lt 2 -and [DateTime]::UtcNow -lt $deadline -and -not [Threading.Thread]::Sleep(20))
         }
-        try {
-            $sent = @(& $producer | Send-JelouSupportMessage 'fed' -SigningSecret $Secret -ThrottleLimit 4 -Confirm:$false)
-        }
-        finally {
-            Invoke-JelouEmulatorControl $Emulator 'latency' -Method PUT -Body @{ ms = 0 } | Out-Null
-        }
+
+        $sent = @(Invoke-WithLatency 200 { & $producer | Send-JelouSupportMessage 'fed' -SigningSecret $Secret -ThrottleLimit 4 -Confirm:$false })
 
         $seen.Replies | Should -Be 2 -Because 'the second reply went while the input waited'
         $sent.Count | Should -Be 2
