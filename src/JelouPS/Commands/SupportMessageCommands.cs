@@ -174,9 +174,7 @@ namespace JelouPS.Commands
                 message.Validate();
                 SecretVault? vault = _vault.Current();
                 if ((SigningSecret is null) == (vault is null) || (SigningSecret != null && _vault.GivenSecretName != null)) throw new ArgumentException(SecretSourceProblem(vault != null || _vault.GivenSecretName != null));
-                secret = SigningSecret is null ? VaultSecret() : _given ??= WebhookParameters.AsIssued(this, SigningSecret, "The signing secret");
-                // Refused here, before -WhatIf says it would send, not once the request is made.
-                JelouPS.Security.SecureStrings.RequireSigningSecret(secret, nameof(SigningSecret));
+                secret = SigningSecret is null ? VaultSecret() : GivenSecret();
             })) return;
             if (!Approved($"room {RoomId} of {ProjectId}", $"Send a {message.Type} message through {Client.Options.ChatbotUri.GetLeftPart(UriPartial.Authority)}")) return;
             // A refused signature (JelouSignatureRejected) is about this project's secret only: the rest of the pipeline goes on.
@@ -188,6 +186,29 @@ namespace JelouPS.Commands
         private protected override void Release()
         {
             _given?.Dispose();
+        }
+
+        /// <summary>
+        /// -SigningSecret as Jelou issued it (see WebhookParameters.AsIssued), made and checked once in this command: one that
+        /// cannot be a signing secret is refused before -WhatIf says it would send, as a vault copy is (see VaultSecret).
+        /// </summary>
+        private SecureString GivenSecret()
+        {
+            if (_given is null)
+            {
+                SecureString issued = WebhookParameters.AsIssued(this, SigningSecret!, "The signing secret");
+                try
+                {
+                    JelouPS.Security.SecureStrings.RequireSigningSecret(issued, nameof(SigningSecret));
+                }
+                catch (ArgumentException)
+                {
+                    issued.Dispose();
+                    throw;
+                }
+                _given = issued;
+            }
+            return _given;
         }
 
         /// <summary>The project's secret from the vault, found and read once per project and secret name in this command.</summary>

@@ -148,18 +148,23 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// The error for a secret name (<paramref name="given"/> as -SecretName, or a project's default) the vault has no secret
-        /// of; <paramref name="listed"/> false when the vault refused to list its secrets, so that nothing says to list them.
+        /// of; where the vault refuses to list its secrets, nothing says to list them.
         /// </summary>
-        internal VaultException Missing(string secretName, bool given, bool listed = true) =>
-            new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named {Require.Show(secretName)}.{(listed ? SpacedTwin(secretName) : "")}",
+        internal VaultException Missing(string secretName, bool given)
+        {
+            string twin = SpacedTwin(secretName, out bool listed);
+            return new VaultException(ErrorMapper.VaultReadFailed, $"Vault {Display} has no secret named {Require.Show(secretName)}.{twin}",
                 (given ? "Check -SecretName" : "Give -SecretName, the name of the project's signing secret in the vault") +
                 (listed ? $" (Get-SecretInfo -Vault {SecretIssuer.Quote(Name)} lists the names)" : ": it must be the exact name, since this vault does not list its secrets to you") +
                 ", or store the secret first with Save-JelouSigningSecret.", transient: false);
+        }
 
         // A secret stored by hand under the name with spaces (or characters that show as nothing) around it, which -SecretName
-        // (trimmed, as a CSV cell is) cannot name: said, with how to rename it. Nothing when the vault cannot list its secrets.
-        private string SpacedTwin(string secretName)
+        // (trimmed, as a CSV cell is) cannot name: said, with how to rename it. Nothing, and not listed, when the vault cannot
+        // list its secrets.
+        private string SpacedTwin(string secretName, out bool listed)
         {
+            listed = true;
             try
             {
                 string? twin = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*" + WildcardPattern.Escape(secretName) + "*", ["Vault"] = Name }, CannotList)
@@ -175,6 +180,7 @@ namespace JelouPS.Infrastructure
             }
             catch (VaultException)
             {
+                listed = false;
                 return "";
             }
         }
@@ -322,9 +328,13 @@ namespace JelouPS.Infrastructure
         {
             bool locked = vaultError.FullyQualifiedErrorId.IndexOf(PasswordRequired, StringComparison.Ordinal) >= 0;
             Exception innermost = vaultError.Exception;
-            for (; innermost.InnerException != null; innermost = innermost.InnerException) locked |= innermost.GetType().Name == PasswordRequired;
+            for (Exception? inner = innermost; inner != null; inner = inner.InnerException)
+            {
+                locked |= inner.GetType().Name == PasswordRequired;
+                innermost = inner;
+            }
             // Locked since it was opened (a SecretStore's password timeout): unlocking is the way.
-            if (locked || innermost.GetType().Name == PasswordRequired) return Unavailable(vaultError);
+            if (locked) return Unavailable(vaultError);
             string reason = vaultError.ToString();
             if (innermost != vaultError.Exception && reason.IndexOf(innermost.Message, StringComparison.Ordinal) < 0) reason += $" ({innermost.Message})";
             return new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} could not list its secrets: {reason}",

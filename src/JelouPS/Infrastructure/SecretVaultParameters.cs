@@ -79,12 +79,12 @@ namespace JelouPS.Infrastructure
             try
             {
                 _named.CheckName(name);
-                using SecureString held = Held(_named, name, out bool listed) ?? throw _named.Missing(name, given: true, listed);
+                // Read by the name, as a vault whose identity may not list (Get and not List) gives it too.
+                using SecureString held = _named.ReadIfAny(name, out _) ?? throw _named.Missing(name, given: true);
                 // A copy no delivery could verify with (blank, a signature) would have each answered 401, and lost.
                 if (JelouPS.Security.SecureStrings.SigningSecretProblem(held) is string problem && JelouPS.Security.SecureStrings.RulesOut(problem))
                 {
-                    throw new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {_named.Display}, the signing secret -SecretName names, {problem}.",
-                        $"Store the signing secret Jelou issued there, or get a new one: Reset-JelouExternalSupportSecret <project> -Force {SecretIssuer.Place(_named.Name, name)}.", transient: false);
+                    throw Unusable(_named, name, "the signing secret -SecretName names", problem, "<project>");
                 }
             }
             catch (ArgumentException ex)
@@ -103,22 +103,6 @@ namespace JelouPS.Infrastructure
             {
                 cmdlet.ThrowTerminatingError(ErrorMapper.From(ex, name));
             }
-        }
-
-        // The vault's secret of the name: one it lists, as it is listed, or, where the identity may not list (Get and not List),
-        // read by the name alone; null when it has none.
-        private static SecureString? Held(SecretVault vault, string name, out bool listed)
-        {
-            listed = true;
-            try
-            {
-                if (vault.Find(name) is null) return null;
-            }
-            catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable)
-            {
-                listed = false;
-            }
-            return vault.ReadIfAny(name, out _);
         }
 
         /// <summary>
@@ -228,9 +212,7 @@ namespace JelouPS.Infrastructure
             else if (problem != null && (!verifying || JelouPS.Security.SecureStrings.RulesOut(problem)))
             {
                 secret.Dispose();
-                throw new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {vault.Display}, read as the signing secret of project '{projectId}', {problem}.",
-                    $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {SecretIssuer.Quote(projectId)} -Force {SecretIssuer.Place(vault.Name, name)}.",
-                    transient: false);
+                throw Unusable(vault, name, $"read as the signing secret of project '{projectId}'", problem, SecretIssuer.Quote(projectId));
             }
             else if (problem != null)
             {
@@ -250,6 +232,13 @@ namespace JelouPS.Infrastructure
             }
             return secret;
         }
+
+        // The error for the copy under <name>, read as <readAs>, that cannot be a signing secret (its problem): what mends it is
+        // the secret Jelou issued stored there, or a new one (<project>: as the command's argument).
+        private static VaultException Unusable(SecretVault vault, string name, string readAs, string problem, string project) =>
+            new VaultException(ErrorMapper.VaultReadFailed, $"{SecretIssuer.Quote(name)} in vault {vault.Display}, {readAs}, {problem}.",
+                $"Store the project's signing secret there as Jelou issued it, or get a new one: Reset-JelouExternalSupportSecret {project} -Force {SecretIssuer.Place(vault.Name, name)}.",
+                transient: false);
 
         // A vault that cannot list cannot say whose secret it gave by name. Given Jelou-P1, the plain name of project P1 (whose
         // default name is hashed for this reason), one that compares names without letter case gives Jelou-p1, project p1's:
