@@ -1,6 +1,6 @@
 @{
     RootModule             = 'JelouPS.dll'
-    ModuleVersion          = '0.4.21'
+    ModuleVersion          = '0.4.22'
     GUID                   = 'e179a416-2602-4e94-84b6-3754c10ebd6b'
     Author                 = 'JelouPS contributors'
     CompanyName            = 'JelouPS'

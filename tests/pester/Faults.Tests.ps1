@@ -384,13 +384,16 @@ Describe 'Creates, rotations and deletes of one project at once' {
         Remove-JelouExternalSupport $projectId -Force -ErrorAction SilentlyContinue
     }
 
-    It 'keeps both secrets of two rotations that crossed, and says which one is live is unknown' {
+    It 'keeps both secrets of two rotations that crossed in two runspaces, and says which one is live is unknown' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j | Out-Null
-        # The first rotation's answer is held back: the second is carried out after it, and answers first.
-        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 1000 }
-
-        $rotated = @($projectId, $projectId | Reset-JelouExternalSupportSecret -ThrottleLimit 2 -Force -WarningVariable crossed -WarningAction SilentlyContinue)
+        # The other runspace's rotation is answered 2 s late: this one's, sent meanwhile, is carried out after it and answers first.
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 2000 }
+        $beside = Invoke-Beside 'param($Context, $ProjectId) Reset-JelouExternalSupportSecret $ProjectId -Force -Context $Context 3>&1' $projectId `
+            -Ready { (Get-Arrivals 'POST' "$projectId/secret/regenerate") -ge 1 } -Awaited 'The first rotation' `
+            -Meanwhile { Reset-JelouExternalSupportSecret $projectId -Force 3>&1 }
+        $rotated = @($beside.Here; $beside.Other) | Where-Object ProjectId -EQ $projectId
+        $crossed = @($beside.Here; $beside.Other) | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }
 
         $rotated.Count | Should -Be 2
         @($crossed | Where-Object { "$_" -like '*in flight at the same time*which signing secret is live is unknown*' }).Count | Should -Be 2
@@ -408,6 +411,35 @@ Describe 'Creates, rotations and deletes of one project at once' {
         "$($second[0])" | Should -BeLike '*already stored a signing secret*'
         $second[0].ErrorDetails.RecommendedAction | Should -BeLike "*Save-JelouSigningSecret -Force -Vault 'FaultVault';*"
         @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Where-Object SecretVault).Count | Should -Be 1
+    }
+
+    It 'sends the creates, rotations and deletes of a project that comes twice in one command one after the other, with -ThrottleLimit' {
+        $projectId = New-TestProjectId
+        # Each first request of the project is answered late: sent together, the second would reach Jelou before that answer.
+        function Invoke-Twice([string] $Method, [string] $PathEnd, [scriptblock] $Command) {
+            Add-Fault @{ method = $Method; pathContains = $projectId; mangle = 'Intact'; delayMs = 500 }
+            Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+            $output = & $Command 3>&1 2>&1
+            $sent = @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq $Method -and $_.path -like "*$PathEnd" } | ForEach-Object { [DateTimeOffset] $_.receivedAt })
+            $sent.Count | Should -Be 2
+            ($sent[1] - $sent[0]).TotalMilliseconds | Should -BeGreaterOrEqual 500 -Because 'the second is sent once the first is answered'
+            $output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Should -BeNullOrEmpty -Because 'nothing crossed'
+            $output | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }
+        }
+
+        $created, $refused = Invoke-Twice 'POST' $projectId { $projectId, $projectId | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
+        $created.ProjectId | Should -Be $projectId
+        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouConflict,*'
+        $created.SecretLocation | Should -Be "Jelou-$projectId in vault FaultVault"
+
+        $rotated = Invoke-Twice 'POST' "$projectId/secret/regenerate" { $projectId, $projectId | Reset-JelouExternalSupportSecret -Force -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
+        $rotated.SecretLocation | Should -Be 'dead: Jelou no longer accepts it', "Jelou-$projectId in vault FaultVault"
+        Assert-StoredSecretWorks $projectId
+        $JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId | Should -BeNullOrEmpty
+
+        $missing = Invoke-Twice 'DELETE' $projectId { $projectId, $projectId | Remove-JelouExternalSupport -Force -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
+        $missing.FullyQualifiedErrorId | Should -BeLike 'JelouNotFound,*'
+        Get-SecretInfo -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
     }
 
     It 'counts a create as crossing nothing once the create beside it turns out refused (409)' {

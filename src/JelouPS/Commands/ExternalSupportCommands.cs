@@ -196,7 +196,7 @@ namespace JelouPS.Commands
                     crossed = JelouSession.StillCrossed(Client.Options.BaseUri, projectId, flight!);
                 }
                 Deleted(projectId, slot, stored, crossed || JelouSession.ArrivedAfter(Client.Options.BaseUri, projectId, flight!.Ended), elsewhere);
-            });
+            }, orderKey: projectId);
         }
 
         // crossed: the delete crossed a create or rotation of the project, or one landed after it: the vault is left alone.
@@ -207,7 +207,7 @@ namespace JelouPS.Commands
             if (crossed)
             {
                 // The vault's names may hold the secret of an integration created meanwhile: nothing is removed from them.
-                Warn($"A create or rotation of {projectId} ran at about the same time as this delete (in this command or another runspace): Jelou carried them out in an order this session " +
+                Warn($"A create or rotation of {projectId} ran at about the same time as this delete (in another command or runspace): Jelou carried them out in an order this session " +
                     $"cannot know, so the project may have an integration again. Its secret, if one arrived, stays in ${JelouSession.UnsavedVariable}" +
                     (secrets.Count > 0 ? $", and vault {slot!.Vault.Display} keeps {string.Join(", ", secrets.Select(name => $"'{name}'"))}" : "") +
                     $". Check with Get-JelouExternalSupport {SecretIssuer.Quote(projectId)}." + SameContextNote);

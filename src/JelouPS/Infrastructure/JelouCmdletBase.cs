@@ -92,8 +92,8 @@ namespace JelouPS.Infrastructure
         /// write): it must keep what cannot be lost. With a window of one, the call is settled before this returns.
         /// </summary>
         /// <param name="orderKey">
-        /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room,
-        /// updates of one project): submitted while the one before it of the same key is in the window, such a call waits, not
+        /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room;
+        /// creates, updates, rotations and deletes of one project): submitted while the one before it of the same key is in the window, such a call waits, not
         /// counted against -ThrottleLimit, until that one and every input after it have succeeded, also while the pipeline
         /// thread is away (a receiver feeding replies waits for its next delivery); when one of them failed, until every input
         /// before it is settled, as it would be sent one at a time: their errors written (an error that ends the command, under

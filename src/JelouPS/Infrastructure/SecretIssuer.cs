@@ -240,7 +240,9 @@ namespace JelouPS.Infrastructure
                 },
                 integration => Deliver(integration, destination, reachable: true),
                 onStranded: stranded => Deliver(stranded, destination, reachable: false),
-                salvage: failure => Salvage(projectId, source, destination, failure, sent?.DepartedAt));
+                salvage: failure => Salvage(projectId, source, destination, failure, sent?.DepartedAt),
+                // Two of one project in one command (a CSV's repeated row) reach Jelou one after the other, never crossed.
+                orderKey: projectId);
         }
 
         // What a failed issue still calls for: delivering the secret it carries (the error then names the integration), or a
@@ -568,7 +570,7 @@ namespace JelouPS.Infrastructure
             if (JelouSession.IsCrossed(integration))
             {
                 warnings.Add(
-                    $"Another create, rotation or delete of {integration.ProjectId} was in flight at the same time (in this command or another runspace): Jelou carried them out in an order " +
+                    $"Another create, rotation or delete of {integration.ProjectId} was in flight at the same time (in another command or runspace): Jelou carried them out in an order " +
                     $"this session cannot know, so which signing secret is live is unknown. Each is kept in ${JelouSession.UnsavedVariable}, also once stored. " +
                     $"Rotate once more, alone, to hold one that is: Reset-JelouExternalSupportSecret {Quote(integration.ProjectId)} -Force" + (destination.Vault is null ? "." : $" -Vault {Quote(destination.Vault.Name)}.") +
                     " If that answers JelouNotFound, a delete was carried out last: the project has no integration." +
