@@ -1140,17 +1140,50 @@ Describe 'A vault that gives a secret by name but cannot list them (Key Vault wi
         @(Invoke-JelouEmulatorControl $Emulator 'agent-messages').Count | Should -Be $before
     }
 
-    It 'says that it could not list, and why, where a create must find where the project''s secret is, and creates nothing' {
-        $projectId = New-TestProjectId
+    It 'says that it could not list, and why, where a create must find where the project''s secret is, and ends the command creating nothing' {
+        $projects = 1..3 | ForEach-Object { New-TestProjectId }
 
-        New-JelouExternalSupport $projectId https://crm.example.com/jelou -Vault GetOnly -ErrorVariable refused -ErrorAction SilentlyContinue
+        # Every row would fail alike: one error, whatever -ErrorAction says, as for a vault that cannot be opened.
+        $refused = { $projects | New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Vault GetOnly -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'JelouVaultUnavailable,JelouPS.Commands.NewJelouExternalSupportCommand' -PassThru
 
-        $refused[0].FullyQualifiedErrorId | Should -Be 'JelouVaultUnavailable,JelouPS.Commands.NewJelouExternalSupportCommand'
         # Test-SecretVault passes there: the reason is the extension's own, which SecretManagement's message leaves out.
-        "$($refused[0])" | Should -BeLike "*Vault 'GetOnly' (Az.KeyVault) could not list its secrets: Unable to get secret information from vault GetOnly (Operation returned an invalid status code 'Forbidden')*"
-        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike '*let the identity list its secrets (Azure Key Vault: the List permission)*'
-        $refused[0].ErrorDetails.RecommendedAction | Should -Not -BeLike '*Test-SecretVault*'
-        Get-CreateRequestCount $projectId | Should -Be 0
+        "$refused" | Should -BeLike "*Vault 'GetOnly' (Az.KeyVault) could not list its secrets: Unable to get secret information from vault GetOnly (Operation returned an invalid status code 'Forbidden')*"
+        $refused.ErrorDetails.RecommendedAction | Should -BeLike '*let the identity list its secrets (Azure Key Vault: the List permission)*'
+        $refused.ErrorDetails.RecommendedAction | Should -Not -BeLike '*Test-SecretVault*'
+        $projects | ForEach-Object { Get-CreateRequestCount $_ | Should -Be 0 }
+    }
+
+    It 'ends <Command> at its first listing as well, before any request' -ForEach @(
+        @{ Command = 'Reset-JelouExternalSupportSecret'; Method = 'POST' }
+        @{ Command = 'Remove-JelouExternalSupport'; Method = 'DELETE' }
+        @{ Command = 'Save-JelouSigningSecret'; Method = $null }
+    ) {
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        $given = if ($Method) { $ProjectId, $ProjectId } else { $Integration, $Integration }
+
+        { $given | & $Command -Force -Vault GetOnly -ErrorAction SilentlyContinue } | Should -Throw -ErrorId "JelouVaultUnavailable,*"
+
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object path -Like "*$ProjectId*").Count | Should -Be 0
+    }
+}
+
+Describe 'A vault that stops listing its secrets during a command' {
+    BeforeAll {
+        Reset-StandInSecretStore
+        Register-StandInVault -Name Flaky
+    }
+
+    It 'fails only the inputs it could not list for, once it has listed for one, and goes on' {
+        $projects = 1..3 | ForEach-Object { New-TestProjectId }
+
+        $created = $projects | ForEach-Object { if ($_ -eq $projects[1]) { Set-StandInVaultBehavior -Name Flaky -DenyList }; $_ } |
+            New-JelouExternalSupport -WebhookUrl https://crm.example.com/jelou -Vault Flaky -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $created.ProjectId | Should -Be $projects[0]
+        $failed.FullyQualifiedErrorId | Should -Be 'JelouVaultUnavailable,JelouPS.Commands.NewJelouExternalSupportCommand', 'JelouVaultUnavailable,JelouPS.Commands.NewJelouExternalSupportCommand'
+        $failed.TargetObject | Should -Be $projects[1], $projects[2]
+        $projects[1], $projects[2] | ForEach-Object { Get-CreateRequestCount $_ | Should -Be 0 }
     }
 }
 

@@ -141,7 +141,7 @@ namespace JelouPS.Commands
         private protected override void ProcessProject(string projectId)
         {
             SecretSlot? slot = null;
-            if (!TryValidate(projectId, () => slot = _vault.Locate(projectId, Client.Options.BaseUri, findExisting: true))) return;
+            if (!TryValidate(projectId, () => slot = _vault.LocateToChange(projectId, Client.Options.BaseUri, findExisting: true))) return;
             Ownership ownership = slot?.Ownership ?? Ownership.None;
             if (ownership == Ownership.Other || ownership == Ownership.Unknown)
             {

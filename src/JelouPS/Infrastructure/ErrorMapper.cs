@@ -253,7 +253,8 @@ namespace JelouPS.Infrastructure
 
         /// <summary>Whether every later input is doomed too, so the cmdlet should stop rather than go on.</summary>
         internal static bool IsFatal(Exception exception) =>
-            exception is JelouApiException api && (api.Kind == JelouErrorKind.Unauthorized || api.Kind == JelouErrorKind.ProxyAuthenticationRequired);
+            (exception is JelouApiException api && (api.Kind == JelouErrorKind.Unauthorized || api.Kind == JelouErrorKind.ProxyAuthenticationRequired))
+            || exception is VaultException { EndsCommand: true };
 
         private static string IdOf(JelouErrorKind kind)
         {

@@ -124,7 +124,7 @@ namespace JelouPS.Infrastructure
                 return null;
             }
             SecretSlot? slot = null;
-            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.Locate(projectId, source, findExisting: rotation || saving != null, saving))) return null;
+            if (!_cmdlet.TryValidate(projectId, () => slot = _parameters.LocateToChange(projectId, source, findExisting: rotation || saving != null, saving))) return null;
             if (slot is null) return SecretDestination.ObjectOnly;
             string name = slot.Name;
             string vault = slot.Vault.Display;

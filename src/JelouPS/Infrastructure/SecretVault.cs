@@ -128,13 +128,13 @@ namespace JelouPS.Infrastructure
 
         /// <summary>The secrets whose metadata names <paramref name="projectId"/> (on <paramref name="source"/>, when it says).</summary>
         internal PSObject[] FindByProject(string projectId, Uri? source) =>
-            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*", ["Vault"] = Name }, CannotList)
+            List("*")
                 .Where(info => SecretOwner.FromMetadata(info?.Properties["Metadata"]?.Value as IDictionary)?.Is(projectId, source) == true)
                 .ToArray();
 
         /// <summary>The secret of exactly this name, as Get-SecretInfo describes it (name, type, metadata), or null.</summary>
         internal PSObject? Find(string secretName) =>
-            Invoke("Get-SecretInfo", new Hashtable { ["Name"] = WildcardPattern.Escape(secretName), ["Vault"] = Name }, CannotList)
+            List(WildcardPattern.Escape(secretName))
                 .FirstOrDefault(info => string.Equals(info?.Properties["Name"]?.Value as string, secretName, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>
@@ -167,7 +167,7 @@ namespace JelouPS.Infrastructure
             listed = true;
             try
             {
-                string? twin = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = "*" + WildcardPattern.Escape(secretName) + "*", ["Vault"] = Name }, CannotList)
+                string? twin = List("*" + WildcardPattern.Escape(secretName) + "*")
                     .Select(info => info?.Properties["Name"]?.Value as string)
                     .FirstOrDefault(name => name != null && name != secretName && TrimmedAttribute.Trim(name) == secretName);
                 return twin is null ? "" :
@@ -321,6 +321,17 @@ namespace JelouPS.Infrastructure
             new VaultException(ErrorMapper.VaultUnavailable, $"Vault {Display} cannot be used now: {failure ?? vaultError?.ToString()}",
                 $"Test-SecretVault -Name {SecretIssuer.Quote(Name)} shows the problem; unlock the vault (Unlock-SecretVault -Name {SecretIssuer.Quote(Name)}) or sign in to its service, then try again.", vaultError, transient: false);
 
+        /// <summary>Whether a listing of this vault succeeded since the command opened it.</summary>
+        internal bool HasListed { get; private set; }
+
+        // Get-SecretInfo of the names matching a pattern.
+        private Collection<PSObject> List(string pattern)
+        {
+            Collection<PSObject> found = Invoke("Get-SecretInfo", new Hashtable { ["Name"] = pattern, ["Vault"] = Name }, CannotList);
+            HasListed = true;
+            return found;
+        }
+
         // Get-SecretInfo failed once Test-SecretVault passed: most often an identity that may read a secret by name but not
         // list them (Azure Key Vault's Get and not List permission; its extension answers Forbidden), which that test does not
         // show. The extension's own reason is said: SecretManagement's message names none.
@@ -459,13 +470,14 @@ namespace JelouPS.Infrastructure
     /// <summary>A vault call failed; carries the ErrorId it is reported with and the vault's own ErrorRecord (as the inner exception's).</summary>
     internal sealed class VaultException : Exception
     {
-        internal VaultException(string errorId, string message, string? advice = null, ErrorRecord? vaultError = null, bool? transient = null)
+        internal VaultException(string errorId, string message, string? advice = null, ErrorRecord? vaultError = null, bool? transient = null, bool endsCommand = false)
             : base(message, vaultError is null ? null : new RuntimeException(vaultError.ToString(), vaultError.Exception, vaultError))
         {
             ErrorId = errorId;
             Advice = advice;
             VaultError = vaultError;
             IsTransient = transient ?? (vaultError != null && !IsPermanent(vaultError));
+            EndsCommand = endsCommand;
         }
 
         public string ErrorId { get; }
@@ -482,6 +494,9 @@ namespace JelouPS.Infrastructure
         /// <summary>Whether trying again may help: not for a locked vault, an existing name, a missing feature or a refusal.</summary>
         public bool IsTransient { get; }
 
+        /// <summary>The vault cannot be used by the command at all, as when it cannot be opened: every input would fail alike.</summary>
+        public bool EndsCommand { get; }
+
         /// <summary>
         /// The vault could not be read now (locked, its service failing, listing refused), as against holding no such secret
         /// or one of another shape: whether it holds one is unknown.
@@ -495,8 +510,11 @@ namespace JelouPS.Infrastructure
         /// <summary>This failure, saying how many writes were tried.</summary>
         internal VaultException After(int attempts) => attempts == 1 ? this : WithMessage(Message.TrimEnd('.') + $" (tried {attempts} times).");
 
+        /// <summary>This failure, ending the command (see <see cref="EndsCommand"/>).</summary>
+        internal VaultException EndingCommand() => new VaultException(ErrorId, Message, Advice, VaultError, IsTransient, endsCommand: true);
+
         /// <summary>This failure with another message (the item it is about named first), everything else kept.</summary>
-        internal VaultException WithMessage(string message) => new VaultException(ErrorId, message, Advice, VaultError, IsTransient);
+        internal VaultException WithMessage(string message) => new VaultException(ErrorId, message, Advice, VaultError, IsTransient, EndsCommand);
 
         /// <summary>
         /// This failure with <paramref name="redaction"/>'s secrets hidden in its message and in the vault's error: the record
@@ -505,11 +523,11 @@ namespace JelouPS.Infrastructure
         /// </summary>
         internal VaultException Redacted(SecretRedaction redaction)
         {
-            if (VaultError is null) return new VaultException(ErrorId, redaction.Apply(Message)!, Advice, null, IsTransient);
+            if (VaultError is null) return new VaultException(ErrorId, redaction.Apply(Message)!, Advice, null, IsTransient, EndsCommand);
             var record = new ErrorRecord(RedactedException.Of(VaultError.Exception, redaction), VaultError.FullyQualifiedErrorId, VaultError.CategoryInfo.Category,
                 VaultError.TargetObject is string text ? redaction.Apply(text) : VaultError.TargetObject);
             if (VaultError.ErrorDetails?.Message is string details) record.ErrorDetails = new ErrorDetails(redaction.Apply(details));
-            return new VaultException(ErrorId, redaction.Apply(Message)!, Advice, record, IsTransient);
+            return new VaultException(ErrorId, redaction.Apply(Message)!, Advice, record, IsTransient, EndsCommand);
         }
 
         private static bool IsPermanent(ErrorRecord error)

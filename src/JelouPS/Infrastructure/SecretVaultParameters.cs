@@ -275,6 +275,24 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
+        /// <see cref="Locate"/> for a create, rotation, save or removal, which must see what the vault holds. Refused its first
+        /// listing of the vault (an identity with Get and not List; locked), the command cannot use it, as when Test-SecretVault
+        /// fails at its start: the VaultException ends it, rather than list again and fail for each input. After a listing that
+        /// worked, a failure may pass, and only the input fails. (A reply or a receiver reads a secret by name instead.)
+        /// </summary>
+        internal SecretSlot? LocateToChange(string projectId, Uri? source, bool findExisting, ExternalSupportIntegration? saving = null)
+        {
+            try
+            {
+                return Locate(projectId, source, findExisting, saving);
+            }
+            catch (VaultException listing) when (listing.ErrorId == ErrorMapper.VaultUnavailable && Current() is SecretVault vault && !vault.HasListed)
+            {
+                throw listing.EndingCommand();
+            }
+        }
+
+        /// <summary>
         /// Where the project's secret (on the API <paramref name="source"/>) goes in the current input's vault, and what the
         /// vault holds there now; null when no vault is wanted. The name is -SecretName, else (<paramref name="findExisting"/>:
         /// a rotation, a removal, a reply, a save) wherever the project's secret already is, else the default made valid for
