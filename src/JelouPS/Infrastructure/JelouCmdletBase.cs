@@ -93,11 +93,12 @@ namespace JelouPS.Infrastructure
         /// </summary>
         /// <param name="orderKey">
         /// What the call changes, when calls that change the same thing must reach Jelou in input order (replies to one room;
-        /// creates, updates, rotations and deletes of one project): submitted while the one before it of the same key is in the window, such a call waits, not
-        /// counted against -ThrottleLimit, until that one and every input after it have succeeded, also while the pipeline
-        /// thread is away (a receiver feeding replies waits for its next delivery); when one of them failed, until every input
-        /// before it is settled, as it would be sent one at a time: their errors written (an error that ends the command, under
-        /// -ErrorAction Stop, ends it unsent). Calls of other keys go on beside it. Null when order does not matter.
+        /// creates, updates, rotations and deletes of one project): submitted while the one before it of the same key is in
+        /// the window, such a call waits, not counted against -ThrottleLimit, until that one and every input after it have
+        /// succeeded, also while the pipeline thread is away (a receiver feeding replies waits for its next delivery); when one
+        /// of them failed, until every input before it is settled, as it would be sent one at a time: their errors written (an
+        /// error that ends the command, under -ErrorAction Stop, ends it unsent). Calls of other keys go on beside it. Null
+        /// when order does not matter.
         /// </param>
         internal void Submit<T>(object? target, Func<IJelouTrace?, CancellationToken, Task<T>> call, Action<T> onSuccess, Action<T>? onStranded = null, Func<Exception, object?>? salvage = null, string? orderKey = null)
         {
