@@ -232,7 +232,7 @@ namespace JelouPS.Infrastructure
                   string.Join("; ", _unseenChanges) + (_unseenChanges.Count == 1 ? ". Do not send it again." : ". Do not send them again.");
             string maybe = _unseenMaybe is null ? ""
                 : $"{_unseenMaybe.Count} failed in a way that may have been carried out: {string.Join("; ", _unseenMaybe)}. Check before sending them again.";
-            WarnLate($"{MyInvocation.MyCommand.Name} stopped with {(_unseenChanges?.Count ?? 0) + (_unseenMaybe?.Count ?? 0)} more request(s) in flight. " + (done + " " + maybe).Trim());
+            WarnLate($"{MyInvocation.MyCommand.Name} stopped before writing the outcome of {(_unseenChanges?.Count ?? 0) + (_unseenMaybe?.Count ?? 0)} more request(s) it had sent. " + (done + " " + maybe).Trim());
             _unseenChanges = null;
             _unseenMaybe = null;
         }
