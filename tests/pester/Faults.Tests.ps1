@@ -416,20 +416,21 @@ Describe 'Creates, rotations and deletes of one project at once' {
     It 'sends the creates, rotations and deletes of a project that comes twice in one command one after the other, with -ThrottleLimit' {
         $projectId = New-TestProjectId
         # Each first request of the project is answered late: sent together, the second would reach Jelou before that answer.
-        function Invoke-Twice([string] $Method, [string] $PathEnd, [scriptblock] $Command) {
+        function Invoke-Twice([string] $Method, [string] $PathEnd, [scriptblock] $Command, [int] $Count = 2) {
             Add-Fault @{ method = $Method; pathContains = $projectId; mangle = 'Intact'; delayMs = 500 }
             Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
             $output = & $Command 3>&1 2>&1
             $sent = @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq $Method -and $_.path -like "*$PathEnd" } | ForEach-Object { [DateTimeOffset] $_.receivedAt })
-            $sent.Count | Should -Be 2
-            ($sent[1] - $sent[0]).TotalMilliseconds | Should -BeGreaterOrEqual 500 -Because 'the second is sent once the first is answered'
+            $sent.Count | Should -Be $Count
+            if ($Count -eq 2) { ($sent[1] - $sent[0]).TotalMilliseconds | Should -BeGreaterOrEqual 500 -Because 'the second is sent once the first is answered' }
             $output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Should -BeNullOrEmpty -Because 'nothing crossed'
             $output | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }
         }
 
-        $created, $refused = Invoke-Twice 'POST' $projectId { $projectId, $projectId | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
+        # As one at a time: the second is decided once the first stored its secret, which it does not replace without -Force.
+        $created, $refused = Invoke-Twice 'POST' $projectId -Count 1 { $projectId, $projectId | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
         $created.ProjectId | Should -Be $projectId
-        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouConflict,*'
+        $refused.FullyQualifiedErrorId | Should -BeLike 'JelouSecretExists,*'
         $created.SecretLocation | Should -Be "Jelou-$projectId in vault FaultVault"
 
         $rotated = Invoke-Twice 'POST' "$projectId/secret/regenerate" { $projectId, $projectId | Reset-JelouExternalSupportSecret -Force -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
@@ -440,6 +441,56 @@ Describe 'Creates, rotations and deletes of one project at once' {
         $missing = Invoke-Twice 'DELETE' $projectId { $projectId, $projectId | Remove-JelouExternalSupport -Force -Vault FaultVault -ThrottleLimit 2 -ErrorAction Continue }
         $missing.FullyQualifiedErrorId | Should -BeLike 'JelouNotFound,*'
         Get-SecretInfo -Vault FaultVault -Name "Jelou-$projectId" | Should -BeNullOrEmpty
+    }
+
+    It 'decides a project''s second rotation in one command once the first is done, as one at a time: <Case>' -ForEach @(
+        @{ Case = 'a stop on the first one''s output sends no second'; Sent = 1 }
+        @{ Case = 'a failed vault write of the first one issues no second'; Sent = 1 }
+        @{ Case = 'the second one''s warning names the copy the first one stored'; Sent = 2 }
+    ) {
+        $projectId = New-TestProjectId
+        Register-StandInVault -Name OneAtATime -Force
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault OneAtATime | Out-Null
+        Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+        # The first rotation is answered late: the second row is read, and would be decided, while it is in flight.
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 500 }
+        $rotate = @{ Force = $true; Vault = 'OneAtATime'; ThrottleLimit = 4 }
+
+        switch -Wildcard ($Case) {
+            'a stop*' {
+                { $projectId, $projectId | Reset-JelouExternalSupportSecret @rotate | ForEach-Object { throw 'downstream failure' } } | Should -Throw 'downstream failure'
+                Get-Secret -Vault OneAtATime -Name "Jelou-$projectId" | Should -Not -BeNullOrEmpty
+            }
+            'a failed*' {
+                Set-StandInVaultBehavior -Name OneAtATime -FailWrites
+                $projectId, $projectId | Reset-JelouExternalSupportSecret @rotate -ErrorVariable failed -ErrorAction SilentlyContinue | Out-Null
+                $failed.FullyQualifiedErrorId | ForEach-Object { ($_ -split ',')[0] } | Should -Be 'JelouVaultWriteFailed', 'JelouVaultUnavailable'
+                "$($failed[1])" | Should -BeLike '*Nothing was sent to Jelou.*'
+                @($JelouUnsavedIntegrations | Where-Object ProjectId -EQ $projectId).SecretLocation | Should -Be 'in SigningSecret only: store it now'
+            }
+            'the second*' {
+                $rows = 'Alpha', 'Beta' | ForEach-Object { [pscustomobject]@{ ProjectId = $projectId; SecretName = "$_-$projectId" } }
+                $rows | Reset-JelouExternalSupportSecret @rotate -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+                "$($warned[1])" | Should -BeLike "*also holds 'Alpha-$projectId', 'Jelou-$projectId', signing secrets of $projectId*those copies no longer work (remove them with Remove-Secret)."
+            }
+        }
+        @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq 'POST' -and $_.path -like "*$projectId/secret/regenerate" }).Count | Should -Be $Sent
+    }
+
+    It 'advises a rotation, not a save, for a vault copy that two crossed rotations left dead' {
+        $projectId = New-TestProjectId
+        New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null
+        Add-Fault @{ method = 'POST'; pathContains = "$projectId/secret"; mangle = 'Intact'; delayMs = 2000 }
+        $null = Invoke-Beside 'param($Context, $ProjectId) Reset-JelouExternalSupportSecret $ProjectId -Force -Context $Context 3>$null' $projectId `
+            -Ready { (Get-Arrivals 'POST' "$projectId/secret/regenerate") -ge 1 } -Awaited 'The first rotation' `
+            -Meanwhile { Reset-JelouExternalSupportSecret $projectId -Force 3>$null }
+        $conversation = Start-JelouConversation $projectId -BotId b -UserId u -Confirm:$false
+
+        $conversation | Send-JelouSupportMessage 'hi' -Vault FaultVault -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JelouSecretReplaced,*'
+        "$($refused[0])" | Should -BeLike "*which of the secrets this session holds is live is unknown: rotate once more, alone*Reset-JelouExternalSupportSecret '$projectId' -Force -Vault 'FaultVault'*"
+        "$($refused[0])" | Should -Not -BeLike '*Save-JelouSigningSecret*'
     }
 
     It 'counts a create as crossing nothing once the create beside it turns out refused (409)' {

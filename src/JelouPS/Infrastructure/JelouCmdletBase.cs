@@ -156,8 +156,13 @@ namespace JelouPS.Infrastructure
                 return true;
             }, _ => onSuccess(), orderKey: orderKey);
 
-        /// <summary>Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first).</summary>
-        internal void MakeRoom() => Pump(room: Concurrency - 1, waiting: WaitingCalls);
+        /// <summary>
+        /// Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first), and, with
+        /// <paramref name="settling"/>, until no call of that order key is left: an input that must be decided after the one
+        /// before it of its key is done (its secret stored, its output written), as with -ThrottleLimit 1, calls this before
+        /// it decides anything. If the command stops on what it settles, nothing of that input is sent.
+        /// </summary>
+        internal void MakeRoom(string? settling = null) => Pump(room: Concurrency - 1, waiting: WaitingCalls, settling);
 
         // How many calls may wait for one of their order key beside those running: enough that a run of replies to one room
         // does not hold back the other rooms', few enough that input is not read far ahead of what is sent.
@@ -165,14 +170,15 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Writes the calls' records and settles the calls that ended, in input order, until at most <paramref name="room"/>
-        /// are running and <paramref name="waiting"/> more are in the window. A call waiting for its order key starts once it
+        /// are running and <paramref name="waiting"/> more are in the window, and none of order key <paramref name="settling"/>
+        /// is. A call waiting for its order key starts once it
         /// is first in the window. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then
         /// every call left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised
         /// after; a call still waiting for its key is never sent.
         /// </summary>
-        private void Pump(int room, int waiting = 0)
+        private void Pump(int room, int waiting = 0, string? settling = null)
         {
-            for (StartWaitingHead(); _window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting); StartWaitingHead())
+            for (StartWaitingHead(); _window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting || (settling != null && _lastOfKey.ContainsKey(settling))); StartWaitingHead())
             {
                 Call head = _window.Peek();
                 if (head.Task.IsCompleted)

@@ -111,9 +111,10 @@ namespace JelouPS.Infrastructure
         {
             // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
             string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
-            // The calls in flight (-ThrottleLimit) that must end to make room for this one end first: one whose vault write
-            // failed stops this one before its request, rather than after.
-            if (saving is null) _cmdlet.MakeRoom();
+            // The calls in flight (-ThrottleLimit) that must end to make room for this one end first, and the project's own
+            // (a CSV's repeated row) is settled: this one is decided on the vault as that one left it, as with -ThrottleLimit 1.
+            // One whose vault write failed stops this one before its request, rather than after.
+            if (saving is null) _cmdlet.MakeRoom(settling: projectId);
             if (_failed != null && saving is null)
             {
                 // Each secret issued now would live only in this process: stop issuing until the vault works.
@@ -150,8 +151,9 @@ namespace JelouPS.Infrastructure
             // A copy of this very secret (saved before under another name: its metadata's issue time is this one's) still works.
             else if ((saving?.SecretIssuedAt is DateTimeOffset issuedAt ? slot.Others.Where(o => o.ExistingIssuedAt != issuedAt) : slot.Others).ToList() is { Count: > 0 } dead)
             {
-                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", dead.Select(o => Quote(o.ExistingName!)))}, a signing secret of {projectId} by its name or metadata: " +
-                    $"once this is stored in '{name}', that copy no longer works (remove it with Remove-Secret).");
+                _cmdlet.Warn($"Vault {vault} also holds {string.Join(", ", dead.Select(o => Quote(o.ExistingName!)))}, " +
+                    (dead.Count == 1 ? $"a signing secret of {projectId} by its name or metadata: once this is stored in '{name}', that copy no longer works (remove it with Remove-Secret)."
+                        : $"signing secrets of {projectId} by their names or metadata: once this is stored in '{name}', those copies no longer work (remove them with Remove-Secret)."));
             }
             else if (_parameters.GivenSecretName is null && name != slot.DefaultName)
             {
@@ -241,7 +243,7 @@ namespace JelouPS.Infrastructure
                 integration => Deliver(integration, destination, reachable: true),
                 onStranded: stranded => Deliver(stranded, destination, reachable: false),
                 salvage: failure => Salvage(projectId, source, destination, failure, sent?.DepartedAt),
-                // Two of one project in one command (a CSV's repeated row) reach Jelou one after the other, never crossed.
+                // Kept for the next input of the project, which Claim settles it for first.
                 orderKey: projectId);
         }
 
@@ -389,6 +391,11 @@ namespace JelouPS.Infrastructure
             if (live is null || live.Secret is null)
             {
                 return $"This session holds no live one (the integration was deleted, or rotated elsewhere): remove the dead copy (Remove-Secret -Name {Quote(name)} -Vault {Quote(vault)}), or rotate to get one: Reset-JelouExternalSupportSecret {Quote(projectId)} {here}.";
+            }
+            if (JelouSession.IsCrossed(live))
+            {
+                return $"Requests of the project crossed, so which of the secrets this session holds is live is unknown: rotate once more, alone, to hold one that is: " +
+                    $"Reset-JelouExternalSupportSecret {Quote(projectId)} -Force {here}.";
             }
             if (live.SecretVault is string elsewhere && live.SecretName is string stored)
             {
