@@ -276,7 +276,7 @@ Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -
 
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match "FIRST $($users[0])" -Because $run.Text
-        $run.Text | Should -Match 'WARNING: Start-JelouConversation stopped before writing the outcome of 3 more request\(s\) it had sent\. 3 were carried out, their output not written' -Because $run.Text
+        $run.Text | Should -Match 'WARNING: Start-JelouConversation stopped before writing the outcome of requests it had sent\. 3 were carried out, their output not written' -Because $run.Text
         foreach ($user in $users[1..3]) { $run.Text | Should -Match "user '$user'" -Because $run.Text }
         $run.Text | Should -Not -Match "user '$($users[0])'" -Because 'the first one was written'
         $run.Text | Should -Match 'Do not send them again\.' -Because $run.Text
@@ -305,7 +305,7 @@ Connect-Jelou -ApiKey '$($Emulator.ApiKey)' -BaseUri '$($Emulator.GatewayUri)' -
 
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match "FIRST $($users[0])" -Because $run.Text
-        [regex]::Matches($run.Text, 'Start-JelouConversation stopped before writing the outcome of 2 more request\(s\) it had sent').Count | Should -Be 1 -Because "it is said once: $($run.Text)"
+        [regex]::Matches($run.Text, 'Start-JelouConversation stopped before writing the outcome of requests it had sent').Count | Should -Be 1 -Because "it is said once: $($run.Text)"
         $run.Text | Should -Match '2 failed in a way that may have been carried out: ' -Because $run.Text
         foreach ($user in $users[1..2]) { $run.Text | Should -Match "user '$user'" -Because $run.Text }
         $run.Text | Should -Match 'Check before sending them again\.' -Because $run.Text

@@ -477,6 +477,44 @@ Describe 'Creates, rotations and deletes of one project at once' {
         @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq 'POST' -and $_.path -like "*$projectId/secret/regenerate" }).Count | Should -Be $Sent
     }
 
+    It 'says what an input says before its request in input order, and under Stop ends the command before any later request, as one at a time: <Case>' -ForEach @(
+        @{ Case = 'a project named again after a failed one' }
+        @{ Case = 'an error before a request' }
+        @{ Case = 'a warning before a request' }
+    ) {
+        $first, $second, $third = 1..3 | ForEach-Object { New-TestProjectId }
+        $projectId = $first
+        Register-StandInVault -Name InTurn -Force
+        # The first input's request is answered late: the later inputs are read while it is in flight.
+        Add-Fault @{ method = 'POST'; pathContains = $first; mangle = 'Intact'; delayMs = 800 }
+        switch -Wildcard ($Case) {
+            'a project*' {
+                $first, $second | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault InTurn | Out-Null
+                Add-Fault @{ method = 'POST'; pathContains = "$first/secret"; mangle = 'Intact'; delayMs = 800 }
+                Add-Fault @{ method = 'POST'; pathContains = "$second/secret"; status = 403; body = '{"message":"Forbidden"}' }
+                Invoke-JelouEmulatorControl $Emulator 'requests' -Method DELETE | Out-Null
+                { $first, $second, $first | Reset-JelouExternalSupportSecret -Force -Vault InTurn -ThrottleLimit 4 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouForbidden,*'
+                @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq 'POST' -and $_.path -like "*$first/secret/regenerate" }).Count | Should -Be 1
+            }
+            'an error*' {
+                Set-Secret -Vault InTurn -Name "Jelou-$second" -Secret 'whsec-by-hand' -Metadata @{ Note = 'not a project''s' }
+                { $first, $second, $third | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault InTurn -ThrottleLimit 4 -ErrorAction Stop } | Should -Throw -ErrorId 'JelouSecretExists,*'
+                @(Invoke-JelouEmulatorControl $Emulator 'requests' | Where-Object { $_.method -eq 'POST' -and $_.path -match [regex]::Escape($third) }).Count | Should -Be 0
+                Get-Secret -Vault InTurn -Name "Jelou-$first" | Should -Not -BeNullOrEmpty -Because 'the input before it was done first'
+            }
+            'a warning*' {
+                $first, $second | New-JelouExternalSupport -WebhookUrl https://crm.example.com/j -Vault InTurn | Out-Null
+                Add-Fault @{ method = 'POST'; pathContains = "$first/secret"; mangle = 'Intact'; delayMs = 800 }
+                # A second copy of the project under another name: the rotation warns that it goes dead.
+                $rows = [pscustomobject]@{ ProjectId = $first }, [pscustomobject]@{ ProjectId = $second; SecretName = "Other-$second" }, [pscustomobject]@{ ProjectId = $third }
+                $said = $rows | Reset-JelouExternalSupportSecret -Force -Vault InTurn -ThrottleLimit 4 -ErrorAction SilentlyContinue 3>&1
+                $said[0].ProjectId | Should -Be $first
+                $said[1] | Should -BeOfType System.Management.Automation.WarningRecord
+                "$($said[1])" | Should -BeLike "*'Jelou-$second'*"
+            }
+        }
+    }
+
     It 'advises a rotation, not a save, for a vault copy that two crossed rotations left dead' {
         $projectId = New-TestProjectId
         New-JelouExternalSupport $projectId https://crm.example.com/j -Vault FaultVault | Out-Null

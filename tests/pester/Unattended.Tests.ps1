@@ -323,7 +323,7 @@ Describe 'A pipeline that a binding error ends under $ErrorActionPreference = ''
         foreach ($id in $ids) {
             (ConvertTo-PlainText (Get-Secret "Jelou-$id" -Vault Main)) | Should -Not -BeNullOrEmpty
         }
-        "$warned" | Should -BeLike '*New-JelouExternalSupport stopped before writing the outcome of 6 more request(s) it had sent. 6 were carried out, their output not written: *Do not send them again.*'
+        "$warned" | Should -BeLike '*New-JelouExternalSupport stopped before writing the outcome of requests it had sent. 6 were carried out, their output not written: *Do not send them again.*'
     }
 }
 

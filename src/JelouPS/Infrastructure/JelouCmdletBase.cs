@@ -157,12 +157,16 @@ namespace JelouPS.Infrastructure
             }, _ => onSuccess(), orderKey: orderKey);
 
         /// <summary>
-        /// Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first), and, with
-        /// <paramref name="settling"/>, until no call of that order key is left: an input that must be decided after the one
-        /// before it of its key is done (its secret stored, its output written), as with -ThrottleLimit 1, calls this before
-        /// it decides anything. If the command stops on what it settles, nothing of that input is sent.
+        /// Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first); all of
+        /// them when one of order key <paramref name="settling"/> is among them: an input that must be decided once the one
+        /// before it of its key is done (its secret stored, its output written), exactly as with -ThrottleLimit 1, calls this
+        /// before it decides anything. If the command stops on what it settles, nothing of that input is sent.
         /// </summary>
-        internal void MakeRoom(string? settling = null) => Pump(room: Concurrency - 1, waiting: WaitingCalls, settling);
+        internal void MakeRoom(string? settling = null)
+        {
+            if (settling != null && _lastOfKey.ContainsKey(settling)) Pump(room: 0);
+            else Pump(room: Concurrency - 1, waiting: WaitingCalls);
+        }
 
         // How many calls may wait for one of their order key beside those running: enough that a run of replies to one room
         // does not hold back the other rooms', few enough that input is not read far ahead of what is sent.
@@ -170,15 +174,14 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Writes the calls' records and settles the calls that ended, in input order, until at most <paramref name="room"/>
-        /// are running and <paramref name="waiting"/> more are in the window, and none of order key <paramref name="settling"/>
-        /// is. A call waiting for its order key starts once it
+        /// are running and <paramref name="waiting"/> more are in the window. A call waiting for its order key starts once it
         /// is first in the window. A write can throw (the pipeline stopped, -Verbose:Stop, an Inquire answered Halt): then
         /// every call left is still waited for and its result stranded, so nothing issued is lost, and the failure is raised
         /// after; a call still waiting for its key is never sent.
         /// </summary>
-        private void Pump(int room, int waiting = 0, string? settling = null)
+        private void Pump(int room, int waiting = 0)
         {
-            for (StartWaitingHead(); _window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting || (settling != null && _lastOfKey.ContainsKey(settling))); StartWaitingHead())
+            for (StartWaitingHead(); _window.Count > 0 && (_writeFailure != null || _running > room || _window.Count > room + waiting); StartWaitingHead())
             {
                 Call head = _window.Peek();
                 if (head.Task.IsCompleted)
@@ -238,7 +241,7 @@ namespace JelouPS.Infrastructure
                   string.Join("; ", _unseenChanges) + (_unseenChanges.Count == 1 ? ". Do not send it again." : ". Do not send them again.");
             string maybe = _unseenMaybe is null ? ""
                 : $"{_unseenMaybe.Count} failed in a way that may have been carried out: {string.Join("; ", _unseenMaybe)}. Check before sending them again.";
-            WarnLate($"{MyInvocation.MyCommand.Name} stopped before writing the outcome of {(_unseenChanges?.Count ?? 0) + (_unseenMaybe?.Count ?? 0)} more request(s) it had sent. " + (done + " " + maybe).Trim());
+            WarnLate($"{MyInvocation.MyCommand.Name} stopped before writing the outcome of requests it had sent. " + (done + " " + maybe).Trim());
             _unseenChanges = null;
             _unseenMaybe = null;
         }
@@ -379,7 +382,42 @@ namespace JelouPS.Infrastructure
             {
                 ThrowTerminatingError(ErrorMapper.StoppedByWarning(text, about));
             }
-            _lines.Warn(text);
+            InTurn(() => _lines.Warn(text), "WarningAction", "WarningPreference");
+        }
+
+        /// <summary>
+        /// Writes what an input says before its request (an error, a warning: <paramref name="write"/>) in its turn, after what
+        /// the calls still in flight settle into, as with -ThrottleLimit 1. Where it may end the command (its -<paramref name="parameter"/>
+        /// or $<paramref name="variable"/> is Stop or Inquire), those are settled first and it is written now, so that it ends
+        /// the command before this input's request and any later one; else it waits its turn in the window.
+        /// </summary>
+        private void InTurn(Action write, string parameter, string variable)
+        {
+            if (_settling is null && _window.Count > 0)
+            {
+                ActionPreference? preference = DiagnosticLines.Preference(this, parameter, variable);
+                if (preference == ActionPreference.Stop || preference == ActionPreference.Inquire)
+                {
+                    Pump(room: 0);
+                }
+                else
+                {
+                    _window.Enqueue(new Call(Task.CompletedTask, stranded =>
+                    {
+                        if (stranded) return;
+                        try
+                        {
+                            write();
+                        }
+                        catch (Exception ex)
+                        {
+                            _writeFailure ??= ex;
+                        }
+                    }));
+                    return;
+                }
+            }
+            write();
         }
 
         /// <summary>
@@ -413,25 +451,8 @@ namespace JelouPS.Infrastructure
                 if (_settling is null) Pump(room: 0);
                 ThrowTerminatingError(record);
             }
-            // An input refused before its request (a bad value, a vault that cannot take it) waits its turn behind the
-            // calls in flight, so that output and errors keep input order.
-            if (_settling is null && _window.Count > 0)
-            {
-                _window.Enqueue(new Call(Task.CompletedTask, stranded =>
-                {
-                    if (stranded) return;
-                    try
-                    {
-                        Report(record);
-                    }
-                    catch (Exception ex)
-                    {
-                        _writeFailure ??= ex;
-                    }
-                }));
-                return;
-            }
-            Report(record);
+            // An input refused before its request (a bad value, a vault that cannot take it).
+            InTurn(() => Report(record), "ErrorAction", "ErrorActionPreference");
         }
 
         /// <summary>
