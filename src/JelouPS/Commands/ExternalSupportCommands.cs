@@ -140,7 +140,8 @@ namespace JelouPS.Commands
 
         private protected override void ProcessProject(string projectId)
         {
-            // A delete of a project named before (a CSV's repeated row) is decided once that one is done, as with -ThrottleLimit 1.
+            // A delete of a project named before (a CSV's repeated row) is decided once every input before it is done, as with
+            // -ThrottleLimit 1.
             MakeRoom(settling: projectId);
             SecretSlot? slot = null;
             if (!TryValidate(projectId, () => slot = _vault.LocateToChange(projectId, Client.Options.BaseUri, findExisting: true))) return;

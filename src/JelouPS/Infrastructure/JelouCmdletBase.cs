@@ -158,9 +158,9 @@ namespace JelouPS.Infrastructure
 
         /// <summary>
         /// Settles calls in flight, in input order, until one more can start (what <see cref="Submit"/> does first); all of
-        /// them when one of order key <paramref name="settling"/> is among them: an input that must be decided once the one
-        /// before it of its key is done (its secret stored, its output written), exactly as with -ThrottleLimit 1, calls this
-        /// before it decides anything. If the command stops on what it settles, nothing of that input is sent.
+        /// them when one of order key <paramref name="settling"/> is among them: an input that must be decided, once one of its
+        /// key is in flight, as with -ThrottleLimit 1 (every input before it done: secrets stored, output and errors written)
+        /// calls this before it decides anything. If the command stops on what it settles, nothing of that input is sent.
         /// </summary>
         internal void MakeRoom(string? settling = null)
         {
@@ -386,10 +386,11 @@ namespace JelouPS.Infrastructure
         }
 
         /// <summary>
-        /// Writes what an input says before its request (an error, a warning: <paramref name="write"/>) in its turn, after what
-        /// the calls still in flight settle into, as with -ThrottleLimit 1. Where it may end the command (its -<paramref name="parameter"/>
-        /// or $<paramref name="variable"/> is Stop or Inquire), those are settled first and it is written now, so that it ends
-        /// the command before this input's request and any later one; else it waits its turn in the window.
+        /// Writes what an input says before its request (an error, a warning: <paramref name="write"/>) in its turn, after
+        /// what the calls still in flight settle into, as with -ThrottleLimit 1. Where it may end the command (its
+        /// -<paramref name="parameter"/> or $<paramref name="variable"/> is Stop or Inquire), those are settled first and it
+        /// is written now, so that it ends the command before this input's request and any later one; else it waits its turn
+        /// in the window.
         /// </summary>
         private void InTurn(Action write, string parameter, string variable)
         {

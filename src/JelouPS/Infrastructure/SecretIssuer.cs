@@ -111,9 +111,9 @@ namespace JelouPS.Infrastructure
         {
             // Before a request, a refusal costs nothing; when saving, the secret stays where it is kept.
             string outcome = saving is null ? " Nothing was sent to Jelou." : " Nothing was stored.";
-            // The calls in flight (-ThrottleLimit) that must end to make room for this one end first, and the project's own
-            // (a CSV's repeated row) is settled: this one is decided on the vault as that one left it, as with -ThrottleLimit 1.
-            // One whose vault write failed stops this one before its request, rather than after.
+            // The calls in flight (-ThrottleLimit) that must end to make room for this one end first; all of them when one is
+            // the project's (a CSV's repeated row): this one is then decided on the vault as they left it, as with
+            // -ThrottleLimit 1. One whose vault write failed stops this one before its request, rather than after.
             if (saving is null) _cmdlet.MakeRoom(settling: projectId);
             if (_failed != null && saving is null)
             {
